@@ -1,0 +1,424 @@
+//! The typed async client of the hosting API: reqwest over rustls, trusting only the service CA and
+//! presenting the workstation's client certificate.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::tls::{ClientIdentity, TlsError, client_config};
+use crate::types::*;
+
+/// Everything that can go wrong with a call.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The service answered with an error body.
+    #[error("{message}")]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// Stable code, e.g. `invalid_credentials`.
+        code: String,
+        /// The service's sentence.
+        message: String,
+        /// The field the error is about.
+        field: Option<String>,
+        /// Seconds to wait (`locked_out`).
+        retry_after_seconds: Option<u64>,
+    },
+    /// The service could not be reached, or refused the TLS handshake.
+    #[error("the hosting service could not be reached: {0}")]
+    Transport(String),
+    /// The answer was not what the contract says.
+    #[error("the hosting service sent an answer that could not be read: {0}")]
+    Decode(String),
+    /// The CA or the client identity could not be used.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// A call that needs a session was made without one.
+    #[error("log in first: this action needs a session")]
+    NoSession,
+}
+
+impl ClientError {
+    /// The service's error code, if the service answered.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ClientError::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, if the service answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// Result of a client call.
+pub type ClientResult<T> = Result<T, ClientError>;
+
+/// A client of one hosting service, for one workstation identity (or none, for enrollment).
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base_url: String,
+    token: Arc<RwLock<Option<String>>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client of the service at `base_url` (e.g. `https://127.0.0.1:8443`) that trusts only
+    /// `ca_pem` and presents `identity` when given.
+    pub fn new(
+        base_url: &str,
+        ca_pem: &str,
+        identity: Option<&ClientIdentity>,
+    ) -> ClientResult<Client> {
+        let tls = client_config(ca_pem, identity)?;
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .pool_idle_timeout(Duration::from_secs(50))
+            .build()
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok(Client {
+            http,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            token: Arc::new(RwLock::new(None)),
+        })
+    }
+
+    /// The service address.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Uses `token` for the calls that need a session.
+    pub fn set_token(&self, token: Option<String>) {
+        if let Ok(mut slot) = self.token.write() {
+            *slot = token;
+        }
+    }
+
+    /// The current session token, if any.
+    pub fn token(&self) -> Option<String> {
+        self.token.read().ok().and_then(|t| t.clone())
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/v1{}", self.base_url, path)
+    }
+
+    async fn send<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        authenticated: bool,
+    ) -> ClientResult<reqwest::Response> {
+        let mut request = self.http.request(method, self.url(path));
+        if authenticated {
+            let token = self.token().ok_or(ClientError::NoSession)?;
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(transport_message(&e)))?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        Err(error_from(response).await)
+    }
+
+    async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        authenticated: bool,
+    ) -> ClientResult<T> {
+        let response = self.send(method, path, body, authenticated).await?;
+        response
+            .json::<T>()
+            .await
+            .map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
+    async fn call_empty<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        authenticated: bool,
+    ) -> ClientResult<()> {
+        self.send(method, path, body, authenticated).await?;
+        Ok(())
+    }
+
+    /// `GET /v1/health`.
+    pub async fn health(&self) -> ClientResult<Health> {
+        self.call::<(), _>(Method::GET, "/health", None, false)
+            .await
+    }
+
+    /// `GET /v1/openapi.json`, as JSON.
+    pub async fn openapi(&self) -> ClientResult<serde_json::Value> {
+        self.call::<(), _>(Method::GET, "/openapi.json", None, false)
+            .await
+    }
+
+    /// `POST /v1/enrollments`: installs this workstation's certificate.
+    pub async fn enroll(&self, request: &EnrollmentRequest) -> ClientResult<EnrollmentResponse> {
+        self.call(Method::POST, "/enrollments", Some(request), false)
+            .await
+    }
+
+    /// `POST /v1/logins/resend`.
+    pub async fn resend_logins(&self, hosting_number: &str) -> ClientResult<()> {
+        let body = ResendLoginsRequest {
+            hosting_number: hosting_number.to_string(),
+        };
+        self.call_empty(Method::POST, "/logins/resend", Some(&body), false)
+            .await
+    }
+
+    /// `POST /v1/sessions`: logs in; the token is kept for the next calls.
+    pub async fn login(&self, password: &str) -> ClientResult<SessionResponse> {
+        let body = SessionRequest {
+            password: password.to_string(),
+        };
+        let session: SessionResponse = self
+            .call(Method::POST, "/sessions", Some(&body), false)
+            .await?;
+        self.set_token(Some(session.token.clone()));
+        Ok(session)
+    }
+
+    /// `DELETE /v1/sessions/current`: logs out.
+    pub async fn logout(&self) -> ClientResult<()> {
+        self.call_empty::<()>(Method::DELETE, "/sessions/current", None, true)
+            .await?;
+        self.set_token(None);
+        Ok(())
+    }
+
+    /// `GET /v1/account`.
+    pub async fn account(&self) -> ClientResult<Account> {
+        self.call::<(), _>(Method::GET, "/account", None, true)
+            .await
+    }
+
+    /// `GET /v1/licence`.
+    pub async fn licence(&self) -> ClientResult<Licence> {
+        self.call::<(), _>(Method::GET, "/licence", None, true)
+            .await
+    }
+
+    /// `POST /v1/licence/acceptance`.
+    pub async fn accept_licence(&self, version: &str) -> ClientResult<()> {
+        let body = LicenceAcceptance {
+            version: version.to_string(),
+        };
+        self.call_empty(Method::POST, "/licence/acceptance", Some(&body), true)
+            .await
+    }
+
+    /// `GET /v1/controller`.
+    pub async fn controller(&self) -> ClientResult<Controller> {
+        self.call::<(), _>(Method::GET, "/controller", None, true)
+            .await
+    }
+
+    /// `PUT /v1/controller`.
+    pub async fn set_controller_domain(&self, domain: &str) -> ClientResult<Controller> {
+        let body = ControllerUpdate {
+            domain: domain.to_string(),
+        };
+        self.call(Method::PUT, "/controller", Some(&body), true)
+            .await
+    }
+
+    /// `GET /v1/schedules`.
+    pub async fn schedules(&self) -> ClientResult<Vec<Schedule>> {
+        self.call::<(), _>(Method::GET, "/schedules", None, true)
+            .await
+    }
+
+    /// `PATCH /v1/schedules/{id}`.
+    pub async fn update_schedule(
+        &self,
+        id: i64,
+        update: &ScheduleUpdate,
+    ) -> ClientResult<Schedule> {
+        self.call(
+            Method::PATCH,
+            &format!("/schedules/{id}"),
+            Some(update),
+            true,
+        )
+        .await
+    }
+
+    /// `GET /v1/users`.
+    pub async fn users(&self) -> ClientResult<Vec<User>> {
+        self.call::<(), _>(Method::GET, "/users", None, true).await
+    }
+
+    /// `POST /v1/users`.
+    pub async fn create_user(&self, user: &NewUser) -> ClientResult<User> {
+        self.call(Method::POST, "/users", Some(user), true).await
+    }
+
+    /// `PATCH /v1/users/{id}`.
+    pub async fn update_user(&self, id: i64, update: &UserUpdate) -> ClientResult<User> {
+        self.call(Method::PATCH, &format!("/users/{id}"), Some(update), true)
+            .await
+    }
+
+    /// `GET /v1/schedules/{id}/profiles`.
+    pub async fn profiles(&self, schedule_id: i64) -> ClientResult<Vec<Profile>> {
+        self.call::<(), _>(
+            Method::GET,
+            &format!("/schedules/{schedule_id}/profiles"),
+            None,
+            true,
+        )
+        .await
+    }
+
+    /// `PUT /v1/schedules/{id}/profiles/{name}/members`.
+    pub async fn set_profile_members(
+        &self,
+        schedule_id: i64,
+        profile: &str,
+        members: &[i64],
+    ) -> ClientResult<Profile> {
+        self.call(
+            Method::PUT,
+            &format!(
+                "/schedules/{schedule_id}/profiles/{}/members",
+                encode_segment(profile)
+            ),
+            Some(members),
+            true,
+        )
+        .await
+    }
+
+    /// `GET /v1/workstations`.
+    pub async fn workstations(&self) -> ClientResult<Vec<Workstation>> {
+        self.call::<(), _>(Method::GET, "/workstations", None, true)
+            .await
+    }
+
+    /// `DELETE /v1/workstations/{id}`.
+    pub async fn revoke_workstation(&self, id: i64) -> ClientResult<()> {
+        self.call_empty::<()>(Method::DELETE, &format!("/workstations/{id}"), None, true)
+            .await
+    }
+
+    /// A raw request with this client's TLS identity and token, for tests and tools that need to
+    /// send what the typed methods never would (malformed bodies, unknown routes).
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> ClientResult<(StatusCode, Vec<u8>)> {
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(token) = self.token() {
+            request = request.bearer_auth(token);
+        }
+        if let Some(content_type) = content_type {
+            request = request.header(reqwest::header::CONTENT_TYPE, content_type);
+        }
+        let response = request
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(transport_message(&e)))?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| ClientError::Decode(e.to_string()))?;
+        Ok((status, bytes.to_vec()))
+    }
+}
+
+/// Percent-encodes a path segment (profile names may hold spaces or accents).
+fn encode_segment(value: &str) -> String {
+    let mut out = String::new();
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn transport_message(error: &reqwest::Error) -> String {
+    // The source chain says why (refused, TLS alert, timeout); reqwest's own text is generic.
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+async fn error_from(response: reqwest::Response) -> ClientError {
+    let status = response.status();
+    let bytes = match response.bytes().await {
+        Ok(bytes) => bytes,
+        Err(e) => return ClientError::Transport(transport_message(&e)),
+    };
+    match serde_json::from_slice::<ErrorBody>(&bytes) {
+        Ok(body) => ClientError::Api {
+            status: status.as_u16(),
+            code: body.error.code,
+            message: body.error.message,
+            field: body.error.field,
+            retry_after_seconds: body.error.retry_after_seconds,
+        },
+        Err(_) => ClientError::Decode(format!(
+            "status {status} without an error body ({} bytes)",
+            bytes.len()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_encoded() {
+        assert_eq!(encode_segment("Administration"), "Administration");
+        assert_eq!(encode_segment("Vie scolaire"), "Vie%20scolaire");
+        assert_eq!(encode_segment("a/b"), "a%2Fb");
+    }
+}

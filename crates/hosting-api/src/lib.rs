@@ -1,0 +1,12 @@
+//! The wire contract of the hosting service, shared by `hostingd` and the console: request and
+//! response types, validation rules with errors that say what to fix, TLS helpers for the
+//! workstation identity, and a typed async client.
+
+pub mod client;
+pub mod tls;
+pub mod types;
+pub mod validate;
+
+pub use client::{Client, ClientError, ClientResult};
+pub use tls::{ClientIdentity, WorkstationKey};
+pub use types::*;

@@ -1,0 +1,364 @@
+//! Request and response bodies of the hosting API v1 (see `shared/API.md`).
+//!
+//! Numbers that people type (hosting number, invoice number) are strings. Times are RFC 3339
+//! strings in UTC.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Who a workstation certificate and a session belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The hosting manager: logs in with the hosting number and the console password.
+    Manager,
+    /// A superadministrator with console access: hosting number, username and password.
+    Superadmin,
+}
+
+impl Role {
+    /// The wire name of the role.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Manager => "manager",
+            Role::Superadmin => "superadmin",
+        }
+    }
+
+    /// Parses the wire name of a role.
+    pub fn parse(value: &str) -> Option<Role> {
+        match value {
+            "manager" => Some(Role::Manager),
+            "superadmin" => Some(Role::Superadmin),
+            _ => None,
+        }
+    }
+}
+
+/// The error body of every 4xx and 5xx answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    /// The code and sentence of the error.
+    pub error: ErrorDetail,
+}
+
+/// A stable code and a sentence a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code, e.g. `invalid_credentials`.
+    pub code: String,
+    /// A sentence that says what to fix.
+    pub message: String,
+    /// The request field the error is about, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Seconds to wait before trying again (`locked_out`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u64>,
+}
+
+/// `GET /v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    /// Always `ok` when the service answers.
+    pub status: String,
+    /// Version of the service.
+    pub version: String,
+}
+
+/// `POST /v1/enrollments`: installs a workstation certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EnrollmentRequest {
+    /// Who logs in.
+    pub role: Role,
+    /// 12 digits, from the e-mail.
+    pub hosting_number: String,
+    /// The console password (manager) or the user's password (superadministrator).
+    pub password: String,
+    /// The superadministrator's username; absent for the manager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// 10 digits, from the e-mail.
+    pub invoice_number: String,
+    /// PKCS#10 request made on the workstation; only the public key travels.
+    pub csr_pem: String,
+    /// A name for this workstation, shown in the workstations list.
+    pub workstation_name: String,
+}
+
+/// Answer of `POST /v1/enrollments`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EnrollmentResponse {
+    /// Identifier of the new workstation.
+    pub workstation_id: i64,
+    /// The workstation's client certificate.
+    pub certificate_pem: String,
+    /// The service CA that signed it (and the server certificate).
+    pub ca_pem: String,
+    /// End of validity of the certificate (RFC 3339).
+    pub not_after: String,
+}
+
+/// `POST /v1/logins/resend`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ResendLoginsRequest {
+    /// The hosting number whose logins are sent again.
+    pub hosting_number: String,
+}
+
+/// `POST /v1/sessions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SessionRequest {
+    /// The password of the principal the certificate was issued to.
+    pub password: String,
+}
+
+/// The person behind a certificate and a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Principal {
+    /// Hosting manager or superadministrator.
+    pub role: Role,
+    /// The superadministrator's username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// A name to greet the person with.
+    pub display_name: String,
+}
+
+/// Answer of `POST /v1/sessions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SessionResponse {
+    /// Bearer token, valid only with the certificate it was made with.
+    pub token: String,
+    /// When the session ends at the latest (RFC 3339); idle sessions end earlier.
+    pub expires_at: String,
+    /// Who is logged in.
+    pub principal: Principal,
+}
+
+/// Licence state of the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LicenceState {
+    /// The version the account accepted, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_version: Option<String>,
+    /// The version in force.
+    pub current_version: String,
+}
+
+/// Which onboarding steps are done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+pub struct Onboarding {
+    /// The current licence is accepted.
+    pub licence: bool,
+    /// The controller has a domain.
+    pub controller: bool,
+    /// Every schedule has a domain.
+    pub schedules: bool,
+    /// A superadministrator exists.
+    pub superadmin: bool,
+    /// A superadministrator is in the Administration profile of every schedule.
+    pub profiles: bool,
+}
+
+/// The contract of the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Contract {
+    /// Last day of the contract (YYYY-MM-DD).
+    pub ends_on: String,
+}
+
+/// `GET /v1/account`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Account {
+    /// 12 digits.
+    pub hosting_number: String,
+    /// Name of the school.
+    pub school_name: String,
+    /// The role of the caller.
+    pub role: Role,
+    /// Licence state.
+    pub licence: LicenceState,
+    /// Onboarding progress.
+    pub onboarding: Onboarding,
+    /// Contract.
+    pub contract: Contract,
+}
+
+/// `GET /v1/licence`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Licence {
+    /// Version identifier.
+    pub version: String,
+    /// Full text.
+    pub text: String,
+}
+
+/// `POST /v1/licence/acceptance`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LicenceAcceptance {
+    /// The version that was read and accepted.
+    pub version: String,
+}
+
+/// `PUT /v1/controller`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ControllerUpdate {
+    /// Domain name (a DNS label such as `lycee-victor-hugo`).
+    pub domain: String,
+}
+
+/// `GET /v1/controller`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Controller {
+    /// Domain name, once given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// Host the PRONOTE clients connect to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Port assigned by the service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+}
+
+/// Whether a schedule's server runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ServerState {
+    /// Shut down.
+    Stopped,
+    /// Serving its active base.
+    Running,
+}
+
+/// The hosted server of a schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ScheduleServer {
+    /// Running or stopped.
+    pub state: ServerState,
+    /// The active base, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_base_id: Option<i64>,
+}
+
+/// A schedule (`planning01`, `planning02`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Schedule {
+    /// Identifier.
+    pub id: i64,
+    /// Name (default `planning01`, `planning02`).
+    pub name: String,
+    /// Domain name, once given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// Host of the connection details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Port assigned by the service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// A PRONOTE Campus.net licence: the base is published when activated.
+    pub campus_net_licence: bool,
+    /// IANA time zone, e.g. `Europe/Paris`.
+    pub time_zone: String,
+    /// The hosted server.
+    pub server: ScheduleServer,
+}
+
+/// `PATCH /v1/schedules/{id}`: only the given fields change.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+pub struct ScheduleUpdate {
+    /// New name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New domain name (a new port is assigned when it changes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// Campus.net licence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campus_net_licence: Option<bool>,
+    /// IANA time zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
+/// `POST /v1/users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct NewUser {
+    /// First name.
+    pub first_name: String,
+    /// Surname.
+    pub surname: String,
+    /// Username, unique in the account.
+    pub username: String,
+    /// Password (rules in `validate::user_password`).
+    pub password: String,
+    /// Superadministrator.
+    pub superadmin: bool,
+}
+
+/// A user of the controller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct User {
+    /// Identifier.
+    pub id: i64,
+    /// First name.
+    pub first_name: String,
+    /// Surname.
+    pub surname: String,
+    /// Username.
+    pub username: String,
+    /// Superadministrator.
+    pub superadmin: bool,
+    /// E-mail address, needed for console access.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// May use the hosting console.
+    pub console_access: bool,
+}
+
+/// `PATCH /v1/users/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+pub struct UserUpdate {
+    /// E-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Console access (needs a valid e-mail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub console_access: Option<bool>,
+}
+
+/// A profile of a schedule and its members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Profile {
+    /// Name, e.g. `Administration`.
+    pub name: String,
+    /// User ids.
+    pub members: Vec<i64>,
+}
+
+/// An enrolled workstation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Workstation {
+    /// Identifier.
+    pub id: i64,
+    /// Name given at enrollment.
+    pub name: String,
+    /// Role of the principal the certificate was issued to.
+    pub role: Role,
+    /// Username, for a superadministrator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// SHA-256 of the certificate (hex).
+    pub fingerprint: String,
+    /// Enrollment time (RFC 3339).
+    pub enrolled_at: String,
+    /// End of validity of the certificate (RFC 3339).
+    pub not_after: String,
+    /// Revocation time, if revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+    /// True for the workstation that makes this request.
+    pub current: bool,
+}

@@ -1,0 +1,271 @@
+//! Benchmark of the hosting service over mTLS on loopback. Prints, in one run:
+//! * requests/s and p50/p99 latency of `GET /v1/schedules` (certificate + session) at a fixed rate
+//!   and at saturation, next to `GET /v1/health` on the same server (the baseline), and their ratio;
+//! * full TLS handshakes per second with a client certificate, next to handshakes without one;
+//! * the cost of an argon2id hash and of a whole login (`POST /v1/sessions`).
+//!
+//! `cargo bench -p hostingd --bench api` (BENCH_SECONDS sets the length of each phase, default 5).
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hosting_api::{Client, ClientIdentity, EnrollmentRequest, Role, WorkstationKey};
+use hostingd::store::NewAccount;
+use hostingd::{Clock, ServeConfig};
+use tokio::io::AsyncWriteExt;
+
+struct Figures {
+    requests_per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: usize,
+}
+
+fn figures(mut latencies: Vec<Duration>, elapsed: Duration, errors: usize) -> Figures {
+    latencies.sort_unstable();
+    let pick = |q: f64| {
+        if latencies.is_empty() {
+            return f64::NAN;
+        }
+        let index = ((latencies.len() as f64 - 1.0) * q).round() as usize;
+        latencies[index].as_secs_f64() * 1000.0
+    };
+    Figures {
+        requests_per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
+        p50_ms: pick(0.50),
+        p99_ms: pick(0.99),
+        errors,
+    }
+}
+
+async fn get(client: &Client, path: &str) -> bool {
+    matches!(
+        client.raw(reqwest::Method::GET, path, None, Vec::new()).await,
+        Ok((status, _)) if status.is_success()
+    )
+}
+
+/// As many requests as `concurrency` workers can send for `seconds`.
+async fn saturation(
+    client: &Client,
+    path: &'static str,
+    concurrency: usize,
+    seconds: u64,
+) -> Figures {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let start = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let client = client.clone();
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            while Instant::now() < deadline {
+                let sent = Instant::now();
+                if get(&client, path).await {
+                    latencies.push(sent.elapsed());
+                } else {
+                    errors += 1;
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for worker in workers {
+        let (mut l, e) = worker.await.unwrap();
+        latencies.append(&mut l);
+        errors += e;
+    }
+    figures(latencies, start.elapsed(), errors)
+}
+
+/// An open-loop load of `rate` requests per second for `seconds`; latency counts from the
+/// moment each request was due, so a stalled server cannot hide its queue.
+async fn fixed_rate(client: &Client, path: &'static str, rate: u64, seconds: u64) -> Figures {
+    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..rate * seconds {
+        let due = start + interval * i as u32;
+        tokio::time::sleep_until(due.into()).await;
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            let ok = get(&client, path).await;
+            (ok, due.elapsed())
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            (true, latency) => latencies.push(latency),
+            (false, _) => errors += 1,
+        }
+    }
+    figures(latencies, start.elapsed(), errors)
+}
+
+/// Full handshakes per second (no session resumption), `concurrency` at once, for `seconds`.
+async fn handshakes(
+    addr: std::net::SocketAddr,
+    ca_pem: &str,
+    identity: Option<&ClientIdentity>,
+    concurrency: usize,
+    seconds: u64,
+) -> f64 {
+    let mut config = hosting_api::tls::client_config(ca_pem, identity).unwrap();
+    config.resumption = rustls::client::Resumption::disabled();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let start = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let connector = connector.clone();
+        workers.push(tokio::spawn(async move {
+            let mut done = 0u64;
+            while Instant::now() < deadline {
+                let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+                let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+                let mut tls = connector.connect(name, tcp).await.unwrap();
+                // With TLS 1.3 the server checks the client certificate after the client's
+                // Finished; a request and its answer prove the handshake completed.
+                tls.write_all(
+                    b"GET /v1/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                )
+                .await
+                .unwrap();
+                let mut answer = Vec::new();
+                tokio::io::AsyncReadExt::read_to_end(&mut tls, &mut answer)
+                    .await
+                    .ok();
+                assert!(
+                    answer.starts_with(b"HTTP/1.1 200"),
+                    "handshake or request failed"
+                );
+                done += 1;
+            }
+            done
+        }));
+    }
+    let mut total = 0;
+    for worker in workers {
+        total += worker.await.unwrap();
+    }
+    total as f64 / start.elapsed().as_secs_f64()
+}
+
+fn print_pair(label: &str, schedules: &Figures, health: &Figures) {
+    println!(
+        "{label:<28} schedules: {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>7.2} ms  errors {}",
+        schedules.requests_per_second, schedules.p50_ms, schedules.p99_ms, schedules.errors
+    );
+    println!(
+        "{:<28} health:    {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>7.2} ms  errors {}",
+        "", health.requests_per_second, health.p50_ms, health.p99_ms, health.errors
+    );
+    println!(
+        "{:<28} ratio schedules/health: throughput {:.2}, p50 {:.2}, p99 {:.2}",
+        "",
+        schedules.requests_per_second / health.requests_per_second,
+        schedules.p50_ms / health.p50_ms,
+        schedules.p99_ms / health.p99_ms
+    );
+}
+
+fn main() {
+    let seconds: u64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let dir = tempfile::tempdir().unwrap();
+        let config = ServeConfig::local(dir.path().to_path_buf());
+        let service = hostingd::start(config, Clock::default()).await.unwrap();
+        let store = &service.state.store;
+        let account = NewAccount {
+            school_name: "Bench school".to_string(),
+            email: "bench@school.fr".to_string(),
+            phone: "+33600000000".to_string(),
+            contract_ends_on: "2027-08-31".to_string(),
+        };
+        let provisioned = hostingd::operator::provision(store, &service.state.passwords, &account).await.unwrap();
+        let sms = store.outbox(Some(provisioned.account_id)).await.unwrap().pop().unwrap();
+        let password = sms.body.lines().find_map(|l| l.strip_prefix("Hosting console password: ")).unwrap().to_string();
+        let ca_pem = service.ca_pem();
+        let key = WorkstationKey::generate("bench").unwrap();
+        let enrolled = Client::new(&service.base_url(), &ca_pem, None)
+            .unwrap()
+            .enroll(&EnrollmentRequest {
+                role: Role::Manager,
+                hosting_number: provisioned.hosting_number.clone(),
+                password: password.clone(),
+                username: None,
+                invoice_number: provisioned.invoice_number.clone(),
+                csr_pem: key.csr_pem,
+                workstation_name: "bench".to_string(),
+            })
+            .await
+            .unwrap();
+        let identity = ClientIdentity { certificate_pem: enrolled.certificate_pem, key_pem: key.key_pem };
+        let client = Client::new(&service.base_url(), &ca_pem, Some(&identity)).unwrap();
+        client.login(&password).await.unwrap();
+        assert!(get(&client, "/schedules").await && get(&client, "/health").await);
+
+        println!("hostingd benchmark: mTLS on loopback, client and server in one process, {} cores, {seconds} s per phase",
+            std::thread::available_parallelism().map_or(0, |n| n.get()));
+        let rate = 500;
+        let schedules = fixed_rate(&client, "/schedules", rate, seconds).await;
+        let health = fixed_rate(&client, "/health", rate, seconds).await;
+        print_pair(&format!("fixed rate {rate} req/s:"), &schedules, &health);
+        let concurrency = 16;
+        let schedules = saturation(&client, "/schedules", concurrency, seconds).await;
+        let health = saturation(&client, "/health", concurrency, seconds).await;
+        print_pair(&format!("saturation ({concurrency} workers):"), &schedules, &health);
+
+        let with_cert = handshakes(service.addr, &ca_pem, Some(&identity), 8, seconds).await;
+        let without_cert = handshakes(service.addr, &ca_pem, None, 8, seconds).await;
+        println!("full TLS handshakes/s        with client certificate: {with_cert:.0}  without: {without_cert:.0}  ratio {:.2}",
+            with_cert / without_cert);
+
+        let passwords = &service.state.passwords;
+        let rounds = 10;
+        let start = Instant::now();
+        let mut hash = String::new();
+        for _ in 0..rounds {
+            hash = passwords.hash(&password).await.unwrap();
+        }
+        let hash_ms = start.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds);
+        let start = Instant::now();
+        for _ in 0..rounds {
+            assert!(passwords.verify(&password, Some(&hash)).await.unwrap());
+        }
+        let verify_ms = start.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds);
+        let start = Instant::now();
+        for _ in 0..rounds {
+            client.login(&password).await.unwrap();
+        }
+        let login_ms = start.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds);
+        let start = Instant::now();
+        let mut logins = Vec::new();
+        for _ in 0..rounds {
+            let client = client.clone();
+            let password = password.clone();
+            logins.push(tokio::spawn(async move { client.login(&password).await.unwrap() }));
+        }
+        for login in logins {
+            login.await.unwrap();
+        }
+        let parallel = f64::from(rounds) / start.elapsed().as_secs_f64();
+        println!("argon2id (m=19 MiB, t=2, p=1): hash {hash_ms:.1} ms, verify {verify_ms:.1} ms; POST /v1/sessions {login_ms:.1} ms each, {parallel:.1} logins/s with {rounds} at once (bounded to the core count)");
+        let mut stdout = tokio::io::stdout();
+        stdout.flush().await.unwrap();
+        service.shutdown().await.unwrap();
+    });
+}

@@ -1,0 +1,135 @@
+//! Configuration of `hostingd serve`: every flag can also come from the environment.
+
+use std::net::SocketAddr;
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+
+/// How the service runs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeConfig {
+    /// Address and port to listen on.
+    #[arg(long, env = "HOSTINGD_LISTEN", default_value = "127.0.0.1:8443")]
+    pub listen: SocketAddr,
+    /// Directory for the SQLite database, the CA and the server certificate.
+    #[arg(long, env = "HOSTINGD_DATA_DIR", default_value = "hostingd-data")]
+    pub data_dir: PathBuf,
+    /// Database URL; default: `sqlite://<data-dir>/hostingd.db`.
+    #[arg(long, env = "HOSTINGD_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Server certificate chain (PEM) of the provider; default: made and signed by the service CA.
+    #[arg(long, env = "HOSTINGD_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key (PEM) of `--tls-cert`.
+    #[arg(long, env = "HOSTINGD_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// CA certificate (PEM) that signs workstation certificates; default: the service's own CA.
+    #[arg(long, env = "HOSTINGD_CA_CERT", requires = "ca_key")]
+    pub ca_cert: Option<PathBuf>,
+    /// Private key (PEM) of `--ca-cert`.
+    #[arg(long, env = "HOSTINGD_CA_KEY", requires = "ca_cert")]
+    pub ca_key: Option<PathBuf>,
+    /// Extra DNS names for the server certificate the service makes (localhost is always in it).
+    #[arg(
+        long = "server-name",
+        env = "HOSTINGD_SERVER_NAMES",
+        value_delimiter = ','
+    )]
+    pub server_names: Vec<String>,
+    /// Lifetime of workstation certificates, in days.
+    #[arg(long, env = "HOSTINGD_CERT_LIFETIME_DAYS", default_value_t = 365)]
+    pub cert_lifetime_days: u32,
+    /// Ports given to controllers and schedules, e.g. `20000-29999`.
+    #[arg(long, env = "HOSTINGD_PORT_RANGE", default_value = "20000-29999", value_parser = parse_port_range)]
+    pub port_range: RangeInclusive<u16>,
+    /// DNS zone of the connection details: a domain `x` is reached at `x.<zone>`.
+    #[arg(
+        long,
+        env = "HOSTINGD_PUBLIC_ZONE",
+        default_value = "hosting.localhost"
+    )]
+    pub public_zone: String,
+    /// Password hashes computed at once (each takes 19 MiB); default: the number of cores.
+    #[arg(long, env = "HOSTINGD_MAX_CONCURRENT_HASHES")]
+    pub max_concurrent_hashes: Option<usize>,
+    /// SMTP server URL for e-mails, e.g. `smtps://user:pass@smtp.example.org`; unset: e-mails stay in the outbox.
+    #[arg(long, env = "HOSTINGD_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender address of e-mails.
+    #[arg(
+        long,
+        env = "HOSTINGD_SMTP_FROM",
+        default_value = "Hosting <no-reply@hosting.localhost>"
+    )]
+    pub smtp_from: String,
+    /// SMS gateway URL (HTTP POST of `{"to","text"}`); unset: SMS stay in the outbox.
+    #[arg(long, env = "HOSTINGD_SMS_URL")]
+    pub sms_url: Option<String>,
+    /// Bearer token of the SMS gateway.
+    #[arg(long, env = "HOSTINGD_SMS_TOKEN", hide_env_values = true)]
+    pub sms_token: Option<String>,
+}
+
+impl ServeConfig {
+    /// A configuration for a service in `data_dir` listening on a free loopback port.
+    pub fn local(data_dir: PathBuf) -> ServeConfig {
+        ServeConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            database_url: None,
+            tls_cert: None,
+            tls_key: None,
+            ca_cert: None,
+            ca_key: None,
+            server_names: Vec::new(),
+            cert_lifetime_days: 365,
+            port_range: 20000..=29999,
+            public_zone: "hosting.localhost".to_string(),
+            max_concurrent_hashes: None,
+            smtp_url: None,
+            smtp_from: "Hosting <no-reply@hosting.localhost>".to_string(),
+            sms_url: None,
+            sms_token: None,
+        }
+    }
+
+    /// The database URL, defaulting to a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("hostingd.db").display()
+            )
+        })
+    }
+}
+
+/// Parses `LOW-HIGH`.
+pub fn parse_port_range(value: &str) -> Result<RangeInclusive<u16>, String> {
+    let (low, high) = value.split_once('-').ok_or_else(|| {
+        format!("write the port range as LOW-HIGH, e.g. 20000-29999 (got {value:?})")
+    })?;
+    let low: u16 = low
+        .trim()
+        .parse()
+        .map_err(|_| format!("{low:?} is not a port"))?;
+    let high: u16 = high
+        .trim()
+        .parse()
+        .map_err(|_| format!("{high:?} is not a port"))?;
+    if low == 0 || low > high {
+        return Err(format!("the port range {value} is empty or starts at 0"));
+    }
+    Ok(low..=high)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(parse_port_range("20000-20010").unwrap(), 20000..=20010);
+        assert!(parse_port_range("20010-20000").is_err());
+        assert!(parse_port_range("abc").is_err());
+    }
+}

@@ -1,0 +1,177 @@
+//! The one error type of the service: a stable code, a sentence a person can act on, and the HTTP
+//! status. Client errors are not logged as errors; internal errors are logged once and answered
+//! with a generic sentence.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hosting_api::types::{ErrorBody, ErrorDetail};
+use hosting_api::validate::ValidationError;
+
+/// An error answered to the caller.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The caller sent something wrong; answered as is.
+    #[error("{message}")]
+    Client {
+        /// HTTP status (4xx).
+        status: StatusCode,
+        /// Stable code.
+        code: &'static str,
+        /// Sentence.
+        message: String,
+        /// The field the error is about.
+        field: Option<&'static str>,
+        /// Seconds to wait, for `locked_out`.
+        retry_after_seconds: Option<u64>,
+    },
+    /// A bug or an outage: logged, answered with a generic sentence.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Result of a handler or store call.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// A client error.
+    pub fn client(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::Client {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            retry_after_seconds: None,
+        }
+    }
+
+    /// `400 bad_request`-like errors with a code.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::client(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// `404 not_found`.
+    pub fn not_found(what: &str) -> ApiError {
+        ApiError::client(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!(
+                "No {what} with this identifier in your account. Refresh the list and try again."
+            ),
+        )
+    }
+
+    /// `409` with a code.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::client(StatusCode::CONFLICT, code, message)
+    }
+
+    /// `403` with a code.
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::client(StatusCode::FORBIDDEN, code, message)
+    }
+
+    /// The same answer for every wrong-credential case.
+    pub fn invalid_credentials() -> ApiError {
+        ApiError::client(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "These logins are not right. Check the hosting number, the password and the invoice number, or use \"Receive my hosting logins\".",
+        )
+    }
+
+    /// `429 locked_out`.
+    pub fn locked_out(retry_after_seconds: u64) -> ApiError {
+        let minutes = retry_after_seconds.div_ceil(60).max(1);
+        ApiError::Client {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "locked_out",
+            message: format!(
+                "Too many failed attempts on this account. Wait {minutes} minute(s), then try again."
+            ),
+            field: None,
+            retry_after_seconds: Some(retry_after_seconds),
+        }
+    }
+
+    /// `401 certificate_required`.
+    pub fn certificate_required() -> ApiError {
+        ApiError::client(
+            StatusCode::UNAUTHORIZED,
+            "certificate_required",
+            "This workstation has no valid certificate for this service: install the certificate with the invoice number.",
+        )
+    }
+
+    /// `401 session_required`.
+    pub fn session_required() -> ApiError {
+        ApiError::client(
+            StatusCode::UNAUTHORIZED,
+            "session_required",
+            "Your session has ended or is not valid on this workstation. Log in again.",
+        )
+    }
+
+    /// An internal error, logged once here.
+    pub fn internal(error: impl std::fmt::Display) -> ApiError {
+        let text = error.to_string();
+        tracing::error!(error = %text, "internal error");
+        ApiError::Internal(text)
+    }
+}
+
+impl From<ValidationError> for ApiError {
+    fn from(error: ValidationError) -> ApiError {
+        ApiError::Client {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: error.code,
+            message: error.message,
+            field: Some(error.field),
+            retry_after_seconds: None,
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> ApiError {
+        ApiError::internal(format!("database: {error}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, detail) = match self {
+            ApiError::Client {
+                status,
+                code,
+                message,
+                field,
+                retry_after_seconds,
+            } => (
+                status,
+                ErrorDetail {
+                    code: code.to_string(),
+                    message,
+                    field: field.map(str::to_string),
+                    retry_after_seconds,
+                },
+            ),
+            ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorDetail {
+                    code: "internal_error".to_string(),
+                    message: "The hosting service had a problem. Try again in a moment; if it persists, contact support.".to_string(),
+                    field: None,
+                    retry_after_seconds: None,
+                },
+            ),
+        };
+        let retry_after = detail.retry_after_seconds;
+        let mut response = (status, axum::Json(ErrorBody { error: detail })).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
+    }
+}

@@ -1,0 +1,76 @@
+//! The account, its onboarding progress, and the licence agreement.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hosting_api::types::{Account, Contract, ErrorBody, Licence, LicenceAcceptance, LicenceState};
+
+use super::AppState;
+use super::extract::{ApiJson, Caller};
+use crate::error::{ApiError, ApiResult};
+use crate::licence;
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/account", get(account))
+        .route("/v1/licence", get(licence_text))
+        .route("/v1/licence/acceptance", post(accept))
+}
+
+/// The account and the onboarding steps done.
+#[utoipa::path(get, path = "/v1/account", tag = "account", security(("bearer" = [])),
+    responses((status = 200, description = "The account", body = Account),
+        (status = 401, description = "session_required", body = ErrorBody)))]
+pub async fn account(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Account>> {
+    let account = state.store.account_by_id(caller.account_id()).await?;
+    let (current_version, _) = licence::current();
+    let onboarding = state.store.onboarding(&account, current_version).await?;
+    Ok(Json(Account {
+        hosting_number: account.hosting_number,
+        school_name: account.school_name,
+        role: caller.role(),
+        licence: LicenceState {
+            accepted_version: account.licence_version,
+            current_version: current_version.to_string(),
+        },
+        onboarding,
+        contract: Contract {
+            ends_on: account.contract_ends_on,
+        },
+    }))
+}
+
+/// The licence in force.
+#[utoipa::path(get, path = "/v1/licence", tag = "account", security(("bearer" = [])),
+    responses((status = 200, description = "The licence", body = Licence),
+        (status = 401, description = "session_required", body = ErrorBody)))]
+pub async fn licence_text(_caller: Caller) -> Json<Licence> {
+    let (version, text) = licence::current();
+    Json(Licence {
+        version: version.to_string(),
+        text: text.to_string(),
+    })
+}
+
+/// Accepts the licence version that was shown.
+#[utoipa::path(post, path = "/v1/licence/acceptance", tag = "account", security(("bearer" = [])),
+    request_body = LicenceAcceptance,
+    responses((status = 204, description = "Accepted"),
+        (status = 409, description = "licence_outdated: another version is in force", body = ErrorBody)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<LicenceAcceptance>,
+) -> ApiResult<StatusCode> {
+    let (version, _) = licence::current();
+    if request.version != version {
+        return Err(ApiError::conflict(
+            "licence_outdated",
+            format!("The licence in force is version {version}. Read it again, then accept it."),
+        ));
+    }
+    state.store.accept_licence(&caller.actor, version).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,244 @@
+//! Extractors: JSON bodies and path ids whose rejections answer in the API's error format, the
+//! workstation behind the client certificate, and the session behind the bearer token.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum_server::tls::TlsInfo;
+use hosting_api::types::Role;
+use serde::de::DeserializeOwned;
+
+use crate::auth::{SESSION_IDLE_SECONDS, token_hash};
+use crate::error::ApiError;
+use crate::http::AppState;
+use crate::store::{Actor, SessionRow, UserRow, WorkstationRow};
+
+/// A JSON body; malformed, oversized or mistyped bodies answer 4xx with a sentence.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => ApiError::client(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the body as JSON with the header Content-Type: application/json.",
+        ),
+        JsonRejection::JsonSyntaxError(_) => ApiError::bad_request(
+            "malformed_json",
+            "The body is not valid JSON. Check the brackets, quotes and commas.",
+        ),
+        JsonRejection::JsonDataError(error) => ApiError::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            format!(
+                "The body does not have the expected fields: {}.",
+                error.body_text().trim_start_matches(
+                    "Failed to deserialize the JSON body into the target type: "
+                )
+            ),
+        ),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::client(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "The body is too large for this request (at most 64 KiB).",
+        ),
+        other => ApiError::bad_request("invalid_body", other.body_text()),
+    }
+}
+
+/// A numeric id in the path.
+pub struct IdPath(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<i64>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(id)| IdPath(id))
+            .map_err(path_rejection)
+    }
+}
+
+/// A numeric id and a name in the path.
+pub struct IdNamePath(pub i64, pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdNamePath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<(i64, String)>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path((id, name))| IdNamePath(id, name))
+            .map_err(path_rejection)
+    }
+}
+
+fn path_rejection(_rejection: PathRejection) -> ApiError {
+    ApiError::bad_request(
+        "invalid_id",
+        "The identifier in the address must be a whole number, as given by the lists.",
+    )
+}
+
+/// The enrolled, non-revoked, unexpired workstation whose certificate made the TLS connection.
+pub struct CertWorkstation(pub WorkstationRow);
+
+impl FromRequestParts<AppState> for CertWorkstation {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let info = parts
+            .extensions
+            .get::<Arc<TlsInfo>>()
+            .ok_or_else(ApiError::certificate_required)?;
+        let leaf = info
+            .peer_certificates
+            .first()
+            .ok_or_else(ApiError::certificate_required)?;
+        let fingerprint = hosting_api::tls::fingerprint(leaf);
+        let workstation = state
+            .store
+            .workstation_by_fingerprint(&fingerprint)
+            .await?
+            .ok_or_else(ApiError::certificate_required)?;
+        if workstation.revoked_at.is_some() {
+            return Err(ApiError::client(
+                StatusCode::UNAUTHORIZED,
+                "certificate_revoked",
+                "The certificate of this workstation was revoked. Install a new one with the invoice number.",
+            ));
+        }
+        if workstation.not_after <= state.store.now() {
+            return Err(ApiError::client(
+                StatusCode::UNAUTHORIZED,
+                "certificate_expired",
+                "The certificate of this workstation has expired. Install a new one with the invoice number.",
+            ));
+        }
+        Ok(CertWorkstation(workstation))
+    }
+}
+
+impl WorkstationRow {
+    /// The role the certificate was issued to.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Manager)
+    }
+
+    /// The audit actor for requests from this workstation.
+    pub fn actor(&self) -> Actor {
+        let label = match (&self.role(), &self.username) {
+            (Role::Superadmin, Some(username)) => format!("superadmin:{username}"),
+            (role, _) => role.as_str().to_string(),
+        };
+        Actor {
+            account_id: self.account_id,
+            label,
+            workstation_id: Some(self.id),
+        }
+    }
+}
+
+/// A logged-in caller: certificate + bearer token made with that certificate.
+pub struct Caller {
+    /// The workstation.
+    pub workstation: WorkstationRow,
+    /// The session.
+    pub session: SessionRow,
+    /// For the audit log.
+    pub actor: Actor,
+}
+
+impl Caller {
+    /// The caller's account.
+    pub fn account_id(&self) -> i64 {
+        self.workstation.account_id
+    }
+
+    /// The caller's role.
+    pub fn role(&self) -> Role {
+        self.workstation.role()
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let CertWorkstation(workstation) =
+            CertWorkstation::from_request_parts(parts, state).await?;
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .ok_or_else(ApiError::session_required)?;
+        let session = state
+            .store
+            .session_by_token_hash(&token_hash(token.trim()))
+            .await?
+            .ok_or_else(ApiError::session_required)?;
+        let now = state.store.now();
+        let valid = session.workstation_id == workstation.id
+            && session.revoked_at.is_none()
+            && now < session.expires_at
+            && now - session.last_seen_at <= SESSION_IDLE_SECONDS;
+        if !valid {
+            return Err(ApiError::session_required());
+        }
+        if workstation.role() == Role::Superadmin {
+            ensure_console_access(state, &workstation).await?;
+        }
+        state.store.touch_session(&session, now).await?;
+        let actor = workstation.actor();
+        Ok(Caller {
+            workstation,
+            session,
+            actor,
+        })
+    }
+}
+
+/// A superadministrator's workstation works only while the user keeps console access.
+pub async fn ensure_console_access(
+    state: &AppState,
+    workstation: &WorkstationRow,
+) -> Result<UserRow, ApiError> {
+    let user = match workstation.user_id {
+        Some(user_id) => state.store.user(workstation.account_id, user_id).await.ok(),
+        None => None,
+    };
+    match user {
+        Some(user) if user.superadmin && user.console_access => Ok(user),
+        _ => Err(console_access_not_granted()),
+    }
+}
+
+/// `403 console_access_not_granted`.
+pub fn console_access_not_granted() -> ApiError {
+    ApiError::forbidden(
+        "console_access_not_granted",
+        "This superadministrator may not use the hosting console. Ask the hosting manager to enter your e-mail address and tick console access.",
+    )
+}

@@ -1,0 +1,117 @@
+//! The HTTP API: one module per resource, thin handlers (parse, authorize, call the store, map).
+
+pub mod account;
+pub mod extract;
+pub mod openapi;
+pub mod public;
+pub mod sessions;
+pub mod setup;
+pub mod users;
+pub mod workstations;
+
+use std::ops::RangeInclusive;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+
+use crate::auth::Passwords;
+use crate::error::ApiError;
+use crate::pki::Pki;
+use crate::store::Store;
+
+/// Every route of the API as (method, path template): the OpenAPI test checks that each is
+/// both served and documented, and that the document has no other.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("get", "/v1/health"),
+    ("get", "/v1/openapi.json"),
+    ("post", "/v1/enrollments"),
+    ("post", "/v1/logins/resend"),
+    ("post", "/v1/sessions"),
+    ("delete", "/v1/sessions/current"),
+    ("get", "/v1/account"),
+    ("get", "/v1/licence"),
+    ("post", "/v1/licence/acceptance"),
+    ("get", "/v1/controller"),
+    ("put", "/v1/controller"),
+    ("get", "/v1/schedules"),
+    ("patch", "/v1/schedules/{id}"),
+    ("get", "/v1/schedules/{id}/profiles"),
+    ("put", "/v1/schedules/{id}/profiles/{name}/members"),
+    ("get", "/v1/users"),
+    ("post", "/v1/users"),
+    ("patch", "/v1/users/{id}"),
+    ("get", "/v1/workstations"),
+    ("delete", "/v1/workstations/{id}"),
+];
+
+/// Largest JSON body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Settings the handlers need.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Lifetime of workstation certificates, in days.
+    pub cert_lifetime_days: u32,
+    /// Ports for controllers and schedules.
+    pub port_range: RangeInclusive<u16>,
+    /// DNS zone of the connection details.
+    pub public_zone: String,
+}
+
+impl Settings {
+    /// The host PRONOTE clients connect to for `domain`: the domain itself when it is a full
+    /// name, otherwise the domain inside the service's zone.
+    pub fn host_for(&self, domain: &str) -> String {
+        if domain.contains('.') {
+            domain.to_string()
+        } else {
+            format!("{domain}.{}", self.public_zone)
+        }
+    }
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// CA and TLS configuration.
+    pub pki: Arc<Pki>,
+    /// Password hashing.
+    pub passwords: Arc<Passwords>,
+    /// Settings.
+    pub settings: Arc<Settings>,
+}
+
+/// The whole API.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(public::routes())
+        .merge(sessions::routes())
+        .merge(account::routes())
+        .merge(setup::routes())
+        .merge(users::routes())
+        .merge(workstations::routes())
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+async fn route_not_found() -> ApiError {
+    ApiError::client(
+        StatusCode::NOT_FOUND,
+        "route_not_found",
+        "There is no such address in the hosting API. Check the path (it starts with /v1/).",
+    )
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::client(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This address does not accept this method. See /v1/openapi.json for the methods it takes.",
+    )
+}

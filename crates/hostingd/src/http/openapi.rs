@@ -1,0 +1,63 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations.
+
+use axum::Json;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use hosting_api::types::*;
+
+/// The OpenAPI description of every route.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Hosting API", description = "The API of the hosting service. Every route but health, openapi.json, enrollments and logins/resend needs the client certificate of an enrolled workstation."),
+    paths(
+        super::public::health,
+        super::public::enroll,
+        super::public::resend_logins,
+        document,
+        super::sessions::login,
+        super::sessions::logout,
+        super::account::account,
+        super::account::licence_text,
+        super::account::accept,
+        super::setup::controller,
+        super::setup::set_controller,
+        super::setup::schedules,
+        super::setup::update_schedule,
+        super::setup::profiles,
+        super::setup::set_members,
+        super::users::list,
+        super::users::create,
+        super::users::update,
+        super::workstations::list,
+        super::workstations::revoke,
+    ),
+    components(schemas(
+        Role, ErrorBody, ErrorDetail, Health, EnrollmentRequest, EnrollmentResponse,
+        ResendLoginsRequest, SessionRequest, SessionResponse, Principal, Account, LicenceState,
+        Onboarding, Contract, Licence, LicenceAcceptance, Controller, ControllerUpdate, Schedule,
+        ScheduleServer, ServerState, ScheduleUpdate, NewUser, User, UserUpdate, Profile,
+        Workstation
+    )),
+    modifiers(&BearerScheme)
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The OpenAPI document of this service.
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "public",
+    responses((status = 200, description = "The OpenAPI 3 document", content_type = "application/json")))]
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,171 @@
+//! Routes that work without a client certificate: health, the OpenAPI document, enrollment and
+//! "Receive my hosting logins".
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hosting_api::types::{
+    EnrollmentRequest, EnrollmentResponse, ErrorBody, Health, ResendLoginsRequest, Role,
+};
+use hosting_api::validate;
+
+use super::AppState;
+use super::extract::{ApiJson, console_access_not_granted};
+use crate::auth::ensure_not_locked_out;
+use crate::clock::rfc3339;
+use crate::error::{ApiError, ApiResult};
+use crate::pki::{Csr, WorkstationSubject};
+use crate::store::{Actor, NewWorkstation};
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/openapi.json", get(super::openapi::document))
+        .route("/v1/enrollments", post(enroll))
+        .route("/v1/logins/resend", post(resend_logins))
+}
+
+/// The service answers.
+#[utoipa::path(get, path = "/v1/health", tag = "public",
+    responses((status = 200, description = "The service answers", body = Health)))]
+pub async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    })
+}
+
+/// Installs a workstation: checks the logins and the invoice number, signs the CSR.
+#[utoipa::path(post, path = "/v1/enrollments", tag = "public", request_body = EnrollmentRequest,
+    responses(
+        (status = 201, description = "Certificate issued", body = EnrollmentResponse),
+        (status = 400, description = "Malformed CSR or body", body = ErrorBody),
+        (status = 401, description = "invalid_credentials", body = ErrorBody),
+        (status = 403, description = "console_access_not_granted", body = ErrorBody),
+        (status = 422, description = "A field breaks its rule", body = ErrorBody),
+        (status = 429, description = "locked_out", body = ErrorBody)))]
+pub async fn enroll(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<EnrollmentRequest>,
+) -> ApiResult<(StatusCode, Json<EnrollmentResponse>)> {
+    let hosting_number = validate::hosting_number(&request.hosting_number)?;
+    let invoice_number = validate::invoice_number(&request.invoice_number)?;
+    let workstation_name = validate::workstation_name(&request.workstation_name)?;
+    let username = match request.role {
+        Role::Manager => {
+            validate::console_password(&request.password)?;
+            None
+        }
+        Role::Superadmin => {
+            let username = request.username.as_deref().ok_or_else(|| {
+                ApiError::from(validate::ValidationError {
+                    field: "username",
+                    code: "invalid_username",
+                    message: "Enter your username (chosen by the hosting manager in step 4)."
+                        .to_string(),
+                })
+            })?;
+            Some(validate::username(username)?)
+        }
+    };
+    // Parse the CSR before anything is checked or stored: a bad one changes nothing.
+    let csr = Csr::parse(&request.csr_pem)?;
+
+    ensure_not_locked_out(&state.store, &hosting_number).await?;
+    let account = state
+        .store
+        .account_by_hosting_number(&hosting_number)
+        .await?;
+    let user = match (&account, &username) {
+        (Some(account), Some(username)) => {
+            state.store.user_by_username(account.id, username).await?
+        }
+        _ => None,
+    };
+    let hash = match request.role {
+        Role::Manager => account.as_ref().map(|a| a.password_hash.as_str()),
+        Role::Superadmin => user.as_ref().map(|u| u.password_hash.as_str()),
+    };
+    let password_ok = state.passwords.verify(&request.password, hash).await?;
+    let invoice_ok = account
+        .as_ref()
+        .is_some_and(|a| constant_time_eq(a.invoice_number.as_bytes(), invoice_number.as_bytes()));
+    let Some(account) = account.filter(|_| password_ok && invoice_ok) else {
+        state.store.record_login_failure(&hosting_number).await?;
+        return Err(ApiError::invalid_credentials());
+    };
+    let user_id = match (request.role, user) {
+        (Role::Manager, _) => None,
+        (Role::Superadmin, Some(user)) if user.superadmin && user.console_access => Some(user.id),
+        (Role::Superadmin, _) => return Err(console_access_not_granted()),
+    };
+    state.store.clear_login_failures(&hosting_number).await?;
+
+    let subject = WorkstationSubject {
+        hosting_number: hosting_number.clone(),
+        role: request.role.as_str(),
+        username: username.clone(),
+        workstation_name: workstation_name.clone(),
+    };
+    let now = state.store.now();
+    let not_after = now + i64::from(state.settings.cert_lifetime_days) * 86_400;
+    let signed = state
+        .pki
+        .sign_workstation(&csr, &subject, now - 300, not_after)?;
+    let actor = Actor {
+        account_id: account.id,
+        label: match &username {
+            Some(username) => format!("superadmin:{username}"),
+            None => "manager".to_string(),
+        },
+        workstation_id: None,
+    };
+    let workstation_id = state
+        .store
+        .insert_workstation(
+            &actor,
+            &NewWorkstation {
+                role: request.role.as_str(),
+                user_id,
+                name: workstation_name,
+                fingerprint: signed.fingerprint,
+                not_after,
+            },
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(EnrollmentResponse {
+            workstation_id,
+            certificate_pem: signed.pem,
+            ca_pem: state.pki.ca_pem().to_string(),
+            not_after: rfc3339(not_after),
+        }),
+    ))
+}
+
+/// "Receive my hosting logins": the same answer whether or not the number exists.
+#[utoipa::path(post, path = "/v1/logins/resend", tag = "public", request_body = ResendLoginsRequest,
+    responses(
+        (status = 202, description = "Sent again if the number exists"),
+        (status = 422, description = "Not a hosting number", body = ErrorBody)))]
+pub async fn resend_logins(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<ResendLoginsRequest>,
+) -> ApiResult<StatusCode> {
+    let hosting_number = validate::hosting_number(&request.hosting_number)?;
+    if let Some(account) = state
+        .store
+        .account_by_hosting_number(&hosting_number)
+        .await?
+    {
+        state.store.resend_logins(&account).await?;
+    }
+    Ok(StatusCode::ACCEPTED)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,94 @@
+//! Login and logout. A session is a bearer token bound to the certificate it was made with.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{delete, post};
+use axum::{Json, Router};
+use hosting_api::types::{ErrorBody, Principal, Role, SessionRequest, SessionResponse};
+
+use super::AppState;
+use super::extract::{ApiJson, Caller, CertWorkstation, ensure_console_access};
+use crate::auth::{SESSION_ABSOLUTE_SECONDS, ensure_not_locked_out, new_token};
+use crate::clock::rfc3339;
+use crate::error::{ApiError, ApiResult};
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/sessions", post(login))
+        .route("/v1/sessions/current", delete(logout))
+}
+
+/// Logs in the principal the certificate was issued to.
+#[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = SessionRequest,
+    responses(
+        (status = 201, description = "Logged in", body = SessionResponse),
+        (status = 401, description = "invalid_credentials, certificate_required, certificate_revoked", body = ErrorBody),
+        (status = 403, description = "console_access_not_granted", body = ErrorBody),
+        (status = 429, description = "locked_out", body = ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    CertWorkstation(workstation): CertWorkstation,
+    ApiJson(request): ApiJson<SessionRequest>,
+) -> ApiResult<(StatusCode, Json<SessionResponse>)> {
+    let account = state.store.account_by_id(workstation.account_id).await?;
+    ensure_not_locked_out(&state.store, &account.hosting_number).await?;
+    let role = workstation.role();
+    let user = match workstation.user_id {
+        Some(user_id) => Some(state.store.user(account.id, user_id).await?),
+        None => None,
+    };
+    let hash = match role {
+        Role::Manager => Some(account.password_hash.as_str()),
+        Role::Superadmin => user.as_ref().map(|u| u.password_hash.as_str()),
+    };
+    if request.password.len() > 1024 || !state.passwords.verify(&request.password, hash).await? {
+        state
+            .store
+            .record_login_failure(&account.hosting_number)
+            .await?;
+        return Err(ApiError::invalid_credentials());
+    }
+    if role == Role::Superadmin {
+        ensure_console_access(&state, &workstation).await?;
+    }
+    state
+        .store
+        .clear_login_failures(&account.hosting_number)
+        .await?;
+    let (token, token_hash) = new_token();
+    let expires_at = state.store.now() + SESSION_ABSOLUTE_SECONDS;
+    state
+        .store
+        .create_session(&workstation.actor(), &token_hash, expires_at)
+        .await?;
+    let display_name = match &user {
+        Some(user) => format!("{} {}", user.first_name, user.surname),
+        None => format!("Hosting manager, {}", account.school_name),
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(SessionResponse {
+            token,
+            expires_at: rfc3339(expires_at),
+            principal: Principal {
+                role,
+                username: user.map(|u| u.username),
+                display_name,
+            },
+        }),
+    ))
+}
+
+/// Logs out: the token stops working at once.
+#[utoipa::path(delete, path = "/v1/sessions/current", tag = "sessions",
+    security(("bearer" = [])),
+    responses((status = 204, description = "Logged out"),
+        (status = 401, description = "session_required", body = ErrorBody)))]
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
+    state
+        .store
+        .revoke_session(&caller.actor, caller.session.id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,210 @@
+//! The controller, the schedules and their profiles.
+
+use axum::extract::State;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use hosting_api::types::{
+    Controller, ControllerUpdate, ErrorBody, Profile, Schedule, ScheduleServer, ScheduleUpdate,
+    ServerState,
+};
+use hosting_api::validate;
+
+use super::AppState;
+use super::extract::{ApiJson, Caller, IdNamePath, IdPath};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{EndpointOwner, ScheduleChanges, ScheduleRow};
+
+/// Most members a profile can be given in one request.
+const MAX_MEMBERS: usize = 10_000;
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/controller", get(controller).put(set_controller))
+        .route("/v1/schedules", get(schedules))
+        .route("/v1/schedules/{id}", axum::routing::patch(update_schedule))
+        .route("/v1/schedules/{id}/profiles", get(profiles))
+        .route(
+            "/v1/schedules/{id}/profiles/{name}/members",
+            put(set_members),
+        )
+}
+
+fn port(port: i64) -> Option<u16> {
+    u16::try_from(port).ok()
+}
+
+fn schedule_view(state: &AppState, row: ScheduleRow) -> Schedule {
+    Schedule {
+        id: row.id,
+        name: row.name,
+        host: row.domain.as_deref().map(|d| state.settings.host_for(d)),
+        domain: row.domain,
+        port: row.port.and_then(port),
+        campus_net_licence: row.campus_net_licence,
+        time_zone: row.time_zone,
+        server: ScheduleServer {
+            state: if row.server_state == "running" {
+                ServerState::Running
+            } else {
+                ServerState::Stopped
+            },
+            active_base_id: row.active_base_id,
+        },
+    }
+}
+
+/// The controller's connection details.
+#[utoipa::path(get, path = "/v1/controller", tag = "setup", security(("bearer" = [])),
+    responses((status = 200, description = "The controller", body = Controller),
+        (status = 401, description = "session_required", body = ErrorBody)))]
+pub async fn controller(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Controller>> {
+    let endpoint = state.store.controller_endpoint(caller.account_id()).await?;
+    Ok(Json(match endpoint {
+        Some((domain, assigned)) => Controller {
+            host: Some(state.settings.host_for(&domain)),
+            domain: Some(domain),
+            port: port(assigned),
+        },
+        None => Controller {
+            domain: None,
+            host: None,
+            port: None,
+        },
+    }))
+}
+
+/// Gives the controller a domain name; the service assigns a port.
+#[utoipa::path(put, path = "/v1/controller", tag = "setup", security(("bearer" = [])),
+    request_body = ControllerUpdate,
+    responses((status = 200, description = "The controller", body = Controller),
+        (status = 409, description = "domain_taken", body = ErrorBody),
+        (status = 422, description = "invalid_domain", body = ErrorBody)))]
+pub async fn set_controller(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<ControllerUpdate>,
+) -> ApiResult<Json<Controller>> {
+    let domain = validate::domain(&request.domain)?;
+    let (domain, assigned) = state
+        .store
+        .set_endpoint(
+            &caller.actor,
+            EndpointOwner::Controller,
+            &domain,
+            &state.settings.port_range,
+        )
+        .await?;
+    Ok(Json(Controller {
+        host: Some(state.settings.host_for(&domain)),
+        domain: Some(domain),
+        port: port(assigned),
+    }))
+}
+
+/// The schedules of the account.
+#[utoipa::path(get, path = "/v1/schedules", tag = "setup", security(("bearer" = [])),
+    responses((status = 200, description = "The schedules", body = [Schedule]),
+        (status = 401, description = "session_required", body = ErrorBody)))]
+pub async fn schedules(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<Schedule>>> {
+    let rows = state.store.schedules(caller.account_id()).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|row| schedule_view(&state, row))
+            .collect(),
+    ))
+}
+
+/// Renames a schedule, sets its domain (a port is assigned), Campus.net licence or time zone.
+#[utoipa::path(patch, path = "/v1/schedules/{id}", tag = "setup", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule id")),
+    request_body = ScheduleUpdate,
+    responses((status = 200, description = "The schedule", body = Schedule),
+        (status = 404, description = "not_found", body = ErrorBody),
+        (status = 409, description = "domain_taken, schedule_name_taken", body = ErrorBody),
+        (status = 422, description = "A field breaks its rule", body = ErrorBody)))]
+pub async fn update_schedule(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(id): IdPath,
+    ApiJson(request): ApiJson<ScheduleUpdate>,
+) -> ApiResult<Json<Schedule>> {
+    let changes = ScheduleChanges {
+        name: request
+            .name
+            .as_deref()
+            .map(validate::schedule_name)
+            .transpose()?,
+        campus_net_licence: request.campus_net_licence,
+        time_zone: request
+            .time_zone
+            .as_deref()
+            .map(validate::time_zone)
+            .transpose()?,
+        domain: request
+            .domain
+            .as_deref()
+            .map(validate::domain)
+            .transpose()?,
+    };
+    state
+        .store
+        .update_schedule(&caller.actor, id, &changes, &state.settings.port_range)
+        .await?;
+    let row = state.store.schedule(caller.account_id(), id).await?;
+    Ok(Json(schedule_view(&state, row)))
+}
+
+/// The profiles of a schedule and their members.
+#[utoipa::path(get, path = "/v1/schedules/{id}/profiles", tag = "setup", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule id")),
+    responses((status = 200, description = "The profiles", body = [Profile]),
+        (status = 404, description = "not_found", body = ErrorBody)))]
+pub async fn profiles(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(id): IdPath,
+) -> ApiResult<Json<Vec<Profile>>> {
+    let schedule = state.store.schedule(caller.account_id(), id).await?;
+    let profiles = state.store.profiles(schedule.id).await?;
+    Ok(Json(
+        profiles
+            .into_iter()
+            .map(|(name, members)| Profile { name, members })
+            .collect(),
+    ))
+}
+
+/// Sets the members of a profile of a schedule.
+#[utoipa::path(put, path = "/v1/schedules/{id}/profiles/{name}/members", tag = "setup",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule id"), ("name" = String, Path, description = "Profile name, e.g. Administration")),
+    request_body = Vec<i64>,
+    responses((status = 200, description = "The profile", body = Profile),
+        (status = 404, description = "not_found", body = ErrorBody),
+        (status = 422, description = "unknown_user", body = ErrorBody)))]
+pub async fn set_members(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdNamePath(id, name): IdNamePath,
+    ApiJson(members): ApiJson<Vec<i64>>,
+) -> ApiResult<Json<Profile>> {
+    if members.len() > MAX_MEMBERS {
+        return Err(ApiError::client(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_members",
+            format!("A profile can be given at most {MAX_MEMBERS} members at once."),
+        ));
+    }
+    let members = state
+        .store
+        .set_profile_members(&caller.actor, id, &name, &members)
+        .await?;
+    Ok(Json(Profile { name, members }))
+}

@@ -1,0 +1,94 @@
+//! Users of the controller.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, patch};
+use axum::{Json, Router};
+use hosting_api::types::{ErrorBody, NewUser, User, UserUpdate};
+use hosting_api::validate;
+
+use super::AppState;
+use super::extract::{ApiJson, Caller, IdPath};
+use crate::error::ApiResult;
+use crate::store::{NewUserRow, UserRow};
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/users", get(list).post(create))
+        .route("/v1/users/{id}", patch(update))
+}
+
+fn view(row: UserRow) -> User {
+    User {
+        id: row.id,
+        first_name: row.first_name,
+        surname: row.surname,
+        username: row.username,
+        superadmin: row.superadmin,
+        email: row.email,
+        console_access: row.console_access,
+    }
+}
+
+/// The users of the account.
+#[utoipa::path(get, path = "/v1/users", tag = "users", security(("bearer" = [])),
+    responses((status = 200, description = "The users", body = [User]),
+        (status = 401, description = "session_required", body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<User>>> {
+    let rows = state.store.users(caller.account_id()).await?;
+    Ok(Json(rows.into_iter().map(view).collect()))
+}
+
+/// Creates a user (the first superadministrator in step 4).
+#[utoipa::path(post, path = "/v1/users", tag = "users", security(("bearer" = [])),
+    request_body = NewUser,
+    responses((status = 201, description = "Created", body = User),
+        (status = 409, description = "username_taken", body = ErrorBody),
+        (status = 422, description = "A field breaks its rule", body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<NewUser>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    let first_name = validate::person_name(&request.first_name, "first_name")?;
+    let surname = validate::person_name(&request.surname, "surname")?;
+    let username = validate::username(&request.username)?;
+    validate::user_password(&request.password, &username)?;
+    let password_hash = state.passwords.hash(&request.password).await?;
+    let row = state
+        .store
+        .create_user(
+            &caller.actor,
+            &NewUserRow {
+                first_name,
+                surname,
+                username,
+                password_hash,
+                superadmin: request.superadmin,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(view(row))))
+}
+
+/// Sets a user's e-mail and console access.
+#[utoipa::path(patch, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    request_body = UserUpdate,
+    responses((status = 200, description = "The user", body = User),
+        (status = 404, description = "not_found", body = ErrorBody),
+        (status = 422, description = "invalid_email, email_required", body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(id): IdPath,
+    ApiJson(request): ApiJson<UserUpdate>,
+) -> ApiResult<Json<User>> {
+    let email = request.email.as_deref().map(validate::email).transpose()?;
+    let row = state
+        .store
+        .update_user(&caller.actor, id, email, request.console_access)
+        .await?;
+    Ok(Json(view(row)))
+}

@@ -1,0 +1,120 @@
+//! `hostingd`, the hosting service: accounts, workstation certificates, sessions and the
+//! onboarding API, over TLS with client certificates.
+//!
+//! [`start`] runs the service in the current process (the console's built-in local service and
+//! the tests use it); the `hostingd` binary wraps it with operator commands.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod delivery;
+pub mod error;
+pub mod http;
+pub mod licence;
+pub mod operator;
+pub mod pki;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum_server::Handle;
+use axum_server::tls_rustls::RustlsConfig;
+
+pub use clock::Clock;
+pub use config::ServeConfig;
+pub use http::{AppState, router};
+
+use crate::auth::Passwords;
+use crate::http::Settings;
+use crate::pki::Pki;
+use crate::store::Store;
+
+/// Opens the database and the PKI of `config` and builds the handlers' state.
+pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+    let store = Store::open(&config.database_url(), clock).await?;
+    let pki = Pki::load_or_create(config)?;
+    let permits = config.max_concurrent_hashes.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+    });
+    Ok(AppState {
+        store,
+        pki: Arc::new(pki),
+        passwords: Arc::new(Passwords::new(permits)?),
+        settings: Arc::new(Settings {
+            cert_lifetime_days: config.cert_lifetime_days,
+            port_range: config.port_range.clone(),
+            public_zone: config.public_zone.clone(),
+        }),
+    })
+}
+
+/// A service running in this process.
+pub struct RunningService {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its state (store, PKI), for operator actions and tests.
+    pub state: AppState,
+    handle: Handle<SocketAddr>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    delivery: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningService {
+    /// `https://127.0.0.1:PORT` (or the listen address).
+    pub fn base_url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// The CA a console must trust.
+    pub fn ca_pem(&self) -> String {
+        self.state.pki.ca_pem().to_string()
+    }
+
+    /// Stops accepting, lets requests in flight finish (at most 5 s), and returns.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
+        if let Some(delivery) = self.delivery {
+            delivery.abort();
+        }
+        self.task.await??;
+        Ok(())
+    }
+
+    /// Waits until the server stops.
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.task.await??;
+        Ok(())
+    }
+}
+
+/// Starts the service of `config` on its listen address (port 0: a free port) with `clock`.
+pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningService> {
+    let state = build_state(&config, clock).await?;
+    let listener = std::net::TcpListener::bind(config.listen)
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let handle = Handle::new();
+    let tls = RustlsConfig::from_config(state.pki.server_config());
+    let app = router(state.clone());
+    let server = axum_server::from_tcp_rustls(listener, tls)?.handle(handle.clone());
+    let task = tokio::spawn(async move {
+        server
+            .serve(app.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+    });
+    let delivery = delivery::Delivery::from_config(&config)?
+        .map(|delivery| tokio::spawn(delivery.run(state.store.clone())));
+    Ok(RunningService {
+        addr,
+        state,
+        handle,
+        task,
+        delivery,
+    })
+}

@@ -1,0 +1,182 @@
+//! `hostingd`: the hosting service and the provider's operator commands.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use hostingd::store::{NewAccount, Store};
+use hostingd::{Clock, ServeConfig, operator};
+
+#[derive(Parser)]
+#[command(
+    name = "hostingd",
+    version,
+    about = "The hosting service of the hosting console"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the operator commands find the database.
+#[derive(clap::Args)]
+struct StoreArgs {
+    /// Directory of the service's data.
+    #[arg(long, env = "HOSTINGD_DATA_DIR", default_value = "hostingd-data")]
+    data_dir: PathBuf,
+    /// Database URL; default: `sqlite://<data-dir>/hostingd.db`.
+    #[arg(long, env = "HOSTINGD_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl StoreArgs {
+    async fn open(&self) -> anyhow::Result<Store> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create {}", self.data_dir.display()))?;
+        let mut config = ServeConfig::local(self.data_dir.clone());
+        config.database_url = self.database_url.clone();
+        Store::open(&config.database_url(), Clock::default()).await
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the service.
+    Serve(ServeConfig),
+    /// Creates an account and sends its logins (e-mail: hosting and invoice numbers; SMS: password).
+    Provision {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Name of the school.
+        #[arg(long)]
+        school: String,
+        /// The hosting manager's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// The hosting manager's mobile phone number.
+        #[arg(long)]
+        phone: String,
+        /// Last day of the contract (YYYY-MM-DD); default: 31 August of next year.
+        #[arg(long)]
+        contract_ends_on: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lists the e-mails and SMS of the outbox.
+    Outbox {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// One JSON object a line: channel, recipient, subject, body.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Gives an account a new console password, sent by SMS.
+    ResetPassword {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The account's hosting number.
+        hosting_number: String,
+    },
+    /// Revokes a workstation's certificate.
+    RevokeWorkstation {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The workstation id (see the console's Workstations panel).
+        id: i64,
+    },
+}
+
+fn default_contract_end() -> String {
+    let today = time::OffsetDateTime::now_utc().date();
+    format!("{}-08-31", today.year() + 1)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "hostingd=info,warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(config) => {
+            let service = hostingd::start(config, Clock::default()).await?;
+            println!("hostingd listening on {}", service.base_url());
+            println!(
+                "CA fingerprint (SHA-256): {}",
+                service.state.pki.ca_fingerprint()
+            );
+            tokio::signal::ctrl_c().await?;
+            println!("stopping");
+            service.shutdown().await?;
+        }
+        Command::Provision {
+            store,
+            school,
+            email,
+            phone,
+            contract_ends_on,
+            json,
+        } => {
+            let store = store.open().await?;
+            let passwords = hostingd::auth::Passwords::new(1)?;
+            let account = NewAccount {
+                school_name: school,
+                email,
+                phone,
+                contract_ends_on: contract_ends_on.unwrap_or_else(default_contract_end),
+            };
+            let provisioned = operator::provision(&store, &passwords, &account)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if json {
+                println!("{}", serde_json::to_string(&provisioned)?);
+            } else {
+                println!(
+                    "account created: hosting number {}, invoice number {}",
+                    provisioned.hosting_number, provisioned.invoice_number
+                );
+                println!("the e-mail and the SMS with the password are in the outbox");
+            }
+        }
+        Command::Outbox { store, json } => {
+            let store = store.open().await?;
+            for message in store
+                .outbox(None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                if json {
+                    println!("{}", serde_json::to_string(&message)?);
+                } else {
+                    println!(
+                        "--- {} to {}: {}\n{}",
+                        message.channel, message.recipient, message.subject, message.body
+                    );
+                }
+            }
+        }
+        Command::ResetPassword {
+            store,
+            hosting_number,
+        } => {
+            let store = store.open().await?;
+            let passwords = hostingd::auth::Passwords::new(1)?;
+            operator::reset_password(&store, &passwords, &hosting_number)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("a new password was sent by SMS (see the outbox)");
+        }
+        Command::RevokeWorkstation { store, id } => {
+            let store = store.open().await?;
+            operator::revoke_workstation(&store, id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("workstation {id} revoked");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! What the provider's staff do from the command line: provision an account, reset a console
+//! password, revoke a workstation.
+
+use crate::auth::{Passwords, new_console_password, random_digits};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{Actor, NewAccount, Store};
+
+/// A provisioned account. The password is not here: it only goes out by SMS (the outbox).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Provisioned {
+    /// Account id.
+    pub account_id: i64,
+    /// 12 digits.
+    pub hosting_number: String,
+    /// 10 digits.
+    pub invoice_number: String,
+}
+
+/// Creates an account with fresh random numbers and password, and queues the e-mail and SMS.
+pub async fn provision(
+    store: &Store,
+    passwords: &Passwords,
+    account: &NewAccount,
+) -> ApiResult<Provisioned> {
+    hosting_api::validate::email(&account.email)?;
+    if account.school_name.trim().is_empty() || account.phone.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "invalid_account",
+            "Give the school's name and the hosting manager's mobile phone number.",
+        ));
+    }
+    let password = new_console_password();
+    let password_hash = passwords.hash(&password).await?;
+    // A collision on 12 random digits is rare; draw again when it happens.
+    for _ in 0..16 {
+        let hosting_number = random_digits(12);
+        let invoice_number = random_digits(10);
+        if let Some(row) = store
+            .create_account(
+                account,
+                &hosting_number,
+                &invoice_number,
+                &password,
+                &password_hash,
+            )
+            .await?
+        {
+            return Ok(Provisioned {
+                account_id: row.id,
+                hosting_number: row.hosting_number,
+                invoice_number: row.invoice_number,
+            });
+        }
+    }
+    Err(ApiError::internal("no free hosting number after 16 draws"))
+}
+
+/// Gives the account a new console password, sent by SMS.
+pub async fn reset_password(
+    store: &Store,
+    passwords: &Passwords,
+    hosting_number: &str,
+) -> ApiResult<()> {
+    let hosting_number = hosting_api::validate::hosting_number(hosting_number)?;
+    let account = store
+        .account_by_hosting_number(&hosting_number)
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))?;
+    let password = new_console_password();
+    let password_hash = passwords.hash(&password).await?;
+    store
+        .reset_password(&account, &password, &password_hash)
+        .await
+}
+
+/// Revokes a workstation of any account.
+pub async fn revoke_workstation(store: &Store, workstation_id: i64) -> ApiResult<()> {
+    let account_id = store
+        .workstation_account(workstation_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("workstation"))?;
+    store
+        .revoke_workstation(&Actor::operator(account_id), workstation_id)
+        .await
+}

@@ -1,0 +1,286 @@
+//! The service's PKI: its own CA (made on first start, or the provider's), the server certificate,
+//! the signing of workstation CSRs, and the rustls server configuration that asks for (but does not
+//! require) a client certificate of that CA.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::http::StatusCode;
+use hosting_api::tls::{certificates_from_pem, crypto_provider, fingerprint, private_key_from_pem};
+use rcgen::{
+    BasicConstraints, CertificateParams, CertificateSigningRequestParams, DnType,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType, SerialNumber,
+};
+use rustls::RootCertStore;
+use rustls::server::WebPkiClientVerifier;
+
+use crate::config::ServeConfig;
+use crate::error::{ApiError, ApiResult};
+
+/// The CA, the server identity and the TLS configuration of a running service.
+pub struct Pki {
+    ca_pem: String,
+    issuer: Issuer<'static, KeyPair>,
+    server_config: Arc<rustls::ServerConfig>,
+    /// True when this start made a new CA.
+    pub created_ca: bool,
+}
+
+/// Who a workstation certificate is issued to.
+#[derive(Debug, Clone)]
+pub struct WorkstationSubject {
+    /// 12-digit hosting number.
+    pub hosting_number: String,
+    /// `manager` or `superadmin`.
+    pub role: &'static str,
+    /// Username of a superadministrator.
+    pub username: Option<String>,
+    /// Name of the workstation.
+    pub workstation_name: String,
+}
+
+/// A parsed certificate signing request whose signature was checked.
+pub struct Csr(CertificateSigningRequestParams);
+
+impl Csr {
+    /// Parses a PEM CSR and checks its signature; `400 invalid_csr` otherwise.
+    pub fn parse(pem: &str) -> ApiResult<Csr> {
+        if pem.len() > 16 * 1024 {
+            return Err(invalid_csr());
+        }
+        CertificateSigningRequestParams::from_pem(pem)
+            .map(Csr)
+            .map_err(|_| invalid_csr())
+    }
+}
+
+/// A signed workstation certificate.
+#[derive(Debug, Clone)]
+pub struct SignedCertificate {
+    /// PEM.
+    pub pem: String,
+    /// SHA-256 of the DER, hex.
+    pub fingerprint: String,
+}
+
+fn write_secret(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+fn read(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn new_ca() -> anyhow::Result<(String, String)> {
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+    let mut params = CertificateParams::default();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "Hosting service CA");
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "Hosting console");
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::days(1);
+    params.not_after = now + time::Duration::days(3650);
+    let cert = params.self_signed(&key)?;
+    Ok((cert.pem(), key.serialize_pem()))
+}
+
+fn new_server_certificate(
+    issuer: &Issuer<'static, KeyPair>,
+    names: &[String],
+) -> anyhow::Result<(String, String)> {
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+    let mut all_names = vec!["localhost".to_string()];
+    all_names.extend(names.iter().cloned());
+    let mut params = CertificateParams::new(all_names)?;
+    params
+        .subject_alt_names
+        .push(SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()));
+    params
+        .subject_alt_names
+        .push(SanType::IpAddress(std::net::Ipv6Addr::LOCALHOST.into()));
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "Hosting service");
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::days(1);
+    params.not_after = now + time::Duration::days(825);
+    let cert = params.signed_by(&key, issuer)?;
+    Ok((cert.pem(), key.serialize_pem()))
+}
+
+impl Pki {
+    /// Loads the CA and server certificate from the configuration or the data directory, making
+    /// them on first start.
+    pub fn load_or_create(config: &ServeConfig) -> anyhow::Result<Pki> {
+        let tls_dir = config.data_dir.join("tls");
+        std::fs::create_dir_all(&tls_dir)
+            .with_context(|| format!("cannot create {}", tls_dir.display()))?;
+        let mut created_ca = false;
+        let (ca_pem, ca_key_pem) = match (&config.ca_cert, &config.ca_key) {
+            (Some(cert), Some(key)) => (read(cert)?, read(key)?),
+            _ => {
+                let cert_path = tls_dir.join("ca.pem");
+                let key_path = tls_dir.join("ca.key");
+                if cert_path.exists() && key_path.exists() {
+                    (read(&cert_path)?, read(&key_path)?)
+                } else {
+                    let (cert, key) = new_ca()?;
+                    write_secret(&key_path, &key)?;
+                    write_secret(&cert_path, &cert)?;
+                    created_ca = true;
+                    (cert, key)
+                }
+            }
+        };
+        let ca_key = KeyPair::from_pem(&ca_key_pem).context("the CA key cannot be read")?;
+        let issuer = Issuer::from_ca_cert_pem(&ca_pem, ca_key)
+            .context("the CA certificate cannot be read")?;
+
+        let (server_pem, server_key_pem) = match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => (read(cert)?, read(key)?),
+            _ => {
+                let cert_path = tls_dir.join("server.pem");
+                let key_path = tls_dir.join("server.key");
+                let names_path = tls_dir.join("server.names");
+                let names = config.server_names.join(",");
+                let reuse = !created_ca
+                    && cert_path.exists()
+                    && key_path.exists()
+                    && std::fs::read_to_string(&names_path).ok().as_deref() == Some(&names)
+                    && server_certificate_valid(&read(&cert_path)?);
+                if reuse {
+                    (read(&cert_path)?, read(&key_path)?)
+                } else {
+                    let (cert, key) = new_server_certificate(&issuer, &config.server_names)?;
+                    write_secret(&key_path, &key)?;
+                    write_secret(&cert_path, &cert)?;
+                    std::fs::write(&names_path, names)?;
+                    (cert, key)
+                }
+            }
+        };
+
+        let mut roots = RootCertStore::empty();
+        for cert in certificates_from_pem(&ca_pem)? {
+            roots.add(cert)?;
+        }
+        let verifier =
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), crypto_provider())
+                .allow_unauthenticated()
+                .build()?;
+        let mut server_config = rustls::ServerConfig::builder_with_provider(crypto_provider())
+            .with_safe_default_protocol_versions()?
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(
+                certificates_from_pem(&server_pem)?,
+                private_key_from_pem(&server_key_pem)?,
+            )?;
+        server_config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        Ok(Pki {
+            ca_pem,
+            issuer,
+            server_config: Arc::new(server_config),
+            created_ca,
+        })
+    }
+
+    /// The CA certificate, PEM: what a console trusts.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    /// SHA-256 fingerprint of the CA certificate, hex: what a provider publishes for pinning.
+    pub fn ca_fingerprint(&self) -> String {
+        hosting_api::tls::pem_fingerprint(&self.ca_pem).unwrap_or_default()
+    }
+
+    /// The rustls server configuration.
+    pub fn server_config(&self) -> Arc<rustls::ServerConfig> {
+        self.server_config.clone()
+    }
+
+    /// Signs a workstation CSR for `subject`, valid from `not_before` to `not_after` (Unix seconds).
+    /// Only the public key of the CSR is used: the subject and usages are the service's.
+    pub fn sign_workstation(
+        &self,
+        csr: &Csr,
+        subject: &WorkstationSubject,
+        not_before: i64,
+        not_after: i64,
+    ) -> ApiResult<SignedCertificate> {
+        let mut params = CertificateParams::default();
+        let common_name = match &subject.username {
+            Some(username) => format!("{} {} {}", subject.hosting_number, subject.role, username),
+            None => format!("{} {}", subject.hosting_number, subject.role),
+        };
+        params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
+        params
+            .distinguished_name
+            .push(DnType::OrganizationName, "Hosting console workstation");
+        params.distinguished_name.push(
+            DnType::OrganizationalUnitName,
+            subject.workstation_name.clone(),
+        );
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.serial_number = Some(SerialNumber::from_slice(&rand::random::<[u8; 16]>()));
+        params.not_before =
+            time::OffsetDateTime::from_unix_timestamp(not_before).map_err(ApiError::internal)?;
+        params.not_after =
+            time::OffsetDateTime::from_unix_timestamp(not_after).map_err(ApiError::internal)?;
+        let cert = params
+            .signed_by(&csr.0.public_key, &self.issuer)
+            .map_err(ApiError::internal)?;
+        Ok(SignedCertificate {
+            pem: cert.pem(),
+            fingerprint: fingerprint(cert.der()),
+        })
+    }
+}
+
+fn server_certificate_valid(pem: &str) -> bool {
+    let Ok(certs) = certificates_from_pem(pem) else {
+        return false;
+    };
+    let Ok((_, parsed)) = x509_parser::parse_x509_certificate(&certs[0]) else {
+        return false;
+    };
+    let remaining = parsed.validity().time_to_expiration();
+    remaining.is_some_and(|d| d > time::Duration::days(30))
+}
+
+fn invalid_csr() -> ApiError {
+    ApiError::client(
+        StatusCode::BAD_REQUEST,
+        "invalid_csr",
+        "The certificate request (CSR) could not be read or its signature is wrong. Let the console make a new one.",
+    )
+}

@@ -1,0 +1,326 @@
+//! Accounts: provisioning (with the schedules, profiles and the logins sent through the outbox),
+//! password reset, licence acceptance and the onboarding progress.
+
+use hosting_api::types::Onboarding;
+use serde_json::json;
+
+use super::{ADMINISTRATION, Actor, DEFAULT_PROFILES, Store, audit, is_unique_violation, outbox};
+use crate::error::{ApiError, ApiResult};
+
+/// What the provider's staff give to create an account.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    /// Name of the school.
+    pub school_name: String,
+    /// The hosting manager's e-mail.
+    pub email: String,
+    /// The hosting manager's mobile phone.
+    pub phone: String,
+    /// Last day of the contract (YYYY-MM-DD).
+    pub contract_ends_on: String,
+}
+
+/// An account row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountRow {
+    /// Identifier.
+    pub id: i64,
+    /// 12 digits.
+    pub hosting_number: String,
+    /// 10 digits.
+    pub invoice_number: String,
+    /// School.
+    pub school_name: String,
+    /// Manager's e-mail.
+    pub email: String,
+    /// Manager's phone.
+    pub phone: String,
+    /// argon2id PHC string of the console password.
+    pub password_hash: String,
+    /// Accepted licence version.
+    pub licence_version: Option<String>,
+    /// Contract end.
+    pub contract_ends_on: String,
+}
+
+/// The e-mail with the hosting and invoice numbers.
+pub fn logins_email(
+    school_name: &str,
+    hosting_number: &str,
+    invoice_number: &str,
+) -> (String, String) {
+    (
+        "Your hosting logins".to_string(),
+        format!(
+            "Hello,\n\nThe hosted server of {school_name} is ready.\n\nHosting number: {hosting_number}\nInvoice number: {invoice_number}\n\nThe password of the hosting console is sent to you by SMS. Install the hosting console, choose \"I log in as: hosting manager\", enter the hosting number and the password, then the invoice number to install the certificate of your workstation.\n"
+        ),
+    )
+}
+
+impl Store {
+    /// Creates an account with its schedules `planning01` and `planning02`, their profiles, and
+    /// the e-mail and SMS with the logins in the outbox. The numbers are drawn by the caller;
+    /// `Ok(None)` means the hosting number is taken and the caller draws again.
+    pub async fn create_account(
+        &self,
+        account: &NewAccount,
+        hosting_number: &str,
+        invoice_number: &str,
+        password: &str,
+        password_hash: &str,
+    ) -> ApiResult<Option<AccountRow>> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let inserted = sqlx::query_scalar::<_, i64>(
+            "INSERT INTO accounts (hosting_number, invoice_number, school_name, email, phone, password_hash, contract_ends_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(hosting_number)
+        .bind(invoice_number)
+        .bind(&account.school_name)
+        .bind(&account.email)
+        .bind(&account.phone)
+        .bind(password_hash)
+        .bind(&account.contract_ends_on)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await;
+        let account_id = match inserted {
+            Ok(id) => id,
+            Err(e) if is_unique_violation(&e) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        for name in ["planning01", "planning02"] {
+            let schedule_id = sqlx::query_scalar::<_, i64>(
+                "INSERT INTO schedules (account_id, name, campus_net_licence, time_zone, server_state) VALUES ($1, $2, TRUE, 'Europe/Paris', 'stopped') RETURNING id",
+            )
+            .bind(account_id)
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await?;
+            for profile in DEFAULT_PROFILES {
+                sqlx::query("INSERT INTO profiles (schedule_id, name) VALUES ($1, $2)")
+                    .bind(schedule_id)
+                    .bind(profile)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let (subject, body) = logins_email(&account.school_name, hosting_number, invoice_number);
+        outbox::enqueue(
+            &mut tx,
+            account_id,
+            now,
+            "email",
+            &account.email,
+            &subject,
+            &body,
+        )
+        .await?;
+        let sms = format!(
+            "Hosting console password: {password}\nIt cannot be changed: keep it safe. Your hosting number is in the e-mail you received."
+        );
+        outbox::enqueue(
+            &mut tx,
+            account_id,
+            now,
+            "sms",
+            &account.phone,
+            "Hosting console password",
+            &sms,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            &Actor::operator(account_id),
+            now,
+            "account.provisioned",
+            json!({"school_name": account.school_name, "hosting_number": hosting_number}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.account_by_id(account_id).await.map(Some)
+    }
+
+    /// The account with this hosting number, if any.
+    pub async fn account_by_hosting_number(
+        &self,
+        hosting_number: &str,
+    ) -> ApiResult<Option<AccountRow>> {
+        Ok(sqlx::query_as::<_, AccountRow>(
+            "SELECT id, hosting_number, invoice_number, school_name, email, phone, password_hash, licence_version, contract_ends_on FROM accounts WHERE hosting_number = $1",
+        )
+        .bind(hosting_number)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The account with this id.
+    pub async fn account_by_id(&self, account_id: i64) -> ApiResult<AccountRow> {
+        sqlx::query_as::<_, AccountRow>(
+            "SELECT id, hosting_number, invoice_number, school_name, email, phone, password_hash, licence_version, contract_ends_on FROM accounts WHERE id = $1",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ApiError::internal(format!("account {account_id} vanished")))
+    }
+
+    /// Replaces the console password and sends the new one by SMS.
+    pub async fn reset_password(
+        &self,
+        account: &AccountRow,
+        password: &str,
+        password_hash: &str,
+    ) -> ApiResult<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(account.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM login_failures WHERE hosting_number = $1")
+            .bind(&account.hosting_number)
+            .execute(&mut *tx)
+            .await?;
+        let sms = format!(
+            "Your new hosting console password: {password}\nIt cannot be changed: keep it safe."
+        );
+        outbox::enqueue(
+            &mut tx,
+            account.id,
+            now,
+            "sms",
+            &account.phone,
+            "New hosting console password",
+            &sms,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            &Actor::operator(account.id),
+            now,
+            "account.password_reset",
+            json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sends the hosting and invoice numbers again by e-mail, and an SMS reminder about the
+    /// password (which is stored only as a hash and so cannot be sent again). At most once in
+    /// ten minutes per account, so that the route cannot be used to flood a school.
+    pub async fn resend_logins(&self, account: &AccountRow) -> ApiResult<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let recent: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE account_id = $1 AND action = 'account.logins_resent' AND at > $2",
+        )
+        .bind(account.id)
+        .bind(now - 600)
+        .fetch_one(&mut *tx)
+        .await?;
+        if recent > 0 {
+            return Ok(());
+        }
+        let (subject, body) = logins_email(
+            &account.school_name,
+            &account.hosting_number,
+            &account.invoice_number,
+        );
+        outbox::enqueue(
+            &mut tx,
+            account.id,
+            now,
+            "email",
+            &account.email,
+            &subject,
+            &body,
+        )
+        .await?;
+        let sms = "Your hosting console password is the one received by SMS when your account was opened. If it is lost, ask customer support to reset it.";
+        outbox::enqueue(
+            &mut tx,
+            account.id,
+            now,
+            "sms",
+            &account.phone,
+            "Hosting console password",
+            sms,
+        )
+        .await?;
+        let actor = Actor {
+            account_id: account.id,
+            label: "public".to_string(),
+            workstation_id: None,
+        };
+        audit::record(&mut tx, &actor, now, "account.logins_resent", json!({})).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the acceptance of licence `version`.
+    pub async fn accept_licence(&self, actor: &Actor, version: &str) -> ApiResult<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE accounts SET licence_version = $1, licence_accepted_at = $2 WHERE id = $3",
+        )
+        .bind(version)
+        .bind(now)
+        .bind(actor.account_id)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "licence.accepted",
+            json!({"version": version}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Which onboarding steps the account has done.
+    pub async fn onboarding(
+        &self,
+        account: &AccountRow,
+        current_licence: &str,
+    ) -> ApiResult<Onboarding> {
+        let controller: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM endpoints WHERE account_id = $1 AND owner_kind = 'controller'",
+        )
+        .bind(account.id)
+        .fetch_one(&self.pool)
+        .await?;
+        let schedules_without_domain: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM schedules s WHERE s.account_id = $1 AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.owner_kind = 'schedule' AND e.owner_id = s.id)",
+        )
+        .bind(account.id)
+        .fetch_one(&self.pool)
+        .await?;
+        let superadmins: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE account_id = $1 AND superadmin = TRUE",
+        )
+        .bind(account.id)
+        .fetch_one(&self.pool)
+        .await?;
+        let schedules_without_superadmin: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM schedules s WHERE s.account_id = $1 AND NOT EXISTS (SELECT 1 FROM profiles p JOIN profile_members m ON m.profile_id = p.id JOIN users u ON u.id = m.user_id WHERE p.schedule_id = s.id AND p.name = $2 AND u.superadmin = TRUE)",
+        )
+        .bind(account.id)
+        .bind(ADMINISTRATION)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Onboarding {
+            licence: account.licence_version.as_deref() == Some(current_licence),
+            controller: controller > 0,
+            schedules: schedules_without_domain == 0,
+            superadmin: superadmins > 0,
+            profiles: superadmins > 0 && schedules_without_superadmin == 0,
+        })
+    }
+}

@@ -1,0 +1,83 @@
+//! The audit record: who, from which workstation, when and what, written in the transaction of
+//! the change it describes.
+
+use serde::Serialize;
+use sqlx::{Sqlite, Transaction};
+
+use super::Store;
+use crate::error::ApiResult;
+
+/// Who makes a change.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The account the change belongs to.
+    pub account_id: i64,
+    /// `manager`, `superadmin:<username>`, `operator` or `public`.
+    pub label: String,
+    /// The workstation the request came from.
+    pub workstation_id: Option<i64>,
+}
+
+impl Actor {
+    /// The provider's staff, through the `hostingd` command line.
+    pub fn operator(account_id: i64) -> Actor {
+        Actor {
+            account_id,
+            label: "operator".to_string(),
+            workstation_id: None,
+        }
+    }
+}
+
+/// One audit record.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct AuditEntry {
+    /// Identifier.
+    pub id: i64,
+    /// Account.
+    pub account_id: Option<i64>,
+    /// Unix seconds.
+    pub at: i64,
+    /// Who.
+    pub actor: String,
+    /// From which workstation.
+    pub workstation_id: Option<i64>,
+    /// What, e.g. `controller.domain_set`.
+    pub action: String,
+    /// Details as JSON (never a secret).
+    pub detail: String,
+}
+
+/// Writes an audit record in `tx`.
+pub(super) async fn record(
+    tx: &mut Transaction<'static, Sqlite>,
+    actor: &Actor,
+    at: i64,
+    action: &str,
+    detail: serde_json::Value,
+) -> ApiResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (account_id, at, actor, workstation_id, action, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(actor.account_id)
+    .bind(at)
+    .bind(&actor.label)
+    .bind(actor.workstation_id)
+    .bind(action)
+    .bind(detail.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The audit records of an account, oldest first.
+    pub async fn audit_log(&self, account_id: i64) -> ApiResult<Vec<AuditEntry>> {
+        Ok(sqlx::query_as::<_, AuditEntry>(
+            "SELECT id, account_id, at, actor, workstation_id, action, detail FROM audit_log WHERE account_id = $1 ORDER BY id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

@@ -1,0 +1,94 @@
+//! Storage of the service: one interface over the database, so that a PostgreSQL back-end can be
+//! added without touching handlers. SQL is kept portable (`$n` parameters, integer times).
+//! Every state change runs in one transaction together with its audit record.
+
+mod accounts;
+mod audit;
+mod outbox;
+mod schedules;
+mod sessions;
+mod users;
+mod workstations;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+pub use accounts::{AccountRow, NewAccount};
+pub use audit::{Actor, AuditEntry};
+pub use outbox::{OutboxMessage, PendingMessage};
+pub use schedules::{EndpointOwner, ScheduleChanges, ScheduleRow};
+pub use sessions::SessionRow;
+pub use users::{NewUserRow, UserRow};
+pub use workstations::{NewWorkstation, WorkstationRow};
+
+use crate::clock::Clock;
+use crate::error::{ApiError, ApiResult};
+
+/// The names of the profiles every schedule has.
+pub const DEFAULT_PROFILES: [&str; 2] = ["Administration", "Vie scolaire"];
+/// The profile that lets a user connect to a base.
+pub const ADMINISTRATION: &str = "Administration";
+
+/// Database handle and the service clock.
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    clock: Clock,
+}
+
+impl Store {
+    /// Opens the database at `url` and applies the migrations.
+    pub async fn open(url: &str, clock: Clock) -> anyhow::Result<Store> {
+        if !url.starts_with("sqlite:") {
+            anyhow::bail!(
+                "only SQLite database URLs (sqlite://PATH) are supported by this build; got {}",
+                url.split(':').next().unwrap_or("an unknown scheme")
+            );
+        }
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Store { pool, clock })
+    }
+
+    /// The service clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Now, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock at once, so that two
+    /// writers wait for each other instead of failing when a read upgrades to a write.
+    async fn write(&self) -> ApiResult<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+/// True when `error` is a UNIQUE constraint violation.
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// Maps a UNIQUE violation to a client error, anything else to an internal one.
+fn unique_or(error: sqlx::Error, conflict: impl FnOnce() -> ApiError) -> ApiError {
+    if is_unique_violation(&error) {
+        conflict()
+    } else {
+        ApiError::from(error)
+    }
+}

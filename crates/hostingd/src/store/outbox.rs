@@ -1,0 +1,107 @@
+//! The outbox: e-mails and SMS stored in the database, in the transaction of the change that sends
+//! them, and delivered later by SMTP and an SMS gateway when those are configured.
+
+use serde::Serialize;
+use sqlx::{Sqlite, Transaction};
+
+use super::Store;
+use crate::error::ApiResult;
+
+/// A message in the outbox, as `hostingd outbox --json` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct OutboxMessage {
+    /// Identifier.
+    pub id: i64,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// Address or phone number.
+    pub recipient: String,
+    /// Subject (e-mail) or a short title (SMS).
+    pub subject: String,
+    /// Text.
+    pub body: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds, once delivered.
+    pub delivered_at: Option<i64>,
+}
+
+/// A message waiting for delivery.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingMessage {
+    /// Identifier.
+    pub id: i64,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// Address or phone number.
+    pub recipient: String,
+    /// Subject.
+    pub subject: String,
+    /// Text.
+    pub body: String,
+}
+
+/// Queues a message in `tx`.
+pub(super) async fn enqueue(
+    tx: &mut Transaction<'static, Sqlite>,
+    account_id: i64,
+    at: i64,
+    channel: &str,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+) -> ApiResult<()> {
+    sqlx::query(
+        "INSERT INTO outbox (account_id, created_at, channel, recipient, subject, body) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(account_id)
+    .bind(at)
+    .bind(channel)
+    .bind(recipient)
+    .bind(subject)
+    .bind(body)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Every message, oldest first; only those of `account_id` when given.
+    pub async fn outbox(&self, account_id: Option<i64>) -> ApiResult<Vec<OutboxMessage>> {
+        Ok(sqlx::query_as::<_, OutboxMessage>(
+            "SELECT id, channel, recipient, subject, body, created_at, delivered_at FROM outbox WHERE $1 IS NULL OR account_id = $1 ORDER BY id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Undelivered messages of `channel`, oldest first, at most `limit`.
+    pub async fn pending_messages(
+        &self,
+        channel: &str,
+        limit: i64,
+    ) -> ApiResult<Vec<PendingMessage>> {
+        Ok(sqlx::query_as::<_, PendingMessage>(
+            "SELECT id, channel, recipient, subject, body FROM outbox WHERE channel = $1 AND delivered_at IS NULL AND attempts < 10 ORDER BY id LIMIT $2",
+        )
+        .bind(channel)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Records a delivery attempt: delivered, or the error that stopped it.
+    pub async fn mark_delivery(&self, id: i64, error: Option<&str>) -> ApiResult<()> {
+        let now = self.now();
+        sqlx::query(
+            "UPDATE outbox SET attempts = attempts + 1, delivered_at = CASE WHEN $2 IS NULL THEN $3 ELSE NULL END, last_error = $2 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(error)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

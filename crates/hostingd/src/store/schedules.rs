@@ -1,0 +1,376 @@
+//! The controller's and schedules' domain names and ports (unique across the service), schedules,
+//! and the profiles of each schedule.
+
+use std::ops::RangeInclusive;
+
+use serde_json::json;
+use sqlx::{Sqlite, Transaction};
+
+use super::{Actor, Store, audit, unique_or};
+use crate::error::{ApiError, ApiResult};
+
+/// What a domain name and port belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointOwner {
+    /// The controller of an account.
+    Controller,
+    /// A schedule.
+    Schedule(i64),
+}
+
+/// A schedule row with its endpoint.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ScheduleRow {
+    /// Identifier.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Campus.net licence.
+    pub campus_net_licence: bool,
+    /// Time zone.
+    pub time_zone: String,
+    /// `stopped` or `running`.
+    pub server_state: String,
+    /// Active base.
+    pub active_base_id: Option<i64>,
+    /// Domain, once given.
+    pub domain: Option<String>,
+    /// Port, once given.
+    pub port: Option<i64>,
+}
+
+/// Changes to a schedule, already validated.
+#[derive(Debug, Clone, Default)]
+pub struct ScheduleChanges {
+    /// New name.
+    pub name: Option<String>,
+    /// Campus.net licence.
+    pub campus_net_licence: Option<bool>,
+    /// Time zone.
+    pub time_zone: Option<String>,
+    /// Domain name (a port is assigned the first time).
+    pub domain: Option<String>,
+}
+
+impl EndpointOwner {
+    fn key(self, account_id: i64) -> (&'static str, i64) {
+        match self {
+            EndpointOwner::Controller => ("controller", account_id),
+            EndpointOwner::Schedule(id) => ("schedule", id),
+        }
+    }
+}
+
+fn domain_taken(domain: &str) -> ApiError {
+    ApiError::conflict(
+        "domain_taken",
+        format!(
+            "The domain name {domain} is already used. Choose another one, for example with the name of your town."
+        ),
+    )
+}
+
+impl Store {
+    /// The controller's domain and port, once given.
+    pub async fn controller_endpoint(&self, account_id: i64) -> ApiResult<Option<(String, i64)>> {
+        Ok(sqlx::query_as::<_, (String, i64)>(
+            "SELECT domain, port FROM endpoints WHERE owner_kind = 'controller' AND owner_id = $1",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Gives the controller or a schedule of the caller's account the domain `domain`. A port
+    /// from `ports` is assigned the first time and kept when the domain changes.
+    pub async fn set_endpoint(
+        &self,
+        actor: &Actor,
+        owner: EndpointOwner,
+        domain: &str,
+        ports: &RangeInclusive<u16>,
+    ) -> ApiResult<(String, i64)> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let endpoint = set_endpoint_in(&mut tx, actor, owner, domain, ports, now).await?;
+        tx.commit().await?;
+        Ok(endpoint)
+    }
+
+    /// The schedules of an account, in creation order.
+    pub async fn schedules(&self, account_id: i64) -> ApiResult<Vec<ScheduleRow>> {
+        Ok(sqlx::query_as::<_, ScheduleRow>(
+            "SELECT s.id, s.name, s.campus_net_licence, s.time_zone, s.server_state, s.active_base_id, e.domain, e.port FROM schedules s LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.account_id = $1 ORDER BY s.id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// One schedule of the account; `not_found` for an unknown id or another account's.
+    pub async fn schedule(&self, account_id: i64, schedule_id: i64) -> ApiResult<ScheduleRow> {
+        sqlx::query_as::<_, ScheduleRow>(
+            "SELECT s.id, s.name, s.campus_net_licence, s.time_zone, s.server_state, s.active_base_id, e.domain, e.port FROM schedules s LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.account_id = $1 AND s.id = $2",
+        )
+        .bind(account_id)
+        .bind(schedule_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found("schedule"))
+    }
+
+    /// Changes a schedule's name, Campus.net licence, time zone and domain, all or nothing.
+    pub async fn update_schedule(
+        &self,
+        actor: &Actor,
+        schedule_id: i64,
+        changes: &ScheduleChanges,
+        ports: &RangeInclusive<u16>,
+    ) -> ApiResult<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let before = sqlx::query_as::<_, (String, bool, String)>(
+            "SELECT name, campus_net_licence, time_zone FROM schedules WHERE id = $1 AND account_id = $2",
+        )
+        .bind(schedule_id)
+        .bind(actor.account_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found("schedule"))?;
+        let name = changes.name.clone().unwrap_or(before.0.clone());
+        let licence = changes.campus_net_licence.unwrap_or(before.1);
+        let zone = changes.time_zone.clone().unwrap_or(before.2.clone());
+        if let Some(domain) = &changes.domain {
+            let owner = EndpointOwner::Schedule(schedule_id);
+            set_endpoint_in(&mut tx, actor, owner, domain, ports, now).await?;
+        }
+        if (&name, licence, &zone) == (&before.0, before.1, &before.2) {
+            tx.commit().await?;
+            return Ok(());
+        }
+        sqlx::query(
+            "UPDATE schedules SET name = $1, campus_net_licence = $2, time_zone = $3 WHERE id = $4",
+        )
+        .bind(&name)
+        .bind(licence)
+        .bind(&zone)
+        .bind(schedule_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            unique_or(e, || {
+                ApiError::conflict(
+                    "schedule_name_taken",
+                    format!("Another schedule of your account is already called {name}. Choose another name."),
+                )
+            })
+        })?;
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "schedule.updated",
+            json!({"schedule_id": schedule_id,
+                   "before": {"name": before.0, "campus_net_licence": before.1, "time_zone": before.2},
+                   "after": {"name": name, "campus_net_licence": licence, "time_zone": zone}}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The profiles of a schedule with their member ids, by name.
+    pub async fn profiles(&self, schedule_id: i64) -> ApiResult<Vec<(String, Vec<i64>)>> {
+        let rows = sqlx::query_as::<_, (String, Option<i64>)>(
+            "SELECT p.name, m.user_id FROM profiles p LEFT JOIN profile_members m ON m.profile_id = p.id WHERE p.schedule_id = $1 ORDER BY p.id, m.user_id",
+        )
+        .bind(schedule_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut profiles: Vec<(String, Vec<i64>)> = Vec::new();
+        for (name, member) in rows {
+            if profiles.last().map(|p| &p.0) != Some(&name) {
+                profiles.push((name, Vec::new()));
+            }
+            if let (Some(member), Some(last)) = (member, profiles.last_mut()) {
+                last.1.push(member);
+            }
+        }
+        Ok(profiles)
+    }
+
+    /// Replaces the members of profile `name` of a schedule of the caller's account. Every user
+    /// id must be a user of the same account.
+    pub async fn set_profile_members(
+        &self,
+        actor: &Actor,
+        schedule_id: i64,
+        name: &str,
+        members: &[i64],
+    ) -> ApiResult<Vec<i64>> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let profile_id: i64 = sqlx::query_scalar(
+            "SELECT p.id FROM profiles p JOIN schedules s ON s.id = p.schedule_id WHERE s.id = $1 AND s.account_id = $2 AND p.name = $3",
+        )
+        .bind(schedule_id)
+        .bind(actor.account_id)
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found("profile"))?;
+        let mut wanted = members.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for user_id in &wanted {
+            let found: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND account_id = $2")
+                    .bind(user_id)
+                    .bind(actor.account_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if found.is_none() {
+                return Err(ApiError::client(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "unknown_user",
+                    format!(
+                        "There is no user {user_id} in your account. Refresh the list of users and try again."
+                    ),
+                ));
+            }
+        }
+        let before: Vec<i64> = sqlx::query_scalar(
+            "SELECT user_id FROM profile_members WHERE profile_id = $1 ORDER BY user_id",
+        )
+        .bind(profile_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        if before == wanted {
+            return Ok(wanted);
+        }
+        sqlx::query("DELETE FROM profile_members WHERE profile_id = $1")
+            .bind(profile_id)
+            .execute(&mut *tx)
+            .await?;
+        for user_id in &wanted {
+            sqlx::query("INSERT INTO profile_members (profile_id, user_id) VALUES ($1, $2)")
+                .bind(profile_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "profile.members_set",
+            json!({"schedule_id": schedule_id, "profile": name, "before": before, "after": wanted}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(wanted)
+    }
+}
+
+/// Sets an endpoint inside `tx` (see [`Store::set_endpoint`]).
+async fn set_endpoint_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    actor: &Actor,
+    owner: EndpointOwner,
+    domain: &str,
+    ports: &RangeInclusive<u16>,
+    now: i64,
+) -> ApiResult<(String, i64)> {
+    let (kind, owner_id) = owner.key(actor.account_id);
+    let existing = sqlx::query_as::<_, (String, i64)>(
+        "SELECT domain, port FROM endpoints WHERE owner_kind = $1 AND owner_id = $2",
+    )
+    .bind(kind)
+    .bind(owner_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some((current, port)) = &existing
+        && current == domain
+    {
+        return Ok((current.clone(), *port));
+    }
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM endpoints WHERE domain = $1")
+        .bind(domain)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if taken.is_some() {
+        return Err(domain_taken(domain));
+    }
+    let port = match &existing {
+        Some((_, port)) => *port,
+        None => {
+            let used: Vec<i64> = sqlx::query_scalar(
+                "SELECT port FROM endpoints WHERE port >= $1 AND port <= $2 ORDER BY port",
+            )
+            .bind(i64::from(*ports.start()))
+            .bind(i64::from(*ports.end()))
+            .fetch_all(&mut **tx)
+            .await?;
+            first_free(ports, &used).ok_or_else(|| {
+                ApiError::conflict(
+                    "no_port_available",
+                    "The hosting service has no free port left. Contact customer support.",
+                )
+            })?
+        }
+    };
+    let result = if existing.is_some() {
+        sqlx::query("UPDATE endpoints SET domain = $1 WHERE owner_kind = $2 AND owner_id = $3")
+            .bind(domain)
+            .bind(kind)
+            .bind(owner_id)
+            .execute(&mut **tx)
+            .await
+    } else {
+        sqlx::query(
+            "INSERT INTO endpoints (account_id, owner_kind, owner_id, domain, port) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(actor.account_id)
+        .bind(kind)
+        .bind(owner_id)
+        .bind(domain)
+        .bind(port)
+        .execute(&mut **tx)
+        .await
+    };
+    result.map_err(|e| unique_or(e, || domain_taken(domain)))?;
+    audit::record(
+        tx,
+        actor,
+        now,
+        &format!("{kind}.domain_set"),
+        json!({"owner_id": owner_id, "before": existing.map(|e| e.0), "domain": domain, "port": port}),
+    )
+    .await?;
+    Ok((domain.to_string(), port))
+}
+
+/// The lowest port of `range` that is not in `used` (sorted).
+fn first_free(range: &RangeInclusive<u16>, used: &[i64]) -> Option<i64> {
+    let mut candidate = i64::from(*range.start());
+    for port in used {
+        if *port == candidate {
+            candidate += 1;
+        } else if *port > candidate {
+            break;
+        }
+    }
+    (candidate <= i64::from(*range.end())).then_some(candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_free;
+
+    #[test]
+    fn first_free_port() {
+        assert_eq!(first_free(&(100..=105), &[]), Some(100));
+        assert_eq!(first_free(&(100..=105), &[100, 101, 103]), Some(102));
+        assert_eq!(first_free(&(100..=102), &[100, 101, 102]), None);
+    }
+}

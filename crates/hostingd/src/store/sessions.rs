@@ -1,0 +1,126 @@
+//! Sessions (bearer tokens bound to a workstation) and failed-login counting.
+
+use serde_json::json;
+
+use super::{Actor, Store, audit};
+use crate::error::ApiResult;
+
+/// A session row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    /// Identifier.
+    pub id: i64,
+    /// The workstation whose certificate the token is bound to.
+    pub workstation_id: i64,
+    /// Unix seconds.
+    pub last_seen_at: i64,
+    /// Absolute end, Unix seconds.
+    pub expires_at: i64,
+    /// Unix seconds.
+    pub revoked_at: Option<i64>,
+}
+
+impl Store {
+    /// Records a new session; only the token's hash is stored.
+    pub async fn create_session(
+        &self,
+        actor: &Actor,
+        token_hash: &str,
+        expires_at: i64,
+    ) -> ApiResult<()> {
+        let now = self.now();
+        let workstation_id = actor.workstation_id.unwrap_or_default();
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, workstation_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(workstation_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(&mut tx, actor, now, "session.created", json!({})).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The session with this token hash.
+    pub async fn session_by_token_hash(&self, token_hash: &str) -> ApiResult<Option<SessionRow>> {
+        Ok(sqlx::query_as::<_, SessionRow>(
+            "SELECT id, workstation_id, last_seen_at, expires_at, revoked_at FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Marks a session as used now. Written at most once a minute per session, so that a busy
+    /// console does not turn every read into a write.
+    pub async fn touch_session(&self, session: &SessionRow, now: i64) -> ApiResult<()> {
+        if now - session.last_seen_at < 60 {
+            return Ok(());
+        }
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(session.id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends a session (logout).
+    pub async fn revoke_session(&self, actor: &Actor, session_id: i64) -> ApiResult<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(&mut tx, actor, now, "session.ended", json!({})).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Failed logins on `hosting_number` since `since`: how many, and the oldest.
+    pub async fn login_failures(
+        &self,
+        hosting_number: &str,
+        since: i64,
+    ) -> ApiResult<(i64, Option<i64>)> {
+        Ok(sqlx::query_as::<_, (i64, Option<i64>)>(
+            "SELECT COUNT(*), MIN(at) FROM login_failures WHERE hosting_number = $1 AND at > $2",
+        )
+        .bind(hosting_number)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Records a failed login on `hosting_number` (and forgets failures older than a day).
+    pub async fn record_login_failure(&self, hosting_number: &str) -> ApiResult<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        sqlx::query("INSERT INTO login_failures (hosting_number, at) VALUES ($1, $2)")
+            .bind(hosting_number)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(now - 86_400)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets the failures of `hosting_number` after a successful login.
+    pub async fn clear_login_failures(&self, hosting_number: &str) -> ApiResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE hosting_number = $1")
+            .bind(hosting_number)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

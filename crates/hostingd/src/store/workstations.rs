@@ -1,0 +1,169 @@
+//! Enrolled workstations: their certificates' fingerprints, listing and revocation.
+
+use serde_json::json;
+
+use super::{Actor, Store, audit};
+use crate::error::{ApiError, ApiResult};
+
+/// A workstation row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WorkstationRow {
+    /// Identifier.
+    pub id: i64,
+    /// Account.
+    pub account_id: i64,
+    /// `manager` or `superadmin`.
+    pub role: String,
+    /// The superadministrator, for a superadmin workstation.
+    pub user_id: Option<i64>,
+    /// Username of that user.
+    pub username: Option<String>,
+    /// Name.
+    pub name: String,
+    /// SHA-256 of the certificate.
+    pub fingerprint: String,
+    /// Unix seconds.
+    pub enrolled_at: i64,
+    /// Unix seconds.
+    pub not_after: i64,
+    /// Unix seconds.
+    pub revoked_at: Option<i64>,
+}
+
+/// A workstation to record at enrollment.
+#[derive(Debug, Clone)]
+pub struct NewWorkstation {
+    /// `manager` or `superadmin`.
+    pub role: &'static str,
+    /// The superadministrator.
+    pub user_id: Option<i64>,
+    /// Name.
+    pub name: String,
+    /// SHA-256 of the certificate.
+    pub fingerprint: String,
+    /// Unix seconds.
+    pub not_after: i64,
+}
+
+impl Store {
+    /// Records an enrolled workstation.
+    pub async fn insert_workstation(
+        &self,
+        actor: &Actor,
+        workstation: &NewWorkstation,
+    ) -> ApiResult<i64> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO workstations (account_id, role, user_id, name, fingerprint, enrolled_at, not_after) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(actor.account_id)
+        .bind(workstation.role)
+        .bind(workstation.user_id)
+        .bind(&workstation.name)
+        .bind(&workstation.fingerprint)
+        .bind(now)
+        .bind(workstation.not_after)
+        .fetch_one(&mut *tx)
+        .await?;
+        let actor = Actor {
+            workstation_id: Some(id),
+            ..actor.clone()
+        };
+        audit::record(
+            &mut tx,
+            &actor,
+            now,
+            "workstation.enrolled",
+            json!({"workstation_id": id, "name": workstation.name, "role": workstation.role, "fingerprint": workstation.fingerprint}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The workstation whose certificate has this fingerprint.
+    pub async fn workstation_by_fingerprint(
+        &self,
+        fingerprint: &str,
+    ) -> ApiResult<Option<WorkstationRow>> {
+        Ok(sqlx::query_as::<_, WorkstationRow>(
+            "SELECT w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at FROM workstations w LEFT JOIN users u ON u.id = w.user_id WHERE w.fingerprint = $1",
+        )
+        .bind(fingerprint)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The workstations of an account.
+    pub async fn workstations(&self, account_id: i64) -> ApiResult<Vec<WorkstationRow>> {
+        Ok(sqlx::query_as::<_, WorkstationRow>(
+            "SELECT w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at FROM workstations w LEFT JOIN users u ON u.id = w.user_id WHERE w.account_id = $1 ORDER BY w.id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// One workstation of the account, or `not_found`.
+    pub async fn workstation(
+        &self,
+        account_id: i64,
+        workstation_id: i64,
+    ) -> ApiResult<WorkstationRow> {
+        sqlx::query_as::<_, WorkstationRow>(
+            "SELECT w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at FROM workstations w LEFT JOIN users u ON u.id = w.user_id WHERE w.account_id = $1 AND w.id = $2",
+        )
+        .bind(account_id)
+        .bind(workstation_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found("workstation"))
+    }
+
+    /// Revokes a workstation and ends its sessions; its certificate is refused from now on.
+    /// Revoking an already revoked workstation changes nothing.
+    pub async fn revoke_workstation(&self, actor: &Actor, workstation_id: i64) -> ApiResult<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let changed = sqlx::query(
+            "UPDATE workstations SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(workstation_id)
+        .bind(actor.account_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(());
+        }
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE workstation_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(workstation_id)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "workstation.revoked",
+            json!({"workstation_id": workstation_id}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The account of a workstation (operator commands).
+    pub async fn workstation_account(&self, workstation_id: i64) -> ApiResult<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT account_id FROM workstations WHERE id = $1")
+                .bind(workstation_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+}

@@ -1,0 +1,177 @@
+//! The `hostingd` binary: `serve` as a real process, and the operator commands.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use hosting_api::{Client, EnrollmentRequest, Role, WorkstationKey};
+
+fn hostingd(data_dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_hostingd"))
+        .args(args)
+        .env("HOSTINGD_DATA_DIR", data_dir)
+        .output()
+        .unwrap()
+}
+
+fn outbox(data_dir: &std::path::Path) -> Vec<serde_json::Value> {
+    let output = hostingd(data_dir, &["outbox", "--json"]);
+    assert!(output.status.success());
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+#[test]
+fn operator_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = hostingd(
+        dir.path(),
+        &[
+            "provision",
+            "--school",
+            "Lycee Test",
+            "--email",
+            "boss@lycee-test.fr",
+            "--phone",
+            "+33612345678",
+            "--json",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let provisioned: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let hosting_number = provisioned["hosting_number"].as_str().unwrap().to_string();
+    assert_eq!(hosting_number.len(), 12);
+    // The password is never printed by provision: it only goes by SMS.
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("password"));
+
+    let messages = outbox(dir.path());
+    assert_eq!(messages.len(), 2);
+    let email = &messages[0];
+    assert_eq!(email["channel"], "email");
+    assert_eq!(email["recipient"], "boss@lycee-test.fr");
+    assert!(email["subject"].as_str().unwrap().len() > 3);
+    assert!(email["body"].as_str().unwrap().contains(&hosting_number));
+    let sms = &messages[1];
+    assert_eq!(sms["channel"], "sms");
+    assert_eq!(sms["recipient"], "+33612345678");
+    let first_password = sms["body"].as_str().unwrap().to_string();
+
+    let output = hostingd(dir.path(), &["reset-password", &hosting_number]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let messages = outbox(dir.path());
+    assert_eq!(messages.len(), 3);
+    assert_eq!(messages[2]["channel"], "sms");
+    assert_ne!(messages[2]["body"].as_str().unwrap(), first_password);
+
+    // Bad input: a sentence on stderr and a failure status.
+    let output = hostingd(dir.path(), &["reset-password", "12"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("12 digits"));
+    let output = hostingd(dir.path(), &["revoke-workstation", "424242"]);
+    assert!(!output.status.success());
+    let output = hostingd(
+        dir.path(),
+        &[
+            "provision",
+            "--school",
+            "X",
+            "--email",
+            "not-an-email",
+            "--phone",
+            "1",
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("e-mail"));
+    assert_eq!(outbox(dir.path()).len(), 3);
+}
+
+#[test]
+fn serve_runs_as_a_process_and_enrolls_over_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = hostingd(
+        dir.path(),
+        &[
+            "provision",
+            "--school",
+            "Lycee Process",
+            "--email",
+            "m@process.fr",
+            "--phone",
+            "+33600000001",
+            "--json",
+        ],
+    );
+    let provisioned: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let messages = outbox(dir.path());
+    let password = messages[1]["body"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Hosting console password: "))
+        .unwrap()
+        .to_string();
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hostingd"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("HOSTINGD_DATA_DIR", dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = lines.next().unwrap().unwrap();
+    let base_url = address
+        .strip_prefix("hostingd listening on ")
+        .unwrap()
+        .to_string();
+    let fingerprint_line = lines.next().unwrap().unwrap();
+    let ca_pem = std::fs::read_to_string(dir.path().join("tls/ca.pem")).unwrap();
+    assert!(fingerprint_line.ends_with(&hosting_api::tls::pem_fingerprint(&ca_pem).unwrap()));
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let anonymous = Client::new(&base_url, &ca_pem, None).unwrap();
+        assert_eq!(anonymous.health().await.unwrap().status, "ok");
+        let key = WorkstationKey::generate("PC").unwrap();
+        let enrolled = anonymous
+            .enroll(&EnrollmentRequest {
+                role: Role::Manager,
+                hosting_number: provisioned["hosting_number"].as_str().unwrap().to_string(),
+                password: password.clone(),
+                username: None,
+                invoice_number: provisioned["invoice_number"].as_str().unwrap().to_string(),
+                csr_pem: key.csr_pem,
+                workstation_name: "PC".to_string(),
+            })
+            .await
+            .unwrap();
+        let identity = hosting_api::ClientIdentity {
+            certificate_pem: enrolled.certificate_pem,
+            key_pem: key.key_pem,
+        };
+        let client = Client::new(&base_url, &ca_pem, Some(&identity)).unwrap();
+        client.login(&password).await.unwrap();
+        assert_eq!(client.schedules().await.unwrap().len(), 2);
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // The operator revokes the workstation from the command line.
+    let output = hostingd(dir.path(), &["revoke-workstation", "1"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

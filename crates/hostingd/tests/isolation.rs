@@ -1,0 +1,194 @@
+//! Account A's certificate and token can read or change nothing of account B, on any route; and
+//! the role matrix (who may revoke which workstation).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{TestService, assert_api_error};
+use hosting_api::{Client, NewUser, ScheduleUpdate, UserUpdate};
+
+async fn snapshot(client: &Client) -> String {
+    let mut profiles = Vec::new();
+    for schedule in client.schedules().await.unwrap() {
+        profiles.push(client.profiles(schedule.id).await.unwrap());
+    }
+    format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        client.account().await.unwrap(),
+        client.controller().await.unwrap(),
+        client.schedules().await.unwrap(),
+        client.users().await.unwrap(),
+        profiles,
+        client
+            .workstations()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|mut w| {
+                w.current = false;
+                w
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_account_cannot_touch_another() {
+    let t = TestService::start().await;
+    let a = t.provision("School A").await;
+    let b = t.provision("School B").await;
+    let (manager_a, _) = t.manager(&a).await;
+    let (manager_b, identity_b) = t.manager(&b).await;
+    manager_b.set_controller_domain("school-b").await.unwrap();
+    let superadmin_a = t.superadmin(&manager_a, &a, "alice").await;
+    let superadmin_b_user = manager_b
+        .create_user(&NewUser {
+            first_name: "Bob".to_string(),
+            surname: "B".to_string(),
+            username: "bob".to_string(),
+            password: common::SUPERADMIN_PASSWORD.to_string(),
+            superadmin: true,
+        })
+        .await
+        .unwrap();
+    let b_schedule = manager_b.schedules().await.unwrap()[0].id;
+    let b_workstation = manager_b.workstations().await.unwrap()[0].id;
+    let a_schedule = manager_a.schedules().await.unwrap()[0].id;
+
+    let b_before = snapshot(&manager_b).await;
+    let b_audit = t.audit_count(b.account_id).await;
+
+    for caller in [&manager_a, &superadmin_a] {
+        // Lists show only the caller's account.
+        assert!(
+            caller
+                .schedules()
+                .await
+                .unwrap()
+                .iter()
+                .all(|s| s.id != b_schedule)
+        );
+        assert!(
+            caller
+                .users()
+                .await
+                .unwrap()
+                .iter()
+                .all(|u| u.id != superadmin_b_user.id)
+        );
+        assert!(
+            caller
+                .workstations()
+                .await
+                .unwrap()
+                .iter()
+                .all(|w| w.id != b_workstation)
+        );
+        assert_eq!(
+            caller.account().await.unwrap().hosting_number,
+            a.hosting_number
+        );
+        assert_eq!(caller.controller().await.unwrap().domain, None);
+        // B's ids answer 404, as unknown ids do.
+        let rename = ScheduleUpdate {
+            name: Some("stolen".to_string()),
+            ..Default::default()
+        };
+        assert_api_error(
+            caller.update_schedule(b_schedule, &rename).await,
+            404,
+            "not_found",
+        );
+        assert_api_error(caller.profiles(b_schedule).await, 404, "not_found");
+        assert_api_error(
+            caller
+                .set_profile_members(b_schedule, "Administration", &[])
+                .await,
+            404,
+            "not_found",
+        );
+        let grant = UserUpdate {
+            email: Some("x@y.fr".to_string()),
+            console_access: Some(true),
+        };
+        assert_api_error(
+            caller.update_user(superadmin_b_user.id, &grant).await,
+            404,
+            "not_found",
+        );
+        assert_api_error(
+            caller.revoke_workstation(b_workstation).await,
+            404,
+            "not_found",
+        );
+        // B's user cannot be put in A's profile.
+        assert_api_error(
+            caller
+                .set_profile_members(a_schedule, "Administration", &[superadmin_b_user.id])
+                .await,
+            422,
+            "unknown_user",
+        );
+        // B's domain is taken, not readable.
+        assert_api_error(
+            caller.set_controller_domain("school-b").await,
+            409,
+            "domain_taken",
+        );
+    }
+    // A's token with B's certificate is not a session.
+    let b_with_a_token = t.with_identity(&identity_b);
+    b_with_a_token.set_token(manager_a.token());
+    assert_api_error(b_with_a_token.account().await, 401, "session_required");
+
+    assert_eq!(snapshot(&manager_b).await, b_before);
+    assert_eq!(t.audit_count(b.account_id).await, b_audit);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn who_may_revoke_which_workstation() {
+    let t = TestService::start().await;
+    let logins = t.provision("School").await;
+    let (manager, _) = t.manager(&logins).await;
+    let alice = t.superadmin(&manager, &logins, "alice").await;
+    let bob = t.superadmin(&manager, &logins, "bob").await;
+    let stations = manager.workstations().await.unwrap();
+    let manager_station = stations.iter().find(|w| w.current).unwrap().id;
+    let alice_station = alice
+        .workstations()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|w| w.current)
+        .unwrap()
+        .id;
+    let bob_station = bob
+        .workstations()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|w| w.current)
+        .unwrap()
+        .id;
+
+    // A superadministrator may not revoke the manager's workstation, nor another superadmin's.
+    assert_api_error(
+        alice.revoke_workstation(manager_station).await,
+        403,
+        "forbidden",
+    );
+    assert_api_error(
+        alice.revoke_workstation(bob_station).await,
+        403,
+        "forbidden",
+    );
+    // The manager may revoke any workstation of the account.
+    manager.revoke_workstation(bob_station).await.unwrap();
+    assert_api_error(bob.account().await, 401, "certificate_revoked");
+    // A superadministrator may revoke their own.
+    alice.revoke_workstation(alice_station).await.unwrap();
+    assert_api_error(alice.account().await, 401, "certificate_revoked");
+    let listed = manager.workstations().await.unwrap();
+    assert_eq!(listed.iter().filter(|w| w.revoked_at.is_some()).count(), 2);
+    assert!(manager.account().await.is_ok());
+}

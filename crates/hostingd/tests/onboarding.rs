@@ -1,0 +1,247 @@
+//! The complete onboarding (seed steps 1–6) through the typed client over real TLS, then the
+//! superadministrator's own enrollment and login.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{SUPERADMIN_PASSWORD, TestService, assert_api_error};
+use hosting_api::{NewUser, Role, ScheduleUpdate, ServerState, UserUpdate};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn complete_onboarding_then_superadmin_enrolls() {
+    let t = TestService::start().await;
+    // Step 1: the logins arrive by e-mail and SMS.
+    let logins = t.provision("Lycee Victor Hugo").await;
+    assert_eq!(logins.hosting_number.len(), 12);
+    assert_eq!(logins.invoice_number.len(), 10);
+    assert_eq!(logins.password.chars().count(), 14);
+
+    // Step 2: certificate, login, licence.
+    let (manager, _) = t.manager(&logins).await;
+    let account = manager.account().await.unwrap();
+    assert_eq!(account.hosting_number, logins.hosting_number);
+    assert_eq!(account.role, Role::Manager);
+    assert!(!account.onboarding.licence);
+    let licence = manager.licence().await.unwrap();
+    assert!(licence.text.contains("LICENCE"));
+    manager.accept_licence(&licence.version).await.unwrap();
+    let account = manager.account().await.unwrap();
+    assert!(account.onboarding.licence);
+    assert_eq!(
+        account.licence.accepted_version.as_deref(),
+        Some(licence.version.as_str())
+    );
+
+    // Step 3: controller and schedules get domains and ports.
+    let controller = manager.set_controller_domain("Lycee-Hugo").await.unwrap();
+    assert_eq!(controller.domain.as_deref(), Some("lycee-hugo"));
+    let controller_port = controller.port.unwrap();
+    assert!((30000..=30999).contains(&controller_port));
+    assert_eq!(manager.controller().await.unwrap(), controller);
+    let schedules = manager.schedules().await.unwrap();
+    assert_eq!(
+        schedules
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>(),
+        ["planning01", "planning02"]
+    );
+    assert!(
+        schedules
+            .iter()
+            .all(|s| s.campus_net_licence && s.server.state == ServerState::Stopped)
+    );
+    let mut ports = vec![controller_port];
+    for (schedule, domain) in schedules.iter().zip(["hugo-edt", "hugo-edt-2"]) {
+        let updated = manager
+            .update_schedule(
+                schedule.id,
+                &ScheduleUpdate {
+                    name: (schedule.name == "planning01").then(|| "edt-lycee".to_string()),
+                    domain: Some(domain.to_string()),
+                    campus_net_licence: Some(true),
+                    time_zone: Some("Europe/Paris".to_string()),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(updated.domain.as_deref(), Some(domain));
+        assert_eq!(
+            updated.host.as_deref(),
+            Some(format!("{domain}.hosting.localhost").as_str())
+        );
+        ports.push(updated.port.unwrap());
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    assert_eq!(ports.len(), 3, "every endpoint has its own port");
+    let account = manager.account().await.unwrap();
+    assert!(account.onboarding.controller && account.onboarding.schedules);
+    assert!(!account.onboarding.superadmin);
+
+    // Step 4: the first superadministrator.
+    let user = manager
+        .create_user(&NewUser {
+            first_name: "Jeanne".to_string(),
+            surname: "Dupont".to_string(),
+            username: "jdupont".to_string(),
+            password: SUPERADMIN_PASSWORD.to_string(),
+            superadmin: true,
+        })
+        .await
+        .unwrap();
+    assert!(user.superadmin && !user.console_access);
+    // Console access needs an e-mail first.
+    assert_api_error(
+        manager
+            .update_user(
+                user.id,
+                &UserUpdate {
+                    email: None,
+                    console_access: Some(true),
+                },
+            )
+            .await,
+        422,
+        "email_required",
+    );
+    let user = manager
+        .update_user(
+            user.id,
+            &UserUpdate {
+                email: Some("jeanne.dupont@lycee-hugo.fr".to_string()),
+                console_access: Some(true),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(user.console_access);
+    assert_eq!(manager.users().await.unwrap(), vec![user.clone()]);
+    assert!(manager.account().await.unwrap().onboarding.superadmin);
+
+    // Step 5: the Administration profile of each schedule.
+    for schedule in manager.schedules().await.unwrap() {
+        let profiles = manager.profiles(schedule.id).await.unwrap();
+        assert!(
+            profiles
+                .iter()
+                .any(|p| p.name == "Administration" && p.members.is_empty())
+        );
+        let profile = manager
+            .set_profile_members(schedule.id, "Administration", &[user.id])
+            .await
+            .unwrap();
+        assert_eq!(profile.members, vec![user.id]);
+    }
+    let account = manager.account().await.unwrap();
+    assert!(account.onboarding.profiles, "{:?}", account.onboarding);
+
+    // Step 6 and after: the superadministrator installs their own workstation.
+    let identity = t
+        .enroll(
+            Role::Superadmin,
+            &logins,
+            Some("JDupont"),
+            SUPERADMIN_PASSWORD,
+        )
+        .await
+        .unwrap();
+    let superadmin = t.with_identity(&identity);
+    let session = superadmin.login(SUPERADMIN_PASSWORD).await.unwrap();
+    assert_eq!(session.principal.role, Role::Superadmin);
+    assert_eq!(session.principal.username.as_deref(), Some("jdupont"));
+    assert_eq!(session.principal.display_name, "Jeanne Dupont");
+    let account = superadmin.account().await.unwrap();
+    assert_eq!(account.role, Role::Superadmin);
+    // "continue deploying the hosted solution": the superadministrator may change the setup.
+    let renamed = superadmin
+        .update_schedule(
+            schedules[1].id,
+            &ScheduleUpdate {
+                name: Some("edt-college".to_string()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(renamed.name, "edt-college");
+    let workstations = superadmin.workstations().await.unwrap();
+    assert_eq!(workstations.len(), 2);
+    assert_eq!(workstations.iter().filter(|w| w.current).count(), 1);
+
+    // Everything that changed is in the audit log, with who and from which workstation.
+    let audit = t.store().audit_log(logins.account_id).await.unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    for expected in [
+        "account.provisioned",
+        "workstation.enrolled",
+        "session.created",
+        "licence.accepted",
+        "controller.domain_set",
+        "schedule.domain_set",
+        "schedule.updated",
+        "user.created",
+        "user.updated",
+        "profile.members_set",
+    ] {
+        assert!(
+            actions.contains(&expected),
+            "{expected} missing from {actions:?}"
+        );
+    }
+    let rename = audit
+        .iter()
+        .rev()
+        .find(|e| e.action == "schedule.updated")
+        .unwrap();
+    assert_eq!(rename.actor, "superadmin:jdupont");
+    assert!(rename.workstation_id.is_some());
+    assert!(audit.iter().all(|e| !e.detail.contains(&logins.password)));
+    assert!(
+        audit
+            .iter()
+            .all(|e| !e.detail.contains(SUPERADMIN_PASSWORD))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn domains_and_ports_are_unique_across_the_service() {
+    let t = TestService::start().await;
+    let a = t.provision("School A").await;
+    let b = t.provision("School B").await;
+    let (manager_a, _) = t.manager(&a).await;
+    let (manager_b, _) = t.manager(&b).await;
+    let port_a = manager_a
+        .set_controller_domain("shared-name")
+        .await
+        .unwrap()
+        .port;
+    assert_api_error(
+        manager_b.set_controller_domain("shared-name").await,
+        409,
+        "domain_taken",
+    );
+    let port_b = manager_b
+        .set_controller_domain("other-name")
+        .await
+        .unwrap()
+        .port;
+    assert_ne!(port_a, port_b);
+    // Changing the domain keeps the port; setting the same domain again changes nothing.
+    let renamed = manager_a.set_controller_domain("new-name").await.unwrap();
+    assert_eq!(renamed.port, port_a);
+    let before = t.audit_count(a.account_id).await;
+    manager_a.set_controller_domain("new-name").await.unwrap();
+    assert_eq!(t.audit_count(a.account_id).await, before);
+    // The freed name can be taken by another account.
+    let schedule_b = manager_b.schedules().await.unwrap()[0].id;
+    let update = ScheduleUpdate {
+        domain: Some("shared-name".to_string()),
+        ..Default::default()
+    };
+    let taken = manager_b
+        .update_schedule(schedule_b, &update)
+        .await
+        .unwrap();
+    assert_eq!(taken.domain.as_deref(), Some("shared-name"));
+}

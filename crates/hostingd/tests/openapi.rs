@@ -1,0 +1,70 @@
+//! The OpenAPI document is complete: every route the service answers is documented, with its
+//! method, and the document lists no route that does not exist.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::TestService;
+use hostingd::http::ROUTES;
+use reqwest::Method;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_route_is_served_and_documented() {
+    let t = TestService::start().await;
+    let client = t.anonymous();
+    let document = client.openapi().await.unwrap();
+    let paths = document["paths"].as_object().unwrap();
+    let mut documented = 0;
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            assert!(
+                ROUTES.contains(&(method.as_str(), path.as_str())),
+                "documented but not a route: {method} {path}"
+            );
+            documented += 1;
+        }
+    }
+    assert_eq!(documented, ROUTES.len(), "every route is documented once");
+    for (method, path) in ROUTES {
+        let concrete = path
+            .replace("{id}", "1")
+            .replace("{name}", "Administration");
+        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let (status, body) = client
+            .raw(
+                method.clone(),
+                concrete.trim_start_matches("/v1"),
+                Some("application/json"),
+                b"{}".to_vec(),
+            )
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            !text.contains("route_not_found") && !text.contains("method_not_allowed"),
+            "{method} {path} is not served: {status} {text}"
+        );
+        assert!(status.as_u16() < 500, "{method} {path}: {status} {text}");
+        let operation = &paths[*path][method.as_str().to_lowercase()];
+        assert!(
+            operation["responses"]
+                .as_object()
+                .is_some_and(|r| !r.is_empty()),
+            "{method} {path} has no responses"
+        );
+    }
+    // The schemas of the wire contract are in the document.
+    let schemas = document["components"]["schemas"].as_object().unwrap();
+    for name in [
+        "EnrollmentRequest",
+        "SessionResponse",
+        "Account",
+        "Schedule",
+        "User",
+        "Profile",
+        "Workstation",
+        "ErrorBody",
+    ] {
+        assert!(schemas.contains_key(name), "schema {name} missing");
+    }
+}
