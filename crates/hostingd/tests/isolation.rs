@@ -192,3 +192,79 @@ async fn who_may_revoke_which_workstation() {
     assert_eq!(listed.iter().filter(|w| w.revoked_at.is_some()).count(), 2);
     assert!(manager.account().await.is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn both_roles_may_use_the_setup_resources() {
+    let t = TestService::start().await;
+    let logins = t.provision("School").await;
+    let (manager, _) = t.manager(&logins).await;
+    let superadmin = t.superadmin(&manager, &logins, "alice").await;
+    for (index, client) in [&manager, &superadmin].into_iter().enumerate() {
+        let role = client.account().await.unwrap().role;
+        let licence = client.licence().await.unwrap();
+        client.accept_licence(&licence.version).await.unwrap();
+        let domain = format!("school-{index}");
+        assert_eq!(
+            client.set_controller_domain(&domain).await.unwrap().domain,
+            Some(domain.clone())
+        );
+        let schedule = client.schedules().await.unwrap()[index].id;
+        let update = ScheduleUpdate {
+            name: Some(format!("edt-{index}")),
+            domain: Some(format!("edt-{index}")),
+            campus_net_licence: Some(false),
+            time_zone: Some("Indian/Reunion".to_string()),
+        };
+        let updated = client.update_schedule(schedule, &update).await.unwrap();
+        assert_eq!(
+            (updated.campus_net_licence, updated.time_zone.as_str()),
+            (false, "Indian/Reunion")
+        );
+        let user = client
+            .create_user(&NewUser {
+                first_name: "Second".to_string(),
+                surname: "User".to_string(),
+                username: format!("user{index}"),
+                password: common::SUPERADMIN_PASSWORD.to_string(),
+                superadmin: false,
+            })
+            .await
+            .unwrap();
+        let grant = UserUpdate {
+            email: Some(format!("user{index}@school.fr")),
+            console_access: None,
+        };
+        assert!(
+            client
+                .update_user(user.id, &grant)
+                .await
+                .unwrap()
+                .email
+                .is_some()
+        );
+        let profile = client
+            .set_profile_members(schedule, "Vie scolaire", &[user.id])
+            .await
+            .unwrap();
+        assert_eq!(profile.members, vec![user.id], "{role:?}");
+        assert!(
+            client
+                .profiles(schedule)
+                .await
+                .unwrap()
+                .iter()
+                .any(|p| p.members == vec![user.id])
+        );
+        assert!(!client.workstations().await.unwrap().is_empty());
+    }
+    let audit = t.store().audit_log(logins.account_id).await.unwrap();
+    let actors: Vec<&str> = audit
+        .iter()
+        .filter(|e| e.action == "user.created")
+        .map(|e| e.actor.as_str())
+        .collect();
+    assert!(
+        actors.contains(&"manager") && actors.contains(&"superadmin:alice"),
+        "{actors:?}"
+    );
+}
