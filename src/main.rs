@@ -1,60 +1,94 @@
-//! The hosting console. This first version starts the built-in local hosting service (hostingd in
-//! this process, data under the user's data directory), provisions a demo account on first start
-//! and shows its mailbox, so that the real onboarding flow can be walked with the typed client.
-//! The desktop window (wizard and panels) builds on this.
+//! `hosting-console`: opens the console window. With no hosting service configured it starts the
+//! built-in local hosting service.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
 
 use anyhow::Context;
-use hostingd::store::NewAccount;
-use hostingd::{Clock, ServeConfig};
+use clap::Parser;
+use hosting_console::backend::KeystoreChoice;
+use hosting_console::settings::ServerChoice;
+use hosting_console::{ConsoleApp, ConsoleOptions};
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+#[derive(Parser)]
+#[command(name = "hosting-console", version, about = "The hosting console")]
+struct Cli {
+    /// Address of a provider's hosting service, e.g. https://hosting.example.org:8443.
+    #[arg(long, env = "HOSTING_CONSOLE_SERVER", requires = "ca")]
+    server: Option<String>,
+    /// The provider's CA certificate (PEM file).
+    #[arg(long, env = "HOSTING_CONSOLE_CA", requires = "server")]
+    ca: Option<PathBuf>,
+    /// Where the console keeps its log and the local hosting service's data.
+    #[arg(long, env = "HOSTING_CONSOLE_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+fn workstation_name() -> String {
+    std::env::var("HOSTNAME")
+        .or_else(|_| std::env::var("COMPUTERNAME"))
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "Workstation".to_string())
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let data_dir = match cli.data_dir {
+        Some(dir) => dir,
+        None => directories::ProjectDirs::from("fr", "hosting", "hosting-console")
+            .context("no home directory: give --data-dir")?
+            .data_dir()
+            .to_path_buf(),
+    };
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(data_dir.join("console.log"))
+        .context("cannot open the log file")?;
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "hosting_console=info,hostingd=info,warn".into()),
         )
+        .with_ansi(false)
+        .with_writer(Mutex::new(log))
         .init();
-    let dirs = directories::ProjectDirs::from("fr", "hosting", "hosting-console")
-        .context("no home directory: cannot place the console's data")?;
-    let data_dir = dirs.data_dir().join("local-service");
-    let mut config = ServeConfig::local(data_dir.clone());
-    config.listen = "127.0.0.1:0".parse()?;
-    let service = hostingd::start(config, Clock::default()).await?;
-    let store = &service.state.store;
-    if store
-        .outbox(None)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .is_empty()
-    {
-        let demo = NewAccount {
-            school_name: "Lycée de démonstration".to_string(),
-            email: "manager@demo-school.fr".to_string(),
-            phone: "+33600000000".to_string(),
-            contract_ends_on: "2027-08-31".to_string(),
-        };
-        hostingd::operator::provision(store, &service.state.passwords, &demo)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
-    println!("Local hosting service: {}", service.base_url());
-    println!("Data: {}", data_dir.display());
-    println!(
-        "CA fingerprint (SHA-256): {}",
-        service.state.pki.ca_fingerprint()
-    );
-    println!("\nMailbox of the demo account:");
-    for message in store
-        .outbox(None)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-    {
-        println!(
-            "--- {} to {}: {}\n{}",
-            message.channel, message.recipient, message.subject, message.body
-        );
-    }
-    println!("Press Ctrl-C to stop.");
-    tokio::signal::ctrl_c().await?;
-    service.shutdown().await
+    let server = match (cli.server, cli.ca) {
+        (Some(url), Some(ca)) => {
+            let ca_pem = std::fs::read_to_string(&ca)
+                .with_context(|| format!("cannot read the CA file {}", ca.display()))?;
+            hosting_api::tls::certificates_from_pem(&ca_pem)
+                .context("the CA file holds no PEM certificate")?;
+            Some(ServerChoice::Remote { url, ca_pem })
+        }
+        _ => None,
+    };
+    tracing::info!(data_dir = %data_dir.display(), "console starting");
+    let options = ConsoleOptions {
+        data_dir,
+        keystore: KeystoreChoice::Platform,
+        server,
+        sheet_path: None,
+        workstation_name: workstation_name(),
+        language: None,
+    };
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Hosting console")
+            .with_app_id("hosting-console")
+            .with_inner_size([1100.0, 760.0])
+            .with_min_inner_size([720.0, 520.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "hosting-console",
+        native,
+        Box::new(move |cc| Ok(Box::new(ConsoleApp::new(cc, options)?))),
+    )
+    .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
 }

@@ -173,6 +173,9 @@ pub struct Contract {
 pub struct Account {
     /// 12 digits.
     pub hosting_number: String,
+    /// 10 digits; only for the hosting manager, who hands it over in step 6.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_number: Option<String>,
     /// Name of the school.
     pub school_name: String,
     /// The role of the caller.

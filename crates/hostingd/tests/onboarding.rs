@@ -21,6 +21,10 @@ async fn complete_onboarding_then_superadmin_enrolls() {
     let account = manager.account().await.unwrap();
     assert_eq!(account.hosting_number, logins.hosting_number);
     assert_eq!(account.role, Role::Manager);
+    assert_eq!(
+        account.invoice_number.as_deref(),
+        Some(logins.invoice_number.as_str())
+    );
     assert!(!account.onboarding.licence);
     let licence = manager.licence().await.unwrap();
     assert!(licence.text.contains("LICENCE"));
@@ -153,6 +157,10 @@ async fn complete_onboarding_then_superadmin_enrolls() {
     assert_eq!(session.principal.display_name, "Jeanne Dupont");
     let account = superadmin.account().await.unwrap();
     assert_eq!(account.role, Role::Superadmin);
+    assert_eq!(
+        account.invoice_number, None,
+        "only the manager sees the invoice number"
+    );
     // "continue deploying the hosted solution": the superadministrator may change the setup.
     let renamed = superadmin
         .update_schedule(

@@ -4,7 +4,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use hosting_api::types::{Account, Contract, ErrorBody, Licence, LicenceAcceptance, LicenceState};
+use hosting_api::types::{
+    Account, Contract, ErrorBody, Licence, LicenceAcceptance, LicenceState, Role,
+};
 
 use super::AppState;
 use super::extract::{ApiJson, Caller};
@@ -27,8 +29,10 @@ pub async fn account(State(state): State<AppState>, caller: Caller) -> ApiResult
     let account = state.store.account_by_id(caller.account_id()).await?;
     let (current_version, _) = licence::current();
     let onboarding = state.store.onboarding(&account, current_version).await?;
+    let invoice_number = (caller.role() == Role::Manager).then_some(account.invoice_number);
     Ok(Json(Account {
         hosting_number: account.hosting_number,
+        invoice_number,
         school_name: account.school_name,
         role: caller.role(),
         licence: LicenceState {

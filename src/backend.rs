@@ -1,0 +1,468 @@
+//! The backend: every network, keyring and disk operation runs here, on a tokio runtime, so that
+//! the UI thread never waits. Screens send [`Command`]s; results come back as [`Event`]s, followed
+//! by a repaint request.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use hosting_api::{
+    Account, Client, ClientIdentity, Controller, EnrollmentRequest, Licence, NewUser, Profile,
+    Role, Schedule, ScheduleUpdate, SessionResponse, User, UserUpdate, Workstation, WorkstationKey,
+};
+use hostingd::store::OutboxMessage;
+use tokio::sync::Mutex;
+
+use crate::keystore::{IdentityKey, Keystore, StoredIdentity};
+use crate::local_service::LocalService;
+use crate::model::Failure;
+use crate::settings::ServerChoice;
+
+/// Which keyring the backend uses.
+#[derive(Debug, Clone)]
+pub enum KeystoreChoice {
+    /// The platform's keyring.
+    Platform,
+    /// This keystore (tests give each "workstation" its own).
+    Given(Keystore),
+}
+
+/// What the screens ask for.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Use this hosting service (starting the local one if chosen).
+    UseServer(ServerChoice),
+    /// Log in with the certificate kept in the keyring for `key`.
+    SignIn {
+        /// Whose certificate.
+        key: IdentityKey,
+        /// The password.
+        password: String,
+    },
+    /// Install this workstation's certificate with the invoice number, then log in.
+    Install {
+        /// Whose certificate.
+        key: IdentityKey,
+        /// The enrollment (its CSR is made here).
+        request: Box<EnrollmentRequest>,
+    },
+    /// Reload a resource.
+    Refresh(Resource),
+    /// Change something.
+    Act(Action),
+    /// End the session.
+    Logout,
+    /// Read the local service's mailbox.
+    Mailbox,
+    /// "Receive my hosting logins".
+    ResendLogins(String),
+    /// Write a file (the connection sheet).
+    SaveFile(PathBuf, Vec<u8>),
+}
+
+/// Resources a screen shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    /// `GET /v1/account`.
+    Account,
+    /// `GET /v1/licence`.
+    Licence,
+    /// `GET /v1/controller`.
+    Controller,
+    /// `GET /v1/schedules`.
+    Schedules,
+    /// `GET /v1/users`.
+    Users,
+    /// `GET /v1/schedules/{id}/profiles`.
+    Profiles(i64),
+    /// `GET /v1/workstations`.
+    Workstations,
+}
+
+/// Changes a screen makes.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Accept a licence version.
+    AcceptLicence(String),
+    /// Controller domain.
+    SetController(String),
+    /// Schedule changes.
+    UpdateSchedule(i64, ScheduleUpdate),
+    /// New user.
+    CreateUser(NewUser),
+    /// User e-mail / console access.
+    UpdateUser(i64, UserUpdate),
+    /// Profile members.
+    SetMembers(i64, String, Vec<i64>),
+    /// Revoke a workstation.
+    Revoke(i64),
+}
+
+/// What an action gave back.
+#[derive(Debug, Clone)]
+pub enum Output {
+    /// Nothing.
+    Done,
+    /// The controller.
+    Controller(Controller),
+    /// A schedule.
+    Schedule(Schedule),
+    /// A user.
+    User(User),
+    /// A profile of a schedule.
+    Profile(i64, Profile),
+}
+
+/// Results coming back to the screens.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The hosting service is chosen and reachable at this address.
+    ServerReady(Result<String, Failure>),
+    /// A login ended (`certificate_missing` when this workstation has no certificate yet).
+    SignedIn(Result<SessionResponse, Failure>),
+    /// The account.
+    Account(Result<Account, Failure>),
+    /// The licence.
+    Licence(Result<Licence, Failure>),
+    /// The controller.
+    Controller(Result<Controller, Failure>),
+    /// The schedules.
+    Schedules(Result<Vec<Schedule>, Failure>),
+    /// The users.
+    Users(Result<Vec<User>, Failure>),
+    /// The profiles of a schedule.
+    Profiles(i64, Result<Vec<Profile>, Failure>),
+    /// The workstations.
+    Workstations(Result<Vec<Workstation>, Failure>),
+    /// An action ended.
+    Acted(Result<Output, Failure>),
+    /// The session ended.
+    LoggedOut,
+    /// The local mailbox.
+    Mailbox(Result<Vec<OutboxMessage>, Failure>),
+    /// Logins sent again.
+    LoginsResent(Result<(), Failure>),
+    /// A file was written.
+    FileSaved(Result<PathBuf, Failure>),
+}
+
+#[derive(Default)]
+struct Inner {
+    server: Option<(String, String)>,
+    local: Option<Arc<LocalService>>,
+    client: Option<Client>,
+}
+
+/// The backend of one console window.
+pub struct Backend {
+    runtime: tokio::runtime::Runtime,
+    inner: Arc<Mutex<Inner>>,
+    keystore: KeystoreChoice,
+    data_dir: PathBuf,
+    events_tx: Sender<Event>,
+    events_rx: Receiver<Event>,
+    ctx: egui::Context,
+}
+
+fn failure(code: &str, error: impl std::fmt::Display) -> Failure {
+    Failure::new(code, error.to_string())
+}
+
+impl Backend {
+    /// A backend whose local service keeps its data in `data_dir`.
+    pub fn new(
+        ctx: egui::Context,
+        data_dir: PathBuf,
+        keystore: KeystoreChoice,
+    ) -> std::io::Result<Backend> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("console-backend")
+            .enable_all()
+            .build()?;
+        let (events_tx, events_rx) = channel();
+        Ok(Backend {
+            runtime,
+            inner: Arc::default(),
+            keystore,
+            data_dir,
+            events_tx,
+            events_rx,
+            ctx,
+        })
+    }
+
+    /// Events that arrived since the last call.
+    pub fn poll(&self) -> Vec<Event> {
+        self.events_rx.try_iter().collect()
+    }
+
+    /// Runs `command` in the background.
+    pub fn send(&self, command: Command) {
+        let inner = self.inner.clone();
+        let tx = self.events_tx.clone();
+        let ctx = self.ctx.clone();
+        let keystore = self.keystore.clone();
+        let data_dir = self.data_dir.clone();
+        self.runtime.spawn(async move {
+            let event = run(command, &inner, &keystore, &data_dir).await;
+            // The window may be gone; nothing to do then.
+            let _ = tx.send(event);
+            ctx.request_repaint();
+        });
+    }
+}
+
+async fn keystore(choice: &KeystoreChoice) -> Result<Keystore, Failure> {
+    match choice {
+        KeystoreChoice::Given(keystore) => Ok(keystore.clone()),
+        KeystoreChoice::Platform => tokio::task::spawn_blocking(Keystore::platform)
+            .await
+            .map_err(|e| failure("keyring", e))?
+            .map_err(|e| failure("keyring", e)),
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, crate::keystore::KeystoreError> + Send + 'static,
+) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| failure("keyring", e))?
+        .map_err(|e| failure("keyring", e))
+}
+
+async fn session_client(inner: &Mutex<Inner>) -> Result<Client, Failure> {
+    inner
+        .lock()
+        .await
+        .client
+        .clone()
+        .ok_or_else(|| Failure::new("session_required", "Log in first."))
+}
+
+async fn server(inner: &Mutex<Inner>) -> Result<(String, String), Failure> {
+    inner
+        .lock()
+        .await
+        .server
+        .clone()
+        .ok_or_else(|| Failure::new("no_server", "Choose a hosting service first."))
+}
+
+async fn sign_in(
+    inner: &Mutex<Inner>,
+    keystore: &Keystore,
+    key: IdentityKey,
+    password: String,
+) -> Result<SessionResponse, Failure> {
+    let (base_url, _) = server(inner).await?;
+    let stored = {
+        let keystore = keystore.clone();
+        let key = key.clone();
+        blocking(move || keystore.load(&key)).await?
+    };
+    let Some(stored) = stored else {
+        return Err(Failure::new(
+            "certificate_missing",
+            "This workstation has no certificate yet.",
+        ));
+    };
+    let expired = time::OffsetDateTime::parse(
+        &stored.not_after,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .is_ok_and(|end| end <= time::OffsetDateTime::now_utc());
+    if expired {
+        return Err(Failure::new(
+            "certificate_expired",
+            "The certificate of this workstation has expired.",
+        ));
+    }
+    let identity = ClientIdentity {
+        certificate_pem: stored.certificate_pem,
+        key_pem: stored.key_pem,
+    };
+    let client = Client::new(&base_url, &stored.ca_pem, Some(&identity)).map_err(Failure::from)?;
+    let session = client.login(&password).await.map_err(Failure::from)?;
+    inner.lock().await.client = Some(client);
+    Ok(session)
+}
+
+async fn install(
+    inner: &Mutex<Inner>,
+    keystore: &Keystore,
+    key: IdentityKey,
+    mut request: EnrollmentRequest,
+) -> Result<SessionResponse, Failure> {
+    let (base_url, ca_pem) = server(inner).await?;
+    let name = request.workstation_name.clone();
+    let workstation_key = tokio::task::spawn_blocking(move || WorkstationKey::generate(&name))
+        .await
+        .map_err(|e| failure("key", e))?
+        .map_err(|e| failure("key", e))?;
+    request.csr_pem = workstation_key.csr_pem.clone();
+    let password = request.password.clone();
+    let anonymous = Client::new(&base_url, &ca_pem, None).map_err(Failure::from)?;
+    let enrolled = anonymous.enroll(&request).await.map_err(Failure::from)?;
+    let stored = StoredIdentity {
+        certificate_pem: enrolled.certificate_pem,
+        key_pem: workstation_key.key_pem,
+        ca_pem: enrolled.ca_pem,
+        workstation_id: enrolled.workstation_id,
+        not_after: enrolled.not_after,
+    };
+    {
+        let keystore = keystore.clone();
+        let key = key.clone();
+        blocking(move || keystore.save(&key, &stored)).await?;
+    }
+    sign_in(inner, keystore, key, password).await
+}
+
+async fn use_server(
+    inner: &Mutex<Inner>,
+    choice: ServerChoice,
+    data_dir: &std::path::Path,
+) -> Result<String, Failure> {
+    let (base_url, ca_pem, local) = match choice {
+        ServerChoice::Local => {
+            let existing = inner.lock().await.local.clone();
+            let local = match existing {
+                Some(local) => local,
+                None => Arc::new(LocalService::start(&data_dir.join("local-service")).await?),
+            };
+            (local.base_url(), local.ca_pem(), Some(local))
+        }
+        ServerChoice::Remote { url, ca_pem } => (url, ca_pem, None),
+    };
+    let anonymous = Client::new(&base_url, &ca_pem, None).map_err(Failure::from)?;
+    anonymous.health().await.map_err(Failure::from)?;
+    let mut guard = inner.lock().await;
+    guard.server = Some((base_url.clone(), ca_pem));
+    guard.client = None;
+    if local.is_some() {
+        guard.local = local;
+    }
+    Ok(base_url)
+}
+
+async fn act(client: &Client, action: Action) -> Result<Output, Failure> {
+    let output = match action {
+        Action::AcceptLicence(version) => {
+            client.accept_licence(&version).await.map(|()| Output::Done)
+        }
+        Action::SetController(domain) => client
+            .set_controller_domain(&domain)
+            .await
+            .map(Output::Controller),
+        Action::UpdateSchedule(id, update) => client
+            .update_schedule(id, &update)
+            .await
+            .map(Output::Schedule),
+        Action::CreateUser(user) => client.create_user(&user).await.map(Output::User),
+        Action::UpdateUser(id, update) => client.update_user(id, &update).await.map(Output::User),
+        Action::SetMembers(schedule, profile, members) => client
+            .set_profile_members(schedule, &profile, &members)
+            .await
+            .map(|p| Output::Profile(schedule, p)),
+        Action::Revoke(id) => client.revoke_workstation(id).await.map(|()| Output::Done),
+    };
+    output.map_err(Failure::from)
+}
+
+async fn refresh(client: &Client, resource: Resource) -> Event {
+    match resource {
+        Resource::Account => Event::Account(client.account().await.map_err(Failure::from)),
+        Resource::Licence => Event::Licence(client.licence().await.map_err(Failure::from)),
+        Resource::Controller => Event::Controller(client.controller().await.map_err(Failure::from)),
+        Resource::Schedules => Event::Schedules(client.schedules().await.map_err(Failure::from)),
+        Resource::Users => Event::Users(client.users().await.map_err(Failure::from)),
+        Resource::Profiles(id) => {
+            Event::Profiles(id, client.profiles(id).await.map_err(Failure::from))
+        }
+        Resource::Workstations => {
+            Event::Workstations(client.workstations().await.map_err(Failure::from))
+        }
+    }
+}
+
+async fn run(
+    command: Command,
+    inner: &Mutex<Inner>,
+    choice: &KeystoreChoice,
+    data_dir: &std::path::Path,
+) -> Event {
+    match command {
+        Command::UseServer(server_choice) => {
+            Event::ServerReady(use_server(inner, server_choice, data_dir).await)
+        }
+        Command::SignIn { key, password } => {
+            let result = match keystore(choice).await {
+                Ok(keystore) => sign_in(inner, &keystore, key, password).await,
+                Err(failure) => Err(failure),
+            };
+            Event::SignedIn(result)
+        }
+        Command::Install { key, request } => {
+            let result = match keystore(choice).await {
+                Ok(keystore) => install(inner, &keystore, key, *request).await,
+                Err(failure) => Err(failure),
+            };
+            Event::SignedIn(result)
+        }
+        Command::Refresh(resource) => match session_client(inner).await {
+            Ok(client) => refresh(&client, resource).await,
+            Err(failure) => Event::Account(Err(failure)),
+        },
+        Command::Act(action) => match session_client(inner).await {
+            Ok(client) => Event::Acted(act(&client, action).await),
+            Err(failure) => Event::Acted(Err(failure)),
+        },
+        Command::Logout => {
+            let client = inner.lock().await.client.take();
+            if let Some(client) = client
+                && let Err(error) = client.logout().await
+            {
+                tracing::info!(%error, "logout failed; the session ends on its own");
+            }
+            Event::LoggedOut
+        }
+        Command::Mailbox => {
+            let local = inner.lock().await.local.clone();
+            Event::Mailbox(match local {
+                Some(local) => local.mailbox().await,
+                None => Err(Failure::new(
+                    "no_local_service",
+                    "The mailbox exists only with the local hosting service.",
+                )),
+            })
+        }
+        Command::ResendLogins(hosting_number) => Event::LoginsResent(match server(inner).await {
+            Ok((base_url, ca_pem)) => match Client::new(&base_url, &ca_pem, None) {
+                Ok(client) => client
+                    .resend_logins(&hosting_number)
+                    .await
+                    .map_err(Failure::from),
+                Err(error) => Err(Failure::from(error)),
+            },
+            Err(failure) => Err(failure),
+        }),
+        Command::SaveFile(path, bytes) => Event::FileSaved(
+            tokio::fs::write(&path, bytes)
+                .await
+                .map(|()| path)
+                .map_err(|e| failure("file", e)),
+        ),
+    }
+}
+
+/// The role of an identity key's principal.
+pub fn principal(role: Role, username: Option<&str>) -> String {
+    match (role, username) {
+        (Role::Superadmin, Some(username)) => {
+            format!("superadmin:{}", username.trim().to_lowercase())
+        }
+        _ => "manager".to_string(),
+    }
+}

@@ -1,0 +1,20 @@
+//! The hosting console: an eframe/egui desktop application with which a school's hosting manager
+//! and superadministrators set up and run their hosted server.
+
+pub mod app;
+pub mod backend;
+pub mod i18n;
+pub mod keystore;
+pub mod local_service;
+pub mod mailbox;
+pub mod model;
+pub mod panels;
+pub mod service_form;
+pub mod session;
+pub mod settings;
+pub mod sheet;
+pub mod theme;
+pub mod widgets;
+pub mod wizard;
+
+pub use app::{ConsoleApp, ConsoleOptions};

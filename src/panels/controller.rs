@@ -1,0 +1,350 @@
+//! The Controller panel: the list of users (drawn lazily, so that a long list stays fast), adding
+//! a user, e-mail and console access, and the assignment to profiles as a grid of users ×
+//! schedules.
+
+use egui_extras::{Column, TableBuilder};
+use hosting_api::validate;
+use hosting_api::{NewUser, User, UserUpdate};
+
+use crate::app::Cx;
+use crate::backend::{Action, Resource};
+use crate::widgets;
+
+/// A tab of the panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Tab {
+    #[default]
+    Users,
+    AddUser,
+    Profiles,
+}
+
+/// The Controller panel.
+#[derive(Default)]
+pub struct ControllerPanel {
+    tab: Tab,
+    filter: String,
+    editing: Option<(i64, String, bool)>,
+    new_user: NewUserForm,
+    profile: String,
+    profiles_requested: bool,
+}
+
+#[derive(Default)]
+struct NewUserForm {
+    first_name: String,
+    surname: String,
+    username: String,
+    password: String,
+    superadmin: bool,
+}
+
+impl ControllerPanel {
+    /// Draws the panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+        let t = cx.t;
+        ui.horizontal(|ui| {
+            for (tab, key) in [
+                (Tab::Users, "tab-users"),
+                (Tab::AddUser, "tab-add-user"),
+                (Tab::Profiles, "tab-profiles"),
+            ] {
+                if ui.selectable_label(self.tab == tab, t.get(key)).clicked() {
+                    self.tab = tab;
+                }
+            }
+        });
+        ui.separator();
+        match self.tab {
+            Tab::Users => self.users(ui, cx),
+            Tab::AddUser => self.add_user(ui, cx),
+            Tab::Profiles => self.profiles(ui, cx),
+        }
+    }
+
+    fn users(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+        let t = cx.t;
+        let users: Vec<User> = cx.data.users.value().cloned().unwrap_or_default();
+        ui.horizontal(|ui| {
+            widgets::field(
+                ui,
+                &t.get("filter"),
+                &mut self.filter,
+                false,
+                &t.get("filter-hint"),
+            );
+            ui.label(t.with("user-count", &[("count", &users.len().to_string())]));
+            if cx.data.users.is_pending() {
+                ui.spinner();
+            }
+        });
+        widgets::failure(
+            ui,
+            cx.data
+                .failure_of("user-update")
+                .map(|f| t.failure(f))
+                .as_ref(),
+        );
+        let filter = self.filter.trim().to_lowercase();
+        let shown: Vec<&User> = if filter.is_empty() {
+            users.iter().collect()
+        } else {
+            users
+                .iter()
+                .filter(|u| {
+                    u.username.contains(&filter)
+                        || u.surname.to_lowercase().contains(&filter)
+                        || u.first_name.to_lowercase().contains(&filter)
+                })
+                .collect()
+        };
+        let mut edit_request = None;
+        let height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
+        TableBuilder::new(ui)
+            .striped(true)
+            .column(Column::auto().at_least(120.0))
+            .column(Column::auto().at_least(160.0))
+            .column(Column::auto().at_least(100.0))
+            .column(Column::remainder().at_least(200.0))
+            .column(Column::auto().at_least(120.0))
+            .header(height, |mut header| {
+                for key in [
+                    "username",
+                    "full-name",
+                    "superadmin",
+                    "email",
+                    "console-access",
+                ] {
+                    header.col(|ui| {
+                        ui.strong(t.get(key));
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(height, shown.len(), |mut row| {
+                    let user = shown[row.index()];
+                    row.col(|ui| {
+                        ui.label(&user.username);
+                    });
+                    row.col(|ui| {
+                        ui.label(format!("{} {}", user.first_name, user.surname));
+                    });
+                    row.col(|ui| {
+                        ui.label(if user.superadmin {
+                            t.get("yes")
+                        } else {
+                            String::new()
+                        });
+                    });
+                    row.col(|ui| {
+                        ui.label(user.email.clone().unwrap_or_default());
+                    });
+                    row.col(|ui| {
+                        let text = if user.console_access {
+                            t.get("yes")
+                        } else {
+                            t.get("no")
+                        };
+                        if ui
+                            .button(format!("{text} ✏"))
+                            .on_hover_text(t.get("edit-access"))
+                            .clicked()
+                        {
+                            edit_request = Some(user.clone());
+                        }
+                    });
+                });
+            });
+        if let Some(user) = edit_request {
+            self.editing = Some((user.id, user.email.unwrap_or_default(), user.console_access));
+        }
+        self.access_editor(ui, cx, &users);
+    }
+
+    fn access_editor(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, users: &[User]) {
+        let t = cx.t;
+        let Some((id, email, access)) = self.editing.as_mut() else {
+            return;
+        };
+        let name = users
+            .iter()
+            .find(|u| u.id == *id)
+            .map(|u| u.username.clone())
+            .unwrap_or_default();
+        let mut close = false;
+        let modal = egui::Modal::new(egui::Id::unique("edit-access")).show(ui.ctx(), |ui| {
+            ui.heading(t.with("edit-access-of", &[("username", &name)]));
+            widgets::field(ui, &t.get("email"), email, false, "");
+            let email_ok = validate::email(email);
+            widgets::verdict(ui, t, email, &email_ok);
+            ui.checkbox(access, t.get("console-access"));
+            ui.horizontal(|ui| {
+                let ready = !*access || email_ok.is_ok();
+                if ui
+                    .add_enabled(ready && !cx.data.busy(), egui::Button::new(t.get("save")))
+                    .clicked()
+                {
+                    let update = UserUpdate {
+                        email: email_ok.ok(),
+                        console_access: Some(*access),
+                    };
+                    cx.act("user-update", vec![Action::UpdateUser(*id, update)]);
+                    close = true;
+                }
+                if ui.button(t.get("cancel")).clicked() {
+                    close = true;
+                }
+            });
+        });
+        if close || modal.should_close() {
+            self.editing = None;
+        }
+    }
+
+    fn add_user(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+        let t = cx.t;
+        let form = &mut self.new_user;
+        widgets::field(ui, &t.get("first-name"), &mut form.first_name, false, "");
+        let first_ok = validate::person_name(&form.first_name, "first_name");
+        widgets::verdict(ui, t, &form.first_name, &first_ok);
+        widgets::field(ui, &t.get("surname"), &mut form.surname, false, "");
+        let surname_ok = validate::person_name(&form.surname, "surname");
+        widgets::verdict(ui, t, &form.surname, &surname_ok);
+        widgets::field(
+            ui,
+            &t.get("username"),
+            &mut form.username,
+            false,
+            &t.get("new-username-hint"),
+        );
+        let username_ok = validate::username(&form.username);
+        widgets::verdict(ui, t, &form.username, &username_ok);
+        widgets::field(ui, &t.get("password"), &mut form.password, true, "");
+        let password_ok = validate::user_password(&form.password, &form.username);
+        widgets::verdict(ui, t, &form.password, &password_ok);
+        ui.horizontal(|ui| {
+            ui.add_space(crate::theme::LABEL_WIDTH + 8.0);
+            ui.checkbox(&mut form.superadmin, t.get("superadmin"));
+        });
+        let ready =
+            first_ok.is_ok() && surname_ok.is_ok() && username_ok.is_ok() && password_ok.is_ok();
+        if widgets::action_button(
+            ui,
+            &t.get("add-user"),
+            ready && !cx.data.busy(),
+            cx.data.busy_with("add-user"),
+        ) && let (Ok(first_name), Ok(surname), Ok(username)) =
+            (first_ok, surname_ok, username_ok)
+        {
+            cx.act(
+                "add-user",
+                vec![Action::CreateUser(NewUser {
+                    first_name,
+                    surname,
+                    username,
+                    password: form.password.clone(),
+                    superadmin: form.superadmin,
+                })],
+            );
+        }
+        widgets::failure(
+            ui,
+            cx.data
+                .failure_of("add-user")
+                .map(|f| t.failure(f))
+                .as_ref(),
+        );
+        if cx.data.done("add-user") {
+            widgets::success(ui, &t.get("user-added"));
+            if !form.password.is_empty() {
+                *form = NewUserForm::default();
+            }
+        }
+    }
+
+    fn profiles(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+        let t = cx.t;
+        let schedules = cx.data.schedules.value().cloned().unwrap_or_default();
+        if !self.profiles_requested {
+            for schedule in &schedules {
+                cx.refresh(Resource::Profiles(schedule.id));
+            }
+            self.profiles_requested = !schedules.is_empty();
+        }
+        if self.profile.is_empty() {
+            self.profile = "Administration".to_string();
+        }
+        let names: Vec<String> = schedules
+            .first()
+            .and_then(|s| cx.data.profiles.get(&s.id))
+            .and_then(|p| p.value())
+            .map(|list| list.iter().map(|p| p.name.clone()).collect())
+            .unwrap_or_default();
+        ui.horizontal(|ui| {
+            ui.label(t.get("profile"));
+            for name in &names {
+                ui.selectable_value(&mut self.profile, name.clone(), name);
+            }
+        });
+        widgets::failure(
+            ui,
+            cx.data.failure_of("grid").map(|f| t.failure(f)).as_ref(),
+        );
+        let users = cx.data.users.value().cloned().unwrap_or_default();
+        let mut change = None;
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            egui::Grid::new("profile-grid")
+                .striped(true)
+                .show(ui, |ui| {
+                    ui.strong(t.get("username"));
+                    for schedule in &schedules {
+                        ui.strong(&schedule.name);
+                    }
+                    ui.end_row();
+                    for user in &users {
+                        ui.label(&user.username);
+                        for schedule in &schedules {
+                            let members = cx.data.members(schedule.id, &self.profile);
+                            let mut member = members.contains(&user.id);
+                            let label = t.with(
+                                "member-of",
+                                &[
+                                    ("username", &user.username),
+                                    ("schedule", &schedule.name),
+                                    ("profile", &self.profile),
+                                ],
+                            );
+                            let response = ui.add_enabled(
+                                !cx.data.busy(),
+                                egui::Checkbox::without_text(&mut member),
+                            );
+                            let response = response.on_hover_text(&label);
+                            response.widget_info(|| {
+                                egui::WidgetInfo::selected(
+                                    egui::accesskit::Role::CheckBox,
+                                    true,
+                                    member,
+                                    &label,
+                                )
+                            });
+                            if response.changed() {
+                                let mut next = members.clone();
+                                next.retain(|id| *id != user.id);
+                                if member {
+                                    next.push(user.id);
+                                }
+                                change = Some((schedule.id, next));
+                            }
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+        if let Some((schedule, members)) = change {
+            cx.act(
+                "grid",
+                vec![Action::SetMembers(schedule, self.profile.clone(), members)],
+            );
+        }
+    }
+}

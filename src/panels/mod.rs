@@ -1,0 +1,75 @@
+//! The setup panels after onboarding: Configuration, Controller, Workstations.
+
+mod controller;
+mod workstations;
+
+use crate::app::Cx;
+use crate::backend::Resource;
+use crate::wizard::SchedulesForm;
+
+/// A panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Panel {
+    /// Controller and schedules.
+    #[default]
+    Configuration,
+    /// Users, console access, profiles.
+    Controller,
+    /// Enrolled workstations.
+    Workstations,
+}
+
+/// The panels and their state.
+#[derive(Default)]
+pub struct Panels {
+    panel: Panel,
+    configuration: SchedulesForm,
+    controller: controller::ControllerPanel,
+    workstations: workstations::WorkstationsPanel,
+}
+
+impl Panels {
+    /// Reloads what the panels show when they open.
+    pub fn reset(&mut self, cx: &mut Cx<'_>) {
+        self.configuration.reload();
+        for resource in [
+            Resource::Controller,
+            Resource::Schedules,
+            Resource::Users,
+            Resource::Workstations,
+        ] {
+            cx.refresh(resource);
+        }
+    }
+
+    /// Draws the panel list and the current panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+        let t = cx.t;
+        ui.horizontal(|ui| {
+            for (panel, key) in [
+                (Panel::Configuration, "panel-configuration"),
+                (Panel::Controller, "panel-controller"),
+                (Panel::Workstations, "panel-workstations"),
+            ] {
+                if ui
+                    .selectable_label(self.panel == panel, t.get(key))
+                    .clicked()
+                    && self.panel != panel
+                {
+                    self.panel = panel;
+                    if panel == Panel::Workstations {
+                        cx.refresh(Resource::Workstations);
+                    }
+                }
+            }
+        });
+        ui.separator();
+        match self.panel {
+            Panel::Configuration => {
+                egui::ScrollArea::vertical().show(ui, |ui| self.configuration.ui(ui, cx));
+            }
+            Panel::Controller => self.controller.ui(ui, cx),
+            Panel::Workstations => self.workstations.ui(ui, cx),
+        }
+    }
+}

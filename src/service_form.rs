@@ -1,0 +1,101 @@
+//! The choice of hosting service: the built-in local one, or a provider's address with its CA
+//! certificate (a PEM file).
+
+use crate::i18n::Texts;
+use crate::model::Failure;
+use crate::settings::ServerChoice;
+use crate::widgets;
+
+/// The form of the "Hosting service" window.
+#[derive(Debug, Default)]
+pub struct ServiceForm {
+    local: bool,
+    url: String,
+    ca_path: String,
+    error: Option<String>,
+}
+
+impl ServiceForm {
+    /// The form showing `choice`.
+    pub fn new(choice: &ServerChoice) -> ServiceForm {
+        match choice {
+            ServerChoice::Local => ServiceForm {
+                local: true,
+                ..Default::default()
+            },
+            ServerChoice::Remote { url, .. } => ServiceForm {
+                local: false,
+                url: url.clone(),
+                ..Default::default()
+            },
+        }
+    }
+
+    /// Draws the window; returns the new choice when the person applies it.
+    pub fn window(
+        &mut self,
+        ctx: &egui::Context,
+        t: &Texts,
+        failure: Option<&Failure>,
+        open: &mut bool,
+    ) -> Option<ServerChoice> {
+        let mut chosen = None;
+        egui::Window::new(t.get("service-title"))
+            .open(open)
+            .show(ctx, |ui| {
+                if let Some(failure) = failure {
+                    widgets::failure(ui, Some(&t.failure(failure)));
+                }
+                ui.radio_value(&mut self.local, true, t.get("service-local"));
+                ui.radio_value(&mut self.local, false, t.get("service-remote"));
+                if !self.local {
+                    widgets::field(
+                        ui,
+                        &t.get("service-url"),
+                        &mut self.url,
+                        false,
+                        "https://hosting.example.org:8443",
+                    );
+                    widgets::field(
+                        ui,
+                        &t.get("service-ca"),
+                        &mut self.ca_path,
+                        false,
+                        "/path/to/ca.pem",
+                    );
+                    if ui.button(t.get("browse")).clicked()
+                        && let Some(path) = rfd::FileDialog::new()
+                            .add_filter("PEM", &["pem", "crt"])
+                            .pick_file()
+                    {
+                        self.ca_path = path.display().to_string();
+                    }
+                }
+                if let Some(error) = &self.error {
+                    ui.colored_label(ui.visuals().error_fg_color, error);
+                }
+                if ui.button(t.get("service-apply")).clicked() {
+                    self.error = None;
+                    if self.local {
+                        chosen = Some(ServerChoice::Local);
+                    } else if !self.url.starts_with("https://") {
+                        self.error = Some(t.get("service-url-invalid"));
+                    } else {
+                        // A CA file is a few kilobytes, read once when the person applies the choice.
+                        match std::fs::read_to_string(self.ca_path.trim()) {
+                            Ok(ca_pem)
+                                if hosting_api::tls::certificates_from_pem(&ca_pem).is_ok() =>
+                            {
+                                chosen = Some(ServerChoice::Remote {
+                                    url: self.url.trim().to_string(),
+                                    ca_pem,
+                                });
+                            }
+                            _ => self.error = Some(t.get("service-ca-invalid")),
+                        }
+                    }
+                }
+            });
+        chosen
+    }
+}

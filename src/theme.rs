@@ -1,0 +1,39 @@
+//! Colours and spacing of the console, in one place.
+
+use egui::{Color32, Visuals};
+
+/// Space between sections.
+pub const SECTION_SPACE: f32 = 12.0;
+/// Width of text fields.
+pub const FIELD_WIDTH: f32 = 280.0;
+/// Width of the label column of forms.
+pub const LABEL_WIDTH: f32 = 190.0;
+
+/// Applies the light or dark theme.
+pub fn apply(ctx: &egui::Context, dark: bool) {
+    let mut visuals = if dark {
+        Visuals::dark()
+    } else {
+        Visuals::light()
+    };
+    visuals.selection.bg_fill = accent(dark);
+    ctx.set_visuals(visuals);
+}
+
+/// The accent colour.
+pub fn accent(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_rgb(0x3a, 0x7b, 0xd5)
+    } else {
+        Color32::from_rgb(0x1f, 0x5f, 0xbf)
+    }
+}
+
+/// The colour of a confirmation.
+pub fn success(ui: &egui::Ui) -> Color32 {
+    if ui.visuals().dark_mode {
+        Color32::from_rgb(0x6c, 0xc6, 0x7a)
+    } else {
+        Color32::from_rgb(0x1d, 0x7a, 0x32)
+    }
+}

@@ -1,0 +1,75 @@
+//! Small widgets shared by the screens: labelled fields that screen readers and tests find by
+//! their label, inline errors, and busy buttons.
+
+use egui::{Response, RichText, Ui};
+use hosting_api::validate::ValidationError;
+
+use crate::i18n::Texts;
+
+use crate::model::Failure;
+use crate::theme;
+
+/// A labelled single-line field; `hint` explains where the value comes from. The field carries
+/// the label for AccessKit, so a screen reader (and a test) finds it by that label.
+pub fn field(ui: &mut Ui, label: &str, value: &mut String, secret: bool, hint: &str) -> Response {
+    ui.horizontal(|ui| {
+        let label_response = ui.add_sized([theme::LABEL_WIDTH, 20.0], egui::Label::new(label));
+        let edit = egui::TextEdit::singleline(value)
+            .password(secret)
+            .desired_width(theme::FIELD_WIDTH)
+            .hint_text(hint);
+        ui.add(edit).labelled_by(label_response.id)
+    })
+    .inner
+}
+
+/// A rule's verdict under a field, as the person types: nothing while empty.
+pub fn verdict<T>(ui: &mut Ui, t: &Texts, value: &str, result: &Result<T, ValidationError>) {
+    if value.trim().is_empty() {
+        return;
+    }
+    if let Err(error) = result {
+        ui.horizontal(|ui| {
+            ui.add_space(theme::LABEL_WIDTH + 8.0);
+            ui.colored_label(ui.visuals().error_fg_color, t.rule(error));
+        });
+    }
+}
+
+/// A failure next to the action that caused it.
+pub fn failure(ui: &mut Ui, failure: Option<&Failure>) {
+    if let Some(failure) = failure {
+        ui.colored_label(ui.visuals().error_fg_color, &failure.message);
+    }
+}
+
+/// A confirmation next to the action.
+pub fn success(ui: &mut Ui, text: &str) {
+    let colour = theme::success(ui);
+    ui.colored_label(colour, text);
+}
+
+/// A primary button that is disabled (with a spinner beside it) while `busy`, and also when
+/// `enabled` is false.
+pub fn action_button(ui: &mut Ui, text: &str, enabled: bool, busy: bool) -> bool {
+    ui.horizontal(|ui| {
+        let button = egui::Button::new(RichText::new(text).strong());
+        let clicked = ui.add_enabled(enabled && !busy, button).clicked();
+        if busy {
+            ui.spinner();
+        }
+        clicked
+    })
+    .inner
+}
+
+/// Whether Enter was pressed in this field: forms submit on Enter in their fields.
+pub fn submitted(response: &Response) -> bool {
+    response.lost_focus() && response.ctx.input(|i| i.key_pressed(egui::Key::Enter))
+}
+
+/// A step title: "Step n: title".
+pub fn step_title(ui: &mut Ui, title: &str) {
+    ui.heading(title);
+    ui.add_space(theme::SECTION_SPACE / 2.0);
+}

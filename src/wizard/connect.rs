@@ -1,0 +1,337 @@
+//! Steps 1 and 2: who logs in and with what, the certificate of this workstation (asked once,
+//! with the invoice number), and the licence.
+
+use hosting_api::validate;
+use hosting_api::{EnrollmentRequest, Role, SessionResponse};
+
+use super::Step;
+use crate::app::{ConsoleOptions, Cx};
+use crate::backend::{Action, Command, principal};
+use crate::keystore::IdentityKey;
+use crate::model::Failure;
+use crate::settings::{LoginRole, Preferences};
+use crate::widgets;
+
+/// The forms of steps 1 and 2.
+pub struct ConnectForm {
+    role: LoginRole,
+    hosting_number: String,
+    password: String,
+    username: String,
+    invoice_number: String,
+    workstation_name: String,
+    licence_ticked: bool,
+    busy: bool,
+    failure: Option<Failure>,
+    /// Why the certificate step opened (revoked, expired).
+    certificate_reason: Option<Failure>,
+    resent: Option<Result<(), Failure>>,
+}
+
+impl ConnectForm {
+    /// The form with the remembered role, hosting number and username.
+    pub fn new(prefs: &Preferences, options: &ConsoleOptions) -> ConnectForm {
+        ConnectForm {
+            role: prefs.role,
+            hosting_number: prefs.hosting_number.clone(),
+            password: String::new(),
+            username: prefs.username.clone(),
+            invoice_number: String::new(),
+            workstation_name: options.workstation_name.clone(),
+            licence_ticked: false,
+            busy: false,
+            failure: None,
+            certificate_reason: None,
+            resent: None,
+        }
+    }
+
+    /// Forgets what must not outlive a session.
+    pub fn reset_secrets(&mut self) {
+        self.password.clear();
+        self.invoice_number.clear();
+        self.busy = false;
+        self.licence_ticked = false;
+    }
+
+    fn role(&self) -> Role {
+        match self.role {
+            LoginRole::Manager => Role::Manager,
+            LoginRole::Superadmin => Role::Superadmin,
+        }
+    }
+
+    fn key(&self, cx: &Cx<'_>) -> IdentityKey {
+        let username = (self.role() == Role::Superadmin).then_some(self.username.as_str());
+        IdentityKey {
+            server: cx.server.to_string(),
+            hosting_number: validate::hosting_number(&self.hosting_number).unwrap_or_default(),
+            principal: principal(self.role(), username),
+        }
+    }
+
+    /// The answer of a login: the step to open, if it changes.
+    pub fn signed_in(&mut self, result: Result<SessionResponse, Failure>) -> Option<Step> {
+        self.busy = false;
+        match result {
+            Ok(_) => {
+                self.failure = None;
+                self.certificate_reason = None;
+                self.invoice_number.clear();
+                // The account's onboarding state decides the next step when it arrives.
+                None
+            }
+            Err(failure) => match failure.code.as_str() {
+                "certificate_missing" => {
+                    self.failure = None;
+                    self.certificate_reason = None;
+                    Some(Step::Certificate)
+                }
+                "certificate_revoked" | "certificate_expired" => {
+                    self.failure = None;
+                    self.certificate_reason = Some(failure);
+                    Some(Step::Certificate)
+                }
+                _ => {
+                    self.failure = Some(failure);
+                    None
+                }
+            },
+        }
+    }
+
+    /// The session ended under the person: the step to open.
+    pub fn session_lost(&mut self, failure: Failure) -> Step {
+        self.password.clear();
+        self.busy = false;
+        if matches!(
+            failure.code.as_str(),
+            "certificate_revoked" | "certificate_expired"
+        ) {
+            self.certificate_reason = Some(failure);
+            Step::Certificate
+        } else {
+            self.failure = Some(failure);
+            Step::Connection
+        }
+    }
+
+    /// "Receive my hosting logins" answered.
+    pub fn logins_resent(&mut self, result: Result<(), Failure>) {
+        self.resent = Some(result);
+    }
+
+    /// Draws step 1, 2 (certificate) or 2 (licence); returns the next step when it changes.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, step: Step) -> Option<Step> {
+        match step {
+            Step::Connection => self.connection(ui, cx),
+            Step::Certificate => self.certificate(ui, cx),
+            _ => self.licence(ui, cx),
+        }
+    }
+
+    fn connection(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Step> {
+        let t = cx.t;
+        ui.label(t.get("step1-intro"));
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            ui.label(t.get("login-as"));
+            ui.radio_value(&mut self.role, LoginRole::Manager, t.get("role-manager"));
+            ui.radio_value(
+                &mut self.role,
+                LoginRole::Superadmin,
+                t.get("role-superadmin"),
+            );
+        });
+        ui.add_space(8.0);
+        let number = widgets::field(
+            ui,
+            &t.get("hosting-number"),
+            &mut self.hosting_number,
+            false,
+            &t.get("hosting-number-hint"),
+        );
+        let number_ok = validate::hosting_number(&self.hosting_number);
+        widgets::verdict(ui, t, &self.hosting_number, &number_ok);
+        let mut submitted = widgets::submitted(&number);
+        let username_ok = if self.role == LoginRole::Superadmin {
+            let field = widgets::field(
+                ui,
+                &t.get("username"),
+                &mut self.username,
+                false,
+                &t.get("username-hint"),
+            );
+            submitted |= widgets::submitted(&field);
+            let result = validate::username(&self.username);
+            widgets::verdict(ui, t, &self.username, &result);
+            result.is_ok()
+        } else {
+            true
+        };
+        let (password_hint, password_ok) = match self.role {
+            LoginRole::Manager => (
+                t.get("console-password-hint"),
+                validate::console_password(&self.password),
+            ),
+            LoginRole::Superadmin => (
+                t.get("user-password-hint"),
+                if self.password.is_empty() {
+                    Err(validate::ValidationError {
+                        field: "password",
+                        code: "missing",
+                        message: String::new(),
+                    })
+                } else {
+                    Ok(())
+                },
+            ),
+        };
+        let field = widgets::field(
+            ui,
+            &t.get("password"),
+            &mut self.password,
+            true,
+            &password_hint,
+        );
+        submitted |= widgets::submitted(&field);
+        if self.role == LoginRole::Manager {
+            widgets::verdict(ui, t, &self.password, &password_ok);
+        }
+        let ready = number_ok.is_ok() && username_ok && password_ok.is_ok();
+        ui.add_space(8.0);
+        let clicked = widgets::action_button(ui, &t.get("connect"), ready, self.busy);
+        if let Some(failure) = &self.failure {
+            widgets::failure(ui, Some(&cx.t.failure(failure)));
+        }
+        if (clicked || (submitted && ready)) && !self.busy {
+            self.busy = true;
+            self.failure = None;
+            cx.prefs.role = self.role;
+            cx.prefs.hosting_number = number_ok.clone().unwrap_or_default();
+            cx.prefs.username = self.username.trim().to_lowercase();
+            cx.backend.send(Command::SignIn {
+                key: self.key(cx),
+                password: self.password.clone(),
+            });
+        }
+        ui.add_space(16.0);
+        ui.separator();
+        ui.label(t.get("lost-logins-intro"));
+        ui.horizontal(|ui| {
+            let can_resend = number_ok.is_ok() && self.role == LoginRole::Manager;
+            if ui
+                .add_enabled(can_resend, egui::Button::new(t.get("lost-logins")))
+                .clicked()
+            {
+                self.resent = None;
+                cx.backend
+                    .send(Command::ResendLogins(number_ok.clone().unwrap_or_default()));
+            }
+            match &self.resent {
+                Some(Ok(())) => widgets::success(ui, &t.get("lost-logins-sent")),
+                Some(Err(failure)) => widgets::failure(ui, Some(&t.failure(failure))),
+                None => {}
+            }
+        });
+        None
+    }
+
+    fn certificate(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Step> {
+        let t = cx.t;
+        if let Some(reason) = &self.certificate_reason {
+            widgets::failure(ui, Some(&t.failure(reason)));
+            ui.add_space(4.0);
+        }
+        ui.label(t.get("step2-intro"));
+        ui.add_space(8.0);
+        let invoice = widgets::field(
+            ui,
+            &t.get("invoice-number"),
+            &mut self.invoice_number,
+            false,
+            &t.get("invoice-number-hint"),
+        );
+        let invoice_ok = validate::invoice_number(&self.invoice_number);
+        widgets::verdict(ui, t, &self.invoice_number, &invoice_ok);
+        let name = widgets::field(
+            ui,
+            &t.get("workstation-name"),
+            &mut self.workstation_name,
+            false,
+            "",
+        );
+        let name_ok = validate::workstation_name(&self.workstation_name);
+        widgets::verdict(ui, t, &self.workstation_name, &name_ok);
+        ui.label(t.get("step2-keyring"));
+        ui.add_space(8.0);
+        let ready = invoice_ok.is_ok() && name_ok.is_ok();
+        let clicked = widgets::action_button(ui, &t.get("install-certificate"), ready, self.busy);
+        let submitted = (widgets::submitted(&invoice) || widgets::submitted(&name)) && ready;
+        if let Some(failure) = &self.failure {
+            widgets::failure(ui, Some(&t.failure(failure)));
+        }
+        let mut next = None;
+        ui.horizontal(|ui| {
+            if ui.button(t.get("back")).clicked() {
+                next = Some(Step::Connection);
+            }
+        });
+        if (clicked || submitted) && !self.busy {
+            self.busy = true;
+            self.failure = None;
+            let request = EnrollmentRequest {
+                role: self.role(),
+                hosting_number: validate::hosting_number(&self.hosting_number).unwrap_or_default(),
+                password: self.password.clone(),
+                username: (self.role() == Role::Superadmin)
+                    .then(|| self.username.trim().to_lowercase()),
+                invoice_number: invoice_ok.unwrap_or_default(),
+                csr_pem: String::new(),
+                workstation_name: name_ok.unwrap_or_default(),
+            };
+            cx.backend.send(Command::Install {
+                key: self.key(cx),
+                request: Box::new(request),
+            });
+        }
+        next
+    }
+
+    fn licence(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Step> {
+        let t = cx.t;
+        widgets::success(ui, &t.get("certificate-installed"));
+        ui.label(t.get("licence-intro"));
+        let Some(licence) = cx.data.licence.value().cloned() else {
+            ui.spinner();
+            return None;
+        };
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .max_height(260.0)
+                .id_salt("licence-text")
+                .show(ui, |ui| {
+                    ui.label(&licence.text);
+                });
+        });
+        ui.checkbox(&mut self.licence_ticked, t.get("licence-accept-tick"));
+        let busy = cx.data.busy_with("licence");
+        if widgets::action_button(ui, &t.get("licence-accept"), self.licence_ticked, busy) {
+            cx.act(
+                "licence",
+                vec![Action::AcceptLicence(licence.version.clone())],
+            );
+        }
+        widgets::failure(
+            ui,
+            cx.data.failure_of("licence").map(|f| t.failure(f)).as_ref(),
+        );
+        // The account's onboarding state moves the wizard on once the acceptance is recorded.
+        let accepted = cx
+            .data
+            .account
+            .value()
+            .is_some_and(|a| a.onboarding.licence);
+        (accepted && cx.data.done("licence")).then_some(Step::Schedules)
+    }
+}

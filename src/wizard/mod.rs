@@ -1,0 +1,184 @@
+//! The wizard, numbered and titled like the provider's onboarding page: 1 connection
+//! information, 2 connection and certificate (then the licence), 3 schedules, 4 first
+//! superadministrator, 5 Administration profile, 6 transmission.
+
+mod connect;
+mod profiles;
+mod schedules;
+mod superadmin;
+mod transmission;
+
+use hosting_api::{Onboarding, SessionResponse};
+
+use crate::app::{ConsoleOptions, Cx};
+use crate::model::Failure;
+use crate::settings::Preferences;
+
+pub use schedules::SchedulesForm;
+
+/// A step of the wizard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// 1. Your connection information.
+    Connection,
+    /// 2. Connection and certificate: the invoice number.
+    Certificate,
+    /// 2. The licence agreement.
+    Licence,
+    /// 3. Configuration of schedules.
+    Schedules,
+    /// 4. First superadministrator.
+    Superadmin,
+    /// 5. Administration profile.
+    Profiles,
+    /// 6. Transmission.
+    Transmission,
+}
+
+impl Step {
+    /// The number shown, as in the provider's page.
+    pub fn number(self) -> u8 {
+        match self {
+            Step::Connection => 1,
+            Step::Certificate | Step::Licence => 2,
+            Step::Schedules => 3,
+            Step::Superadmin => 4,
+            Step::Profiles => 5,
+            Step::Transmission => 6,
+        }
+    }
+
+    fn title_key(self) -> &'static str {
+        match self {
+            Step::Connection => "step1-title",
+            Step::Certificate | Step::Licence => "step2-title",
+            Step::Schedules => "step3-title",
+            Step::Superadmin => "step4-title",
+            Step::Profiles => "step5-title",
+            Step::Transmission => "step6-title",
+        }
+    }
+}
+
+/// The first step the account has not finished; `None` when onboarding is done.
+pub fn first_unfinished(onboarding: &Onboarding) -> Option<Step> {
+    if !onboarding.licence {
+        Some(Step::Licence)
+    } else if !onboarding.controller || !onboarding.schedules {
+        Some(Step::Schedules)
+    } else if !onboarding.superadmin {
+        Some(Step::Superadmin)
+    } else if !onboarding.profiles {
+        Some(Step::Profiles)
+    } else {
+        None
+    }
+}
+
+/// The wizard and the state of its forms.
+pub struct Wizard {
+    step: Step,
+    connect: connect::ConnectForm,
+    schedules: SchedulesForm,
+    superadmin: superadmin::SuperadminForm,
+    profiles: profiles::ProfilesForm,
+    transmission: transmission::TransmissionForm,
+}
+
+impl Wizard {
+    /// A wizard at step 1, with what the preferences remember.
+    pub fn new(prefs: &Preferences, options: &ConsoleOptions) -> Wizard {
+        Wizard {
+            step: Step::Connection,
+            connect: connect::ConnectForm::new(prefs, options),
+            schedules: SchedulesForm::default(),
+            superadmin: superadmin::SuperadminForm::default(),
+            profiles: profiles::ProfilesForm::default(),
+            transmission: transmission::TransmissionForm::default(),
+        }
+    }
+
+    /// Back to step 1 (new service, logout).
+    pub fn restart(&mut self) {
+        self.step = Step::Connection;
+        self.connect.reset_secrets();
+    }
+
+    /// Opens `step`.
+    pub fn open(&mut self, step: Step) {
+        self.step = step;
+    }
+
+    /// The step shown.
+    pub fn step(&self) -> Step {
+        self.step
+    }
+
+    /// The answer of a login or an installation.
+    pub fn signed_in(&mut self, result: Result<SessionResponse, Failure>) {
+        if let Some(step) = self.connect.signed_in(result) {
+            self.step = step;
+        }
+    }
+
+    /// The session ended under the person (revoked, expired, access withdrawn).
+    pub fn session_lost(&mut self, failure: Failure) {
+        self.step = self.connect.session_lost(failure);
+    }
+
+    /// "Receive my hosting logins" answered.
+    pub fn logins_resent(&mut self, result: Result<(), Failure>) {
+        self.connect.logins_resent(result);
+    }
+
+    /// The connection sheet was written.
+    pub fn file_saved(&mut self, result: Result<std::path::PathBuf, Failure>) {
+        self.transmission.file_saved(result);
+    }
+
+    /// Draws the current step.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+        egui::Panel::left("wizard-steps")
+            .resizable(false)
+            .show(ui, |ui| {
+                ui.add_space(8.0);
+                for step in [
+                    Step::Connection,
+                    Step::Certificate,
+                    Step::Schedules,
+                    Step::Superadmin,
+                    Step::Profiles,
+                    Step::Transmission,
+                ] {
+                    let text = format!("{}. {}", step.number(), cx.t.get(step.title_key()));
+                    if step.number() == self.step.number() {
+                        ui.strong(text);
+                    } else {
+                        ui.weak(text);
+                    }
+                }
+            });
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            let title = cx.t.with(
+                "step-heading",
+                &[
+                    ("n", &self.step.number().to_string()),
+                    ("title", &cx.t.get(self.step.title_key())),
+                ],
+            );
+            crate::widgets::step_title(ui, &title);
+            let next = match self.step {
+                Step::Connection | Step::Certificate | Step::Licence => {
+                    self.connect.ui(ui, cx, self.step)
+                }
+                Step::Schedules => self.schedules.wizard_ui(ui, cx),
+                Step::Superadmin => self.superadmin.ui(ui, cx),
+                Step::Profiles => self.profiles.ui(ui, cx, &self.superadmin),
+                Step::Transmission => self.transmission.ui(ui, cx, &self.superadmin),
+            };
+            if let Some(next) = next {
+                self.step = next;
+            }
+        });
+    }
+}

@@ -1,0 +1,147 @@
+//! Step 5: the superadministrator's e-mail and console access, and their assignment to the
+//! Administration profile of each schedule.
+
+use std::collections::HashMap;
+
+use hosting_api::validate;
+use hosting_api::{Schedule, User, UserUpdate};
+
+use super::Step;
+use super::superadmin::SuperadminForm;
+use crate::app::Cx;
+use crate::backend::{Action, Resource};
+use crate::widgets;
+
+const ADMINISTRATION: &str = "Administration";
+
+/// The form of step 5.
+#[derive(Default)]
+pub struct ProfilesForm {
+    user_id: Option<i64>,
+    email: String,
+    console_access: bool,
+    assign: HashMap<i64, bool>,
+    requested: bool,
+}
+
+impl ProfilesForm {
+    /// Draws step 5; returns step 6 once the assignment is saved.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &mut Cx<'_>,
+        superadmin: &SuperadminForm,
+    ) -> Option<Step> {
+        let t = cx.t;
+        let schedules: Vec<Schedule> = cx.data.schedules.value().cloned().unwrap_or_default();
+        if !self.requested && !schedules.is_empty() {
+            for schedule in &schedules {
+                cx.refresh(Resource::Profiles(schedule.id));
+            }
+            self.requested = true;
+        }
+        let superadmins: Vec<User> = cx
+            .data
+            .users
+            .value()
+            .map(|users| users.iter().filter(|u| u.superadmin).cloned().collect())
+            .unwrap_or_default();
+        if self.user_id.is_none() {
+            let chosen = superadmin
+                .created
+                .as_ref()
+                .map(|u| u.id)
+                .or(superadmins.first().map(|u| u.id));
+            if let Some(user) = chosen.and_then(|id| superadmins.iter().find(|u| u.id == id)) {
+                self.user_id = Some(user.id);
+                self.email = user.email.clone().unwrap_or_default();
+                self.console_access = true;
+            }
+        }
+        let Some(user) = self
+            .user_id
+            .and_then(|id| superadmins.iter().find(|u| u.id == id))
+            .cloned()
+        else {
+            ui.spinner();
+            return None;
+        };
+        ui.label(t.with(
+            "step5-intro",
+            &[("name", &format!("{} {}", user.first_name, user.surname))],
+        ));
+        ui.add_space(8.0);
+        widgets::field(
+            ui,
+            &t.get("email"),
+            &mut self.email,
+            false,
+            "prenom.nom@etablissement.fr",
+        );
+        let email_ok = validate::email(&self.email);
+        widgets::verdict(ui, t, &self.email, &email_ok);
+        ui.horizontal(|ui| {
+            ui.add_space(crate::theme::LABEL_WIDTH + 8.0);
+            ui.checkbox(&mut self.console_access, t.get("console-access"));
+        });
+        ui.add_space(8.0);
+        ui.label(t.get("assign-administration"));
+        for schedule in &schedules {
+            let member = cx
+                .data
+                .members(schedule.id, ADMINISTRATION)
+                .contains(&user.id);
+            let ticked = self.assign.entry(schedule.id).or_insert(true);
+            ui.horizontal(|ui| {
+                ui.add_space(crate::theme::LABEL_WIDTH + 8.0);
+                ui.checkbox(
+                    ticked,
+                    t.with("administration-of", &[("name", &schedule.name)]),
+                );
+                if member {
+                    widgets::success(ui, &t.get("assigned"));
+                }
+            });
+        }
+        let access_ok = !self.console_access || email_ok.is_ok();
+        let busy = cx.data.busy_with("profiles");
+        let clicked =
+            widgets::action_button(ui, &t.get("validate"), access_ok && !cx.data.busy(), busy);
+        widgets::failure(
+            ui,
+            cx.data
+                .failure_of("profiles")
+                .map(|f| t.failure(f))
+                .as_ref(),
+        );
+        if clicked {
+            let mut actions = vec![Action::UpdateUser(
+                user.id,
+                UserUpdate {
+                    email: email_ok.ok(),
+                    console_access: Some(self.console_access),
+                },
+            )];
+            for schedule in &schedules {
+                let mut members = cx.data.members(schedule.id, ADMINISTRATION);
+                let wanted = self.assign.get(&schedule.id).copied().unwrap_or(true);
+                members.retain(|id| *id != user.id);
+                if wanted {
+                    members.push(user.id);
+                }
+                actions.push(Action::SetMembers(
+                    schedule.id,
+                    ADMINISTRATION.to_string(),
+                    members,
+                ));
+            }
+            cx.act("profiles", actions);
+        }
+        let done = cx
+            .data
+            .account
+            .value()
+            .is_some_and(|a| a.onboarding.profiles);
+        (cx.data.done("profiles") && done).then_some(Step::Transmission)
+    }
+}

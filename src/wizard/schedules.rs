@@ -1,0 +1,249 @@
+//! Step 3, and the Configuration panel: the controller's domain name and, for each schedule, its
+//! name, Campus.net licence, domain name and time zone. Each domain is confirmed (as in the
+//! provider's console) and comes back with its port.
+
+use std::collections::HashMap;
+
+use hosting_api::validate;
+use hosting_api::{Schedule, ScheduleUpdate};
+
+use super::Step;
+use crate::app::Cx;
+use crate::backend::Action;
+use crate::widgets;
+
+/// Edits of one schedule.
+#[derive(Debug, Clone, Default)]
+struct ScheduleEdit {
+    name: String,
+    domain: String,
+    campus_net_licence: bool,
+    time_zone: String,
+    loaded: bool,
+}
+
+/// What waits for "Yes" in the confirmation dialog.
+#[derive(Debug, Clone)]
+enum Pending {
+    Controller(String),
+    Schedule(i64, ScheduleUpdate, String),
+}
+
+/// The form of step 3 and of the Configuration panel.
+#[derive(Debug, Default)]
+pub struct SchedulesForm {
+    controller_domain: String,
+    controller_loaded: bool,
+    edits: HashMap<i64, ScheduleEdit>,
+    confirm: Option<Pending>,
+}
+
+impl SchedulesForm {
+    /// Step 3 of the wizard; returns the next step once everything has a domain.
+    pub fn wizard_ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Step> {
+        ui.label(cx.t.get("step3-intro"));
+        ui.add_space(8.0);
+        self.ui(ui, cx);
+        let done = cx
+            .data
+            .account
+            .value()
+            .is_some_and(|a| a.onboarding.controller && a.onboarding.schedules);
+        ui.add_space(12.0);
+        if !done {
+            ui.weak(cx.t.get("step3-todo"));
+        }
+        let next = widgets::action_button(ui, &cx.t.get("next"), done, false);
+        next.then_some(Step::Superadmin)
+    }
+
+    /// The controller and schedules editor.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+        let t = cx.t;
+        if let Some(controller) = cx.data.controller.value()
+            && !self.controller_loaded
+        {
+            self.controller_domain = controller.domain.clone().unwrap_or_default();
+            self.controller_loaded = true;
+        }
+        ui.heading(t.get("controller"));
+        let field = widgets::field(
+            ui,
+            &t.get("controller-domain"),
+            &mut self.controller_domain,
+            false,
+            &t.get("domain-hint"),
+        );
+        let domain_ok = validate::domain(&self.controller_domain);
+        widgets::verdict(ui, t, &self.controller_domain, &domain_ok);
+        if let Some(controller) = cx.data.controller.value()
+            && let (Some(host), Some(port)) = (&controller.host, controller.port)
+        {
+            widgets::success(
+                ui,
+                &t.with("endpoint", &[("host", host), ("port", &port.to_string())]),
+            );
+        }
+        let clicked = widgets::action_button(
+            ui,
+            &t.get("confirm-controller"),
+            domain_ok.is_ok() && !cx.data.busy(),
+            cx.data.busy_with("controller"),
+        );
+        if (clicked || (widgets::submitted(&field) && domain_ok.is_ok()))
+            && let Ok(domain) = domain_ok
+        {
+            self.confirm = Some(Pending::Controller(domain));
+        }
+        widgets::failure(
+            ui,
+            cx.data
+                .failure_of("controller")
+                .map(|f| t.failure(f))
+                .as_ref(),
+        );
+
+        let schedules: Vec<Schedule> = cx.data.schedules.value().cloned().unwrap_or_default();
+        if schedules.is_empty() {
+            ui.spinner();
+        }
+        for schedule in &schedules {
+            ui.add_space(12.0);
+            self.schedule_ui(ui, cx, schedule);
+        }
+        self.confirmation(ui, cx);
+    }
+
+    fn schedule_ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
+        let t = cx.t;
+        let edit = self.edits.entry(schedule.id).or_default();
+        if !edit.loaded {
+            *edit = ScheduleEdit {
+                name: schedule.name.clone(),
+                domain: schedule.domain.clone().unwrap_or_default(),
+                campus_net_licence: schedule.campus_net_licence,
+                time_zone: schedule.time_zone.clone(),
+                loaded: true,
+            };
+        }
+        ui.heading(t.with("schedule-heading", &[("name", &schedule.name)]));
+        let name_label = t.with("schedule-name", &[("name", &schedule.name)]);
+        widgets::field(ui, &name_label, &mut edit.name, false, "planning01");
+        let name_ok = validate::schedule_name(&edit.name);
+        widgets::verdict(ui, t, &edit.name, &name_ok);
+        ui.horizontal(|ui| {
+            ui.add_space(crate::theme::LABEL_WIDTH + 8.0);
+            ui.checkbox(
+                &mut edit.campus_net_licence,
+                t.with("campus-net", &[("name", &schedule.name)]),
+            );
+        });
+        let domain_label = t.with("schedule-domain", &[("name", &schedule.name)]);
+        widgets::field(
+            ui,
+            &domain_label,
+            &mut edit.domain,
+            false,
+            &t.get("domain-hint"),
+        );
+        let domain_ok = validate::domain(&edit.domain);
+        widgets::verdict(ui, t, &edit.domain, &domain_ok);
+        ui.horizontal(|ui| {
+            let label = ui.add_sized(
+                [crate::theme::LABEL_WIDTH, 20.0],
+                egui::Label::new(t.with("time-zone", &[("name", &schedule.name)])),
+            );
+            egui::ComboBox::from_id_salt(("time-zone", schedule.id))
+                .selected_text(edit.time_zone.clone())
+                .show_ui(ui, |ui| {
+                    for zone in validate::TIME_ZONES {
+                        ui.selectable_value(&mut edit.time_zone, zone.to_string(), zone);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
+        if let (Some(host), Some(port)) = (&schedule.host, schedule.port) {
+            widgets::success(
+                ui,
+                &t.with("endpoint", &[("host", host), ("port", &port.to_string())]),
+            );
+        }
+        let ready = name_ok.is_ok() && domain_ok.is_ok() && !cx.data.busy();
+        let tag = schedule_tag(schedule.id);
+        let tag = tag.as_str();
+        let button = t.with("confirm-schedule", &[("name", &schedule.name)]);
+        if widgets::action_button(ui, &button, ready, cx.data.busy_with(tag))
+            && let (Ok(name), Ok(domain)) = (name_ok, domain_ok)
+        {
+            let update = ScheduleUpdate {
+                name: Some(name),
+                domain: Some(domain.clone()),
+                campus_net_licence: Some(edit.campus_net_licence),
+                time_zone: Some(edit.time_zone.clone()),
+            };
+            self.confirm = Some(Pending::Schedule(schedule.id, update, domain));
+        }
+        widgets::failure(ui, cx.data.failure_of(tag).map(|f| t.failure(f)).as_ref());
+    }
+
+    fn confirmation(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+        let Some(pending) = self.confirm.clone() else {
+            return;
+        };
+        let t = cx.t;
+        let question = match &pending {
+            Pending::Controller(domain) => {
+                t.with("confirm-controller-question", &[("domain", domain)])
+            }
+            Pending::Schedule(_, update, domain) => t.with(
+                "confirm-schedule-question",
+                &[
+                    ("domain", domain),
+                    ("name", update.name.as_deref().unwrap_or_default()),
+                ],
+            ),
+        };
+        let modal = egui::Modal::new(egui::Id::unique("confirm-domain")).show(ui.ctx(), |ui| {
+            ui.label(question);
+            ui.horizontal(|ui| {
+                if ui.button(t.get("yes")).clicked() {
+                    return Some(true);
+                }
+                if ui.button(t.get("no")).clicked() {
+                    return Some(false);
+                }
+                None
+            })
+            .inner
+        });
+        let answer = modal
+            .inner
+            .or_else(|| modal.should_close().then_some(false));
+        match answer {
+            Some(true) => {
+                match pending {
+                    Pending::Controller(domain) => {
+                        cx.act("controller", vec![Action::SetController(domain)])
+                    }
+                    Pending::Schedule(id, update, _) => {
+                        cx.act(schedule_tag(id), vec![Action::UpdateSchedule(id, update)])
+                    }
+                }
+                self.confirm = None;
+            }
+            Some(false) => self.confirm = None,
+            None => {}
+        }
+    }
+
+    /// Forgets the edits so that the next draw shows the service's values.
+    pub fn reload(&mut self) {
+        self.controller_loaded = false;
+        self.edits.clear();
+    }
+}
+
+fn schedule_tag(id: i64) -> String {
+    format!("schedule-{id}")
+}

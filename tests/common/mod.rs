@@ -1,0 +1,229 @@
+//! Helpers of the console's end-to-end tests: a real hostingd over TLS in a temporary directory,
+//! and a console driven through its UI by labels and roles, counting what a person does.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use hosting_console::backend::KeystoreChoice;
+use hosting_console::i18n::Language;
+use hosting_console::keystore::Keystore;
+use hosting_console::settings::ServerChoice;
+use hosting_console::{ConsoleApp, ConsoleOptions};
+use hostingd::store::NewAccount;
+use hostingd::{Clock, RunningService, ServeConfig};
+
+/// A hosting service for the test, on its own runtime.
+pub struct Service {
+    pub runtime: tokio::runtime::Runtime,
+    pub service: RunningService,
+    pub dir: tempfile::TempDir,
+}
+
+/// Logins as received by e-mail and SMS.
+#[derive(Debug, Clone)]
+pub struct Logins {
+    pub account_id: i64,
+    pub hosting_number: String,
+    pub invoice_number: String,
+    pub password: String,
+}
+
+impl Service {
+    pub fn start() -> Service {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let config = ServeConfig::local(dir.path().join("service"));
+        let service = runtime
+            .block_on(hostingd::start(config, Clock::default()))
+            .unwrap();
+        Service {
+            runtime,
+            service,
+            dir,
+        }
+    }
+
+    pub fn choice(&self) -> ServerChoice {
+        ServerChoice::Remote {
+            url: self.service.base_url(),
+            ca_pem: self.service.ca_pem(),
+        }
+    }
+
+    /// Provisions an account and reads its logins from the outbox (e-mail and SMS).
+    pub fn provision(&self, school: &str) -> Logins {
+        let state = &self.service.state;
+        self.runtime.block_on(async {
+            let account = NewAccount {
+                school_name: school.to_string(),
+                email: "manager@school.fr".to_string(),
+                phone: "+33611223344".to_string(),
+                contract_ends_on: "2027-08-31".to_string(),
+            };
+            let provisioned =
+                hostingd::operator::provision(&state.store, &state.passwords, &account)
+                    .await
+                    .unwrap();
+            let outbox = state
+                .store
+                .outbox(Some(provisioned.account_id))
+                .await
+                .unwrap();
+            let password = outbox
+                .iter()
+                .rev()
+                .find(|m| m.channel == "sms")
+                .and_then(|m| {
+                    m.body
+                        .lines()
+                        .find_map(|l| l.strip_prefix("Hosting console password: "))
+                })
+                .unwrap()
+                .to_string();
+            Logins {
+                account_id: provisioned.account_id,
+                hosting_number: provisioned.hosting_number,
+                invoice_number: provisioned.invoice_number,
+                password,
+            }
+        })
+    }
+
+    pub fn store(&self) -> &hostingd::store::Store {
+        &self.service.state.store
+    }
+}
+
+/// Options of a console on a workstation of its own.
+pub fn options(
+    dir: &std::path::Path,
+    server: ServerChoice,
+    keystore: Keystore,
+    language: Language,
+) -> ConsoleOptions {
+    ConsoleOptions {
+        data_dir: dir.to_path_buf(),
+        keystore: KeystoreChoice::Given(keystore),
+        server: Some(server),
+        sheet_path: Some(dir.join("connection-sheet.pdf")),
+        workstation_name: "Test workstation".to_string(),
+        language: Some(language),
+    }
+}
+
+/// A console driven like a person: every click and every field typed is counted.
+pub struct Person<'a> {
+    pub harness: Harness<'a, ConsoleApp>,
+    pub clicks: usize,
+    pub fields: usize,
+}
+
+impl<'a> Person<'a> {
+    pub fn open(options: ConsoleOptions) -> Person<'a> {
+        let harness = Harness::builder()
+            .with_size([1100.0, 820.0])
+            .build_eframe(move |cc| ConsoleApp::new(cc, options).unwrap());
+        Person {
+            harness,
+            clicks: 0,
+            fields: 0,
+        }
+    }
+
+    /// Steps the UI until `done` holds, for at most 60 s (the backend answers on other threads).
+    pub fn wait_until(&mut self, what: &str, done: impl Fn(&Harness<'a, ConsoleApp>) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            self.harness.step();
+            if done(&self.harness) {
+                self.harness.step();
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Waits until a node with this label is on screen.
+    pub fn wait_for(&mut self, label: &str) {
+        let label = label.to_string();
+        self.wait_until(&format!("{label:?} on screen"), move |h| {
+            h.query_by_label(&label).is_some()
+        });
+    }
+
+    /// Waits until a node whose label contains `text` is on screen.
+    pub fn wait_for_text(&mut self, text: &str) {
+        let text = text.to_string();
+        self.wait_until(&format!("text {text:?} on screen"), move |h| {
+            h.query_by_label_contains(&text).is_some()
+        });
+    }
+
+    /// Waits until the button labelled `label` can be clicked again (its action ended).
+    pub fn wait_enabled(&mut self, label: &str) {
+        use egui_kittest::kittest::NodeT;
+        let label = label.to_string();
+        self.wait_until(&format!("{label:?} enabled"), move |h| {
+            h.query_by_label(&label)
+                .is_some_and(|node| !node.accesskit_node().is_disabled())
+        });
+    }
+
+    pub fn has(&self, label: &str) -> bool {
+        self.harness.query_by_label(label).is_some()
+    }
+
+    pub fn has_text(&self, text: &str) -> bool {
+        self.harness.query_by_label_contains(text).is_some()
+    }
+
+    /// Types `text` into the field labelled `label` (text or password field).
+    pub fn fill(&mut self, label: &str, text: &str) {
+        let role = if self
+            .harness
+            .query_by_role_and_label(Role::PasswordInput, label)
+            .is_some()
+        {
+            Role::PasswordInput
+        } else {
+            Role::TextInput
+        };
+        self.harness.get_by_role_and_label(role, label).focus();
+        self.harness.step();
+        self.harness
+            .get_by_role_and_label(role, label)
+            .type_text(text);
+        self.harness.step();
+        self.fields += 1;
+    }
+
+    /// Clicks the node labelled `label`.
+    pub fn click(&mut self, label: &str) {
+        self.harness.get_by_label(label).click();
+        self.harness.step();
+        self.harness.step();
+        self.clicks += 1;
+    }
+
+    /// Presses a key (Enter, Escape, Tab).
+    pub fn press(&mut self, key: egui::Key) {
+        self.harness.key_press(key);
+        self.harness.step();
+        self.harness.step();
+    }
+
+    pub fn data_dir(dir: &tempfile::TempDir, name: &str) -> PathBuf {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(&path).unwrap();
+        path
+    }
+}

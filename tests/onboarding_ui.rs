@@ -1,0 +1,265 @@
+//! The hosting manager's onboarding through the console's UI, over real TLS against an
+//! in-process hostingd: (a) the whole onboarding to the saved connection sheet, (c) quitting after
+//! step 3 and coming back at step 4, (d) the sentences for a wrong password, a lock-out and a
+//! revoked workstation.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{Logins, Person, Service, options};
+use hosting_console::i18n::Language;
+use hosting_console::keystore::Keystore;
+
+const SUPERADMIN_PASSWORD: &str = "Correct1Horse2Battery";
+
+/// Steps 1 and 2: logins, certificate with the invoice number, licence.
+fn connect_and_install(person: &mut Person<'_>, logins: &Logins) {
+    person.wait_for("Hosting number");
+    person.fill("Hosting number", &logins.hosting_number);
+    person.fill("Password", &logins.password);
+    person.click("Connect to the hosting console");
+    person.wait_for("Invoice number");
+    assert!(person.has("Step 2: Connection and certificate"));
+    person.fill("Invoice number", &logins.invoice_number);
+    person.click("Install the certificate");
+    person.wait_for("I accept the License Agreement");
+    person.wait_for_text("LICENCE AGREEMENT");
+    person.click("I accept the License Agreement");
+    person.click("Accept");
+    person.wait_for("Step 3: Configuration of schedules");
+}
+
+/// Step 3: controller and both schedules.
+fn configure_schedules(person: &mut Person<'_>, prefix: &str) {
+    person.wait_for("Controller domain name");
+    person.fill("Controller domain name", &format!("{prefix}-lycee"));
+    person.click("Confirm the controller's domain");
+    person.wait_for("Yes");
+    person.click("Yes");
+    person.wait_for_text(&format!("{prefix}-lycee.hosting.localhost, port"));
+    for schedule in ["planning01", "planning02"] {
+        person.fill(
+            &format!("Domain name of {schedule}"),
+            &format!("{prefix}-{schedule}"),
+        );
+        person.click(&format!("Confirm {schedule}"));
+        person.wait_for("Yes");
+        person.click("Yes");
+        person.wait_for_text(&format!("{prefix}-{schedule}.hosting.localhost, port"));
+    }
+}
+
+#[test]
+fn a_manager_onboarding_from_provisioning_to_the_connection_sheet() {
+    let service = Service::start();
+    let logins = service.provision("Lycee Victor Hugo");
+    let dir = tempfile::tempdir().unwrap();
+    let keystore = Keystore::mock().unwrap();
+    let mut person = Person::open(options(
+        dir.path(),
+        service.choice(),
+        keystore,
+        Language::En,
+    ));
+
+    connect_and_install(&mut person, &logins);
+    configure_schedules(&mut person, "hugo");
+    person.wait_until("Next enabled", |h| {
+        use egui_kittest::kittest::Queryable;
+        h.query_by_label(
+            "Confirm a domain name for the controller and for every schedule to go on.",
+        )
+        .is_none()
+    });
+    person.click("Next");
+
+    person.wait_for("Step 4: First superadministrator");
+    person.fill("First name", "Jeanne");
+    person.fill("Surname", "Dupont");
+    person.fill("Username", "jdupont");
+    person.fill("Password", SUPERADMIN_PASSWORD);
+    person.fill("Password confirmation", SUPERADMIN_PASSWORD);
+    person.click("Create the superadministrator");
+
+    person.wait_for("Step 5: Administration profile");
+    person.wait_for("E-mail address");
+    person.fill("E-mail address", "jeanne.dupont@lycee-hugo.fr");
+    person.click("Validate");
+
+    person.wait_for("Step 6: Transmission");
+    person.click("Include the password in the sheet");
+    person.click("Save as PDF…");
+    person.wait_for_text("The connection sheet was saved");
+    person.click("Copy as text");
+    person.wait_for("The connection sheet was copied.");
+    person.click("Finish");
+    person.wait_for("Configuration");
+    println!(
+        "hosting manager onboarding: {} clicks and {} fields typed ({} interactions)",
+        person.clicks,
+        person.fields,
+        person.clicks + person.fields
+    );
+
+    // The sheet holds what the superadministrator needs.
+    let pdf = std::fs::read(dir.path().join("connection-sheet.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    for needle in [
+        &logins.hosting_number,
+        &logins.invoice_number,
+        "jdupont",
+        SUPERADMIN_PASSWORD,
+    ] {
+        assert!(
+            pdf.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "{needle} missing from the sheet"
+        );
+    }
+
+    // The service's state is what the person did.
+    let store = service.store();
+    service.runtime.block_on(async {
+        let account = store.account_by_id(logins.account_id).await.unwrap();
+        let onboarding = store
+            .onboarding(&account, hostingd::licence::current().0)
+            .await
+            .unwrap();
+        assert!(onboarding.licence && onboarding.controller && onboarding.schedules);
+        assert!(
+            onboarding.superadmin && onboarding.profiles,
+            "{onboarding:?}"
+        );
+        let users = store.users(logins.account_id).await.unwrap();
+        assert_eq!(users.len(), 1);
+        assert_eq!(users[0].username, "jdupont");
+        assert!(users[0].superadmin && users[0].console_access);
+        assert_eq!(
+            users[0].email.as_deref(),
+            Some("jeanne.dupont@lycee-hugo.fr")
+        );
+        let schedules = store.schedules(logins.account_id).await.unwrap();
+        for schedule in &schedules {
+            assert!(
+                schedule
+                    .domain
+                    .as_deref()
+                    .unwrap()
+                    .starts_with("hugo-planning")
+            );
+            let profiles = store.profiles(schedule.id).await.unwrap();
+            assert!(
+                profiles.iter().any(
+                    |(name, members)| name == "Administration" && members == &vec![users[0].id]
+                )
+            );
+        }
+        assert_eq!(
+            store
+                .controller_endpoint(logins.account_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .0,
+            "hugo-lycee"
+        );
+        assert_eq!(
+            store.workstations(logins.account_id).await.unwrap().len(),
+            1
+        );
+    });
+}
+
+#[test]
+fn c_quitting_after_step_three_reopens_at_step_four() {
+    let service = Service::start();
+    let logins = service.provision("Lycee Quit");
+    let dir = tempfile::tempdir().unwrap();
+    let keystore = Keystore::mock().unwrap();
+    {
+        let mut person = Person::open(options(
+            dir.path(),
+            service.choice(),
+            keystore.clone(),
+            Language::En,
+        ));
+        connect_and_install(&mut person, &logins);
+        configure_schedules(&mut person, "quit");
+        // The person closes the console here.
+    }
+    let mut person = Person::open(options(
+        dir.path(),
+        service.choice(),
+        keystore,
+        Language::En,
+    ));
+    person.wait_for("Hosting number");
+    // The hosting number is remembered only through eframe storage, which tests do not have;
+    // the certificate is in the keyring, so only the password is asked after the number.
+    person.fill("Hosting number", &logins.hosting_number);
+    person.fill("Password", &logins.password);
+    person.click("Connect to the hosting console");
+    person.wait_for("Step 4: First superadministrator");
+    assert!(
+        !person.has("Invoice number"),
+        "the certificate was kept: no invoice number is asked"
+    );
+}
+
+#[test]
+fn d_wrong_password_lock_out_and_revoked_workstation_say_so() {
+    let service = Service::start();
+    let logins = service.provision("Lycee Errors");
+    let dir = tempfile::tempdir().unwrap();
+    let keystore = Keystore::mock().unwrap();
+    let mut person = Person::open(options(
+        dir.path(),
+        service.choice(),
+        keystore.clone(),
+        Language::En,
+    ));
+    connect_and_install(&mut person, &logins);
+    person.click("Log out");
+    person.wait_for("Hosting number");
+
+    // Wrong password: the generic sentence. (The hosting number is still in its field.)
+    person.fill("Password", "WrongPassw0rd!");
+    person.click("Connect to the hosting console");
+    person.wait_for_text("These logins are not right.");
+
+    // Four more failures lock the account out; the sentence says how long to wait.
+    for _ in 0..4 {
+        person.wait_enabled("Connect to the hosting console");
+        person.click("Connect to the hosting console");
+    }
+    person.wait_enabled("Connect to the hosting console");
+    person.click("Connect to the hosting console");
+    person.wait_for_text("Too many failed attempts on this account. Wait 15 minute(s)");
+
+    // Revoked workstation: the sentence, and the offer to install a new certificate.
+    service.runtime.block_on(async {
+        let store = service.store();
+        store
+            .clear_login_failures(&logins.hosting_number)
+            .await
+            .unwrap();
+        let workstation = store.workstations(logins.account_id).await.unwrap()[0].id;
+        hostingd::operator::revoke_workstation(store, workstation)
+            .await
+            .unwrap();
+    });
+    let mut person = Person::open(options(
+        dir.path(),
+        service.choice(),
+        keystore,
+        Language::En,
+    ));
+    person.wait_for("Hosting number");
+    person.fill("Hosting number", &logins.hosting_number);
+    person.fill("Password", &logins.password);
+    person.click("Connect to the hosting console");
+    person.wait_for_text("The certificate of this workstation was revoked.");
+    assert!(person.has("Invoice number"));
+    person.fill("Invoice number", &logins.invoice_number);
+    person.click("Install the certificate");
+    person.wait_for("Step 3: Configuration of schedules");
+}
