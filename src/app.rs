@@ -272,13 +272,15 @@ impl ConsoleApp {
                     t.get("theme-dark")
                 };
                 toggle_theme = ui.button(theme_label).clicked();
-                egui::ComboBox::from_id_salt("language")
+                let combo = egui::ComboBox::from_id_salt("language")
                     .selected_text(language.native_name())
                     .show_ui(ui, |ui| {
                         for option in Language::ALL {
                             ui.selectable_value(&mut language, option, option.native_name());
                         }
                     });
+                let label = ui.label(t.get("language"));
+                combo.response.labelled_by(label.id);
             });
         });
         if toggle_service {

@@ -48,7 +48,7 @@ impl Mailbox {
                             };
                             egui::Frame::group(ui.style()).show(ui, |ui| {
                                 ui.strong(format!(
-                                    "{channel} → {}: {}",
+                                    "{channel} – {}: {}",
                                     message.recipient, message.subject
                                 ));
                                 ui.label(&message.body);

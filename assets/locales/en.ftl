@@ -15,6 +15,7 @@ mailbox-title = Mailbox of the local service
 mailbox-intro = The e-mails and SMS that the local hosting service sent, as a school would receive them.
 mailbox-sms = SMS
 mailbox-email = E-mail
+language = Language
 refresh = Refresh
 logout = Log out
 theme-light = Light theme

@@ -15,6 +15,7 @@ mailbox-title = Messagerie du service local
 mailbox-intro = Les e-mails et SMS envoyés par le service d'hébergement local, tels qu'un établissement les recevrait.
 mailbox-sms = SMS
 mailbox-email = E-mail
+language = Langue
 refresh = Actualiser
 logout = Se déconnecter
 theme-light = Thème clair

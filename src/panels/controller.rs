@@ -146,7 +146,7 @@ impl ControllerPanel {
                             t.get("no")
                         };
                         if ui
-                            .button(format!("{text} ✏"))
+                            .button(text)
                             .on_hover_text(t.get("edit-access"))
                             .clicked()
                         {

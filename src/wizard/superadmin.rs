@@ -142,8 +142,7 @@ impl SuperadminForm {
         ui.horizontal_wrapped(|ui| {
             ui.add_space(crate::theme::LABEL_WIDTH + 8.0);
             for (ok, key) in checks {
-                let mark = if ok { "✔" } else { "○" };
-                let text = format!("{mark} {}", t.get(key));
+                let text = format!("• {}", t.get(key));
                 if ok {
                     widgets::success(ui, &text);
                 } else {

@@ -147,9 +147,28 @@ impl<'a> Person<'a> {
                 self.harness.step();
                 return;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+            if Instant::now() >= deadline {
+                panic!("timed out waiting for: {what}\non screen: {:?}", self.labels());
+            }
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// Every label on screen (for failure messages).
+    pub fn labels(&self) -> Vec<String> {
+        use egui_kittest::kittest::NodeT;
+        self.harness
+            .root()
+            .children_recursive()
+            .filter_map(|node| {
+                let node = node.accesskit_node();
+                match (node.label(), node.value()) {
+                    (Some(label), Some(value)) => Some(format!("{label}={value}")),
+                    (Some(text), None) | (None, Some(text)) => Some(text),
+                    (None, None) => None,
+                }
+            })
+            .collect()
     }
 
     /// Waits until a node with this label is on screen.
@@ -197,7 +216,7 @@ impl<'a> Person<'a> {
         } else {
             Role::TextInput
         };
-        self.harness.get_by_role_and_label(role, label).focus();
+        self.harness.get_by_role_and_label(role, label).click();
         self.harness.step();
         self.harness
             .get_by_role_and_label(role, label)
@@ -208,6 +227,7 @@ impl<'a> Person<'a> {
 
     /// Clicks the node labelled `label`.
     pub fn click(&mut self, label: &str) {
+        self.harness.run_steps(2);
         self.harness.get_by_label(label).click();
         self.harness.step();
         self.harness.step();
