@@ -44,6 +44,7 @@ fn fixed_account(service: &Service) -> i64 {
 }
 
 fn snapshot(person: &mut Person<'_>, name: &str) {
+    person.harness.remove_cursor();
     person.harness.run_ok();
     // The service's address has a random port: hide it.
     let masks: Vec<egui::Rect> = person
@@ -102,6 +103,8 @@ fn walk_the_wizard(language: Language) {
         person.click(&t.get("yes"));
         person.wait_for_text(&format!("hugo-{tag}-{schedule}.hosting.localhost"));
     }
+    let todo = t.get("step3-todo");
+    person.wait_until("every domain confirmed", move |h| h.query_by_label(&todo).is_none());
     snapshot(&mut person, &format!("wizard_{tag}_3_schedules"));
     person.click(&t.get("next"));
 
@@ -120,6 +123,7 @@ fn walk_the_wizard(language: Language) {
     person.click(&t.get("validate"));
 
     person.wait_for(&t.get("include-password"));
+    person.wait_for_text(INVOICE_NUMBER);
     snapshot(&mut person, &format!("wizard_{tag}_6_transmission"));
 }
 
