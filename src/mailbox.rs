@@ -27,7 +27,8 @@ impl Mailbox {
         egui::Window::new(t.get("mailbox-title"))
             .open(&mut open)
             .default_width(420.0)
-            .default_pos([560.0, 80.0])
+            .pivot(egui::Align2::RIGHT_BOTTOM)
+            .default_pos(ctx.content_rect().right_bottom() - egui::vec2(12.0, 12.0))
             .show(ctx, |ui| {
                 ui.label(t.get("mailbox-intro"));
                 if ui.button(t.get("refresh")).clicked() {

@@ -104,7 +104,9 @@ fn walk_the_wizard(language: Language) {
         person.wait_for_text(&format!("hugo-{tag}-{schedule}.hosting.localhost"));
     }
     let todo = t.get("step3-todo");
-    person.wait_until("every domain confirmed", move |h| h.query_by_label(&todo).is_none());
+    person.wait_until("every domain confirmed", move |h| {
+        h.query_by_label(&todo).is_none()
+    });
     snapshot(&mut person, &format!("wizard_{tag}_3_schedules"));
     person.click(&t.get("next"));
 

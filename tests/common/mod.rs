@@ -148,7 +148,10 @@ impl<'a> Person<'a> {
                 return;
             }
             if Instant::now() >= deadline {
-                panic!("timed out waiting for: {what}\non screen: {:?}", self.labels());
+                panic!(
+                    "timed out waiting for: {what}\non screen: {:?}",
+                    self.labels()
+                );
             }
             std::thread::sleep(Duration::from_millis(10));
         }
