@@ -31,6 +31,9 @@ pub struct ConsoleOptions {
     pub workstation_name: String,
     /// The language to start in, instead of the remembered or system one (tests).
     pub language: Option<Language>,
+    /// Benchmarks: when the process started, and the file where the time to the first frame is
+    /// written (in milliseconds).
+    pub first_frame_report: Option<(std::time::Instant, PathBuf)>,
 }
 
 /// Where the person is.
@@ -308,6 +311,11 @@ impl ConsoleApp {
 
 impl eframe::App for ConsoleApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        if let Some((started, path)) = self.options.first_frame_report.take() {
+            let millis = started.elapsed().as_secs_f64() * 1000.0;
+            // Off the UI thread, like every other write.
+            std::thread::spawn(move || std::fs::write(path, format!("{millis:.1}")));
+        }
         for event in self.backend.poll() {
             self.handle(event);
         }

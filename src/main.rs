@@ -35,6 +35,7 @@ fn workstation_name() -> String {
 }
 
 fn main() -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     let data_dir = match cli.data_dir {
         Some(dir) => dir,
@@ -76,6 +77,8 @@ fn main() -> anyhow::Result<()> {
         sheet_path: None,
         workstation_name: workstation_name(),
         language: None,
+        first_frame_report: std::env::var_os("HOSTING_CONSOLE_FIRST_FRAME_REPORT")
+            .map(|path| (started, PathBuf::from(path))),
     };
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

@@ -116,6 +116,7 @@ pub fn options(
         sheet_path: Some(dir.join("connection-sheet.pdf")),
         workstation_name: "Test workstation".to_string(),
         language: Some(language),
+        first_frame_report: None,
     }
 }
 
