@@ -259,9 +259,9 @@ impl ConsoleApp {
         ui.horizontal(|ui| {
             ui.strong(t.get("app-title"));
             ui.separator();
-            let service = match &self.prefs.server {
-                ServerChoice::Local => t.get("service-local"),
-                ServerChoice::Remote { url, .. } => url.clone(),
+            let service = match self.prefs.server.address() {
+                None => t.get("service-local"),
+                Some(url) => url.to_string(),
             };
             toggle_service = ui
                 .button(format!("{} {service}", t.get("service-label")))

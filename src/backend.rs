@@ -8,7 +8,8 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use hosting_api::{
     Account, Client, ClientIdentity, Controller, EnrollmentRequest, Licence, NewUser, Profile,
-    Role, Schedule, ScheduleUpdate, SessionResponse, User, UserUpdate, Workstation, WorkstationKey,
+    Role, Schedule, ScheduleUpdate, ServerTrust, SessionResponse, User, UserUpdate, Workstation,
+    WorkstationKey,
 };
 use hostingd::store::OutboxMessage;
 use tokio::sync::Mutex;
@@ -146,9 +147,26 @@ pub enum Event {
     FileSaved(Result<PathBuf, Failure>),
 }
 
+/// How the backend trusts the chosen service.
+#[derive(Debug, Clone)]
+enum Trust {
+    Ca(String),
+    Pinned(String),
+}
+
+impl Trust {
+    fn client(&self, base_url: &str, identity: Option<&ClientIdentity>) -> Result<Client, Failure> {
+        let trust = match self {
+            Trust::Ca(pem) => ServerTrust::Ca(pem),
+            Trust::Pinned(fingerprint) => ServerTrust::Pinned(fingerprint),
+        };
+        Client::with_trust(base_url, trust, identity).map_err(Failure::from)
+    }
+}
+
 #[derive(Default)]
 struct Inner {
-    server: Option<(String, String)>,
+    server: Option<(String, Trust)>,
     local: Option<Arc<LocalService>>,
     client: Option<Client>,
 }
@@ -241,7 +259,7 @@ async fn session_client(inner: &Mutex<Inner>) -> Result<Client, Failure> {
         .ok_or_else(|| Failure::new("session_required", "Log in first."))
 }
 
-async fn server(inner: &Mutex<Inner>) -> Result<(String, String), Failure> {
+async fn server(inner: &Mutex<Inner>) -> Result<(String, Trust), Failure> {
     inner
         .lock()
         .await
@@ -295,7 +313,7 @@ async fn install(
     key: IdentityKey,
     mut request: EnrollmentRequest,
 ) -> Result<SessionResponse, Failure> {
-    let (base_url, ca_pem) = server(inner).await?;
+    let (base_url, trust) = server(inner).await?;
     let name = request.workstation_name.clone();
     let workstation_key = tokio::task::spawn_blocking(move || WorkstationKey::generate(&name))
         .await
@@ -303,7 +321,7 @@ async fn install(
         .map_err(|e| failure("key", e))?;
     request.csr_pem = workstation_key.csr_pem.clone();
     let password = request.password.clone();
-    let anonymous = Client::new(&base_url, &ca_pem, None).map_err(Failure::from)?;
+    let anonymous = trust.client(&base_url, None)?;
     let enrolled = anonymous.enroll(&request).await.map_err(Failure::from)?;
     let stored = StoredIdentity {
         certificate_pem: enrolled.certificate_pem,
@@ -325,21 +343,22 @@ async fn use_server(
     choice: ServerChoice,
     data_dir: &std::path::Path,
 ) -> Result<String, Failure> {
-    let (base_url, ca_pem, local) = match choice {
+    let (base_url, trust, local) = match choice {
         ServerChoice::Local => {
             let existing = inner.lock().await.local.clone();
             let local = match existing {
                 Some(local) => local,
                 None => Arc::new(LocalService::start(&data_dir.join("local-service")).await?),
             };
-            (local.base_url(), local.ca_pem(), Some(local))
+            (local.base_url(), Trust::Ca(local.ca_pem()), Some(local))
         }
-        ServerChoice::Remote { url, ca_pem } => (url, ca_pem, None),
+        ServerChoice::Remote { url, ca_pem } => (url, Trust::Ca(ca_pem), None),
+        ServerChoice::RemotePinned { url, fingerprint } => (url, Trust::Pinned(fingerprint), None),
     };
-    let anonymous = Client::new(&base_url, &ca_pem, None).map_err(Failure::from)?;
+    let anonymous = trust.client(&base_url, None)?;
     anonymous.health().await.map_err(Failure::from)?;
     let mut guard = inner.lock().await;
-    guard.server = Some((base_url.clone(), ca_pem));
+    guard.server = Some((base_url.clone(), trust));
     guard.client = None;
     if local.is_some() {
         guard.local = local;
@@ -439,12 +458,12 @@ async fn run(
             })
         }
         Command::ResendLogins(hosting_number) => Event::LoginsResent(match server(inner).await {
-            Ok((base_url, ca_pem)) => match Client::new(&base_url, &ca_pem, None) {
+            Ok((base_url, trust)) => match trust.client(&base_url, None) {
                 Ok(client) => client
                     .resend_logins(&hosting_number)
                     .await
                     .map_err(Failure::from),
-                Err(error) => Err(Failure::from(error)),
+                Err(failure) => Err(failure),
             },
             Err(failure) => Err(failure),
         }),

@@ -16,9 +16,9 @@ struct Cli {
     /// Address of a provider's hosting service, e.g. https://hosting.example.org:8443.
     #[arg(long, env = "HOSTING_CONSOLE_SERVER", requires = "ca")]
     server: Option<String>,
-    /// The provider's CA certificate (PEM file).
+    /// The provider's CA: a PEM file, or its SHA-256 fingerprint (64 hex digits) to pin.
     #[arg(long, env = "HOSTING_CONSOLE_CA", requires = "server")]
-    ca: Option<PathBuf>,
+    ca: Option<String>,
     /// Where the console keeps its log and the local hosting service's data.
     #[arg(long, env = "HOSTING_CONSOLE_DATA_DIR")]
     data_dir: Option<PathBuf>,
@@ -60,13 +60,16 @@ fn main() -> anyhow::Result<()> {
         .with_writer(Mutex::new(log))
         .init();
     let server = match (cli.server, cli.ca) {
-        (Some(url), Some(ca)) => {
-            let ca_pem = std::fs::read_to_string(&ca)
-                .with_context(|| format!("cannot read the CA file {}", ca.display()))?;
-            hosting_api::tls::certificates_from_pem(&ca_pem)
-                .context("the CA file holds no PEM certificate")?;
-            Some(ServerChoice::Remote { url, ca_pem })
-        }
+        (Some(url), Some(ca)) => match hosting_api::tls::normalise_fingerprint(&ca) {
+            Some(fingerprint) => Some(ServerChoice::RemotePinned { url, fingerprint }),
+            None => {
+                let ca_pem = std::fs::read_to_string(&ca)
+                    .with_context(|| format!("cannot read the CA file {ca}"))?;
+                hosting_api::tls::certificates_from_pem(&ca_pem)
+                    .context("the CA file holds no PEM certificate")?;
+                Some(ServerChoice::Remote { url, ca_pem })
+            }
+        },
         _ => None,
     };
     tracing::info!(data_dir = %data_dir.display(), "console starting");

@@ -28,6 +28,12 @@ impl ServiceForm {
                 url: url.clone(),
                 ..Default::default()
             },
+            ServerChoice::RemotePinned { url, fingerprint } => ServiceForm {
+                local: false,
+                url: url.clone(),
+                ca_path: fingerprint.clone(),
+                ..Default::default()
+            },
         }
     }
 
@@ -80,6 +86,13 @@ impl ServiceForm {
                         chosen = Some(ServerChoice::Local);
                     } else if !self.url.starts_with("https://") {
                         self.error = Some(t.get("service-url-invalid"));
+                    } else if let Some(fingerprint) =
+                        hosting_api::tls::normalise_fingerprint(&self.ca_path)
+                    {
+                        chosen = Some(ServerChoice::RemotePinned {
+                            url: self.url.trim().to_string(),
+                            fingerprint,
+                        });
                     } else {
                         // A CA file is a few kilobytes, read once when the person applies the choice.
                         match std::fs::read_to_string(self.ca_path.trim()) {

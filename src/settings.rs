@@ -18,6 +18,23 @@ pub enum ServerChoice {
         /// The provider's CA certificate, PEM.
         ca_pem: String,
     },
+    /// A provider's service whose CA is trusted by its published SHA-256 fingerprint.
+    RemotePinned {
+        /// `https://host:port`.
+        url: String,
+        /// SHA-256 of the provider's CA certificate (64 hex digits).
+        fingerprint: String,
+    },
+}
+
+impl ServerChoice {
+    /// The address shown in the top bar, `None` for the local service.
+    pub fn address(&self) -> Option<&str> {
+        match self {
+            ServerChoice::Local => None,
+            ServerChoice::Remote { url, .. } | ServerChoice::RemotePinned { url, .. } => Some(url),
+        }
+    }
 }
 
 /// Who logs in.

@@ -263,3 +263,18 @@ fn d_wrong_password_lock_out_and_revoked_workstation_say_so() {
     person.click("Install the certificate");
     person.wait_for("Step 3: Configuration of schedules");
 }
+
+#[test]
+fn e_a_pinned_ca_fingerprint_is_enough_to_install_and_connect() {
+    let service = Service::start();
+    let logins = service.provision("Lycee Pinned");
+    let dir = tempfile::tempdir().unwrap();
+    let keystore = Keystore::mock().unwrap();
+    let mut person = Person::open(options(
+        dir.path(),
+        service.pinned_choice(),
+        keystore,
+        Language::En,
+    ));
+    connect_and_install(&mut person, &logins);
+}

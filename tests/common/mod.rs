@@ -58,6 +58,14 @@ impl Service {
         }
     }
 
+    /// The service chosen by its CA's pinned SHA-256 fingerprint, as a provider publishes it.
+    pub fn pinned_choice(&self) -> ServerChoice {
+        ServerChoice::RemotePinned {
+            url: self.service.base_url(),
+            fingerprint: self.service.state.pki.ca_fingerprint(),
+        }
+    }
+
     /// Provisions an account and reads its logins from the outbox (e-mail and SMS).
     pub fn provision(&self, school: &str) -> Logins {
         let state = &self.service.state;

@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::tls::{ClientIdentity, TlsError, client_config};
+use crate::tls::{ClientIdentity, ServerTrust, TlsError, client_config_with};
 use crate::types::*;
 
 /// Everything that can go wrong with a call.
@@ -87,7 +87,17 @@ impl Client {
         ca_pem: &str,
         identity: Option<&ClientIdentity>,
     ) -> ClientResult<Client> {
-        let tls = client_config(ca_pem, identity)?;
+        Client::with_trust(base_url, ServerTrust::Ca(ca_pem), identity)
+    }
+
+    /// A client of the service at `base_url` that trusts it as `trust` says (a CA, or a pinned
+    /// CA fingerprint) and presents `identity` when given.
+    pub fn with_trust(
+        base_url: &str,
+        trust: ServerTrust<'_>,
+        identity: Option<&ClientIdentity>,
+    ) -> ClientResult<Client> {
+        let tls = client_config_with(trust, identity)?;
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .connect_timeout(Duration::from_secs(10))

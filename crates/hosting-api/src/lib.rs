@@ -8,5 +8,5 @@ pub mod types;
 pub mod validate;
 
 pub use client::{Client, ClientError, ClientResult};
-pub use tls::{ClientIdentity, WorkstationKey};
+pub use tls::{ClientIdentity, ServerTrust, WorkstationKey};
 pub use types::*;

@@ -118,21 +118,137 @@ impl std::fmt::Debug for ClientIdentity {
     }
 }
 
+/// How a client trusts the hosting service.
+#[derive(Debug, Clone, Copy)]
+pub enum ServerTrust<'a> {
+    /// The service CA's certificate, PEM.
+    Ca(&'a str),
+    /// The SHA-256 fingerprint of the service CA (hex, colons allowed), as a provider publishes
+    /// it: the service sends its CA in the chain, and the CA whose fingerprint matches is used.
+    Pinned(&'a str),
+}
+
+/// Normalises a fingerprint: 64 hex digits, lowercase, without colons or spaces.
+pub fn normalise_fingerprint(value: &str) -> Option<String> {
+    let hex: String = value
+        .chars()
+        .filter(|c| !matches!(c, ':' | ' '))
+        .collect::<String>()
+        .to_lowercase();
+    (hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit())).then_some(hex)
+}
+
+/// A verifier that trusts the CA, sent by the service in its chain, whose SHA-256 is pinned.
+#[derive(Debug)]
+struct PinnedCaVerifier {
+    fingerprint: String,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl rustls::client::danger::ServerCertVerifier for PinnedCaVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &rustls_pki_types::ServerName<'_>,
+        ocsp_response: &[u8],
+        now: rustls_pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        let ca = intermediates
+            .iter()
+            .find(|cert| fingerprint(cert) == self.fingerprint)
+            .ok_or_else(|| {
+                rustls::Error::General(
+                    "the service's CA does not have the pinned fingerprint".to_string(),
+                )
+            })?;
+        let mut roots = RootCertStore::empty();
+        roots
+            .add(ca.clone().into_owned())
+            .map_err(|e| rustls::Error::General(e.to_string()))?;
+        let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
+            self.provider.clone(),
+        )
+        .build()
+        .map_err(|e| rustls::Error::General(e.to_string()))?;
+        verifier.verify_server_cert(end_entity, &[], server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
 /// rustls client configuration that trusts only the given CA and presents `identity` if given.
 pub fn client_config(
     ca_pem: &str,
     identity: Option<&ClientIdentity>,
 ) -> Result<rustls::ClientConfig, TlsError> {
-    let mut roots = RootCertStore::empty();
-    for cert in certificates_from_pem(ca_pem)? {
-        roots
-            .add(cert)
-            .map_err(|e| TlsError::Config(e.to_string()))?;
-    }
-    let builder = rustls::ClientConfig::builder_with_provider(crypto_provider())
+    client_config_with(ServerTrust::Ca(ca_pem), identity)
+}
+
+/// rustls client configuration for `trust`, presenting `identity` if given.
+pub fn client_config_with(
+    trust: ServerTrust<'_>,
+    identity: Option<&ClientIdentity>,
+) -> Result<rustls::ClientConfig, TlsError> {
+    let provider = crypto_provider();
+    let versions = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| TlsError::Config(e.to_string()))?
-        .with_root_certificates(roots);
+        .map_err(|e| TlsError::Config(e.to_string()))?;
+    let builder = match trust {
+        ServerTrust::Ca(ca_pem) => {
+            let mut roots = RootCertStore::empty();
+            for cert in certificates_from_pem(ca_pem)? {
+                roots
+                    .add(cert)
+                    .map_err(|e| TlsError::Config(e.to_string()))?;
+            }
+            versions.with_root_certificates(roots)
+        }
+        ServerTrust::Pinned(pin) => {
+            let fingerprint = normalise_fingerprint(pin).ok_or_else(|| {
+                TlsError::Config("a CA fingerprint has 64 hexadecimal digits (SHA-256)".to_string())
+            })?;
+            versions
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(PinnedCaVerifier {
+                    fingerprint,
+                    provider,
+                }))
+        }
+    };
     let mut config = match identity {
         Some(identity) => builder
             .with_client_auth_cert(
@@ -157,6 +273,14 @@ mod tests {
         assert!(key.csr_pem.contains("CERTIFICATE REQUEST"));
         assert!(private_key_from_pem(&key.key_pem).is_ok());
         assert!(!format!("{key:?}").contains("PRIVATE"));
+    }
+
+    #[test]
+    fn fingerprints_are_normalised() {
+        let hex = "AB:".repeat(31) + "AB";
+        assert_eq!(normalise_fingerprint(&hex), Some("ab".repeat(32)));
+        assert_eq!(normalise_fingerprint("abc"), None);
+        assert!(client_config_with(ServerTrust::Pinned("nope"), None).is_err());
     }
 
     #[test]

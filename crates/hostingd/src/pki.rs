@@ -189,6 +189,12 @@ impl Pki {
         for cert in certificates_from_pem(&ca_pem)? {
             roots.add(cert)?;
         }
+        // The chain ends with the service CA when the service made its own server certificate,
+        // so that a console can trust the CA by its pinned fingerprint alone.
+        let mut chain = certificates_from_pem(&server_pem)?;
+        if config.tls_cert.is_none() {
+            chain.extend(certificates_from_pem(&ca_pem)?);
+        }
         let verifier =
             WebPkiClientVerifier::builder_with_provider(Arc::new(roots), crypto_provider())
                 .allow_unauthenticated()
@@ -196,10 +202,7 @@ impl Pki {
         let mut server_config = rustls::ServerConfig::builder_with_provider(crypto_provider())
             .with_safe_default_protocol_versions()?
             .with_client_cert_verifier(verifier)
-            .with_single_cert(
-                certificates_from_pem(&server_pem)?,
-                private_key_from_pem(&server_key_pem)?,
-            )?;
+            .with_single_cert(chain, private_key_from_pem(&server_key_pem)?)?;
         server_config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         Ok(Pki {
             ca_pem,

@@ -400,3 +400,32 @@ async fn malformed_csr_is_refused_and_changes_nothing() {
             .is_empty()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pinned_ca_fingerprint_trusts_the_service_and_a_wrong_one_is_refused() {
+    let t = TestService::start().await;
+    let base = t.service.base_url();
+    let pin = t.service.state.pki.ca_fingerprint();
+    let pinned =
+        hosting_api::Client::with_trust(&base, hosting_api::ServerTrust::Pinned(&pin), None)
+            .unwrap();
+    assert_eq!(pinned.health().await.unwrap().status, "ok");
+    let wrong = "00".repeat(32);
+    let refused =
+        hosting_api::Client::with_trust(&base, hosting_api::ServerTrust::Pinned(&wrong), None)
+            .unwrap();
+    assert!(matches!(
+        refused.health().await,
+        Err(ClientError::Transport(_))
+    ));
+    // Another service's CA is not this one's, even with a valid chain.
+    let other = TestService::start().await;
+    let other_pin = other.service.state.pki.ca_fingerprint();
+    let mismatched =
+        hosting_api::Client::with_trust(&base, hosting_api::ServerTrust::Pinned(&other_pin), None)
+            .unwrap();
+    assert!(matches!(
+        mismatched.health().await,
+        Err(ClientError::Transport(_))
+    ));
+}
