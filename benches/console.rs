@@ -16,12 +16,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Person, Service, options};
-use hosting_api::{
-    Client, ClientIdentity, EnrollmentRequest, NewUser, Role, ScheduleUpdate, WorkstationKey,
-};
-use hosting_console::i18n::Language;
-use hosting_console::keystore::Keystore;
+use common::{Person, Service};
 use hostingd::store::{Actor, NewUserRow};
 
 fn status_kib(pid: &str, field: &str) -> u64 {
@@ -102,56 +97,11 @@ fn onboarding_memory() {
     let logins = service.provision("Bench school");
     let with_service = status_kib("self", "VmHWM:") as f64 / 1024.0;
     let dir = tempfile::tempdir().unwrap();
-    let mut person = Person::open(options(
-        dir.path(),
-        service.choice(),
-        Keystore::mock().unwrap(),
-        Language::En,
-    ));
-    person.wait_for("Hosting number");
-    person.fill("Hosting number", &logins.hosting_number);
-    person.fill("Password", &logins.password);
-    person.click("Connect to the hosting console");
-    person.wait_for("Invoice number");
-    person.fill("Invoice number", &logins.invoice_number);
-    person.click("Install the certificate");
-    person.wait_for("I accept the License Agreement");
-    person.click("I accept the License Agreement");
-    person.click("Accept");
-    person.wait_for("Controller domain name");
-    person.fill("Controller domain name", "bench-lycee");
-    person.click("Confirm the controller's domain");
-    person.wait_for("Yes");
-    person.click("Yes");
-    for schedule in ["planning01", "planning02"] {
-        person.fill(
-            &format!("Domain name of {schedule}"),
-            &format!("bench-{schedule}"),
-        );
-        person.click(&format!("Confirm {schedule}"));
-        person.wait_for("Yes");
-        person.click("Yes");
-        person.wait_for_text(&format!("bench-{schedule}.hosting.localhost, port"));
-    }
-    person.wait_until("Next enabled", |h| {
-        use egui_kittest::kittest::Queryable;
-        h.query_by_label(
-            "Confirm a domain name for the controller and for every schedule to go on.",
-        )
-        .is_none()
-    });
+    let mut person = Person::on(dir.path(), service.choice());
+    person.connect_and_install(&logins);
+    person.configure_schedules("bench");
     person.click("Next");
-    person.wait_for("First name");
-    for (label, value) in [
-        ("First name", "Jeanne"),
-        ("Surname", "Dupont"),
-        ("Username", "jdupont"),
-        ("Password", "Correct1Horse2Battery"),
-        ("Password confirmation", "Correct1Horse2Battery"),
-    ] {
-        person.fill(label, value);
-    }
-    person.click("Create the superadministrator");
+    person.create_superadmin();
     person.wait_for("E-mail address");
     person.fill("E-mail address", "jeanne@school.fr");
     person.click("Validate");
@@ -165,84 +115,28 @@ fn onboarding_memory() {
     );
 }
 
-/// An account whose onboarding is done, with `users` users; returns the manager's logins.
+/// An account whose onboarding is done, with `users` users in all.
 fn account_with_users(service: &Service, users: usize) -> common::Logins {
     let logins = service.provision(&format!("School with {users} users"));
+    service.onboard_with_client(&logins, &format!("u{users}"));
     service.runtime.block_on(async {
-        let base = service.service.base_url();
-        let ca = service.service.ca_pem();
-        let key = WorkstationKey::generate("setup").unwrap();
-        let enrolled = Client::new(&base, &ca, None)
-            .unwrap()
-            .enroll(&EnrollmentRequest {
-                role: Role::Manager,
-                hosting_number: logins.hosting_number.clone(),
-                password: logins.password.clone(),
-                username: None,
-                invoice_number: logins.invoice_number.clone(),
-                csr_pem: key.csr_pem,
-                workstation_name: "setup".to_string(),
-            })
-            .await
-            .unwrap();
-        let identity = ClientIdentity {
-            certificate_pem: enrolled.certificate_pem,
-            key_pem: key.key_pem,
-        };
-        let manager = Client::new(&base, &ca, Some(&identity)).unwrap();
-        manager.login(&logins.password).await.unwrap();
-        manager
-            .accept_licence(&manager.licence().await.unwrap().version)
-            .await
-            .unwrap();
-        manager
-            .set_controller_domain(&format!("c{users}"))
-            .await
-            .unwrap();
-        let admin = manager
-            .create_user(&NewUser {
-                first_name: "Jeanne".into(),
-                surname: "Dupont".into(),
-                username: "jdupont".into(),
-                password: "Correct1Horse2Battery".into(),
-                superadmin: true,
-            })
-            .await
-            .unwrap();
-        for schedule in manager.schedules().await.unwrap() {
-            let update = ScheduleUpdate {
-                domain: Some(format!("s{users}-{}", schedule.id)),
-                ..Default::default()
-            };
-            manager.update_schedule(schedule.id, &update).await.unwrap();
-            manager
-                .set_profile_members(schedule.id, "Administration", &[admin.id])
-                .await
-                .unwrap();
-        }
         let hash = service
             .service
             .state
             .passwords
-            .hash("Correct1Horse2Battery")
+            .hash(common::SUPERADMIN_PASSWORD)
             .await
             .unwrap();
         let actor = Actor::operator(logins.account_id);
         for i in 1..users {
-            service
-                .store()
-                .create_user(
-                    &actor,
-                    &NewUserRow {
-                        first_name: format!("First{i}"),
-                        surname: format!("Surname{i}"),
-                        username: format!("user{i:06}"),
-                        password_hash: hash.clone(),
-                        superadmin: false,
-                    },
-                )
-                .await
-                .unwrap();
+            let user = NewUserRow {
+                first_name: format!("First{i}"),
+                surname: format!("Surname{i}"),
+                username: format!("user{i:06}"),
+                password_hash: hash.clone(),
+                superadmin: false,
+            };
+            service.store().create_user(&actor, &user).await.unwrap();
         }
     });
     logins
@@ -252,23 +146,14 @@ fn frame_times(users: usize) -> (f64, f64) {
     let service = Service::start();
     let logins = account_with_users(&service, users);
     let dir = tempfile::tempdir().unwrap();
-    let mut person = Person::open(options(
-        dir.path(),
-        service.choice(),
-        Keystore::mock().unwrap(),
-        Language::En,
-    ));
-    person.wait_for("Hosting number");
-    person.fill("Hosting number", &logins.hosting_number);
-    person.fill("Password", &logins.password);
-    person.click("Connect to the hosting console");
+    let mut person = Person::on(dir.path(), service.choice());
+    person.log_in(&logins);
     person.wait_for("Invoice number");
     person.fill("Invoice number", &logins.invoice_number);
     person.click("Install the certificate");
     person.wait_for("Workstations");
     person.click("Controller");
-    let count = format!("{users} users");
-    person.wait_for(&count);
+    person.wait_for(&format!("{users} users"));
     let mut samples = Vec::new();
     for _ in 0..200 {
         let start = cpu_time::ThreadTime::now();

@@ -6,80 +6,21 @@
 
 mod common;
 
-use common::{Logins, Person, Service, options};
+use common::{Person, SUPERADMIN_PASSWORD, Service, options};
 use hosting_console::i18n::Language;
 use hosting_console::keystore::Keystore;
-
-const SUPERADMIN_PASSWORD: &str = "Correct1Horse2Battery";
-
-/// Steps 1 and 2: logins, certificate with the invoice number, licence.
-fn connect_and_install(person: &mut Person<'_>, logins: &Logins) {
-    person.wait_for("Hosting number");
-    person.fill("Hosting number", &logins.hosting_number);
-    person.fill("Password", &logins.password);
-    person.click("Connect to the hosting console");
-    person.wait_for("Invoice number");
-    assert!(person.has("Step 2: Connection and certificate"));
-    person.fill("Invoice number", &logins.invoice_number);
-    person.click("Install the certificate");
-    person.wait_for("I accept the License Agreement");
-    person.wait_for_text("LICENCE AGREEMENT");
-    person.click("I accept the License Agreement");
-    person.click("Accept");
-    person.wait_for("Step 3: Configuration of schedules");
-}
-
-/// Step 3: controller and both schedules.
-fn configure_schedules(person: &mut Person<'_>, prefix: &str) {
-    person.wait_for("Controller domain name");
-    person.fill("Controller domain name", &format!("{prefix}-lycee"));
-    person.click("Confirm the controller's domain");
-    person.wait_for("Yes");
-    person.click("Yes");
-    person.wait_for_text(&format!("{prefix}-lycee.hosting.localhost, port"));
-    for schedule in ["planning01", "planning02"] {
-        person.fill(
-            &format!("Domain name of {schedule}"),
-            &format!("{prefix}-{schedule}"),
-        );
-        person.click(&format!("Confirm {schedule}"));
-        person.wait_for("Yes");
-        person.click("Yes");
-        person.wait_for_text(&format!("{prefix}-{schedule}.hosting.localhost, port"));
-    }
-}
 
 #[test]
 fn a_manager_onboarding_from_provisioning_to_the_connection_sheet() {
     let service = Service::start();
     let logins = service.provision("Lycee Victor Hugo");
     let dir = tempfile::tempdir().unwrap();
-    let keystore = Keystore::mock().unwrap();
-    let mut person = Person::open(options(
-        dir.path(),
-        service.choice(),
-        keystore,
-        Language::En,
-    ));
+    let mut person = Person::on(dir.path(), service.choice());
 
-    connect_and_install(&mut person, &logins);
-    configure_schedules(&mut person, "hugo");
-    person.wait_until("Next enabled", |h| {
-        use egui_kittest::kittest::Queryable;
-        h.query_by_label(
-            "Confirm a domain name for the controller and for every schedule to go on.",
-        )
-        .is_none()
-    });
+    person.connect_and_install(&logins);
+    person.configure_schedules("hugo");
     person.click("Next");
-
-    person.wait_for("Step 4: First superadministrator");
-    person.fill("First name", "Jeanne");
-    person.fill("Surname", "Dupont");
-    person.fill("Username", "jdupont");
-    person.fill("Password", SUPERADMIN_PASSWORD);
-    person.fill("Password confirmation", SUPERADMIN_PASSWORD);
-    person.click("Create the superadministrator");
+    person.create_superadmin();
 
     person.wait_for("Step 5: Administration profile");
     person.wait_for("E-mail address");
@@ -182,8 +123,8 @@ fn c_quitting_after_step_three_reopens_at_step_four() {
             keystore.clone(),
             Language::En,
         ));
-        connect_and_install(&mut person, &logins);
-        configure_schedules(&mut person, "quit");
+        person.connect_and_install(&logins);
+        person.configure_schedules("quit");
         // The person closes the console here.
     }
     let mut person = Person::open(options(
@@ -217,7 +158,7 @@ fn d_wrong_password_lock_out_and_revoked_workstation_say_so() {
         keystore.clone(),
         Language::En,
     ));
-    connect_and_install(&mut person, &logins);
+    person.connect_and_install(&logins);
     person.click("Log out");
     person.wait_for("Hosting number");
 
@@ -253,10 +194,7 @@ fn d_wrong_password_lock_out_and_revoked_workstation_say_so() {
         keystore,
         Language::En,
     ));
-    person.wait_for("Hosting number");
-    person.fill("Hosting number", &logins.hosting_number);
-    person.fill("Password", &logins.password);
-    person.click("Connect to the hosting console");
+    person.log_in(&logins);
     person.wait_for_text("The certificate of this workstation was revoked.");
     assert!(person.has("Invoice number"));
     person.fill("Invoice number", &logins.invoice_number);
@@ -269,12 +207,6 @@ fn e_a_pinned_ca_fingerprint_is_enough_to_install_and_connect() {
     let service = Service::start();
     let logins = service.provision("Lycee Pinned");
     let dir = tempfile::tempdir().unwrap();
-    let keystore = Keystore::mock().unwrap();
-    let mut person = Person::open(options(
-        dir.path(),
-        service.pinned_choice(),
-        keystore,
-        Language::En,
-    ));
-    connect_and_install(&mut person, &logins);
+    let mut person = Person::on(dir.path(), service.pinned_choice());
+    person.connect_and_install(&logins);
 }

@@ -5,79 +5,16 @@
 
 mod common;
 
-use common::{Person, Service, options};
-use hosting_api::{
-    Client, ClientIdentity, EnrollmentRequest, NewUser, Role, ScheduleUpdate, UserUpdate,
-    WorkstationKey,
-};
+use common::{Person, SUPERADMIN_PASSWORD, Service, options};
 use hosting_console::i18n::Language;
 use hosting_console::keystore::{IdentityKey, Keystore};
-
-const SUPERADMIN_PASSWORD: &str = "Correct1Horse2Battery";
 
 #[test]
 fn b_superadmin_installs_a_second_workstation_then_logs_in_with_the_password_only() {
     let service = Service::start();
     let logins = service.provision("Lycee Keyring");
     // The hosting manager did the onboarding on their own workstation.
-    service.runtime.block_on(async {
-        let base = service.service.base_url();
-        let ca = service.service.ca_pem();
-        let key = WorkstationKey::generate("Manager PC").unwrap();
-        let enrolled = Client::new(&base, &ca, None)
-            .unwrap()
-            .enroll(&EnrollmentRequest {
-                role: Role::Manager,
-                hosting_number: logins.hosting_number.clone(),
-                password: logins.password.clone(),
-                username: None,
-                invoice_number: logins.invoice_number.clone(),
-                csr_pem: key.csr_pem,
-                workstation_name: "Manager PC".to_string(),
-            })
-            .await
-            .unwrap();
-        let identity = ClientIdentity {
-            certificate_pem: enrolled.certificate_pem,
-            key_pem: key.key_pem,
-        };
-        let manager = Client::new(&base, &ca, Some(&identity)).unwrap();
-        manager.login(&logins.password).await.unwrap();
-        manager
-            .accept_licence(&manager.licence().await.unwrap().version)
-            .await
-            .unwrap();
-        manager
-            .set_controller_domain("keyring-lycee")
-            .await
-            .unwrap();
-        let user = manager
-            .create_user(&NewUser {
-                first_name: "Jeanne".to_string(),
-                surname: "Dupont".to_string(),
-                username: "jdupont".to_string(),
-                password: SUPERADMIN_PASSWORD.to_string(),
-                superadmin: true,
-            })
-            .await
-            .unwrap();
-        let grant = UserUpdate {
-            email: Some("jeanne@school.fr".to_string()),
-            console_access: Some(true),
-        };
-        manager.update_user(user.id, &grant).await.unwrap();
-        for schedule in manager.schedules().await.unwrap() {
-            let update = ScheduleUpdate {
-                domain: Some(format!("keyring-{}", schedule.name)),
-                ..Default::default()
-            };
-            manager.update_schedule(schedule.id, &update).await.unwrap();
-            manager
-                .set_profile_members(schedule.id, "Administration", &[user.id])
-                .await
-                .unwrap();
-        }
-    });
+    service.onboard_with_client(&logins, "keyring");
 
     let keystore = Keystore::platform().expect(
         "the Secret Service must run (see .ci/run: dbus-run-session + gnome-keyring-daemon)",

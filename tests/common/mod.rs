@@ -2,7 +2,6 @@
 //! and a console driven through its UI by labels and roles, counting what a person does.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
@@ -108,7 +107,78 @@ impl Service {
     pub fn store(&self) -> &hostingd::store::Store {
         &self.service.state.store
     }
+
+    /// The hosting manager's onboarding done through the typed client on their own workstation
+    /// (licence, domains `<prefix>-…`, a superadministrator `jdupont` with console access in the
+    /// Administration profile of every schedule).
+    pub fn onboard_with_client(&self, logins: &Logins, prefix: &str) {
+        use hosting_api::{
+            Client, ClientIdentity, EnrollmentRequest, NewUser, Role, ScheduleUpdate, UserUpdate,
+            WorkstationKey,
+        };
+        self.runtime.block_on(async {
+            let base = self.service.base_url();
+            let ca = self.service.ca_pem();
+            let key = WorkstationKey::generate("Manager PC").unwrap();
+            let enrolled = Client::new(&base, &ca, None)
+                .unwrap()
+                .enroll(&EnrollmentRequest {
+                    role: Role::Manager,
+                    hosting_number: logins.hosting_number.clone(),
+                    password: logins.password.clone(),
+                    username: None,
+                    invoice_number: logins.invoice_number.clone(),
+                    csr_pem: key.csr_pem,
+                    workstation_name: "Manager PC".to_string(),
+                })
+                .await
+                .unwrap();
+            let identity = ClientIdentity {
+                certificate_pem: enrolled.certificate_pem,
+                key_pem: key.key_pem,
+            };
+            let manager = Client::new(&base, &ca, Some(&identity)).unwrap();
+            manager.login(&logins.password).await.unwrap();
+            manager
+                .accept_licence(&manager.licence().await.unwrap().version)
+                .await
+                .unwrap();
+            manager
+                .set_controller_domain(&format!("{prefix}-lycee"))
+                .await
+                .unwrap();
+            let user = manager
+                .create_user(&NewUser {
+                    first_name: "Jeanne".to_string(),
+                    surname: "Dupont".to_string(),
+                    username: "jdupont".to_string(),
+                    password: SUPERADMIN_PASSWORD.to_string(),
+                    superadmin: true,
+                })
+                .await
+                .unwrap();
+            let grant = UserUpdate {
+                email: Some("jeanne@school.fr".to_string()),
+                console_access: Some(true),
+            };
+            manager.update_user(user.id, &grant).await.unwrap();
+            for schedule in manager.schedules().await.unwrap() {
+                let update = ScheduleUpdate {
+                    domain: Some(format!("{prefix}-{}", schedule.name)),
+                    ..Default::default()
+                };
+                manager.update_schedule(schedule.id, &update).await.unwrap();
+                manager
+                    .set_profile_members(schedule.id, "Administration", &[user.id])
+                    .await
+                    .unwrap();
+            }
+        });
+    }
 }
+
+/// The superadministrator's password in these tests.
+pub const SUPERADMIN_PASSWORD: &str = "Correct1Horse2Battery";
 
 /// Options of a console on a workstation of its own.
 pub fn options(
@@ -253,9 +323,72 @@ impl<'a> Person<'a> {
         self.harness.step();
     }
 
-    pub fn data_dir(dir: &tempfile::TempDir, name: &str) -> PathBuf {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(&path).unwrap();
-        path
+    /// A console on a workstation of its own (in-memory keyring), in English.
+    pub fn on(dir: &std::path::Path, server: ServerChoice) -> Person<'a> {
+        Person::open(options(
+            dir,
+            server,
+            Keystore::mock().unwrap(),
+            Language::En,
+        ))
+    }
+
+    /// Step 1 as the hosting manager: hosting number and password, then Connect.
+    pub fn log_in(&mut self, logins: &Logins) {
+        self.wait_for("Hosting number");
+        self.fill("Hosting number", &logins.hosting_number);
+        self.fill("Password", &logins.password);
+        self.click("Connect to the hosting console");
+    }
+
+    /// Steps 1 and 2: logins, certificate with the invoice number, licence.
+    pub fn connect_and_install(&mut self, logins: &Logins) {
+        self.log_in(logins);
+        self.wait_for("Invoice number");
+        assert!(self.has("Step 2: Connection and certificate"));
+        self.fill("Invoice number", &logins.invoice_number);
+        self.click("Install the certificate");
+        self.wait_for("I accept the License Agreement");
+        self.wait_for_text("LICENCE AGREEMENT");
+        self.click("I accept the License Agreement");
+        self.click("Accept");
+        self.wait_for("Step 3: Configuration of schedules");
+    }
+
+    /// Step 3: the controller and both schedules get domains `<prefix>-…`; then Next.
+    pub fn configure_schedules(&mut self, prefix: &str) {
+        self.wait_for("Controller domain name");
+        self.fill("Controller domain name", &format!("{prefix}-lycee"));
+        self.click("Confirm the controller's domain");
+        self.wait_for("Yes");
+        self.click("Yes");
+        self.wait_for_text(&format!("{prefix}-lycee.hosting.localhost, port"));
+        for schedule in ["planning01", "planning02"] {
+            self.fill(
+                &format!("Domain name of {schedule}"),
+                &format!("{prefix}-{schedule}"),
+            );
+            self.click(&format!("Confirm {schedule}"));
+            self.wait_for("Yes");
+            self.click("Yes");
+            self.wait_for_text(&format!("{prefix}-{schedule}.hosting.localhost, port"));
+        }
+        self.wait_until("every domain confirmed", |h| {
+            h.query_by_label(
+                "Confirm a domain name for the controller and for every schedule to go on.",
+            )
+            .is_none()
+        });
+    }
+
+    /// Step 4: the superadministrator `jdupont`.
+    pub fn create_superadmin(&mut self) {
+        self.wait_for("Step 4: First superadministrator");
+        self.fill("First name", "Jeanne");
+        self.fill("Surname", "Dupont");
+        self.fill("Username", "jdupont");
+        self.fill("Password", SUPERADMIN_PASSWORD);
+        self.fill("Password confirmation", SUPERADMIN_PASSWORD);
+        self.click("Create the superadministrator");
     }
 }
