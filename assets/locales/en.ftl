@@ -125,6 +125,7 @@ filter-hint = username or name
 user-count = { $count } users
 full-name = Name
 superadmin = Superadministrator
+edit-user = Edit { $username }
 edit-access = Edit the e-mail and console access
 edit-access-of = Console access of { $username }
 save = Save

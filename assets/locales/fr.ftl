@@ -125,6 +125,7 @@ filter-hint = identifiant ou nom
 user-count = { $count } utilisateurs
 full-name = Nom
 superadmin = Superadministrateur
+edit-user = Modifier { $username }
 edit-access = Modifier l'e-mail et l'accès à la console
 edit-access-of = Accès à la console de { $username }
 save = Enregistrer

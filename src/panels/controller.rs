@@ -106,7 +106,7 @@ impl ControllerPanel {
             .column(Column::auto().at_least(160.0))
             .column(Column::auto().at_least(100.0))
             .column(Column::remainder().at_least(200.0))
-            .column(Column::auto().at_least(120.0))
+            .column(Column::auto().at_least(220.0))
             .header(height, |mut header| {
                 for key in [
                     "username",
@@ -145,8 +145,10 @@ impl ControllerPanel {
                         } else {
                             t.get("no")
                         };
+                        ui.label(text);
+                        let edit = t.with("edit-user", &[("username", &user.username)]);
                         if ui
-                            .button(text)
+                            .small_button(edit)
                             .on_hover_text(t.get("edit-access"))
                             .clicked()
                         {

@@ -316,6 +316,15 @@ impl<'a> Person<'a> {
         self.clicks += 1;
     }
 
+    /// Clicks the node with this role and label (when a label is also a heading elsewhere).
+    pub fn click_role(&mut self, role: Role, label: &str) {
+        self.harness.run_steps(2);
+        self.harness.get_by_role_and_label(role, label).click();
+        self.harness.step();
+        self.harness.step();
+        self.clicks += 1;
+    }
+
     /// Presses a key (Enter, Escape, Tab).
     pub fn press(&mut self, key: egui::Key) {
         self.harness.key_press(key);

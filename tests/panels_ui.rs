@@ -1,0 +1,91 @@
+//! The setup panels after onboarding, driven through the UI: add a user, give console access,
+//! assign a profile in the users × schedules grid, revoke a workstation.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{Person, Service};
+
+#[test]
+fn the_manager_runs_the_setup_panels() {
+    let service = Service::start();
+    let logins = service.provision("Lycee Panels");
+    service.onboard_with_client(&logins, "panels");
+    let dir = tempfile::tempdir().unwrap();
+    let mut person = Person::on(dir.path(), service.choice());
+    person.log_in(&logins);
+    person.wait_for("Invoice number");
+    person.fill("Invoice number", &logins.invoice_number);
+    person.click("Install the certificate");
+    // Onboarding is done: the panels open, the Configuration panel first.
+    person.wait_for("Workstations");
+    person.wait_for_text("panels-lycee.hosting.localhost, port");
+
+    // Add a user.
+    person.click("Controller");
+    person.click("Add a user");
+    person.fill("First name", "Paul");
+    person.fill("Surname", "Martin");
+    person.fill("Username", "pmartin");
+    person.fill("Password", "Another1Password");
+    person.click("Add the user");
+    person.wait_for("The user was added.");
+
+    // Give them an e-mail and console access.
+    person.click("List of users");
+    person.wait_for("2 users");
+    person.click("Edit pmartin");
+    person.wait_for("Console access of pmartin");
+    person.fill("E-mail address", "paul.martin@school.fr");
+    person.click_role(egui::accesskit::Role::CheckBox, "Console access");
+    person.click("Save");
+
+    // Assign them to Administration of planning01 in the grid.
+    person.click("Assigning to profiles");
+    person.wait_for("pmartin in Administration of planning01");
+    person.click("pmartin in Administration of planning01");
+
+    let store = service.store();
+    let user = service.runtime.block_on(async {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let users = store.users(logins.account_id).await.unwrap();
+            let user = users.into_iter().find(|u| u.username == "pmartin").unwrap();
+            let schedules = store.schedules(logins.account_id).await.unwrap();
+            let planning01 = schedules.iter().find(|s| s.name == "planning01").unwrap();
+            let profiles = store.profiles(planning01.id).await.unwrap();
+            let assigned = profiles
+                .iter()
+                .any(|(name, members)| name == "Administration" && members.contains(&user.id));
+            if user.console_access && assigned {
+                break user;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the panel's changes did not reach the service"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    });
+    assert_eq!(user.email.as_deref(), Some("paul.martin@school.fr"));
+    assert!(!user.superadmin);
+
+    // Revoke the manager's other workstation, after a confirmation.
+    person.click("Workstations");
+    person.wait_for("Revoke Manager PC");
+    person.click("Revoke Manager PC");
+    person.wait_for("Revoke");
+    person.click("Revoke");
+    person.wait_for("revoked");
+    let revoked = service.runtime.block_on(async {
+        store
+            .workstations(logins.account_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|w| w.revoked_at.is_some())
+            .count()
+    });
+    assert_eq!(revoked, 1);
+    assert!(person.has_text("Test workstation (this one)"));
+}
