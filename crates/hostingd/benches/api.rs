@@ -264,8 +264,6 @@ fn main() {
         }
         let parallel = f64::from(rounds) / start.elapsed().as_secs_f64();
         println!("argon2id (m=19 MiB, t=2, p=1): hash {hash_ms:.1} ms, verify {verify_ms:.1} ms; POST /v1/sessions {login_ms:.1} ms each, {parallel:.1} logins/s with {rounds} at once (bounded to the core count)");
-        let mut stdout = tokio::io::stdout();
-        stdout.flush().await.unwrap();
         service.shutdown().await.unwrap();
     });
 }
