@@ -24,7 +24,7 @@ enum Tab {
 pub struct ControllerPanel {
     tab: Tab,
     filter: String,
-    editing: Option<(i64, String, bool)>,
+    editing: Option<(i64, String, String, bool)>,
     new_user: NewUserForm,
     profile: String,
     profiles_requested: bool,
@@ -64,7 +64,8 @@ impl ControllerPanel {
 
     fn users(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
-        let users: Vec<User> = cx.data.users.value().cloned().unwrap_or_default();
+        // Borrowed, not cloned: with 100,000 users a copy per frame would cost more than drawing.
+        let users: &[User] = cx.data.users.value().map_or(&[], Vec::as_slice);
         ui.horizontal(|ui| {
             widgets::field(
                 ui,
@@ -86,18 +87,20 @@ impl ControllerPanel {
                 .as_ref(),
         );
         let filter = self.filter.trim().to_lowercase();
-        let shown: Vec<&User> = if filter.is_empty() {
-            users.iter().collect()
-        } else {
+        // Without a filter the rows index the list directly; with one, only matches are kept.
+        let matches: Option<Vec<usize>> = (!filter.is_empty()).then(|| {
             users
                 .iter()
-                .filter(|u| {
+                .enumerate()
+                .filter(|(_, u)| {
                     u.username.contains(&filter)
                         || u.surname.to_lowercase().contains(&filter)
                         || u.first_name.to_lowercase().contains(&filter)
                 })
+                .map(|(index, _)| index)
                 .collect()
-        };
+        });
+        let row_count = matches.as_ref().map_or(users.len(), Vec::len);
         let mut edit_request = None;
         let height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
         TableBuilder::new(ui)
@@ -121,8 +124,9 @@ impl ControllerPanel {
                 }
             })
             .body(|body| {
-                body.rows(height, shown.len(), |mut row| {
-                    let user = shown[row.index()];
+                body.rows(height, row_count, |mut row| {
+                    let index = matches.as_ref().map_or(row.index(), |m| m[row.index()]);
+                    let user = &users[index];
                     row.col(|ui| {
                         ui.label(&user.username);
                     });
@@ -158,21 +162,22 @@ impl ControllerPanel {
                 });
             });
         if let Some(user) = edit_request {
-            self.editing = Some((user.id, user.email.unwrap_or_default(), user.console_access));
+            self.editing = Some((
+                user.id,
+                user.username,
+                user.email.unwrap_or_default(),
+                user.console_access,
+            ));
         }
-        self.access_editor(ui, cx, &users);
+        self.access_editor(ui, cx);
     }
 
-    fn access_editor(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, users: &[User]) {
+    fn access_editor(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
-        let Some((id, email, access)) = self.editing.as_mut() else {
+        let Some((id, name, email, access)) = self.editing.as_mut() else {
             return;
         };
-        let name = users
-            .iter()
-            .find(|u| u.id == *id)
-            .map(|u| u.username.clone())
-            .unwrap_or_default();
+        let name = name.clone();
         let mut close = false;
         let modal = egui::Modal::new(egui::Id::unique("edit-access")).show(ui.ctx(), |ui| {
             ui.heading(t.with("edit-access-of", &[("username", &name)]));
@@ -292,21 +297,35 @@ impl ControllerPanel {
             ui,
             cx.data.failure_of("grid").map(|f| t.failure(f)).as_ref(),
         );
-        let users = cx.data.users.value().cloned().unwrap_or_default();
+        let users: &[User] = cx.data.users.value().map_or(&[], Vec::as_slice);
+        // The members of each schedule's profile, once per frame.
+        let members: Vec<Vec<i64>> = schedules
+            .iter()
+            .map(|schedule| cx.data.members(schedule.id, &self.profile))
+            .collect();
+        let busy = cx.data.busy();
         let mut change = None;
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            egui::Grid::new("profile-grid")
-                .striped(true)
-                .show(ui, |ui| {
-                    ui.strong(t.get("username"));
-                    for schedule in &schedules {
-                        ui.strong(&schedule.name);
-                    }
-                    ui.end_row();
-                    for user in &users {
-                        ui.label(&user.username);
-                        for schedule in &schedules {
-                            let members = cx.data.members(schedule.id, &self.profile);
+        ui.horizontal(|ui| {
+            ui.add_sized(
+                [160.0, 18.0],
+                egui::Label::new(egui::RichText::new(t.get("username")).strong()),
+            );
+            for schedule in &schedules {
+                ui.add_sized(
+                    [120.0, 18.0],
+                    egui::Label::new(egui::RichText::new(&schedule.name).strong()),
+                );
+            }
+        });
+        let row_height = ui.spacing().interact_size.y + 4.0;
+        // Only the visible rows are laid out, so a long list of users stays fast.
+        egui::ScrollArea::vertical()
+            .id_salt("profile-grid")
+            .show_rows(ui, row_height, users.len(), |ui, rows| {
+                for user in &users[rows] {
+                    ui.horizontal(|ui| {
+                        ui.add_sized([160.0, row_height], egui::Label::new(&user.username));
+                        for (schedule, members) in schedules.iter().zip(&members) {
                             let mut member = members.contains(&user.id);
                             let label = t.with(
                                 "member-of",
@@ -316,11 +335,11 @@ impl ControllerPanel {
                                     ("profile", &self.profile),
                                 ],
                             );
-                            let response = ui.add_enabled(
-                                !cx.data.busy(),
-                                egui::Checkbox::without_text(&mut member),
-                            );
-                            let response = response.on_hover_text(&label);
+                            let response = ui
+                                .add_sized([120.0, row_height], |ui: &mut egui::Ui| {
+                                    ui.add_enabled(!busy, egui::Checkbox::without_text(&mut member))
+                                })
+                                .on_hover_text(&label);
                             response.widget_info(|| {
                                 egui::WidgetInfo::selected(
                                     egui::accesskit::Role::CheckBox,
@@ -338,10 +357,9 @@ impl ControllerPanel {
                                 change = Some((schedule.id, next));
                             }
                         }
-                        ui.end_row();
-                    }
-                });
-        });
+                    });
+                }
+            });
         if let Some((schedule, members)) = change {
             cx.act(
                 "grid",
