@@ -148,9 +148,7 @@ fn frame_times(users: usize) -> (f64, f64) {
     let dir = tempfile::tempdir().unwrap();
     let mut person = Person::on(dir.path(), service.choice());
     person.log_in(&logins);
-    person.wait_for("Invoice number");
-    person.fill("Invoice number", &logins.invoice_number);
-    person.click("Install the certificate");
+    person.install_certificate(&logins);
     person.wait_for("Workstations");
     person.click("Controller");
     person.wait_for(&format!("{users} users"));

@@ -14,9 +14,7 @@ fn the_manager_runs_the_setup_panels() {
     let dir = tempfile::tempdir().unwrap();
     let mut person = Person::on(dir.path(), service.choice());
     person.log_in(&logins);
-    person.wait_for("Invoice number");
-    person.fill("Invoice number", &logins.invoice_number);
-    person.click("Install the certificate");
+    person.install_certificate(&logins);
     // Onboarding is done: the panels open, the Configuration panel first.
     person.wait_for("Workstations");
     person.wait_for_text("panels-lycee.hosting.localhost, port");

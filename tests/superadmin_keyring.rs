@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Person, SUPERADMIN_PASSWORD, Service, options};
+use common::{Person, Service, options};
 use hosting_console::i18n::Language;
 use hosting_console::keystore::{IdentityKey, Keystore};
 
@@ -35,15 +35,8 @@ fn b_superadmin_installs_a_second_workstation_then_logs_in_with_the_password_onl
             keystore.clone(),
             Language::En,
         ));
-        person.wait_for("Hosting number");
-        person.click("superadministrator");
-        person.fill("Hosting number", &logins.hosting_number);
-        person.fill("Username", "jdupont");
-        person.fill("Password", SUPERADMIN_PASSWORD);
-        person.click("Connect to the hosting console");
-        person.wait_for("Invoice number");
-        person.fill("Invoice number", &logins.invoice_number);
-        person.click("Install the certificate");
+        person.log_in_as_superadmin(&logins);
+        person.install_certificate(&logins);
         person.wait_for("Workstations");
         assert!(
             person.has("Configuration"),
@@ -74,12 +67,7 @@ fn b_superadmin_installs_a_second_workstation_then_logs_in_with_the_password_onl
             keystore.clone(),
             Language::En,
         ));
-        person.wait_for("Hosting number");
-        person.click("superadministrator");
-        person.fill("Hosting number", &logins.hosting_number);
-        person.fill("Username", "jdupont");
-        person.fill("Password", SUPERADMIN_PASSWORD);
-        person.click("Connect to the hosting console");
+        person.log_in_as_superadmin(&logins);
         person.wait_for("Workstations");
         assert!(!person.has("Invoice number"));
         person.click("Workstations");

@@ -350,13 +350,28 @@ impl<'a> Person<'a> {
         self.click("Connect to the hosting console");
     }
 
-    /// Steps 1 and 2: logins, certificate with the invoice number, licence.
-    pub fn connect_and_install(&mut self, logins: &Logins) {
-        self.log_in(logins);
+    /// Step 1 as the superadministrator `jdupont`.
+    pub fn log_in_as_superadmin(&mut self, logins: &Logins) {
+        self.wait_for("Hosting number");
+        self.click("superadministrator");
+        self.fill("Hosting number", &logins.hosting_number);
+        self.fill("Username", "jdupont");
+        self.fill("Password", SUPERADMIN_PASSWORD);
+        self.click("Connect to the hosting console");
+    }
+
+    /// Step 2 on a workstation without a certificate: the invoice number, then Install.
+    pub fn install_certificate(&mut self, logins: &Logins) {
         self.wait_for("Invoice number");
         assert!(self.has("Step 2: Connection and certificate"));
         self.fill("Invoice number", &logins.invoice_number);
         self.click("Install the certificate");
+    }
+
+    /// Steps 1 and 2: logins, certificate with the invoice number, licence.
+    pub fn connect_and_install(&mut self, logins: &Logins) {
+        self.log_in(logins);
+        self.install_certificate(logins);
         self.wait_for("I accept the License Agreement");
         self.wait_for_text("LICENCE AGREEMENT");
         self.click("I accept the License Agreement");
