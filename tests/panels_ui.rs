@@ -40,7 +40,8 @@ fn the_manager_runs_the_setup_panels() {
 
     // Assign them to Administration of planning01 in the grid.
     person.click("Assigning to profiles");
-    person.wait_for("pmartin in Administration of planning01");
+    // The grid's boxes are disabled while the access change is being saved; a person waits.
+    person.wait_enabled("pmartin in Administration of planning01");
     person.click("pmartin in Administration of planning01");
 
     let store = service.store();
