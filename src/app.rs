@@ -77,8 +77,7 @@ impl Cx<'_> {
 
     /// Reloads `resource`, keeping the value on screen.
     pub fn refresh(&mut self, resource: Resource) {
-        self.data.mark_pending(resource);
-        self.backend.send(Command::Refresh(resource));
+        self.data.refresh(resource, self.backend);
     }
 }
 
@@ -244,7 +243,7 @@ impl ConsoleApp {
             Output::Profile(schedule, profile) => self.data.replace_profile(schedule, profile),
         }
         if refresh_account {
-            self.backend.send(Command::Refresh(Resource::Account));
+            self.data.refresh(Resource::Account, &self.backend);
         }
     }
 

@@ -43,13 +43,18 @@ impl SessionData {
             Resource::Users,
             Resource::Workstations,
         ] {
-            self.mark_pending(resource);
-            backend.send(Command::Refresh(resource));
+            self.refresh(resource, backend);
         }
     }
 
+    /// Reloads `resource`, keeping the value on screen meanwhile.
+    pub fn refresh(&mut self, resource: Resource, backend: &Backend) {
+        self.mark_pending(resource);
+        backend.send(Command::Refresh(resource));
+    }
+
     /// Marks `resource` as being reloaded.
-    pub fn mark_pending(&mut self, resource: Resource) {
+    fn mark_pending(&mut self, resource: Resource) {
         match resource {
             Resource::Account => self.account.start(),
             Resource::Licence => self.licence.start(),
@@ -139,8 +144,7 @@ impl SessionData {
     /// After an action without output (licence, revocation): reload what it changed.
     pub fn after_done(&mut self, backend: &Backend) {
         if self.action_tag.as_deref() == Some("revoke") {
-            self.mark_pending(Resource::Workstations);
-            backend.send(Command::Refresh(Resource::Workstations));
+            self.refresh(Resource::Workstations, backend);
         }
     }
 

@@ -23,6 +23,22 @@ pub fn field(ui: &mut Ui, label: &str, value: &mut String, secret: bool, hint: &
     .inner
 }
 
+/// A labelled field checked by `rule` as the person types, with the rule's verdict under it.
+pub fn checked_field<T>(
+    ui: &mut Ui,
+    t: &Texts,
+    label: &str,
+    value: &mut String,
+    secret: bool,
+    hint: &str,
+    rule: impl FnOnce(&str) -> Result<T, ValidationError>,
+) -> (Response, Result<T, ValidationError>) {
+    let response = field(ui, label, value, secret, hint);
+    let result = rule(value);
+    verdict(ui, t, value, &result);
+    (response, result)
+}
+
 /// A rule's verdict under a field, as the person types: nothing while empty.
 pub fn verdict<T>(ui: &mut Ui, t: &Texts, value: &str, result: &Result<T, ValidationError>) {
     if value.trim().is_empty() {

@@ -181,9 +181,10 @@ impl ControllerPanel {
         let mut close = false;
         let modal = egui::Modal::new(egui::Id::unique("edit-access")).show(ui.ctx(), |ui| {
             ui.heading(t.with("edit-access-of", &[("username", &name)]));
-            widgets::field(ui, &t.get("email"), email, false, "");
-            let email_ok = validate::email(email);
-            widgets::verdict(ui, t, email, &email_ok);
+            let (_, email_ok) =
+                widgets::checked_field(ui, t, &t.get("email"), email, false, "", |v| {
+                    validate::email(v)
+                });
             ui.checkbox(access, t.get("console-access"));
             ui.horizontal(|ui| {
                 let ready = !*access || email_ok.is_ok();
@@ -211,24 +212,42 @@ impl ControllerPanel {
     fn add_user(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
         let form = &mut self.new_user;
-        widgets::field(ui, &t.get("first-name"), &mut form.first_name, false, "");
-        let first_ok = validate::person_name(&form.first_name, "first_name");
-        widgets::verdict(ui, t, &form.first_name, &first_ok);
-        widgets::field(ui, &t.get("surname"), &mut form.surname, false, "");
-        let surname_ok = validate::person_name(&form.surname, "surname");
-        widgets::verdict(ui, t, &form.surname, &surname_ok);
-        widgets::field(
+        let (_, first_ok) = widgets::checked_field(
             ui,
+            t,
+            &t.get("first-name"),
+            &mut form.first_name,
+            false,
+            "",
+            |v| validate::person_name(v, "first_name"),
+        );
+        let (_, surname_ok) = widgets::checked_field(
+            ui,
+            t,
+            &t.get("surname"),
+            &mut form.surname,
+            false,
+            "",
+            |v| validate::person_name(v, "surname"),
+        );
+        let (_, username_ok) = widgets::checked_field(
+            ui,
+            t,
             &t.get("username"),
             &mut form.username,
             false,
             &t.get("new-username-hint"),
+            validate::username,
         );
-        let username_ok = validate::username(&form.username);
-        widgets::verdict(ui, t, &form.username, &username_ok);
-        widgets::field(ui, &t.get("password"), &mut form.password, true, "");
-        let password_ok = validate::user_password(&form.password, &form.username);
-        widgets::verdict(ui, t, &form.password, &password_ok);
+        let (_, password_ok) = widgets::checked_field(
+            ui,
+            t,
+            &t.get("password"),
+            &mut form.password,
+            true,
+            "",
+            |v| validate::user_password(v, &form.username),
+        );
         ui.horizontal(|ui| {
             ui.add_space(crate::theme::LABEL_WIDTH + 8.0);
             ui.checkbox(&mut form.superadmin, t.get("superadmin"));

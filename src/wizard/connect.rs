@@ -144,27 +144,27 @@ impl ConnectForm {
             );
         });
         ui.add_space(8.0);
-        let number = widgets::field(
+        let (number, number_ok) = widgets::checked_field(
             ui,
+            t,
             &t.get("hosting-number"),
             &mut self.hosting_number,
             false,
             &t.get("hosting-number-hint"),
+            validate::hosting_number,
         );
-        let number_ok = validate::hosting_number(&self.hosting_number);
-        widgets::verdict(ui, t, &self.hosting_number, &number_ok);
         let mut submitted = widgets::submitted(&number);
         let username_ok = if self.role == LoginRole::Superadmin {
-            let field = widgets::field(
+            let (field, result) = widgets::checked_field(
                 ui,
+                t,
                 &t.get("username"),
                 &mut self.username,
                 false,
                 &t.get("username-hint"),
+                validate::username,
             );
             submitted |= widgets::submitted(&field);
-            let result = validate::username(&self.username);
-            widgets::verdict(ui, t, &self.username, &result);
             result.is_ok()
         } else {
             true
@@ -245,24 +245,24 @@ impl ConnectForm {
         }
         ui.label(t.get("step2-intro"));
         ui.add_space(8.0);
-        let invoice = widgets::field(
+        let (invoice, invoice_ok) = widgets::checked_field(
             ui,
+            t,
             &t.get("invoice-number"),
             &mut self.invoice_number,
             false,
             &t.get("invoice-number-hint"),
+            validate::invoice_number,
         );
-        let invoice_ok = validate::invoice_number(&self.invoice_number);
-        widgets::verdict(ui, t, &self.invoice_number, &invoice_ok);
-        let name = widgets::field(
+        let (name, name_ok) = widgets::checked_field(
             ui,
+            t,
             &t.get("workstation-name"),
             &mut self.workstation_name,
             false,
             "",
+            validate::workstation_name,
         );
-        let name_ok = validate::workstation_name(&self.workstation_name);
-        widgets::verdict(ui, t, &self.workstation_name, &name_ok);
         ui.label(t.get("step2-keyring"));
         ui.add_space(8.0);
         let ready = invoice_ok.is_ok() && name_ok.is_ok();

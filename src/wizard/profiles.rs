@@ -71,15 +71,15 @@ impl ProfilesForm {
             &[("name", &format!("{} {}", user.first_name, user.surname))],
         ));
         ui.add_space(8.0);
-        widgets::field(
+        let (_, email_ok) = widgets::checked_field(
             ui,
+            t,
             &t.get("email"),
             &mut self.email,
             false,
             "prenom.nom@etablissement.fr",
+            validate::email,
         );
-        let email_ok = validate::email(&self.email);
-        widgets::verdict(ui, t, &self.email, &email_ok);
         ui.horizontal(|ui| {
             ui.add_space(crate::theme::LABEL_WIDTH + 8.0);
             ui.checkbox(&mut self.console_access, t.get("console-access"));

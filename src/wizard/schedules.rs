@@ -67,15 +67,15 @@ impl SchedulesForm {
             self.controller_loaded = true;
         }
         ui.heading(t.get("controller"));
-        let field = widgets::field(
+        let (field, domain_ok) = widgets::checked_field(
             ui,
+            t,
             &t.get("controller-domain"),
             &mut self.controller_domain,
             false,
             &t.get("domain-hint"),
+            validate::domain,
         );
-        let domain_ok = validate::domain(&self.controller_domain);
-        widgets::verdict(ui, t, &self.controller_domain, &domain_ok);
         if let Some(controller) = cx.data.controller.value()
             && let (Some(host), Some(port)) = (&controller.host, controller.port)
         {
@@ -128,9 +128,15 @@ impl SchedulesForm {
         }
         ui.heading(t.with("schedule-heading", &[("name", &schedule.name)]));
         let name_label = t.with("schedule-name", &[("name", &schedule.name)]);
-        widgets::field(ui, &name_label, &mut edit.name, false, "planning01");
-        let name_ok = validate::schedule_name(&edit.name);
-        widgets::verdict(ui, t, &edit.name, &name_ok);
+        let (_, name_ok) = widgets::checked_field(
+            ui,
+            t,
+            &name_label,
+            &mut edit.name,
+            false,
+            "planning01",
+            validate::schedule_name,
+        );
         ui.horizontal(|ui| {
             ui.add_space(crate::theme::LABEL_WIDTH + 8.0);
             ui.checkbox(
@@ -139,15 +145,15 @@ impl SchedulesForm {
             );
         });
         let domain_label = t.with("schedule-domain", &[("name", &schedule.name)]);
-        widgets::field(
+        let (_, domain_ok) = widgets::checked_field(
             ui,
+            t,
             &domain_label,
             &mut edit.domain,
             false,
             &t.get("domain-hint"),
+            validate::domain,
         );
-        let domain_ok = validate::domain(&edit.domain);
-        widgets::verdict(ui, t, &edit.domain, &domain_ok);
         ui.horizontal(|ui| {
             let label = ui.add_sized(
                 [crate::theme::LABEL_WIDTH, 20.0],

@@ -31,21 +31,33 @@ impl SuperadminForm {
         let t = cx.t;
         ui.label(t.get("step4-intro"));
         ui.add_space(8.0);
-        widgets::field(ui, &t.get("first-name"), &mut self.first_name, false, "");
-        let first_ok = validate::person_name(&self.first_name, "first_name");
-        widgets::verdict(ui, t, &self.first_name, &first_ok);
-        widgets::field(ui, &t.get("surname"), &mut self.surname, false, "");
-        let surname_ok = validate::person_name(&self.surname, "surname");
-        widgets::verdict(ui, t, &self.surname, &surname_ok);
-        widgets::field(
+        let (_, first_ok) = widgets::checked_field(
             ui,
+            t,
+            &t.get("first-name"),
+            &mut self.first_name,
+            false,
+            "",
+            |v| validate::person_name(v, "first_name"),
+        );
+        let (_, surname_ok) = widgets::checked_field(
+            ui,
+            t,
+            &t.get("surname"),
+            &mut self.surname,
+            false,
+            "",
+            |v| validate::person_name(v, "surname"),
+        );
+        let (_, username_ok) = widgets::checked_field(
+            ui,
+            t,
             &t.get("username"),
             &mut self.username,
             false,
             &t.get("new-username-hint"),
+            validate::username,
         );
-        let username_ok = validate::username(&self.username);
-        widgets::verdict(ui, t, &self.username, &username_ok);
         widgets::field(ui, &t.get("password"), &mut self.password, true, "");
         let confirm = widgets::field(
             ui,
