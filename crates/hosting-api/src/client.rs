@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::tls::{ClientIdentity, ServerTrust, TlsError, client_config_with};
+use crate::files::*;
 use crate::types::*;
 
 /// Everything that can go wrong with a call.
@@ -67,6 +68,8 @@ pub type ClientResult<T> = Result<T, ClientError>;
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
+    /// TLS without the workstation identity, for the schedules' endpoints.
+    endpoint_tls: Arc<rustls::ClientConfig>,
     base_url: String,
     token: Arc<RwLock<Option<String>>>,
 }
@@ -97,7 +100,8 @@ impl Client {
         trust: ServerTrust<'_>,
         identity: Option<&ClientIdentity>,
     ) -> ClientResult<Client> {
-        let tls = client_config_with(trust, identity)?;
+        let tls = client_config_with(trust.clone(), identity)?;
+        let endpoint_tls = Arc::new(client_config_with(trust, None)?);
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .connect_timeout(Duration::from_secs(10))
@@ -107,6 +111,7 @@ impl Client {
             .map_err(|e| ClientError::Transport(e.to_string()))?;
         Ok(Client {
             http,
+            endpoint_tls,
             base_url: base_url.trim_end_matches('/').to_string(),
             token: Arc::new(RwLock::new(None)),
         })
@@ -129,7 +134,11 @@ impl Client {
         self.token.read().ok().and_then(|t| t.clone())
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}/v1{}", self.base_url, path)
     }
 
@@ -345,6 +354,200 @@ impl Client {
             .await
     }
 
+    /// `GET /v1/uploads`: the account's unfinished and unused uploads.
+    pub async fn uploads(&self) -> ClientResult<Vec<UploadInfo>> {
+        self.call::<(), _>(Method::GET, "/uploads", None, true).await
+    }
+
+    /// `GET /v1/storage`: upload limits and the account's space.
+    pub async fn storage(&self) -> ClientResult<StorageInfo> {
+        self.call::<(), _>(Method::GET, "/storage", None, true).await
+    }
+
+    /// `GET /v1/schedules/{id}/bases`.
+    pub async fn bases(&self, schedule_id: i64) -> ClientResult<Vec<Base>> {
+        self.call::<(), _>(Method::GET, &format!("/schedules/{schedule_id}/bases"), None, true)
+            .await
+    }
+
+    /// `POST /v1/schedules/{id}/bases`: loads finished uploads as a base (server shut down).
+    pub async fn load_base(&self, schedule_id: i64, load: &LoadBase) -> ClientResult<Base> {
+        self.call(Method::POST, &format!("/schedules/{schedule_id}/bases"), Some(load), true)
+            .await
+    }
+
+    /// `POST /v1/schedules/{id}/bases/empty`: creates an empty base and opens it.
+    pub async fn create_empty_base(
+        &self,
+        schedule_id: i64,
+        request: &NewEmptyBase,
+    ) -> ClientResult<Base> {
+        self.call(
+            Method::POST,
+            &format!("/schedules/{schedule_id}/bases/empty"),
+            Some(request),
+            true,
+        )
+        .await
+    }
+
+    /// `POST /v1/bases/{id}/companions`: completes a base with a finished upload.
+    pub async fn add_companion(&self, base_id: i64, request: &AddCompanion) -> ClientResult<Base> {
+        self.call(Method::POST, &format!("/bases/{base_id}/companions"), Some(request), true)
+            .await
+    }
+
+    /// `POST /v1/bases/{id}/open`: opens a base on its schedule's server (shut down).
+    pub async fn open_base(&self, base_id: i64) -> ClientResult<Schedule> {
+        self.call::<(), _>(Method::POST, &format!("/bases/{base_id}/open"), None, true)
+            .await
+    }
+
+    /// `POST /v1/schedules/{id}/activate`: puts the open base into service.
+    pub async fn activate(&self, schedule_id: i64) -> ClientResult<Schedule> {
+        self.call::<(), _>(Method::POST, &format!("/schedules/{schedule_id}/activate"), None, true)
+            .await
+    }
+
+    /// `POST /v1/schedules/{id}/shutdown`: shuts the server down.
+    pub async fn shutdown(&self, schedule_id: i64) -> ClientResult<Schedule> {
+        self.call::<(), _>(Method::POST, &format!("/schedules/{schedule_id}/shutdown"), None, true)
+            .await
+    }
+
+    /// `GET /v1/schedules/{id}/safeguards`, newest first.
+    pub async fn safeguards(&self, schedule_id: i64) -> ClientResult<Vec<Safeguard>> {
+        self.call::<(), _>(
+            Method::GET,
+            &format!("/schedules/{schedule_id}/safeguards"),
+            None,
+            true,
+        )
+        .await
+    }
+
+    /// `POST /v1/safeguards/{id}/open`: replaces the open base by this safeguard (server shut down).
+    pub async fn open_safeguard(&self, safeguard_id: i64) -> ClientResult<Schedule> {
+        self.call::<(), _>(Method::POST, &format!("/safeguards/{safeguard_id}/open"), None, true)
+            .await
+    }
+
+    /// `GET /v1/safeguards/{id}/content` into `destination`, streaming; the SHA-256 of what
+    /// arrived is checked against `Repr-Digest` before the file takes its name. Returns the hash.
+    pub async fn download_safeguard(
+        &self,
+        safeguard_id: i64,
+        destination: &std::path::Path,
+        mut progress: impl FnMut(u64, u64) + Send,
+    ) -> ClientResult<String> {
+        use tokio::io::AsyncWriteExt as _;
+        let token = self.token().ok_or(ClientError::NoSession)?;
+        let mut response = self
+            .http
+            .get(self.url(&format!("/safeguards/{safeguard_id}/content")))
+            .bearer_auth(token)
+            .timeout(Duration::from_secs(3600))
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(transport_message(&e)))?;
+        if !response.status().is_success() {
+            return Err(error_from(response).await);
+        }
+        let expected = response
+            .headers()
+            .get("Repr-Digest")
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::files::parse_repr_digest)
+            .ok_or_else(|| ClientError::Decode("the download has no Repr-Digest".into()))?;
+        let total = response.content_length().unwrap_or(0);
+        let partial = destination.with_extension("part");
+        let io = |e: std::io::Error| ClientError::Transport(format!("{}: {e}", partial.display()));
+        let mut file = tokio::fs::File::create(&partial).await.map_err(io)?;
+        let mut context = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+        let mut received = 0u64;
+        while let Some(bytes) = response
+            .chunk()
+            .await
+            .map_err(|e| ClientError::Transport(transport_message(&e)))?
+        {
+            context.update(&bytes);
+            file.write_all(&bytes).await.map_err(io)?;
+            received += bytes.len() as u64;
+            progress(received, total);
+        }
+        file.sync_all().await.map_err(io)?;
+        drop(file);
+        let actual = hex::encode(context.finish().as_ref());
+        if actual != expected {
+            let _ = tokio::fs::remove_file(&partial).await;
+            return Err(ClientError::Api {
+                status: 200,
+                code: "download_hash_mismatch".to_string(),
+                message: format!(
+                    "The downloaded safeguard's SHA-256 ({actual}) is not the service's ({expected}); the file was not kept. Download it again."
+                ),
+                field: None,
+                retry_after_seconds: None,
+            });
+        }
+        tokio::fs::rename(&partial, destination).await.map_err(io)?;
+        Ok(actual)
+    }
+
+    /// `GET /v1/schedules/{id}/monitoring`.
+    pub async fn monitoring(&self, schedule_id: i64) -> ClientResult<Monitoring> {
+        self.call::<(), _>(
+            Method::GET,
+            &format!("/schedules/{schedule_id}/monitoring"),
+            None,
+            true,
+        )
+        .await
+    }
+
+    /// `PUT /v1/schedules/{id}/monitoring`: reserves licences for the Administration group.
+    pub async fn set_monitoring(
+        &self,
+        schedule_id: i64,
+        update: &MonitoringUpdate,
+    ) -> ClientResult<Monitoring> {
+        self.call(
+            Method::PUT,
+            &format!("/schedules/{schedule_id}/monitoring"),
+            Some(update),
+            true,
+        )
+        .await
+    }
+
+    /// Connects to a schedule's endpoint (`https://host:port/`), as a PRONOTE client would, and
+    /// returns what it says. When the service is addressed by IP or `localhost`, the host is
+    /// reached at that address (the schedules' names are not in public DNS then).
+    pub async fn endpoint_status(&self, host: &str, port: u16) -> ClientResult<EndpointStatus> {
+        let mut builder = reqwest::Client::builder()
+            .tls_backend_preconfigured((*self.endpoint_tls).clone())
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(10));
+        if let Some(ip) = service_ip(&self.base_url) {
+            builder = builder.resolve(host, std::net::SocketAddr::new(ip, port));
+        }
+        let http = builder
+            .build()
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let response = http
+            .get(format!("https://{host}:{port}/"))
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(transport_message(&e)))?;
+        if !response.status().is_success() {
+            return Err(error_from(response).await);
+        }
+        response
+            .json()
+            .await
+            .map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
     /// A raw request with this client's TLS identity and token, for tests and tools that need to
     /// send what the typed methods never would (malformed bodies, unknown routes).
     pub async fn raw(
@@ -375,6 +578,19 @@ impl Client {
     }
 }
 
+/// The IP of a service URL addressed by IP literal or `localhost`.
+fn service_ip(base_url: &str) -> Option<std::net::IpAddr> {
+    let authority = base_url.split("://").nth(1)?.split('/').next()?;
+    let host = match authority.strip_prefix('[') {
+        Some(rest) => rest.split(']').next()?,
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    if host.eq_ignore_ascii_case("localhost") {
+        return Some(std::net::IpAddr::from([127, 0, 0, 1]));
+    }
+    host.parse().ok()
+}
+
 /// Percent-encodes a path segment (profile names may hold spaces or accents).
 fn encode_segment(value: &str) -> String {
     let mut out = String::new();
@@ -388,7 +604,7 @@ fn encode_segment(value: &str) -> String {
     out
 }
 
-fn transport_message(error: &reqwest::Error) -> String {
+pub(crate) fn transport_message(error: &reqwest::Error) -> String {
     // The source chain says why (refused, TLS alert, timeout); reqwest's own text is generic.
     let mut message = error.to_string();
     let mut source = std::error::Error::source(error);
@@ -400,7 +616,7 @@ fn transport_message(error: &reqwest::Error) -> String {
     message
 }
 
-async fn error_from(response: reqwest::Response) -> ClientError {
+pub(crate) async fn error_from(response: reqwest::Response) -> ClientError {
     let status = response.status();
     let bytes = match response.bytes().await {
         Ok(bytes) => bytes,
@@ -424,6 +640,20 @@ async fn error_from(response: reqwest::Response) -> ClientError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_ips() {
+        assert_eq!(
+            service_ip("https://127.0.0.1:8443"),
+            Some(std::net::IpAddr::from([127, 0, 0, 1]))
+        );
+        assert_eq!(
+            service_ip("https://localhost:8443/"),
+            Some(std::net::IpAddr::from([127, 0, 0, 1]))
+        );
+        assert!(service_ip("https://[::1]:8443").is_some());
+        assert_eq!(service_ip("https://hosting.example.org"), None);
+    }
 
     #[test]
     fn segments_are_encoded() {

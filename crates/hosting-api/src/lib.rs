@@ -3,10 +3,14 @@
 //! workstation identity, and a typed async client.
 
 pub mod client;
+pub mod files;
 pub mod tls;
+pub mod tus;
 pub mod types;
 pub mod validate;
 
 pub use client::{Client, ClientError, ClientResult};
 pub use tls::{ClientIdentity, ServerTrust, WorkstationKey};
+pub use files::*;
+pub use tus::{TransferProgress, TusError, TusOptions};
 pub use types::*;

@@ -166,6 +166,9 @@ pub struct Onboarding {
 pub struct Contract {
     /// Last day of the contract (YYYY-MM-DD).
     pub ends_on: String,
+    /// Simultaneous connections in Administrative mode that the licence allows.
+    #[serde(default)]
+    pub administration_licences: u32,
 }
 
 /// `GET /v1/account`.
@@ -243,6 +246,9 @@ pub struct ScheduleServer {
     /// The active base, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_base_id: Option<i64>,
+    /// The base opened on the server (activated next), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_base_id: Option<i64>,
 }
 
 /// A schedule (`planning01`, `planning02`).

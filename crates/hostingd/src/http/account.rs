@@ -42,6 +42,7 @@ pub async fn account(State(state): State<AppState>, caller: Caller) -> ApiResult
         onboarding,
         contract: Contract {
             ends_on: account.contract_ends_on,
+            administration_licences: u32::try_from(account.administration_licences).unwrap_or(0),
         },
     }))
 }

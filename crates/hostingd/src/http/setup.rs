@@ -34,7 +34,7 @@ fn port(port: i64) -> Option<u16> {
     u16::try_from(port).ok()
 }
 
-fn schedule_view(state: &AppState, row: ScheduleRow) -> Schedule {
+pub(crate) fn schedule_view(state: &AppState, row: ScheduleRow) -> Schedule {
     Schedule {
         id: row.id,
         name: row.name,
@@ -50,6 +50,7 @@ fn schedule_view(state: &AppState, row: ScheduleRow) -> Schedule {
                 ServerState::Stopped
             },
             active_base_id: row.active_base_id,
+            open_base_id: row.open_base_id,
         },
     }
 }

@@ -41,6 +41,8 @@ pub struct AccountRow {
     pub licence_version: Option<String>,
     /// Contract end.
     pub contract_ends_on: String,
+    /// Simultaneous Administrative-mode connections of the licence.
+    pub administration_licences: i64,
 }
 
 /// The e-mail with the hosting and invoice numbers.
@@ -147,7 +149,7 @@ impl Store {
         hosting_number: &str,
     ) -> ApiResult<Option<AccountRow>> {
         Ok(sqlx::query_as::<_, AccountRow>(
-            "SELECT id, hosting_number, invoice_number, school_name, email, phone, password_hash, licence_version, contract_ends_on FROM accounts WHERE hosting_number = $1",
+            "SELECT id, hosting_number, invoice_number, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences FROM accounts WHERE hosting_number = $1",
         )
         .bind(hosting_number)
         .fetch_optional(&self.pool)
@@ -157,7 +159,7 @@ impl Store {
     /// The account with this id.
     pub async fn account_by_id(&self, account_id: i64) -> ApiResult<AccountRow> {
         sqlx::query_as::<_, AccountRow>(
-            "SELECT id, hosting_number, invoice_number, school_name, email, phone, password_hash, licence_version, contract_ends_on FROM accounts WHERE id = $1",
+            "SELECT id, hosting_number, invoice_number, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences FROM accounts WHERE id = $1",
         )
         .bind(account_id)
         .fetch_optional(&self.pool)

@@ -33,6 +33,10 @@ pub struct ScheduleRow {
     pub server_state: String,
     /// Active base.
     pub active_base_id: Option<i64>,
+    /// Base opened on the server.
+    pub open_base_id: Option<i64>,
+    /// Licences reserved for the Administration group.
+    pub administration_reserved: i64,
     /// Domain, once given.
     pub domain: Option<String>,
     /// Port, once given.
@@ -100,7 +104,7 @@ impl Store {
     /// The schedules of an account, in creation order.
     pub async fn schedules(&self, account_id: i64) -> ApiResult<Vec<ScheduleRow>> {
         Ok(sqlx::query_as::<_, ScheduleRow>(
-            "SELECT s.id, s.name, s.campus_net_licence, s.time_zone, s.server_state, s.active_base_id, e.domain, e.port FROM schedules s LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.account_id = $1 ORDER BY s.id",
+            "SELECT s.id, s.name, s.campus_net_licence, s.time_zone, s.server_state, s.active_base_id, s.open_base_id, s.administration_reserved, e.domain, e.port FROM schedules s LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.account_id = $1 ORDER BY s.id",
         )
         .bind(account_id)
         .fetch_all(&self.pool)
@@ -110,7 +114,7 @@ impl Store {
     /// One schedule of the account; `not_found` for an unknown id or another account's.
     pub async fn schedule(&self, account_id: i64, schedule_id: i64) -> ApiResult<ScheduleRow> {
         sqlx::query_as::<_, ScheduleRow>(
-            "SELECT s.id, s.name, s.campus_net_licence, s.time_zone, s.server_state, s.active_base_id, e.domain, e.port FROM schedules s LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.account_id = $1 AND s.id = $2",
+            "SELECT s.id, s.name, s.campus_net_licence, s.time_zone, s.server_state, s.active_base_id, s.open_base_id, s.administration_reserved, e.domain, e.port FROM schedules s LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.account_id = $1 AND s.id = $2",
         )
         .bind(account_id)
         .bind(schedule_id)

@@ -1,0 +1,389 @@
+//! The Server PRONOTE part of the contract: uploaded files (tus 1.0), bases, the server of a
+//! schedule, safeguards and the monitoring of connections.
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The tus protocol version the service speaks.
+pub const TUS_VERSION: &str = "1.0.0";
+/// The tus extensions the service supports.
+pub const TUS_EXTENSIONS: &str = "creation,checksum,termination,expiration";
+/// The checksum algorithms of `Upload-Checksum`.
+pub const TUS_CHECKSUM_ALGORITHMS: &str = "sha1,sha256";
+/// Content type of a PATCH body.
+pub const TUS_CONTENT_TYPE: &str = "application/offset+octet-stream";
+/// Status of a chunk whose checksum does not match (tus checksum extension).
+pub const CHECKSUM_MISMATCH_STATUS: u16 = 460;
+
+/// What an uploaded file is: PRONOTE's hosting export makes one base and three companions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    /// `*.HNOT`: the base.
+    Base,
+    /// `*.HCOURRIERS`: mail.
+    Courriers,
+    /// `*.HDOCJOINTS`: annex documents.
+    Docjoints,
+    /// `*.HPHOTOS`: photos.
+    Photos,
+}
+
+impl FileKind {
+    /// All kinds, the base first.
+    pub const ALL: [FileKind; 4] = [
+        FileKind::Base,
+        FileKind::Courriers,
+        FileKind::Docjoints,
+        FileKind::Photos,
+    ];
+
+    /// Wire name (`base`, `courriers`, `docjoints`, `photos`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Base => "base",
+            FileKind::Courriers => "courriers",
+            FileKind::Docjoints => "docjoints",
+            FileKind::Photos => "photos",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(value: &str) -> Option<FileKind> {
+        FileKind::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+
+    /// The file extension PRONOTE gives this kind, upper case, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileKind::Base => "HNOT",
+            FileKind::Courriers => "HCOURRIERS",
+            FileKind::Docjoints => "HDOCJOINTS",
+            FileKind::Photos => "HPHOTOS",
+        }
+    }
+
+    /// The kind of a file name, by its extension (any case).
+    pub fn of_filename(name: &str) -> Option<FileKind> {
+        let (_, extension) = name.rsplit_once('.')?;
+        FileKind::ALL
+            .into_iter()
+            .find(|k| k.extension().eq_ignore_ascii_case(extension))
+    }
+}
+
+/// What `Upload-Metadata` carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadMetadata {
+    /// File name, without directories.
+    pub filename: String,
+    /// What the file is.
+    pub kind: FileKind,
+    /// SHA-256 of the whole file, lower-case hex.
+    pub sha256: String,
+}
+
+impl UploadMetadata {
+    /// The `Upload-Metadata` header value: `key base64,key base64`.
+    pub fn to_header(&self) -> String {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        format!(
+            "filename {},kind {},sha256 {}",
+            b64.encode(&self.filename),
+            b64.encode(self.kind.as_str()),
+            b64.encode(&self.sha256)
+        )
+    }
+
+    /// Parses an `Upload-Metadata` header; the error says what is missing or wrong.
+    pub fn parse(header: &str) -> Result<UploadMetadata, String> {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut filename = None;
+        let mut kind = None;
+        let mut sha256 = None;
+        for pair in header.split(',') {
+            let pair = pair.trim();
+            if pair.is_empty() {
+                continue;
+            }
+            let (key, value) = match pair.split_once(' ') {
+                Some((key, value)) => (key, value.trim()),
+                None => (pair, ""),
+            };
+            let decoded = b64
+                .decode(value)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .ok_or_else(|| {
+                    format!("The value of {key} in Upload-Metadata is not base64 of UTF-8 text.")
+                })?;
+            match key {
+                "filename" => filename = Some(decoded),
+                "kind" => kind = Some(decoded),
+                "sha256" => sha256 = Some(decoded),
+                _ => {}
+            }
+        }
+        let filename = filename
+            .filter(|f| !f.trim().is_empty())
+            .ok_or("Upload-Metadata needs filename: the name of the file.")?;
+        if filename.contains(['/', '\\']) || filename.len() > 255 {
+            return Err(
+                "The file name must be a name without folders, of at most 255 bytes.".to_string(),
+            );
+        }
+        let kind_text =
+            kind.ok_or("Upload-Metadata needs kind: base, courriers, docjoints or photos.")?;
+        let kind = FileKind::parse(&kind_text).ok_or_else(|| {
+            format!("The kind {kind_text:?} is unknown: use base, courriers, docjoints or photos.")
+        })?;
+        if FileKind::of_filename(&filename) != Some(kind) {
+            return Err(format!(
+                "A {} file must end with .{} (got {filename}).",
+                kind.as_str(),
+                kind.extension()
+            ));
+        }
+        let sha256 = sha256
+            .ok_or("Upload-Metadata needs sha256: the SHA-256 of the whole file, in hex.")?
+            .to_ascii_lowercase();
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err("sha256 in Upload-Metadata must be 64 hexadecimal digits.".to_string());
+        }
+        Ok(UploadMetadata {
+            filename,
+            kind,
+            sha256,
+        })
+    }
+}
+
+/// One of the account's uploads (`GET /v1/uploads`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UploadInfo {
+    /// Identifier; the upload's address is `/v1/uploads/{id}`.
+    pub id: String,
+    /// File name.
+    pub filename: String,
+    /// Kind.
+    pub kind: FileKind,
+    /// Size of the whole file.
+    pub length: u64,
+    /// Bytes received and stored.
+    pub offset: u64,
+    /// SHA-256 announced at creation.
+    pub sha256: String,
+    /// When an unfinished upload is deleted (RFC 3339).
+    pub expires_at: String,
+    /// True when every byte arrived and the hash matched: it can be loaded.
+    pub complete: bool,
+}
+
+/// Limits of uploads and space (`GET /v1/storage`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StorageInfo {
+    /// Largest file accepted, in bytes.
+    pub max_upload_bytes: u64,
+    /// Seconds an unfinished upload is kept.
+    pub upload_expiry_seconds: u64,
+    /// Space of the account, in bytes.
+    pub quota_bytes: u64,
+    /// Space used by bases, safeguards and uploads, in bytes.
+    pub used_bytes: u64,
+}
+
+/// Where a base comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BaseOrigin {
+    /// Loaded from the institution (an uploaded `*.HNOT`).
+    Downloaded,
+    /// Created empty on the service.
+    Created,
+    /// Opened from a safeguard.
+    Safeguard,
+}
+
+/// A file of a base.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BaseFile {
+    /// Kind.
+    pub kind: FileKind,
+    /// File name.
+    pub filename: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// When it was attached (RFC 3339).
+    pub added_at: String,
+}
+
+/// A base of a schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Base {
+    /// Identifier.
+    pub id: i64,
+    /// Schedule.
+    pub schedule_id: i64,
+    /// Name (the file name without extension, or the creation date).
+    pub name: String,
+    /// Origin.
+    pub origin: BaseOrigin,
+    /// When it arrived on the service (RFC 3339).
+    pub created_at: String,
+    /// Last activation, for previously activated bases (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activated_at: Option<String>,
+    /// Size of all its files.
+    pub size: u64,
+    /// SHA-256 of the `*.HNOT`.
+    pub sha256: String,
+    /// The `*.HNOT` and its companions.
+    pub files: Vec<BaseFile>,
+}
+
+/// `POST /v1/schedules/{id}/bases`: loads a finished upload of a `*.HNOT` with companions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LoadBase {
+    /// The finished upload of the `*.HNOT`.
+    pub upload_id: String,
+    /// Finished uploads of `*.HCOURRIERS`, `*.HDOCJOINTS`, `*.HPHOTOS`.
+    #[serde(default)]
+    pub companions: Vec<String>,
+}
+
+/// `POST /v1/bases/{id}/companions`: completes a base with a finished upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AddCompanion {
+    /// The finished upload of a companion file.
+    pub upload_id: String,
+}
+
+/// The time grid of a new base.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TimeGrid {
+    /// First hour of the day, `HH:MM`.
+    pub day_starts_at: String,
+    /// Length of a slot in minutes.
+    pub slot_minutes: u32,
+    /// Slots per day.
+    pub slots_per_day: u32,
+}
+
+impl Default for TimeGrid {
+    /// PRONOTE's default grid: 8:00, ten slots of one hour (reset later with the data from EDT).
+    fn default() -> Self {
+        TimeGrid {
+            day_starts_at: "08:00".to_string(),
+            slot_minutes: 60,
+            slots_per_day: 10,
+        }
+    }
+}
+
+/// `POST /v1/schedules/{id}/bases/empty`: creates an empty base and opens it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+pub struct NewEmptyBase {
+    /// The time grid; absent: the default one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_grid: Option<TimeGrid>,
+}
+
+/// A safeguard of a schedule's active base.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Safeguard {
+    /// Identifier.
+    pub id: i64,
+    /// Schedule.
+    pub schedule_id: i64,
+    /// The base it was taken of.
+    pub base_id: i64,
+    /// That base's name.
+    pub base_name: String,
+    /// When it was taken (RFC 3339).
+    pub taken_at: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of its content, hex; the download carries it in `Repr-Digest`.
+    pub sha256: String,
+}
+
+/// The licences of the contract and the reservation of a schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Monitoring {
+    /// Simultaneous Administrative-mode connections the contract allows.
+    pub contract_licences: u32,
+    /// Licences reserved for the Administration group.
+    pub administration_reserved: u32,
+    /// Members of the Administration profile.
+    pub administration_members: u32,
+}
+
+/// `PUT /v1/schedules/{id}/monitoring`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MonitoringUpdate {
+    /// Licences to reserve for the Administration group (at most the contract's).
+    pub administration_reserved: u32,
+}
+
+/// What the schedule's endpoint answers while its server runs (`GET /` on its host and port).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EndpointStatus {
+    /// School name.
+    pub school: String,
+    /// Schedule name.
+    pub schedule: String,
+    /// Name of the active base.
+    pub base: String,
+    /// Version of the server.
+    pub version: String,
+}
+
+/// `Repr-Digest: sha-256=:BASE64:` for a hex SHA-256.
+pub fn repr_digest(sha256_hex: &str) -> String {
+    let bytes = hex::decode(sha256_hex).unwrap_or_default();
+    format!(
+        "sha-256=:{}:",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+/// The hex SHA-256 of a `Repr-Digest` header.
+pub fn parse_repr_digest(header: &str) -> Option<String> {
+    header.split(',').find_map(|item| {
+        let value = item.trim().strip_prefix("sha-256=:")?.strip_suffix(':')?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(value)
+            .ok()?;
+        (bytes.len() == 32).then(|| hex::encode(bytes))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_round_trip_and_errors() {
+        let metadata = UploadMetadata {
+            filename: "Collège 2026.HNOT".to_string(),
+            kind: FileKind::Base,
+            sha256: "ab".repeat(32),
+        };
+        assert_eq!(UploadMetadata::parse(&metadata.to_header()), Ok(metadata));
+        let wrong_kind = UploadMetadata {
+            filename: "a.HPHOTOS".to_string(),
+            kind: FileKind::Base,
+            sha256: "ab".repeat(32),
+        };
+        let error = UploadMetadata::parse(&wrong_kind.to_header()).unwrap_err();
+        assert!(error.contains(".HNOT"), "{error}");
+        assert!(UploadMetadata::parse("filename YS5ITk9U").is_err());
+        assert_eq!(FileKind::of_filename("x.hdocjoints"), Some(FileKind::Docjoints));
+        assert_eq!(FileKind::of_filename("x.txt"), None);
+        let hash = "ab".repeat(32);
+        assert_eq!(parse_repr_digest(&repr_digest(&hash)), Some(hash));
+    }
+}

@@ -1,0 +1,428 @@
+//! The tus 1.0 upload client: streams a file from disk in chunks (at most two chunks in memory,
+//! whatever the file size), sends a checksum with every PATCH, retries with back-off and resumes
+//! from the offset the service reports, and reports progress.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use aws_lc_rs::digest;
+use base64::Engine as _;
+use reqwest::Method;
+
+use crate::client::{Client, ClientError, ClientResult};
+use crate::files::{TUS_CONTENT_TYPE, TUS_VERSION, UploadMetadata};
+
+/// How chunks are sent.
+#[derive(Debug, Clone)]
+pub struct TusOptions {
+    /// Bytes per PATCH (the client holds at most two chunks in memory).
+    pub chunk_size: usize,
+    /// Attempts of one chunk before giving up (network errors, service restarts).
+    pub max_attempts: u32,
+    /// First wait after a failure; doubled each time up to `max_backoff`.
+    pub initial_backoff: Duration,
+    /// Longest wait between attempts.
+    pub max_backoff: Duration,
+}
+
+impl Default for TusOptions {
+    fn default() -> Self {
+        TusOptions {
+            chunk_size: 16 * 1024 * 1024,
+            max_attempts: 12,
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(8),
+        }
+    }
+}
+
+/// Where an upload stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransferProgress {
+    /// Bytes stored by the service.
+    pub offset: u64,
+    /// Size of the file.
+    pub length: u64,
+    /// Bytes sent again because an attempt failed (resumption cost).
+    pub resent: u64,
+}
+
+/// Why an upload stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum TusError {
+    /// The file could not be read.
+    #[error("the file {path} could not be read: {message}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// The file is not the one the upload was created for.
+    #[error(
+        "the file {path} changed since the upload started ({found} bytes instead of {expected}); start the upload again"
+    )]
+    FileChanged {
+        /// The file.
+        path: PathBuf,
+        /// Size at creation.
+        expected: u64,
+        /// Size now.
+        found: u64,
+    },
+    /// The service refused the upload, or stayed unreachable after every attempt.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+}
+
+/// SHA-256 of a whole file, read in 1 MiB blocks; `progress` gets the bytes hashed so far.
+pub fn hash_file(path: &Path, mut progress: impl FnMut(u64)) -> std::io::Result<(u64, String)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut context = digest::Context::new(&digest::SHA256);
+    let mut buffer = vec![0u8; 1024 * 1024];
+    let mut total = 0u64;
+    loop {
+        let read = file.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        context.update(&buffer[..read]);
+        total += read as u64;
+        progress(total);
+    }
+    Ok((total, hex::encode(context.finish().as_ref())))
+}
+
+/// `sha1 <base64>` of `data`, for `Upload-Checksum`.
+pub fn chunk_checksum(data: &[u8]) -> String {
+    let digest = digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, data);
+    format!(
+        "sha1 {}",
+        base64::engine::general_purpose::STANDARD.encode(digest.as_ref())
+    )
+}
+
+struct Chunk {
+    offset: u64,
+    data: Vec<u8>,
+    checksum: String,
+}
+
+fn read_chunk(path: &Path, offset: u64, size: usize) -> Result<Chunk, TusError> {
+    let io = |e: std::io::Error| TusError::File {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    file.seek(SeekFrom::Start(offset)).map_err(io)?;
+    let mut data = Vec::with_capacity(size);
+    file.take(size as u64).read_to_end(&mut data).map_err(io)?;
+    let checksum = chunk_checksum(&data);
+    Ok(Chunk {
+        offset,
+        data,
+        checksum,
+    })
+}
+
+async fn read_chunk_async(path: PathBuf, offset: u64, size: usize) -> Result<Chunk, TusError> {
+    tokio::task::spawn_blocking(move || read_chunk(&path, offset, size))
+        .await
+        .map_err(|e| TusError::File {
+            path: PathBuf::new(),
+            message: e.to_string(),
+        })?
+}
+
+/// True for failures worth another attempt: the network, a restarting service, a busy upload, a
+/// chunk damaged on the way.
+fn retryable(error: &ClientError) -> bool {
+    match error {
+        ClientError::Transport(_) | ClientError::Decode(_) => true,
+        ClientError::Api { status, code, .. } => {
+            *status >= 500
+                || *status == 423
+                || (*status == crate::files::CHECKSUM_MISMATCH_STATUS && code == "checksum_mismatch")
+                || (*status == 409 && (code == "offset_mismatch" || code == "upload_busy"))
+        }
+        _ => false,
+    }
+}
+
+impl Client {
+    fn tus_request(&self, method: Method, path: &str) -> ClientResult<reqwest::RequestBuilder> {
+        let token = self.token().ok_or(ClientError::NoSession)?;
+        Ok(self
+            .http()
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .header("Tus-Resumable", TUS_VERSION))
+    }
+
+    async fn tus_send(&self, request: reqwest::RequestBuilder) -> ClientResult<reqwest::Response> {
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(crate::client::transport_message(&e)))?;
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(crate::client::error_from(response).await)
+        }
+    }
+
+    /// `POST /v1/uploads`: creates an upload of `length` bytes; returns its id.
+    pub async fn create_upload(&self, metadata: &UploadMetadata, length: u64) -> ClientResult<String> {
+        let request = self
+            .tus_request(Method::POST, "/uploads")?
+            .header("Upload-Length", length.to_string())
+            .header("Upload-Metadata", metadata.to_header());
+        let response = self.tus_send(request).await?;
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| ClientError::Decode("the creation answer has no Location".into()))?;
+        location
+            .rsplit('/')
+            .next()
+            .filter(|id| !id.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| ClientError::Decode(format!("unexpected Location {location}")))
+    }
+
+    /// `HEAD /v1/uploads/{id}`: the stored offset and the length.
+    pub async fn upload_offset(&self, id: &str) -> ClientResult<(u64, u64)> {
+        let request = self.tus_request(Method::HEAD, &format!("/uploads/{id}"))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(crate::client::transport_message(&e)))?;
+        let status = response.status();
+        if !status.is_success() {
+            // A HEAD answer has no body: name the usual cases.
+            let (code, message) = match status.as_u16() {
+                404 | 410 => (
+                    "upload_not_found",
+                    "This upload no longer exists on the service (it expired or was cancelled); start it again.",
+                ),
+                _ => ("upload_unavailable", "The service could not say where this upload stands."),
+            };
+            return Err(ClientError::Api {
+                status: status.as_u16(),
+                code: code.to_string(),
+                message: message.to_string(),
+                field: None,
+                retry_after_seconds: None,
+            });
+        }
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+                .ok_or_else(|| ClientError::Decode(format!("the HEAD answer has no {name}")))
+        };
+        Ok((header("Upload-Offset")?, header("Upload-Length")?))
+    }
+
+    /// `PATCH /v1/uploads/{id}`: sends `data` at `offset` with its checksum; returns the new offset.
+    pub async fn patch_upload(
+        &self,
+        id: &str,
+        offset: u64,
+        data: Vec<u8>,
+        checksum: &str,
+    ) -> ClientResult<u64> {
+        let request = self
+            .tus_request(Method::PATCH, &format!("/uploads/{id}"))?
+            .timeout(Duration::from_secs(600))
+            .header(reqwest::header::CONTENT_TYPE, TUS_CONTENT_TYPE)
+            .header("Upload-Offset", offset.to_string())
+            .header("Upload-Checksum", checksum)
+            .body(data);
+        let response = self.tus_send(request).await?;
+        response
+            .headers()
+            .get("Upload-Offset")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| ClientError::Decode("the PATCH answer has no Upload-Offset".into()))
+    }
+
+    /// `DELETE /v1/uploads/{id}`: cancels an upload and frees its space.
+    pub async fn delete_upload(&self, id: &str) -> ClientResult<()> {
+        let request = self.tus_request(Method::DELETE, &format!("/uploads/{id}"))?;
+        self.tus_send(request).await?;
+        Ok(())
+    }
+
+    /// Sends the file at `path` to the upload `id`, from the offset the service has, until the
+    /// last byte is stored. Survives network errors and service restarts (up to
+    /// `options.max_attempts` failures in a row); `progress` is called after every chunk.
+    pub async fn upload_file(
+        &self,
+        id: &str,
+        path: &Path,
+        options: &TusOptions,
+        mut progress: impl FnMut(TransferProgress) + Send,
+    ) -> Result<TransferProgress, TusError> {
+        let found = std::fs::metadata(path)
+            .map_err(|e| TusError::File {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?
+            .len();
+        let chunk_size = options.chunk_size.max(1);
+        let mut failures = 0u32;
+        let mut backoff = options.initial_backoff;
+        let mut resent = 0u64;
+        let (mut offset, length) = loop {
+            match self.upload_offset(id).await {
+                Ok(position) => break position,
+                Err(error) if retryable(&error) && failures + 1 < options.max_attempts => {
+                    failures += 1;
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(options.max_backoff);
+                }
+                Err(error) => return Err(error.into()),
+            }
+        };
+        if found != length {
+            return Err(TusError::FileChanged {
+                path: path.to_path_buf(),
+                expected: length,
+                found,
+            });
+        }
+        progress(TransferProgress {
+            offset,
+            length,
+            resent,
+        });
+        let mut next = (offset < length).then(|| {
+            tokio::spawn(read_chunk_async(path.to_path_buf(), offset, chunk_size))
+        });
+        while let Some(pending) = next.take() {
+            let chunk = pending.await.map_err(|e| TusError::File {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })??;
+            let sent = chunk.data.len() as u64;
+            let after = chunk.offset + sent;
+            // Read and hash the next chunk while this one travels.
+            if after < length {
+                next = Some(tokio::spawn(read_chunk_async(
+                    path.to_path_buf(),
+                    after,
+                    chunk_size,
+                )));
+            }
+            match self
+                .patch_upload(id, chunk.offset, chunk.data, &chunk.checksum)
+                .await
+            {
+                Ok(new_offset) => {
+                    failures = 0;
+                    backoff = options.initial_backoff;
+                    offset = new_offset;
+                    progress(TransferProgress {
+                        offset,
+                        length,
+                        resent,
+                    });
+                    if offset != after && offset < length {
+                        // The service stored less than sent: continue from its offset.
+                        next = Some(tokio::spawn(read_chunk_async(
+                            path.to_path_buf(),
+                            offset,
+                            chunk_size,
+                        )));
+                    }
+                }
+                Err(error) if retryable(&error) && failures + 1 < options.max_attempts => {
+                    failures += 1;
+                    resent += sent;
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(options.max_backoff);
+                    if let Some(prefetch) = next.take() {
+                        prefetch.abort();
+                    }
+                    // Ask where the service stands (it may have restarted), then go on from there.
+                    let position = loop {
+                        match self.upload_offset(id).await {
+                            Ok((position, _)) => break position,
+                            Err(error)
+                                if retryable(&error) && failures + 1 < options.max_attempts =>
+                            {
+                                failures += 1;
+                                tokio::time::sleep(backoff).await;
+                                backoff = (backoff * 2).min(options.max_backoff);
+                            }
+                            Err(error) => return Err(error.into()),
+                        }
+                    };
+                    // Bytes the service kept from the failed chunk were not re-sent after all.
+                    resent -= position.saturating_sub(chunk.offset).min(sent);
+                    offset = position;
+                    if offset < length {
+                        next = Some(tokio::spawn(read_chunk_async(
+                            path.to_path_buf(),
+                            offset,
+                            chunk_size,
+                        )));
+                    }
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Ok(TransferProgress {
+            offset,
+            length,
+            resent,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksums_and_file_hash() {
+        // sha1("abc") = a9993e36...
+        assert_eq!(chunk_checksum(b"abc"), "sha1 qZk+NkcGgWq6PiVxeFDCbJzQ2J0=");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.HNOT");
+        std::fs::write(&path, b"abc").unwrap();
+        let mut seen = 0;
+        let (size, hash) = hash_file(&path, |n| seen = n).unwrap();
+        assert_eq!((size, seen), (3, 3));
+        assert_eq!(
+            hash,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let chunk = read_chunk(&path, 1, 10).unwrap();
+        assert_eq!(chunk.data, b"bc");
+    }
+
+    #[test]
+    fn which_failures_are_retried() {
+        let api = |status: u16, code: &str| ClientError::Api {
+            status,
+            code: code.to_string(),
+            message: String::new(),
+            field: None,
+            retry_after_seconds: None,
+        };
+        assert!(retryable(&ClientError::Transport("reset".into())));
+        assert!(retryable(&api(460, "checksum_mismatch")));
+        assert!(retryable(&api(409, "offset_mismatch")));
+        assert!(retryable(&api(503, "x")));
+        assert!(!retryable(&api(404, "not_found")));
+        assert!(!retryable(&api(413, "upload_too_large")));
+        assert!(!retryable(&api(460, "file_checksum_mismatch")));
+    }
+}
