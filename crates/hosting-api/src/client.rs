@@ -8,8 +8,8 @@ use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::tls::{ClientIdentity, ServerTrust, TlsError, client_config_with};
 use crate::files::*;
+use crate::tls::{ClientIdentity, ServerTrust, TlsError, client_config_with};
 use crate::types::*;
 
 /// Everything that can go wrong with a call.
@@ -356,24 +356,36 @@ impl Client {
 
     /// `GET /v1/uploads`: the account's unfinished and unused uploads.
     pub async fn uploads(&self) -> ClientResult<Vec<UploadInfo>> {
-        self.call::<(), _>(Method::GET, "/uploads", None, true).await
+        self.call::<(), _>(Method::GET, "/uploads", None, true)
+            .await
     }
 
     /// `GET /v1/storage`: upload limits and the account's space.
     pub async fn storage(&self) -> ClientResult<StorageInfo> {
-        self.call::<(), _>(Method::GET, "/storage", None, true).await
+        self.call::<(), _>(Method::GET, "/storage", None, true)
+            .await
     }
 
     /// `GET /v1/schedules/{id}/bases`.
     pub async fn bases(&self, schedule_id: i64) -> ClientResult<Vec<Base>> {
-        self.call::<(), _>(Method::GET, &format!("/schedules/{schedule_id}/bases"), None, true)
-            .await
+        self.call::<(), _>(
+            Method::GET,
+            &format!("/schedules/{schedule_id}/bases"),
+            None,
+            true,
+        )
+        .await
     }
 
     /// `POST /v1/schedules/{id}/bases`: loads finished uploads as a base (server shut down).
     pub async fn load_base(&self, schedule_id: i64, load: &LoadBase) -> ClientResult<Base> {
-        self.call(Method::POST, &format!("/schedules/{schedule_id}/bases"), Some(load), true)
-            .await
+        self.call(
+            Method::POST,
+            &format!("/schedules/{schedule_id}/bases"),
+            Some(load),
+            true,
+        )
+        .await
     }
 
     /// `POST /v1/schedules/{id}/bases/empty`: creates an empty base and opens it.
@@ -393,8 +405,13 @@ impl Client {
 
     /// `POST /v1/bases/{id}/companions`: completes a base with a finished upload.
     pub async fn add_companion(&self, base_id: i64, request: &AddCompanion) -> ClientResult<Base> {
-        self.call(Method::POST, &format!("/bases/{base_id}/companions"), Some(request), true)
-            .await
+        self.call(
+            Method::POST,
+            &format!("/bases/{base_id}/companions"),
+            Some(request),
+            true,
+        )
+        .await
     }
 
     /// `POST /v1/bases/{id}/open`: opens a base on its schedule's server (shut down).
@@ -405,14 +422,24 @@ impl Client {
 
     /// `POST /v1/schedules/{id}/activate`: puts the open base into service.
     pub async fn activate(&self, schedule_id: i64) -> ClientResult<Schedule> {
-        self.call::<(), _>(Method::POST, &format!("/schedules/{schedule_id}/activate"), None, true)
-            .await
+        self.call::<(), _>(
+            Method::POST,
+            &format!("/schedules/{schedule_id}/activate"),
+            None,
+            true,
+        )
+        .await
     }
 
     /// `POST /v1/schedules/{id}/shutdown`: shuts the server down.
     pub async fn shutdown(&self, schedule_id: i64) -> ClientResult<Schedule> {
-        self.call::<(), _>(Method::POST, &format!("/schedules/{schedule_id}/shutdown"), None, true)
-            .await
+        self.call::<(), _>(
+            Method::POST,
+            &format!("/schedules/{schedule_id}/shutdown"),
+            None,
+            true,
+        )
+        .await
     }
 
     /// `GET /v1/schedules/{id}/safeguards`, newest first.
@@ -428,8 +455,13 @@ impl Client {
 
     /// `POST /v1/safeguards/{id}/open`: replaces the open base by this safeguard (server shut down).
     pub async fn open_safeguard(&self, safeguard_id: i64) -> ClientResult<Schedule> {
-        self.call::<(), _>(Method::POST, &format!("/safeguards/{safeguard_id}/open"), None, true)
-            .await
+        self.call::<(), _>(
+            Method::POST,
+            &format!("/safeguards/{safeguard_id}/open"),
+            None,
+            true,
+        )
+        .await
     }
 
     /// `GET /v1/safeguards/{id}/content` into `destination`, streaming; the SHA-256 of what

@@ -381,7 +381,10 @@ mod tests {
         let error = UploadMetadata::parse(&wrong_kind.to_header()).unwrap_err();
         assert!(error.contains(".HNOT"), "{error}");
         assert!(UploadMetadata::parse("filename YS5ITk9U").is_err());
-        assert_eq!(FileKind::of_filename("x.hdocjoints"), Some(FileKind::Docjoints));
+        assert_eq!(
+            FileKind::of_filename("x.hdocjoints"),
+            Some(FileKind::Docjoints)
+        );
         assert_eq!(FileKind::of_filename("x.txt"), None);
         let hash = "ab".repeat(32);
         assert_eq!(parse_repr_digest(&repr_digest(&hash)), Some(hash));

@@ -10,7 +10,7 @@ pub mod types;
 pub mod validate;
 
 pub use client::{Client, ClientError, ClientResult};
-pub use tls::{ClientIdentity, ServerTrust, WorkstationKey};
 pub use files::*;
+pub use tls::{ClientIdentity, ServerTrust, WorkstationKey};
 pub use tus::{TransferProgress, TusError, TusOptions};
 pub use types::*;

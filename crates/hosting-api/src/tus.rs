@@ -143,7 +143,8 @@ fn retryable(error: &ClientError) -> bool {
         ClientError::Api { status, code, .. } => {
             *status >= 500
                 || *status == 423
-                || (*status == crate::files::CHECKSUM_MISMATCH_STATUS && code == "checksum_mismatch")
+                || (*status == crate::files::CHECKSUM_MISMATCH_STATUS
+                    && code == "checksum_mismatch")
                 || (*status == 409 && (code == "offset_mismatch" || code == "upload_busy"))
         }
         _ => false,
@@ -173,7 +174,11 @@ impl Client {
     }
 
     /// `POST /v1/uploads`: creates an upload of `length` bytes; returns its id.
-    pub async fn create_upload(&self, metadata: &UploadMetadata, length: u64) -> ClientResult<String> {
+    pub async fn create_upload(
+        &self,
+        metadata: &UploadMetadata,
+        length: u64,
+    ) -> ClientResult<String> {
         let request = self
             .tus_request(Method::POST, "/uploads")?
             .header("Upload-Length", length.to_string())
@@ -207,7 +212,10 @@ impl Client {
                     "upload_not_found",
                     "This upload no longer exists on the service (it expired or was cancelled); start it again.",
                 ),
-                _ => ("upload_unavailable", "The service could not say where this upload stands."),
+                _ => (
+                    "upload_unavailable",
+                    "The service could not say where this upload stands.",
+                ),
             };
             return Err(ClientError::Api {
                 status: status.as_u16(),
@@ -302,9 +310,8 @@ impl Client {
             length,
             resent,
         });
-        let mut next = (offset < length).then(|| {
-            tokio::spawn(read_chunk_async(path.to_path_buf(), offset, chunk_size))
-        });
+        let mut next = (offset < length)
+            .then(|| tokio::spawn(read_chunk_async(path.to_path_buf(), offset, chunk_size)));
         while let Some(pending) = next.take() {
             let chunk = pending.await.map_err(|e| TusError::File {
                 path: path.to_path_buf(),

@@ -61,6 +61,48 @@ pub struct ServeConfig {
         default_value = "Hosting <no-reply@hosting.localhost>"
     )]
     pub smtp_from: String,
+    /// Directory of the blob storage (uploads, bases, safeguards); default: `<data-dir>/blobs`.
+    #[arg(long, env = "HOSTINGD_BLOB_DIR")]
+    pub blob_dir: Option<PathBuf>,
+    /// Largest file that can be uploaded, in bytes.
+    #[arg(
+        long,
+        env = "HOSTINGD_MAX_UPLOAD_BYTES",
+        default_value_t = 20_000_000_000
+    )]
+    pub max_upload_bytes: u64,
+    /// Hours an unfinished upload is kept.
+    #[arg(long, env = "HOSTINGD_UPLOAD_EXPIRY_HOURS", default_value_t = 72)]
+    pub upload_expiry_hours: u64,
+    /// Space of each account (bases, safeguards, uploads), in bytes.
+    #[arg(
+        long,
+        env = "HOSTINGD_ACCOUNT_QUOTA_BYTES",
+        default_value_t = 200_000_000_000
+    )]
+    pub account_quota_bytes: u64,
+    /// Minutes between two safeguards of a running schedule.
+    #[arg(
+        long,
+        env = "HOSTINGD_SAFEGUARD_INTERVAL_MINUTES",
+        default_value_t = 60
+    )]
+    pub safeguard_interval_minutes: u64,
+    /// Safeguards kept: the newest N.
+    #[arg(long, env = "HOSTINGD_SAFEGUARD_KEEP_LAST", default_value_t = 24)]
+    pub safeguard_keep_last: usize,
+    /// Safeguards kept: the newest of each of the last N days.
+    #[arg(long, env = "HOSTINGD_SAFEGUARD_KEEP_DAILY", default_value_t = 7)]
+    pub safeguard_keep_daily: usize,
+    /// Safeguards kept: the newest of each of the last N weeks.
+    #[arg(long, env = "HOSTINGD_SAFEGUARD_KEEP_WEEKLY", default_value_t = 5)]
+    pub safeguard_keep_weekly: usize,
+    /// Seconds between two runs of the jobs (safeguards, expiry).
+    #[arg(long, env = "HOSTINGD_JOB_INTERVAL_SECONDS", default_value_t = 30)]
+    pub job_interval_seconds: u64,
+    /// Address the schedules' endpoints listen on; default: the address of `--listen`.
+    #[arg(long, env = "HOSTINGD_SCHEDULE_BIND")]
+    pub schedule_bind: Option<std::net::IpAddr>,
     /// SMS gateway URL (HTTP POST of `{"to","text"}`); unset: SMS stay in the outbox.
     #[arg(long, env = "HOSTINGD_SMS_URL")]
     pub sms_url: Option<String>,
@@ -89,7 +131,24 @@ impl ServeConfig {
             smtp_from: "Hosting <no-reply@hosting.localhost>".to_string(),
             sms_url: None,
             sms_token: None,
+            blob_dir: None,
+            max_upload_bytes: 20_000_000_000,
+            upload_expiry_hours: 72,
+            account_quota_bytes: 200_000_000_000,
+            safeguard_interval_minutes: 60,
+            safeguard_keep_last: 24,
+            safeguard_keep_daily: 7,
+            safeguard_keep_weekly: 5,
+            job_interval_seconds: 30,
+            schedule_bind: None,
         }
+    }
+
+    /// The blob directory.
+    pub fn blob_dir(&self) -> PathBuf {
+        self.blob_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("blobs"))
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.

@@ -44,6 +44,26 @@ impl ApiError {
         }
     }
 
+    /// The same error, about `name`.
+    pub fn with_field(self, name: &'static str) -> ApiError {
+        match self {
+            ApiError::Client {
+                status,
+                code,
+                message,
+                retry_after_seconds,
+                ..
+            } => ApiError::Client {
+                status,
+                code,
+                message,
+                field: Some(name),
+                retry_after_seconds,
+            },
+            other => other,
+        }
+    }
+
     /// `400 bad_request`-like errors with a code.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError::client(StatusCode::BAD_REQUEST, code, message)

@@ -5,11 +5,14 @@
 //! the tests use it); the `hostingd` binary wraps it with operator commands.
 
 pub mod auth;
+pub mod blobs;
 pub mod clock;
 pub mod config;
 pub mod delivery;
+pub mod endpoints;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod licence;
 pub mod operator;
 pub mod pki;
@@ -49,7 +52,23 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
             cert_lifetime_days: config.cert_lifetime_days,
             port_range: config.port_range.clone(),
             public_zone: config.public_zone.clone(),
+            max_upload_bytes: config.max_upload_bytes,
+            upload_expiry_seconds: config.upload_expiry_hours * 3600,
+            account_quota_bytes: config.account_quota_bytes,
+            safeguards: jobs::SafeguardPolicy {
+                interval_seconds: i64::try_from(config.safeguard_interval_minutes * 60)
+                    .unwrap_or(i64::MAX),
+                keep_last: config.safeguard_keep_last,
+                keep_daily: config.safeguard_keep_daily,
+                keep_weekly: config.safeguard_keep_weekly,
+            },
         }),
+        blobs: blobs::Blobs::local(&config.blob_dir())?,
+        uploads: Arc::default(),
+        endpoints: Arc::new(endpoints::Endpoints::new(
+            config.schedule_bind.unwrap_or(config.listen.ip()),
+        )),
+        jobs: Arc::default(),
     })
 }
 
@@ -62,6 +81,7 @@ pub struct RunningService {
     handle: Handle<SocketAddr>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     delivery: Option<tokio::task::JoinHandle<()>>,
+    jobs: tokio::task::JoinHandle<()>,
 }
 
 impl RunningService {
@@ -75,12 +95,19 @@ impl RunningService {
         self.state.pki.ca_pem().to_string()
     }
 
+    /// Runs the jobs that are due now (safeguards, expiry), as the periodic runner does.
+    pub async fn run_jobs(&self) -> anyhow::Result<jobs::JobReport> {
+        jobs::run_due(&self.state).await
+    }
+
     /// Stops accepting, lets requests in flight finish (at most 5 s), and returns.
     pub async fn shutdown(self) -> anyhow::Result<()> {
         self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
         if let Some(delivery) = self.delivery {
             delivery.abort();
         }
+        self.jobs.abort();
+        self.state.endpoints.stop_all().await;
         self.task.await??;
         Ok(())
     }
@@ -110,11 +137,25 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
     });
     let delivery = delivery::Delivery::from_config(&config)?
         .map(|delivery| tokio::spawn(delivery.run(state.store.clone())));
+    state.endpoints.resume(&state).await?;
+    let jobs = {
+        let state = state.clone();
+        let every = Duration::from_secs(config.job_interval_seconds.max(1));
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(error) = jobs::run_due(&state).await {
+                    tracing::error!(%error, "a job run failed");
+                }
+            }
+        })
+    };
     Ok(RunningService {
         addr,
         state,
         handle,
         task,
         delivery,
+        jobs,
     })
 }

@@ -4,8 +4,10 @@ pub mod account;
 pub mod extract;
 pub mod openapi;
 pub mod public;
+pub mod server;
 pub mod sessions;
 pub mod setup;
+pub mod uploads;
 pub mod users;
 pub mod workstations;
 
@@ -44,6 +46,25 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("patch", "/v1/users/{id}"),
     ("get", "/v1/workstations"),
     ("delete", "/v1/workstations/{id}"),
+    ("options", "/v1/uploads"),
+    ("post", "/v1/uploads"),
+    ("get", "/v1/uploads"),
+    ("head", "/v1/uploads/{id}"),
+    ("patch", "/v1/uploads/{id}"),
+    ("delete", "/v1/uploads/{id}"),
+    ("get", "/v1/storage"),
+    ("get", "/v1/schedules/{id}/bases"),
+    ("post", "/v1/schedules/{id}/bases"),
+    ("post", "/v1/schedules/{id}/bases/empty"),
+    ("post", "/v1/bases/{id}/companions"),
+    ("post", "/v1/bases/{id}/open"),
+    ("post", "/v1/schedules/{id}/activate"),
+    ("post", "/v1/schedules/{id}/shutdown"),
+    ("get", "/v1/schedules/{id}/safeguards"),
+    ("post", "/v1/safeguards/{id}/open"),
+    ("get", "/v1/safeguards/{id}/content"),
+    ("get", "/v1/schedules/{id}/monitoring"),
+    ("put", "/v1/schedules/{id}/monitoring"),
 ];
 
 /// Largest JSON body accepted.
@@ -58,6 +79,14 @@ pub struct Settings {
     pub port_range: RangeInclusive<u16>,
     /// DNS zone of the connection details.
     pub public_zone: String,
+    /// Largest upload, in bytes.
+    pub max_upload_bytes: u64,
+    /// Seconds an unfinished upload is kept.
+    pub upload_expiry_seconds: u64,
+    /// Space of each account, in bytes.
+    pub account_quota_bytes: u64,
+    /// Safeguards.
+    pub safeguards: crate::jobs::SafeguardPolicy,
 }
 
 impl Settings {
@@ -83,6 +112,14 @@ pub struct AppState {
     pub passwords: Arc<Passwords>,
     /// Settings.
     pub settings: Arc<Settings>,
+    /// Blob storage.
+    pub blobs: crate::blobs::Blobs,
+    /// One PATCH at a time per upload.
+    pub uploads: Arc<uploads::UploadLocks>,
+    /// Listeners of the running schedules.
+    pub endpoints: Arc<crate::endpoints::Endpoints>,
+    /// One job runner at once.
+    pub jobs: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The whole API.
@@ -94,6 +131,8 @@ pub fn router(state: AppState) -> Router {
         .merge(setup::routes())
         .merge(users::routes())
         .merge(workstations::routes())
+        .merge(uploads::routes())
+        .merge(server::routes())
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

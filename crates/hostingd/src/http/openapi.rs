@@ -4,6 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use hosting_api::files::*;
 use hosting_api::types::*;
 
 /// The OpenAPI description of every route.
@@ -31,13 +32,33 @@ use hosting_api::types::*;
         super::users::update,
         super::workstations::list,
         super::workstations::revoke,
+        super::uploads::options,
+        super::uploads::create,
+        super::uploads::list,
+        super::uploads::head,
+        super::uploads::patch,
+        super::uploads::terminate,
+        super::uploads::storage,
+        super::server::bases,
+        super::server::load,
+        super::server::create_empty,
+        super::server::add_companion,
+        super::server::open_base,
+        super::server::activate,
+        super::server::shutdown,
+        super::server::safeguards,
+        super::server::open_safeguard,
+        super::server::download,
+        super::server::monitoring,
+        super::server::set_monitoring,
     ),
     components(schemas(
         Role, ErrorBody, ErrorDetail, Health, EnrollmentRequest, EnrollmentResponse,
         ResendLoginsRequest, SessionRequest, SessionResponse, Principal, Account, LicenceState,
         Onboarding, Contract, Licence, LicenceAcceptance, Controller, ControllerUpdate, Schedule,
         ScheduleServer, ServerState, ScheduleUpdate, NewUser, User, UserUpdate, Profile,
-        Workstation
+        Workstation, UploadInfo, StorageInfo, FileKind, BaseOrigin, BaseFile, Base, LoadBase,
+        AddCompanion, TimeGrid, NewEmptyBase, Safeguard, Monitoring, MonitoringUpdate
     )),
     modifiers(&BearerScheme)
 )]

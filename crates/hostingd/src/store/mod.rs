@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod files;
 mod outbox;
 mod schedules;
 mod sessions;
@@ -18,6 +19,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use accounts::{AccountRow, NewAccount};
 pub use audit::{Actor, AuditEntry};
+pub use files::{BaseFileRow, BaseRow, NewUpload, Part, RunningSchedule, SafeguardRow, UploadRow};
 pub use outbox::{OutboxMessage, PendingMessage};
 pub use schedules::{EndpointOwner, ScheduleChanges, ScheduleRow};
 pub use sessions::SessionRow;

@@ -1,0 +1,168 @@
+//! Blob storage through `object_store`: a local directory by default (written with fsync, so
+//! that an object that exists is durable), an S3-compatible store later. Objects are immutable:
+//! a file is a list of parts, an upload adds one part per PATCH.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt, TryStreamExt};
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+
+use crate::error::{ApiError, ApiResult};
+use crate::store::Part;
+
+/// Size of the buffers handed to the object store while a part is written.
+const WRITE_CHUNK: usize = 8 * 1024 * 1024;
+
+/// The object store of the service.
+#[derive(Clone, Debug)]
+pub struct Blobs {
+    store: Arc<dyn ObjectStore>,
+}
+
+fn storage_error(error: object_store::Error) -> ApiError {
+    ApiError::internal(format!("blob storage: {error}"))
+}
+
+/// A part being written.
+pub struct PartWriter {
+    key: String,
+    writer: WriteMultipart,
+    written: u64,
+}
+
+impl PartWriter {
+    /// Appends bytes (buffered; waits when too many buffers are in flight).
+    pub async fn write(&mut self, data: &[u8]) -> ApiResult<()> {
+        self.writer
+            .wait_for_capacity(2)
+            .await
+            .map_err(storage_error)?;
+        self.writer.write(data);
+        self.written += data.len() as u64;
+        Ok(())
+    }
+
+    /// Bytes written so far.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// Makes the part durable and returns it.
+    pub async fn finish(self) -> ApiResult<Part> {
+        self.writer.finish().await.map_err(storage_error)?;
+        Ok(Part {
+            object_key: self.key,
+            size: i64::try_from(self.written).unwrap_or(i64::MAX),
+        })
+    }
+
+    /// Drops what was written.
+    pub async fn abort(self) {
+        let _ = self.writer.abort().await;
+    }
+}
+
+impl Blobs {
+    /// Blobs in a local directory.
+    pub fn local(dir: &std::path::Path) -> anyhow::Result<Blobs> {
+        std::fs::create_dir_all(dir)?;
+        let store = LocalFileSystem::new_with_prefix(dir)?
+            .with_fsync(true)
+            .with_automatic_cleanup(true);
+        Ok(Blobs {
+            store: Arc::new(store),
+        })
+    }
+
+    /// Starts writing the object `key`.
+    pub async fn writer(&self, key: &str) -> ApiResult<PartWriter> {
+        let upload = self
+            .store
+            .put_multipart(&ObjectPath::from(key))
+            .await
+            .map_err(storage_error)?;
+        Ok(PartWriter {
+            key: key.to_string(),
+            writer: WriteMultipart::new_with_chunk_size(upload, WRITE_CHUNK),
+            written: 0,
+        })
+    }
+
+    /// Stores a small object at once.
+    pub async fn put(&self, key: &str, data: Vec<u8>) -> ApiResult<Part> {
+        let size = data.len() as i64;
+        self.store
+            .put(&ObjectPath::from(key), PutPayload::from(data))
+            .await
+            .map_err(storage_error)?;
+        Ok(Part {
+            object_key: key.to_string(),
+            size,
+        })
+    }
+
+    /// Copies the parts of a file under `prefix` (a hard link on a local directory).
+    pub async fn copy_parts(&self, parts: &[Part], prefix: &str) -> ApiResult<Vec<Part>> {
+        let mut copies = Vec::with_capacity(parts.len());
+        for (seq, part) in parts.iter().enumerate() {
+            let key = format!("{prefix}/{seq:06}");
+            self.store
+                .copy(
+                    &ObjectPath::from(part.object_key.as_str()),
+                    &ObjectPath::from(key.as_str()),
+                )
+                .await
+                .map_err(storage_error)?;
+            copies.push(Part {
+                object_key: key,
+                size: part.size,
+            });
+        }
+        Ok(copies)
+    }
+
+    /// The bytes of a file made of `parts`, streamed.
+    pub fn read(&self, parts: Vec<Part>) -> impl Stream<Item = ApiResult<Bytes>> + Send + 'static {
+        let store = self.store.clone();
+        futures::stream::iter(parts)
+            .then(move |part| {
+                let store = store.clone();
+                async move {
+                    let result = store
+                        .get(&ObjectPath::from(part.object_key.as_str()))
+                        .await
+                        .map_err(storage_error)?;
+                    Ok::<_, ApiError>(result.into_stream().map_err(storage_error))
+                }
+            })
+            .try_flatten()
+    }
+
+    /// SHA-256 (hex) of a file made of `parts`, read back from storage.
+    pub async fn sha256(&self, parts: Vec<Part>) -> ApiResult<String> {
+        let mut context = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+        let mut stream = std::pin::pin!(self.read(parts));
+        while let Some(bytes) = stream.next().await {
+            context.update(&bytes?);
+        }
+        Ok(hex::encode(context.finish().as_ref()))
+    }
+
+    /// Deletes objects; missing ones are fine.
+    pub async fn delete(&self, keys: &[String]) {
+        for key in keys {
+            match self.store.delete(&ObjectPath::from(key.as_str())).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(error) => tracing::warn!(%key, %error, "could not delete an object"),
+            }
+        }
+    }
+
+    /// True when the object exists.
+    pub async fn exists(&self, key: &str) -> bool {
+        self.store.head(&ObjectPath::from(key)).await.is_ok()
+    }
+}

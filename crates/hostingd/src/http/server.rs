@@ -1,0 +1,521 @@
+//! The Server PRONOTE panel: bases of a schedule, opening and activating them, shutting the server
+//! down, safeguards and the licences reserved for the Administration group.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hosting_api::files::{
+    AddCompanion, Base, BaseFile, BaseOrigin, FileKind, LoadBase, Monitoring, MonitoringUpdate,
+    NewEmptyBase, Safeguard, TimeGrid, repr_digest,
+};
+use hosting_api::types::{ErrorBody, Schedule};
+
+use super::AppState;
+use super::extract::{ApiJson, Caller, IdPath};
+use super::setup::schedule_view;
+use crate::clock::rfc3339;
+use crate::error::{ApiError, ApiResult};
+use crate::store::{ADMINISTRATION, BaseFileRow, BaseRow, SafeguardRow};
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/schedules/{id}/bases", get(bases).post(load))
+        .route("/v1/schedules/{id}/bases/empty", post(create_empty))
+        .route("/v1/bases/{id}/companions", post(add_companion))
+        .route("/v1/bases/{id}/open", post(open_base))
+        .route("/v1/schedules/{id}/activate", post(activate))
+        .route("/v1/schedules/{id}/shutdown", post(shutdown))
+        .route("/v1/schedules/{id}/safeguards", get(safeguards))
+        .route("/v1/safeguards/{id}/open", post(open_safeguard))
+        .route("/v1/safeguards/{id}/content", get(download))
+        .route(
+            "/v1/schedules/{id}/monitoring",
+            get(monitoring).put(set_monitoring),
+        )
+}
+
+fn kind_of(text: &str) -> FileKind {
+    FileKind::parse(text).unwrap_or(FileKind::Base)
+}
+
+fn base_view(base: BaseRow, files: Vec<BaseFileRow>) -> Base {
+    let mut files: Vec<BaseFile> = files
+        .into_iter()
+        .map(|f| BaseFile {
+            kind: kind_of(&f.kind),
+            filename: f.filename,
+            size: u64::try_from(f.size).unwrap_or(0),
+            sha256: f.sha256,
+            added_at: rfc3339(f.added_at),
+        })
+        .collect();
+    files.sort_by_key(|f| FileKind::ALL.iter().position(|k| *k == f.kind));
+    Base {
+        id: base.id,
+        schedule_id: base.schedule_id,
+        name: base.name,
+        origin: match base.origin.as_str() {
+            "created" => BaseOrigin::Created,
+            "safeguard" => BaseOrigin::Safeguard,
+            _ => BaseOrigin::Downloaded,
+        },
+        created_at: rfc3339(base.created_at),
+        activated_at: base.activated_at.map(rfc3339),
+        size: files.iter().map(|f| f.size).sum(),
+        sha256: files
+            .iter()
+            .find(|f| f.kind == FileKind::Base)
+            .map(|f| f.sha256.clone())
+            .unwrap_or_default(),
+        files,
+    }
+}
+
+async fn one_base(state: &AppState, account_id: i64, base_id: i64) -> ApiResult<Base> {
+    let base = state.store.base(account_id, base_id).await?;
+    let files = state.store.base_files(base_id).await?;
+    Ok(base_view(base, files))
+}
+
+async fn schedule(state: &AppState, account_id: i64, schedule_id: i64) -> ApiResult<Schedule> {
+    let row = state.store.schedule(account_id, schedule_id).await?;
+    Ok(schedule_view(state, row))
+}
+
+/// The bases of a schedule, newest first.
+#[utoipa::path(get, path = "/v1/schedules/{id}/bases", tag = "server", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule")),
+    responses((status = 200, description = "Bases", body = [Base]),
+        (status = 404, description = "not_found", body = ErrorBody)))]
+pub async fn bases(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(schedule_id): IdPath,
+) -> ApiResult<Json<Vec<Base>>> {
+    state
+        .store
+        .schedule(caller.account_id(), schedule_id)
+        .await?;
+    let rows = state.store.bases(caller.account_id(), schedule_id).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(base, files)| base_view(base, files))
+            .collect(),
+    ))
+}
+
+/// Loads finished uploads (a `*.HNOT` and its companions) as a base; the server must be shut
+/// down.
+#[utoipa::path(post, path = "/v1/schedules/{id}/bases", tag = "server", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule")), request_body = LoadBase,
+    responses((status = 201, description = "The base", body = Base),
+        (status = 409, description = "server_running, upload_incomplete", body = ErrorBody)))]
+pub async fn load(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(schedule_id): IdPath,
+    ApiJson(request): ApiJson<LoadBase>,
+) -> ApiResult<(StatusCode, Json<Base>)> {
+    if request.companions.len() > 3 {
+        return Err(ApiError::bad_request(
+            "too_many_companions",
+            "A base has at most three companions: *.HCOURRIERS, *.HDOCJOINTS and *.HPHOTOS.",
+        ));
+    }
+    let base_id = state
+        .store
+        .load_base(
+            &caller.actor,
+            schedule_id,
+            &request.upload_id,
+            &request.companions,
+        )
+        .await?;
+    let base = one_base(&state, caller.account_id(), base_id).await?;
+    Ok((StatusCode::CREATED, Json(base)))
+}
+
+fn grid_error(message: &str) -> ApiError {
+    ApiError::client(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_time_grid",
+        message.to_string(),
+    )
+    .with_field("time_grid")
+}
+
+fn check_grid(grid: &TimeGrid) -> ApiResult<()> {
+    let (hours, minutes) = grid
+        .day_starts_at
+        .split_once(':')
+        .and_then(|(h, m)| Some((h.parse::<u32>().ok()?, m.parse::<u32>().ok()?)))
+        .ok_or_else(|| grid_error("Write the first hour of the day as HH:MM, e.g. 08:00."))?;
+    if hours > 23 || minutes > 59 {
+        return Err(grid_error(
+            "The first hour of the day must be between 00:00 and 23:59.",
+        ));
+    }
+    if !(5..=240).contains(&grid.slot_minutes) {
+        return Err(grid_error("A slot lasts between 5 and 240 minutes."));
+    }
+    if grid.slots_per_day == 0
+        || hours * 60 + minutes + grid.slot_minutes * grid.slots_per_day > 24 * 60
+    {
+        return Err(grid_error(
+            "The slots of a day must fit between the first hour and midnight.",
+        ));
+    }
+    Ok(())
+}
+
+/// Creates an empty base with a time grid and opens it; the server must be shut down.
+#[utoipa::path(post, path = "/v1/schedules/{id}/bases/empty", tag = "server", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule")), request_body = NewEmptyBase,
+    responses((status = 201, description = "The base, opened", body = Base),
+        (status = 409, description = "server_running", body = ErrorBody)))]
+pub async fn create_empty(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(schedule_id): IdPath,
+    ApiJson(request): ApiJson<NewEmptyBase>,
+) -> ApiResult<(StatusCode, Json<Base>)> {
+    let grid = request.time_grid.unwrap_or_default();
+    check_grid(&grid)?;
+    let schedule = state
+        .store
+        .schedule(caller.account_id(), schedule_id)
+        .await?;
+    if schedule.server_state == "running" {
+        return Err(ApiError::conflict(
+            "server_running",
+            format!(
+                "The server of {} is running: shut it down (Active base, Shut down the server) before creating a base.",
+                schedule.name
+            ),
+        ));
+    }
+    let now = state.store.now();
+    let name = format!("{} {}", schedule.name, &rfc3339(now)[..10]);
+    let content = serde_json::to_vec_pretty(&serde_json::json!({
+        "format": "HNOT", "empty": true, "schedule": schedule.name, "time_grid": grid,
+    }))
+    .map_err(ApiError::internal)?;
+    let sha256 = hex::encode(aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        &content,
+    ));
+    let key = format!("created/{}", hex::encode(rand::random::<[u8; 16]>()));
+    let part = state.blobs.put(&key, content).await?;
+    let result = state
+        .store
+        .create_empty_base(&caller.actor, schedule_id, &name, &sha256, &part)
+        .await;
+    let base_id = match result {
+        Ok(id) => id,
+        Err(error) => {
+            state.blobs.delete(&[key]).await;
+            return Err(error);
+        }
+    };
+    let base = one_base(&state, caller.account_id(), base_id).await?;
+    Ok((StatusCode::CREATED, Json(base)))
+}
+
+/// Completes a base with a finished upload of a companion file (replacing one of that kind).
+#[utoipa::path(post, path = "/v1/bases/{id}/companions", tag = "server", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Base")), request_body = AddCompanion,
+    responses((status = 200, description = "The base", body = Base),
+        (status = 409, description = "upload_incomplete", body = ErrorBody)))]
+pub async fn add_companion(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(base_id): IdPath,
+    ApiJson(request): ApiJson<AddCompanion>,
+) -> ApiResult<Json<Base>> {
+    let replaced = state
+        .store
+        .add_companion(&caller.actor, base_id, &request.upload_id)
+        .await?;
+    state.blobs.delete(&replaced).await;
+    Ok(Json(one_base(&state, caller.account_id(), base_id).await?))
+}
+
+/// Opens a base on its schedule's server; the server must be shut down.
+#[utoipa::path(post, path = "/v1/bases/{id}/open", tag = "server", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Base")),
+    responses((status = 200, description = "The schedule", body = Schedule),
+        (status = 409, description = "server_running", body = ErrorBody)))]
+pub async fn open_base(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(base_id): IdPath,
+) -> ApiResult<Json<Schedule>> {
+    let schedule_id = state.store.open_base(&caller.actor, base_id).await?;
+    Ok(Json(
+        schedule(&state, caller.account_id(), schedule_id).await?,
+    ))
+}
+
+/// Puts the open base into service: the server runs and its endpoint answers.
+#[utoipa::path(post, path = "/v1/schedules/{id}/activate", tag = "server", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule")),
+    responses((status = 200, description = "The schedule", body = Schedule),
+        (status = 409, description = "server_running, no_open_base, schedule_not_configured, port_unavailable", body = ErrorBody)))]
+pub async fn activate(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(schedule_id): IdPath,
+) -> ApiResult<Json<Schedule>> {
+    let row = state
+        .store
+        .check_activation(caller.account_id(), schedule_id)
+        .await?;
+    // Take the port first, so that a port in use refuses the activation and changes nothing.
+    let reservation = state.endpoints.reserve(&state, &row).await?;
+    state.store.activate(&caller.actor, schedule_id).await?;
+    state.endpoints.start(&state, reservation).await?;
+    Ok(Json(
+        schedule(&state, caller.account_id(), schedule_id).await?,
+    ))
+}
+
+/// Shuts the server down: its endpoint stops answering.
+#[utoipa::path(post, path = "/v1/schedules/{id}/shutdown", tag = "server", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule")),
+    responses((status = 200, description = "The schedule", body = Schedule),
+        (status = 409, description = "server_stopped", body = ErrorBody)))]
+pub async fn shutdown(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(schedule_id): IdPath,
+) -> ApiResult<Json<Schedule>> {
+    state.store.shutdown(&caller.actor, schedule_id).await?;
+    state.endpoints.stop(schedule_id).await;
+    Ok(Json(
+        schedule(&state, caller.account_id(), schedule_id).await?,
+    ))
+}
+
+fn safeguard_view(row: SafeguardRow) -> Safeguard {
+    Safeguard {
+        id: row.id,
+        schedule_id: row.schedule_id,
+        base_id: row.base_id,
+        base_name: row.base_name,
+        taken_at: rfc3339(row.taken_at),
+        size: u64::try_from(row.size).unwrap_or(0),
+        sha256: row.sha256,
+    }
+}
+
+/// The safeguards of a schedule, newest first.
+#[utoipa::path(get, path = "/v1/schedules/{id}/safeguards", tag = "server", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule")),
+    responses((status = 200, description = "Safeguards", body = [Safeguard]),
+        (status = 404, description = "not_found", body = ErrorBody)))]
+pub async fn safeguards(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(schedule_id): IdPath,
+) -> ApiResult<Json<Vec<Safeguard>>> {
+    state
+        .store
+        .schedule(caller.account_id(), schedule_id)
+        .await?;
+    let rows = state
+        .store
+        .safeguards(caller.account_id(), schedule_id)
+        .await?;
+    Ok(Json(rows.into_iter().map(safeguard_view).collect()))
+}
+
+/// Opens a safeguard: it becomes a new base, opened on the stopped server (then activate it).
+#[utoipa::path(post, path = "/v1/safeguards/{id}/open", tag = "server", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Safeguard")),
+    responses((status = 200, description = "The schedule", body = Schedule),
+        (status = 409, description = "server_running", body = ErrorBody)))]
+pub async fn open_safeguard(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(safeguard_id): IdPath,
+) -> ApiResult<Json<Schedule>> {
+    let safeguard = state
+        .store
+        .safeguard(caller.account_id(), safeguard_id)
+        .await?;
+    let row = state
+        .store
+        .schedule(caller.account_id(), safeguard.schedule_id)
+        .await?;
+    if row.server_state == "running" {
+        return Err(ApiError::conflict(
+            "server_running",
+            format!(
+                "The server of {} is running: shut it down (Active base, Shut down the server) before opening a safeguard.",
+                row.name
+            ),
+        ));
+    }
+    // Copies first (hard links on a local directory); the companions of the base come along.
+    let prefix = format!("bases/{}", hex::encode(rand::random::<[u8; 16]>()));
+    let mut files = Vec::new();
+    let parts = state.store.blob_parts(safeguard.blob_id).await?;
+    let copied = state
+        .blobs
+        .copy_parts(&parts, &format!("{prefix}/base"))
+        .await?;
+    files.push((
+        "base".to_string(),
+        safeguard.filename.clone(),
+        safeguard.sha256.clone(),
+        copied,
+    ));
+    if let Ok(original) = state.store.base_files(safeguard.base_id).await {
+        for file in original.into_iter().filter(|f| f.kind != "base") {
+            let parts = state.store.blob_parts(file.blob_id).await?;
+            let copied = state
+                .blobs
+                .copy_parts(&parts, &format!("{prefix}/{}", file.kind))
+                .await?;
+            files.push((file.kind, file.filename, file.sha256, copied));
+        }
+    }
+    let keys: Vec<String> = files
+        .iter()
+        .flat_map(|f| f.3.iter().map(|p| p.object_key.clone()))
+        .collect();
+    if let Err(error) = state
+        .store
+        .open_safeguard(&caller.actor, &safeguard, &files)
+        .await
+    {
+        state.blobs.delete(&keys).await;
+        return Err(error);
+    }
+    Ok(Json(
+        schedule(&state, caller.account_id(), safeguard.schedule_id).await?,
+    ))
+}
+
+/// The content of a safeguard (the `*.HNOT`), with its SHA-256 in `Repr-Digest`.
+#[utoipa::path(get, path = "/v1/safeguards/{id}/content", tag = "server", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Safeguard")),
+    responses((status = 200, description = "The bytes", content_type = "application/octet-stream"),
+        (status = 404, description = "not_found", body = ErrorBody)))]
+pub async fn download(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(safeguard_id): IdPath,
+) -> ApiResult<Response> {
+    let safeguard = state
+        .store
+        .safeguard(caller.account_id(), safeguard_id)
+        .await?;
+    let parts = state.store.blob_parts(safeguard.blob_id).await?;
+    let stream = state.blobs.read(parts);
+    let mut response = Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    headers.insert(
+        axum::http::header::CONTENT_LENGTH,
+        HeaderValue::from(u64::try_from(safeguard.size).unwrap_or(0)),
+    );
+    if let Ok(value) = HeaderValue::from_str(&repr_digest(&safeguard.sha256)) {
+        headers.insert("Repr-Digest", value);
+    }
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        safeguard.filename.replace(['"', '\\'], "_")
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(axum::http::header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+async fn monitoring_view(
+    state: &AppState,
+    account_id: i64,
+    schedule_id: i64,
+) -> ApiResult<Monitoring> {
+    let row = state.store.schedule(account_id, schedule_id).await?;
+    let account = state.store.account_by_id(account_id).await?;
+    let members = state
+        .store
+        .profiles(schedule_id)
+        .await?
+        .into_iter()
+        .find(|(name, _)| name == ADMINISTRATION)
+        .map_or(0, |(_, members)| members.len());
+    Ok(Monitoring {
+        contract_licences: u32::try_from(account.administration_licences).unwrap_or(0),
+        administration_reserved: u32::try_from(row.administration_reserved).unwrap_or(0),
+        administration_members: u32::try_from(members).unwrap_or(0),
+    })
+}
+
+/// The licences of the contract and the reservation of the Administration group.
+#[utoipa::path(get, path = "/v1/schedules/{id}/monitoring", tag = "server", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule")),
+    responses((status = 200, description = "Licences", body = Monitoring)))]
+pub async fn monitoring(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(schedule_id): IdPath,
+) -> ApiResult<Json<Monitoring>> {
+    Ok(Json(
+        monitoring_view(&state, caller.account_id(), schedule_id).await?,
+    ))
+}
+
+/// Reserves licences for the Administration group (at most the contract's).
+#[utoipa::path(put, path = "/v1/schedules/{id}/monitoring", tag = "server", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule")), request_body = MonitoringUpdate,
+    responses((status = 200, description = "Licences", body = Monitoring),
+        (status = 422, description = "too_many_reserved", body = ErrorBody)))]
+pub async fn set_monitoring(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(schedule_id): IdPath,
+    ApiJson(update): ApiJson<MonitoringUpdate>,
+) -> ApiResult<Json<Monitoring>> {
+    state
+        .store
+        .set_administration_reserved(
+            &caller.actor,
+            schedule_id,
+            i64::from(update.administration_reserved),
+        )
+        .await?;
+    Ok(Json(
+        monitoring_view(&state, caller.account_id(), schedule_id).await?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_grids() {
+        assert!(check_grid(&TimeGrid::default()).is_ok());
+        let late = TimeGrid {
+            day_starts_at: "20:00".into(),
+            slot_minutes: 60,
+            slots_per_day: 10,
+        };
+        assert!(check_grid(&late).is_err());
+        let bad = TimeGrid {
+            day_starts_at: "8h".into(),
+            ..TimeGrid::default()
+        };
+        assert!(check_grid(&bad).is_err());
+    }
+}

@@ -1,0 +1,625 @@
+//! tus 1.0 at `/v1/uploads`: core, creation, checksum (sha1, sha256), termination, expiration.
+//!
+//! A PATCH streams its body into one new object; the upload's offset moves only after that
+//! object is durably stored, in the transaction that records it. One PATCH at a time per upload
+//! (a second one answers `409 upload_busy`). The SHA-256 of the whole file is kept running
+//! between PATCHes and checked when the last byte lands.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use aws_lc_rs::digest;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use futures::StreamExt;
+use hosting_api::files::{
+    CHECKSUM_MISMATCH_STATUS, StorageInfo, TUS_CHECKSUM_ALGORITHMS, TUS_CONTENT_TYPE,
+    TUS_EXTENSIONS, TUS_VERSION, UploadInfo, UploadMetadata,
+};
+use hosting_api::types::ErrorBody;
+
+use super::AppState;
+use super::extract::Caller;
+use crate::clock::rfc3339;
+use crate::error::{ApiError, ApiResult};
+use crate::store::{NewUpload, UploadRow};
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/uploads", post(create).get(list).options(options))
+        .route(
+            "/v1/uploads/{id}",
+            axum::routing::head(head)
+                .patch(patch)
+                .delete(terminate)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .layer(axum::middleware::map_response(tus_resumable))
+        .route("/v1/storage", get(storage))
+}
+
+async fn tus_resumable(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert("Tus-Resumable", HeaderValue::from_static(TUS_VERSION));
+    response
+}
+
+/// The running whole-file hash of an upload: (offset it covers, context).
+type RunningHash = Option<(u64, digest::Context)>;
+
+/// One lock (and running hash) per upload being written.
+#[derive(Default)]
+pub struct UploadLocks {
+    entries: Mutex<HashMap<String, Arc<tokio::sync::Mutex<RunningHash>>>>,
+}
+
+impl UploadLocks {
+    fn try_lock(&self, id: &str) -> ApiResult<tokio::sync::OwnedMutexGuard<RunningHash>> {
+        let entry = {
+            let mut entries = self
+                .entries
+                .lock()
+                .map_err(|_| ApiError::internal("upload locks poisoned"))?;
+            entries.entry(id.to_string()).or_default().clone()
+        };
+        entry.try_lock_owned().map_err(|_| {
+            ApiError::conflict(
+                "upload_busy",
+                "Another transfer of this file is in progress. Wait for it to end (or stop it), then resume.",
+            )
+        })
+    }
+
+    /// Forgets an upload that is finished or gone.
+    pub fn forget(&self, id: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(id);
+        }
+    }
+}
+
+fn http_date(unix_seconds: i64) -> String {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}
+
+fn header_value(value: &str) -> HeaderValue {
+    HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Every request but OPTIONS says which tus version it speaks.
+fn check_version(headers: &HeaderMap) -> ApiResult<()> {
+    match headers.get("Tus-Resumable").and_then(|v| v.to_str().ok()) {
+        Some(TUS_VERSION) => Ok(()),
+        _ => Err(ApiError::client(
+            StatusCode::PRECONDITION_FAILED,
+            "tus_version_unsupported",
+            "This service speaks tus 1.0.0: send the header Tus-Resumable: 1.0.0.",
+        )),
+    }
+}
+
+fn number_header(headers: &HeaderMap, name: &'static str) -> ApiResult<Option<u64>> {
+    match headers.get(name) {
+        None => Ok(None),
+        Some(value) => value
+            .to_str()
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_header",
+                    format!("{name} must be a whole number of bytes."),
+                )
+            }),
+    }
+}
+
+fn valid_id(id: &str) -> ApiResult<()> {
+    if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("upload"))
+    }
+}
+
+fn upload_gone() -> ApiError {
+    ApiError::client(
+        StatusCode::GONE,
+        "upload_expired",
+        "This upload expired before it was finished; its bytes are deleted. Start the upload again.",
+    )
+}
+
+/// Finds an upload of the caller that has not expired.
+async fn live_upload(state: &AppState, caller: &Caller, id: &str) -> ApiResult<UploadRow> {
+    valid_id(id)?;
+    let row = state
+        .store
+        .upload(caller.account_id(), id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("upload"))?;
+    if row.completed_at.is_none() && row.expires_at <= state.store.now() {
+        return Err(upload_gone());
+    }
+    Ok(row)
+}
+
+fn upload_info(row: UploadRow) -> UploadInfo {
+    UploadInfo {
+        complete: row.completed_at.is_some(),
+        kind: hosting_api::files::FileKind::parse(&row.kind)
+            .unwrap_or(hosting_api::files::FileKind::Base),
+        id: row.id,
+        filename: row.filename,
+        length: u64::try_from(row.length).unwrap_or(0),
+        offset: u64::try_from(row.upload_offset).unwrap_or(0),
+        sha256: row.sha256,
+        expires_at: rfc3339(row.expires_at),
+    }
+}
+
+/// What the service supports.
+#[utoipa::path(options, path = "/v1/uploads", tag = "uploads", security(("bearer" = [])),
+    responses((status = 204, description = "Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm")))]
+pub async fn options(State(state): State<AppState>, _caller: Caller) -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let headers = response.headers_mut();
+    headers.insert("Tus-Version", HeaderValue::from_static(TUS_VERSION));
+    headers.insert("Tus-Extension", HeaderValue::from_static(TUS_EXTENSIONS));
+    headers.insert(
+        "Tus-Checksum-Algorithm",
+        HeaderValue::from_static(TUS_CHECKSUM_ALGORITHMS),
+    );
+    headers.insert(
+        "Tus-Max-Size",
+        header_value(&state.settings.max_upload_bytes.to_string()),
+    );
+    response
+}
+
+/// Creates an upload (`Upload-Length`, `Upload-Metadata` with filename, kind and sha256).
+#[utoipa::path(post, path = "/v1/uploads", tag = "uploads", security(("bearer" = [])),
+    responses((status = 201, description = "Created; Location is the upload's address"),
+        (status = 400, description = "invalid_metadata, upload_length_required", body = ErrorBody),
+        (status = 413, description = "upload_too_large, quota_exceeded", body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    check_version(&headers)?;
+    if headers.contains_key("Upload-Defer-Length") {
+        return Err(ApiError::bad_request(
+            "defer_length_unsupported",
+            "Give the size of the file in Upload-Length: deferred lengths are not supported.",
+        ));
+    }
+    let length = number_header(&headers, "Upload-Length")?.ok_or_else(|| {
+        ApiError::bad_request(
+            "upload_length_required",
+            "Give the size of the file in bytes in the header Upload-Length.",
+        )
+    })?;
+    let metadata = headers
+        .get("Upload-Metadata")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_metadata",
+                "Upload-Metadata needs filename, kind and sha256.",
+            )
+        })
+        .and_then(|v| {
+            UploadMetadata::parse(v).map_err(|m| ApiError::bad_request("invalid_metadata", m))
+        })?;
+    if length == 0 {
+        return Err(ApiError::bad_request(
+            "empty_file",
+            format!(
+                "{} is empty: choose the file PRONOTE generated for hosting.",
+                metadata.filename
+            ),
+        ));
+    }
+    let max = state.settings.max_upload_bytes;
+    if length > max {
+        let mut response = ApiError::client(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "upload_too_large",
+            format!(
+                "{} has {} MB; the service accepts files of at most {} MB.",
+                metadata.filename,
+                length.div_ceil(1_000_000),
+                max / 1_000_000
+            ),
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert("Tus-Max-Size", header_value(&max.to_string()));
+        return Ok(response);
+    }
+    let id = hex::encode(rand::random::<[u8; 16]>());
+    let expires_at = state.store.now() + state.settings.upload_expiry_seconds as i64;
+    let row = state
+        .store
+        .create_upload(
+            &caller.actor,
+            &NewUpload {
+                id: id.clone(),
+                filename: metadata.filename,
+                kind: metadata.kind.as_str().to_string(),
+                sha256: metadata.sha256,
+                length: i64::try_from(length).unwrap_or(i64::MAX),
+                expires_at,
+            },
+            i64::try_from(state.settings.account_quota_bytes).unwrap_or(i64::MAX),
+        )
+        .await?;
+    let mut response = StatusCode::CREATED.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::LOCATION,
+        header_value(&format!("/v1/uploads/{id}")),
+    );
+    headers.insert("Upload-Expires", header_value(&http_date(row.expires_at)));
+    headers.insert("Upload-Offset", HeaderValue::from_static("0"));
+    Ok(response)
+}
+
+/// Where an upload stands.
+#[utoipa::path(head, path = "/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Upload")),
+    responses((status = 200, description = "Upload-Offset and Upload-Length"),
+        (status = 404, description = "not_found"), (status = 410, description = "upload_expired")))]
+pub async fn head(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    check_version(&headers)?;
+    let row = live_upload(&state, &caller, &id).await?;
+    let mut response = StatusCode::OK.into_response();
+    let out = response.headers_mut();
+    out.insert(
+        "Upload-Offset",
+        header_value(&row.upload_offset.to_string()),
+    );
+    out.insert("Upload-Length", header_value(&row.length.to_string()));
+    out.insert(
+        axum::http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    );
+    if row.completed_at.is_none() {
+        out.insert("Upload-Expires", header_value(&http_date(row.expires_at)));
+    }
+    if let Some(kind) = hosting_api::files::FileKind::parse(&row.kind) {
+        let metadata = UploadMetadata {
+            filename: row.filename,
+            kind,
+            sha256: row.sha256,
+        };
+        out.insert("Upload-Metadata", header_value(&metadata.to_header()));
+    }
+    Ok(response)
+}
+
+/// A chunk checksum: which algorithm and the expected digest.
+struct Checksum {
+    algorithm: &'static digest::Algorithm,
+    expected: Vec<u8>,
+}
+
+fn parse_checksum(headers: &HeaderMap) -> ApiResult<Option<Checksum>> {
+    let Some(value) = headers.get("Upload-Checksum") else {
+        return Ok(None);
+    };
+    let invalid = || {
+        ApiError::bad_request(
+            "checksum_algorithm_unsupported",
+            "Upload-Checksum must be 'sha1 BASE64' or 'sha256 BASE64'.",
+        )
+    };
+    let text = value.to_str().map_err(|_| invalid())?;
+    let (name, encoded) = text.trim().split_once(' ').ok_or_else(invalid)?;
+    let algorithm = match name {
+        "sha1" => &digest::SHA1_FOR_LEGACY_USE_ONLY,
+        "sha256" => &digest::SHA256,
+        _ => return Err(invalid()),
+    };
+    let expected = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| invalid())?;
+    Ok(Some(Checksum {
+        algorithm,
+        expected,
+    }))
+}
+
+fn offset_response(status: StatusCode, offset: i64, expires_at: Option<i64>) -> Response {
+    let mut response = status.into_response();
+    response
+        .headers_mut()
+        .insert("Upload-Offset", header_value(&offset.to_string()));
+    if let Some(expires_at) = expires_at {
+        response
+            .headers_mut()
+            .insert("Upload-Expires", header_value(&http_date(expires_at)));
+    }
+    response
+}
+
+/// Appends the body at `Upload-Offset`.
+#[utoipa::path(patch, path = "/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Upload")),
+    responses((status = 204, description = "Stored; Upload-Offset is the new offset"),
+        (status = 409, description = "offset_mismatch, upload_busy, upload_complete", body = ErrorBody),
+        (status = 460, description = "checksum_mismatch, file_checksum_mismatch", body = ErrorBody)))]
+pub async fn patch(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    check_version(&headers)?;
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    if content_type != Some(TUS_CONTENT_TYPE) {
+        return Err(ApiError::client(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("Send the bytes with Content-Type: {TUS_CONTENT_TYPE}."),
+        ));
+    }
+    let offset = number_header(&headers, "Upload-Offset")?.ok_or_else(|| {
+        ApiError::bad_request(
+            "upload_offset_required",
+            "Say where these bytes go in the header Upload-Offset (ask with HEAD).",
+        )
+    })?;
+    let checksum = parse_checksum(&headers)?;
+    valid_id(&id)?;
+    let mut running = state.uploads.try_lock(&id)?;
+    let row = live_upload(&state, &caller, &id).await?;
+    if row.completed_at.is_some() {
+        return Err(ApiError::conflict(
+            "upload_complete",
+            "This upload is already complete: every byte is stored.",
+        ));
+    }
+    let stored = u64::try_from(row.upload_offset).unwrap_or(0);
+    let length = u64::try_from(row.length).unwrap_or(0);
+    if offset != stored {
+        let error = ApiError::conflict(
+            "offset_mismatch",
+            format!("The service has {stored} bytes of this file: send from offset {stored}."),
+        );
+        let mut response = error.into_response();
+        response
+            .headers_mut()
+            .insert("Upload-Offset", header_value(&stored.to_string()));
+        return Ok(response);
+    }
+    let room = length - stored;
+    if number_header(&headers, "Content-Length")?.is_some_and(|n| n > room) {
+        return Err(upload_too_long(room));
+    }
+
+    // The whole-file hash goes on from where the last PATCH left it, if this process saw it.
+    let mut file_hash = match running.as_ref() {
+        Some((covered, context)) if *covered == stored => Some(context.clone()),
+        _ if stored == 0 => Some(digest::Context::new(&digest::SHA256)),
+        _ => None,
+    };
+    let mut chunk_hash = checksum.as_ref().map(|c| digest::Context::new(c.algorithm));
+    let key = format!("uploads/{id}/{stored:020}");
+    let mut writer = state.blobs.writer(&key).await?;
+    let mut stream = body.into_data_stream();
+    let mut interrupted = false;
+    while let Some(frame) = stream.next().await {
+        let data = match frame {
+            Ok(data) => data,
+            Err(error) => {
+                tracing::info!(upload = %id, %error, "upload body interrupted");
+                interrupted = true;
+                break;
+            }
+        };
+        if writer.written() + data.len() as u64 > room {
+            writer.abort().await;
+            return Err(upload_too_long(room));
+        }
+        if let Some(context) = chunk_hash.as_mut() {
+            context.update(&data);
+        }
+        if let Some(context) = file_hash.as_mut() {
+            context.update(&data);
+        }
+        writer.write(&data).await?;
+    }
+    let written = writer.written();
+    // A chunk with a checksum is all or nothing; without one, what arrived is kept.
+    if interrupted && (checksum.is_some() || written == 0) {
+        writer.abort().await;
+        return Err(ApiError::bad_request(
+            "upload_interrupted",
+            "The transfer of this chunk was interrupted; nothing of it was kept. Send it again.",
+        ));
+    }
+    if let (Some(checksum), Some(context)) = (checksum.as_ref(), chunk_hash) {
+        if context.finish().as_ref() != checksum.expected.as_slice() {
+            writer.abort().await;
+            return Err(ApiError::client(
+                checksum_status(),
+                "checksum_mismatch",
+                "The checksum of this chunk does not match its bytes (damaged on the way): send it again.",
+            ));
+        }
+    }
+    if written == 0 {
+        writer.abort().await;
+        return Ok(offset_response(
+            StatusCode::NO_CONTENT,
+            row.upload_offset,
+            Some(row.expires_at),
+        ));
+    }
+    let part = writer.finish().await?;
+    let end = stored + written;
+    let complete = end == length;
+    let mut whole = None;
+    if complete {
+        let sha256 = match file_hash.take() {
+            Some(context) => hex::encode(context.finish().as_ref()),
+            None => {
+                let mut parts = state.store.upload_parts(&id).await?;
+                parts.push(part.clone());
+                state.blobs.sha256(parts).await?
+            }
+        };
+        if sha256 != row.sha256 {
+            state.blobs.delete(&[part.object_key.clone()]).await;
+            *running = None;
+            return Err(ApiError::client(
+                checksum_status(),
+                "file_checksum_mismatch",
+                format!(
+                    "The whole file's SHA-256 is {sha256}, not {} as announced: the file changed during the upload. Cancel this upload and start again.",
+                    row.sha256
+                ),
+            ));
+        }
+        whole = Some(sha256);
+    }
+    let new_offset = state
+        .store
+        .record_part(
+            &caller.actor,
+            &id,
+            row.upload_offset,
+            &part,
+            whole.as_deref(),
+        )
+        .await?;
+    if complete {
+        *running = None;
+        drop(running);
+        state.uploads.forget(&id);
+    } else {
+        *running = file_hash.map(|context| (end, context));
+    }
+    Ok(offset_response(
+        StatusCode::NO_CONTENT,
+        new_offset,
+        (!complete).then_some(row.expires_at),
+    ))
+}
+
+fn checksum_status() -> StatusCode {
+    StatusCode::from_u16(CHECKSUM_MISMATCH_STATUS).unwrap_or(StatusCode::BAD_REQUEST)
+}
+
+fn upload_too_long(room: u64) -> ApiError {
+    ApiError::client(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "upload_too_long",
+        format!(
+            "Only {room} bytes of this file remain to be sent; this chunk is longer than the file."
+        ),
+    )
+}
+
+/// Cancels an upload and deletes its bytes.
+#[utoipa::path(delete, path = "/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Upload")),
+    responses((status = 204, description = "Deleted"),
+        (status = 404, description = "not_found", body = ErrorBody)))]
+pub async fn terminate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
+    check_version(&headers)?;
+    valid_id(&id)?;
+    let guard = state.uploads.try_lock(&id)?;
+    let keys = state.store.delete_upload(&caller.actor, &id).await?;
+    state.blobs.delete(&keys).await;
+    drop(guard);
+    state.uploads.forget(&id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The account's uploads that are not loaded yet.
+#[utoipa::path(get, path = "/v1/uploads", tag = "uploads", security(("bearer" = [])),
+    responses((status = 200, description = "Uploads", body = [UploadInfo])))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<UploadInfo>>> {
+    let now = state.store.now();
+    Ok(Json(
+        state
+            .store
+            .uploads(caller.account_id())
+            .await?
+            .into_iter()
+            .filter(|row| row.completed_at.is_some() || row.expires_at > now)
+            .map(upload_info)
+            .collect(),
+    ))
+}
+
+/// Upload limits and the account's space.
+#[utoipa::path(get, path = "/v1/storage", tag = "uploads", security(("bearer" = [])),
+    responses((status = 200, description = "Limits and space", body = StorageInfo)))]
+pub async fn storage(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<StorageInfo>> {
+    let used = state.store.used_bytes(caller.account_id()).await?;
+    Ok(Json(StorageInfo {
+        max_upload_bytes: state.settings.max_upload_bytes,
+        upload_expiry_seconds: state.settings.upload_expiry_seconds,
+        quota_bytes: state.settings.account_quota_bytes,
+        used_bytes: u64::try_from(used).unwrap_or(0),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_checksums() {
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        let mut headers = HeaderMap::new();
+        headers.insert("Upload-Checksum", HeaderValue::from_static("md5 AAAA"));
+        assert!(parse_checksum(&headers).is_err());
+        headers.insert(
+            "Upload-Checksum",
+            HeaderValue::from_static("sha1 qZk+NkcGgWq6PiVxeFDCbJzQ2J0="),
+        );
+        let checksum = parse_checksum(&headers).unwrap().unwrap();
+        assert_eq!(checksum.expected.len(), 20);
+        assert!(valid_id("0123456789abcdef0123456789abcdef").is_ok());
+        assert!(valid_id("../etc").is_err());
+    }
+}
