@@ -173,6 +173,40 @@ impl Client {
         }
     }
 
+    /// A raw tus request to `/v1/uploads[/id]` with the session and `Tus-Resumable` (unless
+    /// `build` sets another), for tests and tools that send what the typed methods never would.
+    pub async fn tus_raw(
+        &self,
+        method: Method,
+        id: &str,
+        build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> ClientResult<reqwest::Response> {
+        let token = self.token().ok_or(ClientError::NoSession)?;
+        let path = if id.is_empty() {
+            "/uploads".to_string()
+        } else {
+            format!("/uploads/{id}")
+        };
+        let builder = build(
+            self.http()
+                .request(method, self.url(&path))
+                .bearer_auth(token),
+        );
+        let mut request = builder
+            .build()
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        if !request.headers().contains_key("Tus-Resumable") {
+            request.headers_mut().insert(
+                "Tus-Resumable",
+                reqwest::header::HeaderValue::from_static(TUS_VERSION),
+            );
+        }
+        self.http()
+            .execute(request)
+            .await
+            .map_err(|e| ClientError::Transport(crate::client::transport_message(&e)))
+    }
+
     /// `POST /v1/uploads`: creates an upload of `length` bytes; returns its id.
     pub async fn create_upload(
         &self,

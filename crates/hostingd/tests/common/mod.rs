@@ -31,10 +31,18 @@ pub const SUPERADMIN_PASSWORD: &str = "Correct1Horse2Battery";
 
 impl TestService {
     pub async fn start() -> TestService {
+        TestService::start_with(|_| {}).await
+    }
+
+    /// A service whose configuration `change` adjusts. Each service gets its own window of 100
+    /// ports for schedules, since activating a schedule binds its port.
+    pub async fn start_with(change: impl FnOnce(&mut ServeConfig)) -> TestService {
         let dir = tempfile::tempdir().unwrap();
         let mut config = ServeConfig::local(dir.path().to_path_buf());
-        config.port_range = 30000..=30999;
+        let window = 20000 + rand::random_range(0..100u16) * 100;
+        config.port_range = window..=window + 99;
         config.max_concurrent_hashes = Some(2);
+        change(&mut config);
         let clock = Clock::default();
         let service = hostingd::start(config, clock.clone()).await.unwrap();
         TestService {
