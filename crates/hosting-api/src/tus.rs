@@ -318,18 +318,11 @@ impl Client {
             })?
             .len();
         let chunk_size = options.chunk_size.max(1);
-        let mut failures = 0u32;
-        let mut backoff = options.initial_backoff;
-        let mut resent = 0u64;
+        let mut retry = Retry::new(options);
         let (mut offset, length) = loop {
             match self.upload_offset(id).await {
                 Ok(position) => break position,
-                Err(error) if retryable(&error) && failures + 1 < options.max_attempts => {
-                    failures += 1;
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(options.max_backoff);
-                }
-                Err(error) => return Err(error.into()),
+                Err(error) => retry.wait_or_fail(error).await?,
             }
         };
         if found != length {
@@ -339,91 +332,111 @@ impl Client {
                 found,
             });
         }
+        // Bytes put on the wire, to tell what was sent twice.
+        let first_offset = offset;
+        let mut sent_total = 0u64;
+        let resent = |offset: u64, sent_total: u64| {
+            sent_total.saturating_sub(offset.saturating_sub(first_offset))
+        };
         progress(TransferProgress {
             offset,
             length,
-            resent,
+            resent: 0,
         });
-        let mut next = (offset < length)
-            .then(|| tokio::spawn(read_chunk_async(path.to_path_buf(), offset, chunk_size)));
+        let prefetch = |at: u64| tokio::spawn(read_chunk_async(path.to_path_buf(), at, chunk_size));
+        let mut next = (offset < length).then(|| prefetch(offset));
         while let Some(pending) = next.take() {
             let chunk = pending.await.map_err(|e| TusError::File {
                 path: path.to_path_buf(),
                 message: e.to_string(),
             })??;
-            let sent = chunk.data.len() as u64;
-            let after = chunk.offset + sent;
+            let size = chunk.data.len() as u64;
+            let after = chunk.offset + size;
             // Read and hash the next chunk while this one travels.
             if after < length {
-                next = Some(tokio::spawn(read_chunk_async(
-                    path.to_path_buf(),
-                    after,
-                    chunk_size,
-                )));
+                next = Some(prefetch(after));
             }
+            sent_total += size;
             match self
                 .patch_upload(id, chunk.offset, chunk.data, &chunk.checksum)
                 .await
             {
                 Ok(new_offset) => {
-                    failures = 0;
-                    backoff = options.initial_backoff;
+                    retry.reset();
                     offset = new_offset;
                     progress(TransferProgress {
                         offset,
                         length,
-                        resent,
+                        resent: resent(offset, sent_total),
                     });
                     if offset != after && offset < length {
                         // The service stored less than sent: continue from its offset.
-                        next = Some(tokio::spawn(read_chunk_async(
-                            path.to_path_buf(),
-                            offset,
-                            chunk_size,
-                        )));
+                        if let Some(stale) = next.take() {
+                            stale.abort();
+                        }
+                        next = Some(prefetch(offset));
                     }
                 }
-                Err(error) if retryable(&error) && failures + 1 < options.max_attempts => {
-                    failures += 1;
-                    resent += sent;
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(options.max_backoff);
-                    if let Some(prefetch) = next.take() {
-                        prefetch.abort();
+                Err(error) => {
+                    retry.wait_or_fail(error).await?;
+                    if let Some(stale) = next.take() {
+                        stale.abort();
                     }
                     // Ask where the service stands (it may have restarted), then go on from there.
-                    let position = loop {
+                    offset = loop {
                         match self.upload_offset(id).await {
                             Ok((position, _)) => break position,
-                            Err(error)
-                                if retryable(&error) && failures + 1 < options.max_attempts =>
-                            {
-                                failures += 1;
-                                tokio::time::sleep(backoff).await;
-                                backoff = (backoff * 2).min(options.max_backoff);
-                            }
-                            Err(error) => return Err(error.into()),
+                            Err(error) => retry.wait_or_fail(error).await?,
                         }
                     };
-                    // Bytes the service kept from the failed chunk were not re-sent after all.
-                    resent -= position.saturating_sub(chunk.offset).min(sent);
-                    offset = position;
                     if offset < length {
-                        next = Some(tokio::spawn(read_chunk_async(
-                            path.to_path_buf(),
-                            offset,
-                            chunk_size,
-                        )));
+                        next = Some(prefetch(offset));
                     }
                 }
-                Err(error) => return Err(error.into()),
             }
         }
         Ok(TransferProgress {
             offset,
             length,
-            resent,
+            resent: resent(offset, sent_total),
         })
+    }
+}
+
+/// Attempts and back-off of one transfer.
+struct Retry {
+    failures: u32,
+    backoff: Duration,
+    initial: Duration,
+    max_backoff: Duration,
+    max_attempts: u32,
+}
+
+impl Retry {
+    fn new(options: &TusOptions) -> Retry {
+        Retry {
+            failures: 0,
+            backoff: options.initial_backoff,
+            initial: options.initial_backoff,
+            max_backoff: options.max_backoff,
+            max_attempts: options.max_attempts,
+        }
+    }
+
+    fn reset(&mut self) {
+        self.failures = 0;
+        self.backoff = self.initial;
+    }
+
+    /// Waits before the next attempt, or gives the error back when it is final.
+    async fn wait_or_fail(&mut self, error: ClientError) -> Result<(), TusError> {
+        if !retryable(&error) || self.failures + 1 >= self.max_attempts {
+            return Err(error.into());
+        }
+        self.failures += 1;
+        tokio::time::sleep(self.backoff).await;
+        self.backoff = (self.backoff * 2).min(self.max_backoff);
+        Ok(())
     }
 }
 

@@ -1,0 +1,193 @@
+//! An upload survives `kill -9` of a real `hostingd` process in the middle of a PATCH: the client
+//! resumes from the offset the restarted service reports, re-sends only the chunk that was in
+//! flight, and the stored file is the source, byte for byte (checked through a safeguard's
+//! download).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::TestService;
+use hosting_api::tus::hash_file;
+use hosting_api::{Client, FileKind, LoadBase, ScheduleUpdate, TusOptions, UploadMetadata};
+
+fn serve(dir: &std::path::Path, port: u16) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hostingd"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--job-interval-seconds",
+            "1",
+        ])
+        .env("HOSTINGD_DATA_DIR", dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first line says it listens.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.starts_with("hostingd listening on"), "{first}");
+    std::thread::spawn(move || for _ in lines {});
+    child
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn an_upload_resumes_after_kill_9_and_the_stored_file_is_the_source() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // Set up an account in-process, then hand the data directory to a real process.
+    let (dir, identity, token, schedule_id) = runtime.block_on(async {
+        let service = TestService::start().await;
+        let logins = service.provision("Lycee Kill").await;
+        let (manager, identity) = service.manager(&logins).await;
+        let schedule_id = manager.schedules().await.unwrap()[0].id;
+        manager
+            .update_schedule(
+                schedule_id,
+                &ScheduleUpdate {
+                    domain: Some("lycee-kill".into()),
+                    ..ScheduleUpdate::default()
+                },
+            )
+            .await
+            .unwrap();
+        let token = manager.token().unwrap();
+        let TestService { service, dir, .. } = service;
+        service.shutdown().await.unwrap();
+        (dir, identity, token, schedule_id)
+    });
+    let port = free_port();
+    let mut child = serve(dir.path(), port);
+    let ca_pem = std::fs::read_to_string(dir.path().join("tls/ca.pem")).unwrap();
+    let client = Client::new(
+        &format!("https://127.0.0.1:{port}"),
+        &ca_pem,
+        Some(&identity),
+    )
+    .unwrap();
+    client.set_token(Some(token));
+
+    let source = dir.path().join("Kill.HNOT");
+    {
+        use std::io::Write;
+        let mut file = std::fs::File::create(&source).unwrap();
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut block = vec![0u8; 1024 * 1024];
+        for _ in 0..96 {
+            for word in block.chunks_mut(8) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                word.copy_from_slice(&x.to_le_bytes());
+            }
+            file.write_all(&block).unwrap();
+        }
+    }
+    let (length, sha256) = hash_file(&source, |_| {}).unwrap();
+    let chunk_size = 4 * 1024 * 1024;
+    let options = TusOptions {
+        chunk_size,
+        max_attempts: 40,
+        initial_backoff: Duration::from_millis(100),
+        max_backoff: Duration::from_millis(500),
+    };
+
+    let (acked_tx, acked_rx) = std::sync::mpsc::channel::<u64>();
+    let upload = {
+        let client = client.clone();
+        let source = source.clone();
+        let sha256 = sha256.clone();
+        runtime.spawn(async move {
+            let metadata = UploadMetadata {
+                filename: "Kill.HNOT".into(),
+                kind: FileKind::Base,
+                sha256,
+            };
+            let id = client.create_upload(&metadata, length).await.unwrap();
+            let done = client
+                .upload_file(&id, &source, &options, |p| {
+                    let _ = acked_tx.send(p.offset);
+                })
+                .await
+                .unwrap();
+            (id, done)
+        })
+    };
+    // Kill the service once a quarter of the file is stored: the next PATCH is on its way.
+    let mut acked = 0;
+    while acked < length / 4 {
+        acked = acked_rx.recv_timeout(Duration::from_secs(60)).unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(15));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let acked_before_kill = acked_rx.try_iter().fold(acked, u64::max);
+    std::thread::sleep(Duration::from_millis(700));
+    let mut child = serve(dir.path(), port);
+
+    let (id, done) = runtime.block_on(upload).unwrap();
+    assert_eq!(done.offset, length);
+    assert!(
+        done.resent <= chunk_size as u64,
+        "only the chunk in flight is sent again, got {} bytes",
+        done.resent
+    );
+    assert!(acked_before_kill < length, "the kill happened mid-upload");
+    println!(
+        "killed after {acked_before_kill} of {length} bytes; {} bytes sent again",
+        done.resent
+    );
+
+    runtime.block_on(async {
+        let (offset, _) = client.upload_offset(&id).await.unwrap();
+        assert_eq!(offset, length);
+        let base = client
+            .load_base(
+                schedule_id,
+                &LoadBase {
+                    upload_id: id,
+                    companions: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(base.sha256, sha256);
+        client.open_base(base.id).await.unwrap();
+        client.activate(schedule_id).await.unwrap();
+        // The process's job runner takes a safeguard within a second or two.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let safeguard = loop {
+            let list = client.safeguards(schedule_id).await.unwrap();
+            if let Some(first) = list.into_iter().next() {
+                break first;
+            }
+            assert!(Instant::now() < deadline, "no safeguard was taken");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let copy = dir.path().join("copy.HNOT");
+        let downloaded = client
+            .download_safeguard(safeguard.id, &copy, |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(downloaded, sha256);
+        assert_eq!(hash_file(&copy, |_| {}).unwrap(), (length, sha256.clone()));
+        assert_eq!(
+            std::fs::read(&copy).unwrap(),
+            std::fs::read(&source).unwrap()
+        );
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
