@@ -1,5 +1,5 @@
-//! The tus 1.0 upload client: streams a file from disk in chunks (at most two chunks in memory,
-//! whatever the file size), sends a checksum with every PATCH, retries with back-off and resumes
+//! The tus 1.0 upload client: streams a file from disk in chunks (a few MiB of memory, whatever
+//! the size of the file or of a chunk), sends a checksum with every PATCH, retries with back-off and resumes
 //! from the offset the service reports, and reports progress.
 
 use std::io::{Read, Seek, SeekFrom};
@@ -16,7 +16,8 @@ use crate::files::{TUS_CONTENT_TYPE, TUS_VERSION, UploadMetadata};
 /// How chunks are sent.
 #[derive(Debug, Clone)]
 pub struct TusOptions {
-    /// Bytes per PATCH (the client holds at most two chunks in memory).
+    /// Bytes per PATCH. Chunks are streamed from disk, so memory does not depend on it; a failed
+    /// PATCH re-sends at most one chunk.
     pub chunk_size: usize,
     /// Attempts of one chunk before giving up (network errors, service restarts).
     pub max_attempts: u32,
@@ -29,7 +30,7 @@ pub struct TusOptions {
 impl Default for TusOptions {
     fn default() -> Self {
         TusOptions {
-            chunk_size: 16 * 1024 * 1024,
+            chunk_size: 64 * 1024 * 1024,
             max_attempts: 12,
             initial_backoff: Duration::from_millis(250),
             max_backoff: Duration::from_secs(8),
@@ -103,9 +104,12 @@ pub fn chunk_checksum(data: &[u8]) -> String {
     )
 }
 
+/// A chunk of the file: where it is and its checksum. Its bytes stay on disk: they are read once
+/// to compute the checksum and once more, streamed, as the PATCH body, so that memory does not
+/// grow with the chunk size.
 struct Chunk {
     offset: u64,
-    data: Vec<u8>,
+    size: u64,
     checksum: String,
 }
 
@@ -116,13 +120,25 @@ fn read_chunk(path: &Path, offset: u64, size: usize) -> Result<Chunk, TusError> 
     };
     let mut file = std::fs::File::open(path).map_err(io)?;
     file.seek(SeekFrom::Start(offset)).map_err(io)?;
-    let mut data = Vec::with_capacity(size);
-    file.take(size as u64).read_to_end(&mut data).map_err(io)?;
-    let checksum = chunk_checksum(&data);
+    let mut reader = file.take(size as u64);
+    let mut context = digest::Context::new(&digest::SHA1_FOR_LEGACY_USE_ONLY);
+    let mut buffer = vec![0u8; 1024 * 1024];
+    let mut total = 0u64;
+    loop {
+        let read = reader.read(&mut buffer).map_err(io)?;
+        if read == 0 {
+            break;
+        }
+        context.update(&buffer[..read]);
+        total += read as u64;
+    }
     Ok(Chunk {
         offset,
-        data,
-        checksum,
+        size: total,
+        checksum: format!(
+            "sha1 {}",
+            base64::engine::general_purpose::STANDARD.encode(context.finish().as_ref())
+        ),
     })
 }
 
@@ -133,6 +149,19 @@ async fn read_chunk_async(path: PathBuf, offset: u64, size: usize) -> Result<Chu
             path: PathBuf::new(),
             message: e.to_string(),
         })?
+}
+
+/// The bytes of a chunk, streamed from disk in 256 KiB reads.
+async fn chunk_body(path: &Path, chunk: &Chunk) -> Result<reqwest::Body, TusError> {
+    use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
+    let io = |e: std::io::Error| TusError::File {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut file = tokio::fs::File::open(path).await.map_err(io)?;
+    file.seek(SeekFrom::Start(chunk.offset)).await.map_err(io)?;
+    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(chunk.size), 256 * 1024);
+    Ok(reqwest::Body::wrap_stream(stream))
 }
 
 /// True for failures worth another attempt: the network, a restarting service, a busy upload, a
@@ -294,6 +323,24 @@ impl Client {
             .ok_or_else(|| ClientError::Decode("the PATCH answer has no Upload-Offset".into()))
     }
 
+    async fn patch_chunk(&self, id: &str, body: reqwest::Body, chunk: &Chunk) -> ClientResult<u64> {
+        let request = self
+            .tus_request(Method::PATCH, &format!("/uploads/{id}"))?
+            .timeout(Duration::from_secs(3600))
+            .header(reqwest::header::CONTENT_TYPE, TUS_CONTENT_TYPE)
+            .header(reqwest::header::CONTENT_LENGTH, chunk.size.to_string())
+            .header("Upload-Offset", chunk.offset.to_string())
+            .header("Upload-Checksum", &chunk.checksum)
+            .body(body);
+        let response = self.tus_send(request).await?;
+        response
+            .headers()
+            .get("Upload-Offset")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| ClientError::Decode("the PATCH answer has no Upload-Offset".into()))
+    }
+
     /// `DELETE /v1/uploads/{id}`: cancels an upload and frees its space.
     pub async fn delete_upload(&self, id: &str) -> ClientResult<()> {
         let request = self.tus_request(Method::DELETE, &format!("/uploads/{id}"))?;
@@ -350,17 +397,15 @@ impl Client {
                 path: path.to_path_buf(),
                 message: e.to_string(),
             })??;
-            let size = chunk.data.len() as u64;
+            let size = chunk.size;
             let after = chunk.offset + size;
             // Read and hash the next chunk while this one travels.
             if after < length {
                 next = Some(prefetch(after));
             }
             sent_total += size;
-            match self
-                .patch_upload(id, chunk.offset, chunk.data, &chunk.checksum)
-                .await
-            {
+            let body = chunk_body(path, &chunk).await?;
+            match self.patch_chunk(id, body, &chunk).await {
                 Ok(new_offset) => {
                     retry.reset();
                     offset = new_offset;
@@ -459,7 +504,8 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         let chunk = read_chunk(&path, 1, 10).unwrap();
-        assert_eq!(chunk.data, b"bc");
+        assert_eq!((chunk.offset, chunk.size), (1, 2));
+        assert_eq!(chunk.checksum, chunk_checksum(b"bc"));
     }
 
     #[test]

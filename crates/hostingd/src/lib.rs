@@ -129,7 +129,14 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
     let handle = Handle::new();
     let tls = RustlsConfig::from_config(state.pki.server_config());
     let app = router(state.clone());
-    let server = axum_server::from_tcp_rustls(listener, tls)?.handle(handle.clone());
+    let mut server = axum_server::from_tcp_rustls(listener, tls)?.handle(handle.clone());
+    // Uploads stream large bodies: HTTP/2 windows of a few MiB keep the pipe full (the default
+    // 64 KiB window stalls a PATCH at every round trip).
+    server
+        .http_builder()
+        .http2()
+        .initial_stream_window_size(4 << 20)
+        .initial_connection_window_size(8 << 20);
     let task = tokio::spawn(async move {
         server
             .serve(app.into_make_service_with_connect_info::<SocketAddr>())

@@ -69,7 +69,7 @@ async fn a_multi_gib_upload_keeps_memory_bounded() {
         mib(after_small),
         mib(after_big)
     );
-    // Two 16 MiB chunks in the client, the service's 8 MiB write buffers, TLS: well under the
+    // Chunks streamed from disk in the client, the service's 8 MiB write buffers, TLS: well under the
     // file size, and the 2 GiB file costs at most a little more than the 64 MiB one.
     assert!(
         after_big - start < 200 << 20,
