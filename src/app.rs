@@ -13,6 +13,7 @@ use crate::mailbox::Mailbox;
 use crate::panels::Panels;
 use crate::session::SessionData;
 use crate::settings::{Preferences, STORAGE_KEY, ServerChoice};
+use crate::transfers::{GroupState, TransferCommand, TransferEvent};
 use crate::wizard::Wizard;
 use crate::{theme, widgets};
 
@@ -31,6 +32,9 @@ pub struct ConsoleOptions {
     pub workstation_name: String,
     /// The language to start in, instead of the remembered or system one (tests).
     pub language: Option<Language>,
+    /// Save downloaded safeguards in this folder instead of asking with the native dialog
+    /// (tests).
+    pub downloads_dir: Option<PathBuf>,
     /// Benchmarks: when the process started, and the file where the time to the first frame is
     /// written (in milliseconds).
     pub first_frame_report: Option<(std::time::Instant, PathBuf)>,
@@ -78,6 +82,14 @@ impl Cx<'_> {
     /// Reloads `resource`, keeping the value on screen.
     pub fn refresh(&mut self, resource: Resource) {
         self.data.refresh(resource, self.backend);
+    }
+
+    /// Whose transfers are shown: the service and the account logged in.
+    pub fn owner(&self) -> Option<String> {
+        self.data
+            .account
+            .value()
+            .map(|account| crate::transfers::owner(self.server, &account.hosting_number))
     }
 }
 
@@ -202,6 +214,11 @@ impl ConsoleApp {
                 self.data.account.finish(result);
                 if first && let Some(account) = self.data.account.value().cloned() {
                     self.route_after_login(&account);
+                    // Transfers left unfinished at the last start, offered to be resumed.
+                    let server = self.server_address.as_deref().unwrap_or_default();
+                    let owner = crate::transfers::owner(server, &account.hosting_number);
+                    self.backend
+                        .send(Command::Transfer(TransferCommand::Offers(owner)));
                 }
             }
             Event::Acted(result) => {
@@ -217,6 +234,14 @@ impl ConsoleApp {
             }
             Event::LoginsResent(result) => self.wizard.logins_resent(result),
             Event::FileSaved(result) => self.wizard.file_saved(result),
+            Event::Transfer(TransferEvent::Group(view)) => {
+                if matches!(view.state, GroupState::Finished(_)) {
+                    self.data
+                        .refresh(Resource::Bases(view.schedule_id), &self.backend);
+                }
+                self.data
+                    .apply_event(Event::Transfer(TransferEvent::Group(view)));
+            }
             other => self.data.apply_event(other),
         }
     }
@@ -238,7 +263,24 @@ impl ConsoleApp {
         match output {
             Output::Done => self.data.after_done(&self.backend),
             Output::Controller(controller) => self.data.controller.finish(Ok(controller)),
-            Output::Schedule(schedule) => self.data.replace_schedule(schedule),
+            Output::Schedule(schedule) => {
+                // Opening, activating and shutting down change the bases' marks and dates.
+                self.data
+                    .refresh(Resource::Bases(schedule.id), &self.backend);
+                self.data.replace_schedule(schedule);
+            }
+            Output::Base(base) => {
+                self.data
+                    .refresh(Resource::Bases(base.schedule_id), &self.backend);
+                self.data.refresh(Resource::Schedules, &self.backend);
+            }
+            Output::Monitoring(schedule, monitoring) => {
+                self.data
+                    .monitoring
+                    .entry(schedule)
+                    .or_default()
+                    .finish(Ok(monitoring));
+            }
             Output::User(user) => self.data.replace_user(user),
             Output::Profile(schedule, profile) => self.data.replace_profile(schedule, profile),
         }
@@ -343,6 +385,14 @@ impl eframe::App for ConsoleApp {
             server: self.server_address.as_deref().unwrap_or_default(),
             go: None,
         };
+        // The transfers stay in view whatever the panel, and keep running meanwhile.
+        if crate::transfers::view::visible(&cx) {
+            let height = crate::transfers::view::height(&cx, &ctx);
+            egui::Panel::bottom("transfers")
+                .resizable(false)
+                .exact_size(height)
+                .show(ui, |ui| crate::transfers::view::ui(ui, &mut cx));
+        }
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
             Screen::Starting => {
                 ui.horizontal(|ui| {

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use hosting_api::{
-    Account, Client, ClientIdentity, Controller, EnrollmentRequest, Licence, NewUser, Profile,
-    Role, Schedule, ScheduleUpdate, ServerTrust, SessionResponse, User, UserUpdate, Workstation,
-    WorkstationKey,
+    Account, Base, Client, ClientIdentity, Controller, EndpointStatus, EnrollmentRequest, Licence,
+    Monitoring, MonitoringUpdate, NewEmptyBase, NewUser, Profile, Role, Safeguard, Schedule,
+    ScheduleUpdate, ServerTrust, SessionResponse, User, UserUpdate, Workstation, WorkstationKey,
 };
 use hostingd::store::OutboxMessage;
 use tokio::sync::Mutex;
@@ -18,6 +18,8 @@ use crate::keystore::{IdentityKey, Keystore, StoredIdentity};
 use crate::local_service::LocalService;
 use crate::model::Failure;
 use crate::settings::ServerChoice;
+use crate::transfers::runner::{ClientSource, TransferHandle};
+use crate::transfers::{TransferCommand, TransferEvent};
 
 /// Which keyring the backend uses.
 #[derive(Debug, Clone)]
@@ -59,6 +61,24 @@ pub enum Command {
     ResendLogins(String),
     /// Write a file (the connection sheet).
     SaveFile(PathBuf, Vec<u8>),
+    /// Connect to a schedule's endpoint as a PRONOTE client would.
+    TestEndpoint {
+        /// The schedule.
+        schedule_id: i64,
+        /// Its host.
+        host: String,
+        /// Its port.
+        port: u16,
+    },
+    /// Download a safeguard to `path`, checking its hash.
+    DownloadSafeguard {
+        /// The safeguard.
+        id: i64,
+        /// Where to write it.
+        path: PathBuf,
+    },
+    /// Transfers of PRONOTE files.
+    Transfer(TransferCommand),
 }
 
 /// Resources a screen shows.
@@ -78,6 +98,12 @@ pub enum Resource {
     Profiles(i64),
     /// `GET /v1/workstations`.
     Workstations,
+    /// `GET /v1/schedules/{id}/bases`.
+    Bases(i64),
+    /// `GET /v1/schedules/{id}/safeguards`.
+    Safeguards(i64),
+    /// `GET /v1/schedules/{id}/monitoring`.
+    Monitoring(i64),
 }
 
 /// Changes a screen makes.
@@ -97,6 +123,18 @@ pub enum Action {
     SetMembers(i64, String, Vec<i64>),
     /// Revoke a workstation.
     Revoke(i64),
+    /// Shut a schedule's server down.
+    Shutdown(i64),
+    /// Put a schedule's open base into service.
+    Activate(i64),
+    /// Open a base on its schedule's server.
+    OpenBase(i64),
+    /// Open a safeguard on its schedule's server.
+    OpenSafeguard(i64),
+    /// Create an empty base and open it.
+    CreateEmptyBase(i64, NewEmptyBase),
+    /// Licences reserved for the administrators of a schedule.
+    SetMonitoring(i64, MonitoringUpdate),
 }
 
 /// What an action gave back.
@@ -112,6 +150,10 @@ pub enum Output {
     User(User),
     /// A profile of a schedule.
     Profile(i64, Profile),
+    /// A base.
+    Base(Base),
+    /// The monitoring of a schedule.
+    Monitoring(i64, Monitoring),
 }
 
 /// Results coming back to the screens.
@@ -145,6 +187,20 @@ pub enum Event {
     LoginsResent(Result<(), Failure>),
     /// A file was written.
     FileSaved(Result<PathBuf, Failure>),
+    /// The bases of a schedule.
+    Bases(i64, Result<Vec<Base>, Failure>),
+    /// The safeguards of a schedule.
+    Safeguards(i64, Result<Vec<Safeguard>, Failure>),
+    /// The monitoring of a schedule.
+    Monitoring(i64, Result<Monitoring, Failure>),
+    /// What a schedule's endpoint answered.
+    Endpoint(i64, Result<EndpointStatus, Failure>),
+    /// A safeguard download is under way: bytes received, total (0 when unknown).
+    Downloading(i64, u64, u64),
+    /// A safeguard was downloaded and its hash checked: the file and the hash.
+    Downloaded(i64, Result<(PathBuf, String), Failure>),
+    /// The transfers changed.
+    Transfer(TransferEvent),
 }
 
 /// How the backend trusts the chosen service.
@@ -180,6 +236,7 @@ pub struct Backend {
     events_tx: Sender<Event>,
     events_rx: Receiver<Event>,
     ctx: egui::Context,
+    transfers: TransferHandle,
 }
 
 fn failure(code: &str, error: impl std::fmt::Display) -> Failure {
@@ -199,9 +256,23 @@ impl Backend {
             .enable_all()
             .build()?;
         let (events_tx, events_rx) = channel();
+        let inner: Arc<Mutex<Inner>> = Arc::default();
+        let session = inner.clone();
+        let client_source: ClientSource = Arc::new(move || {
+            let session = session.clone();
+            Box::pin(async move { session_client(&session).await })
+        });
+        let transfers = crate::transfers::runner::spawn(
+            runtime.handle(),
+            data_dir.join("transfers.json"),
+            client_source,
+            events_tx.clone(),
+            ctx.clone(),
+        );
         Ok(Backend {
             runtime,
-            inner: Arc::default(),
+            transfers,
+            inner,
             keystore,
             data_dir,
             events_tx,
@@ -217,13 +288,25 @@ impl Backend {
 
     /// Runs `command` in the background.
     pub fn send(&self, command: Command) {
+        let command = match command {
+            Command::Transfer(transfer) => {
+                self.transfers.send(transfer);
+                return;
+            }
+            Command::Logout => {
+                // Transfers stop with the session and are offered again at the next login.
+                self.transfers.send(TransferCommand::SuspendAll);
+                Command::Logout
+            }
+            other => other,
+        };
         let inner = self.inner.clone();
         let tx = self.events_tx.clone();
         let ctx = self.ctx.clone();
         let keystore = self.keystore.clone();
         let data_dir = self.data_dir.clone();
         self.runtime.spawn(async move {
-            let event = run(command, &inner, &keystore, &data_dir).await;
+            let event = run(command, &inner, &keystore, &data_dir, (&tx, &ctx)).await;
             // The window may be gone; nothing to do then.
             let _ = tx.send(event);
             ctx.request_repaint();
@@ -386,6 +469,18 @@ async fn act(client: &Client, action: Action) -> Result<Output, Failure> {
             .await
             .map(|p| Output::Profile(schedule, p)),
         Action::Revoke(id) => client.revoke_workstation(id).await.map(|()| Output::Done),
+        Action::Shutdown(id) => client.shutdown(id).await.map(Output::Schedule),
+        Action::Activate(id) => client.activate(id).await.map(Output::Schedule),
+        Action::OpenBase(id) => client.open_base(id).await.map(Output::Schedule),
+        Action::OpenSafeguard(id) => client.open_safeguard(id).await.map(Output::Schedule),
+        Action::CreateEmptyBase(id, request) => client
+            .create_empty_base(id, &request)
+            .await
+            .map(Output::Base),
+        Action::SetMonitoring(id, update) => client
+            .set_monitoring(id, &update)
+            .await
+            .map(|m| Output::Monitoring(id, m)),
     };
     output.map_err(Failure::from)
 }
@@ -403,7 +498,42 @@ async fn refresh(client: &Client, resource: Resource) -> Event {
         Resource::Workstations => {
             Event::Workstations(client.workstations().await.map_err(Failure::from))
         }
+        Resource::Bases(id) => Event::Bases(id, client.bases(id).await.map_err(Failure::from)),
+        Resource::Safeguards(id) => {
+            Event::Safeguards(id, client.safeguards(id).await.map_err(Failure::from))
+        }
+        Resource::Monitoring(id) => {
+            Event::Monitoring(id, client.monitoring(id).await.map_err(Failure::from))
+        }
     }
+}
+
+/// Downloads a safeguard, reporting the bytes received at most ten times a second.
+async fn download(
+    client: &Client,
+    id: i64,
+    path: &std::path::Path,
+    (tx, ctx): (&Sender<Event>, &egui::Context),
+) -> Result<(PathBuf, String), Failure> {
+    if let Some(dir) = path.parent() {
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|e| failure("file", e))?;
+    }
+    let mut last = std::time::Instant::now();
+    let tx = tx.clone();
+    let ctx = ctx.clone();
+    let sha256 = client
+        .download_safeguard(id, path, move |received, total| {
+            if last.elapsed() >= std::time::Duration::from_millis(100) {
+                last = std::time::Instant::now();
+                let _ = tx.send(Event::Downloading(id, received, total));
+                ctx.request_repaint();
+            }
+        })
+        .await
+        .map_err(Failure::from)?;
+    Ok((path.to_path_buf(), sha256))
 }
 
 async fn run(
@@ -411,6 +541,7 @@ async fn run(
     inner: &Mutex<Inner>,
     choice: &KeystoreChoice,
     data_dir: &std::path::Path,
+    progress: (&Sender<Event>, &egui::Context),
 ) -> Event {
     match command {
         Command::UseServer(server_choice) => {
@@ -473,6 +604,29 @@ async fn run(
                 .map(|()| path)
                 .map_err(|e| failure("file", e)),
         ),
+        Command::TestEndpoint {
+            schedule_id,
+            host,
+            port,
+        } => Event::Endpoint(
+            schedule_id,
+            match session_client(inner).await {
+                Ok(client) => client
+                    .endpoint_status(&host, port)
+                    .await
+                    .map_err(Failure::from),
+                Err(failure) => Err(failure),
+            },
+        ),
+        Command::DownloadSafeguard { id, path } => Event::Downloaded(
+            id,
+            match session_client(inner).await {
+                Ok(client) => download(&client, id, &path, progress).await,
+                Err(failure) => Err(failure),
+            },
+        ),
+        // Handled by `Backend::send`.
+        Command::Transfer(_) => Event::Transfer(TransferEvent::Offers(Vec::new())),
     }
 }
 

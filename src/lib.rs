@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod format;
 pub mod i18n;
 pub mod keystore;
 pub mod local_service;
@@ -14,6 +15,7 @@ pub mod session;
 pub mod settings;
 pub mod sheet;
 pub mod theme;
+pub mod transfers;
 pub mod widgets;
 pub mod wizard;
 

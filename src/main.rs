@@ -80,6 +80,7 @@ fn main() -> anyhow::Result<()> {
         sheet_path: None,
         workstation_name: workstation_name(),
         language: None,
+        downloads_dir: None,
         first_frame_report: std::env::var_os("HOSTING_CONSOLE_FIRST_FRAME_REPORT")
             .map(|path| (started, PathBuf::from(path))),
     };

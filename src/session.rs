@@ -2,10 +2,30 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use hosting_api::{Account, Controller, Licence, Profile, Schedule, User, Workstation};
+use std::path::PathBuf;
+
+use hosting_api::{
+    Account, Base, Controller, EndpointStatus, Licence, Monitoring, Profile, Safeguard, Schedule,
+    User, Workstation,
+};
 
 use crate::backend::{Action, Backend, Command, Event, Output, Resource};
 use crate::model::{Failure, Remote};
+use crate::transfers::TransferList;
+
+/// A safeguard download.
+#[derive(Debug, Clone)]
+pub enum Download {
+    /// Bytes received and total (0 when unknown).
+    Running {
+        /// Bytes received.
+        received: u64,
+        /// Size of the safeguard.
+        total: u64,
+    },
+    /// Ended: the file and its verified hash, or why it failed.
+    Done(Result<(PathBuf, String), Failure>),
+}
 
 /// What the screens show of the account, and the action in flight.
 #[derive(Debug, Default)]
@@ -24,6 +44,18 @@ pub struct SessionData {
     pub profiles: HashMap<i64, Remote<Vec<Profile>>>,
     /// The workstations.
     pub workstations: Remote<Vec<Workstation>>,
+    /// Bases by schedule id.
+    pub bases: HashMap<i64, Remote<Vec<Base>>>,
+    /// Safeguards by schedule id, newest first.
+    pub safeguards: HashMap<i64, Remote<Vec<Safeguard>>>,
+    /// Monitoring of connections by schedule id.
+    pub monitoring: HashMap<i64, Remote<Monitoring>>,
+    /// The last test of each schedule's endpoint.
+    pub endpoints: HashMap<i64, Remote<EndpointStatus>>,
+    /// Safeguard downloads: bytes received and total while running, then the file and its hash.
+    pub downloads: HashMap<i64, Download>,
+    /// The transfers of PRONOTE files.
+    pub transfers: TransferList,
     action_tag: Option<String>,
     queue: VecDeque<Action>,
     /// The last action that failed, with what the screen tagged it.
@@ -63,6 +95,9 @@ impl SessionData {
             Resource::Users => self.users.start(),
             Resource::Profiles(id) => self.profiles.entry(id).or_default().start(),
             Resource::Workstations => self.workstations.start(),
+            Resource::Bases(id) => self.bases.entry(id).or_default().start(),
+            Resource::Safeguards(id) => self.safeguards.entry(id).or_default().start(),
+            Resource::Monitoring(id) => self.monitoring.entry(id).or_default().start(),
         }
     }
 
@@ -76,6 +111,18 @@ impl SessionData {
             Event::Users(result) => self.users.finish(result),
             Event::Profiles(id, result) => self.profiles.entry(id).or_default().finish(result),
             Event::Workstations(result) => self.workstations.finish(result),
+            Event::Bases(id, result) => self.bases.entry(id).or_default().finish(result),
+            Event::Safeguards(id, result) => self.safeguards.entry(id).or_default().finish(result),
+            Event::Monitoring(id, result) => self.monitoring.entry(id).or_default().finish(result),
+            Event::Endpoint(id, result) => self.endpoints.entry(id).or_default().finish(result),
+            Event::Downloading(id, received, total) => {
+                self.downloads
+                    .insert(id, Download::Running { received, total });
+            }
+            Event::Downloaded(id, result) => {
+                self.downloads.insert(id, Download::Done(result));
+            }
+            Event::Transfer(event) => self.transfers.apply(event),
             _ => {}
         }
     }
@@ -177,6 +224,20 @@ impl SessionData {
             None => list.push(profile),
         }
         entry.finish(Ok(list));
+    }
+
+    /// A schedule, as last loaded.
+    pub fn schedule(&self, id: i64) -> Option<&Schedule> {
+        self.schedules.value()?.iter().find(|s| s.id == id)
+    }
+
+    /// A base of a schedule, as last loaded.
+    pub fn base(&self, schedule: i64, id: i64) -> Option<&Base> {
+        self.bases
+            .get(&schedule)?
+            .value()?
+            .iter()
+            .find(|b| b.id == id)
     }
 
     /// The members of profile `name` of a schedule, as last loaded.

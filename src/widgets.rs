@@ -89,3 +89,41 @@ pub fn step_title(ui: &mut Ui, title: &str) {
     ui.heading(title);
     ui.add_space(theme::SECTION_SPACE / 2.0);
 }
+
+/// A button showing `text` whose accessible name is `name`: rows of a list repeat the same
+/// short text ("Pause"), and the name tells a screen reader (and a test) which row it acts on.
+pub fn named_button(ui: &mut Ui, text: &str, name: &str, enabled: bool) -> bool {
+    let response = ui.add_enabled(enabled, egui::Button::new(text));
+    response
+        .widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Button, enabled, name));
+    response.clicked()
+}
+
+/// A yes/no confirmation in a modal: `question`, a button `confirm` and Cancel. `Some(true)`
+/// when confirmed, `Some(false)` when dismissed, `None` while open.
+pub fn confirm_modal(
+    ctx: &egui::Context,
+    t: &Texts,
+    id: &str,
+    question: &str,
+    confirm: &str,
+) -> Option<bool> {
+    let modal = egui::Modal::new(egui::Id::unique(id)).show(ctx, |ui| {
+        ui.set_max_width(420.0);
+        ui.label(question);
+        ui.add_space(theme::SECTION_SPACE / 2.0);
+        ui.horizontal(|ui| {
+            if ui.button(RichText::new(confirm).strong()).clicked() {
+                return Some(true);
+            }
+            if ui.button(t.get("cancel")).clicked() {
+                return Some(false);
+            }
+            None
+        })
+        .inner
+    });
+    modal
+        .inner
+        .or_else(|| modal.should_close().then_some(false))
+}

@@ -1,6 +1,7 @@
-//! The setup panels after onboarding: Configuration, Controller, Workstations.
+//! The panels after onboarding: Configuration, Controller, Server PRONOTE, Workstations.
 
 mod controller;
+mod server;
 mod workstations;
 
 use crate::app::Cx;
@@ -15,6 +16,8 @@ pub enum Panel {
     Configuration,
     /// Users, console access, profiles.
     Controller,
+    /// The hosted servers: bases, safeguards, monitoring.
+    Server,
     /// Enrolled workstations.
     Workstations,
 }
@@ -25,6 +28,7 @@ pub struct Panels {
     panel: Panel,
     configuration: SchedulesForm,
     controller: controller::ControllerPanel,
+    server: server::ServerPanel,
     workstations: workstations::WorkstationsPanel,
 }
 
@@ -49,6 +53,7 @@ impl Panels {
             for (panel, key) in [
                 (Panel::Configuration, "panel-configuration"),
                 (Panel::Controller, "panel-controller"),
+                (Panel::Server, "panel-server"),
                 (Panel::Workstations, "panel-workstations"),
             ] {
                 if ui
@@ -64,11 +69,24 @@ impl Panels {
             }
         });
         ui.separator();
+        // PRONOTE files dropped on the window are loaded in the Server PRONOTE panel.
+        let dropped: Vec<std::path::PathBuf> = ui.ctx().input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|file| file.path().to_path_buf())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            self.panel = Panel::Server;
+            self.server.dropped(dropped, cx);
+        }
         match self.panel {
             Panel::Configuration => {
                 egui::ScrollArea::vertical().show(ui, |ui| self.configuration.ui(ui, cx));
             }
             Panel::Controller => self.controller.ui(ui, cx),
+            Panel::Server => self.server.ui(ui, cx),
             Panel::Workstations => self.workstations.ui(ui, cx),
         }
     }

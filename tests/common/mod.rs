@@ -33,13 +33,23 @@ pub struct Logins {
 
 impl Service {
     pub fn start() -> Service {
+        Service::start_with(|_| {})
+    }
+
+    /// A service whose configuration `change` adjusts.
+    pub fn start_with(change: impl FnOnce(&mut ServeConfig)) -> Service {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let config = ServeConfig::local(dir.path().join("service"));
+        let mut config = ServeConfig::local(dir.path().join("service"));
+        // Activating a schedule binds its port: each service gets its own window of 100 ports
+        // (apart from the 20000s of hostingd's own tests).
+        let window = 30000 + random_below(100) * 100;
+        config.port_range = window..=window + 99;
+        change(&mut config);
         let service = runtime
             .block_on(hostingd::start(config, Clock::default()))
             .unwrap();
@@ -177,6 +187,14 @@ impl Service {
     }
 }
 
+/// A random number below `bound`, without a dependency: std's hasher is randomly keyed.
+fn random_below(bound: u16) -> u16 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    (hasher.finish() % u64::from(bound)) as u16
+}
+
 /// The superadministrator's password in these tests.
 pub const SUPERADMIN_PASSWORD: &str = "Correct1Horse2Battery";
 
@@ -194,6 +212,7 @@ pub fn options(
         sheet_path: Some(dir.join("connection-sheet.pdf")),
         workstation_name: "Test workstation".to_string(),
         language: Some(language),
+        downloads_dir: Some(dir.join("downloads")),
         first_frame_report: None,
     }
 }

@@ -1,0 +1,337 @@
+//! The Active base tab: the server's state, its active and open bases, shutting down,
+//! activating, loading and creating a base, and testing the connection as a PRONOTE client.
+
+use hosting_api::{NewEmptyBase, Schedule, ServerState, TimeGrid};
+
+use super::{Confirm, ServerPanel, base_summary, failure_of, stopped};
+use crate::app::Cx;
+use crate::backend::{Action, Command};
+use crate::model::Remote;
+use crate::{theme, widgets};
+
+/// The time grid of a base to create, as typed.
+pub(super) struct GridForm {
+    start: String,
+    slot: String,
+    slots: String,
+}
+
+impl Default for GridForm {
+    fn default() -> Self {
+        let grid = TimeGrid::default();
+        GridForm {
+            start: grid.day_starts_at,
+            slot: grid.slot_minutes.to_string(),
+            slots: grid.slots_per_day.to_string(),
+        }
+    }
+}
+
+/// Minutes after midnight of `HH:MM`.
+fn minutes_of(value: &str) -> Option<u32> {
+    let (hours, minutes) = value.trim().split_once(':')?;
+    if hours.len() != 2 || minutes.len() != 2 {
+        return None;
+    }
+    let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    (hours < 24 && minutes < 60).then_some(hours * 60 + minutes)
+}
+
+impl GridForm {
+    /// The grid, or the locale key of each field's problem (start, slot, slots, whole day).
+    fn check(&self) -> (Result<TimeGrid, ()>, [Option<&'static str>; 4]) {
+        let start = minutes_of(&self.start);
+        let slot = self
+            .slot
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|m| (5..=240).contains(m));
+        let slots = self
+            .slots
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=24).contains(n));
+        let mut problems = [
+            start.is_none().then_some("grid-invalid-start"),
+            slot.is_none().then_some("grid-invalid-slot"),
+            slots.is_none().then_some("grid-invalid-slots"),
+            None,
+        ];
+        match (start, slot, slots) {
+            (Some(start), Some(slot), Some(slots)) if start + slot * slots <= 24 * 60 => (
+                Ok(TimeGrid {
+                    day_starts_at: self.start.trim().to_string(),
+                    slot_minutes: slot,
+                    slots_per_day: slots,
+                }),
+                problems,
+            ),
+            (Some(_), Some(_), Some(_)) => {
+                problems[3] = Some("grid-too-long");
+                (Err(()), problems)
+            }
+            _ => (Err(()), problems),
+        }
+    }
+}
+
+impl ServerPanel {
+    pub(super) fn active_base(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
+        let t = cx.t;
+        let running = schedule.server.state == ServerState::Running;
+        let busy = cx.data.busy();
+        egui::Grid::new("server-state")
+            .num_columns(2)
+            .spacing([12.0, 6.0])
+            .show(ui, |ui| {
+                ui.strong(t.get("server-state"));
+                if running {
+                    widgets::success(ui, &t.get("server-running"));
+                } else {
+                    ui.label(t.get("server-stopped"));
+                }
+                ui.end_row();
+                ui.strong(t.get("active-base"));
+                ui.label(base_summary(
+                    cx,
+                    schedule.id,
+                    schedule.server.active_base_id,
+                ));
+                ui.end_row();
+                ui.strong(t.get("open-base"));
+                ui.label(base_summary(cx, schedule.id, schedule.server.open_base_id));
+                ui.end_row();
+            });
+        ui.add_space(theme::SECTION_SPACE);
+
+        // Shut down and activate.
+        ui.horizontal(|ui| {
+            if widgets::action_button(
+                ui,
+                &t.get("shutdown"),
+                running && !busy,
+                cx.data.busy_with("shutdown"),
+            ) {
+                self.confirm = Some(Confirm::Shutdown(schedule.id, schedule.name.clone()));
+            }
+            let has_open = schedule.server.open_base_id.is_some();
+            let ready = has_open && !running && schedule.domain.is_some();
+            if widgets::action_button(
+                ui,
+                &t.get("activate"),
+                ready && !busy,
+                cx.data.busy_with("activate"),
+            ) {
+                cx.data.endpoints.remove(&schedule.id);
+                cx.act("activate", vec![Action::Activate(schedule.id)]);
+            }
+            let why = if running {
+                None
+            } else if !has_open {
+                Some("activate-needs-open")
+            } else if schedule.domain.is_none() {
+                Some("activate-needs-domain")
+            } else {
+                None
+            };
+            if let Some(key) = why {
+                ui.label(t.get(key));
+            }
+        });
+        failure_of(ui, cx, "shutdown");
+        failure_of(ui, cx, "activate");
+        if cx.data.done("activate") {
+            widgets::success(ui, &t.get("activated"));
+        }
+        if cx.data.done("shutdown") {
+            widgets::success(ui, &t.get("shut-down"));
+        }
+        ui.add_space(theme::SECTION_SPACE);
+
+        // Load or create a base.
+        ui.horizontal(|ui| {
+            let can = !running && !busy;
+            if ui
+                .add_enabled(can, egui::Button::new(t.get("load-base")))
+                .clicked()
+                && let Some(paths) = rfd::FileDialog::new()
+                    .set_title(t.get("load-base"))
+                    .add_filter(
+                        t.get("pronote-files"),
+                        &[
+                            "HNOT",
+                            "HCOURRIERS",
+                            "HDOCJOINTS",
+                            "HPHOTOS",
+                            "hnot",
+                            "hcourriers",
+                            "hdocjoints",
+                            "hphotos",
+                        ],
+                    )
+                    .pick_files()
+            {
+                self.load(cx, schedule, paths);
+            }
+            if ui
+                .add_enabled(can, egui::Button::new(t.get("create-base")))
+                .clicked()
+            {
+                self.grid = Some(GridForm::default());
+            }
+        });
+        ui.label(if running {
+            t.get("needs-stopped")
+        } else {
+            t.get("load-base-hint")
+        });
+        if let Some(notice) = &self.notice {
+            ui.colored_label(ui.visuals().error_fg_color, notice);
+        }
+        failure_of(ui, cx, "create-base");
+        if cx.data.done("create-base") {
+            widgets::success(ui, &t.get("base-created"));
+        }
+        ui.add_space(theme::SECTION_SPACE);
+
+        // Test the connection as a PRONOTE client.
+        let endpoint = schedule.host.clone().zip(schedule.port);
+        ui.horizontal(|ui| {
+            let testing = cx
+                .data
+                .endpoints
+                .get(&schedule.id)
+                .is_some_and(Remote::is_pending);
+            if widgets::action_button(
+                ui,
+                &t.get("test-connection"),
+                running && endpoint.is_some(),
+                testing,
+            ) && let Some((host, port)) = endpoint.clone()
+            {
+                cx.data.endpoints.entry(schedule.id).or_default().start();
+                cx.backend.send(Command::TestEndpoint {
+                    schedule_id: schedule.id,
+                    host,
+                    port,
+                });
+            }
+            if let Some((host, port)) = &endpoint {
+                ui.label(t.with("endpoint", &[("host", host), ("port", &port.to_string())]));
+            }
+        });
+        match cx.data.endpoints.get(&schedule.id) {
+            Some(Remote::Ready(status)) => widgets::success(
+                ui,
+                &t.with(
+                    "endpoint-ok",
+                    &[
+                        ("school", &status.school),
+                        ("schedule", &status.schedule),
+                        ("base", &status.base),
+                        ("version", &status.version),
+                    ],
+                ),
+            ),
+            Some(Remote::Failed(failure, _)) => widgets::failure(ui, Some(&t.failure(failure))),
+            _ if !running => {
+                ui.label(t.get("endpoint-needs-running"));
+            }
+            _ => {}
+        }
+    }
+
+    /// The modal that creates an empty base with a time grid.
+    pub(super) fn grid_modal(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
+        let t = cx.t;
+        let Some(form) = self.grid.as_mut() else {
+            return;
+        };
+        let mut close = false;
+        let modal = egui::Modal::new(egui::Id::unique("create-base")).show(ui.ctx(), |ui| {
+            ui.heading(t.with("create-base-title", &[("schedule", &schedule.name)]));
+            ui.label(t.get("grid-intro"));
+            ui.add_space(theme::SECTION_SPACE / 2.0);
+            let (grid, problems) = form.check();
+            for ((label, hint), (value, problem)) in [
+                ("grid-start", "grid-start-hint"),
+                ("grid-slot", ""),
+                ("grid-slots", ""),
+            ]
+            .into_iter()
+            .zip([
+                (&mut form.start, problems[0]),
+                (&mut form.slot, problems[1]),
+                (&mut form.slots, problems[2]),
+            ]) {
+                let hint = if hint.is_empty() {
+                    String::new()
+                } else {
+                    t.get(hint)
+                };
+                widgets::field(ui, &t.get(label), value, false, &hint);
+                if let Some(problem) = problem {
+                    ui.colored_label(ui.visuals().error_fg_color, t.get(problem));
+                }
+            }
+            if let Some(problem) = problems[3] {
+                ui.colored_label(ui.visuals().error_fg_color, t.get(problem));
+            }
+            if !stopped(schedule) {
+                ui.colored_label(ui.visuals().error_fg_color, t.get("needs-stopped"));
+            }
+            ui.horizontal(|ui| {
+                let ready = grid.is_ok() && stopped(schedule) && !cx.data.busy();
+                if ui
+                    .add_enabled(ready, egui::Button::new(t.get("create-base-confirm")))
+                    .clicked()
+                    && let Ok(grid) = grid
+                {
+                    let request = NewEmptyBase {
+                        time_grid: Some(grid),
+                    };
+                    cx.act(
+                        "create-base",
+                        vec![Action::CreateEmptyBase(schedule.id, request)],
+                    );
+                    close = true;
+                }
+                if ui.button(t.get("cancel")).clicked() {
+                    close = true;
+                }
+            });
+        });
+        if close || modal.should_close() {
+            self.grid = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_grid_is_checked() {
+        let form = GridForm::default();
+        assert_eq!(form.check().0, Ok(TimeGrid::default()));
+        let form = GridForm {
+            start: "8h".to_string(),
+            slot: "2".to_string(),
+            slots: "10".to_string(),
+        };
+        let (grid, problems) = form.check();
+        assert!(grid.is_err());
+        assert_eq!(problems[0], Some("grid-invalid-start"));
+        assert_eq!(problems[1], Some("grid-invalid-slot"));
+        assert_eq!(problems[2], None);
+        let form = GridForm {
+            start: "20:00".to_string(),
+            slot: "60".to_string(),
+            slots: "10".to_string(),
+        };
+        assert_eq!(form.check().1[3], Some("grid-too-long"));
+    }
+}

@@ -1,0 +1,95 @@
+//! The Monitoring of connections tab: the licences of the contract for the Administrative mode
+//! and how many of them are reserved for the administrators (at most the contract's).
+
+use hosting_api::{MonitoringUpdate, Schedule};
+
+use super::{ServerPanel, failure_of};
+use crate::app::Cx;
+use crate::backend::Action;
+use crate::{theme, widgets};
+
+/// The reservation typed, checked against the contract: the number or the problem's sentence.
+fn check_reserved(cx: &Cx<'_>, value: &str, contract: u32) -> Result<u32, String> {
+    let t = cx.t;
+    let reserved: u32 = value
+        .trim()
+        .parse()
+        .map_err(|_| t.get("reserved-invalid"))?;
+    if reserved > contract {
+        return Err(t.with("reserved-too-many", &[("count", &contract.to_string())]));
+    }
+    Ok(reserved)
+}
+
+impl ServerPanel {
+    pub(super) fn monitoring(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
+        let t = cx.t;
+        let remote = cx.data.monitoring.get(&schedule.id);
+        if remote.is_some_and(|r| r.is_pending()) {
+            ui.spinner();
+        }
+        if let Some(failure) = remote.and_then(|r| r.failure()) {
+            widgets::failure(ui, Some(&t.failure(failure)));
+        }
+        let Some(monitoring) = remote.and_then(|r| r.value()).cloned() else {
+            return;
+        };
+        if self
+            .reserved
+            .as_ref()
+            .is_none_or(|(id, _)| *id != schedule.id)
+        {
+            self.reserved = Some((schedule.id, monitoring.administration_reserved.to_string()));
+        }
+        ui.label(t.with(
+            "contract-licences",
+            &[("count", &monitoring.contract_licences.to_string())],
+        ));
+        ui.label(t.with(
+            "administration-members",
+            &[("count", &monitoring.administration_members.to_string())],
+        ));
+        ui.add_space(theme::SECTION_SPACE / 2.0);
+        let Some((_, value)) = self.reserved.as_mut() else {
+            return;
+        };
+        let response = widgets::field(
+            ui,
+            &t.get("reserved-licences"),
+            value,
+            false,
+            &t.get("reserved-hint"),
+        );
+        let checked = check_reserved(cx, value, monitoring.contract_licences);
+        if let Err(problem) = &checked {
+            ui.horizontal(|ui| {
+                ui.add_space(theme::LABEL_WIDTH + 8.0);
+                ui.colored_label(ui.visuals().error_fg_color, problem);
+            });
+        }
+        let changed = checked
+            .as_ref()
+            .is_ok_and(|n| *n != monitoring.administration_reserved);
+        let save = widgets::action_button(
+            ui,
+            &t.get("save"),
+            changed && !cx.data.busy(),
+            cx.data.busy_with("monitoring"),
+        ) || (widgets::submitted(&response) && changed);
+        if save && let Ok(reserved) = checked {
+            cx.act(
+                "monitoring",
+                vec![Action::SetMonitoring(
+                    schedule.id,
+                    MonitoringUpdate {
+                        administration_reserved: reserved,
+                    },
+                )],
+            );
+        }
+        failure_of(ui, cx, "monitoring");
+        if cx.data.done("monitoring") {
+            widgets::success(ui, &t.get("monitoring-saved"));
+        }
+    }
+}

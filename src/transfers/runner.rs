@@ -1,0 +1,789 @@
+//! The transfers' actor: one task on the backend's runtime owns every group, runs one task per
+//! group (check, create, send each file in turn, then load), pauses by aborting that task (the
+//! service keeps the bytes; resuming asks it for the offset), and keeps the unfinished groups in
+//! `transfers.json`.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hosting_api::{AddCompanion, Client, FileKind, LoadBase, TusError, TusOptions, UploadMetadata};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::AbortHandle;
+
+use super::{
+    FileStage, FileView, GroupState, GroupView, SavedFile, SavedGroup, Target, TransferCommand,
+    TransferEvent, file_name,
+};
+use crate::backend::Event;
+use crate::model::Failure;
+
+/// Gives the session's client when a group starts (an error when nobody is logged in).
+pub type ClientSource =
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<Client, Failure>> + Send>> + Send + Sync>;
+
+/// At most this many progress reports a second per file.
+const REPORT_EVERY: Duration = Duration::from_millis(100);
+/// The speed is measured over this window.
+const SPEED_WINDOW: Duration = Duration::from_secs(5);
+/// Bytes per PATCH: small enough for a smooth progress bar, large enough to be efficient.
+const CHUNK_SIZE: usize = 2 * 1024 * 1024;
+
+/// Sends commands to the transfers' actor.
+#[derive(Clone)]
+pub struct TransferHandle {
+    tx: UnboundedSender<Msg>,
+}
+
+impl TransferHandle {
+    /// Queues `command` (commands run in the order they were sent).
+    pub fn send(&self, command: TransferCommand) {
+        // The actor lives as long as the runtime; nothing to do if it is gone.
+        let _ = self.tx.send(Msg::Command(command));
+    }
+}
+
+/// Starts the actor on `runtime`; unfinished groups are kept in `file`.
+pub fn spawn(
+    runtime: &tokio::runtime::Handle,
+    file: PathBuf,
+    client: ClientSource,
+    events: std::sync::mpsc::Sender<Event>,
+    ctx: egui::Context,
+) -> TransferHandle {
+    let (tx, rx) = unbounded_channel();
+    let actor = Actor {
+        file,
+        active: BTreeMap::new(),
+        dormant: Vec::new(),
+        next_run: 1,
+        next_id: 1,
+        tx: tx.clone(),
+        client,
+        events,
+        ctx,
+    };
+    runtime.spawn(actor.run(rx));
+    TransferHandle { tx }
+}
+
+enum Msg {
+    Command(TransferCommand),
+    Report {
+        group: u64,
+        run: u64,
+        report: Report,
+    },
+}
+
+enum Report {
+    Hashing {
+        file: usize,
+        done: u64,
+        size: u64,
+    },
+    Hashed {
+        file: usize,
+        size: u64,
+        sha256: String,
+    },
+    Created {
+        file: usize,
+        upload_id: String,
+    },
+    Progress {
+        file: usize,
+        offset: u64,
+        speed: f64,
+    },
+    Uploaded {
+        file: usize,
+    },
+    Loading,
+    Finished(String),
+    Failed {
+        failure: Failure,
+        forget_upload: Option<usize>,
+    },
+}
+
+struct Live {
+    stage: FileStage,
+    done: u64,
+    speed: f64,
+}
+
+struct Entry {
+    group: SavedGroup,
+    live: Vec<Live>,
+    state: GroupState,
+    task: Option<AbortHandle>,
+    run: u64,
+}
+
+impl Entry {
+    fn new(group: SavedGroup) -> Entry {
+        let live = group.files.iter().map(live_of).collect();
+        Entry {
+            group,
+            live,
+            state: GroupState::Paused,
+            task: None,
+            run: 0,
+        }
+    }
+
+    fn view(&self) -> GroupView {
+        GroupView {
+            id: self.group.id,
+            schedule_id: self.group.schedule_id,
+            target: self.group.target,
+            state: self.state.clone(),
+            files: self
+                .group
+                .files
+                .iter()
+                .zip(&self.live)
+                .map(|(file, live)| FileView {
+                    filename: file.filename.clone(),
+                    kind: file.kind,
+                    size: file.size,
+                    stage: live.stage,
+                    done: live.done,
+                    bytes_per_second: live.speed,
+                })
+                .collect(),
+        }
+    }
+
+    fn stop(&mut self) -> bool {
+        for live in &mut self.live {
+            live.speed = 0.0;
+        }
+        match self.task.take() {
+            Some(task) => {
+                task.abort();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+fn live_of(file: &SavedFile) -> Live {
+    Live {
+        stage: if file.uploaded {
+            FileStage::Uploaded
+        } else {
+            FileStage::Waiting
+        },
+        done: if file.uploaded { file.size } else { 0 },
+        speed: 0.0,
+    }
+}
+
+struct Actor {
+    file: PathBuf,
+    active: BTreeMap<u64, Entry>,
+    dormant: Vec<SavedGroup>,
+    next_run: u64,
+    next_id: u64,
+    tx: UnboundedSender<Msg>,
+    client: ClientSource,
+    events: std::sync::mpsc::Sender<Event>,
+    ctx: egui::Context,
+}
+
+impl Actor {
+    async fn run(mut self, mut rx: UnboundedReceiver<Msg>) {
+        self.load().await;
+        while let Some(message) = rx.recv().await {
+            match message {
+                Msg::Command(command) => self.command(command).await,
+                Msg::Report { group, run, report } => self.report(group, run, report).await,
+            }
+        }
+    }
+
+    async fn load(&mut self) {
+        match tokio::fs::read(&self.file).await {
+            Ok(bytes) => match serde_json::from_slice::<Vec<SavedGroup>>(&bytes) {
+                Ok(groups) => self.dormant = groups,
+                Err(error) => tracing::warn!(%error, "unreadable list of unfinished transfers"),
+            },
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => tracing::warn!(%error, "list of unfinished transfers not read"),
+        }
+        // Ids stay unique across starts.
+        let now = time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
+        let max = self.dormant.iter().map(|g| g.id).max().unwrap_or(0);
+        self.next_id = (now * 1000).max(max + 1);
+    }
+
+    /// Writes the unfinished groups (those running and those kept from an earlier start).
+    async fn save(&self) {
+        let groups: Vec<&SavedGroup> = self
+            .active
+            .values()
+            .map(|e| &e.group)
+            .chain(&self.dormant)
+            .collect();
+        let result = async {
+            let json = serde_json::to_vec_pretty(&groups).map_err(std::io::Error::other)?;
+            if let Some(dir) = self.file.parent() {
+                tokio::fs::create_dir_all(dir).await?;
+            }
+            let partial = self.file.with_extension("json.part");
+            tokio::fs::write(&partial, json).await?;
+            tokio::fs::rename(&partial, &self.file).await
+        }
+        .await;
+        if let Err(error) = result {
+            tracing::warn!(%error, "list of unfinished transfers not saved");
+        }
+    }
+
+    fn emit(&self, event: TransferEvent) {
+        let _ = self.events.send(Event::Transfer(event));
+        self.ctx.request_repaint();
+    }
+
+    fn emit_group(&self, id: u64) {
+        if let Some(entry) = self.active.get(&id) {
+            self.emit(TransferEvent::Group(entry.view()));
+        }
+    }
+
+    /// Starts (or restarts) the task of group `id`.
+    async fn start(&mut self, id: u64) {
+        let client = (self.client)().await;
+        let Some(entry) = self.active.get_mut(&id) else {
+            return;
+        };
+        entry.stop();
+        match client {
+            Ok(client) => {
+                let run = self.next_run;
+                self.next_run += 1;
+                entry.run = run;
+                entry.state = GroupState::Running;
+                for (file, live) in entry.group.files.iter().zip(&mut entry.live) {
+                    if file.uploaded {
+                        live.stage = FileStage::Uploaded;
+                    }
+                }
+                let task =
+                    tokio::spawn(run_group(client, entry.group.clone(), run, self.tx.clone()));
+                entry.task = Some(task.abort_handle());
+            }
+            Err(failure) => entry.state = GroupState::Failed(failure),
+        }
+        self.emit_group(id);
+    }
+
+    async fn command(&mut self, command: TransferCommand) {
+        match command {
+            TransferCommand::Start {
+                owner,
+                schedule_id,
+                target,
+                mut paths,
+            } => {
+                // The base first, then its companions in a stable order.
+                paths.sort_by_key(|p| {
+                    let name = file_name(p);
+                    (FileKind::of_filename(&name) != Some(FileKind::Base), name)
+                });
+                let files = paths
+                    .into_iter()
+                    .filter_map(|path| {
+                        let filename = file_name(&path);
+                        FileKind::of_filename(&filename).map(|kind| SavedFile {
+                            path,
+                            filename,
+                            kind,
+                            size: 0,
+                            sha256: None,
+                            upload_id: None,
+                            uploaded: false,
+                        })
+                    })
+                    .collect();
+                let id = self.next_id;
+                self.next_id += 1;
+                let group = SavedGroup {
+                    id,
+                    owner,
+                    schedule_id,
+                    target,
+                    files,
+                };
+                self.active.insert(id, Entry::new(group));
+                self.save().await;
+                self.start(id).await;
+            }
+            TransferCommand::Pause(id) => {
+                if let Some(entry) = self.active.get_mut(&id)
+                    && entry.stop()
+                {
+                    entry.run = 0;
+                    entry.state = GroupState::Paused;
+                    self.emit_group(id);
+                }
+            }
+            TransferCommand::Resume(id) => {
+                let resumable = self
+                    .active
+                    .get(&id)
+                    .is_some_and(|e| matches!(e.state, GroupState::Paused | GroupState::Failed(_)));
+                if resumable {
+                    self.start(id).await;
+                }
+            }
+            TransferCommand::Cancel { group, file } => self.cancel(group, file).await,
+            TransferCommand::Offers(owner) => {
+                let offers = self
+                    .dormant
+                    .iter()
+                    .filter(|g| g.owner == owner)
+                    .cloned()
+                    .collect();
+                self.emit(TransferEvent::Offers(offers));
+            }
+            TransferCommand::ResumeSaved(owner) => {
+                let (mine, others) = std::mem::take(&mut self.dormant)
+                    .into_iter()
+                    .partition(|g| g.owner == owner);
+                self.dormant = others;
+                let mine: Vec<SavedGroup> = mine;
+                for group in mine {
+                    let id = group.id;
+                    self.active.insert(id, Entry::new(group));
+                    self.start(id).await;
+                }
+            }
+            TransferCommand::Forget(owner) => {
+                let (mine, others): (Vec<SavedGroup>, Vec<SavedGroup>) =
+                    std::mem::take(&mut self.dormant)
+                        .into_iter()
+                        .partition(|g| g.owner == owner);
+                self.dormant = others;
+                self.save().await;
+                self.delete_uploads(mine.iter().flat_map(|g| &g.files))
+                    .await;
+            }
+            TransferCommand::SuspendAll => {
+                for (_, mut entry) in std::mem::take(&mut self.active) {
+                    entry.stop();
+                    self.dormant.push(entry.group);
+                }
+                self.save().await;
+            }
+        }
+    }
+
+    async fn cancel(&mut self, id: u64, file: Option<String>) {
+        let Some(entry) = self.active.get_mut(&id) else {
+            return;
+        };
+        let index = file
+            .as_ref()
+            .and_then(|name| entry.group.files.iter().position(|f| &f.filename == name));
+        let whole = match index {
+            None => true,
+            Some(i) => {
+                entry.group.files.len() == 1
+                    || (entry.group.target == Target::NewBase
+                        && entry.group.files[i].kind == FileKind::Base)
+            }
+        };
+        let was_running = entry.stop();
+        if whole {
+            if let Some(mut entry) = self.active.remove(&id) {
+                entry.state = GroupState::Cancelled;
+                self.emit(TransferEvent::Group(entry.view()));
+                self.save().await;
+                self.delete_uploads(entry.group.files.iter()).await;
+            }
+            return;
+        }
+        let Some(index) = index else { return };
+        let removed = entry.group.files.remove(index);
+        entry.live.remove(index);
+        self.save().await;
+        self.delete_uploads(std::iter::once(&removed)).await;
+        if was_running {
+            self.start(id).await;
+        } else {
+            self.emit_group(id);
+        }
+    }
+
+    async fn delete_uploads<'a>(&self, files: impl Iterator<Item = &'a SavedFile>) {
+        let ids: Vec<String> = files.filter_map(|f| f.upload_id.clone()).collect();
+        if ids.is_empty() {
+            return;
+        }
+        let Ok(client) = (self.client)().await else {
+            // They expire on the service.
+            return;
+        };
+        tokio::spawn(async move {
+            for id in ids {
+                if let Err(error) = client.delete_upload(&id).await {
+                    tracing::info!(%error, "upload not deleted; it expires on the service");
+                }
+            }
+        });
+    }
+
+    async fn report(&mut self, id: u64, run: u64, report: Report) {
+        let Some(entry) = self.active.get_mut(&id) else {
+            return;
+        };
+        if entry.run != run {
+            // From a task that was paused or restarted since.
+            return;
+        }
+        let mut save = false;
+        match report {
+            Report::Hashing { file, done, size } => {
+                if let (Some(live), Some(saved)) =
+                    (entry.live.get_mut(file), entry.group.files.get_mut(file))
+                {
+                    live.stage = FileStage::Hashing;
+                    live.done = done;
+                    saved.size = size;
+                }
+            }
+            Report::Hashed { file, size, sha256 } => {
+                if let (Some(live), Some(saved)) =
+                    (entry.live.get_mut(file), entry.group.files.get_mut(file))
+                {
+                    saved.size = size;
+                    saved.sha256 = Some(sha256);
+                    live.stage = FileStage::Uploading;
+                    live.done = 0;
+                    save = true;
+                }
+            }
+            Report::Created { file, upload_id } => {
+                if let Some(saved) = entry.group.files.get_mut(file) {
+                    saved.upload_id = Some(upload_id);
+                    save = true;
+                }
+            }
+            Report::Progress {
+                file,
+                offset,
+                speed,
+            } => {
+                if let Some(live) = entry.live.get_mut(file) {
+                    live.stage = FileStage::Uploading;
+                    live.done = offset;
+                    live.speed = speed;
+                }
+            }
+            Report::Uploaded { file } => {
+                if let (Some(live), Some(saved)) =
+                    (entry.live.get_mut(file), entry.group.files.get_mut(file))
+                {
+                    saved.uploaded = true;
+                    live.stage = FileStage::Uploaded;
+                    live.done = saved.size;
+                    live.speed = 0.0;
+                    save = true;
+                }
+            }
+            Report::Loading => entry.state = GroupState::Loading,
+            Report::Finished(name) => {
+                if let Some(mut entry) = self.active.remove(&id) {
+                    entry.state = GroupState::Finished(name);
+                    entry.task = None;
+                    self.emit(TransferEvent::Group(entry.view()));
+                    self.save().await;
+                }
+                return;
+            }
+            Report::Failed {
+                failure,
+                forget_upload,
+            } => {
+                if let Some(saved) = forget_upload.and_then(|i| entry.group.files.get_mut(i)) {
+                    saved.upload_id = None;
+                    saved.uploaded = false;
+                    save = true;
+                }
+                entry.task = None;
+                entry.run = 0;
+                for live in &mut entry.live {
+                    live.speed = 0.0;
+                }
+                entry.state = GroupState::Failed(failure);
+            }
+        }
+        if save {
+            self.save().await;
+        }
+        self.emit_group(id);
+    }
+}
+
+/// Reports of one run of a group's task.
+struct Reporter {
+    tx: UnboundedSender<Msg>,
+    group: u64,
+    run: u64,
+}
+
+impl Reporter {
+    fn send(&self, report: Report) {
+        let _ = self.tx.send(Msg::Report {
+            group: self.group,
+            run: self.run,
+            report,
+        });
+    }
+
+    fn clone_for_thread(&self) -> Reporter {
+        Reporter {
+            tx: self.tx.clone(),
+            group: self.group,
+            run: self.run,
+        }
+    }
+}
+
+/// Sends every file of `group` not yet on the service, then loads or completes the base.
+async fn run_group(client: Client, group: SavedGroup, run: u64, tx: UnboundedSender<Msg>) {
+    let reporter = Reporter {
+        tx,
+        group: group.id,
+        run,
+    };
+    let mut upload_ids = Vec::new();
+    for (index, file) in group.files.iter().enumerate() {
+        match send_file(&client, index, file, &reporter).await {
+            Ok(upload_id) => upload_ids.push((file.kind, upload_id)),
+            Err((failure, forget)) => {
+                reporter.send(Report::Failed {
+                    failure,
+                    forget_upload: forget.then_some(index),
+                });
+                return;
+            }
+        }
+    }
+    reporter.send(Report::Loading);
+    let result = match group.target {
+        Target::NewBase => {
+            let base = upload_ids.iter().find(|(k, _)| *k == FileKind::Base);
+            match base {
+                Some((_, upload_id)) => {
+                    let load = LoadBase {
+                        upload_id: upload_id.clone(),
+                        companions: upload_ids
+                            .iter()
+                            .filter(|(k, _)| *k != FileKind::Base)
+                            .map(|(_, id)| id.clone())
+                            .collect(),
+                    };
+                    client.load_base(group.schedule_id, &load).await
+                }
+                None => Err(hosting_api::ClientError::Decode(
+                    "a new base needs its .HNOT file".to_string(),
+                )),
+            }
+        }
+        Target::Companion { base_id } => {
+            let mut last = None;
+            for (_, upload_id) in &upload_ids {
+                let request = AddCompanion {
+                    upload_id: upload_id.clone(),
+                };
+                match client.add_companion(base_id, &request).await {
+                    Ok(base) => last = Some(Ok(base)),
+                    Err(error) => {
+                        last = Some(Err(error));
+                        break;
+                    }
+                }
+            }
+            last.unwrap_or_else(|| {
+                Err(hosting_api::ClientError::Decode(
+                    "no file to add".to_string(),
+                ))
+            })
+        }
+    };
+    match result {
+        Ok(base) => reporter.send(Report::Finished(base.name)),
+        Err(error) => reporter.send(Report::Failed {
+            failure: Failure::from(error),
+            forget_upload: None,
+        }),
+    }
+}
+
+/// Checks, creates and sends one file; returns its upload id. The error says whether the
+/// upload is gone on the service (so that resuming creates it again).
+async fn send_file(
+    client: &Client,
+    index: usize,
+    file: &SavedFile,
+    reporter: &Reporter,
+) -> Result<String, (Failure, bool)> {
+    let (size, sha256) = match &file.sha256 {
+        Some(sha256) => (file.size, sha256.clone()),
+        None => hash(index, &file.path, reporter)
+            .await
+            .map_err(|f| (f, false))?,
+    };
+    let upload_id = match &file.upload_id {
+        Some(id) => id.clone(),
+        None => {
+            let metadata = UploadMetadata {
+                filename: file.filename.clone(),
+                kind: file.kind,
+                sha256,
+            };
+            let id = client
+                .create_upload(&metadata, size)
+                .await
+                .map_err(|e| (Failure::from(e), false))?;
+            reporter.send(Report::Created {
+                file: index,
+                upload_id: id.clone(),
+            });
+            id
+        }
+    };
+    if file.uploaded {
+        return Ok(upload_id);
+    }
+    let options = TusOptions {
+        chunk_size: CHUNK_SIZE,
+        ..TusOptions::default()
+    };
+    let mut meter = Meter::default();
+    let progress_reporter = reporter.clone_for_thread();
+    let progress = move |p: hosting_api::TransferProgress| {
+        if let Some(speed) = meter.sample(p.offset, p.offset == p.length) {
+            progress_reporter.send(Report::Progress {
+                file: index,
+                offset: p.offset,
+                speed,
+            });
+        }
+    };
+    match client
+        .upload_file(&upload_id, &file.path, &options, progress)
+        .await
+    {
+        Ok(_) => {
+            reporter.send(Report::Uploaded { file: index });
+            Ok(upload_id)
+        }
+        Err(TusError::Client(error)) => {
+            let gone = error.code() == Some("upload_not_found");
+            Err((Failure::from(error), gone))
+        }
+        Err(error @ TusError::FileChanged { .. }) => {
+            Err((Failure::new("file_changed", error.to_string()), true))
+        }
+        Err(error) => Err((Failure::new("file_unreadable", error.to_string()), false)),
+    }
+}
+
+/// Computes the SHA-256 of a file on a blocking thread, reporting "Checking the file".
+async fn hash(index: usize, path: &Path, reporter: &Reporter) -> Result<(u64, String), Failure> {
+    let unreadable = |e: std::io::Error| Failure::new("file_unreadable", e.to_string());
+    let size = tokio::fs::metadata(path).await.map_err(unreadable)?.len();
+    reporter.send(Report::Hashing {
+        file: index,
+        done: 0,
+        size,
+    });
+    let thread_reporter = reporter.clone_for_thread();
+    let path = path.to_path_buf();
+    let (size, sha256) = tokio::task::spawn_blocking(move || {
+        let mut last = Instant::now();
+        hosting_api::tus::hash_file(&path, |done| {
+            if last.elapsed() >= REPORT_EVERY {
+                last = Instant::now();
+                thread_reporter.send(Report::Hashing {
+                    file: index,
+                    done,
+                    size,
+                });
+            }
+        })
+    })
+    .await
+    .map_err(|e| Failure::new("file_unreadable", e.to_string()))?
+    .map_err(unreadable)?;
+    reporter.send(Report::Hashed {
+        file: index,
+        size,
+        sha256: sha256.clone(),
+    });
+    Ok((size, sha256))
+}
+
+/// Measures the speed of a transfer over the last seconds and spaces out the reports.
+#[derive(Default)]
+struct Meter {
+    samples: VecDeque<(Instant, u64)>,
+    last_report: Option<Instant>,
+}
+
+impl Meter {
+    /// Records `offset`; returns the speed when a report is due (always for the last one).
+    fn sample(&mut self, offset: u64, last: bool) -> Option<f64> {
+        let now = Instant::now();
+        self.samples.push_back((now, offset));
+        while self.samples.len() > 2
+            && self
+                .samples
+                .get(1)
+                .is_some_and(|(t, _)| now.duration_since(*t) >= SPEED_WINDOW)
+        {
+            self.samples.pop_front();
+        }
+        let due = last
+            || self
+                .last_report
+                .is_none_or(|t| now.duration_since(t) >= REPORT_EVERY);
+        if !due {
+            return None;
+        }
+        self.last_report = Some(now);
+        let speed = match self.samples.front() {
+            Some((start, first)) if now > *start && offset > *first => {
+                (offset - first) as f64 / now.duration_since(*start).as_secs_f64()
+            }
+            _ => 0.0,
+        };
+        Some(speed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meter_spaces_reports_and_measures() {
+        let mut meter = Meter::default();
+        assert_eq!(meter.sample(0, false), Some(0.0));
+        // Too soon after the first report.
+        assert_eq!(meter.sample(10, false), None);
+        // The last one always goes.
+        std::thread::sleep(Duration::from_millis(20));
+        let speed = meter.sample(1_000, true).unwrap();
+        assert!(speed > 0.0);
+    }
+}

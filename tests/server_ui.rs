@@ -1,0 +1,252 @@
+//! The Server PRONOTE panel driven through the UI by the superadministrator, against a real
+//! in-process hostingd: load a base with its three companions (dropped on the window), open it,
+//! activate it, test the connection as a PRONOTE client, restore a safeguard and download it;
+//! and a transfer paused, left unfinished at quitting, then resumed at the next start.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use common::{Person, Service};
+use egui_kittest::kittest::{NodeT, Queryable};
+
+/// A file dropped on the window, as the windowing layer hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Writes `size` bytes that differ from file to file.
+fn write_file(dir: &Path, name: &str, size: usize, seed: u8) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join(name);
+    let bytes: Vec<u8> = (0..size)
+        .map(|i| {
+            (i as u64)
+                .wrapping_mul(2_654_435_761)
+                .wrapping_add(u64::from(seed)) as u8
+        })
+        .collect();
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Drops `paths` on the console's window.
+fn drop_files(person: &mut Person<'_>, paths: &[PathBuf]) {
+    for path in paths {
+        person
+            .harness
+            .input_mut()
+            .dropped_files
+            .push(Arc::new(Dropped(path.clone())));
+    }
+    person.harness.step();
+}
+
+/// Clicks the first of the buttons labelled `label` (rows of a list repeat their buttons; the
+/// newest row comes first).
+fn click_first(person: &mut Person<'_>, label: &str) {
+    person.wait_enabled_first(label);
+    person
+        .harness
+        .get_all_by_label(label)
+        .next()
+        .unwrap()
+        .click();
+    person.harness.step();
+    person.harness.step();
+}
+
+trait FirstEnabled {
+    fn wait_enabled_first(&mut self, label: &str);
+}
+
+impl FirstEnabled for Person<'_> {
+    fn wait_enabled_first(&mut self, label: &str) {
+        let label = label.to_string();
+        self.wait_until(&format!("first {label:?} enabled"), move |h| {
+            h.query_all_by_label(&label)
+                .next()
+                .is_some_and(|node| !node.accesskit_node().is_disabled())
+        });
+    }
+}
+
+/// The schedule `planning01` as the service has it.
+fn planning01(service: &Service, account_id: i64) -> hostingd::store::ScheduleRow {
+    service.runtime.block_on(async {
+        service
+            .store()
+            .schedules(account_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.name == "planning01")
+            .unwrap()
+    })
+}
+
+#[test]
+fn the_superadministrator_loads_activates_and_restores_a_base() {
+    // A safeguard every 10 minutes: the clock moves less than a session's 30 idle minutes.
+    let service = Service::start_with(|config| config.safeguard_interval_minutes = 10);
+    let logins = service.provision("Lycee Jules Verne");
+    service.onboard_with_client(&logins, "server");
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    let files = [
+        write_file(&export, "Verne2026.HNOT", 5 * 1024 * 1024 + 123, 1),
+        write_file(&export, "Verne2026.HCOURRIERS", 200_000, 2),
+        write_file(&export, "Verne2026.HDOCJOINTS", 300_000, 3),
+        write_file(&export, "Verne2026.HPHOTOS", 1_000_000, 4),
+    ];
+    let mut person = Person::on(dir.path(), service.choice());
+    person.log_in_as_superadmin(&logins);
+    person.install_certificate(&logins);
+    person.wait_for("Server PRONOTE");
+    person.click("Server PRONOTE");
+    person.wait_for("planning01");
+    person.click("planning01");
+    person.wait_for("Load a base");
+    assert!(
+        person.has("shut down"),
+        "a new schedule's server is shut down"
+    );
+    assert!(person.has("Open a base first: load one, create one, or open one in Other bases."));
+
+    // A file that is not PRONOTE's is refused before anything is sent.
+    let notes = write_file(&export, "notes.txt", 10, 5);
+    drop_files(&mut person, &[files[0].clone(), notes]);
+    person.wait_for(
+        "notes.txt is not a PRONOTE file: use .HNOT, .HCOURRIERS, .HDOCJOINTS or .HPHOTOS files.",
+    );
+
+    // The base and its three companions, dropped on the window: checked, sent, loaded.
+    drop_files(&mut person, &files);
+    person.wait_for("Verne2026.HPHOTOS");
+    assert!(person.has_text("New base for planning01"));
+    person.wait_for("Done: the base Verne2026 is loaded.");
+    let saved = std::fs::read_to_string(dir.path().join("transfers.json")).unwrap();
+    assert_eq!(
+        saved.trim(),
+        "[]",
+        "nothing is left to resume once the base is loaded"
+    );
+    person.click("Clear the finished transfers");
+    assert!(!person.has("Done: the base Verne2026 is loaded."));
+
+    // Open it from Other bases, then activate it.
+    person.click("Other bases");
+    person.wait_for("Bases downloaded from the institution");
+    person.wait_for("Verne2026");
+    person.click("Verne2026");
+    person.wait_for("Base Verne2026");
+    for companion in [
+        "Verne2026.HCOURRIERS",
+        "Verne2026.HDOCJOINTS",
+        "Verne2026.HPHOTOS",
+    ] {
+        assert!(person.has(companion), "{companion} is a file of the base");
+    }
+    person.wait_enabled("Open this base");
+    person.click("Open this base");
+    person.wait_for("Open the base Verne2026 on the server?");
+    person.click("Open");
+    person.wait_for("The base is open. Activate it in the Active base tab.");
+    person.click("Active base");
+    person.wait_enabled("Activate");
+    person.click("Activate");
+    person.wait_for("The open base is now in service.");
+    person.wait_for("running");
+    let schedule = planning01(&service, logins.account_id);
+    assert_eq!(schedule.server_state, "running");
+    let base_id = schedule.active_base_id.unwrap();
+
+    // The schedule's endpoint answers as a PRONOTE client sees it.
+    person.wait_enabled("Test the connection");
+    person.click("Test the connection");
+    person.wait_for_text(
+        "The server answers: Lycee Jules Verne, schedule planning01, base Verne2026",
+    );
+
+    // Time passes: the service takes a safeguard of the active base.
+    service.store().clock().advance(11 * 60);
+    let safeguards = service.runtime.block_on(async {
+        service.service.run_jobs().await.unwrap();
+        service
+            .store()
+            .safeguards(logins.account_id, schedule.id)
+            .await
+            .unwrap()
+    });
+    assert!(
+        safeguards
+            .first()
+            .is_some_and(|s| s.base_id == base_id && s.taken_at >= service.store().now() - 60),
+        "a safeguard of the active base was just taken"
+    );
+
+    // Shut the server down (after a confirmation), open the safeguard, activate it.
+    person.click("Shut down the server");
+    person.wait_for("Shut down");
+    person.click("Shut down");
+    person.wait_for("The server is shut down.");
+    assert_eq!(
+        planning01(&service, logins.account_id).server_state,
+        "stopped"
+    );
+    person.click("Safeguards");
+    person.wait_for("Open this safeguard");
+    click_first(&mut person, "Open this safeguard");
+    person.wait_for_text("Open the safeguard of ");
+    person.click("Open");
+    person.wait_for("The safeguard is open. Activate it in the Active base tab.");
+
+    // Download it: its hash is checked on arrival.
+    click_first(&mut person, "Download");
+    person.wait_for_text("hash verified");
+    let downloaded: Vec<_> = std::fs::read_dir(dir.path().join("downloads"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(downloaded.len(), 1);
+    assert_eq!(
+        std::fs::read(downloaded[0].path()).unwrap(),
+        std::fs::read(&files[0]).unwrap(),
+        "the safeguard of a base just activated is its .HNOT"
+    );
+
+    person.click("Active base");
+    person.wait_enabled("Activate");
+    person.click("Activate");
+    person.wait_for("The open base is now in service.");
+    person.wait_for("running");
+    let schedule = planning01(&service, logins.account_id);
+    assert_eq!(schedule.server_state, "running");
+    let restored = schedule.active_base_id.unwrap();
+    assert_ne!(restored, base_id, "the safeguard became a base of its own");
+    let bases = service.runtime.block_on(async {
+        service
+            .store()
+            .bases(logins.account_id, schedule.id)
+            .await
+            .unwrap()
+    });
+    let (row, _) = bases.iter().find(|(b, _)| b.id == restored).unwrap();
+    assert_eq!(row.origin, "safeguard");
+    assert!(
+        bases
+            .iter()
+            .any(|(b, _)| b.id == base_id && b.activated_at.is_some())
+    );
+}
