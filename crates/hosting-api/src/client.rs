@@ -100,7 +100,7 @@ impl Client {
         trust: ServerTrust<'_>,
         identity: Option<&ClientIdentity>,
     ) -> ClientResult<Client> {
-        let tls = client_config_with(trust.clone(), identity)?;
+        let tls = client_config_with(trust, identity)?;
         let endpoint_tls = Arc::new(client_config_with(trust, None)?);
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)

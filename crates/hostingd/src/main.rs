@@ -39,6 +39,8 @@ impl StoreArgs {
     }
 }
 
+/// The configuration of `serve` is large, and parsed once.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Runs the service.

@@ -132,7 +132,7 @@ async fn logins_are_delivered_by_smtp_and_sms_gateway() {
     *failing.lock().unwrap() = false;
     assert_eq!(delivery.deliver_pending(&state.store).await.unwrap(), 1);
     assert_eq!(delivery.deliver_pending(&state.store).await.unwrap(), 0);
-    let sms = sms.lock().unwrap();
+    let sms = sms.lock().unwrap().clone();
     assert_eq!(sms.len(), 1);
     assert_eq!(sms[0]["to"], "+33699887766");
     assert!(

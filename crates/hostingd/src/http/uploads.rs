@@ -463,15 +463,15 @@ pub async fn patch(
             "The transfer of this chunk was interrupted; nothing of it was kept. Send it again.",
         ));
     }
-    if let (Some(checksum), Some(context)) = (checksum.as_ref(), chunk_hash) {
-        if context.finish().as_ref() != checksum.expected.as_slice() {
-            writer.abort().await;
-            return Err(ApiError::client(
-                checksum_status(),
-                "checksum_mismatch",
-                "The checksum of this chunk does not match its bytes (damaged on the way): send it again.",
-            ));
-        }
+    if let (Some(checksum), Some(context)) = (checksum.as_ref(), chunk_hash)
+        && context.finish().as_ref() != checksum.expected.as_slice()
+    {
+        writer.abort().await;
+        return Err(ApiError::client(
+            checksum_status(),
+            "checksum_mismatch",
+            "The checksum of this chunk does not match its bytes (damaged on the way): send it again.",
+        ));
     }
     if written == 0 {
         writer.abort().await;
@@ -495,7 +495,10 @@ pub async fn patch(
             }
         };
         if sha256 != row.sha256 {
-            state.blobs.delete(&[part.object_key.clone()]).await;
+            state
+                .blobs
+                .delete(std::slice::from_ref(&part.object_key))
+                .await;
             *running = None;
             return Err(ApiError::client(
                 checksum_status(),
