@@ -250,3 +250,73 @@ fn the_superadministrator_loads_activates_and_restores_a_base() {
             .any(|(b, _)| b.id == base_id && b.activated_at.is_some())
     );
 }
+
+#[test]
+fn a_paused_transfer_is_offered_again_at_the_next_start() {
+    let service = Service::start();
+    let logins = service.provision("Lycee Colette");
+    service.onboard_with_client(&logins, "resume");
+    let dir = tempfile::tempdir().unwrap();
+    let size = 96 * 1024 * 1024;
+    let big = write_file(&dir.path().join("export"), "Colette.HNOT", size, 7);
+    let uploads = || {
+        service
+            .runtime
+            .block_on(service.store().uploads(logins.account_id))
+            .unwrap()
+    };
+    {
+        let mut person = Person::on(dir.path(), service.choice());
+        person.log_in_as_superadmin(&logins);
+        person.install_certificate(&logins);
+        person.wait_for("Server PRONOTE");
+        person.click("Server PRONOTE");
+        person.wait_for("Load a base");
+        drop_files(&mut person, std::slice::from_ref(&big));
+        // Some bytes are on the service: pause.
+        person.wait_until("the first bytes sent", |h| {
+            h.query_by_label_contains("% of ")
+                .and_then(|node| node.accesskit_node().label())
+                .is_some_and(|label| !label.starts_with("0 %"))
+        });
+        person.click("Pause Colette.HNOT");
+        person.wait_for("paused");
+        person.wait_for("Resume Colette.HNOT");
+        assert!(person.has_text("Transfers (1 in progress)"));
+        let stored = uploads();
+        assert_eq!(stored.len(), 1);
+        assert!(
+            stored[0].upload_offset > 0 && stored[0].upload_offset < size as i64,
+            "the service keeps the bytes of a paused transfer: {} of {size}",
+            stored[0].upload_offset
+        );
+        let saved = std::fs::read_to_string(dir.path().join("transfers.json")).unwrap();
+        assert!(saved.contains(&stored[0].id), "{saved}");
+        // The console is closed with the transfer unfinished.
+    }
+
+    // The next start, after the login: the transfer is offered again, and resumed.
+    let mut person = Person::on(dir.path(), service.choice());
+    person.log_in_as_superadmin(&logins);
+    person.install_certificate(&logins);
+    person.wait_for("Transfers left unfinished last time: Colette.HNOT.");
+    person.click("Resume them");
+    person.wait_for("Done: the base Colette is loaded.");
+    assert!(
+        uploads().is_empty(),
+        "the upload begun before was completed and used, not sent again as a new one"
+    );
+    let schedule = planning01(&service, logins.account_id);
+    let bases = service.runtime.block_on(async {
+        service
+            .store()
+            .bases(logins.account_id, schedule.id)
+            .await
+            .unwrap()
+    });
+    let (_, files) = bases.iter().find(|(b, _)| b.name == "Colette").unwrap();
+    let (_, sha256) = hosting_api::tus::hash_file(&big, |_| {}).unwrap();
+    assert_eq!(files[0].sha256, sha256);
+    let saved = std::fs::read_to_string(dir.path().join("transfers.json")).unwrap();
+    assert_eq!(saved.trim(), "[]");
+}
