@@ -684,3 +684,124 @@ async fn uploads_need_the_certificate_and_the_session() {
         Err(ClientError::Api { status: 401, .. })
     ));
 }
+
+#[tokio::test]
+async fn limits_are_reported_and_enforced() {
+    let service = TestService::start_with(|config| {
+        config.account_quota_bytes = 1_000_000;
+        config.max_upload_bytes = 700_000;
+        config.upload_expiry_hours = 2;
+    })
+    .await;
+    let s = school(&service, "Lycee Quota").await;
+    let storage = s.client.storage().await.unwrap();
+    assert_eq!(
+        (
+            storage.quota_bytes,
+            storage.max_upload_bytes,
+            storage.upload_expiry_seconds,
+            storage.used_bytes
+        ),
+        (1_000_000, 700_000, 7200, 0)
+    );
+    let metadata = |name: &str| UploadMetadata {
+        filename: name.to_string(),
+        kind: FileKind::Base,
+        sha256: "00".repeat(32),
+    };
+    let options = s.client.tus_raw(Method::OPTIONS, "", |r| r).await.unwrap();
+    assert_eq!(options.headers()["Tus-Max-Size"], "700000");
+    assert_api_error(
+        s.client.create_upload(&metadata("Big.HNOT"), 700_001).await,
+        413,
+        "upload_too_large",
+    );
+    s.client
+        .create_upload(&metadata("A.HNOT"), 600_000)
+        .await
+        .unwrap();
+    assert_eq!(s.client.storage().await.unwrap().used_bytes, 600_000);
+    let audit = service.audit_count(s.account_id).await;
+    assert_api_error(
+        s.client.create_upload(&metadata("B.HNOT"), 600_000).await,
+        413,
+        "quota_exceeded",
+    );
+    assert_eq!(service.audit_count(s.account_id).await, audit);
+    assert_eq!(s.client.uploads().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn bad_requests_on_the_server_routes_say_what_to_fix_and_change_nothing() {
+    let service = TestService::start().await;
+    let s = school(&service, "Lycee Bad").await;
+    let audit = service.audit_count(s.account_id).await;
+    let grid = NewEmptyBase {
+        time_grid: Some(hosting_api::TimeGrid {
+            day_starts_at: "25:00".into(),
+            slot_minutes: 60,
+            slots_per_day: 8,
+        }),
+    };
+    assert_api_error(
+        s.client.create_empty_base(s.schedule_id, &grid).await,
+        422,
+        "invalid_time_grid",
+    );
+    let unknown = LoadBase {
+        upload_id: "0123456789abcdef0123456789abcdef".into(),
+        companions: vec![],
+    };
+    assert_api_error(
+        s.client.load_base(s.schedule_id, &unknown).await,
+        404,
+        "not_found",
+    );
+    assert_api_error(s.client.load_base(9999, &unknown).await, 404, "not_found");
+    // A companion loaded as a base, and a base given as a companion.
+    let photos = write_file(s.dir.path(), "Bad.HPHOTOS", 1000, 11);
+    let photos_upload = upload(&s.client, &photos).await;
+    let as_base = LoadBase {
+        upload_id: photos_upload.clone(),
+        companions: vec![],
+    };
+    assert_api_error(
+        s.client.load_base(s.schedule_id, &as_base).await,
+        400,
+        "not_a_base",
+    );
+    assert_eq!(
+        s.client.uploads().await.unwrap().len(),
+        1,
+        "nothing consumed"
+    );
+    let (status, body) = s
+        .client
+        .raw(
+            Method::POST,
+            &format!("/schedules/{}/bases", s.schedule_id),
+            Some("application/json"),
+            b"{\"upload\": 1}".to_vec(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status.as_u16(), 422, "{}", String::from_utf8_lossy(&body));
+    let (status, _) = s
+        .client
+        .raw(
+            Method::PUT,
+            &format!("/schedules/{}/monitoring", s.schedule_id),
+            Some("application/json"),
+            b"{\"administration_reserved\": -1}".to_vec(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status.as_u16(), 422);
+    assert_api_error(s.client.open_base(424242).await, 404, "not_found");
+    assert_api_error(s.client.open_safeguard(424242).await, 404, "not_found");
+    assert_eq!(
+        service.audit_count(s.account_id).await,
+        audit + 2,
+        "only the two uploads"
+    );
+}
