@@ -249,6 +249,56 @@ fn the_superadministrator_loads_activates_and_restores_a_base() {
             .iter()
             .any(|(b, _)| b.id == base_id && b.activated_at.is_some())
     );
+
+    // Reserve licences for the administrators: at most the contract's.
+    person.click("Monitoring of connections");
+    person.wait_for("Administrative-mode licences of the contract: 5");
+    assert!(person.has("Members of the Administration profile: 1"));
+    person.fill("Licences reserved for the administrators", "7");
+    person.wait_for("At most 5: the licences of the contract.");
+    assert!(
+        person
+            .harness
+            .get_by_label("Save")
+            .accesskit_node()
+            .is_disabled()
+    );
+    person.press(egui::Key::Backspace);
+    person.press(egui::Key::Backspace);
+    person.fill("Licences reserved for the administrators", "3");
+    person.click("Save");
+    person.wait_for("The reservation was saved.");
+    assert_eq!(
+        planning01(&service, logins.account_id).administration_reserved,
+        3
+    );
+
+    // An empty base for planning02, with the default time grid.
+    person.click("planning02");
+    person.click("Active base");
+    person.wait_enabled("Create a base");
+    person.click("Create a base");
+    person.wait_for("Create an empty base for planning02");
+    let first_hour = person
+        .harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "First hour of the day")
+        .accesskit_node()
+        .value();
+    assert_eq!(first_hour.as_deref(), Some("08:00"));
+    person.click("Create the base");
+    person.wait_for("The base was created and opened. Activate it to put it into service.");
+    let planning02 = service.runtime.block_on(async {
+        service
+            .store()
+            .schedules(logins.account_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.name == "planning02")
+            .unwrap()
+    });
+    assert!(planning02.open_base_id.is_some());
+    assert_eq!(planning02.server_state, "stopped");
 }
 
 #[test]
