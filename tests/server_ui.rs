@@ -369,4 +369,25 @@ fn a_paused_transfer_is_offered_again_at_the_next_start() {
     assert_eq!(files[0].sha256, sha256);
     let saved = std::fs::read_to_string(dir.path().join("transfers.json")).unwrap();
     assert_eq!(saved.trim(), "[]");
+
+    // Complete the base: select it in Other bases and drop a companion on the window.
+    person.click("Server PRONOTE");
+    person.click("Other bases");
+    person.wait_for("Colette");
+    person.click("Colette");
+    person.wait_for("Base Colette");
+    let photos = write_file(&dir.path().join("export"), "Colette.HPHOTOS", 250_000, 8);
+    drop_files(&mut person, &[photos]);
+    person.wait_for("Done: the base Colette is complete.");
+    let bases = service.runtime.block_on(async {
+        service
+            .store()
+            .bases(logins.account_id, schedule.id)
+            .await
+            .unwrap()
+    });
+    let (_, files) = bases.iter().find(|(b, _)| b.name == "Colette").unwrap();
+    let mut kinds: Vec<&str> = files.iter().map(|f| f.kind.as_str()).collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["base", "photos"]);
 }
