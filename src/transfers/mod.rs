@@ -9,6 +9,7 @@
 //! restart (upload ids, paths, sizes and hashes; no secret).
 
 pub mod runner;
+mod task;
 pub mod view;
 
 use std::path::PathBuf;
