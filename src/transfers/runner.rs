@@ -399,8 +399,8 @@ impl Actor {
         if whole {
             if let Some(mut entry) = self.active.remove(&id) {
                 entry.state = GroupState::Cancelled;
-                self.emit(TransferEvent::Group(entry.view()));
                 self.save().await;
+                self.emit(TransferEvent::Group(entry.view()));
                 self.delete_uploads(entry.group.files.iter()).await;
             }
             return;
@@ -498,8 +498,9 @@ impl Actor {
                 if let Some(mut entry) = self.active.remove(&id) {
                     entry.state = GroupState::Finished(name);
                     entry.task = None;
-                    self.emit(TransferEvent::Group(entry.view()));
+                    // Saved first: what the person sees as done is no longer on disk.
                     self.save().await;
+                    self.emit(TransferEvent::Group(entry.view()));
                 }
                 return;
             }

@@ -13,12 +13,14 @@ impl ServerPanel {
         let t = cx.t;
         let remote = cx.data.bases.get(&schedule.id);
         let bases: Vec<Base> = remote.and_then(|r| r.value()).cloned().unwrap_or_default();
-        if remote.is_some_and(|r| r.is_pending()) {
-            ui.spinner();
-        }
-        if let Some(failure) = remote.and_then(|r| r.failure()) {
-            widgets::failure(ui, Some(&t.failure(failure)));
-        }
+        ui.horizontal(|ui| {
+            if remote.is_some_and(|r| r.is_pending()) {
+                ui.spinner();
+            }
+            if let Some(failure) = remote.and_then(|r| r.failure()) {
+                widgets::failure(ui, Some(&t.failure(failure)));
+            }
+        });
         let lists: [(&str, Vec<&Base>); 3] = [
             (
                 "previously-activated",

@@ -25,12 +25,16 @@ impl ServerPanel {
     pub(super) fn monitoring(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
         let t = cx.t;
         let remote = cx.data.monitoring.get(&schedule.id);
-        if remote.is_some_and(|r| r.is_pending()) {
-            ui.spinner();
-        }
-        if let Some(failure) = remote.and_then(|r| r.failure()) {
-            widgets::failure(ui, Some(&t.failure(failure)));
-        }
+        // One row whatever the state, so that the field below keeps its id (and the focus)
+        // when a refresh ends.
+        ui.horizontal(|ui| {
+            if remote.is_some_and(|r| r.is_pending()) {
+                ui.spinner();
+            }
+            if let Some(failure) = remote.and_then(|r| r.failure()) {
+                widgets::failure(ui, Some(&t.failure(failure)));
+            }
+        });
         let Some(monitoring) = remote.and_then(|r| r.value()).cloned() else {
             return;
         };

@@ -20,10 +20,10 @@ impl ServerPanel {
             if remote.is_some_and(|r| r.is_pending()) {
                 ui.spinner();
             }
+            if let Some(failure) = remote.and_then(|r| r.failure()) {
+                widgets::failure(ui, Some(&t.failure(failure)));
+            }
         });
-        if let Some(failure) = remote.and_then(|r| r.failure()) {
-            widgets::failure(ui, Some(&t.failure(failure)));
-        }
         if list.is_empty() {
             ui.label(t.get("no-safeguards"));
         }
