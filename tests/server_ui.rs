@@ -390,4 +390,35 @@ fn a_paused_transfer_is_offered_again_at_the_next_start() {
     let mut kinds: Vec<&str> = files.iter().map(|f| f.kind.as_str()).collect();
     kinds.sort_unstable();
     assert_eq!(kinds, ["base", "photos"]);
+
+    // Another base, paused then cancelled: its bytes are deleted from the service.
+    let again = dir.path().join("export").join("Colette2.HNOT");
+    std::fs::copy(&big, &again).unwrap();
+    person.click("Active base");
+    person.wait_for("Load a base");
+    drop_files(&mut person, &[again]);
+    person.wait_until("the first bytes sent", |h| {
+        h.query_by_label_contains("% of ")
+            .and_then(|node| node.accesskit_node().label())
+            .is_some_and(|label| !label.starts_with("0 %"))
+    });
+    person.click("Pause Colette2.HNOT");
+    person.wait_for("Cancel Colette2.HNOT");
+    assert_eq!(uploads().len(), 1);
+    person.click("Cancel Colette2.HNOT");
+    person.wait_for(
+        "Cancel loading the base Colette2.HNOT? Every file of it is deleted from the service.",
+    );
+    person.click("Cancel the transfer");
+    person.wait_for("cancelled");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !uploads().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cancelled upload stays on the service"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let saved = std::fs::read_to_string(dir.path().join("transfers.json")).unwrap();
+    assert_eq!(saved.trim(), "[]");
 }
