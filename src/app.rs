@@ -89,7 +89,7 @@ impl Cx<'_> {
         self.data
             .account
             .value()
-            .map(|account| crate::transfers::owner(self.server, &account.hosting_number))
+            .map(|account| crate::transfers::owner(&self.prefs.server, &account.hosting_number))
     }
 }
 
@@ -215,8 +215,8 @@ impl ConsoleApp {
                 if first && let Some(account) = self.data.account.value().cloned() {
                     self.route_after_login(&account);
                     // Transfers left unfinished at the last start, offered to be resumed.
-                    let server = self.server_address.as_deref().unwrap_or_default();
-                    let owner = crate::transfers::owner(server, &account.hosting_number);
+                    let owner =
+                        crate::transfers::owner(&self.prefs.server, &account.hosting_number);
                     self.backend
                         .send(Command::Transfer(TransferCommand::Offers(owner)));
                 }

@@ -261,9 +261,10 @@ fn kinds(paths: &[PathBuf]) -> Result<Vec<(PathBuf, FileKind)>, (String, String)
         .collect()
 }
 
-/// Whose uploads a group holds: the service's address and the account's hosting number.
-pub fn owner(server: &str, hosting_number: &str) -> String {
-    format!("{server} {hosting_number}")
+/// Whose uploads a group holds: the service (its address; the built-in local service, whose
+/// port changes from start to start, by name) and the account's hosting number.
+pub fn owner(service: &crate::settings::ServerChoice, hosting_number: &str) -> String {
+    format!("{} {hosting_number}", service.address().unwrap_or("local"))
 }
 
 /// The name of a file, without folders.
