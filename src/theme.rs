@@ -37,3 +37,12 @@ pub fn success(ui: &egui::Ui) -> Color32 {
         Color32::from_rgb(0x1d, 0x7a, 0x32)
     }
 }
+
+/// The fill of progress bars: lighter than the accent, so that the text over it stays readable.
+pub fn progress_fill(ui: &egui::Ui) -> Color32 {
+    if ui.visuals().dark_mode {
+        Color32::from_rgb(0x2c, 0x4f, 0x86)
+    } else {
+        Color32::from_rgb(0xa9, 0xc8, 0xf0)
+    }
+}

@@ -257,6 +257,7 @@ fn file_row(
     ui.add(
         egui::ProgressBar::new(fraction)
             .desired_width(260.0)
+            .fill(crate::theme::progress_fill(ui))
             .text(text),
     );
     let running = group.state == GroupState::Running;

@@ -94,6 +94,7 @@ impl ServerPanel {
                     ui.add(
                         egui::ProgressBar::new(fraction)
                             .desired_width(320.0)
+                            .fill(crate::theme::progress_fill(ui))
                             .text(t.with(
                                 "downloading",
                                 &[
