@@ -64,7 +64,8 @@ fn walk_the_wizard(language: Language) {
         Language::En => "en",
         Language::Fr => "fr",
     };
-    let service = Service::start();
+    // Fixed ports: the connection details are in the pictures (nothing is activated here).
+    let service = Service::start_with(|config| config.port_range = 20000..=20099);
     fixed_account(&service);
     let dir = tempfile::tempdir().unwrap();
     let keystore = Keystore::mock().unwrap();
