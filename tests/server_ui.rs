@@ -135,7 +135,12 @@ fn the_superadministrator_loads_activates_and_restores_a_base() {
     drop_files(&mut person, &files);
     person.wait_for("Verne2026.HPHOTOS");
     assert!(person.has_text("New base for planning01"));
+    // The transfer goes on, and stays in view, while the person works in another panel.
+    person.click("Workstations");
     person.wait_for("Done: the base Verne2026 is loaded.");
+    assert!(person.has("Verne2026.HPHOTOS"));
+    person.click("Server PRONOTE");
+    person.wait_for("Load a base");
     let saved = std::fs::read_to_string(dir.path().join("transfers.json")).unwrap();
     assert_eq!(
         saved.trim(),
