@@ -86,17 +86,40 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<JobReport> {
         });
         let mut taken: Vec<(i64, i64)> = existing.iter().map(|g| (g.id, g.taken_at)).collect();
         if due {
+            // Every file of the base, as it is now (hard links on a local directory).
             let files = state.store.base_files(running.active_base_id).await?;
-            let Some(base) = files.into_iter().find(|f| f.kind == "base") else {
+            if !files.iter().any(|f| f.kind == "base") {
                 continue;
-            };
-            let parts = state.store.blob_parts(base.blob_id).await?;
+            }
             let prefix = format!("safeguards/{}", hex::encode(rand::random::<[u8; 16]>()));
-            let copies = state.blobs.copy_parts(&parts, &prefix).await?;
-            let keys: Vec<String> = copies.iter().map(|p| p.object_key.clone()).collect();
+            let mut base = None;
+            let mut companions = Vec::new();
+            let mut keys = Vec::new();
+            for file in files {
+                let parts = state.store.blob_parts(file.blob_id).await?;
+                let copies = match state
+                    .blobs
+                    .copy_parts(&parts, &format!("{prefix}/{}", file.kind))
+                    .await
+                {
+                    Ok(copies) => copies,
+                    Err(error) => {
+                        state.blobs.delete(&keys).await;
+                        return Err(error.into());
+                    }
+                };
+                keys.extend(copies.iter().map(|p| p.object_key.clone()));
+                let copy = (file.kind.clone(), file.filename, file.sha256, copies);
+                if file.kind == "base" {
+                    base = Some(copy);
+                } else {
+                    companions.push(copy);
+                }
+            }
+            let Some(base) = base else { continue };
             match state
                 .store
-                .record_safeguard(&running, &base.filename, &base.sha256, &copies, now)
+                .record_safeguard(&running, &base, &companions, now)
                 .await
             {
                 Ok(id) => {

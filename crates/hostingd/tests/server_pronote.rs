@@ -515,6 +515,27 @@ async fn safeguards_follow_the_clock_and_restore_a_base() {
     assert_eq!(hash, sha);
     assert_eq!(hash_file(&target, |_| {}).unwrap().1, sha);
 
+    // The photos change after the last safeguard: opening it brings back the photos it kept.
+    let (_, photos_sha) = hash_file(&photos, |_| {}).unwrap();
+    let new_photos = write_file(s.dir.path(), "Safe v2.HPHOTOS", 12_000, 12);
+    let new_photos_upload = upload(&s.client, &new_photos).await;
+    let replaced = s
+        .client
+        .add_companion(
+            base.id,
+            &hosting_api::AddCompanion {
+                upload_id: new_photos_upload,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        replaced
+            .files
+            .iter()
+            .any(|f| f.filename == "Safe v2.HPHOTOS")
+    );
+
     // Open it: the server must be shut down first; then it replaces the open base.
     assert_api_error(
         s.client.open_safeguard(safeguards[0].id).await,
@@ -532,6 +553,19 @@ async fn safeguards_follow_the_clock_and_restore_a_base() {
     assert_eq!(restored_base.origin, hosting_api::BaseOrigin::Safeguard);
     assert_eq!(restored_base.sha256, sha);
     assert_eq!(restored_base.files.len(), 2, "the companions come along");
+    let restored_photos = restored_base
+        .files
+        .iter()
+        .find(|f| f.kind == FileKind::Photos)
+        .unwrap();
+    assert_eq!(
+        (
+            restored_photos.filename.as_str(),
+            restored_photos.sha256.as_str()
+        ),
+        ("Safe.HPHOTOS", photos_sha.as_str()),
+        "the photos as they were when the safeguard was taken"
+    );
     let status = s
         .client
         .endpoint_status(schedule.host.as_deref().unwrap(), schedule.port.unwrap())

@@ -360,7 +360,7 @@ pub async fn open_safeguard(
             ),
         ));
     }
-    // Copies first (hard links on a local directory); the companions of the base come along.
+    // Copies first (hard links on a local directory), with the companions kept in the safeguard.
     let prefix = format!("bases/{}", hex::encode(rand::random::<[u8; 16]>()));
     let mut files = Vec::new();
     let parts = state.store.blob_parts(safeguard.blob_id).await?;
@@ -374,15 +374,13 @@ pub async fn open_safeguard(
         safeguard.sha256.clone(),
         copied,
     ));
-    if let Ok(original) = state.store.base_files(safeguard.base_id).await {
-        for file in original.into_iter().filter(|f| f.kind != "base") {
-            let parts = state.store.blob_parts(file.blob_id).await?;
-            let copied = state
-                .blobs
-                .copy_parts(&parts, &format!("{prefix}/{}", file.kind))
-                .await?;
-            files.push((file.kind, file.filename, file.sha256, copied));
-        }
+    for file in state.store.safeguard_companions(safeguard.id).await? {
+        let parts = state.store.blob_parts(file.blob_id).await?;
+        let copied = state
+            .blobs
+            .copy_parts(&parts, &format!("{prefix}/{}", file.kind))
+            .await?;
+        files.push((file.kind, file.filename, file.sha256, copied));
     }
     let keys: Vec<String> = files
         .iter()

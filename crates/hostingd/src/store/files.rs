@@ -97,6 +97,9 @@ pub struct BaseFileRow {
     pub sha256: String,
 }
 
+/// A copied file: kind, file name, SHA-256 and its parts.
+pub type FileCopy = (String, String, String, Vec<Part>);
+
 /// A safeguard row.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SafeguardRow {
@@ -867,15 +870,16 @@ impl Store {
 
     // ---- safeguards ----
 
-    /// Records a safeguard of `base_id` whose `*.HNOT` was copied to `parts`.
+    /// Records a safeguard of the running base whose files were copied: `base` is the
+    /// `*.HNOT`, `companions` the other files as they are now.
     pub async fn record_safeguard(
         &self,
         schedule: &RunningSchedule,
-        filename: &str,
-        sha256: &str,
-        parts: &[Part],
+        base: &FileCopy,
+        companions: &[FileCopy],
         taken_at: i64,
     ) -> ApiResult<i64> {
+        let (_, filename, sha256, parts) = base;
         let mut tx = self.write().await?;
         let blob_id = insert_blob(&mut tx, schedule.account_id, sha256, parts, taken_at).await?;
         let id: i64 = sqlx::query_scalar(
@@ -890,6 +894,18 @@ impl Store {
         .bind(taken_at)
         .fetch_one(&mut *tx)
         .await?;
+        for (kind, name, hash, parts) in companions {
+            let blob = insert_blob(&mut tx, schedule.account_id, hash, parts, taken_at).await?;
+            sqlx::query(
+                "INSERT INTO safeguard_files (safeguard_id, kind, filename, blob_id) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(kind)
+            .bind(name)
+            .bind(blob)
+            .execute(&mut *tx)
+            .await?;
+        }
         audit::record(
             &mut tx,
             &Actor {
@@ -933,6 +949,16 @@ impl Store {
         .ok_or_else(|| ApiError::not_found("safeguard"))
     }
 
+    /// The companions kept with a safeguard.
+    pub async fn safeguard_companions(&self, safeguard_id: i64) -> ApiResult<Vec<BaseFileRow>> {
+        Ok(sqlx::query_as::<_, BaseFileRow>(
+            "SELECT f.safeguard_id AS base_id, f.kind, f.filename, f.blob_id, g.taken_at AS added_at, b.size, b.sha256 FROM safeguard_files f JOIN blobs b ON b.id = f.blob_id JOIN safeguards g ON g.id = f.safeguard_id WHERE f.safeguard_id = $1 ORDER BY f.kind",
+        )
+        .bind(safeguard_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Deletes safeguards (retention) and returns the object keys to delete.
     pub async fn delete_safeguards(&self, account_id: i64, ids: &[i64]) -> ApiResult<Vec<String>> {
         if ids.is_empty() {
@@ -950,6 +976,19 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(blob) = blob {
+                let companions: Vec<i64> = sqlx::query_scalar(
+                    "SELECT blob_id FROM safeguard_files WHERE safeguard_id = $1",
+                )
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM safeguard_files WHERE safeguard_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                for companion in companions {
+                    keys.extend(delete_blob(&mut tx, companion).await?);
+                }
                 sqlx::query("DELETE FROM safeguards WHERE id = $1")
                     .bind(id)
                     .execute(&mut *tx)
@@ -979,7 +1018,7 @@ impl Store {
         &self,
         actor: &Actor,
         safeguard: &SafeguardRow,
-        files: &[(String, String, String, Vec<Part>)],
+        files: &[FileCopy],
     ) -> ApiResult<i64> {
         let now = self.now();
         let mut tx = self.write().await?;

@@ -19,7 +19,9 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use accounts::{AccountRow, NewAccount};
 pub use audit::{Actor, AuditEntry};
-pub use files::{BaseFileRow, BaseRow, NewUpload, Part, RunningSchedule, SafeguardRow, UploadRow};
+pub use files::{
+    BaseFileRow, BaseRow, FileCopy, NewUpload, Part, RunningSchedule, SafeguardRow, UploadRow,
+};
 pub use outbox::{OutboxMessage, PendingMessage};
 pub use schedules::{EndpointOwner, ScheduleChanges, ScheduleRow};
 pub use sessions::SessionRow;
