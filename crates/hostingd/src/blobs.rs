@@ -161,6 +161,19 @@ impl Blobs {
         }
     }
 
+    /// Keys of the objects last written before `cutoff` (Unix seconds, wall clock).
+    pub async fn older_than(&self, cutoff: i64) -> ApiResult<Vec<String>> {
+        let mut stream = self.store.list(None);
+        let mut keys = Vec::new();
+        while let Some(meta) = stream.next().await {
+            let meta = meta.map_err(storage_error)?;
+            if meta.last_modified.timestamp() < cutoff {
+                keys.push(meta.location.to_string());
+            }
+        }
+        Ok(keys)
+    }
+
     /// True when the object exists.
     pub async fn exists(&self, key: &str) -> bool {
         self.store.head(&ObjectPath::from(key)).await.is_ok()

@@ -19,6 +19,18 @@ pub struct SafeguardPolicy {
     pub keep_weekly: usize,
 }
 
+/// Objects written this long ago (wall clock) and referenced by nothing are deleted: an object
+/// is written before the transaction that records it, so younger ones may be in flight.
+pub const ORPHAN_GRACE_SECONDS: i64 = 6 * 3600;
+/// Seconds between two sweeps of the blob store.
+pub const SWEEP_EVERY_SECONDS: u64 = 3600;
+
+/// What the runner remembers between runs.
+#[derive(Debug, Default)]
+pub struct JobMemory {
+    last_sweep: Option<std::time::Instant>,
+}
+
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JobReport {
@@ -28,6 +40,8 @@ pub struct JobReport {
     pub safeguards_taken: usize,
     /// Safeguards deleted by the retention.
     pub safeguards_pruned: usize,
+    /// Objects of the blob store that nothing referred to (left by a crash), deleted.
+    pub orphans_deleted: usize,
 }
 
 /// The safeguards to keep among `taken` (id, time), newest first.
@@ -57,8 +71,15 @@ pub fn retained(taken: &[(i64, i64)], policy: &SafeguardPolicy) -> HashSet<i64> 
 
 /// Runs what is due now.
 pub async fn run_due(state: &AppState) -> anyhow::Result<JobReport> {
-    let _one_runner = state.jobs.lock().await;
+    let mut memory = state.jobs.lock().await;
     let mut report = JobReport::default();
+    let sweep_due = memory
+        .last_sweep
+        .is_none_or(|at| at.elapsed().as_secs() >= SWEEP_EVERY_SECONDS);
+    if sweep_due {
+        memory.last_sweep = Some(std::time::Instant::now());
+        report.orphans_deleted = sweep_orphans(state).await?;
+    }
     let now = state.store.now();
     for (account_id, id) in state.store.expired_uploads(now).await? {
         let actor = Actor {
@@ -148,6 +169,18 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<JobReport> {
         }
     }
     Ok(report)
+}
+
+/// Deletes the objects that no blob and no upload refers to, once they are old enough.
+pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<usize> {
+    let cutoff = time::OffsetDateTime::now_utc().unix_timestamp() - ORPHAN_GRACE_SECONDS;
+    let old = state.blobs.older_than(cutoff).await?;
+    let orphans = state.store.unreferenced(&old).await?;
+    if !orphans.is_empty() {
+        tracing::info!(count = orphans.len(), "deleting orphan objects");
+        state.blobs.delete(&orphans).await;
+    }
+    Ok(orphans.len())
 }
 
 #[cfg(test)]

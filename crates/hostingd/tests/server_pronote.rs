@@ -839,3 +839,89 @@ async fn bad_requests_on_the_server_routes_say_what_to_fix_and_change_nothing() 
         "only the two uploads"
     );
 }
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn objects_left_by_a_crash_are_swept_and_nothing_else() {
+    let service = TestService::start().await;
+    let s = school(&service, "Lycee Sweep").await;
+    let done = write_file(s.dir.path(), "Done.HNOT", 600_000, 13);
+    let done_upload = upload(&s.client, &done).await;
+    let partial = write_file(s.dir.path(), "Partial.HNOT", 100_000, 14);
+    let (length, sha256) = hash_file(&partial, |_| {}).unwrap();
+    let metadata = UploadMetadata {
+        filename: "Partial.HNOT".into(),
+        kind: FileKind::Base,
+        sha256,
+    };
+    let partial_upload = s.client.create_upload(&metadata, length).await.unwrap();
+    let data = std::fs::read(&partial).unwrap();
+    assert_eq!(
+        patch(&s.client, &partial_upload, 0, &data[..40_000], None)
+            .await
+            .status(),
+        204
+    );
+
+    // A part written just before a crash, never recorded.
+    let blobs = service.dir.path().join("blobs");
+    let orphan = blobs
+        .join("uploads")
+        .join(&partial_upload)
+        .join("00000000000000040000");
+    std::fs::write(&orphan, vec![7u8; 1000]).unwrap();
+    // Everything is older than the grace period.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(7 * 3600);
+    for file in files_under(&blobs) {
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    let before = files_under(&blobs).len();
+    let deleted = hostingd::jobs::sweep_orphans(&service.service.state)
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1);
+    assert!(!orphan.exists());
+    assert_eq!(files_under(&blobs).len(), before - 1);
+
+    // What is referenced is intact: the partial upload goes on, the finished one loads.
+    assert_eq!(
+        patch(&s.client, &partial_upload, 40_000, &data[40_000..], None)
+            .await
+            .status(),
+        204
+    );
+    let base = s
+        .client
+        .load_base(
+            s.schedule_id,
+            &LoadBase {
+                upload_id: done_upload,
+                companions: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let (_, done_sha) = hash_file(&done, |_| {}).unwrap();
+    assert_eq!(
+        stored_sha256(&service, base.id, s.account_id).await,
+        done_sha
+    );
+}

@@ -118,8 +118,8 @@ pub struct AppState {
     pub uploads: Arc<uploads::UploadLocks>,
     /// Listeners of the running schedules.
     pub endpoints: Arc<crate::endpoints::Endpoints>,
-    /// One job runner at once.
-    pub jobs: Arc<tokio::sync::Mutex<()>>,
+    /// One job runner at once, and what it remembers.
+    pub jobs: Arc<tokio::sync::Mutex<crate::jobs::JobMemory>>,
 }
 
 /// The whole API.
