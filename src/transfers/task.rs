@@ -18,8 +18,6 @@ use crate::model::Failure;
 const REPORT_EVERY: Duration = Duration::from_millis(100);
 /// The speed is measured over this window.
 const SPEED_WINDOW: Duration = Duration::from_secs(5);
-/// Bytes per PATCH: small enough for a smooth progress bar, large enough to be efficient.
-const CHUNK_SIZE: usize = 2 * 1024 * 1024;
 
 /// Reports of one run of a group's task.
 struct Reporter {
@@ -158,17 +156,16 @@ async fn send_file(
     if file.uploaded {
         return Ok(upload_id);
     }
-    let options = TusOptions {
-        chunk_size: CHUNK_SIZE,
-        ..TusOptions::default()
-    };
+    // The client's chunks follow the link's rate (4 to 64 MiB) and it reports the bytes in
+    // flight ten times a second, so the bar moves smoothly whatever the chunk size.
+    let options = TusOptions::default();
     let mut meter = Meter::default();
     let progress_reporter = reporter.clone_for_thread();
     let progress = move |p: hosting_api::TransferProgress| {
-        if let Some(speed) = meter.sample(p.offset, p.offset == p.length) {
+        if let Some(speed) = meter.sample(p.sent, p.offset == p.length) {
             progress_reporter.send(Report::Progress {
                 file: index,
-                offset: p.offset,
+                offset: p.sent,
                 speed,
             });
         }

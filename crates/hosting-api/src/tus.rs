@@ -4,7 +4,9 @@
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use aws_lc_rs::digest;
 use base64::Engine as _;
@@ -16,9 +18,15 @@ use crate::files::{TUS_CONTENT_TYPE, TUS_VERSION, UploadMetadata};
 /// How chunks are sent.
 #[derive(Debug, Clone)]
 pub struct TusOptions {
-    /// Bytes per PATCH. Chunks are streamed from disk, so memory does not depend on it; a failed
-    /// PATCH re-sends at most one chunk.
+    /// Largest chunk (bytes per PATCH). Chunks are streamed from disk, so memory does not depend
+    /// on it; a failed PATCH re-sends at most one chunk.
     pub chunk_size: usize,
+    /// Smallest chunk. Between the two, the size follows the measured rate so that a chunk takes
+    /// about `chunk_seconds`: large on a fast link (each PATCH waits for the service to store its
+    /// part durably), small on a slow one (less to send again after a failure).
+    pub min_chunk_size: usize,
+    /// Target duration of one PATCH.
+    pub chunk_seconds: f64,
     /// Attempts of one chunk before giving up (network errors, service restarts).
     pub max_attempts: u32,
     /// First wait after a failure; doubled each time up to `max_backoff`.
@@ -31,6 +39,8 @@ impl Default for TusOptions {
     fn default() -> Self {
         TusOptions {
             chunk_size: 64 * 1024 * 1024,
+            min_chunk_size: 4 * 1024 * 1024,
+            chunk_seconds: 2.0,
             max_attempts: 12,
             initial_backoff: Duration::from_millis(250),
             max_backoff: Duration::from_secs(8),
@@ -43,6 +53,9 @@ impl Default for TusOptions {
 pub struct TransferProgress {
     /// Bytes stored by the service.
     pub offset: u64,
+    /// Bytes stored plus the bytes of the chunk in flight already handed to the network: what a
+    /// progress bar shows (reported about ten times a second during a PATCH).
+    pub sent: u64,
     /// Size of the file.
     pub length: u64,
     /// Bytes sent again because an attempt failed (resumption cost).
@@ -151,8 +164,14 @@ async fn read_chunk_async(path: PathBuf, offset: u64, size: usize) -> Result<Chu
         })?
 }
 
-/// The bytes of a chunk, streamed from disk in 256 KiB reads.
-async fn chunk_body(path: &Path, chunk: &Chunk) -> Result<reqwest::Body, TusError> {
+/// The bytes of a chunk, streamed from disk in 256 KiB reads; `counter` counts what was handed
+/// to the network.
+async fn chunk_body(
+    path: &Path,
+    chunk: &Chunk,
+    counter: Arc<AtomicU64>,
+) -> Result<reqwest::Body, TusError> {
+    use futures::StreamExt as _;
     use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
     let io = |e: std::io::Error| TusError::File {
         path: path.to_path_buf(),
@@ -160,7 +179,12 @@ async fn chunk_body(path: &Path, chunk: &Chunk) -> Result<reqwest::Body, TusErro
     };
     let mut file = tokio::fs::File::open(path).await.map_err(io)?;
     file.seek(SeekFrom::Start(chunk.offset)).await.map_err(io)?;
-    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(chunk.size), 256 * 1024);
+    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(chunk.size), 256 * 1024)
+        .inspect(move |read| {
+            if let Ok(bytes) = read {
+                counter.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            }
+        });
     Ok(reqwest::Body::wrap_stream(stream))
 }
 
@@ -364,7 +388,10 @@ impl Client {
                 message: e.to_string(),
             })?
             .len();
-        let chunk_size = options.chunk_size.max(1);
+        let max_chunk = options.chunk_size.max(1);
+        let min_chunk = options.min_chunk_size.clamp(1, max_chunk);
+        // Start between the two, then follow the rate.
+        let mut chunk_size = (min_chunk * 2).min(max_chunk);
         let mut retry = Retry::new(options);
         let (mut offset, length) = loop {
             match self.upload_offset(id).await {
@@ -387,11 +414,13 @@ impl Client {
         };
         progress(TransferProgress {
             offset,
+            sent: offset,
             length,
             resent: 0,
         });
-        let prefetch = |at: u64| tokio::spawn(read_chunk_async(path.to_path_buf(), at, chunk_size));
-        let mut next = (offset < length).then(|| prefetch(offset));
+        let prefetch =
+            |at: u64, size: usize| tokio::spawn(read_chunk_async(path.to_path_buf(), at, size));
+        let mut next = (offset < length).then(|| prefetch(offset, chunk_size));
         while let Some(pending) = next.take() {
             let chunk = pending.await.map_err(|e| TusError::File {
                 path: path.to_path_buf(),
@@ -401,16 +430,40 @@ impl Client {
             let after = chunk.offset + size;
             // Read and hash the next chunk while this one travels.
             if after < length {
-                next = Some(prefetch(after));
+                next = Some(prefetch(after, chunk_size));
             }
             sent_total += size;
-            let body = chunk_body(path, &chunk).await?;
-            match self.patch_chunk(id, body, &chunk).await {
+            let counter = Arc::new(AtomicU64::new(0));
+            let body = chunk_body(path, &chunk, counter.clone()).await?;
+            let started = Instant::now();
+            let result = {
+                let patch = self.patch_chunk(id, body, &chunk);
+                tokio::pin!(patch);
+                let mut tick = tokio::time::interval(Duration::from_millis(100));
+                tick.tick().await;
+                loop {
+                    tokio::select! {
+                        result = &mut patch => break result,
+                        _ = tick.tick() => progress(TransferProgress {
+                            offset,
+                            sent: chunk.offset + counter.load(Ordering::Relaxed).min(size),
+                            length,
+                            resent: resent(offset, sent_total - size),
+                        }),
+                    }
+                }
+            };
+            match result {
                 Ok(new_offset) => {
                     retry.reset();
                     offset = new_offset;
+                    // The next chunks take about `chunk_seconds` at the rate just measured.
+                    let rate = size as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                    let wanted = (rate * options.chunk_seconds) as usize;
+                    chunk_size = wanted.clamp(min_chunk, max_chunk);
                     progress(TransferProgress {
                         offset,
+                        sent: offset,
                         length,
                         resent: resent(offset, sent_total),
                     });
@@ -419,7 +472,7 @@ impl Client {
                         if let Some(stale) = next.take() {
                             stale.abort();
                         }
-                        next = Some(prefetch(offset));
+                        next = Some(prefetch(offset, chunk_size));
                     }
                 }
                 Err(error) => {
@@ -435,13 +488,14 @@ impl Client {
                         }
                     };
                     if offset < length {
-                        next = Some(prefetch(offset));
+                        next = Some(prefetch(offset, chunk_size));
                     }
                 }
             }
         }
         Ok(TransferProgress {
             offset,
+            sent: offset,
             length,
             resent: resent(offset, sent_total),
         })

@@ -102,6 +102,7 @@ fn an_upload_resumes_after_kill_9_and_the_stored_file_is_the_source() {
         max_attempts: 40,
         initial_backoff: Duration::from_millis(100),
         max_backoff: Duration::from_millis(500),
+        ..TusOptions::default()
     };
 
     let (acked_tx, acked_rx) = std::sync::mpsc::channel::<u64>();

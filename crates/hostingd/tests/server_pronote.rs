@@ -925,3 +925,39 @@ async fn objects_left_by_a_crash_are_swept_and_nothing_else() {
         done_sha
     );
 }
+
+#[tokio::test]
+async fn chunks_follow_the_rate_of_the_link() {
+    let service = TestService::start().await;
+    let s = school(&service, "Lycee Rate").await;
+    let path = write_file(s.dir.path(), "Rate.HNOT", 40 * 1024 * 1024, 15);
+    let (length, sha256) = hash_file(&path, |_| {}).unwrap();
+    let metadata = UploadMetadata {
+        filename: "Rate.HNOT".into(),
+        kind: FileKind::Base,
+        sha256,
+    };
+    let id = s.client.create_upload(&metadata, length).await.unwrap();
+    let mut reports = Vec::new();
+    let done = s
+        .client
+        .upload_file(&id, &path, &TusOptions::default(), |p| reports.push(p))
+        .await
+        .unwrap();
+    assert_eq!((done.offset, done.resent), (length, 0));
+    // Starts at 8 MiB (the second chunk is read while the first travels); on loopback, far above
+    // 4 MiB per 2 s, the next ones are larger.
+    let parts = service.store().upload_parts(&id).await.unwrap();
+    let sizes: Vec<i64> = parts.iter().map(|p| p.size).collect();
+    assert_eq!(sizes[..2], [8 << 20, 8 << 20], "{sizes:?}");
+    assert!(sizes.len() <= 4, "{sizes:?}");
+    assert!(sizes[2] > 8 << 20, "{sizes:?}");
+    // Progress never goes back and ends at the length.
+    assert!(
+        reports
+            .windows(2)
+            .all(|w| w[0].sent <= w[1].sent && w[0].offset <= w[1].offset)
+    );
+    assert!(reports.iter().all(|p| p.offset <= p.sent));
+    assert_eq!(reports.last().unwrap().sent, length);
+}
