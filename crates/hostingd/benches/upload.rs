@@ -7,7 +7,8 @@
 //! * the bytes sent again after the service is killed (`kill -9`) mid-upload and restarted.
 //!
 //! `cargo bench -p hostingd --bench upload` (BENCH_UPLOAD_MIB sets the file size, default 2048;
-//! BENCH_ROUNDS the rounds, default 2: the best round of each is kept).
+//! BENCH_ROUNDS the rounds, default 2: the best round of each is kept; BENCH_CHUNK_MIB the
+//! largest chunk, default the client's 64).
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader, Write};
@@ -305,7 +306,7 @@ fn main() {
     println!();
     println!("upload of {mib} MiB over mTLS on loopback (best of {rounds} rounds)");
     println!(
-        "  console tus client  {client_rate:>8.1} MB/s  ({client_best:.2} s, {chunk_mib} MiB chunks, sha1 per chunk)"
+        "  console tus client  {client_rate:>8.1} MB/s  ({client_best:.2} s, chunks up to {chunk_mib} MiB following the rate, sha1 each)"
     );
     println!("  curl, one PATCH     {curl_rate:>8.1} MB/s  ({curl_best:.2} s)");
     println!("  ratio client/curl   {:>8.2}", client_rate / curl_rate);
