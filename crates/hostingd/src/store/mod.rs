@@ -4,10 +4,12 @@
 
 mod accounts;
 mod audit;
-mod files;
+mod bases;
 mod outbox;
+mod safeguards;
 mod schedules;
 mod sessions;
+mod uploads;
 mod users;
 mod workstations;
 
@@ -19,12 +21,12 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use accounts::{AccountRow, NewAccount};
 pub use audit::{Actor, AuditEntry};
-pub use files::{
-    BaseFileRow, BaseRow, FileCopy, NewUpload, Part, RunningSchedule, SafeguardRow, UploadRow,
-};
+pub use bases::{BaseFileRow, BaseRow, RunningSchedule};
 pub use outbox::{OutboxMessage, PendingMessage};
+pub use safeguards::{FileCopy, SafeguardRow};
 pub use schedules::{EndpointOwner, ScheduleChanges, ScheduleRow};
 pub use sessions::SessionRow;
+pub use uploads::{NewUpload, Part, UploadRow};
 pub use users::{NewUserRow, UserRow};
 pub use workstations::{NewWorkstation, WorkstationRow};
 

@@ -1,0 +1,548 @@
+//! Bases, the server of each schedule and the licences reserved for the Administration group.
+//! The rules of the seed ("shut the server down before loading a base", ...) are checked inside
+//! the transaction that makes the change.
+
+use serde_json::json;
+use sqlx::{Sqlite, Transaction};
+
+use super::uploads::{Part, delete_blob, insert_blob, take_upload};
+use super::{Actor, ScheduleRow, Store, audit};
+use crate::error::{ApiError, ApiResult};
+
+/// A base row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BaseRow {
+    /// Identifier.
+    pub id: i64,
+    /// Schedule.
+    pub schedule_id: i64,
+    /// Name.
+    pub name: String,
+    /// `downloaded`, `created`, `safeguard`.
+    pub origin: String,
+    /// Arrival.
+    pub created_at: i64,
+    /// Last activation.
+    pub activated_at: Option<i64>,
+}
+
+/// A file of a base.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BaseFileRow {
+    /// Base.
+    pub base_id: i64,
+    /// Kind.
+    pub kind: String,
+    /// File name.
+    pub filename: String,
+    /// Blob.
+    pub blob_id: i64,
+    /// Attached at.
+    pub added_at: i64,
+    /// Blob size.
+    pub size: i64,
+    /// Blob hash.
+    pub sha256: String,
+}
+
+/// A schedule whose server runs, for the jobs and the endpoints.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RunningSchedule {
+    /// Schedule.
+    pub schedule_id: i64,
+    /// Account.
+    pub account_id: i64,
+    /// School.
+    pub school_name: String,
+    /// Schedule name.
+    pub name: String,
+    /// Active base.
+    pub active_base_id: i64,
+    /// Its name.
+    pub base_name: String,
+    /// Domain.
+    pub domain: Option<String>,
+    /// Port.
+    pub port: Option<i64>,
+}
+
+pub(super) fn server_running(schedule: &str, action: &str) -> ApiError {
+    ApiError::conflict(
+        "server_running",
+        format!(
+            "The server of {schedule} is running: shut it down (Active base, Shut down the server) before {action}."
+        ),
+    )
+}
+
+pub(super) async fn schedule_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    account_id: i64,
+    schedule_id: i64,
+) -> ApiResult<(String, String, Option<i64>)> {
+    sqlx::query_as::<_, (String, String, Option<i64>)>(
+        "SELECT name, server_state, open_base_id FROM schedules WHERE id = $1 AND account_id = $2",
+    )
+    .bind(schedule_id)
+    .bind(account_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| ApiError::not_found("schedule"))
+}
+
+pub(super) async fn ensure_stopped(
+    tx: &mut Transaction<'static, Sqlite>,
+    account_id: i64,
+    schedule_id: i64,
+    action: &str,
+) -> ApiResult<String> {
+    let (name, state, _) = schedule_in(tx, account_id, schedule_id).await?;
+    if state == "running" {
+        return Err(server_running(&name, action));
+    }
+    Ok(name)
+}
+
+/// The base name of a file name: without its extension.
+fn stem(filename: &str) -> String {
+    filename
+        .rsplit_once('.')
+        .map_or(filename, |(stem, _)| stem)
+        .to_string()
+}
+
+impl Store {
+    /// Loads finished uploads as a base of a stopped schedule (origin: downloaded).
+    pub async fn load_base(
+        &self,
+        actor: &Actor,
+        schedule_id: i64,
+        base_upload: &str,
+        companions: &[String],
+    ) -> ApiResult<i64> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        ensure_stopped(&mut tx, actor.account_id, schedule_id, "loading a base").await?;
+        let (filename, kind, blob_id) = take_upload(&mut tx, actor.account_id, base_upload).await?;
+        if kind != "base" {
+            return Err(ApiError::bad_request(
+                "not_a_base",
+                format!(
+                    "{filename} is not a base: choose the *.HNOT file to load; the other files are its companions."
+                ),
+            ));
+        }
+        let base_id: i64 = sqlx::query_scalar(
+            "INSERT INTO bases (account_id, schedule_id, name, origin, created_at) VALUES ($1, $2, $3, 'downloaded', $4) RETURNING id",
+        )
+        .bind(actor.account_id)
+        .bind(schedule_id)
+        .bind(stem(&filename))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        insert_base_file(&mut tx, base_id, "base", &filename, blob_id, now).await?;
+        let mut kinds = vec!["base".to_string()];
+        for upload_id in companions {
+            let (name, kind, blob) = take_upload(&mut tx, actor.account_id, upload_id).await?;
+            if kinds.contains(&kind) {
+                return Err(ApiError::bad_request(
+                    "duplicate_companion",
+                    format!(
+                        "{name} is a second {kind} file: give one file of each kind (*.HCOURRIERS, *.HDOCJOINTS, *.HPHOTOS)."
+                    ),
+                ));
+            }
+            insert_base_file(&mut tx, base_id, &kind, &name, blob, now).await?;
+            kinds.push(kind);
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "base.loaded",
+            json!({"schedule_id": schedule_id, "base_id": base_id, "files": kinds}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(base_id)
+    }
+
+    /// Creates an empty base from a stored blob and opens it (server stopped).
+    pub async fn create_empty_base(
+        &self,
+        actor: &Actor,
+        schedule_id: i64,
+        name: &str,
+        sha256: &str,
+        part: &Part,
+    ) -> ApiResult<i64> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        ensure_stopped(&mut tx, actor.account_id, schedule_id, "creating a base").await?;
+        let blob_id = insert_blob(
+            &mut tx,
+            actor.account_id,
+            sha256,
+            std::slice::from_ref(part),
+            now,
+        )
+        .await?;
+        let base_id: i64 = sqlx::query_scalar(
+            "INSERT INTO bases (account_id, schedule_id, name, origin, created_at) VALUES ($1, $2, $3, 'created', $4) RETURNING id",
+        )
+        .bind(actor.account_id)
+        .bind(schedule_id)
+        .bind(name)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        insert_base_file(
+            &mut tx,
+            base_id,
+            "base",
+            &format!("{name}.HNOT"),
+            blob_id,
+            now,
+        )
+        .await?;
+        sqlx::query("UPDATE schedules SET open_base_id = $1 WHERE id = $2")
+            .bind(base_id)
+            .bind(schedule_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "base.created",
+            json!({"schedule_id": schedule_id, "base_id": base_id}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(base_id)
+    }
+
+    /// Attaches a finished companion upload to a base, replacing the file of that kind; returns
+    /// the replaced file's object keys.
+    pub async fn add_companion(
+        &self,
+        actor: &Actor,
+        base_id: i64,
+        upload_id: &str,
+    ) -> ApiResult<Vec<String>> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM bases WHERE id = $1 AND account_id = $2")
+                .bind(base_id)
+                .bind(actor.account_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        exists.ok_or_else(|| ApiError::not_found("base"))?;
+        let (filename, kind, blob_id) = take_upload(&mut tx, actor.account_id, upload_id).await?;
+        if kind == "base" {
+            return Err(ApiError::bad_request(
+                "not_a_companion",
+                format!(
+                    "{filename} is a base: complete a base with *.HCOURRIERS, *.HDOCJOINTS or *.HPHOTOS; load a *.HNOT with Load a base."
+                ),
+            ));
+        }
+        let old: Option<i64> =
+            sqlx::query_scalar("SELECT blob_id FROM base_files WHERE base_id = $1 AND kind = $2")
+                .bind(base_id)
+                .bind(&kind)
+                .fetch_optional(&mut *tx)
+                .await?;
+        sqlx::query("DELETE FROM base_files WHERE base_id = $1 AND kind = $2")
+            .bind(base_id)
+            .bind(&kind)
+            .execute(&mut *tx)
+            .await?;
+        insert_base_file(&mut tx, base_id, &kind, &filename, blob_id, now).await?;
+        let keys = match old {
+            Some(old) => delete_blob(&mut tx, old).await?,
+            None => Vec::new(),
+        };
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "base.completed",
+            json!({"base_id": base_id, "kind": kind, "filename": filename}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(keys)
+    }
+
+    /// One base of the account.
+    pub async fn base(&self, account_id: i64, base_id: i64) -> ApiResult<BaseRow> {
+        sqlx::query_as::<_, BaseRow>(
+            "SELECT id, schedule_id, name, origin, created_at, activated_at FROM bases WHERE id = $1 AND account_id = $2",
+        )
+        .bind(base_id)
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found("base"))
+    }
+
+    /// The bases of a schedule (newest first) with their files.
+    pub async fn bases(
+        &self,
+        account_id: i64,
+        schedule_id: i64,
+    ) -> ApiResult<Vec<(BaseRow, Vec<BaseFileRow>)>> {
+        let bases = sqlx::query_as::<_, BaseRow>(
+            "SELECT id, schedule_id, name, origin, created_at, activated_at FROM bases WHERE schedule_id = $1 AND account_id = $2 ORDER BY id DESC",
+        )
+        .bind(schedule_id)
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let files = sqlx::query_as::<_, BaseFileRow>(
+            "SELECT f.base_id, f.kind, f.filename, f.blob_id, f.added_at, b.size, b.sha256 FROM base_files f JOIN blobs b ON b.id = f.blob_id JOIN bases s ON s.id = f.base_id WHERE s.schedule_id = $1 AND s.account_id = $2",
+        )
+        .bind(schedule_id)
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(bases
+            .into_iter()
+            .map(|base| {
+                let mine = files
+                    .iter()
+                    .filter(|f| f.base_id == base.id)
+                    .cloned()
+                    .collect();
+                (base, mine)
+            })
+            .collect())
+    }
+
+    /// The files of one base.
+    pub async fn base_files(&self, base_id: i64) -> ApiResult<Vec<BaseFileRow>> {
+        Ok(sqlx::query_as::<_, BaseFileRow>(
+            "SELECT f.base_id, f.kind, f.filename, f.blob_id, f.added_at, b.size, b.sha256 FROM base_files f JOIN blobs b ON b.id = f.blob_id WHERE f.base_id = $1",
+        )
+        .bind(base_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Opens a base on its schedule's (stopped) server.
+    pub async fn open_base(&self, actor: &Actor, base_id: i64) -> ApiResult<i64> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let schedule_id: i64 =
+            sqlx::query_scalar("SELECT schedule_id FROM bases WHERE id = $1 AND account_id = $2")
+                .bind(base_id)
+                .bind(actor.account_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| ApiError::not_found("base"))?;
+        ensure_stopped(&mut tx, actor.account_id, schedule_id, "opening a base").await?;
+        sqlx::query("UPDATE schedules SET open_base_id = $1 WHERE id = $2")
+            .bind(base_id)
+            .bind(schedule_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "base.opened",
+            json!({"schedule_id": schedule_id, "base_id": base_id}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(schedule_id)
+    }
+
+    /// Checks that a schedule can be activated; returns it.
+    pub async fn check_activation(
+        &self,
+        account_id: i64,
+        schedule_id: i64,
+    ) -> ApiResult<ScheduleRow> {
+        let schedule = self.schedule(account_id, schedule_id).await?;
+        activation_rules(&schedule)?;
+        Ok(schedule)
+    }
+
+    /// Puts the open base into service: the server runs.
+    pub async fn activate(&self, actor: &Actor, schedule_id: i64) -> ApiResult<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let schedule = sqlx::query_as::<_, ScheduleRow>(
+            "SELECT s.id, s.name, s.campus_net_licence, s.time_zone, s.server_state, s.active_base_id, s.open_base_id, s.administration_reserved, e.domain, e.port FROM schedules s LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.account_id = $1 AND s.id = $2",
+        )
+        .bind(actor.account_id)
+        .bind(schedule_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found("schedule"))?;
+        let base_id = activation_rules(&schedule)?;
+        sqlx::query(
+            "UPDATE schedules SET server_state = 'running', active_base_id = $1 WHERE id = $2",
+        )
+        .bind(base_id)
+        .bind(schedule_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE bases SET activated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(base_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "server.activated",
+            json!({"schedule_id": schedule_id, "base_id": base_id}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Shuts a running server down.
+    pub async fn shutdown(&self, actor: &Actor, schedule_id: i64) -> ApiResult<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let (name, state, _) = schedule_in(&mut tx, actor.account_id, schedule_id).await?;
+        if state != "running" {
+            return Err(ApiError::conflict(
+                "server_stopped",
+                format!("The server of {name} is already shut down."),
+            ));
+        }
+        sqlx::query("UPDATE schedules SET server_state = 'stopped' WHERE id = $1")
+            .bind(schedule_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "server.shut_down",
+            json!({"schedule_id": schedule_id}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every running server of the service.
+    pub async fn running_schedules(&self) -> ApiResult<Vec<RunningSchedule>> {
+        Ok(sqlx::query_as::<_, RunningSchedule>(
+            "SELECT s.id AS schedule_id, s.account_id, a.school_name, s.name, s.active_base_id, b.name AS base_name, e.domain, e.port FROM schedules s JOIN accounts a ON a.id = s.account_id JOIN bases b ON b.id = s.active_base_id LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.server_state = 'running' ORDER BY s.id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Reserves licences of the contract for a schedule's Administration group.
+    pub async fn set_administration_reserved(
+        &self,
+        actor: &Actor,
+        schedule_id: i64,
+        reserved: i64,
+    ) -> ApiResult<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        schedule_in(&mut tx, actor.account_id, schedule_id).await?;
+        let licences: i64 =
+            sqlx::query_scalar("SELECT administration_licences FROM accounts WHERE id = $1")
+                .bind(actor.account_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if reserved > licences {
+            return Err(ApiError::client(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "too_many_reserved",
+                format!("Your contract allows {licences} simultaneous Administrative connections: reserve at most {licences}."),
+            )
+            .with_field("administration_reserved"));
+        }
+        sqlx::query("UPDATE schedules SET administration_reserved = $1 WHERE id = $2")
+            .bind(reserved)
+            .bind(schedule_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "licences.reserved",
+            json!({"schedule_id": schedule_id, "administration_reserved": reserved}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+fn activation_rules(schedule: &ScheduleRow) -> ApiResult<i64> {
+    if schedule.server_state == "running" {
+        return Err(ApiError::conflict(
+            "server_running",
+            format!(
+                "The server of {} is already running: shut it down before activating another base.",
+                schedule.name
+            ),
+        ));
+    }
+    if schedule.port.is_none() {
+        return Err(ApiError::conflict(
+            "schedule_not_configured",
+            format!(
+                "{} has no domain name yet: give it one (Configuration) before activating a base.",
+                schedule.name
+            ),
+        ));
+    }
+    schedule.open_base_id.ok_or_else(|| {
+        ApiError::conflict(
+            "no_open_base",
+            format!(
+                "No base is open on {}: open one in Other bases or Safeguards, or create a base, then activate.",
+                schedule.name
+            ),
+        )
+    })
+}
+
+pub(super) async fn insert_base_file(
+    tx: &mut Transaction<'static, Sqlite>,
+    base_id: i64,
+    kind: &str,
+    filename: &str,
+    blob_id: i64,
+    now: i64,
+) -> ApiResult<()> {
+    sqlx::query(
+        "INSERT INTO base_files (base_id, kind, filename, blob_id, added_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(base_id)
+    .bind(kind)
+    .bind(filename)
+    .bind(blob_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems() {
+        assert_eq!(stem("Collège 2026.HNOT"), "Collège 2026");
+        assert_eq!(stem("noext"), "noext");
+    }
+}

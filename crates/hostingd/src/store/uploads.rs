@@ -1,0 +1,401 @@
+//! Uploads (tus) and blobs: a stored file is a list of parts, objects in blob storage. An
+//! upload's offset moves in the transaction that records the part holding those bytes.
+
+use serde_json::json;
+use sqlx::{Sqlite, Transaction};
+
+use super::{Actor, Store, audit};
+use crate::error::{ApiError, ApiResult};
+
+/// An upload row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UploadRow {
+    /// Identifier (random, 32 hex digits).
+    pub id: String,
+    /// Account.
+    pub account_id: i64,
+    /// File name.
+    pub filename: String,
+    /// `base`, `courriers`, `docjoints`, `photos`.
+    pub kind: String,
+    /// SHA-256 of the whole file announced at creation.
+    pub sha256: String,
+    /// Size of the whole file.
+    pub length: i64,
+    /// Bytes durably stored.
+    pub upload_offset: i64,
+    /// Creation time.
+    pub created_at: i64,
+    /// Expiry of the unfinished upload.
+    pub expires_at: i64,
+    /// When the last byte landed and the hash matched.
+    pub completed_at: Option<i64>,
+    /// The stored file, once complete.
+    pub blob_id: Option<i64>,
+}
+
+/// A new upload, validated.
+#[derive(Debug, Clone)]
+pub struct NewUpload {
+    /// Identifier.
+    pub id: String,
+    /// File name.
+    pub filename: String,
+    /// Kind.
+    pub kind: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// Size.
+    pub length: i64,
+    /// Expiry.
+    pub expires_at: i64,
+}
+
+/// A part of a blob or upload: an object of `size` bytes.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Part {
+    /// Object key.
+    pub object_key: String,
+    /// Size in bytes.
+    pub size: i64,
+}
+
+fn upload_not_found() -> ApiError {
+    ApiError::not_found("upload")
+}
+
+const UPLOAD_COLUMNS: &str = "id, account_id, filename, kind, sha256, length, upload_offset, created_at, expires_at, completed_at, blob_id";
+
+pub(super) async fn insert_blob(
+    tx: &mut Transaction<'static, Sqlite>,
+    account_id: i64,
+    sha256: &str,
+    parts: &[Part],
+    now: i64,
+) -> ApiResult<i64> {
+    let size: i64 = parts.iter().map(|p| p.size).sum();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO blobs (account_id, size, sha256, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(size)
+    .bind(sha256)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    for (seq, part) in parts.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO blob_parts (blob_id, seq, object_key, size) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(seq as i64)
+        .bind(&part.object_key)
+        .bind(part.size)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// Deletes a blob's rows and returns its object keys, to delete after the commit.
+pub(super) async fn delete_blob(
+    tx: &mut Transaction<'static, Sqlite>,
+    blob_id: i64,
+) -> ApiResult<Vec<String>> {
+    let keys: Vec<String> =
+        sqlx::query_scalar("SELECT object_key FROM blob_parts WHERE blob_id = $1 ORDER BY seq")
+            .bind(blob_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    sqlx::query("DELETE FROM blob_parts WHERE blob_id = $1")
+        .bind(blob_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM blobs WHERE id = $1")
+        .bind(blob_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(keys)
+}
+
+/// A finished upload of the account, consumed by a base: checks and returns (filename, kind, blob).
+pub(super) async fn take_upload(
+    tx: &mut Transaction<'static, Sqlite>,
+    account_id: i64,
+    upload_id: &str,
+) -> ApiResult<(String, String, i64)> {
+    let row = sqlx::query_as::<_, (String, String, i64, i64, Option<i64>)>(
+        "SELECT filename, kind, length, upload_offset, blob_id FROM uploads WHERE id = $1 AND account_id = $2",
+    )
+    .bind(upload_id)
+    .bind(account_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(upload_not_found)?;
+    let (filename, kind, length, offset, blob_id) = row;
+    let blob_id = blob_id.ok_or_else(|| {
+        ApiError::conflict(
+            "upload_incomplete",
+            format!(
+                "{filename} is not fully uploaded yet ({offset} of {length} bytes): resume its transfer, then load it."
+            ),
+        )
+    })?;
+    // The parts now belong to the blob; the upload row goes.
+    sqlx::query("DELETE FROM upload_parts WHERE upload_id = $1")
+        .bind(upload_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM uploads WHERE id = $1")
+        .bind(upload_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok((filename, kind, blob_id))
+}
+
+impl Store {
+    // ---- uploads ----
+
+    /// Bytes the account uses: stored files plus the full length of unfinished uploads.
+    pub async fn used_bytes(&self, account_id: i64) -> ApiResult<i64> {
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT COALESCE((SELECT SUM(size) FROM blobs WHERE account_id = $1), 0) + COALESCE((SELECT SUM(length) FROM uploads WHERE account_id = $1 AND completed_at IS NULL), 0)",
+        )
+        .bind(account_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Creates an upload if the account has room for it.
+    pub async fn create_upload(
+        &self,
+        actor: &Actor,
+        upload: &NewUpload,
+        quota: i64,
+    ) -> ApiResult<UploadRow> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let used: i64 = sqlx::query_scalar(
+            "SELECT COALESCE((SELECT SUM(size) FROM blobs WHERE account_id = $1), 0) + COALESCE((SELECT SUM(length) FROM uploads WHERE account_id = $1 AND completed_at IS NULL), 0)",
+        )
+        .bind(actor.account_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if used.saturating_add(upload.length) > quota {
+            return Err(ApiError::client(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "quota_exceeded",
+                format!(
+                    "Your hosting space is full: {} MB used of {} MB, and this file needs {} MB. Cancel unfinished uploads or ask your provider for more space.",
+                    used / 1_000_000,
+                    quota / 1_000_000,
+                    (upload.length + 999_999) / 1_000_000
+                ),
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO uploads (id, account_id, filename, kind, sha256, length, upload_offset, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)",
+        )
+        .bind(&upload.id)
+        .bind(actor.account_id)
+        .bind(&upload.filename)
+        .bind(&upload.kind)
+        .bind(&upload.sha256)
+        .bind(upload.length)
+        .bind(now)
+        .bind(upload.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "upload.created",
+            json!({"upload_id": upload.id, "filename": upload.filename, "kind": upload.kind, "length": upload.length}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.upload(actor.account_id, &upload.id)
+            .await?
+            .ok_or_else(upload_not_found)
+    }
+
+    /// One upload of the account.
+    pub async fn upload(&self, account_id: i64, id: &str) -> ApiResult<Option<UploadRow>> {
+        Ok(sqlx::query_as::<_, UploadRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = $1 AND account_id = $2"
+        )))
+        .bind(id)
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The account's uploads, oldest first.
+    pub async fn uploads(&self, account_id: i64) -> ApiResult<Vec<UploadRow>> {
+        Ok(sqlx::query_as::<_, UploadRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE account_id = $1 ORDER BY created_at, id"
+        )))
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The parts of an upload, in order.
+    pub async fn upload_parts(&self, upload_id: &str) -> ApiResult<Vec<Part>> {
+        Ok(sqlx::query_as::<_, Part>(
+            "SELECT object_key, size FROM upload_parts WHERE upload_id = $1 ORDER BY start",
+        )
+        .bind(upload_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Records a durably stored part at `start` and moves the offset from `start` to
+    /// `start + size`; refuses if the offset moved meanwhile. With `complete_sha256`, the upload
+    /// is finished in the same transaction: its parts become a blob.
+    pub async fn record_part(
+        &self,
+        actor: &Actor,
+        upload_id: &str,
+        start: i64,
+        part: &Part,
+        complete_sha256: Option<&str>,
+    ) -> ApiResult<i64> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let end = start + part.size;
+        let moved = sqlx::query(
+            "UPDATE uploads SET upload_offset = $1 WHERE id = $2 AND account_id = $3 AND upload_offset = $4 AND completed_at IS NULL",
+        )
+        .bind(end)
+        .bind(upload_id)
+        .bind(actor.account_id)
+        .bind(start)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if moved == 0 {
+            return Err(ApiError::conflict(
+                "offset_mismatch",
+                "The upload moved on meanwhile: ask for its offset (HEAD) and send from there.",
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO upload_parts (upload_id, start, size, object_key) VALUES ($1, $2, $3, $4) ON CONFLICT (upload_id, start) DO UPDATE SET size = excluded.size, object_key = excluded.object_key",
+        )
+        .bind(upload_id)
+        .bind(start)
+        .bind(part.size)
+        .bind(&part.object_key)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(sha256) = complete_sha256 {
+            let parts = sqlx::query_as::<_, Part>(
+                "SELECT object_key, size FROM upload_parts WHERE upload_id = $1 ORDER BY start",
+            )
+            .bind(upload_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let blob_id = insert_blob(&mut tx, actor.account_id, sha256, &parts, now).await?;
+            sqlx::query("UPDATE uploads SET completed_at = $1, blob_id = $2 WHERE id = $3")
+                .bind(now)
+                .bind(blob_id)
+                .bind(upload_id)
+                .execute(&mut *tx)
+                .await?;
+            audit::record(
+                &mut tx,
+                actor,
+                now,
+                "upload.completed",
+                json!({"upload_id": upload_id, "sha256": sha256, "length": end}),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(end)
+    }
+
+    /// Deletes an upload (termination or expiry) and returns the object keys to delete.
+    pub async fn delete_upload(&self, actor: &Actor, upload_id: &str) -> ApiResult<Vec<String>> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let blob_id = sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT blob_id FROM uploads WHERE id = $1 AND account_id = $2",
+        )
+        .bind(upload_id)
+        .bind(actor.account_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(upload_not_found)?;
+        let mut keys: Vec<String> = sqlx::query_scalar(
+            "SELECT object_key FROM upload_parts WHERE upload_id = $1 ORDER BY start",
+        )
+        .bind(upload_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM upload_parts WHERE upload_id = $1")
+            .bind(upload_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM uploads WHERE id = $1")
+            .bind(upload_id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(blob_id) = blob_id {
+            for key in delete_blob(&mut tx, blob_id).await? {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "upload.deleted",
+            json!({"upload_id": upload_id}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(keys)
+    }
+
+    /// Uploads past their expiry: (account, id).
+    pub async fn expired_uploads(&self, now: i64) -> ApiResult<Vec<(i64, String)>> {
+        Ok(sqlx::query_as::<_, (i64, String)>(
+            "SELECT account_id, id FROM uploads WHERE expires_at <= $1 ORDER BY expires_at",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The parts of a blob, in order.
+    pub async fn blob_parts(&self, blob_id: i64) -> ApiResult<Vec<Part>> {
+        Ok(sqlx::query_as::<_, Part>(
+            "SELECT object_key, size FROM blob_parts WHERE blob_id = $1 ORDER BY seq",
+        )
+        .bind(blob_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Object keys no blob or upload refers to among `keys` (to clean up after a failure).
+    pub async fn unreferenced(&self, keys: &[String]) -> ApiResult<Vec<String>> {
+        let mut out = Vec::new();
+        for key in keys {
+            let used: i64 = sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM blob_parts WHERE object_key = $1) + (SELECT COUNT(*) FROM upload_parts WHERE object_key = $1)",
+            )
+            .bind(key)
+            .fetch_one(&self.pool)
+            .await?;
+            if used == 0 {
+                out.push(key.clone());
+            }
+        }
+        Ok(out)
+    }
+}
