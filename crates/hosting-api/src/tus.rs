@@ -323,30 +323,6 @@ impl Client {
         Ok((header("Upload-Offset")?, header("Upload-Length")?))
     }
 
-    /// `PATCH /v1/uploads/{id}`: sends `data` at `offset` with its checksum; returns the new offset.
-    pub async fn patch_upload(
-        &self,
-        id: &str,
-        offset: u64,
-        data: Vec<u8>,
-        checksum: &str,
-    ) -> ClientResult<u64> {
-        let request = self
-            .tus_request(Method::PATCH, &format!("/uploads/{id}"))?
-            .timeout(Duration::from_secs(600))
-            .header(reqwest::header::CONTENT_TYPE, TUS_CONTENT_TYPE)
-            .header("Upload-Offset", offset.to_string())
-            .header("Upload-Checksum", checksum)
-            .body(data);
-        let response = self.tus_send(request).await?;
-        response
-            .headers()
-            .get("Upload-Offset")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| ClientError::Decode("the PATCH answer has no Upload-Offset".into()))
-    }
-
     async fn patch_chunk(&self, id: &str, body: reqwest::Body, chunk: &Chunk) -> ClientResult<u64> {
         let request = self
             .tus_request(Method::PATCH, &format!("/uploads/{id}"))?

@@ -173,9 +173,4 @@ impl Blobs {
         }
         Ok(keys)
     }
-
-    /// True when the object exists.
-    pub async fn exists(&self, key: &str) -> bool {
-        self.store.head(&ObjectPath::from(key)).await.is_ok()
-    }
 }
