@@ -187,17 +187,8 @@ pub async fn create_empty(
     check_grid(&grid)?;
     let schedule = state
         .store
-        .schedule(caller.account_id(), schedule_id)
+        .stopped_schedule(caller.account_id(), schedule_id, "creating a base")
         .await?;
-    if schedule.server_state == "running" {
-        return Err(ApiError::conflict(
-            "server_running",
-            format!(
-                "The server of {} is running: shut it down (Active base, Shut down the server) before creating a base.",
-                schedule.name
-            ),
-        ));
-    }
     let now = state.store.now();
     let name = format!("{} {}", schedule.name, &rfc3339(now)[..10]);
     let content = serde_json::to_vec_pretty(&serde_json::json!({
@@ -347,19 +338,14 @@ pub async fn open_safeguard(
         .store
         .safeguard(caller.account_id(), safeguard_id)
         .await?;
-    let row = state
+    state
         .store
-        .schedule(caller.account_id(), safeguard.schedule_id)
+        .stopped_schedule(
+            caller.account_id(),
+            safeguard.schedule_id,
+            "opening a safeguard",
+        )
         .await?;
-    if row.server_state == "running" {
-        return Err(ApiError::conflict(
-            "server_running",
-            format!(
-                "The server of {} is running: shut it down (Active base, Shut down the server) before opening a safeguard.",
-                row.name
-            ),
-        ));
-    }
     // Copies first (hard links on a local directory), with the companions kept in the safeguard.
     let prefix = format!("bases/{}", hex::encode(rand::random::<[u8; 16]>()));
     let mut files = Vec::new();

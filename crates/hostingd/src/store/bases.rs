@@ -5,6 +5,7 @@
 use serde_json::json;
 use sqlx::{Sqlite, Transaction};
 
+use super::schedules::SCHEDULE_SELECT;
 use super::uploads::{Part, delete_blob, insert_blob, take_upload};
 use super::{Actor, ScheduleRow, Store, audit};
 use crate::error::{ApiError, ApiResult};
@@ -361,6 +362,21 @@ impl Store {
         Ok(schedule_id)
     }
 
+    /// A schedule of the account whose server is shut down, before `action` starts work outside
+    /// the database (writing or copying objects); the transaction that records it checks again.
+    pub async fn stopped_schedule(
+        &self,
+        account_id: i64,
+        schedule_id: i64,
+        action: &str,
+    ) -> ApiResult<ScheduleRow> {
+        let schedule = self.schedule(account_id, schedule_id).await?;
+        if schedule.server_state == "running" {
+            return Err(server_running(&schedule.name, action));
+        }
+        Ok(schedule)
+    }
+
     /// Checks that a schedule can be activated; returns it.
     pub async fn check_activation(
         &self,
@@ -376,9 +392,9 @@ impl Store {
     pub async fn activate(&self, actor: &Actor, schedule_id: i64) -> ApiResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let schedule = sqlx::query_as::<_, ScheduleRow>(
-            "SELECT s.id, s.name, s.campus_net_licence, s.time_zone, s.server_state, s.active_base_id, s.open_base_id, s.administration_reserved, e.domain, e.port FROM schedules s LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.account_id = $1 AND s.id = $2",
-        )
+        let schedule = sqlx::query_as::<_, ScheduleRow>(sqlx::AssertSqlSafe(format!(
+            "{SCHEDULE_SELECT} WHERE s.account_id = $1 AND s.id = $2"
+        )))
         .bind(actor.account_id)
         .bind(schedule_id)
         .fetch_optional(&mut *tx)

@@ -9,6 +9,9 @@ use sqlx::{Sqlite, Transaction};
 use super::{Actor, Store, audit, unique_or};
 use crate::error::{ApiError, ApiResult};
 
+/// A schedule row with its endpoint, for `ScheduleRow` (add a WHERE clause).
+pub(super) const SCHEDULE_SELECT: &str = "SELECT s.id, s.name, s.campus_net_licence, s.time_zone, s.server_state, s.active_base_id, s.open_base_id, s.administration_reserved, e.domain, e.port FROM schedules s LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id";
+
 /// What a domain name and port belong to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EndpointOwner {
@@ -103,19 +106,21 @@ impl Store {
 
     /// The schedules of an account, in creation order.
     pub async fn schedules(&self, account_id: i64) -> ApiResult<Vec<ScheduleRow>> {
-        Ok(sqlx::query_as::<_, ScheduleRow>(
-            "SELECT s.id, s.name, s.campus_net_licence, s.time_zone, s.server_state, s.active_base_id, s.open_base_id, s.administration_reserved, e.domain, e.port FROM schedules s LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.account_id = $1 ORDER BY s.id",
+        Ok(
+            sqlx::query_as::<_, ScheduleRow>(sqlx::AssertSqlSafe(format!(
+                "{SCHEDULE_SELECT} WHERE s.account_id = $1 ORDER BY s.id"
+            )))
+            .bind(account_id)
+            .fetch_all(&self.pool)
+            .await?,
         )
-        .bind(account_id)
-        .fetch_all(&self.pool)
-        .await?)
     }
 
     /// One schedule of the account; `not_found` for an unknown id or another account's.
     pub async fn schedule(&self, account_id: i64, schedule_id: i64) -> ApiResult<ScheduleRow> {
-        sqlx::query_as::<_, ScheduleRow>(
-            "SELECT s.id, s.name, s.campus_net_licence, s.time_zone, s.server_state, s.active_base_id, s.open_base_id, s.administration_reserved, e.domain, e.port FROM schedules s LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.account_id = $1 AND s.id = $2",
-        )
+        sqlx::query_as::<_, ScheduleRow>(sqlx::AssertSqlSafe(format!(
+            "{SCHEDULE_SELECT} WHERE s.account_id = $1 AND s.id = $2"
+        )))
         .bind(account_id)
         .bind(schedule_id)
         .fetch_optional(&self.pool)

@@ -64,6 +64,9 @@ fn upload_not_found() -> ApiError {
     ApiError::not_found("upload")
 }
 
+/// Bytes an account uses: stored files plus the full length of unfinished uploads.
+const USED_BYTES: &str = "SELECT COALESCE((SELECT SUM(size) FROM blobs WHERE account_id = $1), 0) + COALESCE((SELECT SUM(length) FROM uploads WHERE account_id = $1 AND completed_at IS NULL), 0)";
+
 const UPLOAD_COLUMNS: &str = "id, account_id, filename, kind, sha256, length, upload_offset, created_at, expires_at, completed_at, blob_id";
 
 pub(super) async fn insert_blob(
@@ -158,12 +161,10 @@ impl Store {
 
     /// Bytes the account uses: stored files plus the full length of unfinished uploads.
     pub async fn used_bytes(&self, account_id: i64) -> ApiResult<i64> {
-        Ok(sqlx::query_scalar::<_, i64>(
-            "SELECT COALESCE((SELECT SUM(size) FROM blobs WHERE account_id = $1), 0) + COALESCE((SELECT SUM(length) FROM uploads WHERE account_id = $1 AND completed_at IS NULL), 0)",
-        )
-        .bind(account_id)
-        .fetch_one(&self.pool)
-        .await?)
+        Ok(sqlx::query_scalar::<_, i64>(USED_BYTES)
+            .bind(account_id)
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// Creates an upload if the account has room for it.
@@ -175,12 +176,10 @@ impl Store {
     ) -> ApiResult<UploadRow> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let used: i64 = sqlx::query_scalar(
-            "SELECT COALESCE((SELECT SUM(size) FROM blobs WHERE account_id = $1), 0) + COALESCE((SELECT SUM(length) FROM uploads WHERE account_id = $1 AND completed_at IS NULL), 0)",
-        )
-        .bind(actor.account_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let used: i64 = sqlx::query_scalar(USED_BYTES)
+            .bind(actor.account_id)
+            .fetch_one(&mut *tx)
+            .await?;
         if used.saturating_add(upload.length) > quota {
             return Err(ApiError::client(
                 axum::http::StatusCode::PAYLOAD_TOO_LARGE,
