@@ -79,22 +79,7 @@ fn an_upload_resumes_after_kill_9_and_the_stored_file_is_the_source() {
     .unwrap();
     client.set_token(Some(token));
 
-    let source = dir.path().join("Kill.HNOT");
-    {
-        use std::io::Write;
-        let mut file = std::fs::File::create(&source).unwrap();
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut block = vec![0u8; 1024 * 1024];
-        for _ in 0..96 {
-            for word in block.chunks_mut(8) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                word.copy_from_slice(&x.to_le_bytes());
-            }
-            file.write_all(&block).unwrap();
-        }
-    }
+    let source = common::files::write_file(dir.path(), "Kill.HNOT", 96 * 1024 * 1024, 1);
     let (length, sha256) = hash_file(&source, |_| {}).unwrap();
     let chunk_size = 4 * 1024 * 1024;
     let options = TusOptions {

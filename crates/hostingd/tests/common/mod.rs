@@ -3,6 +3,8 @@
 //! CSRs made here.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod files;
+
 use hosting_api::{
     Client, ClientError, ClientIdentity, EnrollmentRequest, NewUser, Role, UserUpdate,
     WorkstationKey,

@@ -1,0 +1,376 @@
+//! tus uploads over real TLS: checksums per chunk and per file, offsets, one PATCH at a time,
+//! expiry, limits, the session, chunk sizes, and the sweep of objects left by a crash.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::files::{files_under, patch, school, small_chunks, stored_sha256, upload, write_file};
+use common::{TestService, assert_api_error};
+use hosting_api::tus::{chunk_checksum, hash_file};
+use hosting_api::{ClientError, FileKind, LoadBase, TusOptions, UploadMetadata};
+use reqwest::Method;
+
+#[tokio::test]
+async fn chunks_are_checked_and_offsets_enforced() {
+    let service = TestService::start().await;
+    let s = school(&service, "College Zola").await;
+    let path = write_file(s.dir.path(), "Zola.HNOT", 64 * 1024, 3);
+    let data = std::fs::read(&path).unwrap();
+    let (length, sha256) = hash_file(&path, |_| {}).unwrap();
+    let metadata = UploadMetadata {
+        filename: "Zola.HNOT".into(),
+        kind: FileKind::Base,
+        sha256,
+    };
+    let id = s.client.create_upload(&metadata, length).await.unwrap();
+
+    // A wrong checksum: 460, and the offset does not move.
+    let first = &data[..16 * 1024];
+    let response = patch(
+        &s.client,
+        &id,
+        0,
+        first,
+        Some(&chunk_checksum(b"other bytes")),
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 460);
+    assert_eq!(s.client.upload_offset(&id).await.unwrap(), (0, length));
+
+    // A PATCH at a wrong offset: 409, with the service's offset.
+    let response = patch(&s.client, &id, 100, first, None).await;
+    assert_eq!(response.status().as_u16(), 409);
+    assert_eq!(response.headers()["Upload-Offset"], "0");
+
+    // A sha256 checksum works as well as sha1.
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, first);
+    use base64::Engine as _;
+    let header = format!(
+        "sha256 {}",
+        base64::engine::general_purpose::STANDARD.encode(digest.as_ref())
+    );
+    let response = patch(&s.client, &id, 0, first, Some(&header)).await;
+    assert_eq!(response.status().as_u16(), 204);
+    assert_eq!(response.headers()["Upload-Offset"], "16384");
+    assert!(response.headers().contains_key("Upload-Expires"));
+
+    // Bytes beyond the announced length are refused.
+    let response = patch(&s.client, &id, 16384, &vec![0u8; 64 * 1024], None).await;
+    assert_eq!(response.status().as_u16(), 413);
+
+    // Bad creations say what to fix.
+    let bad = s
+        .client
+        .tus_raw(Method::POST, "", |r| r.header("Upload-Length", "10"))
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    let body: serde_json::Value = bad.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_metadata");
+    let wrong_kind = UploadMetadata {
+        filename: "Zola.HPHOTOS".into(),
+        kind: FileKind::Base,
+        sha256: "00".repeat(32),
+    };
+    assert_api_error(
+        s.client.create_upload(&wrong_kind, 10).await,
+        400,
+        "invalid_metadata",
+    );
+    assert_api_error(
+        s.client.create_upload(&metadata, 30_000_000_000).await,
+        413,
+        "upload_too_large",
+    );
+    let no_version = s
+        .client
+        .tus_raw(Method::HEAD, &id, |r| r.header("Tus-Resumable", "0.2.2"))
+        .await
+        .unwrap();
+    assert_eq!(no_version.status().as_u16(), 412);
+
+    // The rest of the file, and the upload is complete.
+    let response = patch(&s.client, &id, 16384, &data[16384..], None).await;
+    assert_eq!(response.status().as_u16(), 204);
+    let info = s.client.uploads().await.unwrap();
+    assert!(info[0].complete);
+    let response = patch(&s.client, &id, length, b"x", None).await;
+    assert_eq!(response.status().as_u16(), 409);
+}
+
+#[tokio::test]
+async fn the_whole_file_hash_is_checked_when_the_last_byte_lands() {
+    let service = TestService::start().await;
+    let s = school(&service, "Lycee Sand").await;
+    let path = write_file(s.dir.path(), "Sand.HNOT", 300_000, 4);
+    let metadata = UploadMetadata {
+        filename: "Sand.HNOT".into(),
+        kind: FileKind::Base,
+        sha256: "ab".repeat(32),
+    };
+    let id = s.client.create_upload(&metadata, 300_000).await.unwrap();
+    let result = s
+        .client
+        .upload_file(&id, &path, &small_chunks(), |_| {})
+        .await;
+    match result {
+        Err(hosting_api::TusError::Client(error)) => {
+            assert_eq!(error.status(), Some(460));
+            assert_eq!(error.code(), Some("file_checksum_mismatch"));
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let (offset, length) = s.client.upload_offset(&id).await.unwrap();
+    assert!(offset < length, "the last chunk is not kept");
+    assert!(!s.client.uploads().await.unwrap()[0].complete);
+}
+
+#[tokio::test]
+async fn two_patches_at_once_never_both_succeed() {
+    let service = TestService::start().await;
+    let s = school(&service, "College Hugo").await;
+    let path = write_file(s.dir.path(), "Race.HNOT", 8 * 1024 * 1024, 5);
+    let data = std::fs::read(&path).unwrap();
+    let (length, sha256) = hash_file(&path, |_| {}).unwrap();
+    let metadata = UploadMetadata {
+        filename: "Race.HNOT".into(),
+        kind: FileKind::Base,
+        sha256,
+    };
+    for round in 0..3 {
+        let id = s.client.create_upload(&metadata, length).await.unwrap();
+        let chunk = &data[..4 * 1024 * 1024];
+        let checksum = chunk_checksum(chunk);
+        let (a, b) = tokio::join!(
+            patch(&s.client, &id, 0, chunk, Some(&checksum)),
+            patch(&s.client, &id, 0, chunk, Some(&checksum)),
+        );
+        let statuses = [a.status().as_u16(), b.status().as_u16()];
+        let successes = statuses.iter().filter(|s| **s == 204).count();
+        assert_eq!(successes, 1, "round {round}: {statuses:?}");
+        assert!(statuses.contains(&409), "{statuses:?}");
+        assert_eq!(
+            s.client.upload_offset(&id).await.unwrap().0,
+            4 * 1024 * 1024
+        );
+        s.client.delete_upload(&id).await.unwrap();
+        assert_api_error(s.client.upload_offset(&id).await, 404, "upload_not_found");
+    }
+}
+
+#[tokio::test]
+async fn an_expired_upload_is_gone() {
+    let service = TestService::start().await;
+    let s = school(&service, "Lycee Expire").await;
+    let path = write_file(s.dir.path(), "Old.HNOT", 100_000, 6);
+    let (length, sha256) = hash_file(&path, |_| {}).unwrap();
+    let metadata = UploadMetadata {
+        filename: "Old.HNOT".into(),
+        kind: FileKind::Base,
+        sha256,
+    };
+    let id = s.client.create_upload(&metadata, length).await.unwrap();
+    let data = std::fs::read(&path).unwrap();
+    assert_eq!(
+        patch(&s.client, &id, 0, &data[..50_000], None)
+            .await
+            .status(),
+        204
+    );
+    let parts_dir = service.dir.path().join("blobs/uploads").join(&id);
+    assert!(parts_dir.exists());
+
+    service.clock.advance(73 * 3600);
+    s.client.login(common::SUPERADMIN_PASSWORD).await.unwrap();
+    let response = s.client.tus_raw(Method::HEAD, &id, |r| r).await.unwrap();
+    assert_eq!(response.status().as_u16(), 410);
+    let report = service.service.run_jobs().await.unwrap();
+    assert_eq!(report.expired_uploads, 1);
+    assert_api_error(s.client.upload_offset(&id).await, 404, "upload_not_found");
+    assert!(!parts_dir.exists(), "its bytes are deleted");
+    assert!(s.client.uploads().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn uploads_need_the_certificate_and_the_session() {
+    let service = TestService::start().await;
+    let s = school(&service, "Lycee Session").await;
+    let anonymous = service.anonymous();
+    anonymous.set_token(s.client.token());
+    let result = anonymous.uploads().await;
+    assert!(matches!(
+        result,
+        Err(ClientError::Api { status: 401, .. }) | Err(ClientError::Transport(_))
+    ));
+    let options = s.client.tus_raw(Method::OPTIONS, "", |r| r).await.unwrap();
+    assert_eq!(options.status().as_u16(), 204);
+    assert_eq!(options.headers()["Tus-Version"], "1.0.0");
+    assert!(
+        options.headers()["Tus-Extension"]
+            .to_str()
+            .unwrap()
+            .contains("checksum")
+    );
+    let token = s.client.token();
+    s.client.logout().await.unwrap();
+    s.client.set_token(token);
+    let logged_out = s.client.uploads().await;
+    assert!(matches!(
+        logged_out,
+        Err(ClientError::Api { status: 401, .. })
+    ));
+}
+
+#[tokio::test]
+async fn limits_are_reported_and_enforced() {
+    let service = TestService::start_with(|config| {
+        config.account_quota_bytes = 1_000_000;
+        config.max_upload_bytes = 700_000;
+        config.upload_expiry_hours = 2;
+    })
+    .await;
+    let s = school(&service, "Lycee Quota").await;
+    let storage = s.client.storage().await.unwrap();
+    assert_eq!(
+        (
+            storage.quota_bytes,
+            storage.max_upload_bytes,
+            storage.upload_expiry_seconds,
+            storage.used_bytes
+        ),
+        (1_000_000, 700_000, 7200, 0)
+    );
+    let metadata = |name: &str| UploadMetadata {
+        filename: name.to_string(),
+        kind: FileKind::Base,
+        sha256: "00".repeat(32),
+    };
+    let options = s.client.tus_raw(Method::OPTIONS, "", |r| r).await.unwrap();
+    assert_eq!(options.headers()["Tus-Max-Size"], "700000");
+    assert_api_error(
+        s.client.create_upload(&metadata("Big.HNOT"), 700_001).await,
+        413,
+        "upload_too_large",
+    );
+    s.client
+        .create_upload(&metadata("A.HNOT"), 600_000)
+        .await
+        .unwrap();
+    assert_eq!(s.client.storage().await.unwrap().used_bytes, 600_000);
+    let audit = service.audit_count(s.account_id).await;
+    assert_api_error(
+        s.client.create_upload(&metadata("B.HNOT"), 600_000).await,
+        413,
+        "quota_exceeded",
+    );
+    assert_eq!(service.audit_count(s.account_id).await, audit);
+    assert_eq!(s.client.uploads().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn objects_left_by_a_crash_are_swept_and_nothing_else() {
+    let service = TestService::start().await;
+    let s = school(&service, "Lycee Sweep").await;
+    let done = write_file(s.dir.path(), "Done.HNOT", 600_000, 13);
+    let done_upload = upload(&s.client, &done).await;
+    let partial = write_file(s.dir.path(), "Partial.HNOT", 100_000, 14);
+    let (length, sha256) = hash_file(&partial, |_| {}).unwrap();
+    let metadata = UploadMetadata {
+        filename: "Partial.HNOT".into(),
+        kind: FileKind::Base,
+        sha256,
+    };
+    let partial_upload = s.client.create_upload(&metadata, length).await.unwrap();
+    let data = std::fs::read(&partial).unwrap();
+    assert_eq!(
+        patch(&s.client, &partial_upload, 0, &data[..40_000], None)
+            .await
+            .status(),
+        204
+    );
+
+    // A part written just before a crash, never recorded.
+    let blobs = service.dir.path().join("blobs");
+    let orphan = blobs
+        .join("uploads")
+        .join(&partial_upload)
+        .join("00000000000000040000");
+    std::fs::write(&orphan, vec![7u8; 1000]).unwrap();
+    // Everything is older than the grace period.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(7 * 3600);
+    for file in files_under(&blobs) {
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    let before = files_under(&blobs).len();
+    let deleted = hostingd::jobs::sweep_orphans(&service.service.state)
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1);
+    assert!(!orphan.exists());
+    assert_eq!(files_under(&blobs).len(), before - 1);
+
+    // What is referenced is intact: the partial upload goes on, the finished one loads.
+    assert_eq!(
+        patch(&s.client, &partial_upload, 40_000, &data[40_000..], None)
+            .await
+            .status(),
+        204
+    );
+    let base = s
+        .client
+        .load_base(
+            s.schedule_id,
+            &LoadBase {
+                upload_id: done_upload,
+                companions: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let (_, done_sha) = hash_file(&done, |_| {}).unwrap();
+    assert_eq!(
+        stored_sha256(&service, base.id, s.account_id).await,
+        done_sha
+    );
+}
+
+#[tokio::test]
+async fn chunks_follow_the_rate_of_the_link() {
+    let service = TestService::start().await;
+    let s = school(&service, "Lycee Rate").await;
+    let path = write_file(s.dir.path(), "Rate.HNOT", 40 * 1024 * 1024, 15);
+    let (length, sha256) = hash_file(&path, |_| {}).unwrap();
+    let metadata = UploadMetadata {
+        filename: "Rate.HNOT".into(),
+        kind: FileKind::Base,
+        sha256,
+    };
+    let id = s.client.create_upload(&metadata, length).await.unwrap();
+    let mut reports = Vec::new();
+    let done = s
+        .client
+        .upload_file(&id, &path, &TusOptions::default(), |p| reports.push(p))
+        .await
+        .unwrap();
+    assert_eq!((done.offset, done.resent), (length, 0));
+    // Starts at 8 MiB (the second chunk is read while the first travels); on loopback, far above
+    // 4 MiB per 2 s, the next ones are larger.
+    let parts = service.store().upload_parts(&id).await.unwrap();
+    let sizes: Vec<i64> = parts.iter().map(|p| p.size).collect();
+    assert_eq!(sizes[..2], [8 << 20, 8 << 20], "{sizes:?}");
+    assert!(sizes.len() <= 4, "{sizes:?}");
+    assert!(sizes[2] > 8 << 20, "{sizes:?}");
+    // Progress never goes back and ends at the length.
+    assert!(
+        reports
+            .windows(2)
+            .all(|w| w[0].sent <= w[1].sent && w[0].offset <= w[1].offset)
+    );
+    assert!(reports.iter().all(|p| p.offset <= p.sent));
+    assert_eq!(reports.last().unwrap().sent, length);
+}
