@@ -83,6 +83,22 @@ impl FirstEnabled for Person<'_> {
 }
 
 /// The schedule `planning01` as the service has it.
+/// Activates the open base of planning01 from the Active base tab; returns the schedule.
+fn activate_planning01(
+    person: &mut Person<'_>,
+    service: &Service,
+    account_id: i64,
+) -> hostingd::store::ScheduleRow {
+    person.click("Active base");
+    person.wait_enabled("Activate");
+    person.click("Activate");
+    person.wait_for("The open base is now in service.");
+    person.wait_for("running");
+    let schedule = planning01(service, account_id);
+    assert_eq!(schedule.server_state, "running");
+    schedule
+}
+
 fn planning01(service: &Service, account_id: i64) -> hostingd::store::ScheduleRow {
     service.runtime.block_on(async {
         service
@@ -168,13 +184,7 @@ fn the_superadministrator_loads_activates_and_restores_a_base() {
     person.wait_for("Open the base Verne2026 on the server?");
     person.click("Open");
     person.wait_for("The base is open. Activate it in the Active base tab.");
-    person.click("Active base");
-    person.wait_enabled("Activate");
-    person.click("Activate");
-    person.wait_for("The open base is now in service.");
-    person.wait_for("running");
-    let schedule = planning01(&service, logins.account_id);
-    assert_eq!(schedule.server_state, "running");
+    let schedule = activate_planning01(&mut person, &service, logins.account_id);
     let base_id = schedule.active_base_id.unwrap();
 
     // The schedule's endpoint answers as a PRONOTE client sees it.
@@ -231,13 +241,7 @@ fn the_superadministrator_loads_activates_and_restores_a_base() {
         "the safeguard of a base just activated is its .HNOT"
     );
 
-    person.click("Active base");
-    person.wait_enabled("Activate");
-    person.click("Activate");
-    person.wait_for("The open base is now in service.");
-    person.wait_for("running");
-    let schedule = planning01(&service, logins.account_id);
-    assert_eq!(schedule.server_state, "running");
+    let schedule = activate_planning01(&mut person, &service, logins.account_id);
     let restored = schedule.active_base_id.unwrap();
     assert_ne!(restored, base_id, "the safeguard became a base of its own");
     let bases = service.runtime.block_on(async {
