@@ -11,9 +11,9 @@
 //! largest chunk, default the client's 64).
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use hosting_api::tus::hash_file;
@@ -24,29 +24,9 @@ use hosting_api::{
 use hostingd::store::NewAccount;
 use hostingd::{Clock, ServeConfig};
 
-fn peak_rss() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .unwrap()
-        * 1024
-}
-
-fn serve(dir: &Path, port: u16) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hostingd"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("HOSTINGD_DATA_DIR", dir)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    assert!(first.starts_with("hostingd listening on"), "{first}");
-    std::thread::spawn(move || for _ in lines {});
-    child
-}
+#[path = "../tests/common/process.rs"]
+mod process;
+use process::{free_port, peak_rss, serve};
 
 fn write_source(path: &Path, mib: usize) {
     let mut file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
@@ -141,12 +121,8 @@ fn main() {
         service.shutdown().await.unwrap();
         (identity, token)
     });
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = serve(dir.path(), port);
+    let port = free_port();
+    let mut child = serve(dir.path(), port, &[]);
     let base_url = format!("https://127.0.0.1:{port}");
     let ca_path = dir.path().join("tls/ca.pem");
     let ca_pem = std::fs::read_to_string(&ca_path).unwrap();
@@ -294,7 +270,7 @@ fn main() {
     child.wait().unwrap();
     let killed_at = rx.try_iter().fold(acked, u64::max);
     std::thread::sleep(Duration::from_millis(500));
-    let mut child = serve(dir.path(), port);
+    let mut child = serve(dir.path(), port, &[]);
     let (id, done) = runtime.block_on(upload).unwrap();
     assert_eq!(done.offset, length);
     runtime.block_on(client.delete_upload(&id)).unwrap();

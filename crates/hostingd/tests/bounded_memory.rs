@@ -8,19 +8,9 @@ mod common;
 use std::path::Path;
 
 use common::TestService;
+use common::process::peak_rss;
 use hosting_api::tus::hash_file;
 use hosting_api::{Client, FileKind, TusOptions, UploadMetadata};
-
-/// Peak resident memory of this process so far (VmHWM), in bytes.
-fn peak_rss() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .unwrap()
-        * 1024
-}
 
 async fn send(client: &Client, path: &Path, name: &str) {
     let (length, sha256) = hash_file(path, |_| {}).unwrap();

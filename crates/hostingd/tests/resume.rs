@@ -6,43 +6,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::TestService;
+use common::process::{free_port, serve};
 use hosting_api::tus::hash_file;
 use hosting_api::{Client, FileKind, LoadBase, ScheduleUpdate, TusOptions, UploadMetadata};
-
-fn serve(dir: &std::path::Path, port: u16) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hostingd"))
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--job-interval-seconds",
-            "1",
-        ])
-        .env("HOSTINGD_DATA_DIR", dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The first line says it listens.
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    assert!(first.starts_with("hostingd listening on"), "{first}");
-    std::thread::spawn(move || for _ in lines {});
-    child
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 #[test]
 fn an_upload_resumes_after_kill_9_and_the_stored_file_is_the_source() {
@@ -69,7 +38,7 @@ fn an_upload_resumes_after_kill_9_and_the_stored_file_is_the_source() {
         (dir, identity, token, schedule_id)
     });
     let port = free_port();
-    let mut child = serve(dir.path(), port);
+    let mut child = serve(dir.path(), port, &["--job-interval-seconds", "1"]);
     let ca_pem = std::fs::read_to_string(dir.path().join("tls/ca.pem")).unwrap();
     let client = Client::new(
         &format!("https://127.0.0.1:{port}"),
@@ -121,7 +90,7 @@ fn an_upload_resumes_after_kill_9_and_the_stored_file_is_the_source() {
     child.wait().unwrap();
     let acked_before_kill = acked_rx.try_iter().fold(acked, u64::max);
     std::thread::sleep(Duration::from_millis(700));
-    let mut child = serve(dir.path(), port);
+    let mut child = serve(dir.path(), port, &["--job-interval-seconds", "1"]);
 
     let (id, done) = runtime.block_on(upload).unwrap();
     assert_eq!(done.offset, length);

@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod files;
+pub mod process;
 
 use hosting_api::{
     Client, ClientError, ClientIdentity, EnrollmentRequest, NewUser, Role, UserUpdate,
