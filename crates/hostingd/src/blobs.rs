@@ -11,7 +11,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 
 use crate::error::{ApiError, ApiResult};
-use crate::store::Part;
+use crate::store::{Part, Store};
 
 /// Size of the buffers handed to the object store while a part is written.
 const WRITE_CHUNK: usize = 8 * 1024 * 1024;
@@ -104,11 +104,24 @@ impl Blobs {
         })
     }
 
-    /// Copies the parts of a file under `prefix` (a hard link on a local directory).
-    pub async fn copy_parts(&self, parts: &[Part], prefix: &str) -> ApiResult<Vec<Part>> {
+    /// Copies the parts of a file under `prefix` (a hard link on a local directory, which keeps
+    /// the modification time of the original). The copies are recorded in `store` first, as
+    /// sharing the bytes of their originals, so that the orphan sweep keeps them until the
+    /// commit that references them and the quota counts them once.
+    pub async fn copy_parts(
+        &self,
+        store: &Store,
+        account_id: i64,
+        parts: &[Part],
+        prefix: &str,
+    ) -> ApiResult<Vec<Part>> {
+        let keys: Vec<(String, String)> = (0..parts.len())
+            .map(|seq| format!("{prefix}/{seq:06}"))
+            .zip(parts.iter().map(|p| p.object_key.clone()))
+            .collect();
+        store.record_objects(Some(account_id), &keys).await?;
         let mut copies = Vec::with_capacity(parts.len());
-        for (seq, part) in parts.iter().enumerate() {
-            let key = format!("{prefix}/{seq:06}");
+        for ((key, _), part) in keys.into_iter().zip(parts) {
             self.store
                 .copy(
                     &ObjectPath::from(part.object_key.as_str()),
@@ -161,16 +174,14 @@ impl Blobs {
         }
     }
 
-    /// Keys of the objects last written before `cutoff` (Unix seconds, wall clock).
-    pub async fn older_than(&self, cutoff: i64) -> ApiResult<Vec<String>> {
+    /// Every object: its key and its last modification (Unix seconds, wall clock).
+    pub async fn list(&self) -> ApiResult<Vec<(String, i64)>> {
         let mut stream = self.store.list(None);
-        let mut keys = Vec::new();
+        let mut objects = Vec::new();
         while let Some(meta) = stream.next().await {
             let meta = meta.map_err(storage_error)?;
-            if meta.last_modified.timestamp() < cutoff {
-                keys.push(meta.location.to_string());
-            }
+            objects.push((meta.location.to_string(), meta.last_modified.timestamp()));
         }
-        Ok(keys)
+        Ok(objects)
     }
 }

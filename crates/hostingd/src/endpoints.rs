@@ -2,6 +2,10 @@
 //! schedule's host and port (TLS with a certificate for the host, signed by the service CA) with
 //! a small status document, so that the connection details handed over work. Shutting the server
 //! down stops the listener.
+//!
+//! Activations and shutdowns run one at a time, and an activation starts the listener BEFORE it
+//! records "running": the database never says running without a listener, and two activations
+//! of one schedule end with exactly one.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -17,7 +21,7 @@ use tokio::sync::Mutex;
 
 use crate::error::{ApiError, ApiResult};
 use crate::http::AppState;
-use crate::store::ScheduleRow;
+use crate::store::{Actor, ScheduleRow};
 
 struct Listening {
     handle: Handle<SocketAddr>,
@@ -35,6 +39,8 @@ pub struct Reservation {
 pub struct Endpoints {
     bind: IpAddr,
     listening: Mutex<HashMap<i64, Listening>>,
+    /// Held by each activation and shutdown from its check to its commit.
+    changes: Mutex<()>,
 }
 
 impl Endpoints {
@@ -43,11 +49,55 @@ impl Endpoints {
         Endpoints {
             bind,
             listening: Mutex::new(HashMap::new()),
+            changes: Mutex::new(()),
         }
     }
 
-    /// Takes the port of `schedule`; a port in use answers `409 port_unavailable`.
-    pub async fn reserve(
+    /// Puts the open base of a schedule into service: takes its port, starts its listener, then
+    /// records that the server runs. A port in use or a listener that does not start answers
+    /// `409` and leaves the server shut down.
+    pub async fn activate(&self, state: &AppState, actor: &Actor, schedule_id: i64) -> ApiResult<()> {
+        let _one_at_a_time = self.changes.lock().await;
+        let row = state
+            .store
+            .check_activation(actor.account_id, schedule_id)
+            .await?;
+        let reservation = self.reserve(state, &row).await?;
+        self.start(state, reservation).await.map_err(|error| {
+            tracing::error!(schedule = schedule_id, %error, "the listener of a schedule did not start");
+            ApiError::conflict(
+                "server_not_started",
+                format!(
+                    "The server of {} could not start on the hosting service and stays shut down. Try again in a minute; if it persists, contact support.",
+                    row.name
+                ),
+            )
+        })?;
+        if let Err(error) = state.store.activate(actor, schedule_id).await {
+            self.stop(schedule_id).await;
+            return Err(error);
+        }
+        Ok(())
+    }
+
+    /// Shuts a schedule's server down: records it, then stops its listener.
+    pub async fn shutdown(&self, state: &AppState, actor: &Actor, schedule_id: i64) -> ApiResult<()> {
+        let _one_at_a_time = self.changes.lock().await;
+        state.store.shutdown(actor, schedule_id).await?;
+        self.stop(schedule_id).await;
+        Ok(())
+    }
+
+    /// The schedules that have a listener now.
+    pub async fn listening(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.listening.lock().await.keys().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Takes the port of `schedule` (stopping a listener left from before); a port in use
+    /// answers `409 port_unavailable`.
+    async fn reserve(
         &self,
         state: &AppState,
         schedule: &ScheduleRow,
@@ -80,7 +130,7 @@ impl Endpoints {
     }
 
     /// Starts answering on a reserved port.
-    pub async fn start(&self, state: &AppState, reservation: Reservation) -> ApiResult<()> {
+    async fn start(&self, state: &AppState, reservation: Reservation) -> ApiResult<()> {
         let tls = state
             .pki
             .endpoint_config(&reservation.host)
@@ -120,16 +170,25 @@ impl Endpoints {
         }
     }
 
-    /// Starts the listeners of every running schedule (at service start).
+    /// Starts the listeners of every running schedule (at service start). A schedule whose
+    /// listener cannot start is recorded as shut down (and audited), so that the school sees it
+    /// and activates it again.
     pub async fn resume(&self, state: &AppState) -> anyhow::Result<()> {
+        let _one_at_a_time = self.changes.lock().await;
         for running in state.store.running_schedules().await? {
             let account = running.account_id;
             let row = state.store.schedule(account, running.schedule_id).await?;
-            match self.reserve(state, &row).await {
-                Ok(reservation) => self.start(state, reservation).await?,
-                Err(error) => {
-                    tracing::error!(schedule = row.id, %error, "a running schedule cannot answer")
-                }
+            let started = match self.reserve(state, &row).await {
+                Ok(reservation) => self.start(state, reservation).await,
+                Err(error) => Err(error),
+            };
+            if let Err(error) = started {
+                tracing::error!(schedule = row.id, %error, "a running schedule cannot answer: it is shut down");
+                let reason = match &error {
+                    ApiError::Client { code, .. } => *code,
+                    ApiError::Internal(_) => "listener_failed",
+                };
+                state.store.listener_failed(account, row.id, reason).await?;
             }
         }
         Ok(())

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::http::AppState;
-use crate::store::Actor;
+use crate::store::{Actor, Claim, FileKind, RunningSchedule};
 
 /// How safeguards are taken and kept.
 #[derive(Debug, Clone)]
@@ -19,8 +19,9 @@ pub struct SafeguardPolicy {
     pub keep_weekly: usize,
 }
 
-/// Objects written this long ago (wall clock) and referenced by nothing are deleted: an object
-/// is written before the transaction that records it, so younger ones may be in flight.
+/// Objects recorded this long ago (service clock; for objects without a record, written this
+/// long ago by the wall clock) and referenced by nothing are deleted: an object is written
+/// before the transaction that references it, so younger ones may be in flight.
 pub const ORPHAN_GRACE_SECONDS: i64 = 6 * 3600;
 /// Seconds between two sweeps of the blob store.
 pub const SWEEP_EVERY_SECONDS: u64 = 3600;
@@ -69,7 +70,8 @@ pub fn retained(taken: &[(i64, i64)], policy: &SafeguardPolicy) -> HashSet<i64> 
     keep
 }
 
-/// Runs what is due now.
+/// Runs what is due now. A schedule whose safeguard fails is logged and audited, and the others
+/// still get theirs.
 pub async fn run_due(state: &AppState) -> anyhow::Result<JobReport> {
     let mut memory = state.jobs.lock().await;
     let mut report = JobReport::default();
@@ -96,91 +98,171 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<JobReport> {
             Err(error) => tracing::warn!(upload = %id, %error, "an expired upload was not deleted"),
         }
     }
-    let policy = &state.settings.safeguards;
     for running in state.store.running_schedules().await? {
-        let existing = state
-            .store
-            .safeguards(running.account_id, running.schedule_id)
-            .await?;
-        let due = existing.first().is_none_or(|last| {
-            last.taken_at + policy.interval_seconds <= now || last.base_id != running.active_base_id
-        });
-        let mut taken: Vec<(i64, i64)> = existing.iter().map(|g| (g.id, g.taken_at)).collect();
-        if due {
-            // Every file of the base, as it is now (hard links on a local directory).
-            let files = state.store.base_files(running.active_base_id).await?;
-            if !files.iter().any(|f| f.kind == "base") {
-                continue;
-            }
-            let prefix = format!("safeguards/{}", hex::encode(rand::random::<[u8; 16]>()));
-            let mut base = None;
-            let mut companions = Vec::new();
-            let mut keys = Vec::new();
-            for file in files {
-                let parts = state.store.blob_parts(file.blob_id).await?;
-                let copies = match state
-                    .blobs
-                    .copy_parts(&parts, &format!("{prefix}/{}", file.kind))
-                    .await
-                {
-                    Ok(copies) => copies,
-                    Err(error) => {
-                        state.blobs.delete(&keys).await;
-                        return Err(error.into());
-                    }
-                };
-                keys.extend(copies.iter().map(|p| p.object_key.clone()));
-                let copy = (file.kind.clone(), file.filename, file.sha256, copies);
-                if file.kind == "base" {
-                    base = Some(copy);
-                } else {
-                    companions.push(copy);
-                }
-            }
-            let Some(base) = base else { continue };
-            match state
+        if let Err(failure) = safeguard_schedule(state, &running, now, &mut report).await {
+            tracing::error!(
+                schedule = running.schedule_id,
+                account = running.account_id,
+                error = %failure.error,
+                "the safeguard of a schedule failed; the other schedules go on"
+            );
+            if let Err(error) = state
                 .store
-                .record_safeguard(&running, &base, &companions, now)
+                .record_safeguard_failure(&running, failure.reason)
                 .await
             {
-                Ok(id) => {
-                    taken.insert(0, (id, now));
-                    report.safeguards_taken += 1;
-                }
-                Err(error) => {
-                    state.blobs.delete(&keys).await;
-                    return Err(error.into());
-                }
+                tracing::error!(schedule = running.schedule_id, %error, "could not audit a failed safeguard");
             }
-        }
-        let keep = retained(&taken, policy);
-        let drop: Vec<i64> = taken
-            .iter()
-            .map(|t| t.0)
-            .filter(|id| !keep.contains(id))
-            .collect();
-        if !drop.is_empty() {
-            let keys = state
-                .store
-                .delete_safeguards(running.account_id, &drop)
-                .await?;
-            state.blobs.delete(&keys).await;
-            report.safeguards_pruned += drop.len();
         }
     }
     Ok(report)
 }
 
-/// Deletes the objects that no blob and no upload refers to, once they are old enough.
-pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<usize> {
-    let cutoff = time::OffsetDateTime::now_utc().unix_timestamp() - ORPHAN_GRACE_SECONDS;
-    let old = state.blobs.older_than(cutoff).await?;
-    let orphans = state.store.unreferenced(&old).await?;
-    if !orphans.is_empty() {
-        tracing::info!(count = orphans.len(), "deleting orphan objects");
-        state.blobs.delete(&orphans).await;
+/// Why the safeguard of one schedule failed: a sentence for the audit log, the error for the
+/// service's log.
+struct Failure {
+    reason: &'static str,
+    error: crate::error::ApiError,
+}
+
+fn failed(reason: &'static str) -> impl FnOnce(crate::error::ApiError) -> Failure {
+    move |error| Failure { reason, error }
+}
+
+/// Takes the safeguard of one running schedule if it is due, then applies the retention.
+async fn safeguard_schedule(
+    state: &AppState,
+    running: &RunningSchedule,
+    now: i64,
+    report: &mut JobReport,
+) -> Result<(), Failure> {
+    let policy = &state.settings.safeguards;
+    let existing = state
+        .store
+        .safeguards(running.account_id, running.schedule_id)
+        .await
+        .map_err(failed("the safeguards of the schedule could not be read"))?;
+    let due = existing.first().is_none_or(|last| {
+        last.taken_at + policy.interval_seconds <= now || last.base_id != running.active_base_id
+    });
+    let mut taken: Vec<(i64, i64)> = existing.iter().map(|g| (g.id, g.taken_at)).collect();
+    if due && let Some(id) = take_safeguard(state, running, now).await? {
+        taken.insert(0, (id, now));
+        report.safeguards_taken += 1;
     }
-    Ok(orphans.len())
+    let keep = retained(&taken, policy);
+    let drop: Vec<i64> = taken
+        .iter()
+        .map(|t| t.0)
+        .filter(|id| !keep.contains(id))
+        .collect();
+    if !drop.is_empty() {
+        let keys = state
+            .store
+            .delete_safeguards(running.account_id, &drop)
+            .await
+            .map_err(failed("old safeguards could not be deleted"))?;
+        state.blobs.delete(&keys).await;
+        report.safeguards_pruned += drop.len();
+    }
+    Ok(())
+}
+
+/// Copies every file of the active base (hard links on a local directory) and records the
+/// safeguard; `None` when the base has no `*.HNOT`.
+async fn take_safeguard(
+    state: &AppState,
+    running: &RunningSchedule,
+    now: i64,
+) -> Result<Option<i64>, Failure> {
+    let files = state
+        .store
+        .base_files(running.active_base_id)
+        .await
+        .map_err(failed("the files of the active base could not be read"))?;
+    if !files.iter().any(|f| f.kind == FileKind::Base) {
+        return Ok(None);
+    }
+    let prefix = format!("safeguards/{}", hex::encode(rand::random::<[u8; 16]>()));
+    let mut base = None;
+    let mut companions = Vec::new();
+    let mut keys = Vec::new();
+    for file in files {
+        let copied = async {
+            let parts = state.store.blob_parts(file.blob_id).await?;
+            state
+                .blobs
+                .copy_parts(
+                    &state.store,
+                    running.account_id,
+                    &parts,
+                    &format!("{prefix}/{}", file.kind),
+                )
+                .await
+        }
+        .await;
+        let copies = match copied {
+            Ok(copies) => copies,
+            Err(error) => {
+                state.blobs.delete(&keys).await;
+                return Err(failed("the files of the active base could not be copied")(error));
+            }
+        };
+        keys.extend(copies.iter().map(|p| p.object_key.clone()));
+        let copy = (file.kind, file.filename, file.sha256, copies);
+        if file.kind == FileKind::Base {
+            base = Some(copy);
+        } else {
+            companions.push(copy);
+        }
+    }
+    let Some(base) = base else { return Ok(None) };
+    match state
+        .store
+        .record_safeguard(running, &base, &companions, now)
+        .await
+    {
+        Ok(id) => Ok(Some(id)),
+        Err(error) => {
+            state.blobs.delete(&keys).await;
+            Err(failed("the safeguard could not be recorded")(error))
+        }
+    }
+}
+
+/// Deletes the objects of blob storage that nothing refers to, once they are old enough. The
+/// decision is taken object by object in the database ([`crate::store::Store::claim_orphan`]):
+/// an object recorded by a writer is kept for [`ORPHAN_GRACE_SECONDS`] after its record (service
+/// clock), whatever its file's modification time, and once its record is claimed no commit can
+/// reference it any more.
+pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<usize> {
+    let recorded_before = state.store.now() - ORPHAN_GRACE_SECONDS;
+    let modified_before = time::OffsetDateTime::now_utc().unix_timestamp() - ORPHAN_GRACE_SECONDS;
+    let objects = state.blobs.list().await?;
+    let referenced = state.store.referenced_objects().await?;
+    let mut deleted = 0;
+    for (key, modified_at) in &objects {
+        if referenced.contains(key) {
+            continue;
+        }
+        let claim = state
+            .store
+            .claim_orphan(key, *modified_at, recorded_before, modified_before)
+            .await?;
+        if claim == Claim::Delete {
+            state.blobs.delete(std::slice::from_ref(key)).await;
+            deleted += 1;
+        }
+    }
+    if deleted > 0 {
+        tracing::info!(count = deleted, "deleted orphan objects");
+    }
+    let present: HashSet<String> = objects.into_iter().map(|(key, _)| key).collect();
+    state
+        .store
+        .forget_stale_records(recorded_before, &present)
+        .await?;
+    Ok(deleted)
 }
 
 #[cfg(test)]

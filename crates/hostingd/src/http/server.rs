@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hosting_api::files::{
-    AddCompanion, Base, BaseFile, BaseOrigin, FileKind, LoadBase, Monitoring, MonitoringUpdate,
+    AddCompanion, Base, BaseFile, FileKind, LoadBase, Monitoring, MonitoringUpdate,
     NewEmptyBase, Safeguard, TimeGrid, repr_digest,
 };
 use hosting_api::types::{ErrorBody, Schedule};
@@ -18,7 +18,7 @@ use super::extract::{ApiJson, Caller, IdPath};
 use super::setup::schedule_view;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
-use crate::store::{ADMINISTRATION, BaseFileRow, BaseRow, SafeguardRow};
+use crate::store::{ADMINISTRATION, BaseFileRow, BaseRow, FileKind as StoredKind, SafeguardRow};
 
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
@@ -38,15 +38,11 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-fn kind_of(text: &str) -> FileKind {
-    FileKind::parse(text).unwrap_or(FileKind::Base)
-}
-
 fn base_view(base: BaseRow, files: Vec<BaseFileRow>) -> Base {
     let mut files: Vec<BaseFile> = files
         .into_iter()
         .map(|f| BaseFile {
-            kind: kind_of(&f.kind),
+            kind: f.kind.into(),
             filename: f.filename,
             size: u64::try_from(f.size).unwrap_or(0),
             sha256: f.sha256,
@@ -58,11 +54,7 @@ fn base_view(base: BaseRow, files: Vec<BaseFileRow>) -> Base {
         id: base.id,
         schedule_id: base.schedule_id,
         name: base.name,
-        origin: match base.origin.as_str() {
-            "created" => BaseOrigin::Created,
-            "safeguard" => BaseOrigin::Safeguard,
-            _ => BaseOrigin::Downloaded,
-        },
+        origin: base.origin.into(),
         created_at: rfc3339(base.created_at),
         activated_at: base.activated_at.map(rfc3339),
         size: files.iter().map(|f| f.size).sum(),
@@ -139,6 +131,11 @@ pub async fn load(
     Ok((StatusCode::CREATED, Json(base)))
 }
 
+/// The space of each account, in bytes.
+fn quota(state: &AppState) -> i64 {
+    i64::try_from(state.settings.account_quota_bytes).unwrap_or(i64::MAX)
+}
+
 fn grid_error(message: &str) -> ApiError {
     ApiError::client(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -148,11 +145,20 @@ fn grid_error(message: &str) -> ApiError {
     .with_field("time_grid")
 }
 
+/// A number of `min_len` or 2 ASCII digits (no sign, no spaces).
+fn digits(text: &str, min_len: usize) -> Option<u32> {
+    ((min_len..=2).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
+}
+
+/// Checks a time grid with checked arithmetic: a grid whose numbers overflow is refused like any
+/// other that does not fit in a day.
 fn check_grid(grid: &TimeGrid) -> ApiResult<()> {
     let (hours, minutes) = grid
         .day_starts_at
         .split_once(':')
-        .and_then(|(h, m)| Some((h.parse::<u32>().ok()?, m.parse::<u32>().ok()?)))
+        .and_then(|(h, m)| Some((digits(h, 1)?, digits(m, 2)?)))
         .ok_or_else(|| grid_error("Write the first hour of the day as HH:MM, e.g. 08:00."))?;
     if hours > 23 || minutes > 59 {
         return Err(grid_error(
@@ -162,11 +168,16 @@ fn check_grid(grid: &TimeGrid) -> ApiResult<()> {
     if !(5..=240).contains(&grid.slot_minutes) {
         return Err(grid_error("A slot lasts between 5 and 240 minutes."));
     }
-    if grid.slots_per_day == 0
-        || hours * 60 + minutes + grid.slot_minutes * grid.slots_per_day > 24 * 60
-    {
+    if grid.slots_per_day == 0 {
+        return Err(grid_error("A day has at least one slot."));
+    }
+    let day_ends = grid
+        .slot_minutes
+        .checked_mul(grid.slots_per_day)
+        .and_then(|slots| slots.checked_add(hours * 60 + minutes));
+    if day_ends.is_none_or(|end| end > 24 * 60) {
         return Err(grid_error(
-            "The slots of a day must fit between the first hour and midnight.",
+            "The slots of a day must fit between the first hour and midnight: fewer or shorter slots, or an earlier start.",
         ));
     }
     Ok(())
@@ -176,7 +187,9 @@ fn check_grid(grid: &TimeGrid) -> ApiResult<()> {
 #[utoipa::path(post, path = "/v1/schedules/{id}/bases/empty", tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")), request_body = NewEmptyBase,
     responses((status = 201, description = "The base, opened", body = Base),
-        (status = 409, description = "server_running", body = ErrorBody)))]
+        (status = 409, description = "server_running", body = ErrorBody),
+        (status = 413, description = "quota_exceeded", body = ErrorBody),
+        (status = 422, description = "invalid_time_grid", body = ErrorBody)))]
 pub async fn create_empty(
     State(state): State<AppState>,
     caller: Caller,
@@ -200,10 +213,19 @@ pub async fn create_empty(
         &content,
     ));
     let key = format!("created/{}", hex::encode(rand::random::<[u8; 16]>()));
+    // Recorded before it is written, so that the orphan sweep keeps it until the commit.
+    state.store.record_object(caller.account_id(), &key).await?;
     let part = state.blobs.put(&key, content).await?;
     let result = state
         .store
-        .create_empty_base(&caller.actor, schedule_id, &name, &sha256, &part)
+        .create_empty_base(
+            &caller.actor,
+            schedule_id,
+            &name,
+            &sha256,
+            &part,
+            quota(&state),
+        )
         .await;
     let base_id = match result {
         Ok(id) => id,
@@ -220,7 +242,7 @@ pub async fn create_empty(
 #[utoipa::path(post, path = "/v1/bases/{id}/companions", tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Base")), request_body = AddCompanion,
     responses((status = 200, description = "The base", body = Base),
-        (status = 409, description = "upload_incomplete", body = ErrorBody)))]
+        (status = 409, description = "server_running, upload_incomplete", body = ErrorBody)))]
 pub async fn add_companion(
     State(state): State<AppState>,
     caller: Caller,
@@ -255,20 +277,16 @@ pub async fn open_base(
 #[utoipa::path(post, path = "/v1/schedules/{id}/activate", tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")),
     responses((status = 200, description = "The schedule", body = Schedule),
-        (status = 409, description = "server_running, no_open_base, schedule_not_configured, port_unavailable", body = ErrorBody)))]
+        (status = 409, description = "server_running, no_open_base, schedule_not_configured, port_unavailable, server_not_started", body = ErrorBody)))]
 pub async fn activate(
     State(state): State<AppState>,
     caller: Caller,
     IdPath(schedule_id): IdPath,
 ) -> ApiResult<Json<Schedule>> {
-    let row = state
-        .store
-        .check_activation(caller.account_id(), schedule_id)
+    state
+        .endpoints
+        .activate(&state, &caller.actor, schedule_id)
         .await?;
-    // Take the port first, so that a port in use refuses the activation and changes nothing.
-    let reservation = state.endpoints.reserve(&state, &row).await?;
-    state.store.activate(&caller.actor, schedule_id).await?;
-    state.endpoints.start(&state, reservation).await?;
     Ok(Json(
         schedule(&state, caller.account_id(), schedule_id).await?,
     ))
@@ -284,8 +302,10 @@ pub async fn shutdown(
     caller: Caller,
     IdPath(schedule_id): IdPath,
 ) -> ApiResult<Json<Schedule>> {
-    state.store.shutdown(&caller.actor, schedule_id).await?;
-    state.endpoints.stop(schedule_id).await;
+    state
+        .endpoints
+        .shutdown(&state, &caller.actor, schedule_id)
+        .await?;
     Ok(Json(
         schedule(&state, caller.account_id(), schedule_id).await?,
     ))
@@ -328,7 +348,8 @@ pub async fn safeguards(
 #[utoipa::path(post, path = "/v1/safeguards/{id}/open", tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Safeguard")),
     responses((status = 200, description = "The schedule", body = Schedule),
-        (status = 409, description = "server_running", body = ErrorBody)))]
+        (status = 409, description = "server_running", body = ErrorBody),
+        (status = 413, description = "quota_exceeded", body = ErrorBody)))]
 pub async fn open_safeguard(
     State(state): State<AppState>,
     caller: Caller,
@@ -349,13 +370,14 @@ pub async fn open_safeguard(
     // Copies first (hard links on a local directory), with the companions kept in the safeguard.
     let prefix = format!("bases/{}", hex::encode(rand::random::<[u8; 16]>()));
     let mut files = Vec::new();
+    let account_id = caller.account_id();
     let parts = state.store.blob_parts(safeguard.blob_id).await?;
     let copied = state
         .blobs
-        .copy_parts(&parts, &format!("{prefix}/base"))
+        .copy_parts(&state.store, account_id, &parts, &format!("{prefix}/base"))
         .await?;
     files.push((
-        "base".to_string(),
+        StoredKind::Base,
         safeguard.filename.clone(),
         safeguard.sha256.clone(),
         copied,
@@ -364,7 +386,12 @@ pub async fn open_safeguard(
         let parts = state.store.blob_parts(file.blob_id).await?;
         let copied = state
             .blobs
-            .copy_parts(&parts, &format!("{prefix}/{}", file.kind))
+            .copy_parts(
+                &state.store,
+                account_id,
+                &parts,
+                &format!("{prefix}/{}", file.kind),
+            )
             .await?;
         files.push((file.kind, file.filename, file.sha256, copied));
     }
@@ -374,7 +401,7 @@ pub async fn open_safeguard(
         .collect();
     if let Err(error) = state
         .store
-        .open_safeguard(&caller.actor, &safeguard, &files)
+        .open_safeguard(&caller.actor, &safeguard, &files, quota(&state))
         .await
     {
         state.blobs.delete(&keys).await;
@@ -400,6 +427,11 @@ pub async fn download(
         .safeguard(caller.account_id(), safeguard_id)
         .await?;
     let parts = state.store.blob_parts(safeguard.blob_id).await?;
+    // Who took a copy of the school's data, and from which workstation.
+    state
+        .store
+        .record_download(&caller.actor, &safeguard)
+        .await?;
     let stream = state.blobs.read(parts);
     let mut response = Body::from_stream(stream).into_response();
     let headers = response.headers_mut();

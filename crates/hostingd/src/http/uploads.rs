@@ -161,8 +161,7 @@ async fn live_upload(state: &AppState, caller: &Caller, id: &str) -> ApiResult<U
 fn upload_info(row: UploadRow) -> UploadInfo {
     UploadInfo {
         complete: row.completed_at.is_some(),
-        kind: hosting_api::files::FileKind::parse(&row.kind)
-            .unwrap_or(hosting_api::files::FileKind::Base),
+        kind: row.kind.into(),
         id: row.id,
         filename: row.filename,
         length: u64::try_from(row.length).unwrap_or(0),
@@ -262,7 +261,7 @@ pub async fn create(
             &NewUpload {
                 id: id.clone(),
                 filename: metadata.filename,
-                kind: metadata.kind.as_str().to_string(),
+                kind: metadata.kind.into(),
                 sha256: metadata.sha256,
                 length: i64::try_from(length).unwrap_or(i64::MAX),
                 expires_at,
@@ -308,14 +307,12 @@ pub async fn head(
     if row.completed_at.is_none() {
         out.insert("Upload-Expires", header_value(&http_date(row.expires_at)));
     }
-    if let Some(kind) = hosting_api::files::FileKind::parse(&row.kind) {
-        let metadata = UploadMetadata {
-            filename: row.filename,
-            kind,
-            sha256: row.sha256,
-        };
-        out.insert("Upload-Metadata", header_value(&metadata.to_header()));
-    }
+    let metadata = UploadMetadata {
+        filename: row.filename,
+        kind: row.kind.into(),
+        sha256: row.sha256,
+    };
+    out.insert("Upload-Metadata", header_value(&metadata.to_header()));
     Ok(response)
 }
 
@@ -429,7 +426,13 @@ pub async fn patch(
         _ => None,
     };
     let mut chunk_hash = checksum.as_ref().map(|c| digest::Context::new(c.algorithm));
-    let key = format!("uploads/{id}/{stored:020}");
+    // A fresh key for every attempt (never reused once the orphan sweep may have claimed it),
+    // recorded before the object is written so that the sweep keeps it until the commit.
+    let key = format!(
+        "uploads/{id}/{stored:020}-{}",
+        hex::encode(rand::random::<[u8; 8]>())
+    );
+    state.store.record_object(caller.account_id(), &key).await?;
     let mut writer = state.blobs.writer(&key).await?;
     let mut stream = body.into_data_stream();
     let mut interrupted = false;

@@ -5,10 +5,34 @@
 use serde_json::json;
 use sqlx::{Sqlite, Transaction};
 
+use super::objects::check_quota;
 use super::schedules::SCHEDULE_SELECT;
-use super::uploads::{Part, delete_blob, insert_blob, take_upload};
+use super::uploads::{FileKind, Part, delete_blob, insert_blob, take_upload};
 use super::{Actor, ScheduleRow, Store, audit};
 use crate::error::{ApiError, ApiResult};
+
+/// Where a base came from, as the database keeps it. A value the service does not know is an
+/// error when read, never a default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(rename_all = "lowercase")]
+pub enum BaseOrigin {
+    /// Loaded from uploads.
+    Downloaded,
+    /// Created empty on the service.
+    Created,
+    /// Opened from a safeguard.
+    Safeguard,
+}
+
+impl From<BaseOrigin> for hosting_api::files::BaseOrigin {
+    fn from(origin: BaseOrigin) -> Self {
+        match origin {
+            BaseOrigin::Downloaded => hosting_api::files::BaseOrigin::Downloaded,
+            BaseOrigin::Created => hosting_api::files::BaseOrigin::Created,
+            BaseOrigin::Safeguard => hosting_api::files::BaseOrigin::Safeguard,
+        }
+    }
+}
 
 /// A base row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -19,8 +43,8 @@ pub struct BaseRow {
     pub schedule_id: i64,
     /// Name.
     pub name: String,
-    /// `downloaded`, `created`, `safeguard`.
-    pub origin: String,
+    /// Origin.
+    pub origin: BaseOrigin,
     /// Arrival.
     pub created_at: i64,
     /// Last activation.
@@ -33,7 +57,7 @@ pub struct BaseFileRow {
     /// Base.
     pub base_id: i64,
     /// Kind.
-    pub kind: String,
+    pub kind: FileKind,
     /// File name.
     pub filename: String,
     /// Blob.
@@ -125,7 +149,7 @@ impl Store {
         let mut tx = self.write().await?;
         ensure_stopped(&mut tx, actor.account_id, schedule_id, "loading a base").await?;
         let (filename, kind, blob_id) = take_upload(&mut tx, actor.account_id, base_upload).await?;
-        if kind != "base" {
+        if kind != FileKind::Base {
             return Err(ApiError::bad_request(
                 "not_a_base",
                 format!(
@@ -134,16 +158,17 @@ impl Store {
             ));
         }
         let base_id: i64 = sqlx::query_scalar(
-            "INSERT INTO bases (account_id, schedule_id, name, origin, created_at) VALUES ($1, $2, $3, 'downloaded', $4) RETURNING id",
+            "INSERT INTO bases (account_id, schedule_id, name, origin, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(actor.account_id)
         .bind(schedule_id)
         .bind(stem(&filename))
+        .bind(BaseOrigin::Downloaded)
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        insert_base_file(&mut tx, base_id, "base", &filename, blob_id, now).await?;
-        let mut kinds = vec!["base".to_string()];
+        insert_base_file(&mut tx, base_id, FileKind::Base, &filename, blob_id, now).await?;
+        let mut kinds = vec![FileKind::Base];
         for upload_id in companions {
             let (name, kind, blob) = take_upload(&mut tx, actor.account_id, upload_id).await?;
             if kinds.contains(&kind) {
@@ -154,7 +179,7 @@ impl Store {
                     ),
                 ));
             }
-            insert_base_file(&mut tx, base_id, &kind, &name, blob, now).await?;
+            insert_base_file(&mut tx, base_id, kind, &name, blob, now).await?;
             kinds.push(kind);
         }
         audit::record(
@@ -169,7 +194,8 @@ impl Store {
         Ok(base_id)
     }
 
-    /// Creates an empty base from a stored blob and opens it (server stopped).
+    /// Creates an empty base from a stored blob and opens it (server stopped), if the account
+    /// has room for it (`quota`, bytes).
     pub async fn create_empty_base(
         &self,
         actor: &Actor,
@@ -177,10 +203,12 @@ impl Store {
         name: &str,
         sha256: &str,
         part: &Part,
+        quota: i64,
     ) -> ApiResult<i64> {
         let now = self.now();
         let mut tx = self.write().await?;
         ensure_stopped(&mut tx, actor.account_id, schedule_id, "creating a base").await?;
+        check_quota(&mut tx, actor.account_id, quota, part.size).await?;
         let blob_id = insert_blob(
             &mut tx,
             actor.account_id,
@@ -190,18 +218,19 @@ impl Store {
         )
         .await?;
         let base_id: i64 = sqlx::query_scalar(
-            "INSERT INTO bases (account_id, schedule_id, name, origin, created_at) VALUES ($1, $2, $3, 'created', $4) RETURNING id",
+            "INSERT INTO bases (account_id, schedule_id, name, origin, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(actor.account_id)
         .bind(schedule_id)
         .bind(name)
+        .bind(BaseOrigin::Created)
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
         insert_base_file(
             &mut tx,
             base_id,
-            "base",
+            FileKind::Base,
             &format!("{name}.HNOT"),
             blob_id,
             now,
@@ -224,8 +253,8 @@ impl Store {
         Ok(base_id)
     }
 
-    /// Attaches a finished companion upload to a base, replacing the file of that kind; returns
-    /// the replaced file's object keys.
+    /// Attaches a finished companion upload to a base of a stopped schedule, replacing the file
+    /// of that kind; returns the replaced file's object keys.
     pub async fn add_companion(
         &self,
         actor: &Actor,
@@ -234,15 +263,17 @@ impl Store {
     ) -> ApiResult<Vec<String>> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let exists: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM bases WHERE id = $1 AND account_id = $2")
+        let schedule_id: i64 =
+            sqlx::query_scalar("SELECT schedule_id FROM bases WHERE id = $1 AND account_id = $2")
                 .bind(base_id)
                 .bind(actor.account_id)
                 .fetch_optional(&mut *tx)
-                .await?;
-        exists.ok_or_else(|| ApiError::not_found("base"))?;
+                .await?
+                .ok_or_else(|| ApiError::not_found("base"))?;
+        // Like every other change of a base: the server must be shut down first.
+        ensure_stopped(&mut tx, actor.account_id, schedule_id, "completing a base").await?;
         let (filename, kind, blob_id) = take_upload(&mut tx, actor.account_id, upload_id).await?;
-        if kind == "base" {
+        if kind == FileKind::Base {
             return Err(ApiError::bad_request(
                 "not_a_companion",
                 format!(
@@ -253,15 +284,15 @@ impl Store {
         let old: Option<i64> =
             sqlx::query_scalar("SELECT blob_id FROM base_files WHERE base_id = $1 AND kind = $2")
                 .bind(base_id)
-                .bind(&kind)
+                .bind(kind)
                 .fetch_optional(&mut *tx)
                 .await?;
         sqlx::query("DELETE FROM base_files WHERE base_id = $1 AND kind = $2")
             .bind(base_id)
-            .bind(&kind)
+            .bind(kind)
             .execute(&mut *tx)
             .await?;
-        insert_base_file(&mut tx, base_id, &kind, &filename, blob_id, now).await?;
+        insert_base_file(&mut tx, base_id, kind, &filename, blob_id, now).await?;
         let keys = match old {
             Some(old) => delete_blob(&mut tx, old).await?,
             None => Vec::new(),
@@ -452,6 +483,39 @@ impl Store {
         Ok(())
     }
 
+    /// Records that the endpoint of a running schedule could not start (at service start): the
+    /// server is shut down, so that the database says what the school sees.
+    pub async fn listener_failed(
+        &self,
+        account_id: i64,
+        schedule_id: i64,
+        reason: &str,
+    ) -> ApiResult<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE schedules SET server_state = 'stopped' WHERE id = $1 AND account_id = $2",
+        )
+        .bind(schedule_id)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            &Actor {
+                account_id,
+                label: "service".to_string(),
+                workstation_id: None,
+            },
+            now,
+            "server.listener_failed",
+            json!({"schedule_id": schedule_id, "reason": reason}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Every running server of the service.
     pub async fn running_schedules(&self) -> ApiResult<Vec<RunningSchedule>> {
         Ok(sqlx::query_as::<_, RunningSchedule>(
@@ -534,7 +598,7 @@ fn activation_rules(schedule: &ScheduleRow) -> ApiResult<i64> {
 pub(super) async fn insert_base_file(
     tx: &mut Transaction<'static, Sqlite>,
     base_id: i64,
-    kind: &str,
+    kind: FileKind,
     filename: &str,
     blob_id: i64,
     now: i64,

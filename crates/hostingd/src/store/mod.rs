@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod bases;
+mod objects;
 mod outbox;
 mod safeguards;
 mod schedules;
@@ -21,12 +22,13 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use accounts::{AccountRow, NewAccount};
 pub use audit::{Actor, AuditEntry};
-pub use bases::{BaseFileRow, BaseRow, RunningSchedule};
+pub use bases::{BaseFileRow, BaseOrigin, BaseRow, RunningSchedule};
+pub use objects::Claim;
 pub use outbox::{OutboxMessage, PendingMessage};
 pub use safeguards::{FileCopy, SafeguardRow};
 pub use schedules::{EndpointOwner, ScheduleChanges, ScheduleRow};
 pub use sessions::SessionRow;
-pub use uploads::{NewUpload, Part, UploadRow};
+pub use uploads::{FileKind, NewUpload, Part, UploadRow};
 pub use users::{NewUserRow, UserRow};
 pub use workstations::{NewWorkstation, WorkstationRow};
 
@@ -57,7 +59,10 @@ impl Store {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: a commit is durable when it returns, so the objects a commit stopped
+            // referencing can be deleted right after it without a power loss bringing the rows
+            // back (NORMAL in WAL mode may lose the last commits).
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()

@@ -2,13 +2,22 @@
 
 use serde_json::json;
 
-use super::bases::{BaseFileRow, RunningSchedule, ensure_stopped, insert_base_file};
-use super::uploads::{Part, delete_blob, insert_blob};
+use super::bases::{BaseFileRow, BaseOrigin, RunningSchedule, ensure_stopped, insert_base_file};
+use super::objects::check_quota;
+use super::uploads::{FileKind, Part, delete_blob, insert_blob};
 use super::{Actor, Store, audit};
 use crate::error::{ApiError, ApiResult};
 
 /// A copied file: kind, file name, SHA-256 and its parts.
-pub type FileCopy = (String, String, String, Vec<Part>);
+pub type FileCopy = (FileKind, String, String, Vec<Part>);
+
+fn service(account_id: i64) -> Actor {
+    Actor {
+        account_id,
+        label: "service".to_string(),
+        workstation_id: None,
+    }
+}
 
 /// A safeguard row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -76,11 +85,7 @@ impl Store {
         }
         audit::record(
             &mut tx,
-            &Actor {
-                account_id: schedule.account_id,
-                label: "service".to_string(),
-                workstation_id: None,
-            },
+            &service(schedule.account_id),
             taken_at,
             "safeguard.taken",
             json!({"schedule_id": schedule.schedule_id, "safeguard_id": id, "base_id": schedule.active_base_id, "sha256": sha256}),
@@ -166,11 +171,7 @@ impl Store {
         }
         audit::record(
             &mut tx,
-            &Actor {
-                account_id,
-                label: "service".to_string(),
-                workstation_id: None,
-            },
+            &service(account_id),
             now,
             "safeguard.pruned",
             json!({"safeguard_ids": ids}),
@@ -181,12 +182,14 @@ impl Store {
     }
 
     /// Opens a safeguard: a new base (origin: safeguard) made of copies already stored
-    /// (`files`: kind, filename, sha256, parts), opened on the stopped server.
+    /// (`files`: kind, filename, sha256, parts), opened on the stopped server, if the account
+    /// stays within `quota` (bytes) with it.
     pub async fn open_safeguard(
         &self,
         actor: &Actor,
         safeguard: &SafeguardRow,
         files: &[FileCopy],
+        quota: i64,
     ) -> ApiResult<i64> {
         let now = self.now();
         let mut tx = self.write().await?;
@@ -203,18 +206,22 @@ impl Store {
             crate::clock::rfc3339(safeguard.taken_at)
         );
         let base_id: i64 = sqlx::query_scalar(
-            "INSERT INTO bases (account_id, schedule_id, name, origin, created_at) VALUES ($1, $2, $3, 'safeguard', $4) RETURNING id",
+            "INSERT INTO bases (account_id, schedule_id, name, origin, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(actor.account_id)
         .bind(safeguard.schedule_id)
         .bind(&name)
+        .bind(BaseOrigin::Safeguard)
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
         for (kind, filename, sha256, parts) in files {
             let blob = insert_blob(&mut tx, actor.account_id, sha256, parts, now).await?;
-            insert_base_file(&mut tx, base_id, kind, filename, blob, now).await?;
+            insert_base_file(&mut tx, base_id, *kind, filename, blob, now).await?;
         }
+        // The copies share their bytes with the safeguard where storage links them: the quota
+        // counts what they add, seen from inside this transaction.
+        check_quota(&mut tx, actor.account_id, quota, 0).await?;
         sqlx::query("UPDATE schedules SET open_base_id = $1 WHERE id = $2")
             .bind(base_id)
             .bind(safeguard.schedule_id)
@@ -230,5 +237,41 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(base_id)
+    }
+
+    /// Records, in the audit log, that `actor` downloaded a safeguard.
+    pub async fn record_download(&self, actor: &Actor, safeguard: &SafeguardRow) -> ApiResult<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "safeguard.downloaded",
+            json!({"schedule_id": safeguard.schedule_id, "safeguard_id": safeguard.id, "sha256": safeguard.sha256}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records, in the audit log of the schedule's account, that a safeguard could not be taken.
+    pub async fn record_safeguard_failure(
+        &self,
+        schedule: &RunningSchedule,
+        reason: &str,
+    ) -> ApiResult<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        audit::record(
+            &mut tx,
+            &service(schedule.account_id),
+            now,
+            "safeguard.failed",
+            json!({"schedule_id": schedule.schedule_id, "base_id": schedule.active_base_id, "reason": reason}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

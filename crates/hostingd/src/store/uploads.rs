@@ -4,8 +4,66 @@
 use serde_json::json;
 use sqlx::{Sqlite, Transaction};
 
+use super::objects::{USED_BYTES, check_quota, ensure_recorded, forget_unreferenced};
 use super::{Actor, Store, audit};
 use crate::error::{ApiError, ApiResult};
+
+/// The kind of a stored file, as the database keeps it. A value the service does not know is an
+/// error when read, never a default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, serde::Serialize)]
+#[sqlx(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    /// `*.HNOT`: the base.
+    Base,
+    /// `*.HCOURRIERS`.
+    Courriers,
+    /// `*.HDOCJOINTS`.
+    Docjoints,
+    /// `*.HPHOTOS`.
+    Photos,
+}
+
+impl FileKind {
+    /// The name kept in the database and used in object keys.
+    pub fn as_str(self) -> &'static str {
+        hosting_api::files::FileKind::from(self).as_str()
+    }
+}
+
+impl From<FileKind> for hosting_api::files::FileKind {
+    fn from(kind: FileKind) -> Self {
+        match kind {
+            FileKind::Base => hosting_api::files::FileKind::Base,
+            FileKind::Courriers => hosting_api::files::FileKind::Courriers,
+            FileKind::Docjoints => hosting_api::files::FileKind::Docjoints,
+            FileKind::Photos => hosting_api::files::FileKind::Photos,
+        }
+    }
+}
+
+impl From<hosting_api::files::FileKind> for FileKind {
+    fn from(kind: hosting_api::files::FileKind) -> Self {
+        match kind {
+            hosting_api::files::FileKind::Base => FileKind::Base,
+            hosting_api::files::FileKind::Courriers => FileKind::Courriers,
+            hosting_api::files::FileKind::Docjoints => FileKind::Docjoints,
+            hosting_api::files::FileKind::Photos => FileKind::Photos,
+        }
+    }
+}
+
+impl PartialEq<&str> for FileKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for FileKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// An upload row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -16,8 +74,8 @@ pub struct UploadRow {
     pub account_id: i64,
     /// File name.
     pub filename: String,
-    /// `base`, `courriers`, `docjoints`, `photos`.
-    pub kind: String,
+    /// Kind.
+    pub kind: FileKind,
     /// SHA-256 of the whole file announced at creation.
     pub sha256: String,
     /// Size of the whole file.
@@ -42,7 +100,7 @@ pub struct NewUpload {
     /// File name.
     pub filename: String,
     /// Kind.
-    pub kind: String,
+    pub kind: FileKind,
     /// SHA-256, hex.
     pub sha256: String,
     /// Size.
@@ -64,9 +122,6 @@ fn upload_not_found() -> ApiError {
     ApiError::not_found("upload")
 }
 
-/// Bytes an account uses: stored files plus the full length of unfinished uploads.
-const USED_BYTES: &str = "SELECT COALESCE((SELECT SUM(size) FROM blobs WHERE account_id = $1), 0) + COALESCE((SELECT SUM(length) FROM uploads WHERE account_id = $1 AND completed_at IS NULL), 0)";
-
 const UPLOAD_COLUMNS: &str = "id, account_id, filename, kind, sha256, length, upload_offset, created_at, expires_at, completed_at, blob_id";
 
 pub(super) async fn insert_blob(
@@ -76,6 +131,7 @@ pub(super) async fn insert_blob(
     parts: &[Part],
     now: i64,
 ) -> ApiResult<i64> {
+    ensure_recorded(tx, parts.iter().map(|p| p.object_key.as_str())).await?;
     let size: i64 = parts.iter().map(|p| p.size).sum();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO blobs (account_id, size, sha256, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -100,7 +156,8 @@ pub(super) async fn insert_blob(
     Ok(id)
 }
 
-/// Deletes a blob's rows and returns its object keys, to delete after the commit.
+/// Deletes a blob's rows and returns its object keys that nothing references any more (their
+/// records are forgotten), to delete after the commit.
 pub(super) async fn delete_blob(
     tx: &mut Transaction<'static, Sqlite>,
     blob_id: i64,
@@ -118,7 +175,7 @@ pub(super) async fn delete_blob(
         .bind(blob_id)
         .execute(&mut **tx)
         .await?;
-    Ok(keys)
+    forget_unreferenced(tx, keys).await
 }
 
 /// A finished upload of the account, consumed by a base: checks and returns (filename, kind, blob).
@@ -126,8 +183,8 @@ pub(super) async fn take_upload(
     tx: &mut Transaction<'static, Sqlite>,
     account_id: i64,
     upload_id: &str,
-) -> ApiResult<(String, String, i64)> {
-    let row = sqlx::query_as::<_, (String, String, i64, i64, Option<i64>)>(
+) -> ApiResult<(String, FileKind, i64)> {
+    let row = sqlx::query_as::<_, (String, FileKind, i64, i64, Option<i64>)>(
         "SELECT filename, kind, length, upload_offset, blob_id FROM uploads WHERE id = $1 AND account_id = $2",
     )
     .bind(upload_id)
@@ -159,7 +216,8 @@ pub(super) async fn take_upload(
 impl Store {
     // ---- uploads ----
 
-    /// Bytes the account uses: stored files plus the full length of unfinished uploads.
+    /// Bytes the account uses: each stored content once (a safeguard shares the bytes of the
+    /// base it copies) plus the full length of unfinished uploads.
     pub async fn used_bytes(&self, account_id: i64) -> ApiResult<i64> {
         Ok(sqlx::query_scalar::<_, i64>(USED_BYTES)
             .bind(account_id)
@@ -176,29 +234,14 @@ impl Store {
     ) -> ApiResult<UploadRow> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let used: i64 = sqlx::query_scalar(USED_BYTES)
-            .bind(actor.account_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        if used.saturating_add(upload.length) > quota {
-            return Err(ApiError::client(
-                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "quota_exceeded",
-                format!(
-                    "Your hosting space is full: {} MB used of {} MB, and this file needs {} MB. Cancel unfinished uploads or ask your provider for more space.",
-                    used / 1_000_000,
-                    quota / 1_000_000,
-                    (upload.length + 999_999) / 1_000_000
-                ),
-            ));
-        }
+        check_quota(&mut tx, actor.account_id, quota, upload.length).await?;
         sqlx::query(
             "INSERT INTO uploads (id, account_id, filename, kind, sha256, length, upload_offset, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)",
         )
         .bind(&upload.id)
         .bind(actor.account_id)
         .bind(&upload.filename)
-        .bind(&upload.kind)
+        .bind(upload.kind)
         .bind(&upload.sha256)
         .bind(upload.length)
         .bind(now)
@@ -280,6 +323,7 @@ impl Store {
                 "The upload moved on meanwhile: ask for its offset (HEAD) and send from there.",
             ));
         }
+        ensure_recorded(&mut tx, [part.object_key.as_str()]).await?;
         sqlx::query(
             "INSERT INTO upload_parts (upload_id, start, size, object_key) VALUES ($1, $2, $3, $4) ON CONFLICT (upload_id, start) DO UPDATE SET size = excluded.size, object_key = excluded.object_key",
         )
@@ -349,6 +393,7 @@ impl Store {
                 }
             }
         }
+        let keys = forget_unreferenced(&mut tx, keys).await?;
         audit::record(
             &mut tx,
             actor,
@@ -361,10 +406,11 @@ impl Store {
         Ok(keys)
     }
 
-    /// Uploads past their expiry: (account, id).
+    /// Unfinished uploads past their expiry: (account, id). A finished upload never expires: it
+    /// waits to be loaded or attached to a base (or deleted by the school).
     pub async fn expired_uploads(&self, now: i64) -> ApiResult<Vec<(i64, String)>> {
         Ok(sqlx::query_as::<_, (i64, String)>(
-            "SELECT account_id, id FROM uploads WHERE expires_at <= $1 ORDER BY expires_at",
+            "SELECT account_id, id FROM uploads WHERE expires_at <= $1 AND completed_at IS NULL ORDER BY expires_at",
         )
         .bind(now)
         .fetch_all(&self.pool)
@@ -379,22 +425,5 @@ impl Store {
         .bind(blob_id)
         .fetch_all(&self.pool)
         .await?)
-    }
-
-    /// Object keys no blob or upload refers to among `keys` (to clean up after a failure).
-    pub async fn unreferenced(&self, keys: &[String]) -> ApiResult<Vec<String>> {
-        let mut out = Vec::new();
-        for key in keys {
-            let used: i64 = sqlx::query_scalar(
-                "SELECT (SELECT COUNT(*) FROM blob_parts WHERE object_key = $1) + (SELECT COUNT(*) FROM upload_parts WHERE object_key = $1)",
-            )
-            .bind(key)
-            .fetch_one(&self.pool)
-            .await?;
-            if used == 0 {
-                out.push(key.clone());
-            }
-        }
-        Ok(out)
     }
 }
