@@ -77,9 +77,9 @@ pub(super) async fn check_quota(
 /// recorded (not claimed by the sweep) or already referenced by a row.
 pub(super) async fn ensure_recorded(
     tx: &mut Transaction<'static, Sqlite>,
-    keys: impl IntoIterator<Item = &str>,
+    keys: Vec<String>,
 ) -> ApiResult<()> {
-    for key in keys {
+    for key in &keys {
         let known: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT EXISTS (SELECT 1 FROM objects WHERE object_key = $1) OR {REFERENCED}"
         )))

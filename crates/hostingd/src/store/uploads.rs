@@ -131,7 +131,7 @@ pub(super) async fn insert_blob(
     parts: &[Part],
     now: i64,
 ) -> ApiResult<i64> {
-    ensure_recorded(tx, parts.iter().map(|p| p.object_key.as_str())).await?;
+    ensure_recorded(tx, parts.iter().map(|p| p.object_key.clone()).collect()).await?;
     let size: i64 = parts.iter().map(|p| p.size).sum();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO blobs (account_id, size, sha256, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -323,7 +323,7 @@ impl Store {
                 "The upload moved on meanwhile: ask for its offset (HEAD) and send from there.",
             ));
         }
-        ensure_recorded(&mut tx, [part.object_key.as_str()]).await?;
+        ensure_recorded(&mut tx, vec![part.object_key.clone()]).await?;
         sqlx::query(
             "INSERT INTO upload_parts (upload_id, start, size, object_key) VALUES ($1, $2, $3, $4) ON CONFLICT (upload_id, start) DO UPDATE SET size = excluded.size, object_key = excluded.object_key",
         )
