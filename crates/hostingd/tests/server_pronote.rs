@@ -221,7 +221,9 @@ async fn safeguards_follow_the_clock_and_restore_a_base() {
     assert_eq!(hash, sha);
     assert_eq!(hash_file(&target, |_| {}).unwrap().1, sha);
 
-    // The photos change after the last safeguard: opening it brings back the photos it kept.
+    // The photos change after the last safeguard (with the server shut down, like every change of
+    // a base): opening it brings back the photos it kept.
+    s.client.shutdown(s.schedule_id).await.unwrap();
     let (_, photos_sha) = hash_file(&photos, |_| {}).unwrap();
     let new_photos = write_file(s.dir.path(), "Safe v2.HPHOTOS", 12_000, 12);
     let new_photos_upload = upload(&s.client, &new_photos).await;
@@ -241,6 +243,7 @@ async fn safeguards_follow_the_clock_and_restore_a_base() {
             .iter()
             .any(|f| f.filename == "Safe v2.HPHOTOS")
     );
+    s.client.activate(s.schedule_id).await.unwrap();
 
     // Open it: the server must be shut down first; then it replaces the open base.
     assert_api_error(
