@@ -56,7 +56,12 @@ impl Endpoints {
     /// Puts the open base of a schedule into service: takes its port, starts its listener, then
     /// records that the server runs. A port in use or a listener that does not start answers
     /// `409` and leaves the server shut down.
-    pub async fn activate(&self, state: &AppState, actor: &Actor, schedule_id: i64) -> ApiResult<()> {
+    pub async fn activate(
+        &self,
+        state: &AppState,
+        actor: &Actor,
+        schedule_id: i64,
+    ) -> ApiResult<()> {
         let _one_at_a_time = self.changes.lock().await;
         let row = state
             .store
@@ -81,7 +86,12 @@ impl Endpoints {
     }
 
     /// Shuts a schedule's server down: records it, then stops its listener.
-    pub async fn shutdown(&self, state: &AppState, actor: &Actor, schedule_id: i64) -> ApiResult<()> {
+    pub async fn shutdown(
+        &self,
+        state: &AppState,
+        actor: &Actor,
+        schedule_id: i64,
+    ) -> ApiResult<()> {
         let _one_at_a_time = self.changes.lock().await;
         state.store.shutdown(actor, schedule_id).await?;
         self.stop(schedule_id).await;
@@ -97,11 +107,7 @@ impl Endpoints {
 
     /// Takes the port of `schedule` (stopping a listener left from before); a port in use
     /// answers `409 port_unavailable`.
-    async fn reserve(
-        &self,
-        state: &AppState,
-        schedule: &ScheduleRow,
-    ) -> ApiResult<Reservation> {
+    async fn reserve(&self, state: &AppState, schedule: &ScheduleRow) -> ApiResult<Reservation> {
         self.stop(schedule.id).await;
         let port = schedule
             .port

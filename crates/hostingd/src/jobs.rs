@@ -205,7 +205,9 @@ async fn take_safeguard(
             Ok(copies) => copies,
             Err(error) => {
                 state.blobs.delete(&keys).await;
-                return Err(failed("the files of the active base could not be copied")(error));
+                return Err(failed("the files of the active base could not be copied")(
+                    error,
+                ));
             }
         };
         keys.extend(copies.iter().map(|p| p.object_key.clone()));

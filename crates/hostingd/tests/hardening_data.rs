@@ -82,13 +82,21 @@ async fn finished_uploads_never_expire() {
     s.client.login(common::SUPERADMIN_PASSWORD).await.unwrap();
     let uploads = s.client.uploads().await.unwrap();
     assert_eq!(uploads.len(), 1);
-    assert_eq!((uploads[0].id.as_str(), uploads[0].complete), (finished.as_str(), true));
+    assert_eq!(
+        (uploads[0].id.as_str(), uploads[0].complete),
+        (finished.as_str(), true)
+    );
     assert!(uploads.iter().all(|u| u.id != unfinished));
 
     // Three days later, the photos are attached to the base, bytes intact.
     let completed = s
         .client
-        .add_companion(empty.id, &AddCompanion { upload_id: finished })
+        .add_companion(
+            empty.id,
+            &AddCompanion {
+                upload_id: finished,
+            },
+        )
         .await
         .unwrap();
     let attached = completed
@@ -99,7 +107,11 @@ async fn finished_uploads_never_expire() {
     assert_eq!(attached.sha256, photos_sha);
     let files = service.store().base_files(empty.id).await.unwrap();
     let photos_row = files.iter().find(|f| f.kind == StoredKind::Photos).unwrap();
-    let parts = service.store().blob_parts(photos_row.blob_id).await.unwrap();
+    let parts = service
+        .store()
+        .blob_parts(photos_row.blob_id)
+        .await
+        .unwrap();
     assert_eq!(
         service.service.state.blobs.sha256(parts).await.unwrap(),
         photos_sha
@@ -124,21 +136,46 @@ async fn one_failing_schedule_does_not_stop_the_safeguards_of_others() {
     let report = service.service.run_jobs().await.unwrap();
     assert_eq!(report.safeguards_taken, 1);
     assert_eq!(
-        healthy.client.safeguards(healthy.schedule_id).await.unwrap().len(),
+        healthy
+            .client
+            .safeguards(healthy.schedule_id)
+            .await
+            .unwrap()
+            .len(),
         1,
         "the other school got its safeguard"
     );
-    assert!(broken.client.safeguards(broken.schedule_id).await.unwrap().is_empty());
+    assert!(
+        broken
+            .client
+            .safeguards(broken.schedule_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let log = store.audit_log(broken.account_id).await.unwrap();
     let failure = log.iter().find(|e| e.action == "safeguard.failed").unwrap();
-    assert!(failure.detail.contains(&format!("\"schedule_id\":{}", broken.schedule_id)));
-    assert!(failure.detail.contains("could not be copied"), "{}", failure.detail);
+    assert!(
+        failure
+            .detail
+            .contains(&format!("\"schedule_id\":{}", broken.schedule_id))
+    );
+    assert!(
+        failure.detail.contains("could not be copied"),
+        "{}",
+        failure.detail
+    );
     assert!(
         !audit_actions(&store.audit_log(healthy.account_id).await.unwrap())
             .contains(&"safeguard.failed")
     );
     // Nothing of the failed attempt is left in blob storage: only the healthy safeguard's copies.
-    let taken = healthy.client.safeguards(healthy.schedule_id).await.unwrap()[0].id;
+    let taken = healthy
+        .client
+        .safeguards(healthy.schedule_id)
+        .await
+        .unwrap()[0]
+        .id;
     let row = store.safeguard(healthy.account_id, taken).await.unwrap();
     let copies = store.blob_parts(row.blob_id).await.unwrap().len();
     let blobs = service.dir.path().join("blobs/safeguards");
@@ -153,7 +190,11 @@ async fn sweep_never_deletes_an_object_a_commit_is_about_to_reference() {
     let listed = s.client.safeguards(s.schedule_id).await.unwrap();
     s.client.shutdown(s.schedule_id).await.unwrap();
     let state = &service.service.state;
-    let safeguard = state.store.safeguard(s.account_id, listed[0].id).await.unwrap();
+    let safeguard = state
+        .store
+        .safeguard(s.account_id, listed[0].id)
+        .await
+        .unwrap();
     let parts = state.store.blob_parts(safeguard.blob_id).await.unwrap();
     // Every object was written long ago: a hard link made now keeps that old time.
     age_every_object(&service, 7 * 3600);
@@ -196,28 +237,54 @@ async fn sweep_never_deletes_an_object_a_commit_is_about_to_reference() {
         .unwrap();
     service.clock.advance(7 * 3600);
     assert_eq!(hostingd::jobs::sweep_orphans(state).await.unwrap(), 1);
-    let bases_before = state.store.bases(s.account_id, s.schedule_id).await.unwrap().len();
+    let bases_before = state
+        .store
+        .bases(s.account_id, s.schedule_id)
+        .await
+        .unwrap()
+        .len();
     let files = [(
         StoredKind::Base,
         safeguard.filename.clone(),
         safeguard.sha256.clone(),
         copies,
     )];
-    match state.store.open_safeguard(&actor, &safeguard, &files, i64::MAX).await {
+    match state
+        .store
+        .open_safeguard(&actor, &safeguard, &files, i64::MAX)
+        .await
+    {
         Err(hostingd::error::ApiError::Client { code, status, .. }) => {
             assert_eq!((status.as_u16(), code), (409, "object_swept"));
         }
         other => panic!("expected 409 object_swept, got {other:?}"),
     }
     assert_eq!(
-        state.store.bases(s.account_id, s.schedule_id).await.unwrap().len(),
+        state
+            .store
+            .bases(s.account_id, s.schedule_id)
+            .await
+            .unwrap()
+            .len(),
         bases_before
     );
     // And every base left references bytes that exist.
-    for (_, files) in state.store.bases(s.account_id, s.schedule_id).await.unwrap() {
+    for (_, files) in state
+        .store
+        .bases(s.account_id, s.schedule_id)
+        .await
+        .unwrap()
+    {
         for file in files {
             for part in state.store.blob_parts(file.blob_id).await.unwrap() {
-                assert!(service.dir.path().join("blobs").join(&part.object_key).exists());
+                assert!(
+                    service
+                        .dir
+                        .path()
+                        .join("blobs")
+                        .join(&part.object_key)
+                        .exists()
+                );
             }
         }
     }
@@ -233,7 +300,10 @@ async fn quota_counts_shared_safeguard_objects_once() {
     .await;
     let (s, _) = running_school(&service, "Lycee Links", 1_200_000).await;
     for _ in 0..3 {
-        assert_eq!(service.service.run_jobs().await.unwrap().safeguards_taken, 1);
+        assert_eq!(
+            service.service.run_jobs().await.unwrap().safeguards_taken,
+            1
+        );
         service.clock.advance(3600);
     }
     s.client.login(common::SUPERADMIN_PASSWORD).await.unwrap();
@@ -305,7 +375,11 @@ async fn open_safeguard_and_create_empty_check_the_quota() {
         .await
         .unwrap();
     assert!(s.client.storage().await.unwrap().used_bytes > 1_000_000);
-    assert_api_error(s.client.open_safeguard(safeguard).await, 413, "quota_exceeded");
+    assert_api_error(
+        s.client.open_safeguard(safeguard).await,
+        413,
+        "quota_exceeded",
+    );
     assert_eq!(s.client.bases(s.schedule_id).await.unwrap().len(), bases);
     assert_eq!(service.audit_count(s.account_id).await, audit + 1);
     // Once room is made, it opens.
@@ -327,7 +401,11 @@ async fn failed_listener_leaves_the_schedule_stopped() {
     // The port is taken: a clear 409, and the server stays shut down.
     let taken = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
     let audit = service.audit_count(s.account_id).await;
-    assert_api_error(s.client.activate(s.schedule_id).await, 409, "port_unavailable");
+    assert_api_error(
+        s.client.activate(s.schedule_id).await,
+        409,
+        "port_unavailable",
+    );
     let schedule = s.client.schedules().await.unwrap()[0].clone();
     assert_eq!(schedule.server.state, ServerState::Stopped);
     assert_eq!(service.audit_count(s.account_id).await, audit);
@@ -424,7 +502,11 @@ async fn add_companion_requires_a_stopped_server() {
         "server_running",
     );
     assert_eq!(service.audit_count(s.account_id).await, audit);
-    assert_eq!(s.client.uploads().await.unwrap().len(), 1, "the upload is kept");
+    assert_eq!(
+        s.client.uploads().await.unwrap().len(),
+        1,
+        "the upload is kept"
+    );
     let bases = s.client.bases(s.schedule_id).await.unwrap();
     assert_eq!(bases[0].files.len(), 1);
     s.client.shutdown(s.schedule_id).await.unwrap();
@@ -469,7 +551,11 @@ async fn absurd_time_grids_are_refused_with_422() {
                 field,
                 ..
             }) => {
-                assert_eq!((status, code.as_str()), (422, "invalid_time_grid"), "{request:?}");
+                assert_eq!(
+                    (status, code.as_str()),
+                    (422, "invalid_time_grid"),
+                    "{request:?}"
+                );
                 assert!(message.len() > 10);
                 assert_eq!(field.as_deref(), Some("time_grid"));
             }
@@ -505,8 +591,16 @@ async fn safeguard_downloads_are_audited() {
         .iter()
         .find(|e| e.action == "safeguard.downloaded")
         .unwrap();
-    assert!(download.detail.contains(&format!("\"safeguard_id\":{}", safeguard.id)));
-    assert!(download.actor.starts_with("superadmin:"), "{}", download.actor);
+    assert!(
+        download
+            .detail
+            .contains(&format!("\"safeguard_id\":{}", safeguard.id))
+    );
+    assert!(
+        download.actor.starts_with("superadmin:"),
+        "{}",
+        download.actor
+    );
     // The workstation it went to: the one that loaded the base.
     let loaded = log.iter().find(|e| e.action == "base.loaded").unwrap();
     assert!(download.workstation_id.is_some());
@@ -537,9 +631,13 @@ async fn unknown_file_kind_or_origin_in_the_database_is_an_error() {
     let photos = write_file(s.dir.path(), "P.HPHOTOS", 1000, 5);
     upload(&s.client, &photos).await;
     let config = hostingd::ServeConfig::local(service.dir.path().to_path_buf());
-    let pool = sqlx::SqlitePool::connect(&config.database_url()).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&config.database_url())
+        .await
+        .unwrap();
     let internal = |result: Result<_, ClientError>| match result {
-        Err(ClientError::Api { status, code, .. }) => assert_eq!((status, code.as_str()), (500, "internal_error")),
+        Err(ClientError::Api { status, code, .. }) => {
+            assert_eq!((status, code.as_str()), (500, "internal_error"))
+        }
         Ok(value) => panic!("an unknown value must not read as a default: {:?}", value),
         Err(other) => panic!("{other:?}"),
     };
@@ -550,7 +648,12 @@ async fn unknown_file_kind_or_origin_in_the_database_is_an_error() {
         .execute(&pool)
         .await
         .unwrap();
-    internal(s.client.bases(s.schedule_id).await.map(|b| format!("{b:?}")));
+    internal(
+        s.client
+            .bases(s.schedule_id)
+            .await
+            .map(|b| format!("{b:?}")),
+    );
     sqlx::query("UPDATE bases SET origin = 'created' WHERE id = $1")
         .bind(base.id)
         .execute(&pool)
@@ -564,7 +667,12 @@ async fn unknown_file_kind_or_origin_in_the_database_is_an_error() {
         .execute(&pool)
         .await
         .unwrap();
-    internal(s.client.bases(s.schedule_id).await.map(|b| format!("{b:?}")));
+    internal(
+        s.client
+            .bases(s.schedule_id)
+            .await
+            .map(|b| format!("{b:?}")),
+    );
     sqlx::query("UPDATE uploads SET kind = 'BASE'")
         .execute(&pool)
         .await

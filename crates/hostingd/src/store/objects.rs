@@ -56,7 +56,10 @@ pub(super) async fn check_quota(
         .await?;
     if used.saturating_add(adding) > quota {
         let needs = if adding > 0 {
-            format!(", and this needs {} MB more", adding.saturating_add(999_999) / 1_000_000)
+            format!(
+                ", and this needs {} MB more",
+                adding.saturating_add(999_999) / 1_000_000
+            )
         } else {
             String::new()
         };
