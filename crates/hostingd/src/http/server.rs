@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hosting_api::files::{
-    AddCompanion, Base, BaseFile, BaseOrigin, FileKind, LoadBase, Monitoring, MonitoringUpdate,
+    AddCompanion, Base, BaseFile, FileKind, LoadBase, Monitoring, MonitoringUpdate,
     NewEmptyBase, Safeguard, TimeGrid, repr_digest,
 };
 use hosting_api::types::{ErrorBody, Schedule};
@@ -58,11 +58,7 @@ fn base_view(base: BaseRow, files: Vec<BaseFileRow>) -> Base {
         id: base.id,
         schedule_id: base.schedule_id,
         name: base.name,
-        origin: match base.origin.as_str() {
-            "created" => BaseOrigin::Created,
-            "safeguard" => BaseOrigin::Safeguard,
-            _ => BaseOrigin::Downloaded,
-        },
+        origin: base.origin,
         created_at: rfc3339(base.created_at),
         activated_at: base.activated_at.map(rfc3339),
         size: files.iter().map(|f| f.size).sum(),

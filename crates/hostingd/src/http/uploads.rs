@@ -161,8 +161,7 @@ async fn live_upload(state: &AppState, caller: &Caller, id: &str) -> ApiResult<U
 fn upload_info(row: UploadRow) -> UploadInfo {
     UploadInfo {
         complete: row.completed_at.is_some(),
-        kind: hosting_api::files::FileKind::parse(&row.kind)
-            .unwrap_or(hosting_api::files::FileKind::Base),
+        kind: row.kind,
         id: row.id,
         filename: row.filename,
         length: u64::try_from(row.length).unwrap_or(0),
@@ -308,14 +307,12 @@ pub async fn head(
     if row.completed_at.is_none() {
         out.insert("Upload-Expires", header_value(&http_date(row.expires_at)));
     }
-    if let Some(kind) = hosting_api::files::FileKind::parse(&row.kind) {
-        let metadata = UploadMetadata {
-            filename: row.filename,
-            kind,
-            sha256: row.sha256,
-        };
-        out.insert("Upload-Metadata", header_value(&metadata.to_header()));
-    }
+    let metadata = UploadMetadata {
+        filename: row.filename,
+        kind: row.kind,
+        sha256: row.sha256,
+    };
+    out.insert("Upload-Metadata", header_value(&metadata.to_header()));
     Ok(response)
 }
 

@@ -19,8 +19,8 @@ pub struct BaseRow {
     pub schedule_id: i64,
     /// Name.
     pub name: String,
-    /// `downloaded`, `created`, `safeguard`.
-    pub origin: String,
+    /// Where it comes from; an unknown string in the database is a decoding error.
+    pub origin: hosting_api::files::BaseOrigin,
     /// Arrival.
     pub created_at: i64,
     /// Last activation.

@@ -16,8 +16,8 @@ pub struct UploadRow {
     pub account_id: i64,
     /// File name.
     pub filename: String,
-    /// `base`, `courriers`, `docjoints`, `photos`.
-    pub kind: String,
+    /// Kind; an unknown string in the database is a decoding error.
+    pub kind: hosting_api::files::FileKind,
     /// SHA-256 of the whole file announced at creation.
     pub sha256: String,
     /// Size of the whole file.
