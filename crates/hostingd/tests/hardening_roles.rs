@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use common::{Logins, SUPERADMIN_PASSWORD, TestService, assert_api_error};
 use hosting_api::{
-    Client, ClientIdentity, EnrollmentRequest, NewEmptyBase, NewUser, Role, ScheduleUpdate,
+    Client, ClientIdentity, NewEmptyBase, NewUser, Role, ScheduleUpdate,
     UserUpdate, WorkstationKey,
 };
 use reqwest::Method;
@@ -778,7 +778,6 @@ async fn foreign_domains_are_refused() {
         "lycee-hugo.fr",
         "www.example.org",
         "hosting.localhost",
-        "localhost",
         "evil.school-b.hosting.localhost",
     ] {
         let answer = manager_a.set_controller_domain(typed).await;
