@@ -150,6 +150,8 @@ struct Fixture {
     spare_alice_station: i64,
     alice_user: i64,
     bob_user: i64,
+    /// A user without console access.
+    plain_user: i64,
 }
 
 /// THE ROLE MATRIX, route by route (README "Roles"). Every route of `hostingd::http::ROUTES`
@@ -233,7 +235,7 @@ fn matrix(f: &Fixture) -> Vec<Row> {
         row(
             "post",
             "/v1/licence/acceptance",
-            manager_only(
+            all(
                 "/licence/acceptance",
                 &format!(r#"{{"version":"{}"}}"#, f.licence_version),
             ),
@@ -249,7 +251,13 @@ fn matrix(f: &Fixture) -> Vec<Row> {
         row(
             "patch",
             "/v1/schedules/{id}",
-            manager_only(&s(""), r#"{"time_zone":"Europe/Paris"}"#),
+            vec![
+                probe(Manager, &s(""), r#"{"domain":"matrix-edt"}"#, Allowed),
+                // Both roles configure a schedule; its domain is the manager's.
+                probe(Superadmin, &s(""), r#"{"time_zone":"Europe/Paris"}"#, Allowed),
+                probe(Superadmin, &s(""), r#"{"domain":"alice-edt"}"#, MANAGER_ONLY),
+                probe(WithoutAccess, &s(""), r#"{"time_zone":"Europe/Paris"}"#, NO_ACCESS),
+            ],
         ),
         row("get", "/v1/schedules/{id}/profiles", all(&s("/profiles"), "")),
         row(
@@ -296,6 +304,13 @@ fn matrix(f: &Fixture) -> Vec<Row> {
                     &format!("/users/{}", f.alice_user),
                     r#"{"email":"alice@elsewhere.fr"}"#,
                     MANAGER_ONLY,
+                ),
+                // The e-mail of a user without console access: both roles.
+                probe(
+                    Superadmin,
+                    &format!("/users/{}", f.plain_user),
+                    r#"{"email":"gina@school.fr"}"#,
+                    Allowed,
                 ),
                 probe(
                     WithoutAccess,
@@ -428,7 +443,19 @@ async fn role_matrix_route_by_route() {
         )
         .await
         .unwrap();
+    let plain_user = manager
+        .create_user(&NewUser {
+            first_name: "Gina".to_string(),
+            surname: "Plain".to_string(),
+            username: "gina".to_string(),
+            password: SUPERADMIN_PASSWORD.to_string(),
+            superadmin: false,
+        })
+        .await
+        .unwrap()
+        .id;
     let fixture = Fixture {
+        plain_user,
         schedule: manager.schedules().await.unwrap()[0].id,
         licence_version: manager.licence().await.unwrap().version,
         logins: logins.clone(),
@@ -531,6 +558,13 @@ async fn role_matrix_route_by_route() {
     assert!(!bob_user.console_access, "bob did not get his access back");
     let alice_user = users.iter().find(|u| u.username == "alice").unwrap();
     assert_eq!(alice_user.email.as_deref(), Some("alice.dupont@school.fr"));
+    let gina = users.iter().find(|u| u.username == "gina").unwrap();
+    assert_eq!(gina.email.as_deref(), Some("gina@school.fr"));
+    let schedule = manager.schedules().await.unwrap()[0].clone();
+    assert_eq!(
+        (schedule.domain.as_deref(), schedule.time_zone.as_str()),
+        (Some("matrix-edt"), "Europe/Paris")
+    );
     assert_eq!(alice.client.account().await.unwrap().role, Role::Superadmin);
     assert_api_error(bob.client.account().await, 403, "console_access_not_granted");
     // A superadministrator sees only their own workstations; the manager sees all.

@@ -59,19 +59,16 @@ pub async fn licence_text(_caller: Caller) -> Json<Licence> {
     })
 }
 
-/// Accepts the licence version that was shown. Hosting manager only: the licence binds the
-/// school.
+/// Accepts the licence version that was shown.
 #[utoipa::path(post, path = "/v1/licence/acceptance", tag = "account", security(("bearer" = [])),
     request_body = LicenceAcceptance,
     responses((status = 204, description = "Accepted"),
-        (status = 403, description = "manager_only", body = ErrorBody),
         (status = 409, description = "licence_outdated: another version is in force", body = ErrorBody)))]
 pub async fn accept(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(request): ApiJson<LicenceAcceptance>,
 ) -> ApiResult<StatusCode> {
-    caller.require_manager("accept the licence for the school")?;
     let (version, _) = licence::current();
     if request.version != version {
         return Err(ApiError::conflict(

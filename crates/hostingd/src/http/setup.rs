@@ -158,12 +158,12 @@ pub async fn schedules(
 }
 
 /// Renames a schedule, sets its domain (a port is assigned), Campus.net licence or time zone.
-/// Hosting manager only: these are the connection details handed to the school.
+/// Both roles may, except the domain: the connection details are the hosting manager's.
 #[utoipa::path(patch, path = "/v1/schedules/{id}", tag = "setup", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule id")),
     request_body = ScheduleUpdate,
     responses((status = 200, description = "The schedule", body = Schedule),
-        (status = 403, description = "manager_only", body = ErrorBody),
+        (status = 403, description = "manager_only: a superadministrator changing the domain", body = ErrorBody),
         (status = 404, description = "not_found", body = ErrorBody),
         (status = 409, description = "domain_taken, schedule_name_taken", body = ErrorBody),
         (status = 422, description = "domain_not_allowed: outside the public zone and not verified", body = ErrorBody),
@@ -174,9 +174,11 @@ pub async fn update_schedule(
     IdPath(id): IdPath,
     ApiJson(request): ApiJson<ScheduleUpdate>,
 ) -> ApiResult<Json<Schedule>> {
-    caller.require_manager("change a schedule's name, domain name, licence or time zone")?;
     let domain = match request.domain.as_deref() {
-        Some(typed) => Some(endpoint_name(&state, caller.account_id(), typed).await?),
+        Some(typed) => {
+            caller.require_manager("change the domain name of a schedule")?;
+            Some(endpoint_name(&state, caller.account_id(), typed).await?)
+        }
         None => None,
     };
     let changes = ScheduleChanges {

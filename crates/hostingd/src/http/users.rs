@@ -77,13 +77,14 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view(row))))
 }
 
-/// Sets a user's e-mail and console access: the hosting manager's alone, since console access
-/// is what lets a superadministrator install a workstation.
+/// Sets a user's e-mail and console access. Console access, and the e-mail of a user who has
+/// it, are the hosting manager's alone: they are what lets a superadministrator install a
+/// workstation. Both roles may set the e-mail of the other users.
 #[utoipa::path(patch, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])),
     params(("id" = i64, Path, description = "User id")),
     request_body = UserUpdate,
     responses((status = 200, description = "The user", body = User),
-        (status = 403, description = "manager_only", body = ErrorBody),
+        (status = 403, description = "manager_only: console access, or the e-mail of a user who has it", body = ErrorBody),
         (status = 404, description = "not_found", body = ErrorBody),
         (status = 422, description = "invalid_email, email_required", body = ErrorBody)))]
 pub async fn update(
@@ -92,7 +93,13 @@ pub async fn update(
     IdPath(id): IdPath,
     ApiJson(request): ApiJson<UserUpdate>,
 ) -> ApiResult<Json<User>> {
-    caller.require_manager("change e-mail addresses and console access")?;
+    if request.console_access.is_some() {
+        caller.require_manager("grant or remove console access")?;
+    } else if request.email.is_some()
+        && state.store.user(caller.account_id(), id).await?.console_access
+    {
+        caller.require_manager("change the e-mail address of a user with console access")?;
+    }
     let email = request.email.as_deref().map(validate::email).transpose()?;
     let row = state
         .store
