@@ -39,8 +39,12 @@ pub fn is_within(name: &str, domain: &str) -> bool {
 }
 
 fn not_allowed(message: String) -> ApiError {
-    ApiError::client(StatusCode::UNPROCESSABLE_ENTITY, "domain_not_allowed", message)
-        .with_field("domain")
+    ApiError::client(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "domain_not_allowed",
+        message,
+    )
+    .with_field("domain")
 }
 
 /// Checks the syntax of `typed` and where it lives; a full name outside the zone comes back
@@ -136,7 +140,13 @@ mod tests {
         ] {
             let error = classify(ZONE, typed).unwrap_err();
             assert!(
-                matches!(error, ApiError::Client { code: "domain_not_allowed", .. }),
+                matches!(
+                    error,
+                    ApiError::Client {
+                        code: "domain_not_allowed",
+                        ..
+                    }
+                ),
                 "{typed}: {error}"
             );
         }

@@ -16,8 +16,7 @@ use anyhow::Context;
 use hosting_api::tls::{certificates_from_pem, crypto_provider, private_key_from_pem};
 use rcgen::{
     BasicConstraints, CertificateParams, CidrSubnet, DnType, ExtendedKeyUsagePurpose,
-    GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose, NameConstraints, SanType,
-    SerialNumber,
+    GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose, NameConstraints, SanType, SerialNumber,
 };
 
 /// File name of the endpoint CA certificate in the TLS directory.
@@ -65,7 +64,10 @@ fn write_atomically(path: &Path, contents: &str) -> anyhow::Result<()> {
         .file_name()
         .and_then(|n| n.to_str())
         .context("a file path without a name")?;
-    let temp = path.with_file_name(format!(".{name}.{}.tmp", hex::encode(rand::random::<[u8; 8]>())));
+    let temp = path.with_file_name(format!(
+        ".{name}.{}.tmp",
+        hex::encode(rand::random::<[u8; 8]>())
+    ));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

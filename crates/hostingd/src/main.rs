@@ -87,7 +87,11 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
         /// The public zone the service runs with (its --public-zone).
-        #[arg(long, env = "HOSTINGD_PUBLIC_ZONE", default_value = "hosting.localhost")]
+        #[arg(
+            long,
+            env = "HOSTINGD_PUBLIC_ZONE",
+            default_value = "hosting.localhost"
+        )]
         public_zone: String,
         /// The account's hosting number.
         hosting_number: String,

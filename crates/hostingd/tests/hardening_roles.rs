@@ -11,8 +11,7 @@ use std::sync::Arc;
 
 use common::{Logins, SUPERADMIN_PASSWORD, TestService, assert_api_error};
 use hosting_api::{
-    Client, ClientIdentity, NewEmptyBase, NewUser, Role, ScheduleUpdate,
-    UserUpdate, WorkstationKey,
+    Client, ClientIdentity, NewEmptyBase, NewUser, Role, ScheduleUpdate, UserUpdate, WorkstationKey,
 };
 use reqwest::Method;
 
@@ -229,7 +228,11 @@ fn matrix(f: &Fixture) -> Vec<Row> {
             ],
         ),
         // Logging out is probed on fresh sessions (see the test), so that the matrix goes on.
-        row("delete", "/v1/sessions/current", all("/sessions/current", "")),
+        row(
+            "delete",
+            "/v1/sessions/current",
+            all("/sessions/current", ""),
+        ),
         row("get", "/v1/account", all("/account", "")),
         row("get", "/v1/licence", all("/licence", "")),
         row(
@@ -254,12 +257,31 @@ fn matrix(f: &Fixture) -> Vec<Row> {
             vec![
                 probe(Manager, &s(""), r#"{"domain":"matrix-edt"}"#, Allowed),
                 // Both roles configure a schedule; its domain is the manager's.
-                probe(Superadmin, &s(""), r#"{"time_zone":"Europe/Paris"}"#, Allowed),
-                probe(Superadmin, &s(""), r#"{"domain":"alice-edt"}"#, MANAGER_ONLY),
-                probe(WithoutAccess, &s(""), r#"{"time_zone":"Europe/Paris"}"#, NO_ACCESS),
+                probe(
+                    Superadmin,
+                    &s(""),
+                    r#"{"time_zone":"Europe/Paris"}"#,
+                    Allowed,
+                ),
+                probe(
+                    Superadmin,
+                    &s(""),
+                    r#"{"domain":"alice-edt"}"#,
+                    MANAGER_ONLY,
+                ),
+                probe(
+                    WithoutAccess,
+                    &s(""),
+                    r#"{"time_zone":"Europe/Paris"}"#,
+                    NO_ACCESS,
+                ),
             ],
         ),
-        row("get", "/v1/schedules/{id}/profiles", all(&s("/profiles"), "")),
+        row(
+            "get",
+            "/v1/schedules/{id}/profiles",
+            all(&s("/profiles"), ""),
+        ),
         row(
             "put",
             "/v1/schedules/{id}/profiles/{name}/members",
@@ -270,12 +292,7 @@ fn matrix(f: &Fixture) -> Vec<Row> {
             "post",
             "/v1/users",
             vec![
-                probe(
-                    Manager,
-                    "/users",
-                    &new_user("carol", true),
-                    Allowed,
-                ),
+                probe(Manager, "/users", &new_user("carol", true), Allowed),
                 // Only the manager creates superadministrators; other users, both roles.
                 probe(Superadmin, "/users", &new_user("dave", true), MANAGER_ONLY),
                 probe(Superadmin, "/users", &new_user("erin", false), Allowed),
@@ -355,9 +372,21 @@ fn matrix(f: &Fixture) -> Vec<Row> {
         row("options", "/v1/uploads", all("/uploads", "")),
         row("post", "/v1/uploads", all("/uploads", "")),
         row("get", "/v1/uploads", all("/uploads", "")),
-        row("head", "/v1/uploads/{id}", all("/uploads/0123456789abcdef", "")),
-        row("patch", "/v1/uploads/{id}", all("/uploads/0123456789abcdef", "")),
-        row("delete", "/v1/uploads/{id}", all("/uploads/0123456789abcdef", "")),
+        row(
+            "head",
+            "/v1/uploads/{id}",
+            all("/uploads/0123456789abcdef", ""),
+        ),
+        row(
+            "patch",
+            "/v1/uploads/{id}",
+            all("/uploads/0123456789abcdef", ""),
+        ),
+        row(
+            "delete",
+            "/v1/uploads/{id}",
+            all("/uploads/0123456789abcdef", ""),
+        ),
         row("get", "/v1/storage", all("/storage", "")),
         row("get", "/v1/schedules/{id}/bases", all(&s("/bases"), "")),
         row("post", "/v1/schedules/{id}/bases", all(&s("/bases"), "{}")),
@@ -372,9 +401,21 @@ fn matrix(f: &Fixture) -> Vec<Row> {
             all("/bases/999999/companions", r#"{"upload_id":"x"}"#),
         ),
         row("post", "/v1/bases/{id}/open", all("/bases/999999/open", "")),
-        row("post", "/v1/schedules/{id}/activate", all(&s("/activate"), "")),
-        row("post", "/v1/schedules/{id}/shutdown", all(&s("/shutdown"), "")),
-        row("get", "/v1/schedules/{id}/safeguards", all(&s("/safeguards"), "")),
+        row(
+            "post",
+            "/v1/schedules/{id}/activate",
+            all(&s("/activate"), ""),
+        ),
+        row(
+            "post",
+            "/v1/schedules/{id}/shutdown",
+            all(&s("/shutdown"), ""),
+        ),
+        row(
+            "get",
+            "/v1/schedules/{id}/safeguards",
+            all(&s("/safeguards"), ""),
+        ),
         row(
             "post",
             "/v1/safeguards/{id}/open",
@@ -385,7 +426,11 @@ fn matrix(f: &Fixture) -> Vec<Row> {
             "/v1/safeguards/{id}/content",
             all("/safeguards/999999/content", ""),
         ),
-        row("get", "/v1/schedules/{id}/monitoring", all(&s("/monitoring"), "")),
+        row(
+            "get",
+            "/v1/schedules/{id}/monitoring",
+            all(&s("/monitoring"), ""),
+        ),
         row(
             "put",
             "/v1/schedules/{id}/monitoring",
@@ -417,16 +462,17 @@ async fn role_matrix_route_by_route() {
     t.enroll(Role::Manager, &logins, None, &logins.password)
         .await
         .unwrap();
-    t.enroll(Role::Superadmin, &logins, Some("alice"), SUPERADMIN_PASSWORD)
-        .await
-        .unwrap();
+    t.enroll(
+        Role::Superadmin,
+        &logins,
+        Some("alice"),
+        SUPERADMIN_PASSWORD,
+    )
+    .await
+    .unwrap();
     let stations = t.store().workstations(logins.account_id).await.unwrap();
     let manager_station = current_workstation(&manager).await;
-    let spare_manager_station = stations
-        .iter()
-        .rfind(|w| w.user_id.is_none())
-        .unwrap()
-        .id;
+    let spare_manager_station = stations.iter().rfind(|w| w.user_id.is_none()).unwrap().id;
     let spare_alice_station = stations
         .iter()
         .rfind(|w| w.user_id == Some(alice.user_id))
@@ -552,8 +598,14 @@ async fn role_matrix_route_by_route() {
     // What the matrix changed is what the manager was allowed to change, nothing else.
     let users = manager.users().await.unwrap();
     let names: Vec<&str> = users.iter().map(|u| u.username.as_str()).collect();
-    assert!(names.contains(&"carol") && names.contains(&"erin"), "{names:?}");
-    assert!(!names.contains(&"dave") && !names.contains(&"fred"), "{names:?}");
+    assert!(
+        names.contains(&"carol") && names.contains(&"erin"),
+        "{names:?}"
+    );
+    assert!(
+        !names.contains(&"dave") && !names.contains(&"fred"),
+        "{names:?}"
+    );
     let bob_user = users.iter().find(|u| u.username == "bob").unwrap();
     assert!(!bob_user.console_access, "bob did not get his access back");
     let alice_user = users.iter().find(|u| u.username == "alice").unwrap();
@@ -566,7 +618,11 @@ async fn role_matrix_route_by_route() {
         (Some("matrix-edt"), "Europe/Paris")
     );
     assert_eq!(alice.client.account().await.unwrap().role, Role::Superadmin);
-    assert_api_error(bob.client.account().await, 403, "console_access_not_granted");
+    assert_api_error(
+        bob.client.account().await,
+        403,
+        "console_access_not_granted",
+    );
     // A superadministrator sees only their own workstations; the manager sees all.
     let seen_by_alice = alice.client.workstations().await.unwrap();
     assert!(!seen_by_alice.is_empty());
@@ -638,12 +694,20 @@ async fn only_the_manager_creates_superadministrators_and_grants_console_access(
     let users_after = manager.users().await.unwrap();
     assert_eq!(users_after.len(), users_before.len() + 1);
     assert!(users_after.iter().all(|u| u.username != "mallory"));
-    assert!(!users_after.iter().any(|u| u.id == helper.id && u.console_access));
+    assert!(
+        !users_after
+            .iter()
+            .any(|u| u.id == helper.id && u.console_access)
+    );
     assert_eq!(t.audit_count(logins.account_id).await, audit_before + 1);
 
     // The manager does all of it.
     manager.update_user(bob.user_id, &take_away).await.unwrap();
-    assert_api_error(bob.client.account().await, 403, "console_access_not_granted");
+    assert_api_error(
+        bob.client.account().await,
+        403,
+        "console_access_not_granted",
+    );
     let mallory = manager.create_user(&new_superadmin).await.unwrap();
     assert!(mallory.superadmin);
 }
@@ -671,7 +735,10 @@ async fn unknown_role_in_the_database_is_an_error() {
     // Not the manager's powers (before: an unknown role was the manager's), an error.
     let account = alice.client.account().await;
     assert!(
-        matches!(&account, Err(hosting_api::ClientError::Api { status: 500, .. })),
+        matches!(
+            &account,
+            Err(hosting_api::ClientError::Api { status: 500, .. })
+        ),
         "{account:?}"
     );
     assert!(
@@ -738,7 +805,11 @@ async fn manager_is_told_of_a_new_workstation() {
         &alice_station.fingerprint,
         &alice_station.enrolled_at,
     ] {
-        assert!(about_alice.body.contains(expected), "{expected}: {}", about_alice.body);
+        assert!(
+            about_alice.body.contains(expected),
+            "{expected}: {}",
+            about_alice.body
+        );
     }
     let audit = t.store().audit_log(logins.account_id).await.unwrap();
     let enrolled = audit
@@ -771,7 +842,11 @@ async fn revocations_are_audited_with_the_workstation() {
         .find(|e| e.action == "workstation.revoked")
         .unwrap();
     assert_eq!(revoked.actor, "manager");
-    assert_eq!(revoked.workstation_id, Some(manager_station), "from which workstation");
+    assert_eq!(
+        revoked.workstation_id,
+        Some(manager_station),
+        "from which workstation"
+    );
     let detail: serde_json::Value = serde_json::from_str(&revoked.detail).unwrap();
     assert_eq!(detail["workstation_id"], alice_station.id);
     assert_eq!(detail["fingerprint"], alice_station.fingerprint.as_str());
@@ -858,11 +933,15 @@ async fn operator_verified_domain_is_accepted() {
         "domain_not_allowed",
     );
 
-    let verified = hostingd::operator::verify_domain(t.store(), &a.hosting_number, "Lycee-Hugo.FR", ZONE)
+    let verified =
+        hostingd::operator::verify_domain(t.store(), &a.hosting_number, "Lycee-Hugo.FR", ZONE)
+            .await
+            .unwrap();
+    assert_eq!(verified, "lycee-hugo.fr");
+    let controller = manager_a
+        .set_controller_domain("lycee-hugo.fr")
         .await
         .unwrap();
-    assert_eq!(verified, "lycee-hugo.fr");
-    let controller = manager_a.set_controller_domain("lycee-hugo.fr").await.unwrap();
     assert_eq!(controller.host.as_deref(), Some("lycee-hugo.fr"));
     let schedule = manager_a.schedules().await.unwrap()[0].id;
     let update = ScheduleUpdate {
@@ -888,15 +967,23 @@ async fn operator_verified_domain_is_accepted() {
     }
     // Names in the zone need no verification.
     assert!(
-        hostingd::operator::verify_domain(t.store(), &b.hosting_number, "x.hosting.localhost", ZONE)
-            .await
-            .is_err()
+        hostingd::operator::verify_domain(
+            t.store(),
+            &b.hosting_number,
+            "x.hosting.localhost",
+            ZONE
+        )
+        .await
+        .is_err()
     );
 
     // The endpoint CA permits the verified domain from now on.
     let ca = manager_a.endpoint_ca().await.unwrap();
     let permitted = permitted_names(&ca.certificate_pem);
-    assert_eq!(permitted, vec![ZONE.to_string(), "lycee-hugo.fr".to_string()]);
+    assert_eq!(
+        permitted,
+        vec![ZONE.to_string(), "lycee-hugo.fr".to_string()]
+    );
 
     // The command line does the same.
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_hostingd"))
@@ -904,7 +991,11 @@ async fn operator_verified_domain_is_accepted() {
         .env("HOSTINGD_DATA_DIR", t.dir.path())
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     manager_b.set_controller_domain("lycee-b.fr").await.unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_hostingd"))
         .args(["verify-domain", &b.hosting_number, "lycee-hugo.fr"])
@@ -922,14 +1013,21 @@ async fn uniqueness_is_checked_on_the_host() {
     let (manager_a, _) = t.manager(&a).await;
     let (manager_b, _) = t.manager(&b).await;
     let controller = manager_a.set_controller_domain("lycee-hugo").await.unwrap();
-    assert_eq!(controller.host.as_deref(), Some("lycee-hugo.hosting.localhost"));
+    assert_eq!(
+        controller.host.as_deref(),
+        Some("lycee-hugo.hosting.localhost")
+    );
 
     // The same host typed another way is taken, for another school and for the same one.
     for typed in [
         "lycee-hugo.hosting.localhost",
         "LYCEE-HUGO.hosting.localhost.",
     ] {
-        assert_api_error(manager_b.set_controller_domain(typed).await, 409, "domain_taken");
+        assert_api_error(
+            manager_b.set_controller_domain(typed).await,
+            409,
+            "domain_taken",
+        );
     }
     let schedule = manager_a.schedules().await.unwrap()[0].id;
     let update = ScheduleUpdate {
@@ -950,7 +1048,11 @@ async fn uniqueness_is_checked_on_the_host() {
         (controller.domain.as_deref(), controller.host.as_deref()),
         (Some("lycee-b"), Some("lycee-b.hosting.localhost"))
     );
-    assert_api_error(manager_a.set_controller_domain("lycee-b").await, 409, "domain_taken");
+    assert_api_error(
+        manager_a.set_controller_domain("lycee-b").await,
+        409,
+        "domain_taken",
+    );
     // Setting the same host again is no change.
     assert_eq!(
         manager_a
@@ -971,7 +1073,9 @@ async fn uniqueness_is_checked_on_the_host() {
 
 /// The DNS names a CA certificate's name constraints permit.
 fn permitted_names(pem: &str) -> Vec<String> {
-    let der = hosting_api::tls::certificates_from_pem(pem).unwrap().remove(0);
+    let der = hosting_api::tls::certificates_from_pem(pem)
+        .unwrap()
+        .remove(0);
     let (_, cert) = x509_parser::parse_x509_certificate(&der).unwrap();
     let constraints = cert.name_constraints().unwrap().expect("name constraints");
     constraints
@@ -1041,7 +1145,10 @@ async fn endpoint_certificates_come_from_a_name_constrained_ca() {
         let key = std::fs::metadata(t.dir.path().join("tls/endpoint-ca.key")).unwrap();
         assert_eq!(key.permissions().mode() & 0o777, 0o600);
     }
-    assert_eq!(permitted_names(&endpoint_ca.certificate_pem), vec![ZONE.to_string()]);
+    assert_eq!(
+        permitted_names(&endpoint_ca.certificate_pem),
+        vec![ZONE.to_string()]
+    );
 
     // The leaf names the host alone and is issued by the endpoint CA, not the console's CA.
     let chain = endpoint_chain(&endpoint_ca.certificate_pem, &host, port)

@@ -141,11 +141,7 @@ async fn one_account_cannot_touch_another() {
         );
         // B's domain is taken, not readable.
         let (status, code) = or_manager_only(409, "domain_taken");
-        assert_api_error(
-            caller.set_controller_domain("school-b").await,
-            status,
-            code,
-        );
+        assert_api_error(caller.set_controller_domain("school-b").await, status, code);
     }
     // A's token with B's certificate is not a session.
     let b_with_a_token = t.with_identity(&identity_b);

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hosting_api::files::{
-    AddCompanion, Base, BaseFile, FileKind, LoadBase, Monitoring, MonitoringUpdate,
-    NewEmptyBase, Safeguard, TimeGrid, repr_digest,
+    AddCompanion, Base, BaseFile, FileKind, LoadBase, Monitoring, MonitoringUpdate, NewEmptyBase,
+    Safeguard, TimeGrid, repr_digest,
 };
 use hosting_api::types::{ErrorBody, Schedule};
 

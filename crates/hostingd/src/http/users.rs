@@ -96,7 +96,11 @@ pub async fn update(
     if request.console_access.is_some() {
         caller.require_manager("grant or remove console access")?;
     } else if request.email.is_some()
-        && state.store.user(caller.account_id(), id).await?.console_access
+        && state
+            .store
+            .user(caller.account_id(), id)
+            .await?
+            .console_access
     {
         caller.require_manager("change the e-mail address of a user with console access")?;
     }
