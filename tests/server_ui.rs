@@ -252,7 +252,7 @@ fn the_superadministrator_loads_activates_and_restores_a_base() {
             .unwrap()
     });
     let (row, _) = bases.iter().find(|(b, _)| b.id == restored).unwrap();
-    assert_eq!(row.origin, "safeguard");
+    assert_eq!(row.origin, hosting_api::BaseOrigin::Safeguard);
     assert!(
         bases
             .iter()

@@ -68,8 +68,6 @@ pub type ClientResult<T> = Result<T, ClientError>;
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
-    /// TLS without the workstation identity, for the schedules' endpoints.
-    endpoint_tls: Arc<rustls::ClientConfig>,
     base_url: String,
     token: Arc<RwLock<Option<String>>>,
 }
@@ -101,7 +99,6 @@ impl Client {
         identity: Option<&ClientIdentity>,
     ) -> ClientResult<Client> {
         let tls = client_config_with(trust, identity)?;
-        let endpoint_tls = Arc::new(client_config_with(trust, None)?);
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .connect_timeout(Duration::from_secs(10))
@@ -111,7 +108,6 @@ impl Client {
             .map_err(|e| ClientError::Transport(e.to_string()))?;
         Ok(Client {
             http,
-            endpoint_tls,
             base_url: base_url.trim_end_matches('/').to_string(),
             token: Arc::new(RwLock::new(None)),
         })
@@ -263,6 +259,12 @@ impl Client {
     /// `GET /v1/controller`.
     pub async fn controller(&self) -> ClientResult<Controller> {
         self.call::<(), _>(Method::GET, "/controller", None, true)
+            .await
+    }
+
+    /// `GET /v1/endpoint-ca`: the CA of the schedules' endpoints.
+    pub async fn endpoint_ca(&self) -> ClientResult<EndpointCa> {
+        self.call::<(), _>(Method::GET, "/endpoint-ca", None, true)
             .await
     }
 
@@ -553,11 +555,16 @@ impl Client {
     }
 
     /// Connects to a schedule's endpoint (`https://host:port/`), as a PRONOTE client would, and
-    /// returns what it says. When the service is addressed by IP or `localhost`, the host is
-    /// reached at that address (the schedules' names are not in public DNS then).
+    /// returns what it says. The endpoint is trusted through the endpoint CA alone, fetched from
+    /// the service over this client's trusted, logged-in connection. When the service is
+    /// addressed by IP or `localhost`, the host is reached at that address (the schedules' names
+    /// are not in public DNS then).
     pub async fn endpoint_status(&self, host: &str, port: u16) -> ClientResult<EndpointStatus> {
+        let ca = self.endpoint_ca().await?;
+        let tls = crate::tls::client_config(&ca.certificate_pem, None)
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
         let mut builder = reqwest::Client::builder()
-            .tls_backend_preconfigured((*self.endpoint_tls).clone())
+            .tls_backend_preconfigured(tls)
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(10));
         if let Some(ip) = service_ip(&self.base_url) {

@@ -19,6 +19,7 @@ pub const CHECKSUM_MISMATCH_STATUS: u16 = 460;
 /// What an uploaded file is: PRONOTE's hosting export makes one base and three companions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(rename_all = "lowercase"))]
 pub enum FileKind {
     /// `*.HNOT`: the base.
     Base,
@@ -193,9 +194,16 @@ pub struct StorageInfo {
     pub used_bytes: u64,
 }
 
+impl std::fmt::Display for FileKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Where a base comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(rename_all = "lowercase"))]
 pub enum BaseOrigin {
     /// Loaded from the institution (an uploaded `*.HNOT`).
     Downloaded,

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 /// Who a workstation certificate and a session belong to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(rename_all = "lowercase"))]
 pub enum Role {
     /// The hosting manager: logs in with the hosting number and the console password.
     Manager,
@@ -226,6 +227,16 @@ pub struct Controller {
     /// Port assigned by the service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
+}
+
+/// `GET /v1/endpoint-ca`: the CA of the schedules' endpoint certificates (not the service CA),
+/// constrained to the public zone and the verified domains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EndpointCa {
+    /// The CA certificate, PEM: what PRONOTE clients trust for the endpoints.
+    pub certificate_pem: String,
+    /// SHA-256 of the certificate, hex.
+    pub fingerprint: String,
 }
 
 /// Whether a schedule's server runs.

@@ -1,5 +1,5 @@
 //! The schedules' endpoints: while a schedule's server runs, the service answers at that
-//! schedule's host and port (TLS with a certificate for the host, signed by the service CA) with
+//! schedule's host and port (TLS with a certificate for the host, signed by the endpoint CA) with
 //! a small status document, so that the connection details handed over work. Shutting the server
 //! down stops the listener.
 //!
@@ -19,6 +19,7 @@ use axum_server::tls_rustls::RustlsConfig;
 use hosting_api::files::EndpointStatus;
 use tokio::sync::Mutex;
 
+use crate::endpoint_ca::EndpointCa;
 use crate::error::{ApiError, ApiResult};
 use crate::http::AppState;
 use crate::store::{Actor, ScheduleRow};
@@ -38,19 +39,28 @@ pub struct Reservation {
 /// The listeners of the running schedules.
 pub struct Endpoints {
     bind: IpAddr,
+    ca: EndpointCa,
     listening: Mutex<HashMap<i64, Listening>>,
     /// Held by each activation and shutdown from its check to its commit.
     changes: Mutex<()>,
 }
 
 impl Endpoints {
-    /// Endpoints bound on `bind`.
-    pub fn new(bind: IpAddr) -> Endpoints {
+    /// Endpoints bound on `bind`, with certificates signed by `ca`.
+    pub fn new(bind: IpAddr, ca: EndpointCa) -> Endpoints {
         Endpoints {
             bind,
+            ca,
             listening: Mutex::new(HashMap::new()),
             changes: Mutex::new(()),
         }
+    }
+
+    /// The endpoint CA's certificate (PEM) as it is now: what PRONOTE clients and the console's
+    /// "Test the connection" trust for the endpoints.
+    pub async fn ca_pem(&self, state: &AppState) -> ApiResult<String> {
+        let verified = state.store.verified_domain_names().await?;
+        self.ca.certificate(&verified).map_err(ApiError::internal)
     }
 
     /// Puts the open base of a schedule into service: takes its port, starts its listener, then
@@ -137,9 +147,10 @@ impl Endpoints {
 
     /// Starts answering on a reserved port.
     async fn start(&self, state: &AppState, reservation: Reservation) -> ApiResult<()> {
-        let tls = state
-            .pki
-            .endpoint_config(&reservation.host)
+        let verified = state.store.verified_domain_names().await?;
+        let tls = self
+            .ca
+            .server_config(&reservation.host, &verified)
             .map_err(ApiError::internal)?;
         let app = Router::new()
             .route("/", get(status))

@@ -9,6 +9,8 @@ pub mod blobs;
 pub mod clock;
 pub mod config;
 pub mod delivery;
+pub mod domains;
+pub mod endpoint_ca;
 pub mod endpoints;
 pub mod error;
 pub mod http;
@@ -41,6 +43,13 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
         .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
     let store = Store::open(&config.database_url(), clock).await?;
     let pki = Pki::load_or_create(config)?;
+    store.refresh_endpoint_hosts(&config.public_zone).await?;
+    let verified = store.verified_domain_names().await?;
+    let endpoint_ca = endpoint_ca::EndpointCa::load_or_create(
+        &config.data_dir.join("tls"),
+        &config.public_zone,
+        &verified,
+    )?;
     let permits = config.max_concurrent_hashes.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
     });
@@ -67,6 +76,7 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
         uploads: Arc::default(),
         endpoints: Arc::new(endpoints::Endpoints::new(
             config.schedule_bind.unwrap_or(config.listen.ip()),
+            endpoint_ca,
         )),
         jobs: Arc::default(),
     })

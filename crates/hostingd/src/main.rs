@@ -80,6 +80,24 @@ enum Command {
         /// The account's hosting number.
         hosting_number: String,
     },
+    /// Lets a school use its own domain (and the names under it) for its controller and
+    /// schedules, once you checked that the school owns it. The endpoint CA is issued again with
+    /// the domain among its name constraints when a schedule's server starts next.
+    VerifyDomain {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The public zone the service runs with (its --public-zone).
+        #[arg(
+            long,
+            env = "HOSTINGD_PUBLIC_ZONE",
+            default_value = "hosting.localhost"
+        )]
+        public_zone: String,
+        /// The account's hosting number.
+        hosting_number: String,
+        /// The full domain name, e.g. lycee-hugo.fr.
+        domain: String,
+    },
     /// Revokes a workstation's certificate.
     RevokeWorkstation {
         #[command(flatten)]
@@ -171,6 +189,20 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("a new password was sent by SMS (see the outbox)");
+        }
+        Command::VerifyDomain {
+            store,
+            public_zone,
+            hosting_number,
+            domain,
+        } => {
+            let store = store.open().await?;
+            let domain = operator::verify_domain(&store, &hosting_number, &domain, &public_zone)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{domain} verified for {hosting_number}: the school may now use it and the names under it; PRONOTE clients that connect to them need the endpoint CA issued from now on (GET /v1/endpoint-ca)"
+            );
         }
         Command::RevokeWorkstation { store, id } => {
             let store = store.open().await?;

@@ -1,5 +1,5 @@
 //! What the provider's staff do from the command line: provision an account, reset a console
-//! password, revoke a workstation.
+//! password, revoke a workstation, verify a school's own domain.
 
 use crate::auth::{Passwords, new_console_password, random_digits};
 use crate::error::{ApiError, ApiResult};
@@ -82,4 +82,24 @@ pub async fn revoke_workstation(store: &Store, workstation_id: i64) -> ApiResult
     store
         .revoke_workstation(&Actor::operator(account_id), workstation_id)
         .await
+}
+
+/// Records that the provider checked that the school of `hosting_number` owns `domain` (a full
+/// name outside the public `zone`): the school may then give its controller and schedules that
+/// name or names under it. Returns the normalised domain.
+pub async fn verify_domain(
+    store: &Store,
+    hosting_number: &str,
+    domain: &str,
+    zone: &str,
+) -> ApiResult<String> {
+    let hosting_number = hosting_api::validate::hosting_number(hosting_number)?;
+    let account = store
+        .account_by_hosting_number(&hosting_number)
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))?;
+    let domain = crate::domains::verifiable(zone, domain)
+        .map_err(|message| ApiError::bad_request("invalid_domain", message))?;
+    store.verify_domain(account.id, &domain).await?;
+    Ok(domain)
 }

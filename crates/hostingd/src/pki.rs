@@ -222,20 +222,6 @@ impl Pki {
         hosting_api::tls::pem_fingerprint(&self.ca_pem).unwrap_or_default()
     }
 
-    /// A TLS configuration for a schedule's endpoint: a certificate for `host`, signed by the
-    /// service CA, without client certificates (PRONOTE clients connect to it).
-    pub fn endpoint_config(&self, host: &str) -> anyhow::Result<Arc<rustls::ServerConfig>> {
-        let (cert_pem, key_pem) = new_server_certificate(&self.issuer, &[host.to_string()])?;
-        let mut chain = certificates_from_pem(&cert_pem)?;
-        chain.extend(certificates_from_pem(&self.ca_pem)?);
-        let mut config = rustls::ServerConfig::builder_with_provider(crypto_provider())
-            .with_safe_default_protocol_versions()?
-            .with_no_client_auth()
-            .with_single_cert(chain, private_key_from_pem(&key_pem)?)?;
-        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        Ok(Arc::new(config))
-    }
-
     /// The rustls server configuration.
     pub fn server_config(&self) -> Arc<rustls::ServerConfig> {
         self.server_config.clone()

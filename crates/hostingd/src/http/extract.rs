@@ -140,7 +140,7 @@ impl FromRequestParts<AppState> for CertWorkstation {
 impl WorkstationRow {
     /// The role the certificate was issued to.
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Manager)
+        self.role
     }
 
     /// The audit actor for requests from this workstation.
@@ -177,6 +177,25 @@ impl Caller {
     pub fn role(&self) -> Role {
         self.workstation.role()
     }
+
+    /// `403 manager_only` unless the caller is the hosting manager; `action` completes the
+    /// sentence "Only the hosting manager can …".
+    pub fn require_manager(&self, action: &str) -> Result<(), ApiError> {
+        match self.role() {
+            Role::Manager => Ok(()),
+            Role::Superadmin => Err(manager_only(action)),
+        }
+    }
+}
+
+/// `403 manager_only`: what a superadministrator gets for what only the hosting manager may do.
+pub fn manager_only(action: &str) -> ApiError {
+    ApiError::forbidden(
+        "manager_only",
+        format!(
+            "Only the hosting manager can {action}. Ask the hosting manager, who logs in with the hosting number and the console password."
+        ),
+    )
 }
 
 impl FromRequestParts<AppState> for Caller {

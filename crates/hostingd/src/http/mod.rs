@@ -37,6 +37,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/licence/acceptance"),
     ("get", "/v1/controller"),
     ("put", "/v1/controller"),
+    ("get", "/v1/endpoint-ca"),
     ("get", "/v1/schedules"),
     ("patch", "/v1/schedules/{id}"),
     ("get", "/v1/schedules/{id}/profiles"),
@@ -93,11 +94,7 @@ impl Settings {
     /// The host PRONOTE clients connect to for `domain`: the domain itself when it is a full
     /// name, otherwise the domain inside the service's zone.
     pub fn host_for(&self, domain: &str) -> String {
-        if domain.contains('.') {
-            domain.to_string()
-        } else {
-            format!("{domain}.{}", self.public_zone)
-        }
+        crate::domains::host_of(&self.public_zone, domain)
     }
 }
 

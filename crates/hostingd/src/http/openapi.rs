@@ -23,6 +23,7 @@ use hosting_api::types::*;
         super::account::accept,
         super::setup::controller,
         super::setup::set_controller,
+        super::setup::endpoint_ca,
         super::setup::schedules,
         super::setup::update_schedule,
         super::setup::profiles,
@@ -55,7 +56,8 @@ use hosting_api::types::*;
     components(schemas(
         Role, ErrorBody, ErrorDetail, Health, EnrollmentRequest, EnrollmentResponse,
         ResendLoginsRequest, SessionRequest, SessionResponse, Principal, Account, LicenceState,
-        Onboarding, Contract, Licence, LicenceAcceptance, Controller, ControllerUpdate, Schedule,
+        Onboarding, Contract, Licence, LicenceAcceptance, Controller, ControllerUpdate, EndpointCa,
+        Schedule,
         ScheduleServer, ServerState, ScheduleUpdate, NewUser, User, UserUpdate, Profile,
         Workstation, UploadInfo, StorageInfo, FileKind, BaseOrigin, BaseFile, Base, LoadBase,
         AddCompanion, TimeGrid, NewEmptyBase, Safeguard, Monitoring, MonitoringUpdate

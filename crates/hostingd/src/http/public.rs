@@ -127,7 +127,7 @@ pub async fn enroll(
         .insert_workstation(
             &actor,
             &NewWorkstation {
-                role: request.role.as_str(),
+                role: request.role,
                 user_id,
                 name: workstation_name,
                 fingerprint: signed.fingerprint,

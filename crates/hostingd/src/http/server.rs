@@ -42,7 +42,7 @@ fn base_view(base: BaseRow, files: Vec<BaseFileRow>) -> Base {
     let mut files: Vec<BaseFile> = files
         .into_iter()
         .map(|f| BaseFile {
-            kind: f.kind.into(),
+            kind: f.kind,
             filename: f.filename,
             size: u64::try_from(f.size).unwrap_or(0),
             sha256: f.sha256,
@@ -54,7 +54,7 @@ fn base_view(base: BaseRow, files: Vec<BaseFileRow>) -> Base {
         id: base.id,
         schedule_id: base.schedule_id,
         name: base.name,
-        origin: base.origin.into(),
+        origin: base.origin,
         created_at: rfc3339(base.created_at),
         activated_at: base.activated_at.map(rfc3339),
         size: files.iter().map(|f| f.size).sum(),

@@ -4,13 +4,14 @@ use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use hosting_api::types::{
-    Controller, ControllerUpdate, ErrorBody, Profile, Schedule, ScheduleServer, ScheduleUpdate,
-    ServerState,
+    Controller, ControllerUpdate, EndpointCa, ErrorBody, Profile, Schedule, ScheduleServer,
+    ScheduleUpdate, ServerState,
 };
 use hosting_api::validate;
 
 use super::AppState;
 use super::extract::{ApiJson, Caller, IdNamePath, IdPath};
+use crate::domains::{self, EndpointName};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{EndpointOwner, ScheduleChanges, ScheduleRow};
 
@@ -21,6 +22,7 @@ const MAX_MEMBERS: usize = 10_000;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/controller", get(controller).put(set_controller))
+        .route("/v1/endpoint-ca", get(endpoint_ca))
         .route("/v1/schedules", get(schedules))
         .route("/v1/schedules/{id}", axum::routing::patch(update_schedule))
         .route("/v1/schedules/{id}/profiles", get(profiles))
@@ -28,6 +30,18 @@ pub fn routes() -> Router<AppState> {
             "/v1/schedules/{id}/profiles/{name}/members",
             put(set_members),
         )
+}
+
+/// Checks a typed domain name: inside the public zone, or within a domain verified for the
+/// caller's account.
+async fn endpoint_name(state: &AppState, account_id: i64, typed: &str) -> ApiResult<EndpointName> {
+    let zone = &state.settings.public_zone;
+    let name = domains::classify(zone, typed)?;
+    if name.needs_verification {
+        let verified = state.store.verified_domains(account_id).await?;
+        domains::ensure_verified(zone, &name, &verified)?;
+    }
+    Ok(name)
 }
 
 fn port(port: i64) -> Option<u16> {
@@ -78,24 +92,26 @@ pub async fn controller(
     }))
 }
 
-/// Gives the controller a domain name; the service assigns a port.
+/// Gives the controller a domain name; the service assigns a port. Hosting manager only.
 #[utoipa::path(put, path = "/v1/controller", tag = "setup", security(("bearer" = [])),
     request_body = ControllerUpdate,
     responses((status = 200, description = "The controller", body = Controller),
-        (status = 409, description = "domain_taken", body = ErrorBody),
-        (status = 422, description = "invalid_domain", body = ErrorBody)))]
+        (status = 403, description = "manager_only", body = ErrorBody),
+        (status = 409, description = "domain_taken: another endpoint has this host", body = ErrorBody),
+        (status = 422, description = "invalid_domain, domain_not_allowed: outside the public zone and not verified", body = ErrorBody)))]
 pub async fn set_controller(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(request): ApiJson<ControllerUpdate>,
 ) -> ApiResult<Json<Controller>> {
-    let domain = validate::domain(&request.domain)?;
+    caller.require_manager("change the controller's domain name")?;
+    let name = endpoint_name(&state, caller.account_id(), &request.domain).await?;
     let (domain, assigned) = state
         .store
         .set_endpoint(
             &caller.actor,
             EndpointOwner::Controller,
-            &domain,
+            &name,
             &state.settings.port_range,
         )
         .await?;
@@ -103,6 +119,25 @@ pub async fn set_controller(
         host: Some(state.settings.host_for(&domain)),
         domain: Some(domain),
         port: port(assigned),
+    }))
+}
+
+/// The CA that signs the schedules' endpoint certificates: what PRONOTE clients, and the
+/// console's "Test the connection", trust for the endpoints. It is not the service CA, and it
+/// may only sign names under the public zone and the verified domains.
+#[utoipa::path(get, path = "/v1/endpoint-ca", tag = "setup", security(("bearer" = [])),
+    responses((status = 200, description = "The endpoint CA", body = EndpointCa),
+        (status = 401, description = "session_required", body = ErrorBody)))]
+pub async fn endpoint_ca(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> ApiResult<Json<EndpointCa>> {
+    let certificate_pem = state.endpoints.ca_pem(&state).await?;
+    let fingerprint =
+        hosting_api::tls::pem_fingerprint(&certificate_pem).map_err(ApiError::internal)?;
+    Ok(Json(EndpointCa {
+        certificate_pem,
+        fingerprint,
     }))
 }
 
@@ -123,12 +158,15 @@ pub async fn schedules(
 }
 
 /// Renames a schedule, sets its domain (a port is assigned), Campus.net licence or time zone.
+/// Both roles may, except the domain: the connection details are the hosting manager's.
 #[utoipa::path(patch, path = "/v1/schedules/{id}", tag = "setup", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule id")),
     request_body = ScheduleUpdate,
     responses((status = 200, description = "The schedule", body = Schedule),
+        (status = 403, description = "manager_only: a superadministrator changing the domain", body = ErrorBody),
         (status = 404, description = "not_found", body = ErrorBody),
         (status = 409, description = "domain_taken, schedule_name_taken", body = ErrorBody),
+        (status = 422, description = "domain_not_allowed: outside the public zone and not verified", body = ErrorBody),
         (status = 422, description = "A field breaks its rule", body = ErrorBody)))]
 pub async fn update_schedule(
     State(state): State<AppState>,
@@ -136,6 +174,13 @@ pub async fn update_schedule(
     IdPath(id): IdPath,
     ApiJson(request): ApiJson<ScheduleUpdate>,
 ) -> ApiResult<Json<Schedule>> {
+    let domain = match request.domain.as_deref() {
+        Some(typed) => {
+            caller.require_manager("change the domain name of a schedule")?;
+            Some(endpoint_name(&state, caller.account_id(), typed).await?)
+        }
+        None => None,
+    };
     let changes = ScheduleChanges {
         name: request
             .name
@@ -148,11 +193,7 @@ pub async fn update_schedule(
             .as_deref()
             .map(validate::time_zone)
             .transpose()?,
-        domain: request
-            .domain
-            .as_deref()
-            .map(validate::domain)
-            .transpose()?,
+        domain,
     };
     state
         .store

@@ -161,7 +161,7 @@ async fn live_upload(state: &AppState, caller: &Caller, id: &str) -> ApiResult<U
 fn upload_info(row: UploadRow) -> UploadInfo {
     UploadInfo {
         complete: row.completed_at.is_some(),
-        kind: row.kind.into(),
+        kind: row.kind,
         id: row.id,
         filename: row.filename,
         length: u64::try_from(row.length).unwrap_or(0),
@@ -261,7 +261,7 @@ pub async fn create(
             &NewUpload {
                 id: id.clone(),
                 filename: metadata.filename,
-                kind: metadata.kind.into(),
+                kind: metadata.kind,
                 sha256: metadata.sha256,
                 length: i64::try_from(length).unwrap_or(i64::MAX),
                 expires_at,
@@ -309,7 +309,7 @@ pub async fn head(
     }
     let metadata = UploadMetadata {
         filename: row.filename,
-        kind: row.kind.into(),
+        kind: row.kind,
         sha256: row.sha256,
     };
     out.insert("Upload-Metadata", header_value(&metadata.to_header()));

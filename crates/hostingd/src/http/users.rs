@@ -40,10 +40,12 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
     Ok(Json(rows.into_iter().map(view).collect()))
 }
 
-/// Creates a user (the first superadministrator in step 4).
+/// Creates a user (the first superadministrator in step 4). Only the hosting manager creates
+/// superadministrators; a superadministrator may add users without that right.
 #[utoipa::path(post, path = "/v1/users", tag = "users", security(("bearer" = [])),
     request_body = NewUser,
     responses((status = 201, description = "Created", body = User),
+        (status = 403, description = "manager_only: a superadministrator creating a superadministrator", body = ErrorBody),
         (status = 409, description = "username_taken", body = ErrorBody),
         (status = 422, description = "A field breaks its rule", body = ErrorBody)))]
 pub async fn create(
@@ -51,6 +53,9 @@ pub async fn create(
     caller: Caller,
     ApiJson(request): ApiJson<NewUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
+    if request.superadmin {
+        caller.require_manager("create superadministrators")?;
+    }
     let first_name = validate::person_name(&request.first_name, "first_name")?;
     let surname = validate::person_name(&request.surname, "surname")?;
     let username = validate::username(&request.username)?;
@@ -72,11 +77,14 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view(row))))
 }
 
-/// Sets a user's e-mail and console access.
+/// Sets a user's e-mail and console access. Console access, and the e-mail of a user who has
+/// it, are the hosting manager's alone: they are what lets a superadministrator install a
+/// workstation. Both roles may set the e-mail of the other users.
 #[utoipa::path(patch, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])),
     params(("id" = i64, Path, description = "User id")),
     request_body = UserUpdate,
     responses((status = 200, description = "The user", body = User),
+        (status = 403, description = "manager_only: console access, or the e-mail of a user who has it", body = ErrorBody),
         (status = 404, description = "not_found", body = ErrorBody),
         (status = 422, description = "invalid_email, email_required", body = ErrorBody)))]
 pub async fn update(
@@ -85,6 +93,17 @@ pub async fn update(
     IdPath(id): IdPath,
     ApiJson(request): ApiJson<UserUpdate>,
 ) -> ApiResult<Json<User>> {
+    if request.console_access.is_some() {
+        caller.require_manager("grant or remove console access")?;
+    } else if request.email.is_some()
+        && state
+            .store
+            .user(caller.account_id(), id)
+            .await?
+            .console_access
+    {
+        caller.require_manager("change the e-mail address of a user with console access")?;
+    }
     let email = request.email.as_deref().map(validate::email).transpose()?;
     let row = state
         .store

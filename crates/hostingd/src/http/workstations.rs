@@ -9,7 +9,7 @@ use hosting_api::types::{ErrorBody, Role, Workstation};
 use super::AppState;
 use super::extract::{Caller, IdPath};
 use crate::clock::rfc3339;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
@@ -18,7 +18,8 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/workstations/{id}", delete(revoke))
 }
 
-/// The workstations of the account.
+/// The workstations of the account: all of them for the hosting manager, their own for a
+/// superadministrator.
 #[utoipa::path(get, path = "/v1/workstations", tag = "workstations", security(("bearer" = [])),
     responses((status = 200, description = "The workstations", body = [Workstation]),
         (status = 401, description = "session_required", body = ErrorBody)))]
@@ -27,8 +28,12 @@ pub async fn list(
     caller: Caller,
 ) -> ApiResult<Json<Vec<Workstation>>> {
     let rows = state.store.workstations(caller.account_id()).await?;
+    let visible = |row: &crate::store::WorkstationRow| {
+        caller.role() == Role::Manager || row.user_id == caller.workstation.user_id
+    };
     Ok(Json(
         rows.into_iter()
+            .filter(visible)
             .map(|row| Workstation {
                 id: row.id,
                 role: row.role(),
@@ -49,7 +54,7 @@ pub async fn list(
 #[utoipa::path(delete, path = "/v1/workstations/{id}", tag = "workstations", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Workstation id")),
     responses((status = 204, description = "Revoked"),
-        (status = 403, description = "forbidden: not yours to revoke", body = ErrorBody),
+        (status = 403, description = "manager_only: not yours to revoke", body = ErrorBody),
         (status = 404, description = "not_found", body = ErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,
@@ -57,11 +62,8 @@ pub async fn revoke(
     IdPath(id): IdPath,
 ) -> ApiResult<StatusCode> {
     let target = state.store.workstation(caller.account_id(), id).await?;
-    if caller.role() == Role::Superadmin && target.user_id != caller.workstation.user_id {
-        return Err(ApiError::forbidden(
-            "forbidden",
-            "Only the hosting manager can revoke the workstations of other people.",
-        ));
+    if target.user_id != caller.workstation.user_id {
+        caller.require_manager("revoke the workstations of other people")?;
     }
     state.store.revoke_workstation(&caller.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -11,28 +11,9 @@ use super::uploads::{FileKind, Part, delete_blob, insert_blob, take_upload};
 use super::{Actor, ScheduleRow, Store, audit};
 use crate::error::{ApiError, ApiResult};
 
-/// Where a base came from, as the database keeps it. A value the service does not know is an
-/// error when read, never a default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(rename_all = "lowercase")]
-pub enum BaseOrigin {
-    /// Loaded from uploads.
-    Downloaded,
-    /// Created empty on the service.
-    Created,
-    /// Opened from a safeguard.
-    Safeguard,
-}
-
-impl From<BaseOrigin> for hosting_api::files::BaseOrigin {
-    fn from(origin: BaseOrigin) -> Self {
-        match origin {
-            BaseOrigin::Downloaded => hosting_api::files::BaseOrigin::Downloaded,
-            BaseOrigin::Created => hosting_api::files::BaseOrigin::Created,
-            BaseOrigin::Safeguard => hosting_api::files::BaseOrigin::Safeguard,
-        }
-    }
-}
+/// Where a base came from, as the database keeps it (`sqlx::Type`): a value the service does
+/// not know is an error when read, never a default.
+pub use hosting_api::files::BaseOrigin;
 
 /// A base row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -43,7 +24,7 @@ pub struct BaseRow {
     pub schedule_id: i64,
     /// Name.
     pub name: String,
-    /// Origin.
+    /// Where it comes from; an unknown string in the database is a decoding error.
     pub origin: BaseOrigin,
     /// Arrival.
     pub created_at: i64,

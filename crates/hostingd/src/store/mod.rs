@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod bases;
+mod domains;
 mod objects;
 mod outbox;
 mod safeguards;

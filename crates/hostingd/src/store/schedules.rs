@@ -7,6 +7,7 @@ use serde_json::json;
 use sqlx::{Sqlite, Transaction};
 
 use super::{Actor, Store, audit, unique_or};
+use crate::domains::EndpointName;
 use crate::error::{ApiError, ApiResult};
 
 /// A schedule row with its endpoint, for `ScheduleRow` (add a WHERE clause).
@@ -55,8 +56,9 @@ pub struct ScheduleChanges {
     pub campus_net_licence: Option<bool>,
     /// Time zone.
     pub time_zone: Option<String>,
-    /// Domain name (a port is assigned the first time).
-    pub domain: Option<String>,
+    /// Domain name, already checked against the zone and the verified domains (a port is
+    /// assigned the first time).
+    pub domain: Option<EndpointName>,
 }
 
 impl EndpointOwner {
@@ -68,13 +70,14 @@ impl EndpointOwner {
     }
 }
 
-fn domain_taken(domain: &str) -> ApiError {
+fn domain_taken(host: &str) -> ApiError {
     ApiError::conflict(
         "domain_taken",
         format!(
-            "The domain name {domain} is already used. Choose another one, for example with the name of your town."
+            "The domain name {host} is already used. Choose another one, for example with the name of your town."
         ),
     )
+    .with_field("domain")
 }
 
 impl Store {
@@ -88,18 +91,19 @@ impl Store {
         .await?)
     }
 
-    /// Gives the controller or a schedule of the caller's account the domain `domain`. A port
-    /// from `ports` is assigned the first time and kept when the domain changes.
+    /// Gives the controller or a schedule of the caller's account the domain `name`, whose host
+    /// must be free across the service. A port from `ports` is assigned the first time and kept
+    /// when the domain changes.
     pub async fn set_endpoint(
         &self,
         actor: &Actor,
         owner: EndpointOwner,
-        domain: &str,
+        name: &EndpointName,
         ports: &RangeInclusive<u16>,
     ) -> ApiResult<(String, i64)> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let endpoint = set_endpoint_in(&mut tx, actor, owner, domain, ports, now).await?;
+        let endpoint = set_endpoint_in(&mut tx, actor, owner, name, ports, now).await?;
         tx.commit().await?;
         Ok(endpoint)
     }
@@ -149,9 +153,9 @@ impl Store {
         let name = changes.name.clone().unwrap_or(before.0.clone());
         let licence = changes.campus_net_licence.unwrap_or(before.1);
         let zone = changes.time_zone.clone().unwrap_or(before.2.clone());
-        if let Some(domain) = &changes.domain {
+        if let Some(name) = &changes.domain {
             let owner = EndpointOwner::Schedule(schedule_id);
-            set_endpoint_in(&mut tx, actor, owner, domain, ports, now).await?;
+            set_endpoint_in(&mut tx, actor, owner, name, ports, now).await?;
         }
         if (&name, licence, &zone) == (&before.0, before.1, &before.2) {
             tx.commit().await?;
@@ -281,15 +285,18 @@ impl Store {
     }
 }
 
-/// Sets an endpoint inside `tx` (see [`Store::set_endpoint`]).
+/// Sets an endpoint inside `tx` (see [`Store::set_endpoint`]). A host is taken when another
+/// endpoint has it, whatever was typed (`x` and `x.<zone>` are one host); the unique index on
+/// `endpoints.host` backs the check.
 async fn set_endpoint_in(
     tx: &mut Transaction<'static, Sqlite>,
     actor: &Actor,
     owner: EndpointOwner,
-    domain: &str,
+    name: &EndpointName,
     ports: &RangeInclusive<u16>,
     now: i64,
 ) -> ApiResult<(String, i64)> {
+    let (domain, host) = (name.domain.as_str(), name.host.as_str());
     let (kind, owner_id) = owner.key(actor.account_id);
     let existing = sqlx::query_as::<_, (String, i64)>(
         "SELECT domain, port FROM endpoints WHERE owner_kind = $1 AND owner_id = $2",
@@ -303,12 +310,17 @@ async fn set_endpoint_in(
     {
         return Ok((current.clone(), *port));
     }
-    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM endpoints WHERE domain = $1")
-        .bind(domain)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let taken: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM endpoints WHERE (host = $1 OR domain = $2) AND NOT (owner_kind = $3 AND owner_id = $4)",
+    )
+    .bind(host)
+    .bind(domain)
+    .bind(kind)
+    .bind(owner_id)
+    .fetch_optional(&mut **tx)
+    .await?;
     if taken.is_some() {
-        return Err(domain_taken(domain));
+        return Err(domain_taken(host));
     }
     let port = match &existing {
         Some((_, port)) => *port,
@@ -329,31 +341,35 @@ async fn set_endpoint_in(
         }
     };
     let result = if existing.is_some() {
-        sqlx::query("UPDATE endpoints SET domain = $1 WHERE owner_kind = $2 AND owner_id = $3")
-            .bind(domain)
-            .bind(kind)
-            .bind(owner_id)
-            .execute(&mut **tx)
-            .await
+        sqlx::query(
+            "UPDATE endpoints SET domain = $1, host = $2 WHERE owner_kind = $3 AND owner_id = $4",
+        )
+        .bind(domain)
+        .bind(host)
+        .bind(kind)
+        .bind(owner_id)
+        .execute(&mut **tx)
+        .await
     } else {
         sqlx::query(
-            "INSERT INTO endpoints (account_id, owner_kind, owner_id, domain, port) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO endpoints (account_id, owner_kind, owner_id, domain, host, port) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(actor.account_id)
         .bind(kind)
         .bind(owner_id)
         .bind(domain)
+        .bind(host)
         .bind(port)
         .execute(&mut **tx)
         .await
     };
-    result.map_err(|e| unique_or(e, || domain_taken(domain)))?;
+    result.map_err(|e| unique_or(e, || domain_taken(host)))?;
     audit::record(
         tx,
         actor,
         now,
         &format!("{kind}.domain_set"),
-        json!({"owner_id": owner_id, "before": existing.map(|e| e.0), "domain": domain, "port": port}),
+        json!({"owner_id": owner_id, "before": existing.map(|e| e.0), "domain": domain, "host": host, "port": port}),
     )
     .await?;
     Ok((domain.to_string(), port))

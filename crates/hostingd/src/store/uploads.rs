@@ -8,62 +8,9 @@ use super::objects::{USED_BYTES, check_quota, ensure_recorded, forget_unreferenc
 use super::{Actor, Store, audit};
 use crate::error::{ApiError, ApiResult};
 
-/// The kind of a stored file, as the database keeps it. A value the service does not know is an
-/// error when read, never a default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, serde::Serialize)]
-#[sqlx(rename_all = "lowercase")]
-#[serde(rename_all = "lowercase")]
-pub enum FileKind {
-    /// `*.HNOT`: the base.
-    Base,
-    /// `*.HCOURRIERS`.
-    Courriers,
-    /// `*.HDOCJOINTS`.
-    Docjoints,
-    /// `*.HPHOTOS`.
-    Photos,
-}
-
-impl FileKind {
-    /// The name kept in the database and used in object keys.
-    pub fn as_str(self) -> &'static str {
-        hosting_api::files::FileKind::from(self).as_str()
-    }
-}
-
-impl From<FileKind> for hosting_api::files::FileKind {
-    fn from(kind: FileKind) -> Self {
-        match kind {
-            FileKind::Base => hosting_api::files::FileKind::Base,
-            FileKind::Courriers => hosting_api::files::FileKind::Courriers,
-            FileKind::Docjoints => hosting_api::files::FileKind::Docjoints,
-            FileKind::Photos => hosting_api::files::FileKind::Photos,
-        }
-    }
-}
-
-impl From<hosting_api::files::FileKind> for FileKind {
-    fn from(kind: hosting_api::files::FileKind) -> Self {
-        match kind {
-            hosting_api::files::FileKind::Base => FileKind::Base,
-            hosting_api::files::FileKind::Courriers => FileKind::Courriers,
-            hosting_api::files::FileKind::Docjoints => FileKind::Docjoints,
-            hosting_api::files::FileKind::Photos => FileKind::Photos,
-        }
-    }
-}
-
-impl PartialEq<&str> for FileKind {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-impl std::fmt::Display for FileKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The kind of a stored file, as the database keeps it (`sqlx::Type`): a value the service does
+/// not know is an error when read, never a default.
+pub use hosting_api::files::FileKind;
 
 /// An upload row.
 #[derive(Debug, Clone, sqlx::FromRow)]

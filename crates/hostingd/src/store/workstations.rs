@@ -1,8 +1,10 @@
 //! Enrolled workstations: their certificates' fingerprints, listing and revocation.
 
+use hosting_api::types::Role;
 use serde_json::json;
 
-use super::{Actor, Store, audit};
+use super::{Actor, Store, audit, outbox};
+use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 
 /// A workstation row.
@@ -12,8 +14,9 @@ pub struct WorkstationRow {
     pub id: i64,
     /// Account.
     pub account_id: i64,
-    /// `manager` or `superadmin`.
-    pub role: String,
+    /// The role the certificate was issued to; an unknown string in the database is a decoding
+    /// error, never a default.
+    pub role: Role,
     /// The superadministrator, for a superadmin workstation.
     pub user_id: Option<i64>,
     /// Username of that user.
@@ -33,8 +36,8 @@ pub struct WorkstationRow {
 /// A workstation to record at enrollment.
 #[derive(Debug, Clone)]
 pub struct NewWorkstation {
-    /// `manager` or `superadmin`.
-    pub role: &'static str,
+    /// The role of the certificate.
+    pub role: Role,
     /// The superadministrator.
     pub user_id: Option<i64>,
     /// Name.
@@ -46,7 +49,8 @@ pub struct NewWorkstation {
 }
 
 impl Store {
-    /// Records an enrolled workstation.
+    /// Records an enrolled workstation and, in the same transaction, its audit record and the
+    /// e-mail that tells the hosting manager (a stolen password and invoice number show up there).
     pub async fn insert_workstation(
         &self,
         actor: &Actor,
@@ -75,7 +79,35 @@ impl Store {
             &actor,
             now,
             "workstation.enrolled",
-            json!({"workstation_id": id, "name": workstation.name, "role": workstation.role, "fingerprint": workstation.fingerprint}),
+            json!({"workstation_id": id, "name": workstation.name, "role": workstation.role.as_str(), "fingerprint": workstation.fingerprint}),
+        )
+        .await?;
+        let (school, email): (String, String) =
+            sqlx::query_as("SELECT school_name, email FROM accounts WHERE id = $1")
+                .bind(actor.account_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let who = match (workstation.role, &actor.label) {
+            (Role::Superadmin, label) => format!(
+                "the superadministrator {}",
+                label.strip_prefix("superadmin:").unwrap_or(label)
+            ),
+            (Role::Manager, _) => "the hosting manager".to_string(),
+        };
+        let body = format!(
+            "Hello,\n\nA new workstation was installed for {who} in the hosting account of {school}.\n\nWorkstation: {name}\nInstalled at: {at} (UTC)\nCertificate fingerprint (SHA-256): {fingerprint}\n\nIf nobody of your school installed it, revoke it at once in the console's Workstations panel, then have the console password reset and the invoice number changed by your provider.\n",
+            name = workstation.name,
+            at = rfc3339(now),
+            fingerprint = workstation.fingerprint,
+        );
+        outbox::enqueue(
+            &mut tx,
+            actor.account_id,
+            now,
+            "email",
+            &email,
+            "A new workstation was installed in your hosting account",
+            &body,
         )
         .await?;
         tx.commit().await?;
@@ -121,11 +153,21 @@ impl Store {
         .ok_or_else(|| ApiError::not_found("workstation"))
     }
 
-    /// Revokes a workstation and ends its sessions; its certificate is refused from now on.
-    /// Revoking an already revoked workstation changes nothing.
+    /// Revokes a workstation and ends its sessions; its certificate is refused from now on. The
+    /// audit record names the revoked workstation (id, role, name, fingerprint, username) and,
+    /// through the actor, the workstation the revocation came from. Revoking an already revoked
+    /// workstation changes nothing.
     pub async fn revoke_workstation(&self, actor: &Actor, workstation_id: i64) -> ApiResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
+        let target = sqlx::query_as::<_, (Role, String, String, Option<String>)>(
+            "SELECT w.role, w.name, w.fingerprint, u.username FROM workstations w LEFT JOIN users u ON u.id = w.user_id WHERE w.id = $1 AND w.account_id = $2",
+        )
+        .bind(workstation_id)
+        .bind(actor.account_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found("workstation"))?;
         let changed = sqlx::query(
             "UPDATE workstations SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL",
         )
@@ -150,7 +192,8 @@ impl Store {
             actor,
             now,
             "workstation.revoked",
-            json!({"workstation_id": workstation_id}),
+            json!({"workstation_id": workstation_id, "role": target.0.as_str(), "name": target.1,
+                   "fingerprint": target.2, "username": target.3}),
         )
         .await?;
         tx.commit().await?;

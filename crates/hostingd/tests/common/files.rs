@@ -113,7 +113,10 @@ pub async fn stored_sha256(service: &TestService, base_id: i64, account_id: i64)
     let store = service.store();
     store.base(account_id, base_id).await.unwrap();
     let files = store.base_files(base_id).await.unwrap();
-    let base = files.iter().find(|f| f.kind == "base").unwrap();
+    let base = files
+        .iter()
+        .find(|f| f.kind == hosting_api::FileKind::Base)
+        .unwrap();
     let parts = store.blob_parts(base.blob_id).await.unwrap();
     service.service.state.blobs.sha256(parts).await.unwrap()
 }

@@ -5,6 +5,7 @@
 
 pub mod files;
 pub mod process;
+pub mod roles;
 
 use hosting_api::{
     Client, ClientError, ClientIdentity, EnrollmentRequest, NewUser, Role, UserUpdate,
