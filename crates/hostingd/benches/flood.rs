@@ -15,10 +15,10 @@ use hosting_api::{Client, ClientIdentity, EnrollmentRequest, Role, WorkstationKe
 use hostingd::store::NewAccount;
 use hostingd::{Clock, ServeConfig};
 
-#[path = "../tests/common/process.rs"]
-mod process;
 #[path = "../tests/common/flood.rs"]
 mod flood;
+#[path = "../tests/common/process.rs"]
+mod process;
 
 use flood::{flood_enrollments, http_client, loopback_sources, peak_rss_of};
 use process::{free_port, serve};
@@ -129,7 +129,14 @@ fn main() {
         }
         let report = flood.await.unwrap();
         let flood_time = flood_started.elapsed();
-        (idle, idle_rss, flooded, peak_rss_of(child.id()), report, flood_time)
+        (
+            idle,
+            idle_rss,
+            flooded,
+            peak_rss_of(child.id()),
+            report,
+            flood_time,
+        )
     });
     child.kill().unwrap();
     child.wait().unwrap();

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::PasswordHasher;
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
 use base64::Engine;
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -39,6 +39,7 @@ pub const SESSION_ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
 /// Anonymous checks (enrollments) wait in a queue of their own: a flood of them cannot take the
 /// places of the logins of enrolled workstations, which wait at most behind that queue.
 pub struct Passwords {
+    threads: HashThreads,
     permits: Arc<Semaphore>,
     queue: Semaphore,
     anonymous_queue: Semaphore,
@@ -50,6 +51,50 @@ pub struct Passwords {
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+thread_local! {
+    /// The argon2 memory of this hashing thread, allocated once and reused: freeing and
+    /// allocating 19 MiB per check leaves the allocator holding freed blocks in several arenas.
+    static MEMORY: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether `password` matches the PHC string `phc`, computed in this thread's reused memory.
+fn verify_now(password: &[u8], phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(params), Some(salt), Some(expected)) =
+        (Params::try_from(&parsed), parsed.salt, parsed.hash)
+    else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(version)) = (
+        Algorithm::try_from(parsed.algorithm.as_str()),
+        Version::try_from(parsed.version.unwrap_or(0x13)),
+    ) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let mut out = vec![0u8; expected.len()];
+    let computed = MEMORY.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::default());
+        }
+        Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+            password,
+            salt.as_ref(),
+            &mut out,
+            &mut memory[..blocks],
+        )
+    });
+    computed.is_ok() && constant_time_eq(&out, expected.as_bytes())
+}
+
+/// Equality that takes the same time wherever the first difference is.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn hash_now(password: &[u8]) -> ApiResult<String> {
@@ -74,8 +119,10 @@ impl Passwords {
         max_queued: usize,
         max_wait: Duration,
     ) -> ApiResult<Passwords> {
+        let permits = permits.max(1);
         Ok(Passwords {
-            permits: Arc::new(Semaphore::new(permits.max(1))),
+            threads: HashThreads::start(permits)?,
+            permits: Arc::new(Semaphore::new(permits)),
             queue: Semaphore::new(max_queued),
             anonymous_queue: Semaphore::new(max_queued),
             max_wait,
@@ -105,14 +152,13 @@ impl Passwords {
         let Ok(_place) = queue.try_acquire() else {
             return Err(busy());
         };
-        match tokio::time::timeout(self.max_wait, Arc::clone(&self.permits).acquire_owned()).await
-        {
+        match tokio::time::timeout(self.max_wait, Arc::clone(&self.permits).acquire_owned()).await {
             Ok(permit) => permit.map_err(ApiError::internal),
             Err(_) => Err(busy()),
         }
     }
 
-    /// Runs `work` on a blocking thread under a permit that the thread keeps until `work` ends.
+    /// Runs `work` on a hashing thread under a permit that the thread keeps until `work` ends.
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
@@ -126,13 +172,17 @@ impl Passwords {
         work: impl FnOnce() -> T + Send + 'static,
     ) -> ApiResult<T> {
         let permit = self.permit(queue).await?;
-        tokio::task::spawn_blocking(move || {
-            let result = work();
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.threads.run(Box::new(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
             drop(permit);
-            result
-        })
-        .await
-        .map_err(ApiError::internal)
+            if let Ok(value) = outcome {
+                let _ = done.send(value);
+            }
+        }))?;
+        result
+            .await
+            .map_err(|_| ApiError::internal("a password hash failed"))
     }
 
     /// The argon2id PHC string of `password`.
@@ -165,10 +215,52 @@ impl Passwords {
         let matches = self
             .run_in(queue, move || {
                 verifications.fetch_add(1, Ordering::Relaxed);
-                argon2().verify_password(&password, hash.as_str()).is_ok()
+                verify_now(&password, &hash)
             })
             .await?;
         Ok(known && matches)
+    }
+}
+
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// The threads that compute hashes, one per permit. Not tokio's blocking pool: the allocator
+/// keeps a freed 19 MiB argon2 block in the arena of the thread that used it, so hashes spread
+/// over the pool's many threads would pin 19 MiB on each of them. The threads end when the
+/// hasher is dropped.
+struct HashThreads {
+    jobs: std::sync::mpsc::Sender<HashJob>,
+}
+
+impl HashThreads {
+    fn start(count: usize) -> ApiResult<HashThreads> {
+        let (jobs, queue) = std::sync::mpsc::channel::<HashJob>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for index in 0..count {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("hostingd-hash-{index}"))
+                .spawn(move || {
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .map_err(ApiError::internal)?;
+        }
+        Ok(HashThreads { jobs })
+    }
+
+    fn run(&self, job: HashJob) -> ApiResult<()> {
+        self.jobs
+            .send(job)
+            .map_err(|_| ApiError::internal("the hashing threads stopped"))
     }
 }
 
@@ -341,7 +433,10 @@ mod tests {
         }
         assert!(started.elapsed() < Duration::from_millis(100));
         // The waiter gives up after its 300 ms.
-        assert!(matches!(waiter.await.unwrap(), Err(ApiError::Client { code: "busy", .. })));
+        assert!(matches!(
+            waiter.await.unwrap(),
+            Err(ApiError::Client { code: "busy", .. })
+        ));
         finish_tx.send(()).unwrap();
         holder.await.unwrap().unwrap();
         passwords.run(|| ()).await.unwrap();

@@ -140,7 +140,9 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
     let tcp = TcpSocketConfig::new().nodelay(true).keepalive(
         TcpKeepaliveConfig::new()
             .time(Duration::from_secs(limits.tcp_keepalive_seconds.max(1)))
-            .interval(Duration::from_secs(limits.tcp_keepalive_seconds.clamp(1, 15)))
+            .interval(Duration::from_secs(
+                limits.tcp_keepalive_seconds.clamp(1, 15),
+            ))
             .retries(4),
     );
     let acceptor = RustlsAcceptor::new(tls).acceptor(TcpConfigAcceptor::new(tcp));

@@ -17,7 +17,7 @@ use axum::http::Method;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use governor::clock::{Clock as _, DefaultClock};
+use governor::clock::Clock as _;
 use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::error::ApiError;
@@ -51,11 +51,17 @@ pub struct LimitsConfig {
     pub request_timeout_seconds: u64,
     /// An upload's PATCH ends with `408 upload_stalled` when no byte arrives for this long, in
     /// seconds; what arrived before is kept as for an interrupted chunk.
-    #[arg(long, env = "HOSTINGD_UPLOAD_CHUNK_TIMEOUT_SECONDS", default_value_t = 60)]
+    #[arg(
+        long,
+        env = "HOSTINGD_UPLOAD_CHUNK_TIMEOUT_SECONDS",
+        default_value_t = 60
+    )]
     pub upload_chunk_timeout_seconds: u64,
-    /// A new connection must send its first request's headers within this many seconds
-    /// (HTTP/1 header read timeout and first-request timeout).
-    #[arg(long, env = "HOSTINGD_HEADER_TIMEOUT_SECONDS", default_value_t = 30)]
+    /// A connection must send a request's headers within this many seconds, also when it waits
+    /// idle between two HTTP/1 requests (HTTP/1 header read timeout, and the first-request
+    /// timeout of every connection); then it is closed. Above the console's 50 s pool idle time,
+    /// so that the console never reuses a connection the service is closing.
+    #[arg(long, env = "HOSTINGD_HEADER_TIMEOUT_SECONDS", default_value_t = 60)]
     pub header_timeout_seconds: u64,
     /// Seconds between HTTP/2 pings on a connection; a connection that does not answer one within
     /// as many seconds is closed.
@@ -77,7 +83,7 @@ impl Default for LimitsConfig {
             hash_wait_ms: 2000,
             request_timeout_seconds: 60,
             upload_chunk_timeout_seconds: 60,
-            header_timeout_seconds: 30,
+            header_timeout_seconds: 60,
             http2_keepalive_seconds: 30,
             tcp_keepalive_seconds: 60,
         }
@@ -96,7 +102,7 @@ impl RateLimit {
         let quota = Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(one))
             .allow_burst(NonZeroU32::new(burst).unwrap_or(one));
         RateLimit {
-            limiter: DefaultKeyedRateLimiter::keyed(quota),
+            limiter: governor::RateLimiter::keyed(quota),
         }
     }
 
@@ -105,7 +111,7 @@ impl RateLimit {
         self.limiter
             .check_key(&source_key(source))
             .map_err(|not_until| {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                let wait = not_until.wait_time_from(self.limiter.clock().now());
                 wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
             })
             .map_err(|seconds| seconds.max(1))
@@ -192,7 +198,9 @@ impl SourceAddr {
         SourceAddr(
             extensions
                 .get::<ConnectInfo<SocketAddr>>()
-                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip()),
+                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| {
+                    info.0.ip().to_canonical()
+                }),
         )
     }
 

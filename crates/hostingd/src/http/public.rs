@@ -16,8 +16,8 @@ use super::extract::{ApiJson, console_access_not_granted};
 use crate::auth::{FAILURE_WINDOW_SECONDS, attempt_keys, enrollment_key};
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
-use crate::pki::{Csr, WorkstationSubject};
 use crate::limits::SourceAddr;
+use crate::pki::{Csr, WorkstationSubject};
 use crate::store::{Actor, AttemptSource, NewWorkstation};
 
 /// Routes of this module.
@@ -107,7 +107,11 @@ pub async fn enroll(
         Role::Manager => account.as_ref().map(|a| a.password_hash.as_str()),
         Role::Superadmin => user.as_ref().map(|u| u.password_hash.as_str()),
     };
-    let password_ok = match state.passwords.verify_anonymous(&request.password, hash).await {
+    let password_ok = match state
+        .passwords
+        .verify_anonymous(&request.password, hash)
+        .await
+    {
         Ok(matches) => matches,
         Err(error) => {
             state.store.cancel_attempt(attempt).await?;

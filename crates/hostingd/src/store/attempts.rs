@@ -76,11 +76,13 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             if !audited {
-                sqlx::query("INSERT INTO auth_attempts (key, at, outcome) VALUES ($1, $2, 'locked')")
-                    .bind(&key.key)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO auth_attempts (key, at, outcome) VALUES ($1, $2, 'locked')",
+                )
+                .bind(&key.key)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
                 audit::record_from(
                     &mut tx,
                     source.account_id,
@@ -166,7 +168,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query("DELETE FROM auth_attempts WHERE key = $1")
+        // Other attempts still in flight stay counted.
+        sqlx::query("DELETE FROM auth_attempts WHERE key = $1 AND outcome = 'failed'")
             .bind(principal)
             .execute(&mut *tx)
             .await?;

@@ -108,7 +108,10 @@ pub async fn flood_enrollments(
             };
             let status = response.status().as_u16();
             let body: serde_json::Value = response.json().await.unwrap_or_default();
-            (status, body["error"]["code"].as_str().unwrap_or("").to_string())
+            (
+                status,
+                body["error"]["code"].as_str().unwrap_or("").to_string(),
+            )
         });
         if i % 2 == 1 {
             let abort = task.abort_handle();
