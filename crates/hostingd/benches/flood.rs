@@ -17,6 +17,7 @@ use hostingd::{Clock, ServeConfig};
 
 #[path = "../tests/common/flood.rs"]
 mod flood;
+#[allow(dead_code)]
 #[path = "../tests/common/process.rs"]
 mod process;
 
