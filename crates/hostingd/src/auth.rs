@@ -2,19 +2,26 @@
 //! numbers and passwords, and the lock-out after repeated failures.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::PasswordHasher;
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
 use base64::Engine;
 use rand::Rng;
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
 use crate::error::{ApiError, ApiResult};
-use crate::store::Store;
+use crate::limits::SourceAddr;
+use crate::store::AttemptKey;
 
-/// Failed attempts that lock an account.
+/// Failed (or in-flight) attempts on one principal that lock it.
 pub const MAX_FAILURES: i64 = 5;
+/// Failed (or in-flight) attempts from one source address that lock it (enrollments and logins
+/// counted apart): several people of a school behind one address may mistype, an attacker
+/// trying many hosting numbers from one address is stopped.
+pub const MAX_ADDRESS_FAILURES: i64 = 20;
 /// The window in which failures count, and the lock-out duration, in seconds.
 pub const FAILURE_WINDOW_SECONDS: i64 = 15 * 60;
 /// A session ends after this much idle time.
@@ -24,14 +31,70 @@ pub const SESSION_ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
 
 /// Hashes and verifies passwords with argon2id (m = 19 MiB, t = 2, p = 1), at most `permits` at
 /// once so that a burst of logins cannot exhaust memory.
+///
+/// The permit moves into the blocking task and is released when the hash really ends, even if
+/// the request that asked for it is gone (a client resetting its HTTP/2 streams). At most
+/// `max_queued` checks wait for a permit, each at most `max_wait`; the others are answered
+/// `503 busy` with `Retry-After` at once, so that a flood costs neither memory nor a long queue.
+/// Anonymous checks (enrollments) wait in a queue of their own: a flood of them cannot take the
+/// places of the logins of enrolled workstations, which wait at most behind that queue.
 pub struct Passwords {
+    threads: HashThreads,
     permits: Arc<Semaphore>,
+    queue: Semaphore,
+    anonymous_queue: Semaphore,
+    max_wait: Duration,
     dummy_hash: String,
+    verifications: Arc<AtomicU64>,
 }
 
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+thread_local! {
+    /// The argon2 memory of this hashing thread, allocated once and reused: freeing and
+    /// allocating 19 MiB per check leaves the allocator holding freed blocks in several arenas.
+    static MEMORY: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether `password` matches the PHC string `phc`, computed in this thread's reused memory.
+fn verify_now(password: &[u8], phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(params), Some(salt), Some(expected)) =
+        (Params::try_from(&parsed), parsed.salt, parsed.hash)
+    else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(version)) = (
+        Algorithm::try_from(parsed.algorithm.as_str()),
+        Version::try_from(parsed.version.unwrap_or(0x13)),
+    ) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let mut out = vec![0u8; expected.len()];
+    let computed = MEMORY.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::default());
+        }
+        Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+            password,
+            salt.as_ref(),
+            &mut out,
+            &mut memory[..blocks],
+        )
+    });
+    computed.is_ok() && constant_time_eq(&out, expected.as_bytes())
+}
+
+/// Equality that takes the same time wherever the first difference is.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn hash_now(password: &[u8]) -> ApiResult<String> {
@@ -42,36 +105,162 @@ fn hash_now(password: &[u8]) -> ApiResult<String> {
 }
 
 impl Passwords {
-    /// A hasher that runs at most `permits` hashes at once.
+    /// A hasher that runs at most `permits` hashes at once, with 8 waiting per permit for at
+    /// most 2 seconds.
     pub fn new(permits: usize) -> ApiResult<Passwords> {
+        let permits = permits.max(1);
+        Passwords::with_queue(permits, permits * 8, Duration::from_secs(2))
+    }
+
+    /// A hasher that runs at most `permits` hashes at once, lets at most `max_queued` checks wait
+    /// for one, each at most `max_wait`.
+    pub fn with_queue(
+        permits: usize,
+        max_queued: usize,
+        max_wait: Duration,
+    ) -> ApiResult<Passwords> {
+        let permits = permits.max(1);
         Ok(Passwords {
-            permits: Arc::new(Semaphore::new(permits.max(1))),
+            threads: HashThreads::start(permits)?,
+            permits: Arc::new(Semaphore::new(permits)),
+            queue: Semaphore::new(max_queued),
+            anonymous_queue: Semaphore::new(max_queued),
+            max_wait,
             dummy_hash: hash_now(b"no account has this password")?,
+            verifications: Arc::default(),
         })
+    }
+
+    /// Hashing slots free right now.
+    pub fn available_permits(&self) -> usize {
+        self.permits.available_permits()
+    }
+
+    /// Password verifications run since start (argon2 computations, not requests).
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
+    }
+
+    /// A permit, at once or after a bounded wait in a bounded queue; else `503 busy`.
+    async fn permit(&self, queue: &Semaphore) -> ApiResult<OwnedSemaphorePermit> {
+        match Arc::clone(&self.permits).try_acquire_owned() {
+            Ok(permit) => return Ok(permit),
+            Err(TryAcquireError::Closed) => return Err(ApiError::internal("hash permits closed")),
+            Err(TryAcquireError::NoPermits) => {}
+        }
+        let busy = || ApiError::busy(self.max_wait.as_secs() + 1);
+        let Ok(_place) = queue.try_acquire() else {
+            return Err(busy());
+        };
+        match tokio::time::timeout(self.max_wait, Arc::clone(&self.permits).acquire_owned()).await {
+            Ok(permit) => permit.map_err(ApiError::internal),
+            Err(_) => Err(busy()),
+        }
+    }
+
+    /// Runs `work` on a hashing thread under a permit that the thread keeps until `work` ends.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> ApiResult<T> {
+        self.run_in(&self.queue, work).await
+    }
+
+    async fn run_in<T: Send + 'static>(
+        &self,
+        queue: &Semaphore,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> ApiResult<T> {
+        let permit = self.permit(queue).await?;
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.threads.run(Box::new(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            drop(permit);
+            if let Ok(value) = outcome {
+                let _ = done.send(value);
+            }
+        }))?;
+        result
+            .await
+            .map_err(|_| ApiError::internal("a password hash failed"))
     }
 
     /// The argon2id PHC string of `password`.
     pub async fn hash(&self, password: &str) -> ApiResult<String> {
-        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
         let password = password.as_bytes().to_vec();
-        tokio::task::spawn_blocking(move || hash_now(&password))
-            .await
-            .map_err(ApiError::internal)?
+        self.run(move || hash_now(&password)).await?
     }
 
     /// Whether `password` matches `hash`. Without a hash (unknown account or user) a dummy hash
     /// is checked, so that the answer takes the same time either way.
     pub async fn verify(&self, password: &str, hash: Option<&str>) -> ApiResult<bool> {
-        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
+        self.verify_in(&self.queue, password, hash).await
+    }
+
+    /// [`Passwords::verify`] for an anonymous caller (an enrollment), in the anonymous queue.
+    pub async fn verify_anonymous(&self, password: &str, hash: Option<&str>) -> ApiResult<bool> {
+        self.verify_in(&self.anonymous_queue, password, hash).await
+    }
+
+    async fn verify_in(
+        &self,
+        queue: &Semaphore,
+        password: &str,
+        hash: Option<&str>,
+    ) -> ApiResult<bool> {
         let known = hash.is_some();
         let hash = hash.unwrap_or(&self.dummy_hash).to_string();
         let password = password.as_bytes().to_vec();
-        let matches = tokio::task::spawn_blocking(move || {
-            argon2().verify_password(&password, hash.as_str()).is_ok()
-        })
-        .await
-        .map_err(ApiError::internal)?;
+        let verifications = Arc::clone(&self.verifications);
+        let matches = self
+            .run_in(queue, move || {
+                verifications.fetch_add(1, Ordering::Relaxed);
+                verify_now(&password, &hash)
+            })
+            .await?;
         Ok(known && matches)
+    }
+}
+
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// The threads that compute hashes, one per permit. Not tokio's blocking pool: the allocator
+/// keeps a freed 19 MiB argon2 block in the arena of the thread that used it, so hashes spread
+/// over the pool's many threads would pin 19 MiB on each of them. The threads end when the
+/// hasher is dropped.
+struct HashThreads {
+    jobs: std::sync::mpsc::Sender<HashJob>,
+}
+
+impl HashThreads {
+    fn start(count: usize) -> ApiResult<HashThreads> {
+        let (jobs, queue) = std::sync::mpsc::channel::<HashJob>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for index in 0..count {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("hostingd-hash-{index}"))
+                .spawn(move || {
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .map_err(ApiError::internal)?;
+        }
+        Ok(HashThreads { jobs })
+    }
+
+    fn run(&self, job: HashJob) -> ApiResult<()> {
+        self.jobs
+            .send(job)
+            .map_err(|_| ApiError::internal("the hashing threads stopped"))
     }
 }
 
@@ -124,18 +313,41 @@ pub fn new_console_password() -> String {
     }
 }
 
-/// Refuses with `429 locked_out` when `hosting_number` had too many recent failures.
-pub async fn ensure_not_locked_out(store: &Store, hosting_number: &str) -> ApiResult<()> {
-    let now = store.now();
-    let (failures, oldest) = store
-        .login_failures(hosting_number, now - FAILURE_WINDOW_SECONDS)
-        .await?;
-    if failures >= MAX_FAILURES {
-        let unlock_at = oldest.unwrap_or(now) + FAILURE_WINDOW_SECONDS;
-        let wait = u64::try_from((unlock_at - now).max(1)).unwrap_or(1);
-        return Err(ApiError::locked_out(wait));
+/// The counter of enrollments claiming a principal: the typed hosting number (so that an
+/// unknown number locks out exactly like a known one and the answer leaks nothing) and the role
+/// or username.
+pub fn enrollment_key(hosting_number: &str, username: Option<&str>) -> String {
+    match username {
+        Some(username) => format!("enroll:{hosting_number}:superadmin:{username}"),
+        None => format!("enroll:{hosting_number}:manager"),
     }
-    Ok(())
+}
+
+/// The counter of certificate logins of a principal: the account's manager, or a user.
+pub fn login_key(account_id: i64, user_id: Option<i64>) -> String {
+    match user_id {
+        Some(user_id) => format!("login:{account_id}:superadmin:{user_id}"),
+        None => format!("login:{account_id}:manager"),
+    }
+}
+
+/// The counters of one password attempt: the principal (at most [`MAX_FAILURES`]) and the
+/// source address (at most [`MAX_ADDRESS_FAILURES`]). `kind` (`enroll` or `login`) keeps the
+/// anonymous enrollments and the certificate logins of one address apart, so that anonymous
+/// failures never lock out a workstation that holds a certificate.
+pub fn attempt_keys(principal: String, kind: &str, source: &SourceAddr) -> [AttemptKey; 2] {
+    [
+        AttemptKey {
+            key: principal,
+            limit: MAX_FAILURES,
+            counter: "principal",
+        },
+        AttemptKey {
+            key: format!("{kind}-from:{}", source.key()),
+            limit: MAX_ADDRESS_FAILURES,
+            counter: "address",
+        },
+    ]
 }
 
 #[cfg(test)]
@@ -151,6 +363,83 @@ mod tests {
         let (token, hash) = new_token();
         assert_eq!(token_hash(&token), hash);
         assert_ne!(token, hash);
+    }
+
+    /// The permit stays taken while the blocking work runs, even after the request future that
+    /// asked for it is dropped (a client that resets its stream).
+    #[tokio::test]
+    async fn hash_permit_is_held_until_the_hash_ends() {
+        let passwords = Arc::new(Passwords::new(1).unwrap());
+        let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+        let (finish_tx, finish_rx) = std::sync::mpsc::channel::<()>();
+        let request = {
+            let passwords = Arc::clone(&passwords);
+            tokio::spawn(async move {
+                passwords
+                    .run(move || {
+                        started_tx.send(()).unwrap();
+                        finish_rx.recv().unwrap();
+                    })
+                    .await
+            })
+        };
+        tokio::task::spawn_blocking(move || started_rx.recv().unwrap())
+            .await
+            .unwrap();
+        request.abort();
+        assert!(request.await.unwrap_err().is_cancelled());
+        // The request is gone, the work is not: its permit is still taken.
+        assert_eq!(passwords.available_permits(), 0);
+        finish_tx.send(()).unwrap();
+        for _ in 0..500 {
+            if passwords.available_permits() == 1 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the permit never came back");
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_answers_busy_at_once_and_a_short_wait_succeeds() {
+        let passwords = Arc::new(Passwords::with_queue(1, 1, Duration::from_millis(300)).unwrap());
+        let (finish_tx, finish_rx) = std::sync::mpsc::channel::<()>();
+        let holder = {
+            let passwords = Arc::clone(&passwords);
+            tokio::spawn(async move { passwords.run(move || finish_rx.recv().unwrap()).await })
+        };
+        while passwords.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        // One waits (the queue has one place); the next is refused at once.
+        let waiter = {
+            let passwords = Arc::clone(&passwords);
+            tokio::spawn(async move { passwords.run(|| ()).await })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let started = std::time::Instant::now();
+        match passwords.run(|| ()).await {
+            Err(ApiError::Client {
+                status,
+                code,
+                retry_after_seconds,
+                ..
+            }) => {
+                assert_eq!(status.as_u16(), 503);
+                assert_eq!(code, "busy");
+                assert!(retry_after_seconds.unwrap() >= 1);
+            }
+            other => panic!("expected busy, got {other:?}"),
+        }
+        assert!(started.elapsed() < Duration::from_millis(100));
+        // The waiter gives up after its 300 ms.
+        assert!(matches!(
+            waiter.await.unwrap(),
+            Err(ApiError::Client { code: "busy", .. })
+        ));
+        finish_tx.send(()).unwrap();
+        holder.await.unwrap().unwrap();
+        passwords.run(|| ()).await.unwrap();
     }
 
     #[tokio::test]

@@ -109,6 +109,9 @@ pub struct ServeConfig {
     /// Bearer token of the SMS gateway.
     #[arg(long, env = "HOSTINGD_SMS_TOKEN", hide_env_values = true)]
     pub sms_token: Option<String>,
+    /// Rate limits, hashing queue, timeouts and keep-alives.
+    #[command(flatten)]
+    pub limits: crate::limits::LimitsConfig,
 }
 
 impl ServeConfig {
@@ -141,6 +144,7 @@ impl ServeConfig {
             safeguard_keep_weekly: 5,
             job_interval_seconds: 30,
             schedule_bind: None,
+            limits: crate::limits::LimitsConfig::default(),
         }
     }
 

@@ -10,10 +10,11 @@ use hosting_api::validate::ValidationError;
 /// An error answered to the caller.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// The caller sent something wrong; answered as is.
+    /// The caller sent something wrong, or is asked to come back later (`503 busy`); answered
+    /// as is.
     #[error("{message}")]
     Client {
-        /// HTTP status (4xx).
+        /// HTTP status (4xx, or 503 for `busy`).
         status: StatusCode,
         /// Stable code.
         code: &'static str,
@@ -21,7 +22,7 @@ pub enum ApiError {
         message: String,
         /// The field the error is about.
         field: Option<&'static str>,
-        /// Seconds to wait, for `locked_out`.
+        /// Seconds to wait, for `locked_out`, `rate_limited` and `busy`.
         retry_after_seconds: Option<u64>,
     },
     /// A bug or an outage: logged, answered with a generic sentence.
@@ -111,6 +112,44 @@ impl ApiError {
             field: None,
             retry_after_seconds: Some(retry_after_seconds),
         }
+    }
+
+    /// `429 rate_limited`: too many requests from the caller's address.
+    pub fn rate_limited(retry_after_seconds: u64) -> ApiError {
+        ApiError::Client {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "rate_limited",
+            message: format!(
+                "Too many requests from your network address. Wait {retry_after_seconds} second(s), then try again."
+            ),
+            field: None,
+            retry_after_seconds: Some(retry_after_seconds),
+        }
+    }
+
+    /// `503 busy`: every password-hashing slot is taken and the queue is full. A deliberate
+    /// back-pressure answer (the caller did nothing wrong and should come back), not a fault.
+    pub fn busy(retry_after_seconds: u64) -> ApiError {
+        ApiError::Client {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "busy",
+            message: format!(
+                "The hosting service is checking many passwords right now. Wait {retry_after_seconds} second(s), then try again."
+            ),
+            field: None,
+            retry_after_seconds: Some(retry_after_seconds),
+        }
+    }
+
+    /// `408 request_timeout`: the request took longer than the service allows.
+    pub fn request_timeout(seconds: u64) -> ApiError {
+        ApiError::client(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!(
+                "The request took longer than {seconds} second(s) and was stopped. Check your connection, then try again."
+            ),
+        )
     }
 
     /// `401 certificate_required`.

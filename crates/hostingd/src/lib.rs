@@ -16,6 +16,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod licence;
+pub mod limits;
 pub mod operator;
 pub mod pki;
 pub mod store;
@@ -26,7 +27,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum_server::Handle;
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::accept::{TcpConfigAcceptor, TcpKeepaliveConfig, TcpSocketConfig};
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 
 pub use clock::Clock;
 pub use config::ServeConfig;
@@ -56,7 +58,12 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
     Ok(AppState {
         store,
         pki: Arc::new(pki),
-        passwords: Arc::new(Passwords::new(permits)?),
+        passwords: Arc::new(Passwords::with_queue(
+            permits,
+            config.limits.max_queued_hashes.unwrap_or(permits * 8),
+            Duration::from_millis(config.limits.hash_wait_ms),
+        )?),
+        guard: Arc::new(limits::Guard::new(&config.limits)),
         settings: Arc::new(Settings {
             cert_lifetime_days: config.cert_lifetime_days,
             port_range: config.port_range.clone(),
@@ -139,14 +146,36 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
     let handle = Handle::new();
     let tls = RustlsConfig::from_config(state.pki.server_config());
     let app = router(state.clone());
-    let mut server = axum_server::from_tcp_rustls(listener, tls)?.handle(handle.clone());
+    let limits = &config.limits;
+    let tcp = TcpSocketConfig::new().nodelay(true).keepalive(
+        TcpKeepaliveConfig::new()
+            .time(Duration::from_secs(limits.tcp_keepalive_seconds.max(1)))
+            .interval(Duration::from_secs(
+                limits.tcp_keepalive_seconds.clamp(1, 15),
+            ))
+            .retries(4),
+    );
+    let acceptor = RustlsAcceptor::new(tls).acceptor(TcpConfigAcceptor::new(tcp));
+    let header_timeout = Duration::from_secs(limits.header_timeout_seconds.max(1));
+    let mut server = axum_server::from_tcp(listener)?
+        .acceptor(acceptor)
+        .first_request_timeout(header_timeout)
+        .handle(handle.clone());
+    server
+        .http_builder()
+        .http1()
+        .header_read_timeout(Some(header_timeout));
     // Uploads stream large bodies: HTTP/2 windows of a few MiB keep the pipe full (the default
-    // 64 KiB window stalls a PATCH at every round trip).
+    // 64 KiB window stalls a PATCH at every round trip). Pings find dead peers, whose streams
+    // would otherwise hold their buffers for ever.
+    let ping = Duration::from_secs(limits.http2_keepalive_seconds.max(1));
     server
         .http_builder()
         .http2()
         .initial_stream_window_size(4 << 20)
-        .initial_connection_window_size(8 << 20);
+        .initial_connection_window_size(8 << 20)
+        .keep_alive_interval(Some(ping))
+        .keep_alive_timeout(ping);
     let task = tokio::spawn(async move {
         server
             .serve(app.into_make_service_with_connect_info::<SocketAddr>())
@@ -161,6 +190,7 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
+                state.guard.forget_idle();
                 if let Err(error) = jobs::run_due(&state).await {
                     tracing::error!(%error, "a job run failed");
                 }

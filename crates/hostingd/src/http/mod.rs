@@ -117,6 +117,8 @@ pub struct AppState {
     pub endpoints: Arc<crate::endpoints::Endpoints>,
     /// One job runner at once, and what it remembers.
     pub jobs: Arc<tokio::sync::Mutex<crate::jobs::JobMemory>>,
+    /// Rate limits and timeouts.
+    pub guard: Arc<crate::limits::Guard>,
 }
 
 /// The whole API.
@@ -133,6 +135,14 @@ pub fn router(state: AppState) -> Router {
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state.guard),
+            crate::limits::request_timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state.guard),
+            crate::limits::rate_limit,
+        ))
         .with_state(state)
 }
 

@@ -9,14 +9,16 @@ use hosting_api::types::{
     EnrollmentRequest, EnrollmentResponse, ErrorBody, Health, ResendLoginsRequest, Role,
 };
 use hosting_api::validate;
+use serde_json::json;
 
 use super::AppState;
 use super::extract::{ApiJson, console_access_not_granted};
-use crate::auth::ensure_not_locked_out;
+use crate::auth::{FAILURE_WINDOW_SECONDS, attempt_keys, enrollment_key};
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
+use crate::limits::SourceAddr;
 use crate::pki::{Csr, WorkstationSubject};
-use crate::store::{Actor, NewWorkstation};
+use crate::store::{Actor, AttemptSource, NewWorkstation};
 
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
@@ -45,9 +47,11 @@ pub async fn health() -> Json<Health> {
         (status = 401, description = "invalid_credentials", body = ErrorBody),
         (status = 403, description = "console_access_not_granted", body = ErrorBody),
         (status = 422, description = "A field breaks its rule", body = ErrorBody),
-        (status = 429, description = "locked_out", body = ErrorBody)))]
+        (status = 429, description = "locked_out, rate_limited", body = ErrorBody),
+        (status = 503, description = "busy: every password check slot is taken; see Retry-After", body = ErrorBody)))]
 pub async fn enroll(
     State(state): State<AppState>,
+    source: SourceAddr,
     ApiJson(request): ApiJson<EnrollmentRequest>,
 ) -> ApiResult<(StatusCode, Json<EnrollmentResponse>)> {
     let hosting_number = validate::hosting_number(&request.hosting_number)?;
@@ -73,10 +77,25 @@ pub async fn enroll(
     // Parse the CSR before anything is checked or stored: a bad one changes nothing.
     let csr = Csr::parse(&request.csr_pem)?;
 
-    ensure_not_locked_out(&state.store, &hosting_number).await?;
     let account = state
         .store
         .account_by_hosting_number(&hosting_number)
+        .await?;
+    let principal = enrollment_key(&hosting_number, username.as_deref());
+    let attempt_source = AttemptSource {
+        account_id: account.as_ref().map(|a| a.id),
+        actor: "public".to_string(),
+        workstation_id: None,
+        source_addr: source.0.to_string(),
+        kind: "enrollment",
+    };
+    let attempt = state
+        .store
+        .begin_attempt(
+            &attempt_source,
+            &attempt_keys(principal.clone(), "enroll", &source),
+            FAILURE_WINDOW_SECONDS,
+        )
         .await?;
     let user = match (&account, &username) {
         (Some(account), Some(username)) => {
@@ -88,20 +107,39 @@ pub async fn enroll(
         Role::Manager => account.as_ref().map(|a| a.password_hash.as_str()),
         Role::Superadmin => user.as_ref().map(|u| u.password_hash.as_str()),
     };
-    let password_ok = state.passwords.verify(&request.password, hash).await?;
+    let password_ok = match state
+        .passwords
+        .verify_anonymous(&request.password, hash)
+        .await
+    {
+        Ok(matches) => matches,
+        Err(error) => {
+            state.store.cancel_attempt(attempt).await?;
+            return Err(error);
+        }
+    };
     let invoice_ok = account
         .as_ref()
         .is_some_and(|a| constant_time_eq(a.invoice_number.as_bytes(), invoice_number.as_bytes()));
     let Some(account) = account.filter(|_| password_ok && invoice_ok) else {
-        state.store.record_login_failure(&hosting_number).await?;
+        state
+            .store
+            .fail_attempt(
+                attempt,
+                &attempt_source,
+                &[],
+                "enrollment.failed",
+                json!({"hosting_number": hosting_number, "role": request.role.as_str(), "username": username}),
+            )
+            .await?;
         return Err(ApiError::invalid_credentials());
     };
+    state.store.succeed_attempt(attempt, &principal).await?;
     let user_id = match (request.role, user) {
         (Role::Manager, _) => None,
         (Role::Superadmin, Some(user)) if user.superadmin && user.console_access => Some(user.id),
         (Role::Superadmin, _) => return Err(console_access_not_granted()),
     };
-    state.store.clear_login_failures(&hosting_number).await?;
 
     let subject = WorkstationSubject {
         hosting_number: hosting_number.clone(),
@@ -150,7 +188,8 @@ pub async fn enroll(
 #[utoipa::path(post, path = "/v1/logins/resend", tag = "public", request_body = ResendLoginsRequest,
     responses(
         (status = 202, description = "Sent again if the number exists"),
-        (status = 422, description = "Not a hosting number", body = ErrorBody)))]
+        (status = 422, description = "Not a hosting number", body = ErrorBody),
+        (status = 429, description = "rate_limited", body = ErrorBody)))]
 pub async fn resend_logins(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ResendLoginsRequest>,

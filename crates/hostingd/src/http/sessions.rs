@@ -5,12 +5,18 @@ use axum::http::StatusCode;
 use axum::routing::{delete, post};
 use axum::{Json, Router};
 use hosting_api::types::{ErrorBody, Principal, Role, SessionRequest, SessionResponse};
+use serde_json::json;
 
 use super::AppState;
 use super::extract::{ApiJson, Caller, CertWorkstation, ensure_console_access};
-use crate::auth::{SESSION_ABSOLUTE_SECONDS, ensure_not_locked_out, new_token};
+use crate::auth::{
+    FAILURE_WINDOW_SECONDS, SESSION_ABSOLUTE_SECONDS, attempt_keys, enrollment_key, login_key,
+    new_token,
+};
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
+use crate::limits::SourceAddr;
+use crate::store::AttemptSource;
 
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
@@ -25,15 +31,32 @@ pub fn routes() -> Router<AppState> {
         (status = 201, description = "Logged in", body = SessionResponse),
         (status = 401, description = "invalid_credentials, certificate_required, certificate_revoked", body = ErrorBody),
         (status = 403, description = "console_access_not_granted", body = ErrorBody),
-        (status = 429, description = "locked_out", body = ErrorBody)))]
+        (status = 429, description = "locked_out, rate_limited", body = ErrorBody),
+        (status = 503, description = "busy: every password check slot is taken; see Retry-After", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
+    source: SourceAddr,
     CertWorkstation(workstation): CertWorkstation,
     ApiJson(request): ApiJson<SessionRequest>,
 ) -> ApiResult<(StatusCode, Json<SessionResponse>)> {
     let account = state.store.account_by_id(workstation.account_id).await?;
-    ensure_not_locked_out(&state.store, &account.hosting_number).await?;
     let role = workstation.role();
+    let principal = login_key(account.id, workstation.user_id);
+    let attempt_source = AttemptSource {
+        account_id: Some(account.id),
+        actor: workstation.actor().label,
+        workstation_id: Some(workstation.id),
+        source_addr: source.0.to_string(),
+        kind: "login",
+    };
+    let attempt = state
+        .store
+        .begin_attempt(
+            &attempt_source,
+            &attempt_keys(principal.clone(), "login", &source),
+            FAILURE_WINDOW_SECONDS,
+        )
+        .await?;
     let user = match workstation.user_id {
         Some(user_id) => Some(state.store.user(account.id, user_id).await?),
         None => None,
@@ -42,20 +65,37 @@ pub async fn login(
         Role::Manager => Some(account.password_hash.as_str()),
         Role::Superadmin => user.as_ref().map(|u| u.password_hash.as_str()),
     };
-    if request.password.len() > 1024 || !state.passwords.verify(&request.password, hash).await? {
+    let matches = if request.password.len() > 1024 {
+        false
+    } else {
+        match state.passwords.verify(&request.password, hash).await {
+            Ok(matches) => matches,
+            Err(error) => {
+                state.store.cancel_attempt(attempt).await?;
+                return Err(error);
+            }
+        }
+    };
+    if !matches {
+        // A wrong password through a certificate also counts against enrolling that principal
+        // (not the other way round): a stolen workstation gets no extra guesses there.
+        let enrollment = enrollment_key(&account.hosting_number, workstation.username.as_deref());
         state
             .store
-            .record_login_failure(&account.hosting_number)
+            .fail_attempt(
+                attempt,
+                &attempt_source,
+                &[enrollment],
+                "login.failed",
+                json!({}),
+            )
             .await?;
         return Err(ApiError::invalid_credentials());
     }
+    state.store.succeed_attempt(attempt, &principal).await?;
     if role == Role::Superadmin {
         ensure_console_access(&state, &workstation).await?;
     }
-    state
-        .store
-        .clear_login_failures(&account.hosting_number)
-        .await?;
     let (token, token_hash) = new_token();
     let expires_at = state.store.now() + SESSION_ABSOLUTE_SECONDS;
     state

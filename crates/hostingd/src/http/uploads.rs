@@ -365,6 +365,7 @@ fn offset_response(status: StatusCode, offset: i64, expires_at: Option<i64>) -> 
 #[utoipa::path(patch, path = "/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
     params(("id" = String, Path, description = "Upload")),
     responses((status = 204, description = "Stored; Upload-Offset is the new offset"),
+        (status = 408, description = "upload_stalled: no byte for the chunk timeout; Upload-Offset says what is kept", body = ErrorBody),
         (status = 409, description = "offset_mismatch, upload_busy, upload_complete", body = ErrorBody),
         (status = 460, description = "checksum_mismatch, file_checksum_mismatch", body = ErrorBody)))]
 pub async fn patch(
@@ -436,7 +437,21 @@ pub async fn patch(
     let mut writer = state.blobs.writer(&key).await?;
     let mut stream = body.into_data_stream();
     let mut interrupted = false;
-    while let Some(frame) = stream.next().await {
+    // A client that stops sending without closing would hold the upload's lock and a writer for
+    // ever: after `upload_chunk_timeout` of silence the PATCH ends as if interrupted.
+    let silence = state.guard.upload_chunk_timeout;
+    let mut stalled = false;
+    loop {
+        let frame = match tokio::time::timeout(silence, stream.next()).await {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break,
+            Err(_) => {
+                tracing::info!(upload = %id, "upload body stalled");
+                interrupted = true;
+                stalled = true;
+                break;
+            }
+        };
         let data = match frame {
             Ok(data) => data,
             Err(error) => {
@@ -461,6 +476,9 @@ pub async fn patch(
     // A chunk with a checksum is all or nothing; without one, what arrived is kept.
     if interrupted && (checksum.is_some() || written == 0) {
         writer.abort().await;
+        if stalled {
+            return Ok(stalled_response(silence, row.upload_offset));
+        }
         return Err(ApiError::bad_request(
             "upload_interrupted",
             "The transfer of this chunk was interrupted; nothing of it was kept. Send it again.",
@@ -531,11 +549,31 @@ pub async fn patch(
     } else {
         *running = file_hash.map(|context| (end, context));
     }
+    if stalled {
+        return Ok(stalled_response(silence, new_offset));
+    }
     Ok(offset_response(
         StatusCode::NO_CONTENT,
         new_offset,
         (!complete).then_some(row.expires_at),
     ))
+}
+
+/// `408 upload_stalled` with the offset the service has durably stored.
+fn stalled_response(silence: std::time::Duration, offset: i64) -> Response {
+    let mut response = ApiError::client(
+        StatusCode::REQUEST_TIMEOUT,
+        "upload_stalled",
+        format!(
+            "No byte of this chunk arrived for {} second(s): the service kept {offset} bytes. Check your connection, then send from offset {offset}.",
+            silence.as_secs()
+        ),
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert("Upload-Offset", header_value(&offset.to_string()));
+    response
 }
 
 fn checksum_status() -> StatusCode {

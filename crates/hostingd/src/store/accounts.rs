@@ -4,7 +4,9 @@
 use hosting_api::types::Onboarding;
 use serde_json::json;
 
-use super::{ADMINISTRATION, Actor, DEFAULT_PROFILES, Store, audit, is_unique_violation, outbox};
+use super::{
+    ADMINISTRATION, Actor, DEFAULT_PROFILES, Store, attempts, audit, is_unique_violation, outbox,
+};
 use crate::error::{ApiError, ApiResult};
 
 /// What the provider's staff give to create an account.
@@ -181,10 +183,7 @@ impl Store {
             .bind(account.id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM login_failures WHERE hosting_number = $1")
-            .bind(&account.hosting_number)
-            .execute(&mut *tx)
-            .await?;
+        attempts::clear_account(&mut tx, &account.hosting_number, Some(account.id)).await?;
         let sms = format!(
             "Your new hosting console password: {password}\nIt cannot be changed: keep it safe."
         );

@@ -46,6 +46,9 @@ pub struct AuditEntry {
     pub action: String,
     /// Details as JSON (never a secret).
     pub detail: String,
+    /// The caller's IP address, where the entry is about a request (failed logins and
+    /// enrollments, lock-outs).
+    pub source_addr: Option<String>,
 }
 
 /// Writes an audit record in `tx`.
@@ -56,15 +59,42 @@ pub(super) async fn record(
     action: &str,
     detail: serde_json::Value,
 ) -> ApiResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (account_id, at, actor, workstation_id, action, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+    record_from(
+        tx,
+        Some(actor.account_id),
+        &actor.label,
+        actor.workstation_id,
+        None,
+        at,
+        action,
+        detail,
     )
-    .bind(actor.account_id)
+    .await
+}
+
+/// Writes an audit record in `tx` with the caller's address; `account_id` is `None` when the
+/// request named no existing account (an enrollment on an unknown hosting number).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn record_from(
+    tx: &mut Transaction<'static, Sqlite>,
+    account_id: Option<i64>,
+    actor: &str,
+    workstation_id: Option<i64>,
+    source_addr: Option<&str>,
+    at: i64,
+    action: &str,
+    detail: serde_json::Value,
+) -> ApiResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (account_id, at, actor, workstation_id, action, detail, source_addr) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(account_id)
     .bind(at)
-    .bind(&actor.label)
-    .bind(actor.workstation_id)
+    .bind(actor)
+    .bind(workstation_id)
     .bind(action)
     .bind(detail.to_string())
+    .bind(source_addr)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -74,9 +104,22 @@ impl Store {
     /// The audit records of an account, oldest first.
     pub async fn audit_log(&self, account_id: i64) -> ApiResult<Vec<AuditEntry>> {
         Ok(sqlx::query_as::<_, AuditEntry>(
-            "SELECT id, account_id, at, actor, workstation_id, action, detail FROM audit_log WHERE account_id = $1 ORDER BY id",
+            "SELECT id, account_id, at, actor, workstation_id, action, detail, source_addr FROM audit_log WHERE account_id = $1 ORDER BY id",
         )
         .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+impl Store {
+    /// The audit records about requests from `source_addr` (on any account or none), oldest
+    /// first.
+    pub async fn audit_log_from(&self, source_addr: &str) -> ApiResult<Vec<AuditEntry>> {
+        Ok(sqlx::query_as::<_, AuditEntry>(
+            "SELECT id, account_id, at, actor, workstation_id, action, detail, source_addr FROM audit_log WHERE source_addr = $1 ORDER BY id",
+        )
+        .bind(source_addr)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -3,6 +3,7 @@
 //! Every state change runs in one transaction together with its audit record.
 
 mod accounts;
+mod attempts;
 mod audit;
 mod bases;
 mod domains;
@@ -22,6 +23,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use accounts::{AccountRow, NewAccount};
+pub use attempts::{Attempt, AttemptKey, AttemptSource};
 pub use audit::{Actor, AuditEntry};
 pub use bases::{BaseFileRow, BaseOrigin, BaseRow, RunningSchedule};
 pub use objects::Claim;

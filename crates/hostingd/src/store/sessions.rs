@@ -1,4 +1,4 @@
-//! Sessions (bearer tokens bound to a workstation) and failed-login counting.
+//! Sessions (bearer tokens bound to a workstation); failed logins are counted in `attempts`.
 
 use serde_json::json;
 
@@ -80,47 +80,6 @@ impl Store {
             .await?;
         audit::record(&mut tx, actor, now, "session.ended", json!({})).await?;
         tx.commit().await?;
-        Ok(())
-    }
-
-    /// Failed logins on `hosting_number` since `since`: how many, and the oldest.
-    pub async fn login_failures(
-        &self,
-        hosting_number: &str,
-        since: i64,
-    ) -> ApiResult<(i64, Option<i64>)> {
-        Ok(sqlx::query_as::<_, (i64, Option<i64>)>(
-            "SELECT COUNT(*), MIN(at) FROM login_failures WHERE hosting_number = $1 AND at > $2",
-        )
-        .bind(hosting_number)
-        .bind(since)
-        .fetch_one(&self.pool)
-        .await?)
-    }
-
-    /// Records a failed login on `hosting_number` (and forgets failures older than a day).
-    pub async fn record_login_failure(&self, hosting_number: &str) -> ApiResult<()> {
-        let now = self.now();
-        let mut tx = self.write().await?;
-        sqlx::query("INSERT INTO login_failures (hosting_number, at) VALUES ($1, $2)")
-            .bind(hosting_number)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM login_failures WHERE at < $1")
-            .bind(now - 86_400)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Forgets the failures of `hosting_number` after a successful login.
-    pub async fn clear_login_failures(&self, hosting_number: &str) -> ApiResult<()> {
-        sqlx::query("DELETE FROM login_failures WHERE hosting_number = $1")
-            .bind(hosting_number)
-            .execute(&self.pool)
-            .await?;
         Ok(())
     }
 }

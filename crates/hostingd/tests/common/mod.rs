@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod files;
+pub mod flood;
 pub mod process;
 pub mod roles;
 
