@@ -9,7 +9,8 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use hosting_api::{
     Account, Base, Client, ClientIdentity, Controller, EndpointStatus, EnrollmentRequest, Licence,
     Monitoring, MonitoringUpdate, NewEmptyBase, NewUser, Profile, Role, Safeguard, Schedule,
-    ScheduleUpdate, ServerTrust, SessionResponse, User, UserUpdate, Workstation, WorkstationKey,
+    ScheduleUpdate, Secret, ServerTrust, SessionResponse, User, UserUpdate, Workstation,
+    WorkstationKey,
 };
 use hostingd::store::OutboxMessage;
 use tokio::sync::Mutex;
@@ -39,8 +40,8 @@ pub enum Command {
     SignIn {
         /// Whose certificate.
         key: IdentityKey,
-        /// The password.
-        password: String,
+        /// The password (`Debug` shows `[redacted]`).
+        password: Secret,
     },
     /// Install this workstation's certificate with the invoice number, then log in.
     Install {
@@ -211,12 +212,15 @@ enum Trust {
 }
 
 impl Trust {
-    fn client(&self, base_url: &str, identity: Option<&ClientIdentity>) -> Result<Client, Failure> {
-        let trust = match self {
+    fn server_trust(&self) -> ServerTrust<'_> {
+        match self {
             Trust::Ca(pem) => ServerTrust::Ca(pem),
             Trust::Pinned(fingerprint) => ServerTrust::Pinned(fingerprint),
-        };
-        Client::with_trust(base_url, trust, identity).map_err(Failure::from)
+        }
+    }
+
+    fn client(&self, base_url: &str, identity: Option<&ClientIdentity>) -> Result<Client, Failure> {
+        Client::with_trust(base_url, self.server_trust(), identity).map_err(Failure::from)
     }
 }
 
@@ -355,9 +359,11 @@ async fn sign_in(
     inner: &Mutex<Inner>,
     keystore: &Keystore,
     key: IdentityKey,
-    password: String,
+    password: Secret,
 ) -> Result<SessionResponse, Failure> {
-    let (base_url, _) = server(inner).await?;
+    // Only the CA or pin the person chose is trusted, never the CA kept from the enrollment
+    // answer: that one came from the service the chosen trust is there to check.
+    let (base_url, trust) = server(inner).await?;
     let stored = {
         let keystore = keystore.clone();
         let key = key.clone();
@@ -384,8 +390,14 @@ async fn sign_in(
         certificate_pem: stored.certificate_pem,
         key_pem: stored.key_pem,
     };
-    let client = Client::new(&base_url, &stored.ca_pem, Some(&identity)).map_err(Failure::from)?;
-    let session = client.login(&password).await.map_err(Failure::from)?;
+    let (client, session) = Client::sign_in(
+        &base_url,
+        trust.server_trust(),
+        &identity,
+        password.expose(),
+    )
+    .await
+    .map_err(Failure::from)?;
     inner.lock().await.client = Some(client);
     Ok(session)
 }
@@ -403,7 +415,7 @@ async fn install(
         .map_err(|e| failure("key", e))?
         .map_err(|e| failure("key", e))?;
     request.csr_pem = workstation_key.csr_pem.clone();
-    let password = request.password.clone();
+    let password = Secret::new(request.password.clone());
     let anonymous = trust.client(&base_url, None)?;
     let enrolled = anonymous.enroll(&request).await.map_err(Failure::from)?;
     let stored = StoredIdentity {

@@ -12,10 +12,12 @@ pub mod delivery;
 pub mod endpoints;
 pub mod error;
 pub mod http;
+pub mod invoice;
 pub mod jobs;
 pub mod licence;
 pub mod operator;
 pub mod pki;
+pub mod private_files;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -35,11 +37,27 @@ use crate::http::Settings;
 use crate::pki::Pki;
 use crate::store::Store;
 
+/// Makes the data directory and the blob directory owner-only (0700, everything in them 0600
+/// on Unix, tightening what an older version made) and opens the database with the invoice
+/// key of the data directory.
+pub async fn open_store(config: &ServeConfig, clock: Clock) -> anyhow::Result<Store> {
+    private_files::create_private_dir(&config.data_dir)?;
+    private_files::restrict_tree(&config.data_dir)?;
+    let blob_dir = config.blob_dir();
+    private_files::create_private_dir(&blob_dir)?;
+    if !blob_dir.starts_with(&config.data_dir) {
+        private_files::restrict_tree(&blob_dir)?;
+    }
+    if config.database_url.is_none() {
+        private_files::prepare_sqlite_file(&config.data_dir.join("hostingd.db"))?;
+    }
+    let invoice_keys = invoice::InvoiceKeys::load_or_create(&config.data_dir)?;
+    Store::open(&config.database_url(), clock, invoice_keys).await
+}
+
 /// Opens the database and the PKI of `config` and builds the handlers' state.
 pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<AppState> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
-    let store = Store::open(&config.database_url(), clock).await?;
+    let store = open_store(config, clock).await?;
     let pki = Pki::load_or_create(config)?;
     let permits = config.max_concurrent_hashes.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
