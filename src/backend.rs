@@ -651,3 +651,90 @@ pub fn principal(role: Role, username: Option<&str>) -> String {
         _ => "manager".to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use hostingd::store::NewAccount;
+    use hostingd::{Clock, ServeConfig};
+
+    use super::*;
+
+    /// A service whose server certificate comes from another CA than the one that signs
+    /// workstations (a provider certificate given with `--tls-cert`): the person chose the CA of
+    /// the server certificate, the enrollment answer carries the workstation CA. Signing in
+    /// must keep trusting the chosen CA, never the one of the answer.
+    #[test]
+    fn sign_in_trusts_only_the_chosen_ca() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let provider = tempfile::tempdir().unwrap();
+            let other = hostingd::start(
+                ServeConfig::local(provider.path().to_path_buf()),
+                Clock::default(),
+            )
+            .await
+            .unwrap();
+            let chosen_ca = other.ca_pem();
+            other.shutdown().await.unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let mut config = ServeConfig::local(dir.path().join("service"));
+            config.tls_cert = Some(provider.path().join("tls/server.pem"));
+            config.tls_key = Some(provider.path().join("tls/server.key"));
+            let service = hostingd::start(config, Clock::default()).await.unwrap();
+            let state = &service.state;
+            let account = NewAccount {
+                school_name: "Lycee Trust".to_string(),
+                email: "m@trust.fr".to_string(),
+                phone: "+33600000000".to_string(),
+                contract_ends_on: "2027-08-31".to_string(),
+            };
+            let provisioned =
+                hostingd::operator::provision(&state.store, &state.passwords, &account)
+                    .await
+                    .unwrap();
+            let outbox = state.store.outbox(None).await.unwrap();
+            let password = outbox[1]
+                .body
+                .lines()
+                .find_map(|l| l.strip_prefix("Hosting console password: "))
+                .unwrap()
+                .to_string();
+
+            let inner = Mutex::new(Inner::default());
+            let choice = ServerChoice::Remote {
+                url: service.base_url(),
+                ca_pem: chosen_ca.clone(),
+            };
+            use_server(&inner, choice, dir.path()).await.unwrap();
+            let keystore = Keystore::mock().unwrap();
+            let key = IdentityKey {
+                server: service.base_url(),
+                hosting_number: provisioned.hosting_number.clone(),
+                principal: "manager".to_string(),
+            };
+            let request = EnrollmentRequest {
+                role: Role::Manager,
+                hosting_number: provisioned.hosting_number.clone(),
+                password: password.clone(),
+                username: None,
+                invoice_number: provisioned.invoice_number.clone(),
+                csr_pem: String::new(),
+                workstation_name: "PC".to_string(),
+            };
+            // Installing signs in at once, then a later start signs in again.
+            install(&inner, &keystore, key.clone(), request)
+                .await
+                .unwrap();
+            let stored = keystore.load(&key).unwrap().unwrap();
+            assert_eq!(stored.ca_pem, service.ca_pem());
+            assert_ne!(stored.ca_pem, chosen_ca);
+            let session = sign_in(&inner, &keystore, key, Secret::new(password))
+                .await
+                .unwrap();
+            assert_eq!(session.principal.role, Role::Manager);
+            service.shutdown().await.unwrap();
+        });
+    }
+}

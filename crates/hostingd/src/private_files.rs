@@ -25,7 +25,7 @@ const FILE_MODE: u32 = 0o600;
 pub fn owner_only_umask() {
     #[cfg(unix)]
     {
-        rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+        let _previous = rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     }
 }
 

@@ -356,10 +356,14 @@ async fn clear_text_invoice_numbers_are_converted_at_start() {
     state.store.close().await;
     // A row as an older version left it: the number in clear, no digest, no sealed copy.
     {
-        use sqlx::ConnectOptions;
+        use sqlx::{ConnectOptions, Connection};
         let mut connection = sqlx::sqlite::SqliteConnectOptions::new()
             .filename(dir.path().join("hostingd.db"))
             .connect()
+            .await
+            .unwrap();
+        sqlx::query("PRAGMA secure_delete = ON")
+            .execute(&mut connection)
             .await
             .unwrap();
         sqlx::query(
@@ -448,7 +452,7 @@ async fn data_directory_files_are_owner_only() {
     assert!(data_dir.join("tls/ca.key").exists());
     assert!(data_dir.join("invoice.key").exists());
     assert!(
-        common::files::files_under(&data_dir.join("blobs")).len() > 0,
+        !common::files::files_under(&data_dir.join("blobs")).is_empty(),
         "the upload wrote a blob"
     );
     assert_eq!(loose_entries(&data_dir), Vec::<String>::new());
@@ -459,12 +463,12 @@ async fn data_directory_files_are_owner_only() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::create_dir_all(old.path().join("blobs/uploads")).unwrap();
         std::fs::write(old.path().join("blobs/uploads/part"), "x").unwrap();
-        for path in [
-            old.path(),
-            &old.path().join("blobs"),
-            &old.path().join("blobs/uploads"),
-        ] {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        for path in ["", "blobs", "blobs/uploads"] {
+            std::fs::set_permissions(
+                old.path().join(path),
+                std::fs::Permissions::from_mode(0o755),
+            )
+            .unwrap();
         }
         std::fs::set_permissions(
             old.path().join("blobs/uploads/part"),

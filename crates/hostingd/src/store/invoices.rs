@@ -113,7 +113,7 @@ impl Store {
             sqlx::query("UPDATE accounts SET invoice_digest = $1, invoice_sealed = $2, invoice_number = '' WHERE id = $3")
                 .bind(self.invoice_keys.digest(hosting_number, invoice_number))
                 .bind(self.invoice_keys.seal(hosting_number, invoice_number)?)
-                .bind(id)
+                .bind(*id)
                 .execute(&mut *tx)
                 .await?;
         }
