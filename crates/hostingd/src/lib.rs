@@ -37,17 +37,17 @@ use crate::http::Settings;
 use crate::pki::Pki;
 use crate::store::Store;
 
-/// Makes the data directory and the blob directory owner-only (0700, everything in them 0600
-/// on Unix, tightening what an older version made) and opens the database with the invoice
-/// key of the data directory.
+/// Makes the data directory and the blob directory owner-only (0700, what the service keeps
+/// in them 0600 on Unix, tightening what an older version made) and opens the database with the
+/// invoice key of the data directory. Only the service's own entries are tightened (the
+/// database, `invoice.key`, `tls/`, the blob directory), never other files an operator keeps in
+/// the data directory.
 pub async fn open_store(config: &ServeConfig, clock: Clock) -> anyhow::Result<Store> {
     private_files::create_private_dir(&config.data_dir)?;
-    private_files::restrict_tree(&config.data_dir)?;
+    private_files::restrict_tree(&config.data_dir.join("tls"))?;
     let blob_dir = config.blob_dir();
     private_files::create_private_dir(&blob_dir)?;
-    if !blob_dir.starts_with(&config.data_dir) {
-        private_files::restrict_tree(&blob_dir)?;
-    }
+    private_files::restrict_tree(&blob_dir)?;
     if config.database_url.is_none() {
         private_files::prepare_sqlite_file(&config.data_dir.join("hostingd.db"))?;
     }
