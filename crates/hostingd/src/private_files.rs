@@ -137,17 +137,7 @@ pub fn write_private_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> 
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(FILE_MODE);
     }
-    let written = (|| -> anyhow::Result<()> {
-        let mut file = options
-            .open(&temporary)
-            .with_context(|| format!("cannot write {}", temporary.display()))?;
-        file.write_all(contents)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temporary, path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(())
-    })();
+    let written = write_then_rename(&options, &temporary, path, contents);
     if written.is_err() {
         let _ = std::fs::remove_file(&temporary);
         return written;
@@ -158,6 +148,22 @@ pub fn write_private_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> 
         .and_then(|d| d.sync_all())
         .with_context(|| format!("cannot sync {}", dir.display()))?;
     Ok(())
+}
+
+/// Writes `contents` to a new `temporary` file, syncs it, and renames it to `path`.
+fn write_then_rename(
+    options: &std::fs::OpenOptions,
+    temporary: &Path,
+    path: &Path,
+    contents: &[u8],
+) -> anyhow::Result<()> {
+    let mut file = options
+        .open(temporary)
+        .with_context(|| format!("cannot write {}", temporary.display()))?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(temporary, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(all(test, unix))]
