@@ -9,7 +9,8 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use hosting_api::{
     Account, Base, Client, ClientIdentity, Controller, EndpointStatus, EnrollmentRequest, Licence,
     Monitoring, MonitoringUpdate, NewEmptyBase, NewUser, Profile, Role, Safeguard, Schedule,
-    ScheduleUpdate, ServerTrust, SessionResponse, User, UserUpdate, Workstation, WorkstationKey,
+    ScheduleUpdate, Secret, ServerTrust, SessionResponse, User, UserUpdate, Workstation,
+    WorkstationKey,
 };
 use hostingd::store::OutboxMessage;
 use tokio::sync::Mutex;
@@ -39,8 +40,8 @@ pub enum Command {
     SignIn {
         /// Whose certificate.
         key: IdentityKey,
-        /// The password.
-        password: String,
+        /// The password (`Debug` shows `[redacted]`).
+        password: Secret,
     },
     /// Install this workstation's certificate with the invoice number, then log in.
     Install {
@@ -211,12 +212,15 @@ enum Trust {
 }
 
 impl Trust {
-    fn client(&self, base_url: &str, identity: Option<&ClientIdentity>) -> Result<Client, Failure> {
-        let trust = match self {
+    fn server_trust(&self) -> ServerTrust<'_> {
+        match self {
             Trust::Ca(pem) => ServerTrust::Ca(pem),
             Trust::Pinned(fingerprint) => ServerTrust::Pinned(fingerprint),
-        };
-        Client::with_trust(base_url, trust, identity).map_err(Failure::from)
+        }
+    }
+
+    fn client(&self, base_url: &str, identity: Option<&ClientIdentity>) -> Result<Client, Failure> {
+        Client::with_trust(base_url, self.server_trust(), identity).map_err(Failure::from)
     }
 }
 
@@ -355,9 +359,11 @@ async fn sign_in(
     inner: &Mutex<Inner>,
     keystore: &Keystore,
     key: IdentityKey,
-    password: String,
+    password: Secret,
 ) -> Result<SessionResponse, Failure> {
-    let (base_url, _) = server(inner).await?;
+    // Only the CA or pin the person chose is trusted, never the CA kept from the enrollment
+    // answer: that one came from the service the chosen trust is there to check.
+    let (base_url, trust) = server(inner).await?;
     let stored = {
         let keystore = keystore.clone();
         let key = key.clone();
@@ -384,8 +390,14 @@ async fn sign_in(
         certificate_pem: stored.certificate_pem,
         key_pem: stored.key_pem,
     };
-    let client = Client::new(&base_url, &stored.ca_pem, Some(&identity)).map_err(Failure::from)?;
-    let session = client.login(&password).await.map_err(Failure::from)?;
+    let (client, session) = Client::sign_in(
+        &base_url,
+        trust.server_trust(),
+        &identity,
+        password.expose(),
+    )
+    .await
+    .map_err(Failure::from)?;
     inner.lock().await.client = Some(client);
     Ok(session)
 }
@@ -403,7 +415,7 @@ async fn install(
         .map_err(|e| failure("key", e))?
         .map_err(|e| failure("key", e))?;
     request.csr_pem = workstation_key.csr_pem.clone();
-    let password = request.password.clone();
+    let password = Secret::new(request.password.clone());
     let anonymous = trust.client(&base_url, None)?;
     let enrolled = anonymous.enroll(&request).await.map_err(Failure::from)?;
     let stored = StoredIdentity {
@@ -637,5 +649,92 @@ pub fn principal(role: Role, username: Option<&str>) -> String {
             format!("superadmin:{}", username.trim().to_lowercase())
         }
         _ => "manager".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use hostingd::store::NewAccount;
+    use hostingd::{Clock, ServeConfig};
+
+    use super::*;
+
+    /// A service whose server certificate comes from another CA than the one that signs
+    /// workstations (a provider certificate given with `--tls-cert`): the person chose the CA of
+    /// the server certificate, the enrollment answer carries the workstation CA. Signing in
+    /// must keep trusting the chosen CA, never the one of the answer.
+    #[test]
+    fn sign_in_trusts_only_the_chosen_ca() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let provider = tempfile::tempdir().unwrap();
+            let other = hostingd::start(
+                ServeConfig::local(provider.path().to_path_buf()),
+                Clock::default(),
+            )
+            .await
+            .unwrap();
+            let chosen_ca = other.ca_pem();
+            other.shutdown().await.unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let mut config = ServeConfig::local(dir.path().join("service"));
+            config.tls_cert = Some(provider.path().join("tls/server.pem"));
+            config.tls_key = Some(provider.path().join("tls/server.key"));
+            let service = hostingd::start(config, Clock::default()).await.unwrap();
+            let state = &service.state;
+            let account = NewAccount {
+                school_name: "Lycee Trust".to_string(),
+                email: "m@trust.fr".to_string(),
+                phone: "+33600000000".to_string(),
+                contract_ends_on: "2027-08-31".to_string(),
+            };
+            let provisioned =
+                hostingd::operator::provision(&state.store, &state.passwords, &account)
+                    .await
+                    .unwrap();
+            let outbox = state.store.outbox(None).await.unwrap();
+            let password = outbox[1]
+                .body
+                .lines()
+                .find_map(|l| l.strip_prefix("Hosting console password: "))
+                .unwrap()
+                .to_string();
+
+            let inner = Mutex::new(Inner::default());
+            let choice = ServerChoice::Remote {
+                url: service.base_url(),
+                ca_pem: chosen_ca.clone(),
+            };
+            use_server(&inner, choice, dir.path()).await.unwrap();
+            let keystore = Keystore::mock().unwrap();
+            let key = IdentityKey {
+                server: service.base_url(),
+                hosting_number: provisioned.hosting_number.clone(),
+                principal: "manager".to_string(),
+            };
+            let request = EnrollmentRequest {
+                role: Role::Manager,
+                hosting_number: provisioned.hosting_number.clone(),
+                password: password.clone(),
+                username: None,
+                invoice_number: provisioned.invoice_number.clone(),
+                csr_pem: String::new(),
+                workstation_name: "PC".to_string(),
+            };
+            // Installing signs in at once, then a later start signs in again.
+            install(&inner, &keystore, key.clone(), request)
+                .await
+                .unwrap();
+            let stored = keystore.load(&key).unwrap().unwrap();
+            assert_eq!(stored.ca_pem, service.ca_pem());
+            assert_ne!(stored.ca_pem, chosen_ca);
+            let session = sign_in(&inner, &keystore, key, Secret::new(password))
+                .await
+                .unwrap();
+            assert_eq!(session.principal.role, Role::Manager);
+            service.shutdown().await.unwrap();
+        });
     }
 }

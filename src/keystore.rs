@@ -34,7 +34,8 @@ pub struct StoredIdentity {
     pub certificate_pem: String,
     /// Private key, PEM (secret).
     pub key_pem: String,
-    /// The service CA, PEM.
+    /// The CA the enrollment answer carried, PEM: kept for information only. Signing in trusts
+    /// the CA or fingerprint the person chose, never this copy.
     pub ca_pem: String,
     /// The workstation id given at enrollment.
     pub workstation_id: i64,

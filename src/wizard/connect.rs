@@ -2,7 +2,7 @@
 //! with the invoice number), and the licence.
 
 use hosting_api::validate;
-use hosting_api::{EnrollmentRequest, Role, SessionResponse};
+use hosting_api::{EnrollmentRequest, Role, Secret, SessionResponse};
 
 use super::Step;
 use crate::app::{ConsoleOptions, Cx};
@@ -212,7 +212,7 @@ impl ConnectForm {
             cx.prefs.username = self.username.trim().to_lowercase();
             cx.backend.send(Command::SignIn {
                 key: self.key(cx),
-                password: self.password.clone(),
+                password: Secret::new(self.password.clone()),
             });
         }
         ui.add_space(16.0);

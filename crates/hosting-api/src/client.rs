@@ -227,6 +227,21 @@ impl Client {
         Ok(session)
     }
 
+    /// Logs a workstation in: a client of `base_url` that trusts the service only as `trust`
+    /// says (the CA or the CA fingerprint the person chose) and presents `identity`. The CA
+    /// that the enrollment answer carried (`EnrollmentResponse::ca_pem`) is never trusted in
+    /// its place: it came from the service, which is exactly what the chosen trust checks.
+    pub async fn sign_in(
+        base_url: &str,
+        trust: ServerTrust<'_>,
+        identity: &ClientIdentity,
+        password: &str,
+    ) -> ClientResult<(Client, SessionResponse)> {
+        let client = Client::with_trust(base_url, trust, Some(identity))?;
+        let session = client.login(password).await?;
+        Ok((client, session))
+    }
+
     /// `DELETE /v1/sessions/current`: logs out.
     pub async fn logout(&self) -> ClientResult<()> {
         self.call_empty::<()>(Method::DELETE, "/sessions/current", None, true)

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod files;
+pub mod secret;
 pub mod tls;
 pub mod tus;
 pub mod types;
@@ -11,6 +12,7 @@ pub mod validate;
 
 pub use client::{Client, ClientError, ClientResult};
 pub use files::*;
+pub use secret::Secret;
 pub use tls::{ClientIdentity, ServerTrust, WorkstationKey};
 pub use tus::{TransferProgress, TusError, TusOptions};
 pub use types::*;

@@ -68,7 +68,8 @@ pub struct Health {
 }
 
 /// `POST /v1/enrollments`: installs a workstation certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+// `Debug` leaves the secret fields out (see the end of this file).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct EnrollmentRequest {
     /// Who logs in.
     pub role: Role,
@@ -108,7 +109,8 @@ pub struct ResendLoginsRequest {
 }
 
 /// `POST /v1/sessions`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+// `Debug` leaves the secret fields out (see the end of this file).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SessionRequest {
     /// The password of the principal the certificate was issued to.
     pub password: String,
@@ -127,7 +129,8 @@ pub struct Principal {
 }
 
 /// Answer of `POST /v1/sessions`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+// `Debug` leaves the secret fields out (see the end of this file).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SessionResponse {
     /// Bearer token, valid only with the certificate it was made with.
     pub token: String,
@@ -173,7 +176,8 @@ pub struct Contract {
 }
 
 /// `GET /v1/account`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+// `Debug` leaves the secret fields out (see the end of this file).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Account {
     /// 12 digits.
     pub hosting_number: String,
@@ -304,7 +308,8 @@ pub struct ScheduleUpdate {
 }
 
 /// `POST /v1/users`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+// `Debug` leaves the secret fields out (see the end of this file).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NewUser {
     /// First name.
     pub first_name: String,
@@ -381,4 +386,166 @@ pub struct Workstation {
     pub revoked_at: Option<String>,
     /// True for the workstation that makes this request.
     pub current: bool,
+}
+
+/// What `Debug` prints instead of a secret (a password, a token, an invoice number), so that a
+/// request or an answer can be logged without leaking it.
+pub const REDACTED: &str = "[redacted]";
+
+/// `Some([redacted])` or `None`, for an optional secret.
+fn redacted_option<T>(value: &Option<T>) -> Option<&'static str> {
+    value.as_ref().map(|_| REDACTED)
+}
+
+impl std::fmt::Debug for EnrollmentRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrollmentRequest")
+            .field("role", &self.role)
+            .field("hosting_number", &self.hosting_number)
+            .field("password", &REDACTED)
+            .field("username", &self.username)
+            .field("invoice_number", &REDACTED)
+            .field("csr_pem", &self.csr_pem)
+            .field("workstation_name", &self.workstation_name)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SessionRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionRequest")
+            .field("password", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SessionResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionResponse")
+            .field("token", &REDACTED)
+            .field("expires_at", &self.expires_at)
+            .field("principal", &self.principal)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("first_name", &self.first_name)
+            .field("surname", &self.surname)
+            .field("username", &self.username)
+            .field("password", &REDACTED)
+            .field("superadmin", &self.superadmin)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("hosting_number", &self.hosting_number)
+            .field("invoice_number", &redacted_option(&self.invoice_number))
+            .field("school_name", &self.school_name)
+            .field("role", &self.role)
+            .field("licence", &self.licence)
+            .field("onboarding", &self.onboarding)
+            .field("contract", &self.contract)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASSWORD: &str = "Correct1Horse2Battery";
+    const INVOICE: &str = "0123456789";
+    const TOKEN: &str = "c2VjcmV0LXRva2VuLXZhbHVl";
+
+    fn principal() -> Principal {
+        Principal {
+            role: Role::Manager,
+            username: None,
+            display_name: "Manager".to_string(),
+        }
+    }
+
+    #[test]
+    fn debug_of_enrollment_request_redacts_password_and_invoice_number() {
+        let request = EnrollmentRequest {
+            role: Role::Superadmin,
+            hosting_number: "123456789012".to_string(),
+            password: PASSWORD.to_string(),
+            username: Some("jdupont".to_string()),
+            invoice_number: INVOICE.to_string(),
+            csr_pem: "CSR".to_string(),
+            workstation_name: "Office".to_string(),
+        };
+        let text = format!("{request:?} {request:#?}");
+        assert!(
+            !text.contains(PASSWORD) && !text.contains(INVOICE),
+            "{text}"
+        );
+        assert!(text.contains("jdupont") && text.contains(REDACTED));
+    }
+
+    #[test]
+    fn debug_of_session_request_redacts_password() {
+        let text = format!(
+            "{:?}",
+            SessionRequest {
+                password: PASSWORD.to_string()
+            }
+        );
+        assert!(!text.contains(PASSWORD), "{text}");
+    }
+
+    #[test]
+    fn debug_of_session_response_redacts_token() {
+        let response = SessionResponse {
+            token: TOKEN.to_string(),
+            expires_at: "2026-01-01T00:00:00Z".to_string(),
+            principal: principal(),
+        };
+        let text = format!("{response:?}");
+        assert!(!text.contains(TOKEN), "{text}");
+        assert!(text.contains("2026-01-01"));
+    }
+
+    #[test]
+    fn debug_of_new_user_redacts_password() {
+        let user = NewUser {
+            first_name: "Jeanne".to_string(),
+            surname: "Dupont".to_string(),
+            username: "jdupont".to_string(),
+            password: PASSWORD.to_string(),
+            superadmin: true,
+        };
+        let text = format!("{user:?}");
+        assert!(!text.contains(PASSWORD), "{text}");
+        assert!(text.contains("jdupont"));
+    }
+
+    #[test]
+    fn debug_of_account_redacts_invoice_number() {
+        let account = Account {
+            hosting_number: "123456789012".to_string(),
+            invoice_number: Some(INVOICE.to_string()),
+            school_name: "Lycée".to_string(),
+            role: Role::Manager,
+            licence: LicenceState {
+                accepted_version: None,
+                current_version: "1".to_string(),
+            },
+            onboarding: Onboarding::default(),
+            contract: Contract {
+                ends_on: "2027-08-31".to_string(),
+                administration_licences: 0,
+            },
+        };
+        let text = format!("{account:?}");
+        assert!(!text.contains(INVOICE), "{text}");
+        assert!(text.contains("123456789012"));
+    }
 }

@@ -20,6 +20,8 @@ const WRITE_CHUNK: usize = 8 * 1024 * 1024;
 #[derive(Clone, Debug)]
 pub struct Blobs {
     store: Arc<dyn ObjectStore>,
+    /// The directory of a local store, whose objects are made owner-only once written.
+    local_root: Option<Arc<std::path::PathBuf>>,
 }
 
 fn storage_error(error: object_store::Error) -> ApiError {
@@ -31,6 +33,7 @@ pub struct PartWriter {
     key: String,
     writer: WriteMultipart,
     written: u64,
+    blobs: Blobs,
 }
 
 impl PartWriter {
@@ -53,6 +56,7 @@ impl PartWriter {
     /// Makes the part durable and returns it.
     pub async fn finish(self) -> ApiResult<Part> {
         self.writer.finish().await.map_err(storage_error)?;
+        self.blobs.restrict(&self.key);
         Ok(Part {
             object_key: self.key,
             size: i64::try_from(self.written).unwrap_or(i64::MAX),
@@ -68,13 +72,37 @@ impl PartWriter {
 impl Blobs {
     /// Blobs in a local directory.
     pub fn local(dir: &std::path::Path) -> anyhow::Result<Blobs> {
-        std::fs::create_dir_all(dir)?;
+        crate::private_files::create_private_dir(dir)?;
         let store = LocalFileSystem::new_with_prefix(dir)?
             .with_fsync(true)
             .with_automatic_cleanup(true);
         Ok(Blobs {
             store: Arc::new(store),
+            local_root: Some(Arc::new(dir.to_path_buf())),
         })
+    }
+
+    /// Makes a local object owner-only (0600) and the directories `object_store` made for it
+    /// 0700. The blob directory itself is 0700, so nobody else could reach the object in the
+    /// meantime; this keeps every file owner-only even in a process whose umask is loose (the
+    /// console's built-in service). A failure is logged, not fatal.
+    fn restrict(&self, key: &str) {
+        let Some(root) = &self.local_root else {
+            return;
+        };
+        let path = root.join(key);
+        if let Err(error) = crate::private_files::restrict_file(&path) {
+            tracing::warn!(%key, error = %format!("{error:#}"), "could not make an object private");
+        }
+        let mut dir = path.parent();
+        while let Some(current) =
+            dir.filter(|d| d.starts_with(root.as_path()) && *d != root.as_path())
+        {
+            if let Err(error) = crate::private_files::restrict_dir(current) {
+                tracing::warn!(error = %format!("{error:#}"), "could not make a blob directory private");
+            }
+            dir = current.parent();
+        }
     }
 
     /// Starts writing the object `key`.
@@ -88,6 +116,7 @@ impl Blobs {
             key: key.to_string(),
             writer: WriteMultipart::new_with_chunk_size(upload, WRITE_CHUNK),
             written: 0,
+            blobs: self.clone(),
         })
     }
 
@@ -98,6 +127,7 @@ impl Blobs {
             .put(&ObjectPath::from(key), PutPayload::from(data))
             .await
             .map_err(storage_error)?;
+        self.restrict(key);
         Ok(Part {
             object_key: key.to_string(),
             size,
@@ -129,6 +159,7 @@ impl Blobs {
                 )
                 .await
                 .map_err(storage_error)?;
+            self.restrict(&key);
             copies.push(Part {
                 object_key: key,
                 size: part.size,

@@ -52,8 +52,13 @@ pub struct ServeConfig {
     #[arg(long, env = "HOSTINGD_MAX_CONCURRENT_HASHES")]
     pub max_concurrent_hashes: Option<usize>,
     /// SMTP server URL for e-mails, e.g. `smtps://user:pass@smtp.example.org`; unset: e-mails stay in the outbox.
+    /// Visible in `ps` when given as a flag: prefer `--smtp-url-file`.
     #[arg(long, env = "HOSTINGD_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
+    /// File holding the SMTP server URL (with its credentials), read at start and trimmed: the
+    /// credentials stay out of `ps` and of the environment.
+    #[arg(long, env = "HOSTINGD_SMTP_URL_FILE", conflicts_with = "smtp_url")]
+    pub smtp_url_file: Option<PathBuf>,
     /// Sender address of e-mails.
     #[arg(
         long,
@@ -104,11 +109,18 @@ pub struct ServeConfig {
     #[arg(long, env = "HOSTINGD_SCHEDULE_BIND")]
     pub schedule_bind: Option<std::net::IpAddr>,
     /// SMS gateway URL (HTTP POST of `{"to","text"}`); unset: SMS stay in the outbox.
-    #[arg(long, env = "HOSTINGD_SMS_URL")]
+    #[arg(long, env = "HOSTINGD_SMS_URL", hide_env_values = true)]
     pub sms_url: Option<String>,
-    /// Bearer token of the SMS gateway.
+    /// File holding the SMS gateway URL (when it carries credentials), read at start and trimmed.
+    #[arg(long, env = "HOSTINGD_SMS_URL_FILE", conflicts_with = "sms_url")]
+    pub sms_url_file: Option<PathBuf>,
+    /// Bearer token of the SMS gateway. Visible in `ps` when given as a flag: prefer
+    /// `--sms-token-file`.
     #[arg(long, env = "HOSTINGD_SMS_TOKEN", hide_env_values = true)]
     pub sms_token: Option<String>,
+    /// File holding the bearer token of the SMS gateway, read at start and trimmed.
+    #[arg(long, env = "HOSTINGD_SMS_TOKEN_FILE", conflicts_with = "sms_token")]
+    pub sms_token_file: Option<PathBuf>,
     /// Rate limits, hashing queue, timeouts and keep-alives.
     #[command(flatten)]
     pub limits: crate::limits::LimitsConfig,
@@ -131,9 +143,12 @@ impl ServeConfig {
             public_zone: "hosting.localhost".to_string(),
             max_concurrent_hashes: None,
             smtp_url: None,
+            smtp_url_file: None,
             smtp_from: "Hosting <no-reply@hosting.localhost>".to_string(),
             sms_url: None,
+            sms_url_file: None,
             sms_token: None,
+            sms_token_file: None,
             blob_dir: None,
             max_upload_bytes: 20_000_000_000,
             upload_expiry_hours: 72,
@@ -166,6 +181,48 @@ impl ServeConfig {
     }
 }
 
+/// A secret given either in a flag or in a file (read now, trimmed); both is an error.
+fn flag_or_file(
+    value: &Option<String>,
+    file: &Option<PathBuf>,
+    flag: &str,
+) -> anyhow::Result<Option<String>> {
+    match (value, file) {
+        (Some(_), Some(_)) => {
+            anyhow::bail!("give either --{flag} or --{flag}-file, not both")
+        }
+        (Some(value), None) => Ok(Some(value.clone())),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                anyhow::anyhow!("cannot read --{flag}-file {}: {e}", path.display())
+            })?;
+            let value = text.trim();
+            if value.is_empty() {
+                anyhow::bail!("--{flag}-file {} is empty", path.display());
+            }
+            Ok(Some(value.to_string()))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+impl ServeConfig {
+    /// The SMTP URL, from `--smtp-url` or `--smtp-url-file`.
+    pub fn smtp_url(&self) -> anyhow::Result<Option<String>> {
+        flag_or_file(&self.smtp_url, &self.smtp_url_file, "smtp-url")
+    }
+
+    /// The SMS gateway URL, from `--sms-url` or `--sms-url-file`.
+    pub fn sms_url(&self) -> anyhow::Result<Option<String>> {
+        flag_or_file(&self.sms_url, &self.sms_url_file, "sms-url")
+    }
+
+    /// The SMS gateway token, from `--sms-token` or `--sms-token-file`.
+    pub fn sms_token(&self) -> anyhow::Result<Option<String>> {
+        flag_or_file(&self.sms_token, &self.sms_token_file, "sms-token")
+    }
+}
+
 /// Parses `LOW-HIGH`.
 pub fn parse_port_range(value: &str) -> Result<RangeInclusive<u16>, String> {
     let (low, high) = value.split_once('-').ok_or_else(|| {
@@ -194,5 +251,24 @@ mod tests {
         assert_eq!(parse_port_range("20000-20010").unwrap(), 20000..=20010);
         assert!(parse_port_range("20010-20000").is_err());
         assert!(parse_port_range("abc").is_err());
+    }
+
+    #[test]
+    fn secrets_come_from_a_flag_or_a_trimmed_file_not_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("token");
+        std::fs::write(&file, "  secret-token\n").unwrap();
+        let mut config = ServeConfig::local(dir.path().to_path_buf());
+        config.sms_token_file = Some(file.clone());
+        assert_eq!(config.sms_token().unwrap().as_deref(), Some("secret-token"));
+        config.sms_token = Some("other".to_string());
+        let error = config.sms_token().unwrap_err().to_string();
+        assert!(
+            error.contains("not both") && !error.contains("secret-token"),
+            "{error}"
+        );
+        std::fs::write(&file, "\n").unwrap();
+        config.sms_token = None;
+        assert!(config.sms_token().is_err());
     }
 }

@@ -19,9 +19,10 @@ pub struct Delivery {
 impl Delivery {
     /// Reads the SMTP and SMS settings; `None` when neither is configured.
     pub fn from_config(config: &ServeConfig) -> anyhow::Result<Option<Delivery>> {
-        let smtp = match &config.smtp_url {
+        let smtp = match config.smtp_url()? {
             Some(url) => Some((
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                // The URL is not repeated in the error: it may hold a password.
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
                     .map_err(|e| anyhow::anyhow!("the SMTP URL cannot be used: {e}"))?
                     .build(),
                 config
@@ -31,13 +32,13 @@ impl Delivery {
             )),
             None => None,
         };
-        let sms = match &config.sms_url {
+        let sms = match config.sms_url()? {
             Some(url) => Some((
                 reqwest::Client::builder()
                     .timeout(Duration::from_secs(20))
                     .build()?,
-                url.clone(),
-                config.sms_token.clone(),
+                url,
+                config.sms_token()?,
             )),
             None => None,
         };
@@ -74,7 +75,11 @@ impl Delivery {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        let response = request.send().await.map_err(|e| e.to_string())?;
+        // Without the URL: it may carry the gateway's credentials.
+        let response = request
+            .send()
+            .await
+            .map_err(|e| e.without_url().to_string())?;
         if response.status().is_success() {
             Ok(())
         } else {
@@ -106,6 +111,10 @@ impl Delivery {
                     .mark_delivery(message.id, result.err().as_deref())
                     .await?;
             }
+        }
+        if delivered > 0 {
+            // The dropped bodies leave the WAL now, not at some later checkpoint.
+            store.checkpoint().await;
         }
         Ok(delivered)
     }

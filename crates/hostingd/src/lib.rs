@@ -14,11 +14,13 @@ pub mod endpoint_ca;
 pub mod endpoints;
 pub mod error;
 pub mod http;
+pub mod invoice;
 pub mod jobs;
 pub mod licence;
 pub mod limits;
 pub mod operator;
 pub mod pki;
+pub mod private_files;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -39,11 +41,27 @@ use crate::http::Settings;
 use crate::pki::Pki;
 use crate::store::Store;
 
+/// Makes the data directory and the blob directory owner-only (0700, what the service keeps
+/// in them 0600 on Unix, tightening what an older version made) and opens the database with the
+/// invoice key of the data directory. Only the service's own entries are tightened (the
+/// database, `invoice.key`, `tls/`, the blob directory), never other files an operator keeps in
+/// the data directory.
+pub async fn open_store(config: &ServeConfig, clock: Clock) -> anyhow::Result<Store> {
+    private_files::create_private_dir(&config.data_dir)?;
+    private_files::restrict_tree(&config.data_dir.join("tls"))?;
+    let blob_dir = config.blob_dir();
+    private_files::create_private_dir(&blob_dir)?;
+    private_files::restrict_tree(&blob_dir)?;
+    if config.database_url.is_none() {
+        private_files::prepare_sqlite_file(&config.data_dir.join("hostingd.db"))?;
+    }
+    let invoice_keys = invoice::InvoiceKeys::load_or_create(&config.data_dir)?;
+    Store::open(&config.database_url(), clock, invoice_keys).await
+}
+
 /// Opens the database and the PKI of `config` and builds the handlers' state.
 pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<AppState> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
-    let store = Store::open(&config.database_url(), clock).await?;
+    let store = open_store(config, clock).await?;
     let pki = Pki::load_or_create(config)?;
     store.refresh_endpoint_hosts(&config.public_zone).await?;
     let verified = store.verified_domain_names().await?;

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 use hostingd::store::{NewAccount, Store};
 use hostingd::{Clock, ServeConfig, operator};
@@ -31,11 +30,9 @@ struct StoreArgs {
 
 impl StoreArgs {
     async fn open(&self) -> anyhow::Result<Store> {
-        std::fs::create_dir_all(&self.data_dir)
-            .with_context(|| format!("cannot create {}", self.data_dir.display()))?;
         let mut config = ServeConfig::local(self.data_dir.clone());
         config.database_url = self.database_url.clone();
-        Store::open(&config.database_url(), Clock::default()).await
+        hostingd::open_store(&config, Clock::default()).await
     }
 }
 
@@ -69,11 +66,12 @@ enum Command {
     Outbox {
         #[command(flatten)]
         store: StoreArgs,
-        /// One JSON object a line: channel, recipient, subject, body.
+        /// One JSON object a line: channel, recipient, subject, body (empty once delivered).
         #[arg(long)]
         json: bool,
     },
-    /// Gives an account a new console password, sent by SMS.
+    /// Gives an account a new console password, sent by SMS, and ends the sessions opened
+    /// with the old one (the manager's workstations log in again).
     ResetPassword {
         #[command(flatten)]
         store: StoreArgs,
@@ -98,6 +96,14 @@ enum Command {
         /// The full domain name, e.g. lycee-hugo.fr.
         domain: String,
     },
+    /// Gives an account a new invoice number (after a leak), sent by e-mail; the old one is
+    /// refused at once. Installed workstations keep working.
+    RotateInvoice {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The account's hosting number.
+        hosting_number: String,
+    },
     /// Revokes a workstation's certificate.
     RevokeWorkstation {
         #[command(flatten)]
@@ -120,6 +126,8 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "hostingd=info,warn".into()),
         )
         .init();
+    // Everything this process creates (database, WAL, keys, blobs) is owner-only.
+    hostingd::private_files::owner_only_umask();
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(config) => {
@@ -171,6 +179,12 @@ async fn main() -> anyhow::Result<()> {
             {
                 if json {
                     println!("{}", serde_json::to_string(&message)?);
+                } else if message.delivered_at.is_some() {
+                    // Delivered: only the metadata is kept.
+                    println!(
+                        "--- {} to {}: {} (delivered)",
+                        message.channel, message.recipient, message.subject
+                    );
                 } else {
                     println!(
                         "--- {} to {}: {}\n{}",
@@ -188,7 +202,21 @@ async fn main() -> anyhow::Result<()> {
             operator::reset_password(&store, &passwords, &hosting_number)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("a new password was sent by SMS (see the outbox)");
+            println!(
+                "a new password was sent by SMS (see the outbox); the sessions opened with the old one have ended"
+            );
+        }
+        Command::RotateInvoice {
+            store,
+            hosting_number,
+        } => {
+            let store = store.open().await?;
+            operator::rotate_invoice(&store, &hosting_number)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "a new invoice number was sent by e-mail (see the outbox); the old one is refused"
+            );
         }
         Command::VerifyDomain {
             store,

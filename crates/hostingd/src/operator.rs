@@ -1,5 +1,5 @@
 //! What the provider's staff do from the command line: provision an account, reset a console
-//! password, revoke a workstation, verify a school's own domain.
+//! password, replace a leaked invoice number, revoke a workstation, verify a school's own domain.
 
 use crate::auth::{Passwords, new_console_password, random_digits};
 use crate::error::{ApiError, ApiResult};
@@ -48,7 +48,7 @@ pub async fn provision(
             return Ok(Provisioned {
                 account_id: row.id,
                 hosting_number: row.hosting_number,
-                invoice_number: row.invoice_number,
+                invoice_number,
             });
         }
     }
@@ -71,6 +71,24 @@ pub async fn reset_password(
     store
         .reset_password(&account, &password, &password_hash)
         .await
+}
+
+/// Gives the account a new invoice number, sent by e-mail: for a number that leaked. The old
+/// one no longer enrolls a workstation; the change is audited.
+pub async fn rotate_invoice(store: &Store, hosting_number: &str) -> ApiResult<()> {
+    let hosting_number = hosting_api::validate::hosting_number(hosting_number)?;
+    let account = store
+        .account_by_hosting_number(&hosting_number)
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))?;
+    // Never the same number again.
+    let invoice_number = loop {
+        let drawn = random_digits(10);
+        if !store.invoice_matches(&account, &drawn) {
+            break drawn;
+        }
+    };
+    store.rotate_invoice(&account, &invoice_number).await
 }
 
 /// Revokes a workstation of any account.

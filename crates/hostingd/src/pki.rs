@@ -65,20 +65,7 @@ pub struct SignedCertificate {
 }
 
 fn write_secret(path: &Path, contents: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.write_all(contents.as_bytes())?;
-    file.sync_all()?;
-    Ok(())
+    crate::private_files::write_private_atomic(path, contents.as_bytes())
 }
 
 fn read(path: &Path) -> anyhow::Result<String> {
@@ -138,22 +125,37 @@ impl Pki {
     /// them on first start.
     pub fn load_or_create(config: &ServeConfig) -> anyhow::Result<Pki> {
         let tls_dir = config.data_dir.join("tls");
-        std::fs::create_dir_all(&tls_dir)
-            .with_context(|| format!("cannot create {}", tls_dir.display()))?;
+        crate::private_files::create_private_dir(&tls_dir)?;
         let mut created_ca = false;
         let (ca_pem, ca_key_pem) = match (&config.ca_cert, &config.ca_key) {
             (Some(cert), Some(key)) => (read(cert)?, read(key)?),
             _ => {
                 let cert_path = tls_dir.join("ca.pem");
                 let key_path = tls_dir.join("ca.key");
-                if cert_path.exists() && key_path.exists() {
-                    (read(&cert_path)?, read(&key_path)?)
-                } else {
-                    let (cert, key) = new_ca()?;
-                    write_secret(&key_path, &key)?;
-                    write_secret(&cert_path, &cert)?;
-                    created_ca = true;
-                    (cert, key)
+                match (cert_path.exists(), key_path.exists()) {
+                    (true, true) => (read(&cert_path)?, read(&key_path)?),
+                    // Making a new CA over the half that is left would cut off every
+                    // installed workstation without a word.
+                    (true, false) | (false, true) => {
+                        let (present, missing) = if cert_path.exists() {
+                            (&cert_path, &key_path)
+                        } else {
+                            (&key_path, &cert_path)
+                        };
+                        anyhow::bail!(
+                            "{} exists but {} does not: restore the missing file from the backup of the data directory (the installed workstations trust this CA), or, to start over with a new CA that every workstation must be installed again with, move {} away",
+                            present.display(),
+                            missing.display(),
+                            present.display()
+                        );
+                    }
+                    (false, false) => {
+                        let (cert, key) = new_ca()?;
+                        write_secret(&key_path, &key)?;
+                        write_secret(&cert_path, &cert)?;
+                        created_ca = true;
+                        (cert, key)
+                    }
                 }
             }
         };
@@ -179,7 +181,7 @@ impl Pki {
                     let (cert, key) = new_server_certificate(&issuer, &config.server_names)?;
                     write_secret(&key_path, &key)?;
                     write_secret(&cert_path, &cert)?;
-                    std::fs::write(&names_path, names)?;
+                    write_secret(&names_path, &names)?;
                     (cert, key)
                 }
             }

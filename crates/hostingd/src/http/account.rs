@@ -29,7 +29,11 @@ pub async fn account(State(state): State<AppState>, caller: Caller) -> ApiResult
     let account = state.store.account_by_id(caller.account_id()).await?;
     let (current_version, _) = licence::current();
     let onboarding = state.store.onboarding(&account, current_version).await?;
-    let invoice_number = (caller.role() == Role::Manager).then_some(account.invoice_number);
+    // Opened from its sealed copy for the hosting manager only.
+    let invoice_number = match caller.role() {
+        Role::Manager => Some(state.store.invoice_number(&account)?),
+        Role::Superadmin => None,
+    };
     Ok(Json(Account {
         hosting_number: account.hosting_number,
         invoice_number,

@@ -120,7 +120,7 @@ pub async fn enroll(
     };
     let invoice_ok = account
         .as_ref()
-        .is_some_and(|a| constant_time_eq(a.invoice_number.as_bytes(), invoice_number.as_bytes()));
+        .is_some_and(|a| state.store.invoice_matches(a, &invoice_number));
     let Some(account) = account.filter(|_| password_ok && invoice_ok) else {
         state
             .store
@@ -203,8 +203,4 @@ pub async fn resend_logins(
         state.store.resend_logins(&account).await?;
     }
     Ok(StatusCode::ACCEPTED)
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -29,8 +29,11 @@ pub struct AccountRow {
     pub id: i64,
     /// 12 digits.
     pub hosting_number: String,
-    /// 10 digits.
-    pub invoice_number: String,
+    /// Keyed digest of the invoice number (see [`crate::invoice`]); compare with
+    /// [`Store::invoice_matches`].
+    pub invoice_digest: String,
+    /// The invoice number sealed for the manager; open with [`Store::invoice_number`].
+    pub invoice_sealed: String,
     /// School.
     pub school_name: String,
     /// Manager's e-mail.
@@ -74,12 +77,18 @@ impl Store {
         password_hash: &str,
     ) -> ApiResult<Option<AccountRow>> {
         let now = self.now();
+        let invoice_digest = self.invoice_keys.digest(hosting_number, invoice_number);
+        let invoice_sealed = self
+            .invoice_keys
+            .seal(hosting_number, invoice_number)
+            .map_err(ApiError::internal)?;
         let mut tx = self.write().await?;
         let inserted = sqlx::query_scalar::<_, i64>(
-            "INSERT INTO accounts (hosting_number, invoice_number, school_name, email, phone, password_hash, contract_ends_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO accounts (hosting_number, invoice_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, contract_ends_on, created_at) VALUES ($1, '', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(hosting_number)
-        .bind(invoice_number)
+        .bind(&invoice_digest)
+        .bind(&invoice_sealed)
         .bind(&account.school_name)
         .bind(&account.email)
         .bind(&account.phone)
@@ -151,7 +160,7 @@ impl Store {
         hosting_number: &str,
     ) -> ApiResult<Option<AccountRow>> {
         Ok(sqlx::query_as::<_, AccountRow>(
-            "SELECT id, hosting_number, invoice_number, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences FROM accounts WHERE hosting_number = $1",
+            "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences FROM accounts WHERE hosting_number = $1",
         )
         .bind(hosting_number)
         .fetch_optional(&self.pool)
@@ -161,7 +170,7 @@ impl Store {
     /// The account with this id.
     pub async fn account_by_id(&self, account_id: i64) -> ApiResult<AccountRow> {
         sqlx::query_as::<_, AccountRow>(
-            "SELECT id, hosting_number, invoice_number, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences FROM accounts WHERE id = $1",
+            "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences FROM accounts WHERE id = $1",
         )
         .bind(account_id)
         .fetch_optional(&self.pool)
@@ -169,7 +178,9 @@ impl Store {
         .ok_or_else(|| ApiError::internal(format!("account {account_id} vanished")))
     }
 
-    /// Replaces the console password and sends the new one by SMS.
+    /// Replaces the console password and sends the new one by SMS. Every session opened with
+    /// the manager's password (sessions of the account's manager workstations) ends at once;
+    /// superadministrators' sessions, opened with their own passwords, go on.
     pub async fn reset_password(
         &self,
         account: &AccountRow,
@@ -184,6 +195,14 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         attempts::clear_account(&mut tx, &account.hosting_number, Some(account.id)).await?;
+        let sessions_ended = sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND workstation_id IN (SELECT id FROM workstations WHERE account_id = $2 AND role = 'manager')",
+        )
+        .bind(now)
+        .bind(account.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         let sms = format!(
             "Your new hosting console password: {password}\nIt cannot be changed: keep it safe."
         );
@@ -202,7 +221,7 @@ impl Store {
             &Actor::operator(account.id),
             now,
             "account.password_reset",
-            json!({}),
+            json!({"sessions_ended": sessions_ended}),
         )
         .await?;
         tx.commit().await?;
@@ -225,10 +244,11 @@ impl Store {
         if recent > 0 {
             return Ok(());
         }
+        let invoice_number = self.invoice_number(account)?;
         let (subject, body) = logins_email(
             &account.school_name,
             &account.hosting_number,
-            &account.invoice_number,
+            &invoice_number,
         );
         outbox::enqueue(
             &mut tx,

@@ -7,6 +7,7 @@ mod attempts;
 mod audit;
 mod bases;
 mod domains;
+mod invoices;
 mod objects;
 mod outbox;
 mod safeguards;
@@ -17,6 +18,7 @@ mod users;
 mod workstations;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -37,22 +39,25 @@ pub use workstations::{NewWorkstation, WorkstationRow};
 
 use crate::clock::Clock;
 use crate::error::{ApiError, ApiResult};
+use crate::invoice::InvoiceKeys;
 
 /// The names of the profiles every schedule has.
 pub const DEFAULT_PROFILES: [&str; 2] = ["Administration", "Vie scolaire"];
 /// The profile that lets a user connect to a base.
 pub const ADMINISTRATION: &str = "Administration";
 
-/// Database handle and the service clock.
+/// Database handle, the service clock and the keys of the invoice numbers.
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
     clock: Clock,
+    invoice_keys: Arc<InvoiceKeys>,
 }
 
 impl Store {
-    /// Opens the database at `url` and applies the migrations.
-    pub async fn open(url: &str, clock: Clock) -> anyhow::Result<Store> {
+    /// Opens the database at `url`, applies the migrations, and protects the invoice numbers
+    /// still kept in clear (databases made before `invoice.key` existed) with `invoice_keys`.
+    pub async fn open(url: &str, clock: Clock, invoice_keys: InvoiceKeys) -> anyhow::Result<Store> {
         if !url.starts_with("sqlite:") {
             anyhow::bail!(
                 "only SQLite database URLs (sqlite://PATH) are supported by this build; got {}",
@@ -67,13 +72,39 @@ impl Store {
             // back (NORMAL in WAL mode may lose the last commits).
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Deleted content (a delivered message's body, a cleared invoice number) is
+            // overwritten with zeros instead of lingering in free pages.
+            .pragma("secure_delete", "ON")
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Store { pool, clock })
+        let store = Store {
+            pool,
+            clock,
+            invoice_keys: Arc::new(invoice_keys),
+        };
+        store.protect_invoice_numbers().await?;
+        Ok(store)
+    }
+
+    /// Closes the database: every connection is closed and the WAL checkpointed.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Copies pages from the WAL into the database and truncates the WAL, so that content just
+    /// overwritten (a delivered body) leaves the disk now rather than at the next checkpoint.
+    /// Best effort: readers may keep it from finishing.
+    pub(crate) async fn checkpoint(&self) {
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(%error, "WAL checkpoint failed");
+        }
     }
 
     /// The service clock.

@@ -18,7 +18,8 @@ pub struct OutboxMessage {
     pub recipient: String,
     /// Subject (e-mail) or a short title (SMS).
     pub subject: String,
-    /// Text.
+    /// Text; empty once delivered (only the metadata of a delivered message is kept, since
+    /// its text may hold a password or an invoice number).
     pub body: String,
     /// Unix seconds.
     pub created_at: i64,
@@ -91,11 +92,12 @@ impl Store {
         .await?)
     }
 
-    /// Records a delivery attempt: delivered, or the error that stopped it.
+    /// Records a delivery attempt: delivered (the body is dropped in the same statement, only
+    /// the metadata stays), or the error that stopped it.
     pub async fn mark_delivery(&self, id: i64, error: Option<&str>) -> ApiResult<()> {
         let now = self.now();
         sqlx::query(
-            "UPDATE outbox SET attempts = attempts + 1, delivered_at = CASE WHEN $2 IS NULL THEN $3 ELSE NULL END, last_error = $2 WHERE id = $1",
+            "UPDATE outbox SET attempts = attempts + 1, delivered_at = CASE WHEN $2 IS NULL THEN $3 ELSE NULL END, body = CASE WHEN $2 IS NULL THEN '' ELSE body END, last_error = $2 WHERE id = $1",
         )
         .bind(id)
         .bind(error)
