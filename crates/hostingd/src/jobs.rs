@@ -84,11 +84,7 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<JobReport> {
     }
     let now = state.store.now();
     for (account_id, id) in state.store.expired_uploads(now).await? {
-        let actor = Actor {
-            account_id,
-            label: "service".to_string(),
-            workstation_id: None,
-        };
+        let actor = Actor::service(account_id);
         match state.store.delete_upload(&actor, &id).await {
             Ok(keys) => {
                 state.blobs.delete(&keys).await;

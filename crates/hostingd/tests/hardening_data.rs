@@ -576,7 +576,7 @@ async fn absurd_time_grids_are_refused_with_422() {
 }
 
 #[tokio::test]
-async fn safeguard_downloads_are_audited() {
+async fn safeguard_downloads_are_audited_with_the_workstation_and_source_address() {
     let service = TestService::start().await;
     let (s, _) = running_school(&service, "Lycee Copy", 80_000).await;
     service.service.run_jobs().await.unwrap();
@@ -605,6 +605,7 @@ async fn safeguard_downloads_are_audited() {
     let loaded = log.iter().find(|e| e.action == "base.loaded").unwrap();
     assert!(download.workstation_id.is_some());
     assert_eq!(download.workstation_id, loaded.workstation_id);
+    assert_eq!(download.source_addr.as_deref(), Some("127.0.0.1"));
     // Another school's download attempt is not found and audits nothing for this account.
     let count = log.len();
     let other = school(&service, "Lycee Other").await;

@@ -383,7 +383,7 @@ async fn manager_is_told_of_a_new_workstation() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn revocations_are_audited_with_the_workstation() {
+async fn revocations_are_audited_with_the_workstation_and_source_address() {
     let t = TestService::start().await;
     let logins = t.provision("Lycee Revoked").await;
     let (manager, _) = t.manager(&logins).await;
@@ -408,6 +408,11 @@ async fn revocations_are_audited_with_the_workstation() {
         revoked.workstation_id,
         Some(manager_station),
         "from which workstation"
+    );
+    assert_eq!(
+        revoked.source_addr.as_deref(),
+        Some("127.0.0.1"),
+        "from which address"
     );
     let detail: serde_json::Value = serde_json::from_str(&revoked.detail).unwrap();
     assert_eq!(detail["workstation_id"], alice_station.id);

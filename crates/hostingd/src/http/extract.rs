@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use crate::auth::{SESSION_IDLE_SECONDS, token_hash};
 use crate::error::ApiError;
 use crate::http::AppState;
+use crate::limits::SourceAddr;
 use crate::store::{Actor, SessionRow, UserRow, WorkstationRow};
 
 /// A JSON body; malformed, oversized or mistyped bodies answer 4xx with a sentence.
@@ -153,6 +154,7 @@ impl WorkstationRow {
             account_id: self.account_id,
             label,
             workstation_id: Some(self.id),
+            source_addr: None,
         }
     }
 }
@@ -230,7 +232,8 @@ impl FromRequestParts<AppState> for Caller {
             ensure_console_access(state, &workstation).await?;
         }
         state.store.touch_session(&session, now).await?;
-        let actor = workstation.actor();
+        let Ok(source) = SourceAddr::from_request_parts(parts, state).await;
+        let actor = workstation.actor().from_source(source.0);
         Ok(Caller {
             workstation,
             session,

@@ -159,6 +159,7 @@ pub async fn enroll(
             None => "manager".to_string(),
         },
         workstation_id: None,
+        source_addr: Some(source.0.to_string()),
     };
     let workstation_id = state
         .store

@@ -275,6 +275,7 @@ impl Store {
             account_id: account.id,
             label: "public".to_string(),
             workstation_id: None,
+            source_addr: None,
         };
         audit::record(&mut tx, &actor, now, "account.logins_resent", json!({})).await?;
         tx.commit().await?;

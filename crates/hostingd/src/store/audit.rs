@@ -16,6 +16,8 @@ pub struct Actor {
     pub label: String,
     /// The workstation the request came from.
     pub workstation_id: Option<i64>,
+    /// The TCP peer of the request (`ConnectInfo`), for changes made through the API.
+    pub source_addr: Option<String>,
 }
 
 impl Actor {
@@ -25,6 +27,25 @@ impl Actor {
             account_id,
             label: "operator".to_string(),
             workstation_id: None,
+            source_addr: None,
+        }
+    }
+
+    /// The service itself: the job runner, start-up checks.
+    pub fn service(account_id: i64) -> Actor {
+        Actor {
+            account_id,
+            label: "service".to_string(),
+            workstation_id: None,
+            source_addr: None,
+        }
+    }
+
+    /// The same actor, for a request from `source`.
+    pub fn from_source(self, source: std::net::IpAddr) -> Actor {
+        Actor {
+            source_addr: Some(source.to_string()),
+            ..self
         }
     }
 }
@@ -46,8 +67,8 @@ pub struct AuditEntry {
     pub action: String,
     /// Details as JSON (never a secret).
     pub detail: String,
-    /// The caller's IP address, where the entry is about a request (failed logins and
-    /// enrollments, lock-outs).
+    /// The caller's IP address, where the entry is about a request (every change made through
+    /// the API, failed logins and enrollments, lock-outs); none for the operator and the jobs.
     pub source_addr: Option<String>,
 }
 
@@ -64,7 +85,7 @@ pub(super) async fn record(
         Some(actor.account_id),
         &actor.label,
         actor.workstation_id,
-        None,
+        actor.source_addr.as_deref(),
         at,
         action,
         detail,

@@ -483,11 +483,7 @@ impl Store {
         .await?;
         audit::record(
             &mut tx,
-            &Actor {
-                account_id,
-                label: "service".to_string(),
-                workstation_id: None,
-            },
+            &Actor::service(account_id),
             now,
             "server.listener_failed",
             json!({"schedule_id": schedule_id, "reason": reason}),

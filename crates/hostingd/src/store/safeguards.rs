@@ -12,11 +12,7 @@ use crate::error::{ApiError, ApiResult};
 pub type FileCopy = (FileKind, String, String, Vec<Part>);
 
 fn service(account_id: i64) -> Actor {
-    Actor {
-        account_id,
-        label: "service".to_string(),
-        workstation_id: None,
-    }
+    Actor::service(account_id)
 }
 
 /// A safeguard row.
