@@ -11,9 +11,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
+use common::gateways::{sms_gateway, smtp_sink};
 use common::{TestService, assert_api_error};
 use hosting_api::{
     Client, ClientIdentity, EnrollmentRequest, NewUser, Role, ServerTrust, SessionRequest,
@@ -22,82 +20,6 @@ use hosting_api::{
 use hostingd::delivery::Delivery;
 use hostingd::store::NewAccount;
 use hostingd::{AppState, Clock, ServeConfig};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-
-/// A minimal SMTP server that accepts every message and keeps its DATA.
-async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let received = Arc::new(Mutex::new(Vec::new()));
-    let store = received.clone();
-    tokio::spawn(async move {
-        loop {
-            let (socket, _) = listener.accept().await.unwrap();
-            let store = store.clone();
-            tokio::spawn(async move {
-                let (read, mut write) = socket.into_split();
-                let mut lines = BufReader::new(read).lines();
-                write.write_all(b"220 sink ESMTP\r\n").await.unwrap();
-                let mut data: Option<String> = None;
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if let Some(body) = data.as_mut() {
-                        if line == "." {
-                            store.lock().unwrap().push(data.take().unwrap());
-                            write.write_all(b"250 queued\r\n").await.unwrap();
-                        } else {
-                            body.push_str(&line);
-                            body.push('\n');
-                        }
-                        continue;
-                    }
-                    let verb = line.split_whitespace().next().unwrap_or("").to_uppercase();
-                    let answer: &[u8] = match verb.as_str() {
-                        "EHLO" | "HELO" => b"250 sink\r\n",
-                        "DATA" => {
-                            data = Some(String::new());
-                            b"354 go ahead\r\n"
-                        }
-                        "QUIT" => {
-                            write.write_all(b"221 bye\r\n").await.unwrap();
-                            break;
-                        }
-                        _ => b"250 ok\r\n",
-                    };
-                    write.write_all(answer).await.unwrap();
-                }
-            });
-        }
-    });
-    (port, received)
-}
-
-/// An SMS gateway that accepts only `Bearer <token>`.
-async fn sms_gateway(token: &'static str) -> (u16, Arc<Mutex<Vec<serde_json::Value>>>) {
-    let received = Arc::new(Mutex::new(Vec::new()));
-    let store = received.clone();
-    let app = Router::new().route(
-        "/send",
-        post(
-            move |headers: HeaderMap, body: axum::Json<serde_json::Value>| {
-                let store = store.clone();
-                async move {
-                    let expected = format!("Bearer {token}");
-                    if headers.get("authorization").and_then(|v| v.to_str().ok())
-                        != Some(expected.as_str())
-                    {
-                        return StatusCode::UNAUTHORIZED;
-                    }
-                    store.lock().unwrap().push(body.0);
-                    StatusCode::OK
-                }
-            },
-        ),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (port, received)
-}
 
 /// A configuration in `dir` that delivers through an SMTP sink and an SMS gateway.
 async fn delivering_config(
@@ -108,7 +30,7 @@ async fn delivering_config(
     Arc<Mutex<Vec<serde_json::Value>>>,
 ) {
     let (smtp_port, emails) = smtp_sink().await;
-    let (sms_port, sms) = sms_gateway("gateway-token").await;
+    let (sms_port, sms) = sms_gateway("gateway-token", Arc::default()).await;
     let mut config = ServeConfig::local(dir.to_path_buf());
     config.smtp_url = Some(format!("smtp://127.0.0.1:{smtp_port}"));
     config.sms_url = Some(format!("http://127.0.0.1:{sms_port}/send"));
@@ -588,7 +510,7 @@ async fn secret_files_are_written_atomically() {
 #[tokio::test(flavor = "multi_thread")]
 async fn smtp_url_and_sms_token_from_files() {
     let (smtp_port, emails) = smtp_sink().await;
-    let (sms_port, sms) = sms_gateway("token-from-a-file").await;
+    let (sms_port, sms) = sms_gateway("token-from-a-file", Arc::default()).await;
     let dir = tempfile::tempdir().unwrap();
     let secrets = tempfile::tempdir().unwrap();
     let write = |name: &str, value: String| {

@@ -5,6 +5,7 @@
 
 pub mod files;
 pub mod flood;
+pub mod gateways;
 pub mod process;
 pub mod roles;
 
