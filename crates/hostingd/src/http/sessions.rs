@@ -100,7 +100,11 @@ pub async fn login(
     let expires_at = state.store.now() + SESSION_ABSOLUTE_SECONDS;
     state
         .store
-        .create_session(&workstation.actor().from_source(source.0), &token_hash, expires_at)
+        .create_session(
+            &workstation.actor().from_source(source.0),
+            &token_hash,
+            expires_at,
+        )
         .await?;
     let display_name = match &user {
         Some(user) => format!("{} {}", user.first_name, user.surname),
