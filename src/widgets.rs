@@ -10,7 +10,8 @@ use crate::model::Failure;
 use crate::theme;
 
 /// A labelled single-line field; `hint` explains where the value comes from. The field carries
-/// the label for AccessKit, so a screen reader (and a test) finds it by that label.
+/// the label for AccessKit, so a screen reader (and a test) finds it by that label, and the hint
+/// as its placeholder, so that it is read out too.
 pub fn field(ui: &mut Ui, label: &str, value: &mut String, secret: bool, hint: &str) -> Response {
     ui.horizontal(|ui| {
         let label_response = ui.add_sized([theme::LABEL_WIDTH, 20.0], egui::Label::new(label));
@@ -18,7 +19,13 @@ pub fn field(ui: &mut Ui, label: &str, value: &mut String, secret: bool, hint: &
             .password(secret)
             .desired_width(theme::FIELD_WIDTH)
             .hint_text(hint);
-        ui.add(edit).labelled_by(label_response.id)
+        let response = ui.add(edit).labelled_by(label_response.id);
+        if !hint.is_empty() {
+            ui.ctx().accesskit_node_builder(response.id, |node| {
+                node.set_placeholder(hint.to_string());
+            });
+        }
+        response
     })
     .inner
 }

@@ -7,6 +7,7 @@
 mod common;
 
 use common::{Person, SUPERADMIN_PASSWORD, Service, options};
+use egui_kittest::kittest::{NodeT, Queryable};
 use hosting_console::i18n::Language;
 use hosting_console::keystore::Keystore;
 
@@ -24,6 +25,18 @@ fn a_manager_onboarding_from_provisioning_to_the_connection_sheet() {
 
     person.wait_for("Step 5: Administration profile");
     person.wait_for("E-mail address");
+    // The example follows the language of the console.
+    let example = person
+        .harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "E-mail address")
+        .accesskit_node()
+        .placeholder()
+        .map(str::to_string);
+    assert_eq!(
+        example.as_deref(),
+        Some("e.g. firstname.lastname@school.org"),
+        "the English console shows an English example"
+    );
     person.fill("E-mail address", "jeanne.dupont@lycee-hugo.fr");
     person.click("Validate");
 

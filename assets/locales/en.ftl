@@ -60,6 +60,7 @@ next = Next
 controller = The controller
 controller-domain = Controller domain name
 domain-hint = e.g. lycee-victor-hugo
+email-hint = e.g. firstname.lastname@school.org
 endpoint = Connection details: { $host }, port { $port }
 confirm-controller = Confirm the controller's domain
 schedule-heading = Schedule { $name }

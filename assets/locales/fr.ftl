@@ -60,6 +60,7 @@ next = Suivant
 controller = Le contrôleur
 controller-domain = Nom de domaine du contrôleur
 domain-hint = par ex. lycee-victor-hugo
+email-hint = par ex. prenom.nom@etablissement.fr
 endpoint = Coordonnées de connexion : { $host }, port { $port }
 confirm-controller = Confirmer le domaine du contrôleur
 schedule-heading = Planning { $name }

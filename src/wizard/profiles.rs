@@ -77,7 +77,7 @@ impl ProfilesForm {
             &t.get("email"),
             &mut self.email,
             false,
-            "prenom.nom@etablissement.fr",
+            &t.get("email-hint"),
             validate::email,
         );
         ui.horizontal(|ui| {
