@@ -109,6 +109,9 @@ pub struct ConsoleApp {
     server_address: Option<String>,
     show_service: bool,
     service_form: crate::service_form::ServiceForm,
+    /// What the connection step says after the next logout (the person revoked this very
+    /// workstation).
+    after_logout: Option<crate::model::Failure>,
 }
 
 impl ConsoleApp {
@@ -151,6 +154,7 @@ impl ConsoleApp {
             server_address: None,
             show_service: false,
             service_form,
+            after_logout: None,
         })
     }
 
@@ -222,14 +226,28 @@ impl ConsoleApp {
                 }
             }
             Event::Acted(result) => {
+                let revoked_here =
+                    result.is_ok() && self.data.busy_with(crate::panels::REVOKE_THIS_WORKSTATION);
                 if let Ok(output) = &result {
                     self.apply(output.clone());
                 }
                 self.data.action_finished(result, &self.backend);
+                if revoked_here {
+                    // This workstation's certificate no longer works: end the session now and
+                    // say why at step 1, instead of failing on the next request.
+                    self.after_logout = Some(crate::model::Failure::new(
+                        "this_workstation_revoked",
+                        "The certificate of this workstation was revoked. Log in again to install a new one with the invoice number.",
+                    ));
+                    self.backend.send(Command::Logout);
+                }
             }
             Event::LoggedOut => {
                 self.data = SessionData::default();
                 self.wizard.restart();
+                if let Some(notice) = self.after_logout.take() {
+                    self.wizard.session_lost(notice);
+                }
                 self.screen = Screen::Wizard;
             }
             Event::LoginsResent(result) => self.wizard.logins_resent(result),

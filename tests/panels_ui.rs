@@ -1,5 +1,5 @@
 //! The setup panels after onboarding, driven through the UI: add a user, give console access,
-//! assign a profile in the users × schedules grid, revoke a workstation.
+//! assign a profile in the users × schedules grid, revoke a workstation, then this one.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -87,4 +87,23 @@ fn the_manager_runs_the_setup_panels() {
     });
     assert_eq!(revoked, 1);
     assert!(person.has_text("Test workstation (this one)"));
+
+    // Revoke this very workstation: the confirmation says so, then the console ends the session
+    // and says why at step 1, instead of failing on the next request.
+    person.click("Revoke Test workstation");
+    person.wait_for_text("the workstation you are using");
+    person.click("Revoke");
+    person.wait_for_text("You revoked the certificate of this workstation");
+    assert!(person.has_text("Your connection information"), "step 1 is open");
+    assert!(!person.has("Workstations"), "the panels are closed");
+    let revoked = service.runtime.block_on(async {
+        store
+            .workstations(logins.account_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|w| w.revoked_at.is_some())
+            .count()
+    });
+    assert_eq!(revoked, 2);
 }

@@ -4,6 +4,8 @@ mod controller;
 mod server;
 mod workstations;
 
+pub use workstations::REVOKE_THIS_WORKSTATION;
+
 use crate::app::Cx;
 use crate::backend::Resource;
 use crate::wizard::SchedulesForm;

@@ -4,10 +4,22 @@ use crate::app::Cx;
 use crate::backend::{Action, Resource};
 use crate::widgets;
 
+/// The tag of revoking the workstation the console runs on: the session ends when it is done.
+pub const REVOKE_THIS_WORKSTATION: &str = "revoke-this-workstation";
+
+/// A revocation waiting for its confirmation.
+#[derive(Clone)]
+struct Confirm {
+    id: i64,
+    name: String,
+    /// The workstation the console runs on.
+    current: bool,
+}
+
 /// The Workstations panel.
 #[derive(Default)]
 pub struct WorkstationsPanel {
-    confirm: Option<(i64, String)>,
+    confirm: Option<Confirm>,
 }
 
 impl WorkstationsPanel {
@@ -25,7 +37,11 @@ impl WorkstationsPanel {
         });
         widgets::failure(
             ui,
-            cx.data.failure_of("revoke").map(|f| t.failure(f)).as_ref(),
+            cx.data
+                .failure_of("revoke")
+                .or_else(|| cx.data.failure_of(REVOKE_THIS_WORKSTATION))
+                .map(|f| t.failure(f))
+                .as_ref(),
         );
         let list = cx.data.workstations.value().cloned().unwrap_or_default();
         egui::Grid::new("workstations")
@@ -72,7 +88,11 @@ impl WorkstationsPanel {
                             .add_enabled(!cx.data.busy(), egui::Button::new(label))
                             .clicked()
                         {
-                            self.confirm = Some((workstation.id, workstation.name.clone()));
+                            self.confirm = Some(Confirm {
+                                id: workstation.id,
+                                name: workstation.name.clone(),
+                                current: workstation.current,
+                            });
                         }
                     } else {
                         ui.label("");
@@ -80,9 +100,14 @@ impl WorkstationsPanel {
                     ui.end_row();
                 }
             });
-        if let Some((id, name)) = self.confirm.clone() {
+        if let Some(confirm) = self.confirm.clone() {
+            let question = if confirm.current {
+                "revoke-question-current"
+            } else {
+                "revoke-question"
+            };
             let modal = egui::Modal::new(egui::Id::unique("confirm-revoke")).show(ui.ctx(), |ui| {
-                ui.label(t.with("revoke-question", &[("name", &name)]));
+                ui.label(t.with(question, &[("name", &confirm.name)]));
                 ui.horizontal(|ui| {
                     if ui.button(t.get("revoke")).clicked() {
                         return Some(true);
@@ -99,7 +124,12 @@ impl WorkstationsPanel {
                 .or_else(|| modal.should_close().then_some(false))
             {
                 Some(true) => {
-                    cx.act("revoke", vec![Action::Revoke(id)]);
+                    let tag = if confirm.current {
+                        REVOKE_THIS_WORKSTATION
+                    } else {
+                        "revoke"
+                    };
+                    cx.act(tag, vec![Action::Revoke(confirm.id)]);
                     self.confirm = None;
                 }
                 Some(false) => self.confirm = None,
