@@ -94,7 +94,10 @@ fn the_manager_runs_the_setup_panels() {
     person.wait_for_text("the workstation you are using");
     person.click("Revoke");
     person.wait_for_text("You revoked the certificate of this workstation");
-    assert!(person.has_text("Your connection information"), "step 1 is open");
+    assert!(
+        person.has_text("Choose who you are and enter the logins you received."),
+        "step 1 is open"
+    );
     assert!(!person.has("Workstations"), "the panels are closed");
     let revoked = service.runtime.block_on(async {
         store

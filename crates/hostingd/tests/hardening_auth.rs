@@ -488,6 +488,50 @@ async fn a_stalled_upload_patch_ends_with_408_and_keeps_the_durable_offset() {
     assert_eq!(manager.upload_offset(&id).await.unwrap().0, 5000);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn cancelling_an_upload_waits_for_the_patch_in_flight() {
+    let t = TestService::start_with(|config| {
+        config.limits.upload_chunk_timeout_seconds = 2;
+    })
+    .await;
+    let logins = t.provision("School").await;
+    let (manager, identity) = t.manager(&logins).await;
+    let metadata = UploadMetadata {
+        filename: "Cancel.HNOT".to_string(),
+        kind: FileKind::Base,
+        sha256: "0".repeat(64),
+    };
+    let id = manager.create_upload(&metadata, 10_000).await.unwrap();
+    let token = manager.token().unwrap();
+    let base_url = t.service.base_url();
+    let client = http_client(&t.service.ca_pem(), Some(&identity), None, true);
+
+    // A PATCH still in flight (its client paused: some bytes, then silence) when the person
+    // cancels: the cancellation waits for it to end, then deletes the upload and its bytes.
+    let in_flight = {
+        let id = id.clone();
+        tokio::spawn(async move {
+            patch(
+                &client,
+                &base_url,
+                &token,
+                &id,
+                0,
+                stalling_body(&[7u8; 1000]),
+            )
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    manager.delete_upload(&id).await.unwrap();
+    assert_eq!(in_flight.await.unwrap(), 408);
+    assert!(manager.uploads().await.unwrap().is_empty());
+}
+
 /// The server side of the connection from `client_port` to `server_port` in /proc/net/tcp has
 /// its keep-alive timer armed (`tr` = 2).
 #[cfg(target_os = "linux")]

@@ -60,21 +60,39 @@ pub struct UploadLocks {
     entries: Mutex<HashMap<String, Arc<tokio::sync::Mutex<RunningHash>>>>,
 }
 
+fn upload_busy() -> ApiError {
+    ApiError::conflict(
+        "upload_busy",
+        "Another transfer of this file is in progress. Wait for it to end (or stop it), then resume.",
+    )
+}
+
+/// How long a cancellation waits for a PATCH in flight to end: a client that paused then
+/// cancelled has gone away, and its PATCH ends as soon as its last bytes are stored.
+const CANCEL_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
 impl UploadLocks {
+    fn entry(&self, id: &str) -> ApiResult<Arc<tokio::sync::Mutex<RunningHash>>> {
+        let mut entries = self
+            .entries
+            .lock()
+            .map_err(|_| ApiError::internal("upload locks poisoned"))?;
+        Ok(entries.entry(id.to_string()).or_default().clone())
+    }
+
     fn try_lock(&self, id: &str) -> ApiResult<tokio::sync::OwnedMutexGuard<RunningHash>> {
-        let entry = {
-            let mut entries = self
-                .entries
-                .lock()
-                .map_err(|_| ApiError::internal("upload locks poisoned"))?;
-            entries.entry(id.to_string()).or_default().clone()
-        };
-        entry.try_lock_owned().map_err(|_| {
-            ApiError::conflict(
-                "upload_busy",
-                "Another transfer of this file is in progress. Wait for it to end (or stop it), then resume.",
-            )
-        })
+        self.entry(id)?.try_lock_owned().map_err(|_| upload_busy())
+    }
+
+    /// The lock of `id`, waiting at most `wait` for the PATCH that holds it to end.
+    async fn lock_within(
+        &self,
+        id: &str,
+        wait: std::time::Duration,
+    ) -> ApiResult<tokio::sync::OwnedMutexGuard<RunningHash>> {
+        tokio::time::timeout(wait, self.entry(id)?.lock_owned())
+            .await
+            .map_err(|_| upload_busy())
     }
 
     /// Forgets an upload that is finished or gone.
@@ -590,11 +608,12 @@ fn upload_too_long(room: u64) -> ApiError {
     )
 }
 
-/// Cancels an upload and deletes its bytes.
+/// Cancels an upload and deletes its bytes, after the PATCH in flight (if any) ends.
 #[utoipa::path(delete, path = "/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
     params(("id" = String, Path, description = "Upload")),
     responses((status = 204, description = "Deleted"),
-        (status = 404, description = "not_found", body = ErrorBody)))]
+        (status = 404, description = "not_found", body = ErrorBody),
+        (status = 409, description = "upload_busy: a PATCH still runs after 15 s", body = ErrorBody)))]
 pub async fn terminate(
     State(state): State<AppState>,
     caller: Caller,
@@ -603,7 +622,7 @@ pub async fn terminate(
 ) -> ApiResult<StatusCode> {
     check_version(&headers)?;
     valid_id(&id)?;
-    let guard = state.uploads.try_lock(&id)?;
+    let guard = state.uploads.lock_within(&id, CANCEL_WAIT).await?;
     let keys = state.store.delete_upload(&caller.actor, &id).await?;
     state.blobs.delete(&keys).await;
     drop(guard);
