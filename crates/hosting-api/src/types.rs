@@ -74,17 +74,21 @@ pub struct EnrollmentRequest {
     /// Who logs in.
     pub role: Role,
     /// 12 digits, from the e-mail.
+    #[schema(schema_with = crate::schema::hosting_number)]
     pub hosting_number: String,
     /// The console password (manager) or the user's password (superadministrator).
     pub password: String,
     /// The superadministrator's username; absent for the manager.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::schema::optional_username)]
     pub username: Option<String>,
     /// 10 digits, from the e-mail.
+    #[schema(schema_with = crate::schema::invoice_number)]
     pub invoice_number: String,
     /// PKCS#10 request made on the workstation; only the public key travels.
     pub csr_pem: String,
     /// A name for this workstation, shown in the workstations list.
+    #[schema(schema_with = crate::schema::workstation_name)]
     pub workstation_name: String,
 }
 
@@ -105,6 +109,7 @@ pub struct EnrollmentResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ResendLoginsRequest {
     /// The hosting number whose logins are sent again.
+    #[schema(schema_with = crate::schema::hosting_number)]
     pub hosting_number: String,
 }
 
@@ -216,6 +221,7 @@ pub struct LicenceAcceptance {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ControllerUpdate {
     /// Domain name (a DNS label such as `lycee-victor-hugo`).
+    #[schema(schema_with = crate::schema::domain)]
     pub domain: String,
 }
 
@@ -295,15 +301,18 @@ pub struct Schedule {
 pub struct ScheduleUpdate {
     /// New name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::schema::schedule_name)]
     pub name: Option<String>,
     /// New domain name (a new port is assigned when it changes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::schema::optional_domain)]
     pub domain: Option<String>,
     /// Campus.net licence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campus_net_licence: Option<bool>,
     /// IANA time zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::schema::optional_time_zone)]
     pub time_zone: Option<String>,
 }
 
@@ -312,12 +321,16 @@ pub struct ScheduleUpdate {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NewUser {
     /// First name.
+    #[schema(schema_with = crate::schema::first_name)]
     pub first_name: String,
     /// Surname.
+    #[schema(schema_with = crate::schema::surname)]
     pub surname: String,
     /// Username, unique in the account.
+    #[schema(schema_with = crate::schema::username)]
     pub username: String,
     /// Password (rules in `validate::user_password`).
+    #[schema(schema_with = crate::schema::user_password)]
     pub password: String,
     /// Superadministrator.
     pub superadmin: bool,
@@ -348,6 +361,7 @@ pub struct User {
 pub struct UserUpdate {
     /// E-mail address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::schema::optional_email)]
     pub email: Option<String>,
     /// Console access (needs a valid e-mail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
