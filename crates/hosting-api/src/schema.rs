@@ -4,8 +4,8 @@
 //! The validators forgive what people paste (spaces around a name, spaces inside a number,
 //! letters in any case), so the patterns do too. They are written in the subset that ECMA-262
 //! (with the `u` flag, as JSON Schema asks) and Rust's regex read the same way: character classes
-//! with `\xHH` and `\uHHHH` escapes, `\p{…}` properties and lookaheads, no `\s` (whose meaning
-//! differs).
+//! with `\xHH` and `\uHHHH` escapes, `\p{…}` properties and lookaheads; `\s` (whose meaning
+//! differs) only in `[\s\S]`, any character.
 //!
 //! Rules that involve another field or the account's state are in the descriptions only: a user
 //! password must not contain the username; a domain with dots must be verified for the account;
