@@ -56,7 +56,7 @@ impl Samples {
 
     /// A DNS label of about `length` characters, sometimes broken.
     fn label(&mut self, length: usize) -> String {
-        let mut label = self.text("abcxyzABZ0189-", length..=length);
+        let mut label = self.text("abcdefxyzABZ0189-", length..=length);
         if self.chance(10) {
             let at = self.below(label.len() + 1);
             let odd = self.pick(&["_", "é", "\u{212A}", " "]);
@@ -65,16 +65,24 @@ impl Samples {
         label
     }
 
-    /// Labels joined by dots, around `total` characters.
+    /// Labels joined by dots, `total` characters long (at least one label), sometimes with a
+    /// label one character too long.
     fn domain(&mut self, total: usize, labels_at_least: usize) -> String {
-        let count = labels_at_least + self.below(4);
-        let each = (total / count).max(1);
-        let labels: Vec<String> = (0..count)
-            .map(|_| {
-                let length = if self.chance(20) { 60 + self.below(6) } else { 1 + self.below(each.min(63)) };
-                self.label(length)
-            })
-            .collect();
+        let mut labels = Vec::new();
+        let mut remaining = total.max(1);
+        while remaining > 0 {
+            let most = (remaining / labels_at_least.saturating_sub(labels.len()).max(1)).max(1);
+            let length = if self.chance(3) {
+                64
+            } else if self.chance(30) {
+                most.min(63)
+            } else {
+                1 + self.below(most.min(63))
+            };
+            let length = length.min(remaining);
+            labels.push(self.label(length));
+            remaining = remaining.saturating_sub(length + 1);
+        }
         labels.join(".")
     }
 }
@@ -266,7 +274,11 @@ fn schema_and_validators_agree_field_by_field() {
 
     // Domains: labels around 63, names around 253, trailing dots, spaces, bad characters.
     let domains = strings(s, |s| {
-        let total = if s.chance(30) { 245 + s.below(15) } else { 1 + s.below(40) };
+        let total = if s.chance(40) {
+            validate::DOMAIN_MAX - 4 + s.below(9)
+        } else {
+            1 + s.below(40)
+        };
         let mut name = s.domain(total, 1);
         if s.chance(15) {
             name.push_str(s.pick(&[".", "..", "-", " ."]));
@@ -289,8 +301,14 @@ fn schema_and_validators_agree_field_by_field() {
 
     // E-mail addresses: local parts around 64, totals around 254, one or two '@'.
     let emails = strings(s, |s| {
-        let local = s.text("jean.dupont+éJD@ \u{1}", 0..=66);
-        let total = if s.chance(30) { 250 - local.len().min(250) } else { 12 };
+        let local = s.text("jean.dupont+éJDXY@ \u{1}", 0..=66);
+        let local_chars = local.chars().count();
+        // Sometimes the whole address is around the longest allowed.
+        let total = if s.chance(40) {
+            (validate::EMAIL_MAX + s.below(5)).saturating_sub(local_chars + 3)
+        } else {
+            3 + s.below(20)
+        };
         let labels_at_least = if s.chance(90) { 2 } else { 1 };
         let domain = s.domain(total, labels_at_least);
         s.padded(format!("{local}@{domain}"))
