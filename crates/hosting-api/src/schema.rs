@@ -11,7 +11,11 @@
 //! password must not contain the username; a domain with dots must be verified for the account;
 //! the slots of a time grid end by midnight.
 
-use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{Object, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
+use utoipa::{PartialSchema, ToSchema};
+
+use crate::types::{EnrollmentRequest, Role};
 
 use crate::validate::{
     CONSOLE_PASSWORD_CHARS, DAY_MINUTES, DNS_LABEL_MAX, DOMAIN_MAX, EMAIL_LOCAL_MAX, EMAIL_MAX,
@@ -272,6 +276,76 @@ pub fn slots_per_day() -> Object {
         ))
         .build()
 }
+
+fn plain_string(description: &str) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .build()
+}
+
+/// One form of the enrollment request: the hosting manager's or a superadministrator's.
+fn enrollment(role: Role, password: Object, username: Object) -> Object {
+    let mut builder = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(match role {
+            Role::Manager => "The hosting manager enrolls with the console password.",
+            Role::Superadmin => "A superadministrator enrolls with their username and password.",
+        }))
+        .property(
+            "role",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([role.as_str()])),
+        )
+        .property("hosting_number", hosting_number())
+        .property("password", password)
+        .property("username", username)
+        .property("invoice_number", invoice_number())
+        .property(
+            "csr_pem",
+            plain_string("PKCS#10 request made on the workstation; only the public key travels."),
+        )
+        .property("workstation_name", workstation_name());
+    for field in [
+        "role",
+        "hosting_number",
+        "password",
+        "invoice_number",
+        "csr_pem",
+        "workstation_name",
+    ] {
+        builder = builder.required(field);
+    }
+    if role == Role::Superadmin {
+        builder = builder.required("username");
+    }
+    builder.build()
+}
+
+impl PartialSchema for EnrollmentRequest {
+    /// The manager's form (console password, any username, which is ignored) or a
+    /// superadministrator's (a username; the password is checked against theirs).
+    fn schema() -> RefOr<Schema> {
+        let ignored = ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .description(Some("Ignored for the hosting manager."))
+            .build();
+        OneOfBuilder::new()
+            .description(Some(
+                "`POST /v1/enrollments`: installs a workstation certificate.",
+            ))
+            .item(enrollment(Role::Manager, console_password(), ignored))
+            .item(enrollment(
+                Role::Superadmin,
+                plain_string("The superadministrator's password."),
+                username(),
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for EnrollmentRequest {}
 
 #[cfg(test)]
 #[path = "schema_tests.rs"]

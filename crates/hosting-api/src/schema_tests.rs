@@ -108,6 +108,27 @@ impl FieldSchema {
         }
     }
 
+    /// The field of the form of `T` whose `role` is `role` (a `oneOf` keyed by role).
+    fn of_role<T: PartialSchema>(type_name: &str, role: Role, field: &str) -> FieldSchema {
+        let schema = serde_json::to_value(T::schema()).unwrap();
+        let form = schema["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|form| form["properties"]["role"]["enum"] == json!([role.as_str()]))
+            .unwrap();
+        let schema = form["properties"][field].clone();
+        assert!(schema.is_object(), "{type_name}.{field} has no schema");
+        let pattern = schema["pattern"]
+            .as_str()
+            .map(|pattern| Regex::new(pattern).unwrap());
+        FieldSchema {
+            name: format!("{type_name}({}).{field}", role.as_str()),
+            schema,
+            pattern,
+        }
+    }
+
     fn has_type(&self, wanted: &str) -> bool {
         match &self.schema["type"] {
             Value::String(one) => one == wanted,
@@ -149,7 +170,8 @@ fn agree(field: FieldSchema, samples: Vec<Value>, accepts: impl Fn(&Value) -> bo
         let schema_says = field.allows(sample);
         let validator_says = accepts(sample);
         assert_eq!(
-            schema_says, validator_says,
+            schema_says,
+            validator_says,
             "{}: the schema {} {sample:?} but the validator {} it\nschema: {}",
             field.name,
             if schema_says { "allows" } else { "refuses" },
@@ -191,7 +213,10 @@ fn with_null(mut values: Vec<Value>) -> Vec<Value> {
 
 fn digit_strings(samples: &mut Samples) -> Vec<Value> {
     strings(samples, |s| {
-        let core = s.text("0123456789012345678901234567890123456789 a-\u{a0}\u{660}", 0..=16);
+        let core = s.text(
+            "0123456789012345678901234567890123456789 a-\u{a0}\u{660}",
+            0..=16,
+        );
         s.padded(core)
     })
 }
@@ -203,7 +228,11 @@ fn schema_and_validators_agree_field_by_field() {
     // Hosting and invoice numbers: digits around the length, spaces, letters, other digits.
     let numbers = digit_strings(s);
     agree(
-        FieldSchema::of::<EnrollmentRequest>("EnrollmentRequest", "hosting_number"),
+        FieldSchema::of_role::<EnrollmentRequest>(
+            "EnrollmentRequest",
+            Role::Manager,
+            "hosting_number",
+        ),
         numbers.clone(),
         on_text(validate::hosting_number),
     );
@@ -213,7 +242,11 @@ fn schema_and_validators_agree_field_by_field() {
         on_text(validate::hosting_number),
     );
     agree(
-        FieldSchema::of::<EnrollmentRequest>("EnrollmentRequest", "invoice_number"),
+        FieldSchema::of_role::<EnrollmentRequest>(
+            "EnrollmentRequest",
+            Role::Superadmin,
+            "invoice_number",
+        ),
         numbers,
         on_text(validate::invoice_number),
     );
@@ -231,7 +264,11 @@ fn schema_and_validators_agree_field_by_field() {
         );
     }
     agree(
-        FieldSchema::of::<EnrollmentRequest>("EnrollmentRequest", "workstation_name"),
+        FieldSchema::of_role::<EnrollmentRequest>(
+            "EnrollmentRequest",
+            Role::Manager,
+            "workstation_name",
+        ),
         names,
         on_text(validate::workstation_name),
     );
@@ -247,9 +284,24 @@ fn schema_and_validators_agree_field_by_field() {
         on_text(validate::username),
     );
     agree(
-        FieldSchema::of::<EnrollmentRequest>("EnrollmentRequest", "username"),
-        with_null(usernames),
+        FieldSchema::of_role::<EnrollmentRequest>(
+            "EnrollmentRequest",
+            Role::Superadmin,
+            "username",
+        ),
+        usernames,
         on_text(validate::username),
+    );
+
+    // The console password: around 14 characters, spaces inside and around.
+    let console_passwords = strings(s, |s| {
+        let core = s.text("aZ3$é€😀 \t\u{3000}\u{7}", 12..=16);
+        if s.chance(10) { s.padded(core) } else { core }
+    });
+    agree(
+        FieldSchema::of_role::<EnrollmentRequest>("EnrollmentRequest", Role::Manager, "password"),
+        console_passwords,
+        on_text(validate::console_password),
     );
 
     // User passwords: around 10 and 128, with or without each class of characters. The username
@@ -324,7 +376,13 @@ fn schema_and_validators_agree_field_by_field() {
         let zone = s.pick(&validate::TIME_ZONES);
         let mut zone: String = zone
             .chars()
-            .map(|c| if s.chance(30) { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+            .map(|c| {
+                if s.chance(30) {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
             .collect();
         if s.chance(40) {
             let at = s.below(zone.len());
@@ -355,7 +413,8 @@ fn schema_and_validators_agree_field_by_field() {
         let minutes = s.below(62);
         let text = format!("{}:{}", digits(s, hours), digits(s, minutes));
         if s.chance(5) {
-            s.pick(&["8h", "08-00", " 08:00", "+8:00", ":00", "08:", ""]).to_string()
+            s.pick(&["8h", "08-00", " 08:00", "+8:00", ":00", "08:", ""])
+                .to_string()
         } else {
             text
         }

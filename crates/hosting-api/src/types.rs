@@ -68,27 +68,24 @@ pub struct Health {
 }
 
 /// `POST /v1/enrollments`: installs a workstation certificate.
-// `Debug` leaves the secret fields out (see the end of this file).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+// `Debug` leaves the secret fields out (see the end of this file). The schema is written by hand
+// in `crate::schema`: the password's rule and whether a username is needed depend on the role.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollmentRequest {
     /// Who logs in.
     pub role: Role,
     /// 12 digits, from the e-mail.
-    #[schema(schema_with = crate::schema::hosting_number)]
     pub hosting_number: String,
     /// The console password (manager) or the user's password (superadministrator).
     pub password: String,
     /// The superadministrator's username; absent for the manager.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(schema_with = crate::schema::optional_username)]
     pub username: Option<String>,
     /// 10 digits, from the e-mail.
-    #[schema(schema_with = crate::schema::invoice_number)]
     pub invoice_number: String,
     /// PKCS#10 request made on the workstation; only the public key travels.
     pub csr_pem: String,
     /// A name for this workstation, shown in the workstations list.
-    #[schema(schema_with = crate::schema::workstation_name)]
     pub workstation_name: String,
 }
 

@@ -260,7 +260,9 @@ pub fn email(value: &str) -> Result<String, ValidationError> {
     let trimmed = value.trim();
     let code = "invalid_email";
     let message = "Enter a valid e-mail address, such as name@school.fr.";
-    if trimmed.chars().count() > EMAIL_MAX || trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if trimmed.chars().count() > EMAIL_MAX
+        || trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(fail("email", code, message));
     }
     let Some((local, domain_part)) = trimmed.rsplit_once('@') else {
@@ -268,7 +270,11 @@ pub fn email(value: &str) -> Result<String, ValidationError> {
     };
     let domain_lower = domain_part.to_ascii_lowercase();
     let domain_ok = domain_lower.contains('.') && domain_lower.split('.').all(dns_label);
-    if local.is_empty() || local.chars().count() > EMAIL_LOCAL_MAX || local.contains('@') || !domain_ok {
+    if local.is_empty()
+        || local.chars().count() > EMAIL_LOCAL_MAX
+        || local.contains('@')
+        || !domain_ok
+    {
         return Err(fail("email", code, message));
     }
     Ok(format!("{local}@{domain_lower}"))
