@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use hosting_api::files::{
     AddCompanion, Base, BaseFile, FileKind, LoadBase, Monitoring, MonitoringUpdate, NewEmptyBase,
-    Safeguard, TimeGrid, repr_digest,
+    Safeguard, repr_digest,
 };
 use hosting_api::types::{ErrorBody, Schedule};
 
