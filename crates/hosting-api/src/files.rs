@@ -273,10 +273,13 @@ pub struct AddCompanion {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TimeGrid {
     /// First hour of the day, `HH:MM`.
+    #[schema(schema_with = crate::schema::day_starts_at)]
     pub day_starts_at: String,
     /// Length of a slot in minutes.
+    #[schema(schema_with = crate::schema::slot_minutes)]
     pub slot_minutes: u32,
     /// Slots per day.
+    #[schema(schema_with = crate::schema::slots_per_day)]
     pub slots_per_day: u32,
 }
 

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod files;
+pub mod schema;
 pub mod secret;
 pub mod tls;
 pub mod tus;

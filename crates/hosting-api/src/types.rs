@@ -68,8 +68,9 @@ pub struct Health {
 }
 
 /// `POST /v1/enrollments`: installs a workstation certificate.
-// `Debug` leaves the secret fields out (see the end of this file).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+// `Debug` leaves the secret fields out (see the end of this file). The schema is written by hand
+// in `crate::schema`: the password's rule and whether a username is needed depend on the role.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollmentRequest {
     /// Who logs in.
     pub role: Role,
@@ -105,6 +106,7 @@ pub struct EnrollmentResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ResendLoginsRequest {
     /// The hosting number whose logins are sent again.
+    #[schema(schema_with = crate::schema::hosting_number)]
     pub hosting_number: String,
 }
 
@@ -216,6 +218,7 @@ pub struct LicenceAcceptance {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ControllerUpdate {
     /// Domain name (a DNS label such as `lycee-victor-hugo`).
+    #[schema(schema_with = crate::schema::domain)]
     pub domain: String,
 }
 
@@ -295,15 +298,18 @@ pub struct Schedule {
 pub struct ScheduleUpdate {
     /// New name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::schema::schedule_name)]
     pub name: Option<String>,
     /// New domain name (a new port is assigned when it changes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::schema::optional_domain)]
     pub domain: Option<String>,
     /// Campus.net licence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campus_net_licence: Option<bool>,
     /// IANA time zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::schema::optional_time_zone)]
     pub time_zone: Option<String>,
 }
 
@@ -312,12 +318,16 @@ pub struct ScheduleUpdate {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NewUser {
     /// First name.
+    #[schema(schema_with = crate::schema::first_name)]
     pub first_name: String,
     /// Surname.
+    #[schema(schema_with = crate::schema::surname)]
     pub surname: String,
     /// Username, unique in the account.
+    #[schema(schema_with = crate::schema::username)]
     pub username: String,
     /// Password (rules in `validate::user_password`).
+    #[schema(schema_with = crate::schema::user_password)]
     pub password: String,
     /// Superadministrator.
     pub superadmin: bool,
@@ -348,6 +358,7 @@ pub struct User {
 pub struct UserUpdate {
     /// E-mail address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::schema::optional_email)]
     pub email: Option<String>,
     /// Console access (needs a valid e-mail).
     #[serde(default, skip_serializing_if = "Option::is_none")]

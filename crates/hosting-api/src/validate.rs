@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::files::TimeGrid;
+
 /// A value that breaks a rule: which field, a stable code and a sentence that says what to fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidationError {
@@ -40,6 +42,24 @@ pub const CONSOLE_PASSWORD_CHARS: usize = 14;
 pub const USER_PASSWORD_MIN: usize = 10;
 /// Longest user password.
 pub const USER_PASSWORD_MAX: usize = 128;
+/// Shortest and longest username.
+pub const USERNAME_CHARS: (usize, usize) = (3, 32);
+/// Longest first name, surname or workstation name.
+pub const NAME_MAX: usize = 64;
+/// Longest schedule name.
+pub const SCHEDULE_NAME_MAX: usize = 32;
+/// Longest domain name (without the final dot).
+pub const DOMAIN_MAX: usize = 253;
+/// Longest DNS label.
+pub const DNS_LABEL_MAX: usize = 63;
+/// Longest e-mail address, in characters.
+pub const EMAIL_MAX: usize = 254;
+/// Longest local part of an e-mail address, in characters.
+pub const EMAIL_LOCAL_MAX: usize = 64;
+/// Shortest and longest slot of a time grid, in minutes.
+pub const SLOT_MINUTES: (u32, u32) = (5, 240);
+/// Minutes in a day: the slots of a grid end by midnight.
+pub const DAY_MINUTES: u32 = 24 * 60;
 
 fn digits(
     value: &str,
@@ -165,7 +185,7 @@ pub fn user_password(value: &str, username: &str) -> Result<(), ValidationError>
 
 fn dns_label(label: &str) -> bool {
     !label.is_empty()
-        && label.len() <= 63
+        && label.len() <= DNS_LABEL_MAX
         && label
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
@@ -176,7 +196,9 @@ fn dns_label(label: &str) -> bool {
 /// A domain name for the controller or a schedule: DNS labels (letters, digits, hyphens)
 /// separated by dots. Returned in lowercase.
 pub fn domain(value: &str) -> Result<String, ValidationError> {
-    let normalised = value.trim().trim_end_matches('.').to_lowercase();
+    // ASCII lowercase: a letter outside a to z (even one whose lowercase is ASCII, such as the
+    // Kelvin sign) is refused, as the OpenAPI pattern says.
+    let normalised = value.trim().trim_end_matches('.').to_ascii_lowercase();
     let code = "invalid_domain";
     if normalised.is_empty() {
         return Err(fail(
@@ -185,7 +207,7 @@ pub fn domain(value: &str) -> Result<String, ValidationError> {
             "Enter a domain name, for example the name of your school: lycee-victor-hugo.",
         ));
     }
-    if normalised.len() > 253 {
+    if normalised.len() > DOMAIN_MAX {
         return Err(fail(
             "domain",
             code,
@@ -205,14 +227,16 @@ pub fn domain(value: &str) -> Result<String, ValidationError> {
 /// A username: 3 to 32 characters, letters, digits, `.`, `_` or `-`, starting with a letter.
 /// Returned in lowercase (usernames are not case-sensitive).
 pub fn username(value: &str) -> Result<String, ValidationError> {
-    let normalised = value.trim().to_lowercase();
+    // ASCII lowercase, as for domains: a username is made of a to z, whatever Unicode folds.
+    let normalised = value.trim().to_ascii_lowercase();
     let code = "invalid_username";
     let count = normalised.chars().count();
-    if !(3..=32).contains(&count) {
+    let (shortest, longest) = USERNAME_CHARS;
+    if !(shortest..=longest).contains(&count) {
         return Err(fail(
             "username",
             code,
-            format!("The username needs 3 to 32 characters; it has {count}."),
+            format!("The username needs {shortest} to {longest} characters; it has {count}."),
         ));
     }
     let mut chars = normalised.chars();
@@ -230,20 +254,27 @@ pub fn username(value: &str) -> Result<String, ValidationError> {
     Ok(normalised)
 }
 
-/// An e-mail address (structure only: one `@`, a local part, a domain with a dot).
+/// An e-mail address (structure only: one `@`, a local part, a domain with a dot). Lengths are
+/// counted in characters, as JSON Schema counts them.
 pub fn email(value: &str) -> Result<String, ValidationError> {
     let trimmed = value.trim();
     let code = "invalid_email";
     let message = "Enter a valid e-mail address, such as name@school.fr.";
-    if trimmed.len() > 254 || trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if trimmed.chars().count() > EMAIL_MAX
+        || trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(fail("email", code, message));
     }
     let Some((local, domain_part)) = trimmed.rsplit_once('@') else {
         return Err(fail("email", code, message));
     };
-    let domain_lower = domain_part.to_lowercase();
+    let domain_lower = domain_part.to_ascii_lowercase();
     let domain_ok = domain_lower.contains('.') && domain_lower.split('.').all(dns_label);
-    if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
+    if local.is_empty()
+        || local.chars().count() > EMAIL_LOCAL_MAX
+        || local.contains('@')
+        || !domain_ok
+    {
         return Err(fail("email", code, message));
     }
     Ok(format!("{local}@{domain_lower}"))
@@ -258,11 +289,11 @@ pub fn person_name(value: &str, field: &'static str) -> Result<String, Validatio
     } else {
         "surname"
     };
-    if count == 0 || count > 64 || trimmed.chars().any(char::is_control) {
+    if count == 0 || count > NAME_MAX || trimmed.chars().any(char::is_control) {
         return Err(fail(
             field,
             "invalid_name",
-            format!("Enter the {what}: 1 to 64 characters."),
+            format!("Enter the {what}: 1 to {NAME_MAX} characters."),
         ));
     }
     Ok(trimmed.to_string())
@@ -273,7 +304,7 @@ pub fn schedule_name(value: &str) -> Result<String, ValidationError> {
     let trimmed = value.trim();
     let count = trimmed.chars().count();
     if count == 0
-        || count > 32
+        || count > SCHEDULE_NAME_MAX
         || !trimmed
             .chars()
             .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
@@ -291,7 +322,7 @@ pub fn schedule_name(value: &str) -> Result<String, ValidationError> {
 pub fn workstation_name(value: &str) -> Result<String, ValidationError> {
     let trimmed = value.trim();
     let count = trimmed.chars().count();
-    if count == 0 || count > 64 || trimmed.chars().any(char::is_control) {
+    if count == 0 || count > NAME_MAX || trimmed.chars().any(char::is_control) {
         return Err(fail(
             "workstation_name",
             "invalid_workstation_name",
@@ -343,6 +374,52 @@ pub fn time_zone(value: &str) -> Result<String, ValidationError> {
                 ),
             )
         })
+}
+
+fn grid_error(message: &str) -> ValidationError {
+    fail("time_grid", "invalid_time_grid", message)
+}
+
+/// A number of `min_len` or 2 ASCII digits (no sign, no spaces).
+fn grid_digits(text: &str, min_len: usize) -> Option<u32> {
+    ((min_len..=2).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
+}
+
+/// The time grid of a new base: the first hour as `H:MM` or `HH:MM`, slots of
+/// [`SLOT_MINUTES`], and every slot of the day before midnight. The arithmetic is checked: a
+/// grid whose numbers overflow is refused like any other that does not fit in a day.
+pub fn time_grid(grid: &TimeGrid) -> Result<(), ValidationError> {
+    let (hours, minutes) = grid
+        .day_starts_at
+        .split_once(':')
+        .and_then(|(h, m)| Some((grid_digits(h, 1)?, grid_digits(m, 2)?)))
+        .ok_or_else(|| grid_error("Write the first hour of the day as HH:MM, e.g. 08:00."))?;
+    if hours > 23 || minutes > 59 {
+        return Err(grid_error(
+            "The first hour of the day must be between 00:00 and 23:59.",
+        ));
+    }
+    let (shortest, longest) = SLOT_MINUTES;
+    if !(shortest..=longest).contains(&grid.slot_minutes) {
+        return Err(grid_error(&format!(
+            "A slot lasts between {shortest} and {longest} minutes."
+        )));
+    }
+    if grid.slots_per_day == 0 {
+        return Err(grid_error("A day has at least one slot."));
+    }
+    let day_ends = grid
+        .slot_minutes
+        .checked_mul(grid.slots_per_day)
+        .and_then(|slots| slots.checked_add(hours * 60 + minutes));
+    if day_ends.is_none_or(|end| end > DAY_MINUTES) {
+        return Err(grid_error(
+            "The slots of a day must fit between the first hour and midnight: fewer or shorter slots, or an earlier start.",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -409,6 +486,22 @@ mod tests {
         assert!(email("jean@lycee").is_err());
         assert!(email("je an@lycee.fr").is_err());
         assert!(email("@lycee.fr").is_err());
+    }
+
+    #[test]
+    fn time_grids() {
+        assert!(time_grid(&TimeGrid::default()).is_ok());
+        let late = TimeGrid {
+            day_starts_at: "20:00".into(),
+            slot_minutes: 60,
+            slots_per_day: 10,
+        };
+        assert!(time_grid(&late).is_err());
+        let bad = TimeGrid {
+            day_starts_at: "8h".into(),
+            ..TimeGrid::default()
+        };
+        assert!(time_grid(&bad).is_err());
     }
 
     #[test]

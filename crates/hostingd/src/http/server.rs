@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use hosting_api::files::{
     AddCompanion, Base, BaseFile, FileKind, LoadBase, Monitoring, MonitoringUpdate, NewEmptyBase,
-    Safeguard, TimeGrid, repr_digest,
+    Safeguard, repr_digest,
 };
 use hosting_api::types::{ErrorBody, Schedule};
 
@@ -136,53 +136,6 @@ fn quota(state: &AppState) -> i64 {
     i64::try_from(state.settings.account_quota_bytes).unwrap_or(i64::MAX)
 }
 
-fn grid_error(message: &str) -> ApiError {
-    ApiError::client(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_time_grid",
-        message.to_string(),
-    )
-    .with_field("time_grid")
-}
-
-/// A number of `min_len` or 2 ASCII digits (no sign, no spaces).
-fn digits(text: &str, min_len: usize) -> Option<u32> {
-    ((min_len..=2).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| text.parse().ok())
-        .flatten()
-}
-
-/// Checks a time grid with checked arithmetic: a grid whose numbers overflow is refused like any
-/// other that does not fit in a day.
-fn check_grid(grid: &TimeGrid) -> ApiResult<()> {
-    let (hours, minutes) = grid
-        .day_starts_at
-        .split_once(':')
-        .and_then(|(h, m)| Some((digits(h, 1)?, digits(m, 2)?)))
-        .ok_or_else(|| grid_error("Write the first hour of the day as HH:MM, e.g. 08:00."))?;
-    if hours > 23 || minutes > 59 {
-        return Err(grid_error(
-            "The first hour of the day must be between 00:00 and 23:59.",
-        ));
-    }
-    if !(5..=240).contains(&grid.slot_minutes) {
-        return Err(grid_error("A slot lasts between 5 and 240 minutes."));
-    }
-    if grid.slots_per_day == 0 {
-        return Err(grid_error("A day has at least one slot."));
-    }
-    let day_ends = grid
-        .slot_minutes
-        .checked_mul(grid.slots_per_day)
-        .and_then(|slots| slots.checked_add(hours * 60 + minutes));
-    if day_ends.is_none_or(|end| end > 24 * 60) {
-        return Err(grid_error(
-            "The slots of a day must fit between the first hour and midnight: fewer or shorter slots, or an earlier start.",
-        ));
-    }
-    Ok(())
-}
-
 /// Creates an empty base with a time grid and opens it; the server must be shut down.
 #[utoipa::path(post, path = "/v1/schedules/{id}/bases/empty", tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")), request_body = NewEmptyBase,
@@ -197,7 +150,7 @@ pub async fn create_empty(
     ApiJson(request): ApiJson<NewEmptyBase>,
 ) -> ApiResult<(StatusCode, Json<Base>)> {
     let grid = request.time_grid.unwrap_or_default();
-    check_grid(&grid)?;
+    hosting_api::validate::time_grid(&grid)?;
     let schedule = state
         .store
         .stopped_schedule(caller.account_id(), schedule_id, "creating a base")
@@ -513,25 +466,4 @@ pub async fn set_monitoring(
     Ok(Json(
         monitoring_view(&state, caller.account_id(), schedule_id).await?,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn time_grids() {
-        assert!(check_grid(&TimeGrid::default()).is_ok());
-        let late = TimeGrid {
-            day_starts_at: "20:00".into(),
-            slot_minutes: 60,
-            slots_per_day: 10,
-        };
-        assert!(check_grid(&late).is_err());
-        let bad = TimeGrid {
-            day_starts_at: "8h".into(),
-            ..TimeGrid::default()
-        };
-        assert!(check_grid(&bad).is_err());
-    }
 }
