@@ -10,8 +10,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hosting_api::{Client, ClientIdentity, EnrollmentRequest, Role, WorkstationKey};
-use hostingd::store::NewAccount;
+use hosting_api::{Client, ClientIdentity};
+
+mod common;
 use hostingd::{Clock, ServeConfig};
 use tokio::io::AsyncWriteExt;
 
@@ -188,32 +189,8 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let config = ServeConfig::local(dir.path().to_path_buf());
         let service = hostingd::start(config, Clock::default()).await.unwrap();
-        let store = &service.state.store;
-        let account = NewAccount {
-            school_name: "Bench school".to_string(),
-            email: "bench@school.fr".to_string(),
-            phone: "+33600000000".to_string(),
-            contract_ends_on: "2027-08-31".to_string(),
-        };
-        let provisioned = hostingd::operator::provision(store, &service.state.passwords, &account).await.unwrap();
-        let sms = store.outbox(Some(provisioned.account_id)).await.unwrap().pop().unwrap();
-        let password = sms.body.lines().find_map(|l| l.strip_prefix("Hosting console password: ")).unwrap().to_string();
         let ca_pem = service.ca_pem();
-        let key = WorkstationKey::generate("bench").unwrap();
-        let enrolled = Client::new(&service.base_url(), &ca_pem, None)
-            .unwrap()
-            .enroll(&EnrollmentRequest {
-                role: Role::Manager,
-                hosting_number: provisioned.hosting_number.clone(),
-                password: password.clone(),
-                username: None,
-                invoice_number: provisioned.invoice_number.clone(),
-                csr_pem: key.csr_pem,
-                workstation_name: "bench".to_string(),
-            })
-            .await
-            .unwrap();
-        let identity = ClientIdentity { certificate_pem: enrolled.certificate_pem, key_pem: key.key_pem };
+        let (identity, password) = common::manager_workstation(&service).await;
         let client = Client::new(&service.base_url(), &ca_pem, Some(&identity)).unwrap();
         client.login(&password).await.unwrap();
         assert!(get(&client, "/schedules").await && get(&client, "/health").await);

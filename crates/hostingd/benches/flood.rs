@@ -11,9 +11,10 @@
 
 use std::time::{Duration, Instant};
 
-use hosting_api::{Client, ClientIdentity, EnrollmentRequest, Role, WorkstationKey};
-use hostingd::store::NewAccount;
+use hosting_api::{Client, ClientIdentity, WorkstationKey};
 use hostingd::{Clock, ServeConfig};
+
+mod common;
 
 #[path = "../tests/common/flood.rs"]
 mod flood;
@@ -35,50 +36,9 @@ fn env_number(name: &str, default: usize) -> usize {
 async fn account(dir: &std::path::Path) -> (ClientIdentity, String) {
     let config = ServeConfig::local(dir.to_path_buf());
     let service = hostingd::start(config, Clock::default()).await.unwrap();
-    let store = &service.state.store;
-    let account = NewAccount {
-        school_name: "Bench school".to_string(),
-        email: "bench@school.fr".to_string(),
-        phone: "+33600000000".to_string(),
-        contract_ends_on: "2027-08-31".to_string(),
-    };
-    let provisioned = hostingd::operator::provision(store, &service.state.passwords, &account)
-        .await
-        .unwrap();
-    let sms = store
-        .outbox(Some(provisioned.account_id))
-        .await
-        .unwrap()
-        .into_iter()
-        .rev()
-        .find(|m| m.channel == "sms")
-        .unwrap();
-    let password = sms
-        .body
-        .lines()
-        .find_map(|l| l.strip_prefix("Hosting console password: "))
-        .unwrap()
-        .to_string();
-    let key = WorkstationKey::generate("bench").unwrap();
-    let enrolled = Client::new(&service.base_url(), &service.ca_pem(), None)
-        .unwrap()
-        .enroll(&EnrollmentRequest {
-            role: Role::Manager,
-            hosting_number: provisioned.hosting_number.clone(),
-            password: password.clone(),
-            username: None,
-            invoice_number: provisioned.invoice_number.clone(),
-            csr_pem: key.csr_pem,
-            workstation_name: "bench".to_string(),
-        })
-        .await
-        .unwrap();
+    let made = common::manager_workstation(&service).await;
     service.shutdown().await.unwrap();
-    let identity = ClientIdentity {
-        certificate_pem: enrolled.certificate_pem,
-        key_pem: key.key_pem,
-    };
-    (identity, password)
+    made
 }
 
 fn median(mut values: Vec<Duration>) -> Duration {
