@@ -22,6 +22,29 @@ fn rotated_email(
 }
 
 impl Store {
+    /// Keeps `invoice_number` as the account's digest and sealed copy, and empties the clear
+    /// column, in `tx`.
+    async fn store_invoice(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        account_id: i64,
+        hosting_number: &str,
+        invoice_number: &str,
+    ) -> ApiResult<()> {
+        let digest = self.invoice_keys.digest(hosting_number, invoice_number);
+        let sealed = self
+            .invoice_keys
+            .seal(hosting_number, invoice_number)
+            .map_err(ApiError::internal)?;
+        sqlx::query("UPDATE accounts SET invoice_digest = $1, invoice_sealed = $2, invoice_number = '' WHERE id = $3")
+            .bind(&digest)
+            .bind(&sealed)
+            .bind(account_id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
     /// True when `candidate` is the account's invoice number; constant time.
     pub fn invoice_matches(&self, account: &AccountRow, candidate: &str) -> bool {
         self.invoice_keys
@@ -43,19 +66,8 @@ impl Store {
         invoice_number: &str,
     ) -> ApiResult<()> {
         let now = self.now();
-        let digest = self
-            .invoice_keys
-            .digest(&account.hosting_number, invoice_number);
-        let sealed = self
-            .invoice_keys
-            .seal(&account.hosting_number, invoice_number)
-            .map_err(ApiError::internal)?;
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE accounts SET invoice_digest = $1, invoice_sealed = $2, invoice_number = '' WHERE id = $3")
-            .bind(&digest)
-            .bind(&sealed)
-            .bind(account.id)
-            .execute(&mut *tx)
+        self.store_invoice(&mut tx, account.id, &account.hosting_number, invoice_number)
             .await?;
         let (subject, body) = rotated_email(
             &account.school_name,
@@ -110,11 +122,7 @@ impl Store {
         }
         let mut tx = self.write().await?;
         for (id, hosting_number, invoice_number) in &clear {
-            sqlx::query("UPDATE accounts SET invoice_digest = $1, invoice_sealed = $2, invoice_number = '' WHERE id = $3")
-                .bind(self.invoice_keys.digest(hosting_number, invoice_number))
-                .bind(self.invoice_keys.seal(hosting_number, invoice_number)?)
-                .bind(*id)
-                .execute(&mut *tx)
+            self.store_invoice(&mut tx, *id, hosting_number, invoice_number)
                 .await?;
         }
         tx.commit().await?;
