@@ -36,6 +36,30 @@ pub struct AttemptSource {
     pub kind: &'static str,
 }
 
+impl AttemptSource {
+    /// Writes `action` to the audit log in `tx`, with this caller's account, workstation and
+    /// address.
+    async fn audit(
+        &self,
+        tx: &mut Transaction<'static, Sqlite>,
+        at: i64,
+        action: &str,
+        detail: serde_json::Value,
+    ) -> ApiResult<()> {
+        audit::record_from(
+            tx,
+            self.account_id,
+            &self.actor,
+            self.workstation_id,
+            Some(&self.source_addr),
+            at,
+            action,
+            detail,
+        )
+        .await
+    }
+}
+
 /// An attempt recorded before its password check; end it with [`Store::fail_attempt`],
 /// [`Store::succeed_attempt`] or [`Store::cancel_attempt`].
 #[derive(Debug)]
@@ -83,17 +107,14 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                audit::record_from(
-                    &mut tx,
-                    source.account_id,
-                    &source.actor,
-                    source.workstation_id,
-                    Some(&source.source_addr),
-                    now,
-                    "auth.locked_out",
-                    json!({"kind": source.kind, "counter": key.counter, "key": key.key, "attempts": count}),
-                )
-                .await?;
+                source
+                    .audit(
+                        &mut tx,
+                        now,
+                        "auth.locked_out",
+                        json!({"kind": source.kind, "counter": key.counter, "key": key.key, "attempts": count}),
+                    )
+                    .await?;
                 tx.commit().await?;
             }
             let wait = u64::try_from((oldest + window - now).max(1)).unwrap_or(1);
@@ -143,17 +164,7 @@ impl Store {
             .bind(now - 86_400)
             .execute(&mut *tx)
             .await?;
-        audit::record_from(
-            &mut tx,
-            source.account_id,
-            &source.actor,
-            source.workstation_id,
-            Some(&source.source_addr),
-            now,
-            action,
-            detail,
-        )
-        .await?;
+        source.audit(&mut tx, now, action, detail).await?;
         tx.commit().await?;
         Ok(())
     }
