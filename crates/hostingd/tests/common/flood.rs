@@ -1,6 +1,6 @@
 //! A flood of anonymous enrollments against a service, from many loopback source addresses over
 //! HTTP/2, some of them reset mid-request; the peak memory of a `hostingd` process. Shared by
-//! `tests/hardening_auth.rs` and `benches/flood.rs` (which includes this file).
+//! `tests/it/hardening_auth.rs` and `benches/flood.rs` (which includes this file).
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::net::IpAddr;

@@ -4,7 +4,7 @@
 //! and a transfer paused, left unfinished at quitting, then resumed at the next start.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! the service clock, licences, and one account never touching another's files.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::files::{patch, school, stored_sha256, upload, write_file};
 use common::{TestService, assert_api_error};

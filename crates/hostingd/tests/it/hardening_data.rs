@@ -2,7 +2,7 @@
 //! the point it checks, over a real TLS service with the injectable clock.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::files::{School, files_under, school, stored_sha256, upload, write_file};
 use common::{TestService, assert_api_error};

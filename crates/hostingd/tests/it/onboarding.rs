@@ -2,7 +2,7 @@
 //! superadministrator's own enrollment and login.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{SUPERADMIN_PASSWORD, TestService, assert_api_error};
 use hosting_api::{NewUser, Role, ScheduleUpdate, ServerState, UserUpdate};

@@ -1,7 +1,7 @@
 //! Client certificates, sessions and throttling over real TLS.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{SUPERADMIN_PASSWORD, TestService, assert_api_error, foreign_identity};
 use hosting_api::{ClientError, EnrollmentRequest, NewUser, Role, UserUpdate, WorkstationKey};

@@ -3,7 +3,7 @@
 //! snapshots_wizard` writes new baselines to `tests/snapshots/`.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{Person, Service, options};
 use egui_kittest::kittest::Queryable;

@@ -2,7 +2,7 @@
 //! small SMTP sink on loopback, and a real HTTP gateway on loopback.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

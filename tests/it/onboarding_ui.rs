@@ -4,7 +4,7 @@
 //! revoked workstation.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{Person, SUPERADMIN_PASSWORD, Service, options};
 use egui_kittest::kittest::{NodeT, Queryable};

@@ -5,7 +5,7 @@
 //! `Debug` never prints a secret.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

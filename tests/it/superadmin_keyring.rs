@@ -3,7 +3,7 @@
 //! a later start that asks only for the password.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{Person, Service, options};
 use hosting_console::i18n::Language;

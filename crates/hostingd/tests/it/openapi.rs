@@ -2,7 +2,7 @@
 //! method, and the document lists no route that does not exist.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::TestService;
 use hostingd::http::ROUTES;

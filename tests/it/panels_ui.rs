@@ -2,7 +2,7 @@
 //! assign a profile in the users × schedules grid, revoke a workstation, then this one.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{Person, Service};
 

@@ -2,7 +2,7 @@
 //! expiry, limits, the session, chunk sizes, and the sweep of objects left by a crash.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::files::{files_under, patch, school, small_chunks, stored_sha256, upload, write_file};
 use common::{TestService, assert_api_error};

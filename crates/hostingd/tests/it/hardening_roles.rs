@@ -5,7 +5,7 @@
 //! endpoint CA.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

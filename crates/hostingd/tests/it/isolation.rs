@@ -2,7 +2,7 @@
 //! the role matrix (who may revoke which workstation).
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{TestService, assert_api_error};
 use hosting_api::{Client, NewUser, Role, ScheduleUpdate, UserUpdate};

@@ -1,7 +1,7 @@
 //! Bad input on every route answers 4xx with a code and a sentence, and changes nothing.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::TestService;
 use reqwest::Method;

@@ -1,0 +1,20 @@
+//! The crate's integration tests, in one binary: one link instead of one per file.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod bad_input;
+mod certificates;
+mod cli;
+mod delivery;
+mod hardening_auth;
+mod hardening_data;
+mod hardening_roles;
+mod hardening_secrets;
+mod isolation;
+mod onboarding;
+mod openapi;
+mod resume;
+mod server_pronote;
+mod uploads;

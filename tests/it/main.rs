@@ -1,0 +1,12 @@
+//! The crate's integration tests, in one binary: one link instead of one per file.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod onboarding_ui;
+mod panels_ui;
+mod server_ui;
+mod smoke_window;
+mod snapshots_wizard;
+mod superadmin_keyring;
