@@ -1,24 +1,27 @@
 //! The console window: top bar (service, language, theme, mailbox, logout), the wizard steps and
-//! the setup panels. Events from the backend update the session data; screens read it and send
-//! commands.
+//! the setup panels. Screens start their own requests on the backend; the window applies what
+//! the calls changed in the session data, and moves between screens.
 
-use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use hosting_api::Account;
 
-use crate::backend::{Action, Backend, Command, Event, KeystoreChoice, Output, Resource};
+use crate::backend::{Backend, BackendRuntime, KeystoreChoice};
+use crate::dialogs::{Dialogs, NativeDialogs};
 use crate::i18n::{Language, Texts};
 use crate::mailbox::Mailbox;
+use crate::model::Failure;
 use crate::panels::Panels;
+use crate::request::Request;
 use crate::session::SessionData;
 use crate::settings::{Preferences, STORAGE_KEY, ServerChoice};
-use crate::transfers::{GroupState, TransferCommand, TransferEvent};
+use crate::transfers::TransferCommand;
 use crate::wizard::Wizard;
 use crate::{theme, widgets};
 
 /// How the console is started.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ConsoleOptions {
     /// Where the local hosting service and the log live.
     pub data_dir: PathBuf,
@@ -26,15 +29,12 @@ pub struct ConsoleOptions {
     pub keystore: KeystoreChoice,
     /// A service given on the command line, which wins over the remembered one.
     pub server: Option<ServerChoice>,
-    /// Save the connection sheet here instead of asking with the native dialog (tests).
-    pub sheet_path: Option<PathBuf>,
+    /// Where files are asked for: the native dialogs, or a folder chosen in advance (tests).
+    pub dialogs: Arc<dyn Dialogs>,
     /// Name of this workstation in the workstations list.
     pub workstation_name: String,
     /// The language to start in, instead of the remembered or system one (tests).
     pub language: Option<Language>,
-    /// Save downloaded safeguards in this folder instead of asking with the native dialog
-    /// (tests).
-    pub downloads_dir: Option<PathBuf>,
     /// Benchmarks: when the process started, and the file where the time to the first frame is
     /// written (in milliseconds).
     pub first_frame_report: Option<(std::time::Instant, PathBuf)>,
@@ -49,6 +49,21 @@ pub enum Screen {
     Wizard,
     /// The setup panels.
     Panels,
+}
+
+impl ConsoleOptions {
+    /// Options with the native dialogs and the system's language.
+    pub fn new(data_dir: PathBuf, keystore: KeystoreChoice, workstation_name: String) -> Self {
+        ConsoleOptions {
+            data_dir,
+            keystore,
+            server: None,
+            dialogs: Arc::new(NativeDialogs),
+            workstation_name,
+            language: None,
+            first_frame_report: None,
+        }
+    }
 }
 
 /// Everything a screen may use while drawing.
@@ -67,23 +82,11 @@ pub struct Cx<'a> {
     pub server: &'a str,
     /// A screen change asked for by a screen.
     pub go: Option<Screen>,
+    /// The session must end; what step 1 says then, if anything.
+    pub logout: Option<Option<Failure>>,
 }
 
 impl Cx<'_> {
-    /// Sends `actions` one after the other (each after the previous succeeded), as `tag`.
-    pub fn act(&mut self, tag: impl Into<String>, actions: Vec<Action>) {
-        self.data.start_actions(
-            tag.into(),
-            actions.into_iter().collect::<VecDeque<_>>(),
-            self.backend,
-        );
-    }
-
-    /// Reloads `resource`, keeping the value on screen.
-    pub fn refresh(&mut self, resource: Resource) {
-        self.data.refresh(resource, self.backend);
-    }
-
     /// Whose transfers are shown: the service and the account logged in.
     pub fn owner(&self) -> Option<String> {
         self.data
@@ -101,6 +104,8 @@ pub struct ConsoleApp {
     backend: Backend,
     /// Remote data of the session.
     pub data: SessionData,
+    server_ready: Request<String>,
+    logging_out: Request<()>,
     screen: Screen,
     wizard: Wizard,
     panels: Panels,
@@ -111,7 +116,9 @@ pub struct ConsoleApp {
     service_form: crate::service_form::ServiceForm,
     /// What the connection step says after the next logout (the person revoked this very
     /// workstation).
-    after_logout: Option<crate::model::Failure>,
+    after_logout: Option<Failure>,
+    /// Declared last: the runtime stops after everything that uses it.
+    runtime: BackendRuntime,
 }
 
 impl ConsoleApp {
@@ -132,20 +139,25 @@ impl ConsoleApp {
             .or(prefs.language)
             .unwrap_or_else(Language::from_system);
         theme::apply(&cc.egui_ctx, prefs.dark);
-        let backend = Backend::new(
+        let (backend, runtime) = Backend::new(
             cc.egui_ctx.clone(),
             options.data_dir.clone(),
             options.keystore.clone(),
+            options.dialogs.clone(),
         )?;
-        backend.send(Command::UseServer(prefs.server.clone()));
+        let mut server_ready = Request::default();
+        server_ready.start(backend.use_server(prefs.server.clone()));
         let wizard = Wizard::new(&prefs, &options);
         let service_form = crate::service_form::ServiceForm::new(&prefs.server);
         Ok(ConsoleApp {
             texts: Texts::new(language),
             prefs,
             options,
+            data: SessionData::new(backend.clone()),
             backend,
-            data: SessionData::default(),
+            server_ready,
+            logging_out: Request::default(),
+            runtime,
             screen: Screen::Starting,
             wizard,
             panels: Panels::default(),
@@ -168,100 +180,66 @@ impl ConsoleApp {
         &self.backend
     }
 
-    fn handle(&mut self, event: Event) {
-        match event {
-            Event::ServerReady(result) => match result {
-                Ok(address) => {
-                    self.server_address = Some(address);
-                    self.server_failure = None;
-                    if self.prefs.server == ServerChoice::Local {
-                        self.mailbox.open = true;
-                        self.backend.send(Command::Mailbox);
-                    }
-                    self.data = SessionData::default();
-                    self.wizard.restart();
-                    self.screen = Screen::Wizard;
-                }
-                Err(failure) => {
-                    tracing::warn!(code = %failure.code, "hosting service not ready");
-                    self.server_failure = Some(failure);
-                    self.show_service = true;
-                }
-            },
-            Event::Mailbox(result) => self.mailbox.finish(result),
-            Event::SignedIn(result) => {
-                let signed_in = result.is_ok();
-                self.wizard.signed_in(result);
-                if signed_in {
-                    self.data.refresh_all(&self.backend);
-                }
-            }
-            Event::Account(result) => {
-                let session_lost = result.as_ref().err().is_some_and(|f| {
-                    matches!(
-                        f.code.as_str(),
-                        "session_required"
-                            | "certificate_revoked"
-                            | "certificate_expired"
-                            | "console_access_not_granted"
-                    )
-                });
-                if session_lost {
-                    if let Err(failure) = &result {
-                        self.wizard.session_lost(failure.clone());
-                    }
-                    self.data = SessionData::default();
-                    self.screen = Screen::Wizard;
-                    return;
-                }
-                let first = self.data.account.value().is_none();
-                self.data.account.finish(result);
-                if first && let Some(account) = self.data.account.value().cloned() {
-                    self.route_after_login(&account);
-                    // Transfers left unfinished at the last start, offered to be resumed.
-                    let owner =
-                        crate::transfers::owner(&self.prefs.server, &account.hosting_number);
-                    self.backend
-                        .send(Command::Transfer(TransferCommand::Offers(owner)));
-                }
-            }
-            Event::Acted(result) => {
-                let revoked_here =
-                    result.is_ok() && self.data.busy_with(crate::panels::REVOKE_THIS_WORKSTATION);
-                if let Ok(output) = &result {
-                    self.apply(output.clone());
-                }
-                self.data.action_finished(result, &self.backend);
-                if revoked_here {
-                    // This workstation's certificate no longer works: end the session now and
-                    // say why at step 1, instead of failing on the next request.
-                    self.after_logout = Some(crate::model::Failure::new(
-                        "this_workstation_revoked",
-                        "The certificate of this workstation was revoked. Log in again to install a new one with the invoice number.",
-                    ));
-                    self.backend.send(Command::Logout);
-                }
-            }
-            Event::LoggedOut => {
-                self.data = SessionData::default();
-                self.wizard.restart();
-                if let Some(notice) = self.after_logout.take() {
-                    self.wizard.session_lost(notice);
-                }
-                self.screen = Screen::Wizard;
-            }
-            Event::LoginsResent(result) => self.wizard.logins_resent(result),
-            Event::FileSaved(result) => self.wizard.file_saved(result),
-            Event::Transfer(TransferEvent::Group(view)) => {
-                if matches!(view.state, GroupState::Finished(_)) {
-                    self.data
-                        .refresh(Resource::Bases(view.schedule_id), &self.backend);
-                }
-                self.data
-                    .apply_event(Event::Transfer(TransferEvent::Group(view)));
-            }
-            other => self.data.apply_event(other),
+    /// Applies what the calls changed, and moves between screens when the service, the login
+    /// or the session changes.
+    fn poll(&mut self) {
+        for patch in self.runtime.patches() {
+            patch(&mut self.data);
         }
+        self.poll_server();
+        if self.logging_out.poll().is_some() {
+            self.start_over();
+            if let Some(notice) = self.after_logout.take() {
+                self.wizard.session_lost(notice);
+            }
+        }
+        let polled = self.data.poll();
+        if let Some(failure) = polled.lost {
+            self.wizard.session_lost(failure);
+            self.data = SessionData::new(self.backend.clone());
+            self.screen = Screen::Wizard;
+            return;
+        }
+        if let Some(account) = polled.first_account {
+            self.route_after_login(&account);
+            // Transfers left unfinished at the last start, offered to be resumed.
+            let owner = crate::transfers::owner(&self.prefs.server, &account.hosting_number);
+            self.backend
+                .transfers()
+                .send(TransferCommand::Offers(owner));
+        }
+    }
+
+    fn poll_server(&mut self) {
+        match self.server_ready.poll() {
+            Some(Ok(address)) => {
+                self.server_address = Some(address.clone());
+                self.server_failure = None;
+                if self.prefs.server == ServerChoice::Local {
+                    self.mailbox.show(&self.backend);
+                }
+                self.start_over();
+            }
+            Some(Err(failure)) => {
+                tracing::warn!(code = %failure.code, "hosting service not ready");
+                self.server_failure = Some(failure.clone());
+                self.show_service = true;
+            }
+            None => {}
+        }
+    }
+
+    /// Back to step 1 with no session data.
+    fn start_over(&mut self) {
+        self.data = SessionData::new(self.backend.clone());
+        self.wizard.restart();
+        self.screen = Screen::Wizard;
+    }
+
+    /// Ends the session; step 1 then says `notice`, if any.
+    fn logout(&mut self, notice: Option<Failure>) {
+        self.after_logout = notice;
+        self.logging_out.start(self.backend.logout());
     }
 
     /// Opens the first step the account has not finished, or the panels.
@@ -272,38 +250,6 @@ impl ConsoleApp {
                 self.screen = Screen::Wizard;
             }
             None => self.screen = Screen::Panels,
-        }
-    }
-
-    fn apply(&mut self, output: Output) {
-        let refresh_account =
-            !matches!(output, Output::Done) || self.data.action_tag() == Some("licence");
-        match output {
-            Output::Done => self.data.after_done(&self.backend),
-            Output::Controller(controller) => self.data.controller.finish(Ok(controller)),
-            Output::Schedule(schedule) => {
-                // Opening, activating and shutting down change the bases' marks and dates.
-                self.data
-                    .refresh(Resource::Bases(schedule.id), &self.backend);
-                self.data.replace_schedule(schedule);
-            }
-            Output::Base(base) => {
-                self.data
-                    .refresh(Resource::Bases(base.schedule_id), &self.backend);
-                self.data.refresh(Resource::Schedules, &self.backend);
-            }
-            Output::Monitoring(schedule, monitoring) => {
-                self.data
-                    .monitoring
-                    .entry(schedule)
-                    .or_default()
-                    .finish(Ok(monitoring));
-            }
-            Output::User(user) => self.data.replace_user(user),
-            Output::Profile(schedule, profile) => self.data.replace_profile(schedule, profile),
-        }
-        if refresh_account {
-            self.data.refresh(Resource::Account, &self.backend);
         }
     }
 
@@ -349,13 +295,10 @@ impl ConsoleApp {
             self.show_service = !self.show_service;
         }
         if toggle_mailbox {
-            self.mailbox.open = !self.mailbox.open;
-            if self.mailbox.open {
-                self.backend.send(Command::Mailbox);
-            }
+            self.mailbox.toggle(&self.backend);
         }
         if logout {
-            self.backend.send(Command::Logout);
+            self.logout(None);
         }
         if toggle_theme {
             self.prefs.dark = !self.prefs.dark;
@@ -375,9 +318,7 @@ impl eframe::App for ConsoleApp {
             // Off the UI thread, like every other write.
             std::thread::spawn(move || std::fs::write(path, format!("{millis:.1}")));
         }
-        for event in self.backend.poll() {
-            self.handle(event);
-        }
+        self.poll();
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
         let ctx = ui.ctx().clone();
         if self.show_service {
@@ -390,7 +331,7 @@ impl eframe::App for ConsoleApp {
             ) {
                 self.prefs.server = choice.clone();
                 self.screen = Screen::Starting;
-                self.backend.send(Command::UseServer(choice));
+                self.server_ready.start(self.backend.use_server(choice));
             }
         }
         self.mailbox.window(&ctx, &self.texts, &self.backend);
@@ -402,6 +343,7 @@ impl eframe::App for ConsoleApp {
             options: &self.options,
             server: self.server_address.as_deref().unwrap_or_default(),
             go: None,
+            logout: None,
         };
         // The transfers stay in view whatever the panel, and keep running meanwhile.
         if crate::transfers::view::visible(&cx) {
@@ -415,7 +357,7 @@ impl eframe::App for ConsoleApp {
             Screen::Starting => {
                 ui.horizontal(|ui| {
                     if let Some(failure) = &self.server_failure {
-                        widgets::failure(ui, Some(failure));
+                        widgets::failure(ui, cx.t, Some(failure));
                     } else {
                         ui.spinner();
                         ui.label(cx.t.get("starting"));
@@ -430,6 +372,9 @@ impl eframe::App for ConsoleApp {
                 self.panels.reset(&mut cx);
             }
             self.screen = screen;
+        }
+        if let Some(notice) = cx.logout.take() {
+            self.logout(notice);
         }
     }
 

@@ -1,26 +1,30 @@
-//! The backend: every network, keyring and disk operation runs here, on a tokio runtime, so that
-//! the UI thread never waits. Screens send [`Command`]s; results come back as [`Event`]s, followed
-//! by a repaint request.
+//! The backend: every network, keyring, dialog and disk operation runs here, on a tokio
+//! runtime, so that the UI thread never waits. A screen prepares a [`Call`] (most often
+//! `backend.call(|client| async move { client.thing().await })`) and starts it in the
+//! [`Request`](crate::request::Request) it keeps; the answer fills that request and asks for a
+//! repaint.
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use hosting_api::{
-    Account, Base, Client, ClientIdentity, Controller, EndpointStatus, EnrollmentRequest, Licence,
-    Monitoring, MonitoringUpdate, NewEmptyBase, NewUser, Profile, Role, Safeguard, Schedule,
-    ScheduleUpdate, Secret, ServerTrust, SessionResponse, User, UserUpdate, Workstation,
-    WorkstationKey,
+    Client, ClientError, ClientIdentity, EnrollmentRequest, ErrorCode, Role, Secret, ServerTrust,
+    SessionResponse, WorkstationKey,
 };
 use hostingd::store::OutboxMessage;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, oneshot};
 
+use crate::dialogs::{Dialogs, OpenDialog, SaveDialog};
 use crate::keystore::{IdentityKey, Keystore, StoredIdentity};
 use crate::local_service::LocalService;
 use crate::model::Failure;
+use crate::request::{Call, Patch};
+use crate::session::SessionData;
 use crate::settings::ServerChoice;
+use crate::transfers::TransferCommand;
 use crate::transfers::runner::{ClientSource, TransferHandle};
-use crate::transfers::{TransferCommand, TransferEvent};
 
 /// Which keyring the backend uses.
 #[derive(Debug, Clone)]
@@ -29,179 +33,6 @@ pub enum KeystoreChoice {
     Platform,
     /// This keystore (tests give each "workstation" its own).
     Given(Keystore),
-}
-
-/// What the screens ask for.
-#[derive(Debug, Clone)]
-pub enum Command {
-    /// Use this hosting service (starting the local one if chosen).
-    UseServer(ServerChoice),
-    /// Log in with the certificate kept in the keyring for `key`.
-    SignIn {
-        /// Whose certificate.
-        key: IdentityKey,
-        /// The password (`Debug` shows `[redacted]`).
-        password: Secret,
-    },
-    /// Install this workstation's certificate with the invoice number, then log in.
-    Install {
-        /// Whose certificate.
-        key: IdentityKey,
-        /// The enrollment (its CSR is made here).
-        request: Box<EnrollmentRequest>,
-    },
-    /// Reload a resource.
-    Refresh(Resource),
-    /// Change something.
-    Act(Action),
-    /// End the session.
-    Logout,
-    /// Read the local service's mailbox.
-    Mailbox,
-    /// "Receive my hosting logins".
-    ResendLogins(String),
-    /// Write a file (the connection sheet).
-    SaveFile(PathBuf, Vec<u8>),
-    /// Connect to a schedule's endpoint as a PRONOTE client would.
-    TestEndpoint {
-        /// The schedule.
-        schedule_id: i64,
-        /// Its host.
-        host: String,
-        /// Its port.
-        port: u16,
-    },
-    /// Download a safeguard to `path`, checking its hash.
-    DownloadSafeguard {
-        /// The safeguard.
-        id: i64,
-        /// Where to write it.
-        path: PathBuf,
-    },
-    /// Transfers of PRONOTE files.
-    Transfer(TransferCommand),
-}
-
-/// Resources a screen shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Resource {
-    /// `GET /v1/account`.
-    Account,
-    /// `GET /v1/licence`.
-    Licence,
-    /// `GET /v1/controller`.
-    Controller,
-    /// `GET /v1/schedules`.
-    Schedules,
-    /// `GET /v1/users`.
-    Users,
-    /// `GET /v1/schedules/{id}/profiles`.
-    Profiles(i64),
-    /// `GET /v1/workstations`.
-    Workstations,
-    /// `GET /v1/schedules/{id}/bases`.
-    Bases(i64),
-    /// `GET /v1/schedules/{id}/safeguards`.
-    Safeguards(i64),
-    /// `GET /v1/schedules/{id}/monitoring`.
-    Monitoring(i64),
-}
-
-/// Changes a screen makes.
-#[derive(Debug, Clone)]
-pub enum Action {
-    /// Accept a licence version.
-    AcceptLicence(String),
-    /// Controller domain.
-    SetController(String),
-    /// Schedule changes.
-    UpdateSchedule(i64, ScheduleUpdate),
-    /// New user.
-    CreateUser(NewUser),
-    /// User e-mail / console access.
-    UpdateUser(i64, UserUpdate),
-    /// Profile members.
-    SetMembers(i64, String, Vec<i64>),
-    /// Revoke a workstation.
-    Revoke(i64),
-    /// Shut a schedule's server down.
-    Shutdown(i64),
-    /// Put a schedule's open base into service.
-    Activate(i64),
-    /// Open a base on its schedule's server.
-    OpenBase(i64),
-    /// Open a safeguard on its schedule's server.
-    OpenSafeguard(i64),
-    /// Create an empty base and open it.
-    CreateEmptyBase(i64, NewEmptyBase),
-    /// Licences reserved for the administrators of a schedule.
-    SetMonitoring(i64, MonitoringUpdate),
-}
-
-/// What an action gave back.
-#[derive(Debug, Clone)]
-pub enum Output {
-    /// Nothing.
-    Done,
-    /// The controller.
-    Controller(Controller),
-    /// A schedule.
-    Schedule(Schedule),
-    /// A user.
-    User(User),
-    /// A profile of a schedule.
-    Profile(i64, Profile),
-    /// A base.
-    Base(Base),
-    /// The monitoring of a schedule.
-    Monitoring(i64, Monitoring),
-}
-
-/// Results coming back to the screens.
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// The hosting service is chosen and reachable at this address.
-    ServerReady(Result<String, Failure>),
-    /// A login ended (`certificate_missing` when this workstation has no certificate yet).
-    SignedIn(Result<SessionResponse, Failure>),
-    /// The account.
-    Account(Result<Account, Failure>),
-    /// The licence.
-    Licence(Result<Licence, Failure>),
-    /// The controller.
-    Controller(Result<Controller, Failure>),
-    /// The schedules.
-    Schedules(Result<Vec<Schedule>, Failure>),
-    /// The users.
-    Users(Result<Vec<User>, Failure>),
-    /// The profiles of a schedule.
-    Profiles(i64, Result<Vec<Profile>, Failure>),
-    /// The workstations.
-    Workstations(Result<Vec<Workstation>, Failure>),
-    /// An action ended.
-    Acted(Result<Output, Failure>),
-    /// The session ended.
-    LoggedOut,
-    /// The local mailbox.
-    Mailbox(Result<Vec<OutboxMessage>, Failure>),
-    /// Logins sent again.
-    LoginsResent(Result<(), Failure>),
-    /// A file was written.
-    FileSaved(Result<PathBuf, Failure>),
-    /// The bases of a schedule.
-    Bases(i64, Result<Vec<Base>, Failure>),
-    /// The safeguards of a schedule.
-    Safeguards(i64, Result<Vec<Safeguard>, Failure>),
-    /// The monitoring of a schedule.
-    Monitoring(i64, Result<Monitoring, Failure>),
-    /// What a schedule's endpoint answered.
-    Endpoint(i64, Result<EndpointStatus, Failure>),
-    /// A safeguard download is under way: bytes received, total (0 when unknown).
-    Downloading(i64, u64, u64),
-    /// A safeguard was downloaded and its hash checked: the file and the hash.
-    Downloaded(i64, Result<(PathBuf, String), Failure>),
-    /// The transfers changed.
-    Transfer(TransferEvent),
 }
 
 /// How the backend trusts the chosen service.
@@ -231,19 +62,41 @@ struct Inner {
     client: Option<Client>,
 }
 
-/// The backend of one console window.
-pub struct Backend {
-    runtime: tokio::runtime::Runtime,
+struct Shared {
+    runtime: tokio::runtime::Handle,
     inner: Arc<Mutex<Inner>>,
     keystore: KeystoreChoice,
     data_dir: PathBuf,
-    events_tx: Sender<Event>,
-    events_rx: Receiver<Event>,
+    patches: Sender<Patch>,
     ctx: egui::Context,
     transfers: TransferHandle,
+    dialogs: Arc<dyn Dialogs>,
 }
 
-fn failure(code: &str, error: impl std::fmt::Display) -> Failure {
+/// The backend of one console window: the tokio runtime's handle, the session's client, the
+/// keyring and the file dialogs. Cheap to clone; every call runs on the runtime and fills a
+/// [`Request`](crate::request::Request).
+#[derive(Clone)]
+pub struct Backend {
+    shared: Arc<Shared>,
+}
+
+/// What the window keeps of the backend: the runtime (dropped with the window) and the changes
+/// the calls send to the session data.
+pub struct BackendRuntime {
+    /// Declared first so that it is dropped first: every task stops with it.
+    _runtime: tokio::runtime::Runtime,
+    patches: Receiver<Patch>,
+}
+
+impl BackendRuntime {
+    /// The changes to the session data that arrived since the last call.
+    pub fn patches(&self) -> Vec<Patch> {
+        self.patches.try_iter().collect()
+    }
+}
+
+fn failure(code: ErrorCode, error: impl std::fmt::Display) -> Failure {
     Failure::new(code, error.to_string())
 }
 
@@ -253,13 +106,14 @@ impl Backend {
         ctx: egui::Context,
         data_dir: PathBuf,
         keystore: KeystoreChoice,
-    ) -> std::io::Result<Backend> {
+        dialogs: Arc<dyn Dialogs>,
+    ) -> std::io::Result<(Backend, BackendRuntime)> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("console-backend")
             .enable_all()
             .build()?;
-        let (events_tx, events_rx) = channel();
+        let (patches_tx, patches_rx) = channel();
         let inner: Arc<Mutex<Inner>> = Arc::default();
         let session = inner.clone();
         let client_source: ClientSource = Arc::new(move || {
@@ -270,52 +124,235 @@ impl Backend {
             runtime.handle(),
             data_dir.join("transfers.json"),
             client_source,
-            events_tx.clone(),
+            patches_tx.clone(),
             ctx.clone(),
         );
-        Ok(Backend {
-            runtime,
-            transfers,
-            inner,
-            keystore,
-            data_dir,
-            events_tx,
-            events_rx,
-            ctx,
-        })
+        let backend = Backend {
+            shared: Arc::new(Shared {
+                runtime: runtime.handle().clone(),
+                inner,
+                keystore,
+                data_dir,
+                patches: patches_tx,
+                ctx,
+                transfers,
+                dialogs,
+            }),
+        };
+        let kept = BackendRuntime {
+            _runtime: runtime,
+            patches: patches_rx,
+        };
+        Ok((backend, kept))
     }
 
-    /// Events that arrived since the last call.
-    pub fn poll(&self) -> Vec<Event> {
-        self.events_rx.try_iter().collect()
+    /// A call with the session's client. A failure that means the session is over (revoked,
+    /// expired, access withdrawn) also ends the session in the window.
+    pub fn call<T, F, Fut>(&self, work: F) -> Call<T>
+    where
+        T: Clone + Send + 'static,
+        F: FnOnce(Client) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, ClientError>> + Send + 'static,
+    {
+        let inner = self.shared.inner.clone();
+        let mut call = self.task(async move {
+            let client = session_client(&inner).await?;
+            work(client).await.map_err(Failure::from)
+        });
+        call.watch_session = true;
+        call
     }
 
-    /// Runs `command` in the background.
-    pub fn send(&self, command: Command) {
-        let command = match command {
-            Command::Transfer(transfer) => {
-                self.transfers.send(transfer);
+    /// A call of any work that ends with a value or a [`Failure`].
+    pub fn task<T: Clone + Send + 'static>(
+        &self,
+        work: impl Future<Output = Result<T, Failure>> + Send + 'static,
+    ) -> Call<T> {
+        Call {
+            backend: self.clone(),
+            work: Box::pin(work),
+            then: None,
+            watch_session: false,
+        }
+    }
+
+    /// Runs a started call: sends the follow-up, then the answer, unless nobody waits for it
+    /// any more (a newer call replaced it).
+    pub(crate) fn spawn<T: Clone + Send + 'static>(
+        &self,
+        call: Call<T>,
+        answer: oneshot::Sender<Result<T, Failure>>,
+        keep: Option<oneshot::Receiver<Result<T, Failure>>>,
+    ) {
+        let patches = self.shared.patches.clone();
+        let ctx = self.shared.ctx.clone();
+        let Call {
+            work,
+            then,
+            watch_session,
+            ..
+        } = call;
+        self.shared.runtime.spawn(async move {
+            let _keep = keep;
+            let result = work.await;
+            if answer.is_closed() {
                 return;
             }
-            Command::Logout => {
-                // Transfers stop with the session and are offered again at the next login.
-                self.transfers.send(TransferCommand::SuspendAll);
-                Command::Logout
+            let patch: Option<Patch> = match &result {
+                Ok(value) => then.map(|then| {
+                    let value = value.clone();
+                    Box::new(move |data: &mut SessionData| then(data, &value)) as Patch
+                }),
+                Err(failure) if watch_session && failure.ends_session() => {
+                    let failure = failure.clone();
+                    Some(Box::new(move |data: &mut SessionData| {
+                        data.session_lost(failure)
+                    }))
+                }
+                Err(_) => None,
+            };
+            if let Some(patch) = patch {
+                // The window may be gone; nothing to do then.
+                let _ = patches.send(patch);
             }
-            other => other,
-        };
-        let inner = self.inner.clone();
-        let tx = self.events_tx.clone();
-        let ctx = self.ctx.clone();
-        let keystore = self.keystore.clone();
-        let data_dir = self.data_dir.clone();
-        self.runtime.spawn(async move {
-            let event = run(command, &inner, &keystore, &data_dir, (&tx, &ctx)).await;
-            // The window may be gone; nothing to do then.
-            let _ = tx.send(event);
+            let _ = answer.send(result);
             ctx.request_repaint();
         });
     }
+
+    /// The transfers of PRONOTE files.
+    pub fn transfers(&self) -> &TransferHandle {
+        &self.shared.transfers
+    }
+
+    /// The file dialogs.
+    pub fn dialogs(&self) -> Arc<dyn Dialogs> {
+        self.shared.dialogs.clone()
+    }
+
+    /// Uses this hosting service (starting the local one if chosen): its address.
+    pub fn use_server(&self, choice: ServerChoice) -> Call<String> {
+        let inner = self.shared.inner.clone();
+        let data_dir = self.shared.data_dir.clone();
+        self.task(async move { use_server(&inner, choice, &data_dir).await })
+    }
+
+    /// Logs in with the certificate kept in the keyring for `key`.
+    pub fn sign_in(&self, key: IdentityKey, password: Secret) -> Call<SessionResponse> {
+        let inner = self.shared.inner.clone();
+        let choice = self.shared.keystore.clone();
+        self.task(async move {
+            let keystore = keystore(&choice).await?;
+            sign_in(&inner, &keystore, key, password).await
+        })
+    }
+
+    /// Installs this workstation's certificate with the invoice number, then logs in.
+    pub fn install(&self, key: IdentityKey, request: EnrollmentRequest) -> Call<SessionResponse> {
+        let inner = self.shared.inner.clone();
+        let choice = self.shared.keystore.clone();
+        self.task(async move {
+            let keystore = keystore(&choice).await?;
+            install(&inner, &keystore, key, request).await
+        })
+    }
+
+    /// Ends the session. Transfers stop with it and are offered again at the next login.
+    pub fn logout(&self) -> Call<()> {
+        self.shared.transfers.send(TransferCommand::SuspendAll);
+        let inner = self.shared.inner.clone();
+        self.task(async move {
+            let client = inner.lock().await.client.take();
+            if let Some(client) = client
+                && let Err(error) = client.logout().await
+            {
+                tracing::info!(%error, "logout failed; the session ends on its own");
+            }
+            Ok(())
+        })
+    }
+
+    /// The local service's mailbox.
+    pub fn mailbox(&self) -> Call<Vec<OutboxMessage>> {
+        let inner = self.shared.inner.clone();
+        self.task(async move {
+            let local = inner.lock().await.local.clone();
+            match local {
+                Some(local) => local.mailbox().await,
+                None => Err(Failure::new(
+                    ErrorCode::NoLocalService,
+                    "The mailbox exists only with the local hosting service.",
+                )),
+            }
+        })
+    }
+
+    /// "Receive my hosting logins".
+    pub fn resend_logins(&self, hosting_number: String) -> Call<()> {
+        let inner = self.shared.inner.clone();
+        self.task(async move {
+            let (base_url, trust) = server(&inner).await?;
+            trust
+                .client(&base_url, None)?
+                .resend_logins(&hosting_number)
+                .await
+                .map_err(Failure::from)
+        })
+    }
+
+    /// Asks where to save `bytes` (the dialog's default name is `file_name`), then writes them
+    /// there: the path, or `None` when the person cancelled.
+    pub fn save_file(&self, dialog: SaveDialog, bytes: Vec<u8>) -> Call<Option<PathBuf>> {
+        let dialogs = self.dialogs();
+        self.task(async move {
+            let Some(path) = dialogs.save(dialog).await else {
+                return Ok(None);
+            };
+            tokio::fs::write(&path, bytes)
+                .await
+                .map_err(|e| failure(ErrorCode::File, e))?;
+            Ok(Some(path))
+        })
+    }
+
+    /// Asks for files to open: the paths, or `None` when the person cancelled.
+    pub fn pick_files(&self, dialog: OpenDialog) -> Call<Option<Vec<PathBuf>>> {
+        let dialogs = self.dialogs();
+        self.task(async move { Ok(dialogs.open(dialog).await) })
+    }
+
+    /// Asks where to save a safeguard, then downloads it there, checking its hash; the bytes
+    /// received go to `progress`. `None` when the person cancelled.
+    pub fn download_safeguard(
+        &self,
+        id: i64,
+        dialog: SaveDialog,
+        progress: Arc<Progress>,
+    ) -> Call<Option<(PathBuf, String)>> {
+        let dialogs = self.dialogs();
+        let inner = self.shared.inner.clone();
+        let ctx = self.shared.ctx.clone();
+        let mut call = self.task(async move {
+            let Some(path) = dialogs.save(dialog).await else {
+                return Ok(None);
+            };
+            let client = session_client(&inner).await?;
+            download(&client, id, &path, &progress, &ctx)
+                .await
+                .map(Some)
+        });
+        call.watch_session = true;
+        call
+    }
+}
+
+/// Bytes received of a download (and its size, 0 when unknown), shared with the screen.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Bytes received.
+    pub received: std::sync::atomic::AtomicU64,
+    /// Size.
+    pub total: std::sync::atomic::AtomicU64,
 }
 
 async fn keystore(choice: &KeystoreChoice) -> Result<Keystore, Failure> {
@@ -323,8 +360,8 @@ async fn keystore(choice: &KeystoreChoice) -> Result<Keystore, Failure> {
         KeystoreChoice::Given(keystore) => Ok(keystore.clone()),
         KeystoreChoice::Platform => tokio::task::spawn_blocking(Keystore::platform)
             .await
-            .map_err(|e| failure("keyring", e))?
-            .map_err(|e| failure("keyring", e)),
+            .map_err(|e| failure(ErrorCode::Keyring, e))?
+            .map_err(|e| failure(ErrorCode::Keyring, e)),
     }
 }
 
@@ -333,8 +370,8 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, Failure> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| failure("keyring", e))?
-        .map_err(|e| failure("keyring", e))
+        .map_err(|e| failure(ErrorCode::Keyring, e))?
+        .map_err(|e| failure(ErrorCode::Keyring, e))
 }
 
 async fn session_client(inner: &Mutex<Inner>) -> Result<Client, Failure> {
@@ -343,7 +380,7 @@ async fn session_client(inner: &Mutex<Inner>) -> Result<Client, Failure> {
         .await
         .client
         .clone()
-        .ok_or_else(|| Failure::new("session_required", "Log in first."))
+        .ok_or_else(|| Failure::new(ErrorCode::SessionRequired, "Log in first."))
 }
 
 async fn server(inner: &Mutex<Inner>) -> Result<(String, Trust), Failure> {
@@ -352,7 +389,7 @@ async fn server(inner: &Mutex<Inner>) -> Result<(String, Trust), Failure> {
         .await
         .server
         .clone()
-        .ok_or_else(|| Failure::new("no_server", "Choose a hosting service first."))
+        .ok_or_else(|| Failure::new(ErrorCode::NoServer, "Choose a hosting service first."))
 }
 
 async fn sign_in(
@@ -371,7 +408,7 @@ async fn sign_in(
     };
     let Some(stored) = stored else {
         return Err(Failure::new(
-            "certificate_missing",
+            ErrorCode::CertificateMissing,
             "This workstation has no certificate yet.",
         ));
     };
@@ -382,7 +419,7 @@ async fn sign_in(
     .is_ok_and(|end| end <= time::OffsetDateTime::now_utc());
     if expired {
         return Err(Failure::new(
-            "certificate_expired",
+            ErrorCode::CertificateExpired,
             "The certificate of this workstation has expired.",
         ));
     }
@@ -412,8 +449,8 @@ async fn install(
     let name = request.workstation_name.clone();
     let workstation_key = tokio::task::spawn_blocking(move || WorkstationKey::generate(&name))
         .await
-        .map_err(|e| failure("key", e))?
-        .map_err(|e| failure("key", e))?;
+        .map_err(|e| failure(ErrorCode::Keyring, e))?
+        .map_err(|e| failure(ErrorCode::Keyring, e))?;
     request.csr_pem = workstation_key.csr_pem.clone();
     let password = Secret::new(request.password.clone());
     let anonymous = trust.client(&base_url, None)?;
@@ -461,185 +498,36 @@ async fn use_server(
     Ok(base_url)
 }
 
-async fn act(client: &Client, action: Action) -> Result<Output, Failure> {
-    let output = match action {
-        Action::AcceptLicence(version) => {
-            client.accept_licence(&version).await.map(|()| Output::Done)
-        }
-        Action::SetController(domain) => client
-            .set_controller_domain(&domain)
-            .await
-            .map(Output::Controller),
-        Action::UpdateSchedule(id, update) => client
-            .update_schedule(id, &update)
-            .await
-            .map(Output::Schedule),
-        Action::CreateUser(user) => client.create_user(&user).await.map(Output::User),
-        Action::UpdateUser(id, update) => client.update_user(id, &update).await.map(Output::User),
-        Action::SetMembers(schedule, profile, members) => client
-            .set_profile_members(schedule, &profile, &members)
-            .await
-            .map(|p| Output::Profile(schedule, p)),
-        Action::Revoke(id) => client.revoke_workstation(id).await.map(|()| Output::Done),
-        Action::Shutdown(id) => client.shutdown(id).await.map(Output::Schedule),
-        Action::Activate(id) => client.activate(id).await.map(Output::Schedule),
-        Action::OpenBase(id) => client.open_base(id).await.map(Output::Schedule),
-        Action::OpenSafeguard(id) => client.open_safeguard(id).await.map(Output::Schedule),
-        Action::CreateEmptyBase(id, request) => client
-            .create_empty_base(id, &request)
-            .await
-            .map(Output::Base),
-        Action::SetMonitoring(id, update) => client
-            .set_monitoring(id, &update)
-            .await
-            .map(|m| Output::Monitoring(id, m)),
-    };
-    output.map_err(Failure::from)
-}
-
-async fn refresh(client: &Client, resource: Resource) -> Event {
-    match resource {
-        Resource::Account => Event::Account(client.account().await.map_err(Failure::from)),
-        Resource::Licence => Event::Licence(client.licence().await.map_err(Failure::from)),
-        Resource::Controller => Event::Controller(client.controller().await.map_err(Failure::from)),
-        Resource::Schedules => Event::Schedules(client.schedules().await.map_err(Failure::from)),
-        Resource::Users => Event::Users(client.users().await.map_err(Failure::from)),
-        Resource::Profiles(id) => {
-            Event::Profiles(id, client.profiles(id).await.map_err(Failure::from))
-        }
-        Resource::Workstations => {
-            Event::Workstations(client.workstations().await.map_err(Failure::from))
-        }
-        Resource::Bases(id) => Event::Bases(id, client.bases(id).await.map_err(Failure::from)),
-        Resource::Safeguards(id) => {
-            Event::Safeguards(id, client.safeguards(id).await.map_err(Failure::from))
-        }
-        Resource::Monitoring(id) => {
-            Event::Monitoring(id, client.monitoring(id).await.map_err(Failure::from))
-        }
-    }
-}
-
-/// Downloads a safeguard, reporting the bytes received at most ten times a second.
+/// Downloads a safeguard, reporting the bytes received (and asking for a repaint) at most ten
+/// times a second.
 async fn download(
     client: &Client,
     id: i64,
     path: &std::path::Path,
-    (tx, ctx): (&Sender<Event>, &egui::Context),
+    progress: &Arc<Progress>,
+    ctx: &egui::Context,
 ) -> Result<(PathBuf, String), Failure> {
+    use std::sync::atomic::Ordering;
     if let Some(dir) = path.parent() {
         tokio::fs::create_dir_all(dir)
             .await
-            .map_err(|e| failure("file", e))?;
+            .map_err(|e| failure(ErrorCode::File, e))?;
     }
     let mut last = std::time::Instant::now();
-    let tx = tx.clone();
+    let progress = progress.clone();
     let ctx = ctx.clone();
     let sha256 = client
         .download_safeguard(id, path, move |received, total| {
+            progress.received.store(received, Ordering::Relaxed);
+            progress.total.store(total, Ordering::Relaxed);
             if last.elapsed() >= std::time::Duration::from_millis(100) {
                 last = std::time::Instant::now();
-                let _ = tx.send(Event::Downloading(id, received, total));
                 ctx.request_repaint();
             }
         })
         .await
         .map_err(Failure::from)?;
     Ok((path.to_path_buf(), sha256))
-}
-
-async fn run(
-    command: Command,
-    inner: &Mutex<Inner>,
-    choice: &KeystoreChoice,
-    data_dir: &std::path::Path,
-    progress: (&Sender<Event>, &egui::Context),
-) -> Event {
-    match command {
-        Command::UseServer(server_choice) => {
-            Event::ServerReady(use_server(inner, server_choice, data_dir).await)
-        }
-        Command::SignIn { key, password } => {
-            let result = match keystore(choice).await {
-                Ok(keystore) => sign_in(inner, &keystore, key, password).await,
-                Err(failure) => Err(failure),
-            };
-            Event::SignedIn(result)
-        }
-        Command::Install { key, request } => {
-            let result = match keystore(choice).await {
-                Ok(keystore) => install(inner, &keystore, key, *request).await,
-                Err(failure) => Err(failure),
-            };
-            Event::SignedIn(result)
-        }
-        Command::Refresh(resource) => match session_client(inner).await {
-            Ok(client) => refresh(&client, resource).await,
-            Err(failure) => Event::Account(Err(failure)),
-        },
-        Command::Act(action) => match session_client(inner).await {
-            Ok(client) => Event::Acted(act(&client, action).await),
-            Err(failure) => Event::Acted(Err(failure)),
-        },
-        Command::Logout => {
-            let client = inner.lock().await.client.take();
-            if let Some(client) = client
-                && let Err(error) = client.logout().await
-            {
-                tracing::info!(%error, "logout failed; the session ends on its own");
-            }
-            Event::LoggedOut
-        }
-        Command::Mailbox => {
-            let local = inner.lock().await.local.clone();
-            Event::Mailbox(match local {
-                Some(local) => local.mailbox().await,
-                None => Err(Failure::new(
-                    "no_local_service",
-                    "The mailbox exists only with the local hosting service.",
-                )),
-            })
-        }
-        Command::ResendLogins(hosting_number) => Event::LoginsResent(match server(inner).await {
-            Ok((base_url, trust)) => match trust.client(&base_url, None) {
-                Ok(client) => client
-                    .resend_logins(&hosting_number)
-                    .await
-                    .map_err(Failure::from),
-                Err(failure) => Err(failure),
-            },
-            Err(failure) => Err(failure),
-        }),
-        Command::SaveFile(path, bytes) => Event::FileSaved(
-            tokio::fs::write(&path, bytes)
-                .await
-                .map(|()| path)
-                .map_err(|e| failure("file", e)),
-        ),
-        Command::TestEndpoint {
-            schedule_id,
-            host,
-            port,
-        } => Event::Endpoint(
-            schedule_id,
-            match session_client(inner).await {
-                Ok(client) => client
-                    .endpoint_status(&host, port)
-                    .await
-                    .map_err(Failure::from),
-                Err(failure) => Err(failure),
-            },
-        ),
-        Command::DownloadSafeguard { id, path } => Event::Downloaded(
-            id,
-            match session_client(inner).await {
-                Ok(client) => download(&client, id, &path, progress).await,
-                Err(failure) => Err(failure),
-            },
-        ),
-        // Handled by `Backend::send`.
-        Command::Transfer(_) => Event::Transfer(TransferEvent::Offers(Vec::new())),
-    }
 }
 
 /// The role of an identity key's principal.

@@ -116,7 +116,7 @@ impl Texts {
     /// A failure in this language: the sentence of its code when the locale has one
     /// (`error-<code>`), else the service's own sentence.
     pub fn failure(&self, failure: &Failure) -> Failure {
-        let key = format!("error-{}", failure.code);
+        let key = format!("error-{}", failure.code.as_str());
         if !self.has(&key) {
             return failure.clone();
         }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod dialogs;
 pub mod format;
 pub mod i18n;
 pub mod keystore;
@@ -10,6 +11,7 @@ pub mod local_service;
 pub mod mailbox;
 pub mod model;
 pub mod panels;
+pub mod request;
 pub mod service_form;
 pub mod session;
 pub mod settings;

@@ -8,6 +8,7 @@ use hostingd::store::{NewAccount, OutboxMessage};
 use hostingd::{Clock, RunningService, ServeConfig};
 
 use crate::model::Failure;
+use hosting_api::ErrorCode;
 
 /// A running local service.
 pub struct LocalService {
@@ -21,7 +22,7 @@ impl LocalService {
         let config = ServeConfig::local(data_dir.to_path_buf());
         let service = hostingd::start(config, Clock::default())
             .await
-            .map_err(|e| Failure::new("local_service", format!("{e:#}")))?;
+            .map_err(|e| Failure::new(ErrorCode::LocalService, format!("{e:#}")))?;
         let local = LocalService { service };
         if local.mailbox().await?.is_empty() {
             let demo = NewAccount {
@@ -36,7 +37,7 @@ impl LocalService {
                 &demo,
             )
             .await
-            .map_err(|e| Failure::new("local_service", e.to_string()))?;
+            .map_err(|e| Failure::new(ErrorCode::LocalService, e.to_string()))?;
         }
         Ok(local)
     }
@@ -58,7 +59,7 @@ impl LocalService {
             .store
             .outbox(None)
             .await
-            .map_err(|e| Failure::new("local_service", e.to_string()))
+            .map_err(|e| Failure::new(ErrorCode::LocalService, e.to_string()))
     }
 
     /// The running service (tests use its store).

@@ -3,26 +3,37 @@
 
 use hostingd::store::OutboxMessage;
 
-use crate::backend::{Backend, Command};
+use crate::backend::Backend;
 use crate::i18n::Texts;
-use crate::model::{Failure, Remote};
+use crate::request::Request;
 
 /// The Mailbox window.
 #[derive(Default)]
 pub struct Mailbox {
     /// Shown.
     pub open: bool,
-    messages: Remote<Vec<OutboxMessage>>,
+    messages: Request<Vec<OutboxMessage>>,
 }
 
 impl Mailbox {
-    /// The answer of a mailbox read.
-    pub fn finish(&mut self, result: Result<Vec<OutboxMessage>, Failure>) {
-        self.messages.finish(result);
+    /// Shows the mailbox and reads it again.
+    pub fn show(&mut self, backend: &Backend) {
+        self.open = true;
+        self.messages.start(backend.mailbox());
+    }
+
+    /// Shows or hides the mailbox.
+    pub fn toggle(&mut self, backend: &Backend) {
+        if self.open {
+            self.open = false;
+        } else {
+            self.show(backend);
+        }
     }
 
     /// Draws the window when open.
     pub fn window(&mut self, ctx: &egui::Context, t: &Texts, backend: &Backend) {
+        self.messages.poll();
         let mut open = self.open;
         egui::Window::new(t.get("mailbox-title"))
             .open(&mut open)
@@ -32,12 +43,9 @@ impl Mailbox {
             .show(ctx, |ui| {
                 ui.label(t.get("mailbox-intro"));
                 if ui.button(t.get("refresh")).clicked() {
-                    self.messages.start();
-                    backend.send(Command::Mailbox);
+                    self.messages.start(backend.mailbox());
                 }
-                if let Some(failure) = self.messages.failure() {
-                    ui.colored_label(ui.visuals().error_fg_color, &failure.message);
-                }
+                crate::widgets::failure(ui, t, self.messages.failure());
                 egui::ScrollArea::vertical()
                     .max_height(420.0)
                     .show(ui, |ui| {

@@ -73,17 +73,10 @@ fn main() -> anyhow::Result<()> {
         _ => None,
     };
     tracing::info!(data_dir = %data_dir.display(), "console starting");
-    let options = ConsoleOptions {
-        data_dir,
-        keystore: KeystoreChoice::Platform,
-        server,
-        sheet_path: None,
-        workstation_name: workstation_name(),
-        language: None,
-        downloads_dir: None,
-        first_frame_report: std::env::var_os("HOSTING_CONSOLE_FIRST_FRAME_REPORT")
-            .map(|path| (started, PathBuf::from(path))),
-    };
+    let mut options = ConsoleOptions::new(data_dir, KeystoreChoice::Platform, workstation_name());
+    options.server = server;
+    options.first_frame_report = std::env::var_os("HOSTING_CONSOLE_FIRST_FRAME_REPORT")
+        .map(|path| (started, PathBuf::from(path)));
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Hosting console")

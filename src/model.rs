@@ -1,13 +1,14 @@
 //! Remote data as the screens see it: the previous value stays on screen while a refresh runs.
 
-use hosting_api::ClientError;
+use hosting_api::{ClientError, ErrorCode};
 
 /// Why a backend call failed, in words for the person and a code for the screen's logic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
-    /// The service's error code (`invalid_credentials`, `locked_out`…), or a console code
-    /// (`unreachable`, `keyring`…).
-    pub code: String,
+    /// The service's error code (`invalid_credentials`, `locked_out`…), or one the console
+    /// raises (`unreachable`, `keyring`…); a code from a newer service is `Unknown`, and its
+    /// sentence is then the service's own.
+    pub code: ErrorCode,
     /// A sentence to show next to the action.
     pub message: String,
     /// The field the error is about.
@@ -18,13 +19,27 @@ pub struct Failure {
 
 impl Failure {
     /// A failure with a console code.
-    pub fn new(code: &str, message: impl Into<String>) -> Failure {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Failure {
         Failure {
-            code: code.to_string(),
+            code,
             message: message.into(),
             field: None,
             retry_after_seconds: None,
         }
+    }
+}
+
+impl Failure {
+    /// Whether the session is over: revoked or expired certificate, access withdrawn, session
+    /// ended on the service.
+    pub fn ends_session(&self) -> bool {
+        matches!(
+            self.code,
+            ErrorCode::SessionRequired
+                | ErrorCode::CertificateRevoked
+                | ErrorCode::CertificateExpired
+                | ErrorCode::ConsoleAccessNotGranted
+        )
     }
 }
 
@@ -45,9 +60,9 @@ impl From<ClientError> for Failure {
             },
             ClientError::Transport(detail) => {
                 tracing::warn!(%detail, "hosting service unreachable");
-                Failure::new("unreachable", detail)
+                Failure::new(ErrorCode::Unreachable, detail)
             }
-            other => Failure::new("client", other.to_string()),
+            other => Failure::new(ErrorCode::Client, other.to_string()),
         }
     }
 }
@@ -113,9 +128,12 @@ mod tests {
         remote.start();
         assert_eq!(remote.value(), Some(&1));
         assert!(remote.is_pending());
-        remote.finish(Err(Failure::new("x", "failed")));
+        remote.finish(Err(Failure::new(ErrorCode::Unreachable, "failed")));
         assert_eq!(remote.value(), Some(&1));
-        assert_eq!(remote.failure().map(|f| f.code.as_str()), Some("x"));
+        assert_eq!(
+            remote.failure().map(|f| f.code.clone()),
+            Some(ErrorCode::Unreachable)
+        );
         remote.finish(Ok(2));
         assert_eq!(remote.value(), Some(&2));
     }

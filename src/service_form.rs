@@ -50,7 +50,7 @@ impl ServiceForm {
             .open(open)
             .show(ctx, |ui| {
                 if let Some(failure) = failure {
-                    widgets::failure(ui, Some(&t.failure(failure)));
+                    widgets::failure(ui, t, Some(failure));
                 }
                 ui.radio_value(&mut self.local, true, t.get("service-local"));
                 ui.radio_value(&mut self.local, false, t.get("service-remote"));

@@ -1,208 +1,187 @@
-//! The remote data of a logged-in session and the state of the action in flight.
+//! The remote data that several screens of a logged-in session share, one [`Request`] per
+//! resource. Data only one screen shows (safeguards, monitoring, an endpoint test) lives in that
+//! screen.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
-use std::path::PathBuf;
+use hosting_api::{Account, Base, Controller, Licence, Profile, Schedule, User, Workstation};
 
-use hosting_api::{
-    Account, Base, Controller, EndpointStatus, Licence, Monitoring, Profile, Safeguard, Schedule,
-    User, Workstation,
-};
+use crate::backend::Backend;
+use crate::model::Failure;
+use crate::request::Request;
+use crate::transfers::{GroupState, TransferEvent, TransferList};
 
-use crate::backend::{Action, Backend, Command, Event, Output, Resource};
-use crate::model::{Failure, Remote};
-use crate::transfers::TransferList;
-
-/// A safeguard download.
-#[derive(Debug, Clone)]
-pub enum Download {
-    /// Bytes received and total (0 when unknown).
-    Running {
-        /// Bytes received.
-        received: u64,
-        /// Size of the safeguard.
-        total: u64,
-    },
-    /// Ended: the file and its verified hash, or why it failed.
-    Done(Result<(PathBuf, String), Failure>),
-}
-
-/// What the screens show of the account, and the action in flight.
-#[derive(Debug, Default)]
+/// What the screens show of the account.
 pub struct SessionData {
+    backend: Backend,
     /// The account and its onboarding progress.
-    pub account: Remote<Account>,
+    pub account: Request<Account>,
     /// The licence.
-    pub licence: Remote<Licence>,
+    pub licence: Request<Licence>,
     /// The controller.
-    pub controller: Remote<Controller>,
+    pub controller: Request<Controller>,
     /// The schedules.
-    pub schedules: Remote<Vec<Schedule>>,
+    pub schedules: Request<Vec<Schedule>>,
     /// The users.
-    pub users: Remote<Vec<User>>,
+    pub users: Request<Vec<User>>,
     /// Profiles by schedule id.
-    pub profiles: HashMap<i64, Remote<Vec<Profile>>>,
+    pub profiles: HashMap<i64, Request<Vec<Profile>>>,
     /// The workstations.
-    pub workstations: Remote<Vec<Workstation>>,
+    pub workstations: Request<Vec<Workstation>>,
     /// Bases by schedule id.
-    pub bases: HashMap<i64, Remote<Vec<Base>>>,
-    /// Safeguards by schedule id, newest first.
-    pub safeguards: HashMap<i64, Remote<Vec<Safeguard>>>,
-    /// Monitoring of connections by schedule id.
-    pub monitoring: HashMap<i64, Remote<Monitoring>>,
-    /// The last test of each schedule's endpoint.
-    pub endpoints: HashMap<i64, Remote<EndpointStatus>>,
-    /// Safeguard downloads: bytes received and total while running, then the file and its hash.
-    pub downloads: HashMap<i64, Download>,
+    pub bases: HashMap<i64, Request<Vec<Base>>>,
     /// The transfers of PRONOTE files.
     pub transfers: TransferList,
-    action_tag: Option<String>,
-    queue: VecDeque<Action>,
-    /// The last action that failed, with what the screen tagged it.
-    pub action_failure: Option<(String, Failure)>,
-    /// The last action that succeeded.
-    pub action_done: Option<String>,
+    /// The session ended under the person (revoked, expired, access withdrawn): why.
+    lost: Option<Failure>,
+    /// The account arrived for the first time in this session.
+    first_account: bool,
+}
+
+/// What changed in a frame that the window acts on.
+#[derive(Debug, Default)]
+pub struct Polled {
+    /// The account arrived for the first time since the login.
+    pub first_account: Option<Account>,
+    /// The session ended under the person.
+    pub lost: Option<Failure>,
 }
 
 impl SessionData {
+    /// Empty session data whose reloads run on `backend`.
+    pub fn new(backend: Backend) -> SessionData {
+        SessionData {
+            backend,
+            account: Request::default(),
+            licence: Request::default(),
+            controller: Request::default(),
+            schedules: Request::default(),
+            users: Request::default(),
+            profiles: HashMap::new(),
+            workstations: Request::default(),
+            bases: HashMap::new(),
+            transfers: TransferList::default(),
+            lost: None,
+            first_account: true,
+        }
+    }
+
+    /// The backend the session's calls run on.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// Takes the answers that arrived.
+    pub fn poll(&mut self) -> Polled {
+        let mut polled = Polled::default();
+        if let Some(Ok(account)) = self.account.poll()
+            && std::mem::take(&mut self.first_account)
+        {
+            polled.first_account = Some(account.clone());
+        }
+        self.licence.poll();
+        self.controller.poll();
+        self.schedules.poll();
+        self.users.poll();
+        self.workstations.poll();
+        for request in self.profiles.values_mut() {
+            request.poll();
+        }
+        for request in self.bases.values_mut() {
+            request.poll();
+        }
+        polled.lost = self.lost.take();
+        polled
+    }
+
+    /// A call ended because the session is over.
+    pub fn session_lost(&mut self, failure: Failure) {
+        self.lost = Some(failure);
+    }
+
     /// Loads everything a session shows first.
-    pub fn refresh_all(&mut self, backend: &Backend) {
-        for resource in [
-            Resource::Account,
-            Resource::Licence,
-            Resource::Controller,
-            Resource::Schedules,
-            Resource::Users,
-            Resource::Workstations,
-        ] {
-            self.refresh(resource, backend);
+    pub fn load_all(&mut self) {
+        self.load_account();
+        self.load_licence();
+        self.load_controller();
+        self.load_schedules();
+        self.load_users();
+        self.load_workstations();
+    }
+
+    /// Reloads the account (and its onboarding progress).
+    pub fn load_account(&mut self) {
+        self.account
+            .start(self.backend.call(|c| async move { c.account().await }));
+    }
+
+    /// Reloads the licence.
+    pub fn load_licence(&mut self) {
+        self.licence
+            .start(self.backend.call(|c| async move { c.licence().await }));
+    }
+
+    /// Reloads the controller.
+    pub fn load_controller(&mut self) {
+        self.controller
+            .start(self.backend.call(|c| async move { c.controller().await }));
+    }
+
+    /// Reloads the schedules.
+    pub fn load_schedules(&mut self) {
+        self.schedules
+            .start(self.backend.call(|c| async move { c.schedules().await }));
+    }
+
+    /// Reloads the users.
+    pub fn load_users(&mut self) {
+        self.users
+            .start(self.backend.call(|c| async move { c.users().await }));
+    }
+
+    /// Reloads the workstations.
+    pub fn load_workstations(&mut self) {
+        self.workstations
+            .start(self.backend.call(|c| async move { c.workstations().await }));
+    }
+
+    /// Reloads the profiles of a schedule.
+    pub fn load_profiles(&mut self, schedule: i64) {
+        let call = self
+            .backend
+            .call(move |c| async move { c.profiles(schedule).await });
+        self.profiles.entry(schedule).or_default().start(call);
+    }
+
+    /// Reloads the bases of a schedule.
+    pub fn load_bases(&mut self, schedule: i64) {
+        let call = self
+            .backend
+            .call(move |c| async move { c.bases(schedule).await });
+        self.bases.entry(schedule).or_default().start(call);
+    }
+
+    /// A change of the transfers; a finished load changes the schedule's bases.
+    pub fn apply_transfer(&mut self, event: TransferEvent) {
+        if let TransferEvent::Group(view) = &event
+            && matches!(view.state, GroupState::Finished(_))
+        {
+            self.load_bases(view.schedule_id);
         }
+        self.transfers.apply(event);
     }
 
-    /// Reloads `resource`, keeping the value on screen meanwhile.
-    pub fn refresh(&mut self, resource: Resource, backend: &Backend) {
-        self.mark_pending(resource);
-        backend.send(Command::Refresh(resource));
-    }
-
-    /// Marks `resource` as being reloaded.
-    fn mark_pending(&mut self, resource: Resource) {
-        match resource {
-            Resource::Account => self.account.start(),
-            Resource::Licence => self.licence.start(),
-            Resource::Controller => self.controller.start(),
-            Resource::Schedules => self.schedules.start(),
-            Resource::Users => self.users.start(),
-            Resource::Profiles(id) => self.profiles.entry(id).or_default().start(),
-            Resource::Workstations => self.workstations.start(),
-            Resource::Bases(id) => self.bases.entry(id).or_default().start(),
-            Resource::Safeguards(id) => self.safeguards.entry(id).or_default().start(),
-            Resource::Monitoring(id) => self.monitoring.entry(id).or_default().start(),
-        }
-    }
-
-    /// Records a reloaded resource.
-    pub fn apply_event(&mut self, event: Event) {
-        match event {
-            Event::Account(result) => self.account.finish(result),
-            Event::Licence(result) => self.licence.finish(result),
-            Event::Controller(result) => self.controller.finish(result),
-            Event::Schedules(result) => self.schedules.finish(result),
-            Event::Users(result) => self.users.finish(result),
-            Event::Profiles(id, result) => self.profiles.entry(id).or_default().finish(result),
-            Event::Workstations(result) => self.workstations.finish(result),
-            Event::Bases(id, result) => self.bases.entry(id).or_default().finish(result),
-            Event::Safeguards(id, result) => self.safeguards.entry(id).or_default().finish(result),
-            Event::Monitoring(id, result) => self.monitoring.entry(id).or_default().finish(result),
-            Event::Endpoint(id, result) => self.endpoints.entry(id).or_default().finish(result),
-            Event::Downloading(id, received, total) => {
-                self.downloads
-                    .insert(id, Download::Running { received, total });
-            }
-            Event::Downloaded(id, result) => {
-                self.downloads.insert(id, Download::Done(result));
-            }
-            Event::Transfer(event) => self.transfers.apply(event),
-            _ => {}
-        }
-    }
-
-    /// The tag of the action in flight.
-    pub fn action_tag(&self) -> Option<&str> {
-        self.action_tag.as_deref()
-    }
-
-    /// Whether an action is in flight (screens disable their buttons meanwhile).
-    pub fn busy(&self) -> bool {
-        self.action_tag.is_some()
-    }
-
-    /// Whether the last action to succeed was `tag`.
-    pub fn done(&self, tag: &str) -> bool {
-        self.action_done.as_deref() == Some(tag)
-    }
-
-    /// Whether the action in flight is `tag`.
-    pub fn busy_with(&self, tag: &str) -> bool {
-        self.action_tag.as_deref() == Some(tag)
-    }
-
-    /// The failure of the last `tag` action.
-    pub fn failure_of(&self, tag: &str) -> Option<&Failure> {
-        self.action_failure
-            .as_ref()
-            .filter(|(t, _)| t == tag)
-            .map(|(_, f)| f)
-    }
-
-    /// Starts a chain of actions tagged `tag`.
-    pub fn start_actions(&mut self, tag: String, mut actions: VecDeque<Action>, backend: &Backend) {
-        let Some(first) = actions.pop_front() else {
-            return;
-        };
-        self.action_tag = Some(tag);
-        self.action_failure = None;
-        self.action_done = None;
-        self.queue = actions;
-        backend.send(Command::Act(first));
-    }
-
-    /// Records the end of an action and sends the next of its chain.
-    pub fn action_finished(&mut self, result: Result<Output, Failure>, backend: &Backend) {
-        let Some(tag) = self.action_tag.clone() else {
-            return;
-        };
-        match result {
-            Ok(_) => match self.queue.pop_front() {
-                Some(next) => backend.send(Command::Act(next)),
-                None => {
-                    self.action_tag = None;
-                    self.action_done = Some(tag);
-                }
-            },
-            Err(failure) => {
-                self.queue.clear();
-                self.action_tag = None;
-                self.action_failure = Some((tag, failure));
-            }
-        }
-    }
-
-    /// After an action without output (licence, revocation): reload what it changed.
-    pub fn after_done(&mut self, backend: &Backend) {
-        if self.action_tag.as_deref() == Some("revoke") {
-            self.refresh(Resource::Workstations, backend);
-        }
-    }
-
-    /// Puts a changed schedule in the list.
+    /// Puts a changed schedule in the list; opening, activating and shutting down also change
+    /// the bases' marks and dates.
     pub fn replace_schedule(&mut self, schedule: Schedule) {
+        let id = schedule.id;
         let mut list = self.schedules.value().cloned().unwrap_or_default();
         match list.iter_mut().find(|s| s.id == schedule.id) {
             Some(slot) => *slot = schedule,
             None => list.push(schedule),
         }
-        self.schedules.finish(Ok(list));
+        self.schedules.set(list);
+        self.load_bases(id);
     }
 
     /// Puts a new or changed user in the list.
@@ -212,7 +191,7 @@ impl SessionData {
             Some(slot) => *slot = user,
             None => list.push(user),
         }
-        self.users.finish(Ok(list));
+        self.users.set(list);
     }
 
     /// Puts a changed profile in its schedule's list.
@@ -223,7 +202,7 @@ impl SessionData {
             Some(slot) => *slot = profile,
             None => list.push(profile),
         }
-        entry.finish(Ok(list));
+        entry.set(list);
     }
 
     /// A schedule, as last loaded.
@@ -244,7 +223,7 @@ impl SessionData {
     pub fn members(&self, schedule: i64, name: &str) -> Vec<i64> {
         self.profiles
             .get(&schedule)
-            .and_then(Remote::value)
+            .and_then(Request::value)
             .and_then(|list| list.iter().find(|p| p.name == name))
             .map(|p| p.members.clone())
             .unwrap_or_default()

@@ -4,6 +4,16 @@ use egui::{Color32, Visuals};
 
 /// Space between sections.
 pub const SECTION_SPACE: f32 = 12.0;
+/// Space between a group of fields and what follows it.
+pub const GROUP_SPACE: f32 = 8.0;
+/// Space between a line and the next one that belongs with it.
+pub const SMALL_SPACE: f32 = 4.0;
+/// Space before a separated part of a screen.
+pub const PART_SPACE: f32 = 16.0;
+/// Horizontal gap between the columns of a grid.
+pub const COLUMN_GAP: f32 = 12.0;
+/// Vertical gap between the rows of a grid.
+pub const ROW_GAP: f32 = 6.0;
 /// Width of text fields.
 pub const FIELD_WIDTH: f32 = 280.0;
 /// Width of the label column of forms.

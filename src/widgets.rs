@@ -7,6 +7,7 @@ use hosting_api::validate::ValidationError;
 use crate::i18n::Texts;
 
 use crate::model::Failure;
+use crate::request::Request;
 use crate::theme;
 
 /// A labelled single-line field; `hint` explains where the value comes from. The field carries
@@ -20,6 +21,9 @@ pub fn field(ui: &mut Ui, label: &str, value: &mut String, secret: bool, hint: &
             .desired_width(theme::FIELD_WIDTH)
             .hint_text(hint);
         let response = ui.add(edit).labelled_by(label_response.id);
+        if value.is_empty() && take_focus_request(ui.ctx()) {
+            response.request_focus();
+        }
         if !hint.is_empty() {
             ui.ctx().accesskit_node_builder(response.id, |node| {
                 node.set_placeholder(hint.to_string());
@@ -60,10 +64,19 @@ pub fn verdict<T>(ui: &mut Ui, t: &Texts, value: &str, result: &Result<T, Valida
 }
 
 /// A failure next to the action that caused it.
-pub fn failure(ui: &mut Ui, failure: Option<&Failure>) {
+/// The one place a failure becomes a sentence: the locale's for its code, else the service's.
+pub fn failure(ui: &mut Ui, t: &Texts, failure: Option<&Failure>) {
     if let Some(failure) = failure {
-        ui.colored_label(ui.visuals().error_fg_color, &failure.message);
+        ui.colored_label(ui.visuals().error_fg_color, t.failure(failure).message);
     }
+}
+
+/// A request's state beside its action: a spinner while it runs, its failure when it failed.
+pub fn request_state<T>(ui: &mut Ui, t: &Texts, request: &Request<T>) {
+    if request.is_pending() {
+        ui.spinner();
+    }
+    failure(ui, t, request.failure());
 }
 
 /// A confirmation next to the action.
@@ -84,6 +97,24 @@ pub fn action_button(ui: &mut Ui, text: &str, enabled: bool, busy: bool) -> bool
         clicked
     })
     .inner
+}
+
+fn focus_request_id() -> egui::Id {
+    egui::Id::unique("focus-first-empty-field")
+}
+
+/// The next empty field drawn takes the keyboard focus (a step of the wizard just opened).
+pub fn focus_first_empty(ctx: &egui::Context) {
+    let pass = ctx.cumulative_pass_nr();
+    ctx.data_mut(|d| d.insert_temp(focus_request_id(), pass));
+}
+
+/// Whether a field should take the focus now: the request is used once, and only in the frame
+/// it was made or the next one (a step without empty fields leaves nothing behind).
+fn take_focus_request(ctx: &egui::Context) -> bool {
+    let pass = ctx.cumulative_pass_nr();
+    ctx.data_mut(|d| d.remove_temp::<u64>(focus_request_id()))
+        .is_some_and(|asked| pass <= asked + 1)
 }
 
 /// Whether Enter was pressed in this field: forms submit on Enter in their fields.

@@ -4,10 +4,10 @@
 
 use egui_extras::{Column, TableBuilder};
 use hosting_api::validate;
-use hosting_api::{NewUser, User, UserUpdate};
+use hosting_api::{NewUser, Profile, User, UserUpdate};
 
 use crate::app::Cx;
-use crate::backend::{Action, Resource};
+use crate::request::Request;
 use crate::widgets;
 
 /// A tab of the panel.
@@ -28,6 +28,10 @@ pub struct ControllerPanel {
     new_user: NewUserForm,
     profile: String,
     profiles_requested: bool,
+    update_user: Request<User>,
+    add: Request<User>,
+    /// A change of the grid: each schedule's changes run apart.
+    grid: std::collections::HashMap<i64, Request<Profile>>,
 }
 
 #[derive(Default)]
@@ -43,6 +47,11 @@ impl ControllerPanel {
     /// Draws the panel.
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
+        self.update_user.poll();
+        self.add.poll();
+        for request in self.grid.values_mut() {
+            request.poll();
+        }
         ui.horizontal(|ui| {
             for (tab, key) in [
                 (Tab::Users, "tab-users"),
@@ -79,13 +88,7 @@ impl ControllerPanel {
                 ui.spinner();
             }
         });
-        widgets::failure(
-            ui,
-            cx.data
-                .failure_of("user-update")
-                .map(|f| t.failure(f))
-                .as_ref(),
-        );
+        widgets::failure(ui, t, self.update_user.failure());
         let filter = self.filter.trim().to_lowercase();
         // Without a filter the rows index the list directly; with one, only matches are kept.
         let matches: Option<Vec<usize>> = (!filter.is_empty()).then(|| {
@@ -188,15 +191,21 @@ impl ControllerPanel {
             ui.checkbox(access, t.get("console-access"));
             ui.horizontal(|ui| {
                 let ready = !*access || email_ok.is_ok();
+                let busy = self.update_user.is_pending();
                 if ui
-                    .add_enabled(ready && !cx.data.busy(), egui::Button::new(t.get("save")))
+                    .add_enabled(ready && !busy, egui::Button::new(t.get("save")))
                     .clicked()
                 {
                     let update = UserUpdate {
                         email: email_ok.ok(),
                         console_access: Some(*access),
                     };
-                    cx.act("user-update", vec![Action::UpdateUser(*id, update)]);
+                    let id = *id;
+                    let call = cx
+                        .backend
+                        .call(move |c| async move { c.update_user(id, &update).await })
+                        .then(|data, user| data.replace_user(user.clone()));
+                    self.update_user.start(call);
                     close = true;
                 }
                 if ui.button(t.get("cancel")).clicked() {
@@ -254,33 +263,28 @@ impl ControllerPanel {
         });
         let ready =
             first_ok.is_ok() && surname_ok.is_ok() && username_ok.is_ok() && password_ok.is_ok();
-        if widgets::action_button(
-            ui,
-            &t.get("add-user"),
-            ready && !cx.data.busy(),
-            cx.data.busy_with("add-user"),
-        ) && let (Ok(first_name), Ok(surname), Ok(username)) =
-            (first_ok, surname_ok, username_ok)
+        let busy = self.add.is_pending();
+        if widgets::action_button(ui, &t.get("add-user"), ready && !busy, busy)
+            && let (Ok(first_name), Ok(surname), Ok(username)) = (first_ok, surname_ok, username_ok)
         {
-            cx.act(
-                "add-user",
-                vec![Action::CreateUser(NewUser {
-                    first_name,
-                    surname,
-                    username,
-                    password: form.password.clone(),
-                    superadmin: form.superadmin,
-                })],
-            );
+            let user = NewUser {
+                first_name,
+                surname,
+                username,
+                password: form.password.clone(),
+                superadmin: form.superadmin,
+            };
+            let call = cx
+                .backend
+                .call(move |c| async move { c.create_user(&user).await })
+                .then(|data, user| {
+                    data.replace_user(user.clone());
+                    data.load_account();
+                });
+            self.add.start(call);
         }
-        widgets::failure(
-            ui,
-            cx.data
-                .failure_of("add-user")
-                .map(|f| t.failure(f))
-                .as_ref(),
-        );
-        if cx.data.done("add-user") {
+        widgets::failure(ui, t, self.add.failure());
+        if self.add.is_done() {
             widgets::success(ui, &t.get("user-added"));
             if !form.password.is_empty() {
                 *form = NewUserForm::default();
@@ -293,7 +297,7 @@ impl ControllerPanel {
         let schedules = cx.data.schedules.value().cloned().unwrap_or_default();
         if !self.profiles_requested {
             for schedule in &schedules {
-                cx.refresh(Resource::Profiles(schedule.id));
+                cx.data.load_profiles(schedule.id);
             }
             self.profiles_requested = !schedules.is_empty();
         }
@@ -312,17 +316,15 @@ impl ControllerPanel {
                 ui.selectable_value(&mut self.profile, name.clone(), name);
             }
         });
-        widgets::failure(
-            ui,
-            cx.data.failure_of("grid").map(|f| t.failure(f)).as_ref(),
-        );
+        for request in self.grid.values() {
+            widgets::failure(ui, t, request.failure());
+        }
         let users: &[User] = cx.data.users.value().map_or(&[], Vec::as_slice);
         // The members of each schedule's profile, once per frame.
         let members: Vec<Vec<i64>> = schedules
             .iter()
             .map(|schedule| cx.data.members(schedule.id, &self.profile))
             .collect();
-        let busy = cx.data.busy();
         let mut change = None;
         ui.horizontal(|ui| {
             ui.add_sized(
@@ -345,6 +347,7 @@ impl ControllerPanel {
                     ui.horizontal(|ui| {
                         ui.add_sized([160.0, row_height], egui::Label::new(&user.username));
                         for (schedule, members) in schedules.iter().zip(&members) {
+                            let busy = self.grid.get(&schedule.id).is_some_and(Request::is_pending);
                             let mut member = members.contains(&user.id);
                             let label = t.with(
                                 "member-of",
@@ -380,10 +383,17 @@ impl ControllerPanel {
                 }
             });
         if let Some((schedule, members)) = change {
-            cx.act(
-                "grid",
-                vec![Action::SetMembers(schedule, self.profile.clone(), members)],
-            );
+            let profile = self.profile.clone();
+            let call =
+                cx.backend
+                    .call(move |c| async move {
+                        c.set_profile_members(schedule, &profile, &members).await
+                    })
+                    .then(move |data, profile| {
+                        data.replace_profile(schedule, profile.clone());
+                        data.load_account();
+                    });
+            self.grid.entry(schedule).or_default().start(call);
         }
     }
 }

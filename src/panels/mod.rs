@@ -4,10 +4,7 @@ mod controller;
 mod server;
 mod workstations;
 
-pub use workstations::REVOKE_THIS_WORKSTATION;
-
 use crate::app::Cx;
-use crate::backend::Resource;
 use crate::wizard::SchedulesForm;
 
 /// A panel.
@@ -38,14 +35,10 @@ impl Panels {
     /// Reloads what the panels show when they open.
     pub fn reset(&mut self, cx: &mut Cx<'_>) {
         self.configuration.reload();
-        for resource in [
-            Resource::Controller,
-            Resource::Schedules,
-            Resource::Users,
-            Resource::Workstations,
-        ] {
-            cx.refresh(resource);
-        }
+        cx.data.load_controller();
+        cx.data.load_schedules();
+        cx.data.load_users();
+        cx.data.load_workstations();
     }
 
     /// Draws the panel list and the current panel.
@@ -65,7 +58,7 @@ impl Panels {
                 {
                     self.panel = panel;
                     if panel == Panel::Workstations {
-                        cx.refresh(Resource::Workstations);
+                        cx.data.load_workstations();
                     }
                 }
             }

@@ -1,11 +1,11 @@
 //! The Workstations panel: this account's enrolled workstations; revoke one (with confirmation).
 
-use crate::app::Cx;
-use crate::backend::{Action, Resource};
-use crate::widgets;
+use hosting_api::ErrorCode;
 
-/// The tag of revoking the workstation the console runs on: the session ends when it is done.
-pub const REVOKE_THIS_WORKSTATION: &str = "revoke-this-workstation";
+use crate::app::Cx;
+use crate::model::Failure;
+use crate::request::Request;
+use crate::widgets;
 
 /// A revocation waiting for its confirmation.
 #[derive(Clone)]
@@ -20,29 +20,32 @@ struct Confirm {
 #[derive(Default)]
 pub struct WorkstationsPanel {
     confirm: Option<Confirm>,
+    /// The revocation in flight: whether it is of this very workstation.
+    revoke: Request<bool>,
 }
 
 impl WorkstationsPanel {
     /// Draws the panel.
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
+        if let Some(Ok(true)) = self.revoke.poll() {
+            // This workstation's certificate no longer works: end the session now and say why
+            // at step 1, instead of failing on the next request.
+            cx.logout = Some(Some(Failure::new(
+                ErrorCode::ThisWorkstationRevoked,
+                "The certificate of this workstation was revoked.",
+            )));
+        }
         ui.horizontal(|ui| {
             ui.heading(t.get("panel-workstations"));
             if ui.button(t.get("refresh")).clicked() {
-                cx.refresh(Resource::Workstations);
+                cx.data.load_workstations();
             }
             if cx.data.workstations.is_pending() {
                 ui.spinner();
             }
         });
-        widgets::failure(
-            ui,
-            cx.data
-                .failure_of("revoke")
-                .or_else(|| cx.data.failure_of(REVOKE_THIS_WORKSTATION))
-                .map(|f| t.failure(f))
-                .as_ref(),
-        );
+        widgets::failure(ui, t, self.revoke.failure());
         let list = cx.data.workstations.value().cloned().unwrap_or_default();
         egui::Grid::new("workstations")
             .striped(true)
@@ -85,7 +88,7 @@ impl WorkstationsPanel {
                     if workstation.revoked_at.is_none() {
                         let label = t.with("revoke-named", &[("name", &workstation.name)]);
                         if ui
-                            .add_enabled(!cx.data.busy(), egui::Button::new(label))
+                            .add_enabled(!self.revoke.is_pending(), egui::Button::new(label))
                             .clicked()
                         {
                             self.confirm = Some(Confirm {
@@ -124,12 +127,14 @@ impl WorkstationsPanel {
                 .or_else(|| modal.should_close().then_some(false))
             {
                 Some(true) => {
-                    let tag = if confirm.current {
-                        REVOKE_THIS_WORKSTATION
-                    } else {
-                        "revoke"
-                    };
-                    cx.act(tag, vec![Action::Revoke(confirm.id)]);
+                    let (id, current) = (confirm.id, confirm.current);
+                    let call =
+                        cx.backend
+                            .call(move |c| async move {
+                                c.revoke_workstation(id).await.map(|()| current)
+                            })
+                            .then(|data, _| data.load_workstations());
+                    self.revoke.start(call);
                     self.confirm = None;
                 }
                 Some(false) => self.confirm = None,

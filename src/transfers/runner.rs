@@ -18,8 +18,8 @@ use super::{
     FileStage, FileView, GroupState, GroupView, SavedFile, SavedGroup, Target, TransferCommand,
     TransferEvent, file_name,
 };
-use crate::backend::Event;
 use crate::model::Failure;
+use crate::request::Patch;
 
 /// Gives the session's client when a group starts (an error when nobody is logged in).
 pub type ClientSource =
@@ -44,7 +44,7 @@ pub fn spawn(
     runtime: &tokio::runtime::Handle,
     file: PathBuf,
     client: ClientSource,
-    events: std::sync::mpsc::Sender<Event>,
+    events: std::sync::mpsc::Sender<Patch>,
     ctx: egui::Context,
 ) -> TransferHandle {
     let (tx, rx) = unbounded_channel();
@@ -188,7 +188,7 @@ struct Actor {
     next_id: u64,
     tx: UnboundedSender<Msg>,
     client: ClientSource,
-    events: std::sync::mpsc::Sender<Event>,
+    events: std::sync::mpsc::Sender<Patch>,
     ctx: egui::Context,
 }
 
@@ -242,7 +242,9 @@ impl Actor {
     }
 
     fn emit(&self, event: TransferEvent) {
-        let _ = self.events.send(Event::Transfer(event));
+        let _ = self
+            .events
+            .send(Box::new(move |data| data.apply_transfer(event)));
         self.ctx.request_repaint();
     }
 

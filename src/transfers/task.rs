@@ -13,6 +13,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::runner::{Msg, Report};
 use super::{SavedFile, SavedGroup, Target};
 use crate::model::Failure;
+use hosting_api::ErrorCode;
 
 /// At most this many progress reports a second per file.
 const REPORT_EVERY: Duration = Duration::from_millis(100);
@@ -179,19 +180,23 @@ async fn send_file(
             Ok(upload_id)
         }
         Err(TusError::Client(error)) => {
-            let gone = error.code() == Some("upload_not_found");
+            let gone = error.code() == Some(&ErrorCode::UploadNotFound);
             Err((Failure::from(error), gone))
         }
-        Err(error @ TusError::FileChanged { .. }) => {
-            Err((Failure::new("file_changed", error.to_string()), true))
-        }
-        Err(error) => Err((Failure::new("file_unreadable", error.to_string()), false)),
+        Err(error @ TusError::FileChanged { .. }) => Err((
+            Failure::new(ErrorCode::FileChanged, error.to_string()),
+            true,
+        )),
+        Err(error) => Err((
+            Failure::new(ErrorCode::FileUnreadable, error.to_string()),
+            false,
+        )),
     }
 }
 
 /// Computes the SHA-256 of a file on a blocking thread, reporting "Checking the file".
 async fn hash(index: usize, path: &Path, reporter: &Reporter) -> Result<(u64, String), Failure> {
-    let unreadable = |e: std::io::Error| Failure::new("file_unreadable", e.to_string());
+    let unreadable = |e: std::io::Error| Failure::new(ErrorCode::FileUnreadable, e.to_string());
     let size = tokio::fs::metadata(path).await.map_err(unreadable)?.len();
     reporter.send(Report::Hashing {
         file: index,
@@ -214,7 +219,7 @@ async fn hash(index: usize, path: &Path, reporter: &Reporter) -> Result<(u64, St
         })
     })
     .await
-    .map_err(|e| Failure::new("file_unreadable", e.to_string()))?
+    .map_err(|e| Failure::new(ErrorCode::FileUnreadable, e.to_string()))?
     .map_err(unreadable)?;
     reporter.send(Report::Hashed {
         file: index,

@@ -4,7 +4,6 @@
 
 use super::{FileStage, FileView, GroupState, GroupView, Target, TransferCommand};
 use crate::app::Cx;
-use crate::backend::Command;
 use crate::{format, widgets};
 
 enum Request {
@@ -116,7 +115,7 @@ pub fn ui(ui: &mut egui::Ui, cx: &mut Cx<'_>) {
                 continue;
             }
         };
-        cx.backend.send(Command::Transfer(command));
+        cx.backend.transfers().send(command);
     }
 }
 
@@ -347,7 +346,8 @@ fn confirm_cancel(ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         Some(true) => {
             cx.data.transfers.confirm_cancel = None;
             cx.backend
-                .send(Command::Transfer(TransferCommand::Cancel { group, file }));
+                .transfers()
+                .send(TransferCommand::Cancel { group, file });
         }
         Some(false) => cx.data.transfers.confirm_cancel = None,
         None => {}

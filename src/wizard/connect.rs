@@ -2,13 +2,14 @@
 //! with the invoice number), and the licence.
 
 use hosting_api::validate;
-use hosting_api::{EnrollmentRequest, Role, Secret, SessionResponse};
+use hosting_api::{EnrollmentRequest, ErrorCode, Role, Secret, SessionResponse};
 
 use super::Step;
 use crate::app::{ConsoleOptions, Cx};
-use crate::backend::{Action, Command, principal};
+use crate::backend::principal;
 use crate::keystore::IdentityKey;
 use crate::model::Failure;
+use crate::request::Request;
 use crate::settings::{LoginRole, Preferences};
 use crate::widgets;
 
@@ -21,11 +22,13 @@ pub struct ConnectForm {
     invoice_number: String,
     workstation_name: String,
     licence_ticked: bool,
-    busy: bool,
+    /// The login or the installation in flight, and how the last one ended.
+    sign_in: Request<SessionResponse>,
     failure: Option<Failure>,
     /// Why the certificate step opened (revoked, expired).
     certificate_reason: Option<Failure>,
-    resent: Option<Result<(), Failure>>,
+    resent: Request<()>,
+    accept: Request<()>,
 }
 
 impl ConnectForm {
@@ -39,10 +42,11 @@ impl ConnectForm {
             invoice_number: String::new(),
             workstation_name: options.workstation_name.clone(),
             licence_ticked: false,
-            busy: false,
+            sign_in: Request::default(),
             failure: None,
             certificate_reason: None,
-            resent: None,
+            resent: Request::default(),
+            accept: Request::default(),
         }
     }
 
@@ -50,7 +54,8 @@ impl ConnectForm {
     pub fn reset_secrets(&mut self) {
         self.password.clear();
         self.invoice_number.clear();
-        self.busy = false;
+        self.sign_in.clear();
+        self.accept.clear();
         self.licence_ticked = false;
     }
 
@@ -70,10 +75,9 @@ impl ConnectForm {
         }
     }
 
-    /// The answer of a login: the step to open, if it changes.
-    pub fn signed_in(&mut self, result: Result<SessionResponse, Failure>) -> Option<Step> {
-        self.busy = false;
-        match result {
+    /// The answer of a login, if it arrived: the step to open, if it changes.
+    pub fn poll(&mut self) -> Option<Step> {
+        match self.sign_in.poll()? {
             Ok(_) => {
                 self.failure = None;
                 self.certificate_reason = None;
@@ -81,19 +85,19 @@ impl ConnectForm {
                 // The account's onboarding state decides the next step when it arrives.
                 None
             }
-            Err(failure) => match failure.code.as_str() {
-                "certificate_missing" => {
+            Err(failure) => match failure.code {
+                ErrorCode::CertificateMissing => {
                     self.failure = None;
                     self.certificate_reason = None;
                     Some(Step::Certificate)
                 }
-                "certificate_revoked" | "certificate_expired" => {
+                ErrorCode::CertificateRevoked | ErrorCode::CertificateExpired => {
                     self.failure = None;
-                    self.certificate_reason = Some(failure);
+                    self.certificate_reason = Some(failure.clone());
                     Some(Step::Certificate)
                 }
                 _ => {
-                    self.failure = Some(failure);
+                    self.failure = Some(failure.clone());
                     None
                 }
             },
@@ -103,10 +107,10 @@ impl ConnectForm {
     /// The session ended under the person: the step to open.
     pub fn session_lost(&mut self, failure: Failure) -> Step {
         self.password.clear();
-        self.busy = false;
+        self.sign_in.clear();
         if matches!(
-            failure.code.as_str(),
-            "certificate_revoked" | "certificate_expired"
+            failure.code,
+            ErrorCode::CertificateRevoked | ErrorCode::CertificateExpired
         ) {
             self.certificate_reason = Some(failure);
             Step::Certificate
@@ -114,11 +118,6 @@ impl ConnectForm {
             self.failure = Some(failure);
             Step::Connection
         }
-    }
-
-    /// "Receive my hosting logins" answered.
-    pub fn logins_resent(&mut self, result: Result<(), Failure>) {
-        self.resent = Some(result);
     }
 
     /// Draws step 1, 2 (certificate) or 2 (licence); returns the next step when it changes.
@@ -200,38 +199,37 @@ impl ConnectForm {
         }
         let ready = number_ok.is_ok() && username_ok && password_ok.is_ok();
         ui.add_space(8.0);
-        let clicked = widgets::action_button(ui, &t.get("connect"), ready, self.busy);
-        if let Some(failure) = &self.failure {
-            widgets::failure(ui, Some(&cx.t.failure(failure)));
-        }
-        if (clicked || (submitted && ready)) && !self.busy {
-            self.busy = true;
+        let busy = self.sign_in.is_pending();
+        let clicked = widgets::action_button(ui, &t.get("connect"), ready, busy);
+        widgets::failure(ui, cx.t, self.failure.as_ref());
+        if (clicked || (submitted && ready)) && !busy {
             self.failure = None;
             cx.prefs.role = self.role;
             cx.prefs.hosting_number = number_ok.clone().unwrap_or_default();
             cx.prefs.username = self.username.trim().to_lowercase();
-            cx.backend.send(Command::SignIn {
-                key: self.key(cx),
-                password: Secret::new(self.password.clone()),
-            });
+            let call = cx
+                .backend
+                .sign_in(self.key(cx), Secret::new(self.password.clone()))
+                .then(|data, _| data.load_all());
+            self.sign_in.start(call);
         }
         ui.add_space(16.0);
         ui.separator();
         ui.label(t.get("lost-logins-intro"));
         ui.horizontal(|ui| {
-            let can_resend = number_ok.is_ok() && self.role == LoginRole::Manager;
+            let can_resend =
+                number_ok.is_ok() && self.role == LoginRole::Manager && !self.resent.is_pending();
             if ui
                 .add_enabled(can_resend, egui::Button::new(t.get("lost-logins")))
                 .clicked()
             {
-                self.resent = None;
-                cx.backend
-                    .send(Command::ResendLogins(number_ok.clone().unwrap_or_default()));
+                let number = number_ok.clone().unwrap_or_default();
+                self.resent.start(cx.backend.resend_logins(number));
             }
-            match &self.resent {
-                Some(Ok(())) => widgets::success(ui, &t.get("lost-logins-sent")),
-                Some(Err(failure)) => widgets::failure(ui, Some(&t.failure(failure))),
-                None => {}
+            self.resent.poll();
+            widgets::request_state(ui, t, &self.resent);
+            if self.resent.is_done() {
+                widgets::success(ui, &t.get("lost-logins-sent"));
             }
         });
         None
@@ -240,7 +238,7 @@ impl ConnectForm {
     fn certificate(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Step> {
         let t = cx.t;
         if let Some(reason) = &self.certificate_reason {
-            widgets::failure(ui, Some(&t.failure(reason)));
+            widgets::failure(ui, t, Some(reason));
             ui.add_space(4.0);
         }
         ui.label(t.get("step2-intro"));
@@ -266,19 +264,17 @@ impl ConnectForm {
         ui.label(t.get("step2-keyring"));
         ui.add_space(8.0);
         let ready = invoice_ok.is_ok() && name_ok.is_ok();
-        let clicked = widgets::action_button(ui, &t.get("install-certificate"), ready, self.busy);
+        let busy = self.sign_in.is_pending();
+        let clicked = widgets::action_button(ui, &t.get("install-certificate"), ready, busy);
         let submitted = (widgets::submitted(&invoice) || widgets::submitted(&name)) && ready;
-        if let Some(failure) = &self.failure {
-            widgets::failure(ui, Some(&t.failure(failure)));
-        }
+        widgets::failure(ui, t, self.failure.as_ref());
         let mut next = None;
         ui.horizontal(|ui| {
             if ui.button(t.get("back")).clicked() {
                 next = Some(Step::Connection);
             }
         });
-        if (clicked || submitted) && !self.busy {
-            self.busy = true;
+        if (clicked || submitted) && !busy {
             self.failure = None;
             let request = EnrollmentRequest {
                 role: self.role(),
@@ -290,10 +286,11 @@ impl ConnectForm {
                 csr_pem: String::new(),
                 workstation_name: name_ok.unwrap_or_default(),
             };
-            cx.backend.send(Command::Install {
-                key: self.key(cx),
-                request: Box::new(request),
-            });
+            let call = cx
+                .backend
+                .install(self.key(cx), request)
+                .then(|data, _| data.load_all());
+            self.sign_in.start(call);
         }
         next
     }
@@ -315,23 +312,24 @@ impl ConnectForm {
                 });
         });
         ui.checkbox(&mut self.licence_ticked, t.get("licence-accept-tick"));
-        let busy = cx.data.busy_with("licence");
+        self.accept.poll();
+        let busy = self.accept.is_pending();
         if widgets::action_button(ui, &t.get("licence-accept"), self.licence_ticked, busy) {
-            cx.act(
-                "licence",
-                vec![Action::AcceptLicence(licence.version.clone())],
-            );
+            let version = licence.version.clone();
+            let call = cx
+                .backend
+                .call(move |c| async move { c.accept_licence(&version).await })
+                .then(|data, _| data.load_account());
+            self.accept.start(call);
         }
-        widgets::failure(
-            ui,
-            cx.data.failure_of("licence").map(|f| t.failure(f)).as_ref(),
-        );
+        widgets::failure(ui, t, self.accept.failure());
         // The account's onboarding state moves the wizard on once the acceptance is recorded.
         let accepted = cx
             .data
             .account
             .value()
             .is_some_and(|a| a.onboarding.licence);
-        (accepted && cx.data.done("licence")).then_some(Step::Schedules)
+        (accepted && self.accept.is_done() && !cx.data.account.is_pending())
+            .then_some(Step::Schedules)
     }
 }

@@ -8,7 +8,7 @@ mod schedules;
 mod superadmin;
 mod transmission;
 
-use hosting_api::{Onboarding, SessionResponse};
+use hosting_api::Onboarding;
 
 use crate::app::{ConsoleOptions, Cx};
 use crate::model::Failure;
@@ -78,6 +78,8 @@ pub fn first_unfinished(onboarding: &Onboarding) -> Option<Step> {
 /// The wizard and the state of its forms.
 pub struct Wizard {
     step: Step,
+    /// The step drawn last: a step that opens gives the focus to its first empty field.
+    shown: Option<Step>,
     connect: connect::ConnectForm,
     schedules: SchedulesForm,
     superadmin: superadmin::SuperadminForm,
@@ -90,6 +92,7 @@ impl Wizard {
     pub fn new(prefs: &Preferences, options: &ConsoleOptions) -> Wizard {
         Wizard {
             step: Step::Connection,
+            shown: None,
             connect: connect::ConnectForm::new(prefs, options),
             schedules: SchedulesForm::default(),
             superadmin: superadmin::SuperadminForm::default(),
@@ -114,30 +117,20 @@ impl Wizard {
         self.step
     }
 
-    /// The answer of a login or an installation.
-    pub fn signed_in(&mut self, result: Result<SessionResponse, Failure>) {
-        if let Some(step) = self.connect.signed_in(result) {
-            self.step = step;
-        }
-    }
-
     /// The session ended under the person (revoked, expired, access withdrawn).
     pub fn session_lost(&mut self, failure: Failure) {
         self.step = self.connect.session_lost(failure);
     }
 
-    /// "Receive my hosting logins" answered.
-    pub fn logins_resent(&mut self, result: Result<(), Failure>) {
-        self.connect.logins_resent(result);
-    }
-
-    /// The connection sheet was written.
-    pub fn file_saved(&mut self, result: Result<std::path::PathBuf, Failure>) {
-        self.transmission.file_saved(result);
-    }
-
     /// Draws the current step.
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+        if let Some(step) = self.connect.poll() {
+            self.step = step;
+        }
+        if self.shown != Some(self.step) {
+            self.shown = Some(self.step);
+            crate::widgets::focus_first_empty(ui.ctx());
+        }
         egui::Panel::left("wizard-steps")
             .resizable(false)
             .show(ui, |ui| {

@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use hosting_api::validate;
-use hosting_api::{Schedule, User, UserUpdate};
+use hosting_api::{Profile, Schedule, User, UserUpdate};
 
 use super::Step;
 use super::superadmin::SuperadminForm;
 use crate::app::Cx;
-use crate::backend::{Action, Resource};
+use crate::request::Request;
 use crate::widgets;
 
 const ADMINISTRATION: &str = "Administration";
@@ -22,6 +22,8 @@ pub struct ProfilesForm {
     console_access: bool,
     assign: HashMap<i64, bool>,
     requested: bool,
+    /// The e-mail, console access and assignments being saved, in this order.
+    save: Request<(User, Vec<(i64, Profile)>)>,
 }
 
 impl ProfilesForm {
@@ -36,7 +38,7 @@ impl ProfilesForm {
         let schedules: Vec<Schedule> = cx.data.schedules.value().cloned().unwrap_or_default();
         if !self.requested && !schedules.is_empty() {
             for schedule in &schedules {
-                cx.refresh(Resource::Profiles(schedule.id));
+                cx.data.load_profiles(schedule.id);
             }
             self.requested = true;
         }
@@ -104,44 +106,55 @@ impl ProfilesForm {
             });
         }
         let access_ok = !self.console_access || email_ok.is_ok();
-        let busy = cx.data.busy_with("profiles");
-        let clicked =
-            widgets::action_button(ui, &t.get("validate"), access_ok && !cx.data.busy(), busy);
-        widgets::failure(
-            ui,
-            cx.data
-                .failure_of("profiles")
-                .map(|f| t.failure(f))
-                .as_ref(),
-        );
-        if clicked {
-            let mut actions = vec![Action::UpdateUser(
-                user.id,
-                UserUpdate {
-                    email: email_ok.ok(),
-                    console_access: Some(self.console_access),
-                },
-            )];
-            for schedule in &schedules {
-                let mut members = cx.data.members(schedule.id, ADMINISTRATION);
-                let wanted = self.assign.get(&schedule.id).copied().unwrap_or(true);
-                members.retain(|id| *id != user.id);
-                if wanted {
-                    members.push(user.id);
-                }
-                actions.push(Action::SetMembers(
-                    schedule.id,
-                    ADMINISTRATION.to_string(),
-                    members,
-                ));
-            }
-            cx.act("profiles", actions);
+        self.save.poll();
+        let busy = self.save.is_pending();
+        let clicked = widgets::action_button(ui, &t.get("validate"), access_ok && !busy, busy);
+        widgets::failure(ui, t, self.save.failure());
+        if clicked && !busy {
+            let update = UserUpdate {
+                email: email_ok.ok(),
+                console_access: Some(self.console_access),
+            };
+            let assignments: Vec<(i64, Vec<i64>)> = schedules
+                .iter()
+                .map(|schedule| {
+                    let mut members = cx.data.members(schedule.id, ADMINISTRATION);
+                    let wanted = self.assign.get(&schedule.id).copied().unwrap_or(true);
+                    members.retain(|id| *id != user.id);
+                    if wanted {
+                        members.push(user.id);
+                    }
+                    (schedule.id, members)
+                })
+                .collect();
+            let user_id = user.id;
+            let call = cx
+                .backend
+                .call(move |c| async move {
+                    let user = c.update_user(user_id, &update).await?;
+                    let mut profiles = Vec::new();
+                    for (schedule, members) in assignments {
+                        let profile = c
+                            .set_profile_members(schedule, ADMINISTRATION, &members)
+                            .await?;
+                        profiles.push((schedule, profile));
+                    }
+                    Ok((user, profiles))
+                })
+                .then(|data, (user, profiles)| {
+                    data.replace_user(user.clone());
+                    for (schedule, profile) in profiles {
+                        data.replace_profile(*schedule, profile.clone());
+                    }
+                    data.load_account();
+                });
+            self.save.start(call);
         }
         let done = cx
             .data
             .account
             .value()
             .is_some_and(|a| a.onboarding.profiles);
-        (cx.data.done("profiles") && done).then_some(Step::Transmission)
+        (self.save.is_done() && done).then_some(Step::Transmission)
     }
 }

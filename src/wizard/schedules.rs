@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 
 use hosting_api::validate;
-use hosting_api::{Schedule, ScheduleUpdate};
+use hosting_api::{Controller, Schedule, ScheduleUpdate};
 
 use super::Step;
 use crate::app::Cx;
-use crate::backend::Action;
+use crate::request::Request;
 use crate::widgets;
 
 /// Edits of one schedule.
@@ -36,6 +36,8 @@ pub struct SchedulesForm {
     controller_loaded: bool,
     edits: HashMap<i64, ScheduleEdit>,
     confirm: Option<Pending>,
+    save_controller: Request<Controller>,
+    save_schedule: HashMap<i64, Request<Schedule>>,
 }
 
 impl SchedulesForm {
@@ -60,6 +62,10 @@ impl SchedulesForm {
     /// The controller and schedules editor.
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
+        self.save_controller.poll();
+        for request in self.save_schedule.values_mut() {
+            request.poll();
+        }
         if let Some(controller) = cx.data.controller.value()
             && !self.controller_loaded
         {
@@ -87,21 +93,15 @@ impl SchedulesForm {
         let clicked = widgets::action_button(
             ui,
             &t.get("confirm-controller"),
-            domain_ok.is_ok() && !cx.data.busy(),
-            cx.data.busy_with("controller"),
+            domain_ok.is_ok() && !self.save_controller.is_pending(),
+            self.save_controller.is_pending(),
         );
         if (clicked || (widgets::submitted(&field) && domain_ok.is_ok()))
             && let Ok(domain) = domain_ok
         {
             self.confirm = Some(Pending::Controller(domain));
         }
-        widgets::failure(
-            ui,
-            cx.data
-                .failure_of("controller")
-                .map(|f| t.failure(f))
-                .as_ref(),
-        );
+        widgets::failure(ui, t, self.save_controller.failure());
 
         let schedules: Vec<Schedule> = cx.data.schedules.value().cloned().unwrap_or_default();
         if schedules.is_empty() {
@@ -175,11 +175,11 @@ impl SchedulesForm {
                 &t.with("endpoint", &[("host", host), ("port", &port.to_string())]),
             );
         }
-        let ready = name_ok.is_ok() && domain_ok.is_ok() && !cx.data.busy();
-        let tag = schedule_tag(schedule.id);
-        let tag = tag.as_str();
+        let saving = self.save_schedule.entry(schedule.id).or_default();
+        let busy = saving.is_pending();
+        let ready = name_ok.is_ok() && domain_ok.is_ok() && !busy;
         let button = t.with("confirm-schedule", &[("name", &schedule.name)]);
-        if widgets::action_button(ui, &button, ready, cx.data.busy_with(tag))
+        if widgets::action_button(ui, &button, ready, busy)
             && let (Ok(name), Ok(domain)) = (name_ok, domain_ok)
         {
             let update = ScheduleUpdate {
@@ -190,7 +190,7 @@ impl SchedulesForm {
             };
             self.confirm = Some(Pending::Schedule(schedule.id, update, domain));
         }
-        widgets::failure(ui, cx.data.failure_of(tag).map(|f| t.failure(f)).as_ref());
+        widgets::failure(ui, t, saving.failure());
     }
 
     fn confirmation(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
@@ -230,10 +230,24 @@ impl SchedulesForm {
             Some(true) => {
                 match pending {
                     Pending::Controller(domain) => {
-                        cx.act("controller", vec![Action::SetController(domain)])
+                        let call = cx
+                            .backend
+                            .call(move |c| async move { c.set_controller_domain(&domain).await })
+                            .then(|data, controller| {
+                                data.controller.set(controller.clone());
+                                data.load_account();
+                            });
+                        self.save_controller.start(call);
                     }
                     Pending::Schedule(id, update, _) => {
-                        cx.act(schedule_tag(id), vec![Action::UpdateSchedule(id, update)])
+                        let call = cx
+                            .backend
+                            .call(move |c| async move { c.update_schedule(id, &update).await })
+                            .then(|data, schedule| {
+                                data.replace_schedule(schedule.clone());
+                                data.load_account();
+                            });
+                        self.save_schedule.entry(id).or_default().start(call);
                     }
                 }
                 self.confirm = None;
@@ -248,8 +262,4 @@ impl SchedulesForm {
         self.controller_loaded = false;
         self.edits.clear();
     }
-}
-
-fn schedule_tag(id: i64) -> String {
-    format!("schedule-{id}")
 }

@@ -5,7 +5,7 @@ use hosting_api::{NewUser, User};
 
 use super::Step;
 use crate::app::Cx;
-use crate::backend::Action;
+use crate::request::Request;
 use crate::widgets;
 
 /// The form of step 4. The password stays in memory only, for the connection sheet of step 6.
@@ -16,6 +16,8 @@ pub struct SuperadminForm {
     username: String,
     password: String,
     confirmation: String,
+    /// The creation in flight, then the superadministrator created in this session.
+    create: Request<User>,
     /// The superadministrator created in this session.
     pub created: Option<User>,
 }
@@ -78,42 +80,31 @@ impl SuperadminForm {
             && password_ok.is_ok()
             && same;
         ui.add_space(8.0);
-        let busy = cx.data.busy_with("superadmin");
-        let clicked = widgets::action_button(
-            ui,
-            &t.get("create-superadmin"),
-            ready && !cx.data.busy(),
-            busy,
-        );
-        widgets::failure(
-            ui,
-            cx.data
-                .failure_of("superadmin")
-                .map(|f| t.failure(f))
-                .as_ref(),
-        );
+        if let Some(Ok(user)) = self.create.poll() {
+            self.created = Some(user.clone());
+        }
+        let busy = self.create.is_pending();
+        let clicked = widgets::action_button(ui, &t.get("create-superadmin"), ready, busy);
+        widgets::failure(ui, t, self.create.failure());
         if (clicked || (widgets::submitted(&confirm) && ready))
-            && !cx.data.busy()
+            && !busy
             && let (Ok(first_name), Ok(surname), Ok(username)) = (first_ok, surname_ok, username_ok)
         {
-            cx.act(
-                "superadmin",
-                vec![Action::CreateUser(NewUser {
-                    first_name,
-                    surname,
-                    username,
-                    password: self.password.clone(),
-                    superadmin: true,
-                })],
-            );
-        }
-        if cx.data.done("superadmin") && self.created.is_none() {
-            let username = validate::username(&self.username).unwrap_or_default();
-            self.created = cx
-                .data
-                .users
-                .value()
-                .and_then(|users| users.iter().find(|u| u.username == username).cloned());
+            let user = NewUser {
+                first_name,
+                surname,
+                username,
+                password: self.password.clone(),
+                superadmin: true,
+            };
+            let call = cx
+                .backend
+                .call(move |c| async move { c.create_user(&user).await })
+                .then(|data, user| {
+                    data.replace_user(user.clone());
+                    data.load_account();
+                });
+            self.create.start(call);
         }
         if let Some(user) = &self.created {
             widgets::success(

@@ -3,8 +3,8 @@
 use super::Step;
 use super::superadmin::SuperadminForm;
 use crate::app::{Cx, Screen};
-use crate::backend::Command;
-use crate::model::Failure;
+use crate::dialogs::SaveDialog;
+use crate::request::Request;
 use crate::sheet::{ConnectionSheet, DOWNLOAD_ADDRESS};
 use crate::widgets;
 
@@ -13,16 +13,12 @@ use crate::widgets;
 pub struct TransmissionForm {
     include_password: bool,
     typed_password: String,
-    saved: Option<Result<std::path::PathBuf, Failure>>,
+    /// The sheet being saved (`None` when the person cancelled the dialog), then where it is.
+    saved: Request<Option<std::path::PathBuf>>,
     copied: bool,
 }
 
 impl TransmissionForm {
-    /// The sheet was written (or not).
-    pub fn file_saved(&mut self, result: Result<std::path::PathBuf, Failure>) {
-        self.saved = Some(result);
-    }
-
     /// Draws step 6.
     pub fn ui(
         &mut self,
@@ -88,30 +84,30 @@ impl TransmissionForm {
             }
         });
         ui.horizontal(|ui| {
-            if ui.button(t.get("save-pdf")).clicked() {
-                let target = cx.options.sheet_path.clone().or_else(|| {
-                    rfd::FileDialog::new()
-                        .set_file_name("connection-sheet.pdf")
-                        .add_filter("PDF", &["pdf"])
-                        .save_file()
-                });
-                if let Some(path) = target {
-                    self.saved = None;
-                    cx.backend.send(Command::SaveFile(path, sheet.pdf()));
-                }
+            let saving = self.saved.is_pending();
+            if ui
+                .add_enabled(!saving, egui::Button::new(t.get("save-pdf")))
+                .clicked()
+            {
+                let dialog = SaveDialog {
+                    title: t.get("save-pdf"),
+                    file_name: "connection-sheet.pdf".to_string(),
+                    filter: Some(("PDF".to_string(), vec!["pdf".to_string()])),
+                };
+                self.saved.start(cx.backend.save_file(dialog, sheet.pdf()));
             }
             if ui.button(t.get("copy-text")).clicked() {
                 ui.ctx().copy_text(sheet.text());
                 self.copied = true;
             }
         });
-        match &self.saved {
-            Some(Ok(path)) => widgets::success(
+        self.saved.poll();
+        widgets::request_state(ui, t, &self.saved);
+        if let Some(Some(path)) = self.saved.value().filter(|_| self.saved.is_done()) {
+            widgets::success(
                 ui,
                 &t.with("sheet-saved", &[("path", &path.display().to_string())]),
-            ),
-            Some(Err(failure)) => widgets::failure(ui, Some(failure)),
-            None => {}
+            );
         }
         if self.copied {
             widgets::success(ui, &t.get("sheet-copied"));

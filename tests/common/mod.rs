@@ -8,6 +8,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hosting_console::backend::KeystoreChoice;
+use hosting_console::dialogs::FolderDialogs;
 use hosting_console::i18n::Language;
 use hosting_console::keystore::Keystore;
 use hosting_console::settings::ServerChoice;
@@ -209,10 +210,9 @@ pub fn options(
         data_dir: dir.to_path_buf(),
         keystore: KeystoreChoice::Given(keystore),
         server: Some(server),
-        sheet_path: Some(dir.join("connection-sheet.pdf")),
+        dialogs: std::sync::Arc::new(FolderDialogs::new(dir)),
         workstation_name: "Test workstation".to_string(),
         language: Some(language),
-        downloads_dir: Some(dir.join("downloads")),
         first_frame_report: None,
     }
 }

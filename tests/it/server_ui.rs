@@ -230,9 +230,11 @@ fn the_superadministrator_loads_activates_and_restores_a_base() {
     // Download it: its hash is checked on arrival.
     click_first(&mut person, "Download");
     person.wait_for_text("hash verified");
-    let downloaded: Vec<_> = std::fs::read_dir(dir.path().join("downloads"))
+    // The dialogs of the test save into the workstation's folder, under the offered name.
+    let downloaded: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .flatten()
+        .filter(|entry| entry.path().extension().is_some_and(|e| e == "safeguard"))
         .collect();
     assert_eq!(downloaded.len(), 1);
     assert_eq!(

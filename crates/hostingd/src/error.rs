@@ -208,7 +208,7 @@ impl IntoResponse for ApiError {
             } => (
                 status,
                 ErrorDetail {
-                    code: code.to_string(),
+                    code: hosting_api::ErrorCode::from(code),
                     message,
                     field: field.map(str::to_string),
                     retry_after_seconds,
@@ -217,7 +217,7 @@ impl IntoResponse for ApiError {
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorDetail {
-                    code: "internal_error".to_string(),
+                    code: hosting_api::ErrorCode::InternalError,
                     message: "The hosting service had a problem. Try again in a moment; if it persists, contact support.".to_string(),
                     field: None,
                     retry_after_seconds: None,

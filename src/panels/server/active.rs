@@ -3,10 +3,8 @@
 
 use hosting_api::{NewEmptyBase, Schedule, ServerState, TimeGrid};
 
-use super::{Confirm, ServerPanel, base_summary, failure_of, stopped};
+use super::{Confirm, ServerPanel, base_summary, stopped};
 use crate::app::Cx;
-use crate::backend::{Action, Command};
-use crate::model::Remote;
 use crate::{theme, widgets};
 
 /// The time grid of a base to create, as typed.
@@ -79,12 +77,22 @@ impl GridForm {
 
 impl ServerPanel {
     pub(super) fn active_base(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
+        self.server_summary(ui, cx, schedule);
+        ui.add_space(theme::SECTION_SPACE);
+        self.server_switches(ui, cx, schedule);
+        ui.add_space(theme::SECTION_SPACE);
+        self.load_or_create(ui, cx, schedule);
+        ui.add_space(theme::SECTION_SPACE);
+        self.endpoint_test(ui, cx, schedule);
+    }
+
+    /// The server's state, its active base and its open base.
+    fn server_summary(&self, ui: &mut egui::Ui, cx: &Cx<'_>, schedule: &Schedule) {
         let t = cx.t;
         let running = schedule.server.state == ServerState::Running;
-        let busy = cx.data.busy();
         egui::Grid::new("server-state")
             .num_columns(2)
-            .spacing([12.0, 6.0])
+            .spacing([theme::COLUMN_GAP, theme::ROW_GAP])
             .show(ui, |ui| {
                 ui.strong(t.get("server-state"));
                 if running {
@@ -104,28 +112,41 @@ impl ServerPanel {
                 ui.label(base_summary(cx, schedule.id, schedule.server.open_base_id));
                 ui.end_row();
             });
-        ui.add_space(theme::SECTION_SPACE);
+    }
 
-        // Shut down and activate.
+    /// Shut down and activate, with why activating is not possible yet, and how each ended.
+    fn server_switches(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
+        let t = cx.t;
+        let running = schedule.server.state == ServerState::Running;
+        let state = self.states.entry(schedule.id).or_default();
+        let busy = state.changing();
+        let mut shutdown = false;
         ui.horizontal(|ui| {
-            if widgets::action_button(
+            shutdown = widgets::action_button(
                 ui,
                 &t.get("shutdown"),
                 running && !busy,
-                cx.data.busy_with("shutdown"),
-            ) {
-                self.confirm = Some(Confirm::Shutdown(schedule.id, schedule.name.clone()));
-            }
+                state.shutdown.is_pending(),
+            );
             let has_open = schedule.server.open_base_id.is_some();
             let ready = has_open && !running && schedule.domain.is_some();
             if widgets::action_button(
                 ui,
                 &t.get("activate"),
                 ready && !busy,
-                cx.data.busy_with("activate"),
+                state.activate.is_pending(),
             ) {
-                cx.data.endpoints.remove(&schedule.id);
-                cx.act("activate", vec![Action::Activate(schedule.id)]);
+                state.endpoint.clear();
+                state.shutdown.clear();
+                let id = schedule.id;
+                let call = cx
+                    .backend
+                    .call(move |c| async move { c.activate(id).await })
+                    .then(|data, changed| {
+                        data.replace_schedule(changed.clone());
+                        data.load_account();
+                    });
+                state.activate.start(call);
             }
             let why = if running {
                 None
@@ -139,49 +160,47 @@ impl ServerPanel {
             if let Some(key) = why {
                 ui.label(t.get(key));
             }
-        });
-        failure_of(ui, cx, "shutdown");
-        failure_of(ui, cx, "activate");
-        if cx.data.done("activate") {
-            widgets::success(ui, &t.get("activated"));
-        }
-        if cx.data.done("shutdown") {
-            widgets::success(ui, &t.get("shut-down"));
-        }
-        ui.add_space(theme::SECTION_SPACE);
-
-        // Load or create a base.
-        ui.horizontal(|ui| {
-            let can = !running && !busy;
-            if ui
-                .add_enabled(can, egui::Button::new(t.get("load-base")))
-                .clicked()
-                && let Some(paths) = rfd::FileDialog::new()
-                    .set_title(t.get("load-base"))
-                    .add_filter(
-                        t.get("pronote-files"),
-                        &[
-                            "HNOT",
-                            "HCOURRIERS",
-                            "HDOCJOINTS",
-                            "HPHOTOS",
-                            "hnot",
-                            "hcourriers",
-                            "hdocjoints",
-                            "hphotos",
-                        ],
-                    )
-                    .pick_files()
-            {
-                self.load(cx, schedule, paths);
+            // Beside the buttons, so that nothing below moves when an action ends.
+            widgets::failure(ui, t, state.shutdown.failure());
+            widgets::failure(ui, t, state.activate.failure());
+            if state.activate.is_done() {
+                widgets::success(ui, &t.get("activated"));
             }
+            if state.shutdown.is_done() {
+                widgets::success(ui, &t.get("shut-down"));
+            }
+        });
+        if shutdown {
+            self.confirm = Some(Confirm::Shutdown(schedule.id, schedule.name.clone()));
+        }
+    }
+
+    /// Load a base from files, or create an empty one.
+    fn load_or_create(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
+        let t = cx.t;
+        let running = schedule.server.state == ServerState::Running;
+        let state = self.states.entry(schedule.id).or_default();
+        let can = !running && !state.changing();
+        let picking = state.pick_base.is_pending();
+        let mut pick = false;
+        ui.horizontal(|ui| {
+            pick = ui
+                .add_enabled(can && !picking, egui::Button::new(t.get("load-base")))
+                .clicked();
             if ui
                 .add_enabled(can, egui::Button::new(t.get("create-base")))
                 .clicked()
             {
                 self.grid = Some(GridForm::default());
             }
+            widgets::failure(ui, t, state.create_base.failure());
+            if state.create_base.is_done() {
+                widgets::success(ui, &t.get("base-created"));
+            }
         });
+        if pick {
+            self.pick_files(cx, schedule.id, None);
+        }
         ui.label(if running {
             t.get("needs-stopped")
         } else {
@@ -190,40 +209,34 @@ impl ServerPanel {
         if let Some(notice) = &self.notice {
             ui.colored_label(ui.visuals().error_fg_color, notice);
         }
-        failure_of(ui, cx, "create-base");
-        if cx.data.done("create-base") {
-            widgets::success(ui, &t.get("base-created"));
-        }
-        ui.add_space(theme::SECTION_SPACE);
+    }
 
-        // Test the connection as a PRONOTE client.
+    /// Test the connection as a PRONOTE client.
+    fn endpoint_test(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
+        let t = cx.t;
+        let running = schedule.server.state == ServerState::Running;
+        let state = self.states.entry(schedule.id).or_default();
         let endpoint = schedule.host.clone().zip(schedule.port);
         ui.horizontal(|ui| {
-            let testing = cx
-                .data
-                .endpoints
-                .get(&schedule.id)
-                .is_some_and(Remote::is_pending);
             if widgets::action_button(
                 ui,
                 &t.get("test-connection"),
                 running && endpoint.is_some(),
-                testing,
+                state.endpoint.is_pending(),
             ) && let Some((host, port)) = endpoint.clone()
             {
-                cx.data.endpoints.entry(schedule.id).or_default().start();
-                cx.backend.send(Command::TestEndpoint {
-                    schedule_id: schedule.id,
-                    host,
-                    port,
-                });
+                let call = cx
+                    .backend
+                    .call(move |c| async move { c.endpoint_status(&host, port).await });
+                state.endpoint.start(call);
             }
             if let Some((host, port)) = &endpoint {
                 ui.label(t.with("endpoint", &[("host", host), ("port", &port.to_string())]));
             }
         });
-        match cx.data.endpoints.get(&schedule.id) {
-            Some(Remote::Ready(status)) => widgets::success(
+        widgets::failure(ui, t, state.endpoint.failure());
+        match state.endpoint.value() {
+            Some(status) if state.endpoint.is_done() => widgets::success(
                 ui,
                 &t.with(
                     "endpoint-ok",
@@ -235,7 +248,6 @@ impl ServerPanel {
                     ],
                 ),
             ),
-            Some(Remote::Failed(failure, _)) => widgets::failure(ui, Some(&t.failure(failure))),
             _ if !running => {
                 ui.label(t.get("endpoint-needs-running"));
             }
@@ -283,7 +295,8 @@ impl ServerPanel {
                 ui.colored_label(ui.visuals().error_fg_color, t.get("needs-stopped"));
             }
             ui.horizontal(|ui| {
-                let ready = grid.is_ok() && stopped(schedule) && !cx.data.busy();
+                let state = self.states.entry(schedule.id).or_default();
+                let ready = grid.is_ok() && stopped(schedule) && !state.changing();
                 if ui
                     .add_enabled(ready, egui::Button::new(t.get("create-base-confirm")))
                     .clicked()
@@ -292,10 +305,16 @@ impl ServerPanel {
                     let request = NewEmptyBase {
                         time_grid: Some(grid),
                     };
-                    cx.act(
-                        "create-base",
-                        vec![Action::CreateEmptyBase(schedule.id, request)],
-                    );
+                    let id = schedule.id;
+                    let call = cx
+                        .backend
+                        .call(move |c| async move { c.create_empty_base(id, &request).await })
+                        .then(|data, base| {
+                            data.load_bases(base.schedule_id);
+                            data.load_schedules();
+                            data.load_account();
+                        });
+                    state.create_base.start(call);
                     close = true;
                 }
                 if ui.button(t.get("cancel")).clicked() {

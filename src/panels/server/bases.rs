@@ -4,7 +4,7 @@
 
 use hosting_api::{Base, BaseOrigin, Schedule};
 
-use super::{Confirm, ServerPanel, failure_of, stopped};
+use super::{Confirm, ServerPanel, stopped};
 use crate::app::Cx;
 use crate::{format, theme, widgets};
 
@@ -14,11 +14,8 @@ impl ServerPanel {
         let remote = cx.data.bases.get(&schedule.id);
         let bases: Vec<Base> = remote.and_then(|r| r.value()).cloned().unwrap_or_default();
         ui.horizontal(|ui| {
-            if remote.is_some_and(|r| r.is_pending()) {
-                ui.spinner();
-            }
-            if let Some(failure) = remote.and_then(|r| r.failure()) {
-                widgets::failure(ui, Some(&t.failure(failure)));
+            if let Some(remote) = remote {
+                widgets::request_state(ui, t, remote);
             }
         });
         let lists: [(&str, Vec<&Base>); 3] = [
@@ -60,10 +57,6 @@ impl ServerPanel {
         {
             ui.separator();
             self.selected(ui, cx, schedule, base);
-        }
-        failure_of(ui, cx, "open-base");
-        if cx.data.done("open-base") {
-            widgets::success(ui, &t.get("base-opened"));
         }
     }
 
@@ -124,14 +117,13 @@ impl ServerPanel {
             });
         ui.add_space(theme::SECTION_SPACE / 2.0);
         let is_open = schedule.server.open_base_id == Some(base.id);
+        let state = self.states.entry(schedule.id).or_default();
+        let can_open = stopped(schedule) && !is_open && !state.changing();
+        let opening = state.open_base.is_pending();
+        let picking = state.pick_companions.is_pending();
+        let mut pick = false;
         ui.horizontal(|ui| {
-            let can_open = stopped(schedule) && !is_open && !cx.data.busy();
-            if widgets::action_button(
-                ui,
-                &t.get("open-this-base"),
-                can_open,
-                cx.data.busy_with("open-base"),
-            ) {
+            if widgets::action_button(ui, &t.get("open-this-base"), can_open, opening) {
                 let current = schedule
                     .server
                     .open_base_id
@@ -146,25 +138,19 @@ impl ServerPanel {
                 };
                 self.confirm = Some(Confirm::OpenBase(base.id, question));
             }
-            if ui.button(t.get("complete-base")).clicked()
-                && let Some(paths) = rfd::FileDialog::new()
-                    .set_title(t.get("complete-base"))
-                    .add_filter(
-                        t.get("pronote-files"),
-                        &[
-                            "HCOURRIERS",
-                            "HDOCJOINTS",
-                            "HPHOTOS",
-                            "hcourriers",
-                            "hdocjoints",
-                            "hphotos",
-                        ],
-                    )
-                    .pick_files()
-            {
-                self.complete(cx, schedule, base.id, paths);
+            pick = ui
+                .add_enabled(!picking, egui::Button::new(t.get("complete-base")))
+                .clicked();
+            let state = self.states.entry(schedule.id).or_default();
+            // Beside the buttons, so that nothing below moves when the opening ends.
+            widgets::failure(ui, t, state.open_base.failure());
+            if state.open_base.is_done() {
+                widgets::success(ui, &t.get("base-opened"));
             }
         });
+        if pick {
+            self.pick_files(cx, schedule.id, Some(base.id));
+        }
         if !stopped(schedule) {
             ui.label(t.get("needs-stopped"));
         } else if is_open {

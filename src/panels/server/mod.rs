@@ -12,12 +12,16 @@ mod bases;
 mod monitoring;
 mod safeguards;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use hosting_api::{Schedule, ServerState};
+use hosting_api::{Base, EndpointStatus, Monitoring, Safeguard, Schedule, ServerState};
 
 use crate::app::Cx;
-use crate::backend::{Command, Resource};
+use crate::backend::Progress;
+use crate::dialogs::OpenDialog;
+use crate::request::Request;
 use crate::transfers::{self, Target, TransferCommand};
 use crate::widgets;
 
@@ -42,9 +46,82 @@ enum Confirm {
     OpenSafeguard(i64, String),
 }
 
+/// A safeguard download: the bytes received so far, then the file and its checked hash (`None`
+/// when the person cancelled the dialog).
+#[derive(Default)]
+struct Download {
+    progress: Arc<Progress>,
+    request: Request<Option<(PathBuf, String)>>,
+}
+
+/// What the panel loads and does for one schedule; each action has its own request, so that
+/// one running does not hold the others.
+#[derive(Default)]
+struct ScheduleState {
+    safeguards: Request<Vec<Safeguard>>,
+    monitoring: Request<Monitoring>,
+    save_monitoring: Request<Monitoring>,
+    shutdown: Request<Schedule>,
+    activate: Request<Schedule>,
+    open_base: Request<Schedule>,
+    open_safeguard: Request<Schedule>,
+    create_base: Request<Base>,
+    endpoint: Request<EndpointStatus>,
+    downloads: HashMap<i64, Download>,
+    /// The "load a base" dialog.
+    pick_base: Request<Option<Vec<PathBuf>>>,
+    /// The "complete the base" dialog, for this base.
+    pick_companions: Request<Option<Vec<PathBuf>>>,
+    companions_for: Option<i64>,
+}
+
+impl ScheduleState {
+    fn poll(&mut self) {
+        self.safeguards.poll();
+        self.monitoring.poll();
+        if let Some(Ok(saved)) = self.save_monitoring.poll() {
+            let saved = saved.clone();
+            self.monitoring.set(saved);
+        }
+        self.shutdown.poll();
+        self.activate.poll();
+        self.open_base.poll();
+        self.open_safeguard.poll();
+        self.create_base.poll();
+        self.endpoint.poll();
+        for download in self.downloads.values_mut() {
+            download.request.poll();
+        }
+    }
+
+    /// Whether a change of the server (shut down, activate, open) is under way.
+    fn changing(&self) -> bool {
+        self.shutdown.is_pending()
+            || self.activate.is_pending()
+            || self.open_base.is_pending()
+            || self.open_safeguard.is_pending()
+            || self.create_base.is_pending()
+    }
+
+    /// Reloads what the tabs show.
+    fn load(&mut self, cx: &mut Cx<'_>, schedule: i64) {
+        cx.data.load_schedules();
+        cx.data.load_bases(schedule);
+        self.safeguards.start(
+            cx.backend
+                .call(move |c| async move { c.safeguards(schedule).await }),
+        );
+        self.monitoring.start(
+            cx.backend
+                .call(move |c| async move { c.monitoring(schedule).await }),
+        );
+    }
+}
+
 /// The Server PRONOTE panel.
 #[derive(Default)]
 pub struct ServerPanel {
+    states: HashMap<i64, ScheduleState>,
     schedule: Option<i64>,
     tab: Tab,
     loaded_for: Option<i64>,
@@ -65,6 +142,10 @@ impl ServerPanel {
     /// Draws the panel.
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
+        for state in self.states.values_mut() {
+            state.poll();
+        }
+        self.poll_dialogs(cx);
         let schedules = cx.data.schedules.value().cloned().unwrap_or_default();
         if !schedules.iter().any(|s| Some(s.id) == self.schedule) {
             self.schedule = schedules.first().map(|s| s.id);
@@ -96,14 +177,10 @@ impl ServerPanel {
         };
         if self.loaded_for != Some(schedule.id) {
             self.loaded_for = Some(schedule.id);
-            for resource in [
-                Resource::Schedules,
-                Resource::Bases(schedule.id),
-                Resource::Safeguards(schedule.id),
-                Resource::Monitoring(schedule.id),
-            ] {
-                cx.refresh(resource);
-            }
+            self.states
+                .entry(schedule.id)
+                .or_default()
+                .load(cx, schedule.id);
         }
         ui.horizontal(|ui| {
             for (tab, key) in [
@@ -114,11 +191,19 @@ impl ServerPanel {
             ] {
                 if ui.selectable_label(self.tab == tab, t.get(key)).clicked() && self.tab != tab {
                     self.tab = tab;
+                    let id = schedule.id;
+                    let state = self.states.entry(id).or_default();
                     match tab {
-                        Tab::OtherBases => cx.refresh(Resource::Bases(schedule.id)),
-                        Tab::Safeguards => cx.refresh(Resource::Safeguards(schedule.id)),
-                        Tab::Monitoring => cx.refresh(Resource::Monitoring(schedule.id)),
-                        Tab::ActiveBase => cx.refresh(Resource::Schedules),
+                        Tab::OtherBases => cx.data.load_bases(id),
+                        Tab::Safeguards => state.safeguards.start(
+                            cx.backend
+                                .call(move |c| async move { c.safeguards(id).await }),
+                        ),
+                        Tab::Monitoring => state.monitoring.start(
+                            cx.backend
+                                .call(move |c| async move { c.monitoring(id).await }),
+                        ),
+                        Tab::ActiveBase => cx.data.load_schedules(),
                     }
                 }
             }
@@ -134,6 +219,68 @@ impl ServerPanel {
             });
         self.confirmation(ui, cx);
         self.grid_modal(ui, cx, &schedule);
+    }
+
+    /// The state of a schedule.
+    fn state(&mut self, schedule: i64) -> &mut ScheduleState {
+        self.states.entry(schedule).or_default()
+    }
+
+    /// Files chosen in a dialog: a new base, or companions of a base.
+    fn poll_dialogs(&mut self, cx: &mut Cx<'_>) {
+        let mut chosen = Vec::new();
+        for (id, state) in &mut self.states {
+            if let Some(Ok(Some(paths))) = state.pick_base.poll() {
+                chosen.push((*id, None, paths.clone()));
+            }
+            if let Some(Ok(Some(paths))) = state.pick_companions.poll()
+                && let Some(base) = state.companions_for
+            {
+                chosen.push((*id, Some(base), paths.clone()));
+            }
+        }
+        for (id, base, paths) in chosen {
+            let Some(schedule) = cx.data.schedule(id).cloned() else {
+                continue;
+            };
+            match base {
+                None => self.load(cx, &schedule, paths),
+                Some(base) => self.complete(cx, &schedule, base, paths),
+            }
+        }
+    }
+
+    /// Opens the "load a base" dialog, or the "complete the base" one for `base`.
+    fn pick_files(&mut self, cx: &Cx<'_>, schedule: i64, companions_for: Option<i64>) {
+        let t = cx.t;
+        let (title, extensions): (String, &[&str]) = match companions_for {
+            None => (
+                t.get("load-base"),
+                &["HNOT", "HCOURRIERS", "HDOCJOINTS", "HPHOTOS"],
+            ),
+            Some(_) => (
+                t.get("complete-base"),
+                &["HCOURRIERS", "HDOCJOINTS", "HPHOTOS"],
+            ),
+        };
+        let extensions = extensions
+            .iter()
+            .flat_map(|e| [e.to_string(), e.to_lowercase()])
+            .collect();
+        let dialog = OpenDialog {
+            title,
+            filter: Some((t.get("pronote-files"), extensions)),
+            many: true,
+        };
+        let call = cx.backend.pick_files(dialog);
+        let state = self.state(schedule);
+        match companions_for {
+            None => state.pick_base.start(call),
+            Some(base) => {
+                state.companions_for = Some(base);
+                state.pick_companions.start(call);
+            }
+        }
     }
 
     fn select(&mut self, schedule: i64) {
@@ -216,12 +363,12 @@ impl ServerPanel {
         let Some(owner) = cx.owner() else {
             return;
         };
-        cx.backend.send(Command::Transfer(TransferCommand::Start {
+        cx.backend.transfers().send(TransferCommand::Start {
             owner,
             schedule_id: schedule.id,
             target,
             paths: files.into_iter().map(|(path, _)| path).collect(),
-        }));
+        });
     }
 
     fn confirmation(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
@@ -241,17 +388,39 @@ impl ServerPanel {
         match widgets::confirm_modal(ui.ctx(), t, "server-confirm", &question, &button) {
             Some(true) => {
                 self.confirm = None;
-                let (tag, action) = match confirm {
-                    Confirm::Shutdown(id, _) => {
-                        cx.data.endpoints.remove(&id);
-                        ("shutdown", crate::backend::Action::Shutdown(id))
-                    }
-                    Confirm::OpenBase(id, _) => ("open-base", crate::backend::Action::OpenBase(id)),
-                    Confirm::OpenSafeguard(id, _) => {
-                        ("open-safeguard", crate::backend::Action::OpenSafeguard(id))
-                    }
+                let Some(schedule) = self.schedule else {
+                    return;
                 };
-                cx.act(tag, vec![action]);
+                let state = self.states.entry(schedule).or_default();
+                let after = |data: &mut crate::session::SessionData, changed: &Schedule| {
+                    data.replace_schedule(changed.clone());
+                    data.load_account();
+                };
+                match confirm {
+                    Confirm::Shutdown(id, _) => {
+                        state.endpoint.clear();
+                        state.activate.clear();
+                        let call = cx
+                            .backend
+                            .call(move |c| async move { c.shutdown(id).await })
+                            .then(after);
+                        state.shutdown.start(call);
+                    }
+                    Confirm::OpenBase(id, _) => {
+                        let call = cx
+                            .backend
+                            .call(move |c| async move { c.open_base(id).await })
+                            .then(after);
+                        state.open_base.start(call);
+                    }
+                    Confirm::OpenSafeguard(id, _) => {
+                        let call = cx
+                            .backend
+                            .call(move |c| async move { c.open_safeguard(id).await })
+                            .then(after);
+                        state.open_safeguard.start(call);
+                    }
+                }
             }
             Some(false) => self.confirm = None,
             None => {}
@@ -282,13 +451,4 @@ fn base_summary(cx: &Cx<'_>, schedule: i64, id: Option<i64>) -> String {
             None => format!("#{id}"),
         },
     }
-}
-
-/// The failure of the last action `tag`, in the person's language when the locale knows its
-/// code, else the service's sentence.
-fn failure_of(ui: &mut egui::Ui, cx: &Cx<'_>, tag: &str) {
-    widgets::failure(
-        ui,
-        cx.data.failure_of(tag).map(|f| cx.t.failure(f)).as_ref(),
-    );
 }

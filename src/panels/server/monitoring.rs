@@ -3,9 +3,8 @@
 
 use hosting_api::{MonitoringUpdate, Schedule};
 
-use super::{ServerPanel, failure_of};
+use super::ServerPanel;
 use crate::app::Cx;
-use crate::backend::Action;
 use crate::{theme, widgets};
 
 /// The reservation typed, checked against the contract: the number or the problem's sentence.
@@ -24,20 +23,14 @@ fn check_reserved(cx: &Cx<'_>, value: &str, contract: u32) -> Result<u32, String
 impl ServerPanel {
     pub(super) fn monitoring(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
         let t = cx.t;
-        let remote = cx.data.monitoring.get(&schedule.id);
+        let state = self.states.entry(schedule.id).or_default();
         // One row whatever the state, so that the field below keeps its id (and the focus)
         // when a refresh ends.
-        ui.horizontal(|ui| {
-            if remote.is_some_and(|r| r.is_pending()) {
-                ui.spinner();
-            }
-            if let Some(failure) = remote.and_then(|r| r.failure()) {
-                widgets::failure(ui, Some(&t.failure(failure)));
-            }
-        });
-        let Some(monitoring) = remote.and_then(|r| r.value()).cloned() else {
+        ui.horizontal(|ui| widgets::request_state(ui, t, &state.monitoring));
+        let Some(monitoring) = state.monitoring.value().cloned() else {
             return;
         };
+        let saving = state.save_monitoring.is_pending();
         if self
             .reserved
             .as_ref()
@@ -74,26 +67,25 @@ impl ServerPanel {
         let changed = checked
             .as_ref()
             .is_ok_and(|n| *n != monitoring.administration_reserved);
-        let save = widgets::action_button(
-            ui,
-            &t.get("save"),
-            changed && !cx.data.busy(),
-            cx.data.busy_with("monitoring"),
-        ) || (widgets::submitted(&response) && changed);
-        if save && let Ok(reserved) = checked {
-            cx.act(
-                "monitoring",
-                vec![Action::SetMonitoring(
-                    schedule.id,
-                    MonitoringUpdate {
-                        administration_reserved: reserved,
-                    },
-                )],
-            );
-        }
-        failure_of(ui, cx, "monitoring");
-        if cx.data.done("monitoring") {
-            widgets::success(ui, &t.get("monitoring-saved"));
-        }
+        let state = self.states.entry(schedule.id).or_default();
+        ui.horizontal(|ui| {
+            let save = widgets::action_button(ui, &t.get("save"), changed && !saving, saving)
+                || (widgets::submitted(&response) && changed && !saving);
+            if save && let Ok(reserved) = checked {
+                let update = MonitoringUpdate {
+                    administration_reserved: reserved,
+                };
+                let id = schedule.id;
+                let call = cx
+                    .backend
+                    .call(move |c| async move { c.set_monitoring(id, &update).await });
+                state.save_monitoring.start(call);
+            }
+            // Beside the button, so that nothing below moves when the saving ends.
+            widgets::failure(ui, t, state.save_monitoring.failure());
+            if state.save_monitoring.is_done() {
+                widgets::success(ui, &t.get("monitoring-saved"));
+            }
+        });
     }
 }

@@ -3,31 +3,27 @@
 
 use hosting_api::{Safeguard, Schedule};
 
-use super::{Confirm, ServerPanel, failure_of, stopped};
+use std::sync::atomic::Ordering;
+
+use super::{Confirm, Download, ServerPanel, stopped};
 use crate::app::Cx;
-use crate::backend::Command;
-use crate::session::Download;
+use crate::dialogs::SaveDialog;
 use crate::{format, widgets};
 
 impl ServerPanel {
     pub(super) fn safeguards(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
         let t = cx.t;
-        let remote = cx.data.safeguards.get(&schedule.id);
-        let mut list: Vec<Safeguard> = remote.and_then(|r| r.value()).cloned().unwrap_or_default();
+        let state = self.states.entry(schedule.id).or_default();
+        let mut list: Vec<Safeguard> = state.safeguards.value().cloned().unwrap_or_default();
         list.sort_by(|a, b| b.taken_at.cmp(&a.taken_at));
         ui.horizontal(|ui| {
             ui.label(t.get("safeguards-intro"));
-            if remote.is_some_and(|r| r.is_pending()) {
-                ui.spinner();
-            }
-            if let Some(failure) = remote.and_then(|r| r.failure()) {
-                widgets::failure(ui, Some(&t.failure(failure)));
-            }
+            widgets::request_state(ui, t, &state.safeguards);
         });
         if list.is_empty() {
             ui.label(t.get("no-safeguards"));
         }
-        let can_open = stopped(schedule) && !cx.data.busy();
+        let can_open = stopped(schedule) && !state.changing();
         let mut download = None;
         egui::Grid::new("safeguards")
             .striped(true)
@@ -62,10 +58,10 @@ impl ServerPanel {
                         );
                         self.confirm = Some(Confirm::OpenSafeguard(safeguard.id, question));
                     }
-                    let downloading = matches!(
-                        cx.data.downloads.get(&safeguard.id),
-                        Some(Download::Running { .. })
-                    );
+                    let downloading = state
+                        .downloads
+                        .get(&safeguard.id)
+                        .is_some_and(|d| d.request.is_pending());
                     if ui
                         .add_enabled(!downloading, egui::Button::new(t.get("download")))
                         .on_hover_text(&date)
@@ -79,32 +75,42 @@ impl ServerPanel {
         if !stopped(schedule) && !list.is_empty() {
             ui.label(t.get("needs-stopped-safeguard"));
         }
-        failure_of(ui, cx, "open-safeguard");
-        if cx.data.done("open-safeguard") {
+        widgets::failure(ui, t, state.open_safeguard.failure());
+        if state.open_safeguard.is_done() {
             widgets::success(ui, &t.get("safeguard-opened"));
         }
         for safeguard in &list {
-            match cx.data.downloads.get(&safeguard.id) {
-                Some(Download::Running { received, total }) => {
-                    let fraction = if *total > 0 {
-                        *received as f32 / *total as f32
-                    } else {
-                        0.0
-                    };
-                    ui.add(
-                        egui::ProgressBar::new(fraction)
-                            .desired_width(320.0)
-                            .fill(crate::theme::progress_fill(ui))
-                            .text(t.with(
-                                "downloading",
-                                &[
-                                    ("done", &format::size(t, *received)),
-                                    ("total", &format::size(t, *total)),
-                                ],
-                            )),
-                    );
-                }
-                Some(Download::Done(Ok((path, sha256)))) => widgets::success(
+            let Some(download) = state.downloads.get(&safeguard.id) else {
+                continue;
+            };
+            if download.request.is_pending() {
+                let received = download.progress.received.load(Ordering::Relaxed);
+                let total = download.progress.total.load(Ordering::Relaxed);
+                let fraction = if total > 0 {
+                    received as f32 / total as f32
+                } else {
+                    0.0
+                };
+                ui.add(
+                    egui::ProgressBar::new(fraction)
+                        .desired_width(320.0)
+                        .fill(crate::theme::progress_fill(ui))
+                        .text(t.with(
+                            "downloading",
+                            &[
+                                ("done", &format::size(t, received)),
+                                ("total", &format::size(t, total)),
+                            ],
+                        )),
+                );
+            }
+            widgets::failure(ui, t, download.request.failure());
+            if let Some(Some((path, sha256))) = download
+                .request
+                .value()
+                .filter(|_| download.request.is_done())
+            {
+                widgets::success(
                     ui,
                     &t.with(
                         "download-done",
@@ -113,11 +119,7 @@ impl ServerPanel {
                             ("hash", &format::short_hash(sha256)),
                         ],
                     ),
-                ),
-                Some(Download::Done(Err(failure))) => {
-                    widgets::failure(ui, Some(&t.failure(failure)));
-                }
-                None => {}
+                );
             }
         }
         if let Some(safeguard) = download {
@@ -126,26 +128,22 @@ impl ServerPanel {
                 safeguard.base_name,
                 format::date_time(&safeguard.taken_at).replace(':', "h")
             );
-            let path = match &cx.options.downloads_dir {
-                Some(dir) => Some(dir.join(&name)),
-                None => rfd::FileDialog::new()
-                    .set_title(t.get("download"))
-                    .set_file_name(&name)
-                    .save_file(),
+            let dialog = SaveDialog {
+                title: t.get("download"),
+                file_name: name,
+                filter: None,
             };
-            if let Some(path) = path {
-                cx.data.downloads.insert(
-                    safeguard.id,
-                    Download::Running {
-                        received: 0,
-                        total: safeguard.size,
-                    },
-                );
-                cx.backend.send(Command::DownloadSafeguard {
-                    id: safeguard.id,
-                    path,
-                });
-            }
+            let progress = std::sync::Arc::new(crate::backend::Progress::default());
+            progress.total.store(safeguard.size, Ordering::Relaxed);
+            let call = cx
+                .backend
+                .download_safeguard(safeguard.id, dialog, progress.clone());
+            let mut entry = Download {
+                progress,
+                request: Default::default(),
+            };
+            entry.request.start(call);
+            state.downloads.insert(safeguard.id, entry);
         }
     }
 }

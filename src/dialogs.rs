@@ -1,0 +1,112 @@
+//! File dialogs, off the UI thread: the native ones through `rfd`'s asynchronous dialogs, or a
+//! folder chosen in advance (tests and unattended runs), behind one small trait.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+
+/// A dialog's answer, awaited on the backend's runtime.
+pub type DialogFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// A "save as" dialog.
+#[derive(Debug, Clone)]
+pub struct SaveDialog {
+    /// The window's title.
+    pub title: String,
+    /// The file name offered.
+    pub file_name: String,
+    /// The filter's name and extensions (`("PDF", ["pdf"])`).
+    pub filter: Option<(String, Vec<String>)>,
+}
+
+/// An "open" dialog.
+#[derive(Debug, Clone)]
+pub struct OpenDialog {
+    /// The window's title.
+    pub title: String,
+    /// The filter's name and extensions.
+    pub filter: Option<(String, Vec<String>)>,
+    /// Several files may be chosen.
+    pub many: bool,
+}
+
+/// Where the console asks for files.
+pub trait Dialogs: Send + Sync {
+    /// Where to save: `None` when the person cancels.
+    fn save(&self, dialog: SaveDialog) -> DialogFuture<Option<PathBuf>>;
+    /// What to open: `None` when the person cancels.
+    fn open(&self, dialog: OpenDialog) -> DialogFuture<Option<Vec<PathBuf>>>;
+}
+
+/// The platform's dialogs (the desktop portal on Linux).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NativeDialogs;
+
+impl Dialogs for NativeDialogs {
+    fn save(&self, dialog: SaveDialog) -> DialogFuture<Option<PathBuf>> {
+        let mut native = rfd::AsyncFileDialog::new()
+            .set_title(&dialog.title)
+            .set_file_name(&dialog.file_name);
+        if let Some((name, extensions)) = &dialog.filter {
+            native = native.add_filter(name, extensions);
+        }
+        Box::pin(async move { native.save_file().await.map(|f| f.path().to_path_buf()) })
+    }
+
+    fn open(&self, dialog: OpenDialog) -> DialogFuture<Option<Vec<PathBuf>>> {
+        let mut native = rfd::AsyncFileDialog::new().set_title(&dialog.title);
+        if let Some((name, extensions)) = &dialog.filter {
+            native = native.add_filter(name, extensions);
+        }
+        Box::pin(async move {
+            if dialog.many {
+                native
+                    .pick_files()
+                    .await
+                    .map(|files| files.iter().map(|f| f.path().to_path_buf()).collect())
+            } else {
+                native
+                    .pick_file()
+                    .await
+                    .map(|f| vec![f.path().to_path_buf()])
+            }
+        })
+    }
+}
+
+/// Saves into a folder chosen in advance, under the name the dialog offers, and opens what was
+/// queued (tests drive the console with it; the person sees no dialog).
+#[derive(Debug, Default)]
+pub struct FolderDialogs {
+    folder: PathBuf,
+    to_open: std::sync::Mutex<std::collections::VecDeque<Vec<PathBuf>>>,
+}
+
+impl FolderDialogs {
+    /// Dialogs that save into `folder`.
+    pub fn new(folder: impl Into<PathBuf>) -> FolderDialogs {
+        FolderDialogs {
+            folder: folder.into(),
+            to_open: Default::default(),
+        }
+    }
+
+    /// The next "open" dialog answers `paths`.
+    pub fn queue_open(&self, paths: Vec<PathBuf>) {
+        if let Ok(mut queue) = self.to_open.lock() {
+            queue.push_back(paths);
+        }
+    }
+}
+
+impl Dialogs for FolderDialogs {
+    fn save(&self, dialog: SaveDialog) -> DialogFuture<Option<PathBuf>> {
+        let path = self.folder.join(dialog.file_name);
+        Box::pin(async move { Some(path) })
+    }
+
+    fn open(&self, _dialog: OpenDialog) -> DialogFuture<Option<Vec<PathBuf>>> {
+        let next = self.to_open.lock().ok().and_then(|mut q| q.pop_front());
+        Box::pin(async move { next })
+    }
+}
