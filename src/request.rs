@@ -110,13 +110,12 @@ impl<T: Clone + Send + 'static> Request<T> {
         }
     }
 
-    /// Sets the value from elsewhere (an action's answer carries the new state of a resource);
-    /// a reload in flight still replaces it when it ends.
+    /// Sets the value from elsewhere: an action's answer carries the new state of a resource.
+    /// That state is newer than what a reload still in flight may bring, so that reload's
+    /// answer is dropped.
     pub fn set(&mut self, value: T) {
-        self.state = match std::mem::take(&mut self.state) {
-            Remote::Pending(_) => Remote::Pending(Some(value)),
-            _ => Remote::Ready(value),
-        };
+        self.answer = None;
+        self.state = Remote::Ready(value);
     }
 
     /// Changes the value in place, if there is one.
@@ -131,6 +130,14 @@ impl<T: Clone + Send + 'static> Request<T> {
 }
 
 impl<T> Request<T> {
+    /// A request whose value is already known.
+    pub fn ready(value: T) -> Request<T> {
+        Request {
+            state: Remote::Ready(value),
+            answer: None,
+        }
+    }
+
     /// The value to show, fresh or previous.
     pub fn value(&self) -> Option<&T> {
         match &self.state {
@@ -175,5 +182,106 @@ impl<T> Request<T> {
                 other => other,
             };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::Arc;
+
+    use hosting_api::ErrorCode;
+
+    use super::*;
+    use crate::backend::{Backend, KeystoreChoice};
+    use crate::dialogs::FolderDialogs;
+
+    fn backend() -> (Backend, crate::backend::BackendRuntime, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let (backend, runtime) = Backend::new(
+            egui::Context::default(),
+            dir.path().to_path_buf(),
+            KeystoreChoice::Given(crate::keystore::Keystore::mock().unwrap()),
+            Arc::new(FolderDialogs::new(dir.path())),
+        )
+        .unwrap();
+        (backend, runtime, dir)
+    }
+
+    fn wait<T: Clone + Send + 'static>(request: &mut Request<T>) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while request.is_pending() && std::time::Instant::now() < deadline {
+            if request.poll().is_none() {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        }
+    }
+
+    #[test]
+    fn the_previous_value_stays_while_pending_and_a_stale_answer_is_dropped() {
+        let (backend, _runtime, _dir) = backend();
+        let mut request = Request::ready(1);
+        let (release, gate) = tokio::sync::oneshot::channel::<()>();
+        // A slow first call, then a second one: the first one's answer must never show.
+        request.start(backend.task(async move {
+            let _ = gate.await;
+            Ok(10)
+        }));
+        assert_eq!(request.value(), Some(&1), "the value stays while pending");
+        assert!(request.is_pending());
+        request.start(backend.task(async { Ok(20) }));
+        wait(&mut request);
+        let _ = release.send(());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(request.poll().is_none());
+        assert_eq!(request.value(), Some(&20));
+        assert!(request.is_done());
+    }
+
+    #[test]
+    fn a_value_set_by_an_action_wins_over_a_reload_in_flight() {
+        let (backend, _runtime, _dir) = backend();
+        let mut request = Request::ready(1);
+        let (release, gate) = tokio::sync::oneshot::channel::<()>();
+        request.start(backend.task(async move {
+            let _ = gate.await;
+            Ok(2)
+        }));
+        request.set(3);
+        let _ = release.send(());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(request.poll().is_none());
+        assert_eq!(request.value(), Some(&3));
+    }
+
+    #[test]
+    fn a_failure_keeps_the_previous_value_and_follow_ups_run_only_on_success() {
+        let (backend, runtime, _dir) = backend();
+        let mut request = Request::ready(1);
+        request.start(
+            backend
+                .task(async { Err(Failure::new(ErrorCode::Unreachable, "down")) })
+                .then(|_, _: &i32| panic!("no follow-up after a failure")),
+        );
+        wait(&mut request);
+        assert_eq!(request.value(), Some(&1));
+        assert_eq!(
+            request.failure().map(|f| f.code.clone()),
+            Some(ErrorCode::Unreachable)
+        );
+        assert!(runtime.patches().is_empty());
+
+        request.start(backend.task(async { Ok(5) }).then(|data, value| {
+            data.session_lost(Failure::new(ErrorCode::Cancelled, value.to_string()));
+        }));
+        wait(&mut request);
+        let patches = runtime.patches();
+        assert_eq!(patches.len(), 1, "the follow-up comes with the answer");
+        let mut data = crate::session::SessionData::new(backend.clone());
+        for patch in patches {
+            patch(&mut data);
+        }
+        assert_eq!(data.poll().lost.map(|f| f.message), Some("5".to_string()));
     }
 }

@@ -111,7 +111,7 @@ pub fn focus_first_empty(ctx: &egui::Context) {
 
 /// Whether a field should take the focus now: the request is used once, and only in the frame
 /// it was made or the next one (a step without empty fields leaves nothing behind).
-fn take_focus_request(ctx: &egui::Context) -> bool {
+pub fn take_focus_request(ctx: &egui::Context) -> bool {
     let pass = ctx.cumulative_pass_nr();
     ctx.data_mut(|d| d.remove_temp::<u64>(focus_request_id()))
         .is_some_and(|asked| pass <= asked + 1)

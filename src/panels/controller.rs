@@ -248,7 +248,7 @@ impl ControllerPanel {
             &t.get("new-username-hint"),
             validate::username,
         );
-        let (_, password_ok) = widgets::checked_field(
+        let (password_field, password_ok) = widgets::checked_field(
             ui,
             t,
             &t.get("password"),
@@ -264,7 +264,8 @@ impl ControllerPanel {
         let ready =
             first_ok.is_ok() && surname_ok.is_ok() && username_ok.is_ok() && password_ok.is_ok();
         let busy = self.add.is_pending();
-        if widgets::action_button(ui, &t.get("add-user"), ready && !busy, busy)
+        let submitted = widgets::submitted(&password_field) && ready && !busy;
+        if (widgets::action_button(ui, &t.get("add-user"), ready && !busy, busy) || submitted)
             && let (Ok(first_name), Ok(surname), Ok(username)) = (first_ok, surname_ok, username_ok)
         {
             let user = NewUser {

@@ -311,7 +311,11 @@ impl ConnectForm {
                     ui.label(&licence.text);
                 });
         });
-        ui.checkbox(&mut self.licence_ticked, t.get("licence-accept-tick"));
+        let tick = ui.checkbox(&mut self.licence_ticked, t.get("licence-accept-tick"));
+        // The step has no field: the box to tick takes the focus (Space ticks, Tab goes on).
+        if widgets::take_focus_request(ui.ctx()) {
+            tick.request_focus();
+        }
         self.accept.poll();
         let busy = self.accept.is_pending();
         if widgets::action_button(ui, &t.get("licence-accept"), self.licence_ticked, busy) {

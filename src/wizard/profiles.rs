@@ -73,7 +73,7 @@ impl ProfilesForm {
             &[("name", &format!("{} {}", user.first_name, user.surname))],
         ));
         ui.add_space(8.0);
-        let (_, email_ok) = widgets::checked_field(
+        let (email_field, email_ok) = widgets::checked_field(
             ui,
             t,
             &t.get("email"),
@@ -110,7 +110,8 @@ impl ProfilesForm {
         let busy = self.save.is_pending();
         let clicked = widgets::action_button(ui, &t.get("validate"), access_ok && !busy, busy);
         widgets::failure(ui, t, self.save.failure());
-        if clicked && !busy {
+        let submitted = widgets::submitted(&email_field) && access_ok;
+        if (clicked || submitted) && !busy {
             let update = UserUpdate {
                 email: email_ok.ok(),
                 console_access: Some(self.console_access),

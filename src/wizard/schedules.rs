@@ -128,7 +128,7 @@ impl SchedulesForm {
         }
         ui.heading(t.with("schedule-heading", &[("name", &schedule.name)]));
         let name_label = t.with("schedule-name", &[("name", &schedule.name)]);
-        let (_, name_ok) = widgets::checked_field(
+        let (name_field, name_ok) = widgets::checked_field(
             ui,
             t,
             &name_label,
@@ -145,7 +145,7 @@ impl SchedulesForm {
             );
         });
         let domain_label = t.with("schedule-domain", &[("name", &schedule.name)]);
-        let (_, domain_ok) = widgets::checked_field(
+        let (domain_field, domain_ok) = widgets::checked_field(
             ui,
             t,
             &domain_label,
@@ -179,7 +179,9 @@ impl SchedulesForm {
         let busy = saving.is_pending();
         let ready = name_ok.is_ok() && domain_ok.is_ok() && !busy;
         let button = t.with("confirm-schedule", &[("name", &schedule.name)]);
-        if widgets::action_button(ui, &button, ready, busy)
+        let submitted =
+            (widgets::submitted(&name_field) || widgets::submitted(&domain_field)) && ready;
+        if (widgets::action_button(ui, &button, ready, busy) || submitted)
             && let (Ok(name), Ok(domain)) = (name_ok, domain_ok)
         {
             let update = ScheduleUpdate {

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
+use egui_kittest::kittest::NodeT;
 use egui_kittest::kittest::Queryable;
 use hosting_console::backend::KeystoreChoice;
 use hosting_console::dialogs::FolderDialogs;
@@ -344,6 +345,20 @@ impl<'a> Person<'a> {
         self.clicks += 1;
     }
 
+    /// Types `text` where the keyboard focus is, without clicking anything.
+    pub fn type_here(&mut self, text: &str) {
+        self.harness.event(egui::Event::Text(text.to_string()));
+        self.harness.step();
+        self.harness.step();
+    }
+
+    /// The value of the text or password field labelled `label`.
+    pub fn value_of(&self, label: &str) -> Option<String> {
+        self.harness
+            .query_by_label(label)
+            .and_then(|node| node.accesskit_node().value().map(|value| value.to_string()))
+    }
+
     /// Presses a key (Enter, Escape, Tab).
     pub fn press(&mut self, key: egui::Key) {
         self.harness.key_press(key);
@@ -361,12 +376,13 @@ impl<'a> Person<'a> {
         ))
     }
 
-    /// Step 1 as the hosting manager: hosting number and password, then Connect.
+    /// Step 1 as the hosting manager: hosting number and password, then Enter (which submits
+    /// the form like "Connect to the hosting console").
     pub fn log_in(&mut self, logins: &Logins) {
         self.wait_for("Hosting number");
         self.fill("Hosting number", &logins.hosting_number);
         self.fill("Password", &logins.password);
-        self.click("Connect to the hosting console");
+        self.press(egui::Key::Enter);
     }
 
     /// Step 1 as the superadministrator `jdupont`.
@@ -384,7 +400,7 @@ impl<'a> Person<'a> {
         self.wait_for("Invoice number");
         assert!(self.has("Step 2: Connection and certificate"));
         self.fill("Invoice number", &logins.invoice_number);
-        self.click("Install the certificate");
+        self.press(egui::Key::Enter);
     }
 
     /// Steps 1 and 2: logins, certificate with the invoice number, licence.
@@ -432,6 +448,6 @@ impl<'a> Person<'a> {
         self.fill("Username", "jdupont");
         self.fill("Password", SUPERADMIN_PASSWORD);
         self.fill("Password confirmation", SUPERADMIN_PASSWORD);
-        self.click("Create the superadministrator");
+        self.press(egui::Key::Enter);
     }
 }

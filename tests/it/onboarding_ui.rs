@@ -223,3 +223,42 @@ fn e_a_pinned_ca_fingerprint_is_enough_to_install_and_connect() {
     let mut person = Person::on(dir.path(), service.pinned_choice());
     person.connect_and_install(&logins);
 }
+
+/// Steps 1 and 2 with the keyboard only: the first empty field of each step has the focus, Tab
+/// goes to the next field, Enter submits from the last one, Space ticks the licence box.
+#[test]
+fn f_steps_one_and_two_with_the_keyboard_only() {
+    use egui::Key;
+    let service = Service::start();
+    let logins = service.provision("Lycee Clavier");
+    let dir = tempfile::tempdir().unwrap();
+    let mut person = Person::on(dir.path(), service.choice());
+    person.wait_for("Hosting number");
+    person.type_here(&logins.hosting_number);
+    assert_eq!(
+        person.value_of("Hosting number").as_deref(),
+        Some(logins.hosting_number.as_str()),
+        "the hosting number has the focus when step 1 opens"
+    );
+    person.press(Key::Tab);
+    person.type_here(&logins.password);
+    person.press(Key::Enter);
+
+    person.wait_for("Invoice number");
+    person.type_here(&logins.invoice_number);
+    assert_eq!(
+        person.value_of("Invoice number").as_deref(),
+        Some(logins.invoice_number.as_str()),
+        "the invoice number has the focus when step 2 opens"
+    );
+    person.press(Key::Enter);
+
+    person.wait_for("I accept the License Agreement");
+    person.wait_for_text("LICENCE AGREEMENT");
+    person.press(Key::Space);
+    person.press(Key::Tab);
+    person.press(Key::Enter);
+    person.wait_for("Step 3: Configuration of schedules");
+    assert_eq!(person.clicks, 0, "no click was needed");
+    assert_eq!(person.fields, 0, "no field was clicked to type in it");
+}

@@ -392,6 +392,9 @@ impl ServerPanel {
                     return;
                 };
                 let state = self.states.entry(schedule).or_default();
+                // The outcome of the previous change goes; this one's takes its place.
+                state.activate.clear();
+                state.shutdown.clear();
                 let after = |data: &mut crate::session::SessionData, changed: &Schedule| {
                     data.replace_schedule(changed.clone());
                     data.load_account();
@@ -399,7 +402,6 @@ impl ServerPanel {
                 match confirm {
                     Confirm::Shutdown(id, _) => {
                         state.endpoint.clear();
-                        state.activate.clear();
                         let call = cx
                             .backend
                             .call(move |c| async move { c.shutdown(id).await })
