@@ -1,4 +1,11 @@
 # Textes français de la console d'hébergement.
+# Syntaxe Fluent (projectfluent.org) : un nombre choisit sa forme, par ex.
+# { $count ->
+#     [one] { $count } utilisateur
+#    *[other] { $count } utilisateurs
+# }
+# En français, [one] couvre 0 et 1. Une valeur longue continue sur des lignes indentées.
+# Jamais de « minute(s) ».
 app-title = Console d'hébergement
 service-label = Service d'hébergement :
 service-local = service local intégré
@@ -124,7 +131,10 @@ tab-add-user = Ajouter un utilisateur
 tab-profiles = Affectation aux profils
 filter = Rechercher
 filter-hint = identifiant ou nom
-user-count = { $count } utilisateurs
+user-count = { $count ->
+        [one] { $count } utilisateur
+       *[other] { $count } utilisateurs
+    }
 full-name = Nom
 superadmin = Superadministrateur
 edit-user = Modifier { $username }
@@ -136,7 +146,11 @@ user-added = L'utilisateur a été ajouté.
 profile = Profil :
 member-of = { $username } dans { $profile } de { $schedule }
 error-invalid_credentials = Ces identifiants ne sont pas corrects. Vérifiez le numéro d'hébergement, le mot de passe et le numéro de facture, ou utilisez « Recevoir mes identifiants d'hébergement ».
-error-locked_out = Trop de tentatives échouées sur ce compte. Attendez { $minutes } minute(s), puis réessayez.
+error-locked_out =
+    Trop de tentatives échouées sur ce compte. Attendez { $minutes ->
+        [one] { $minutes } minute
+       *[other] { $minutes } minutes
+    }, puis réessayez.
 error-certificate_revoked = Le certificat de ce poste a été révoqué. Installez-en un nouveau avec le numéro de facture.
 error-this_workstation_revoked = Vous avez révoqué le certificat de ce poste. Reconnectez-vous : le numéro de facture sera demandé pour installer un nouveau certificat.
 error-certificate_expired = Le certificat de ce poste a expiré. Installez-en un nouveau avec le numéro de facture.
@@ -253,7 +267,10 @@ administration-members = Membres du profil Administration : { $count }
 reserved-licences = Licences réservées aux administrateurs
 reserved-hint = au plus celles du contrat
 reserved-invalid = Saisissez un nombre entier.
-reserved-too-many = Au plus { $count } : les licences du contrat.
+reserved-too-many = { $count ->
+        [one] Au plus { $count } : la licence du contrat.
+       *[other] Au plus { $count } : les licences du contrat.
+    }
 monitoring-saved = La réservation est enregistrée.
 # Transferts.
 transfers = Transferts ({ $count } en cours)
@@ -282,9 +299,18 @@ cancel-transfer = Annuler le transfert
 cancel-transfer-question = Annuler le transfert de { $name } ? Ce qui a été envoyé est supprimé du service.
 cancel-transfer-base = Annuler le chargement de la base { $name } ? Tous ses fichiers sont supprimés du service.
 clear-finished = Effacer les transferts terminés
-offer = Transferts non terminés la dernière fois : { $files }.
-offer-resume = Les reprendre
-offer-forget = Les oublier
+offer = { $count ->
+        [one] Transfert non terminé la dernière fois : { $files }.
+       *[other] Transferts non terminés la dernière fois : { $files }.
+    }
+offer-resume = { $count ->
+        [one] Le reprendre
+       *[other] Les reprendre
+    }
+offer-forget = { $count ->
+        [one] L'oublier
+       *[other] Les oublier
+    }
 unit-b = { $n } o
 unit-kb = { $n } ko
 unit-mb = { $n } Mo
