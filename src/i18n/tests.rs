@@ -352,6 +352,35 @@ fn failures_are_translated_by_code() {
     assert_eq!(fr.failure(&unknown).message, "Something new.");
 }
 
+/// The console's own failure codes (those it makes, not the service's) have a sentence, so the
+/// French UI never shows the English sentence written beside the code.
+#[test]
+fn console_failure_codes_have_sentences() {
+    let codes = [
+        "this_workstation_revoked",
+        "unreachable",
+        "keyring",
+        "local_service",
+        "no_server",
+        "certificate_missing",
+        "no_local_service",
+        "file",
+        "file_unreadable",
+        "file_changed",
+    ];
+    for language in Language::ALL {
+        let texts = Texts::new(language);
+        for code in codes {
+            let failure = Failure::new(code, "An English sentence.");
+            assert_ne!(
+                texts.failure(&failure).message,
+                failure.message,
+                "{language:?} {code}"
+            );
+        }
+    }
+}
+
 #[test]
 fn texts_are_cheap_to_share() {
     fn shareable<T: Send + Sync + Clone + 'static>() {}

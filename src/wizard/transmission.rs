@@ -20,6 +20,11 @@ pub struct TransmissionForm {
 impl TransmissionForm {
     /// The sheet was written (or not).
     pub fn file_saved(&mut self, result: Result<std::path::PathBuf, Failure>) {
+        // The system's reason goes to the log; the person reads the locale's sentence.
+        if let Err(failure) = &result {
+            let (code, detail) = (&failure.code, &failure.message);
+            tracing::warn!(%code, %detail, "the connection sheet was not saved");
+        }
         self.saved = Some(result);
     }
 
@@ -91,7 +96,7 @@ impl TransmissionForm {
             if ui.button(t.get("save-pdf")).clicked() {
                 let target = cx.options.sheet_path.clone().or_else(|| {
                     rfd::FileDialog::new()
-                        .set_file_name("connection-sheet.pdf")
+                        .set_file_name(t.get("sheet-file-name"))
                         .add_filter("PDF", &["pdf"])
                         .save_file()
                 });
@@ -110,7 +115,7 @@ impl TransmissionForm {
                 ui,
                 &t.with("sheet-saved", &[("path", &path.display().to_string())]),
             ),
-            Some(Err(failure)) => widgets::failure(ui, Some(failure)),
+            Some(Err(failure)) => widgets::failure(ui, Some(&t.failure(failure))),
             None => {}
         }
         if self.copied {
