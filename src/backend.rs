@@ -308,9 +308,11 @@ impl Backend {
             let Some(path) = dialogs.save(dialog).await else {
                 return Ok(None);
             };
-            tokio::fs::write(&path, bytes)
-                .await
-                .map_err(|e| failure(ErrorCode::File, e))?;
+            tokio::fs::write(&path, bytes).await.map_err(|e| {
+                // The system's reason goes to the log; the person reads the locale's sentence.
+                tracing::warn!(error = %e, path = %path.display(), "the file was not saved");
+                failure(ErrorCode::File, e)
+            })?;
             Ok(Some(path))
         })
     }

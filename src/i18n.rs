@@ -1,13 +1,23 @@
-//! Text a person reads, from `assets/locales/{en,fr}.ftl`: `key = value` lines (Fluent's simple
-//! messages), with `{ $name }` placeholders. The language defaults to the system's and can be
-//! switched at once.
+//! Text a person reads, from the Fluent files `assets/locales/{en,fr}.ftl`, formatted by
+//! `fluent-bundle` so that plurals and other selectors are the translator's business
+//! (`{ $minutes -> [one] … *[other] … }`), not the code's. The language defaults to the
+//! system's and can be switched at once.
 
-use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
 
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::types::FluentNumber;
+use fluent_bundle::{FluentArgs, FluentError, FluentResource, FluentValue};
+use fluent_syntax::ast;
 use hosting_api::validate::ValidationError;
 use serde::{Deserialize, Serialize};
+use unic_langid::LanguageIdentifier;
 
 use crate::model::Failure;
+
+#[cfg(test)]
+mod tests;
 
 /// A language of the console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -38,48 +48,168 @@ impl Language {
         }
     }
 
+    fn file_name(self) -> &'static str {
+        match self {
+            Language::En => "en.ftl",
+            Language::Fr => "fr.ftl",
+        }
+    }
+
     fn source(self) -> &'static str {
         match self {
             Language::En => include_str!("../assets/locales/en.ftl"),
             Language::Fr => include_str!("../assets/locales/fr.ftl"),
         }
     }
+
+    /// The identifier that picks the plural rules (French `one` covers 0 and 1).
+    fn identifier(self) -> LanguageIdentifier {
+        let tag = match self {
+            Language::En => "en",
+            Language::Fr => "fr",
+        };
+        // Both tags are valid; the plural tests would catch a fallback to "und".
+        tag.parse().unwrap_or_default()
+    }
 }
 
-/// The messages of one language.
-#[derive(Debug, Clone)]
-pub struct Texts {
-    language: Language,
-    messages: HashMap<String, String>,
+/// The parsed messages of one language, shared by every `Texts` of that language.
+struct Catalog {
+    bundle: FluentBundle<FluentResource>,
+    /// The message identifiers, in file order.
+    keys: Vec<String>,
 }
 
-/// Parses `key = value` lines; indented lines continue the previous value; `#` starts a comment.
-fn parse(source: &str) -> HashMap<String, String> {
-    let mut messages = HashMap::new();
-    let mut current: Option<String> = None;
-    for line in source.lines() {
-        if line.trim_start().starts_with('#') || line.trim().is_empty() {
-            current = None;
-            continue;
-        }
-        if line.starts_with(' ')
-            && let Some(key) = &current
-            && let Some(value) = messages.get_mut(key)
-        {
-            let value: &mut String = value;
-            if !value.is_empty() {
-                value.push('\n');
+/// Parses `source` into a catalog; the problems found (syntax errors, a key given twice) name
+/// the file, the line and the key, and the entries around them still load.
+fn load(language: Language, file_name: &str, source: &str) -> (Catalog, Vec<String>) {
+    let mut problems = Vec::new();
+    let resource = match FluentResource::try_new(source.to_string()) {
+        Ok(resource) => resource,
+        Err((resource, errors)) => {
+            for error in errors {
+                // The entry's first line names the key; the error itself may be lines below
+                // (a placeable may span lines).
+                let entry_start = error.slice.as_ref().map_or(error.pos.start, |s| s.start);
+                let line = line_of(source, entry_start);
+                let key = key_at(source, entry_start).unwrap_or("?");
+                let mut problem = format!("{file_name} line {line}, key `{key}`: {error}");
+                let error_line = line_of(source, error.pos.start);
+                if error_line != line {
+                    problem.push_str(&format!(" (at line {error_line})"));
+                }
+                problems.push(problem);
             }
-            value.push_str(line.trim());
-            continue;
+            resource
         }
-        if let Some((key, value)) = line.split_once('=') {
-            let key = key.trim().to_string();
-            messages.insert(key.clone(), value.trim().to_string());
-            current = Some(key);
+    };
+    let keys: Vec<String> = resource
+        .entries()
+        .filter_map(|entry| match entry {
+            ast::Entry::Message(message) => Some(message.id.name.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut bundle = FluentBundle::new_concurrent(vec![language.identifier()]);
+    // Unicode isolation marks would show as boxes or stray spaces in egui labels.
+    bundle.set_use_isolating(false);
+    if let Err(errors) = bundle.add_resource(resource) {
+        for error in errors {
+            problems.push(match &error {
+                FluentError::Overriding { id, .. } => {
+                    let lines: Vec<String> = source
+                        .lines()
+                        .enumerate()
+                        .filter(|(_, line)| key_of_line(line) == Some(id.as_str()))
+                        .map(|(index, _)| (index + 1).to_string())
+                        .collect();
+                    format!(
+                        "{file_name} lines {}, key `{id}`: given twice",
+                        lines.join(", ")
+                    )
+                }
+                other => format!("{file_name}: {other}"),
+            });
         }
     }
-    messages
+    (Catalog { bundle, keys }, problems)
+}
+
+/// The 1-based line of byte `offset`.
+fn line_of(source: &str, offset: usize) -> usize {
+    source
+        .get(..offset)
+        .map_or(0, |before| before.matches('\n').count())
+        + 1
+}
+
+/// The key of the entry that holds byte `offset`: the nearest `key =` line at or before it.
+fn key_at(source: &str, offset: usize) -> Option<&str> {
+    let line_end = source
+        .get(offset..)?
+        .find('\n')
+        .map_or(source.len(), |i| offset + i);
+    source[..line_end].lines().rev().find_map(key_of_line)
+}
+
+/// `Some(key)` when `line` starts a message (`key = …`).
+fn key_of_line(line: &str) -> Option<&str> {
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim_end();
+    let mut chars = key.chars();
+    let starts_well = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    (starts_well && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')).then_some(key)
+}
+
+/// The catalog of `language`, parsed once per process.
+fn catalog(language: Language) -> Arc<Catalog> {
+    static CATALOGS: [OnceLock<Arc<Catalog>>; 2] = [OnceLock::new(), OnceLock::new()];
+    let slot = match language {
+        Language::En => &CATALOGS[0],
+        Language::Fr => &CATALOGS[1],
+    };
+    slot.get_or_init(|| {
+        let (catalog, problems) = load(language, language.file_name(), language.source());
+        // The test `locale_files_parse` keeps this empty; a broken entry shows its key.
+        for problem in problems {
+            tracing::error!("{problem}");
+        }
+        Arc::new(catalog)
+    })
+    .clone()
+}
+
+/// An argument as Fluent sees it: a number when the text is one exactly as written (so that
+/// `[one]`/`[other]` select on it), else the text itself (`08`, a hosting number with leading
+/// zeros, or a French decimal `1,5` stay as they are).
+fn argument(value: &str) -> FluentValue<'_> {
+    let numeric = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
+    if numeric
+        && let Ok(number) = value.parse::<FluentNumber>()
+        && number.as_string() == value
+    {
+        return FluentValue::Number(number);
+    }
+    FluentValue::from(value)
+}
+
+/// The messages of one language; cheap to clone.
+#[derive(Clone)]
+pub struct Texts {
+    language: Language,
+    catalog: Arc<Catalog>,
+}
+
+impl fmt::Debug for Texts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Texts")
+            .field("language", &self.language)
+            .field("messages", &self.catalog.keys.len())
+            .finish()
+    }
 }
 
 impl Texts {
@@ -87,7 +217,7 @@ impl Texts {
     pub fn new(language: Language) -> Texts {
         Texts {
             language,
-            messages: parse(language.source()),
+            catalog: catalog(language),
         }
     }
 
@@ -98,19 +228,32 @@ impl Texts {
 
     /// The message `key`; the key itself when it is missing (a test checks that none is).
     pub fn get(&self, key: &str) -> String {
-        self.messages
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| key.to_string())
+        self.format(key, None)
     }
 
-    /// The message `key` with `{ $name }` placeholders replaced.
+    /// The message `key` with its `{ $name }` arguments; an argument that is a number selects
+    /// the plural form (`{ $count -> [one] … *[other] … }`).
     pub fn with(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let mut text = self.get(key);
+        let mut fluent_args = FluentArgs::with_capacity(args.len());
         for (name, value) in args {
-            text = text.replace(&format!("{{ ${name} }}"), value);
+            fluent_args.set(*name, argument(value));
         }
-        text
+        self.format(key, Some(&fluent_args))
+    }
+
+    fn format(&self, key: &str, args: Option<&FluentArgs>) -> String {
+        let bundle = &self.catalog.bundle;
+        let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+            return key.to_string();
+        };
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, args, &mut errors);
+        if !errors.is_empty() {
+            // A missing argument shows as `{$name}`; the test `every_message_formats` keeps
+            // the files and the call sites in step.
+            tracing::debug!(key, ?errors, "message formatted with errors");
+        }
+        text.into_owned()
     }
 
     /// A failure in this language: the sentence of its code when the locale has one
@@ -142,40 +285,11 @@ impl Texts {
 
     /// Whether `key` exists.
     pub fn has(&self, key: &str) -> bool {
-        self.messages.contains_key(key)
+        self.catalog.bundle.has_message(key)
     }
 
     /// Every key.
     pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.messages.keys()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn both_languages_have_the_same_keys() {
-        let en = Texts::new(Language::En);
-        let fr = Texts::new(Language::Fr);
-        let missing_fr: Vec<_> = en.keys().filter(|k| !fr.has(k)).collect();
-        let missing_en: Vec<_> = fr.keys().filter(|k| !en.has(k)).collect();
-        assert!(missing_fr.is_empty(), "missing in fr.ftl: {missing_fr:?}");
-        assert!(missing_en.is_empty(), "missing in en.ftl: {missing_en:?}");
-        assert!(en.keys().count() > 50);
-    }
-
-    #[test]
-    fn placeholders_and_continuations() {
-        let parsed = parse("a = Hello { $name }\nb = one\n  two\n# c = no\n");
-        assert_eq!(parsed["a"], "Hello { $name }");
-        assert_eq!(parsed["b"], "one\ntwo");
-        assert!(!parsed.contains_key("c"));
-        let texts = Texts {
-            language: Language::En,
-            messages: parsed,
-        };
-        assert_eq!(texts.with("a", &[("name", "Jeanne")]), "Hello Jeanne");
+        self.catalog.keys.iter()
     }
 }

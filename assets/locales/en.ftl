@@ -1,4 +1,10 @@
 # English texts of the hosting console.
+# Fluent syntax (projectfluent.org): a count selects its form, e.g.
+# { $count ->
+#     [one] { $count } user
+#    *[other] { $count } users
+# }
+# A long value continues on indented lines. Never write "minute(s)".
 app-title = Hosting console
 service-label = Hosting service:
 service-local = built-in local service
@@ -102,6 +108,7 @@ save-pdf = Save as PDF…
 copy-text = Copy as text
 sheet-saved = The connection sheet was saved: { $path }
 sheet-copied = The connection sheet was copied.
+sheet-file-name = connection-sheet.pdf
 finish = Finish
 panel-configuration = Configuration
 panel-controller = Controller
@@ -124,7 +131,10 @@ tab-add-user = Add a user
 tab-profiles = Assigning to profiles
 filter = Search
 filter-hint = username or name
-user-count = { $count } users
+user-count = { $count ->
+        [one] { $count } user
+       *[other] { $count } users
+    }
 full-name = Name
 superadmin = Superadministrator
 edit-user = Edit { $username }
@@ -136,7 +146,11 @@ user-added = The user was added.
 profile = Profile:
 member-of = { $username } in { $profile } of { $schedule }
 error-invalid_credentials = These logins are not right. Check the hosting number, the password and the invoice number, or use "Receive my hosting logins".
-error-locked_out = Too many failed attempts on this account. Wait { $minutes } minute(s), then try again.
+error-locked_out =
+    Too many failed attempts on this account. Wait { $minutes ->
+        [one] { $minutes } minute
+       *[other] { $minutes } minutes
+    }, then try again.
 error-certificate_revoked = The certificate of this workstation was revoked. Install a new one with the invoice number.
 error-this_workstation_revoked = You revoked the certificate of this workstation. Log in again: the invoice number will be asked to install a new certificate.
 error-certificate_expired = The certificate of this workstation has expired. Install a new one with the invoice number.
@@ -160,6 +174,10 @@ error-invalid_time_grid = This time grid does not fit in a day. Give a first hou
 error-object_swept = The service cleaned up a part of this file while it was being recorded. Nothing was changed: try again.
 error-quota_exceeded = Your hosting space is full. Delete transfers or bases you no longer need, or ask your provider for more space.
 error-local_service = The local hosting service could not start. The log file in the data directory says why.
+error-no_server = Choose a hosting service first.
+error-certificate_missing = This workstation has no certificate yet. Install one with the invoice number.
+error-no_local_service = The mailbox exists only with the built-in local service.
+error-file = The file could not be read or written. Check the folder, your rights on it and the free space, then try again.
 rule-invalid_hosting_number = The hosting number has 12 digits (sent by e-mail).
 rule-invalid_invoice_number = The invoice number has 10 digits (sent by e-mail).
 rule-invalid_password_format = The console password has 14 characters without spaces, as received by SMS.
@@ -253,7 +271,10 @@ administration-members = Members of the Administration profile: { $count }
 reserved-licences = Licences reserved for the administrators
 reserved-hint = at most the contract's
 reserved-invalid = Enter a whole number.
-reserved-too-many = At most { $count }: the licences of the contract.
+reserved-too-many = { $count ->
+        [one] At most { $count }: the licence of the contract.
+       *[other] At most { $count }: the licences of the contract.
+    }
 monitoring-saved = The reservation was saved.
 # Transfers.
 transfers = Transfers ({ $count } in progress)
@@ -282,9 +303,18 @@ cancel-transfer = Cancel the transfer
 cancel-transfer-question = Cancel the transfer of { $name }? What was sent is deleted from the service.
 cancel-transfer-base = Cancel loading the base { $name }? Every file of it is deleted from the service.
 clear-finished = Clear the finished transfers
-offer = Transfers left unfinished last time: { $files }.
-offer-resume = Resume them
-offer-forget = Forget them
+offer = { $count ->
+        [one] Transfer left unfinished last time: { $files }.
+       *[other] Transfers left unfinished last time: { $files }.
+    }
+offer-resume = { $count ->
+        [one] Resume it
+       *[other] Resume them
+    }
+offer-forget = { $count ->
+        [one] Forget it
+       *[other] Forget them
+    }
 unit-b = { $n } B
 unit-kb = { $n } kB
 unit-mb = { $n } MB

@@ -1,4 +1,11 @@
 # Textes français de la console d'hébergement.
+# Syntaxe Fluent (projectfluent.org) : un nombre choisit sa forme, par ex.
+# { $count ->
+#     [one] { $count } utilisateur
+#    *[other] { $count } utilisateurs
+# }
+# En français, [one] couvre 0 et 1. Une valeur longue continue sur des lignes indentées.
+# Jamais de « minute(s) ».
 app-title = Console d'hébergement
 service-label = Service d'hébergement :
 service-local = service local intégré
@@ -102,6 +109,7 @@ save-pdf = Enregistrer en PDF…
 copy-text = Copier le texte
 sheet-saved = La fiche de connexion a été enregistrée : { $path }
 sheet-copied = La fiche de connexion a été copiée.
+sheet-file-name = fiche-de-connexion.pdf
 finish = Terminer
 panel-configuration = Configuration
 panel-controller = Contrôleur
@@ -124,7 +132,10 @@ tab-add-user = Ajouter un utilisateur
 tab-profiles = Affectation aux profils
 filter = Rechercher
 filter-hint = identifiant ou nom
-user-count = { $count } utilisateurs
+user-count = { $count ->
+        [one] { $count } utilisateur
+       *[other] { $count } utilisateurs
+    }
 full-name = Nom
 superadmin = Superadministrateur
 edit-user = Modifier { $username }
@@ -136,7 +147,11 @@ user-added = L'utilisateur a été ajouté.
 profile = Profil :
 member-of = { $username } dans { $profile } de { $schedule }
 error-invalid_credentials = Ces identifiants ne sont pas corrects. Vérifiez le numéro d'hébergement, le mot de passe et le numéro de facture, ou utilisez « Recevoir mes identifiants d'hébergement ».
-error-locked_out = Trop de tentatives échouées sur ce compte. Attendez { $minutes } minute(s), puis réessayez.
+error-locked_out =
+    Trop de tentatives échouées sur ce compte. Attendez { $minutes ->
+        [one] { $minutes } minute
+       *[other] { $minutes } minutes
+    }, puis réessayez.
 error-certificate_revoked = Le certificat de ce poste a été révoqué. Installez-en un nouveau avec le numéro de facture.
 error-this_workstation_revoked = Vous avez révoqué le certificat de ce poste. Reconnectez-vous : le numéro de facture sera demandé pour installer un nouveau certificat.
 error-certificate_expired = Le certificat de ce poste a expiré. Installez-en un nouveau avec le numéro de facture.
@@ -160,6 +175,10 @@ error-invalid_time_grid = Cette grille horaire ne tient pas dans une journée. I
 error-object_swept = Le service a nettoyé une partie de ce fichier pendant son enregistrement. Rien n'a été modifié : réessayez.
 error-quota_exceeded = Votre espace d'hébergement est plein. Supprimez les transferts ou les bases dont vous n'avez plus besoin, ou demandez plus d'espace à votre fournisseur.
 error-local_service = Le service d'hébergement local n'a pas pu démarrer. Le journal du dossier de données en donne la raison.
+error-no_server = Choisissez d'abord un service d'hébergement.
+error-certificate_missing = Ce poste n'a pas encore de certificat. Installez-en un avec le numéro de facture.
+error-no_local_service = La messagerie n'existe qu'avec le service local intégré.
+error-file = Le fichier n'a pas pu être lu ou écrit. Vérifiez le dossier, vos droits sur celui-ci et l'espace libre, puis réessayez.
 rule-invalid_hosting_number = Le numéro d'hébergement a 12 chiffres (reçu par e-mail).
 rule-invalid_invoice_number = Le numéro de facture a 10 chiffres (reçu par e-mail).
 rule-invalid_password_format = Le mot de passe de la console a 14 caractères sans espace, tel que reçu par SMS.
@@ -253,7 +272,10 @@ administration-members = Membres du profil Administration : { $count }
 reserved-licences = Licences réservées aux administrateurs
 reserved-hint = au plus celles du contrat
 reserved-invalid = Saisissez un nombre entier.
-reserved-too-many = Au plus { $count } : les licences du contrat.
+reserved-too-many = { $count ->
+        [one] Au plus { $count } : la licence du contrat.
+       *[other] Au plus { $count } : les licences du contrat.
+    }
 monitoring-saved = La réservation est enregistrée.
 # Transferts.
 transfers = Transferts ({ $count } en cours)
@@ -282,9 +304,18 @@ cancel-transfer = Annuler le transfert
 cancel-transfer-question = Annuler le transfert de { $name } ? Ce qui a été envoyé est supprimé du service.
 cancel-transfer-base = Annuler le chargement de la base { $name } ? Tous ses fichiers sont supprimés du service.
 clear-finished = Effacer les transferts terminés
-offer = Transferts non terminés la dernière fois : { $files }.
-offer-resume = Les reprendre
-offer-forget = Les oublier
+offer = { $count ->
+        [one] Transfert non terminé la dernière fois : { $files }.
+       *[other] Transferts non terminés la dernière fois : { $files }.
+    }
+offer-resume = { $count ->
+        [one] Le reprendre
+       *[other] Les reprendre
+    }
+offer-forget = { $count ->
+        [one] L'oublier
+       *[other] Les oublier
+    }
 unit-b = { $n } o
 unit-kb = { $n } ko
 unit-mb = { $n } Mo

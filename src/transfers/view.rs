@@ -66,12 +66,19 @@ pub fn ui(ui: &mut egui::Ui, cx: &mut Cx<'_>) {
                         .iter()
                         .flat_map(|g| g.files.iter().map(|f| f.filename.as_str()))
                         .collect();
-                    ui.label(t.with("offer", &[("files", &files.join(", "))]));
+                    let count = files.len().to_string();
+                    ui.label(t.with("offer", &[("count", &count), ("files", &files.join(", "))]));
                     ui.horizontal(|ui| {
-                        if ui.button(t.get("offer-resume")).clicked() {
+                        if ui
+                            .button(t.with("offer-resume", &[("count", &count)]))
+                            .clicked()
+                        {
                             requests.push(Request::ResumeSaved);
                         }
-                        if ui.button(t.get("offer-forget")).clicked() {
+                        if ui
+                            .button(t.with("offer-forget", &[("count", &count)]))
+                            .clicked()
+                        {
                             requests.push(Request::Forget);
                         }
                     });

@@ -91,7 +91,7 @@ impl TransmissionForm {
             {
                 let dialog = SaveDialog {
                     title: t.get("save-pdf"),
-                    file_name: "connection-sheet.pdf".to_string(),
+                    file_name: t.get("sheet-file-name"),
                     filter: Some(("PDF".to_string(), vec!["pdf".to_string()])),
                 };
                 self.saved.start(cx.backend.save_file(dialog, sheet.pdf()));

@@ -187,7 +187,9 @@ fn d_wrong_password_lock_out_and_revoked_workstation_say_so() {
     }
     person.wait_enabled("Connect to the hosting console");
     person.click("Connect to the hosting console");
-    person.wait_for_text("Too many failed attempts on this account. Wait 15 minute(s)");
+    person.wait_for_text(
+        "Too many failed attempts on this account. Wait 15 minutes, then try again.",
+    );
 
     // Revoked workstation: the sentence, and the offer to install a new certificate.
     service.runtime.block_on(async {

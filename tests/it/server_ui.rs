@@ -360,8 +360,8 @@ fn a_paused_transfer_is_offered_again_at_the_next_start() {
     let mut person = Person::on(dir.path(), service.choice());
     person.log_in_as_superadmin(&logins);
     person.install_certificate(&logins);
-    person.wait_for("Transfers left unfinished last time: Colette.HNOT.");
-    person.click("Resume them");
+    person.wait_for("Transfer left unfinished last time: Colette.HNOT.");
+    person.click("Resume it");
     person.wait_for("Done: the base Colette is loaded.");
     assert!(
         uploads().is_empty(),
