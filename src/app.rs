@@ -334,7 +334,7 @@ impl eframe::App for ConsoleApp {
                 self.server_ready.start(self.backend.use_server(choice));
             }
         }
-        self.mailbox.window(&ctx, &self.texts, &self.backend);
+        self.mailbox.panel(ui, &self.texts, &self.backend);
         let mut cx = Cx {
             t: &self.texts,
             backend: &self.backend,

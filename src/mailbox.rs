@@ -31,40 +31,52 @@ impl Mailbox {
         }
     }
 
-    /// Draws the window when open.
-    pub fn window(&mut self, ctx: &egui::Context, t: &Texts, backend: &Backend) {
+    /// Draws the mailbox docked on the right of the window when it is shown, so that it never
+    /// covers a form; "Hide" (or the top bar's Mailbox button) puts it away.
+    pub fn panel(&mut self, ui: &mut egui::Ui, t: &Texts, backend: &Backend) {
         self.messages.poll();
-        let mut open = self.open;
-        egui::Window::new(t.get("mailbox-title"))
-            .open(&mut open)
-            .default_width(420.0)
-            .pivot(egui::Align2::RIGHT_BOTTOM)
-            .default_pos(ctx.content_rect().right_bottom() - egui::vec2(12.0, 12.0))
-            .show(ctx, |ui| {
+        if !self.open {
+            return;
+        }
+        egui::Panel::right("mailbox")
+            .resizable(true)
+            .default_size(380.0)
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.heading(t.get("mailbox-title"));
+                });
                 ui.label(t.get("mailbox-intro"));
-                if ui.button(t.get("refresh")).clicked() {
-                    self.messages.start(backend.mailbox());
-                }
-                crate::widgets::failure(ui, t, self.messages.failure());
-                egui::ScrollArea::vertical()
-                    .max_height(420.0)
-                    .show(ui, |ui| {
-                        for message in self.messages.value().into_iter().flatten().rev() {
-                            let channel = if message.channel == "sms" {
-                                t.get("mailbox-sms")
-                            } else {
-                                t.get("mailbox-email")
-                            };
-                            egui::Frame::group(ui.style()).show(ui, |ui| {
-                                ui.strong(format!(
-                                    "{channel} – {}: {}",
-                                    message.recipient, message.subject
-                                ));
-                                ui.label(&message.body);
-                            });
-                        }
-                    });
+                ui.horizontal(|ui| {
+                    if ui.button(t.get("refresh")).clicked() {
+                        self.messages.start(backend.mailbox());
+                    }
+                    if ui.button(t.get("mailbox-hide")).clicked() {
+                        self.open = false;
+                    }
+                    crate::widgets::request_state(ui, t, &self.messages);
+                });
+                egui::ScrollArea::vertical().show(ui, |ui| self.messages_ui(ui, t));
             });
-        self.open = open;
+    }
+
+    fn messages_ui(&self, ui: &mut egui::Ui, t: &Texts) {
+        let messages = self.messages.value().map_or(&[][..], Vec::as_slice);
+        if messages.is_empty() && !self.messages.is_pending() {
+            ui.weak(t.get("mailbox-empty"));
+        }
+        for message in messages.iter().rev() {
+            let channel = if message.channel == "sms" {
+                t.get("mailbox-sms")
+            } else {
+                t.get("mailbox-email")
+            };
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.strong(format!(
+                    "{channel} – {}: {}",
+                    message.recipient, message.subject
+                ));
+                ui.label(&message.body);
+            });
+        }
     }
 }
