@@ -38,7 +38,7 @@ impl From<ClientError> for Failure {
                 retry_after_seconds,
                 ..
             } => Failure {
-                code,
+                code: code.as_str().to_string(),
                 message,
                 field,
                 retry_after_seconds,

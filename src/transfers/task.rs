@@ -179,7 +179,7 @@ async fn send_file(
             Ok(upload_id)
         }
         Err(TusError::Client(error)) => {
-            let gone = error.code() == Some("upload_not_found");
+            let gone = error.code() == Some(&hosting_api::ErrorCode::UploadNotFound);
             Err((Failure::from(error), gone))
         }
         Err(error @ TusError::FileChanged { .. }) => {

@@ -8,6 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::ErrorCode;
 use crate::files::*;
 use crate::tls::{ClientIdentity, ServerTrust, TlsError, client_config_with};
 use crate::types::*;
@@ -20,8 +21,8 @@ pub enum ClientError {
     Api {
         /// HTTP status.
         status: u16,
-        /// Stable code, e.g. `invalid_credentials`.
-        code: String,
+        /// Stable code, e.g. [`ErrorCode::InvalidCredentials`].
+        code: ErrorCode,
         /// The service's sentence.
         message: String,
         /// The field the error is about.
@@ -45,7 +46,7 @@ pub enum ClientError {
 
 impl ClientError {
     /// The service's error code, if the service answered.
-    pub fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<&ErrorCode> {
         match self {
             ClientError::Api { code, .. } => Some(code),
             _ => None,
@@ -531,7 +532,7 @@ impl Client {
             let _ = tokio::fs::remove_file(&partial).await;
             return Err(ClientError::Api {
                 status: 200,
-                code: "download_hash_mismatch".to_string(),
+                code: ErrorCode::DownloadHashMismatch,
                 message: format!(
                     "The downloaded safeguard's SHA-256 ({actual}) is not the service's ({expected}); the file was not kept. Download it again."
                 ),

@@ -3,6 +3,7 @@
 //! workstation identity, and a typed async client.
 
 pub mod client;
+pub mod error_code;
 pub mod files;
 pub mod schema;
 pub mod secret;
@@ -12,6 +13,7 @@ pub mod types;
 pub mod validate;
 
 pub use client::{Client, ClientError, ClientResult};
+pub use error_code::ErrorCode;
 pub use files::*;
 pub use secret::Secret;
 pub use tls::{ClientIdentity, ServerTrust, WorkstationKey};

@@ -12,6 +12,7 @@ use aws_lc_rs::digest;
 use base64::Engine as _;
 use reqwest::Method;
 
+use crate::ErrorCode;
 use crate::client::{Client, ClientError, ClientResult};
 use crate::files::{TUS_CONTENT_TYPE, TUS_VERSION, UploadMetadata};
 
@@ -197,8 +198,9 @@ fn retryable(error: &ClientError) -> bool {
             *status >= 500
                 || *status == 423
                 || (*status == crate::files::CHECKSUM_MISMATCH_STATUS
-                    && code == "checksum_mismatch")
-                || (*status == 409 && (code == "offset_mismatch" || code == "upload_busy"))
+                    && *code == ErrorCode::ChecksumMismatch)
+                || (*status == 409
+                    && matches!(code, ErrorCode::OffsetMismatch | ErrorCode::UploadBusy))
         }
         _ => false,
     }
@@ -296,17 +298,17 @@ impl Client {
             // A HEAD answer has no body: name the usual cases.
             let (code, message) = match status.as_u16() {
                 404 | 410 => (
-                    "upload_not_found",
+                    ErrorCode::UploadNotFound,
                     "This upload no longer exists on the service (it expired or was cancelled); start it again.",
                 ),
                 _ => (
-                    "upload_unavailable",
+                    ErrorCode::UploadUnavailable,
                     "The service could not say where this upload stands.",
                 ),
             };
             return Err(ClientError::Api {
                 status: status.as_u16(),
-                code: code.to_string(),
+                code,
                 message: message.to_string(),
                 field: None,
                 retry_after_seconds: None,
@@ -542,7 +544,7 @@ mod tests {
     fn which_failures_are_retried() {
         let api = |status: u16, code: &str| ClientError::Api {
             status,
-            code: code.to_string(),
+            code: ErrorCode::from(code),
             message: String::new(),
             field: None,
             retry_after_seconds: None,

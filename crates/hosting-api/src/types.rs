@@ -47,7 +47,7 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable snake_case code, e.g. `invalid_credentials`.
-    pub code: String,
+    pub code: crate::ErrorCode,
     /// A sentence that says what to fix.
     pub message: String,
     /// The request field the error is about, when there is one.

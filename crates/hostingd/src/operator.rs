@@ -4,6 +4,7 @@
 use crate::auth::{Passwords, new_console_password, random_digits};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Actor, NewAccount, Store};
+use hosting_api::ErrorCode;
 
 /// A provisioned account. The password is not here: it only goes out by SMS (the outbox).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -25,7 +26,7 @@ pub async fn provision(
     hosting_api::validate::email(&account.email)?;
     if account.school_name.trim().is_empty() || account.phone.trim().is_empty() {
         return Err(ApiError::bad_request(
-            "invalid_account",
+            ErrorCode::InvalidAccount,
             "Give the school's name and the hosting manager's mobile phone number.",
         ));
     }
@@ -117,7 +118,7 @@ pub async fn verify_domain(
         .await?
         .ok_or_else(|| ApiError::not_found("account"))?;
     let domain = crate::domains::verifiable(zone, domain)
-        .map_err(|message| ApiError::bad_request("invalid_domain", message))?;
+        .map_err(|message| ApiError::bad_request(ErrorCode::InvalidDomain, message))?;
     store.verify_domain(account.id, &domain).await?;
     Ok(domain)
 }

@@ -2,6 +2,7 @@
 //! the signing of workstation CSRs, and the rustls server configuration that asks for (but does not
 //! require) a client certificate of that CA.
 
+use hosting_api::ErrorCode;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -285,7 +286,7 @@ fn server_certificate_valid(pem: &str) -> bool {
 fn invalid_csr() -> ApiError {
     ApiError::client(
         StatusCode::BAD_REQUEST,
-        "invalid_csr",
+        ErrorCode::InvalidCsr,
         "The certificate request (CSR) could not be read or its signature is wrong. Let the console make a new one.",
     )
 }

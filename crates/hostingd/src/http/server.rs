@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use hosting_api::ErrorCode;
 use hosting_api::files::{
     AddCompanion, Base, BaseFile, FileKind, LoadBase, Monitoring, MonitoringUpdate, NewEmptyBase,
     Safeguard, repr_digest,
@@ -114,7 +115,7 @@ pub async fn load(
 ) -> ApiResult<(StatusCode, Json<Base>)> {
     if request.companions.len() > 3 {
         return Err(ApiError::bad_request(
-            "too_many_companions",
+            ErrorCode::TooManyCompanions,
             "A base has at most three companions: *.HCOURRIERS, *.HDOCJOINTS and *.HPHOTOS.",
         ));
     }

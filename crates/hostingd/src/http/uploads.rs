@@ -5,6 +5,7 @@
 //! (a second one answers `409 upload_busy`). The SHA-256 of the whole file is kept running
 //! between PATCHes and checked when the last byte lands.
 
+use hosting_api::ErrorCode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -62,7 +63,7 @@ pub struct UploadLocks {
 
 fn upload_busy() -> ApiError {
     ApiError::conflict(
-        "upload_busy",
+        ErrorCode::UploadBusy,
         "Another transfer of this file is in progress. Wait for it to end (or stop it), then resume.",
     )
 }
@@ -123,7 +124,7 @@ fn check_version(headers: &HeaderMap) -> ApiResult<()> {
         Some(TUS_VERSION) => Ok(()),
         _ => Err(ApiError::client(
             StatusCode::PRECONDITION_FAILED,
-            "tus_version_unsupported",
+            ErrorCode::TusVersionUnsupported,
             "This service speaks tus 1.0.0: send the header Tus-Resumable: 1.0.0.",
         )),
     }
@@ -139,7 +140,7 @@ fn number_header(headers: &HeaderMap, name: &'static str) -> ApiResult<Option<u6
             .map(Some)
             .ok_or_else(|| {
                 ApiError::bad_request(
-                    "invalid_header",
+                    ErrorCode::InvalidHeader,
                     format!("{name} must be a whole number of bytes."),
                 )
             }),
@@ -157,7 +158,7 @@ fn valid_id(id: &str) -> ApiResult<()> {
 fn upload_gone() -> ApiError {
     ApiError::client(
         StatusCode::GONE,
-        "upload_expired",
+        ErrorCode::UploadExpired,
         "This upload expired before it was finished; its bytes are deleted. Start the upload again.",
     )
 }
@@ -221,13 +222,13 @@ pub async fn create(
     check_version(&headers)?;
     if headers.contains_key("Upload-Defer-Length") {
         return Err(ApiError::bad_request(
-            "defer_length_unsupported",
+            ErrorCode::DeferLengthUnsupported,
             "Give the size of the file in Upload-Length: deferred lengths are not supported.",
         ));
     }
     let length = number_header(&headers, "Upload-Length")?.ok_or_else(|| {
         ApiError::bad_request(
-            "upload_length_required",
+            ErrorCode::UploadLengthRequired,
             "Give the size of the file in bytes in the header Upload-Length.",
         )
     })?;
@@ -236,16 +237,17 @@ pub async fn create(
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| {
             ApiError::bad_request(
-                "invalid_metadata",
+                ErrorCode::InvalidMetadata,
                 "Upload-Metadata needs filename, kind and sha256.",
             )
         })
         .and_then(|v| {
-            UploadMetadata::parse(v).map_err(|m| ApiError::bad_request("invalid_metadata", m))
+            UploadMetadata::parse(v)
+                .map_err(|m| ApiError::bad_request(ErrorCode::InvalidMetadata, m))
         })?;
     if length == 0 {
         return Err(ApiError::bad_request(
-            "empty_file",
+            ErrorCode::EmptyFile,
             format!(
                 "{} is empty: choose the file PRONOTE generated for hosting.",
                 metadata.filename
@@ -256,7 +258,7 @@ pub async fn create(
     if length > max {
         let mut response = ApiError::client(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "upload_too_large",
+            ErrorCode::UploadTooLarge,
             format!(
                 "{} has {} MB; the service accepts files of at most {} MB.",
                 metadata.filename,
@@ -346,7 +348,7 @@ fn parse_checksum(headers: &HeaderMap) -> ApiResult<Option<Checksum>> {
     };
     let invalid = || {
         ApiError::bad_request(
-            "checksum_algorithm_unsupported",
+            ErrorCode::ChecksumAlgorithmUnsupported,
             "Upload-Checksum must be 'sha1 BASE64' or 'sha256 BASE64'.",
         )
     };
@@ -400,13 +402,13 @@ pub async fn patch(
     if content_type != Some(TUS_CONTENT_TYPE) {
         return Err(ApiError::client(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             format!("Send the bytes with Content-Type: {TUS_CONTENT_TYPE}."),
         ));
     }
     let offset = number_header(&headers, "Upload-Offset")?.ok_or_else(|| {
         ApiError::bad_request(
-            "upload_offset_required",
+            ErrorCode::UploadOffsetRequired,
             "Say where these bytes go in the header Upload-Offset (ask with HEAD).",
         )
     })?;
@@ -416,7 +418,7 @@ pub async fn patch(
     let row = live_upload(&state, &caller, &id).await?;
     if row.completed_at.is_some() {
         return Err(ApiError::conflict(
-            "upload_complete",
+            ErrorCode::UploadComplete,
             "This upload is already complete: every byte is stored.",
         ));
     }
@@ -424,7 +426,7 @@ pub async fn patch(
     let length = u64::try_from(row.length).unwrap_or(0);
     if offset != stored {
         let error = ApiError::conflict(
-            "offset_mismatch",
+            ErrorCode::OffsetMismatch,
             format!("The service has {stored} bytes of this file: send from offset {stored}."),
         );
         let mut response = error.into_response();
@@ -498,7 +500,7 @@ pub async fn patch(
             return Ok(stalled_response(silence, row.upload_offset));
         }
         return Err(ApiError::bad_request(
-            "upload_interrupted",
+            ErrorCode::UploadInterrupted,
             "The transfer of this chunk was interrupted; nothing of it was kept. Send it again.",
         ));
     }
@@ -508,7 +510,7 @@ pub async fn patch(
         writer.abort().await;
         return Err(ApiError::client(
             checksum_status(),
-            "checksum_mismatch",
+            ErrorCode::ChecksumMismatch,
             "The checksum of this chunk does not match its bytes (damaged on the way): send it again.",
         ));
     }
@@ -541,7 +543,7 @@ pub async fn patch(
             *running = None;
             return Err(ApiError::client(
                 checksum_status(),
-                "file_checksum_mismatch",
+                ErrorCode::FileChecksumMismatch,
                 format!(
                     "The whole file's SHA-256 is {sha256}, not {} as announced: the file changed during the upload. Cancel this upload and start again.",
                     row.sha256
@@ -581,7 +583,7 @@ pub async fn patch(
 fn stalled_response(silence: std::time::Duration, offset: i64) -> Response {
     let mut response = ApiError::client(
         StatusCode::REQUEST_TIMEOUT,
-        "upload_stalled",
+        ErrorCode::UploadStalled,
         format!(
             "No byte of this chunk arrived for {} second(s): the service kept {offset} bytes. Check your connection, then send from offset {offset}.",
             silence.as_secs()
@@ -601,7 +603,7 @@ fn checksum_status() -> StatusCode {
 fn upload_too_long(room: u64) -> ApiError {
     ApiError::client(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "upload_too_long",
+        ErrorCode::UploadTooLong,
         format!(
             "Only {room} bytes of this file remain to be sent; this chunk is longer than the file."
         ),

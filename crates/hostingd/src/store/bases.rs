@@ -2,6 +2,7 @@
 //! The rules of the seed ("shut the server down before loading a base", ...) are checked inside
 //! the transaction that makes the change.
 
+use hosting_api::ErrorCode;
 use serde_json::json;
 use sqlx::{Sqlite, Transaction};
 
@@ -74,7 +75,7 @@ pub struct RunningSchedule {
 
 pub(super) fn server_running(schedule: &str, action: &str) -> ApiError {
     ApiError::conflict(
-        "server_running",
+        ErrorCode::ServerRunning,
         format!(
             "The server of {schedule} is running: shut it down (Active base, Shut down the server) before {action}."
         ),
@@ -132,7 +133,7 @@ impl Store {
         let (filename, kind, blob_id) = take_upload(&mut tx, actor.account_id, base_upload).await?;
         if kind != FileKind::Base {
             return Err(ApiError::bad_request(
-                "not_a_base",
+                ErrorCode::NotABase,
                 format!(
                     "{filename} is not a base: choose the *.HNOT file to load; the other files are its companions."
                 ),
@@ -154,7 +155,7 @@ impl Store {
             let (name, kind, blob) = take_upload(&mut tx, actor.account_id, upload_id).await?;
             if kinds.contains(&kind) {
                 return Err(ApiError::bad_request(
-                    "duplicate_companion",
+                    ErrorCode::DuplicateCompanion,
                     format!(
                         "{name} is a second {kind} file: give one file of each kind (*.HCOURRIERS, *.HDOCJOINTS, *.HPHOTOS)."
                     ),
@@ -256,7 +257,7 @@ impl Store {
         let (filename, kind, blob_id) = take_upload(&mut tx, actor.account_id, upload_id).await?;
         if kind == FileKind::Base {
             return Err(ApiError::bad_request(
-                "not_a_companion",
+                ErrorCode::NotACompanion,
                 format!(
                     "{filename} is a base: complete a base with *.HCOURRIERS, *.HDOCJOINTS or *.HPHOTOS; load a *.HNOT with Load a base."
                 ),
@@ -444,7 +445,7 @@ impl Store {
         let (name, state, _) = schedule_in(&mut tx, actor.account_id, schedule_id).await?;
         if state != "running" {
             return Err(ApiError::conflict(
-                "server_stopped",
+                ErrorCode::ServerStopped,
                 format!("The server of {name} is already shut down."),
             ));
         }
@@ -520,7 +521,7 @@ impl Store {
         if reserved > licences {
             return Err(ApiError::client(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                "too_many_reserved",
+                ErrorCode::TooManyReserved,
                 format!("Your contract allows {licences} simultaneous Administrative connections: reserve at most {licences}."),
             )
             .with_field("administration_reserved"));
@@ -545,7 +546,7 @@ impl Store {
 fn activation_rules(schedule: &ScheduleRow) -> ApiResult<i64> {
     if schedule.server_state == "running" {
         return Err(ApiError::conflict(
-            "server_running",
+            ErrorCode::ServerRunning,
             format!(
                 "The server of {} is already running: shut it down before activating another base.",
                 schedule.name
@@ -554,7 +555,7 @@ fn activation_rules(schedule: &ScheduleRow) -> ApiResult<i64> {
     }
     if schedule.port.is_none() {
         return Err(ApiError::conflict(
-            "schedule_not_configured",
+            ErrorCode::ScheduleNotConfigured,
             format!(
                 "{} has no domain name yet: give it one (Configuration) before activating a base.",
                 schedule.name
@@ -563,7 +564,7 @@ fn activation_rules(schedule: &ScheduleRow) -> ApiResult<i64> {
     }
     schedule.open_base_id.ok_or_else(|| {
         ApiError::conflict(
-            "no_open_base",
+            ErrorCode::NoOpenBase,
             format!(
                 "No base is open on {}: open one in Other bases or Safeguards, or create a base, then activate.",
                 schedule.name

@@ -1,5 +1,6 @@
 //! Domains the provider's staff verified for an account, and the endpoints' hosts.
 
+use hosting_api::ErrorCode;
 use serde_json::json;
 
 use super::{Actor, Store, audit, is_unique_violation};
@@ -55,7 +56,7 @@ impl Store {
             });
         if taken {
             return Err(ApiError::conflict(
-                "domain_taken",
+                ErrorCode::DomainTaken,
                 format!("{domain} overlaps a domain or a host of another account."),
             ));
         }

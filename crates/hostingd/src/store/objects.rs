@@ -12,6 +12,7 @@
 //! sweep sees the reference, or the sweep comes first and the commit is refused. Every key is
 //! random, so a claimed key is never recorded again.
 
+use hosting_api::ErrorCode;
 use sqlx::{Sqlite, Transaction};
 
 use super::Store;
@@ -37,7 +38,7 @@ pub enum Claim {
 /// use it could be recorded (a transfer that lasted longer than the sweep's grace period).
 fn object_swept() -> ApiError {
     ApiError::conflict(
-        "object_swept",
+        ErrorCode::ObjectSwept,
         "The stored copy of this file was cleaned up before it could be recorded (the operation took too long). Nothing was changed: try again.",
     )
 }
@@ -65,7 +66,7 @@ pub(super) async fn check_quota(
         };
         return Err(ApiError::client(
             axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "quota_exceeded",
+            ErrorCode::QuotaExceeded,
             format!(
                 "Your hosting space is full: {} MB used of {} MB{needs}. Cancel unfinished uploads or ask your provider for more space.",
                 used / 1_000_000,

@@ -1,6 +1,7 @@
 //! The controller's and schedules' domain names and ports (unique across the service), schedules,
 //! and the profiles of each schedule.
 
+use hosting_api::ErrorCode;
 use std::ops::RangeInclusive;
 
 use serde_json::json;
@@ -72,7 +73,7 @@ impl EndpointOwner {
 
 fn domain_taken(host: &str) -> ApiError {
     ApiError::conflict(
-        "domain_taken",
+        ErrorCode::DomainTaken,
         format!(
             "The domain name {host} is already used. Choose another one, for example with the name of your town."
         ),
@@ -173,7 +174,7 @@ impl Store {
         .map_err(|e| {
             unique_or(e, || {
                 ApiError::conflict(
-                    "schedule_name_taken",
+                    ErrorCode::ScheduleNameTaken,
                     format!("Another schedule of your account is already called {name}. Choose another name."),
                 )
             })
@@ -245,7 +246,7 @@ impl Store {
             if found.is_none() {
                 return Err(ApiError::client(
                     axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    "unknown_user",
+                    ErrorCode::UnknownUser,
                     format!(
                         "There is no user {user_id} in your account. Refresh the list of users and try again."
                     ),
@@ -334,7 +335,7 @@ async fn set_endpoint_in(
             .await?;
             first_free(ports, &used).ok_or_else(|| {
                 ApiError::conflict(
-                    "no_port_available",
+                    ErrorCode::NoPortAvailable,
                     "The hosting service has no free port left. Contact customer support.",
                 )
             })?

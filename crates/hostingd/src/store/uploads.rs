@@ -1,6 +1,7 @@
 //! Uploads (tus) and blobs: a stored file is a list of parts, objects in blob storage. An
 //! upload's offset moves in the transaction that records the part holding those bytes.
 
+use hosting_api::ErrorCode;
 use serde_json::json;
 use sqlx::{Sqlite, Transaction};
 
@@ -142,7 +143,7 @@ pub(super) async fn take_upload(
     let (filename, kind, length, offset, blob_id) = row;
     let blob_id = blob_id.ok_or_else(|| {
         ApiError::conflict(
-            "upload_incomplete",
+            ErrorCode::UploadIncomplete,
             format!(
                 "{filename} is not fully uploaded yet ({offset} of {length} bytes): resume its transfer, then load it."
             ),
@@ -266,7 +267,7 @@ impl Store {
         .rows_affected();
         if moved == 0 {
             return Err(ApiError::conflict(
-                "offset_mismatch",
+                ErrorCode::OffsetMismatch,
                 "The upload moved on meanwhile: ask for its offset (HEAD) and send from there.",
             ));
         }

@@ -1,5 +1,6 @@
 //! Users of the controller: creation, list, e-mail and console access.
 
+use hosting_api::ErrorCode;
 use serde_json::json;
 
 use super::{Actor, Store, audit, unique_or};
@@ -63,7 +64,7 @@ impl Store {
         .map_err(|e| {
             unique_or(e, || {
                 ApiError::conflict(
-                    "username_taken",
+                    ErrorCode::UsernameTaken,
                     format!("The username {} is already used in your account. Choose another one.", user.username),
                 )
             })
@@ -141,7 +142,7 @@ impl Store {
         if new_access && new_email.is_none() {
             return Err(ApiError::client(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                "email_required",
+                ErrorCode::EmailRequired,
                 "Enter a valid e-mail address first: console access needs one.",
             ));
         }

@@ -1,0 +1,352 @@
+//! The stable codes of the service's errors, one type for both sides: hostingd answers them, the
+//! console translates them. A code this build does not know (from a newer service) is kept as
+//! [`ErrorCode::Unknown`], so the service's own sentence can still be shown.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
+
+/// Declares the enum, its wire names and [`ErrorCode::ALL`] from one list.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $wire:literal,)*) => {
+        /// A stable error code: the `code` of every error body, and of the client's own errors.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)*
+            /// A code this build does not know, e.g. from a newer service; kept as received.
+            Unknown(String),
+        }
+
+        impl ErrorCode {
+            /// Every known code (not [`ErrorCode::Unknown`]).
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The wire name, e.g. `invalid_credentials`.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(ErrorCode::$variant => $wire,)*
+                    ErrorCode::Unknown(code) => code,
+                }
+            }
+
+            /// The known code with this wire name, if any.
+            fn known(code: &str) -> Option<ErrorCode> {
+                match code {
+                    $($wire => Some(ErrorCode::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// `503`: every password-checking slot is taken; come back after `Retry-After`.
+    Busy = "busy",
+    /// `401`: the workstation certificate has expired.
+    CertificateExpired = "certificate_expired",
+    /// `401`: no valid workstation certificate was presented.
+    CertificateRequired = "certificate_required",
+    /// `401`: the workstation certificate was revoked.
+    CertificateRevoked = "certificate_revoked",
+    /// `400`: a tus checksum algorithm other than `sha256`.
+    ChecksumAlgorithmUnsupported = "checksum_algorithm_unsupported",
+    /// `460`: a chunk does not match its `Upload-Checksum`.
+    ChecksumMismatch = "checksum_mismatch",
+    /// `403`: this superadministrator has no console access.
+    ConsoleAccessNotGranted = "console_access_not_granted",
+    /// `400`: `Upload-Defer-Length` is not supported.
+    DeferLengthUnsupported = "defer_length_unsupported",
+    /// `422`: a domain outside the public zone that the account has not verified.
+    DomainNotAllowed = "domain_not_allowed",
+    /// `409`: the domain is used by another controller or schedule.
+    DomainTaken = "domain_taken",
+    /// `400`: the base already has a companion file of this kind.
+    DuplicateCompanion = "duplicate_companion",
+    /// `422`: an e-mail address is needed for this user.
+    EmailRequired = "email_required",
+    /// `400`: an upload of zero bytes.
+    EmptyFile = "empty_file",
+    /// `460`: the whole file does not match its SHA-256.
+    FileChecksumMismatch = "file_checksum_mismatch",
+    /// `500`: the service had a problem (logged on its side).
+    InternalError = "internal_error",
+    /// `400` (operator commands): the operator named an account that does not exist.
+    InvalidAccount = "invalid_account",
+    /// `400` or `422`: the body does not have the expected shape.
+    InvalidBody = "invalid_body",
+    /// `401`: wrong hosting number, password or invoice number (one answer for all).
+    InvalidCredentials = "invalid_credentials",
+    /// `400`: the certificate signing request cannot be used.
+    InvalidCsr = "invalid_csr",
+    /// `422` (`400` in operator commands): not a domain name.
+    InvalidDomain = "invalid_domain",
+    /// `422`: not an e-mail address.
+    InvalidEmail = "invalid_email",
+    /// `400`: a tus header that is not a number.
+    InvalidHeader = "invalid_header",
+    /// `422`: not a 12-digit hosting number.
+    InvalidHostingNumber = "invalid_hosting_number",
+    /// `400`: an identifier in the path that is not one.
+    InvalidId = "invalid_id",
+    /// `422`: not a 10-digit invoice number.
+    InvalidInvoiceNumber = "invalid_invoice_number",
+    /// `400`: unreadable `Upload-Metadata`.
+    InvalidMetadata = "invalid_metadata",
+    /// `422`: a first name or surname that is empty, too long or has control characters.
+    InvalidName = "invalid_name",
+    /// `422`: not a 14-character console password.
+    InvalidPasswordFormat = "invalid_password_format",
+    /// `422`: not a schedule name.
+    InvalidScheduleName = "invalid_schedule_name",
+    /// `422`: a time grid whose slots do not fit in a day.
+    InvalidTimeGrid = "invalid_time_grid",
+    /// `422`: not a time zone the service knows.
+    InvalidTimeZone = "invalid_time_zone",
+    /// `422`: not a username.
+    InvalidUsername = "invalid_username",
+    /// `422`: not a workstation name.
+    InvalidWorkstationName = "invalid_workstation_name",
+    /// `409`: another version of the licence is in force.
+    LicenceOutdated = "licence_outdated",
+    /// `429`: too many failed attempts on this account; come back after `Retry-After`.
+    LockedOut = "locked_out",
+    /// `400`: the body is not JSON.
+    MalformedJson = "malformed_json",
+    /// `403`: only the hosting manager may do this.
+    ManagerOnly = "manager_only",
+    /// `405`: this route does not take this method.
+    MethodNotAllowed = "method_not_allowed",
+    /// `409`: no base is open.
+    NoOpenBase = "no_open_base",
+    /// `409`: every port of the account's range is taken.
+    NoPortAvailable = "no_port_available",
+    /// `400`: the file is not a base (`*.HNOT`).
+    NotABase = "not_a_base",
+    /// `400`: the file is not a companion of a base.
+    NotACompanion = "not_a_companion",
+    /// `404`: no such thing in the caller's account.
+    NotFound = "not_found",
+    /// `409`: the stored file was swept away.
+    ObjectSwept = "object_swept",
+    /// `409`: `Upload-Offset` is not where the upload stands.
+    OffsetMismatch = "offset_mismatch",
+    /// `413`: the body is larger than the service takes.
+    PayloadTooLarge = "payload_too_large",
+    /// `409`: the port is not free.
+    PortUnavailable = "port_unavailable",
+    /// `413`: the account's storage quota would be exceeded.
+    QuotaExceeded = "quota_exceeded",
+    /// `429`: too many requests from the caller's address; come back after `Retry-After`.
+    RateLimited = "rate_limited",
+    /// `408`: the request took longer than the service allows.
+    RequestTimeout = "request_timeout",
+    /// `404`: no such route.
+    RouteNotFound = "route_not_found",
+    /// `409`: another schedule has this name.
+    ScheduleNameTaken = "schedule_name_taken",
+    /// `409`: the schedule has no domain or port yet.
+    ScheduleNotConfigured = "schedule_not_configured",
+    /// `409`: the server is not started.
+    ServerNotStarted = "server_not_started",
+    /// `409`: stop the server first.
+    ServerRunning = "server_running",
+    /// `409` or `404`: start the server first.
+    ServerStopped = "server_stopped",
+    /// `401`: no valid session on this workstation.
+    SessionRequired = "session_required",
+    /// `400`: a base has at most one companion of each kind.
+    TooManyCompanions = "too_many_companions",
+    /// `422`: too many members in one request.
+    TooManyMembers = "too_many_members",
+    /// `422`: more licences reserved than the contract holds.
+    TooManyReserved = "too_many_reserved",
+    /// `412`: a tus version other than 1.0.0.
+    TusVersionUnsupported = "tus_version_unsupported",
+    /// `422`: a user this account does not have.
+    UnknownUser = "unknown_user",
+    /// `415`: a content type the route does not take.
+    UnsupportedMediaType = "unsupported_media_type",
+    /// `409`: another request is writing this upload.
+    UploadBusy = "upload_busy",
+    /// `409`: the upload already has all its bytes.
+    UploadComplete = "upload_complete",
+    /// `410`: the upload expired.
+    UploadExpired = "upload_expired",
+    /// `409`: the upload does not have all its bytes yet.
+    UploadIncomplete = "upload_incomplete",
+    /// `400`: the upload was interrupted (the connection dropped mid-chunk).
+    UploadInterrupted = "upload_interrupted",
+    /// `400`: a tus creation without `Upload-Length`.
+    UploadLengthRequired = "upload_length_required",
+    /// `400`: a tus PATCH without `Upload-Offset`.
+    UploadOffsetRequired = "upload_offset_required",
+    /// `408`: no byte came for the chunk timeout.
+    UploadStalled = "upload_stalled",
+    /// `413`: the file is larger than the service takes.
+    UploadTooLarge = "upload_too_large",
+    /// `413`: the chunk goes past `Upload-Length`.
+    UploadTooLong = "upload_too_long",
+    /// `409`: another user has this username.
+    UsernameTaken = "username_taken",
+    /// `422`: the password breaks a rule of user passwords.
+    WeakPassword = "weak_password",
+    /// Client side: the downloaded file does not have the service's SHA-256.
+    DownloadHashMismatch = "download_hash_mismatch",
+    /// Client side: the upload no longer exists on the service.
+    UploadNotFound = "upload_not_found",
+    /// Client side: the service could not say where an upload stands.
+    UploadUnavailable = "upload_unavailable",
+}
+
+impl From<&str> for ErrorCode {
+    fn from(code: &str) -> ErrorCode {
+        ErrorCode::known(code).unwrap_or_else(|| ErrorCode::Unknown(code.to_string()))
+    }
+}
+
+impl From<String> for ErrorCode {
+    fn from(code: String) -> ErrorCode {
+        ErrorCode::known(&code).unwrap_or(ErrorCode::Unknown(code))
+    }
+}
+
+impl FromStr for ErrorCode {
+    type Err = std::convert::Infallible;
+
+    /// Never fails: an unknown code is [`ErrorCode::Unknown`].
+    fn from_str(code: &str) -> Result<ErrorCode, Self::Err> {
+        Ok(ErrorCode::from(code))
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for ErrorCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ErrorCode, D::Error> {
+        let code = Cow::<'de, str>::deserialize(deserializer)?;
+        Ok(ErrorCode::from(code.as_ref()))
+    }
+}
+
+impl PartialSchema for ErrorCode {
+    /// A string, with the known codes listed; a newer service may answer others.
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(ErrorCode::ALL.iter().map(ErrorCode::as_str)))
+            .description(Some(
+                "Stable snake_case code. The list is the codes this version answers; a client should expect others from a newer service and then show the message.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ErrorCode {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_code_round_trips_through_serde_and_from_str() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(code).expect("serialize");
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            let back: ErrorCode = serde_json::from_str(&json).expect("deserialize");
+            assert_eq!(&back, code);
+            let parsed: ErrorCode = code.as_str().parse().expect("infallible");
+            assert_eq!(&parsed, code);
+            assert!(!matches!(parsed, ErrorCode::Unknown(_)), "{code}");
+        }
+    }
+
+    #[test]
+    fn wire_names_are_distinct_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            let name = code.as_str();
+            assert!(seen.insert(name), "{name} twice");
+            assert!(
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_code_is_kept_as_received() {
+        let code: ErrorCode = serde_json::from_str("\"licence_on_fire\"").expect("deserialize");
+        assert_eq!(code, ErrorCode::Unknown("licence_on_fire".to_string()));
+        assert_eq!(code.as_str(), "licence_on_fire");
+        assert_eq!(
+            serde_json::to_string(&code).expect("serialize"),
+            "\"licence_on_fire\""
+        );
+        assert_eq!(
+            "x_y".parse::<ErrorCode>(),
+            Ok(ErrorCode::Unknown("x_y".into()))
+        );
+        assert!(!ErrorCode::ALL.contains(&code));
+    }
+
+    #[test]
+    fn the_validators_codes_are_known() {
+        use crate::files::TimeGrid;
+        use crate::validate;
+        let grid = TimeGrid {
+            day_starts_at: "08:00".to_string(),
+            slot_minutes: 1,
+            slots_per_day: 1,
+        };
+        let errors = [
+            validate::hosting_number("1").err(),
+            validate::invoice_number("1").err(),
+            validate::console_password("1").err(),
+            validate::user_password("a", "bob").err(),
+            validate::domain("-").err(),
+            validate::username("1").err(),
+            validate::email("x").err(),
+            validate::person_name("", "first_name").err(),
+            validate::schedule_name("").err(),
+            validate::workstation_name("").err(),
+            validate::time_zone("Mars/Olympus").err(),
+            validate::time_grid(&grid).err(),
+        ];
+        for error in errors {
+            let error = error.expect("each sample breaks its rule");
+            assert!(
+                !matches!(ErrorCode::from(error.code), ErrorCode::Unknown(_)),
+                "{} is not in ErrorCode",
+                error.code
+            );
+        }
+    }
+}
