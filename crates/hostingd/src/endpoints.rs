@@ -91,7 +91,7 @@ impl Endpoints {
         })?;
         if let Err(error) = state.store.activate(actor, schedule_id).await {
             self.stop(schedule_id).await;
-            return Err(error);
+            return Err(error.into());
         }
         Ok(())
     }

@@ -21,6 +21,7 @@ pub mod limits;
 pub mod operator;
 pub mod pki;
 pub mod private_files;
+pub mod rules;
 pub mod store;
 
 use std::net::SocketAddr;

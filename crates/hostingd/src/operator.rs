@@ -71,7 +71,8 @@ pub async fn reset_password(
     let password_hash = passwords.hash(&password).await?;
     store
         .reset_password(&account, &password, &password_hash)
-        .await
+        .await?;
+    Ok(())
 }
 
 /// Gives the account a new invoice number, sent by e-mail: for a number that leaked. The old
@@ -89,7 +90,8 @@ pub async fn rotate_invoice(store: &Store, hosting_number: &str) -> ApiResult<()
             break drawn;
         }
     };
-    store.rotate_invoice(&account, &invoice_number).await
+    store.rotate_invoice(&account, &invoice_number).await?;
+    Ok(())
 }
 
 /// Revokes a workstation of any account.
@@ -100,7 +102,8 @@ pub async fn revoke_workstation(store: &Store, workstation_id: i64) -> ApiResult
         .ok_or_else(|| ApiError::not_found("workstation"))?;
     store
         .revoke_workstation(&Actor::operator(account_id), workstation_id)
-        .await
+        .await?;
+    Ok(())
 }
 
 /// Records that the provider checked that the school of `hosting_number` owns `domain` (a full

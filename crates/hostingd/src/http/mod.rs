@@ -4,6 +4,7 @@ pub mod account;
 pub mod extract;
 pub mod openapi;
 pub mod public;
+mod refusals;
 pub mod server;
 pub mod sessions;
 pub mod setup;

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{
     ADMINISTRATION, Actor, DEFAULT_PROFILES, Store, attempts, audit, is_unique_violation, outbox,
 };
-use crate::error::{ApiError, ApiResult};
+use super::{StoreError, StoreResult};
 
 /// What the provider's staff give to create an account.
 #[derive(Debug, Clone)]
@@ -75,13 +75,13 @@ impl Store {
         invoice_number: &str,
         password: &str,
         password_hash: &str,
-    ) -> ApiResult<Option<AccountRow>> {
+    ) -> StoreResult<Option<AccountRow>> {
         let now = self.now();
         let invoice_digest = self.invoice_keys.digest(hosting_number, invoice_number);
         let invoice_sealed = self
             .invoice_keys
             .seal(hosting_number, invoice_number)
-            .map_err(ApiError::internal)?;
+            .map_err(StoreError::internal)?;
         let mut tx = self.write().await?;
         let inserted = sqlx::query_scalar::<_, i64>(
             "INSERT INTO accounts (hosting_number, invoice_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, contract_ends_on, created_at) VALUES ($1, '', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -158,7 +158,7 @@ impl Store {
     pub async fn account_by_hosting_number(
         &self,
         hosting_number: &str,
-    ) -> ApiResult<Option<AccountRow>> {
+    ) -> StoreResult<Option<AccountRow>> {
         Ok(sqlx::query_as::<_, AccountRow>(
             "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences FROM accounts WHERE hosting_number = $1",
         )
@@ -168,14 +168,14 @@ impl Store {
     }
 
     /// The account with this id.
-    pub async fn account_by_id(&self, account_id: i64) -> ApiResult<AccountRow> {
+    pub async fn account_by_id(&self, account_id: i64) -> StoreResult<AccountRow> {
         sqlx::query_as::<_, AccountRow>(
             "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences FROM accounts WHERE id = $1",
         )
         .bind(account_id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::internal(format!("account {account_id} vanished")))
+        .ok_or_else(|| StoreError::internal(format!("account {account_id} vanished")))
     }
 
     /// Replaces the console password and sends the new one by SMS. Every session opened with
@@ -186,7 +186,7 @@ impl Store {
         account: &AccountRow,
         password: &str,
         password_hash: &str,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
@@ -231,7 +231,7 @@ impl Store {
     /// Sends the hosting and invoice numbers again by e-mail, and an SMS reminder about the
     /// password (which is stored only as a hash and so cannot be sent again). At most once in
     /// ten minutes per account, so that the route cannot be used to flood a school.
-    pub async fn resend_logins(&self, account: &AccountRow) -> ApiResult<()> {
+    pub async fn resend_logins(&self, account: &AccountRow) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         let recent: i64 = sqlx::query_scalar(
@@ -283,7 +283,7 @@ impl Store {
     }
 
     /// Records the acceptance of licence `version`.
-    pub async fn accept_licence(&self, actor: &Actor, version: &str) -> ApiResult<()> {
+    pub async fn accept_licence(&self, actor: &Actor, version: &str) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         sqlx::query(
@@ -311,7 +311,7 @@ impl Store {
         &self,
         account: &AccountRow,
         current_licence: &str,
-    ) -> ApiResult<Onboarding> {
+    ) -> StoreResult<Onboarding> {
         let controller: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM endpoints WHERE account_id = $1 AND owner_kind = 'controller'",
         )

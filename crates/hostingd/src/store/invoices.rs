@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::{AccountRow, Actor, Store, audit, outbox};
-use crate::error::{ApiError, ApiResult};
+use super::{StoreError, StoreResult};
 
 /// The e-mail with a new invoice number.
 fn rotated_email(
@@ -30,12 +30,12 @@ impl Store {
         account_id: i64,
         hosting_number: &str,
         invoice_number: &str,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         let digest = self.invoice_keys.digest(hosting_number, invoice_number);
         let sealed = self
             .invoice_keys
             .seal(hosting_number, invoice_number)
-            .map_err(ApiError::internal)?;
+            .map_err(StoreError::internal)?;
         sqlx::query("UPDATE accounts SET invoice_digest = $1, invoice_sealed = $2, invoice_number = '' WHERE id = $3")
             .bind(&digest)
             .bind(&sealed)
@@ -53,10 +53,10 @@ impl Store {
 
     /// The account's invoice number in clear, for the hosting manager and the e-mails that
     /// send it.
-    pub fn invoice_number(&self, account: &AccountRow) -> ApiResult<String> {
+    pub fn invoice_number(&self, account: &AccountRow) -> StoreResult<String> {
         self.invoice_keys
             .open(&account.hosting_number, &account.invoice_sealed)
-            .map_err(ApiError::internal)
+            .map_err(StoreError::internal)
     }
 
     /// Gives the account a new invoice number, sent by e-mail; the old one is refused at once.
@@ -64,7 +64,7 @@ impl Store {
         &self,
         account: &AccountRow,
         invoice_number: &str,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         self.store_invoice(&mut tx, account.id, &account.hosting_number, invoice_number)

@@ -4,8 +4,8 @@ use hosting_api::types::Role;
 use serde_json::json;
 
 use super::{Actor, Store, audit, outbox};
+use super::{StoreError, StoreResult};
 use crate::clock::rfc3339;
-use crate::error::{ApiError, ApiResult};
 
 /// A workstation row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -55,7 +55,7 @@ impl Store {
         &self,
         actor: &Actor,
         workstation: &NewWorkstation,
-    ) -> ApiResult<i64> {
+    ) -> StoreResult<i64> {
         let now = self.now();
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -118,7 +118,7 @@ impl Store {
     pub async fn workstation_by_fingerprint(
         &self,
         fingerprint: &str,
-    ) -> ApiResult<Option<WorkstationRow>> {
+    ) -> StoreResult<Option<WorkstationRow>> {
         Ok(sqlx::query_as::<_, WorkstationRow>(
             "SELECT w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at FROM workstations w LEFT JOIN users u ON u.id = w.user_id WHERE w.fingerprint = $1",
         )
@@ -128,7 +128,7 @@ impl Store {
     }
 
     /// The workstations of an account.
-    pub async fn workstations(&self, account_id: i64) -> ApiResult<Vec<WorkstationRow>> {
+    pub async fn workstations(&self, account_id: i64) -> StoreResult<Vec<WorkstationRow>> {
         Ok(sqlx::query_as::<_, WorkstationRow>(
             "SELECT w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at FROM workstations w LEFT JOIN users u ON u.id = w.user_id WHERE w.account_id = $1 ORDER BY w.id",
         )
@@ -142,7 +142,7 @@ impl Store {
         &self,
         account_id: i64,
         workstation_id: i64,
-    ) -> ApiResult<WorkstationRow> {
+    ) -> StoreResult<WorkstationRow> {
         sqlx::query_as::<_, WorkstationRow>(
             "SELECT w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at FROM workstations w LEFT JOIN users u ON u.id = w.user_id WHERE w.account_id = $1 AND w.id = $2",
         )
@@ -150,14 +150,14 @@ impl Store {
         .bind(workstation_id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("workstation"))
+        .ok_or_else(|| StoreError::NotFound("workstation"))
     }
 
     /// Revokes a workstation and ends its sessions; its certificate is refused from now on. The
     /// audit record names the revoked workstation (id, role, name, fingerprint, username) and,
     /// through the actor, the workstation the revocation came from. Revoking an already revoked
     /// workstation changes nothing.
-    pub async fn revoke_workstation(&self, actor: &Actor, workstation_id: i64) -> ApiResult<()> {
+    pub async fn revoke_workstation(&self, actor: &Actor, workstation_id: i64) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         let target = sqlx::query_as::<_, (Role, String, String, Option<String>)>(
@@ -167,7 +167,7 @@ impl Store {
         .bind(actor.account_id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| ApiError::not_found("workstation"))?;
+        .ok_or_else(|| StoreError::NotFound("workstation"))?;
         let changed = sqlx::query(
             "UPDATE workstations SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL",
         )
@@ -201,7 +201,7 @@ impl Store {
     }
 
     /// The account of a workstation (operator commands).
-    pub async fn workstation_account(&self, workstation_id: i64) -> ApiResult<Option<i64>> {
+    pub async fn workstation_account(&self, workstation_id: i64) -> StoreResult<Option<i64>> {
         Ok(
             sqlx::query_scalar("SELECT account_id FROM workstations WHERE id = $1")
                 .bind(workstation_id)
