@@ -18,6 +18,7 @@ pub mod invoice;
 pub mod jobs;
 pub mod licence;
 pub mod limits;
+pub mod messages;
 pub mod operator;
 pub mod pki;
 pub mod private_files;

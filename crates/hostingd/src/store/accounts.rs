@@ -8,6 +8,7 @@ use super::{
     ADMINISTRATION, Actor, DEFAULT_PROFILES, Store, attempts, audit, is_unique_violation, outbox,
 };
 use super::{StoreError, StoreResult};
+use crate::messages;
 
 /// What the provider's staff give to create an account.
 #[derive(Debug, Clone)]
@@ -48,20 +49,6 @@ pub struct AccountRow {
     pub contract_ends_on: String,
     /// Simultaneous Administrative-mode connections of the licence.
     pub administration_licences: i64,
-}
-
-/// The e-mail with the hosting and invoice numbers.
-pub fn logins_email(
-    school_name: &str,
-    hosting_number: &str,
-    invoice_number: &str,
-) -> (String, String) {
-    (
-        "Your hosting logins".to_string(),
-        format!(
-            "Hello,\n\nThe hosted server of {school_name} is ready.\n\nHosting number: {hosting_number}\nInvoice number: {invoice_number}\n\nThe password of the hosting console is sent to you by SMS. Install the hosting console, choose \"I log in as: hosting manager\", enter the hosting number and the password, then the invoice number to install the certificate of your workstation.\n"
-        ),
-    )
 }
 
 impl Store {
@@ -118,30 +105,10 @@ impl Store {
                     .await?;
             }
         }
-        let (subject, body) = logins_email(&account.school_name, hosting_number, invoice_number);
-        outbox::enqueue(
-            &mut tx,
-            account_id,
-            now,
-            "email",
-            &account.email,
-            &subject,
-            &body,
-        )
-        .await?;
-        let sms = format!(
-            "Hosting console password: {password}\nIt cannot be changed: keep it safe. Your hosting number is in the e-mail you received."
-        );
-        outbox::enqueue(
-            &mut tx,
-            account_id,
-            now,
-            "sms",
-            &account.phone,
-            "Hosting console password",
-            &sms,
-        )
-        .await?;
+        let email = messages::logins_email(&account.school_name, hosting_number, invoice_number);
+        outbox::enqueue(&mut tx, account_id, now, "email", &account.email, &email).await?;
+        let sms = messages::console_password_sms(password);
+        outbox::enqueue(&mut tx, account_id, now, "sms", &account.phone, &sms).await?;
         audit::record(
             &mut tx,
             &Actor::operator(account_id),
@@ -203,19 +170,8 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let sms = format!(
-            "Your new hosting console password: {password}\nIt cannot be changed: keep it safe."
-        );
-        outbox::enqueue(
-            &mut tx,
-            account.id,
-            now,
-            "sms",
-            &account.phone,
-            "New hosting console password",
-            &sms,
-        )
-        .await?;
+        let sms = messages::new_password_sms(password);
+        outbox::enqueue(&mut tx, account.id, now, "sms", &account.phone, &sms).await?;
         audit::record(
             &mut tx,
             &Actor::operator(account.id),
@@ -245,32 +201,14 @@ impl Store {
             return Ok(());
         }
         let invoice_number = self.invoice_number(account)?;
-        let (subject, body) = logins_email(
+        let email = messages::logins_email(
             &account.school_name,
             &account.hosting_number,
             &invoice_number,
         );
-        outbox::enqueue(
-            &mut tx,
-            account.id,
-            now,
-            "email",
-            &account.email,
-            &subject,
-            &body,
-        )
-        .await?;
-        let sms = "Your hosting console password is the one received by SMS when your account was opened. If it is lost, ask customer support to reset it.";
-        outbox::enqueue(
-            &mut tx,
-            account.id,
-            now,
-            "sms",
-            &account.phone,
-            "Hosting console password",
-            sms,
-        )
-        .await?;
+        outbox::enqueue(&mut tx, account.id, now, "email", &account.email, &email).await?;
+        let sms = messages::password_reminder_sms();
+        outbox::enqueue(&mut tx, account.id, now, "sms", &account.phone, &sms).await?;
         let actor = Actor {
             account_id: account.id,
             label: "public".to_string(),

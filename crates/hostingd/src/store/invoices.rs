@@ -6,20 +6,7 @@ use serde_json::json;
 
 use super::{AccountRow, Actor, Store, audit, outbox};
 use super::{StoreError, StoreResult};
-
-/// The e-mail with a new invoice number.
-fn rotated_email(
-    school_name: &str,
-    hosting_number: &str,
-    invoice_number: &str,
-) -> (String, String) {
-    (
-        "Your new invoice number".to_string(),
-        format!(
-            "Hello,\n\nThe invoice number of the hosted server of {school_name} (hosting number {hosting_number}) was replaced.\n\nNew invoice number: {invoice_number}\n\nThe old one no longer installs a workstation certificate. The workstations already installed keep working.\n"
-        ),
-    )
-}
+use crate::messages;
 
 impl Store {
     /// Keeps `invoice_number` as the account's digest and sealed copy, and empties the clear
@@ -69,21 +56,12 @@ impl Store {
         let mut tx = self.write().await?;
         self.store_invoice(&mut tx, account.id, &account.hosting_number, invoice_number)
             .await?;
-        let (subject, body) = rotated_email(
+        let email = messages::rotated_invoice_email(
             &account.school_name,
             &account.hosting_number,
             invoice_number,
         );
-        outbox::enqueue(
-            &mut tx,
-            account.id,
-            now,
-            "email",
-            &account.email,
-            &subject,
-            &body,
-        )
-        .await?;
+        outbox::enqueue(&mut tx, account.id, now, "email", &account.email, &email).await?;
         audit::record(
             &mut tx,
             &Actor::operator(account.id),

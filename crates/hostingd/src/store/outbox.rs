@@ -6,6 +6,7 @@ use sqlx::{Sqlite, Transaction};
 
 use super::Store;
 use super::StoreResult;
+use crate::messages::Message;
 
 /// A message in the outbox, as `hostingd outbox --json` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
@@ -49,8 +50,7 @@ pub(super) async fn enqueue(
     at: i64,
     channel: &str,
     recipient: &str,
-    subject: &str,
-    body: &str,
+    message: &Message,
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO outbox (account_id, created_at, channel, recipient, subject, body) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -59,8 +59,8 @@ pub(super) async fn enqueue(
     .bind(at)
     .bind(channel)
     .bind(recipient)
-    .bind(subject)
-    .bind(body)
+    .bind(&message.subject)
+    .bind(&message.body)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -6,6 +6,7 @@ use serde_json::json;
 use super::{Actor, Store, audit, outbox};
 use super::{StoreError, StoreResult};
 use crate::clock::rfc3339;
+use crate::messages::{self, Installer};
 
 /// A workstation row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -87,29 +88,23 @@ impl Store {
                 .bind(actor.account_id)
                 .fetch_one(&mut *tx)
                 .await?;
-        let who = match (workstation.role, &actor.label) {
-            (Role::Superadmin, label) => format!(
-                "the superadministrator {}",
-                label.strip_prefix("superadmin:").unwrap_or(label)
+        let installer = match workstation.role {
+            Role::Superadmin => Installer::Superadmin(
+                actor
+                    .label
+                    .strip_prefix("superadmin:")
+                    .unwrap_or(&actor.label),
             ),
-            (Role::Manager, _) => "the hosting manager".to_string(),
+            Role::Manager => Installer::Manager,
         };
-        let body = format!(
-            "Hello,\n\nA new workstation was installed for {who} in the hosting account of {school}.\n\nWorkstation: {name}\nInstalled at: {at} (UTC)\nCertificate fingerprint (SHA-256): {fingerprint}\n\nIf nobody of your school installed it, revoke it at once in the console's Workstations panel, then have the console password reset and the invoice number changed by your provider.\n",
-            name = workstation.name,
-            at = rfc3339(now),
-            fingerprint = workstation.fingerprint,
+        let message = messages::workstation_installed_email(
+            installer,
+            &school,
+            &workstation.name,
+            &rfc3339(now),
+            &workstation.fingerprint,
         );
-        outbox::enqueue(
-            &mut tx,
-            actor.account_id,
-            now,
-            "email",
-            &email,
-            "A new workstation was installed in your hosting account",
-            &body,
-        )
-        .await?;
+        outbox::enqueue(&mut tx, actor.account_id, now, "email", &email, &message).await?;
         tx.commit().await?;
         Ok(id)
     }
