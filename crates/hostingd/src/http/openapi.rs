@@ -38,7 +38,7 @@ use hosting_api::types::*;
         super::uploads::create,
         super::uploads::list,
         super::uploads::head,
-        super::uploads::patch,
+        super::uploads::append::patch,
         super::uploads::terminate,
         super::uploads::storage,
         super::server::bases,
