@@ -37,166 +37,174 @@ fn megabytes(bytes: i64) -> i64 {
     bytes / 1_000_000
 }
 
+/// The status, sentence and field of a refusal's answer.
+struct Answer {
+    status: StatusCode,
+    message: String,
+    field: Option<&'static str>,
+}
+
+fn answer(status: StatusCode, message: impl Into<String>) -> Answer {
+    Answer {
+        status,
+        message: message.into(),
+        field: None,
+    }
+}
+
+fn conflict(message: impl Into<String>) -> Answer {
+    answer(StatusCode::CONFLICT, message)
+}
+
 impl From<Refusal> for ApiError {
     fn from(refusal: Refusal) -> ApiError {
         let code = refusal.code();
-        let (status, message, field) = match refusal {
-            Refusal::ServerRunning { schedule, change } => (
-                StatusCode::CONFLICT,
-                format!(
-                    "The server of {schedule} is running: shut it down (Active base, Shut down the server) before {}.",
-                    doing(change)
-                ),
-                None,
-            ),
-            Refusal::AlreadyRunning { schedule } => (
-                StatusCode::CONFLICT,
-                format!(
-                    "The server of {schedule} is already running: shut it down before activating another base."
-                ),
-                None,
-            ),
-            Refusal::AlreadyStopped { schedule } => (
-                StatusCode::CONFLICT,
-                format!("The server of {schedule} is already shut down."),
-                None,
-            ),
-            Refusal::ScheduleNotConfigured { schedule } => (
-                StatusCode::CONFLICT,
-                format!(
-                    "{schedule} has no domain name yet: give it one (Configuration) before activating a base."
-                ),
-                None,
-            ),
-            Refusal::NoOpenBase { schedule } => (
-                StatusCode::CONFLICT,
-                format!(
-                    "No base is open on {schedule}: open one in Other bases or Safeguards, or create a base, then activate."
-                ),
-                None,
-            ),
-            Refusal::TooManyReserved { contract_licences } => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!(
-                    "Your contract allows {contract_licences} simultaneous Administrative connections: reserve at most {contract_licences}."
-                ),
-                Some("administration_reserved"),
-            ),
-            Refusal::NotABase { filename } => (
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "{filename} is not a base: choose the *.HNOT file to load; the other files are its companions."
-                ),
-                None,
-            ),
-            Refusal::NotACompanion { filename } => (
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "{filename} is a base: complete a base with *.HCOURRIERS, *.HDOCJOINTS or *.HPHOTOS; load a *.HNOT with Load a base."
-                ),
-                None,
-            ),
-            Refusal::DuplicateCompanion { filename, kind } => (
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "{filename} is a second {kind} file: give one file of each kind (*.HCOURRIERS, *.HDOCJOINTS, *.HPHOTOS)."
-                ),
-                None,
-            ),
-            Refusal::UploadIncomplete {
-                filename,
-                offset,
-                length,
-            } => (
-                StatusCode::CONFLICT,
-                format!(
-                    "{filename} is not fully uploaded yet ({offset} of {length} bytes): resume its transfer, then load it."
-                ),
-                None,
-            ),
-            Refusal::UploadMovedOn => (
-                StatusCode::CONFLICT,
-                "The upload moved on meanwhile: ask for its offset (HEAD) and send from there."
-                    .to_string(),
-                None,
-            ),
-            Refusal::ObjectSwept => (
-                StatusCode::CONFLICT,
-                "The stored copy of this file was cleaned up before it could be recorded (the operation took too long). Nothing was changed: try again.".to_string(),
-                None,
-            ),
-            Refusal::QuotaExceeded {
-                used,
-                quota,
-                adding,
-            } => {
-                let needs = if adding > 0 {
-                    format!(
-                        ", and this needs {} MB more",
-                        megabytes(adding.saturating_add(999_999))
-                    )
-                } else {
-                    String::new()
-                };
-                (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!(
-                        "Your hosting space is full: {} MB used of {} MB{needs}. Cancel unfinished uploads or ask your provider for more space.",
-                        megabytes(used),
-                        megabytes(quota),
-                    ),
-                    None,
-                )
+        let Answer {
+            status,
+            message,
+            field,
+        } = match refusal {
+            Refusal::ServerRunning { schedule, change } => conflict(format!(
+                "The server of {schedule} is running: shut it down (Active base, Shut down the server) before {}.",
+                doing(change)
+            )),
+            Refusal::AlreadyRunning { schedule } => conflict(format!(
+                "The server of {schedule} is already running: shut it down before activating another base."
+            )),
+            Refusal::AlreadyStopped { schedule } => {
+                conflict(format!("The server of {schedule} is already shut down."))
             }
-            Refusal::DomainTaken { host } => (
-                StatusCode::CONFLICT,
-                format!(
+            Refusal::ScheduleNotConfigured { schedule } => conflict(format!(
+                "{schedule} has no domain name yet: give it one (Configuration) before activating a base."
+            )),
+            Refusal::NoOpenBase { schedule } => conflict(format!(
+                "No base is open on {schedule}: open one in Other bases or Safeguards, or create a base, then activate."
+            )),
+            Refusal::TooManyReserved { contract_licences } => Answer {
+                field: Some("administration_reserved"),
+                ..answer(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!(
+                        "Your contract allows {contract_licences} simultaneous Administrative connections: reserve at most {contract_licences}."
+                    ),
+                )
+            },
+            Refusal::DomainTaken { host } => Answer {
+                field: Some("domain"),
+                ..conflict(format!(
                     "The domain name {host} is already used. Choose another one, for example with the name of your town."
-                ),
-                Some("domain"),
-            ),
-            Refusal::DomainOverlaps { domain } => (
-                StatusCode::CONFLICT,
-                format!("{domain} overlaps a domain or a host of another account."),
-                None,
-            ),
-            Refusal::ScheduleNameTaken { name } => (
-                StatusCode::CONFLICT,
-                format!(
-                    "Another schedule of your account is already called {name}. Choose another name."
-                ),
-                None,
-            ),
-            Refusal::NoPortAvailable => (
-                StatusCode::CONFLICT,
-                "The hosting service has no free port left. Contact customer support.".to_string(),
-                None,
-            ),
-            Refusal::UnknownUser { user_id } => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!(
-                    "There is no user {user_id} in your account. Refresh the list of users and try again."
-                ),
-                None,
-            ),
-            Refusal::UsernameTaken { username } => (
-                StatusCode::CONFLICT,
-                format!(
-                    "The username {username} is already used in your account. Choose another one."
-                ),
-                None,
-            ),
-            Refusal::EmailRequired => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Enter a valid e-mail address first: console access needs one.".to_string(),
-                None,
-            ),
+                ))
+            },
+            file @ (Refusal::NotABase { .. }
+            | Refusal::NotACompanion { .. }
+            | Refusal::DuplicateCompanion { .. }
+            | Refusal::UploadIncomplete { .. }
+            | Refusal::UploadMovedOn
+            | Refusal::ObjectSwept
+            | Refusal::QuotaExceeded { .. }) => file_answer(file),
+            account @ (Refusal::DomainOverlaps { .. }
+            | Refusal::ScheduleNameTaken { .. }
+            | Refusal::NoPortAvailable
+            | Refusal::UnknownUser { .. }
+            | Refusal::UsernameTaken { .. }
+            | Refusal::EmailRequired) => account_answer(account),
         };
         let error = ApiError::client(status, code, message);
         match field {
             Some(field) => error.with_field(field),
             None => error,
         }
+    }
+}
+
+/// The answers about files: bases, companions, uploads and space.
+fn file_answer(refusal: Refusal) -> Answer {
+    match refusal {
+        Refusal::NotABase { filename } => answer(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "{filename} is not a base: choose the *.HNOT file to load; the other files are its companions."
+            ),
+        ),
+        Refusal::NotACompanion { filename } => answer(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "{filename} is a base: complete a base with *.HCOURRIERS, *.HDOCJOINTS or *.HPHOTOS; load a *.HNOT with Load a base."
+            ),
+        ),
+        Refusal::DuplicateCompanion { filename, kind } => answer(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "{filename} is a second {kind} file: give one file of each kind (*.HCOURRIERS, *.HDOCJOINTS, *.HPHOTOS)."
+            ),
+        ),
+        Refusal::UploadIncomplete {
+            filename,
+            offset,
+            length,
+        } => conflict(format!(
+            "{filename} is not fully uploaded yet ({offset} of {length} bytes): resume its transfer, then load it."
+        )),
+        Refusal::UploadMovedOn => conflict(
+            "The upload moved on meanwhile: ask for its offset (HEAD) and send from there.",
+        ),
+        Refusal::ObjectSwept => conflict(
+            "The stored copy of this file was cleaned up before it could be recorded (the operation took too long). Nothing was changed: try again.",
+        ),
+        Refusal::QuotaExceeded {
+            used,
+            quota,
+            adding,
+        } => {
+            let needs = if adding > 0 {
+                format!(
+                    ", and this needs {} MB more",
+                    megabytes(adding.saturating_add(999_999))
+                )
+            } else {
+                String::new()
+            };
+            answer(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "Your hosting space is full: {} MB used of {} MB{needs}. Cancel unfinished uploads or ask your provider for more space.",
+                    megabytes(used),
+                    megabytes(quota),
+                ),
+            )
+        }
+        // Not about files: `From<Refusal>` sends only file refusals here.
+        other => conflict(other.to_string()),
+    }
+}
+
+/// The answers about the account's names, ports and users.
+fn account_answer(refusal: Refusal) -> Answer {
+    match refusal {
+        Refusal::DomainOverlaps { domain } => conflict(format!(
+            "{domain} overlaps a domain or a host of another account."
+        )),
+        Refusal::ScheduleNameTaken { name } => conflict(format!(
+            "Another schedule of your account is already called {name}. Choose another name."
+        )),
+        Refusal::NoPortAvailable => {
+            conflict("The hosting service has no free port left. Contact customer support.")
+        }
+        Refusal::UnknownUser { user_id } => answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "There is no user {user_id} in your account. Refresh the list of users and try again."
+            ),
+        ),
+        Refusal::UsernameTaken { username } => conflict(format!(
+            "The username {username} is already used in your account. Choose another one."
+        )),
+        Refusal::EmailRequired => answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Enter a valid e-mail address first: console access needs one.",
+        ),
+        // Not about the account: `From<Refusal>` sends only account refusals here.
+        other => conflict(other.to_string()),
     }
 }
 

@@ -308,16 +308,7 @@ async fn set_endpoint_in(
     }
     let port = match &existing {
         Some((_, port)) => *port,
-        None => {
-            let used: Vec<i64> = sqlx::query_scalar(
-                "SELECT port FROM endpoints WHERE port >= $1 AND port <= $2 ORDER BY port",
-            )
-            .bind(i64::from(*ports.start()))
-            .bind(i64::from(*ports.end()))
-            .fetch_all(&mut **tx)
-            .await?;
-            first_free(ports, &used).ok_or(Refusal::NoPortAvailable)?
-        }
+        None => free_port_in(tx, ports).await?,
     };
     let result = if existing.is_some() {
         sqlx::query(
@@ -352,6 +343,21 @@ async fn set_endpoint_in(
     )
     .await?;
     Ok((domain.to_string(), port))
+}
+
+/// The lowest port of `ports` no endpoint uses.
+async fn free_port_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    ports: &RangeInclusive<u16>,
+) -> StoreResult<i64> {
+    let used: Vec<i64> = sqlx::query_scalar(
+        "SELECT port FROM endpoints WHERE port >= $1 AND port <= $2 ORDER BY port",
+    )
+    .bind(i64::from(*ports.start()))
+    .bind(i64::from(*ports.end()))
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(first_free(ports, &used).ok_or(Refusal::NoPortAvailable)?)
 }
 
 /// The lowest port of `range` that is not in `used` (sorted).
