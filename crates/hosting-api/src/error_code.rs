@@ -60,13 +60,13 @@ error_codes! {
     ChecksumMismatch = "checksum_mismatch",
     /// `403`: this superadministrator has no console access.
     ConsoleAccessNotGranted = "console_access_not_granted",
-    /// `412`: `Upload-Defer-Length` is not supported.
+    /// `400`: `Upload-Defer-Length` is not supported.
     DeferLengthUnsupported = "defer_length_unsupported",
     /// `422`: a domain outside the public zone that the account has not verified.
     DomainNotAllowed = "domain_not_allowed",
     /// `409`: the domain is used by another controller or schedule.
     DomainTaken = "domain_taken",
-    /// `409`: the base already has a companion file of this kind.
+    /// `400`: the base already has a companion file of this kind.
     DuplicateCompanion = "duplicate_companion",
     /// `422`: an e-mail address is needed for this user.
     EmailRequired = "email_required",
@@ -76,15 +76,15 @@ error_codes! {
     FileChecksumMismatch = "file_checksum_mismatch",
     /// `500`: the service had a problem (logged on its side).
     InternalError = "internal_error",
-    /// The operator named an account that does not exist.
+    /// `400` (operator commands): the operator named an account that does not exist.
     InvalidAccount = "invalid_account",
-    /// `400`/`422`: the body does not have the expected shape.
+    /// `400` or `422`: the body does not have the expected shape.
     InvalidBody = "invalid_body",
     /// `401`: wrong hosting number, password or invoice number (one answer for all).
     InvalidCredentials = "invalid_credentials",
     /// `400`: the certificate signing request cannot be used.
     InvalidCsr = "invalid_csr",
-    /// `422`: not a domain name.
+    /// `422` (`400` in operator commands): not a domain name.
     InvalidDomain = "invalid_domain",
     /// `422`: not an e-mail address.
     InvalidEmail = "invalid_email",
@@ -126,13 +126,13 @@ error_codes! {
     NoOpenBase = "no_open_base",
     /// `409`: every port of the account's range is taken.
     NoPortAvailable = "no_port_available",
-    /// `422`: the file is not a base (`*.HNOT`).
+    /// `400`: the file is not a base (`*.HNOT`).
     NotABase = "not_a_base",
-    /// `422`: the file is not a companion of a base.
+    /// `400`: the file is not a companion of a base.
     NotACompanion = "not_a_companion",
     /// `404`: no such thing in the caller's account.
     NotFound = "not_found",
-    /// `409`/`410`: the stored file was swept away.
+    /// `409`: the stored file was swept away.
     ObjectSwept = "object_swept",
     /// `409`: `Upload-Offset` is not where the upload stands.
     OffsetMismatch = "offset_mismatch",
@@ -156,11 +156,11 @@ error_codes! {
     ServerNotStarted = "server_not_started",
     /// `409`: stop the server first.
     ServerRunning = "server_running",
-    /// `409`: start the server first.
+    /// `409` or `404`: start the server first.
     ServerStopped = "server_stopped",
     /// `401`: no valid session on this workstation.
     SessionRequired = "session_required",
-    /// `422`: a base has at most one companion of each kind.
+    /// `400`: a base has at most one companion of each kind.
     TooManyCompanions = "too_many_companions",
     /// `422`: too many members in one request.
     TooManyMembers = "too_many_members",
@@ -180,7 +180,7 @@ error_codes! {
     UploadExpired = "upload_expired",
     /// `409`: the upload does not have all its bytes yet.
     UploadIncomplete = "upload_incomplete",
-    /// The upload was interrupted (the connection dropped mid-chunk).
+    /// `400`: the upload was interrupted (the connection dropped mid-chunk).
     UploadInterrupted = "upload_interrupted",
     /// `400`: a tus creation without `Upload-Length`.
     UploadLengthRequired = "upload_length_required",

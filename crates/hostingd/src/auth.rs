@@ -435,7 +435,10 @@ mod tests {
         // The waiter gives up after its 300 ms.
         assert!(matches!(
             waiter.await.unwrap(),
-            Err(ApiError::Client { code: "busy", .. })
+            Err(ApiError::Client {
+                code: hosting_api::ErrorCode::Busy,
+                ..
+            })
         ));
         finish_tx.send(()).unwrap();
         holder.await.unwrap().unwrap();

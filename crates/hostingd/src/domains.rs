@@ -6,6 +6,7 @@
 //! staff verified for that school (`hostingd verify-domain`). Uniqueness is decided on the host.
 
 use axum::http::StatusCode;
+use hosting_api::ErrorCode;
 use hosting_api::validate;
 
 use crate::error::{ApiError, ApiResult};
@@ -41,7 +42,7 @@ pub fn is_within(name: &str, domain: &str) -> bool {
 fn not_allowed(message: String) -> ApiError {
     ApiError::client(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "domain_not_allowed",
+        ErrorCode::DomainNotAllowed,
         message,
     )
     .with_field("domain")
@@ -143,7 +144,7 @@ mod tests {
                 matches!(
                     error,
                     ApiError::Client {
-                        code: "domain_not_allowed",
+                        code: ErrorCode::DomainNotAllowed,
                         ..
                     }
                 ),

@@ -7,6 +7,7 @@
 //! records "running": the database never says running without a listener, and two activations
 //! of one schedule end with exactly one.
 
+use hosting_api::ErrorCode;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -81,7 +82,7 @@ impl Endpoints {
         self.start(state, reservation).await.map_err(|error| {
             tracing::error!(schedule = schedule_id, %error, "the listener of a schedule did not start");
             ApiError::conflict(
-                "server_not_started",
+                ErrorCode::ServerNotStarted,
                 format!(
                     "The server of {} could not start on the hosting service and stays shut down. Try again in a minute; if it persists, contact support.",
                     row.name
@@ -90,7 +91,7 @@ impl Endpoints {
         })?;
         if let Err(error) = state.store.activate(actor, schedule_id).await {
             self.stop(schedule_id).await;
-            return Err(error);
+            return Err(error.into());
         }
         Ok(())
     }
@@ -128,7 +129,7 @@ impl Endpoints {
             .map_err(|error| {
                 tracing::warn!(port, %error, "the port of a schedule is not available");
                 ApiError::conflict(
-                    "port_unavailable",
+                    ErrorCode::PortUnavailable,
                     format!(
                         "The port {port} of {} is in use on the hosting service, so the server cannot start. Try again in a minute; if it persists, contact support.",
                         schedule.name
@@ -202,7 +203,7 @@ impl Endpoints {
             if let Err(error) = started {
                 tracing::error!(schedule = row.id, %error, "a running schedule cannot answer: it is shut down");
                 let reason = match &error {
-                    ApiError::Client { code, .. } => *code,
+                    ApiError::Client { code, .. } => code.as_str(),
                     ApiError::Internal(_) => "listener_failed",
                 };
                 state.store.listener_failed(account, row.id, reason).await?;
@@ -224,7 +225,7 @@ async fn status(
         .ok_or_else(|| {
             ApiError::client(
                 axum::http::StatusCode::NOT_FOUND,
-                "server_stopped",
+                ErrorCode::ServerStopped,
                 "This server is shut down.",
             )
         })?;

@@ -4,6 +4,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use hosting_api::ErrorCode;
 use hosting_api::types::{ErrorBody, ErrorDetail};
 use hosting_api::validate::ValidationError;
 
@@ -17,7 +18,7 @@ pub enum ApiError {
         /// HTTP status (4xx, or 503 for `busy`).
         status: StatusCode,
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Sentence.
         message: String,
         /// The field the error is about.
@@ -35,7 +36,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     /// A client error.
-    pub fn client(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    pub fn client(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError::Client {
             status,
             code,
@@ -66,7 +67,7 @@ impl ApiError {
     }
 
     /// `400 bad_request`-like errors with a code.
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError::client(StatusCode::BAD_REQUEST, code, message)
     }
 
@@ -74,7 +75,7 @@ impl ApiError {
     pub fn not_found(what: &str) -> ApiError {
         ApiError::client(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             format!(
                 "No {what} with this identifier in your account. Refresh the list and try again."
             ),
@@ -82,12 +83,12 @@ impl ApiError {
     }
 
     /// `409` with a code.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> ApiError {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError::client(StatusCode::CONFLICT, code, message)
     }
 
     /// `403` with a code.
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> ApiError {
+    pub fn forbidden(code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError::client(StatusCode::FORBIDDEN, code, message)
     }
 
@@ -95,7 +96,7 @@ impl ApiError {
     pub fn invalid_credentials() -> ApiError {
         ApiError::client(
             StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
+            ErrorCode::InvalidCredentials,
             "These logins are not right. Check the hosting number, the password and the invoice number, or use \"Receive my hosting logins\".",
         )
     }
@@ -105,7 +106,7 @@ impl ApiError {
         let minutes = retry_after_seconds.div_ceil(60).max(1);
         ApiError::Client {
             status: StatusCode::TOO_MANY_REQUESTS,
-            code: "locked_out",
+            code: ErrorCode::LockedOut,
             message: format!(
                 "Too many failed attempts on this account. Wait {minutes} minute(s), then try again."
             ),
@@ -118,7 +119,7 @@ impl ApiError {
     pub fn rate_limited(retry_after_seconds: u64) -> ApiError {
         ApiError::Client {
             status: StatusCode::TOO_MANY_REQUESTS,
-            code: "rate_limited",
+            code: ErrorCode::RateLimited,
             message: format!(
                 "Too many requests from your network address. Wait {retry_after_seconds} second(s), then try again."
             ),
@@ -132,7 +133,7 @@ impl ApiError {
     pub fn busy(retry_after_seconds: u64) -> ApiError {
         ApiError::Client {
             status: StatusCode::SERVICE_UNAVAILABLE,
-            code: "busy",
+            code: ErrorCode::Busy,
             message: format!(
                 "The hosting service is checking many passwords right now. Wait {retry_after_seconds} second(s), then try again."
             ),
@@ -145,7 +146,7 @@ impl ApiError {
     pub fn request_timeout(seconds: u64) -> ApiError {
         ApiError::client(
             StatusCode::REQUEST_TIMEOUT,
-            "request_timeout",
+            ErrorCode::RequestTimeout,
             format!(
                 "The request took longer than {seconds} second(s) and was stopped. Check your connection, then try again."
             ),
@@ -156,7 +157,7 @@ impl ApiError {
     pub fn certificate_required() -> ApiError {
         ApiError::client(
             StatusCode::UNAUTHORIZED,
-            "certificate_required",
+            ErrorCode::CertificateRequired,
             "This workstation has no valid certificate for this service: install the certificate with the invoice number.",
         )
     }
@@ -165,7 +166,7 @@ impl ApiError {
     pub fn session_required() -> ApiError {
         ApiError::client(
             StatusCode::UNAUTHORIZED,
-            "session_required",
+            ErrorCode::SessionRequired,
             "Your session has ended or is not valid on this workstation. Log in again.",
         )
     }
@@ -182,7 +183,7 @@ impl From<ValidationError> for ApiError {
     fn from(error: ValidationError) -> ApiError {
         ApiError::Client {
             status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: error.code,
+            code: ErrorCode::from(error.code),
             message: error.message,
             field: Some(error.field),
             retry_after_seconds: None,
@@ -208,7 +209,7 @@ impl IntoResponse for ApiError {
             } => (
                 status,
                 ErrorDetail {
-                    code: hosting_api::ErrorCode::from(code),
+                    code,
                     message,
                     field: field.map(str::to_string),
                     retry_after_seconds,
@@ -217,7 +218,7 @@ impl IntoResponse for ApiError {
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorDetail {
-                    code: hosting_api::ErrorCode::InternalError,
+                    code: ErrorCode::InternalError,
                     message: "The hosting service had a problem. Try again in a moment; if it persists, contact support.".to_string(),
                     field: None,
                     retry_after_seconds: None,

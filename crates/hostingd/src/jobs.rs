@@ -121,8 +121,11 @@ struct Failure {
     error: crate::error::ApiError,
 }
 
-fn failed(reason: &'static str) -> impl FnOnce(crate::error::ApiError) -> Failure {
-    move |error| Failure { reason, error }
+fn failed<E: Into<crate::error::ApiError>>(reason: &'static str) -> impl FnOnce(E) -> Failure {
+    move |error| Failure {
+        reason,
+        error: error.into(),
+    }
 }
 
 /// Takes the safeguard of one running schedule if it is due, then applies the retention.

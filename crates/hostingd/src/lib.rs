@@ -18,9 +18,11 @@ pub mod invoice;
 pub mod jobs;
 pub mod licence;
 pub mod limits;
+pub mod messages;
 pub mod operator;
 pub mod pki;
 pub mod private_files;
+pub mod rules;
 pub mod store;
 
 use std::net::SocketAddr;

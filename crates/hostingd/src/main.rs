@@ -130,17 +130,7 @@ async fn main() -> anyhow::Result<()> {
     hostingd::private_files::owner_only_umask();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(config) => {
-            let service = hostingd::start(config, Clock::default()).await?;
-            println!("hostingd listening on {}", service.base_url());
-            println!(
-                "CA fingerprint (SHA-256): {}",
-                service.state.pki.ca_fingerprint()
-            );
-            tokio::signal::ctrl_c().await?;
-            println!("stopping");
-            service.shutdown().await?;
-        }
+        Command::Serve(config) => serve(config).await,
         Command::Provision {
             store,
             school,
@@ -149,50 +139,15 @@ async fn main() -> anyhow::Result<()> {
             contract_ends_on,
             json,
         } => {
-            let store = store.open().await?;
-            let passwords = hostingd::auth::Passwords::new(1)?;
             let account = NewAccount {
                 school_name: school,
                 email,
                 phone,
                 contract_ends_on: contract_ends_on.unwrap_or_else(default_contract_end),
             };
-            let provisioned = operator::provision(&store, &passwords, &account)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            if json {
-                println!("{}", serde_json::to_string(&provisioned)?);
-            } else {
-                println!(
-                    "account created: hosting number {}, invoice number {}",
-                    provisioned.hosting_number, provisioned.invoice_number
-                );
-                println!("the e-mail and the SMS with the password are in the outbox");
-            }
+            provision(&store.open().await?, &account, json).await
         }
-        Command::Outbox { store, json } => {
-            let store = store.open().await?;
-            for message in store
-                .outbox(None)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-            {
-                if json {
-                    println!("{}", serde_json::to_string(&message)?);
-                } else if message.delivered_at.is_some() {
-                    // Delivered: only the metadata is kept.
-                    println!(
-                        "--- {} to {}: {} (delivered)",
-                        message.channel, message.recipient, message.subject
-                    );
-                } else {
-                    println!(
-                        "--- {} to {}: {}\n{}",
-                        message.channel, message.recipient, message.subject, message.body
-                    );
-                }
-            }
-        }
+        Command::Outbox { store, json } => print_outbox(&store.open().await?, json).await,
         Command::ResetPassword {
             store,
             hosting_number,
@@ -205,18 +160,19 @@ async fn main() -> anyhow::Result<()> {
             println!(
                 "a new password was sent by SMS (see the outbox); the sessions opened with the old one have ended"
             );
+            Ok(())
         }
         Command::RotateInvoice {
             store,
             hosting_number,
         } => {
-            let store = store.open().await?;
-            operator::rotate_invoice(&store, &hosting_number)
+            operator::rotate_invoice(&store.open().await?, &hosting_number)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "a new invoice number was sent by e-mail (see the outbox); the old one is refused"
             );
+            Ok(())
         }
         Command::VerifyDomain {
             store,
@@ -231,13 +187,68 @@ async fn main() -> anyhow::Result<()> {
             println!(
                 "{domain} verified for {hosting_number}: the school may now use it and the names under it; PRONOTE clients that connect to them need the endpoint CA issued from now on (GET /v1/endpoint-ca)"
             );
+            Ok(())
         }
         Command::RevokeWorkstation { store, id } => {
-            let store = store.open().await?;
-            operator::revoke_workstation(&store, id)
+            operator::revoke_workstation(&store.open().await?, id)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("workstation {id} revoked");
+            Ok(())
+        }
+    }
+}
+
+/// Runs the service until Ctrl-C. The "listening" line is what scripts and tests wait for.
+async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let service = hostingd::start(config, Clock::default()).await?;
+    println!("hostingd listening on {}", service.base_url());
+    println!(
+        "CA fingerprint (SHA-256): {}",
+        service.state.pki.ca_fingerprint()
+    );
+    tokio::signal::ctrl_c().await?;
+    println!("stopping");
+    service.shutdown().await
+}
+
+/// Creates an account; its logins go to the outbox.
+async fn provision(store: &Store, account: &NewAccount, json: bool) -> anyhow::Result<()> {
+    let passwords = hostingd::auth::Passwords::new(1)?;
+    let provisioned = operator::provision(store, &passwords, account)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if json {
+        println!("{}", serde_json::to_string(&provisioned)?);
+    } else {
+        println!(
+            "account created: hosting number {}, invoice number {}",
+            provisioned.hosting_number, provisioned.invoice_number
+        );
+        println!("the e-mail and the SMS with the password are in the outbox");
+    }
+    Ok(())
+}
+
+/// Prints every message of the outbox; a delivered one shows only its metadata.
+async fn print_outbox(store: &Store, json: bool) -> anyhow::Result<()> {
+    for message in store
+        .outbox(None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        if json {
+            println!("{}", serde_json::to_string(&message)?);
+        } else if message.delivered_at.is_some() {
+            println!(
+                "--- {} to {}: {} (delivered)",
+                message.channel, message.recipient, message.subject
+            );
+        } else {
+            println!(
+                "--- {} to {}: {}\n{}",
+                message.channel, message.recipient, message.subject, message.body
+            );
         }
     }
     Ok(())

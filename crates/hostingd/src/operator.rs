@@ -4,6 +4,7 @@
 use crate::auth::{Passwords, new_console_password, random_digits};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Actor, NewAccount, Store};
+use hosting_api::ErrorCode;
 
 /// A provisioned account. The password is not here: it only goes out by SMS (the outbox).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -25,7 +26,7 @@ pub async fn provision(
     hosting_api::validate::email(&account.email)?;
     if account.school_name.trim().is_empty() || account.phone.trim().is_empty() {
         return Err(ApiError::bad_request(
-            "invalid_account",
+            ErrorCode::InvalidAccount,
             "Give the school's name and the hosting manager's mobile phone number.",
         ));
     }
@@ -70,7 +71,8 @@ pub async fn reset_password(
     let password_hash = passwords.hash(&password).await?;
     store
         .reset_password(&account, &password, &password_hash)
-        .await
+        .await?;
+    Ok(())
 }
 
 /// Gives the account a new invoice number, sent by e-mail: for a number that leaked. The old
@@ -88,7 +90,8 @@ pub async fn rotate_invoice(store: &Store, hosting_number: &str) -> ApiResult<()
             break drawn;
         }
     };
-    store.rotate_invoice(&account, &invoice_number).await
+    store.rotate_invoice(&account, &invoice_number).await?;
+    Ok(())
 }
 
 /// Revokes a workstation of any account.
@@ -99,7 +102,8 @@ pub async fn revoke_workstation(store: &Store, workstation_id: i64) -> ApiResult
         .ok_or_else(|| ApiError::not_found("workstation"))?;
     store
         .revoke_workstation(&Actor::operator(account_id), workstation_id)
-        .await
+        .await?;
+    Ok(())
 }
 
 /// Records that the provider checked that the school of `hosting_number` owns `domain` (a full
@@ -117,7 +121,7 @@ pub async fn verify_domain(
         .await?
         .ok_or_else(|| ApiError::not_found("account"))?;
     let domain = crate::domains::verifiable(zone, domain)
-        .map_err(|message| ApiError::bad_request("invalid_domain", message))?;
+        .map_err(|message| ApiError::bad_request(ErrorCode::InvalidDomain, message))?;
     store.verify_domain(account.id, &domain).await?;
     Ok(domain)
 }

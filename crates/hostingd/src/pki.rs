@@ -2,6 +2,7 @@
 //! the signing of workstation CSRs, and the rustls server configuration that asks for (but does not
 //! require) a client certificate of that CA.
 
+use hosting_api::ErrorCode;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -120,92 +121,110 @@ fn new_server_certificate(
     Ok((cert.pem(), key.serialize_pem()))
 }
 
+/// The CA kept in `tls_dir` (`ca.pem`, `ca.key`), made on first start: (certificate, key,
+/// whether it was just made).
+fn ca_in(tls_dir: &std::path::Path) -> anyhow::Result<(String, String, bool)> {
+    let cert_path = tls_dir.join("ca.pem");
+    let key_path = tls_dir.join("ca.key");
+    match (cert_path.exists(), key_path.exists()) {
+        (true, true) => Ok((read(&cert_path)?, read(&key_path)?, false)),
+        // Making a new CA over the half that is left would cut off every installed workstation
+        // without a word.
+        (true, false) | (false, true) => {
+            let (present, missing) = if cert_path.exists() {
+                (&cert_path, &key_path)
+            } else {
+                (&key_path, &cert_path)
+            };
+            anyhow::bail!(
+                "{} exists but {} does not: restore the missing file from the backup of the data directory (the installed workstations trust this CA), or, to start over with a new CA that every workstation must be installed again with, move {} away",
+                present.display(),
+                missing.display(),
+                present.display()
+            );
+        }
+        (false, false) => {
+            let (cert, key) = new_ca()?;
+            write_secret(&key_path, &key)?;
+            write_secret(&cert_path, &cert)?;
+            Ok((cert, key, true))
+        }
+    }
+}
+
+/// The server certificate kept in `tls_dir`, made again when the CA is new, the names changed
+/// or it is no longer valid: (certificate, key).
+fn server_certificate_in(
+    tls_dir: &std::path::Path,
+    issuer: &Issuer<'static, KeyPair>,
+    server_names: &[String],
+    created_ca: bool,
+) -> anyhow::Result<(String, String)> {
+    let cert_path = tls_dir.join("server.pem");
+    let key_path = tls_dir.join("server.key");
+    let names_path = tls_dir.join("server.names");
+    let names = server_names.join(",");
+    let reuse = !created_ca
+        && cert_path.exists()
+        && key_path.exists()
+        && std::fs::read_to_string(&names_path).ok().as_deref() == Some(&names)
+        && server_certificate_valid(&read(&cert_path)?);
+    if reuse {
+        return Ok((read(&cert_path)?, read(&key_path)?));
+    }
+    let (cert, key) = new_server_certificate(issuer, server_names)?;
+    write_secret(&key_path, &key)?;
+    write_secret(&cert_path, &cert)?;
+    write_secret(&names_path, &names)?;
+    Ok((cert, key))
+}
+
+/// The TLS configuration: `chain` and its key, client certificates verified against the CA
+/// (optional at the TLS layer: the routes decide), HTTP/2 and HTTP/1.1.
+fn server_config(
+    ca_pem: &str,
+    chain: Vec<rustls_pki_types::CertificateDer<'static>>,
+    key_pem: &str,
+) -> anyhow::Result<rustls::ServerConfig> {
+    let mut roots = RootCertStore::empty();
+    for cert in certificates_from_pem(ca_pem)? {
+        roots.add(cert)?;
+    }
+    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), crypto_provider())
+        .allow_unauthenticated()
+        .build()?;
+    let mut server_config = rustls::ServerConfig::builder_with_provider(crypto_provider())
+        .with_safe_default_protocol_versions()?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(chain, private_key_from_pem(key_pem)?)?;
+    server_config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(server_config)
+}
+
 impl Pki {
     /// Loads the CA and server certificate from the configuration or the data directory, making
     /// them on first start.
     pub fn load_or_create(config: &ServeConfig) -> anyhow::Result<Pki> {
         let tls_dir = config.data_dir.join("tls");
         crate::private_files::create_private_dir(&tls_dir)?;
-        let mut created_ca = false;
-        let (ca_pem, ca_key_pem) = match (&config.ca_cert, &config.ca_key) {
-            (Some(cert), Some(key)) => (read(cert)?, read(key)?),
-            _ => {
-                let cert_path = tls_dir.join("ca.pem");
-                let key_path = tls_dir.join("ca.key");
-                match (cert_path.exists(), key_path.exists()) {
-                    (true, true) => (read(&cert_path)?, read(&key_path)?),
-                    // Making a new CA over the half that is left would cut off every
-                    // installed workstation without a word.
-                    (true, false) | (false, true) => {
-                        let (present, missing) = if cert_path.exists() {
-                            (&cert_path, &key_path)
-                        } else {
-                            (&key_path, &cert_path)
-                        };
-                        anyhow::bail!(
-                            "{} exists but {} does not: restore the missing file from the backup of the data directory (the installed workstations trust this CA), or, to start over with a new CA that every workstation must be installed again with, move {} away",
-                            present.display(),
-                            missing.display(),
-                            present.display()
-                        );
-                    }
-                    (false, false) => {
-                        let (cert, key) = new_ca()?;
-                        write_secret(&key_path, &key)?;
-                        write_secret(&cert_path, &cert)?;
-                        created_ca = true;
-                        (cert, key)
-                    }
-                }
-            }
+        let (ca_pem, ca_key_pem, created_ca) = match (&config.ca_cert, &config.ca_key) {
+            (Some(cert), Some(key)) => (read(cert)?, read(key)?, false),
+            _ => ca_in(&tls_dir)?,
         };
         let ca_key = KeyPair::from_pem(&ca_key_pem).context("the CA key cannot be read")?;
         let issuer = Issuer::from_ca_cert_pem(&ca_pem, ca_key)
             .context("the CA certificate cannot be read")?;
-
         let (server_pem, server_key_pem) = match (&config.tls_cert, &config.tls_key) {
             (Some(cert), Some(key)) => (read(cert)?, read(key)?),
-            _ => {
-                let cert_path = tls_dir.join("server.pem");
-                let key_path = tls_dir.join("server.key");
-                let names_path = tls_dir.join("server.names");
-                let names = config.server_names.join(",");
-                let reuse = !created_ca
-                    && cert_path.exists()
-                    && key_path.exists()
-                    && std::fs::read_to_string(&names_path).ok().as_deref() == Some(&names)
-                    && server_certificate_valid(&read(&cert_path)?);
-                if reuse {
-                    (read(&cert_path)?, read(&key_path)?)
-                } else {
-                    let (cert, key) = new_server_certificate(&issuer, &config.server_names)?;
-                    write_secret(&key_path, &key)?;
-                    write_secret(&cert_path, &cert)?;
-                    write_secret(&names_path, &names)?;
-                    (cert, key)
-                }
-            }
+            _ => server_certificate_in(&tls_dir, &issuer, &config.server_names, created_ca)?,
         };
-
-        let mut roots = RootCertStore::empty();
-        for cert in certificates_from_pem(&ca_pem)? {
-            roots.add(cert)?;
-        }
         // The chain ends with the service CA when the service made its own server certificate,
         // so that a console can trust the CA by its pinned fingerprint alone.
         let mut chain = certificates_from_pem(&server_pem)?;
         if config.tls_cert.is_none() {
             chain.extend(certificates_from_pem(&ca_pem)?);
         }
-        let verifier =
-            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), crypto_provider())
-                .allow_unauthenticated()
-                .build()?;
-        let mut server_config = rustls::ServerConfig::builder_with_provider(crypto_provider())
-            .with_safe_default_protocol_versions()?
-            .with_client_cert_verifier(verifier)
-            .with_single_cert(chain, private_key_from_pem(&server_key_pem)?)?;
-        server_config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let server_config = server_config(&ca_pem, chain, &server_key_pem)?;
         Ok(Pki {
             ca_pem,
             issuer,
@@ -285,7 +304,7 @@ fn server_certificate_valid(pem: &str) -> bool {
 fn invalid_csr() -> ApiError {
     ApiError::client(
         StatusCode::BAD_REQUEST,
-        "invalid_csr",
+        ErrorCode::InvalidCsr,
         "The certificate request (CSR) could not be read or its signature is wrong. Let the console make a new one.",
     )
 }

@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use hosting_api::ErrorCode;
 use hosting_api::types::{
     Account, Contract, ErrorBody, Licence, LicenceAcceptance, LicenceState, Role,
 };
@@ -76,7 +77,7 @@ pub async fn accept(
     let (version, _) = licence::current();
     if request.version != version {
         return Err(ApiError::conflict(
-            "licence_outdated",
+            ErrorCode::LicenceOutdated,
             format!("The licence in force is version {version}. Read it again, then accept it."),
         ));
     }

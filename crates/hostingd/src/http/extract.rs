@@ -1,6 +1,7 @@
 //! Extractors: JSON bodies and path ids whose rejections answer in the API's error format, the
 //! workstation behind the client certificate, and the session behind the bearer token.
 
+use hosting_api::ErrorCode;
 use std::sync::Arc;
 
 use axum::extract::rejection::{JsonRejection, PathRejection};
@@ -35,16 +36,16 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
         JsonRejection::MissingJsonContentType(_) => ApiError::client(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "Send the body as JSON with the header Content-Type: application/json.",
         ),
         JsonRejection::JsonSyntaxError(_) => ApiError::bad_request(
-            "malformed_json",
+            ErrorCode::MalformedJson,
             "The body is not valid JSON. Check the brackets, quotes and commas.",
         ),
         JsonRejection::JsonDataError(error) => ApiError::client(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
+            ErrorCode::InvalidBody,
             format!(
                 "The body does not have the expected fields: {}.",
                 error.body_text().trim_start_matches(
@@ -54,10 +55,10 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
         ),
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::client(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             "The body is too large for this request (at most 64 KiB).",
         ),
-        other => ApiError::bad_request("invalid_body", other.body_text()),
+        other => ApiError::bad_request(ErrorCode::InvalidBody, other.body_text()),
     }
 }
 
@@ -91,7 +92,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdNamePath {
 
 fn path_rejection(_rejection: PathRejection) -> ApiError {
     ApiError::bad_request(
-        "invalid_id",
+        ErrorCode::InvalidId,
         "The identifier in the address must be a whole number, as given by the lists.",
     )
 }
@@ -123,14 +124,14 @@ impl FromRequestParts<AppState> for CertWorkstation {
         if workstation.revoked_at.is_some() {
             return Err(ApiError::client(
                 StatusCode::UNAUTHORIZED,
-                "certificate_revoked",
+                ErrorCode::CertificateRevoked,
                 "The certificate of this workstation was revoked. Install a new one with the invoice number.",
             ));
         }
         if workstation.not_after <= state.store.now() {
             return Err(ApiError::client(
                 StatusCode::UNAUTHORIZED,
-                "certificate_expired",
+                ErrorCode::CertificateExpired,
                 "The certificate of this workstation has expired. Install a new one with the invoice number.",
             ));
         }
@@ -193,7 +194,7 @@ impl Caller {
 /// `403 manager_only`: what a superadministrator gets for what only the hosting manager may do.
 pub fn manager_only(action: &str) -> ApiError {
     ApiError::forbidden(
-        "manager_only",
+        ErrorCode::ManagerOnly,
         format!(
             "Only the hosting manager can {action}. Ask the hosting manager, who logs in with the hosting number and the console password."
         ),
@@ -260,7 +261,7 @@ pub async fn ensure_console_access(
 /// `403 console_access_not_granted`.
 pub fn console_access_not_granted() -> ApiError {
     ApiError::forbidden(
-        "console_access_not_granted",
+        ErrorCode::ConsoleAccessNotGranted,
         "This superadministrator may not use the hosting console. Ask the hosting manager to enter your e-mail address and tick console access.",
     )
 }

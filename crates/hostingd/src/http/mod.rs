@@ -4,6 +4,7 @@ pub mod account;
 pub mod extract;
 pub mod openapi;
 pub mod public;
+mod refusals;
 pub mod server;
 pub mod sessions;
 pub mod setup;
@@ -11,6 +12,7 @@ pub mod uploads;
 pub mod users;
 pub mod workstations;
 
+use hosting_api::ErrorCode;
 use std::ops::RangeInclusive;
 use std::sync::Arc;
 
@@ -149,7 +151,7 @@ pub fn router(state: AppState) -> Router {
 async fn route_not_found() -> ApiError {
     ApiError::client(
         StatusCode::NOT_FOUND,
-        "route_not_found",
+        ErrorCode::RouteNotFound,
         "There is no such address in the hosting API. Check the path (it starts with /v1/).",
     )
 }
@@ -157,7 +159,7 @@ async fn route_not_found() -> ApiError {
 async fn method_not_allowed() -> ApiError {
     ApiError::client(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "This address does not accept this method. See /v1/openapi.json for the methods it takes.",
     )
 }

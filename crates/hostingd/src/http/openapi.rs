@@ -4,6 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use hosting_api::ErrorCode;
 use hosting_api::files::*;
 use hosting_api::types::*;
 
@@ -37,7 +38,7 @@ use hosting_api::types::*;
         super::uploads::create,
         super::uploads::list,
         super::uploads::head,
-        super::uploads::patch,
+        super::uploads::append::patch,
         super::uploads::terminate,
         super::uploads::storage,
         super::server::bases,
@@ -54,7 +55,7 @@ use hosting_api::types::*;
         super::server::set_monitoring,
     ),
     components(schemas(
-        Role, ErrorBody, ErrorDetail, Health, EnrollmentRequest, EnrollmentResponse,
+        Role, ErrorBody, ErrorDetail, ErrorCode, Health, EnrollmentRequest, EnrollmentResponse,
         ResendLoginsRequest, SessionRequest, SessionResponse, Principal, Account, LicenceState,
         Onboarding, Contract, Licence, LicenceAcceptance, Controller, ControllerUpdate, EndpointCa,
         Schedule,

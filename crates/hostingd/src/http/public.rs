@@ -18,7 +18,7 @@ use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::limits::SourceAddr;
 use crate::pki::{Csr, WorkstationSubject};
-use crate::store::{Actor, AttemptSource, NewWorkstation};
+use crate::store::{AccountRow, Actor, AttemptSource, NewWorkstation};
 
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
@@ -54,34 +54,77 @@ pub async fn enroll(
     source: SourceAddr,
     ApiJson(request): ApiJson<EnrollmentRequest>,
 ) -> ApiResult<(StatusCode, Json<EnrollmentResponse>)> {
-    let hosting_number = validate::hosting_number(&request.hosting_number)?;
-    let invoice_number = validate::invoice_number(&request.invoice_number)?;
-    let workstation_name = validate::workstation_name(&request.workstation_name)?;
-    let username = match request.role {
-        Role::Manager => {
-            validate::console_password(&request.password)?;
-            None
-        }
-        Role::Superadmin => {
-            let username = request.username.as_deref().ok_or_else(|| {
-                ApiError::from(validate::ValidationError {
-                    field: "username",
-                    code: "invalid_username",
-                    message: "Enter your username (chosen by the hosting manager in step 4)."
-                        .to_string(),
-                })
-            })?;
-            Some(validate::username(username)?)
-        }
-    };
+    let enrollment = Enrollment::validate(&request)?;
     // Parse the CSR before anything is checked or stored: a bad one changes nothing.
     let csr = Csr::parse(&request.csr_pem)?;
+    let (account, user_id) =
+        check_credentials(&state, &source, &enrollment, &request.password).await?;
+    let response = issue_certificate(&state, &source, enrollment, &csr, &account, user_id).await?;
+    Ok((StatusCode::CREATED, Json(response)))
+}
 
+/// The fields of an enrollment, each checked against its rule.
+struct Enrollment {
+    role: Role,
+    hosting_number: String,
+    invoice_number: String,
+    workstation_name: String,
+    /// A superadministrator's username; none for the hosting manager.
+    username: Option<String>,
+}
+
+impl Enrollment {
+    fn validate(request: &EnrollmentRequest) -> ApiResult<Enrollment> {
+        let hosting_number = validate::hosting_number(&request.hosting_number)?;
+        let invoice_number = validate::invoice_number(&request.invoice_number)?;
+        let workstation_name = validate::workstation_name(&request.workstation_name)?;
+        let username = match request.role {
+            Role::Manager => {
+                validate::console_password(&request.password)?;
+                None
+            }
+            Role::Superadmin => {
+                let username = request.username.as_deref().ok_or_else(|| {
+                    ApiError::from(validate::ValidationError {
+                        field: "username",
+                        code: "invalid_username",
+                        message: "Enter your username (chosen by the hosting manager in step 4)."
+                            .to_string(),
+                    })
+                })?;
+                Some(validate::username(username)?)
+            }
+        };
+        Ok(Enrollment {
+            role: request.role,
+            hosting_number,
+            invoice_number,
+            workstation_name,
+            username,
+        })
+    }
+}
+
+/// Checks the password and the invoice number, as one counted attempt (the same answer for
+/// every wrong case), and that a superadministrator has console access. Returns the account
+/// and the superadministrator's user id.
+async fn check_credentials(
+    state: &AppState,
+    source: &SourceAddr,
+    enrollment: &Enrollment,
+    password: &str,
+) -> ApiResult<(AccountRow, Option<i64>)> {
+    let Enrollment {
+        role,
+        hosting_number,
+        username,
+        ..
+    } = enrollment;
     let account = state
         .store
-        .account_by_hosting_number(&hosting_number)
+        .account_by_hosting_number(hosting_number)
         .await?;
-    let principal = enrollment_key(&hosting_number, username.as_deref());
+    let principal = enrollment_key(hosting_number, username.as_deref());
     let attempt_source = AttemptSource {
         account_id: account.as_ref().map(|a| a.id),
         actor: "public".to_string(),
@@ -93,25 +136,21 @@ pub async fn enroll(
         .store
         .begin_attempt(
             &attempt_source,
-            &attempt_keys(principal.clone(), "enroll", &source),
+            &attempt_keys(principal.clone(), "enroll", source),
             FAILURE_WINDOW_SECONDS,
         )
         .await?;
-    let user = match (&account, &username) {
+    let user = match (&account, username) {
         (Some(account), Some(username)) => {
             state.store.user_by_username(account.id, username).await?
         }
         _ => None,
     };
-    let hash = match request.role {
+    let hash = match role {
         Role::Manager => account.as_ref().map(|a| a.password_hash.as_str()),
         Role::Superadmin => user.as_ref().map(|u| u.password_hash.as_str()),
     };
-    let password_ok = match state
-        .passwords
-        .verify_anonymous(&request.password, hash)
-        .await
-    {
+    let password_ok = match state.passwords.verify_anonymous(password, hash).await {
         Ok(matches) => matches,
         Err(error) => {
             state.store.cancel_attempt(attempt).await?;
@@ -120,7 +159,7 @@ pub async fn enroll(
     };
     let invoice_ok = account
         .as_ref()
-        .is_some_and(|a| state.store.invoice_matches(a, &invoice_number));
+        .is_some_and(|a| state.store.invoice_matches(a, &enrollment.invoice_number));
     let Some(account) = account.filter(|_| password_ok && invoice_ok) else {
         state
             .store
@@ -129,32 +168,43 @@ pub async fn enroll(
                 &attempt_source,
                 &[],
                 "enrollment.failed",
-                json!({"hosting_number": hosting_number, "role": request.role.as_str(), "username": username}),
+                json!({"hosting_number": hosting_number, "role": role.as_str(), "username": username}),
             )
             .await?;
         return Err(ApiError::invalid_credentials());
     };
     state.store.succeed_attempt(attempt, &principal).await?;
-    let user_id = match (request.role, user) {
+    let user_id = match (role, user) {
         (Role::Manager, _) => None,
         (Role::Superadmin, Some(user)) if user.superadmin && user.console_access => Some(user.id),
         (Role::Superadmin, _) => return Err(console_access_not_granted()),
     };
+    Ok((account, user_id))
+}
 
+/// Signs the workstation's CSR and records the workstation (which tells the hosting manager).
+async fn issue_certificate(
+    state: &AppState,
+    source: &SourceAddr,
+    enrollment: Enrollment,
+    csr: &Csr,
+    account: &AccountRow,
+    user_id: Option<i64>,
+) -> ApiResult<EnrollmentResponse> {
     let subject = WorkstationSubject {
-        hosting_number: hosting_number.clone(),
-        role: request.role.as_str(),
-        username: username.clone(),
-        workstation_name: workstation_name.clone(),
+        hosting_number: enrollment.hosting_number,
+        role: enrollment.role.as_str(),
+        username: enrollment.username.clone(),
+        workstation_name: enrollment.workstation_name.clone(),
     };
     let now = state.store.now();
     let not_after = now + i64::from(state.settings.cert_lifetime_days) * 86_400;
     let signed = state
         .pki
-        .sign_workstation(&csr, &subject, now - 300, not_after)?;
+        .sign_workstation(csr, &subject, now - 300, not_after)?;
     let actor = Actor {
         account_id: account.id,
-        label: match &username {
+        label: match &enrollment.username {
             Some(username) => format!("superadmin:{username}"),
             None => "manager".to_string(),
         },
@@ -166,23 +216,20 @@ pub async fn enroll(
         .insert_workstation(
             &actor,
             &NewWorkstation {
-                role: request.role,
+                role: enrollment.role,
                 user_id,
-                name: workstation_name,
+                name: enrollment.workstation_name,
                 fingerprint: signed.fingerprint,
                 not_after,
             },
         )
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(EnrollmentResponse {
-            workstation_id,
-            certificate_pem: signed.pem,
-            ca_pem: state.pki.ca_pem().to_string(),
-            not_after: rfc3339(not_after),
-        }),
-    ))
+    Ok(EnrollmentResponse {
+        workstation_id,
+        certificate_pem: signed.pem,
+        ca_pem: state.pki.ca_pem().to_string(),
+        not_after: rfc3339(not_after),
+    })
 }
 
 /// "Receive my hosting logins": the same answer whether or not the number exists.

@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use hosting_api::ErrorCode;
 use hosting_api::files::{
     AddCompanion, Base, BaseFile, FileKind, LoadBase, Monitoring, MonitoringUpdate, NewEmptyBase,
     Safeguard, repr_digest,
@@ -18,6 +19,7 @@ use super::extract::{ApiJson, Caller, IdPath};
 use super::setup::schedule_view;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
+use crate::rules::Change;
 use crate::store::{ADMINISTRATION, BaseFileRow, BaseRow, FileKind as StoredKind, SafeguardRow};
 
 /// Routes of this module.
@@ -114,7 +116,7 @@ pub async fn load(
 ) -> ApiResult<(StatusCode, Json<Base>)> {
     if request.companions.len() > 3 {
         return Err(ApiError::bad_request(
-            "too_many_companions",
+            ErrorCode::TooManyCompanions,
             "A base has at most three companions: *.HCOURRIERS, *.HDOCJOINTS and *.HPHOTOS.",
         ));
     }
@@ -153,7 +155,7 @@ pub async fn create_empty(
     hosting_api::validate::time_grid(&grid)?;
     let schedule = state
         .store
-        .stopped_schedule(caller.account_id(), schedule_id, "creating a base")
+        .stopped_schedule(caller.account_id(), schedule_id, Change::CreatingBase)
         .await?;
     let now = state.store.now();
     let name = format!("{} {}", schedule.name, &rfc3339(now)[..10]);
@@ -184,7 +186,7 @@ pub async fn create_empty(
         Ok(id) => id,
         Err(error) => {
             state.blobs.delete(&[key]).await;
-            return Err(error);
+            return Err(error.into());
         }
     };
     let base = one_base(&state, caller.account_id(), base_id).await?;
@@ -317,7 +319,7 @@ pub async fn open_safeguard(
         .stopped_schedule(
             caller.account_id(),
             safeguard.schedule_id,
-            "opening a safeguard",
+            Change::OpeningSafeguard,
         )
         .await?;
     // Copies first (hard links on a local directory), with the companions kept in the safeguard.
@@ -358,7 +360,7 @@ pub async fn open_safeguard(
         .await
     {
         state.blobs.delete(&keys).await;
-        return Err(error);
+        return Err(error.into());
     }
     Ok(Json(
         schedule(&state, caller.account_id(), safeguard.schedule_id).await?,

@@ -16,7 +16,7 @@ use crate::auth::{
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::limits::SourceAddr;
-use crate::store::AttemptSource;
+use crate::store::{AccountRow, AttemptSource, UserRow, WorkstationRow};
 
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
@@ -40,7 +40,23 @@ pub async fn login(
     ApiJson(request): ApiJson<SessionRequest>,
 ) -> ApiResult<(StatusCode, Json<SessionResponse>)> {
     let account = state.store.account_by_id(workstation.account_id).await?;
-    let role = workstation.role();
+    let user = check_password(&state, &source, &workstation, &account, &request.password).await?;
+    if workstation.role() == Role::Superadmin {
+        ensure_console_access(&state, &workstation).await?;
+    }
+    let response = open_session(&state, &source, &workstation, &account, user).await?;
+    Ok((StatusCode::CREATED, Json(response)))
+}
+
+/// Checks the password of the principal the certificate was issued to, as one counted attempt.
+/// Returns the superadministrator's user row (none for the hosting manager).
+async fn check_password(
+    state: &AppState,
+    source: &SourceAddr,
+    workstation: &WorkstationRow,
+    account: &AccountRow,
+    password: &str,
+) -> ApiResult<Option<UserRow>> {
     let principal = login_key(account.id, workstation.user_id);
     let attempt_source = AttemptSource {
         account_id: Some(account.id),
@@ -53,7 +69,7 @@ pub async fn login(
         .store
         .begin_attempt(
             &attempt_source,
-            &attempt_keys(principal.clone(), "login", &source),
+            &attempt_keys(principal.clone(), "login", source),
             FAILURE_WINDOW_SECONDS,
         )
         .await?;
@@ -61,14 +77,14 @@ pub async fn login(
         Some(user_id) => Some(state.store.user(account.id, user_id).await?),
         None => None,
     };
-    let hash = match role {
+    let hash = match workstation.role() {
         Role::Manager => Some(account.password_hash.as_str()),
         Role::Superadmin => user.as_ref().map(|u| u.password_hash.as_str()),
     };
-    let matches = if request.password.len() > 1024 {
+    let matches = if password.len() > 1024 {
         false
     } else {
-        match state.passwords.verify(&request.password, hash).await {
+        match state.passwords.verify(password, hash).await {
             Ok(matches) => matches,
             Err(error) => {
                 state.store.cancel_attempt(attempt).await?;
@@ -93,9 +109,17 @@ pub async fn login(
         return Err(ApiError::invalid_credentials());
     }
     state.store.succeed_attempt(attempt, &principal).await?;
-    if role == Role::Superadmin {
-        ensure_console_access(&state, &workstation).await?;
-    }
+    Ok(user)
+}
+
+/// Opens a session bound to the workstation's certificate.
+async fn open_session(
+    state: &AppState,
+    source: &SourceAddr,
+    workstation: &WorkstationRow,
+    account: &AccountRow,
+    user: Option<UserRow>,
+) -> ApiResult<SessionResponse> {
     let (token, token_hash) = new_token();
     let expires_at = state.store.now() + SESSION_ABSOLUTE_SECONDS;
     state
@@ -110,18 +134,15 @@ pub async fn login(
         Some(user) => format!("{} {}", user.first_name, user.surname),
         None => format!("Hosting manager, {}", account.school_name),
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(SessionResponse {
-            token,
-            expires_at: rfc3339(expires_at),
-            principal: Principal {
-                role,
-                username: user.map(|u| u.username),
-                display_name,
-            },
-        }),
-    ))
+    Ok(SessionResponse {
+        token,
+        expires_at: rfc3339(expires_at),
+        principal: Principal {
+            role: workstation.role(),
+            username: user.map(|u| u.username),
+            display_name,
+        },
+    })
 }
 
 /// Logs out: the token stops working at once.

@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use hosting_api::ErrorCode;
 use hosting_api::types::{
     Controller, ControllerUpdate, EndpointCa, ErrorBody, Profile, Schedule, ScheduleServer,
     ScheduleUpdate, ServerState,
@@ -240,7 +241,7 @@ pub async fn set_members(
     if members.len() > MAX_MEMBERS {
         return Err(ApiError::client(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "too_many_members",
+            ErrorCode::TooManyMembers,
             format!("A profile can be given at most {MAX_MEMBERS} members at once."),
         ));
     }

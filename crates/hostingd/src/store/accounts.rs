@@ -7,7 +7,8 @@ use serde_json::json;
 use super::{
     ADMINISTRATION, Actor, DEFAULT_PROFILES, Store, attempts, audit, is_unique_violation, outbox,
 };
-use crate::error::{ApiError, ApiResult};
+use super::{StoreError, StoreResult};
+use crate::messages;
 
 /// What the provider's staff give to create an account.
 #[derive(Debug, Clone)]
@@ -50,20 +51,6 @@ pub struct AccountRow {
     pub administration_licences: i64,
 }
 
-/// The e-mail with the hosting and invoice numbers.
-pub fn logins_email(
-    school_name: &str,
-    hosting_number: &str,
-    invoice_number: &str,
-) -> (String, String) {
-    (
-        "Your hosting logins".to_string(),
-        format!(
-            "Hello,\n\nThe hosted server of {school_name} is ready.\n\nHosting number: {hosting_number}\nInvoice number: {invoice_number}\n\nThe password of the hosting console is sent to you by SMS. Install the hosting console, choose \"I log in as: hosting manager\", enter the hosting number and the password, then the invoice number to install the certificate of your workstation.\n"
-        ),
-    )
-}
-
 impl Store {
     /// Creates an account with its schedules `planning01` and `planning02`, their profiles, and
     /// the e-mail and SMS with the logins in the outbox. The numbers are drawn by the caller;
@@ -75,13 +62,13 @@ impl Store {
         invoice_number: &str,
         password: &str,
         password_hash: &str,
-    ) -> ApiResult<Option<AccountRow>> {
+    ) -> StoreResult<Option<AccountRow>> {
         let now = self.now();
         let invoice_digest = self.invoice_keys.digest(hosting_number, invoice_number);
         let invoice_sealed = self
             .invoice_keys
             .seal(hosting_number, invoice_number)
-            .map_err(ApiError::internal)?;
+            .map_err(StoreError::internal)?;
         let mut tx = self.write().await?;
         let inserted = sqlx::query_scalar::<_, i64>(
             "INSERT INTO accounts (hosting_number, invoice_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, contract_ends_on, created_at) VALUES ($1, '', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -118,30 +105,10 @@ impl Store {
                     .await?;
             }
         }
-        let (subject, body) = logins_email(&account.school_name, hosting_number, invoice_number);
-        outbox::enqueue(
-            &mut tx,
-            account_id,
-            now,
-            "email",
-            &account.email,
-            &subject,
-            &body,
-        )
-        .await?;
-        let sms = format!(
-            "Hosting console password: {password}\nIt cannot be changed: keep it safe. Your hosting number is in the e-mail you received."
-        );
-        outbox::enqueue(
-            &mut tx,
-            account_id,
-            now,
-            "sms",
-            &account.phone,
-            "Hosting console password",
-            &sms,
-        )
-        .await?;
+        let email = messages::logins_email(&account.school_name, hosting_number, invoice_number);
+        outbox::enqueue(&mut tx, account_id, now, "email", &account.email, &email).await?;
+        let sms = messages::console_password_sms(password);
+        outbox::enqueue(&mut tx, account_id, now, "sms", &account.phone, &sms).await?;
         audit::record(
             &mut tx,
             &Actor::operator(account_id),
@@ -158,7 +125,7 @@ impl Store {
     pub async fn account_by_hosting_number(
         &self,
         hosting_number: &str,
-    ) -> ApiResult<Option<AccountRow>> {
+    ) -> StoreResult<Option<AccountRow>> {
         Ok(sqlx::query_as::<_, AccountRow>(
             "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences FROM accounts WHERE hosting_number = $1",
         )
@@ -168,14 +135,14 @@ impl Store {
     }
 
     /// The account with this id.
-    pub async fn account_by_id(&self, account_id: i64) -> ApiResult<AccountRow> {
+    pub async fn account_by_id(&self, account_id: i64) -> StoreResult<AccountRow> {
         sqlx::query_as::<_, AccountRow>(
             "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences FROM accounts WHERE id = $1",
         )
         .bind(account_id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::internal(format!("account {account_id} vanished")))
+        .ok_or_else(|| StoreError::internal(format!("account {account_id} vanished")))
     }
 
     /// Replaces the console password and sends the new one by SMS. Every session opened with
@@ -186,7 +153,7 @@ impl Store {
         account: &AccountRow,
         password: &str,
         password_hash: &str,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
@@ -203,19 +170,8 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let sms = format!(
-            "Your new hosting console password: {password}\nIt cannot be changed: keep it safe."
-        );
-        outbox::enqueue(
-            &mut tx,
-            account.id,
-            now,
-            "sms",
-            &account.phone,
-            "New hosting console password",
-            &sms,
-        )
-        .await?;
+        let sms = messages::new_password_sms(password);
+        outbox::enqueue(&mut tx, account.id, now, "sms", &account.phone, &sms).await?;
         audit::record(
             &mut tx,
             &Actor::operator(account.id),
@@ -231,7 +187,7 @@ impl Store {
     /// Sends the hosting and invoice numbers again by e-mail, and an SMS reminder about the
     /// password (which is stored only as a hash and so cannot be sent again). At most once in
     /// ten minutes per account, so that the route cannot be used to flood a school.
-    pub async fn resend_logins(&self, account: &AccountRow) -> ApiResult<()> {
+    pub async fn resend_logins(&self, account: &AccountRow) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         let recent: i64 = sqlx::query_scalar(
@@ -245,32 +201,14 @@ impl Store {
             return Ok(());
         }
         let invoice_number = self.invoice_number(account)?;
-        let (subject, body) = logins_email(
+        let email = messages::logins_email(
             &account.school_name,
             &account.hosting_number,
             &invoice_number,
         );
-        outbox::enqueue(
-            &mut tx,
-            account.id,
-            now,
-            "email",
-            &account.email,
-            &subject,
-            &body,
-        )
-        .await?;
-        let sms = "Your hosting console password is the one received by SMS when your account was opened. If it is lost, ask customer support to reset it.";
-        outbox::enqueue(
-            &mut tx,
-            account.id,
-            now,
-            "sms",
-            &account.phone,
-            "Hosting console password",
-            sms,
-        )
-        .await?;
+        outbox::enqueue(&mut tx, account.id, now, "email", &account.email, &email).await?;
+        let sms = messages::password_reminder_sms();
+        outbox::enqueue(&mut tx, account.id, now, "sms", &account.phone, &sms).await?;
         let actor = Actor {
             account_id: account.id,
             label: "public".to_string(),
@@ -283,7 +221,7 @@ impl Store {
     }
 
     /// Records the acceptance of licence `version`.
-    pub async fn accept_licence(&self, actor: &Actor, version: &str) -> ApiResult<()> {
+    pub async fn accept_licence(&self, actor: &Actor, version: &str) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         sqlx::query(
@@ -311,7 +249,7 @@ impl Store {
         &self,
         account: &AccountRow,
         current_licence: &str,
-    ) -> ApiResult<Onboarding> {
+    ) -> StoreResult<Onboarding> {
         let controller: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM endpoints WHERE account_id = $1 AND owner_kind = 'controller'",
         )

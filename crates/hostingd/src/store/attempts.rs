@@ -8,7 +8,7 @@ use serde_json::json;
 use sqlx::{Sqlite, Transaction};
 
 use super::{Store, audit};
-use crate::error::{ApiError, ApiResult};
+use super::{StoreError, StoreResult};
 
 /// One counter of attempts: its key and how many attempts in the window lock it.
 #[derive(Debug, Clone)]
@@ -45,7 +45,7 @@ impl AttemptSource {
         at: i64,
         action: &str,
         detail: serde_json::Value,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         audit::record_from(
             tx,
             self.account_id,
@@ -77,7 +77,7 @@ impl Store {
         source: &AttemptSource,
         keys: &[AttemptKey],
         window: i64,
-    ) -> ApiResult<Attempt> {
+    ) -> StoreResult<Attempt> {
         let now = self.now();
         let mut tx = self.write().await?;
         for key in keys {
@@ -118,7 +118,9 @@ impl Store {
                 tx.commit().await?;
             }
             let wait = u64::try_from((oldest + window - now).max(1)).unwrap_or(1);
-            return Err(ApiError::locked_out(wait));
+            return Err(StoreError::LockedOut {
+                retry_after_seconds: wait,
+            });
         }
         let mut ids = Vec::with_capacity(keys.len());
         for key in keys {
@@ -144,7 +146,7 @@ impl Store {
         also: &[String],
         action: &str,
         detail: serde_json::Value,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         for id in &attempt.ids {
@@ -171,7 +173,7 @@ impl Store {
 
     /// The password was right: the attempt is no longer counted, and the earlier failures on
     /// the principal's counter `principal` are forgotten.
-    pub async fn succeed_attempt(&self, attempt: Attempt, principal: &str) -> ApiResult<()> {
+    pub async fn succeed_attempt(&self, attempt: Attempt, principal: &str) -> StoreResult<()> {
         let mut tx = self.write().await?;
         for id in &attempt.ids {
             sqlx::query("DELETE FROM auth_attempts WHERE id = $1")
@@ -189,7 +191,7 @@ impl Store {
     }
 
     /// The password could not be checked (the service was busy): the attempt is not counted.
-    pub async fn cancel_attempt(&self, attempt: Attempt) -> ApiResult<()> {
+    pub async fn cancel_attempt(&self, attempt: Attempt) -> StoreResult<()> {
         let mut tx = self.write().await?;
         for id in &attempt.ids {
             sqlx::query("DELETE FROM auth_attempts WHERE id = $1")
@@ -203,7 +205,7 @@ impl Store {
 
     /// Forgets the failed attempts on every principal of the account with `hosting_number`
     /// (its enrollments and its logins), as the operator does after a password reset.
-    pub async fn clear_login_failures(&self, hosting_number: &str) -> ApiResult<()> {
+    pub async fn clear_login_failures(&self, hosting_number: &str) -> StoreResult<()> {
         let mut tx = self.write().await?;
         let account_id: Option<i64> =
             sqlx::query_scalar("SELECT id FROM accounts WHERE hosting_number = $1")
@@ -216,7 +218,7 @@ impl Store {
     }
 
     /// Attempts (failed or in flight) on `key` in the last `window` seconds.
-    pub async fn attempts(&self, key: &str, window: i64) -> ApiResult<i64> {
+    pub async fn attempts(&self, key: &str, window: i64) -> StoreResult<i64> {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM auth_attempts WHERE key = $1 AND at > $2 AND outcome IN ('pending', 'failed')",
         )
@@ -232,7 +234,7 @@ pub(super) async fn clear_account(
     tx: &mut Transaction<'static, Sqlite>,
     hosting_number: &str,
     account_id: Option<i64>,
-) -> ApiResult<()> {
+) -> StoreResult<()> {
     sqlx::query("DELETE FROM auth_attempts WHERE key LIKE $1")
         .bind(format!("enroll:{hosting_number}:%"))
         .execute(&mut **tx)

@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::{Sqlite, Transaction};
 
 use super::Store;
-use crate::error::ApiResult;
+use super::StoreResult;
 
 /// Who makes a change.
 #[derive(Debug, Clone)]
@@ -79,7 +79,7 @@ pub(super) async fn record(
     at: i64,
     action: &str,
     detail: serde_json::Value,
-) -> ApiResult<()> {
+) -> StoreResult<()> {
     record_from(
         tx,
         Some(actor.account_id),
@@ -105,7 +105,7 @@ pub(super) async fn record_from(
     at: i64,
     action: &str,
     detail: serde_json::Value,
-) -> ApiResult<()> {
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_log (account_id, at, actor, workstation_id, action, detail, source_addr) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -123,7 +123,7 @@ pub(super) async fn record_from(
 
 impl Store {
     /// The audit records of an account, oldest first.
-    pub async fn audit_log(&self, account_id: i64) -> ApiResult<Vec<AuditEntry>> {
+    pub async fn audit_log(&self, account_id: i64) -> StoreResult<Vec<AuditEntry>> {
         Ok(sqlx::query_as::<_, AuditEntry>(
             "SELECT id, account_id, at, actor, workstation_id, action, detail, source_addr FROM audit_log WHERE account_id = $1 ORDER BY id",
         )
@@ -136,7 +136,7 @@ impl Store {
 impl Store {
     /// The audit records about requests from `source_addr` (on any account or none), oldest
     /// first.
-    pub async fn audit_log_from(&self, source_addr: &str) -> ApiResult<Vec<AuditEntry>> {
+    pub async fn audit_log_from(&self, source_addr: &str) -> StoreResult<Vec<AuditEntry>> {
         Ok(sqlx::query_as::<_, AuditEntry>(
             "SELECT id, account_id, at, actor, workstation_id, action, detail, source_addr FROM audit_log WHERE source_addr = $1 ORDER BY id",
         )

@@ -9,7 +9,8 @@ use super::objects::check_quota;
 use super::schedules::SCHEDULE_SELECT;
 use super::uploads::{FileKind, Part, delete_blob, insert_blob, take_upload};
 use super::{Actor, ScheduleRow, Store, audit};
-use crate::error::{ApiError, ApiResult};
+use super::{StoreError, StoreResult};
+use crate::rules::{Change, Refusal, activation, reservation};
 
 /// Where a base came from, as the database keeps it (`sqlx::Type`): a value the service does
 /// not know is an error when read, never a default.
@@ -72,20 +73,11 @@ pub struct RunningSchedule {
     pub port: Option<i64>,
 }
 
-pub(super) fn server_running(schedule: &str, action: &str) -> ApiError {
-    ApiError::conflict(
-        "server_running",
-        format!(
-            "The server of {schedule} is running: shut it down (Active base, Shut down the server) before {action}."
-        ),
-    )
-}
-
 pub(super) async fn schedule_in(
     tx: &mut Transaction<'static, Sqlite>,
     account_id: i64,
     schedule_id: i64,
-) -> ApiResult<(String, String, Option<i64>)> {
+) -> StoreResult<(String, String, Option<i64>)> {
     sqlx::query_as::<_, (String, String, Option<i64>)>(
         "SELECT name, server_state, open_base_id FROM schedules WHERE id = $1 AND account_id = $2",
     )
@@ -93,19 +85,17 @@ pub(super) async fn schedule_in(
     .bind(account_id)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or_else(|| ApiError::not_found("schedule"))
+    .ok_or_else(|| StoreError::NotFound("schedule"))
 }
 
 pub(super) async fn ensure_stopped(
     tx: &mut Transaction<'static, Sqlite>,
     account_id: i64,
     schedule_id: i64,
-    action: &str,
-) -> ApiResult<String> {
+    change: Change,
+) -> StoreResult<String> {
     let (name, state, _) = schedule_in(tx, account_id, schedule_id).await?;
-    if state == "running" {
-        return Err(server_running(&name, action));
-    }
+    activation::ensure_stopped(&name, &state, change)?;
     Ok(name)
 }
 
@@ -125,18 +115,13 @@ impl Store {
         schedule_id: i64,
         base_upload: &str,
         companions: &[String],
-    ) -> ApiResult<i64> {
+    ) -> StoreResult<i64> {
         let now = self.now();
         let mut tx = self.write().await?;
-        ensure_stopped(&mut tx, actor.account_id, schedule_id, "loading a base").await?;
+        ensure_stopped(&mut tx, actor.account_id, schedule_id, Change::LoadingBase).await?;
         let (filename, kind, blob_id) = take_upload(&mut tx, actor.account_id, base_upload).await?;
         if kind != FileKind::Base {
-            return Err(ApiError::bad_request(
-                "not_a_base",
-                format!(
-                    "{filename} is not a base: choose the *.HNOT file to load; the other files are its companions."
-                ),
-            ));
+            return Err(Refusal::NotABase { filename }.into());
         }
         let base_id: i64 = sqlx::query_scalar(
             "INSERT INTO bases (account_id, schedule_id, name, origin, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -153,12 +138,11 @@ impl Store {
         for upload_id in companions {
             let (name, kind, blob) = take_upload(&mut tx, actor.account_id, upload_id).await?;
             if kinds.contains(&kind) {
-                return Err(ApiError::bad_request(
-                    "duplicate_companion",
-                    format!(
-                        "{name} is a second {kind} file: give one file of each kind (*.HCOURRIERS, *.HDOCJOINTS, *.HPHOTOS)."
-                    ),
-                ));
+                return Err(Refusal::DuplicateCompanion {
+                    filename: name,
+                    kind,
+                }
+                .into());
             }
             insert_base_file(&mut tx, base_id, kind, &name, blob, now).await?;
             kinds.push(kind);
@@ -185,10 +169,10 @@ impl Store {
         sha256: &str,
         part: &Part,
         quota: i64,
-    ) -> ApiResult<i64> {
+    ) -> StoreResult<i64> {
         let now = self.now();
         let mut tx = self.write().await?;
-        ensure_stopped(&mut tx, actor.account_id, schedule_id, "creating a base").await?;
+        ensure_stopped(&mut tx, actor.account_id, schedule_id, Change::CreatingBase).await?;
         check_quota(&mut tx, actor.account_id, quota, part.size).await?;
         let blob_id = insert_blob(
             &mut tx,
@@ -241,7 +225,7 @@ impl Store {
         actor: &Actor,
         base_id: i64,
         upload_id: &str,
-    ) -> ApiResult<Vec<String>> {
+    ) -> StoreResult<Vec<String>> {
         let now = self.now();
         let mut tx = self.write().await?;
         let schedule_id: i64 =
@@ -250,17 +234,18 @@ impl Store {
                 .bind(actor.account_id)
                 .fetch_optional(&mut *tx)
                 .await?
-                .ok_or_else(|| ApiError::not_found("base"))?;
+                .ok_or_else(|| StoreError::NotFound("base"))?;
         // Like every other change of a base: the server must be shut down first.
-        ensure_stopped(&mut tx, actor.account_id, schedule_id, "completing a base").await?;
+        ensure_stopped(
+            &mut tx,
+            actor.account_id,
+            schedule_id,
+            Change::CompletingBase,
+        )
+        .await?;
         let (filename, kind, blob_id) = take_upload(&mut tx, actor.account_id, upload_id).await?;
         if kind == FileKind::Base {
-            return Err(ApiError::bad_request(
-                "not_a_companion",
-                format!(
-                    "{filename} is a base: complete a base with *.HCOURRIERS, *.HDOCJOINTS or *.HPHOTOS; load a *.HNOT with Load a base."
-                ),
-            ));
+            return Err(Refusal::NotACompanion { filename }.into());
         }
         let old: Option<i64> =
             sqlx::query_scalar("SELECT blob_id FROM base_files WHERE base_id = $1 AND kind = $2")
@@ -291,7 +276,7 @@ impl Store {
     }
 
     /// One base of the account.
-    pub async fn base(&self, account_id: i64, base_id: i64) -> ApiResult<BaseRow> {
+    pub async fn base(&self, account_id: i64, base_id: i64) -> StoreResult<BaseRow> {
         sqlx::query_as::<_, BaseRow>(
             "SELECT id, schedule_id, name, origin, created_at, activated_at FROM bases WHERE id = $1 AND account_id = $2",
         )
@@ -299,7 +284,7 @@ impl Store {
         .bind(account_id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("base"))
+        .ok_or_else(|| StoreError::NotFound("base"))
     }
 
     /// The bases of a schedule (newest first) with their files.
@@ -307,7 +292,7 @@ impl Store {
         &self,
         account_id: i64,
         schedule_id: i64,
-    ) -> ApiResult<Vec<(BaseRow, Vec<BaseFileRow>)>> {
+    ) -> StoreResult<Vec<(BaseRow, Vec<BaseFileRow>)>> {
         let bases = sqlx::query_as::<_, BaseRow>(
             "SELECT id, schedule_id, name, origin, created_at, activated_at FROM bases WHERE schedule_id = $1 AND account_id = $2 ORDER BY id DESC",
         )
@@ -336,7 +321,7 @@ impl Store {
     }
 
     /// The files of one base.
-    pub async fn base_files(&self, base_id: i64) -> ApiResult<Vec<BaseFileRow>> {
+    pub async fn base_files(&self, base_id: i64) -> StoreResult<Vec<BaseFileRow>> {
         Ok(sqlx::query_as::<_, BaseFileRow>(
             "SELECT f.base_id, f.kind, f.filename, f.blob_id, f.added_at, b.size, b.sha256 FROM base_files f JOIN blobs b ON b.id = f.blob_id WHERE f.base_id = $1",
         )
@@ -346,7 +331,7 @@ impl Store {
     }
 
     /// Opens a base on its schedule's (stopped) server.
-    pub async fn open_base(&self, actor: &Actor, base_id: i64) -> ApiResult<i64> {
+    pub async fn open_base(&self, actor: &Actor, base_id: i64) -> StoreResult<i64> {
         let now = self.now();
         let mut tx = self.write().await?;
         let schedule_id: i64 =
@@ -355,8 +340,8 @@ impl Store {
                 .bind(actor.account_id)
                 .fetch_optional(&mut *tx)
                 .await?
-                .ok_or_else(|| ApiError::not_found("base"))?;
-        ensure_stopped(&mut tx, actor.account_id, schedule_id, "opening a base").await?;
+                .ok_or_else(|| StoreError::NotFound("base"))?;
+        ensure_stopped(&mut tx, actor.account_id, schedule_id, Change::OpeningBase).await?;
         sqlx::query("UPDATE schedules SET open_base_id = $1 WHERE id = $2")
             .bind(base_id)
             .bind(schedule_id)
@@ -380,12 +365,10 @@ impl Store {
         &self,
         account_id: i64,
         schedule_id: i64,
-        action: &str,
-    ) -> ApiResult<ScheduleRow> {
+        change: Change,
+    ) -> StoreResult<ScheduleRow> {
         let schedule = self.schedule(account_id, schedule_id).await?;
-        if schedule.server_state == "running" {
-            return Err(server_running(&schedule.name, action));
-        }
+        activation::ensure_stopped(&schedule.name, &schedule.server_state, change)?;
         Ok(schedule)
     }
 
@@ -394,14 +377,14 @@ impl Store {
         &self,
         account_id: i64,
         schedule_id: i64,
-    ) -> ApiResult<ScheduleRow> {
+    ) -> StoreResult<ScheduleRow> {
         let schedule = self.schedule(account_id, schedule_id).await?;
-        activation_rules(&schedule)?;
+        activation::base_to_activate(&schedule)?;
         Ok(schedule)
     }
 
     /// Puts the open base into service: the server runs.
-    pub async fn activate(&self, actor: &Actor, schedule_id: i64) -> ApiResult<()> {
+    pub async fn activate(&self, actor: &Actor, schedule_id: i64) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         let schedule = sqlx::query_as::<_, ScheduleRow>(sqlx::AssertSqlSafe(format!(
@@ -411,8 +394,8 @@ impl Store {
         .bind(schedule_id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| ApiError::not_found("schedule"))?;
-        let base_id = activation_rules(&schedule)?;
+        .ok_or_else(|| StoreError::NotFound("schedule"))?;
+        let base_id = activation::base_to_activate(&schedule)?;
         sqlx::query(
             "UPDATE schedules SET server_state = 'running', active_base_id = $1 WHERE id = $2",
         )
@@ -438,16 +421,11 @@ impl Store {
     }
 
     /// Shuts a running server down.
-    pub async fn shutdown(&self, actor: &Actor, schedule_id: i64) -> ApiResult<()> {
+    pub async fn shutdown(&self, actor: &Actor, schedule_id: i64) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         let (name, state, _) = schedule_in(&mut tx, actor.account_id, schedule_id).await?;
-        if state != "running" {
-            return Err(ApiError::conflict(
-                "server_stopped",
-                format!("The server of {name} is already shut down."),
-            ));
-        }
+        activation::ensure_running(&name, &state)?;
         sqlx::query("UPDATE schedules SET server_state = 'stopped' WHERE id = $1")
             .bind(schedule_id)
             .execute(&mut *tx)
@@ -471,7 +449,7 @@ impl Store {
         account_id: i64,
         schedule_id: i64,
         reason: &str,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         sqlx::query(
@@ -494,7 +472,7 @@ impl Store {
     }
 
     /// Every running server of the service.
-    pub async fn running_schedules(&self) -> ApiResult<Vec<RunningSchedule>> {
+    pub async fn running_schedules(&self) -> StoreResult<Vec<RunningSchedule>> {
         Ok(sqlx::query_as::<_, RunningSchedule>(
             "SELECT s.id AS schedule_id, s.account_id, a.school_name, s.name, s.active_base_id, b.name AS base_name, e.domain, e.port FROM schedules s JOIN accounts a ON a.id = s.account_id JOIN bases b ON b.id = s.active_base_id LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.server_state = 'running' ORDER BY s.id",
         )
@@ -508,7 +486,7 @@ impl Store {
         actor: &Actor,
         schedule_id: i64,
         reserved: i64,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         schedule_in(&mut tx, actor.account_id, schedule_id).await?;
@@ -517,14 +495,7 @@ impl Store {
                 .bind(actor.account_id)
                 .fetch_one(&mut *tx)
                 .await?;
-        if reserved > licences {
-            return Err(ApiError::client(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                "too_many_reserved",
-                format!("Your contract allows {licences} simultaneous Administrative connections: reserve at most {licences}."),
-            )
-            .with_field("administration_reserved"));
-        }
+        reservation::check(reserved, licences)?;
         sqlx::query("UPDATE schedules SET administration_reserved = $1 WHERE id = $2")
             .bind(reserved)
             .bind(schedule_id)
@@ -542,36 +513,6 @@ impl Store {
         Ok(())
     }
 }
-fn activation_rules(schedule: &ScheduleRow) -> ApiResult<i64> {
-    if schedule.server_state == "running" {
-        return Err(ApiError::conflict(
-            "server_running",
-            format!(
-                "The server of {} is already running: shut it down before activating another base.",
-                schedule.name
-            ),
-        ));
-    }
-    if schedule.port.is_none() {
-        return Err(ApiError::conflict(
-            "schedule_not_configured",
-            format!(
-                "{} has no domain name yet: give it one (Configuration) before activating a base.",
-                schedule.name
-            ),
-        ));
-    }
-    schedule.open_base_id.ok_or_else(|| {
-        ApiError::conflict(
-            "no_open_base",
-            format!(
-                "No base is open on {}: open one in Other bases or Safeguards, or create a base, then activate.",
-                schedule.name
-            ),
-        )
-    })
-}
-
 pub(super) async fn insert_base_file(
     tx: &mut Transaction<'static, Sqlite>,
     base_id: i64,
@@ -579,7 +520,7 @@ pub(super) async fn insert_base_file(
     filename: &str,
     blob_id: i64,
     now: i64,
-) -> ApiResult<()> {
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO base_files (base_id, kind, filename, blob_id, added_at) VALUES ($1, $2, $3, $4, $5)",
     )

@@ -2,13 +2,14 @@
 
 use serde_json::json;
 
+use super::StoreResult;
 use super::{Actor, Store, audit, is_unique_violation};
 use crate::domains::{host_of, is_within};
-use crate::error::{ApiError, ApiResult};
+use crate::rules::Refusal;
 
 impl Store {
     /// The verified domains of an account.
-    pub async fn verified_domains(&self, account_id: i64) -> ApiResult<Vec<String>> {
+    pub async fn verified_domains(&self, account_id: i64) -> StoreResult<Vec<String>> {
         Ok(sqlx::query_scalar(
             "SELECT domain FROM verified_domains WHERE account_id = $1 ORDER BY domain",
         )
@@ -18,7 +19,7 @@ impl Store {
     }
 
     /// Every verified domain of the service: what the endpoint CA permits besides the zone.
-    pub async fn verified_domain_names(&self) -> ApiResult<Vec<String>> {
+    pub async fn verified_domain_names(&self) -> StoreResult<Vec<String>> {
         Ok(
             sqlx::query_scalar("SELECT domain FROM verified_domains ORDER BY domain")
                 .fetch_all(&self.pool)
@@ -29,7 +30,7 @@ impl Store {
     /// Records that the provider verified `domain` (already checked by
     /// [`crate::domains::verifiable`]) for an account: the account may then use it and the names
     /// under it. A domain that overlaps another account's verified domain or endpoint is refused.
-    pub async fn verify_domain(&self, account_id: i64, domain: &str) -> ApiResult<()> {
+    pub async fn verify_domain(&self, account_id: i64, domain: &str) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         let verified: Vec<(String, i64)> =
@@ -54,10 +55,10 @@ impl Store {
                 *owner != account_id && host.as_deref().is_some_and(|h| is_within(h, domain))
             });
         if taken {
-            return Err(ApiError::conflict(
-                "domain_taken",
-                format!("{domain} overlaps a domain or a host of another account."),
-            ));
+            return Err(Refusal::DomainOverlaps {
+                domain: domain.to_string(),
+            }
+            .into());
         }
         sqlx::query(
             "INSERT INTO verified_domains (account_id, domain, verified_at) VALUES ($1, $2, $3)",
@@ -84,7 +85,7 @@ impl Store {
     /// the same host, which the old rules allowed, are logged; the later one keeps no host until
     /// its domain is changed. Full names that no verified domain covers are logged too: their
     /// endpoint certificates fall outside the endpoint CA's name constraints.
-    pub async fn refresh_endpoint_hosts(&self, zone: &str) -> ApiResult<()> {
+    pub async fn refresh_endpoint_hosts(&self, zone: &str) -> StoreResult<()> {
         let rows: Vec<(i64, i64, String, Option<String>)> =
             sqlx::query_as("SELECT id, account_id, domain, host FROM endpoints ORDER BY id")
                 .fetch_all(&self.pool)

@@ -5,21 +5,8 @@
 use serde_json::json;
 
 use super::{AccountRow, Actor, Store, audit, outbox};
-use crate::error::{ApiError, ApiResult};
-
-/// The e-mail with a new invoice number.
-fn rotated_email(
-    school_name: &str,
-    hosting_number: &str,
-    invoice_number: &str,
-) -> (String, String) {
-    (
-        "Your new invoice number".to_string(),
-        format!(
-            "Hello,\n\nThe invoice number of the hosted server of {school_name} (hosting number {hosting_number}) was replaced.\n\nNew invoice number: {invoice_number}\n\nThe old one no longer installs a workstation certificate. The workstations already installed keep working.\n"
-        ),
-    )
-}
+use super::{StoreError, StoreResult};
+use crate::messages;
 
 impl Store {
     /// Keeps `invoice_number` as the account's digest and sealed copy, and empties the clear
@@ -30,12 +17,12 @@ impl Store {
         account_id: i64,
         hosting_number: &str,
         invoice_number: &str,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         let digest = self.invoice_keys.digest(hosting_number, invoice_number);
         let sealed = self
             .invoice_keys
             .seal(hosting_number, invoice_number)
-            .map_err(ApiError::internal)?;
+            .map_err(StoreError::internal)?;
         sqlx::query("UPDATE accounts SET invoice_digest = $1, invoice_sealed = $2, invoice_number = '' WHERE id = $3")
             .bind(&digest)
             .bind(&sealed)
@@ -53,10 +40,10 @@ impl Store {
 
     /// The account's invoice number in clear, for the hosting manager and the e-mails that
     /// send it.
-    pub fn invoice_number(&self, account: &AccountRow) -> ApiResult<String> {
+    pub fn invoice_number(&self, account: &AccountRow) -> StoreResult<String> {
         self.invoice_keys
             .open(&account.hosting_number, &account.invoice_sealed)
-            .map_err(ApiError::internal)
+            .map_err(StoreError::internal)
     }
 
     /// Gives the account a new invoice number, sent by e-mail; the old one is refused at once.
@@ -64,26 +51,17 @@ impl Store {
         &self,
         account: &AccountRow,
         invoice_number: &str,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         self.store_invoice(&mut tx, account.id, &account.hosting_number, invoice_number)
             .await?;
-        let (subject, body) = rotated_email(
+        let email = messages::rotated_invoice_email(
             &account.school_name,
             &account.hosting_number,
             invoice_number,
         );
-        outbox::enqueue(
-            &mut tx,
-            account.id,
-            now,
-            "email",
-            &account.email,
-            &subject,
-            &body,
-        )
-        .await?;
+        outbox::enqueue(&mut tx, account.id, now, "email", &account.email, &email).await?;
         audit::record(
             &mut tx,
             &Actor::operator(account.id),

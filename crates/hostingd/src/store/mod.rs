@@ -7,6 +7,7 @@ mod attempts;
 mod audit;
 mod bases;
 mod domains;
+mod error;
 mod invoices;
 mod objects;
 mod outbox;
@@ -38,8 +39,10 @@ pub use users::{NewUserRow, UserRow};
 pub use workstations::{NewWorkstation, WorkstationRow};
 
 use crate::clock::Clock;
-use crate::error::{ApiError, ApiResult};
+pub use error::{StoreError, StoreResult};
+
 use crate::invoice::InvoiceKeys;
+use crate::rules::Refusal;
 
 /// The names of the profiles every schedule has.
 pub const DEFAULT_PROFILES: [&str; 2] = ["Administration", "Vie scolaire"];
@@ -119,7 +122,7 @@ impl Store {
 
     /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock at once, so that two
     /// writers wait for each other instead of failing when a read upgrades to a write.
-    async fn write(&self) -> ApiResult<Transaction<'static, Sqlite>> {
+    async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
@@ -129,11 +132,11 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
-/// Maps a UNIQUE violation to a client error, anything else to an internal one.
-fn unique_or(error: sqlx::Error, conflict: impl FnOnce() -> ApiError) -> ApiError {
+/// Maps a UNIQUE violation to a refusal, anything else to a database error.
+fn unique_or(error: sqlx::Error, conflict: impl FnOnce() -> Refusal) -> StoreError {
     if is_unique_violation(&error) {
-        conflict()
+        StoreError::Refused(conflict())
     } else {
-        ApiError::from(error)
+        StoreError::Database(error)
     }
 }

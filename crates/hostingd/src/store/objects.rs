@@ -15,7 +15,8 @@
 use sqlx::{Sqlite, Transaction};
 
 use super::Store;
-use crate::error::{ApiError, ApiResult};
+use super::{StoreError, StoreResult};
+use crate::rules::Refusal;
 
 /// Bytes an account uses: each stored content once (a copy that shares its bytes with another
 /// object, a hard link on a local directory, counts once), plus the full length of unfinished
@@ -35,11 +36,8 @@ pub enum Claim {
 
 /// `409 object_swept`: an object was deleted by the orphan sweep before the change that was to
 /// use it could be recorded (a transfer that lasted longer than the sweep's grace period).
-fn object_swept() -> ApiError {
-    ApiError::conflict(
-        "object_swept",
-        "The stored copy of this file was cleaned up before it could be recorded (the operation took too long). Nothing was changed: try again.",
-    )
+fn object_swept() -> StoreError {
+    StoreError::Refused(Refusal::ObjectSwept)
 }
 
 /// Refuses with `413 quota_exceeded` when the account's used bytes (as this transaction sees
@@ -49,29 +47,18 @@ pub(super) async fn check_quota(
     account_id: i64,
     quota: i64,
     adding: i64,
-) -> ApiResult<()> {
+) -> StoreResult<()> {
     let used: i64 = sqlx::query_scalar(USED_BYTES)
         .bind(account_id)
         .fetch_one(&mut **tx)
         .await?;
     if used.saturating_add(adding) > quota {
-        let needs = if adding > 0 {
-            format!(
-                ", and this needs {} MB more",
-                adding.saturating_add(999_999) / 1_000_000
-            )
-        } else {
-            String::new()
-        };
-        return Err(ApiError::client(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "quota_exceeded",
-            format!(
-                "Your hosting space is full: {} MB used of {} MB{needs}. Cancel unfinished uploads or ask your provider for more space.",
-                used / 1_000_000,
-                quota / 1_000_000,
-            ),
-        ));
+        return Err(Refusal::QuotaExceeded {
+            used,
+            quota,
+            adding,
+        }
+        .into());
     }
     Ok(())
 }
@@ -81,7 +68,7 @@ pub(super) async fn check_quota(
 pub(super) async fn ensure_recorded(
     tx: &mut Transaction<'static, Sqlite>,
     keys: Vec<String>,
-) -> ApiResult<()> {
+) -> StoreResult<()> {
     for key in &keys {
         let known: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT EXISTS (SELECT 1 FROM objects WHERE object_key = $1) OR {REFERENCED}"
@@ -102,7 +89,7 @@ pub(super) async fn ensure_recorded(
 pub(super) async fn forget_unreferenced(
     tx: &mut Transaction<'static, Sqlite>,
     keys: Vec<String>,
-) -> ApiResult<Vec<String>> {
+) -> StoreResult<Vec<String>> {
     let mut gone = Vec::with_capacity(keys.len());
     for key in keys {
         let referenced: i64 =
@@ -128,7 +115,7 @@ impl Store {
         &self,
         account_id: Option<i64>,
         objects: &[(String, String)],
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         for (key, source) in objects {
@@ -147,7 +134,7 @@ impl Store {
     }
 
     /// Records a new object (new bytes) about to be written.
-    pub async fn record_object(&self, account_id: i64, key: &str) -> ApiResult<()> {
+    pub async fn record_object(&self, account_id: i64, key: &str) -> StoreResult<()> {
         self.record_objects(Some(account_id), &[(key.to_string(), key.to_string())])
             .await
     }
@@ -164,7 +151,7 @@ impl Store {
         modified_at: i64,
         recorded_before: i64,
         modified_before: i64,
-    ) -> ApiResult<Claim> {
+    ) -> StoreResult<Claim> {
         let mut tx = self.write().await?;
         let referenced: i64 =
             sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {REFERENCED}")))
@@ -201,7 +188,7 @@ impl Store {
         &self,
         before: i64,
         present: &std::collections::HashSet<String>,
-    ) -> ApiResult<u64> {
+    ) -> StoreResult<u64> {
         let old: Vec<String> =
             sqlx::query_scalar("SELECT object_key FROM objects WHERE created_at < $1")
                 .bind(before)
@@ -224,7 +211,7 @@ impl Store {
     }
 
     /// Every object key a blob or an upload refers to.
-    pub async fn referenced_objects(&self) -> ApiResult<std::collections::HashSet<String>> {
+    pub async fn referenced_objects(&self) -> StoreResult<std::collections::HashSet<String>> {
         let keys: Vec<String> = sqlx::query_scalar(
             "SELECT object_key FROM blob_parts UNION SELECT object_key FROM upload_parts",
         )
@@ -234,7 +221,7 @@ impl Store {
     }
 
     /// SQLite's `synchronous` setting of the connections (0 off, 1 normal, 2 full, 3 extra).
-    pub async fn synchronous(&self) -> ApiResult<i64> {
+    pub async fn synchronous(&self) -> StoreResult<i64> {
         Ok(sqlx::query_scalar("PRAGMA synchronous")
             .fetch_one(&self.pool)
             .await?)

@@ -5,7 +5,8 @@ use serde::Serialize;
 use sqlx::{Sqlite, Transaction};
 
 use super::Store;
-use crate::error::ApiResult;
+use super::StoreResult;
+use crate::messages::Message;
 
 /// A message in the outbox, as `hostingd outbox --json` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
@@ -49,9 +50,8 @@ pub(super) async fn enqueue(
     at: i64,
     channel: &str,
     recipient: &str,
-    subject: &str,
-    body: &str,
-) -> ApiResult<()> {
+    message: &Message,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO outbox (account_id, created_at, channel, recipient, subject, body) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -59,8 +59,8 @@ pub(super) async fn enqueue(
     .bind(at)
     .bind(channel)
     .bind(recipient)
-    .bind(subject)
-    .bind(body)
+    .bind(&message.subject)
+    .bind(&message.body)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -68,7 +68,7 @@ pub(super) async fn enqueue(
 
 impl Store {
     /// Every message, oldest first; only those of `account_id` when given.
-    pub async fn outbox(&self, account_id: Option<i64>) -> ApiResult<Vec<OutboxMessage>> {
+    pub async fn outbox(&self, account_id: Option<i64>) -> StoreResult<Vec<OutboxMessage>> {
         Ok(sqlx::query_as::<_, OutboxMessage>(
             "SELECT id, channel, recipient, subject, body, created_at, delivered_at FROM outbox WHERE $1 IS NULL OR account_id = $1 ORDER BY id",
         )
@@ -82,7 +82,7 @@ impl Store {
         &self,
         channel: &str,
         limit: i64,
-    ) -> ApiResult<Vec<PendingMessage>> {
+    ) -> StoreResult<Vec<PendingMessage>> {
         Ok(sqlx::query_as::<_, PendingMessage>(
             "SELECT id, channel, recipient, subject, body FROM outbox WHERE channel = $1 AND delivered_at IS NULL AND attempts < 10 ORDER BY id LIMIT $2",
         )
@@ -94,7 +94,7 @@ impl Store {
 
     /// Records a delivery attempt: delivered (the body is dropped in the same statement, only
     /// the metadata stays), or the error that stopped it.
-    pub async fn mark_delivery(&self, id: i64, error: Option<&str>) -> ApiResult<()> {
+    pub async fn mark_delivery(&self, id: i64, error: Option<&str>) -> StoreResult<()> {
         let now = self.now();
         sqlx::query(
             "UPDATE outbox SET attempts = attempts + 1, delivered_at = CASE WHEN $2 IS NULL THEN $3 ELSE NULL END, body = CASE WHEN $2 IS NULL THEN '' ELSE body END, last_error = $2 WHERE id = $1",

@@ -6,7 +6,8 @@ use super::bases::{BaseFileRow, BaseOrigin, RunningSchedule, ensure_stopped, ins
 use super::objects::check_quota;
 use super::uploads::{FileKind, Part, delete_blob, insert_blob};
 use super::{Actor, Store, audit};
-use crate::error::{ApiError, ApiResult};
+use super::{StoreError, StoreResult};
+use crate::rules::Change;
 
 /// A copied file: kind, file name, SHA-256 and its parts.
 pub type FileCopy = (FileKind, String, String, Vec<Part>);
@@ -51,7 +52,7 @@ impl Store {
         base: &FileCopy,
         companions: &[FileCopy],
         taken_at: i64,
-    ) -> ApiResult<i64> {
+    ) -> StoreResult<i64> {
         let (_, filename, sha256, parts) = base;
         let mut tx = self.write().await?;
         let blob_id = insert_blob(&mut tx, schedule.account_id, sha256, parts, taken_at).await?;
@@ -96,7 +97,7 @@ impl Store {
         &self,
         account_id: i64,
         schedule_id: i64,
-    ) -> ApiResult<Vec<SafeguardRow>> {
+    ) -> StoreResult<Vec<SafeguardRow>> {
         Ok(sqlx::query_as::<_, SafeguardRow>(sqlx::AssertSqlSafe(format!(
             "{SAFEGUARD_SELECT} WHERE g.schedule_id = $1 AND g.account_id = $2 ORDER BY g.taken_at DESC, g.id DESC"
         )))
@@ -107,7 +108,7 @@ impl Store {
     }
 
     /// One safeguard of the account.
-    pub async fn safeguard(&self, account_id: i64, id: i64) -> ApiResult<SafeguardRow> {
+    pub async fn safeguard(&self, account_id: i64, id: i64) -> StoreResult<SafeguardRow> {
         sqlx::query_as::<_, SafeguardRow>(sqlx::AssertSqlSafe(format!(
             "{SAFEGUARD_SELECT} WHERE g.id = $1 AND g.account_id = $2"
         )))
@@ -115,11 +116,11 @@ impl Store {
         .bind(account_id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("safeguard"))
+        .ok_or_else(|| StoreError::NotFound("safeguard"))
     }
 
     /// The companions kept with a safeguard.
-    pub async fn safeguard_companions(&self, safeguard_id: i64) -> ApiResult<Vec<BaseFileRow>> {
+    pub async fn safeguard_companions(&self, safeguard_id: i64) -> StoreResult<Vec<BaseFileRow>> {
         Ok(sqlx::query_as::<_, BaseFileRow>(
             "SELECT f.safeguard_id AS base_id, f.kind, f.filename, f.blob_id, g.taken_at AS added_at, b.size, b.sha256 FROM safeguard_files f JOIN blobs b ON b.id = f.blob_id JOIN safeguards g ON g.id = f.safeguard_id WHERE f.safeguard_id = $1 ORDER BY f.kind",
         )
@@ -129,7 +130,11 @@ impl Store {
     }
 
     /// Deletes safeguards (retention) and returns the object keys to delete.
-    pub async fn delete_safeguards(&self, account_id: i64, ids: &[i64]) -> ApiResult<Vec<String>> {
+    pub async fn delete_safeguards(
+        &self,
+        account_id: i64,
+        ids: &[i64],
+    ) -> StoreResult<Vec<String>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -186,14 +191,14 @@ impl Store {
         safeguard: &SafeguardRow,
         files: &[FileCopy],
         quota: i64,
-    ) -> ApiResult<i64> {
+    ) -> StoreResult<i64> {
         let now = self.now();
         let mut tx = self.write().await?;
         ensure_stopped(
             &mut tx,
             actor.account_id,
             safeguard.schedule_id,
-            "opening a safeguard",
+            Change::OpeningSafeguard,
         )
         .await?;
         let name = format!(
@@ -236,7 +241,11 @@ impl Store {
     }
 
     /// Records, in the audit log, that `actor` downloaded a safeguard.
-    pub async fn record_download(&self, actor: &Actor, safeguard: &SafeguardRow) -> ApiResult<()> {
+    pub async fn record_download(
+        &self,
+        actor: &Actor,
+        safeguard: &SafeguardRow,
+    ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         audit::record(
@@ -256,7 +265,7 @@ impl Store {
         &self,
         schedule: &RunningSchedule,
         reason: &str,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         audit::record(

@@ -7,8 +7,9 @@ use serde_json::json;
 use sqlx::{Sqlite, Transaction};
 
 use super::{Actor, Store, audit, unique_or};
+use super::{StoreError, StoreResult};
 use crate::domains::EndpointName;
-use crate::error::{ApiError, ApiResult};
+use crate::rules::Refusal;
 
 /// A schedule row with its endpoint, for `ScheduleRow` (add a WHERE clause).
 pub(super) const SCHEDULE_SELECT: &str = "SELECT s.id, s.name, s.campus_net_licence, s.time_zone, s.server_state, s.active_base_id, s.open_base_id, s.administration_reserved, e.domain, e.port FROM schedules s LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id";
@@ -70,19 +71,15 @@ impl EndpointOwner {
     }
 }
 
-fn domain_taken(host: &str) -> ApiError {
-    ApiError::conflict(
-        "domain_taken",
-        format!(
-            "The domain name {host} is already used. Choose another one, for example with the name of your town."
-        ),
-    )
-    .with_field("domain")
+fn domain_taken(host: &str) -> Refusal {
+    Refusal::DomainTaken {
+        host: host.to_string(),
+    }
 }
 
 impl Store {
     /// The controller's domain and port, once given.
-    pub async fn controller_endpoint(&self, account_id: i64) -> ApiResult<Option<(String, i64)>> {
+    pub async fn controller_endpoint(&self, account_id: i64) -> StoreResult<Option<(String, i64)>> {
         Ok(sqlx::query_as::<_, (String, i64)>(
             "SELECT domain, port FROM endpoints WHERE owner_kind = 'controller' AND owner_id = $1",
         )
@@ -100,7 +97,7 @@ impl Store {
         owner: EndpointOwner,
         name: &EndpointName,
         ports: &RangeInclusive<u16>,
-    ) -> ApiResult<(String, i64)> {
+    ) -> StoreResult<(String, i64)> {
         let now = self.now();
         let mut tx = self.write().await?;
         let endpoint = set_endpoint_in(&mut tx, actor, owner, name, ports, now).await?;
@@ -109,7 +106,7 @@ impl Store {
     }
 
     /// The schedules of an account, in creation order.
-    pub async fn schedules(&self, account_id: i64) -> ApiResult<Vec<ScheduleRow>> {
+    pub async fn schedules(&self, account_id: i64) -> StoreResult<Vec<ScheduleRow>> {
         Ok(
             sqlx::query_as::<_, ScheduleRow>(sqlx::AssertSqlSafe(format!(
                 "{SCHEDULE_SELECT} WHERE s.account_id = $1 ORDER BY s.id"
@@ -121,7 +118,7 @@ impl Store {
     }
 
     /// One schedule of the account; `not_found` for an unknown id or another account's.
-    pub async fn schedule(&self, account_id: i64, schedule_id: i64) -> ApiResult<ScheduleRow> {
+    pub async fn schedule(&self, account_id: i64, schedule_id: i64) -> StoreResult<ScheduleRow> {
         sqlx::query_as::<_, ScheduleRow>(sqlx::AssertSqlSafe(format!(
             "{SCHEDULE_SELECT} WHERE s.account_id = $1 AND s.id = $2"
         )))
@@ -129,7 +126,7 @@ impl Store {
         .bind(schedule_id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("schedule"))
+        .ok_or_else(|| StoreError::NotFound("schedule"))
     }
 
     /// Changes a schedule's name, Campus.net licence, time zone and domain, all or nothing.
@@ -139,7 +136,7 @@ impl Store {
         schedule_id: i64,
         changes: &ScheduleChanges,
         ports: &RangeInclusive<u16>,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         let before = sqlx::query_as::<_, (String, bool, String)>(
@@ -149,7 +146,7 @@ impl Store {
         .bind(actor.account_id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| ApiError::not_found("schedule"))?;
+        .ok_or_else(|| StoreError::NotFound("schedule"))?;
         let name = changes.name.clone().unwrap_or(before.0.clone());
         let licence = changes.campus_net_licence.unwrap_or(before.1);
         let zone = changes.time_zone.clone().unwrap_or(before.2.clone());
@@ -170,14 +167,7 @@ impl Store {
         .bind(schedule_id)
         .execute(&mut *tx)
         .await
-        .map_err(|e| {
-            unique_or(e, || {
-                ApiError::conflict(
-                    "schedule_name_taken",
-                    format!("Another schedule of your account is already called {name}. Choose another name."),
-                )
-            })
-        })?;
+        .map_err(|e| unique_or(e, || Refusal::ScheduleNameTaken { name: name.clone() }))?;
         audit::record(
             &mut tx,
             actor,
@@ -193,7 +183,7 @@ impl Store {
     }
 
     /// The profiles of a schedule with their member ids, by name.
-    pub async fn profiles(&self, schedule_id: i64) -> ApiResult<Vec<(String, Vec<i64>)>> {
+    pub async fn profiles(&self, schedule_id: i64) -> StoreResult<Vec<(String, Vec<i64>)>> {
         let rows = sqlx::query_as::<_, (String, Option<i64>)>(
             "SELECT p.name, m.user_id FROM profiles p LEFT JOIN profile_members m ON m.profile_id = p.id WHERE p.schedule_id = $1 ORDER BY p.id, m.user_id",
         )
@@ -220,7 +210,7 @@ impl Store {
         schedule_id: i64,
         name: &str,
         members: &[i64],
-    ) -> ApiResult<Vec<i64>> {
+    ) -> StoreResult<Vec<i64>> {
         let now = self.now();
         let mut tx = self.write().await?;
         let profile_id: i64 = sqlx::query_scalar(
@@ -231,7 +221,7 @@ impl Store {
         .bind(name)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| ApiError::not_found("profile"))?;
+        .ok_or_else(|| StoreError::NotFound("profile"))?;
         let mut wanted = members.to_vec();
         wanted.sort_unstable();
         wanted.dedup();
@@ -243,13 +233,7 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
             if found.is_none() {
-                return Err(ApiError::client(
-                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    "unknown_user",
-                    format!(
-                        "There is no user {user_id} in your account. Refresh the list of users and try again."
-                    ),
-                ));
+                return Err(Refusal::UnknownUser { user_id: *user_id }.into());
             }
         }
         let before: Vec<i64> = sqlx::query_scalar(
@@ -295,7 +279,7 @@ async fn set_endpoint_in(
     name: &EndpointName,
     ports: &RangeInclusive<u16>,
     now: i64,
-) -> ApiResult<(String, i64)> {
+) -> StoreResult<(String, i64)> {
     let (domain, host) = (name.domain.as_str(), name.host.as_str());
     let (kind, owner_id) = owner.key(actor.account_id);
     let existing = sqlx::query_as::<_, (String, i64)>(
@@ -320,25 +304,11 @@ async fn set_endpoint_in(
     .fetch_optional(&mut **tx)
     .await?;
     if taken.is_some() {
-        return Err(domain_taken(host));
+        return Err(domain_taken(host).into());
     }
     let port = match &existing {
         Some((_, port)) => *port,
-        None => {
-            let used: Vec<i64> = sqlx::query_scalar(
-                "SELECT port FROM endpoints WHERE port >= $1 AND port <= $2 ORDER BY port",
-            )
-            .bind(i64::from(*ports.start()))
-            .bind(i64::from(*ports.end()))
-            .fetch_all(&mut **tx)
-            .await?;
-            first_free(ports, &used).ok_or_else(|| {
-                ApiError::conflict(
-                    "no_port_available",
-                    "The hosting service has no free port left. Contact customer support.",
-                )
-            })?
-        }
+        None => free_port_in(tx, ports).await?,
     };
     let result = if existing.is_some() {
         sqlx::query(
@@ -373,6 +343,21 @@ async fn set_endpoint_in(
     )
     .await?;
     Ok((domain.to_string(), port))
+}
+
+/// The lowest port of `ports` no endpoint uses.
+async fn free_port_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    ports: &RangeInclusive<u16>,
+) -> StoreResult<i64> {
+    let used: Vec<i64> = sqlx::query_scalar(
+        "SELECT port FROM endpoints WHERE port >= $1 AND port <= $2 ORDER BY port",
+    )
+    .bind(i64::from(*ports.start()))
+    .bind(i64::from(*ports.end()))
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(first_free(ports, &used).ok_or(Refusal::NoPortAvailable)?)
 }
 
 /// The lowest port of `range` that is not in `used` (sorted).

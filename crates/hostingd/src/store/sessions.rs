@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
+use super::StoreResult;
 use super::{Actor, Store, audit};
-use crate::error::ApiResult;
 
 /// A session row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -27,7 +27,7 @@ impl Store {
         actor: &Actor,
         token_hash: &str,
         expires_at: i64,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         let now = self.now();
         let workstation_id = actor.workstation_id.unwrap_or_default();
         let mut tx = self.write().await?;
@@ -46,7 +46,7 @@ impl Store {
     }
 
     /// The session with this token hash.
-    pub async fn session_by_token_hash(&self, token_hash: &str) -> ApiResult<Option<SessionRow>> {
+    pub async fn session_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<SessionRow>> {
         Ok(sqlx::query_as::<_, SessionRow>(
             "SELECT id, workstation_id, last_seen_at, expires_at, revoked_at FROM sessions WHERE token_hash = $1",
         )
@@ -57,7 +57,7 @@ impl Store {
 
     /// Marks a session as used now. Written at most once a minute per session, so that a busy
     /// console does not turn every read into a write.
-    pub async fn touch_session(&self, session: &SessionRow, now: i64) -> ApiResult<()> {
+    pub async fn touch_session(&self, session: &SessionRow, now: i64) -> StoreResult<()> {
         if now - session.last_seen_at < 60 {
             return Ok(());
         }
@@ -70,7 +70,7 @@ impl Store {
     }
 
     /// Ends a session (logout).
-    pub async fn revoke_session(&self, actor: &Actor, session_id: i64) -> ApiResult<()> {
+    pub async fn revoke_session(&self, actor: &Actor, session_id: i64) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")

@@ -6,7 +6,8 @@ use sqlx::{Sqlite, Transaction};
 
 use super::objects::{USED_BYTES, check_quota, ensure_recorded, forget_unreferenced};
 use super::{Actor, Store, audit};
-use crate::error::{ApiError, ApiResult};
+use super::{StoreError, StoreResult};
+use crate::rules::Refusal;
 
 /// The kind of a stored file, as the database keeps it (`sqlx::Type`): a value the service does
 /// not know is an error when read, never a default.
@@ -65,8 +66,8 @@ pub struct Part {
     pub size: i64,
 }
 
-fn upload_not_found() -> ApiError {
-    ApiError::not_found("upload")
+fn upload_not_found() -> StoreError {
+    StoreError::NotFound("upload")
 }
 
 const UPLOAD_COLUMNS: &str = "id, account_id, filename, kind, sha256, length, upload_offset, created_at, expires_at, completed_at, blob_id";
@@ -77,7 +78,7 @@ pub(super) async fn insert_blob(
     sha256: &str,
     parts: &[Part],
     now: i64,
-) -> ApiResult<i64> {
+) -> StoreResult<i64> {
     ensure_recorded(tx, parts.iter().map(|p| p.object_key.clone()).collect()).await?;
     let size: i64 = parts.iter().map(|p| p.size).sum();
     let id: i64 = sqlx::query_scalar(
@@ -108,7 +109,7 @@ pub(super) async fn insert_blob(
 pub(super) async fn delete_blob(
     tx: &mut Transaction<'static, Sqlite>,
     blob_id: i64,
-) -> ApiResult<Vec<String>> {
+) -> StoreResult<Vec<String>> {
     let keys: Vec<String> =
         sqlx::query_scalar("SELECT object_key FROM blob_parts WHERE blob_id = $1 ORDER BY seq")
             .bind(blob_id)
@@ -130,7 +131,7 @@ pub(super) async fn take_upload(
     tx: &mut Transaction<'static, Sqlite>,
     account_id: i64,
     upload_id: &str,
-) -> ApiResult<(String, FileKind, i64)> {
+) -> StoreResult<(String, FileKind, i64)> {
     let row = sqlx::query_as::<_, (String, FileKind, i64, i64, Option<i64>)>(
         "SELECT filename, kind, length, upload_offset, blob_id FROM uploads WHERE id = $1 AND account_id = $2",
     )
@@ -140,13 +141,10 @@ pub(super) async fn take_upload(
     .await?
     .ok_or_else(upload_not_found)?;
     let (filename, kind, length, offset, blob_id) = row;
-    let blob_id = blob_id.ok_or_else(|| {
-        ApiError::conflict(
-            "upload_incomplete",
-            format!(
-                "{filename} is not fully uploaded yet ({offset} of {length} bytes): resume its transfer, then load it."
-            ),
-        )
+    let blob_id = blob_id.ok_or_else(|| Refusal::UploadIncomplete {
+        filename: filename.clone(),
+        offset,
+        length,
     })?;
     // The parts now belong to the blob; the upload row goes.
     sqlx::query("DELETE FROM upload_parts WHERE upload_id = $1")
@@ -165,7 +163,7 @@ impl Store {
 
     /// Bytes the account uses: each stored content once (a safeguard shares the bytes of the
     /// base it copies) plus the full length of unfinished uploads.
-    pub async fn used_bytes(&self, account_id: i64) -> ApiResult<i64> {
+    pub async fn used_bytes(&self, account_id: i64) -> StoreResult<i64> {
         Ok(sqlx::query_scalar::<_, i64>(USED_BYTES)
             .bind(account_id)
             .fetch_one(&self.pool)
@@ -178,7 +176,7 @@ impl Store {
         actor: &Actor,
         upload: &NewUpload,
         quota: i64,
-    ) -> ApiResult<UploadRow> {
+    ) -> StoreResult<UploadRow> {
         let now = self.now();
         let mut tx = self.write().await?;
         check_quota(&mut tx, actor.account_id, quota, upload.length).await?;
@@ -210,7 +208,7 @@ impl Store {
     }
 
     /// One upload of the account.
-    pub async fn upload(&self, account_id: i64, id: &str) -> ApiResult<Option<UploadRow>> {
+    pub async fn upload(&self, account_id: i64, id: &str) -> StoreResult<Option<UploadRow>> {
         Ok(sqlx::query_as::<_, UploadRow>(sqlx::AssertSqlSafe(format!(
             "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = $1 AND account_id = $2"
         )))
@@ -221,7 +219,7 @@ impl Store {
     }
 
     /// The account's uploads, oldest first.
-    pub async fn uploads(&self, account_id: i64) -> ApiResult<Vec<UploadRow>> {
+    pub async fn uploads(&self, account_id: i64) -> StoreResult<Vec<UploadRow>> {
         Ok(sqlx::query_as::<_, UploadRow>(sqlx::AssertSqlSafe(format!(
             "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE account_id = $1 ORDER BY created_at, id"
         )))
@@ -231,7 +229,7 @@ impl Store {
     }
 
     /// The parts of an upload, in order.
-    pub async fn upload_parts(&self, upload_id: &str) -> ApiResult<Vec<Part>> {
+    pub async fn upload_parts(&self, upload_id: &str) -> StoreResult<Vec<Part>> {
         Ok(sqlx::query_as::<_, Part>(
             "SELECT object_key, size FROM upload_parts WHERE upload_id = $1 ORDER BY start",
         )
@@ -250,7 +248,7 @@ impl Store {
         start: i64,
         part: &Part,
         complete_sha256: Option<&str>,
-    ) -> ApiResult<i64> {
+    ) -> StoreResult<i64> {
         let now = self.now();
         let mut tx = self.write().await?;
         let end = start + part.size;
@@ -265,10 +263,7 @@ impl Store {
         .await?
         .rows_affected();
         if moved == 0 {
-            return Err(ApiError::conflict(
-                "offset_mismatch",
-                "The upload moved on meanwhile: ask for its offset (HEAD) and send from there.",
-            ));
+            return Err(Refusal::UploadMovedOn.into());
         }
         ensure_recorded(&mut tx, vec![part.object_key.clone()]).await?;
         sqlx::query(
@@ -308,7 +303,7 @@ impl Store {
     }
 
     /// Deletes an upload (termination or expiry) and returns the object keys to delete.
-    pub async fn delete_upload(&self, actor: &Actor, upload_id: &str) -> ApiResult<Vec<String>> {
+    pub async fn delete_upload(&self, actor: &Actor, upload_id: &str) -> StoreResult<Vec<String>> {
         let now = self.now();
         let mut tx = self.write().await?;
         let blob_id = sqlx::query_scalar::<_, Option<i64>>(
@@ -355,7 +350,7 @@ impl Store {
 
     /// Unfinished uploads past their expiry: (account, id). A finished upload never expires: it
     /// waits to be loaded or attached to a base (or deleted by the school).
-    pub async fn expired_uploads(&self, now: i64) -> ApiResult<Vec<(i64, String)>> {
+    pub async fn expired_uploads(&self, now: i64) -> StoreResult<Vec<(i64, String)>> {
         Ok(sqlx::query_as::<_, (i64, String)>(
             "SELECT account_id, id FROM uploads WHERE expires_at <= $1 AND completed_at IS NULL ORDER BY expires_at",
         )
@@ -365,7 +360,7 @@ impl Store {
     }
 
     /// The parts of a blob, in order.
-    pub async fn blob_parts(&self, blob_id: i64) -> ApiResult<Vec<Part>> {
+    pub async fn blob_parts(&self, blob_id: i64) -> StoreResult<Vec<Part>> {
         Ok(sqlx::query_as::<_, Part>(
             "SELECT object_key, size FROM blob_parts WHERE blob_id = $1 ORDER BY seq",
         )

@@ -3,7 +3,8 @@
 use serde_json::json;
 
 use super::{Actor, Store, audit, unique_or};
-use crate::error::{ApiError, ApiResult};
+use super::{StoreError, StoreResult};
+use crate::rules::Refusal;
 
 /// A user row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -45,7 +46,7 @@ pub struct NewUserRow {
 
 impl Store {
     /// Creates a user in the caller's account.
-    pub async fn create_user(&self, actor: &Actor, user: &NewUserRow) -> ApiResult<UserRow> {
+    pub async fn create_user(&self, actor: &Actor, user: &NewUserRow) -> StoreResult<UserRow> {
         let now = self.now();
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -62,10 +63,9 @@ impl Store {
         .await
         .map_err(|e| {
             unique_or(e, || {
-                ApiError::conflict(
-                    "username_taken",
-                    format!("The username {} is already used in your account. Choose another one.", user.username),
-                )
+                Refusal::UsernameTaken {
+                    username: user.username.clone(),
+                }
             })
         })?;
         audit::record(
@@ -81,7 +81,7 @@ impl Store {
     }
 
     /// The users of an account, in creation order.
-    pub async fn users(&self, account_id: i64) -> ApiResult<Vec<UserRow>> {
+    pub async fn users(&self, account_id: i64) -> StoreResult<Vec<UserRow>> {
         Ok(sqlx::query_as::<_, UserRow>(
             "SELECT id, account_id, first_name, surname, username, password_hash, superadmin, email, console_access FROM users WHERE account_id = $1 ORDER BY id",
         )
@@ -91,7 +91,7 @@ impl Store {
     }
 
     /// One user of the account; `not_found` otherwise.
-    pub async fn user(&self, account_id: i64, user_id: i64) -> ApiResult<UserRow> {
+    pub async fn user(&self, account_id: i64, user_id: i64) -> StoreResult<UserRow> {
         sqlx::query_as::<_, UserRow>(
             "SELECT id, account_id, first_name, surname, username, password_hash, superadmin, email, console_access FROM users WHERE account_id = $1 AND id = $2",
         )
@@ -99,7 +99,7 @@ impl Store {
         .bind(user_id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("user"))
+        .ok_or_else(|| StoreError::NotFound("user"))
     }
 
     /// A user of the account by username.
@@ -107,7 +107,7 @@ impl Store {
         &self,
         account_id: i64,
         username: &str,
-    ) -> ApiResult<Option<UserRow>> {
+    ) -> StoreResult<Option<UserRow>> {
         Ok(sqlx::query_as::<_, UserRow>(
             "SELECT id, account_id, first_name, surname, username, password_hash, superadmin, email, console_access FROM users WHERE account_id = $1 AND username = $2",
         )
@@ -125,7 +125,7 @@ impl Store {
         user_id: i64,
         email: Option<String>,
         console_access: Option<bool>,
-    ) -> ApiResult<UserRow> {
+    ) -> StoreResult<UserRow> {
         let now = self.now();
         let mut tx = self.write().await?;
         let before = sqlx::query_as::<_, (Option<String>, bool)>(
@@ -135,15 +135,11 @@ impl Store {
         .bind(actor.account_id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| ApiError::not_found("user"))?;
+        .ok_or_else(|| StoreError::NotFound("user"))?;
         let new_email = email.or(before.0.clone());
         let new_access = console_access.unwrap_or(before.1);
         if new_access && new_email.is_none() {
-            return Err(ApiError::client(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                "email_required",
-                "Enter a valid e-mail address first: console access needs one.",
-            ));
+            return Err(Refusal::EmailRequired.into());
         }
         if (new_email.as_ref(), new_access) != (before.0.as_ref(), before.1) {
             sqlx::query("UPDATE users SET email = $1, console_access = $2 WHERE id = $3")

@@ -4,8 +4,9 @@ use hosting_api::types::Role;
 use serde_json::json;
 
 use super::{Actor, Store, audit, outbox};
+use super::{StoreError, StoreResult};
 use crate::clock::rfc3339;
-use crate::error::{ApiError, ApiResult};
+use crate::messages::{self, Installer};
 
 /// A workstation row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -55,7 +56,7 @@ impl Store {
         &self,
         actor: &Actor,
         workstation: &NewWorkstation,
-    ) -> ApiResult<i64> {
+    ) -> StoreResult<i64> {
         let now = self.now();
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -87,29 +88,23 @@ impl Store {
                 .bind(actor.account_id)
                 .fetch_one(&mut *tx)
                 .await?;
-        let who = match (workstation.role, &actor.label) {
-            (Role::Superadmin, label) => format!(
-                "the superadministrator {}",
-                label.strip_prefix("superadmin:").unwrap_or(label)
+        let installer = match workstation.role {
+            Role::Superadmin => Installer::Superadmin(
+                actor
+                    .label
+                    .strip_prefix("superadmin:")
+                    .unwrap_or(&actor.label),
             ),
-            (Role::Manager, _) => "the hosting manager".to_string(),
+            Role::Manager => Installer::Manager,
         };
-        let body = format!(
-            "Hello,\n\nA new workstation was installed for {who} in the hosting account of {school}.\n\nWorkstation: {name}\nInstalled at: {at} (UTC)\nCertificate fingerprint (SHA-256): {fingerprint}\n\nIf nobody of your school installed it, revoke it at once in the console's Workstations panel, then have the console password reset and the invoice number changed by your provider.\n",
-            name = workstation.name,
-            at = rfc3339(now),
-            fingerprint = workstation.fingerprint,
+        let message = messages::workstation_installed_email(
+            installer,
+            &school,
+            &workstation.name,
+            &rfc3339(now),
+            &workstation.fingerprint,
         );
-        outbox::enqueue(
-            &mut tx,
-            actor.account_id,
-            now,
-            "email",
-            &email,
-            "A new workstation was installed in your hosting account",
-            &body,
-        )
-        .await?;
+        outbox::enqueue(&mut tx, actor.account_id, now, "email", &email, &message).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -118,7 +113,7 @@ impl Store {
     pub async fn workstation_by_fingerprint(
         &self,
         fingerprint: &str,
-    ) -> ApiResult<Option<WorkstationRow>> {
+    ) -> StoreResult<Option<WorkstationRow>> {
         Ok(sqlx::query_as::<_, WorkstationRow>(
             "SELECT w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at FROM workstations w LEFT JOIN users u ON u.id = w.user_id WHERE w.fingerprint = $1",
         )
@@ -128,7 +123,7 @@ impl Store {
     }
 
     /// The workstations of an account.
-    pub async fn workstations(&self, account_id: i64) -> ApiResult<Vec<WorkstationRow>> {
+    pub async fn workstations(&self, account_id: i64) -> StoreResult<Vec<WorkstationRow>> {
         Ok(sqlx::query_as::<_, WorkstationRow>(
             "SELECT w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at FROM workstations w LEFT JOIN users u ON u.id = w.user_id WHERE w.account_id = $1 ORDER BY w.id",
         )
@@ -142,7 +137,7 @@ impl Store {
         &self,
         account_id: i64,
         workstation_id: i64,
-    ) -> ApiResult<WorkstationRow> {
+    ) -> StoreResult<WorkstationRow> {
         sqlx::query_as::<_, WorkstationRow>(
             "SELECT w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at FROM workstations w LEFT JOIN users u ON u.id = w.user_id WHERE w.account_id = $1 AND w.id = $2",
         )
@@ -150,14 +145,14 @@ impl Store {
         .bind(workstation_id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("workstation"))
+        .ok_or_else(|| StoreError::NotFound("workstation"))
     }
 
     /// Revokes a workstation and ends its sessions; its certificate is refused from now on. The
     /// audit record names the revoked workstation (id, role, name, fingerprint, username) and,
     /// through the actor, the workstation the revocation came from. Revoking an already revoked
     /// workstation changes nothing.
-    pub async fn revoke_workstation(&self, actor: &Actor, workstation_id: i64) -> ApiResult<()> {
+    pub async fn revoke_workstation(&self, actor: &Actor, workstation_id: i64) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
         let target = sqlx::query_as::<_, (Role, String, String, Option<String>)>(
@@ -167,7 +162,7 @@ impl Store {
         .bind(actor.account_id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| ApiError::not_found("workstation"))?;
+        .ok_or_else(|| StoreError::NotFound("workstation"))?;
         let changed = sqlx::query(
             "UPDATE workstations SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL",
         )
@@ -201,7 +196,7 @@ impl Store {
     }
 
     /// The account of a workstation (operator commands).
-    pub async fn workstation_account(&self, workstation_id: i64) -> ApiResult<Option<i64>> {
+    pub async fn workstation_account(&self, workstation_id: i64) -> StoreResult<Option<i64>> {
         Ok(
             sqlx::query_scalar("SELECT account_id FROM workstations WHERE id = $1")
                 .bind(workstation_id)

@@ -253,9 +253,13 @@ async fn sweep_never_deletes_an_object_a_commit_is_about_to_reference() {
         .store
         .open_safeguard(&actor, &safeguard, &files, i64::MAX)
         .await
+        .map_err(hostingd::error::ApiError::from)
     {
         Err(hostingd::error::ApiError::Client { code, status, .. }) => {
-            assert_eq!((status.as_u16(), code), (409, "object_swept"));
+            assert_eq!(
+                (status.as_u16(), code),
+                (409, hosting_api::ErrorCode::ObjectSwept)
+            );
         }
         other => panic!("expected 409 object_swept, got {other:?}"),
     }

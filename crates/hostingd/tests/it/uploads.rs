@@ -116,7 +116,10 @@ async fn the_whole_file_hash_is_checked_when_the_last_byte_lands() {
     match result {
         Err(hosting_api::TusError::Client(error)) => {
             assert_eq!(error.status(), Some(460));
-            assert_eq!(error.code(), Some("file_checksum_mismatch"));
+            assert_eq!(
+                error.code(),
+                Some(&hosting_api::ErrorCode::FileChecksumMismatch)
+            );
         }
         other => panic!("expected a refusal, got {other:?}"),
     }

@@ -1,25 +1,22 @@
 //! tus 1.0 at `/v1/uploads`: core, creation, checksum (sha1, sha256), termination, expiration.
 //!
-//! A PATCH streams its body into one new object; the upload's offset moves only after that
-//! object is durably stored, in the transaction that records it. One PATCH at a time per upload
-//! (a second one answers `409 upload_busy`). The SHA-256 of the whole file is kept running
-//! between PATCHes and checked when the last byte lands.
+//! The append of a chunk (PATCH) is in [`append`]. One PATCH at a time per upload (a second one
+//! answers `409 upload_busy`); a cancellation waits for the PATCH in flight.
 
+pub mod append;
+
+use hosting_api::ErrorCode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use aws_lc_rs::digest;
-use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use base64::Engine as _;
-use futures::StreamExt;
 use hosting_api::files::{
-    CHECKSUM_MISMATCH_STATUS, StorageInfo, TUS_CHECKSUM_ALGORITHMS, TUS_CONTENT_TYPE,
-    TUS_EXTENSIONS, TUS_VERSION, UploadInfo, UploadMetadata,
+    StorageInfo, TUS_CHECKSUM_ALGORITHMS, TUS_EXTENSIONS, TUS_VERSION, UploadInfo, UploadMetadata,
 };
 use hosting_api::types::ErrorBody;
 
@@ -36,7 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/v1/uploads/{id}",
             axum::routing::head(head)
-                .patch(patch)
+                .patch(append::patch)
                 .delete(terminate)
                 .layer(DefaultBodyLimit::disable()),
         )
@@ -62,7 +59,7 @@ pub struct UploadLocks {
 
 fn upload_busy() -> ApiError {
     ApiError::conflict(
-        "upload_busy",
+        ErrorCode::UploadBusy,
         "Another transfer of this file is in progress. Wait for it to end (or stop it), then resume.",
     )
 }
@@ -123,7 +120,7 @@ fn check_version(headers: &HeaderMap) -> ApiResult<()> {
         Some(TUS_VERSION) => Ok(()),
         _ => Err(ApiError::client(
             StatusCode::PRECONDITION_FAILED,
-            "tus_version_unsupported",
+            ErrorCode::TusVersionUnsupported,
             "This service speaks tus 1.0.0: send the header Tus-Resumable: 1.0.0.",
         )),
     }
@@ -139,7 +136,7 @@ fn number_header(headers: &HeaderMap, name: &'static str) -> ApiResult<Option<u6
             .map(Some)
             .ok_or_else(|| {
                 ApiError::bad_request(
-                    "invalid_header",
+                    ErrorCode::InvalidHeader,
                     format!("{name} must be a whole number of bytes."),
                 )
             }),
@@ -157,7 +154,7 @@ fn valid_id(id: &str) -> ApiResult<()> {
 fn upload_gone() -> ApiError {
     ApiError::client(
         StatusCode::GONE,
-        "upload_expired",
+        ErrorCode::UploadExpired,
         "This upload expired before it was finished; its bytes are deleted. Start the upload again.",
     )
 }
@@ -218,34 +215,10 @@ pub async fn create(
     caller: Caller,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    check_version(&headers)?;
-    if headers.contains_key("Upload-Defer-Length") {
-        return Err(ApiError::bad_request(
-            "defer_length_unsupported",
-            "Give the size of the file in Upload-Length: deferred lengths are not supported.",
-        ));
-    }
-    let length = number_header(&headers, "Upload-Length")?.ok_or_else(|| {
-        ApiError::bad_request(
-            "upload_length_required",
-            "Give the size of the file in bytes in the header Upload-Length.",
-        )
-    })?;
-    let metadata = headers
-        .get("Upload-Metadata")
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_metadata",
-                "Upload-Metadata needs filename, kind and sha256.",
-            )
-        })
-        .and_then(|v| {
-            UploadMetadata::parse(v).map_err(|m| ApiError::bad_request("invalid_metadata", m))
-        })?;
+    let (length, metadata) = creation_headers(&headers)?;
     if length == 0 {
         return Err(ApiError::bad_request(
-            "empty_file",
+            ErrorCode::EmptyFile,
             format!(
                 "{} is empty: choose the file PRONOTE generated for hosting.",
                 metadata.filename
@@ -254,21 +227,7 @@ pub async fn create(
     }
     let max = state.settings.max_upload_bytes;
     if length > max {
-        let mut response = ApiError::client(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "upload_too_large",
-            format!(
-                "{} has {} MB; the service accepts files of at most {} MB.",
-                metadata.filename,
-                length.div_ceil(1_000_000),
-                max / 1_000_000
-            ),
-        )
-        .into_response();
-        response
-            .headers_mut()
-            .insert("Tus-Max-Size", header_value(&max.to_string()));
-        return Ok(response);
+        return Ok(upload_too_large(&metadata.filename, length, max));
     }
     let id = hex::encode(rand::random::<[u8; 16]>());
     let expires_at = state.store.now() + state.settings.upload_expiry_seconds as i64;
@@ -296,6 +255,55 @@ pub async fn create(
     headers.insert("Upload-Expires", header_value(&http_date(row.expires_at)));
     headers.insert("Upload-Offset", HeaderValue::from_static("0"));
     Ok(response)
+}
+
+/// The headers of a creation: the tus version, the length (not deferred) and the metadata.
+fn creation_headers(headers: &HeaderMap) -> ApiResult<(u64, UploadMetadata)> {
+    check_version(headers)?;
+    if headers.contains_key("Upload-Defer-Length") {
+        return Err(ApiError::bad_request(
+            ErrorCode::DeferLengthUnsupported,
+            "Give the size of the file in Upload-Length: deferred lengths are not supported.",
+        ));
+    }
+    let length = number_header(headers, "Upload-Length")?.ok_or_else(|| {
+        ApiError::bad_request(
+            ErrorCode::UploadLengthRequired,
+            "Give the size of the file in bytes in the header Upload-Length.",
+        )
+    })?;
+    let metadata = headers
+        .get("Upload-Metadata")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                ErrorCode::InvalidMetadata,
+                "Upload-Metadata needs filename, kind and sha256.",
+            )
+        })
+        .and_then(|v| {
+            UploadMetadata::parse(v)
+                .map_err(|m| ApiError::bad_request(ErrorCode::InvalidMetadata, m))
+        })?;
+    Ok((length, metadata))
+}
+
+/// `413 upload_too_large`, with the largest size in `Tus-Max-Size`.
+fn upload_too_large(filename: &str, length: u64, max: u64) -> Response {
+    let mut response = ApiError::client(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::UploadTooLarge,
+        format!(
+            "{filename} has {} MB; the service accepts files of at most {} MB.",
+            length.div_ceil(1_000_000),
+            max / 1_000_000
+        ),
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert("Tus-Max-Size", header_value(&max.to_string()));
+    response
 }
 
 /// Where an upload stands.
@@ -334,38 +342,6 @@ pub async fn head(
     Ok(response)
 }
 
-/// A chunk checksum: which algorithm and the expected digest.
-struct Checksum {
-    algorithm: &'static digest::Algorithm,
-    expected: Vec<u8>,
-}
-
-fn parse_checksum(headers: &HeaderMap) -> ApiResult<Option<Checksum>> {
-    let Some(value) = headers.get("Upload-Checksum") else {
-        return Ok(None);
-    };
-    let invalid = || {
-        ApiError::bad_request(
-            "checksum_algorithm_unsupported",
-            "Upload-Checksum must be 'sha1 BASE64' or 'sha256 BASE64'.",
-        )
-    };
-    let text = value.to_str().map_err(|_| invalid())?;
-    let (name, encoded) = text.trim().split_once(' ').ok_or_else(invalid)?;
-    let algorithm = match name {
-        "sha1" => &digest::SHA1_FOR_LEGACY_USE_ONLY,
-        "sha256" => &digest::SHA256,
-        _ => return Err(invalid()),
-    };
-    let expected = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .map_err(|_| invalid())?;
-    Ok(Some(Checksum {
-        algorithm,
-        expected,
-    }))
-}
-
 fn offset_response(status: StatusCode, offset: i64, expires_at: Option<i64>) -> Response {
     let mut response = status.into_response();
     response
@@ -377,235 +353,6 @@ fn offset_response(status: StatusCode, offset: i64, expires_at: Option<i64>) -> 
             .insert("Upload-Expires", header_value(&http_date(expires_at)));
     }
     response
-}
-
-/// Appends the body at `Upload-Offset`.
-#[utoipa::path(patch, path = "/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Upload")),
-    responses((status = 204, description = "Stored; Upload-Offset is the new offset"),
-        (status = 408, description = "upload_stalled: no byte for the chunk timeout; Upload-Offset says what is kept", body = ErrorBody),
-        (status = 409, description = "offset_mismatch, upload_busy, upload_complete", body = ErrorBody),
-        (status = 460, description = "checksum_mismatch, file_checksum_mismatch", body = ErrorBody)))]
-pub async fn patch(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> ApiResult<Response> {
-    check_version(&headers)?;
-    let content_type = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    if content_type != Some(TUS_CONTENT_TYPE) {
-        return Err(ApiError::client(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            format!("Send the bytes with Content-Type: {TUS_CONTENT_TYPE}."),
-        ));
-    }
-    let offset = number_header(&headers, "Upload-Offset")?.ok_or_else(|| {
-        ApiError::bad_request(
-            "upload_offset_required",
-            "Say where these bytes go in the header Upload-Offset (ask with HEAD).",
-        )
-    })?;
-    let checksum = parse_checksum(&headers)?;
-    valid_id(&id)?;
-    let mut running = state.uploads.try_lock(&id)?;
-    let row = live_upload(&state, &caller, &id).await?;
-    if row.completed_at.is_some() {
-        return Err(ApiError::conflict(
-            "upload_complete",
-            "This upload is already complete: every byte is stored.",
-        ));
-    }
-    let stored = u64::try_from(row.upload_offset).unwrap_or(0);
-    let length = u64::try_from(row.length).unwrap_or(0);
-    if offset != stored {
-        let error = ApiError::conflict(
-            "offset_mismatch",
-            format!("The service has {stored} bytes of this file: send from offset {stored}."),
-        );
-        let mut response = error.into_response();
-        response
-            .headers_mut()
-            .insert("Upload-Offset", header_value(&stored.to_string()));
-        return Ok(response);
-    }
-    let room = length - stored;
-    if number_header(&headers, "Content-Length")?.is_some_and(|n| n > room) {
-        return Err(upload_too_long(room));
-    }
-
-    // The whole-file hash goes on from where the last PATCH left it, if this process saw it.
-    let mut file_hash = match running.as_ref() {
-        Some((covered, context)) if *covered == stored => Some(context.clone()),
-        _ if stored == 0 => Some(digest::Context::new(&digest::SHA256)),
-        _ => None,
-    };
-    let mut chunk_hash = checksum.as_ref().map(|c| digest::Context::new(c.algorithm));
-    // A fresh key for every attempt (never reused once the orphan sweep may have claimed it),
-    // recorded before the object is written so that the sweep keeps it until the commit.
-    let key = format!(
-        "uploads/{id}/{stored:020}-{}",
-        hex::encode(rand::random::<[u8; 8]>())
-    );
-    state.store.record_object(caller.account_id(), &key).await?;
-    let mut writer = state.blobs.writer(&key).await?;
-    let mut stream = body.into_data_stream();
-    let mut interrupted = false;
-    // A client that stops sending without closing would hold the upload's lock and a writer for
-    // ever: after `upload_chunk_timeout` of silence the PATCH ends as if interrupted.
-    let silence = state.guard.upload_chunk_timeout;
-    let mut stalled = false;
-    loop {
-        let frame = match tokio::time::timeout(silence, stream.next()).await {
-            Ok(Some(frame)) => frame,
-            Ok(None) => break,
-            Err(_) => {
-                tracing::info!(upload = %id, "upload body stalled");
-                interrupted = true;
-                stalled = true;
-                break;
-            }
-        };
-        let data = match frame {
-            Ok(data) => data,
-            Err(error) => {
-                tracing::info!(upload = %id, %error, "upload body interrupted");
-                interrupted = true;
-                break;
-            }
-        };
-        if writer.written() + data.len() as u64 > room {
-            writer.abort().await;
-            return Err(upload_too_long(room));
-        }
-        if let Some(context) = chunk_hash.as_mut() {
-            context.update(&data);
-        }
-        if let Some(context) = file_hash.as_mut() {
-            context.update(&data);
-        }
-        writer.write(&data).await?;
-    }
-    let written = writer.written();
-    // A chunk with a checksum is all or nothing; without one, what arrived is kept.
-    if interrupted && (checksum.is_some() || written == 0) {
-        writer.abort().await;
-        if stalled {
-            return Ok(stalled_response(silence, row.upload_offset));
-        }
-        return Err(ApiError::bad_request(
-            "upload_interrupted",
-            "The transfer of this chunk was interrupted; nothing of it was kept. Send it again.",
-        ));
-    }
-    if let (Some(checksum), Some(context)) = (checksum.as_ref(), chunk_hash)
-        && context.finish().as_ref() != checksum.expected.as_slice()
-    {
-        writer.abort().await;
-        return Err(ApiError::client(
-            checksum_status(),
-            "checksum_mismatch",
-            "The checksum of this chunk does not match its bytes (damaged on the way): send it again.",
-        ));
-    }
-    if written == 0 {
-        writer.abort().await;
-        return Ok(offset_response(
-            StatusCode::NO_CONTENT,
-            row.upload_offset,
-            Some(row.expires_at),
-        ));
-    }
-    let part = writer.finish().await?;
-    let end = stored + written;
-    let complete = end == length;
-    let mut whole = None;
-    if complete {
-        let sha256 = match file_hash.take() {
-            Some(context) => hex::encode(context.finish().as_ref()),
-            None => {
-                let mut parts = state.store.upload_parts(&id).await?;
-                parts.push(part.clone());
-                state.blobs.sha256(parts).await?
-            }
-        };
-        if sha256 != row.sha256 {
-            state
-                .blobs
-                .delete(std::slice::from_ref(&part.object_key))
-                .await;
-            *running = None;
-            return Err(ApiError::client(
-                checksum_status(),
-                "file_checksum_mismatch",
-                format!(
-                    "The whole file's SHA-256 is {sha256}, not {} as announced: the file changed during the upload. Cancel this upload and start again.",
-                    row.sha256
-                ),
-            ));
-        }
-        whole = Some(sha256);
-    }
-    let new_offset = state
-        .store
-        .record_part(
-            &caller.actor,
-            &id,
-            row.upload_offset,
-            &part,
-            whole.as_deref(),
-        )
-        .await?;
-    if complete {
-        *running = None;
-        drop(running);
-        state.uploads.forget(&id);
-    } else {
-        *running = file_hash.map(|context| (end, context));
-    }
-    if stalled {
-        return Ok(stalled_response(silence, new_offset));
-    }
-    Ok(offset_response(
-        StatusCode::NO_CONTENT,
-        new_offset,
-        (!complete).then_some(row.expires_at),
-    ))
-}
-
-/// `408 upload_stalled` with the offset the service has durably stored.
-fn stalled_response(silence: std::time::Duration, offset: i64) -> Response {
-    let mut response = ApiError::client(
-        StatusCode::REQUEST_TIMEOUT,
-        "upload_stalled",
-        format!(
-            "No byte of this chunk arrived for {} second(s): the service kept {offset} bytes. Check your connection, then send from offset {offset}.",
-            silence.as_secs()
-        ),
-    )
-    .into_response();
-    response
-        .headers_mut()
-        .insert("Upload-Offset", header_value(&offset.to_string()));
-    response
-}
-
-fn checksum_status() -> StatusCode {
-    StatusCode::from_u16(CHECKSUM_MISMATCH_STATUS).unwrap_or(StatusCode::BAD_REQUEST)
-}
-
-fn upload_too_long(room: u64) -> ApiError {
-    ApiError::client(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "upload_too_long",
-        format!(
-            "Only {room} bytes of this file remain to be sent; this chunk is longer than the file."
-        ),
-    )
 }
 
 /// Cancels an upload and deletes its bytes, after the PATCH in flight (if any) ends.
@@ -671,17 +418,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates_and_checksums() {
+    fn dates_and_ids() {
         assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
-        let mut headers = HeaderMap::new();
-        headers.insert("Upload-Checksum", HeaderValue::from_static("md5 AAAA"));
-        assert!(parse_checksum(&headers).is_err());
-        headers.insert(
-            "Upload-Checksum",
-            HeaderValue::from_static("sha1 qZk+NkcGgWq6PiVxeFDCbJzQ2J0="),
-        );
-        let checksum = parse_checksum(&headers).unwrap().unwrap();
-        assert_eq!(checksum.expected.len(), 20);
         assert!(valid_id("0123456789abcdef0123456789abcdef").is_ok());
         assert!(valid_id("../etc").is_err());
     }

@@ -1,0 +1,291 @@
+//! The one place where the domain's errors become an answer: a status, a code and a sentence
+//! the person can act on.
+
+use axum::http::StatusCode;
+
+use crate::error::ApiError;
+use crate::rules::{Change, Refusal};
+use crate::store::StoreError;
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> ApiError {
+        match error {
+            StoreError::NotFound(what) => ApiError::not_found(what),
+            StoreError::Refused(refusal) => ApiError::from(refusal),
+            StoreError::LockedOut {
+                retry_after_seconds,
+            } => ApiError::locked_out(retry_after_seconds),
+            StoreError::Database(error) => ApiError::from(error),
+            StoreError::Internal(text) => ApiError::internal(text),
+        }
+    }
+}
+
+/// What the person was doing, in the sentence that asks to shut the server down first.
+fn doing(change: Change) -> &'static str {
+    match change {
+        Change::LoadingBase => "loading a base",
+        Change::CreatingBase => "creating a base",
+        Change::CompletingBase => "completing a base",
+        Change::OpeningBase => "opening a base",
+        Change::OpeningSafeguard => "opening a safeguard",
+    }
+}
+
+/// Megabytes, rounded down.
+fn megabytes(bytes: i64) -> i64 {
+    bytes / 1_000_000
+}
+
+/// The status, sentence and field of a refusal's answer.
+struct Answer {
+    status: StatusCode,
+    message: String,
+    field: Option<&'static str>,
+}
+
+fn answer(status: StatusCode, message: impl Into<String>) -> Answer {
+    Answer {
+        status,
+        message: message.into(),
+        field: None,
+    }
+}
+
+fn conflict(message: impl Into<String>) -> Answer {
+    answer(StatusCode::CONFLICT, message)
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> ApiError {
+        let code = refusal.code();
+        let Answer {
+            status,
+            message,
+            field,
+        } = match refusal {
+            Refusal::ServerRunning { schedule, change } => conflict(format!(
+                "The server of {schedule} is running: shut it down (Active base, Shut down the server) before {}.",
+                doing(change)
+            )),
+            Refusal::AlreadyRunning { schedule } => conflict(format!(
+                "The server of {schedule} is already running: shut it down before activating another base."
+            )),
+            Refusal::AlreadyStopped { schedule } => {
+                conflict(format!("The server of {schedule} is already shut down."))
+            }
+            Refusal::ScheduleNotConfigured { schedule } => conflict(format!(
+                "{schedule} has no domain name yet: give it one (Configuration) before activating a base."
+            )),
+            Refusal::NoOpenBase { schedule } => conflict(format!(
+                "No base is open on {schedule}: open one in Other bases or Safeguards, or create a base, then activate."
+            )),
+            Refusal::TooManyReserved { contract_licences } => Answer {
+                field: Some("administration_reserved"),
+                ..answer(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!(
+                        "Your contract allows {contract_licences} simultaneous Administrative connections: reserve at most {contract_licences}."
+                    ),
+                )
+            },
+            Refusal::DomainTaken { host } => Answer {
+                field: Some("domain"),
+                ..conflict(format!(
+                    "The domain name {host} is already used. Choose another one, for example with the name of your town."
+                ))
+            },
+            file @ (Refusal::NotABase { .. }
+            | Refusal::NotACompanion { .. }
+            | Refusal::DuplicateCompanion { .. }
+            | Refusal::UploadIncomplete { .. }
+            | Refusal::UploadMovedOn
+            | Refusal::ObjectSwept
+            | Refusal::QuotaExceeded { .. }) => file_answer(file),
+            account @ (Refusal::DomainOverlaps { .. }
+            | Refusal::ScheduleNameTaken { .. }
+            | Refusal::NoPortAvailable
+            | Refusal::UnknownUser { .. }
+            | Refusal::UsernameTaken { .. }
+            | Refusal::EmailRequired) => account_answer(account),
+        };
+        let error = ApiError::client(status, code, message);
+        match field {
+            Some(field) => error.with_field(field),
+            None => error,
+        }
+    }
+}
+
+/// The answers about files: bases, companions, uploads and space.
+fn file_answer(refusal: Refusal) -> Answer {
+    match refusal {
+        Refusal::NotABase { filename } => answer(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "{filename} is not a base: choose the *.HNOT file to load; the other files are its companions."
+            ),
+        ),
+        Refusal::NotACompanion { filename } => answer(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "{filename} is a base: complete a base with *.HCOURRIERS, *.HDOCJOINTS or *.HPHOTOS; load a *.HNOT with Load a base."
+            ),
+        ),
+        Refusal::DuplicateCompanion { filename, kind } => answer(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "{filename} is a second {kind} file: give one file of each kind (*.HCOURRIERS, *.HDOCJOINTS, *.HPHOTOS)."
+            ),
+        ),
+        Refusal::UploadIncomplete {
+            filename,
+            offset,
+            length,
+        } => conflict(format!(
+            "{filename} is not fully uploaded yet ({offset} of {length} bytes): resume its transfer, then load it."
+        )),
+        Refusal::UploadMovedOn => conflict(
+            "The upload moved on meanwhile: ask for its offset (HEAD) and send from there.",
+        ),
+        Refusal::ObjectSwept => conflict(
+            "The stored copy of this file was cleaned up before it could be recorded (the operation took too long). Nothing was changed: try again.",
+        ),
+        Refusal::QuotaExceeded {
+            used,
+            quota,
+            adding,
+        } => {
+            let needs = if adding > 0 {
+                format!(
+                    ", and this needs {} MB more",
+                    megabytes(adding.saturating_add(999_999))
+                )
+            } else {
+                String::new()
+            };
+            answer(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "Your hosting space is full: {} MB used of {} MB{needs}. Cancel unfinished uploads or ask your provider for more space.",
+                    megabytes(used),
+                    megabytes(quota),
+                ),
+            )
+        }
+        // Not about files: `From<Refusal>` sends only file refusals here.
+        other => conflict(other.to_string()),
+    }
+}
+
+/// The answers about the account's names, ports and users.
+fn account_answer(refusal: Refusal) -> Answer {
+    match refusal {
+        Refusal::DomainOverlaps { domain } => conflict(format!(
+            "{domain} overlaps a domain or a host of another account."
+        )),
+        Refusal::ScheduleNameTaken { name } => conflict(format!(
+            "Another schedule of your account is already called {name}. Choose another name."
+        )),
+        Refusal::NoPortAvailable => {
+            conflict("The hosting service has no free port left. Contact customer support.")
+        }
+        Refusal::UnknownUser { user_id } => answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "There is no user {user_id} in your account. Refresh the list of users and try again."
+            ),
+        ),
+        Refusal::UsernameTaken { username } => conflict(format!(
+            "The username {username} is already used in your account. Choose another one."
+        )),
+        Refusal::EmailRequired => answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Enter a valid e-mail address first: console access needs one.",
+        ),
+        // Not about the account: `From<Refusal>` sends only account refusals here.
+        other => conflict(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hosting_api::ErrorCode;
+
+    fn answer(refusal: Refusal) -> (u16, ErrorCode, String, Option<&'static str>) {
+        match ApiError::from(refusal) {
+            ApiError::Client {
+                status,
+                code,
+                message,
+                field,
+                ..
+            } => (status.as_u16(), code, message, field),
+            other => panic!("a refusal is a client error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn refusals_are_client_errors_with_their_code() {
+        let (status, code, message, field) = answer(Refusal::TooManyReserved {
+            contract_licences: 3,
+        });
+        assert_eq!(
+            (status, code, field),
+            (
+                422,
+                ErrorCode::TooManyReserved,
+                Some("administration_reserved")
+            )
+        );
+        assert!(message.contains("reserve at most 3"), "{message}");
+        let (status, code, message, _) = answer(Refusal::ServerRunning {
+            schedule: "planning01".to_string(),
+            change: Change::OpeningSafeguard,
+        });
+        assert_eq!((status, code), (409, ErrorCode::ServerRunning));
+        assert!(
+            message.ends_with("before opening a safeguard."),
+            "{message}"
+        );
+        let (status, code, message, _) = answer(Refusal::QuotaExceeded {
+            used: 5_000_000,
+            quota: 6_000_000,
+            adding: 1_500_000,
+        });
+        assert_eq!((status, code), (413, ErrorCode::QuotaExceeded));
+        assert!(
+            message.contains("5 MB used of 6 MB, and this needs 2 MB more"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn store_errors_keep_their_answer() {
+        let not_found = ApiError::from(StoreError::NotFound("base"));
+        assert!(matches!(
+            not_found,
+            ApiError::Client {
+                status: StatusCode::NOT_FOUND,
+                code: ErrorCode::NotFound,
+                ..
+            }
+        ));
+        let locked = ApiError::from(StoreError::LockedOut {
+            retry_after_seconds: 90,
+        });
+        assert!(matches!(
+            locked,
+            ApiError::Client {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                retry_after_seconds: Some(90),
+                ..
+            }
+        ));
+        assert!(matches!(
+            ApiError::from(StoreError::internal("account 3 vanished")),
+            ApiError::Internal(_)
+        ));
+    }
+}

@@ -1,0 +1,98 @@
+//! What the service writes to a school: the e-mails and SMS put in the outbox. The store
+//! enqueues them in the transaction of the change they report; their words live here.
+
+/// A message of the outbox: a subject (the SMS gateway ignores it) and a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Subject.
+    pub subject: String,
+    /// Body.
+    pub body: String,
+}
+
+fn message(subject: &str, body: String) -> Message {
+    Message {
+        subject: subject.to_string(),
+        body,
+    }
+}
+
+/// The e-mail with the hosting and invoice numbers.
+pub fn logins_email(school_name: &str, hosting_number: &str, invoice_number: &str) -> Message {
+    message(
+        "Your hosting logins",
+        format!(
+            "Hello,\n\nThe hosted server of {school_name} is ready.\n\nHosting number: {hosting_number}\nInvoice number: {invoice_number}\n\nThe password of the hosting console is sent to you by SMS. Install the hosting console, choose \"I log in as: hosting manager\", enter the hosting number and the password, then the invoice number to install the certificate of your workstation.\n"
+        ),
+    )
+}
+
+/// The SMS with the console password of a new account.
+pub fn console_password_sms(password: &str) -> Message {
+    message(
+        "Hosting console password",
+        format!(
+            "Hosting console password: {password}\nIt cannot be changed: keep it safe. Your hosting number is in the e-mail you received."
+        ),
+    )
+}
+
+/// The SMS with a console password reset by the provider.
+pub fn new_password_sms(password: &str) -> Message {
+    message(
+        "New hosting console password",
+        format!(
+            "Your new hosting console password: {password}\nIt cannot be changed: keep it safe."
+        ),
+    )
+}
+
+/// The SMS sent with the logins again: the password is kept only as a hash.
+pub fn password_reminder_sms() -> Message {
+    message(
+        "Hosting console password",
+        "Your hosting console password is the one received by SMS when your account was opened. If it is lost, ask customer support to reset it.".to_string(),
+    )
+}
+
+/// The e-mail with a new invoice number.
+pub fn rotated_invoice_email(
+    school_name: &str,
+    hosting_number: &str,
+    invoice_number: &str,
+) -> Message {
+    message(
+        "Your new invoice number",
+        format!(
+            "Hello,\n\nThe invoice number of the hosted server of {school_name} (hosting number {hosting_number}) was replaced.\n\nNew invoice number: {invoice_number}\n\nThe old one no longer installs a workstation certificate. The workstations already installed keep working.\n"
+        ),
+    )
+}
+
+/// Who a workstation was installed for.
+pub enum Installer<'a> {
+    /// The hosting manager.
+    Manager,
+    /// A superadministrator, by username.
+    Superadmin(&'a str),
+}
+
+/// The e-mail that tells the hosting manager a workstation was installed.
+pub fn workstation_installed_email(
+    installer: Installer<'_>,
+    school: &str,
+    name: &str,
+    at: &str,
+    fingerprint: &str,
+) -> Message {
+    let who = match installer {
+        Installer::Superadmin(username) => format!("the superadministrator {username}"),
+        Installer::Manager => "the hosting manager".to_string(),
+    };
+    message(
+        "A new workstation was installed in your hosting account",
+        format!(
+            "Hello,\n\nA new workstation was installed for {who} in the hosting account of {school}.\n\nWorkstation: {name}\nInstalled at: {at} (UTC)\nCertificate fingerprint (SHA-256): {fingerprint}\n\nIf nobody of your school installed it, revoke it at once in the console's Workstations panel, then have the console password reset and the invoice number changed by your provider.\n"
+        ),
+    )
+}

@@ -1,0 +1,153 @@
+//! The domain's rules and the reasons it refuses a change. A refusal says what was refused and
+//! with which data, never how to say it: `http/` turns it into a status and a sentence.
+//!
+//! One module per rule that involves more than one fact: [`activation`] (when a schedule's
+//! server may start, and which changes need it shut down) and [`reservation`] (the licences
+//! reserved for the Administration group, within the contract).
+
+pub mod activation;
+pub mod reservation;
+
+use hosting_api::ErrorCode;
+
+use crate::store::FileKind;
+pub use activation::Change;
+
+/// Why the service refuses a change that the caller may correct.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The schedule's server runs, and `change` needs it shut down.
+    ServerRunning {
+        /// Schedule name.
+        schedule: String,
+        /// What was asked.
+        change: Change,
+    },
+    /// Activation asked while the server already runs.
+    AlreadyRunning {
+        /// Schedule name.
+        schedule: String,
+    },
+    /// Shut-down asked while the server is already shut down.
+    AlreadyStopped {
+        /// Schedule name.
+        schedule: String,
+    },
+    /// Activation asked for a schedule without a domain (so without a port).
+    ScheduleNotConfigured {
+        /// Schedule name.
+        schedule: String,
+    },
+    /// Activation asked with no base open on the server.
+    NoOpenBase {
+        /// Schedule name.
+        schedule: String,
+    },
+    /// More licences reserved for the Administration group than the contract holds.
+    TooManyReserved {
+        /// Licences of the contract.
+        contract_licences: i64,
+    },
+    /// A file loaded as a base that is not one.
+    NotABase {
+        /// Its name.
+        filename: String,
+    },
+    /// A base given where a companion was expected.
+    NotACompanion {
+        /// Its name.
+        filename: String,
+    },
+    /// Two companions of the same kind.
+    DuplicateCompanion {
+        /// The second one's name.
+        filename: String,
+        /// Their kind.
+        kind: FileKind,
+    },
+    /// An upload used before all its bytes arrived.
+    UploadIncomplete {
+        /// File name.
+        filename: String,
+        /// Bytes received.
+        offset: i64,
+        /// Bytes announced.
+        length: i64,
+    },
+    /// The upload's offset moved while a chunk was stored.
+    UploadMovedOn,
+    /// A stored object was swept before the change that uses it was recorded.
+    ObjectSwept,
+    /// The account's space would be exceeded.
+    QuotaExceeded {
+        /// Bytes used.
+        used: i64,
+        /// Bytes of the quota.
+        quota: i64,
+        /// Bytes the change adds.
+        adding: i64,
+    },
+    /// A host already used by another endpoint.
+    DomainTaken {
+        /// The host.
+        host: String,
+    },
+    /// A domain to verify that overlaps another account's domain or host.
+    DomainOverlaps {
+        /// The domain.
+        domain: String,
+    },
+    /// Another schedule of the account has this name.
+    ScheduleNameTaken {
+        /// The name.
+        name: String,
+    },
+    /// Every port of the service's range is taken.
+    NoPortAvailable,
+    /// A profile member that is not a user of the account.
+    UnknownUser {
+        /// The user id given.
+        user_id: i64,
+    },
+    /// Another user of the account has this username.
+    UsernameTaken {
+        /// The username.
+        username: String,
+    },
+    /// Console access asked for a user without an e-mail address.
+    EmailRequired,
+}
+
+impl Refusal {
+    /// The stable code of this refusal.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Refusal::ServerRunning { .. } | Refusal::AlreadyRunning { .. } => {
+                ErrorCode::ServerRunning
+            }
+            Refusal::AlreadyStopped { .. } => ErrorCode::ServerStopped,
+            Refusal::ScheduleNotConfigured { .. } => ErrorCode::ScheduleNotConfigured,
+            Refusal::NoOpenBase { .. } => ErrorCode::NoOpenBase,
+            Refusal::TooManyReserved { .. } => ErrorCode::TooManyReserved,
+            Refusal::NotABase { .. } => ErrorCode::NotABase,
+            Refusal::NotACompanion { .. } => ErrorCode::NotACompanion,
+            Refusal::DuplicateCompanion { .. } => ErrorCode::DuplicateCompanion,
+            Refusal::UploadIncomplete { .. } => ErrorCode::UploadIncomplete,
+            Refusal::UploadMovedOn => ErrorCode::OffsetMismatch,
+            Refusal::ObjectSwept => ErrorCode::ObjectSwept,
+            Refusal::QuotaExceeded { .. } => ErrorCode::QuotaExceeded,
+            Refusal::DomainTaken { .. } | Refusal::DomainOverlaps { .. } => ErrorCode::DomainTaken,
+            Refusal::ScheduleNameTaken { .. } => ErrorCode::ScheduleNameTaken,
+            Refusal::NoPortAvailable => ErrorCode::NoPortAvailable,
+            Refusal::UnknownUser { .. } => ErrorCode::UnknownUser,
+            Refusal::UsernameTaken { .. } => ErrorCode::UsernameTaken,
+            Refusal::EmailRequired => ErrorCode::EmailRequired,
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "refused: {}", self.code())
+    }
+}
