@@ -14,23 +14,16 @@ use hosting_console::i18n::Language;
 use hosting_console::keystore::Keystore;
 use hosting_console::settings::ServerChoice;
 use hosting_console::{ConsoleApp, ConsoleOptions};
-use hostingd::store::NewAccount;
+use hostingd::testing;
 use hostingd::{Clock, RunningService, ServeConfig};
+
+pub use hostingd::testing::{Logins, SUPERADMIN_PASSWORD};
 
 /// A hosting service for the test, on its own runtime.
 pub struct Service {
     pub runtime: tokio::runtime::Runtime,
     pub service: RunningService,
     pub dir: tempfile::TempDir,
-}
-
-/// Logins as received by e-mail and SMS.
-#[derive(Debug, Clone)]
-pub struct Logins {
-    pub account_id: i64,
-    pub hosting_number: String,
-    pub invoice_number: String,
-    pub password: String,
 }
 
 impl Service {
@@ -46,11 +39,8 @@ impl Service {
             .build()
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let mut config = ServeConfig::local(dir.path().join("service"));
-        // Activating a schedule binds its port: each service gets its own window of 100 ports
-        // (apart from the 20000s of hostingd's own tests).
-        let window = 30000 + random_below(100) * 100;
-        config.port_range = window..=window + 99;
+        // Activating a schedule binds its port: each service gets its own window of ports.
+        let mut config = testing::local_config(dir.path().join("service"));
         change(&mut config);
         let service = runtime
             .block_on(hostingd::start(config, Clock::default()))
@@ -79,41 +69,8 @@ impl Service {
 
     /// Provisions an account and reads its logins from the outbox (e-mail and SMS).
     pub fn provision(&self, school: &str) -> Logins {
-        let state = &self.service.state;
-        self.runtime.block_on(async {
-            let account = NewAccount {
-                school_name: school.to_string(),
-                email: "manager@school.fr".to_string(),
-                phone: "+33611223344".to_string(),
-                contract_ends_on: "2027-08-31".to_string(),
-            };
-            let provisioned =
-                hostingd::operator::provision(&state.store, &state.passwords, &account)
-                    .await
-                    .unwrap();
-            let outbox = state
-                .store
-                .outbox(Some(provisioned.account_id))
-                .await
-                .unwrap();
-            let password = outbox
-                .iter()
-                .rev()
-                .find(|m| m.channel == "sms")
-                .and_then(|m| {
-                    m.body
-                        .lines()
-                        .find_map(|l| l.strip_prefix("Hosting console password: "))
-                })
-                .unwrap()
-                .to_string();
-            Logins {
-                account_id: provisioned.account_id,
-                hosting_number: provisioned.hosting_number,
-                invoice_number: provisioned.invoice_number,
-                password,
-            }
-        })
+        self.runtime
+            .block_on(testing::provision(&self.service, school))
     }
 
     pub fn store(&self) -> &hostingd::store::Store {
@@ -124,81 +81,10 @@ impl Service {
     /// (licence, domains `<prefix>-…`, a superadministrator `jdupont` with console access in the
     /// Administration profile of every schedule).
     pub fn onboard_with_client(&self, logins: &Logins, prefix: &str) {
-        use hosting_api::{
-            Client, ClientIdentity, EnrollmentRequest, NewUser, Role, ScheduleUpdate, UserUpdate,
-            WorkstationKey,
-        };
-        self.runtime.block_on(async {
-            let base = self.service.base_url();
-            let ca = self.service.ca_pem();
-            let key = WorkstationKey::generate("Manager PC").unwrap();
-            let enrolled = Client::new(&base, &ca, None)
-                .unwrap()
-                .enroll(&EnrollmentRequest {
-                    role: Role::Manager,
-                    hosting_number: logins.hosting_number.clone(),
-                    password: logins.password.clone(),
-                    username: None,
-                    invoice_number: logins.invoice_number.clone(),
-                    csr_pem: key.csr_pem,
-                    workstation_name: "Manager PC".to_string(),
-                })
-                .await
-                .unwrap();
-            let identity = ClientIdentity {
-                certificate_pem: enrolled.certificate_pem,
-                key_pem: key.key_pem,
-            };
-            let manager = Client::new(&base, &ca, Some(&identity)).unwrap();
-            manager.login(&logins.password).await.unwrap();
-            manager
-                .accept_licence(&manager.licence().await.unwrap().version)
-                .await
-                .unwrap();
-            manager
-                .set_controller_domain(&format!("{prefix}-lycee"))
-                .await
-                .unwrap();
-            let user = manager
-                .create_user(&NewUser {
-                    first_name: "Jeanne".to_string(),
-                    surname: "Dupont".to_string(),
-                    username: "jdupont".to_string(),
-                    password: SUPERADMIN_PASSWORD.to_string(),
-                    superadmin: true,
-                })
-                .await
-                .unwrap();
-            let grant = UserUpdate {
-                email: Some("jeanne@school.fr".to_string()),
-                console_access: Some(true),
-            };
-            manager.update_user(user.id, &grant).await.unwrap();
-            for schedule in manager.schedules().await.unwrap() {
-                let update = ScheduleUpdate {
-                    domain: Some(format!("{prefix}-{}", schedule.name)),
-                    ..Default::default()
-                };
-                manager.update_schedule(schedule.id, &update).await.unwrap();
-                manager
-                    .set_profile_members(schedule.id, "Administration", &[user.id])
-                    .await
-                    .unwrap();
-            }
-        });
+        self.runtime
+            .block_on(testing::onboard(&self.service, logins, prefix));
     }
 }
-
-/// A random number below `bound`, without a dependency: std's hasher is randomly keyed.
-fn random_below(bound: u16) -> u16 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u32(std::process::id());
-    (hasher.finish() % u64::from(bound)) as u16
-}
-
-/// The superadministrator's password in these tests.
-pub const SUPERADMIN_PASSWORD: &str = "Correct1Horse2Battery";
 
 /// Options of a console on a workstation of its own.
 pub fn options(

@@ -228,6 +228,18 @@ error_codes! {
     Cancelled = "cancelled",
 }
 
+impl ErrorCode {
+    /// True for the codes the client gives its own failures (the service never answers them).
+    pub fn is_client_side(&self) -> bool {
+        matches!(
+            self,
+            ErrorCode::DownloadHashMismatch
+                | ErrorCode::UploadNotFound
+                | ErrorCode::UploadUnavailable
+        )
+    }
+}
+
 impl From<&str> for ErrorCode {
     fn from(code: &str) -> ErrorCode {
         ErrorCode::known(code).unwrap_or_else(|| ErrorCode::Unknown(code.to_string()))
@@ -285,7 +297,12 @@ impl PartialSchema for ErrorCode {
     fn schema() -> RefOr<Schema> {
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .enum_values(Some(ErrorCode::ALL.iter().map(ErrorCode::as_str)))
+            .enum_values(Some(
+                ErrorCode::ALL
+                    .iter()
+                    .filter(|code| !code.is_client_side())
+                    .map(ErrorCode::as_str),
+            ))
             .description(Some(
                 "Stable snake_case code. The list is the codes this version answers; a client should expect others from a newer service and then show the message.",
             ))

@@ -24,6 +24,8 @@ pub mod pki;
 pub mod private_files;
 pub mod rules;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -9,12 +9,12 @@ pub mod gateways;
 pub mod process;
 pub mod roles;
 
-use hosting_api::{
-    Client, ClientError, ClientIdentity, EnrollmentRequest, NewUser, Role, UserUpdate,
-    WorkstationKey,
-};
-use hostingd::store::NewAccount;
+use hosting_api::{Client, ClientError, ClientIdentity, Role};
+use hostingd::testing;
 use hostingd::{Clock, RunningService, ServeConfig};
+
+#[allow(unused_imports)] // Not every test binary reads an SMS.
+pub use hostingd::testing::{Logins, SUPERADMIN_PASSWORD, password_in_sms};
 
 /// A service with its data directory and clock.
 pub struct TestService {
@@ -23,30 +23,16 @@ pub struct TestService {
     pub dir: tempfile::TempDir,
 }
 
-/// The logins an account received by e-mail and SMS.
-#[derive(Debug, Clone)]
-pub struct Logins {
-    pub account_id: i64,
-    pub hosting_number: String,
-    pub invoice_number: String,
-    pub password: String,
-}
-
-/// A password that follows the user password rules.
-pub const SUPERADMIN_PASSWORD: &str = "Correct1Horse2Battery";
-
 impl TestService {
     pub async fn start() -> TestService {
         TestService::start_with(|_| {}).await
     }
 
-    /// A service whose configuration `change` adjusts. Each service gets its own window of 100
-    /// ports for schedules, since activating a schedule binds its port.
+    /// A service whose configuration `change` adjusts, with its own window of ports for
+    /// schedules ([`testing::port_window`]), since activating a schedule binds its port.
     pub async fn start_with(change: impl FnOnce(&mut ServeConfig)) -> TestService {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = ServeConfig::local(dir.path().to_path_buf());
-        let window = 20000 + rand::random_range(0..100u16) * 100;
-        config.port_range = window..=window + 99;
+        let mut config = testing::local_config(dir.path().to_path_buf());
         config.max_concurrent_hashes = Some(2);
         change(&mut config);
         let clock = Clock::default();
@@ -64,47 +50,17 @@ impl TestService {
 
     /// A client without a certificate.
     pub fn anonymous(&self) -> Client {
-        Client::new(&self.service.base_url(), &self.service.ca_pem(), None).unwrap()
+        testing::anonymous(&self.service)
     }
 
     /// A client presenting `identity`.
     pub fn with_identity(&self, identity: &ClientIdentity) -> Client {
-        Client::new(
-            &self.service.base_url(),
-            &self.service.ca_pem(),
-            Some(identity),
-        )
-        .unwrap()
+        testing::with_identity(&self.service, identity)
     }
 
     /// Provisions an account and reads its logins from the outbox, as the manager would.
     pub async fn provision(&self, school: &str) -> Logins {
-        let account = NewAccount {
-            school_name: school.to_string(),
-            email: format!("manager@{}.fr", school.to_lowercase().replace(' ', "-")),
-            phone: "+33611223344".to_string(),
-            contract_ends_on: "2027-08-31".to_string(),
-        };
-        let provisioned =
-            hostingd::operator::provision(self.store(), &self.service.state.passwords, &account)
-                .await
-                .unwrap();
-        let outbox = self
-            .store()
-            .outbox(Some(provisioned.account_id))
-            .await
-            .unwrap();
-        let email = outbox.iter().find(|m| m.channel == "email").unwrap();
-        assert!(email.body.contains(&provisioned.hosting_number));
-        assert!(email.body.contains(&provisioned.invoice_number));
-        let sms = outbox.iter().rev().find(|m| m.channel == "sms").unwrap();
-        let password = password_in_sms(&sms.body);
-        Logins {
-            account_id: provisioned.account_id,
-            hosting_number: provisioned.hosting_number,
-            invoice_number: provisioned.invoice_number,
-            password,
-        }
+        testing::provision(&self.service, school).await
     }
 
     /// Enrolls a workstation with a CSR made here.
@@ -115,88 +71,24 @@ impl TestService {
         username: Option<&str>,
         password: &str,
     ) -> Result<ClientIdentity, ClientError> {
-        let key = WorkstationKey::generate("Test workstation").unwrap();
-        let response = self
-            .anonymous()
-            .enroll(&EnrollmentRequest {
-                role,
-                hosting_number: logins.hosting_number.clone(),
-                password: password.to_string(),
-                username: username.map(str::to_string),
-                invoice_number: logins.invoice_number.clone(),
-                csr_pem: key.csr_pem,
-                workstation_name: "Test workstation".to_string(),
-            })
-            .await?;
-        assert_eq!(response.ca_pem, self.service.ca_pem());
-        Ok(ClientIdentity {
-            certificate_pem: response.certificate_pem,
-            key_pem: key.key_pem,
-        })
+        testing::enroll(&self.service, role, logins, username, password).await
     }
 
     /// The hosting manager's workstation, logged in.
     pub async fn manager(&self, logins: &Logins) -> (Client, ClientIdentity) {
-        let identity = self
-            .enroll(Role::Manager, logins, None, &logins.password)
-            .await
-            .unwrap();
-        let client = self.with_identity(&identity);
-        client.login(&logins.password).await.unwrap();
-        (client, identity)
+        testing::manager(&self.service, logins).await
     }
 
     /// Creates a superadministrator with console access through `manager`, then enrolls and
     /// logs in their own workstation.
     pub async fn superadmin(&self, manager: &Client, logins: &Logins, username: &str) -> Client {
-        let user = manager
-            .create_user(&NewUser {
-                first_name: "Jeanne".to_string(),
-                surname: "Dupont".to_string(),
-                username: username.to_string(),
-                password: SUPERADMIN_PASSWORD.to_string(),
-                superadmin: true,
-            })
-            .await
-            .unwrap();
-        manager
-            .update_user(
-                user.id,
-                &UserUpdate {
-                    email: Some(format!("{username}@school.fr")),
-                    console_access: Some(true),
-                },
-            )
-            .await
-            .unwrap();
-        let identity = self
-            .enroll(
-                Role::Superadmin,
-                logins,
-                Some(username),
-                SUPERADMIN_PASSWORD,
-            )
-            .await
-            .unwrap();
-        let client = self.with_identity(&identity);
-        client.login(SUPERADMIN_PASSWORD).await.unwrap();
-        client
+        testing::superadmin(&self.service, manager, logins, username).await
     }
 
     /// Number of audit records of an account: a change that should not happen adds one.
     pub async fn audit_count(&self, account_id: i64) -> usize {
         self.store().audit_log(account_id).await.unwrap().len()
     }
-}
-
-/// The password in an SMS of the outbox.
-pub fn password_in_sms(body: &str) -> String {
-    body.lines()
-        .find_map(|line| {
-            line.split_once("password: ")
-                .map(|(_, p)| p.trim().to_string())
-        })
-        .unwrap()
 }
 
 /// A client certificate signed by a CA that the service does not know.

@@ -89,7 +89,7 @@ fn an_upload_resumes_after_kill_9_and_the_stored_file_is_the_source() {
     child.kill().unwrap();
     child.wait().unwrap();
     let acked_before_kill = acked_rx.try_iter().fold(acked, u64::max);
-    std::thread::sleep(Duration::from_millis(700));
+    // Restarted at once: `serve` returns when the new process listens.
     let mut child = serve(dir.path(), port, &["--job-interval-seconds", "1"]);
 
     let (id, done) = runtime.block_on(upload).unwrap();
