@@ -272,6 +272,21 @@ impl ConsoleApp {
                 .button(format!("{} {service}", t.get("service-label")))
                 .clicked();
             toggle_mailbox = local && ui.button(t.get("mailbox-open")).clicked();
+            // Whose console this is: the school and the person logged in.
+            if let (Some(account), Some(principal)) =
+                (self.data.account.value(), self.data.principal.as_ref())
+            {
+                // The service words the manager's name in English: the role is named here.
+                let name = match principal.role {
+                    hosting_api::Role::Manager => t.get("role-manager"),
+                    hosting_api::Role::Superadmin => principal.display_name.clone(),
+                };
+                ui.separator();
+                ui.label(t.with(
+                    "logged-in-as",
+                    &[("school", &account.school_name), ("name", &name)],
+                ));
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 logout = logged_in && ui.button(t.get("logout")).clicked();
                 let theme_label = if dark {

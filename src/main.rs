@@ -77,12 +77,16 @@ fn main() -> anyhow::Result<()> {
     options.server = server;
     options.first_frame_report = std::env::var_os("HOSTING_CONSOLE_FIRST_FRAME_REPORT")
         .map(|path| (started, PathBuf::from(path)));
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Hosting console")
+        .with_app_id("hosting-console")
+        .with_inner_size([1100.0, 760.0])
+        .with_min_inner_size([720.0, 520.0]);
+    if let Some(icon) = hosting_console::theme::icon() {
+        viewport = viewport.with_icon(icon);
+    }
     let native = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Hosting console")
-            .with_app_id("hosting-console")
-            .with_inner_size([1100.0, 760.0])
-            .with_min_inner_size([720.0, 520.0]),
+        viewport,
         ..Default::default()
     };
     eframe::run_native(

@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use hosting_api::{Account, Base, Controller, Licence, Profile, Schedule, User, Workstation};
+use hosting_api::{
+    Account, Base, Controller, Licence, Principal, Profile, Schedule, User, Workstation,
+};
 
 use crate::backend::Backend;
 use crate::model::Failure;
@@ -14,6 +16,8 @@ use crate::transfers::{GroupState, TransferEvent, TransferList};
 /// What the screens show of the account.
 pub struct SessionData {
     backend: Backend,
+    /// Who is logged in.
+    pub principal: Option<Principal>,
     /// The account and its onboarding progress.
     pub account: Request<Account>,
     /// The licence.
@@ -52,6 +56,7 @@ impl SessionData {
     pub fn new(backend: Backend) -> SessionData {
         SessionData {
             backend,
+            principal: None,
             account: Request::default(),
             licence: Request::default(),
             controller: Request::default(),

@@ -57,7 +57,7 @@ pub fn verdict<T>(ui: &mut Ui, t: &Texts, value: &str, result: &Result<T, Valida
     }
     if let Err(error) = result {
         ui.horizontal(|ui| {
-            ui.add_space(theme::LABEL_WIDTH + 8.0);
+            ui.add_space(theme::FIELD_INDENT);
             ui.colored_label(ui.visuals().error_fg_color, t.rule(error));
         });
     }

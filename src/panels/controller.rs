@@ -89,6 +89,9 @@ impl ControllerPanel {
             }
         });
         widgets::failure(ui, t, self.update_user.failure());
+        if users.is_empty() && !cx.data.users.is_pending() {
+            ui.label(t.get("no-users"));
+        }
         let filter = self.filter.trim().to_lowercase();
         // Without a filter the rows index the list directly; with one, only matches are kept.
         let matches: Option<Vec<usize>> = (!filter.is_empty()).then(|| {
@@ -258,7 +261,7 @@ impl ControllerPanel {
             |v| validate::user_password(v, &form.username),
         );
         ui.horizontal(|ui| {
-            ui.add_space(crate::theme::LABEL_WIDTH + 8.0);
+            ui.add_space(crate::theme::FIELD_INDENT);
             ui.checkbox(&mut form.superadmin, t.get("superadmin"));
         });
         let ready =

@@ -47,6 +47,9 @@ impl WorkstationsPanel {
         });
         widgets::failure(ui, t, self.revoke.failure());
         let list = cx.data.workstations.value().cloned().unwrap_or_default();
+        if list.is_empty() && !cx.data.workstations.is_pending() {
+            ui.label(t.get("no-workstations"));
+        }
         egui::Grid::new("workstations")
             .striped(true)
             .num_columns(6)

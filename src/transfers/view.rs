@@ -224,7 +224,7 @@ fn group_ui(ui: &mut egui::Ui, cx: &Cx<'_>, group: &GroupView, requests: &mut Ve
                 ui.end_row();
             }
         });
-    ui.add_space(6.0);
+    ui.add_space(crate::theme::ROW_GAP);
 }
 
 fn file_row(

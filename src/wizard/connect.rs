@@ -132,7 +132,7 @@ impl ConnectForm {
     fn connection(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Step> {
         let t = cx.t;
         ui.label(t.get("step1-intro"));
-        ui.add_space(8.0);
+        ui.add_space(crate::theme::GROUP_SPACE);
         ui.horizontal(|ui| {
             ui.label(t.get("login-as"));
             ui.radio_value(&mut self.role, LoginRole::Manager, t.get("role-manager"));
@@ -142,7 +142,7 @@ impl ConnectForm {
                 t.get("role-superadmin"),
             );
         });
-        ui.add_space(8.0);
+        ui.add_space(crate::theme::GROUP_SPACE);
         let (number, number_ok) = widgets::checked_field(
             ui,
             t,
@@ -198,7 +198,7 @@ impl ConnectForm {
             widgets::verdict(ui, t, &self.password, &password_ok);
         }
         let ready = number_ok.is_ok() && username_ok && password_ok.is_ok();
-        ui.add_space(8.0);
+        ui.add_space(crate::theme::GROUP_SPACE);
         let busy = self.sign_in.is_pending();
         let clicked = widgets::action_button(ui, &t.get("connect"), ready, busy);
         widgets::failure(ui, cx.t, self.failure.as_ref());
@@ -210,10 +210,13 @@ impl ConnectForm {
             let call = cx
                 .backend
                 .sign_in(self.key(cx), Secret::new(self.password.clone()))
-                .then(|data, _| data.load_all());
+                .then(|data, session| {
+                    data.principal = Some(session.principal.clone());
+                    data.load_all();
+                });
             self.sign_in.start(call);
         }
-        ui.add_space(16.0);
+        ui.add_space(crate::theme::PART_SPACE);
         ui.separator();
         ui.label(t.get("lost-logins-intro"));
         ui.horizontal(|ui| {
@@ -239,10 +242,10 @@ impl ConnectForm {
         let t = cx.t;
         if let Some(reason) = &self.certificate_reason {
             widgets::failure(ui, t, Some(reason));
-            ui.add_space(4.0);
+            ui.add_space(crate::theme::SMALL_SPACE);
         }
         ui.label(t.get("step2-intro"));
-        ui.add_space(8.0);
+        ui.add_space(crate::theme::GROUP_SPACE);
         let (invoice, invoice_ok) = widgets::checked_field(
             ui,
             t,
@@ -262,7 +265,7 @@ impl ConnectForm {
             validate::workstation_name,
         );
         ui.label(t.get("step2-keyring"));
-        ui.add_space(8.0);
+        ui.add_space(crate::theme::GROUP_SPACE);
         let ready = invoice_ok.is_ok() && name_ok.is_ok();
         let busy = self.sign_in.is_pending();
         let clicked = widgets::action_button(ui, &t.get("install-certificate"), ready, busy);
@@ -289,7 +292,10 @@ impl ConnectForm {
             let call = cx
                 .backend
                 .install(self.key(cx), request)
-                .then(|data, _| data.load_all());
+                .then(|data, session| {
+                    data.principal = Some(session.principal.clone());
+                    data.load_all();
+                });
             self.sign_in.start(call);
         }
         next

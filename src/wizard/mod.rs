@@ -60,6 +60,36 @@ impl Step {
     }
 }
 
+/// The mark before a step in the step indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Done,
+    Current,
+    ToDo,
+}
+
+impl Mark {
+    /// A filled dot in the confirmation colour (done), in the accent (current), or a ring.
+    fn paint(self, ui: &mut egui::Ui) {
+        let size = egui::vec2(12.0, 12.0);
+        let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+        let centre = rect.center();
+        let painter = ui.painter();
+        match self {
+            Mark::Done => {
+                painter.circle_filled(centre, 5.0, crate::theme::success(ui));
+            }
+            Mark::Current => {
+                painter.circle_filled(centre, 5.0, crate::theme::accent(ui.visuals().dark_mode));
+            }
+            Mark::ToDo => {
+                let colour = ui.visuals().weak_text_color();
+                painter.circle_stroke(centre, 4.5, egui::Stroke::new(1.0, colour));
+            }
+        }
+    }
+}
+
 /// The first step the account has not finished; `None` when onboarding is done.
 pub fn first_unfinished(onboarding: &Onboarding) -> Option<Step> {
     if !onboarding.licence {
@@ -122,6 +152,60 @@ impl Wizard {
         self.step = self.connect.session_lost(failure);
     }
 
+    /// The step indicator: steps done (ticked), the current one (in bold), those to do (dimmed),
+    /// each with its state in words for screen readers.
+    fn steps_panel(&self, ui: &mut egui::Ui, cx: &Cx<'_>) {
+        let onboarding = cx.data.account.value().map(|a| a.onboarding);
+        let done = |step: Step| match (&onboarding, step) {
+            (None, _) => false,
+            (Some(_), Step::Connection | Step::Certificate) => true,
+            (Some(o), Step::Licence) => o.licence,
+            (Some(o), Step::Schedules) => o.controller && o.schedules,
+            (Some(o), Step::Superadmin) => o.superadmin,
+            (Some(o), Step::Profiles) => o.profiles,
+            (Some(_), Step::Transmission) => false,
+        };
+        egui::Panel::left("wizard-steps")
+            .resizable(false)
+            .show(ui, |ui| {
+                ui.add_space(crate::theme::GROUP_SPACE);
+                for step in [
+                    Step::Connection,
+                    Step::Certificate,
+                    Step::Schedules,
+                    Step::Superadmin,
+                    Step::Profiles,
+                    Step::Transmission,
+                ] {
+                    let title = format!("{}. {}", step.number(), cx.t.get(step.title_key()));
+                    let current = step.number() == self.step.number();
+                    let (mark, text, state) = if current {
+                        (
+                            Mark::Current,
+                            egui::RichText::new(&title).strong(),
+                            "step-state-current",
+                        )
+                    } else if done(step) {
+                        (Mark::Done, egui::RichText::new(&title), "step-state-done")
+                    } else {
+                        (
+                            Mark::ToDo,
+                            egui::RichText::new(&title).weak(),
+                            "step-state-remaining",
+                        )
+                    };
+                    let name = cx.t.with(state, &[("step", &title)]);
+                    ui.horizontal(|ui| {
+                        mark.paint(ui);
+                        let response = ui.label(text);
+                        response.widget_info(|| {
+                            egui::WidgetInfo::labeled(egui::Role::Label, true, &name)
+                        });
+                    });
+                }
+            });
+    }
+
     /// Draws the current step.
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         if let Some(step) = self.connect.poll() {
@@ -131,26 +215,7 @@ impl Wizard {
             self.shown = Some(self.step);
             crate::widgets::focus_first_empty(ui.ctx());
         }
-        egui::Panel::left("wizard-steps")
-            .resizable(false)
-            .show(ui, |ui| {
-                ui.add_space(8.0);
-                for step in [
-                    Step::Connection,
-                    Step::Certificate,
-                    Step::Schedules,
-                    Step::Superadmin,
-                    Step::Profiles,
-                    Step::Transmission,
-                ] {
-                    let text = format!("{}. {}", step.number(), cx.t.get(step.title_key()));
-                    if step.number() == self.step.number() {
-                        ui.strong(text);
-                    } else {
-                        ui.weak(text);
-                    }
-                }
-            });
+        self.steps_panel(ui, cx);
         egui::ScrollArea::vertical().show(ui, |ui| {
             let title = cx.t.with(
                 "step-heading",

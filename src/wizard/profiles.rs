@@ -72,7 +72,7 @@ impl ProfilesForm {
             "step5-intro",
             &[("name", &format!("{} {}", user.first_name, user.surname))],
         ));
-        ui.add_space(8.0);
+        ui.add_space(crate::theme::GROUP_SPACE);
         let (email_field, email_ok) = widgets::checked_field(
             ui,
             t,
@@ -83,10 +83,10 @@ impl ProfilesForm {
             validate::email,
         );
         ui.horizontal(|ui| {
-            ui.add_space(crate::theme::LABEL_WIDTH + 8.0);
+            ui.add_space(crate::theme::FIELD_INDENT);
             ui.checkbox(&mut self.console_access, t.get("console-access"));
         });
-        ui.add_space(8.0);
+        ui.add_space(crate::theme::GROUP_SPACE);
         ui.label(t.get("assign-administration"));
         for schedule in &schedules {
             let member = cx
@@ -95,7 +95,7 @@ impl ProfilesForm {
                 .contains(&user.id);
             let ticked = self.assign.entry(schedule.id).or_insert(true);
             ui.horizontal(|ui| {
-                ui.add_space(crate::theme::LABEL_WIDTH + 8.0);
+                ui.add_space(crate::theme::FIELD_INDENT);
                 ui.checkbox(
                     ticked,
                     t.with("administration-of", &[("name", &schedule.name)]),

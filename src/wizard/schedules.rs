@@ -44,14 +44,14 @@ impl SchedulesForm {
     /// Step 3 of the wizard; returns the next step once everything has a domain.
     pub fn wizard_ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Step> {
         ui.label(cx.t.get("step3-intro"));
-        ui.add_space(8.0);
+        ui.add_space(crate::theme::GROUP_SPACE);
         self.ui(ui, cx);
         let done = cx
             .data
             .account
             .value()
             .is_some_and(|a| a.onboarding.controller && a.onboarding.schedules);
-        ui.add_space(12.0);
+        ui.add_space(crate::theme::SECTION_SPACE);
         if !done {
             ui.weak(cx.t.get("step3-todo"));
         }
@@ -108,7 +108,7 @@ impl SchedulesForm {
             ui.spinner();
         }
         for schedule in &schedules {
-            ui.add_space(12.0);
+            ui.add_space(crate::theme::SECTION_SPACE);
             self.schedule_ui(ui, cx, schedule);
         }
         self.confirmation(ui, cx);
@@ -138,7 +138,7 @@ impl SchedulesForm {
             validate::schedule_name,
         );
         ui.horizontal(|ui| {
-            ui.add_space(crate::theme::LABEL_WIDTH + 8.0);
+            ui.add_space(crate::theme::FIELD_INDENT);
             ui.checkbox(
                 &mut edit.campus_net_licence,
                 t.with("campus-net", &[("name", &schedule.name)]),

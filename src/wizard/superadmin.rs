@@ -32,7 +32,7 @@ impl SuperadminForm {
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Step> {
         let t = cx.t;
         ui.label(t.get("step4-intro"));
-        ui.add_space(8.0);
+        ui.add_space(crate::theme::GROUP_SPACE);
         let (_, first_ok) = widgets::checked_field(
             ui,
             t,
@@ -79,7 +79,7 @@ impl SuperadminForm {
             && username_ok.is_ok()
             && password_ok.is_ok()
             && same;
-        ui.add_space(8.0);
+        ui.add_space(crate::theme::GROUP_SPACE);
         if let Some(Ok(user)) = self.create.poll() {
             self.created = Some(user.clone());
         }
@@ -143,7 +143,7 @@ impl SuperadminForm {
             (no_username && !self.password.is_empty(), "rule-username"),
         ];
         ui.horizontal_wrapped(|ui| {
-            ui.add_space(crate::theme::LABEL_WIDTH + 8.0);
+            ui.add_space(crate::theme::FIELD_INDENT);
             for (ok, key) in checks {
                 let text = format!("• {}", t.get(key));
                 if ok {

@@ -28,7 +28,7 @@ impl TransmissionForm {
     ) -> Option<Step> {
         let t = cx.t;
         ui.label(t.get("step6-intro"));
-        ui.add_space(8.0);
+        ui.add_space(crate::theme::GROUP_SPACE);
         let account = cx.data.account.value().cloned();
         let user = superadmin.created.clone().or_else(|| {
             cx.data
@@ -112,7 +112,7 @@ impl TransmissionForm {
         if self.copied {
             widgets::success(ui, &t.get("sheet-copied"));
         }
-        ui.add_space(12.0);
+        ui.add_space(crate::theme::SECTION_SPACE);
         if widgets::action_button(ui, &t.get("finish"), true, false) {
             cx.go = Some(Screen::Panels);
         }

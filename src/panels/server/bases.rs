@@ -38,6 +38,10 @@ impl ServerPanel {
                     .collect(),
             ),
         ];
+        if bases.is_empty() && remote.is_some_and(|r| !r.is_pending()) {
+            ui.label(t.get("no-bases-at-all"));
+            return;
+        }
         for (index, (key, list)) in lists.iter().enumerate() {
             // The third list is small and only shown when it has something.
             if index == 2 && list.is_empty() {
@@ -72,7 +76,7 @@ impl ServerPanel {
         egui::Grid::new(("bases", key))
             .striped(true)
             .num_columns(5)
-            .spacing([16.0, 4.0])
+            .spacing([crate::theme::TABLE_COLUMN_GAP, crate::theme::SMALL_SPACE])
             .show(ui, |ui| {
                 for column in ["col-name", "col-size", "col-date", "col-hash", "col-mark"] {
                     ui.strong(t.get(column));
@@ -106,7 +110,7 @@ impl ServerPanel {
         ui.heading(t.with("selected-base", &[("name", &base.name)]));
         egui::Grid::new("base-files")
             .num_columns(3)
-            .spacing([16.0, 4.0])
+            .spacing([crate::theme::TABLE_COLUMN_GAP, crate::theme::SMALL_SPACE])
             .show(ui, |ui| {
                 for file in &base.files {
                     ui.label(&file.filename);

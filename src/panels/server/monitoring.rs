@@ -60,7 +60,7 @@ impl ServerPanel {
         let checked = check_reserved(cx, value, monitoring.contract_licences);
         if let Err(problem) = &checked {
             ui.horizontal(|ui| {
-                ui.add_space(theme::LABEL_WIDTH + 8.0);
+                ui.add_space(theme::FIELD_INDENT);
                 ui.colored_label(ui.visuals().error_fg_color, problem);
             });
         }

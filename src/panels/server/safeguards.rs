@@ -28,7 +28,7 @@ impl ServerPanel {
         egui::Grid::new("safeguards")
             .striped(true)
             .num_columns(6)
-            .spacing([16.0, 4.0])
+            .spacing([crate::theme::TABLE_COLUMN_GAP, crate::theme::SMALL_SPACE])
             .show(ui, |ui| {
                 if list.is_empty() {
                     return;
