@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use hosting_api::Account;
 
-use crate::backend::{Backend, BackendRuntime, KeystoreChoice};
+use crate::backend::{Backend, BackendRuntime, KeystoreChoice, ServiceInUse};
 use crate::dialogs::{Dialogs, NativeDialogs};
 use crate::i18n::{Language, Texts};
 use crate::mailbox::Mailbox;
@@ -80,6 +80,8 @@ pub struct Cx<'a> {
     pub options: &'a ConsoleOptions,
     /// The hosting service's address.
     pub server: &'a str,
+    /// SHA-256 fingerprint of the hosting service's CA: what the keyring knows it by.
+    pub ca_fingerprint: &'a str,
     /// A screen change asked for by a screen.
     pub go: Option<Screen>,
     /// The session must end; what step 1 says then, if anything.
@@ -104,14 +106,14 @@ pub struct ConsoleApp {
     backend: Backend,
     /// Remote data of the session.
     pub data: SessionData,
-    server_ready: Request<String>,
+    server_ready: Request<ServiceInUse>,
     logging_out: Request<()>,
     screen: Screen,
     wizard: Wizard,
     panels: Panels,
     mailbox: Mailbox,
     server_failure: Option<crate::model::Failure>,
-    server_address: Option<String>,
+    service_in_use: Option<ServiceInUse>,
     show_service: bool,
     service_form: crate::service_form::ServiceForm,
     /// What the connection step says after the next logout (the person revoked this very
@@ -163,7 +165,7 @@ impl ConsoleApp {
             panels: Panels::default(),
             mailbox: Mailbox::default(),
             server_failure: None,
-            server_address: None,
+            service_in_use: None,
             show_service: false,
             service_form,
             after_logout: None,
@@ -212,8 +214,8 @@ impl ConsoleApp {
 
     fn poll_server(&mut self) {
         match self.server_ready.poll() {
-            Some(Ok(address)) => {
-                self.server_address = Some(address.clone());
+            Some(Ok(in_use)) => {
+                self.service_in_use = Some(in_use.clone());
                 self.server_failure = None;
                 if self.prefs.server == ServerChoice::Local {
                     self.mailbox.show(&self.backend);
@@ -356,7 +358,14 @@ impl eframe::App for ConsoleApp {
             data: &mut self.data,
             prefs: &mut self.prefs,
             options: &self.options,
-            server: self.server_address.as_deref().unwrap_or_default(),
+            server: self
+                .service_in_use
+                .as_ref()
+                .map_or("", |service| service.address.as_str()),
+            ca_fingerprint: self
+                .service_in_use
+                .as_ref()
+                .map_or("", |service| service.ca_fingerprint.as_str()),
             go: None,
             logout: None,
         };

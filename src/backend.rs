@@ -53,6 +53,32 @@ impl Trust {
     fn client(&self, base_url: &str, identity: Option<&ClientIdentity>) -> Result<Client, Failure> {
         Client::with_trust(base_url, self.server_trust(), identity).map_err(Failure::from)
     }
+
+    /// The SHA-256 fingerprint of the trusted CA: what identifies the service whatever its
+    /// address.
+    fn ca_fingerprint(&self) -> Result<String, Failure> {
+        match self {
+            Trust::Ca(pem) => hosting_api::tls::pem_fingerprint(pem)
+                .map_err(|e| Failure::from(ClientError::from(e))),
+            Trust::Pinned(fingerprint) => hosting_api::tls::normalise_fingerprint(fingerprint)
+                .ok_or_else(|| {
+                    Failure::new(
+                        ErrorCode::Client,
+                        "A CA fingerprint has 64 hexadecimal digits (SHA-256).",
+                    )
+                }),
+        }
+    }
+}
+
+/// The hosting service in use.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceInUse {
+    /// `https://host:port`: shown to people, and the hint kept with an identity.
+    pub address: String,
+    /// SHA-256 fingerprint of its CA (64 lowercase hex digits): the stable part of the keys of
+    /// this workstation's identities.
+    pub ca_fingerprint: String,
 }
 
 #[derive(Default)]
@@ -230,8 +256,8 @@ impl Backend {
         self.shared.dialogs.clone()
     }
 
-    /// Uses this hosting service (starting the local one if chosen): its address.
-    pub fn use_server(&self, choice: ServerChoice) -> Call<String> {
+    /// Uses this hosting service (starting the local one if chosen): its address and CA.
+    pub fn use_server(&self, choice: ServerChoice) -> Call<ServiceInUse> {
         let inner = self.shared.inner.clone();
         let data_dir = self.shared.data_dir.clone();
         self.task(async move { use_server(&inner, choice, &data_dir).await })
@@ -403,17 +429,18 @@ async fn sign_in(
     // Only the CA or pin the person chose is trusted, never the CA kept from the enrollment
     // answer: that one came from the service the chosen trust is there to check.
     let (base_url, trust) = server(inner).await?;
-    let stored = {
+    let found = {
         let keystore = keystore.clone();
         let key = key.clone();
-        blocking(move || keystore.load(&key)).await?
+        blocking(move || keystore.find(&key)).await?
     };
-    let Some(stored) = stored else {
+    let Some(found) = found else {
         return Err(Failure::new(
             ErrorCode::CertificateMissing,
             "This workstation has no certificate yet.",
         ));
     };
+    let stored = &found.identity;
     let expired = time::OffsetDateTime::parse(
         &stored.not_after,
         &time::format_description::well_known::Rfc3339,
@@ -426,8 +453,8 @@ async fn sign_in(
         ));
     }
     let identity = ClientIdentity {
-        certificate_pem: stored.certificate_pem,
-        key_pem: stored.key_pem,
+        certificate_pem: stored.certificate_pem.clone(),
+        key_pem: stored.key_pem.clone(),
     };
     let (client, session) = Client::sign_in(
         &base_url,
@@ -438,6 +465,12 @@ async fn sign_in(
     .await
     .map_err(Failure::from)?;
     inner.lock().await.client = Some(client);
+    // The login proved the identity: an older version's entry moves to the CA's key, and the
+    // address hint follows the service. The session works without it; the next login retries.
+    let keystore = keystore.clone();
+    if let Err(error) = blocking(move || keystore.keep(&key, found)).await {
+        tracing::warn!(error = %error.message, "the identity could not be kept under the service's CA");
+    }
     Ok(session)
 }
 
@@ -463,6 +496,7 @@ async fn install(
         ca_pem: enrolled.ca_pem,
         workstation_id: enrolled.workstation_id,
         not_after: enrolled.not_after,
+        address: base_url.clone(),
     };
     {
         let keystore = keystore.clone();
@@ -476,7 +510,7 @@ async fn use_server(
     inner: &Mutex<Inner>,
     choice: ServerChoice,
     data_dir: &std::path::Path,
-) -> Result<String, Failure> {
+) -> Result<ServiceInUse, Failure> {
     let (base_url, trust, local) = match choice {
         ServerChoice::Local => {
             let existing = inner.lock().await.local.clone();
@@ -491,13 +525,17 @@ async fn use_server(
     };
     let anonymous = trust.client(&base_url, None)?;
     anonymous.health().await.map_err(Failure::from)?;
+    let in_use = ServiceInUse {
+        address: base_url.clone(),
+        ca_fingerprint: trust.ca_fingerprint()?,
+    };
     let mut guard = inner.lock().await;
     guard.server = Some((base_url.clone(), trust));
     guard.client = None;
     if local.is_some() {
         guard.local = local;
     }
-    Ok(base_url)
+    Ok(in_use)
 }
 
 /// Downloads a safeguard, reporting the bytes received (and asking for a repaint) at most ten
@@ -597,10 +635,15 @@ mod tests {
                 url: service.base_url(),
                 ca_pem: chosen_ca.clone(),
             };
-            use_server(&inner, choice, dir.path()).await.unwrap();
+            let in_use = use_server(&inner, choice, dir.path()).await.unwrap();
+            assert_eq!(
+                in_use.ca_fingerprint,
+                hosting_api::tls::pem_fingerprint(&chosen_ca).unwrap()
+            );
             let keystore = Keystore::mock().unwrap();
             let key = IdentityKey {
-                server: service.base_url(),
+                ca_fingerprint: in_use.ca_fingerprint,
+                address: in_use.address,
                 hosting_number: provisioned.hosting_number.clone(),
                 principal: "manager".to_string(),
             };

@@ -1,6 +1,10 @@
 //! The workstation's key and certificate in the OS keyring (Secret Service on Linux, Keychain on
-//! macOS, Credential Manager on Windows), one entry per service address, hosting number and
-//! principal. Never in a plain file.
+//! macOS, Credential Manager on Windows), one entry per service, hosting number and principal.
+//! Never in a plain file.
+//!
+//! A service is known by its CA's fingerprint, which stays when its address changes (the local
+//! service's port, a provider's new host name). Older versions keyed entries by the address:
+//! those are still read, and moved to the fingerprint's key after the next successful login.
 
 use std::sync::Arc;
 
@@ -10,11 +14,14 @@ use serde::{Deserialize, Serialize};
 /// The keyring service name of the console's entries.
 pub const SERVICE: &str = "hosting-console";
 
-/// Which identity: one per service address, hosting number and principal.
+/// Which identity: one per service (its CA's fingerprint), hosting number and principal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IdentityKey {
-    /// The hosting service's address.
-    pub server: String,
+    /// SHA-256 fingerprint of the service CA (64 lowercase hex digits).
+    pub ca_fingerprint: String,
+    /// The service's address now: not part of the key, only used to find an identity kept by an
+    /// older version under the address.
+    pub address: String,
     /// 12 digits.
     pub hosting_number: String,
     /// `manager` or `superadmin:<username>`.
@@ -23,7 +30,18 @@ pub struct IdentityKey {
 
 impl IdentityKey {
     fn user(&self) -> String {
-        format!("{} {} {}", self.server, self.hosting_number, self.principal)
+        format!(
+            "ca:{} {} {}",
+            self.ca_fingerprint, self.hosting_number, self.principal
+        )
+    }
+
+    /// The entry's name in older versions: the address instead of the fingerprint.
+    fn legacy_user(&self) -> String {
+        format!(
+            "{} {} {}",
+            self.address, self.hosting_number, self.principal
+        )
     }
 }
 
@@ -41,6 +59,19 @@ pub struct StoredIdentity {
     pub workstation_id: i64,
     /// End of validity (RFC 3339).
     pub not_after: String,
+    /// The service's address at the last login: a hint for people reading the keyring, never
+    /// used to find the entry. Empty in entries of older versions.
+    #[serde(default)]
+    pub address: String,
+}
+
+/// An identity found in the keyring, and whether it still has an older version's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// The identity.
+    pub identity: StoredIdentity,
+    /// Kept under the address (older version): [`Keystore::keep`] it after a login.
+    pub legacy: bool,
 }
 
 impl std::fmt::Debug for StoredIdentity {
@@ -48,6 +79,7 @@ impl std::fmt::Debug for StoredIdentity {
         f.debug_struct("StoredIdentity")
             .field("workstation_id", &self.workstation_id)
             .field("not_after", &self.not_after)
+            .field("address", &self.address)
             .finish_non_exhaustive()
     }
 }
@@ -96,31 +128,79 @@ impl Keystore {
         Ok(Keystore { store })
     }
 
-    fn entry(&self, key: &IdentityKey) -> Result<Entry, KeystoreError> {
-        Entry::new_in_store(&self.store, SERVICE, &key.user()).map_err(err)
+    fn entry(&self, user: &str) -> Result<Entry, KeystoreError> {
+        Entry::new_in_store(&self.store, SERVICE, user).map_err(err)
     }
 
-    /// The identity kept for `key`, if any.
-    pub fn load(&self, key: &IdentityKey) -> Result<Option<StoredIdentity>, KeystoreError> {
-        match self.entry(key)?.get_password() {
+    fn read(&self, user: &str) -> Result<Option<StoredIdentity>, KeystoreError> {
+        match self.entry(user)?.get_password() {
             Ok(text) => serde_json::from_str(&text).map(Some).map_err(err),
             Err(keyring_core::Error::NoEntry) => Ok(None),
             Err(error) => Err(err(error)),
         }
     }
 
-    /// Keeps `identity` for `key`, replacing what was there.
-    pub fn save(&self, key: &IdentityKey, identity: &StoredIdentity) -> Result<(), KeystoreError> {
-        let text = serde_json::to_string(identity).map_err(err)?;
-        self.entry(key)?.set_password(&text).map_err(err)
-    }
-
-    /// Forgets the identity of `key` (after a revocation).
-    pub fn delete(&self, key: &IdentityKey) -> Result<(), KeystoreError> {
-        match self.entry(key)?.delete_credential() {
+    fn remove(&self, user: &str) -> Result<(), KeystoreError> {
+        match self.entry(user)?.delete_credential() {
             Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
             Err(error) => Err(err(error)),
         }
+    }
+
+    /// The identity kept for `key`, if any: under the CA's fingerprint, or else under the
+    /// address where an older version kept it.
+    pub fn find(&self, key: &IdentityKey) -> Result<Option<Found>, KeystoreError> {
+        if let Some(identity) = self.read(&key.user())? {
+            return Ok(Some(Found {
+                identity,
+                legacy: false,
+            }));
+        }
+        if key.address.is_empty() {
+            return Ok(None);
+        }
+        Ok(self.read(&key.legacy_user())?.map(|identity| Found {
+            identity,
+            legacy: true,
+        }))
+    }
+
+    /// The identity kept for `key`, wherever it is (see [`Keystore::find`]).
+    pub fn load(&self, key: &IdentityKey) -> Result<Option<StoredIdentity>, KeystoreError> {
+        Ok(self.find(key)?.map(|found| found.identity))
+    }
+
+    /// Keeps `identity` for `key`, replacing what was there.
+    pub fn save(&self, key: &IdentityKey, identity: &StoredIdentity) -> Result<(), KeystoreError> {
+        let text = serde_json::to_string(identity).map_err(err)?;
+        self.entry(&key.user())?.set_password(&text).map_err(err)
+    }
+
+    /// After a successful login with `found`: keeps it under the fingerprint's key with the
+    /// address of now as its hint, and removes an older version's entry (only once the login
+    /// proved that the identity belongs to this service). Does nothing when nothing changed.
+    pub fn keep(&self, key: &IdentityKey, found: Found) -> Result<(), KeystoreError> {
+        if !found.legacy && found.identity.address == key.address {
+            return Ok(());
+        }
+        let identity = StoredIdentity {
+            address: key.address.clone(),
+            ..found.identity
+        };
+        self.save(key, &identity)?;
+        if found.legacy {
+            self.remove(&key.legacy_user())?;
+        }
+        Ok(())
+    }
+
+    /// Forgets the identity of `key` (after a revocation), under both keys.
+    pub fn delete(&self, key: &IdentityKey) -> Result<(), KeystoreError> {
+        self.remove(&key.user())?;
+        if !key.address.is_empty() {
+            self.remove(&key.legacy_user())?;
+        }
+        Ok(())
     }
 }
 
@@ -128,11 +208,29 @@ impl Keystore {
 mod tests {
     use super::*;
 
-    fn key(principal: &str) -> IdentityKey {
+    const CA: &str = "ab";
+
+    fn key_at(address: &str, principal: &str) -> IdentityKey {
         IdentityKey {
-            server: "https://127.0.0.1:8443".to_string(),
+            ca_fingerprint: CA.repeat(32),
+            address: address.to_string(),
             hosting_number: "123456789012".to_string(),
             principal: principal.to_string(),
+        }
+    }
+
+    fn key(principal: &str) -> IdentityKey {
+        key_at("https://127.0.0.1:8443", principal)
+    }
+
+    fn identity(workstation_id: i64) -> StoredIdentity {
+        StoredIdentity {
+            certificate_pem: "CERT".to_string(),
+            key_pem: "SECRET KEY".to_string(),
+            ca_pem: "CA".to_string(),
+            workstation_id,
+            not_after: "2027-01-01T00:00:00Z".to_string(),
+            address: "https://127.0.0.1:8443".to_string(),
         }
     }
 
@@ -140,13 +238,7 @@ mod tests {
     fn save_load_delete_per_principal() {
         let keystore = Keystore::mock().unwrap();
         assert!(keystore.load(&key("manager")).unwrap().is_none());
-        let identity = StoredIdentity {
-            certificate_pem: "CERT".to_string(),
-            key_pem: "SECRET KEY".to_string(),
-            ca_pem: "CA".to_string(),
-            workstation_id: 3,
-            not_after: "2027-01-01T00:00:00Z".to_string(),
-        };
+        let identity = identity(3);
         keystore.save(&key("manager"), &identity).unwrap();
         assert_eq!(
             keystore.load(&key("manager")).unwrap(),
@@ -156,5 +248,72 @@ mod tests {
         assert!(!format!("{identity:?}").contains("SECRET"));
         keystore.delete(&key("manager")).unwrap();
         assert!(keystore.load(&key("manager")).unwrap().is_none());
+    }
+
+    /// The local service's port changes: the identity is the same, the hint follows the address.
+    #[test]
+    fn the_key_is_the_ca_not_the_address() {
+        let keystore = Keystore::mock().unwrap();
+        keystore
+            .save(&key_at("https://127.0.0.1:40001", "manager"), &identity(3))
+            .unwrap();
+        let moved = key_at("https://127.0.0.1:40002", "manager");
+        let found = keystore.find(&moved).unwrap().unwrap();
+        assert!(!found.legacy);
+        assert_eq!(found.identity.workstation_id, 3);
+        keystore.keep(&moved, found).unwrap();
+        let kept = keystore.load(&moved).unwrap().unwrap();
+        assert_eq!(kept.address, "https://127.0.0.1:40002");
+        // Another CA at the same address is another service: nothing is kept for it.
+        let other = IdentityKey {
+            ca_fingerprint: "cd".repeat(32),
+            ..moved
+        };
+        assert!(keystore.load(&other).unwrap().is_none());
+    }
+
+    /// An identity kept by an older version under the address is found, and moved to the CA's
+    /// key once a login proved it.
+    #[test]
+    fn an_older_entry_under_the_address_is_read_then_moved() {
+        let keystore = Keystore::mock().unwrap();
+        let key = key("manager");
+        let legacy_text = serde_json::json!({
+            "certificate_pem": "CERT",
+            "key_pem": "SECRET KEY",
+            "ca_pem": "CA",
+            "workstation_id": 7,
+            "not_after": "2027-01-01T00:00:00Z",
+        })
+        .to_string();
+        keystore
+            .entry(&key.legacy_user())
+            .unwrap()
+            .set_password(&legacy_text)
+            .unwrap();
+
+        let found = keystore.find(&key).unwrap().unwrap();
+        assert!(found.legacy);
+        assert_eq!(found.identity.workstation_id, 7);
+        assert_eq!(found.identity.address, "");
+        // Without the address, the older entry cannot be found.
+        let no_address = IdentityKey {
+            address: String::new(),
+            ..key.clone()
+        };
+        assert!(keystore.find(&no_address).unwrap().is_none());
+
+        keystore.keep(&key, found).unwrap();
+        assert!(keystore.read(&key.legacy_user()).unwrap().is_none());
+        let moved = keystore.find(&key).unwrap().unwrap();
+        assert!(!moved.legacy);
+        assert_eq!(moved.identity.workstation_id, 7);
+        assert_eq!(moved.identity.address, key.address);
+        // Under the fingerprint, it is found whatever the address.
+        let elsewhere = key_at("https://hosting.example.org:8443", "manager");
+        assert_eq!(
+            keystore.load(&elsewhere).unwrap().unwrap().workstation_id,
+            7
+        );
     }
 }

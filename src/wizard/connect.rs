@@ -69,7 +69,8 @@ impl ConnectForm {
     fn key(&self, cx: &Cx<'_>) -> IdentityKey {
         let username = (self.role() == Role::Superadmin).then_some(self.username.as_str());
         IdentityKey {
-            server: cx.server.to_string(),
+            ca_fingerprint: cx.ca_fingerprint.to_string(),
+            address: cx.server.to_string(),
             hosting_number: validate::hosting_number(&self.hosting_number).unwrap_or_default(),
             principal: principal(self.role(), username),
         }

@@ -19,6 +19,8 @@ use hostingd::{Clock, RunningService, ServeConfig};
 
 pub use hostingd::testing::{Logins, SUPERADMIN_PASSWORD};
 
+pub mod window;
+
 /// A hosting service for the test, on its own runtime.
 pub struct Service {
     pub runtime: tokio::runtime::Runtime,

@@ -20,7 +20,8 @@ fn b_superadmin_installs_a_second_workstation_then_logs_in_with_the_password_onl
         "the Secret Service must run (see .ci/run: dbus-run-session + gnome-keyring-daemon)",
     );
     let key = IdentityKey {
-        server: service.service.base_url(),
+        ca_fingerprint: service.service.state.pki.ca_fingerprint(),
+        address: service.service.base_url(),
         hosting_number: logins.hosting_number.clone(),
         principal: "superadmin:jdupont".to_string(),
     };
