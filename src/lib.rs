@@ -18,6 +18,7 @@ pub mod settings;
 pub mod sheet;
 pub mod theme;
 pub mod transfers;
+pub mod user_form;
 pub mod widgets;
 pub mod wizard;
 

@@ -4,10 +4,11 @@
 
 use egui_extras::{Column, TableBuilder};
 use hosting_api::validate;
-use hosting_api::{NewUser, Profile, User, UserUpdate};
+use hosting_api::{Profile, User, UserUpdate};
 
 use crate::app::Cx;
 use crate::request::Request;
+use crate::user_form::NewUserForm;
 use crate::widgets;
 
 /// A tab of the panel.
@@ -32,15 +33,6 @@ pub struct ControllerPanel {
     add: Request<User>,
     /// A change of the grid: each schedule's changes run apart.
     grid: std::collections::HashMap<i64, Request<Profile>>,
-}
-
-#[derive(Default)]
-struct NewUserForm {
-    first_name: String,
-    surname: String,
-    username: String,
-    password: String,
-    superadmin: bool,
 }
 
 impl ControllerPanel {
@@ -223,61 +215,13 @@ impl ControllerPanel {
 
     fn add_user(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
-        let form = &mut self.new_user;
-        let (_, first_ok) = widgets::checked_field(
-            ui,
-            t,
-            &t.get("first-name"),
-            &mut form.first_name,
-            false,
-            "",
-            |v| validate::person_name(v, "first_name"),
-        );
-        let (_, surname_ok) = widgets::checked_field(
-            ui,
-            t,
-            &t.get("surname"),
-            &mut form.surname,
-            false,
-            "",
-            |v| validate::person_name(v, "surname"),
-        );
-        let (_, username_ok) = widgets::checked_field(
-            ui,
-            t,
-            &t.get("username"),
-            &mut form.username,
-            false,
-            &t.get("new-username-hint"),
-            validate::username,
-        );
-        let (password_field, password_ok) = widgets::checked_field(
-            ui,
-            t,
-            &t.get("password"),
-            &mut form.password,
-            true,
-            "",
-            |v| validate::user_password(v, &form.username),
-        );
-        ui.horizontal(|ui| {
-            ui.add_space(crate::theme::FIELD_INDENT);
-            ui.checkbox(&mut form.superadmin, t.get("superadmin"));
-        });
-        let ready =
-            first_ok.is_ok() && surname_ok.is_ok() && username_ok.is_ok() && password_ok.is_ok();
+        let filled = self.new_user.ui(ui, t, true);
         let busy = self.add.is_pending();
-        let submitted = widgets::submitted(&password_field) && ready && !busy;
-        if (widgets::action_button(ui, &t.get("add-user"), ready && !busy, busy) || submitted)
-            && let (Ok(first_name), Ok(surname), Ok(username)) = (first_ok, surname_ok, username_ok)
+        let ready = filled.user.is_some();
+        if (widgets::action_button(ui, &t.get("add-user"), ready && !busy, busy)
+            || (filled.submitted && !busy))
+            && let Some(user) = filled.user
         {
-            let user = NewUser {
-                first_name,
-                surname,
-                username,
-                password: form.password.clone(),
-                superadmin: form.superadmin,
-            };
             let call = cx
                 .backend
                 .call(move |c| async move { c.create_user(&user).await })
@@ -290,8 +234,8 @@ impl ControllerPanel {
         widgets::failure(ui, t, self.add.failure());
         if self.add.is_done() {
             widgets::success(ui, &t.get("user-added"));
-            if !form.password.is_empty() {
-                *form = NewUserForm::default();
+            if !self.new_user.password().is_empty() {
+                self.new_user = NewUserForm::default();
             }
         }
     }

@@ -26,6 +26,7 @@ fn the_manager_runs_the_setup_panels() {
     person.fill("Surname", "Martin");
     person.fill("Username", "pmartin");
     person.fill("Password", "Another1Password");
+    person.fill("Password confirmation", "Another1Password");
     person.click("Add the user");
     person.wait_for("The user was added.");
 
