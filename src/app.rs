@@ -8,7 +8,8 @@ use std::sync::Arc;
 use hosting_api::Account;
 
 use crate::backend::{Backend, BackendRuntime, KeystoreChoice, ServiceInUse};
-use crate::dialogs::{Dialogs, NativeDialogs};
+use crate::dialogs::chooser::FileChooser;
+use crate::dialogs::{Dialogs, SystemDialogs};
 use crate::i18n::{Language, Texts};
 use crate::mailbox::Mailbox;
 use crate::model::Failure;
@@ -29,7 +30,8 @@ pub struct ConsoleOptions {
     pub keystore: KeystoreChoice,
     /// A service given on the command line, which wins over the remembered one.
     pub server: Option<ServerChoice>,
-    /// Where files are asked for: the native dialogs, or a folder chosen in advance (tests).
+    /// Where files are asked for: the system's dialogs (the native ones, else the console's
+    /// own), the console's own, or a folder chosen in advance (tests).
     pub dialogs: Arc<dyn Dialogs>,
     /// Name of this workstation in the workstations list.
     pub workstation_name: String,
@@ -52,13 +54,13 @@ pub enum Screen {
 }
 
 impl ConsoleOptions {
-    /// Options with the native dialogs and the system's language.
+    /// Options with the system's dialogs and language.
     pub fn new(data_dir: PathBuf, keystore: KeystoreChoice, workstation_name: String) -> Self {
         ConsoleOptions {
             data_dir,
             keystore,
             server: None,
-            dialogs: Arc::new(NativeDialogs),
+            dialogs: Arc::new(SystemDialogs::new()),
             workstation_name,
             language: None,
             first_frame_report: None,
@@ -116,6 +118,8 @@ pub struct ConsoleApp {
     service_in_use: Option<ServiceInUse>,
     show_service: bool,
     service_form: crate::service_form::ServiceForm,
+    /// The console's own file dialog, when the backend asks for one.
+    file_chooser: FileChooser,
     /// What the connection step says after the next logout (the person revoked this very
     /// workstation).
     after_logout: Option<Failure>,
@@ -141,6 +145,9 @@ impl ConsoleApp {
             .or(prefs.language)
             .unwrap_or_else(Language::from_system);
         theme::apply(&cc.egui_ctx, prefs.dark);
+        if let Some(in_app) = options.dialogs.in_app() {
+            in_app.attach(&cc.egui_ctx);
+        }
         let (backend, runtime) = Backend::new(
             cc.egui_ctx.clone(),
             options.data_dir.clone(),
@@ -168,6 +175,7 @@ impl ConsoleApp {
             service_in_use: None,
             show_service: false,
             service_form,
+            file_chooser: FileChooser::default(),
             after_logout: None,
         })
     }
@@ -343,6 +351,7 @@ impl eframe::App for ConsoleApp {
             if let Some(choice) = self.service_form.window(
                 &ctx,
                 t,
+                &self.backend,
                 self.server_failure.as_ref(),
                 &mut self.show_service,
             ) {
@@ -400,6 +409,9 @@ impl eframe::App for ConsoleApp {
         if let Some(notice) = cx.logout.take() {
             self.logout(notice);
         }
+        // Last, so that it is drawn above everything else.
+        self.file_chooser
+            .ui(&ctx, &self.texts, self.options.dialogs.in_app());
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -1,8 +1,13 @@
 //! The choice of hosting service: the built-in local one, or a provider's address with its CA
 //! certificate (a PEM file).
 
+use std::path::PathBuf;
+
+use crate::backend::Backend;
+use crate::dialogs::OpenDialog;
 use crate::i18n::Texts;
 use crate::model::Failure;
+use crate::request::Request;
 use crate::settings::ServerChoice;
 use crate::widgets;
 
@@ -13,6 +18,8 @@ pub struct ServiceForm {
     url: String,
     ca_path: String,
     error: Option<String>,
+    /// The CA file being chosen in a dialog (`None` when the person cancels).
+    ca_chosen: Request<Option<Vec<PathBuf>>>,
 }
 
 impl ServiceForm {
@@ -42,10 +49,16 @@ impl ServiceForm {
         &mut self,
         ctx: &egui::Context,
         t: &Texts,
+        backend: &Backend,
         failure: Option<&Failure>,
         open: &mut bool,
     ) -> Option<ServerChoice> {
         let mut chosen = None;
+        if let Some(Ok(Some(paths))) = self.ca_chosen.poll()
+            && let Some(path) = paths.first()
+        {
+            self.ca_path = path.display().to_string();
+        }
         egui::Window::new(t.get("service-title"))
             .open(open)
             .show(ctx, |ui| {
@@ -69,12 +82,20 @@ impl ServiceForm {
                         false,
                         "/path/to/ca.pem",
                     );
-                    if ui.button(t.get("browse")).clicked()
-                        && let Some(path) = rfd::FileDialog::new()
-                            .add_filter("PEM", &["pem", "crt"])
-                            .pick_file()
+                    let choosing = self.ca_chosen.is_pending();
+                    if ui
+                        .add_enabled(!choosing, egui::Button::new(t.get("browse")))
+                        .clicked()
                     {
-                        self.ca_path = path.display().to_string();
+                        let dialog = OpenDialog {
+                            title: t.get("service-ca"),
+                            filter: Some((
+                                "PEM".to_string(),
+                                vec!["pem".to_string(), "crt".to_string()],
+                            )),
+                            many: false,
+                        };
+                        self.ca_chosen.start(backend.pick_files(dialog));
                     }
                 }
                 if let Some(error) = &self.error {

@@ -389,3 +389,17 @@ unit-gb = { $n } GB
 error-file_unreadable = The file can no longer be read: check that it is still in its folder, then resume.
 error-file_changed = The file changed since its transfer started: cancel the transfer and load it again.
 error-upload_not_found = This transfer expired on the service: resume to send the file again.
+
+# The console's own file dialog, when the desktop has no file chooser.
+file-dialog-no-system-chooser = This computer has no system file chooser, so the console shows its own: install xdg-desktop-portal-gtk (or your desktop's portal) to get it.
+file-dialog-parent = Parent folder
+file-dialog-home = Home folder
+file-dialog-folder = Folder
+file-dialog-file-name = File name
+file-dialog-show-all = Show every file, not only { $filter }
+file-dialog-save = Save
+file-dialog-open = Open
+file-dialog-empty = Nothing to choose in this folder.
+file-dialog-unreadable = This folder cannot be read: choose another one.
+file-dialog-replace = { $name } already exists: choose Replace to write over it, or type another name.
+file-dialog-replace-button = Replace

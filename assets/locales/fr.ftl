@@ -390,3 +390,17 @@ unit-gb = { $n } Go
 error-file_unreadable = Le fichier ne peut plus être lu : vérifiez qu'il est toujours dans son dossier, puis reprenez.
 error-file_changed = Le fichier a changé depuis le début de son transfert : annulez le transfert et chargez-le de nouveau.
 error-upload_not_found = Ce transfert a expiré sur le service : reprenez pour envoyer le fichier de nouveau.
+
+# La fenêtre de fichiers de la console, quand le bureau n'a pas de sélecteur de fichiers.
+file-dialog-no-system-chooser = Cet ordinateur n'a pas de sélecteur de fichiers du système, la console affiche donc le sien : installez xdg-desktop-portal-gtk (ou le portail de votre bureau) pour l'obtenir.
+file-dialog-parent = Dossier parent
+file-dialog-home = Dossier personnel
+file-dialog-folder = Dossier
+file-dialog-file-name = Nom du fichier
+file-dialog-show-all = Afficher tous les fichiers, pas seulement { $filter }
+file-dialog-save = Enregistrer
+file-dialog-open = Ouvrir
+file-dialog-empty = Rien à choisir dans ce dossier.
+file-dialog-unreadable = Ce dossier est illisible : choisissez-en un autre.
+file-dialog-replace = { $name } existe déjà : choisissez Remplacer pour l'écraser, ou tapez un autre nom.
+file-dialog-replace-button = Remplacer

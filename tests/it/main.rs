@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod file_dialog_ui;
 mod local_restart;
 mod onboarding_ui;
 mod panels_ui;

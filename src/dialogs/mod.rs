@@ -1,9 +1,17 @@
-//! File dialogs, off the UI thread: the native ones through `rfd`'s asynchronous dialogs, or a
-//! folder chosen in advance (tests and unattended runs), behind one small trait.
+//! File dialogs, off the UI thread: the native ones through `rfd`'s asynchronous dialogs, the
+//! console's own when the system has none, or a folder chosen in advance (tests and unattended
+//! runs), behind one small trait.
 
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::sync::Arc;
+
+pub mod chooser;
+pub mod detect;
+pub mod in_app;
+
+pub use in_app::InAppDialogs;
 
 /// A dialog's answer, awaited on the backend's runtime.
 pub type DialogFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -36,9 +44,96 @@ pub trait Dialogs: Send + Sync {
     fn save(&self, dialog: SaveDialog) -> DialogFuture<Option<PathBuf>>;
     /// What to open: `None` when the person cancels.
     fn open(&self, dialog: OpenDialog) -> DialogFuture<Option<Vec<PathBuf>>>;
+    /// The dialogs the window draws, if these dialogs may ask for some.
+    fn in_app(&self) -> Option<&InAppDialogs> {
+        None
+    }
 }
 
-/// The platform's dialogs (the desktop portal on Linux).
+/// The platform's dialogs when they can open, else the console's own: what the console uses.
+/// Whether they can open is found once, when the first dialog is asked for.
+#[derive(Clone)]
+pub struct SystemDialogs {
+    shared: Arc<SystemShared>,
+}
+
+struct SystemShared {
+    environment: detect::Environment,
+    native_available: tokio::sync::OnceCell<bool>,
+    in_app: InAppDialogs,
+}
+
+impl SystemDialogs {
+    /// The dialogs of this process's desktop.
+    pub fn new() -> SystemDialogs {
+        SystemDialogs::in_environment(detect::Environment::current())
+    }
+
+    /// The dialogs of a desktop described by `environment` (tests).
+    pub fn in_environment(environment: detect::Environment) -> SystemDialogs {
+        SystemDialogs {
+            shared: Arc::new(SystemShared {
+                environment,
+                native_available: tokio::sync::OnceCell::new(),
+                in_app: InAppDialogs::instead_of_native(),
+            }),
+        }
+    }
+}
+
+impl Default for SystemDialogs {
+    fn default() -> Self {
+        SystemDialogs::new()
+    }
+}
+
+impl SystemShared {
+    async fn native(&self) -> bool {
+        *self
+            .native_available
+            .get_or_init(|| async {
+                let available = detect::native_chooser(&self.environment).await;
+                if !available {
+                    tracing::warn!(
+                        "no file chooser on this desktop (neither the XDG portal's FileChooser \
+                         nor zenity): the console draws its own"
+                    );
+                }
+                available
+            })
+            .await
+    }
+}
+
+impl Dialogs for SystemDialogs {
+    fn save(&self, dialog: SaveDialog) -> DialogFuture<Option<PathBuf>> {
+        let shared = self.shared.clone();
+        Box::pin(async move {
+            if shared.native().await {
+                NativeDialogs.save(dialog).await
+            } else {
+                shared.in_app.save(dialog).await
+            }
+        })
+    }
+
+    fn open(&self, dialog: OpenDialog) -> DialogFuture<Option<Vec<PathBuf>>> {
+        let shared = self.shared.clone();
+        Box::pin(async move {
+            if shared.native().await {
+                NativeDialogs.open(dialog).await
+            } else {
+                shared.in_app.open(dialog).await
+            }
+        })
+    }
+
+    fn in_app(&self) -> Option<&InAppDialogs> {
+        Some(&self.shared.in_app)
+    }
+}
+
+/// The platform's dialogs (the desktop portal on Linux), whether they can open or not.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NativeDialogs;
 
