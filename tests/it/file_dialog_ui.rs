@@ -144,3 +144,53 @@ fn a_ca_file_is_chosen_in_the_console_s_own_dialog() {
             .is_some_and(|value| value == path)
     });
 }
+
+#[test]
+fn several_files_are_chosen_with_the_mouse_then_enter() {
+    use hosting_console::dialogs::OpenDialog;
+    use hosting_console::dialogs::chooser::FileChooser;
+    use hosting_console::i18n::Texts;
+
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["Verne.hnot", "Verne.lic", "other.txt"] {
+        std::fs::write(dir.path().join(name), "").unwrap();
+    }
+    let dialogs = Arc::new(InAppDialogs::new());
+    dialogs.remember_folder(dir.path().to_path_buf());
+    let answer = dialogs.open(OpenDialog {
+        title: "Load a base".to_string(),
+        filter: Some(("PRONOTE".to_string(), vec!["hnot".into(), "lic".into()])),
+        many: true,
+    });
+    let texts = Texts::new(Language::En);
+    let mut chooser = FileChooser::default();
+    let shown = dialogs.clone();
+    let mut harness = egui_kittest::Harness::new_ui(move |ui| {
+        chooser.ui(ui.ctx(), &texts, Some(&shown));
+    });
+    harness.run_steps(2);
+    use egui_kittest::kittest::Queryable;
+    assert!(harness.query_by_label("other.txt").is_none());
+    // A click adds a file, a second click takes it back out.
+    for name in ["Verne.hnot", "Verne.lic", "Verne.lic", "Verne.lic"] {
+        harness.get_by_label(name).click();
+        harness.run_steps(2);
+    }
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    assert!(
+        harness.query_by_label("Verne.hnot").is_none(),
+        "the dialog closed"
+    );
+    let chosen = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(answer);
+    assert_eq!(
+        chosen,
+        Some(vec![
+            dir.path().join("Verne.hnot"),
+            dir.path().join("Verne.lic")
+        ])
+    );
+}
