@@ -7,7 +7,7 @@
 //! a console does after a network error too.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,9 +23,21 @@ const ATTEMPTS: u32 = 600;
 const PAUSE: Duration = Duration::from_millis(100);
 /// Times a step is tried when its request is answered but the step is still not done.
 const STEP_TRIES: u32 = 20;
-/// How long a base stays in service before the next one replaces it, so that the job runner
-/// (every second) takes its safeguards.
-const IN_SERVICE: Duration = Duration::from_millis(1200);
+/// How long the client waits for the job runner (every second after a start) to take the
+/// safeguard of a base put into service before it replaces the base.
+const SAFEGUARD_WAIT: Duration = Duration::from_secs(5);
+
+/// What the client is doing, for the driver to tell where its kills landed.
+pub const PHASES: [&str; 4] = [
+    "writing and hashing the file",
+    "uploading",
+    "waiting for the base's safeguard",
+    "shutting down, loading, opening, activating",
+];
+const PREPARING: usize = 0;
+pub const UPLOADING: usize = 1;
+const WAITING: usize = 2;
+const CHANGING_BASE: usize = 3;
 
 /// What the client saw, read by the driver.
 #[derive(Debug, Default)]
@@ -36,6 +48,8 @@ pub struct ClientReport {
     pub resent: u64,
     /// The most bytes sent again by one upload.
     pub max_resent: u64,
+    /// Bases whose safeguard the client saw, with the base's SHA-256.
+    pub safeguarded: u64,
     /// What went wrong, in sentences.
     pub failures: Vec<String>,
 }
@@ -49,6 +63,8 @@ pub struct Console {
     pub files: PathBuf,
     /// Size of each `*.HNOT`.
     pub file_bytes: usize,
+    /// What it is doing now: an index of [`PHASES`].
+    pub phase: Arc<AtomicUsize>,
 }
 
 /// Small chunks, so that a kill often lands in the middle of an upload, and a patient retry.
@@ -147,7 +163,8 @@ impl Console {
 
     /// One round: a new base uploaded, loaded, opened and put into service. Returns the bytes
     /// the upload sent again.
-    async fn round(&self, round: u64, activated: &mut Option<Instant>) -> Result<u64, String> {
+    async fn round(&self, round: u64) -> Result<(u64, bool), String> {
+        self.phase.store(PREPARING, Ordering::Relaxed);
         let path = write_base(&self.files, round, self.file_bytes);
         let name = format!("Bench {round}");
         let (length, sha256) = hash_file(&path, |_| {}).map_err(|e| e.to_string())?;
@@ -156,6 +173,7 @@ impl Console {
             kind: FileKind::Base,
             sha256: sha256.clone(),
         };
+        self.phase.store(UPLOADING, Ordering::Relaxed);
         let id = self
             .answer(|| self.client.create_upload(&metadata, length))
             .await
@@ -173,10 +191,7 @@ impl Console {
             ));
         }
 
-        // Leave the last base in service long enough for a safeguard.
-        if let Some(at) = activated.take() {
-            tokio::time::sleep(IN_SERVICE.saturating_sub(at.elapsed())).await;
-        }
+        self.phase.store(CHANGING_BASE, Ordering::Relaxed);
         let schedule_id = self.schedule_id;
         self.step(
             "shutting the server down",
@@ -230,21 +245,45 @@ impl Console {
             || async { self.client.activate(schedule_id).await.map(drop) },
         )
         .await?;
-        *activated = Some(Instant::now());
-        Ok(done.resent)
+        self.phase.store(WAITING, Ordering::Relaxed);
+        let safeguarded = self.safeguard_of(&base).await?;
+        Ok((done.resent, safeguarded))
+    }
+
+    /// Waits for the job runner's safeguard of `base`, in service; `false` when none came in
+    /// [`SAFEGUARD_WAIT`] (the service was killed each time before its job run).
+    async fn safeguard_of(&self, base: &Base) -> Result<bool, String> {
+        let started = Instant::now();
+        while started.elapsed() < SAFEGUARD_WAIT {
+            let safeguards = self
+                .answer(|| self.client.safeguards(self.schedule_id))
+                .await
+                .map_err(|e| format!("the safeguards could not be read: {e}"))?;
+            if let Some(safeguard) = safeguards.iter().find(|g| g.base_id == base.id) {
+                if safeguard.sha256 != base.sha256 {
+                    return Err(format!(
+                        "the safeguard {} of {} has the SHA-256 {}, the base {}",
+                        safeguard.id, base.name, safeguard.sha256, base.sha256
+                    ));
+                }
+                return Ok(true);
+            }
+            tokio::time::sleep(PAUSE * 2).await;
+        }
+        Ok(false)
     }
 
     /// Rounds until `stop`; each round's outcome goes to `report`.
     pub async fn run(self, stop: Arc<AtomicBool>, report: Arc<Mutex<ClientReport>>) {
         let mut round = 0;
-        let mut activated = None;
         while !stop.load(Ordering::Relaxed) {
             round += 1;
-            let outcome = self.round(round, &mut activated).await;
+            let outcome = self.round(round).await;
             let mut report = report.lock().unwrap_or_else(|e| e.into_inner());
             match outcome {
-                Ok(resent) => {
+                Ok((resent, safeguarded)) => {
                     report.rounds += 1;
+                    report.safeguarded += u64::from(safeguarded);
                     report.resent += resent;
                     report.max_resent = report.max_resent.max(resent);
                 }

@@ -9,11 +9,11 @@
 //! tus client sent again per kill.
 //!
 //! `cargo bench -p hostingd --bench crash` (BENCH_KILLS sets the kills, default 200;
-//! BENCH_FILE_MIB the size of each base, default 2; BENCH_MAX_DELAY_MS the longest wait before a
-//! kill, default 1500: each kill comes a uniformly random time after the service is up).
+//! BENCH_FILE_MIB the size of each base, default 4; BENCH_MAX_DELAY_MS the longest wait before a
+//! kill, default 3000: each kill comes a uniformly random time after the service is up).
 #![allow(clippy::unwrap_used)]
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -30,7 +30,7 @@ mod common;
 mod process;
 
 use checks::Checker;
-use client::{ClientReport, Console};
+use client::{ClientReport, Console, PHASES, UPLOADING};
 use process::{free_port, serve};
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -45,8 +45,8 @@ const PRINTED: usize = 40;
 
 fn main() {
     let kills = env_number("BENCH_KILLS", 200);
-    let file_mib = env_number("BENCH_FILE_MIB", 2);
-    let max_delay_ms = env_number("BENCH_MAX_DELAY_MS", 1500);
+    let file_mib = env_number("BENCH_FILE_MIB", 4);
+    let max_delay_ms = env_number("BENCH_MAX_DELAY_MS", 3000);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let window = testing::port_window();
@@ -93,12 +93,14 @@ fn main() {
     let client = Client::new(&base_url, &ca_pem, Some(&identity)).unwrap();
     runtime.block_on(client.login(&password)).unwrap();
     let files = tempfile::tempdir_in(dir.path()).unwrap();
+    let phase = Arc::new(AtomicUsize::new(0));
     let console = Console {
         client,
         password,
         schedule_id,
         files: files.path().to_path_buf(),
         file_bytes: usize::try_from(file_mib << 20).unwrap(),
+        phase: phase.clone(),
     };
     let stop = Arc::new(AtomicBool::new(false));
     let report = Arc::new(Mutex::new(ClientReport::default()));
@@ -108,11 +110,14 @@ fn main() {
     let mut failures = Vec::new();
     let (mut orphans_recorded, mut orphans_unrecorded, mut swept) = (0, 0, 0);
     let mut down = Duration::ZERO;
+    let mut kills_in = [0u64; PHASES.len()];
     for kill in 1..=kills {
         std::thread::sleep(Duration::from_millis(rand::random_range(0..=max_delay_ms)));
+        let landed = phase.load(Ordering::Relaxed);
         child.kill().unwrap();
         child.wait().unwrap();
         let killed = Instant::now();
+        kills_in[landed] += 1;
         let found = runtime.block_on(checker.inspect(&format!("kill {kill}")));
         failures.extend(found.failures);
         orphans_recorded += found.orphans_recorded;
@@ -155,18 +160,25 @@ fn main() {
         down.as_secs_f64()
     );
     println!(
-        "  client: {} bases of {file_mib} MiB uploaded (tus), loaded, opened and put into service",
-        report.rounds
+        "  client: {} bases of {file_mib} MiB uploaded (tus), loaded, opened and put into service; the safeguard of {} seen, with the base's SHA-256",
+        report.rounds, report.safeguarded
     );
     println!(
         "  service: {} bases, {} safeguards taken by the job runner ({} kept)",
         found.bases, found.safeguards_taken, found.safeguards_kept
     );
+    let landed: Vec<String> = PHASES
+        .iter()
+        .zip(kills_in)
+        .map(|(phase, count)| format!("{count} {phase}"))
+        .collect();
+    println!("  kills landed while the client was: {}", landed.join(", "));
+    let uploading = kills_in[UPLOADING].max(1) as f64;
     println!(
-        "  bytes sent again: {} in all, {:.0} per kill ({:.1} KiB), at most {} for one upload",
+        "  bytes sent again: {} in all, {:.1} KiB per kill, {:.1} KiB per kill during an upload, at most {} for one upload",
         report.resent,
-        report.resent as f64 / kills as f64,
         report.resent as f64 / kills as f64 / 1024.0,
+        report.resent as f64 / uploading / 1024.0,
         report.max_resent
     );
     println!(
