@@ -69,10 +69,45 @@ impl PartWriter {
     }
 }
 
+/// `<key>#<digits>`: the file `object_store` writes (or links) an object into before renaming it
+/// to its key.
+fn is_staging_file(name: &str) -> bool {
+    name.rsplit_once('#')
+        .is_some_and(|(_, suffix)| !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Deletes the staging files under `dir`; returns how many. At start-up every one was left by a
+/// write that a crash cut before its rename: no listing of the store shows them, so the orphan
+/// sweep would never delete them. Deleting one is safe even if a write were under way: that
+/// write fails before its part is recorded, and the client sends the chunk again.
+fn remove_staging_files(dir: &std::path::Path) -> std::io::Result<usize> {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            removed += remove_staging_files(&entry.path())?;
+        } else if is_staging_file(&entry.file_name().to_string_lossy()) {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => removed += 1,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => return Err(error),
+            }
+        }
+    }
+    Ok(removed)
+}
+
 impl Blobs {
-    /// Blobs in a local directory.
+    /// Blobs in a local directory, without the staging files a crash left in it.
     pub fn local(dir: &std::path::Path) -> anyhow::Result<Blobs> {
         crate::private_files::create_private_dir(dir)?;
+        match remove_staging_files(dir) {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "deleted the staging files of writes a crash cut"),
+            Err(error) => {
+                tracing::warn!(%error, "could not delete the staging files of the blob directory")
+            }
+        }
         let store = LocalFileSystem::new_with_prefix(dir)?
             .with_fsync(true)
             .with_automatic_cleanup(true);
@@ -214,5 +249,37 @@ impl Blobs {
             objects.push((meta.location.to_string(), meta.last_modified.timestamp()));
         }
         Ok(objects)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn staging_files_left_by_a_crash_are_deleted_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("blobs");
+        let blobs = Blobs::local(&root).unwrap();
+        blobs
+            .put("uploads/a/000000", b"kept".to_vec())
+            .await
+            .unwrap();
+        // What `object_store` leaves when the process dies before the rename of a part.
+        std::fs::write(root.join("uploads/a/000001#1"), b"cut").unwrap();
+        std::fs::create_dir_all(root.join("safeguards/b/Base")).unwrap();
+        std::fs::write(root.join("safeguards/b/Base/000000#12"), b"cut").unwrap();
+
+        let blobs = Blobs::local(&root).unwrap();
+        let keys: Vec<String> = blobs
+            .list()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.0)
+            .collect();
+        assert_eq!(keys, ["uploads/a/000000"]);
+        assert!(!root.join("uploads/a/000001#1").exists());
+        assert!(!root.join("safeguards/b/Base/000000#12").exists());
     }
 }
