@@ -197,29 +197,9 @@ impl Showing {
 
         egui::Modal::new(egui::Id::unique("in-app-file-dialog")).show(ctx, |ui| {
             ui.set_width(600.0);
-            ui.heading(self.title());
-            if self.request.notice {
-                ui.colored_label(
-                    ui.visuals().warn_fg_color,
-                    t.get("file-dialog-no-system-chooser"),
-                );
-            }
+            self.heading(ui, t);
             ui.add_space(theme::SECTION_SPACE / 2.0);
-            ui.horizontal(|ui| {
-                let parent = self.folder.parent().map(Path::to_path_buf);
-                if ui
-                    .add_enabled(
-                        parent.is_some(),
-                        egui::Button::new(t.get("file-dialog-parent")),
-                    )
-                    .clicked()
-                {
-                    go = parent;
-                }
-                if ui.button(t.get("file-dialog-home")).clicked() {
-                    go = Some(home_folder());
-                }
-            });
+            go = self.parent_and_home(ui, t);
             let folder_field = widgets::field(
                 ui,
                 &t.get("file-dialog-folder"),
@@ -253,33 +233,17 @@ impl Showing {
                     choose = true;
                 }
             }
-            if let Some(existing) = &self.replace {
-                let name = existing
-                    .file_name()
-                    .map(|name| name.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                ui.colored_label(
-                    ui.visuals().warn_fg_color,
-                    t.with("file-dialog-replace", &[("name", &name)]),
-                );
-            }
+            self.replace_warning(ui, t);
             ui.add_space(theme::SECTION_SPACE / 2.0);
-            ui.horizontal(|ui| {
-                let confirm = match (&self.replace, self.saving()) {
-                    (Some(_), _) => t.get("file-dialog-replace-button"),
-                    (None, true) => t.get("file-dialog-save"),
-                    (None, false) => t.get("file-dialog-open"),
-                };
-                let button = egui::Button::new(RichText::new(confirm).strong());
-                if ui.add_enabled(self.can_choose(), button).clicked() {
-                    handled = true;
-                    choose = true;
-                }
-                if ui.button(t.get("cancel")).clicked() {
-                    handled = true;
-                    cancel = true;
-                }
-            });
+            let (confirmed, cancelled) = self.buttons(ui, t);
+            if confirmed {
+                handled = true;
+                choose = true;
+            }
+            if cancelled {
+                handled = true;
+                cancel = true;
+            }
         });
 
         if cancel {
@@ -294,6 +258,72 @@ impl Showing {
             return self.choose();
         }
         None
+    }
+
+    /// The title, and why the console draws its own dialog when the system has none.
+    fn heading(&self, ui: &mut egui::Ui, t: &Texts) {
+        ui.heading(self.title());
+        if self.request.notice {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                t.get("file-dialog-no-system-chooser"),
+            );
+        }
+    }
+
+    /// The Parent and Home buttons: the folder to go to when one was clicked.
+    fn parent_and_home(&self, ui: &mut egui::Ui, t: &Texts) -> Option<PathBuf> {
+        let mut go = None;
+        ui.horizontal(|ui| {
+            let parent = self.folder.parent().map(Path::to_path_buf);
+            if ui
+                .add_enabled(
+                    parent.is_some(),
+                    egui::Button::new(t.get("file-dialog-parent")),
+                )
+                .clicked()
+            {
+                go = parent;
+            }
+            if ui.button(t.get("file-dialog-home")).clicked() {
+                go = Some(home_folder());
+            }
+        });
+        go
+    }
+
+    /// The warning that the file chosen to save exists and would be replaced.
+    fn replace_warning(&self, ui: &mut egui::Ui, t: &Texts) {
+        if let Some(existing) = &self.replace {
+            let name = existing
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                t.with("file-dialog-replace", &[("name", &name)]),
+            );
+        }
+    }
+
+    /// The Open (Save, Replace) and Cancel buttons: whether each was clicked.
+    fn buttons(&self, ui: &mut egui::Ui, t: &Texts) -> (bool, bool) {
+        let (mut confirmed, mut cancelled) = (false, false);
+        ui.horizontal(|ui| {
+            let confirm = match (&self.replace, self.saving()) {
+                (Some(_), _) => t.get("file-dialog-replace-button"),
+                (None, true) => t.get("file-dialog-save"),
+                (None, false) => t.get("file-dialog-open"),
+            };
+            let button = egui::Button::new(RichText::new(confirm).strong());
+            if ui.add_enabled(self.can_choose(), button).clicked() {
+                confirmed = true;
+            }
+            if ui.button(t.get("cancel")).clicked() {
+                cancelled = true;
+            }
+        });
+        (confirmed, cancelled)
     }
 
     /// The folder's entries: a folder opens on a click (or Enter, Space); a file is selected,

@@ -4,9 +4,10 @@
 
 use egui_extras::{Column, TableBuilder};
 use hosting_api::validate;
-use hosting_api::{Profile, User, UserUpdate};
+use hosting_api::{Profile, Schedule, User, UserUpdate};
 
 use crate::app::Cx;
+use crate::i18n::Texts;
 use crate::request::Request;
 use crate::user_form::NewUserForm;
 use crate::widgets;
@@ -86,80 +87,8 @@ impl ControllerPanel {
         }
         let filter = self.filter.trim().to_lowercase();
         // Without a filter the rows index the list directly; with one, only matches are kept.
-        let matches: Option<Vec<usize>> = (!filter.is_empty()).then(|| {
-            users
-                .iter()
-                .enumerate()
-                .filter(|(_, u)| {
-                    u.username.contains(&filter)
-                        || u.surname.to_lowercase().contains(&filter)
-                        || u.first_name.to_lowercase().contains(&filter)
-                })
-                .map(|(index, _)| index)
-                .collect()
-        });
-        let row_count = matches.as_ref().map_or(users.len(), Vec::len);
-        let mut edit_request = None;
-        let height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
-        TableBuilder::new(ui)
-            .striped(true)
-            .column(Column::auto().at_least(120.0))
-            .column(Column::auto().at_least(160.0))
-            .column(Column::auto().at_least(100.0))
-            .column(Column::remainder().at_least(200.0))
-            .column(Column::auto().at_least(220.0))
-            .header(height, |mut header| {
-                for key in [
-                    "username",
-                    "full-name",
-                    "superadmin",
-                    "email",
-                    "console-access",
-                ] {
-                    header.col(|ui| {
-                        ui.strong(t.get(key));
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(height, row_count, |mut row| {
-                    let index = matches.as_ref().map_or(row.index(), |m| m[row.index()]);
-                    let user = &users[index];
-                    row.col(|ui| {
-                        ui.label(&user.username);
-                    });
-                    row.col(|ui| {
-                        ui.label(format!("{} {}", user.first_name, user.surname));
-                    });
-                    row.col(|ui| {
-                        ui.label(if user.superadmin {
-                            t.get("yes")
-                        } else {
-                            String::new()
-                        });
-                    });
-                    row.col(|ui| {
-                        ui.label(user.email.clone().unwrap_or_default());
-                    });
-                    row.col(|ui| {
-                        let text = if user.console_access {
-                            t.get("yes")
-                        } else {
-                            t.get("no")
-                        };
-                        ui.label(text);
-                        let edit = t.with("edit-user", &[("username", &user.username)]);
-                        if ui
-                            .small_button(edit)
-                            .on_hover_text(t.get("edit-access"))
-                            .clicked()
-                        {
-                            edit_request = Some(user.clone());
-                        }
-                    });
-                });
-            });
-        if let Some(user) = edit_request {
+        let matches = filter_matches(users, &filter);
+        if let Some(user) = users_table(ui, t, users, matches.as_deref()) {
             self.editing = Some((
                 user.id,
                 user.username,
@@ -252,6 +181,26 @@ impl ControllerPanel {
         if self.profile.is_empty() {
             self.profile = "Administration".to_string();
         }
+        self.profile_choice(ui, cx, &schedules);
+        for request in self.grid.values() {
+            widgets::failure(ui, t, request.failure());
+        }
+        let users: &[User] = cx.data.users.value().map_or(&[], Vec::as_slice);
+        // The members of each schedule's profile, once per frame.
+        let members: Vec<Vec<i64>> = schedules
+            .iter()
+            .map(|schedule| cx.data.members(schedule.id, &self.profile))
+            .collect();
+        grid_header(ui, t, &schedules);
+        let change = self.grid_rows(ui, t, users, &schedules, &members);
+        if let Some((schedule, members)) = change {
+            self.start_change(cx, schedule, members);
+        }
+    }
+
+    /// The profile the grid shows, chosen among the first schedule's profiles.
+    fn profile_choice(&mut self, ui: &mut egui::Ui, cx: &Cx<'_>, schedules: &[Schedule]) {
+        let t = cx.t;
         let names: Vec<String> = schedules
             .first()
             .and_then(|s| cx.data.profiles.get(&s.id))
@@ -264,28 +213,19 @@ impl ControllerPanel {
                 ui.selectable_value(&mut self.profile, name.clone(), name);
             }
         });
-        for request in self.grid.values() {
-            widgets::failure(ui, t, request.failure());
-        }
-        let users: &[User] = cx.data.users.value().map_or(&[], Vec::as_slice);
-        // The members of each schedule's profile, once per frame.
-        let members: Vec<Vec<i64>> = schedules
-            .iter()
-            .map(|schedule| cx.data.members(schedule.id, &self.profile))
-            .collect();
+    }
+
+    /// One row per user, one checkbox per schedule: whether the user is a member of the profile
+    /// there. Returns the schedule whose checkbox changed and its new members.
+    fn grid_rows(
+        &self,
+        ui: &mut egui::Ui,
+        t: &Texts,
+        users: &[User],
+        schedules: &[Schedule],
+        members: &[Vec<i64>],
+    ) -> Option<(i64, Vec<i64>)> {
         let mut change = None;
-        ui.horizontal(|ui| {
-            ui.add_sized(
-                [160.0, 18.0],
-                egui::Label::new(egui::RichText::new(t.get("username")).strong()),
-            );
-            for schedule in &schedules {
-                ui.add_sized(
-                    [120.0, 18.0],
-                    egui::Label::new(egui::RichText::new(&schedule.name).strong()),
-                );
-            }
-        });
         let row_height = ui.spacing().interact_size.y + 4.0;
         // Only the visible rows are laid out, so a long list of users stays fast.
         egui::ScrollArea::vertical()
@@ -294,7 +234,7 @@ impl ControllerPanel {
                 for user in &users[rows] {
                     ui.horizontal(|ui| {
                         ui.add_sized([160.0, row_height], egui::Label::new(&user.username));
-                        for (schedule, members) in schedules.iter().zip(&members) {
+                        for (schedule, members) in schedules.iter().zip(members) {
                             let busy = self.grid.get(&schedule.id).is_some_and(Request::is_pending);
                             let mut member = members.contains(&user.id);
                             let label = t.with(
@@ -330,18 +270,123 @@ impl ControllerPanel {
                     });
                 }
             });
-        if let Some((schedule, members)) = change {
-            let profile = self.profile.clone();
-            let call =
-                cx.backend
-                    .call(move |c| async move {
-                        c.set_profile_members(schedule, &profile, &members).await
-                    })
-                    .then(move |data, profile| {
-                        data.replace_profile(schedule, profile.clone());
-                        data.load_account();
-                    });
-            self.grid.entry(schedule).or_default().start(call);
-        }
+        change
     }
+
+    /// Saves the new members of the profile in one schedule.
+    fn start_change(&mut self, cx: &mut Cx<'_>, schedule: i64, members: Vec<i64>) {
+        let profile = self.profile.clone();
+        let call = cx
+            .backend
+            .call(move |c| async move { c.set_profile_members(schedule, &profile, &members).await })
+            .then(move |data, profile| {
+                data.replace_profile(schedule, profile.clone());
+                data.load_account();
+            });
+        self.grid.entry(schedule).or_default().start(call);
+    }
+}
+
+/// The indexes of the users matching the filter (lowercase), `None` without a filter.
+fn filter_matches(users: &[User], filter: &str) -> Option<Vec<usize>> {
+    (!filter.is_empty()).then(|| {
+        users
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| {
+                u.username.contains(filter)
+                    || u.surname.to_lowercase().contains(filter)
+                    || u.first_name.to_lowercase().contains(filter)
+            })
+            .map(|(index, _)| index)
+            .collect()
+    })
+}
+
+/// The table of users (only the visible rows are drawn); returns the user whose Edit was
+/// clicked.
+fn users_table(
+    ui: &mut egui::Ui,
+    t: &Texts,
+    users: &[User],
+    matches: Option<&[usize]>,
+) -> Option<User> {
+    let row_count = matches.map_or(users.len(), <[usize]>::len);
+    let mut edit_request = None;
+    let height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
+    TableBuilder::new(ui)
+        .striped(true)
+        .column(Column::auto().at_least(120.0))
+        .column(Column::auto().at_least(160.0))
+        .column(Column::auto().at_least(100.0))
+        .column(Column::remainder().at_least(200.0))
+        .column(Column::auto().at_least(220.0))
+        .header(height, |mut header| {
+            for key in [
+                "username",
+                "full-name",
+                "superadmin",
+                "email",
+                "console-access",
+            ] {
+                header.col(|ui| {
+                    ui.strong(t.get(key));
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(height, row_count, |mut row| {
+                let index = matches.map_or(row.index(), |m| m[row.index()]);
+                let user = &users[index];
+                row.col(|ui| {
+                    ui.label(&user.username);
+                });
+                row.col(|ui| {
+                    ui.label(format!("{} {}", user.first_name, user.surname));
+                });
+                row.col(|ui| {
+                    ui.label(if user.superadmin {
+                        t.get("yes")
+                    } else {
+                        String::new()
+                    });
+                });
+                row.col(|ui| {
+                    ui.label(user.email.clone().unwrap_or_default());
+                });
+                row.col(|ui| {
+                    let text = if user.console_access {
+                        t.get("yes")
+                    } else {
+                        t.get("no")
+                    };
+                    ui.label(text);
+                    let edit = t.with("edit-user", &[("username", &user.username)]);
+                    if ui
+                        .small_button(edit)
+                        .on_hover_text(t.get("edit-access"))
+                        .clicked()
+                    {
+                        edit_request = Some(user.clone());
+                    }
+                });
+            });
+        });
+    edit_request
+}
+
+/// The heads of the grid: Username, then each schedule's name.
+fn grid_header(ui: &mut egui::Ui, t: &Texts, schedules: &[Schedule]) {
+    ui.horizontal(|ui| {
+        ui.add_sized(
+            [160.0, 18.0],
+            egui::Label::new(egui::RichText::new(t.get("username")).strong()),
+        );
+        for schedule in schedules {
+            ui.add_sized(
+                [120.0, 18.0],
+                egui::Label::new(egui::RichText::new(&schedule.name).strong()),
+            );
+        }
+    });
 }

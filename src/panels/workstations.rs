@@ -1,8 +1,9 @@
 //! The Workstations panel: this account's enrolled workstations; revoke one (with confirmation).
 
-use hosting_api::ErrorCode;
+use hosting_api::{ErrorCode, Workstation};
 
 use crate::app::Cx;
+use crate::i18n::Texts;
 use crate::model::Failure;
 use crate::request::Request;
 use crate::widgets;
@@ -50,6 +51,14 @@ impl WorkstationsPanel {
         if list.is_empty() && !cx.data.workstations.is_pending() {
             ui.label(t.get("no-workstations"));
         }
+        self.table(ui, t, &list);
+        if let Some(confirm) = self.confirm.clone() {
+            self.confirmation(ui, cx, confirm);
+        }
+    }
+
+    /// The table of workstations, a Revoke button on each one still active.
+    fn table(&mut self, ui: &mut egui::Ui, t: &Texts, list: &[Workstation]) {
         egui::Grid::new("workstations")
             .striped(true)
             .num_columns(6)
@@ -69,7 +78,7 @@ impl WorkstationsPanel {
                     });
                 }
                 ui.end_row();
-                for workstation in &list {
+                for workstation in list {
                     let name = if workstation.current {
                         t.with("ws-current", &[("name", &workstation.name)])
                     } else {
@@ -106,43 +115,44 @@ impl WorkstationsPanel {
                     ui.end_row();
                 }
             });
-        if let Some(confirm) = self.confirm.clone() {
-            let question = if confirm.current {
-                "revoke-question-current"
-            } else {
-                "revoke-question"
-            };
-            let modal = egui::Modal::new(egui::Id::unique("confirm-revoke")).show(ui.ctx(), |ui| {
-                ui.label(t.with(question, &[("name", &confirm.name)]));
-                ui.horizontal(|ui| {
-                    if ui.button(t.get("revoke")).clicked() {
-                        return Some(true);
-                    }
-                    if ui.button(t.get("cancel")).clicked() {
-                        return Some(false);
-                    }
-                    None
-                })
-                .inner
-            });
-            match modal
-                .inner
-                .or_else(|| modal.should_close().then_some(false))
-            {
-                Some(true) => {
-                    let (id, current) = (confirm.id, confirm.current);
-                    let call =
-                        cx.backend
-                            .call(move |c| async move {
-                                c.revoke_workstation(id).await.map(|()| current)
-                            })
-                            .then(|data, _| data.load_workstations());
-                    self.revoke.start(call);
-                    self.confirm = None;
+    }
+
+    /// Asks to confirm a revocation, and starts it once confirmed.
+    fn confirmation(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, confirm: Confirm) {
+        let t = cx.t;
+        let question = if confirm.current {
+            "revoke-question-current"
+        } else {
+            "revoke-question"
+        };
+        let modal = egui::Modal::new(egui::Id::unique("confirm-revoke")).show(ui.ctx(), |ui| {
+            ui.label(t.with(question, &[("name", &confirm.name)]));
+            ui.horizontal(|ui| {
+                if ui.button(t.get("revoke")).clicked() {
+                    return Some(true);
                 }
-                Some(false) => self.confirm = None,
-                None => {}
+                if ui.button(t.get("cancel")).clicked() {
+                    return Some(false);
+                }
+                None
+            })
+            .inner
+        });
+        match modal
+            .inner
+            .or_else(|| modal.should_close().then_some(false))
+        {
+            Some(true) => {
+                let (id, current) = (confirm.id, confirm.current);
+                let call = cx
+                    .backend
+                    .call(move |c| async move { c.revoke_workstation(id).await.map(|()| current) })
+                    .then(|data, _| data.load_workstations());
+                self.revoke.start(call);
+                self.confirm = None;
             }
+            Some(false) => self.confirm = None,
+            None => {}
         }
     }
 }

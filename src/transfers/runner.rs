@@ -287,99 +287,123 @@ impl Actor {
                 owner,
                 schedule_id,
                 target,
-                mut paths,
-            } => {
-                // The base first, then its companions in a stable order.
-                paths.sort_by_key(|p| {
-                    let name = file_name(p);
-                    (FileKind::of_filename(&name) != Some(FileKind::Base), name)
-                });
-                let files = paths
-                    .into_iter()
-                    .filter_map(|path| {
-                        let filename = file_name(&path);
-                        FileKind::of_filename(&filename).map(|kind| SavedFile {
-                            path,
-                            filename,
-                            kind,
-                            size: 0,
-                            sha256: None,
-                            upload_id: None,
-                            uploaded: false,
-                        })
-                    })
-                    .collect();
-                let id = self.next_id;
-                self.next_id += 1;
-                let group = SavedGroup {
-                    id,
-                    owner,
-                    schedule_id,
-                    target,
-                    files,
-                };
-                self.active.insert(id, Entry::new(group));
-                self.save().await;
-                self.start(id).await;
-            }
-            TransferCommand::Pause(id) => {
-                if let Some(entry) = self.active.get_mut(&id)
-                    && entry.stop()
-                {
-                    entry.run = 0;
-                    entry.state = GroupState::Paused;
-                    self.emit_group(id);
-                }
-            }
-            TransferCommand::Resume(id) => {
-                let resumable = self
-                    .active
-                    .get(&id)
-                    .is_some_and(|e| matches!(e.state, GroupState::Paused | GroupState::Failed(_)));
-                if resumable {
-                    self.start(id).await;
-                }
-            }
+                paths,
+            } => self.add_group(owner, schedule_id, target, paths).await,
+            TransferCommand::Pause(id) => self.pause(id),
+            TransferCommand::Resume(id) => self.resume(id).await,
             TransferCommand::Cancel { group, file } => self.cancel(group, file).await,
-            TransferCommand::Offers(owner) => {
-                let offers = self
-                    .dormant
-                    .iter()
-                    .filter(|g| g.owner == owner)
-                    .cloned()
-                    .collect();
-                self.emit(TransferEvent::Offers(offers));
-            }
-            TransferCommand::ResumeSaved(owner) => {
-                let (mine, others) = std::mem::take(&mut self.dormant)
-                    .into_iter()
-                    .partition(|g| g.owner == owner);
-                self.dormant = others;
-                let mine: Vec<SavedGroup> = mine;
-                for group in mine {
-                    let id = group.id;
-                    self.active.insert(id, Entry::new(group));
-                    self.start(id).await;
-                }
-            }
-            TransferCommand::Forget(owner) => {
-                let (mine, others): (Vec<SavedGroup>, Vec<SavedGroup>) =
-                    std::mem::take(&mut self.dormant)
-                        .into_iter()
-                        .partition(|g| g.owner == owner);
-                self.dormant = others;
-                self.save().await;
-                self.delete_uploads(mine.iter().flat_map(|g| &g.files))
-                    .await;
-            }
-            TransferCommand::SuspendAll => {
-                for (_, mut entry) in std::mem::take(&mut self.active) {
-                    entry.stop();
-                    self.dormant.push(entry.group);
-                }
-                self.save().await;
-            }
+            TransferCommand::Offers(owner) => self.offers(owner),
+            TransferCommand::ResumeSaved(owner) => self.resume_saved(owner).await,
+            TransferCommand::Forget(owner) => self.forget(owner).await,
+            TransferCommand::SuspendAll => self.suspend_all().await,
         }
+    }
+
+    /// A new group of files, saved then started.
+    async fn add_group(
+        &mut self,
+        owner: String,
+        schedule_id: i64,
+        target: Target,
+        mut paths: Vec<PathBuf>,
+    ) {
+        // The base first, then its companions in a stable order.
+        paths.sort_by_key(|p| {
+            let name = file_name(p);
+            (FileKind::of_filename(&name) != Some(FileKind::Base), name)
+        });
+        let files = paths
+            .into_iter()
+            .filter_map(|path| {
+                let filename = file_name(&path);
+                FileKind::of_filename(&filename).map(|kind| SavedFile {
+                    path,
+                    filename,
+                    kind,
+                    size: 0,
+                    sha256: None,
+                    upload_id: None,
+                    uploaded: false,
+                })
+            })
+            .collect();
+        let id = self.next_id;
+        self.next_id += 1;
+        let group = SavedGroup {
+            id,
+            owner,
+            schedule_id,
+            target,
+            files,
+        };
+        self.active.insert(id, Entry::new(group));
+        self.save().await;
+        self.start(id).await;
+    }
+
+    fn pause(&mut self, id: u64) {
+        if let Some(entry) = self.active.get_mut(&id)
+            && entry.stop()
+        {
+            entry.run = 0;
+            entry.state = GroupState::Paused;
+            self.emit_group(id);
+        }
+    }
+
+    async fn resume(&mut self, id: u64) {
+        let resumable = self
+            .active
+            .get(&id)
+            .is_some_and(|e| matches!(e.state, GroupState::Paused | GroupState::Failed(_)));
+        if resumable {
+            self.start(id).await;
+        }
+    }
+
+    /// Reports the unfinished groups of `owner` kept from an earlier start.
+    fn offers(&self, owner: String) {
+        let offers = self
+            .dormant
+            .iter()
+            .filter(|g| g.owner == owner)
+            .cloned()
+            .collect();
+        self.emit(TransferEvent::Offers(offers));
+    }
+
+    /// Starts again the unfinished groups of `owner` kept from an earlier start.
+    async fn resume_saved(&mut self, owner: String) {
+        let (mine, others) = std::mem::take(&mut self.dormant)
+            .into_iter()
+            .partition(|g| g.owner == owner);
+        self.dormant = others;
+        let mine: Vec<SavedGroup> = mine;
+        for group in mine {
+            let id = group.id;
+            self.active.insert(id, Entry::new(group));
+            self.start(id).await;
+        }
+    }
+
+    /// Forgets the unfinished groups of `owner` and deletes their uploads.
+    async fn forget(&mut self, owner: String) {
+        let (mine, others): (Vec<SavedGroup>, Vec<SavedGroup>) = std::mem::take(&mut self.dormant)
+            .into_iter()
+            .partition(|g| g.owner == owner);
+        self.dormant = others;
+        self.save().await;
+        self.delete_uploads(mine.iter().flat_map(|g| &g.files))
+            .await;
+    }
+
+    /// Stops every group and keeps it for the next login.
+    async fn suspend_all(&mut self) {
+        for (_, mut entry) in std::mem::take(&mut self.active) {
+            entry.stop();
+            self.dormant.push(entry.group);
+        }
+        self.save().await;
     }
 
     async fn cancel(&mut self, id: u64, file: Option<String>) {
@@ -445,11 +469,47 @@ impl Actor {
             // From a task that was paused or restarted since.
             return;
         }
+        let save = match report {
+            Report::Loading => {
+                entry.state = GroupState::Loading;
+                false
+            }
+            Report::Finished(name) => {
+                self.finish(id, name).await;
+                return;
+            }
+            Report::Failed {
+                failure,
+                forget_upload,
+            } => entry.fail(failure, forget_upload),
+            report => entry.file_report(report),
+        };
+        if save {
+            self.save().await;
+        }
+        self.emit_group(id);
+    }
+
+    /// Group `id` is loaded: it leaves the list.
+    async fn finish(&mut self, id: u64, name: String) {
+        if let Some(mut entry) = self.active.remove(&id) {
+            entry.state = GroupState::Finished(name);
+            entry.task = None;
+            // Saved first: what the person sees as done is no longer on disk.
+            self.save().await;
+            self.emit(TransferEvent::Group(entry.view()));
+        }
+    }
+}
+
+impl Entry {
+    /// Applies the report of one file's progress; returns whether the list must be saved.
+    fn file_report(&mut self, report: Report) -> bool {
         let mut save = false;
         match report {
             Report::Hashing { file, done, size } => {
                 if let (Some(live), Some(saved)) =
-                    (entry.live.get_mut(file), entry.group.files.get_mut(file))
+                    (self.live.get_mut(file), self.group.files.get_mut(file))
                 {
                     live.stage = FileStage::Hashing;
                     live.done = done;
@@ -458,7 +518,7 @@ impl Actor {
             }
             Report::Hashed { file, size, sha256 } => {
                 if let (Some(live), Some(saved)) =
-                    (entry.live.get_mut(file), entry.group.files.get_mut(file))
+                    (self.live.get_mut(file), self.group.files.get_mut(file))
                 {
                     saved.size = size;
                     saved.sha256 = Some(sha256);
@@ -468,7 +528,7 @@ impl Actor {
                 }
             }
             Report::Created { file, upload_id } => {
-                if let Some(saved) = entry.group.files.get_mut(file) {
+                if let Some(saved) = self.group.files.get_mut(file) {
                     saved.upload_id = Some(upload_id);
                     save = true;
                 }
@@ -478,7 +538,7 @@ impl Actor {
                 offset,
                 speed,
             } => {
-                if let Some(live) = entry.live.get_mut(file) {
+                if let Some(live) = self.live.get_mut(file) {
                     live.stage = FileStage::Uploading;
                     live.done = offset;
                     live.speed = speed;
@@ -486,7 +546,7 @@ impl Actor {
             }
             Report::Uploaded { file } => {
                 if let (Some(live), Some(saved)) =
-                    (entry.live.get_mut(file), entry.group.files.get_mut(file))
+                    (self.live.get_mut(file), self.group.files.get_mut(file))
                 {
                     saved.uploaded = true;
                     live.stage = FileStage::Uploaded;
@@ -495,37 +555,26 @@ impl Actor {
                     save = true;
                 }
             }
-            Report::Loading => entry.state = GroupState::Loading,
-            Report::Finished(name) => {
-                if let Some(mut entry) = self.active.remove(&id) {
-                    entry.state = GroupState::Finished(name);
-                    entry.task = None;
-                    // Saved first: what the person sees as done is no longer on disk.
-                    self.save().await;
-                    self.emit(TransferEvent::Group(entry.view()));
-                }
-                return;
-            }
-            Report::Failed {
-                failure,
-                forget_upload,
-            } => {
-                if let Some(saved) = forget_upload.and_then(|i| entry.group.files.get_mut(i)) {
-                    saved.upload_id = None;
-                    saved.uploaded = false;
-                    save = true;
-                }
-                entry.task = None;
-                entry.run = 0;
-                for live in &mut entry.live {
-                    live.speed = 0.0;
-                }
-                entry.state = GroupState::Failed(failure);
-            }
+            // The group's own reports are applied by `Actor::report`.
+            Report::Loading | Report::Finished(_) | Report::Failed { .. } => {}
         }
-        if save {
-            self.save().await;
+        save
+    }
+
+    /// The group's task failed; returns whether the list must be saved.
+    fn fail(&mut self, failure: Failure, forget_upload: Option<usize>) -> bool {
+        let mut save = false;
+        if let Some(saved) = forget_upload.and_then(|i| self.group.files.get_mut(i)) {
+            saved.upload_id = None;
+            saved.uploaded = false;
+            save = true;
         }
-        self.emit_group(id);
+        self.task = None;
+        self.run = 0;
+        for live in &mut self.live {
+            live.speed = 0.0;
+        }
+        self.state = GroupState::Failed(failure);
+        save
     }
 }

@@ -2,8 +2,9 @@
 //! progress bar, the speed and the time left, with Pause, Resume and Cancel; and the offer to
 //! resume the transfers left unfinished at the last start.
 
-use super::{FileStage, FileView, GroupState, GroupView, Target, TransferCommand};
+use super::{FileStage, FileView, GroupState, GroupView, SavedGroup, Target, TransferCommand};
 use crate::app::Cx;
+use crate::i18n::Texts;
 use crate::{format, widgets};
 
 enum Request {
@@ -61,27 +62,7 @@ pub fn ui(ui: &mut egui::Ui, cx: &mut Cx<'_>) {
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 if !list.offers.is_empty() {
-                    let files: Vec<&str> = list
-                        .offers
-                        .iter()
-                        .flat_map(|g| g.files.iter().map(|f| f.filename.as_str()))
-                        .collect();
-                    let count = files.len().to_string();
-                    ui.label(t.with("offer", &[("count", &count), ("files", &files.join(", "))]));
-                    ui.horizontal(|ui| {
-                        if ui
-                            .button(t.with("offer-resume", &[("count", &count)]))
-                            .clicked()
-                        {
-                            requests.push(Request::ResumeSaved);
-                        }
-                        if ui
-                            .button(t.with("offer-forget", &[("count", &count)]))
-                            .clicked()
-                        {
-                            requests.push(Request::Forget);
-                        }
-                    });
+                    offers_ui(ui, t, &list.offers, &mut requests);
                     ui.separator();
                 }
                 for group in &list.groups {
@@ -95,6 +76,35 @@ pub fn ui(ui: &mut egui::Ui, cx: &mut Cx<'_>) {
             });
     }
     confirm_cancel(ui, cx);
+    carry_out(cx, requests);
+}
+
+/// The offer to resume the transfers left unfinished at the last start, or to forget them.
+fn offers_ui(ui: &mut egui::Ui, t: &Texts, offers: &[SavedGroup], requests: &mut Vec<Request>) {
+    let files: Vec<&str> = offers
+        .iter()
+        .flat_map(|g| g.files.iter().map(|f| f.filename.as_str()))
+        .collect();
+    let count = files.len().to_string();
+    ui.label(t.with("offer", &[("count", &count), ("files", &files.join(", "))]));
+    ui.horizontal(|ui| {
+        if ui
+            .button(t.with("offer-resume", &[("count", &count)]))
+            .clicked()
+        {
+            requests.push(Request::ResumeSaved);
+        }
+        if ui
+            .button(t.with("offer-forget", &[("count", &count)]))
+            .clicked()
+        {
+            requests.push(Request::Forget);
+        }
+    });
+}
+
+/// Carries out what was clicked: commands to the transfers, or changes of the list.
+fn carry_out(cx: &mut Cx<'_>, requests: Vec<Request>) {
     let owner = cx.owner();
     for request in requests {
         let command = match request {
@@ -237,6 +247,15 @@ fn file_row(
 ) {
     let t = cx.t;
     ui.label(&file.filename);
+    progress_bar(ui, t, file);
+    let running = group.state == GroupState::Running;
+    let moving = running && file.stage == FileStage::Uploading && file.bytes_per_second > 0.0;
+    speed_and_time(ui, t, file, moving);
+    file_buttons(ui, t, group, file, active, requests);
+}
+
+/// The file's progress bar, with its stage and percentage.
+fn progress_bar(ui: &mut egui::Ui, t: &Texts, file: &FileView) {
     let fraction = if file.size > 0 {
         (file.done as f64 / file.size as f64).clamp(0.0, 1.0) as f32
     } else {
@@ -266,8 +285,10 @@ fn file_row(
             .fill(crate::theme::progress_fill(ui))
             .text(text),
     );
-    let running = group.state == GroupState::Running;
-    let moving = running && file.stage == FileStage::Uploading && file.bytes_per_second > 0.0;
+}
+
+/// The speed and the time left while the file moves; empty cells otherwise.
+fn speed_and_time(ui: &mut egui::Ui, t: &Texts, file: &FileView, moving: bool) {
     if moving {
         ui.label(format::speed(t, file.bytes_per_second));
         let left = file.size.saturating_sub(file.done) as f64 / file.bytes_per_second;
@@ -279,6 +300,18 @@ fn file_row(
         ui.label("");
         ui.label("");
     }
+}
+
+/// Pause or Resume (on the group's active file) and Cancel.
+fn file_buttons(
+    ui: &mut egui::Ui,
+    t: &Texts,
+    group: &GroupView,
+    file: &FileView,
+    active: bool,
+    requests: &mut Vec<Request>,
+) {
+    let running = group.state == GroupState::Running;
     ui.horizontal(|ui| {
         let name = &file.filename;
         let paused = matches!(group.state, GroupState::Paused | GroupState::Failed(_));

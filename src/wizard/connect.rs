@@ -7,6 +7,7 @@ use hosting_api::{EnrollmentRequest, ErrorCode, Role, Secret, SessionResponse};
 use super::Step;
 use crate::app::{ConsoleOptions, Cx};
 use crate::backend::principal;
+use crate::i18n::Texts;
 use crate::keystore::IdentityKey;
 use crate::model::Failure;
 use crate::request::Request;
@@ -134,6 +135,22 @@ impl ConnectForm {
         let t = cx.t;
         ui.label(t.get("step1-intro"));
         ui.add_space(crate::theme::GROUP_SPACE);
+        self.role_choice(ui, t);
+        ui.add_space(crate::theme::GROUP_SPACE);
+        let (number_ok, ready, submitted) = self.credentials(ui, t);
+        ui.add_space(crate::theme::GROUP_SPACE);
+        let busy = self.sign_in.is_pending();
+        let clicked = widgets::action_button(ui, &t.get("connect"), ready, busy);
+        widgets::failure(ui, cx.t, self.failure.as_ref());
+        if (clicked || (submitted && ready)) && !busy {
+            self.start_sign_in(cx, &number_ok);
+        }
+        self.lost_logins(ui, cx, &number_ok);
+        None
+    }
+
+    /// Log in as the manager or as a superadministrator.
+    fn role_choice(&mut self, ui: &mut egui::Ui, t: &Texts) {
         ui.horizontal(|ui| {
             ui.label(t.get("login-as"));
             ui.radio_value(&mut self.role, LoginRole::Manager, t.get("role-manager"));
@@ -143,7 +160,15 @@ impl ConnectForm {
                 t.get("role-superadmin"),
             );
         });
-        ui.add_space(crate::theme::GROUP_SPACE);
+    }
+
+    /// The hosting number, username (superadministrator) and password fields: the hosting
+    /// number checked, whether all are ready, and whether Enter was pressed in one.
+    fn credentials(
+        &mut self,
+        ui: &mut egui::Ui,
+        t: &Texts,
+    ) -> (Result<String, validate::ValidationError>, bool, bool) {
         let (number, number_ok) = widgets::checked_field(
             ui,
             t,
@@ -199,24 +224,37 @@ impl ConnectForm {
             widgets::verdict(ui, t, &self.password, &password_ok);
         }
         let ready = number_ok.is_ok() && username_ok && password_ok.is_ok();
-        ui.add_space(crate::theme::GROUP_SPACE);
-        let busy = self.sign_in.is_pending();
-        let clicked = widgets::action_button(ui, &t.get("connect"), ready, busy);
-        widgets::failure(ui, cx.t, self.failure.as_ref());
-        if (clicked || (submitted && ready)) && !busy {
-            self.failure = None;
-            cx.prefs.role = self.role;
-            cx.prefs.hosting_number = number_ok.clone().unwrap_or_default();
-            cx.prefs.username = self.username.trim().to_lowercase();
-            let call = cx
-                .backend
-                .sign_in(self.key(cx), Secret::new(self.password.clone()))
-                .then(|data, session| {
-                    data.principal = Some(session.principal.clone());
-                    data.load_all();
-                });
-            self.sign_in.start(call);
-        }
+        (number_ok, ready, submitted)
+    }
+
+    /// Remembers the role, hosting number and username, then logs in.
+    fn start_sign_in(
+        &mut self,
+        cx: &mut Cx<'_>,
+        number_ok: &Result<String, validate::ValidationError>,
+    ) {
+        self.failure = None;
+        cx.prefs.role = self.role;
+        cx.prefs.hosting_number = number_ok.clone().unwrap_or_default();
+        cx.prefs.username = self.username.trim().to_lowercase();
+        let call = cx
+            .backend
+            .sign_in(self.key(cx), Secret::new(self.password.clone()))
+            .then(|data, session| {
+                data.principal = Some(session.principal.clone());
+                data.load_all();
+            });
+        self.sign_in.start(call);
+    }
+
+    /// Lost logins: sends the manager's logins again to the hosting's address.
+    fn lost_logins(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &mut Cx<'_>,
+        number_ok: &Result<String, validate::ValidationError>,
+    ) {
+        let t = cx.t;
         ui.add_space(crate::theme::PART_SPACE);
         ui.separator();
         ui.label(t.get("lost-logins-intro"));
@@ -236,7 +274,6 @@ impl ConnectForm {
                 widgets::success(ui, &t.get("lost-logins-sent"));
             }
         });
-        None
     }
 
     fn certificate(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Step> {

@@ -36,35 +36,8 @@ impl ProfilesForm {
     ) -> Option<Step> {
         let t = cx.t;
         let schedules: Vec<Schedule> = cx.data.schedules.value().cloned().unwrap_or_default();
-        if !self.requested && !schedules.is_empty() {
-            for schedule in &schedules {
-                cx.data.load_profiles(schedule.id);
-            }
-            self.requested = true;
-        }
-        let superadmins: Vec<User> = cx
-            .data
-            .users
-            .value()
-            .map(|users| users.iter().filter(|u| u.superadmin).cloned().collect())
-            .unwrap_or_default();
-        if self.user_id.is_none() {
-            let chosen = superadmin
-                .created
-                .as_ref()
-                .map(|u| u.id)
-                .or(superadmins.first().map(|u| u.id));
-            if let Some(user) = chosen.and_then(|id| superadmins.iter().find(|u| u.id == id)) {
-                self.user_id = Some(user.id);
-                self.email = user.email.clone().unwrap_or_default();
-                self.console_access = true;
-            }
-        }
-        let Some(user) = self
-            .user_id
-            .and_then(|id| superadmins.iter().find(|u| u.id == id))
-            .cloned()
-        else {
+        self.request_profiles(cx, &schedules);
+        let Some(user) = self.choose_user(cx, superadmin) else {
             ui.spinner();
             return None;
         };
@@ -87,8 +60,65 @@ impl ProfilesForm {
             ui.checkbox(&mut self.console_access, t.get("console-access"));
         });
         ui.add_space(crate::theme::GROUP_SPACE);
+        self.assignments(ui, cx, &schedules, &user);
+        let access_ok = !self.console_access || email_ok.is_ok();
+        self.save.poll();
+        let busy = self.save.is_pending();
+        let clicked = widgets::action_button(ui, &t.get("validate"), access_ok && !busy, busy);
+        widgets::failure(ui, t, self.save.failure());
+        let submitted = widgets::submitted(&email_field) && access_ok;
+        if (clicked || submitted) && !busy {
+            self.start_save(cx, &schedules, &user, email_ok.ok());
+        }
+        let done = cx
+            .data
+            .account
+            .value()
+            .is_some_and(|a| a.onboarding.profiles);
+        (self.save.is_done() && done).then_some(Step::Transmission)
+    }
+
+    /// Loads the profiles of every schedule, once the schedules are known.
+    fn request_profiles(&mut self, cx: &mut Cx<'_>, schedules: &[Schedule]) {
+        if !self.requested && !schedules.is_empty() {
+            for schedule in schedules {
+                cx.data.load_profiles(schedule.id);
+            }
+            self.requested = true;
+        }
+    }
+
+    /// The superadministrator the step is about: the one created at step 4, else the first;
+    /// the form starts from their e-mail. `None` while the users load.
+    fn choose_user(&mut self, cx: &Cx<'_>, superadmin: &SuperadminForm) -> Option<User> {
+        let superadmins: Vec<User> = cx
+            .data
+            .users
+            .value()
+            .map(|users| users.iter().filter(|u| u.superadmin).cloned().collect())
+            .unwrap_or_default();
+        if self.user_id.is_none() {
+            let chosen = superadmin
+                .created
+                .as_ref()
+                .map(|u| u.id)
+                .or(superadmins.first().map(|u| u.id));
+            if let Some(user) = chosen.and_then(|id| superadmins.iter().find(|u| u.id == id)) {
+                self.user_id = Some(user.id);
+                self.email = user.email.clone().unwrap_or_default();
+                self.console_access = true;
+            }
+        }
+        self.user_id
+            .and_then(|id| superadmins.iter().find(|u| u.id == id))
+            .cloned()
+    }
+
+    /// One checkbox per schedule: assign the user to its Administration profile.
+    fn assignments(&mut self, ui: &mut egui::Ui, cx: &Cx<'_>, schedules: &[Schedule], user: &User) {
+        let t = cx.t;
         ui.label(t.get("assign-administration"));
-        for schedule in &schedules {
+        for schedule in schedules {
             let member = cx
                 .data
                 .members(schedule.id, ADMINISTRATION)
@@ -105,57 +135,53 @@ impl ProfilesForm {
                 }
             });
         }
-        let access_ok = !self.console_access || email_ok.is_ok();
-        self.save.poll();
-        let busy = self.save.is_pending();
-        let clicked = widgets::action_button(ui, &t.get("validate"), access_ok && !busy, busy);
-        widgets::failure(ui, t, self.save.failure());
-        let submitted = widgets::submitted(&email_field) && access_ok;
-        if (clicked || submitted) && !busy {
-            let update = UserUpdate {
-                email: email_ok.ok(),
-                console_access: Some(self.console_access),
-            };
-            let assignments: Vec<(i64, Vec<i64>)> = schedules
-                .iter()
-                .map(|schedule| {
-                    let mut members = cx.data.members(schedule.id, ADMINISTRATION);
-                    let wanted = self.assign.get(&schedule.id).copied().unwrap_or(true);
-                    members.retain(|id| *id != user.id);
-                    if wanted {
-                        members.push(user.id);
-                    }
-                    (schedule.id, members)
-                })
-                .collect();
-            let user_id = user.id;
-            let call = cx
-                .backend
-                .call(move |c| async move {
-                    let user = c.update_user(user_id, &update).await?;
-                    let mut profiles = Vec::new();
-                    for (schedule, members) in assignments {
-                        let profile = c
-                            .set_profile_members(schedule, ADMINISTRATION, &members)
-                            .await?;
-                        profiles.push((schedule, profile));
-                    }
-                    Ok((user, profiles))
-                })
-                .then(|data, (user, profiles)| {
-                    data.replace_user(user.clone());
-                    for (schedule, profile) in profiles {
-                        data.replace_profile(*schedule, profile.clone());
-                    }
-                    data.load_account();
-                });
-            self.save.start(call);
-        }
-        let done = cx
-            .data
-            .account
-            .value()
-            .is_some_and(|a| a.onboarding.profiles);
-        (self.save.is_done() && done).then_some(Step::Transmission)
+    }
+
+    /// Saves the e-mail and console access, then the Administration members of each schedule.
+    fn start_save(
+        &mut self,
+        cx: &mut Cx<'_>,
+        schedules: &[Schedule],
+        user: &User,
+        email: Option<String>,
+    ) {
+        let update = UserUpdate {
+            email,
+            console_access: Some(self.console_access),
+        };
+        let assignments: Vec<(i64, Vec<i64>)> = schedules
+            .iter()
+            .map(|schedule| {
+                let mut members = cx.data.members(schedule.id, ADMINISTRATION);
+                let wanted = self.assign.get(&schedule.id).copied().unwrap_or(true);
+                members.retain(|id| *id != user.id);
+                if wanted {
+                    members.push(user.id);
+                }
+                (schedule.id, members)
+            })
+            .collect();
+        let user_id = user.id;
+        let call = cx
+            .backend
+            .call(move |c| async move {
+                let user = c.update_user(user_id, &update).await?;
+                let mut profiles = Vec::new();
+                for (schedule, members) in assignments {
+                    let profile = c
+                        .set_profile_members(schedule, ADMINISTRATION, &members)
+                        .await?;
+                    profiles.push((schedule, profile));
+                }
+                Ok((user, profiles))
+            })
+            .then(|data, (user, profiles)| {
+                data.replace_user(user.clone());
+                for (schedule, profile) in profiles {
+                    data.replace_profile(*schedule, profile.clone());
+                }
+                data.load_account();
+            });
+        self.save.start(call);
     }
 }

@@ -4,6 +4,7 @@ use super::Step;
 use super::superadmin::SuperadminForm;
 use crate::app::{Cx, Screen};
 use crate::dialogs::SaveDialog;
+use crate::i18n::Texts;
 use crate::request::Request;
 use crate::sheet::{ConnectionSheet, DOWNLOAD_ADDRESS};
 use crate::widgets;
@@ -29,15 +30,27 @@ impl TransmissionForm {
         let t = cx.t;
         ui.label(t.get("step6-intro"));
         ui.add_space(crate::theme::GROUP_SPACE);
-        let account = cx.data.account.value().cloned();
-        let user = superadmin.created.clone().or_else(|| {
-            cx.data
-                .users
-                .value()
-                .and_then(|users| users.iter().find(|u| u.superadmin).cloned())
+        let password = self.password(ui, t, superadmin);
+        let sheet = self.sheet(cx, superadmin, password);
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.strong(&sheet.title);
+            for (label, value) in &sheet.lines {
+                ui.label(format!("{label}: {value}"));
+            }
         });
+        self.save_or_copy(ui, cx, &sheet);
+        ui.add_space(crate::theme::SECTION_SPACE);
+        if widgets::action_button(ui, &t.get("finish"), true, false) {
+            cx.go = Some(Screen::Panels);
+        }
+        None
+    }
+
+    /// Whether the sheet shows the password, and the password: the one chosen at step 4, else
+    /// typed here.
+    fn password(&mut self, ui: &mut egui::Ui, t: &Texts, superadmin: &SuperadminForm) -> String {
         ui.checkbox(&mut self.include_password, t.get("include-password"));
-        let password = match superadmin.password() {
+        match superadmin.password() {
             Some(password) => password.to_string(),
             None => {
                 if self.include_password {
@@ -45,7 +58,20 @@ impl TransmissionForm {
                 }
                 self.typed_password.clone()
             }
-        };
+        }
+    }
+
+    /// The sheet's lines: where to download the console, the service, the hosting and the
+    /// superadministrator's logins.
+    fn sheet(&self, cx: &Cx<'_>, superadmin: &SuperadminForm, password: String) -> ConnectionSheet {
+        let t = cx.t;
+        let account = cx.data.account.value().cloned();
+        let user = superadmin.created.clone().or_else(|| {
+            cx.data
+                .users
+                .value()
+                .and_then(|users| users.iter().find(|u| u.superadmin).cloned())
+        });
         let mut lines = vec![
             (t.get("sheet-download"), DOWNLOAD_ADDRESS.to_string()),
             (t.get("sheet-service"), cx.server.to_string()),
@@ -73,16 +99,15 @@ impl TransmissionForm {
         } else {
             lines.push((t.get("password"), t.get("sheet-password-separately")));
         }
-        let sheet = ConnectionSheet {
+        ConnectionSheet {
             title: t.get("sheet-title"),
             lines,
-        };
-        egui::Frame::group(ui.style()).show(ui, |ui| {
-            ui.strong(&sheet.title);
-            for (label, value) in &sheet.lines {
-                ui.label(format!("{label}: {value}"));
-            }
-        });
+        }
+    }
+
+    /// Save as PDF and Copy as text, and how each went.
+    fn save_or_copy(&mut self, ui: &mut egui::Ui, cx: &Cx<'_>, sheet: &ConnectionSheet) {
+        let t = cx.t;
         ui.horizontal(|ui| {
             let saving = self.saved.is_pending();
             if ui
@@ -112,10 +137,5 @@ impl TransmissionForm {
         if self.copied {
             widgets::success(ui, &t.get("sheet-copied"));
         }
-        ui.add_space(crate::theme::SECTION_SPACE);
-        if widgets::action_button(ui, &t.get("finish"), true, false) {
-            cx.go = Some(Screen::Panels);
-        }
-        None
     }
 }

@@ -224,6 +224,27 @@ impl<'a> Person<'a> {
         self.clicks += 1;
     }
 
+    /// Clicks `label` until `appears` is on screen: a click that lands while a closing modal
+    /// still covers the window (its fade-out runs a few frames) is not taken, as for a person,
+    /// who clicks again.
+    pub fn click_until(&mut self, label: &str, appears: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            self.click(label);
+            for _ in 0..30 {
+                if self.has(appears) {
+                    return;
+                }
+                self.harness.step();
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            assert!(
+                Instant::now() < deadline,
+                "clicking {label:?} never showed {appears:?}"
+            );
+        }
+    }
+
     /// Clicks the node with this role and label (when a label is also a heading elsewhere).
     pub fn click_role(&mut self, role: Role, label: &str) {
         self.harness.run_steps(2);

@@ -82,8 +82,7 @@ fn without_a_file_chooser_the_sheet_is_saved_through_the_console_s_own_dialog() 
     assert!(pdf.windows(number.len()).any(|w| w == number));
 
     // The next dialog opens where the last one saved, without the notice; Escape cancels.
-    person.click("Save as PDF…");
-    person.wait_for("File name");
+    person.click_until("Save as PDF…", "File name");
     assert!(!person.has_text(NOTICE), "the notice is said once");
     assert!(
         person.has("sheet-for-jeanne.pdf"),
@@ -93,8 +92,7 @@ fn without_a_file_chooser_the_sheet_is_saved_through_the_console_s_own_dialog() 
     assert!(!person.has("File name"), "Escape closes the dialog");
 
     // Saving over an existing file asks first.
-    person.click("Save as PDF…");
-    person.wait_for("File name");
+    person.click_until("Save as PDF…", "File name");
     person.click("sheet-for-jeanne.pdf");
     person.click("Save");
     person.wait_for_text("sheet-for-jeanne.pdf already exists");

@@ -5,9 +5,10 @@ use hosting_api::{Safeguard, Schedule};
 
 use std::sync::atomic::Ordering;
 
-use super::{Confirm, Download, ServerPanel, stopped};
+use super::{Confirm, Download, ScheduleState, ServerPanel, stopped};
 use crate::app::Cx;
 use crate::dialogs::SaveDialog;
+use crate::i18n::Texts;
 use crate::{format, widgets};
 
 impl ServerPanel {
@@ -24,54 +25,7 @@ impl ServerPanel {
             ui.label(t.get("no-safeguards"));
         }
         let can_open = stopped(schedule) && !state.changing();
-        let mut download = None;
-        egui::Grid::new("safeguards")
-            .striped(true)
-            .num_columns(6)
-            .spacing([crate::theme::TABLE_COLUMN_GAP, crate::theme::SMALL_SPACE])
-            .show(ui, |ui| {
-                if list.is_empty() {
-                    return;
-                }
-                for column in ["col-taken-at", "col-base", "col-size", "col-hash", "", ""] {
-                    ui.strong(if column.is_empty() {
-                        String::new()
-                    } else {
-                        t.get(column)
-                    });
-                }
-                ui.end_row();
-                for safeguard in &list {
-                    let date = format::date_time(&safeguard.taken_at);
-                    ui.label(&date);
-                    ui.label(&safeguard.base_name);
-                    ui.label(format::size(t, safeguard.size));
-                    ui.label(format::short_hash(&safeguard.sha256));
-                    if ui
-                        .add_enabled(can_open, egui::Button::new(t.get("open-safeguard")))
-                        .on_hover_text(&date)
-                        .clicked()
-                    {
-                        let question = t.with(
-                            "open-safeguard-question",
-                            &[("date", &date), ("name", &safeguard.base_name)],
-                        );
-                        self.confirm = Some(Confirm::OpenSafeguard(safeguard.id, question));
-                    }
-                    let downloading = state
-                        .downloads
-                        .get(&safeguard.id)
-                        .is_some_and(|d| d.request.is_pending());
-                    if ui
-                        .add_enabled(!downloading, egui::Button::new(t.get("download")))
-                        .on_hover_text(&date)
-                        .clicked()
-                    {
-                        download = Some(safeguard.clone());
-                    }
-                    ui.end_row();
-                }
-            });
+        let download = list_table(ui, t, &list, state, can_open, &mut self.confirm);
         if !stopped(schedule) && !list.is_empty() {
             ui.label(t.get("needs-stopped-safeguard"));
         }
@@ -80,70 +34,141 @@ impl ServerPanel {
             widgets::success(ui, &t.get("safeguard-opened"));
         }
         for safeguard in &list {
-            let Some(download) = state.downloads.get(&safeguard.id) else {
-                continue;
-            };
-            if download.request.is_pending() {
-                let received = download.progress.received.load(Ordering::Relaxed);
-                let total = download.progress.total.load(Ordering::Relaxed);
-                let fraction = if total > 0 {
-                    received as f32 / total as f32
-                } else {
-                    0.0
-                };
-                ui.add(
-                    egui::ProgressBar::new(fraction)
-                        .desired_width(320.0)
-                        .fill(crate::theme::progress_fill(ui))
-                        .text(t.with(
-                            "downloading",
-                            &[
-                                ("done", &format::size(t, received)),
-                                ("total", &format::size(t, total)),
-                            ],
-                        )),
-                );
-            }
-            widgets::failure(ui, t, download.request.failure());
-            if let Some(Some((path, sha256))) = download
-                .request
-                .value()
-                .filter(|_| download.request.is_done())
-            {
-                widgets::success(
-                    ui,
-                    &t.with(
-                        "download-done",
-                        &[
-                            ("path", &path.display().to_string()),
-                            ("hash", &format::short_hash(sha256)),
-                        ],
-                    ),
-                );
+            if let Some(download) = state.downloads.get(&safeguard.id) {
+                download_rows(ui, t, download);
             }
         }
         if let Some(safeguard) = download {
-            let name = format!(
-                "{} {}.safeguard",
-                safeguard.base_name,
-                format::date_time(&safeguard.taken_at).replace(':', "h")
-            );
-            let dialog = SaveDialog {
-                title: t.get("download"),
-                file_name: name,
-                filter: None,
-            };
-            let progress = std::sync::Arc::new(crate::backend::Progress::default());
-            progress.total.store(safeguard.size, Ordering::Relaxed);
-            let call = cx
-                .backend
-                .download_safeguard(safeguard.id, dialog, progress.clone());
-            let mut entry = Download {
-                progress,
-                request: Default::default(),
-            };
-            entry.request.start(call);
-            state.downloads.insert(safeguard.id, entry);
+            start_download(cx, state, safeguard);
         }
     }
+}
+
+/// The table of safeguards with their Open and Download buttons; Open asks for confirmation
+/// through `confirm`, and the safeguard whose Download was clicked is returned.
+fn list_table(
+    ui: &mut egui::Ui,
+    t: &Texts,
+    list: &[Safeguard],
+    state: &ScheduleState,
+    can_open: bool,
+    confirm: &mut Option<Confirm>,
+) -> Option<Safeguard> {
+    let mut download = None;
+    egui::Grid::new("safeguards")
+        .striped(true)
+        .num_columns(6)
+        .spacing([crate::theme::TABLE_COLUMN_GAP, crate::theme::SMALL_SPACE])
+        .show(ui, |ui| {
+            if list.is_empty() {
+                return;
+            }
+            for column in ["col-taken-at", "col-base", "col-size", "col-hash", "", ""] {
+                ui.strong(if column.is_empty() {
+                    String::new()
+                } else {
+                    t.get(column)
+                });
+            }
+            ui.end_row();
+            for safeguard in list {
+                let date = format::date_time(&safeguard.taken_at);
+                ui.label(&date);
+                ui.label(&safeguard.base_name);
+                ui.label(format::size(t, safeguard.size));
+                ui.label(format::short_hash(&safeguard.sha256));
+                if ui
+                    .add_enabled(can_open, egui::Button::new(t.get("open-safeguard")))
+                    .on_hover_text(&date)
+                    .clicked()
+                {
+                    let question = t.with(
+                        "open-safeguard-question",
+                        &[("date", &date), ("name", &safeguard.base_name)],
+                    );
+                    *confirm = Some(Confirm::OpenSafeguard(safeguard.id, question));
+                }
+                let downloading = state
+                    .downloads
+                    .get(&safeguard.id)
+                    .is_some_and(|d| d.request.is_pending());
+                if ui
+                    .add_enabled(!downloading, egui::Button::new(t.get("download")))
+                    .on_hover_text(&date)
+                    .clicked()
+                {
+                    download = Some(safeguard.clone());
+                }
+                ui.end_row();
+            }
+        });
+    download
+}
+
+/// One download's rows: its progress while it runs, then its failure or where it went.
+fn download_rows(ui: &mut egui::Ui, t: &Texts, download: &Download) {
+    if download.request.is_pending() {
+        let received = download.progress.received.load(Ordering::Relaxed);
+        let total = download.progress.total.load(Ordering::Relaxed);
+        let fraction = if total > 0 {
+            received as f32 / total as f32
+        } else {
+            0.0
+        };
+        ui.add(
+            egui::ProgressBar::new(fraction)
+                .desired_width(320.0)
+                .fill(crate::theme::progress_fill(ui))
+                .text(t.with(
+                    "downloading",
+                    &[
+                        ("done", &format::size(t, received)),
+                        ("total", &format::size(t, total)),
+                    ],
+                )),
+        );
+    }
+    widgets::failure(ui, t, download.request.failure());
+    if let Some(Some((path, sha256))) = download
+        .request
+        .value()
+        .filter(|_| download.request.is_done())
+    {
+        widgets::success(
+            ui,
+            &t.with(
+                "download-done",
+                &[
+                    ("path", &path.display().to_string()),
+                    ("hash", &format::short_hash(sha256)),
+                ],
+            ),
+        );
+    }
+}
+
+/// Asks where to save the safeguard and starts downloading it there.
+fn start_download(cx: &mut Cx<'_>, state: &mut ScheduleState, safeguard: Safeguard) {
+    let t = cx.t;
+    let name = format!(
+        "{} {}.safeguard",
+        safeguard.base_name,
+        format::date_time(&safeguard.taken_at).replace(':', "h")
+    );
+    let dialog = SaveDialog {
+        title: t.get("download"),
+        file_name: name,
+        filter: None,
+    };
+    let progress = std::sync::Arc::new(crate::backend::Progress::default());
+    progress.total.store(safeguard.size, Ordering::Relaxed);
+    let call = cx
+        .backend
+        .download_safeguard(safeguard.id, dialog, progress.clone());
+    let mut entry = Download {
+        progress,
+        request: Default::default(),
+    };
+    entry.request.start(call);
+    state.downloads.insert(safeguard.id, entry);
 }
