@@ -175,6 +175,10 @@ fn startup() {
     }
     xvfb.kill().unwrap();
     xvfb.wait().unwrap();
+    // Killed, Xvfb leaves its lock and socket behind, and the next run would take the next
+    // display.
+    let _ = std::fs::remove_file(format!("/tmp/.X{display}-lock"));
+    let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{display}"));
 }
 
 fn onboarding_memory() {
