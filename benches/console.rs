@@ -1,18 +1,23 @@
 //! Benchmark of the console. Prints, in one run:
 //! * the release binary under Xvfb (started here): time from start to the first frame and its
-//!   peak RSS there, on a first start (local service created, demo account provisioned) and on a
-//!   second start (everything already there), and their ratio;
+//!   peak RSS there, on a first start (local service created, demo account provisioned) and on
+//!   later starts (everything already there), next to a minimal eframe window
+//!   (`examples/minimal_window.rs`: one label, same eframe features and renderer) started the
+//!   same way in the same run, and the console's ratios to it;
 //! * peak RSS through the whole onboarding, driven through the UI in this process against an
 //!   in-process hostingd, next to the peak before the console opened;
 //! * p50/p95 CPU time of a frame of the Controller panel's user list with 100,000 users, next to
 //!   the same panel with 100 users (rows are drawn lazily, so the ratio should stay near 1).
 //!
-//! `cargo bench --bench console` (needs Xvfb and xwininfo, as the tests do).
+//! `cargo bench --bench console` (needs Xvfb and xwininfo, as the tests do); `-- startup`,
+//! `-- onboarding` or `-- frames` runs one part.
 #![allow(clippy::unwrap_used)]
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -28,16 +33,23 @@ fn status_kib(pid: &str, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// Starts the release binary under Xvfb on `display`, waits for its first frame; returns the
-/// time to the first frame (ms) and the process's peak RSS then (MiB).
-fn start_binary(display: u32, data: &std::path::Path) -> (f64, f64) {
-    let report = data.join("first-frame.txt");
+/// Time to the first frame (ms) and peak RSS then (MiB) of one start.
+#[derive(Clone, Copy)]
+struct Start {
+    millis: f64,
+    peak_mib: f64,
+}
+
+/// Starts `program` under Xvfb on `display` with `home` as its home, waits for its first frame
+/// (which it reports in `HOSTING_CONSOLE_FIRST_FRAME_REPORT`), lets the frame reach the screen,
+/// then reads the process's peak RSS.
+fn start_window(program: &Path, args: &[&OsStr], display: u32, home: &Path) -> Start {
+    let report = home.join("first-frame.txt");
     let _ = std::fs::remove_file(&report);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hosting-console"))
-        .arg("--data-dir")
-        .arg(data)
+    let mut child = Command::new(program)
+        .args(args)
         .env("DISPLAY", format!(":{display}"))
-        .env("HOME", data)
+        .env("HOME", home)
         .env_remove("WAYLAND_DISPLAY")
         .env("HOSTING_CONSOLE_FIRST_FRAME_REPORT", &report)
         .stdout(Stdio::null())
@@ -55,15 +67,63 @@ fn start_binary(display: u32, data: &std::path::Path) -> (f64, f64) {
         assert!(Instant::now() < deadline, "no first frame");
         std::thread::sleep(Duration::from_millis(5));
     };
-    // Let the frame reach the screen, then read the peak.
     std::thread::sleep(Duration::from_millis(500));
-    let peak = status_kib(&child.id().to_string(), "VmHWM:") as f64 / 1024.0;
+    let peak_mib = status_kib(&child.id().to_string(), "VmHWM:") as f64 / 1024.0;
     child.kill().unwrap();
     child.wait().unwrap();
-    (millis, peak)
+    Start { millis, peak_mib }
 }
 
+fn start_console(display: u32, data: &Path) -> Start {
+    let program = Path::new(env!("CARGO_BIN_EXE_hosting-console"));
+    start_window(
+        program,
+        &[OsStr::new("--data-dir"), data.as_os_str()],
+        display,
+        data,
+    )
+}
+
+/// Builds `examples/minimal_window.rs` with the profile and features of this benchmark (an
+/// example, like a benchmark, gets the dev-dependencies' features too): its path.
+fn build_minimal_window() -> PathBuf {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["build", "--profile", "bench", "--example", "minimal_window"])
+        .args([
+            "--message-format",
+            "json-render-diagnostics",
+            "--manifest-path",
+        ])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "the minimal window did not build");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|message| message["target"]["name"] == "minimal_window")
+        .and_then(|message| message["executable"].as_str().map(PathBuf::from))
+        .expect("no minimal_window executable")
+}
+
+fn median(starts: &[Start]) -> Start {
+    let pick = |value: fn(&Start) -> f64| {
+        let mut values: Vec<f64> = starts.iter().map(value).collect();
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    Start {
+        millis: pick(|s| s.millis),
+        peak_mib: pick(|s| s.peak_mib),
+    }
+}
+
+/// Rounds of the minimal window and of a later start of the console, taken in turns so that
+/// both see the same load of the machine (`BENCH_STARTS`, default 5).
 fn startup() {
+    let minimal_window = build_minimal_window();
     let display = (150..250)
         .find(|n| !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
         .unwrap();
@@ -80,15 +140,45 @@ fn startup() {
     while !std::path::Path::new(&format!("/tmp/.X11-unix/X{display}")).exists() {
         std::thread::sleep(Duration::from_millis(20));
     }
-    let dir = tempfile::tempdir().unwrap();
-    let (first_ms, first_mib) = start_binary(display, dir.path());
-    let (second_ms, second_mib) = start_binary(display, dir.path());
+    let rounds: usize = std::env::var("BENCH_STARTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5)
+        .max(1);
+    let minimal_home = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    // The first start creates the local service and provisions the demo account.
+    let first = start_console(display, data.path());
+    let (mut minimal, mut later) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        minimal.push(start_window(
+            &minimal_window,
+            &[],
+            display,
+            minimal_home.path(),
+        ));
+        later.push(start_console(display, data.path()));
+    }
+    let (minimal, later) = (median(&minimal), median(&later));
     println!(
-        "release binary under Xvfb, start to first frame: first start {first_ms:.0} ms (peak RSS {first_mib:.0} MiB), later start {second_ms:.0} ms (peak RSS {second_mib:.0} MiB), ratio first/later {:.2}",
-        first_ms / second_ms
+        "minimal eframe window (one label, same features and renderer) under Xvfb, median of {rounds}: first frame {:.0} ms, peak RSS {:.0} MiB",
+        minimal.millis, minimal.peak_mib
     );
+    for (name, console) in [("first start", first), ("later start", later)] {
+        println!(
+            "console release binary under Xvfb, {name}: first frame {:.0} ms ({:.2}x the minimal window), peak RSS {:.0} MiB ({:.2}x)",
+            console.millis,
+            console.millis / minimal.millis,
+            console.peak_mib,
+            console.peak_mib / minimal.peak_mib
+        );
+    }
     xvfb.kill().unwrap();
     xvfb.wait().unwrap();
+    // Killed, Xvfb leaves its lock and socket behind, and the next run would take the next
+    // display.
+    let _ = std::fs::remove_file(format!("/tmp/.X{display}-lock"));
+    let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{display}"));
 }
 
 fn onboarding_memory() {
@@ -164,13 +254,26 @@ fn frame_times(users: usize) -> (f64, f64) {
 }
 
 fn main() {
-    startup();
-    onboarding_memory();
-    let (small_p50, small_p95) = frame_times(100);
-    let (large_p50, large_p95) = frame_times(100_000);
-    println!(
-        "Controller panel frame CPU time: 100,000 users p50 {large_p50:.2} ms p95 {large_p95:.2} ms; 100 users p50 {small_p50:.2} ms p95 {small_p95:.2} ms; ratio p50 {:.2}, p95 {:.2}",
-        large_p50 / small_p50,
-        large_p95 / small_p95
-    );
+    // `cargo bench --bench console -- startup` runs only the parts whose name holds "startup".
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with("--"))
+        .collect();
+    let selected =
+        |part: &str| filter.is_empty() || filter.iter().any(|f| part.contains(f.as_str()));
+    if selected("startup") {
+        startup();
+    }
+    if selected("onboarding") {
+        onboarding_memory();
+    }
+    if selected("frames") {
+        let (small_p50, small_p95) = frame_times(100);
+        let (large_p50, large_p95) = frame_times(100_000);
+        println!(
+            "Controller panel frame CPU time: 100,000 users p50 {large_p50:.2} ms p95 {large_p95:.2} ms; 100 users p50 {small_p50:.2} ms p95 {small_p95:.2} ms; ratio p50 {:.2}, p95 {:.2}",
+            large_p50 / small_p50,
+            large_p95 / small_p95
+        );
+    }
 }
