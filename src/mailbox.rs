@@ -40,7 +40,7 @@ impl Mailbox {
         }
         egui::Panel::right("mailbox")
             .resizable(true)
-            .default_size(380.0)
+            .default_size(crate::theme::MAILBOX_WIDTH)
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
                     ui.heading(t.get("mailbox-title"));

@@ -22,6 +22,31 @@ pub const LABEL_WIDTH: f32 = 190.0;
 pub const FIELD_INDENT: f32 = LABEL_WIDTH + 8.0;
 /// Horizontal gap between the columns of a table.
 pub const TABLE_COLUMN_GAP: f32 = 16.0;
+/// Height of a table's header row.
+pub const HEADER_HEIGHT: f32 = 18.0;
+/// Widths of the users table's columns: usernames and schedules, full names, yes/no flags,
+/// e-mail addresses, console access with its button.
+pub const USERNAME_COLUMN: f32 = 120.0;
+/// See [`USERNAME_COLUMN`].
+pub const NAME_COLUMN: f32 = 160.0;
+/// See [`USERNAME_COLUMN`].
+pub const FLAG_COLUMN: f32 = 100.0;
+/// See [`USERNAME_COLUMN`].
+pub const EMAIL_COLUMN: f32 = 200.0;
+/// See [`USERNAME_COLUMN`].
+pub const ACCESS_COLUMN: f32 = 220.0;
+/// Height of the licence text's scrolled box.
+pub const LICENCE_TEXT_HEIGHT: f32 = 260.0;
+/// Height of the file list of the console's own file dialog.
+pub const FILE_LIST_HEIGHT: f32 = 280.0;
+/// Size of a step's mark in the step indicator.
+pub const STEP_MARK_SIZE: f32 = 12.0;
+/// Width of the docked mailbox when it opens.
+pub const MAILBOX_WIDTH: f32 = 380.0;
+/// Width of a download's progress bar.
+pub const PROGRESS_WIDTH: f32 = 320.0;
+/// Width of a transfer's progress bar.
+pub const TRANSFER_PROGRESS_WIDTH: f32 = 260.0;
 
 /// The application icon (`assets/icon.png`, 256×256): the window's, and the installers'.
 pub const ICON_PNG: &[u8] = include_bytes!("../assets/icon.png");

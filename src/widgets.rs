@@ -103,18 +103,22 @@ fn focus_request_id() -> egui::Id {
     egui::Id::unique("focus-first-empty-field")
 }
 
+/// How long a step's focus request waits for its first empty field (which may appear only once
+/// the step's data has arrived).
+const FOCUS_REQUEST_SECONDS: f64 = 5.0;
+
 /// The next empty field drawn takes the keyboard focus (a step of the wizard just opened).
 pub fn focus_first_empty(ctx: &egui::Context) {
-    let pass = ctx.cumulative_pass_nr();
-    ctx.data_mut(|d| d.insert_temp(focus_request_id(), pass));
+    let until = ctx.input(|i| i.time) + FOCUS_REQUEST_SECONDS;
+    ctx.data_mut(|d| d.insert_temp(focus_request_id(), until));
 }
 
-/// Whether a field should take the focus now: the request is used once, and only in the frame
-/// it was made or the next one (a step without empty fields leaves nothing behind).
+/// Whether a field should take the focus now: the request is used once, and only for a few
+/// seconds after it was made (a step without empty fields leaves nothing behind for later).
 pub fn take_focus_request(ctx: &egui::Context) -> bool {
-    let pass = ctx.cumulative_pass_nr();
-    ctx.data_mut(|d| d.remove_temp::<u64>(focus_request_id()))
-        .is_some_and(|asked| pass <= asked + 1)
+    let now = ctx.input(|i| i.time);
+    ctx.data_mut(|d| d.remove_temp::<f64>(focus_request_id()))
+        .is_some_and(|until| now <= until)
 }
 
 /// Whether Enter was pressed in this field: forms submit on Enter in their fields.

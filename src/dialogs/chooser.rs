@@ -344,7 +344,7 @@ impl Showing {
         let mut picked: Option<(PathBuf, String, bool)> = None;
         egui::Frame::group(ui.style()).show(ui, |ui| {
             egui::ScrollArea::vertical()
-                .max_height(280.0)
+                .max_height(crate::theme::FILE_LIST_HEIGHT)
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
                     let Some(entries) = &self.entries else {

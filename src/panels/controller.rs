@@ -10,7 +10,7 @@ use crate::app::Cx;
 use crate::i18n::Texts;
 use crate::request::Request;
 use crate::user_form::NewUserForm;
-use crate::widgets;
+use crate::{theme, widgets};
 
 /// A tab of the panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -233,7 +233,10 @@ impl ControllerPanel {
             .show_rows(ui, row_height, users.len(), |ui, rows| {
                 for user in &users[rows] {
                     ui.horizontal(|ui| {
-                        ui.add_sized([160.0, row_height], egui::Label::new(&user.username));
+                        ui.add_sized(
+                            [theme::NAME_COLUMN, row_height],
+                            egui::Label::new(&user.username),
+                        );
                         for (schedule, members) in schedules.iter().zip(members) {
                             let busy = self.grid.get(&schedule.id).is_some_and(Request::is_pending);
                             let mut member = members.contains(&user.id);
@@ -246,9 +249,15 @@ impl ControllerPanel {
                                 ],
                             );
                             let response = ui
-                                .add_sized([120.0, row_height], |ui: &mut egui::Ui| {
-                                    ui.add_enabled(!busy, egui::Checkbox::without_text(&mut member))
-                                })
+                                .add_sized(
+                                    [theme::USERNAME_COLUMN, row_height],
+                                    |ui: &mut egui::Ui| {
+                                        ui.add_enabled(
+                                            !busy,
+                                            egui::Checkbox::without_text(&mut member),
+                                        )
+                                    },
+                                )
                                 .on_hover_text(&label);
                             response.widget_info(|| {
                                 egui::WidgetInfo::selected(
@@ -316,11 +325,11 @@ fn users_table(
     let height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
     TableBuilder::new(ui)
         .striped(true)
-        .column(Column::auto().at_least(120.0))
-        .column(Column::auto().at_least(160.0))
-        .column(Column::auto().at_least(100.0))
-        .column(Column::remainder().at_least(200.0))
-        .column(Column::auto().at_least(220.0))
+        .column(Column::auto().at_least(theme::USERNAME_COLUMN))
+        .column(Column::auto().at_least(theme::NAME_COLUMN))
+        .column(Column::auto().at_least(theme::FLAG_COLUMN))
+        .column(Column::remainder().at_least(theme::EMAIL_COLUMN))
+        .column(Column::auto().at_least(theme::ACCESS_COLUMN))
         .header(height, |mut header| {
             for key in [
                 "username",
@@ -379,12 +388,12 @@ fn users_table(
 fn grid_header(ui: &mut egui::Ui, t: &Texts, schedules: &[Schedule]) {
     ui.horizontal(|ui| {
         ui.add_sized(
-            [160.0, 18.0],
+            [theme::NAME_COLUMN, theme::HEADER_HEIGHT],
             egui::Label::new(egui::RichText::new(t.get("username")).strong()),
         );
         for schedule in schedules {
             ui.add_sized(
-                [120.0, 18.0],
+                [theme::USERNAME_COLUMN, theme::HEADER_HEIGHT],
                 egui::Label::new(egui::RichText::new(&schedule.name).strong()),
             );
         }

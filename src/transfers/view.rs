@@ -227,7 +227,7 @@ fn group_ui(ui: &mut egui::Ui, cx: &Cx<'_>, group: &GroupView, requests: &mut Ve
     });
     egui::Grid::new(("transfer", group.id))
         .num_columns(5)
-        .spacing([12.0, 4.0])
+        .spacing([crate::theme::COLUMN_GAP, crate::theme::SMALL_SPACE])
         .show(ui, |ui| {
             for (index, file) in group.files.iter().enumerate() {
                 file_row(ui, cx, group, file, active == Some(index), requests);
@@ -281,7 +281,7 @@ fn progress_bar(ui: &mut egui::Ui, t: &Texts, file: &FileView) {
     };
     ui.add(
         egui::ProgressBar::new(fraction)
-            .desired_width(260.0)
+            .desired_width(crate::theme::TRANSFER_PROGRESS_WIDTH)
             .fill(crate::theme::progress_fill(ui))
             .text(text),
     );

@@ -349,7 +349,7 @@ impl ConnectForm {
         };
         egui::Frame::group(ui.style()).show(ui, |ui| {
             egui::ScrollArea::vertical()
-                .max_height(260.0)
+                .max_height(crate::theme::LICENCE_TEXT_HEIGHT)
                 .id_salt("licence-text")
                 .show(ui, |ui| {
                     ui.label(&licence.text);

@@ -71,7 +71,7 @@ enum Mark {
 impl Mark {
     /// A filled dot in the confirmation colour (done), in the accent (current), or a ring.
     fn paint(self, ui: &mut egui::Ui) {
-        let size = egui::vec2(12.0, 12.0);
+        let size = egui::Vec2::splat(crate::theme::STEP_MARK_SIZE);
         let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
         let centre = rect.center();
         let painter = ui.painter();

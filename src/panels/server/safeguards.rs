@@ -117,7 +117,7 @@ fn download_rows(ui: &mut egui::Ui, t: &Texts, download: &Download) {
         };
         ui.add(
             egui::ProgressBar::new(fraction)
-                .desired_width(320.0)
+                .desired_width(crate::theme::PROGRESS_WIDTH)
                 .fill(crate::theme::progress_fill(ui))
                 .text(t.with(
                     "downloading",
