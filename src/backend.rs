@@ -386,10 +386,7 @@ pub struct Progress {
 async fn keystore(choice: &KeystoreChoice) -> Result<Keystore, Failure> {
     match choice {
         KeystoreChoice::Given(keystore) => Ok(keystore.clone()),
-        KeystoreChoice::Platform => tokio::task::spawn_blocking(Keystore::platform)
-            .await
-            .map_err(|e| failure(ErrorCode::Keyring, e))?
-            .map_err(|e| failure(ErrorCode::Keyring, e)),
+        KeystoreChoice::Platform => blocking(Keystore::platform).await,
     }
 }
 

@@ -81,7 +81,7 @@ pub enum Remote<T> {
     Failed(Failure, Option<T>),
 }
 
-impl<T: Clone> Remote<T> {
+impl<T> Remote<T> {
     /// The value to show, fresh or previous.
     pub fn value(&self) -> Option<&T> {
         match self {
@@ -89,19 +89,6 @@ impl<T: Clone> Remote<T> {
             Remote::Pending(previous) | Remote::Failed(_, previous) => previous.as_ref(),
             Remote::NotRequested => None,
         }
-    }
-
-    /// Marks a request as sent, keeping the value.
-    pub fn start(&mut self) {
-        *self = Remote::Pending(self.value().cloned());
-    }
-
-    /// Records the answer of a request.
-    pub fn finish(&mut self, result: Result<T, Failure>) {
-        *self = match result {
-            Ok(value) => Remote::Ready(value),
-            Err(failure) => Remote::Failed(failure, self.value().cloned()),
-        };
     }
 
     /// Whether a request is in flight.
@@ -115,6 +102,21 @@ impl<T: Clone> Remote<T> {
             Remote::Failed(failure, _) => Some(failure),
             _ => None,
         }
+    }
+}
+
+impl<T: Clone> Remote<T> {
+    /// Marks a request as sent, keeping the value.
+    pub fn start(&mut self) {
+        *self = Remote::Pending(self.value().cloned());
+    }
+
+    /// Records the answer of a request.
+    pub fn finish(&mut self, result: Result<T, Failure>) {
+        *self = match result {
+            Ok(value) => Remote::Ready(value),
+            Err(failure) => Remote::Failed(failure, self.value().cloned()),
+        };
     }
 }
 

@@ -117,16 +117,6 @@ impl<T: Clone + Send + 'static> Request<T> {
         self.answer = None;
         self.state = Remote::Ready(value);
     }
-
-    /// Changes the value in place, if there is one.
-    pub fn update(&mut self, change: impl FnOnce(&mut T)) {
-        match &mut self.state {
-            Remote::Ready(value)
-            | Remote::Pending(Some(value))
-            | Remote::Failed(_, Some(value)) => change(value),
-            _ => {}
-        }
-    }
 }
 
 impl<T> Request<T> {
@@ -140,11 +130,7 @@ impl<T> Request<T> {
 
     /// The value to show, fresh or previous.
     pub fn value(&self) -> Option<&T> {
-        match &self.state {
-            Remote::Ready(value) => Some(value),
-            Remote::Pending(previous) | Remote::Failed(_, previous) => previous.as_ref(),
-            Remote::NotRequested => None,
-        }
+        self.state.value()
     }
 
     /// Whether a call is in flight.
@@ -159,10 +145,7 @@ impl<T> Request<T> {
 
     /// The failure of the last call.
     pub fn failure(&self) -> Option<&Failure> {
-        match &self.state {
-            Remote::Failed(failure, _) => Some(failure),
-            _ => None,
-        }
+        self.state.failure()
     }
 
     /// Forgets the value, the failure and any call in flight.
@@ -171,17 +154,6 @@ impl<T> Request<T> {
             state: Remote::NotRequested,
             answer: None,
         };
-    }
-
-    /// Forgets the outcome of the last call (its "saved" line or its error), keeping the value.
-    pub fn dismiss(&mut self) {
-        if self.answer.is_none() {
-            self.state = match std::mem::take(&mut self.state) {
-                Remote::Failed(_, Some(value)) => Remote::Ready(value),
-                Remote::Failed(_, None) => Remote::NotRequested,
-                other => other,
-            };
-        }
     }
 }
 

@@ -189,6 +189,13 @@ impl SessionData {
         self.load_bases(id);
     }
 
+    /// A schedule changed by an action (shut down, activated, opened): in the list, with its
+    /// bases, and the account's onboarding progress reloaded.
+    pub fn schedule_changed(&mut self, schedule: &Schedule) {
+        self.replace_schedule(schedule.clone());
+        self.load_account();
+    }
+
     /// Puts a new or changed user in the list.
     pub fn replace_user(&mut self, user: User) {
         let mut list = self.users.value().cloned().unwrap_or_default();

@@ -2,9 +2,11 @@
 //! Controller panel's "Add a user": names, username, password with its rules shown as the person
 //! types, and its confirmation.
 
-use hosting_api::{NewUser, validate};
+use hosting_api::{NewUser, User, validate};
 
+use crate::backend::Backend;
 use crate::i18n::Texts;
+use crate::request::Call;
 use crate::{theme, widgets};
 
 /// What a person typed for a new user.
@@ -25,6 +27,17 @@ pub struct Filled {
     pub user: Option<NewUser>,
     /// Enter was pressed in a field.
     pub submitted: bool,
+}
+
+/// Creates `user`; when done, the user is in the list and the account's onboarding progress is
+/// reloaded.
+pub fn create(backend: &Backend, user: NewUser) -> Call<User> {
+    backend
+        .call(move |c| async move { c.create_user(&user).await })
+        .then(|data, user| {
+            data.replace_user(user.clone());
+            data.load_account();
+        })
 }
 
 impl NewUserForm {

@@ -151,14 +151,7 @@ impl ControllerPanel {
             || (filled.submitted && !busy))
             && let Some(user) = filled.user
         {
-            let call = cx
-                .backend
-                .call(move |c| async move { c.create_user(&user).await })
-                .then(|data, user| {
-                    data.replace_user(user.clone());
-                    data.load_account();
-                });
-            self.add.start(call);
+            self.add.start(crate::user_form::create(cx.backend, user));
         }
         widgets::failure(ui, t, self.add.failure());
         if self.add.is_done() {

@@ -51,14 +51,8 @@ impl SuperadminForm {
             && !busy
             && let Some(user) = filled.user
         {
-            let call = cx
-                .backend
-                .call(move |c| async move { c.create_user(&user).await })
-                .then(|data, user| {
-                    data.replace_user(user.clone());
-                    data.load_account();
-                });
-            self.create.start(call);
+            self.create
+                .start(crate::user_form::create(cx.backend, user));
         }
         if let Some(user) = &self.created {
             widgets::success(

@@ -142,10 +142,7 @@ impl ServerPanel {
                 let call = cx
                     .backend
                     .call(move |c| async move { c.activate(id).await })
-                    .then(|data, changed| {
-                        data.replace_schedule(changed.clone());
-                        data.load_account();
-                    });
+                    .then(crate::session::SessionData::schedule_changed);
                 state.activate.start(call);
             }
             let why = if running {

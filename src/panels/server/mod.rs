@@ -107,10 +107,20 @@ impl ScheduleState {
     fn load(&mut self, cx: &mut Cx<'_>, schedule: i64) {
         cx.data.load_schedules();
         cx.data.load_bases(schedule);
+        self.load_safeguards(cx, schedule);
+        self.load_monitoring(cx, schedule);
+    }
+
+    /// Reloads the safeguards of the schedule.
+    fn load_safeguards(&mut self, cx: &Cx<'_>, schedule: i64) {
         self.safeguards.start(
             cx.backend
                 .call(move |c| async move { c.safeguards(schedule).await }),
         );
+    }
+
+    /// Reloads the monitoring of the schedule's connections.
+    fn load_monitoring(&mut self, cx: &Cx<'_>, schedule: i64) {
         self.monitoring.start(
             cx.backend
                 .call(move |c| async move { c.monitoring(schedule).await }),
@@ -195,14 +205,8 @@ impl ServerPanel {
                     let state = self.states.entry(id).or_default();
                     match tab {
                         Tab::OtherBases => cx.data.load_bases(id),
-                        Tab::Safeguards => state.safeguards.start(
-                            cx.backend
-                                .call(move |c| async move { c.safeguards(id).await }),
-                        ),
-                        Tab::Monitoring => state.monitoring.start(
-                            cx.backend
-                                .call(move |c| async move { c.monitoring(id).await }),
-                        ),
+                        Tab::Safeguards => state.load_safeguards(cx, id),
+                        Tab::Monitoring => state.load_monitoring(cx, id),
                         Tab::ActiveBase => cx.data.load_schedules(),
                     }
                 }
@@ -395,10 +399,7 @@ impl ServerPanel {
                 // The outcome of the previous change goes; this one's takes its place.
                 state.activate.clear();
                 state.shutdown.clear();
-                let after = |data: &mut crate::session::SessionData, changed: &Schedule| {
-                    data.replace_schedule(changed.clone());
-                    data.load_account();
-                };
+                let after = crate::session::SessionData::schedule_changed;
                 match confirm {
                     Confirm::Shutdown(id, _) => {
                         state.endpoint.clear();
