@@ -6,7 +6,8 @@
 //! The groups are run by an actor on the backend's runtime ([`runner`]); the screens see them as
 //! [`GroupView`]s in a [`TransferList`] and draw them with [`view`]. Unfinished groups are kept
 //! in `transfers.json` in the console's data directory, so that they can be resumed after a
-//! restart (upload ids, paths, sizes and hashes; no secret).
+//! restart (upload ids, paths, sizes, modification times and the running hash of the bytes sent;
+//! no secret).
 
 pub mod runner;
 mod task;
@@ -41,12 +42,17 @@ pub struct SavedFile {
     pub filename: String,
     /// What it is (by its extension).
     pub kind: FileKind,
-    /// Its size, once checked.
+    /// Its size when its upload was created.
     #[serde(default)]
     pub size: u64,
-    /// SHA-256 of the whole file, once checked.
+    /// Its modification time when its upload was created (nanoseconds since the Unix epoch): a
+    /// file written to since then is not resumed but sent again.
     #[serde(default)]
-    pub sha256: Option<String>,
+    pub modified: Option<u64>,
+    /// The running SHA-256 of the bytes the service has ([`hosting_api::FileHash`], base64),
+    /// saved after each stored chunk: resuming reads none of them again.
+    #[serde(default)]
+    pub checkpoint: Option<String>,
     /// The tus upload, once created.
     #[serde(default)]
     pub upload_id: Option<String>,
@@ -75,8 +81,6 @@ pub struct SavedGroup {
 pub enum FileStage {
     /// Not started.
     Waiting,
-    /// Its SHA-256 is being computed ("Checking the file").
-    Hashing,
     /// Its bytes are being sent.
     Uploading,
     /// Every byte is on the service.
@@ -94,7 +98,7 @@ pub struct FileView {
     pub size: u64,
     /// Where it stands.
     pub stage: FileStage,
-    /// Bytes hashed (while hashing) or stored by the service (while uploading).
+    /// Bytes stored by the service.
     pub done: u64,
     /// Recent speed in bytes per second (0 while unknown).
     pub bytes_per_second: f64,

@@ -75,19 +75,17 @@ pub(super) enum Msg {
 
 /// What a group's task reports.
 pub(super) enum Report {
-    Hashing {
-        file: usize,
-        done: u64,
-        size: u64,
-    },
-    Hashed {
-        file: usize,
-        size: u64,
-        sha256: String,
-    },
     Created {
         file: usize,
         upload_id: String,
+        size: u64,
+        modified: Option<u64>,
+    },
+    /// A chunk is stored: the running hash of the bytes stored, to save.
+    Checkpoint {
+        file: usize,
+        offset: u64,
+        hash: String,
     },
     Progress {
         file: usize,
@@ -321,7 +319,8 @@ impl Actor {
                     filename,
                     kind,
                     size: 0,
-                    sha256: None,
+                    modified: None,
+                    checkpoint: None,
                     upload_id: None,
                     uploaded: false,
                 })
@@ -507,29 +506,31 @@ impl Entry {
     fn file_report(&mut self, report: Report) -> bool {
         let mut save = false;
         match report {
-            Report::Hashing { file, done, size } => {
+            Report::Created {
+                file,
+                upload_id,
+                size,
+                modified,
+            } => {
                 if let (Some(live), Some(saved)) =
                     (self.live.get_mut(file), self.group.files.get_mut(file))
                 {
-                    live.stage = FileStage::Hashing;
-                    live.done = done;
+                    saved.upload_id = Some(upload_id);
                     saved.size = size;
-                }
-            }
-            Report::Hashed { file, size, sha256 } => {
-                if let (Some(live), Some(saved)) =
-                    (self.live.get_mut(file), self.group.files.get_mut(file))
-                {
-                    saved.size = size;
-                    saved.sha256 = Some(sha256);
+                    saved.modified = modified;
+                    saved.checkpoint = None;
                     live.stage = FileStage::Uploading;
                     live.done = 0;
                     save = true;
                 }
             }
-            Report::Created { file, upload_id } => {
-                if let Some(saved) = self.group.files.get_mut(file) {
-                    saved.upload_id = Some(upload_id);
+            Report::Checkpoint { file, offset, hash } => {
+                if let (Some(live), Some(saved)) =
+                    (self.live.get_mut(file), self.group.files.get_mut(file))
+                {
+                    saved.checkpoint = Some(hash);
+                    live.stage = FileStage::Uploading;
+                    live.done = offset;
                     save = true;
                 }
             }
@@ -567,6 +568,7 @@ impl Entry {
         if let Some(saved) = forget_upload.and_then(|i| self.group.files.get_mut(i)) {
             saved.upload_id = None;
             saved.uploaded = false;
+            saved.checkpoint = None;
             save = true;
         }
         self.task = None;

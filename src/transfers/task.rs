@@ -1,5 +1,5 @@
-//! One run of a group's task: check each file not yet on the service (SHA-256, "Checking the
-//! file"), create its upload, send it with the tus client, then load or complete the base.
+//! One run of a group's task: create the upload of each file not yet on the service, send it
+//! with the tus client (which hashes it on the way), then load or complete the base.
 //! Reports go to the actor, at most ten a second per file; a run that was paused or restarted
 //! is told apart by its number.
 
@@ -7,7 +7,9 @@ use std::collections::VecDeque;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use hosting_api::{AddCompanion, Client, FileKind, LoadBase, TusError, TusOptions, UploadMetadata};
+use hosting_api::{
+    AddCompanion, Client, FileHash, FileKind, LoadBase, TusError, TusOptions, UploadMetadata,
+};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::runner::{Msg, Report};
@@ -121,27 +123,39 @@ pub(super) async fn run_group(
     }
 }
 
-/// Checks, creates and sends one file; returns its upload id. The error says whether the
-/// upload is gone on the service (so that resuming creates it again).
+/// Creates (or takes up) the upload of one file and sends it; returns its upload id. The
+/// file's SHA-256 is computed while it is sent (the tus client), and the running hash of the
+/// bytes stored is saved after each chunk, so that a resumed upload reads none of them again.
+/// The error says whether the upload is gone on the service (so that resuming creates it again).
 async fn send_file(
     client: &Client,
     index: usize,
     file: &SavedFile,
     reporter: &Reporter,
 ) -> Result<String, (Failure, bool)> {
-    let (size, sha256) = match &file.sha256 {
-        Some(sha256) => (file.size, sha256.clone()),
-        None => hash(index, &file.path, reporter)
-            .await
-            .map_err(|f| (f, false))?,
-    };
+    let (size, modified) = stamp(&file.path).map_err(|f| (f, false))?;
     let upload_id = match &file.upload_id {
+        // The file must be the one whose first bytes the service has; if it is not, those
+        // bytes are deleted and the file is sent again from the start.
+        Some(id) if (size, modified) != (file.size, file.modified) => {
+            abandon(client, id).await;
+            return Err((
+                Failure::new(
+                    ErrorCode::FileChanged,
+                    format!(
+                        "{} changed since its transfer started; it will be sent again from the start",
+                        file.filename
+                    ),
+                ),
+                true,
+            ));
+        }
         Some(id) => id.clone(),
         None => {
             let metadata = UploadMetadata {
                 filename: file.filename.clone(),
                 kind: file.kind,
-                sha256,
+                sha256: None,
             };
             let id = client
                 .create_upload(&metadata, size)
@@ -150,6 +164,8 @@ async fn send_file(
             reporter.send(Report::Created {
                 file: index,
                 upload_id: id.clone(),
+                size,
+                modified,
             });
             id
         }
@@ -157,12 +173,24 @@ async fn send_file(
     if file.uploaded {
         return Ok(upload_id);
     }
+    // A checkpoint saved before a restart, if this upload has one.
+    let checkpoint = match &file.upload_id {
+        Some(_) => file.checkpoint.as_deref().and_then(FileHash::from_base64),
+        None => None,
+    };
     // The client's chunks follow the link's rate (4 to 64 MiB) and it reports the bytes in
     // flight ten times a second, so the bar moves smoothly whatever the chunk size.
     let options = TusOptions::default();
     let mut meter = Meter::default();
     let progress_reporter = reporter.clone_for_thread();
     let progress = move |p: hosting_api::TransferProgress| {
+        if let Some(hash) = &p.checkpoint {
+            progress_reporter.send(Report::Checkpoint {
+                file: index,
+                offset: p.offset,
+                hash: hash.to_base64(),
+            });
+        }
         if let Some(speed) = meter.sample(p.sent, p.offset == p.length) {
             progress_reporter.send(Report::Progress {
                 file: index,
@@ -172,7 +200,7 @@ async fn send_file(
         }
     };
     match client
-        .upload_file(&upload_id, &file.path, &options, progress)
+        .upload_file_from(&upload_id, &file.path, &options, checkpoint, progress)
         .await
     {
         Ok(_) => {
@@ -180,13 +208,22 @@ async fn send_file(
             Ok(upload_id)
         }
         Err(TusError::Client(error)) => {
-            let gone = error.code() == Some(&ErrorCode::UploadNotFound);
+            // Gone, or refused whole (the file changed during the transfer): sent again from
+            // the start next time.
+            let changed = error.code() == Some(&ErrorCode::FileChecksumMismatch);
+            if changed {
+                abandon(client, &upload_id).await;
+            }
+            let gone = changed || error.code() == Some(&ErrorCode::UploadNotFound);
             Err((Failure::from(error), gone))
         }
-        Err(error @ TusError::FileChanged { .. }) => Err((
-            Failure::new(ErrorCode::FileChanged, error.to_string()),
-            true,
-        )),
+        Err(error @ (TusError::FileChanged { .. } | TusError::FileModified { .. })) => {
+            abandon(client, &upload_id).await;
+            Err((
+                Failure::new(ErrorCode::FileChanged, error.to_string()),
+                true,
+            ))
+        }
         Err(error) => Err((
             Failure::new(ErrorCode::FileUnreadable, error.to_string()),
             false,
@@ -194,39 +231,24 @@ async fn send_file(
     }
 }
 
-/// Computes the SHA-256 of a file on a blocking thread, reporting "Checking the file".
-async fn hash(index: usize, path: &Path, reporter: &Reporter) -> Result<(u64, String), Failure> {
-    let unreadable = |e: std::io::Error| Failure::new(ErrorCode::FileUnreadable, e.to_string());
-    let size = tokio::fs::metadata(path).await.map_err(unreadable)?.len();
-    reporter.send(Report::Hashing {
-        file: index,
-        done: 0,
-        size,
-    });
-    let thread_reporter = reporter.clone_for_thread();
-    let path = path.to_path_buf();
-    let (size, sha256) = tokio::task::spawn_blocking(move || {
-        let mut last = Instant::now();
-        hosting_api::tus::hash_file(&path, |done| {
-            if last.elapsed() >= REPORT_EVERY {
-                last = Instant::now();
-                thread_reporter.send(Report::Hashing {
-                    file: index,
-                    done,
-                    size,
-                });
-            }
-        })
-    })
-    .await
-    .map_err(|e| Failure::new(ErrorCode::FileUnreadable, e.to_string()))?
-    .map_err(unreadable)?;
-    reporter.send(Report::Hashed {
-        file: index,
-        size,
-        sha256: sha256.clone(),
-    });
-    Ok((size, sha256))
+/// Deletes the upload of a file that changed, so that its bytes do not take the school's space
+/// until they expire. Best effort: when the service cannot be reached, expiry deletes them.
+async fn abandon(client: &Client, upload_id: &str) {
+    if let Err(error) = client.delete_upload(upload_id).await {
+        tracing::info!(%error, "the upload of a changed file could not be deleted; it will expire");
+    }
+}
+
+/// The size and modification time (nanoseconds since the Unix epoch) of a file.
+fn stamp(path: &Path) -> Result<(u64, Option<u64>), Failure> {
+    let metadata = std::fs::metadata(path)
+        .map_err(|e| Failure::new(ErrorCode::FileUnreadable, e.to_string()))?;
+    let modified = metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| u64::try_from(d.as_nanos()).ok());
+    Ok((metadata.len(), modified))
 }
 
 /// Measures the speed of a transfer over the last seconds and spaces out the reports.

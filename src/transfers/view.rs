@@ -264,7 +264,6 @@ fn progress_bar(ui: &mut egui::Ui, t: &Texts, file: &FileView) {
     let percent = format!("{:.0}", fraction * 100.0);
     let text = match file.stage {
         FileStage::Waiting => t.get("transfer-waiting"),
-        FileStage::Hashing => t.with("transfer-checking", &[("percent", &percent)]),
         FileStage::Uploading => t.with(
             "transfer-uploading",
             &[("percent", &percent), ("size", &format::size(t, file.size))],

@@ -353,6 +353,20 @@ fn a_paused_transfer_is_offered_again_at_the_next_start() {
         );
         let saved = std::fs::read_to_string(dir.path().join("transfers.json")).unwrap();
         assert!(saved.contains(&stored[0].id), "{saved}");
+        // With it, the running hash of the bytes stored (the file was hashed as it was sent,
+        // never before): resuming reads none of them again.
+        let groups: serde_json::Value = serde_json::from_str(&saved).unwrap();
+        let checkpoint = groups[0]["files"][0]["checkpoint"].as_str().unwrap();
+        let checkpoint = hosting_api::FileHash::from_base64(checkpoint).unwrap();
+        let covered = usize::try_from(checkpoint.len()).unwrap();
+        assert!(covered > 0 && covered as i64 <= stored[0].upload_offset);
+        let mut expected = hosting_api::FileHash::new();
+        expected.update(&std::fs::read(&big).unwrap()[..covered]);
+        assert_eq!(checkpoint, expected);
+        assert_eq!(
+            stored[0].sha256, None,
+            "created without reading the file first"
+        );
         // The console is closed with the transfer unfinished.
     }
 

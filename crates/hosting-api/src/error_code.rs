@@ -74,6 +74,9 @@ error_codes! {
     EmptyFile = "empty_file",
     /// `460`: the whole file does not match its SHA-256.
     FileChecksumMismatch = "file_checksum_mismatch",
+    /// `400`: the last chunk of an upload created without its SHA-256 does not give it in
+    /// `Repr-Digest`.
+    FileHashRequired = "file_hash_required",
     /// `500`: the service had a problem (logged on its side).
     InternalError = "internal_error",
     /// `400` (operator commands): the operator named an account that does not exist.

@@ -81,20 +81,26 @@ pub struct UploadMetadata {
     pub filename: String,
     /// What the file is.
     pub kind: FileKind,
-    /// SHA-256 of the whole file, lower-case hex.
-    pub sha256: String,
+    /// SHA-256 of the whole file, lower-case hex, when the client knows it before sending.
+    /// Without it, the client gives it in `Repr-Digest` with the last chunk: the service hashes
+    /// the bytes as they land, so that the upload need not wait for the file to be read twice.
+    pub sha256: Option<String>,
 }
 
 impl UploadMetadata {
     /// The `Upload-Metadata` header value: `key base64,key base64`.
     pub fn to_header(&self) -> String {
         let b64 = base64::engine::general_purpose::STANDARD;
-        format!(
-            "filename {},kind {},sha256 {}",
+        let mut header = format!(
+            "filename {},kind {}",
             b64.encode(&self.filename),
             b64.encode(self.kind.as_str()),
-            b64.encode(&self.sha256)
-        )
+        );
+        if let Some(sha256) = &self.sha256 {
+            header.push_str(",sha256 ");
+            header.push_str(&b64.encode(sha256));
+        }
+        header
     }
 
     /// Parses an `Upload-Metadata` header; the error says what is missing or wrong.
@@ -146,10 +152,10 @@ impl UploadMetadata {
                 kind.extension()
             ));
         }
-        let sha256 = sha256
-            .ok_or("Upload-Metadata needs sha256: the SHA-256 of the whole file, in hex.")?
-            .to_ascii_lowercase();
-        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let sha256 = sha256.map(|s| s.to_ascii_lowercase());
+        if let Some(sha256) = &sha256
+            && (sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
             return Err("sha256 in Upload-Metadata must be 64 hexadecimal digits.".to_string());
         }
         Ok(UploadMetadata {
@@ -173,8 +179,10 @@ pub struct UploadInfo {
     pub length: u64,
     /// Bytes received and stored.
     pub offset: u64,
-    /// SHA-256 announced at creation.
-    pub sha256: String,
+    /// SHA-256 of the whole file: once complete, the one the service computed and the client
+    /// confirmed; before, the one announced at creation, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     /// When an unfinished upload is deleted (RFC 3339).
     pub expires_at: String,
     /// True when every byte arrived and the hash matched: it can be loaded.
@@ -381,13 +389,22 @@ mod tests {
         let metadata = UploadMetadata {
             filename: "Collège 2026.HNOT".to_string(),
             kind: FileKind::Base,
-            sha256: "ab".repeat(32),
+            sha256: Some("ab".repeat(32)),
         };
         assert_eq!(UploadMetadata::parse(&metadata.to_header()), Ok(metadata));
+        // The hash may come with the last chunk instead.
+        let later = UploadMetadata {
+            filename: "a.HNOT".to_string(),
+            kind: FileKind::Base,
+            sha256: None,
+        };
+        assert_eq!(UploadMetadata::parse(&later.to_header()), Ok(later));
+        let short = "filename YS5ITk9U,kind YmFzZQ==,sha256 YWJj";
+        assert!(UploadMetadata::parse(short).unwrap_err().contains("64"));
         let wrong_kind = UploadMetadata {
             filename: "a.HPHOTOS".to_string(),
             kind: FileKind::Base,
-            sha256: "ab".repeat(32),
+            sha256: None,
         };
         let error = UploadMetadata::parse(&wrong_kind.to_header()).unwrap_err();
         assert!(error.contains(".HNOT"), "{error}");

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod error_code;
+pub mod file_hash;
 pub mod files;
 pub mod schema;
 pub mod secret;
@@ -14,6 +15,7 @@ pub mod validate;
 
 pub use client::{Client, ClientError, ClientResult};
 pub use error_code::ErrorCode;
+pub use file_hash::FileHash;
 pub use files::*;
 pub use secret::Secret;
 pub use tls::{ClientIdentity, ServerTrust, WorkstationKey};

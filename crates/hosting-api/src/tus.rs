@@ -1,6 +1,12 @@
 //! The tus 1.0 upload client: streams a file from disk in chunks (a few MiB of memory, whatever
 //! the size of the file or of a chunk), sends a checksum with every PATCH, retries with back-off and resumes
 //! from the offset the service reports, and reports progress.
+//!
+//! The file's SHA-256 is computed while it is sent, in the same read as each chunk's checksum:
+//! the upload starts at once, and the last PATCH carries the whole file's hash in `Repr-Digest`
+//! (the service, which hashed the bytes as they landed, refuses a file whose hash differs). The
+//! running hash of the stored bytes comes with each report, so that a caller can save it and
+//! take the upload up again after a restart without reading the bytes already sent.
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -14,7 +20,8 @@ use reqwest::Method;
 
 use crate::ErrorCode;
 use crate::client::{Client, ClientError, ClientResult};
-use crate::files::{TUS_CONTENT_TYPE, TUS_VERSION, UploadMetadata};
+use crate::file_hash::FileHash;
+use crate::files::{TUS_CONTENT_TYPE, TUS_VERSION, UploadMetadata, repr_digest};
 
 /// How chunks are sent.
 #[derive(Debug, Clone)]
@@ -50,7 +57,7 @@ impl Default for TusOptions {
 }
 
 /// Where an upload stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransferProgress {
     /// Bytes stored by the service.
     pub offset: u64,
@@ -61,6 +68,9 @@ pub struct TransferProgress {
     pub length: u64,
     /// Bytes sent again because an attempt failed (resumption cost).
     pub resent: u64,
+    /// The running SHA-256 of the `offset` bytes stored, on the reports that follow a stored
+    /// chunk (`None` on the reports in between): what to save to resume without reading them.
+    pub checkpoint: Option<FileHash>,
 }
 
 /// Why an upload stopped.
@@ -85,6 +95,14 @@ pub enum TusError {
         expected: u64,
         /// Size now.
         found: u64,
+    },
+    /// The file was written to while it was being sent.
+    #[error(
+        "the file {path} was modified while it was being sent; start the upload again once it is saved"
+    )]
+    FileModified {
+        /// The file.
+        path: PathBuf,
     },
     /// The service refused the upload, or stayed unreachable after every attempt.
     #[error(transparent)]
@@ -118,20 +136,60 @@ pub fn chunk_checksum(data: &[u8]) -> String {
     )
 }
 
-/// A chunk of the file: where it is and its checksum. Its bytes stay on disk: they are read once
-/// to compute the checksum and once more, streamed, as the PATCH body, so that memory does not
-/// grow with the chunk size.
+/// A chunk of the file: where it is, its checksum and the whole file's running hash up to its
+/// end. Its bytes stay on disk: they are read once to compute the hashes and once more,
+/// streamed, as the PATCH body, so that memory does not grow with the chunk size.
 struct Chunk {
     offset: u64,
     size: u64,
     checksum: String,
+    /// SHA-256 of the file from its first byte to the end of this chunk.
+    hash_after: FileHash,
 }
 
-fn read_chunk(path: &Path, offset: u64, size: usize) -> Result<Chunk, TusError> {
+/// What the file was when the upload (re)started: a later read that finds another modification
+/// time means the file is being written to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    modified: Option<std::time::SystemTime>,
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> std::io::Result<FileStamp> {
+        Ok(FileStamp {
+            modified: std::fs::metadata(path)?.modified().ok(),
+        })
+    }
+
+    fn check(&self, path: &Path) -> Result<(), TusError> {
+        let now = FileStamp::of(path).map_err(|e| TusError::File {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        if now == *self {
+            Ok(())
+        } else {
+            Err(TusError::FileModified {
+                path: path.to_path_buf(),
+            })
+        }
+    }
+}
+
+/// Reads `size` bytes at `offset` once, for the chunk's checksum and the file's running hash
+/// (`hash` covers the bytes before `offset`).
+fn read_chunk(
+    path: &Path,
+    offset: u64,
+    size: usize,
+    mut hash: FileHash,
+    stamp: FileStamp,
+) -> Result<Chunk, TusError> {
     let io = |e: std::io::Error| TusError::File {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
+    debug_assert_eq!(hash.len(), offset);
     let mut file = std::fs::File::open(path).map_err(io)?;
     file.seek(SeekFrom::Start(offset)).map_err(io)?;
     let mut reader = file.take(size as u64);
@@ -144,8 +202,10 @@ fn read_chunk(path: &Path, offset: u64, size: usize) -> Result<Chunk, TusError> 
             break;
         }
         context.update(&buffer[..read]);
+        hash.update(&buffer[..read]);
         total += read as u64;
     }
+    stamp.check(path)?;
     Ok(Chunk {
         offset,
         size: total,
@@ -153,16 +213,65 @@ fn read_chunk(path: &Path, offset: u64, size: usize) -> Result<Chunk, TusError> 
             "sha1 {}",
             base64::engine::general_purpose::STANDARD.encode(context.finish().as_ref())
         ),
+        hash_after: hash,
     })
 }
 
-async fn read_chunk_async(path: PathBuf, offset: u64, size: usize) -> Result<Chunk, TusError> {
-    tokio::task::spawn_blocking(move || read_chunk(&path, offset, size))
+async fn read_chunk_async(
+    path: PathBuf,
+    offset: u64,
+    size: usize,
+    hash: FileHash,
+    stamp: FileStamp,
+) -> Result<Chunk, TusError> {
+    tokio::task::spawn_blocking(move || read_chunk(&path, offset, size, hash, stamp))
         .await
         .map_err(|e| TusError::File {
             path: PathBuf::new(),
             message: e.to_string(),
         })?
+}
+
+/// The running hash of the file's first `to` bytes, going on from the best of `known` (the
+/// longest that does not go past `to`): only the bytes between it and `to` are read.
+async fn hash_up_to(
+    path: &Path,
+    known: impl IntoIterator<Item = FileHash>,
+    to: u64,
+    stamp: FileStamp,
+) -> Result<FileHash, TusError> {
+    let start = known
+        .into_iter()
+        .filter(|h| h.len() <= to)
+        .max_by_key(FileHash::len)
+        .unwrap_or_default();
+    if start.len() == to {
+        return Ok(start);
+    }
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let from = start.len();
+        let chunk = read_chunk(
+            &path,
+            from,
+            usize::try_from(to - from).unwrap_or(usize::MAX),
+            start,
+            stamp,
+        )?;
+        if chunk.hash_after.len() == to {
+            Ok(chunk.hash_after)
+        } else {
+            Err(TusError::File {
+                message: format!("the file ends before byte {to}"),
+                path,
+            })
+        }
+    })
+    .await
+    .map_err(|e| TusError::File {
+        path: PathBuf::new(),
+        message: e.to_string(),
+    })?
 }
 
 /// The bytes of a chunk, streamed from disk in 256 KiB reads; `counter` counts what was handed
@@ -325,7 +434,13 @@ impl Client {
         Ok((header("Upload-Offset")?, header("Upload-Length")?))
     }
 
-    async fn patch_chunk(&self, id: &str, body: reqwest::Body, chunk: &Chunk) -> ClientResult<u64> {
+    async fn patch_chunk(
+        &self,
+        id: &str,
+        body: reqwest::Body,
+        chunk: &Chunk,
+        last: bool,
+    ) -> ClientResult<u64> {
         let request = self
             .tus_request(Method::PATCH, &format!("/uploads/{id}"))?
             .timeout(Duration::from_secs(3600))
@@ -334,6 +449,11 @@ impl Client {
             .header("Upload-Offset", chunk.offset.to_string())
             .header("Upload-Checksum", &chunk.checksum)
             .body(body);
+        // The last chunk says what the whole file's SHA-256 is.
+        let request = match last {
+            true => request.header("Repr-Digest", repr_digest(&chunk.hash_after.hex())),
+            false => request,
+        };
         let response = self.tus_send(request).await?;
         response
             .headers()
@@ -352,14 +472,37 @@ impl Client {
 
     /// Sends the file at `path` to the upload `id`, from the offset the service has, until the
     /// last byte is stored. Survives network errors and service restarts (up to
-    /// `options.max_attempts` failures in a row); `progress` is called after every chunk.
+    /// `options.max_attempts` failures in a row); `progress` is called after every chunk and
+    /// about ten times a second in between. The bytes the service already has are read once
+    /// more, for the file's hash: [`upload_file_from`](Self::upload_file_from) avoids that.
     pub async fn upload_file(
         &self,
         id: &str,
         path: &Path,
         options: &TusOptions,
+        progress: impl FnMut(TransferProgress) + Send,
+    ) -> Result<TransferProgress, TusError> {
+        self.upload_file_from(id, path, options, None, progress)
+            .await
+    }
+
+    /// [`upload_file`](Self::upload_file), going on from `checkpoint`: the running hash of the
+    /// file's first bytes saved from an earlier report. Only the bytes between the checkpoint and
+    /// the service's offset are read for the hash before sending (none, when the checkpoint is
+    /// the last report's). The file must not have changed since the checkpoint: the caller
+    /// checks that (its modification time, say) before resuming.
+    pub async fn upload_file_from(
+        &self,
+        id: &str,
+        path: &Path,
+        options: &TusOptions,
+        checkpoint: Option<FileHash>,
         mut progress: impl FnMut(TransferProgress) + Send,
     ) -> Result<TransferProgress, TusError> {
+        let stamp = FileStamp::of(path).map_err(|e| TusError::File {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
         let found = std::fs::metadata(path)
             .map_err(|e| TusError::File {
                 path: path.to_path_buf(),
@@ -390,15 +533,19 @@ impl Client {
         let resent = |offset: u64, sent_total: u64| {
             sent_total.saturating_sub(offset.saturating_sub(first_offset))
         };
+        // The running hash of the bytes the service has.
+        let mut stored_hash = hash_up_to(path, checkpoint, offset, stamp).await?;
         progress(TransferProgress {
             offset,
             sent: offset,
             length,
             resent: 0,
+            checkpoint: Some(stored_hash.clone()),
         });
-        let prefetch =
-            |at: u64, size: usize| tokio::spawn(read_chunk_async(path.to_path_buf(), at, size));
-        let mut next = (offset < length).then(|| prefetch(offset, chunk_size));
+        let prefetch = |at: u64, size: usize, hash: FileHash| {
+            tokio::spawn(read_chunk_async(path.to_path_buf(), at, size, hash, stamp))
+        };
+        let mut next = (offset < length).then(|| prefetch(offset, chunk_size, stored_hash.clone()));
         while let Some(pending) = next.take() {
             let chunk = pending.await.map_err(|e| TusError::File {
                 path: path.to_path_buf(),
@@ -408,14 +555,14 @@ impl Client {
             let after = chunk.offset + size;
             // Read and hash the next chunk while this one travels.
             if after < length {
-                next = Some(prefetch(after, chunk_size));
+                next = Some(prefetch(after, chunk_size, chunk.hash_after.clone()));
             }
             sent_total += size;
             let counter = Arc::new(AtomicU64::new(0));
             let body = chunk_body(path, &chunk, counter.clone()).await?;
             let started = Instant::now();
             let result = {
-                let patch = self.patch_chunk(id, body, &chunk);
+                let patch = self.patch_chunk(id, body, &chunk, after == length);
                 tokio::pin!(patch);
                 let mut tick = tokio::time::interval(Duration::from_millis(100));
                 tick.tick().await;
@@ -427,6 +574,7 @@ impl Client {
                             sent: chunk.offset + counter.load(Ordering::Relaxed).min(size),
                             length,
                             resent: resent(offset, sent_total - size),
+                            checkpoint: None,
                         }),
                     }
                 }
@@ -439,18 +587,26 @@ impl Client {
                     let rate = size as f64 / started.elapsed().as_secs_f64().max(1e-3);
                     let wanted = (rate * options.chunk_seconds) as usize;
                     chunk_size = wanted.clamp(min_chunk, max_chunk);
+                    let moved_as_sent = offset == after;
+                    stored_hash = match moved_as_sent {
+                        true => chunk.hash_after,
+                        false => {
+                            hash_up_to(path, [stored_hash, chunk.hash_after], offset, stamp).await?
+                        }
+                    };
                     progress(TransferProgress {
                         offset,
                         sent: offset,
                         length,
                         resent: resent(offset, sent_total),
+                        checkpoint: Some(stored_hash.clone()),
                     });
-                    if offset != after && offset < length {
+                    if !moved_as_sent && offset < length {
                         // The service stored less than sent: continue from its offset.
                         if let Some(stale) = next.take() {
                             stale.abort();
                         }
-                        next = Some(prefetch(offset, chunk_size));
+                        next = Some(prefetch(offset, chunk_size, stored_hash.clone()));
                     }
                 }
                 Err(error) => {
@@ -465,8 +621,11 @@ impl Client {
                             Err(error) => retry.wait_or_fail(error).await?,
                         }
                     };
+                    // The last PATCH may have been stored though its answer was lost.
+                    stored_hash =
+                        hash_up_to(path, [stored_hash, chunk.hash_after], offset, stamp).await?;
                     if offset < length {
-                        next = Some(prefetch(offset, chunk_size));
+                        next = Some(prefetch(offset, chunk_size, stored_hash.clone()));
                     }
                 }
             }
@@ -476,6 +635,7 @@ impl Client {
             sent: offset,
             length,
             resent: resent(offset, sent_total),
+            checkpoint: Some(stored_hash),
         })
     }
 }
@@ -535,9 +695,21 @@ mod tests {
             hash,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        let chunk = read_chunk(&path, 1, 10).unwrap();
+        let stamp = FileStamp::of(&path).unwrap();
+        let mut first = FileHash::new();
+        first.update(b"a");
+        let chunk = read_chunk(&path, 1, 10, first, stamp).unwrap();
         assert_eq!((chunk.offset, chunk.size), (1, 2));
         assert_eq!(chunk.checksum, chunk_checksum(b"bc"));
+        // The running hash went on over the chunk: it is the whole file's.
+        assert_eq!(chunk.hash_after.hex(), hash);
+        // A file written to after the upload started is noticed at the next read.
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::write(&path, b"abd").unwrap();
+        let error = read_chunk(&path, 0, 10, FileHash::new(), stamp)
+            .err()
+            .unwrap();
+        assert!(matches!(error, TusError::FileModified { .. }), "{error}");
     }
 
     #[test]

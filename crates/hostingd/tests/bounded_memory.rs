@@ -9,15 +9,14 @@ use std::path::Path;
 
 use common::TestService;
 use common::process::peak_rss;
-use hosting_api::tus::hash_file;
 use hosting_api::{Client, FileKind, TusOptions, UploadMetadata};
 
 async fn send(client: &Client, path: &Path, name: &str) {
-    let (length, sha256) = hash_file(path, |_| {}).unwrap();
+    let length = std::fs::metadata(path).unwrap().len();
     let metadata = UploadMetadata {
         filename: name.to_string(),
         kind: FileKind::Base,
-        sha256,
+        sha256: None,
     };
     let id = client.create_upload(&metadata, length).await.unwrap();
     let done = client

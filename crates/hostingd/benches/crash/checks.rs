@@ -100,6 +100,44 @@ impl Checker {
         }
     }
 
+    /// An unfinished upload's saved running hash against its stored parts.
+    fn check_running_hash(
+        &self,
+        found: &mut Inspection,
+        owner: &str,
+        state: Option<&[u8]>,
+        offset: i64,
+        parts: &[(i64, i64, String)],
+    ) {
+        let Some(hash) = state.and_then(hosting_api::FileHash::from_bytes) else {
+            found
+                .failures
+                .push(format!("{owner}: no running hash is saved with its parts"));
+            return;
+        };
+        if i64::try_from(hash.len()).ok() != Some(offset) {
+            found.failures.push(format!(
+                "{owner}: the saved running hash covers {} bytes",
+                hash.len()
+            ));
+            return;
+        }
+        let paths: Vec<PathBuf> = parts
+            .iter()
+            .map(|(_, _, key)| self.blob_dir().join(key))
+            .collect();
+        match sha256_of_files(&paths) {
+            Ok(actual) if actual == hash.hex() => {}
+            Ok(actual) => found.failures.push(format!(
+                "{owner}: the stored bytes hash to {actual}, the saved running hash says {}",
+                hash.hex()
+            )),
+            Err(error) => found
+                .failures
+                .push(format!("{owner}: its parts could not be read: {error}")),
+        }
+    }
+
     fn blob_dir(&self) -> PathBuf {
         self.data_dir.join("blobs")
     }
@@ -172,12 +210,12 @@ impl Checker {
         };
 
         // Every upload's offset is backed by its parts, end to end.
-        let uploads: Vec<(String, i64, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT id, upload_offset, length, completed_at FROM uploads ORDER BY created_at",
+        let uploads: Vec<(String, i64, i64, Option<i64>, Option<Vec<u8>>)> = sqlx::query_as(
+            "SELECT id, upload_offset, length, completed_at, hash_state FROM uploads ORDER BY created_at",
         )
         .fetch_all(&mut db)
         .await?;
-        for (id, offset, length, completed_at) in uploads {
+        for (id, offset, length, completed_at, hash_state) in uploads {
             let owner = format!("upload {id} (offset {offset} of {length})");
             let parts: Vec<(i64, i64, String)> = sqlx::query_as(
                 "SELECT start, size, object_key FROM upload_parts WHERE upload_id = $1 ORDER BY start",
@@ -202,6 +240,10 @@ impl Checker {
             }
             if completed_at.is_some() && offset != length {
                 found.failures.push(format!("{owner}: complete but short"));
+            }
+            // The running hash saved with the last part is the hash of exactly the bytes stored.
+            if completed_at.is_none() && offset > 0 && covered == offset {
+                self.check_running_hash(found, &owner, hash_state.as_deref(), offset, &parts);
             }
         }
 

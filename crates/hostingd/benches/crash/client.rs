@@ -167,11 +167,13 @@ impl Console {
         self.phase.store(PREPARING, Ordering::Relaxed);
         let path = write_base(&self.files, round, self.file_bytes);
         let name = format!("Bench {round}");
+        // The file's hash, to check the base against; the upload itself is created without it
+        // (the client gives it with the last chunk, the service's running hash survives the kills).
         let (length, sha256) = hash_file(&path, |_| {}).map_err(|e| e.to_string())?;
         let metadata = UploadMetadata {
             filename: format!("{name}.HNOT"),
             kind: FileKind::Base,
-            sha256: sha256.clone(),
+            sha256: None,
         };
         self.phase.store(UPLOADING, Ordering::Relaxed);
         let id = self

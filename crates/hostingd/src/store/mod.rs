@@ -34,7 +34,7 @@ pub use outbox::{OutboxMessage, PendingMessage};
 pub use safeguards::{FileCopy, SafeguardRow};
 pub use schedules::{EndpointOwner, ScheduleChanges, ScheduleRow};
 pub use sessions::SessionRow;
-pub use uploads::{FileKind, NewUpload, Part, UploadRow};
+pub use uploads::{FileKind, NewUpload, Part, PartHash, UploadRow};
 pub use users::{NewUserRow, UserRow};
 pub use workstations::{NewWorkstation, WorkstationRow};
 

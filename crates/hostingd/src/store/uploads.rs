@@ -24,12 +24,15 @@ pub struct UploadRow {
     pub filename: String,
     /// Kind.
     pub kind: FileKind,
-    /// SHA-256 of the whole file announced at creation.
-    pub sha256: String,
+    /// SHA-256 of the whole file: announced at creation (if it was), the computed one once
+    /// complete.
+    pub sha256: Option<String>,
     /// Size of the whole file.
     pub length: i64,
     /// Bytes durably stored.
     pub upload_offset: i64,
+    /// The running SHA-256 of the `upload_offset` bytes stored ([`hosting_api::FileHash`]).
+    pub hash_state: Option<Vec<u8>>,
     /// Creation time.
     pub created_at: i64,
     /// Expiry of the unfinished upload.
@@ -49,12 +52,21 @@ pub struct NewUpload {
     pub filename: String,
     /// Kind.
     pub kind: FileKind,
-    /// SHA-256, hex.
-    pub sha256: String,
+    /// SHA-256, hex, when announced at creation.
+    pub sha256: Option<String>,
     /// Size.
     pub length: i64,
     /// Expiry.
     pub expires_at: i64,
+}
+
+/// What [`Store::record_part`] records of the whole file's hash with a part.
+#[derive(Debug, Clone, Copy)]
+pub enum PartHash<'a> {
+    /// Not the last part: the running hash of the bytes up to its end, if known.
+    Running(Option<&'a [u8]>),
+    /// The last part: the whole file's SHA-256, checked.
+    Complete(&'a str),
 }
 
 /// A part of a blob or upload: an object of `size` bytes.
@@ -70,7 +82,7 @@ fn upload_not_found() -> StoreError {
     StoreError::NotFound("upload")
 }
 
-const UPLOAD_COLUMNS: &str = "id, account_id, filename, kind, sha256, length, upload_offset, created_at, expires_at, completed_at, blob_id";
+const UPLOAD_COLUMNS: &str = "id, account_id, filename, kind, NULLIF(sha256, '') AS sha256, length, upload_offset, hash_state, created_at, expires_at, completed_at, blob_id";
 
 pub(super) async fn insert_blob(
     tx: &mut Transaction<'static, Sqlite>,
@@ -187,7 +199,7 @@ impl Store {
         .bind(actor.account_id)
         .bind(&upload.filename)
         .bind(upload.kind)
-        .bind(&upload.sha256)
+        .bind(upload.sha256.as_deref().unwrap_or_default())
         .bind(upload.length)
         .bind(now)
         .bind(upload.expires_at)
@@ -239,26 +251,33 @@ impl Store {
     }
 
     /// Records a durably stored part at `start` and moves the offset from `start` to
-    /// `start + size`; refuses if the offset moved meanwhile. With `complete_sha256`, the upload
-    /// is finished in the same transaction: its parts become a blob.
+    /// `start + size`, with the running hash of the bytes up to there; refuses if the offset
+    /// moved meanwhile. With `complete_sha256`, the upload is finished in the same transaction:
+    /// its parts become a blob.
     pub async fn record_part(
         &self,
         actor: &Actor,
         upload_id: &str,
         start: i64,
         part: &Part,
-        complete_sha256: Option<&str>,
+        progress: PartHash<'_>,
     ) -> StoreResult<i64> {
         let now = self.now();
         let mut tx = self.write().await?;
         let end = start + part.size;
+        let (hash_state, complete_sha256) = match progress {
+            PartHash::Running(state) => (state, None),
+            PartHash::Complete(sha256) => (None, Some(sha256)),
+        };
         let moved = sqlx::query(
-            "UPDATE uploads SET upload_offset = $1 WHERE id = $2 AND account_id = $3 AND upload_offset = $4 AND completed_at IS NULL",
+            "UPDATE uploads SET upload_offset = $1, hash_state = $5, sha256 = COALESCE($6, sha256) WHERE id = $2 AND account_id = $3 AND upload_offset = $4 AND completed_at IS NULL",
         )
         .bind(end)
         .bind(upload_id)
         .bind(actor.account_id)
         .bind(start)
+        .bind(hash_state)
+        .bind(complete_sha256)
         .execute(&mut *tx)
         .await?
         .rows_affected();

@@ -438,7 +438,7 @@ async fn a_stalled_upload_patch_ends_with_408_and_keeps_the_durable_offset() {
     let metadata = UploadMetadata {
         filename: "Stall.HNOT".to_string(),
         kind: FileKind::Base,
-        sha256: "0".repeat(64),
+        sha256: Some("0".repeat(64)),
     };
     let id = manager.create_upload(&metadata, 10_000).await.unwrap();
     let token = manager.token().unwrap();
@@ -499,7 +499,7 @@ async fn cancelling_an_upload_waits_for_the_patch_in_flight() {
     let metadata = UploadMetadata {
         filename: "Cancel.HNOT".to_string(),
         kind: FileKind::Base,
-        sha256: "0".repeat(64),
+        sha256: Some("0".repeat(64)),
     };
     let id = manager.create_upload(&metadata, 10_000).await.unwrap();
     let token = manager.token().unwrap();

@@ -69,7 +69,7 @@ async fn finished_uploads_never_expire() {
             &UploadMetadata {
                 filename: "Half.HNOT".into(),
                 kind: hosting_api::FileKind::Base,
-                sha256: "00".repeat(32),
+                sha256: Some("00".repeat(32)),
             },
             1000,
         )
@@ -323,7 +323,7 @@ async fn quota_counts_shared_safeguard_objects_once() {
     let metadata = UploadMetadata {
         filename: "Next.HNOT".into(),
         kind: hosting_api::FileKind::Base,
-        sha256: "00".repeat(32),
+        sha256: Some("00".repeat(32)),
     };
     s.client.create_upload(&metadata, 1_500_000).await.unwrap();
     assert_eq!(s.client.storage().await.unwrap().used_bytes, 2_700_000);
@@ -342,7 +342,7 @@ async fn open_safeguard_and_create_empty_check_the_quota() {
     let metadata = UploadMetadata {
         filename: "Big.HNOT".into(),
         kind: hosting_api::FileKind::Base,
-        sha256: "00".repeat(32),
+        sha256: Some("00".repeat(32)),
     };
     // 400 000 + 599 950 bytes: 50 bytes left, less than an empty base.
     s.client.create_upload(&metadata, 599_950).await.unwrap();
@@ -369,7 +369,7 @@ async fn open_safeguard_and_create_empty_check_the_quota() {
         id: "f".repeat(32),
         filename: "Reserved.HNOT".into(),
         kind: StoredKind::Base,
-        sha256: "00".repeat(32),
+        sha256: Some("00".repeat(32)),
         length: 500_000,
         expires_at: service.store().now() + 3600,
     };

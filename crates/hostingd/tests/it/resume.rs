@@ -63,12 +63,11 @@ fn an_upload_resumes_after_kill_9_and_the_stored_file_is_the_source() {
     let upload = {
         let client = client.clone();
         let source = source.clone();
-        let sha256 = sha256.clone();
         runtime.spawn(async move {
             let metadata = UploadMetadata {
                 filename: "Kill.HNOT".into(),
                 kind: FileKind::Base,
-                sha256,
+                sha256: None,
             };
             let id = client.create_upload(&metadata, length).await.unwrap();
             let done = client

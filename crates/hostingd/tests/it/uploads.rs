@@ -20,7 +20,7 @@ async fn chunks_are_checked_and_offsets_enforced() {
     let metadata = UploadMetadata {
         filename: "Zola.HNOT".into(),
         kind: FileKind::Base,
-        sha256,
+        sha256: Some(sha256),
     };
     let id = s.client.create_upload(&metadata, length).await.unwrap();
 
@@ -70,7 +70,7 @@ async fn chunks_are_checked_and_offsets_enforced() {
     let wrong_kind = UploadMetadata {
         filename: "Zola.HPHOTOS".into(),
         kind: FileKind::Base,
-        sha256: "00".repeat(32),
+        sha256: Some("00".repeat(32)),
     };
     assert_api_error(
         s.client.create_upload(&wrong_kind, 10).await,
@@ -98,6 +98,188 @@ async fn chunks_are_checked_and_offsets_enforced() {
     assert_eq!(response.status().as_u16(), 409);
 }
 
+/// A raw PATCH with a `Repr-Digest`.
+async fn patch_with_digest(
+    client: &hosting_api::Client,
+    id: &str,
+    offset: u64,
+    data: &[u8],
+    sha256: &str,
+) -> reqwest::Response {
+    client
+        .tus_raw(Method::PATCH, id, |request| {
+            request
+                .header("Content-Type", "application/offset+octet-stream")
+                .header("Upload-Offset", offset.to_string())
+                .header("Repr-Digest", hosting_api::repr_digest(sha256))
+                .body(data.to_vec())
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_hash_comes_with_the_last_chunk_and_the_service_keeps_its_own_running() {
+    let service = TestService::start().await;
+    let s = school(&service, "College Colette").await;
+    let path = write_file(s.dir.path(), "Colette.HNOT", 200_000, 9);
+    let data = std::fs::read(&path).unwrap();
+    let (length, sha256) = hash_file(&path, |_| {}).unwrap();
+    // Created without the hash: nothing of the file is read before its first byte is sent.
+    let metadata = UploadMetadata {
+        filename: "Colette.HNOT".into(),
+        kind: FileKind::Base,
+        sha256: None,
+    };
+    let id = s.client.create_upload(&metadata, length).await.unwrap();
+    let response = patch(&s.client, &id, 0, &data[..70_000], None).await;
+    assert_eq!(response.status().as_u16(), 204);
+
+    // The running hash is saved with the part: exactly the bytes stored, ready to go on.
+    let row = service
+        .service
+        .state
+        .store
+        .upload(s.account_id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let saved = hosting_api::FileHash::from_bytes(row.hash_state.as_deref().unwrap()).unwrap();
+    let mut expected = hosting_api::FileHash::new();
+    expected.update(&data[..70_000]);
+    assert_eq!(saved, expected);
+    assert_eq!(row.sha256, None);
+
+    // The last chunk without the file's hash is refused before a byte is kept.
+    let refused = patch(&s.client, &id, 70_000, &data[70_000..], None).await;
+    assert_eq!(refused.status().as_u16(), 400);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "file_hash_required");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Repr-Digest")
+    );
+    // Another hash than the bytes': refused, and nothing changes.
+    let wrong = patch_with_digest(&s.client, &id, 70_000, &data[70_000..], &"ab".repeat(32)).await;
+    assert_eq!(wrong.status().as_u16(), 460);
+    let body: serde_json::Value = wrong.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "file_checksum_mismatch");
+    assert_eq!(s.client.upload_offset(&id).await.unwrap(), (70_000, length));
+    let malformed = s
+        .client
+        .tus_raw(Method::PATCH, &id, |request| {
+            request
+                .header("Content-Type", "application/offset+octet-stream")
+                .header("Upload-Offset", "70000")
+                .header("Repr-Digest", "md5=:AAAA:")
+                .body(data[70_000..].to_vec())
+        })
+        .await
+        .unwrap();
+    assert_eq!(malformed.status().as_u16(), 400);
+    assert_eq!(s.client.upload_offset(&id).await.unwrap(), (70_000, length));
+
+    // The right one: complete, and the upload carries the hash the service computed.
+    let done = patch_with_digest(&s.client, &id, 70_000, &data[70_000..], &sha256).await;
+    assert_eq!(done.status().as_u16(), 204);
+    let info = s.client.uploads().await.unwrap();
+    assert!(info[0].complete);
+    assert_eq!(info[0].sha256.as_deref(), Some(sha256.as_str()));
+    let base = s
+        .client
+        .load_base(
+            s.schedule_id,
+            &LoadBase {
+                upload_id: id,
+                companions: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(base.sha256, sha256);
+    assert_eq!(stored_sha256(&service, base.id, s.account_id).await, sha256);
+}
+
+#[tokio::test]
+async fn the_client_hashes_while_sending_and_resumes_from_a_checkpoint() {
+    let service = TestService::start().await;
+    let s = school(&service, "College Sagan").await;
+    let path = write_file(s.dir.path(), "Sagan.HNOT", 3 * 256 * 1024 + 1234, 11);
+    let data = std::fs::read(&path).unwrap();
+    let (length, sha256) = hash_file(&path, |_| {}).unwrap();
+    let metadata = UploadMetadata {
+        filename: "Sagan.HNOT".into(),
+        kind: FileKind::Base,
+        sha256: None,
+    };
+    let id = s.client.create_upload(&metadata, length).await.unwrap();
+    // A first session sends one chunk by hand; its checkpoint is the running hash of that chunk.
+    let first = 256 * 1024;
+    let response = patch(&s.client, &id, 0, &data[..first], None).await;
+    assert_eq!(response.status().as_u16(), 204);
+    let mut checkpoint = hosting_api::FileHash::new();
+    checkpoint.update(&data[..first]);
+    // The next session goes on from the checkpoint; every report after a stored chunk carries
+    // the running hash of exactly the bytes stored.
+    let mut reports = Vec::new();
+    let done = s
+        .client
+        .upload_file_from(&id, &path, &small_chunks(), Some(checkpoint), |p| {
+            if let Some(hash) = &p.checkpoint {
+                reports.push((p.offset, hash.clone()));
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(done.offset, length);
+    assert_eq!(done.checkpoint.as_ref().unwrap().hex(), sha256);
+    assert!(reports.len() >= 4, "{} reports", reports.len());
+    for (offset, hash) in &reports {
+        let mut expected = hosting_api::FileHash::new();
+        expected.update(&data[..*offset as usize]);
+        assert_eq!(hash, &expected, "at {offset}");
+    }
+    let info = s.client.uploads().await.unwrap();
+    assert_eq!(info[0].sha256.as_deref(), Some(sha256.as_str()));
+
+    // A wrong checkpoint (not this file's bytes) gives a hash the service refuses: nothing of
+    // the last chunk is kept.
+    let other = UploadMetadata {
+        filename: "Sagan2.HNOT".into(),
+        kind: FileKind::Base,
+        sha256: None,
+    };
+    let id = s.client.create_upload(&other, length).await.unwrap();
+    let response = patch(&s.client, &id, 0, &data[..first], None).await;
+    assert_eq!(response.status().as_u16(), 204);
+    let mut wrong = hosting_api::FileHash::new();
+    wrong.update(&vec![0u8; first]);
+    let result = s
+        .client
+        .upload_file_from(&id, &path, &small_chunks(), Some(wrong), |_| {})
+        .await;
+    match result {
+        Err(hosting_api::TusError::Client(error)) => {
+            assert_eq!(
+                error.code(),
+                Some(&hosting_api::ErrorCode::FileChecksumMismatch)
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let (offset, length) = s.client.upload_offset(&id).await.unwrap();
+    assert!(offset < length);
+    // Without a checkpoint the client reads the stored bytes once more, and the file completes.
+    s.client
+        .upload_file(&id, &path, &small_chunks(), |_| {})
+        .await
+        .unwrap();
+    let uploads = s.client.uploads().await.unwrap();
+    assert!(uploads.iter().find(|u| u.id == id).unwrap().complete);
+}
+
 #[tokio::test]
 async fn the_whole_file_hash_is_checked_when_the_last_byte_lands() {
     let service = TestService::start().await;
@@ -106,7 +288,7 @@ async fn the_whole_file_hash_is_checked_when_the_last_byte_lands() {
     let metadata = UploadMetadata {
         filename: "Sand.HNOT".into(),
         kind: FileKind::Base,
-        sha256: "ab".repeat(32),
+        sha256: Some("ab".repeat(32)),
     };
     let id = s.client.create_upload(&metadata, 300_000).await.unwrap();
     let result = s
@@ -138,7 +320,7 @@ async fn two_patches_at_once_never_both_succeed() {
     let metadata = UploadMetadata {
         filename: "Race.HNOT".into(),
         kind: FileKind::Base,
-        sha256,
+        sha256: Some(sha256),
     };
     for round in 0..3 {
         let id = s.client.create_upload(&metadata, length).await.unwrap();
@@ -170,7 +352,7 @@ async fn an_expired_upload_is_gone() {
     let metadata = UploadMetadata {
         filename: "Old.HNOT".into(),
         kind: FileKind::Base,
-        sha256,
+        sha256: Some(sha256),
     };
     let id = s.client.create_upload(&metadata, length).await.unwrap();
     let data = std::fs::read(&path).unwrap();
@@ -246,7 +428,7 @@ async fn limits_are_reported_and_enforced() {
     let metadata = |name: &str| UploadMetadata {
         filename: name.to_string(),
         kind: FileKind::Base,
-        sha256: "00".repeat(32),
+        sha256: Some("00".repeat(32)),
     };
     let options = s.client.tus_raw(Method::OPTIONS, "", |r| r).await.unwrap();
     assert_eq!(options.headers()["Tus-Max-Size"], "700000");
@@ -281,7 +463,7 @@ async fn objects_left_by_a_crash_are_swept_and_nothing_else() {
     let metadata = UploadMetadata {
         filename: "Partial.HNOT".into(),
         kind: FileKind::Base,
-        sha256,
+        sha256: Some(sha256),
     };
     let partial_upload = s.client.create_upload(&metadata, length).await.unwrap();
     let data = std::fs::read(&partial).unwrap();
@@ -351,7 +533,7 @@ async fn chunks_follow_the_rate_of_the_link() {
     let metadata = UploadMetadata {
         filename: "Rate.HNOT".into(),
         kind: FileKind::Base,
-        sha256,
+        sha256: Some(sha256),
     };
     let id = s.client.create_upload(&metadata, length).await.unwrap();
     let mut reports = Vec::new();

@@ -3,7 +3,9 @@
 //! The body streams into one new object; the upload's offset moves only after that object is
 //! durably stored, in the transaction that records it. A chunk with an `Upload-Checksum` is all
 //! or nothing; without one, what arrived before an interruption is kept. The SHA-256 of the
-//! whole file is kept running between PATCHes and checked when the last byte lands.
+//! whole file goes on from the state saved with the last part (so a restarted service reads
+//! nothing again) and is checked when the last byte lands, against the hash announced at
+//! creation or in the last chunk's `Repr-Digest`.
 
 use std::time::Duration;
 
@@ -15,22 +17,22 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use futures::StreamExt;
 use hosting_api::ErrorCode;
-use hosting_api::files::{CHECKSUM_MISMATCH_STATUS, TUS_CONTENT_TYPE};
+use hosting_api::FileHash;
+use hosting_api::files::{CHECKSUM_MISMATCH_STATUS, TUS_CONTENT_TYPE, parse_repr_digest};
 use hosting_api::types::ErrorBody;
 
-use super::{
-    RunningHash, check_version, header_value, live_upload, number_header, offset_response, valid_id,
-};
+use super::{check_version, header_value, live_upload, number_header, offset_response, valid_id};
 use crate::blobs::PartWriter;
 use crate::error::{ApiError, ApiResult};
 use crate::http::AppState;
 use crate::http::extract::Caller;
-use crate::store::{Part, UploadRow};
+use crate::store::{Part, PartHash, UploadRow};
 
 /// Appends the body at `Upload-Offset`.
 #[utoipa::path(patch, path = "/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
     params(("id" = String, Path, description = "Upload")),
     responses((status = 204, description = "Stored; Upload-Offset is the new offset"),
+        (status = 400, description = "file_hash_required: the last chunk of an upload created without sha256 has no Repr-Digest; nothing is kept", body = ErrorBody),
         (status = 408, description = "upload_stalled: no byte for the chunk timeout; Upload-Offset says what is kept", body = ErrorBody),
         (status = 409, description = "offset_mismatch, upload_busy, upload_complete", body = ErrorBody),
         (status = 460, description = "checksum_mismatch, file_checksum_mismatch", body = ErrorBody)))]
@@ -41,9 +43,9 @@ pub async fn patch(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    let (offset, checksum) = patch_headers(&headers)?;
+    let (offset, checksum, digest) = patch_headers(&headers)?;
     valid_id(&id)?;
-    let mut running = state.uploads.try_lock(&id)?;
+    let lock = state.uploads.try_lock(&id)?;
     let row = live_upload(&state, &caller, &id).await?;
     if row.completed_at.is_some() {
         return Err(ApiError::conflict(
@@ -56,20 +58,48 @@ pub async fn patch(
         return Ok(offset_mismatch(stored));
     }
     let room = u64::try_from(row.length).unwrap_or(0) - stored;
-    if number_header(&headers, "Content-Length")?.is_some_and(|n| n > room) {
+    let content_length = number_header(&headers, "Content-Length")?;
+    if content_length.is_some_and(|n| n > room) {
         return Err(upload_too_long(room));
     }
-    let appended = append_chunk(&state, &caller, &row, &mut running, checksum, body).await?;
+    let expected = expected_sha256(&row, digest)?;
+    // The last chunk of a file whose hash nobody gave is refused before a byte is read.
+    if expected.is_none() && content_length == Some(room) {
+        return Err(file_hash_required());
+    }
+    let appended = append_chunk(&state, &caller, &row, expected.as_deref(), checksum, body).await?;
     if appended.complete {
-        drop(running);
+        drop(lock);
         state.uploads.forget(&id);
     }
     Ok(appended.response)
 }
 
-/// The headers of a PATCH: the tus version, the content type, where the bytes go and the
-/// chunk's checksum, if any.
-fn patch_headers(headers: &HeaderMap) -> ApiResult<(u64, Option<Checksum>)> {
+/// The whole file's SHA-256 that the upload must have: the one announced at creation, or in
+/// this PATCH's `Repr-Digest`. Two that differ are refused.
+fn expected_sha256(row: &UploadRow, digest: Option<String>) -> ApiResult<Option<String>> {
+    match (&row.sha256, digest) {
+        (Some(announced), Some(digest)) if *announced != digest => Err(ApiError::client(
+            checksum_status(),
+            ErrorCode::FileChecksumMismatch,
+            format!(
+                "The file's SHA-256 is now {digest}, not {announced} as announced when the upload was created: the file changed. Cancel this upload and start again."
+            ),
+        )),
+        (announced, digest) => Ok(digest.or_else(|| announced.clone())),
+    }
+}
+
+fn file_hash_required() -> ApiError {
+    ApiError::bad_request(
+        ErrorCode::FileHashRequired,
+        "This chunk ends the file, and the upload was created without the file's SHA-256: give it with this chunk in Repr-Digest: sha-256=:BASE64:. Nothing of this chunk was kept.",
+    )
+}
+
+/// The headers of a PATCH: the tus version, the content type, where the bytes go, the chunk's
+/// checksum and the whole file's SHA-256 (`Repr-Digest`), if any.
+fn patch_headers(headers: &HeaderMap) -> ApiResult<(u64, Option<Checksum>, Option<String>)> {
     check_version(headers)?;
     let content_type = headers
         .get(axum::http::header::CONTENT_TYPE)
@@ -87,7 +117,19 @@ fn patch_headers(headers: &HeaderMap) -> ApiResult<(u64, Option<Checksum>)> {
             "Say where these bytes go in the header Upload-Offset (ask with HEAD).",
         )
     })?;
-    Ok((offset, parse_checksum(headers)?))
+    let digest =
+        match headers.get("Repr-Digest") {
+            None => None,
+            Some(value) => Some(value.to_str().ok().and_then(parse_repr_digest).ok_or_else(
+                || {
+                    ApiError::bad_request(
+                        ErrorCode::InvalidHeader,
+                        "Repr-Digest must give the whole file's SHA-256 as sha-256=:BASE64:.",
+                    )
+                },
+            )?),
+        };
+    Ok((offset, parse_checksum(headers)?, digest))
 }
 
 /// `409 offset_mismatch` with the offset the service has.
@@ -109,25 +151,26 @@ struct Appended {
     complete: bool,
 }
 
-/// Appends one chunk at the upload's stored offset: receives the body into a new object, keeps
-/// it if it is whole (or, without a checksum, what arrived), checks the whole file's SHA-256
-/// when it is the last chunk, and records it. `running` is the upload's running hash, under
-/// its lock.
+/// Appends one chunk at the upload's stored offset, under the upload's lock: receives the body
+/// into a new object, keeps it if it is whole (or, without a checksum, what arrived), checks
+/// the whole file's SHA-256 against `expected` when it is the last chunk, and records it with
+/// the running hash.
 async fn append_chunk(
     state: &AppState,
     caller: &Caller,
     row: &UploadRow,
-    running: &mut RunningHash,
+    expected: Option<&str>,
     checksum: Option<Checksum>,
     body: Body,
 ) -> ApiResult<Appended> {
     let stored = u64::try_from(row.upload_offset).unwrap_or(0);
     let length = u64::try_from(row.length).unwrap_or(0);
-    // The whole-file hash goes on from where the last PATCH left it, if this process saw it.
-    let mut file_hash = match running.as_ref() {
-        Some((covered, context)) if *covered == stored => Some(context.clone()),
-        _ if stored == 0 => Some(digest::Context::new(&digest::SHA256)),
-        _ => None,
+    // The whole-file hash goes on from the state saved with the last part (an upload stored
+    // before states were saved has none: its parts are read back at the end).
+    let mut file_hash = match &row.hash_state {
+        Some(bytes) => FileHash::from_bytes(bytes).filter(|hash| hash.len() == stored),
+        None if stored == 0 => Some(FileHash::new()),
+        None => None,
     };
     let writer = new_part_writer(state, caller, &row.id, stored).await?;
     // A client that stops sending without closing would hold the upload's lock and a writer for
@@ -160,28 +203,18 @@ async fn append_chunk(
     };
     let complete = end == length;
     let whole = match complete {
-        true => Some(
-            whole_file_sha256(state, row, &part, file_hash.take())
-                .await
-                .inspect_err(|_| *running = None)?,
-        ),
+        true => Some(whole_file_sha256(state, row, &part, file_hash.take(), expected).await?),
         false => None,
+    };
+    let running_state = file_hash.map(|hash| hash.to_bytes());
+    let progress = match &whole {
+        Some(sha256) => PartHash::Complete(sha256),
+        None => PartHash::Running(running_state.as_deref()),
     };
     let new_offset = state
         .store
-        .record_part(
-            &caller.actor,
-            &row.id,
-            row.upload_offset,
-            &part,
-            whole.as_deref(),
-        )
+        .record_part(&caller.actor, &row.id, row.upload_offset, &part, progress)
         .await?;
-    *running = if complete {
-        None
-    } else {
-        file_hash.map(|context| (end, context))
-    };
     let response = if stalled {
         stalled_response(silence, new_offset)
     } else {
@@ -234,7 +267,7 @@ async fn receive(
     body: Body,
     limits: BodyLimits,
     mut chunk_hash: Option<digest::Context>,
-    mut file_hash: Option<&mut digest::Context>,
+    mut file_hash: Option<&mut FileHash>,
 ) -> ApiResult<Received> {
     let mut stream = body.into_data_stream();
     let mut interrupted = false;
@@ -265,8 +298,8 @@ async fn receive(
         if let Some(context) = chunk_hash.as_mut() {
             context.update(&data);
         }
-        if let Some(context) = file_hash.as_mut() {
-            context.update(&data);
+        if let Some(hash) = file_hash.as_mut() {
+            hash.update(&data);
         }
         writer.write(&data).await?;
     }
@@ -333,23 +366,31 @@ async fn keep(
 }
 
 /// The whole file's SHA-256 once `last` is stored: from the running hash, or read back from the
-/// stored parts when this process did not see every chunk. A hash other than the announced one
-/// deletes `last` and refuses the file.
+/// stored parts when no state was saved. A hash other than the expected one (or none expected)
+/// deletes `last` and refuses the file: nothing changes.
 async fn whole_file_sha256(
     state: &AppState,
     row: &UploadRow,
     last: &Part,
-    file_hash: Option<digest::Context>,
+    file_hash: Option<FileHash>,
+    expected: Option<&str>,
 ) -> ApiResult<String> {
+    let Some(expected) = expected else {
+        state
+            .blobs
+            .delete(std::slice::from_ref(&last.object_key))
+            .await;
+        return Err(file_hash_required());
+    };
     let sha256 = match file_hash {
-        Some(context) => hex::encode(context.finish().as_ref()),
+        Some(hash) => hash.hex(),
         None => {
             let mut parts = state.store.upload_parts(&row.id).await?;
             parts.push(last.clone());
             state.blobs.sha256(parts).await?
         }
     };
-    if sha256 != row.sha256 {
+    if sha256 != expected {
         state
             .blobs
             .delete(std::slice::from_ref(&last.object_key))
@@ -358,8 +399,7 @@ async fn whole_file_sha256(
             checksum_status(),
             ErrorCode::FileChecksumMismatch,
             format!(
-                "The whole file's SHA-256 is {sha256}, not {} as announced: the file changed during the upload. Cancel this upload and start again.",
-                row.sha256
+                "The whole file's SHA-256 is {sha256}, not {expected} as announced: the file changed during the upload. Cancel this upload and start again."
             ),
         ));
     }

@@ -2,6 +2,10 @@
 //!
 //! The append of a chunk (PATCH) is in [`append`]. One PATCH at a time per upload (a second one
 //! answers `409 upload_busy`); a cancellation waits for the PATCH in flight.
+//!
+//! The whole file's SHA-256 is computed as the parts land and saved with each one. The client
+//! gives the hash it expects at creation (`sha256` in `Upload-Metadata`) or, without reading the
+//! file first, in `Repr-Digest` with the last chunk; a file whose hash differs is refused.
 
 pub mod append;
 
@@ -9,7 +13,6 @@ use hosting_api::ErrorCode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use aws_lc_rs::digest;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -48,13 +51,10 @@ async fn tus_resumable(mut response: Response) -> Response {
     response
 }
 
-/// The running whole-file hash of an upload: (offset it covers, context).
-type RunningHash = Option<(u64, digest::Context)>;
-
-/// One lock (and running hash) per upload being written.
+/// One lock per upload being written.
 #[derive(Default)]
 pub struct UploadLocks {
-    entries: Mutex<HashMap<String, Arc<tokio::sync::Mutex<RunningHash>>>>,
+    entries: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 fn upload_busy() -> ApiError {
@@ -69,7 +69,7 @@ fn upload_busy() -> ApiError {
 const CANCEL_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
 
 impl UploadLocks {
-    fn entry(&self, id: &str) -> ApiResult<Arc<tokio::sync::Mutex<RunningHash>>> {
+    fn entry(&self, id: &str) -> ApiResult<Arc<tokio::sync::Mutex<()>>> {
         let mut entries = self
             .entries
             .lock()
@@ -77,7 +77,7 @@ impl UploadLocks {
         Ok(entries.entry(id.to_string()).or_default().clone())
     }
 
-    fn try_lock(&self, id: &str) -> ApiResult<tokio::sync::OwnedMutexGuard<RunningHash>> {
+    fn try_lock(&self, id: &str) -> ApiResult<tokio::sync::OwnedMutexGuard<()>> {
         self.entry(id)?.try_lock_owned().map_err(|_| upload_busy())
     }
 
@@ -86,7 +86,7 @@ impl UploadLocks {
         &self,
         id: &str,
         wait: std::time::Duration,
-    ) -> ApiResult<tokio::sync::OwnedMutexGuard<RunningHash>> {
+    ) -> ApiResult<tokio::sync::OwnedMutexGuard<()>> {
         tokio::time::timeout(wait, self.entry(id)?.lock_owned())
             .await
             .map_err(|_| upload_busy())
@@ -205,7 +205,7 @@ pub async fn options(State(state): State<AppState>, _caller: Caller) -> Response
     response
 }
 
-/// Creates an upload (`Upload-Length`, `Upload-Metadata` with filename, kind and sha256).
+/// Creates an upload (`Upload-Length`, `Upload-Metadata` with filename, kind and optionally sha256).
 #[utoipa::path(post, path = "/v1/uploads", tag = "uploads", security(("bearer" = [])),
     responses((status = 201, description = "Created; Location is the upload's address"),
         (status = 400, description = "invalid_metadata, upload_length_required", body = ErrorBody),
@@ -278,7 +278,7 @@ fn creation_headers(headers: &HeaderMap) -> ApiResult<(u64, UploadMetadata)> {
         .ok_or_else(|| {
             ApiError::bad_request(
                 ErrorCode::InvalidMetadata,
-                "Upload-Metadata needs filename, kind and sha256.",
+                "Upload-Metadata needs filename and kind (and may give sha256).",
             )
         })
         .and_then(|v| {
