@@ -190,7 +190,7 @@ error-checksum_mismatch = A part of the file was damaged on its way to the hosti
 error-defer_length_unsupported = The hosting service needs the size of the file before the transfer starts. Make sure the console is up to date, then try again; if it persists, contact support.
 error-duplicate_companion = Two files of the same kind were given for this base. Load the base with at most one .HCOURRIERS, one .HDOCJOINTS and one .HPHOTOS file.
 error-empty_file = This file is empty. Choose the file that PRONOTE generated for hosting.
-error-file_checksum_mismatch = The file changed while it was being sent, so the hosting service did not keep it. Cancel the transfer and load the file again.
+error-file_checksum_mismatch = The file changed while it was being sent, so the hosting service did not keep it. Once the file is saved, resume the transfer: it is sent again from the start.
 error-file_hash_required = The transfer did not say what the whole file's fingerprint (SHA-256) is, so its last part was not kept. Update the console, then resume the transfer.
 error-internal_error = The hosting service had a problem. Try again in a moment; if it persists, contact support.
 error-invalid_account = The details of this hosting account are incomplete: the school's name and the hosting manager's mobile phone number are needed. Contact your provider.
@@ -387,7 +387,7 @@ unit-kb = { $n } kB
 unit-mb = { $n } MB
 unit-gb = { $n } GB
 error-file_unreadable = The file can no longer be read: check that it is still in its folder, then resume.
-error-file_changed = The file changed since its transfer started: cancel the transfer and load it again.
+error-file_changed = The file changed since its transfer started, so what was sent of it was deleted. Once the file is saved, resume the transfer: it is sent again from the start.
 error-upload_not_found = This transfer expired on the service: resume to send the file again.
 
 # The console's own file dialog, when the desktop has no file chooser.

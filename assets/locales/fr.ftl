@@ -191,7 +191,7 @@ error-checksum_mismatch = Une partie du fichier a été endommagée en route ver
 error-defer_length_unsupported = Le service d'hébergement a besoin de la taille du fichier avant le début du transfert. Vérifiez que la console est à jour, puis réessayez ; si cela persiste, contactez l'assistance.
 error-duplicate_companion = Deux fichiers du même type ont été donnés pour cette base. Chargez la base avec au plus un fichier .HCOURRIERS, un .HDOCJOINTS et un .HPHOTOS.
 error-empty_file = Ce fichier est vide. Choisissez le fichier que PRONOTE a généré pour l'hébergement.
-error-file_checksum_mismatch = Le fichier a changé pendant son envoi : le service d'hébergement ne l'a pas conservé. Annulez le transfert et chargez le fichier de nouveau.
+error-file_checksum_mismatch = Le fichier a changé pendant son envoi : le service d'hébergement ne l'a pas conservé. Une fois le fichier enregistré, reprenez le transfert : il est envoyé de nouveau depuis le début.
 error-file_hash_required = Le transfert n'a pas donné l'empreinte (SHA-256) du fichier entier : sa dernière partie n'a pas été conservée. Mettez la console à jour, puis reprenez le transfert.
 error-internal_error = Le service d'hébergement a rencontré un problème. Réessayez dans un instant ; si cela persiste, contactez l'assistance.
 error-invalid_account = Les informations de ce compte d'hébergement sont incomplètes : le nom de l'établissement et le numéro de mobile du responsable de l'hébergement sont nécessaires. Contactez votre fournisseur.
@@ -388,7 +388,7 @@ unit-kb = { $n } ko
 unit-mb = { $n } Mo
 unit-gb = { $n } Go
 error-file_unreadable = Le fichier ne peut plus être lu : vérifiez qu'il est toujours dans son dossier, puis reprenez.
-error-file_changed = Le fichier a changé depuis le début de son transfert : annulez le transfert et chargez-le de nouveau.
+error-file_changed = Le fichier a changé depuis le début de son transfert : ce qui en avait été envoyé est supprimé. Une fois le fichier enregistré, reprenez le transfert : il est envoyé de nouveau depuis le début.
 error-upload_not_found = Ce transfert a expiré sur le service : reprenez pour envoyer le fichier de nouveau.
 
 # La fenêtre de fichiers de la console, quand le bureau n'a pas de sélecteur de fichiers.

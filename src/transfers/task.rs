@@ -137,7 +137,9 @@ async fn send_file(
     let upload_id = match &file.upload_id {
         // The file must be the one whose first bytes the service has; if it is not, those
         // bytes are deleted and the file is sent again from the start.
-        Some(id) if (size, modified) != (file.size, file.modified) => {
+        // (A transfer saved by an older console has no modification time: its size is all
+        // there is to compare.)
+        Some(id) if size != file.size || file.modified.is_some_and(|m| Some(m) != modified) => {
             abandon(client, id).await;
             return Err((
                 Failure::new(

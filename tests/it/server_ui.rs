@@ -447,3 +447,61 @@ fn a_paused_transfer_is_offered_again_at_the_next_start() {
     let saved = std::fs::read_to_string(dir.path().join("transfers.json")).unwrap();
     assert_eq!(saved.trim(), "[]");
 }
+
+#[test]
+fn a_file_changed_while_paused_is_sent_again_from_the_start() {
+    let service = Service::start();
+    let logins = service.provision("Lycee Sagan");
+    service.onboard_with_client(&logins, "changed");
+    let dir = tempfile::tempdir().unwrap();
+    let size = 48 * 1024 * 1024;
+    let file = write_file(&dir.path().join("export"), "Sagan.HNOT", size, 3);
+    let uploads = || {
+        service
+            .runtime
+            .block_on(service.store().uploads(logins.account_id))
+            .unwrap()
+    };
+    let mut person = Person::on(dir.path(), service.choice());
+    person.log_in_as_superadmin(&logins);
+    person.install_certificate(&logins);
+    person.wait_for("Server PRONOTE");
+    person.click("Server PRONOTE");
+    person.wait_for("Load a base");
+    drop_files(&mut person, std::slice::from_ref(&file));
+    person.wait_until("the first chunk kept by the service", |_| {
+        uploads().first().is_some_and(|u| u.upload_offset > 0)
+    });
+    person.click("Pause Sagan.HNOT");
+    person.wait_for("Resume Sagan.HNOT");
+    let first_upload = uploads()[0].id.clone();
+
+    // PRONOTE saves the base again, same size, other bytes: the bytes already sent are not the
+    // file's any more.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let file = write_file(&dir.path().join("export"), "Sagan.HNOT", size, 4);
+    person.click("Resume Sagan.HNOT");
+    person.wait_for(
+        "Stopped: The file changed since its transfer started, so what was sent of it was deleted. Once the file is saved, resume the transfer: it is sent again from the start.",
+    );
+    assert!(
+        uploads().iter().all(|u| u.id != first_upload),
+        "the bytes of the old file are deleted from the service"
+    );
+
+    // Resumed: sent again from the start, and the base is the new file.
+    person.click("Resume Sagan.HNOT");
+    person.wait_for("Done: the base Sagan is loaded.");
+    let schedule = planning01(&service, logins.account_id);
+    let bases = service.runtime.block_on(async {
+        service
+            .store()
+            .bases(logins.account_id, schedule.id)
+            .await
+            .unwrap()
+    });
+    let (_, files) = bases.iter().find(|(b, _)| b.name == "Sagan").unwrap();
+    let (_, sha256) = hosting_api::tus::hash_file(&file, |_| {}).unwrap();
+    assert_eq!(files[0].sha256, sha256);
+    assert!(uploads().is_empty());
+}
