@@ -13,6 +13,10 @@ pub struct ServeConfig {
     /// Directory for the SQLite database, the CA and the server certificate.
     #[arg(long, env = "HOSTINGD_DATA_DIR", default_value = "hostingd-data")]
     pub data_dir: PathBuf,
+    /// Name of this instance among those sharing one database, in every log line and audit
+    /// record; default: the host name and the process id.
+    #[arg(long, env = "HOSTINGD_INSTANCE_ID", value_parser = crate::instance::parse)]
+    pub instance_id: Option<String>,
     /// Database URL; default: `sqlite://<data-dir>/hostingd.db`.
     #[arg(long, env = "HOSTINGD_DATABASE_URL")]
     pub database_url: Option<String>,
@@ -132,6 +136,7 @@ impl ServeConfig {
         ServeConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
+            instance_id: None,
             database_url: None,
             tls_cert: None,
             tls_key: None,

@@ -14,6 +14,7 @@ pub mod endpoint_ca;
 pub mod endpoints;
 pub mod error;
 pub mod http;
+pub mod instance;
 pub mod invoice;
 pub mod jobs;
 pub mod licence;
@@ -160,6 +161,7 @@ impl RunningService {
 
 /// Starts the service of `config` on its listen address (port 0: a free port) with `clock`.
 pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningService> {
+    instance::init(config.instance_id.as_deref());
     let state = build_state(&config, clock).await?;
     let listener = std::net::TcpListener::bind(config.listen)
         .with_context(|| format!("cannot listen on {}", config.listen))?;

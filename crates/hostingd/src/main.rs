@@ -120,15 +120,19 @@ fn default_contract_end() -> String {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Command::Serve(config) = &cli.command {
+        hostingd::instance::init(config.instance_id.as_deref());
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "hostingd=info,warn".into()),
         )
+        .with_timer(hostingd::instance::TimeAndInstance)
         .init();
     // Everything this process creates (database, WAL, keys, blobs) is owner-only.
     hostingd::private_files::owner_only_umask();
-    let cli = Cli::parse();
     match cli.command {
         Command::Serve(config) => serve(config).await,
         Command::Provision {
@@ -207,6 +211,7 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         "CA fingerprint (SHA-256): {}",
         service.state.pki.ca_fingerprint()
     );
+    println!("instance {}", hostingd::instance::id());
     tokio::signal::ctrl_c().await?;
     println!("stopping");
     service.shutdown().await

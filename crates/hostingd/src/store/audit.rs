@@ -70,6 +70,8 @@ pub struct AuditEntry {
     /// The caller's IP address, where the entry is about a request (every change made through
     /// the API, failed logins and enrollments, lock-outs); none for the operator and the jobs.
     pub source_addr: Option<String>,
+    /// The `hostingd` instance that wrote it (`--instance-id`); none before instances were named.
+    pub instance_id: Option<String>,
 }
 
 /// Writes an audit record in `tx`.
@@ -107,7 +109,7 @@ pub(super) async fn record_from(
     detail: serde_json::Value,
 ) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO audit_log (account_id, at, actor, workstation_id, action, detail, source_addr) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO audit_log (account_id, at, actor, workstation_id, action, detail, source_addr, instance_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(account_id)
     .bind(at)
@@ -116,6 +118,7 @@ pub(super) async fn record_from(
     .bind(action)
     .bind(detail.to_string())
     .bind(source_addr)
+    .bind(crate::instance::id())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -125,7 +128,7 @@ impl Store {
     /// The audit records of an account, oldest first.
     pub async fn audit_log(&self, account_id: i64) -> StoreResult<Vec<AuditEntry>> {
         Ok(sqlx::query_as::<_, AuditEntry>(
-            "SELECT id, account_id, at, actor, workstation_id, action, detail, source_addr FROM audit_log WHERE account_id = $1 ORDER BY id",
+            "SELECT id, account_id, at, actor, workstation_id, action, detail, source_addr, instance_id FROM audit_log WHERE account_id = $1 ORDER BY id",
         )
         .bind(account_id)
         .fetch_all(&self.pool)
@@ -138,7 +141,7 @@ impl Store {
     /// first.
     pub async fn audit_log_from(&self, source_addr: &str) -> StoreResult<Vec<AuditEntry>> {
         Ok(sqlx::query_as::<_, AuditEntry>(
-            "SELECT id, account_id, at, actor, workstation_id, action, detail, source_addr FROM audit_log WHERE source_addr = $1 ORDER BY id",
+            "SELECT id, account_id, at, actor, workstation_id, action, detail, source_addr, instance_id FROM audit_log WHERE source_addr = $1 ORDER BY id",
         )
         .bind(source_addr)
         .fetch_all(&self.pool)

@@ -12,6 +12,7 @@ mod hardening_auth;
 mod hardening_data;
 mod hardening_roles;
 mod hardening_secrets;
+mod instances;
 mod isolation;
 mod onboarding;
 mod openapi;

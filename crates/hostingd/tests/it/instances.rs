@@ -1,0 +1,94 @@
+//! A `hostingd` process names itself (`--instance-id`) in its audit records and its logs, so that
+//! several instances over one database can be told apart.
+#![allow(clippy::unwrap_used)]
+
+use crate::common;
+
+use std::process::Command;
+
+use common::TestService;
+use common::process::{free_port, serve};
+use hosting_api::{Client, ScheduleUpdate};
+use sqlx::Connection;
+
+#[test]
+fn each_audit_record_names_the_instance_that_wrote_it() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // An account made in-process, then a real process named "it-east" on the same data.
+    let (dir, identity, token, schedule_id) = runtime.block_on(async {
+        let service = TestService::start().await;
+        let logins = service.provision("Lycee Est").await;
+        let (manager, identity) = service.manager(&logins).await;
+        let schedule_id = manager.schedules().await.unwrap()[0].id;
+        let token = manager.token().unwrap();
+        let TestService { service, dir, .. } = service;
+        service.shutdown().await.unwrap();
+        (dir, identity, token, schedule_id)
+    });
+    let port = free_port();
+    let mut child = serve(dir.path(), port, &["--instance-id", "it-east"]);
+    let ca_pem = std::fs::read_to_string(dir.path().join("tls/ca.pem")).unwrap();
+    let client = Client::new(
+        &format!("https://127.0.0.1:{port}"),
+        &ca_pem,
+        Some(&identity),
+    )
+    .unwrap();
+    client.set_token(Some(token));
+    runtime
+        .block_on(client.update_schedule(
+            schedule_id,
+            &ScheduleUpdate {
+                domain: Some("lycee-est".into()),
+                ..ScheduleUpdate::default()
+            },
+        ))
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let records: Vec<(String, Option<String>)> = runtime.block_on(async {
+        let url = format!(
+            "sqlite://{}?mode=ro",
+            dir.path().join("hostingd.db").display()
+        );
+        let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query_as("SELECT action, instance_id FROM audit_log ORDER BY id")
+            .fetch_all(&mut db)
+            .await
+            .unwrap()
+    });
+    let (action, instance) = records.last().unwrap();
+    assert!(action.starts_with("schedule."), "{records:?}");
+    assert_eq!(instance.as_deref(), Some("it-east"));
+    // The records written before, by the test's own service, name that one.
+    let (_, first) = records.first().unwrap();
+    assert_eq!(first.as_deref(), Some(hostingd::instance::id()));
+    assert_ne!(first.as_deref(), Some("it-east"));
+}
+
+#[test]
+fn an_instance_id_that_is_not_a_name_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_hostingd"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--instance-id",
+            "two words",
+        ])
+        .env("HOSTINGD_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("an instance id has 1 to 64 letters"),
+        "{stderr}"
+    );
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "nothing is created"
+    );
+}
