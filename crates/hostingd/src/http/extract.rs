@@ -107,36 +107,47 @@ impl FromRequestParts<AppState> for CertWorkstation {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let info = parts
-            .extensions
-            .get::<Arc<TlsInfo>>()
-            .ok_or_else(ApiError::certificate_required)?;
-        let leaf = info
-            .peer_certificates
-            .first()
-            .ok_or_else(ApiError::certificate_required)?;
-        let fingerprint = hosting_api::tls::fingerprint(leaf);
+        let fingerprint = peer_fingerprint(parts)?;
         let workstation = state
             .store
             .workstation_by_fingerprint(&fingerprint)
             .await?
             .ok_or_else(ApiError::certificate_required)?;
-        if workstation.revoked_at.is_some() {
-            return Err(ApiError::client(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::CertificateRevoked,
-                "The certificate of this workstation was revoked. Install a new one with the invoice number.",
-            ));
-        }
-        if workstation.not_after <= state.store.now() {
-            return Err(ApiError::client(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::CertificateExpired,
-                "The certificate of this workstation has expired. Install a new one with the invoice number.",
-            ));
-        }
+        check_workstation(state, &workstation)?;
         Ok(CertWorkstation(workstation))
     }
+}
+
+/// The SHA-256 fingerprint of the client certificate of the TLS connection.
+fn peer_fingerprint(parts: &Parts) -> Result<String, ApiError> {
+    let info = parts
+        .extensions
+        .get::<Arc<TlsInfo>>()
+        .ok_or_else(ApiError::certificate_required)?;
+    let leaf = info
+        .peer_certificates
+        .first()
+        .ok_or_else(ApiError::certificate_required)?;
+    Ok(hosting_api::tls::fingerprint(leaf))
+}
+
+/// `401 certificate_revoked` / `certificate_expired` for a workstation that may not connect.
+fn check_workstation(state: &AppState, workstation: &WorkstationRow) -> Result<(), ApiError> {
+    if workstation.revoked_at.is_some() {
+        return Err(ApiError::client(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::CertificateRevoked,
+            "The certificate of this workstation was revoked. Install a new one with the invoice number.",
+        ));
+    }
+    if workstation.not_after <= state.store.now() {
+        return Err(ApiError::client(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::CertificateExpired,
+            "The certificate of this workstation has expired. Install a new one with the invoice number.",
+        ));
+    }
+    Ok(())
 }
 
 impl WorkstationRow {
@@ -208,19 +219,38 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let CertWorkstation(workstation) =
-            CertWorkstation::from_request_parts(parts, state).await?;
         let token = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
-            .ok_or_else(ApiError::session_required)?;
-        let session = state
-            .store
-            .session_by_token_hash(&token_hash(token.trim()))
-            .await?
-            .ok_or_else(ApiError::session_required)?;
+            .map(|token| token_hash(token.trim()));
+        // The usual case in one read: a token of this certificate's workstation, which may
+        // connect. Anything else takes the checks one by one, so that the answer says what is
+        // wrong first (the certificate, then the session).
+        let fingerprint = peer_fingerprint(parts)?;
+        let joined = match &token {
+            Some(hash) => state.store.session_with_workstation(hash).await?,
+            None => None,
+        };
+        let (workstation, session, console_access) = match joined {
+            Some(found)
+                if found.workstation.fingerprint == fingerprint
+                    && check_workstation(state, &found.workstation).is_ok() =>
+            {
+                (found.workstation, found.session, Some(found.console_access))
+            }
+            _ => {
+                let CertWorkstation(workstation) =
+                    CertWorkstation::from_request_parts(parts, state).await?;
+                let session = match &token {
+                    Some(hash) => state.store.session_by_token_hash(hash).await?,
+                    None => None,
+                }
+                .ok_or_else(ApiError::session_required)?;
+                (workstation, session, None)
+            }
+        };
         let now = state.store.now();
         let valid = session.workstation_id == workstation.id
             && session.revoked_at.is_none()
@@ -230,7 +260,13 @@ impl FromRequestParts<AppState> for Caller {
             return Err(ApiError::session_required());
         }
         if workstation.role() == Role::Superadmin {
-            ensure_console_access(state, &workstation).await?;
+            match console_access {
+                Some(true) => {}
+                Some(false) => return Err(console_access_not_granted()),
+                None => {
+                    ensure_console_access(state, &workstation).await?;
+                }
+            }
         }
         state.store.touch_session(&session, now).await?;
         let Ok(source) = SourceAddr::from_request_parts(parts, state).await;

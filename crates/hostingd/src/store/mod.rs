@@ -33,7 +33,7 @@ pub use objects::Claim;
 pub use outbox::{OutboxMessage, PendingMessage};
 pub use safeguards::{FileCopy, SafeguardRow};
 pub use schedules::{EndpointOwner, ScheduleChanges, ScheduleRow};
-pub use sessions::SessionRow;
+pub use sessions::{SessionRow, SessionWithWorkstation};
 pub use uploads::{FileKind, NewUpload, Part, PartHash, UploadRow};
 pub use users::{NewUserRow, UserRow};
 pub use workstations::{NewWorkstation, WorkstationRow};

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::StoreResult;
-use super::{Actor, Store, audit};
+use super::{Actor, Store, WorkstationRow, audit};
 
 /// A session row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -20,7 +20,60 @@ pub struct SessionRow {
     pub revoked_at: Option<i64>,
 }
 
+/// A session with its workstation, read in one query for each logged-in request.
+#[derive(Debug, Clone)]
+pub struct SessionWithWorkstation {
+    /// The session.
+    pub session: SessionRow,
+    /// The workstation its token is bound to.
+    pub workstation: WorkstationRow,
+    /// For a superadministrator's workstation: the user is still a superadministrator with
+    /// console access.
+    pub console_access: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionJoin {
+    session_id: i64,
+    last_seen_at: i64,
+    expires_at: i64,
+    session_revoked_at: Option<i64>,
+    #[sqlx(flatten)]
+    workstation: WorkstationRow,
+    console_access: Option<bool>,
+}
+
 impl Store {
+    /// The session of a token hash and its workstation (with its user's console access), in one
+    /// read: what every logged-in request needs before its own work.
+    pub async fn session_with_workstation(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<SessionWithWorkstation>> {
+        let row = sqlx::query_as::<_, SessionJoin>(
+            "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, s.revoked_at AS session_revoked_at, \
+             w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at, \
+             (u.superadmin AND u.console_access) AS console_access \
+             FROM sessions s JOIN workstations w ON w.id = s.workstation_id \
+             LEFT JOIN users u ON u.id = w.user_id AND u.account_id = w.account_id \
+             WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| SessionWithWorkstation {
+            session: SessionRow {
+                id: row.session_id,
+                workstation_id: row.workstation.id,
+                last_seen_at: row.last_seen_at,
+                expires_at: row.expires_at,
+                revoked_at: row.session_revoked_at,
+            },
+            workstation: row.workstation,
+            console_access: row.console_access.unwrap_or(false),
+        }))
+    }
+
     /// Records a new session; only the token's hash is stored.
     pub async fn create_session(
         &self,
