@@ -210,7 +210,9 @@ impl Checker {
         };
 
         // Every upload's offset is backed by its parts, end to end.
-        let uploads: Vec<(String, i64, i64, Option<i64>, Option<Vec<u8>>)> = sqlx::query_as(
+        /// id, offset, length, completed_at, hash_state
+        type UploadCheck = (String, i64, i64, Option<i64>, Option<Vec<u8>>);
+        let uploads: Vec<UploadCheck> = sqlx::query_as(
             "SELECT id, upload_offset, length, completed_at, hash_state FROM uploads ORDER BY created_at",
         )
         .fetch_all(&mut db)
