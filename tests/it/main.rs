@@ -8,6 +8,7 @@ mod file_dialog_ui;
 mod local_restart;
 mod onboarding_ui;
 mod panels_ui;
+mod provider_ui;
 mod server_ui;
 mod smoke_window;
 mod snapshots_wizard;
