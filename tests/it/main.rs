@@ -5,6 +5,7 @@
 mod common;
 
 mod file_dialog_ui;
+mod installer_files;
 mod local_restart;
 mod onboarding_ui;
 mod panels_ui;
