@@ -340,20 +340,20 @@ impl ConsoleApp {
                 .clicked();
             toggle_mailbox = local && ui.button(t.get("mailbox-open")).clicked();
             // Whose console this is: the school and the person logged in.
-            if let (Some(account), Some(principal)) =
-                (self.data.account.value(), self.data.principal.as_ref())
-            {
-                // The service words the manager's name in English: the role is named here.
-                let name = match principal.role {
-                    hosting_api::Role::Manager => t.get("role-manager"),
-                    hosting_api::Role::Superadmin => principal.display_name.clone(),
-                };
-                ui.separator();
-                ui.label(t.with(
-                    "logged-in-as",
-                    &[("school", &account.school_name), ("name", &name)],
-                ));
-            }
+            let whose = match (self.data.account.value(), self.data.principal.as_ref()) {
+                (Some(account), Some(principal)) => {
+                    // The service words the manager's name in English: the role is named here.
+                    let name = match principal.role {
+                        hosting_api::Role::Manager => t.get("role-manager"),
+                        hosting_api::Role::Superadmin => principal.display_name.clone(),
+                    };
+                    Some(t.with(
+                        "logged-in-as",
+                        &[("school", &account.school_name), ("name", &name)],
+                    ))
+                }
+                _ => None,
+            };
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 logout = logged_in && ui.button(t.get("logout")).clicked();
                 let theme_label = if dark {
@@ -372,6 +372,12 @@ impl ConsoleApp {
                     });
                 let label = ui.label(t.get("language"));
                 combo.response.labelled_by(label.id);
+                // Last, in the room the buttons leave: a long name is cut (whole on hover)
+                // rather than drawn under them.
+                if let Some(whose) = whose {
+                    ui.separator();
+                    ui.add(egui::Label::new(whose).truncate());
+                }
             });
         });
         if toggle_service {
