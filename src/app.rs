@@ -492,7 +492,9 @@ impl eframe::App for ConsoleApp {
             self.logout(notice);
         }
         self.crash_notice.ui(&ctx, &self.texts);
-        if self.shortcut.ui(&ctx, &self.texts, &self.backend) {
+        // One notice at a time, in the middle of the window: the crash first.
+        if self.crash_notice.report.is_none() && self.shortcut.ui(&ctx, &self.texts, &self.backend)
+        {
             self.prefs.shortcut_offered = true;
         }
         // Last, so that it is drawn above everything else.

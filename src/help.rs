@@ -32,16 +32,18 @@ pub fn help_window(
         .collapsible(false)
         .resizable(false)
         .show(ctx, |ui| {
-            ui.set_max_width(theme::MAILBOX_WIDTH * 1.3);
+            ui.set_max_width(theme::NOTICE_WIDTH);
             if provider.allows_demonstration() {
+                // No provider behind a demonstration: no support to name.
                 ui.colored_label(ui.visuals().warn_fg_color, t.get("demo-explained"));
-                ui.add_space(theme::GROUP_SPACE);
+            } else {
+                ui.label(t.with(
+                    "help-provider",
+                    &[("provider", &provider_name(t, provider))],
+                ));
             }
-            ui.label(t.with(
-                "help-provider",
-                &[("provider", &provider_name(t, provider))],
-            ));
             match provider.provider().map(|p| &p.support) {
+                _ if provider.allows_demonstration() => {}
                 Some(support) if !support.is_empty() => {
                     egui::Grid::new("support").num_columns(2).show(ui, |ui| {
                         let rows = [
@@ -96,10 +98,10 @@ impl CrashNotice {
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
             .show(ctx, |ui| {
-                ui.set_max_width(theme::MAILBOX_WIDTH * 1.3);
+                ui.set_max_width(theme::NOTICE_WIDTH);
                 ui.label(t.with("crash-body", &[("path", &path)]));
                 ui.horizontal(|ui| {
-                    if ui.button(t.get("copy-path")).clicked() {
+                    if ui.button(t.get("copy-report-path")).clicked() {
                         ui.ctx().copy_text(path.clone());
                     }
                     close = ui.button(t.get("close")).clicked();
@@ -141,7 +143,7 @@ impl ShortcutPrompt {
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
             .show(ctx, |ui| {
-                ui.set_max_width(theme::MAILBOX_WIDTH * 1.3);
+                ui.set_max_width(theme::NOTICE_WIDTH);
                 match self.made.value().filter(|_| self.made.is_done()) {
                     Some(Ok(_)) => {
                         widgets::success(ui, &t.get("shortcut-done"));

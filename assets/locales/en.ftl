@@ -419,6 +419,7 @@ help-web = Web site
 help-hours = Opening hours
 help-log = The console's log and crash reports are in { $path }. Support may ask you for them.
 copy-path = Copy the folder's path
+copy-report-path = Copy the report's path
 close = Close
 provider-error-unreadable = The provider's settings file { $path } cannot be read ({ $detail }). Check that the console was installed correctly, or ask your hosting provider for the file again.
 provider-error-syntax = The provider's settings file { $path } has a mistake at line { $line }: { $detail }. Correct that line, or ask your hosting provider for the file again.

@@ -420,6 +420,7 @@ help-web = Site web
 help-hours = Horaires
 help-log = Le journal de la console et les rapports d'incident sont dans { $path }. L'assistance peut vous les demander.
 copy-path = Copier le chemin du dossier
+copy-report-path = Copier le chemin du rapport
 close = Fermer
 provider-error-unreadable = Le fichier de paramètres de l'hébergeur { $path } est illisible ({ $detail }). Vérifiez que la console a été correctement installée, ou redemandez ce fichier à votre hébergeur.
 provider-error-syntax = Le fichier de paramètres de l'hébergeur { $path } contient une erreur à la ligne { $line } : { $detail }. Corrigez cette ligne, ou redemandez ce fichier à votre hébergeur.
