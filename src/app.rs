@@ -10,10 +10,12 @@ use hosting_api::Account;
 use crate::backend::{Backend, BackendRuntime, KeystoreChoice, ServiceInUse};
 use crate::dialogs::chooser::FileChooser;
 use crate::dialogs::{Dialogs, SystemDialogs};
+use crate::help::{CrashNotice, ShortcutPrompt};
 use crate::i18n::{Language, Texts};
 use crate::mailbox::Mailbox;
 use crate::model::Failure;
 use crate::panels::Panels;
+use crate::provider::ProviderSetting;
 use crate::request::Request;
 use crate::session::SessionData;
 use crate::settings::{Preferences, STORAGE_KEY, ServerChoice};
@@ -40,6 +42,12 @@ pub struct ConsoleOptions {
     /// Benchmarks: when the process started, and the file where the time to the first frame is
     /// written (in milliseconds).
     pub first_frame_report: Option<(std::time::Instant, PathBuf)>,
+    /// The provider's settings (`provider.toml`), or the demonstration when there is none.
+    pub provider: ProviderSetting,
+    /// The crash report of the last start, not shown yet.
+    pub crash_report: Option<PathBuf>,
+    /// The shortcut on the desktop that an installed console offers at its first start.
+    pub shortcut: Option<crate::shortcut::ShortcutOffer>,
 }
 
 /// Where the person is.
@@ -64,6 +72,9 @@ impl ConsoleOptions {
             workstation_name,
             language: None,
             first_frame_report: None,
+            provider: ProviderSetting::Demonstration,
+            crash_report: None,
+            shortcut: None,
         }
     }
 }
@@ -123,6 +134,11 @@ pub struct ConsoleApp {
     /// What the connection step says after the next logout (the person revoked this very
     /// workstation).
     after_logout: Option<Failure>,
+    show_help: bool,
+    crash_notice: CrashNotice,
+    shortcut: ShortcutPrompt,
+    /// No service was started: the provider's file is broken and nothing else was given.
+    provider_blocked: bool,
     /// Declared last: the runtime stops after everything that uses it.
     runtime: BackendRuntime,
 }
@@ -137,9 +153,15 @@ impl ConsoleApp {
             .storage
             .and_then(|storage| eframe::get_value(storage, STORAGE_KEY))
             .unwrap_or_default();
+        // A provider's console starts on the provider's service, whatever was remembered.
+        if let Some(provider) = options.provider.provider() {
+            prefs.server = provider.server();
+        }
         if let Some(server) = &options.server {
             prefs.server = server.clone();
         }
+        let provider_blocked =
+            matches!(options.provider, ProviderSetting::Broken(_)) && options.server.is_none();
         let language = options
             .language
             .or(prefs.language)
@@ -155,7 +177,16 @@ impl ConsoleApp {
             options.dialogs.clone(),
         )?;
         let mut server_ready = Request::default();
-        server_ready.start(backend.use_server(prefs.server.clone()));
+        // With a broken provider.toml, never the demonstration instead of the provider: the
+        // window says what to fix, and no service starts.
+        if !provider_blocked {
+            server_ready.start(backend.use_server(prefs.server.clone()));
+        }
+        let shortcut =
+            ShortcutPrompt::new(options.shortcut.clone().filter(|_| !prefs.shortcut_offered));
+        let crash_notice = CrashNotice {
+            report: options.crash_report.clone(),
+        };
         let wizard = Wizard::new(&prefs, &options);
         let service_form = crate::service_form::ServiceForm::new(&prefs.server);
         Ok(ConsoleApp {
@@ -177,6 +208,10 @@ impl ConsoleApp {
             service_form,
             file_chooser: FileChooser::default(),
             after_logout: None,
+            show_help: false,
+            crash_notice,
+            shortcut,
+            provider_blocked,
         })
     }
 
@@ -225,7 +260,14 @@ impl ConsoleApp {
             Some(Ok(in_use)) => {
                 self.service_in_use = Some(in_use.clone());
                 self.server_failure = None;
-                if self.prefs.server == ServerChoice::Local {
+                let demonstration = self.prefs.server == ServerChoice::Local;
+                // Read by the installed package's check, which must see the provider's service.
+                tracing::info!(
+                    address = %in_use.address,
+                    demonstration,
+                    "hosting service ready"
+                );
+                if demonstration {
                     self.mailbox.show(&self.backend);
                 }
                 self.start_over();
@@ -268,13 +310,28 @@ impl ConsoleApp {
         let mut language = t.language();
         let (mut toggle_service, mut toggle_mailbox, mut toggle_theme, mut logout) =
             (false, false, false, false);
-        let local = self.prefs.server == ServerChoice::Local;
+        let local = self.prefs.server == ServerChoice::Local && !self.provider_blocked;
         let logged_in = self.data.account.value().is_some();
         let dark = self.prefs.dark;
+        let provider_name = self
+            .options
+            .provider
+            .provider()
+            .and_then(|p| p.provider.name.clone());
+        let mut toggle_help = false;
         ui.horizontal(|ui| {
             ui.strong(t.get("app-title"));
+            if let Some(name) = &provider_name {
+                ui.label(name);
+            }
+            if local {
+                // Nothing done here reaches a real provider: say so on every screen.
+                ui.colored_label(ui.visuals().warn_fg_color, t.get("demo-badge"))
+                    .on_hover_text(t.get("demo-explained"));
+            }
             ui.separator();
             let service = match self.prefs.server.address() {
+                _ if self.provider_blocked => t.get("service-none"),
                 None => t.get("service-local"),
                 Some(url) => url.to_string(),
             };
@@ -283,20 +340,20 @@ impl ConsoleApp {
                 .clicked();
             toggle_mailbox = local && ui.button(t.get("mailbox-open")).clicked();
             // Whose console this is: the school and the person logged in.
-            if let (Some(account), Some(principal)) =
-                (self.data.account.value(), self.data.principal.as_ref())
-            {
-                // The service words the manager's name in English: the role is named here.
-                let name = match principal.role {
-                    hosting_api::Role::Manager => t.get("role-manager"),
-                    hosting_api::Role::Superadmin => principal.display_name.clone(),
-                };
-                ui.separator();
-                ui.label(t.with(
-                    "logged-in-as",
-                    &[("school", &account.school_name), ("name", &name)],
-                ));
-            }
+            let whose = match (self.data.account.value(), self.data.principal.as_ref()) {
+                (Some(account), Some(principal)) => {
+                    // The service words the manager's name in English: the role is named here.
+                    let name = match principal.role {
+                        hosting_api::Role::Manager => t.get("role-manager"),
+                        hosting_api::Role::Superadmin => principal.display_name.clone(),
+                    };
+                    Some(t.with(
+                        "logged-in-as",
+                        &[("school", &account.school_name), ("name", &name)],
+                    ))
+                }
+                _ => None,
+            };
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 logout = logged_in && ui.button(t.get("logout")).clicked();
                 let theme_label = if dark {
@@ -305,6 +362,7 @@ impl ConsoleApp {
                     t.get("theme-dark")
                 };
                 toggle_theme = ui.button(theme_label).clicked();
+                toggle_help = ui.button(t.get("help")).clicked();
                 let combo = egui::ComboBox::from_id_salt("language")
                     .selected_text(language.native_name())
                     .show_ui(ui, |ui| {
@@ -314,10 +372,19 @@ impl ConsoleApp {
                     });
                 let label = ui.label(t.get("language"));
                 combo.response.labelled_by(label.id);
+                // Last, in the room the buttons leave: a long name is cut (whole on hover)
+                // rather than drawn under them.
+                if let Some(whose) = whose {
+                    ui.separator();
+                    ui.add(egui::Label::new(whose).truncate());
+                }
             });
         });
         if toggle_service {
             self.show_service = !self.show_service;
+        }
+        if toggle_help {
+            self.show_help = !self.show_help;
         }
         if toggle_mailbox {
             self.mailbox.toggle(&self.backend);
@@ -353,14 +420,25 @@ impl eframe::App for ConsoleApp {
                 t,
                 &self.backend,
                 self.server_failure.as_ref(),
+                self.options.provider.allows_demonstration(),
                 &mut self.show_service,
             ) {
                 self.prefs.server = choice.clone();
+                self.provider_blocked = false;
                 self.screen = Screen::Starting;
                 self.server_ready.start(self.backend.use_server(choice));
             }
         }
         self.mailbox.panel(ui, &self.texts, &self.backend);
+        if self.show_help {
+            crate::help::help_window(
+                &ctx,
+                &self.texts,
+                &self.options.provider,
+                &self.options.data_dir,
+                &mut self.show_help,
+            );
+        }
         let mut cx = Cx {
             t: &self.texts,
             backend: &self.backend,
@@ -388,8 +466,12 @@ impl eframe::App for ConsoleApp {
         }
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
             Screen::Starting => {
-                ui.horizontal(|ui| {
-                    if let Some(failure) = &self.server_failure {
+                ui.horizontal_wrapped(|ui| {
+                    if let (true, ProviderSetting::Broken(error)) =
+                        (self.provider_blocked, &self.options.provider)
+                    {
+                        ui.colored_label(ui.visuals().error_fg_color, error.message(cx.t));
+                    } else if let Some(failure) = &self.server_failure {
                         widgets::failure(ui, cx.t, Some(failure));
                     } else {
                         ui.spinner();
@@ -408,6 +490,12 @@ impl eframe::App for ConsoleApp {
         }
         if let Some(notice) = cx.logout.take() {
             self.logout(notice);
+        }
+        self.crash_notice.ui(&ctx, &self.texts);
+        // One notice at a time, in the middle of the window: the crash first.
+        if self.crash_notice.report.is_none() && self.shortcut.ui(&ctx, &self.texts, &self.backend)
+        {
+            self.prefs.shortcut_offered = true;
         }
         // Last, so that it is drawn above everything else.
         self.file_chooser

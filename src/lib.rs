@@ -3,19 +3,24 @@
 
 pub mod app;
 pub mod backend;
+pub mod crash;
 pub mod dialogs;
 pub mod format;
+pub mod help;
 pub mod i18n;
 pub mod keystore;
 pub mod local_service;
+pub mod logs;
 pub mod mailbox;
 pub mod model;
 pub mod panels;
+pub mod provider;
 pub mod request;
 pub mod service_form;
 pub mod session;
 pub mod settings;
 pub mod sheet;
+pub mod shortcut;
 pub mod theme;
 pub mod transfers;
 pub mod user_form;

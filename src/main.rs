@@ -1,5 +1,6 @@
-//! `hosting-console`: opens the console window. With no hosting service configured it starts the
-//! built-in local hosting service.
+//! `hosting-console`: opens the console window. With a `provider.toml` (next to the program,
+//! in the system's or the user's configuration directory) it opens on the provider's service;
+//! with none, on the built-in local demonstration service.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -7,7 +8,9 @@ use std::sync::Mutex;
 use anyhow::Context;
 use clap::Parser;
 use hosting_console::backend::KeystoreChoice;
+use hosting_console::provider::ProviderSetting;
 use hosting_console::settings::ServerChoice;
+use hosting_console::shortcut::ShortcutOffer;
 use hosting_console::{ConsoleApp, ConsoleOptions};
 
 #[derive(Parser)]
@@ -22,6 +25,13 @@ struct Cli {
     /// Where the console keeps its log and the local hosting service's data.
     #[arg(long, env = "HOSTING_CONSOLE_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// The provider's settings file, instead of looking for provider.toml next to the program,
+    /// then in the system's and the user's configuration directories.
+    #[arg(long, env = "HOSTING_CONSOLE_PROVIDER")]
+    provider: Option<PathBuf>,
+    /// Panics once the log and the crash report are set up (to check the crash report).
+    #[arg(long, hide = true)]
+    crash_test: bool,
 }
 
 fn workstation_name() -> String {
@@ -46,10 +56,7 @@ fn main() -> anyhow::Result<()> {
     };
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(data_dir.join("console.log"))
+    let log = hosting_console::logs::RotatingLog::open_in(&data_dir)
         .context("cannot open the log file")?;
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -59,6 +66,27 @@ fn main() -> anyhow::Result<()> {
         .with_ansi(false)
         .with_writer(Mutex::new(log))
         .init();
+    // Read before the hook is installed: a crash of this start is shown at the next one.
+    let crash_report = hosting_console::crash::take_not_shown(&data_dir);
+    hosting_console::crash::install(data_dir.clone());
+    if cli.crash_test {
+        panic!("crash test asked for with --crash-test");
+    }
+    let provider = match &cli.provider {
+        Some(path) => ProviderSetting::from_file(path),
+        None => ProviderSetting::find(),
+    };
+    match &provider {
+        ProviderSetting::Demonstration => {
+            tracing::info!("no provider.toml: the built-in demonstration service")
+        }
+        ProviderSetting::Found { path, provider } => tracing::info!(
+            path = %path.display(),
+            url = %provider.service.url,
+            "provider settings"
+        ),
+        ProviderSetting::Broken(error) => tracing::error!(%error, "provider.toml cannot be used"),
+    }
     let server = match (cli.server, cli.ca) {
         (Some(url), Some(ca)) => match hosting_api::tls::normalise_fingerprint(&ca) {
             Some(fingerprint) => Some(ServerChoice::RemotePinned { url, fingerprint }),
@@ -72,13 +100,24 @@ fn main() -> anyhow::Result<()> {
         },
         _ => None,
     };
-    tracing::info!(data_dir = %data_dir.display(), "console starting");
+    tracing::info!(
+        data_dir = %data_dir.display(),
+        version = env!("CARGO_PKG_VERSION"),
+        "console starting"
+    );
     let mut options = ConsoleOptions::new(data_dir, KeystoreChoice::Platform, workstation_name());
     options.server = server;
+    let title = match provider.provider().and_then(|p| p.provider.name.as_deref()) {
+        Some(name) => format!("Hosting console – {name}"),
+        None => "Hosting console".to_string(),
+    };
+    options.provider = provider;
+    options.crash_report = crash_report;
+    options.shortcut = ShortcutOffer::find();
     options.first_frame_report = std::env::var_os("HOSTING_CONSOLE_FIRST_FRAME_REPORT")
         .map(|path| (started, PathBuf::from(path)));
     let mut viewport = egui::ViewportBuilder::default()
-        .with_title("Hosting console")
+        .with_title(title)
         .with_app_id("hosting-console")
         .with_inner_size([1100.0, 760.0])
         .with_min_inner_size([720.0, 520.0]);

@@ -51,6 +51,7 @@ impl ServiceForm {
         t: &Texts,
         backend: &Backend,
         failure: Option<&Failure>,
+        allow_local: bool,
         open: &mut bool,
     ) -> Option<ServerChoice> {
         let mut chosen = None;
@@ -65,8 +66,13 @@ impl ServiceForm {
                 if let Some(failure) = failure {
                     widgets::failure(ui, t, Some(failure));
                 }
-                ui.radio_value(&mut self.local, true, t.get("service-local"));
-                ui.radio_value(&mut self.local, false, t.get("service-remote"));
+                // A provider's console offers only a provider's service, never the demonstration.
+                if allow_local {
+                    ui.radio_value(&mut self.local, true, t.get("service-local"));
+                    ui.radio_value(&mut self.local, false, t.get("service-remote"));
+                } else {
+                    self.local = false;
+                }
                 if !self.local {
                     self.remote_fields(ui, t, backend);
                 }

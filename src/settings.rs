@@ -63,6 +63,8 @@ pub struct Preferences {
     pub hosting_number: String,
     /// The last username typed.
     pub username: String,
+    /// The shortcut on the desktop was offered and answered: never offered again.
+    pub shortcut_offered: bool,
 }
 
 impl Default for Preferences {
@@ -74,6 +76,7 @@ impl Default for Preferences {
             role: LoginRole::Manager,
             hosting_number: String::new(),
             username: String::new(),
+            shortcut_offered: false,
         }
     }
 }

@@ -1,10 +1,6 @@
 //! The connection sheet handed to the superadministrator (step 6): as text for the clipboard and
 //! as a one-page PDF.
 
-/// Where the console is downloaded.
-pub const DOWNLOAD_ADDRESS: &str =
-    "https://www.index-education.com/fr/console-hebergement-pronote-campus.php";
-
 /// What the sheet holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionSheet {

@@ -43,6 +43,8 @@ pub const FILE_LIST_HEIGHT: f32 = 280.0;
 pub const STEP_MARK_SIZE: f32 = 12.0;
 /// Width of the docked mailbox when it opens.
 pub const MAILBOX_WIDTH: f32 = 380.0;
+/// Widest text of the small windows: Help, the crash notice, the desktop-shortcut offer.
+pub const NOTICE_WIDTH: f32 = 480.0;
 /// Width of a download's progress bar.
 pub const PROGRESS_WIDTH: f32 = 320.0;
 /// Width of a transfer's progress bar.

@@ -6,7 +6,7 @@ use crate::app::{Cx, Screen};
 use crate::dialogs::SaveDialog;
 use crate::i18n::Texts;
 use crate::request::Request;
-use crate::sheet::{ConnectionSheet, DOWNLOAD_ADDRESS};
+use crate::sheet::ConnectionSheet;
 use crate::widgets;
 
 /// The form of step 6.
@@ -72,8 +72,15 @@ impl TransmissionForm {
                 .value()
                 .and_then(|users| users.iter().find(|u| u.superadmin).cloned())
         });
+        // Where the provider publishes the console (provider.toml), else neutral words.
+        let download = cx
+            .options
+            .provider
+            .provider()
+            .and_then(|p| p.provider.download_url.clone())
+            .unwrap_or_else(|| t.get("sheet-download-ask"));
         let mut lines = vec![
-            (t.get("sheet-download"), DOWNLOAD_ADDRESS.to_string()),
+            (t.get("sheet-download"), download),
             (t.get("sheet-service"), cx.server.to_string()),
             (
                 t.get("hosting-number"),

@@ -103,6 +103,9 @@ pub fn options(
         workstation_name: "Test workstation".to_string(),
         language: Some(language),
         first_frame_report: None,
+        provider: hosting_console::provider::ProviderSetting::Demonstration,
+        crash_report: None,
+        shortcut: None,
     }
 }
 

@@ -5,9 +5,11 @@
 mod common;
 
 mod file_dialog_ui;
+mod installer_files;
 mod local_restart;
 mod onboarding_ui;
 mod panels_ui;
+mod provider_ui;
 mod server_ui;
 mod smoke_window;
 mod snapshots_wizard;
