@@ -340,6 +340,15 @@ fn a_paused_transfer_is_offered_again_at_the_next_start() {
         person.wait_until("the first chunk kept by the service", |_| {
             uploads().first().is_some_and(|u| u.upload_offset > 0)
         });
+        // The console saves the running hash of the stored bytes once the service's answer
+        // reaches it.
+        let saved_checkpoint = || {
+            let saved = std::fs::read_to_string(dir.path().join("transfers.json")).ok()?;
+            let groups: serde_json::Value = serde_json::from_str(&saved).ok()?;
+            let checkpoint = groups[0]["files"][0]["checkpoint"].as_str()?;
+            hosting_api::FileHash::from_base64(checkpoint).filter(|h| !h.is_empty())
+        };
+        person.wait_until("a checkpoint saved", |_| saved_checkpoint().is_some());
         person.click("Pause Colette.HNOT");
         person.wait_for("paused");
         person.wait_for("Resume Colette.HNOT");
@@ -355,9 +364,7 @@ fn a_paused_transfer_is_offered_again_at_the_next_start() {
         assert!(saved.contains(&stored[0].id), "{saved}");
         // With it, the running hash of the bytes stored (the file was hashed as it was sent,
         // never before): resuming reads none of them again.
-        let groups: serde_json::Value = serde_json::from_str(&saved).unwrap();
-        let checkpoint = groups[0]["files"][0]["checkpoint"].as_str().unwrap();
-        let checkpoint = hosting_api::FileHash::from_base64(checkpoint).unwrap();
+        let checkpoint = saved_checkpoint().unwrap();
         let covered = usize::try_from(checkpoint.len()).unwrap();
         assert!(covered > 0 && covered as i64 <= stored[0].upload_offset);
         let mut expected = hosting_api::FileHash::new();
