@@ -19,7 +19,11 @@ pub const CHECKSUM_MISMATCH_STATUS: u16 = 460;
 /// What an uploaded file is: PRONOTE's hosting export makes one base and three companions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(rename_all = "lowercase"))]
+#[cfg_attr(
+    feature = "sqlx",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "lowercase")
+)]
 pub enum FileKind {
     /// `*.HNOT`: the base.
     Base,
@@ -211,7 +215,11 @@ impl std::fmt::Display for FileKind {
 /// Where a base comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(rename_all = "lowercase"))]
+#[cfg_attr(
+    feature = "sqlx",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "lowercase")
+)]
 pub enum BaseOrigin {
     /// Loaded from the institution (an uploaded `*.HNOT`).
     Downloaded,

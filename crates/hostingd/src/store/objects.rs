@@ -21,7 +21,7 @@ use crate::rules::Refusal;
 /// Bytes an account uses: each stored content once (a copy that shares its bytes with another
 /// object, a hard link on a local directory, counts once), plus the full length of unfinished
 /// uploads (their room is reserved at creation).
-pub(super) const USED_BYTES: &str = "SELECT COALESCE((SELECT SUM(size) FROM (SELECT COALESCE(o.content_key, p.object_key) AS content, MAX(p.size) AS size FROM blob_parts p JOIN blobs b ON b.id = p.blob_id LEFT JOIN objects o ON o.object_key = p.object_key WHERE b.account_id = $1 GROUP BY content)), 0) + COALESCE((SELECT SUM(length) FROM uploads WHERE account_id = $1 AND completed_at IS NULL), 0)";
+pub(super) const USED_BYTES: &str = "SELECT CAST(COALESCE((SELECT SUM(c.size) FROM (SELECT COALESCE(o.content_key, p.object_key) AS content, MAX(p.size) AS size FROM blob_parts p JOIN blobs b ON b.id = p.blob_id LEFT JOIN objects o ON o.object_key = p.object_key WHERE b.account_id = $1 GROUP BY content) AS c), 0) + COALESCE((SELECT SUM(length) FROM uploads WHERE account_id = $1 AND completed_at IS NULL), 0) AS BIGINT)";
 
 const REFERENCED: &str = "(EXISTS (SELECT 1 FROM blob_parts WHERE object_key = $1) OR EXISTS (SELECT 1 FROM upload_parts WHERE object_key = $1))";
 
@@ -70,13 +70,13 @@ pub(super) async fn ensure_recorded(
     keys: Vec<String>,
 ) -> StoreResult<()> {
     for key in &keys {
-        let known: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        let known: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT EXISTS (SELECT 1 FROM objects WHERE object_key = $1) OR {REFERENCED}"
         )))
         .bind(key)
         .fetch_one(&mut **tx)
         .await?;
-        if known == 0 {
+        if !known {
             tracing::warn!(%key, "an object was swept before its commit");
             return Err(object_swept());
         }
@@ -92,12 +92,12 @@ pub(super) async fn forget_unreferenced(
 ) -> StoreResult<Vec<String>> {
     let mut gone = Vec::with_capacity(keys.len());
     for key in keys {
-        let referenced: i64 =
+        let referenced: bool =
             sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {REFERENCED}")))
                 .bind(&key)
                 .fetch_one(&mut **tx)
                 .await?;
-        if referenced == 0 {
+        if !referenced {
             sqlx::query("DELETE FROM objects WHERE object_key = $1")
                 .bind(&key)
                 .execute(&mut **tx)
@@ -153,12 +153,12 @@ impl Store {
         modified_before: i64,
     ) -> StoreResult<Claim> {
         let mut tx = self.write().await?;
-        let referenced: i64 =
+        let referenced: bool =
             sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {REFERENCED}")))
                 .bind(key)
                 .fetch_one(&mut *tx)
                 .await?;
-        if referenced != 0 {
+        if referenced {
             return Ok(Claim::Keep);
         }
         let recorded: Option<i64> =
