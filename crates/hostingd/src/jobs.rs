@@ -88,7 +88,6 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<JobReport> {
         match state.store.delete_upload(&actor, &id).await {
             Ok(keys) => {
                 state.blobs.delete(&keys).await;
-                state.uploads.forget(&id);
                 report.expired_uploads += 1;
             }
             Err(error) => tracing::warn!(upload = %id, %error, "an expired upload was not deleted"),

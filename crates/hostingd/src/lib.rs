@@ -103,7 +103,6 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
             },
         }),
         blobs: blobs::Blobs::local(&config.blob_dir())?,
-        uploads: Arc::default(),
         endpoints: Arc::new(endpoints::Endpoints::new(
             config.schedule_bind.unwrap_or(config.listen.ip()),
             endpoint_ca,
@@ -163,6 +162,10 @@ impl RunningService {
 pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningService> {
     instance::init(config.instance_id.as_deref());
     let state = build_state(&config, clock).await?;
+    let left = state.store.forget_leases_of_gone_processes().await?;
+    if left > 0 {
+        tracing::info!(leases = left, "leases left by an earlier process forgotten");
+    }
     let listener = std::net::TcpListener::bind(config.listen)
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     listener.set_nonblocking(true)?;

@@ -113,8 +113,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Blob storage.
     pub blobs: crate::blobs::Blobs,
-    /// One PATCH at a time per upload.
-    pub uploads: Arc<uploads::UploadLocks>,
     /// Listeners of the running schedules.
     pub endpoints: Arc<crate::endpoints::Endpoints>,
     /// One job runner at once, and what it remembers.

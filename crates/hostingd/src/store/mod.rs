@@ -9,6 +9,7 @@ mod bases;
 mod domains;
 mod error;
 mod invoices;
+mod leases;
 mod objects;
 mod outbox;
 mod safeguards;

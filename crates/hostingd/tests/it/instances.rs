@@ -1,5 +1,6 @@
 //! A `hostingd` process names itself (`--instance-id`) in its audit records and its logs, so that
-//! several instances over one database can be told apart.
+//! several instances over one database can be told apart; it forgets at start the leases that a
+//! killed process left.
 #![allow(clippy::unwrap_used)]
 
 use crate::common;
@@ -25,6 +26,15 @@ fn each_audit_record_names_the_instance_that_wrote_it() {
         service.shutdown().await.unwrap();
         (dir, identity, token, schedule_id)
     });
+    // A process killed mid-PATCH left its lease (in the far future, as a clock ahead would).
+    let url = format!("sqlite://{}", dir.path().join("hostingd.db").display());
+    runtime.block_on(async {
+        let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query("INSERT INTO leases (name, holder, expires_at) VALUES ('upload:gone', 'dead:1', 99999999999)")
+            .execute(&mut db)
+            .await
+            .unwrap();
+    });
     let port = free_port();
     let mut child = serve(dir.path(), port, &["--instance-id", "it-east"]);
     let ca_pem = std::fs::read_to_string(dir.path().join("tls/ca.pem")).unwrap();
@@ -47,17 +57,22 @@ fn each_audit_record_names_the_instance_that_wrote_it() {
     child.kill().unwrap();
     child.wait().unwrap();
 
-    let records: Vec<(String, Option<String>)> = runtime.block_on(async {
-        let url = format!(
-            "sqlite://{}?mode=ro",
-            dir.path().join("hostingd.db").display()
-        );
-        let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
-        sqlx::query_as("SELECT action, instance_id FROM audit_log ORDER BY id")
+    let (records, leases): (Vec<(String, Option<String>)>, i64) = runtime.block_on(async {
+        let mut db = sqlx::SqliteConnection::connect(&format!("{url}?mode=ro"))
+            .await
+            .unwrap();
+        let records = sqlx::query_as("SELECT action, instance_id FROM audit_log ORDER BY id")
             .fetch_all(&mut db)
             .await
-            .unwrap()
+            .unwrap();
+        let leases = sqlx::query_scalar("SELECT COUNT(*) FROM leases")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+        (records, leases)
     });
+    // The only instance of a SQLite database forgets, at start, the leases of processes gone.
+    assert_eq!(leases, 0);
     let (action, instance) = records.last().unwrap();
     assert!(action.starts_with("schedule."), "{records:?}");
     assert_eq!(instance.as_deref(), Some("it-east"));

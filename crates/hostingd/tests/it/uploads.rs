@@ -559,3 +559,71 @@ async fn chunks_follow_the_rate_of_the_link() {
     assert!(reports.iter().all(|p| p.offset <= p.sent));
     assert_eq!(reports.last().unwrap().sent, length);
 }
+
+#[tokio::test]
+async fn leases_are_held_in_the_database_and_expire() {
+    let service = TestService::start().await;
+    let store = &service.service.state.store;
+    assert!(store.acquire_lease("upload:x", "east:1", 30).await.unwrap());
+    // Another holder (another instance, another PATCH) cannot take it, only its holder renews it.
+    assert!(!store.acquire_lease("upload:x", "west:2", 30).await.unwrap());
+    assert!(store.acquire_lease("upload:x", "east:1", 30).await.unwrap());
+    assert_eq!(
+        store.lease_holder("upload:x").await.unwrap().as_deref(),
+        Some("east:1")
+    );
+    // A holder that died loses it when it expires.
+    service.clock.advance(31);
+    assert_eq!(store.lease_holder("upload:x").await.unwrap(), None);
+    assert!(store.acquire_lease("upload:x", "west:2", 30).await.unwrap());
+    assert!(!store.acquire_lease("upload:x", "east:1", 30).await.unwrap());
+    // Only its holder gives it back.
+    store.release_lease("upload:x", "east:1").await.unwrap();
+    assert!(store.lease_holder("upload:x").await.unwrap().is_some());
+    store.release_lease("upload:x", "west:2").await.unwrap();
+    assert_eq!(store.lease_holder("upload:x").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_patch_waits_for_the_lease_another_instance_holds() {
+    let service = TestService::start().await;
+    let s = school(&service, "Lycee Leases").await;
+    let path = write_file(s.dir.path(), "Leases.HNOT", 100_000, 5);
+    let data = std::fs::read(&path).unwrap();
+    let (length, sha256) = hash_file(&path, |_| {}).unwrap();
+    let metadata = UploadMetadata {
+        filename: "Leases.HNOT".into(),
+        kind: FileKind::Base,
+        sha256: Some(sha256),
+    };
+    let id = s.client.create_upload(&metadata, length).await.unwrap();
+    // Another instance over the same database is writing this upload.
+    let store = &service.service.state.store;
+    let name = format!("upload:{id}");
+    assert!(store.acquire_lease(&name, "west:7", 30).await.unwrap());
+    let busy = patch(&s.client, &id, 0, &data[..50_000], None).await;
+    assert_eq!(busy.status().as_u16(), 409);
+    let body: serde_json::Value = busy.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "upload_busy");
+    assert_eq!(s.client.upload_offset(&id).await.unwrap(), (0, length));
+    // Once it is done, this one goes on; its own lease is given back after each PATCH.
+    store.release_lease(&name, "west:7").await.unwrap();
+    let response = patch(&s.client, &id, 0, &data[..50_000], None).await;
+    assert_eq!(response.status().as_u16(), 204);
+    assert_eq!(store.lease_holder(&name).await.unwrap(), None);
+    // A cancellation waits for the other instance's PATCH, then deletes.
+    assert!(store.acquire_lease(&name, "west:8", 30).await.unwrap());
+    let release = {
+        let store = store.clone();
+        let name = name.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+            store.release_lease(&name, "west:8").await.unwrap();
+        })
+    };
+    let started = std::time::Instant::now();
+    s.client.delete_upload(&id).await.unwrap();
+    assert!(started.elapsed() >= std::time::Duration::from_millis(500));
+    release.await.unwrap();
+    assert!(s.client.uploads().await.unwrap().is_empty());
+}

@@ -45,7 +45,7 @@ pub async fn patch(
 ) -> ApiResult<Response> {
     let (offset, checksum, digest) = patch_headers(&headers)?;
     valid_id(&id)?;
-    let lock = state.uploads.try_lock(&id)?;
+    let lease = super::UploadLease::try_take(&state, &id).await?;
     let row = live_upload(&state, &caller, &id).await?;
     if row.completed_at.is_some() {
         return Err(ApiError::conflict(
@@ -67,12 +67,9 @@ pub async fn patch(
     if expected.is_none() && content_length == Some(room) {
         return Err(file_hash_required());
     }
-    let appended = append_chunk(&state, &caller, &row, expected.as_deref(), checksum, body).await?;
-    if appended.complete {
-        drop(lock);
-        state.uploads.forget(&id);
-    }
-    Ok(appended.response)
+    let appended = append_chunk(&state, &caller, &row, expected.as_deref(), checksum, body).await;
+    lease.release().await;
+    appended
 }
 
 /// The whole file's SHA-256 that the upload must have: the one announced at creation, or in
@@ -145,12 +142,6 @@ fn offset_mismatch(stored: u64) -> Response {
     response
 }
 
-/// The answer to an appended chunk, and whether it was the file's last.
-struct Appended {
-    response: Response,
-    complete: bool,
-}
-
 /// Appends one chunk at the upload's stored offset, under the upload's lock: receives the body
 /// into a new object, keeps it if it is whole (or, without a checksum, what arrived), checks
 /// the whole file's SHA-256 against `expected` when it is the last chunk, and records it with
@@ -162,7 +153,7 @@ async fn append_chunk(
     expected: Option<&str>,
     checksum: Option<Checksum>,
     body: Body,
-) -> ApiResult<Appended> {
+) -> ApiResult<Response> {
     let stored = u64::try_from(row.upload_offset).unwrap_or(0);
     let length = u64::try_from(row.length).unwrap_or(0);
     // The whole-file hash goes on from the state saved with the last part (an upload stored
@@ -195,10 +186,7 @@ async fn append_chunk(
     let part = match keep(received, checksum.as_ref(), silence, row).await? {
         Kept::Part(part) => part,
         Kept::Nothing(response) => {
-            return Ok(Appended {
-                response,
-                complete: false,
-            });
+            return Ok(response);
         }
     };
     let complete = end == length;
@@ -221,7 +209,7 @@ async fn append_chunk(
         let expires_at = (!complete).then_some(row.expires_at);
         offset_response(StatusCode::NO_CONTENT, new_offset, expires_at)
     };
-    Ok(Appended { response, complete })
+    Ok(response)
 }
 
 /// A writer for a new object of upload `id` at `stored`. A fresh key for every attempt (never

@@ -10,8 +10,6 @@
 pub mod append;
 
 use hosting_api::ErrorCode;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -27,7 +25,7 @@ use super::AppState;
 use super::extract::Caller;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
-use crate::store::{NewUpload, UploadRow};
+use crate::store::{NewUpload, Store, UploadRow};
 
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
@@ -51,11 +49,8 @@ async fn tus_resumable(mut response: Response) -> Response {
     response
 }
 
-/// One lock per upload being written.
-#[derive(Default)]
-pub struct UploadLocks {
-    entries: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-}
+/// How long an upload's lease lasts without renewal; a PATCH renews it every third of that.
+const LEASE_SECONDS: i64 = 30;
 
 fn upload_busy() -> ApiError {
     ApiError::conflict(
@@ -68,34 +63,109 @@ fn upload_busy() -> ApiError {
 /// cancelled has gone away, and its PATCH ends as soon as its last bytes are stored.
 const CANCEL_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
 
-impl UploadLocks {
-    fn entry(&self, id: &str) -> ApiResult<Arc<tokio::sync::Mutex<()>>> {
-        let mut entries = self
-            .entries
-            .lock()
-            .map_err(|_| ApiError::internal("upload locks poisoned"))?;
-        Ok(entries.entry(id.to_string()).or_default().clone())
+/// The right to write one upload: a lease in the database (`upload:<id>`), so that one PATCH at
+/// a time writes an upload whichever instance receives it. Renewed while the PATCH runs, given
+/// back when it ends (also when the request is dropped); a holder that dies loses it after
+/// [`LEASE_SECONDS`].
+pub struct UploadLease {
+    store: Store,
+    name: String,
+    holder: String,
+    renewal: tokio::task::JoinHandle<()>,
+    released: bool,
+}
+
+impl UploadLease {
+    /// Takes the lease of upload `id`, or `409 upload_busy`.
+    async fn try_take(state: &AppState, id: &str) -> ApiResult<UploadLease> {
+        UploadLease::take(state, id).await?.ok_or_else(upload_busy)
     }
 
-    fn try_lock(&self, id: &str) -> ApiResult<tokio::sync::OwnedMutexGuard<()>> {
-        self.entry(id)?.try_lock_owned().map_err(|_| upload_busy())
+    /// The lease of upload `id`, or `None` while another holds it.
+    async fn take(state: &AppState, id: &str) -> ApiResult<Option<UploadLease>> {
+        let name = format!("upload:{id}");
+        let holder = format!(
+            "{}:{}",
+            crate::instance::id(),
+            hex::encode(rand::random::<[u8; 8]>())
+        );
+        if !state
+            .store
+            .acquire_lease(&name, &holder, LEASE_SECONDS)
+            .await?
+        {
+            return Ok(None);
+        }
+        let renewal = tokio::spawn({
+            let (store, name, holder) = (state.store.clone(), name.clone(), holder.clone());
+            async move {
+                let every = std::time::Duration::from_secs((LEASE_SECONDS / 3).max(1) as u64);
+                loop {
+                    tokio::time::sleep(every).await;
+                    match store.acquire_lease(&name, &holder, LEASE_SECONDS).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            tracing::warn!(lease = %name, "an upload's lease was lost");
+                            break;
+                        }
+                        Err(error) => tracing::warn!(lease = %name, %error, "lease not renewed"),
+                    }
+                }
+            }
+        });
+        Ok(Some(UploadLease {
+            store: state.store.clone(),
+            name,
+            holder,
+            renewal,
+            released: false,
+        }))
     }
 
-    /// The lock of `id`, waiting at most `wait` for the PATCH that holds it to end.
-    async fn lock_within(
-        &self,
+    /// The lease of upload `id`, waiting at most `wait` for the PATCH that holds it to end.
+    async fn take_within(
+        state: &AppState,
         id: &str,
         wait: std::time::Duration,
-    ) -> ApiResult<tokio::sync::OwnedMutexGuard<()>> {
-        tokio::time::timeout(wait, self.entry(id)?.lock_owned())
-            .await
-            .map_err(|_| upload_busy())
+    ) -> ApiResult<UploadLease> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match UploadLease::take(state, id).await? {
+                Some(lease) => return Ok(lease),
+                None if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                None => return Err(upload_busy()),
+            }
+        }
     }
 
-    /// Forgets an upload that is finished or gone.
-    pub fn forget(&self, id: &str) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(id);
+    /// Gives the lease back now.
+    pub async fn release(mut self) {
+        self.renewal.abort();
+        self.released = true;
+        if let Err(error) = self.store.release_lease(&self.name, &self.holder).await {
+            tracing::warn!(lease = %self.name, %error, "lease not released; it expires");
+        }
+    }
+}
+
+impl Drop for UploadLease {
+    fn drop(&mut self) {
+        self.renewal.abort();
+        if self.released {
+            return;
+        }
+        // Dropped on an error or with its request: given back as soon as possible.
+        let (store, name, holder) = (
+            self.store.clone(),
+            std::mem::take(&mut self.name),
+            std::mem::take(&mut self.holder),
+        );
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let _ = store.release_lease(&name, &holder).await;
+            });
         }
     }
 }
@@ -369,11 +439,10 @@ pub async fn terminate(
 ) -> ApiResult<StatusCode> {
     check_version(&headers)?;
     valid_id(&id)?;
-    let guard = state.uploads.lock_within(&id, CANCEL_WAIT).await?;
+    let lease = UploadLease::take_within(&state, &id, CANCEL_WAIT).await?;
     let keys = state.store.delete_upload(&caller.actor, &id).await?;
     state.blobs.delete(&keys).await;
-    drop(guard);
-    state.uploads.forget(&id);
+    lease.release().await;
     Ok(StatusCode::NO_CONTENT)
 }
 

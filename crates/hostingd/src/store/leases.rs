@@ -1,0 +1,70 @@
+//! Leases: a name that one holder has to itself until a time, in the database, so that several
+//! instances over one database agree on who does what (one PATCH per upload, later the schedules'
+//! endpoints). A holder renews its lease before it expires; an expired lease can be taken.
+
+use super::{Store, StoreResult};
+
+impl Store {
+    /// Takes the lease `name` for `holder` for `ttl_seconds` from now, or renews it if `holder`
+    /// has it; true when `holder` has it afterwards. A lease held by another and not expired is
+    /// left alone (false).
+    pub async fn acquire_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl_seconds: i64,
+    ) -> StoreResult<bool> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let held: Option<String> = sqlx::query_scalar(
+            "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at \
+             WHERE leases.holder = excluded.holder OR leases.expires_at <= $4 \
+             RETURNING holder",
+        )
+        .bind(name)
+        .bind(holder)
+        .bind(now + ttl_seconds)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(held.is_some())
+    }
+
+    /// Gives the lease `name` back, if `holder` still has it.
+    pub async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
+            .bind(name)
+            .bind(holder)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// At start: forgets the leases that earlier processes left. A SQLite database has one
+    /// instance at a time, so every lease in it belonged to a process that is gone (a `kill -9`
+    /// would otherwise hold an upload for the lease's length). Returns how many were left.
+    pub async fn forget_leases_of_gone_processes(&self) -> StoreResult<u64> {
+        let mut tx = self.write().await?;
+        let gone = sqlx::query("DELETE FROM leases")
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(gone)
+    }
+
+    /// Who has the lease `name` now, if anyone.
+    pub async fn lease_holder(&self, name: &str) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT holder FROM leases WHERE name = $1 AND expires_at > $2")
+                .bind(name)
+                .bind(self.now())
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+}
