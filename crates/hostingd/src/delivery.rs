@@ -9,6 +9,12 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use crate::config::ServeConfig;
 use crate::store::{PendingMessage, Store};
 
+/// Messages claimed at once per channel.
+const CLAIM_BATCH: i64 = 20;
+/// How long a claim lasts: longer than sending a batch (a slow SMTP server included), short
+/// enough that the messages of an instance that died go out soon from another.
+const CLAIM_SECONDS: i64 = 300;
+
 /// How delivery is configured.
 #[derive(Clone)]
 pub struct Delivery {
@@ -87,14 +93,18 @@ impl Delivery {
         }
     }
 
-    /// Delivers what is pending on the configured channels, once.
+    /// Delivers what is pending on the configured channels, once: the messages are claimed
+    /// first, so that other instances over the same database leave them alone.
     pub async fn deliver_pending(&self, store: &Store) -> anyhow::Result<usize> {
         let mut delivered = 0;
         for (channel, configured) in [("email", self.smtp.is_some()), ("sms", self.sms.is_some())] {
             if !configured {
                 continue;
             }
-            for message in store.pending_messages(channel, 50).await? {
+            let claimed = store
+                .claim_messages(channel, CLAIM_BATCH, crate::instance::id(), CLAIM_SECONDS)
+                .await?;
+            for message in claimed {
                 let result = if channel == "email" {
                     self.send_email(&message).await
                 } else {

@@ -77,19 +77,34 @@ impl Store {
         .await?)
     }
 
-    /// Undelivered messages of `channel`, oldest first, at most `limit`.
-    pub async fn pending_messages(
+    /// Claims for `claimant` (an instance) the oldest undelivered messages of `channel` that no
+    /// other instance has claimed (or whose claim ran out), at most `limit`, for `claim_seconds`:
+    /// no two instances send one message. Oldest first.
+    pub async fn claim_messages(
         &self,
         channel: &str,
         limit: i64,
+        claimant: &str,
+        claim_seconds: i64,
     ) -> StoreResult<Vec<PendingMessage>> {
-        Ok(sqlx::query_as::<_, PendingMessage>(
-            "SELECT id, channel, recipient, subject, body FROM outbox WHERE channel = $1 AND delivered_at IS NULL AND attempts < 10 ORDER BY id LIMIT $2",
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let mut claimed = sqlx::query_as::<_, PendingMessage>(
+            "UPDATE outbox SET claimed_by = $3, claimed_until = $4 WHERE id IN (\
+             SELECT id FROM outbox WHERE channel = $1 AND delivered_at IS NULL AND attempts < 10 \
+             AND (claimed_until IS NULL OR claimed_until <= $5) ORDER BY id LIMIT $2) \
+             RETURNING id, channel, recipient, subject, body",
         )
         .bind(channel)
         .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+        .bind(claimant)
+        .bind(now + claim_seconds)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        claimed.sort_by_key(|m| m.id);
+        Ok(claimed)
     }
 
     /// Records a delivery attempt: delivered (the body is dropped in the same statement, only
@@ -97,7 +112,7 @@ impl Store {
     pub async fn mark_delivery(&self, id: i64, error: Option<&str>) -> StoreResult<()> {
         let now = self.now();
         sqlx::query(
-            "UPDATE outbox SET attempts = attempts + 1, delivered_at = CASE WHEN $2 IS NULL THEN $3 ELSE NULL END, body = CASE WHEN $2 IS NULL THEN '' ELSE body END, last_error = $2 WHERE id = $1",
+            "UPDATE outbox SET attempts = attempts + 1, delivered_at = CASE WHEN $2 IS NULL THEN $3 ELSE NULL END, body = CASE WHEN $2 IS NULL THEN '' ELSE body END, last_error = $2, claimed_by = NULL, claimed_until = NULL WHERE id = $1",
         )
         .bind(id)
         .bind(error)

@@ -73,3 +73,64 @@ async fn logins_are_delivered_by_smtp_and_sms_gateway() {
             .all(|m| m.delivered_at.is_some())
     );
 }
+
+#[tokio::test]
+async fn each_message_is_claimed_by_one_instance_at_a_time() {
+    let service = common::TestService::start().await;
+    let state = &service.service.state;
+    service.provision("Lycee Claims").await;
+    let store = &state.store;
+    // Two instances over one database: the first claims the e-mail, the second finds nothing.
+    let east = store
+        .claim_messages("email", 50, "east", 300)
+        .await
+        .unwrap();
+    assert_eq!(east.len(), 1);
+    assert!(
+        store
+            .claim_messages("email", 50, "west", 300)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The SMS is another channel, claimed on its own.
+    assert_eq!(
+        store
+            .claim_messages("sms", 50, "west", 300)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // East dies before sending: once its claim runs out, west sends the e-mail.
+    service.clock.advance(301);
+    let west = store
+        .claim_messages("email", 50, "west", 300)
+        .await
+        .unwrap();
+    assert_eq!(west.iter().map(|m| m.id).collect::<Vec<_>>(), [east[0].id]);
+    store.mark_delivery(west[0].id, None).await.unwrap();
+    service.clock.advance(301);
+    assert!(
+        store
+            .claim_messages("email", 50, "east", 300)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a delivered message is never claimed again"
+    );
+    // A failed attempt gives the message back at once, for the next round.
+    let sms = store.claim_messages("sms", 50, "east", 300).await.unwrap();
+    store
+        .mark_delivery(sms[0].id, Some("gateway down"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .claim_messages("sms", 50, "west", 300)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
