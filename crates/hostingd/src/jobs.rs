@@ -1,5 +1,7 @@
-//! Background jobs, one runner at once: expiry of unfinished uploads, safeguards of the active
-//! bases and their retention. They read the service clock, so tests move time instead of waiting.
+//! Background jobs, one runner at once across the instances over one database (a lease): expiry
+//! of unfinished uploads, safeguards of the active bases and their retention, the hourly sweep of
+//! the blob store. They read the service clock, so tests move time instead of waiting; each is
+//! idempotent, so a run cut short is simply done again by the next.
 
 use std::collections::HashSet;
 
@@ -26,11 +28,14 @@ pub const ORPHAN_GRACE_SECONDS: i64 = 6 * 3600;
 /// Seconds between two sweeps of the blob store.
 pub const SWEEP_EVERY_SECONDS: u64 = 3600;
 
-/// What the runner remembers between runs.
-#[derive(Debug, Default)]
-pub struct JobMemory {
-    last_sweep: Option<std::time::Instant>,
-}
+/// The lease of a run: one instance runs the jobs at a time.
+const RUN_LEASE: &str = "jobs:run";
+/// Longest run before another instance may take over (a run is seconds long; an instance that
+/// died mid-run frees it after this).
+const RUN_LEASE_SECONDS: i64 = 600;
+/// Taken by the run that sweeps, never given back: it marks the sweep as done for the hour,
+/// whichever instance did it.
+const SWEEP_LEASE: &str = "jobs:sweep";
 
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -72,14 +77,36 @@ pub fn retained(taken: &[(i64, i64)], policy: &SafeguardPolicy) -> HashSet<i64> 
 
 /// Runs what is due now. A schedule whose safeguard fails is logged and audited, and the others
 /// still get theirs.
+/// Another instance running the jobs at that moment: this run does nothing.
 pub async fn run_due(state: &AppState) -> anyhow::Result<JobReport> {
-    let mut memory = state.jobs.lock().await;
+    let holder = format!(
+        "{}:{}",
+        crate::instance::id(),
+        hex::encode(rand::random::<[u8; 8]>())
+    );
+    if !state
+        .store
+        .acquire_lease(RUN_LEASE, &holder, RUN_LEASE_SECONDS)
+        .await?
+    {
+        tracing::debug!("another instance runs the jobs");
+        return Ok(JobReport::default());
+    }
+    let report = run_all(state, &holder).await;
+    if let Err(error) = state.store.release_lease(RUN_LEASE, &holder).await {
+        tracing::warn!(%error, "the jobs' lease was not given back; it expires");
+    }
+    report
+}
+
+/// The jobs of one run, under its lease.
+async fn run_all(state: &AppState, holder: &str) -> anyhow::Result<JobReport> {
     let mut report = JobReport::default();
-    let sweep_due = memory
-        .last_sweep
-        .is_none_or(|at| at.elapsed().as_secs() >= SWEEP_EVERY_SECONDS);
+    let sweep_due = state
+        .store
+        .acquire_lease(SWEEP_LEASE, holder, SWEEP_EVERY_SECONDS as i64)
+        .await?;
     if sweep_due {
-        memory.last_sweep = Some(std::time::Instant::now());
         report.orphans_deleted = sweep_orphans(state).await?;
     }
     let now = state.store.now();

@@ -107,7 +107,6 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
             config.schedule_bind.unwrap_or(config.listen.ip()),
             endpoint_ca,
         )),
-        jobs: Arc::default(),
     })
 }
 

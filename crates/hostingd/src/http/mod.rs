@@ -115,8 +115,6 @@ pub struct AppState {
     pub blobs: crate::blobs::Blobs,
     /// Listeners of the running schedules.
     pub endpoints: Arc<crate::endpoints::Endpoints>,
-    /// One job runner at once, and what it remembers.
-    pub jobs: Arc<tokio::sync::Mutex<crate::jobs::JobMemory>>,
     /// Rate limits and timeouts.
     pub guard: Arc<crate::limits::Guard>,
 }

@@ -107,3 +107,58 @@ fn an_instance_id_that_is_not_a_name_is_refused() {
         "nothing is created"
     );
 }
+
+#[tokio::test]
+async fn the_jobs_run_on_one_instance_at_a_time_and_sweep_once_an_hour() {
+    let service = TestService::start().await;
+    let s = common::files::school(&service, "Lycee Jobs").await;
+    let path = common::files::write_file(s.dir.path(), "Jobs.HNOT", 10_000, 2);
+    let metadata = hosting_api::UploadMetadata {
+        filename: "Jobs.HNOT".into(),
+        kind: hosting_api::FileKind::Base,
+        sha256: None,
+    };
+    let id = s.client.create_upload(&metadata, 10_000).await.unwrap();
+    let data = std::fs::read(&path).unwrap();
+    let response = common::files::patch(&s.client, &id, 0, &data[..5_000], None).await;
+    assert_eq!(response.status().as_u16(), 204);
+    service.clock.advance(73 * 3600);
+    let store = &service.service.state.store;
+
+    // Another instance is running the jobs: this one leaves them alone.
+    assert!(
+        store
+            .acquire_lease("jobs:run", "west:1", 600)
+            .await
+            .unwrap()
+    );
+    let report = service.service.run_jobs().await.unwrap();
+    assert_eq!(report, hostingd::jobs::JobReport::default());
+    assert_eq!(store.uploads(s.account_id).await.unwrap().len(), 1);
+
+    // Once it is done, this one runs them: the expired upload goes.
+    store.release_lease("jobs:run", "west:1").await.unwrap();
+    let report = service.service.run_jobs().await.unwrap();
+    assert_eq!(report.expired_uploads, 1);
+    assert!(store.uploads(s.account_id).await.unwrap().is_empty());
+    assert_eq!(store.lease_holder("jobs:run").await.unwrap(), None);
+
+    // The sweep ran in that run (or an earlier one) and is marked done for the hour, whichever
+    // instance runs next; an hour later it is due again.
+    let swept_by = store.lease_holder("jobs:sweep").await.unwrap().unwrap();
+    assert!(swept_by.starts_with(hostingd::instance::id()), "{swept_by}");
+    service.clock.advance(30 * 60);
+    assert!(
+        !store
+            .acquire_lease("jobs:sweep", "west:2", 3600)
+            .await
+            .unwrap()
+    );
+    service.clock.advance(31 * 60);
+    assert!(
+        store
+            .acquire_lease("jobs:sweep", "west:2", 3600)
+            .await
+            .unwrap()
+    );
+}
