@@ -14,6 +14,7 @@ mod hardening_roles;
 mod hardening_secrets;
 mod instances;
 mod isolation;
+mod migrations;
 mod onboarding;
 mod openapi;
 mod resume;
