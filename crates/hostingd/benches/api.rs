@@ -229,9 +229,13 @@ fn main() {
             client.login(&password).await.unwrap();
         }
         let login_ms = start.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds);
+        // At once, fewer than the failures allowed on one account: an attempt counts against the
+        // lock-out while its password is checked (so parallel guesses gain nothing), and more
+        // logins at once on one account than that are refused by design.
+        let at_once = u32::try_from(hostingd::auth::MAX_FAILURES - 1).unwrap_or(1);
         let start = Instant::now();
         let mut logins = Vec::new();
-        for _ in 0..rounds {
+        for _ in 0..at_once {
             let client = client.clone();
             let password = password.clone();
             logins.push(tokio::spawn(async move { client.login(&password).await.unwrap() }));
@@ -239,8 +243,8 @@ fn main() {
         for login in logins {
             login.await.unwrap();
         }
-        let parallel = f64::from(rounds) / start.elapsed().as_secs_f64();
-        println!("argon2id (m=19 MiB, t=2, p=1): hash {hash_ms:.1} ms, verify {verify_ms:.1} ms; POST /v1/sessions {login_ms:.1} ms each, {parallel:.1} logins/s with {rounds} at once (bounded to the core count)");
+        let parallel = f64::from(at_once) / start.elapsed().as_secs_f64();
+        println!("argon2id (m=19 MiB, t=2, p=1): hash {hash_ms:.1} ms, verify {verify_ms:.1} ms; POST /v1/sessions {login_ms:.1} ms each, {parallel:.1} logins/s with {at_once} at once (bounded to the core count)");
         service.shutdown().await.unwrap();
     });
 }
