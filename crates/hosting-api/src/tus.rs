@@ -156,9 +156,13 @@ struct FileStamp {
 
 impl FileStamp {
     fn of(path: &Path) -> std::io::Result<FileStamp> {
-        Ok(FileStamp {
-            modified: std::fs::metadata(path)?.modified().ok(),
-        })
+        Ok(FileStamp::from_metadata(&std::fs::metadata(path)?))
+    }
+
+    fn from_metadata(metadata: &std::fs::Metadata) -> FileStamp {
+        FileStamp {
+            modified: metadata.modified().ok(),
+        }
     }
 
     fn check(&self, path: &Path) -> Result<(), TusError> {
@@ -499,16 +503,12 @@ impl Client {
         checkpoint: Option<FileHash>,
         mut progress: impl FnMut(TransferProgress) + Send,
     ) -> Result<TransferProgress, TusError> {
-        let stamp = FileStamp::of(path).map_err(|e| TusError::File {
+        let metadata = std::fs::metadata(path).map_err(|e| TusError::File {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-        let found = std::fs::metadata(path)
-            .map_err(|e| TusError::File {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?
-            .len();
+        let stamp = FileStamp::from_metadata(&metadata);
+        let found = metadata.len();
         let max_chunk = options.chunk_size.max(1);
         let min_chunk = options.min_chunk_size.clamp(1, max_chunk);
         // Start between the two, then follow the rate.

@@ -19,6 +19,12 @@ pub fn id() -> &'static str {
     INSTANCE_ID.get_or_init(default_id)
 }
 
+/// A lease holder of this instance, unique to one use (a PATCH, a job run): `<id>:<random>`.
+/// Two holders of one instance exclude each other as two instances do.
+pub fn lease_holder() -> String {
+    format!("{}:{}", id(), hex::encode(rand::random::<[u8; 8]>()))
+}
+
 /// `<host name>-<pid>`.
 pub fn default_id() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")

@@ -79,11 +79,7 @@ pub fn retained(taken: &[(i64, i64)], policy: &SafeguardPolicy) -> HashSet<i64> 
 /// still get theirs.
 /// Another instance running the jobs at that moment: this run does nothing.
 pub async fn run_due(state: &AppState) -> anyhow::Result<JobReport> {
-    let holder = format!(
-        "{}:{}",
-        crate::instance::id(),
-        hex::encode(rand::random::<[u8; 8]>())
-    );
+    let holder = crate::instance::lease_holder();
     if !state
         .store
         .acquire_lease(RUN_LEASE, &holder, RUN_LEASE_SECONDS)

@@ -132,3 +132,57 @@ pub fn assert_api_error<T: std::fmt::Debug>(
         other => panic!("expected {status} {code}, got {other:?}"),
     }
 }
+
+/// An account made in-process whose data directory is handed to a real `hostingd` process: the
+/// manager's workstation, session and first schedule (with `domain`, when given).
+pub struct HandedOver {
+    pub dir: tempfile::TempDir,
+    pub identity: ClientIdentity,
+    pub token: String,
+    pub schedule_id: i64,
+}
+
+impl HandedOver {
+    pub fn new(runtime: &tokio::runtime::Runtime, school: &str, domain: Option<&str>) -> Self {
+        runtime.block_on(async {
+            let service = TestService::start().await;
+            let logins = service.provision(school).await;
+            let (manager, identity) = service.manager(&logins).await;
+            let schedule_id = manager.schedules().await.unwrap()[0].id;
+            if let Some(domain) = domain {
+                manager
+                    .update_schedule(
+                        schedule_id,
+                        &hosting_api::ScheduleUpdate {
+                            domain: Some(domain.into()),
+                            ..hosting_api::ScheduleUpdate::default()
+                        },
+                    )
+                    .await
+                    .unwrap();
+            }
+            let token = manager.token().unwrap();
+            let TestService { service, dir, .. } = service;
+            service.shutdown().await.unwrap();
+            HandedOver {
+                dir,
+                identity,
+                token,
+                schedule_id,
+            }
+        })
+    }
+
+    /// The manager's client of the process listening on `port`.
+    pub fn client(&self, port: u16) -> Client {
+        let ca_pem = std::fs::read_to_string(self.dir.path().join("tls/ca.pem")).unwrap();
+        let client = Client::new(
+            &format!("https://127.0.0.1:{port}"),
+            &ca_pem,
+            Some(&self.identity),
+        )
+        .unwrap();
+        client.set_token(Some(self.token.clone()));
+        client
+    }
+}

@@ -9,23 +9,15 @@ use std::process::Command;
 
 use common::TestService;
 use common::process::{free_port, serve};
-use hosting_api::{Client, ScheduleUpdate};
+use hosting_api::ScheduleUpdate;
 use sqlx::Connection;
 
 #[test]
 fn each_audit_record_names_the_instance_that_wrote_it() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     // An account made in-process, then a real process named "it-east" on the same data.
-    let (dir, identity, token, schedule_id) = runtime.block_on(async {
-        let service = TestService::start().await;
-        let logins = service.provision("Lycee Est").await;
-        let (manager, identity) = service.manager(&logins).await;
-        let schedule_id = manager.schedules().await.unwrap()[0].id;
-        let token = manager.token().unwrap();
-        let TestService { service, dir, .. } = service;
-        service.shutdown().await.unwrap();
-        (dir, identity, token, schedule_id)
-    });
+    let handed = common::HandedOver::new(&runtime, "Lycee Est", None);
+    let (dir, schedule_id) = (&handed.dir, handed.schedule_id);
     // A process killed mid-PATCH left its lease (in the far future, as a clock ahead would).
     let url = format!("sqlite://{}", dir.path().join("hostingd.db").display());
     runtime.block_on(async {
@@ -37,14 +29,7 @@ fn each_audit_record_names_the_instance_that_wrote_it() {
     });
     let port = free_port();
     let mut child = serve(dir.path(), port, &["--instance-id", "it-east"]);
-    let ca_pem = std::fs::read_to_string(dir.path().join("tls/ca.pem")).unwrap();
-    let client = Client::new(
-        &format!("https://127.0.0.1:{port}"),
-        &ca_pem,
-        Some(&identity),
-    )
-    .unwrap();
-    client.set_token(Some(token));
+    let client = handed.client(port);
     runtime
         .block_on(client.update_schedule(
             schedule_id,

@@ -8,45 +8,19 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use common::TestService;
 use common::process::{free_port, serve};
 use hosting_api::tus::hash_file;
-use hosting_api::{Client, FileKind, LoadBase, ScheduleUpdate, TusOptions, UploadMetadata};
+use hosting_api::{FileKind, LoadBase, TusOptions, UploadMetadata};
 
 #[test]
 fn an_upload_resumes_after_kill_9_and_the_stored_file_is_the_source() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     // Set up an account in-process, then hand the data directory to a real process.
-    let (dir, identity, token, schedule_id) = runtime.block_on(async {
-        let service = TestService::start().await;
-        let logins = service.provision("Lycee Kill").await;
-        let (manager, identity) = service.manager(&logins).await;
-        let schedule_id = manager.schedules().await.unwrap()[0].id;
-        manager
-            .update_schedule(
-                schedule_id,
-                &ScheduleUpdate {
-                    domain: Some("lycee-kill".into()),
-                    ..ScheduleUpdate::default()
-                },
-            )
-            .await
-            .unwrap();
-        let token = manager.token().unwrap();
-        let TestService { service, dir, .. } = service;
-        service.shutdown().await.unwrap();
-        (dir, identity, token, schedule_id)
-    });
+    let handed = common::HandedOver::new(&runtime, "Lycee Kill", Some("lycee-kill"));
+    let (dir, schedule_id) = (&handed.dir, handed.schedule_id);
     let port = free_port();
     let mut child = serve(dir.path(), port, &["--job-interval-seconds", "1"]);
-    let ca_pem = std::fs::read_to_string(dir.path().join("tls/ca.pem")).unwrap();
-    let client = Client::new(
-        &format!("https://127.0.0.1:{port}"),
-        &ca_pem,
-        Some(&identity),
-    )
-    .unwrap();
-    client.set_token(Some(token));
+    let client = handed.client(port);
 
     let source = common::files::write_file(dir.path(), "Kill.HNOT", 96 * 1024 * 1024, 1);
     let (length, sha256) = hash_file(&source, |_| {}).unwrap();

@@ -84,11 +84,7 @@ impl UploadLease {
     /// The lease of upload `id`, or `None` while another holds it.
     async fn take(state: &AppState, id: &str) -> ApiResult<Option<UploadLease>> {
         let name = format!("upload:{id}");
-        let holder = format!(
-            "{}:{}",
-            crate::instance::id(),
-            hex::encode(rand::random::<[u8; 8]>())
-        );
+        let holder = crate::instance::lease_holder();
         if !state
             .store
             .acquire_lease(&name, &holder, LEASE_SECONDS)
