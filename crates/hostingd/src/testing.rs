@@ -81,11 +81,140 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// A local configuration in `data_dir` with a window of ports from [`port_window`].
+/// A local configuration in `data_dir` with a window of ports from [`port_window`], on the
+/// database of [`database_url_for`].
 pub fn local_config(data_dir: PathBuf) -> ServeConfig {
+    let database_url = database_url_for(&data_dir);
     let mut config = ServeConfig::local(data_dir);
     config.port_range = port_window();
+    config.database_url = database_url;
     config
+}
+
+/// Chooses the database of the tests: `postgres` runs them on PostgreSQL.
+pub const BACKEND_VARIABLE: &str = "HOSTINGD_TEST_BACKEND";
+/// A PostgreSQL URL through which the tests create their databases (one per data directory).
+pub const DATABASE_URL_VARIABLE: &str = "HOSTINGD_TEST_DATABASE_URL";
+/// Where a data directory remembers its test database, so that a restarted service or an
+/// operator command on it finds the same one.
+const DATABASE_URL_FILE: &str = "test-database-url";
+
+/// True when the tests run on PostgreSQL ([`BACKEND_VARIABLE`] is `postgres`).
+pub fn on_postgres() -> bool {
+    std::env::var(BACKEND_VARIABLE).is_ok_and(|backend| backend == "postgres")
+}
+
+/// The database URL of a test service in `data_dir`: none (SQLite in the directory, the
+/// default) unless [`on_postgres`], then a new PostgreSQL database made through
+/// [`DATABASE_URL_VARIABLE`] the first time, the same one afterwards.
+pub fn database_url_for(data_dir: &Path) -> Option<String> {
+    if !on_postgres() {
+        return None;
+    }
+    let remembered = data_dir.join(DATABASE_URL_FILE);
+    if let Ok(url) = std::fs::read_to_string(&remembered) {
+        return Some(url);
+    }
+    let url = new_postgres_database();
+    std::fs::create_dir_all(data_dir).expect("the data directory");
+    // Owner-only, as everything in a data directory: a URL may hold a password.
+    crate::private_files::write_private_atomic(&remembered, url.as_bytes())
+        .expect("the test database's URL beside the data");
+    Some(url)
+}
+
+/// Runs the calling test binary again with every test on PostgreSQL, when
+/// [`DATABASE_URL_VARIABLE`] names a server and this run is the SQLite one: so that one
+/// `cargo test` runs every integration test on both databases. `name` is the calling test,
+/// which the second run skips. Panics with the second run's failures.
+pub fn run_again_on_postgres(name: &str) {
+    if on_postgres() {
+        return;
+    }
+    if std::env::var_os(DATABASE_URL_VARIABLE).is_none() {
+        println!("skipped: {DATABASE_URL_VARIABLE} is not set, so the tests ran on SQLite only");
+        return;
+    }
+    let binary = std::env::current_exe().expect("the test binary");
+    let output = Command::new(&binary)
+        .args(["--skip", name])
+        .env(BACKEND_VARIABLE, "postgres")
+        .output()
+        .unwrap_or_else(|error| panic!("running {} again: {error}", binary.display()));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let summary = stdout
+        .lines()
+        .filter(|line| line.starts_with("test result:"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        output.status.success(),
+        "the tests on PostgreSQL failed ({summary}):\n{}\n{}",
+        stdout
+            .split_once("\nfailures:\n")
+            .map_or(stdout.as_ref(), |(_, failures)| failures),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    println!("on PostgreSQL: {summary}");
+}
+
+/// The environment that points an operator command or a `serve` process at the database of
+/// `data_dir`.
+pub fn database_env(data_dir: &Path) -> Vec<(&'static str, String)> {
+    let mut env = vec![("HOSTINGD_DATA_DIR", data_dir.display().to_string())];
+    if let Some(url) = database_url_for(data_dir) {
+        env.push(("HOSTINGD_DATABASE_URL", url));
+    }
+    env
+}
+
+/// The database of the test service in `data_dir`, opened beside it (on either backend) for
+/// reading or writing what the service never would.
+pub async fn raw_database(data_dir: &Path) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    let url = database_url_for(data_dir)
+        .unwrap_or_else(|| ServeConfig::local(data_dir.to_path_buf()).database_url());
+    sqlx::AnyPool::connect(&url)
+        .await
+        .unwrap_or_else(|error| panic!("the test database {url}: {error}"))
+}
+
+/// Creates an empty PostgreSQL database (the service migrates it at start) and returns its URL.
+fn new_postgres_database() -> String {
+    use sqlx::Connection;
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let admin = std::env::var(DATABASE_URL_VARIABLE).unwrap_or_else(|_| {
+        panic!("{BACKEND_VARIABLE}=postgres needs {DATABASE_URL_VARIABLE}=postgres://…")
+    });
+    let name = format!(
+        "hd_{}_{}_{:08x}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        rand::random::<u32>()
+    );
+    // Its own runtime on its own thread: callers may be inside a runtime or not.
+    let statement = format!("CREATE DATABASE {name}");
+    let admin_url = admin.clone();
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(async move {
+                let mut connection = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|error| panic!("{DATABASE_URL_VARIABLE}: {error}"));
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                    .execute(&mut connection)
+                    .await
+                    .expect("a test database");
+                let _ = connection.close().await;
+            });
+    })
+    .join()
+    .expect("the test database made");
+    let (base, _) = admin.rsplit_once('/').expect("a database URL with a path");
+    format!("{base}/{name}")
 }
 
 /// What the provider's staff give for a school: its manager's e-mail is made from its name.
@@ -308,7 +437,7 @@ pub fn serve(binary: &Path, dir: &Path, port: u16, extra: &[&str]) -> Child {
         let mut child = Command::new(binary)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(extra)
-            .env("HOSTINGD_DATA_DIR", dir)
+            .envs(database_env(dir))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .spawn()

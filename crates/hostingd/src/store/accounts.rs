@@ -4,6 +4,7 @@
 use hosting_api::types::Onboarding;
 use serde_json::json;
 
+use super::db::{query, query_as, query_scalar};
 use super::{
     ADMINISTRATION, Actor, DEFAULT_PROFILES, Store, attempts, audit, is_unique_violation, outbox,
 };
@@ -70,7 +71,7 @@ impl Store {
             .seal(hosting_number, invoice_number)
             .map_err(StoreError::internal)?;
         let mut tx = self.write().await?;
-        let inserted = sqlx::query_scalar::<_, i64>(
+        let inserted = query_scalar::<i64>(
             "INSERT INTO accounts (hosting_number, invoice_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, contract_ends_on, created_at) VALUES ($1, '', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(hosting_number)
@@ -82,7 +83,7 @@ impl Store {
         .bind(password_hash)
         .bind(&account.contract_ends_on)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await;
         let account_id = match inserted {
             Ok(id) => id,
@@ -90,18 +91,18 @@ impl Store {
             Err(e) => return Err(e.into()),
         };
         for name in ["planning01", "planning02"] {
-            let schedule_id = sqlx::query_scalar::<_, i64>(
+            let schedule_id = query_scalar::<i64>(
                 "INSERT INTO schedules (account_id, name, campus_net_licence, time_zone, server_state) VALUES ($1, $2, TRUE, 'Europe/Paris', 'stopped') RETURNING id",
             )
             .bind(account_id)
             .bind(name)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut tx)
             .await?;
             for profile in DEFAULT_PROFILES {
-                sqlx::query("INSERT INTO profiles (schedule_id, name) VALUES ($1, $2)")
+                query("INSERT INTO profiles (schedule_id, name) VALUES ($1, $2)")
                     .bind(schedule_id)
                     .bind(profile)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
             }
         }
@@ -126,7 +127,7 @@ impl Store {
         &self,
         hosting_number: &str,
     ) -> StoreResult<Option<AccountRow>> {
-        Ok(sqlx::query_as::<_, AccountRow>(
+        Ok(query_as::<AccountRow>(
             "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences FROM accounts WHERE hosting_number = $1",
         )
         .bind(hosting_number)
@@ -136,7 +137,7 @@ impl Store {
 
     /// The account with this id.
     pub async fn account_by_id(&self, account_id: i64) -> StoreResult<AccountRow> {
-        sqlx::query_as::<_, AccountRow>(
+        query_as::<AccountRow>(
             "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences FROM accounts WHERE id = $1",
         )
         .bind(account_id)
@@ -156,18 +157,18 @@ impl Store {
     ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(account.id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         attempts::clear_account(&mut tx, &account.hosting_number, Some(account.id)).await?;
-        let sessions_ended = sqlx::query(
+        let sessions_ended = query(
             "UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND workstation_id IN (SELECT id FROM workstations WHERE account_id = $2 AND role = 'manager')",
         )
         .bind(now)
         .bind(account.id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?
         .rows_affected();
         let sms = messages::new_password_sms(password);
@@ -190,12 +191,12 @@ impl Store {
     pub async fn resend_logins(&self, account: &AccountRow) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let recent: i64 = sqlx::query_scalar(
+        let recent: i64 = query_scalar(
             "SELECT COUNT(*) FROM audit_log WHERE account_id = $1 AND action = 'account.logins_resent' AND at > $2",
         )
         .bind(account.id)
         .bind(now - 600)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
         if recent > 0 {
             return Ok(());
@@ -224,14 +225,12 @@ impl Store {
     pub async fn accept_licence(&self, actor: &Actor, version: &str) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
-        sqlx::query(
-            "UPDATE accounts SET licence_version = $1, licence_accepted_at = $2 WHERE id = $3",
-        )
-        .bind(version)
-        .bind(now)
-        .bind(actor.account_id)
-        .execute(&mut *tx)
-        .await?;
+        query("UPDATE accounts SET licence_version = $1, licence_accepted_at = $2 WHERE id = $3")
+            .bind(version)
+            .bind(now)
+            .bind(actor.account_id)
+            .execute(&mut tx)
+            .await?;
         audit::record(
             &mut tx,
             actor,
@@ -250,25 +249,24 @@ impl Store {
         account: &AccountRow,
         current_licence: &str,
     ) -> StoreResult<Onboarding> {
-        let controller: i64 = sqlx::query_scalar(
+        let controller: i64 = query_scalar(
             "SELECT COUNT(*) FROM endpoints WHERE account_id = $1 AND owner_kind = 'controller'",
         )
         .bind(account.id)
         .fetch_one(&self.pool)
         .await?;
-        let schedules_without_domain: i64 = sqlx::query_scalar(
+        let schedules_without_domain: i64 = query_scalar(
             "SELECT COUNT(*) FROM schedules s WHERE s.account_id = $1 AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.owner_kind = 'schedule' AND e.owner_id = s.id)",
         )
         .bind(account.id)
         .fetch_one(&self.pool)
         .await?;
-        let superadmins: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM users WHERE account_id = $1 AND superadmin = TRUE",
-        )
-        .bind(account.id)
-        .fetch_one(&self.pool)
-        .await?;
-        let schedules_without_superadmin: i64 = sqlx::query_scalar(
+        let superadmins: i64 =
+            query_scalar("SELECT COUNT(*) FROM users WHERE account_id = $1 AND superadmin = TRUE")
+                .bind(account.id)
+                .fetch_one(&self.pool)
+                .await?;
+        let schedules_without_superadmin: i64 = query_scalar(
             "SELECT COUNT(*) FROM schedules s WHERE s.account_id = $1 AND NOT EXISTS (SELECT 1 FROM profiles p JOIN profile_members m ON m.profile_id = p.id JOIN users u ON u.id = m.user_id WHERE p.schedule_id = s.id AND p.name = $2 AND u.superadmin = TRUE)",
         )
         .bind(account.id)

@@ -5,8 +5,8 @@
 //! turns it into a failed row, and a request that vanishes leaves it counted.
 
 use serde_json::json;
-use sqlx::{Sqlite, Transaction};
 
+use super::db::{Tx, query, query_as, query_scalar};
 use super::{Store, audit};
 use super::{StoreError, StoreResult};
 
@@ -41,7 +41,7 @@ impl AttemptSource {
     /// address.
     async fn audit(
         &self,
-        tx: &mut Transaction<'static, Sqlite>,
+        tx: &mut Tx,
         at: i64,
         action: &str,
         detail: serde_json::Value,
@@ -81,32 +81,30 @@ impl Store {
         let now = self.now();
         let mut tx = self.write().await?;
         for key in keys {
-            let (count, oldest) = sqlx::query_as::<_, (i64, Option<i64>)>(
+            let (count, oldest) = query_as::<(i64, Option<i64>)>(
                 "SELECT COUNT(*), MIN(at) FROM auth_attempts WHERE key = $1 AND at > $2 AND outcome IN ('pending', 'failed')",
             )
             .bind(&key.key)
             .bind(now - window)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut tx)
             .await?;
             if count < key.limit {
                 continue;
             }
             let oldest = oldest.unwrap_or(now);
-            let audited: bool = sqlx::query_scalar(
+            let audited: bool = query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM auth_attempts WHERE key = $1 AND outcome = 'locked' AND at >= $2)",
             )
             .bind(&key.key)
             .bind(oldest)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut tx)
             .await?;
             if !audited {
-                sqlx::query(
-                    "INSERT INTO auth_attempts (key, at, outcome) VALUES ($1, $2, 'locked')",
-                )
-                .bind(&key.key)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+                query("INSERT INTO auth_attempts (key, at, outcome) VALUES ($1, $2, 'locked')")
+                    .bind(&key.key)
+                    .bind(now)
+                    .execute(&mut tx)
+                    .await?;
                 source
                     .audit(
                         &mut tx,
@@ -124,12 +122,12 @@ impl Store {
         }
         let mut ids = Vec::with_capacity(keys.len());
         for key in keys {
-            let id: i64 = sqlx::query_scalar(
+            let id: i64 = query_scalar(
                 "INSERT INTO auth_attempts (key, at, outcome) VALUES ($1, $2, 'pending') RETURNING id",
             )
             .bind(&key.key)
             .bind(now)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut tx)
             .await?;
             ids.push(id);
         }
@@ -150,21 +148,21 @@ impl Store {
         let now = self.now();
         let mut tx = self.write().await?;
         for id in &attempt.ids {
-            sqlx::query("UPDATE auth_attempts SET outcome = 'failed' WHERE id = $1")
+            query("UPDATE auth_attempts SET outcome = 'failed' WHERE id = $1")
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
         }
         for key in also {
-            sqlx::query("INSERT INTO auth_attempts (key, at, outcome) VALUES ($1, $2, 'failed')")
+            query("INSERT INTO auth_attempts (key, at, outcome) VALUES ($1, $2, 'failed')")
                 .bind(key)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
         }
-        sqlx::query("DELETE FROM auth_attempts WHERE at < $1")
+        query("DELETE FROM auth_attempts WHERE at < $1")
             .bind(now - 86_400)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         source.audit(&mut tx, now, action, detail).await?;
         tx.commit().await?;
@@ -176,15 +174,15 @@ impl Store {
     pub async fn succeed_attempt(&self, attempt: Attempt, principal: &str) -> StoreResult<()> {
         let mut tx = self.write().await?;
         for id in &attempt.ids {
-            sqlx::query("DELETE FROM auth_attempts WHERE id = $1")
+            query("DELETE FROM auth_attempts WHERE id = $1")
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
         }
         // Other attempts still in flight stay counted.
-        sqlx::query("DELETE FROM auth_attempts WHERE key = $1 AND outcome = 'failed'")
+        query("DELETE FROM auth_attempts WHERE key = $1 AND outcome = 'failed'")
             .bind(principal)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         tx.commit().await?;
         Ok(())
@@ -194,9 +192,9 @@ impl Store {
     pub async fn cancel_attempt(&self, attempt: Attempt) -> StoreResult<()> {
         let mut tx = self.write().await?;
         for id in &attempt.ids {
-            sqlx::query("DELETE FROM auth_attempts WHERE id = $1")
+            query("DELETE FROM auth_attempts WHERE id = $1")
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
         }
         tx.commit().await?;
@@ -208,9 +206,9 @@ impl Store {
     pub async fn clear_login_failures(&self, hosting_number: &str) -> StoreResult<()> {
         let mut tx = self.write().await?;
         let account_id: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM accounts WHERE hosting_number = $1")
+            query_scalar("SELECT id FROM accounts WHERE hosting_number = $1")
                 .bind(hosting_number)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut tx)
                 .await?;
         clear_account(&mut tx, hosting_number, account_id).await?;
         tx.commit().await?;
@@ -219,7 +217,7 @@ impl Store {
 
     /// Attempts (failed or in flight) on `key` in the last `window` seconds.
     pub async fn attempts(&self, key: &str, window: i64) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
+        Ok(query_scalar(
             "SELECT COUNT(*) FROM auth_attempts WHERE key = $1 AND at > $2 AND outcome IN ('pending', 'failed')",
         )
         .bind(key)
@@ -231,18 +229,18 @@ impl Store {
 
 /// Deletes the attempts on the principals of an account, in `tx`.
 pub(super) async fn clear_account(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     hosting_number: &str,
     account_id: Option<i64>,
 ) -> StoreResult<()> {
-    sqlx::query("DELETE FROM auth_attempts WHERE key LIKE $1")
+    query("DELETE FROM auth_attempts WHERE key LIKE $1")
         .bind(format!("enroll:{hosting_number}:%"))
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     if let Some(account_id) = account_id {
-        sqlx::query("DELETE FROM auth_attempts WHERE key LIKE $1")
+        query("DELETE FROM auth_attempts WHERE key LIKE $1")
             .bind(format!("login:{account_id}:%"))
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
     }
     Ok(())

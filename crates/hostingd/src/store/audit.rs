@@ -2,10 +2,10 @@
 //! the change it describes.
 
 use serde::Serialize;
-use sqlx::{Sqlite, Transaction};
 
 use super::Store;
 use super::StoreResult;
+use super::db::{Tx, query, query_as};
 
 /// Who makes a change.
 #[derive(Debug, Clone)]
@@ -76,7 +76,7 @@ pub struct AuditEntry {
 
 /// Writes an audit record in `tx`.
 pub(super) async fn record(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     actor: &Actor,
     at: i64,
     action: &str,
@@ -99,7 +99,7 @@ pub(super) async fn record(
 /// request named no existing account (an enrollment on an unknown hosting number).
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn record_from(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     account_id: Option<i64>,
     actor: &str,
     workstation_id: Option<i64>,
@@ -108,7 +108,7 @@ pub(super) async fn record_from(
     action: &str,
     detail: serde_json::Value,
 ) -> StoreResult<()> {
-    sqlx::query(
+    query(
         "INSERT INTO audit_log (account_id, at, actor, workstation_id, action, detail, source_addr, instance_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(account_id)
@@ -119,7 +119,7 @@ pub(super) async fn record_from(
     .bind(detail.to_string())
     .bind(source_addr)
     .bind(crate::instance::id())
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -127,7 +127,7 @@ pub(super) async fn record_from(
 impl Store {
     /// The audit records of an account, oldest first.
     pub async fn audit_log(&self, account_id: i64) -> StoreResult<Vec<AuditEntry>> {
-        Ok(sqlx::query_as::<_, AuditEntry>(
+        Ok(query_as::<AuditEntry>(
             "SELECT id, account_id, at, actor, workstation_id, action, detail, source_addr, instance_id FROM audit_log WHERE account_id = $1 ORDER BY id",
         )
         .bind(account_id)
@@ -140,7 +140,7 @@ impl Store {
     /// The audit records about requests from `source_addr` (on any account or none), oldest
     /// first.
     pub async fn audit_log_from(&self, source_addr: &str) -> StoreResult<Vec<AuditEntry>> {
-        Ok(sqlx::query_as::<_, AuditEntry>(
+        Ok(query_as::<AuditEntry>(
             "SELECT id, account_id, at, actor, workstation_id, action, detail, source_addr, instance_id FROM audit_log WHERE source_addr = $1 ORDER BY id",
         )
         .bind(source_addr)

@@ -3,8 +3,8 @@
 //! the transaction that makes the change.
 
 use serde_json::json;
-use sqlx::{Sqlite, Transaction};
 
+use super::db::{Tx, query, query_as, query_scalar};
 use super::objects::check_quota;
 use super::schedules::SCHEDULE_SELECT;
 use super::uploads::{FileKind, Part, delete_blob, insert_blob, take_upload};
@@ -74,22 +74,22 @@ pub struct RunningSchedule {
 }
 
 pub(super) async fn schedule_in(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     account_id: i64,
     schedule_id: i64,
 ) -> StoreResult<(String, String, Option<i64>)> {
-    sqlx::query_as::<_, (String, String, Option<i64>)>(
+    query_as::<(String, String, Option<i64>)>(
         "SELECT name, server_state, open_base_id FROM schedules WHERE id = $1 AND account_id = $2",
     )
     .bind(schedule_id)
     .bind(account_id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| StoreError::NotFound("schedule"))
 }
 
 pub(super) async fn ensure_stopped(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     account_id: i64,
     schedule_id: i64,
     change: Change,
@@ -123,7 +123,7 @@ impl Store {
         if kind != FileKind::Base {
             return Err(Refusal::NotABase { filename }.into());
         }
-        let base_id: i64 = sqlx::query_scalar(
+        let base_id: i64 = query_scalar(
             "INSERT INTO bases (account_id, schedule_id, name, origin, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(actor.account_id)
@@ -131,7 +131,7 @@ impl Store {
         .bind(stem(&filename))
         .bind(BaseOrigin::Downloaded)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
         insert_base_file(&mut tx, base_id, FileKind::Base, &filename, blob_id, now).await?;
         let mut kinds = vec![FileKind::Base];
@@ -182,7 +182,7 @@ impl Store {
             now,
         )
         .await?;
-        let base_id: i64 = sqlx::query_scalar(
+        let base_id: i64 = query_scalar(
             "INSERT INTO bases (account_id, schedule_id, name, origin, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(actor.account_id)
@@ -190,7 +190,7 @@ impl Store {
         .bind(name)
         .bind(BaseOrigin::Created)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
         insert_base_file(
             &mut tx,
@@ -201,10 +201,10 @@ impl Store {
             now,
         )
         .await?;
-        sqlx::query("UPDATE schedules SET open_base_id = $1 WHERE id = $2")
+        query("UPDATE schedules SET open_base_id = $1 WHERE id = $2")
             .bind(base_id)
             .bind(schedule_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         audit::record(
             &mut tx,
@@ -229,10 +229,10 @@ impl Store {
         let now = self.now();
         let mut tx = self.write().await?;
         let schedule_id: i64 =
-            sqlx::query_scalar("SELECT schedule_id FROM bases WHERE id = $1 AND account_id = $2")
+            query_scalar("SELECT schedule_id FROM bases WHERE id = $1 AND account_id = $2")
                 .bind(base_id)
                 .bind(actor.account_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut tx)
                 .await?
                 .ok_or_else(|| StoreError::NotFound("base"))?;
         // Like every other change of a base: the server must be shut down first.
@@ -248,15 +248,15 @@ impl Store {
             return Err(Refusal::NotACompanion { filename }.into());
         }
         let old: Option<i64> =
-            sqlx::query_scalar("SELECT blob_id FROM base_files WHERE base_id = $1 AND kind = $2")
+            query_scalar("SELECT blob_id FROM base_files WHERE base_id = $1 AND kind = $2")
                 .bind(base_id)
                 .bind(kind)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut tx)
                 .await?;
-        sqlx::query("DELETE FROM base_files WHERE base_id = $1 AND kind = $2")
+        query("DELETE FROM base_files WHERE base_id = $1 AND kind = $2")
             .bind(base_id)
             .bind(kind)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         insert_base_file(&mut tx, base_id, kind, &filename, blob_id, now).await?;
         let keys = match old {
@@ -277,7 +277,7 @@ impl Store {
 
     /// One base of the account.
     pub async fn base(&self, account_id: i64, base_id: i64) -> StoreResult<BaseRow> {
-        sqlx::query_as::<_, BaseRow>(
+        query_as::<BaseRow>(
             "SELECT id, schedule_id, name, origin, created_at, activated_at FROM bases WHERE id = $1 AND account_id = $2",
         )
         .bind(base_id)
@@ -293,14 +293,14 @@ impl Store {
         account_id: i64,
         schedule_id: i64,
     ) -> StoreResult<Vec<(BaseRow, Vec<BaseFileRow>)>> {
-        let bases = sqlx::query_as::<_, BaseRow>(
+        let bases = query_as::<BaseRow>(
             "SELECT id, schedule_id, name, origin, created_at, activated_at FROM bases WHERE schedule_id = $1 AND account_id = $2 ORDER BY id DESC",
         )
         .bind(schedule_id)
         .bind(account_id)
         .fetch_all(&self.pool)
         .await?;
-        let files = sqlx::query_as::<_, BaseFileRow>(
+        let files = query_as::<BaseFileRow>(
             "SELECT f.base_id, f.kind, f.filename, f.blob_id, f.added_at, b.size, b.sha256 FROM base_files f JOIN blobs b ON b.id = f.blob_id JOIN bases s ON s.id = f.base_id WHERE s.schedule_id = $1 AND s.account_id = $2",
         )
         .bind(schedule_id)
@@ -322,7 +322,7 @@ impl Store {
 
     /// The files of one base.
     pub async fn base_files(&self, base_id: i64) -> StoreResult<Vec<BaseFileRow>> {
-        Ok(sqlx::query_as::<_, BaseFileRow>(
+        Ok(query_as::<BaseFileRow>(
             "SELECT f.base_id, f.kind, f.filename, f.blob_id, f.added_at, b.size, b.sha256 FROM base_files f JOIN blobs b ON b.id = f.blob_id WHERE f.base_id = $1",
         )
         .bind(base_id)
@@ -335,17 +335,17 @@ impl Store {
         let now = self.now();
         let mut tx = self.write().await?;
         let schedule_id: i64 =
-            sqlx::query_scalar("SELECT schedule_id FROM bases WHERE id = $1 AND account_id = $2")
+            query_scalar("SELECT schedule_id FROM bases WHERE id = $1 AND account_id = $2")
                 .bind(base_id)
                 .bind(actor.account_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut tx)
                 .await?
                 .ok_or_else(|| StoreError::NotFound("base"))?;
         ensure_stopped(&mut tx, actor.account_id, schedule_id, Change::OpeningBase).await?;
-        sqlx::query("UPDATE schedules SET open_base_id = $1 WHERE id = $2")
+        query("UPDATE schedules SET open_base_id = $1 WHERE id = $2")
             .bind(base_id)
             .bind(schedule_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         audit::record(
             &mut tx,
@@ -387,26 +387,24 @@ impl Store {
     pub async fn activate(&self, actor: &Actor, schedule_id: i64) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let schedule = sqlx::query_as::<_, ScheduleRow>(sqlx::AssertSqlSafe(format!(
+        let schedule = query_as::<ScheduleRow>(sqlx::AssertSqlSafe(format!(
             "{SCHEDULE_SELECT} WHERE s.account_id = $1 AND s.id = $2"
         )))
         .bind(actor.account_id)
         .bind(schedule_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?
         .ok_or_else(|| StoreError::NotFound("schedule"))?;
         let base_id = activation::base_to_activate(&schedule)?;
-        sqlx::query(
-            "UPDATE schedules SET server_state = 'running', active_base_id = $1 WHERE id = $2",
-        )
-        .bind(base_id)
-        .bind(schedule_id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE bases SET activated_at = $1 WHERE id = $2")
+        query("UPDATE schedules SET server_state = 'running', active_base_id = $1 WHERE id = $2")
+            .bind(base_id)
+            .bind(schedule_id)
+            .execute(&mut tx)
+            .await?;
+        query("UPDATE bases SET activated_at = $1 WHERE id = $2")
             .bind(now)
             .bind(base_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         audit::record(
             &mut tx,
@@ -426,9 +424,9 @@ impl Store {
         let mut tx = self.write().await?;
         let (name, state, _) = schedule_in(&mut tx, actor.account_id, schedule_id).await?;
         activation::ensure_running(&name, &state)?;
-        sqlx::query("UPDATE schedules SET server_state = 'stopped' WHERE id = $1")
+        query("UPDATE schedules SET server_state = 'stopped' WHERE id = $1")
             .bind(schedule_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         audit::record(
             &mut tx,
@@ -452,13 +450,11 @@ impl Store {
     ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
-        sqlx::query(
-            "UPDATE schedules SET server_state = 'stopped' WHERE id = $1 AND account_id = $2",
-        )
-        .bind(schedule_id)
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
+        query("UPDATE schedules SET server_state = 'stopped' WHERE id = $1 AND account_id = $2")
+            .bind(schedule_id)
+            .bind(account_id)
+            .execute(&mut tx)
+            .await?;
         audit::record(
             &mut tx,
             &Actor::service(account_id),
@@ -473,7 +469,7 @@ impl Store {
 
     /// Every running server of the service.
     pub async fn running_schedules(&self) -> StoreResult<Vec<RunningSchedule>> {
-        Ok(sqlx::query_as::<_, RunningSchedule>(
+        Ok(query_as::<RunningSchedule>(
             "SELECT s.id AS schedule_id, s.account_id, a.school_name, s.name, s.active_base_id, b.name AS base_name, e.domain, e.port FROM schedules s JOIN accounts a ON a.id = s.account_id JOIN bases b ON b.id = s.active_base_id LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.server_state = 'running' ORDER BY s.id",
         )
         .fetch_all(&self.pool)
@@ -491,15 +487,15 @@ impl Store {
         let mut tx = self.write().await?;
         schedule_in(&mut tx, actor.account_id, schedule_id).await?;
         let licences: i64 =
-            sqlx::query_scalar("SELECT administration_licences FROM accounts WHERE id = $1")
+            query_scalar("SELECT administration_licences FROM accounts WHERE id = $1")
                 .bind(actor.account_id)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut tx)
                 .await?;
         reservation::check(reserved, licences)?;
-        sqlx::query("UPDATE schedules SET administration_reserved = $1 WHERE id = $2")
+        query("UPDATE schedules SET administration_reserved = $1 WHERE id = $2")
             .bind(reserved)
             .bind(schedule_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         audit::record(
             &mut tx,
@@ -514,14 +510,14 @@ impl Store {
     }
 }
 pub(super) async fn insert_base_file(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     base_id: i64,
     kind: FileKind,
     filename: &str,
     blob_id: i64,
     now: i64,
 ) -> StoreResult<()> {
-    sqlx::query(
+    query(
         "INSERT INTO base_files (base_id, kind, filename, blob_id, added_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(base_id)
@@ -529,7 +525,7 @@ pub(super) async fn insert_base_file(
     .bind(filename)
     .bind(blob_id)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }

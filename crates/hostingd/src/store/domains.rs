@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::StoreResult;
+use super::db::{query, query_as, query_scalar};
 use super::{Actor, Store, audit, is_unique_violation};
 use crate::domains::{host_of, is_within};
 use crate::rules::Refusal;
@@ -10,7 +11,7 @@ use crate::rules::Refusal;
 impl Store {
     /// The verified domains of an account.
     pub async fn verified_domains(&self, account_id: i64) -> StoreResult<Vec<String>> {
-        Ok(sqlx::query_scalar(
+        Ok(query_scalar(
             "SELECT domain FROM verified_domains WHERE account_id = $1 ORDER BY domain",
         )
         .bind(account_id)
@@ -21,7 +22,7 @@ impl Store {
     /// Every verified domain of the service: what the endpoint CA permits besides the zone.
     pub async fn verified_domain_names(&self) -> StoreResult<Vec<String>> {
         Ok(
-            sqlx::query_scalar("SELECT domain FROM verified_domains ORDER BY domain")
+            query_scalar("SELECT domain FROM verified_domains ORDER BY domain")
                 .fetch_all(&self.pool)
                 .await?,
         )
@@ -34,8 +35,8 @@ impl Store {
         let now = self.now();
         let mut tx = self.write().await?;
         let verified: Vec<(String, i64)> =
-            sqlx::query_as("SELECT domain, account_id FROM verified_domains")
-                .fetch_all(&mut *tx)
+            query_as("SELECT domain, account_id FROM verified_domains")
+                .fetch_all(&mut tx)
                 .await?;
         if verified
             .iter()
@@ -43,10 +44,9 @@ impl Store {
         {
             return Ok(());
         }
-        let hosts: Vec<(Option<String>, i64)> =
-            sqlx::query_as("SELECT host, account_id FROM endpoints")
-                .fetch_all(&mut *tx)
-                .await?;
+        let hosts: Vec<(Option<String>, i64)> = query_as("SELECT host, account_id FROM endpoints")
+            .fetch_all(&mut tx)
+            .await?;
         let overlaps = |name: &str| is_within(name, domain) || is_within(domain, name);
         let taken = verified
             .iter()
@@ -60,14 +60,12 @@ impl Store {
             }
             .into());
         }
-        sqlx::query(
-            "INSERT INTO verified_domains (account_id, domain, verified_at) VALUES ($1, $2, $3)",
-        )
-        .bind(account_id)
-        .bind(domain)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        query("INSERT INTO verified_domains (account_id, domain, verified_at) VALUES ($1, $2, $3)")
+            .bind(account_id)
+            .bind(domain)
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
         audit::record(
             &mut tx,
             &Actor::operator(account_id),
@@ -87,11 +85,11 @@ impl Store {
     /// endpoint certificates fall outside the endpoint CA's name constraints.
     pub async fn refresh_endpoint_hosts(&self, zone: &str) -> StoreResult<()> {
         let rows: Vec<(i64, i64, String, Option<String>)> =
-            sqlx::query_as("SELECT id, account_id, domain, host FROM endpoints ORDER BY id")
+            query_as("SELECT id, account_id, domain, host FROM endpoints ORDER BY id")
                 .fetch_all(&self.pool)
                 .await?;
         let verified: Vec<(String, i64)> =
-            sqlx::query_as("SELECT domain, account_id FROM verified_domains")
+            query_as("SELECT domain, account_id FROM verified_domains")
                 .fetch_all(&self.pool)
                 .await?;
         for (id, account_id, domain, host) in rows {
@@ -106,7 +104,7 @@ impl Store {
             if host.as_deref() == Some(wanted.as_str()) {
                 continue;
             }
-            let updated = sqlx::query("UPDATE endpoints SET host = $1 WHERE id = $2")
+            let updated = query("UPDATE endpoints SET host = $1 WHERE id = $2")
                 .bind(&wanted)
                 .bind(id)
                 .execute(&self.pool)
@@ -115,7 +113,7 @@ impl Store {
                 Ok(_) => {}
                 Err(error) if is_unique_violation(&error) => {
                     tracing::error!(endpoint = id, host = %wanted, "two endpoints have the same host; this one is left without a host until its domain is changed");
-                    sqlx::query("UPDATE endpoints SET host = NULL WHERE id = $1")
+                    query("UPDATE endpoints SET host = NULL WHERE id = $1")
                         .bind(id)
                         .execute(&self.pool)
                         .await?;

@@ -4,6 +4,7 @@
 
 use serde_json::json;
 
+use super::db::{Tx, query, query_as, query_scalar};
 use super::{AccountRow, Actor, Store, audit, outbox};
 use super::{StoreError, StoreResult};
 use crate::messages;
@@ -13,7 +14,7 @@ impl Store {
     /// column, in `tx`.
     async fn store_invoice(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        tx: &mut Tx,
         account_id: i64,
         hosting_number: &str,
         invoice_number: &str,
@@ -23,11 +24,11 @@ impl Store {
             .invoice_keys
             .seal(hosting_number, invoice_number)
             .map_err(StoreError::internal)?;
-        sqlx::query("UPDATE accounts SET invoice_digest = $1, invoice_sealed = $2, invoice_number = '' WHERE id = $3")
+        query("UPDATE accounts SET invoice_digest = $1, invoice_sealed = $2, invoice_number = '' WHERE id = $3")
             .bind(&digest)
             .bind(&sealed)
             .bind(account_id)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         Ok(())
     }
@@ -80,7 +81,7 @@ impl Store {
     pub(super) async fn protect_invoice_numbers(&self) -> anyhow::Result<()> {
         if self.invoice_keys.created {
             let sealed: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE invoice_digest <> ''")
+                query_scalar("SELECT COUNT(*) FROM accounts WHERE invoice_digest <> ''")
                     .fetch_one(&self.pool)
                     .await?;
             if sealed > 0 {
@@ -90,7 +91,7 @@ impl Store {
                 );
             }
         }
-        let clear: Vec<(i64, String, String)> = sqlx::query_as(
+        let clear: Vec<(i64, String, String)> = query_as(
             "SELECT id, hosting_number, invoice_number FROM accounts WHERE invoice_number <> ''",
         )
         .fetch_all(&self.pool)

@@ -2,6 +2,7 @@
 //! instances over one database agree on who does what (one PATCH per upload, later the schedules'
 //! endpoints). A holder renews its lease before it expires; an expired lease can be taken.
 
+use super::db::{query, query_scalar};
 use super::{Store, StoreResult};
 
 impl Store {
@@ -16,7 +17,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let held: Option<String> = sqlx::query_scalar(
+        let held: Option<String> = query_scalar(
             "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at \
              WHERE leases.holder = excluded.holder OR leases.expires_at <= $4 \
@@ -26,7 +27,7 @@ impl Store {
         .bind(holder)
         .bind(now + ttl_seconds)
         .bind(now)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
         tx.commit().await?;
         Ok(held.is_some())
@@ -35,32 +36,42 @@ impl Store {
     /// Gives the lease `name` back, if `holder` still has it.
     pub async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
+        query("DELETE FROM leases WHERE name = $1 AND holder = $2")
             .bind(name)
             .bind(holder)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// At start: forgets the leases that earlier processes left. A SQLite database has one
-    /// instance at a time, so every lease in it belonged to a process that is gone (a `kill -9`
-    /// would otherwise hold an upload for the lease's length). Returns how many were left.
+    /// At start: forgets the leases that earlier processes left, which a `kill -9` would
+    /// otherwise keep for the lease's length. A SQLite database has one instance at a time, so
+    /// every lease in it belonged to a process that is gone. A PostgreSQL database is shared by
+    /// instances that hold leases now: only those of this instance's id (an earlier life of it,
+    /// when the operator gives a stable `--instance-id`) are forgotten, the others expire.
+    /// Returns how many were forgotten.
     pub async fn forget_leases_of_gone_processes(&self) -> StoreResult<u64> {
         let mut tx = self.write().await?;
-        let gone = sqlx::query("DELETE FROM leases")
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let gone = if self.is_postgres() {
+            let mine = format!("{}:", crate::instance::id());
+            let length = i64::try_from(mine.len()).unwrap_or(i64::MAX);
+            query("DELETE FROM leases WHERE substr(holder, 1, CAST($2 AS INTEGER)) = $1")
+                .bind(mine)
+                .bind(length)
+                .execute(&mut tx)
+                .await?
+        } else {
+            query("DELETE FROM leases").execute(&mut tx).await?
+        };
         tx.commit().await?;
-        Ok(gone)
+        Ok(gone.rows_affected())
     }
 
     /// Who has the lease `name` now, if anyone.
     pub async fn lease_holder(&self, name: &str) -> StoreResult<Option<String>> {
         Ok(
-            sqlx::query_scalar("SELECT holder FROM leases WHERE name = $1 AND expires_at > $2")
+            query_scalar("SELECT holder FROM leases WHERE name = $1 AND expires_at > $2")
                 .bind(name)
                 .bind(self.now())
                 .fetch_optional(&self.pool)

@@ -6,6 +6,7 @@ mod accounts;
 mod attempts;
 mod audit;
 mod bases;
+mod db;
 mod domains;
 mod error;
 mod invoices;
@@ -23,8 +24,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use db::{Pool, Tx};
 
 pub use accounts::{AccountRow, NewAccount};
 pub use attempts::{Attempt, AttemptKey, AttemptSource};
@@ -53,7 +56,7 @@ pub const ADMINISTRATION: &str = "Administration";
 /// Database handle, the service clock and the keys of the invoice numbers.
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Pool,
     clock: Clock,
     invoice_keys: Arc<InvoiceKeys>,
 }
@@ -62,29 +65,15 @@ impl Store {
     /// Opens the database at `url`, applies the migrations, and protects the invoice numbers
     /// still kept in clear (databases made before `invoice.key` existed) with `invoice_keys`.
     pub async fn open(url: &str, clock: Clock, invoice_keys: InvoiceKeys) -> anyhow::Result<Store> {
-        if !url.starts_with("sqlite:") {
-            anyhow::bail!(
-                "only SQLite database URLs (sqlite://PATH) are supported by this build; got {}",
+        let pool = match url.split_once(':').map(|(scheme, _)| scheme) {
+            Some("sqlite") => Pool::Sqlite(open_sqlite(url).await?),
+            Some("postgres" | "postgresql") => Pool::Postgres(open_postgres(url).await?),
+            _ => anyhow::bail!(
+                "the database URL must begin with sqlite:// (a file on this machine) or \
+                 postgres:// (a PostgreSQL server); got {}",
                 url.split(':').next().unwrap_or("an unknown scheme")
-            );
-        }
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a commit is durable when it returns, so the objects a commit stopped
-            // referencing can be deleted right after it without a power loss bringing the rows
-            // back (NORMAL in WAL mode may lose the last commits).
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            // Deleted content (a delivered message's body, a cleared invoice number) is
-            // overwritten with zeros instead of lingering in free pages.
-            .pragma("secure_delete", "ON")
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            ),
+        };
         let store = Store {
             pool,
             clock,
@@ -92,6 +81,11 @@ impl Store {
         };
         store.protect_invoice_numbers().await?;
         Ok(store)
+    }
+
+    /// True when the database is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.pool.is_postgres()
     }
 
     /// Closes the database: every connection is closed and the WAL checkpointed.
@@ -103,8 +97,12 @@ impl Store {
     /// overwritten (a delivered body) leaves the disk now rather than at the next checkpoint.
     /// Best effort: readers may keep it from finishing.
     pub(crate) async fn checkpoint(&self) {
+        let Pool::Sqlite(pool) = &self.pool else {
+            // PostgreSQL has no such step: dead rows go at the next VACUUM.
+            return;
+        };
         if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.pool)
+            .execute(pool)
             .await
         {
             tracing::warn!(%error, "WAL checkpoint failed");
@@ -121,11 +119,66 @@ impl Store {
         self.clock.now()
     }
 
-    /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock at once, so that two
-    /// writers wait for each other instead of failing when a read upgrades to a write.
-    async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    /// Starts a write transaction, in which writers run one at a time, as the transactions that
+    /// read, check and then write rely on. On SQLite `BEGIN IMMEDIATE` takes the write lock at
+    /// once, so that two writers wait for each other instead of failing when a read upgrades to
+    /// a write. On PostgreSQL every instance's writers take one transaction-scoped advisory lock
+    /// first; each statement still sees what the previous writer committed (READ COMMITTED).
+    async fn write(&self) -> StoreResult<Tx> {
+        match &self.pool {
+            Pool::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK_KEY)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(Tx::Postgres(tx))
+            }
+        }
     }
+}
+
+/// The PostgreSQL advisory lock that serialises the service's write transactions.
+const WRITE_LOCK_KEY: i64 = 0x686f_7374_696e_6764; // "hostingd"
+
+/// Opens (and creates) a SQLite database and applies its migrations.
+async fn open_sqlite(url: &str) -> anyhow::Result<sqlx::SqlitePool> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL: a commit is durable when it returns, so the objects a commit stopped
+        // referencing can be deleted right after it without a power loss bringing the rows
+        // back (NORMAL in WAL mode may lose the last commits).
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        // Deleted content (a delivered message's body, a cleared invoice number) is
+        // overwritten with zeros instead of lingering in free pages.
+        .pragma("secure_delete", "ON")
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await?;
+    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    Ok(pool)
+}
+
+/// Connects to a PostgreSQL database and applies its migrations. The migrator holds an advisory
+/// lock, so instances that start together apply them once.
+async fn open_postgres(url: &str) -> anyhow::Result<sqlx::PgPool> {
+    let options = PgConnectOptions::from_str(url)?
+        .application_name(&format!("hostingd {}", crate::instance::id()))
+        // A commit is durable when it returns, whatever the server's default, so that the
+        // objects it stopped referencing can be deleted right after it (as SQLite's FULL).
+        .options([("synchronous_commit", "on")]);
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await?;
+    sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+    Ok(pool)
 }
 
 /// True when `error` is a UNIQUE constraint violation.

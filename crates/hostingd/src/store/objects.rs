@@ -12,9 +12,8 @@
 //! sweep sees the reference, or the sweep comes first and the commit is refused. Every key is
 //! random, so a claimed key is never recorded again.
 
-use sqlx::{Sqlite, Transaction};
-
 use super::Store;
+use super::db::{Tx, query, query_scalar};
 use super::{StoreError, StoreResult};
 use crate::rules::Refusal;
 
@@ -43,14 +42,14 @@ fn object_swept() -> StoreError {
 /// Refuses with `413 quota_exceeded` when the account's used bytes (as this transaction sees
 /// them) plus `adding` exceed `quota`.
 pub(super) async fn check_quota(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     account_id: i64,
     quota: i64,
     adding: i64,
 ) -> StoreResult<()> {
-    let used: i64 = sqlx::query_scalar(USED_BYTES)
+    let used: i64 = query_scalar(USED_BYTES)
         .bind(account_id)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await?;
     if used.saturating_add(adding) > quota {
         return Err(Refusal::QuotaExceeded {
@@ -65,16 +64,13 @@ pub(super) async fn check_quota(
 
 /// Checks, inside the transaction that will reference them, that the objects `keys` are still
 /// recorded (not claimed by the sweep) or already referenced by a row.
-pub(super) async fn ensure_recorded(
-    tx: &mut Transaction<'static, Sqlite>,
-    keys: Vec<String>,
-) -> StoreResult<()> {
+pub(super) async fn ensure_recorded(tx: &mut Tx, keys: Vec<String>) -> StoreResult<()> {
     for key in &keys {
-        let known: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        let known: bool = query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT EXISTS (SELECT 1 FROM objects WHERE object_key = $1) OR {REFERENCED}"
         )))
         .bind(key)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await?;
         if !known {
             tracing::warn!(%key, "an object was swept before its commit");
@@ -87,20 +83,19 @@ pub(super) async fn ensure_recorded(
 /// Forgets the records of `keys` that no row references any more (the caller deletes the
 /// objects after the commit); returns those keys.
 pub(super) async fn forget_unreferenced(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     keys: Vec<String>,
 ) -> StoreResult<Vec<String>> {
     let mut gone = Vec::with_capacity(keys.len());
     for key in keys {
-        let referenced: bool =
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {REFERENCED}")))
-                .bind(&key)
-                .fetch_one(&mut **tx)
-                .await?;
+        let referenced: bool = query_scalar(sqlx::AssertSqlSafe(format!("SELECT {REFERENCED}")))
+            .bind(&key)
+            .fetch_one(&mut *tx)
+            .await?;
         if !referenced {
-            sqlx::query("DELETE FROM objects WHERE object_key = $1")
+            query("DELETE FROM objects WHERE object_key = $1")
                 .bind(&key)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
             gone.push(key);
         }
@@ -119,14 +114,14 @@ impl Store {
         let now = self.now();
         let mut tx = self.write().await?;
         for (key, source) in objects {
-            sqlx::query(
+            query(
                 "INSERT INTO objects (object_key, account_id, content_key, created_at) VALUES ($1, $2, COALESCE((SELECT content_key FROM objects WHERE object_key = $3), $3), $4) ON CONFLICT (object_key) DO UPDATE SET created_at = excluded.created_at, content_key = excluded.content_key",
             )
             .bind(key)
             .bind(account_id)
             .bind(source)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         }
         tx.commit().await?;
@@ -153,24 +148,23 @@ impl Store {
         modified_before: i64,
     ) -> StoreResult<Claim> {
         let mut tx = self.write().await?;
-        let referenced: bool =
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {REFERENCED}")))
-                .bind(key)
-                .fetch_one(&mut *tx)
-                .await?;
+        let referenced: bool = query_scalar(sqlx::AssertSqlSafe(format!("SELECT {REFERENCED}")))
+            .bind(key)
+            .fetch_one(&mut tx)
+            .await?;
         if referenced {
             return Ok(Claim::Keep);
         }
         let recorded: Option<i64> =
-            sqlx::query_scalar("SELECT created_at FROM objects WHERE object_key = $1")
+            query_scalar("SELECT created_at FROM objects WHERE object_key = $1")
                 .bind(key)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut tx)
                 .await?;
         let claim = match recorded {
             Some(created_at) if created_at < recorded_before => {
-                sqlx::query("DELETE FROM objects WHERE object_key = $1")
+                query("DELETE FROM objects WHERE object_key = $1")
                     .bind(key)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
                 Claim::Delete
             }
@@ -189,20 +183,19 @@ impl Store {
         before: i64,
         present: &std::collections::HashSet<String>,
     ) -> StoreResult<u64> {
-        let old: Vec<String> =
-            sqlx::query_scalar("SELECT object_key FROM objects WHERE created_at < $1")
-                .bind(before)
-                .fetch_all(&self.pool)
-                .await?;
+        let old: Vec<String> = query_scalar("SELECT object_key FROM objects WHERE created_at < $1")
+            .bind(before)
+            .fetch_all(&self.pool)
+            .await?;
         let mut removed = 0;
         let mut tx = self.write().await?;
         for key in old.iter().filter(|k| !present.contains(*k)) {
-            removed += sqlx::query(sqlx::AssertSqlSafe(format!(
+            removed += query(sqlx::AssertSqlSafe(format!(
                 "DELETE FROM objects WHERE object_key = $1 AND created_at < $2 AND NOT {REFERENCED}"
             )))
             .bind(key)
             .bind(before)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?
             .rows_affected();
         }
@@ -212,7 +205,7 @@ impl Store {
 
     /// Every object key a blob or an upload refers to.
     pub async fn referenced_objects(&self) -> StoreResult<std::collections::HashSet<String>> {
-        let keys: Vec<String> = sqlx::query_scalar(
+        let keys: Vec<String> = query_scalar(
             "SELECT object_key FROM blob_parts UNION SELECT object_key FROM upload_parts",
         )
         .fetch_all(&self.pool)
@@ -220,10 +213,19 @@ impl Store {
         Ok(keys.into_iter().collect())
     }
 
-    /// SQLite's `synchronous` setting of the connections (0 off, 1 normal, 2 full, 3 extra).
-    pub async fn synchronous(&self) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("PRAGMA synchronous")
-            .fetch_one(&self.pool)
-            .await?)
+    /// True when a commit is durable when it returns (SQLite's `synchronous` FULL or EXTRA;
+    /// PostgreSQL's `synchronous_commit` not off), so that objects can be deleted right after it.
+    pub async fn commits_are_durable(&self) -> StoreResult<bool> {
+        if self.is_postgres() {
+            let setting: String = query_scalar("SHOW synchronous_commit")
+                .fetch_one(&self.pool)
+                .await?;
+            Ok(setting != "off")
+        } else {
+            let level: i64 = query_scalar("PRAGMA synchronous")
+                .fetch_one(&self.pool)
+                .await?;
+            Ok(level >= 2)
+        }
     }
 }

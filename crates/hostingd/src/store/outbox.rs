@@ -2,10 +2,10 @@
 //! them, and delivered later by SMTP and an SMS gateway when those are configured.
 
 use serde::Serialize;
-use sqlx::{Sqlite, Transaction};
 
 use super::Store;
 use super::StoreResult;
+use super::db::{Tx, query, query_as};
 use crate::messages::Message;
 
 /// A message in the outbox, as `hostingd outbox --json` prints it.
@@ -45,14 +45,14 @@ pub struct PendingMessage {
 
 /// Queues a message in `tx`.
 pub(super) async fn enqueue(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     account_id: i64,
     at: i64,
     channel: &str,
     recipient: &str,
     message: &Message,
 ) -> StoreResult<()> {
-    sqlx::query(
+    query(
         "INSERT INTO outbox (account_id, created_at, channel, recipient, subject, body) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(account_id)
@@ -61,7 +61,7 @@ pub(super) async fn enqueue(
     .bind(recipient)
     .bind(&message.subject)
     .bind(&message.body)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -69,7 +69,7 @@ pub(super) async fn enqueue(
 impl Store {
     /// Every message, oldest first; only those of `account_id` when given.
     pub async fn outbox(&self, account_id: Option<i64>) -> StoreResult<Vec<OutboxMessage>> {
-        Ok(sqlx::query_as::<_, OutboxMessage>(
+        Ok(query_as::<OutboxMessage>(
             "SELECT id, channel, recipient, subject, body, created_at, delivered_at FROM outbox WHERE $1 IS NULL OR account_id = $1 ORDER BY id",
         )
         .bind(account_id)
@@ -88,8 +88,10 @@ impl Store {
         claim_seconds: i64,
     ) -> StoreResult<Vec<PendingMessage>> {
         let now = self.now();
+        // Writers run one at a time on both databases (see `write`), so two instances
+        // claiming at once get disjoint messages without `FOR UPDATE SKIP LOCKED`.
         let mut tx = self.write().await?;
-        let mut claimed = sqlx::query_as::<_, PendingMessage>(
+        let mut claimed = query_as::<PendingMessage>(
             "UPDATE outbox SET claimed_by = $3, claimed_until = $4 WHERE id IN (\
              SELECT id FROM outbox WHERE channel = $1 AND delivered_at IS NULL AND attempts < 10 \
              AND (claimed_until IS NULL OR claimed_until <= $5) ORDER BY id LIMIT $2) \
@@ -100,7 +102,7 @@ impl Store {
         .bind(claimant)
         .bind(now + claim_seconds)
         .bind(now)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut tx)
         .await?;
         tx.commit().await?;
         claimed.sort_by_key(|m| m.id);
@@ -111,7 +113,7 @@ impl Store {
     /// the metadata stays), or the error that stopped it.
     pub async fn mark_delivery(&self, id: i64, error: Option<&str>) -> StoreResult<()> {
         let now = self.now();
-        sqlx::query(
+        query(
             "UPDATE outbox SET attempts = attempts + 1, delivered_at = CASE WHEN $2 IS NULL THEN $3 ELSE NULL END, body = CASE WHEN $2 IS NULL THEN '' ELSE body END, last_error = $2, claimed_by = NULL, claimed_until = NULL WHERE id = $1",
         )
         .bind(id)

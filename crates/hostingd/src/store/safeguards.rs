@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::bases::{BaseFileRow, BaseOrigin, RunningSchedule, ensure_stopped, insert_base_file};
+use super::db::{query, query_as, query_scalar};
 use super::objects::check_quota;
 use super::uploads::{FileKind, Part, delete_blob, insert_blob};
 use super::{Actor, Store, audit};
@@ -56,7 +57,7 @@ impl Store {
         let (_, filename, sha256, parts) = base;
         let mut tx = self.write().await?;
         let blob_id = insert_blob(&mut tx, schedule.account_id, sha256, parts, taken_at).await?;
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = query_scalar(
             "INSERT INTO safeguards (account_id, schedule_id, base_id, base_name, filename, blob_id, taken_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(schedule.account_id)
@@ -66,18 +67,18 @@ impl Store {
         .bind(filename)
         .bind(blob_id)
         .bind(taken_at)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
         for (kind, name, hash, parts) in companions {
             let blob = insert_blob(&mut tx, schedule.account_id, hash, parts, taken_at).await?;
-            sqlx::query(
+            query(
                 "INSERT INTO safeguard_files (safeguard_id, kind, filename, blob_id) VALUES ($1, $2, $3, $4)",
             )
             .bind(id)
             .bind(kind)
             .bind(name)
             .bind(blob)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         }
         audit::record(
@@ -98,7 +99,7 @@ impl Store {
         account_id: i64,
         schedule_id: i64,
     ) -> StoreResult<Vec<SafeguardRow>> {
-        Ok(sqlx::query_as::<_, SafeguardRow>(sqlx::AssertSqlSafe(format!(
+        Ok(query_as::<SafeguardRow>(sqlx::AssertSqlSafe(format!(
             "{SAFEGUARD_SELECT} WHERE g.schedule_id = $1 AND g.account_id = $2 ORDER BY g.taken_at DESC, g.id DESC"
         )))
         .bind(schedule_id)
@@ -109,7 +110,7 @@ impl Store {
 
     /// One safeguard of the account.
     pub async fn safeguard(&self, account_id: i64, id: i64) -> StoreResult<SafeguardRow> {
-        sqlx::query_as::<_, SafeguardRow>(sqlx::AssertSqlSafe(format!(
+        query_as::<SafeguardRow>(sqlx::AssertSqlSafe(format!(
             "{SAFEGUARD_SELECT} WHERE g.id = $1 AND g.account_id = $2"
         )))
         .bind(id)
@@ -121,7 +122,7 @@ impl Store {
 
     /// The companions kept with a safeguard.
     pub async fn safeguard_companions(&self, safeguard_id: i64) -> StoreResult<Vec<BaseFileRow>> {
-        Ok(sqlx::query_as::<_, BaseFileRow>(
+        Ok(query_as::<BaseFileRow>(
             "SELECT f.safeguard_id AS base_id, f.kind, f.filename, f.blob_id, g.taken_at AS added_at, b.size, b.sha256 FROM safeguard_files f JOIN blobs b ON b.id = f.blob_id JOIN safeguards g ON g.id = f.safeguard_id WHERE f.safeguard_id = $1 ORDER BY f.kind",
         )
         .bind(safeguard_id)
@@ -142,30 +143,28 @@ impl Store {
         let mut tx = self.write().await?;
         let mut keys = Vec::new();
         for id in ids {
-            let blob: Option<i64> = sqlx::query_scalar(
-                "SELECT blob_id FROM safeguards WHERE id = $1 AND account_id = $2",
-            )
-            .bind(id)
-            .bind(account_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(blob) = blob {
-                let companions: Vec<i64> = sqlx::query_scalar(
-                    "SELECT blob_id FROM safeguard_files WHERE safeguard_id = $1",
-                )
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-                sqlx::query("DELETE FROM safeguard_files WHERE safeguard_id = $1")
+            let blob: Option<i64> =
+                query_scalar("SELECT blob_id FROM safeguards WHERE id = $1 AND account_id = $2")
                     .bind(id)
-                    .execute(&mut *tx)
+                    .bind(account_id)
+                    .fetch_optional(&mut tx)
+                    .await?;
+            if let Some(blob) = blob {
+                let companions: Vec<i64> =
+                    query_scalar("SELECT blob_id FROM safeguard_files WHERE safeguard_id = $1")
+                        .bind(id)
+                        .fetch_all(&mut tx)
+                        .await?;
+                query("DELETE FROM safeguard_files WHERE safeguard_id = $1")
+                    .bind(id)
+                    .execute(&mut tx)
                     .await?;
                 for companion in companions {
                     keys.extend(delete_blob(&mut tx, companion).await?);
                 }
-                sqlx::query("DELETE FROM safeguards WHERE id = $1")
+                query("DELETE FROM safeguards WHERE id = $1")
                     .bind(id)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
                 keys.extend(delete_blob(&mut tx, blob).await?);
             }
@@ -206,7 +205,7 @@ impl Store {
             safeguard.base_name,
             crate::clock::rfc3339(safeguard.taken_at)
         );
-        let base_id: i64 = sqlx::query_scalar(
+        let base_id: i64 = query_scalar(
             "INSERT INTO bases (account_id, schedule_id, name, origin, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(actor.account_id)
@@ -214,7 +213,7 @@ impl Store {
         .bind(&name)
         .bind(BaseOrigin::Safeguard)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
         for (kind, filename, sha256, parts) in files {
             let blob = insert_blob(&mut tx, actor.account_id, sha256, parts, now).await?;
@@ -223,10 +222,10 @@ impl Store {
         // The copies share their bytes with the safeguard where storage links them: the quota
         // counts what they add, seen from inside this transaction.
         check_quota(&mut tx, actor.account_id, quota, 0).await?;
-        sqlx::query("UPDATE schedules SET open_base_id = $1 WHERE id = $2")
+        query("UPDATE schedules SET open_base_id = $1 WHERE id = $2")
             .bind(base_id)
             .bind(safeguard.schedule_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         audit::record(
             &mut tx,

@@ -4,8 +4,8 @@
 use std::ops::RangeInclusive;
 
 use serde_json::json;
-use sqlx::{Sqlite, Transaction};
 
+use super::db::{Tx, query, query_as, query_scalar};
 use super::{Actor, Store, audit, unique_or};
 use super::{StoreError, StoreResult};
 use crate::domains::EndpointName;
@@ -80,7 +80,7 @@ fn domain_taken(host: &str) -> Refusal {
 impl Store {
     /// The controller's domain and port, once given.
     pub async fn controller_endpoint(&self, account_id: i64) -> StoreResult<Option<(String, i64)>> {
-        Ok(sqlx::query_as::<_, (String, i64)>(
+        Ok(query_as::<(String, i64)>(
             "SELECT domain, port FROM endpoints WHERE owner_kind = 'controller' AND owner_id = $1",
         )
         .bind(account_id)
@@ -107,19 +107,17 @@ impl Store {
 
     /// The schedules of an account, in creation order.
     pub async fn schedules(&self, account_id: i64) -> StoreResult<Vec<ScheduleRow>> {
-        Ok(
-            sqlx::query_as::<_, ScheduleRow>(sqlx::AssertSqlSafe(format!(
-                "{SCHEDULE_SELECT} WHERE s.account_id = $1 ORDER BY s.id"
-            )))
-            .bind(account_id)
-            .fetch_all(&self.pool)
-            .await?,
-        )
+        Ok(query_as::<ScheduleRow>(sqlx::AssertSqlSafe(format!(
+            "{SCHEDULE_SELECT} WHERE s.account_id = $1 ORDER BY s.id"
+        )))
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// One schedule of the account; `not_found` for an unknown id or another account's.
     pub async fn schedule(&self, account_id: i64, schedule_id: i64) -> StoreResult<ScheduleRow> {
-        sqlx::query_as::<_, ScheduleRow>(sqlx::AssertSqlSafe(format!(
+        query_as::<ScheduleRow>(sqlx::AssertSqlSafe(format!(
             "{SCHEDULE_SELECT} WHERE s.account_id = $1 AND s.id = $2"
         )))
         .bind(account_id)
@@ -139,12 +137,12 @@ impl Store {
     ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let before = sqlx::query_as::<_, (String, bool, String)>(
+        let before = query_as::<(String, bool, String)>(
             "SELECT name, campus_net_licence, time_zone FROM schedules WHERE id = $1 AND account_id = $2",
         )
         .bind(schedule_id)
         .bind(actor.account_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?
         .ok_or_else(|| StoreError::NotFound("schedule"))?;
         let name = changes.name.clone().unwrap_or(before.0.clone());
@@ -158,14 +156,14 @@ impl Store {
             tx.commit().await?;
             return Ok(());
         }
-        sqlx::query(
+        query(
             "UPDATE schedules SET name = $1, campus_net_licence = $2, time_zone = $3 WHERE id = $4",
         )
         .bind(&name)
         .bind(licence)
         .bind(&zone)
         .bind(schedule_id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .map_err(|e| unique_or(e, || Refusal::ScheduleNameTaken { name: name.clone() }))?;
         audit::record(
@@ -184,7 +182,7 @@ impl Store {
 
     /// The profiles of a schedule with their member ids, by name.
     pub async fn profiles(&self, schedule_id: i64) -> StoreResult<Vec<(String, Vec<i64>)>> {
-        let rows = sqlx::query_as::<_, (String, Option<i64>)>(
+        let rows = query_as::<(String, Option<i64>)>(
             "SELECT p.name, m.user_id FROM profiles p LEFT JOIN profile_members m ON m.profile_id = p.id WHERE p.schedule_id = $1 ORDER BY p.id, m.user_id",
         )
         .bind(schedule_id)
@@ -213,13 +211,13 @@ impl Store {
     ) -> StoreResult<Vec<i64>> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let profile_id: i64 = sqlx::query_scalar(
+        let profile_id: i64 = query_scalar(
             "SELECT p.id FROM profiles p JOIN schedules s ON s.id = p.schedule_id WHERE s.id = $1 AND s.account_id = $2 AND p.name = $3",
         )
         .bind(schedule_id)
         .bind(actor.account_id)
         .bind(name)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?
         .ok_or_else(|| StoreError::NotFound("profile"))?;
         let mut wanted = members.to_vec();
@@ -227,33 +225,33 @@ impl Store {
         wanted.dedup();
         for user_id in &wanted {
             let found: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND account_id = $2")
+                query_scalar("SELECT id FROM users WHERE id = $1 AND account_id = $2")
                     .bind(user_id)
                     .bind(actor.account_id)
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(&mut tx)
                     .await?;
             if found.is_none() {
                 return Err(Refusal::UnknownUser { user_id: *user_id }.into());
             }
         }
-        let before: Vec<i64> = sqlx::query_scalar(
+        let before: Vec<i64> = query_scalar(
             "SELECT user_id FROM profile_members WHERE profile_id = $1 ORDER BY user_id",
         )
         .bind(profile_id)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut tx)
         .await?;
         if before == wanted {
             return Ok(wanted);
         }
-        sqlx::query("DELETE FROM profile_members WHERE profile_id = $1")
+        query("DELETE FROM profile_members WHERE profile_id = $1")
             .bind(profile_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         for user_id in &wanted {
-            sqlx::query("INSERT INTO profile_members (profile_id, user_id) VALUES ($1, $2)")
+            query("INSERT INTO profile_members (profile_id, user_id) VALUES ($1, $2)")
                 .bind(profile_id)
                 .bind(user_id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
         }
         audit::record(
@@ -273,7 +271,7 @@ impl Store {
 /// endpoint has it, whatever was typed (`x` and `x.<zone>` are one host); the unique index on
 /// `endpoints.host` backs the check.
 async fn set_endpoint_in(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     actor: &Actor,
     owner: EndpointOwner,
     name: &EndpointName,
@@ -282,26 +280,26 @@ async fn set_endpoint_in(
 ) -> StoreResult<(String, i64)> {
     let (domain, host) = (name.domain.as_str(), name.host.as_str());
     let (kind, owner_id) = owner.key(actor.account_id);
-    let existing = sqlx::query_as::<_, (String, i64)>(
+    let existing = query_as::<(String, i64)>(
         "SELECT domain, port FROM endpoints WHERE owner_kind = $1 AND owner_id = $2",
     )
     .bind(kind)
     .bind(owner_id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     if let Some((current, port)) = &existing
         && current == domain
     {
         return Ok((current.clone(), *port));
     }
-    let taken: Option<i64> = sqlx::query_scalar(
+    let taken: Option<i64> = query_scalar(
         "SELECT id FROM endpoints WHERE (host = $1 OR domain = $2) AND NOT (owner_kind = $3 AND owner_id = $4)",
     )
     .bind(host)
     .bind(domain)
     .bind(kind)
     .bind(owner_id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     if taken.is_some() {
         return Err(domain_taken(host).into());
@@ -311,17 +309,15 @@ async fn set_endpoint_in(
         None => free_port_in(tx, ports).await?,
     };
     let result = if existing.is_some() {
-        sqlx::query(
-            "UPDATE endpoints SET domain = $1, host = $2 WHERE owner_kind = $3 AND owner_id = $4",
-        )
-        .bind(domain)
-        .bind(host)
-        .bind(kind)
-        .bind(owner_id)
-        .execute(&mut **tx)
-        .await
+        query("UPDATE endpoints SET domain = $1, host = $2 WHERE owner_kind = $3 AND owner_id = $4")
+            .bind(domain)
+            .bind(host)
+            .bind(kind)
+            .bind(owner_id)
+            .execute(&mut *tx)
+            .await
     } else {
-        sqlx::query(
+        query(
             "INSERT INTO endpoints (account_id, owner_kind, owner_id, domain, host, port) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(actor.account_id)
@@ -330,7 +326,7 @@ async fn set_endpoint_in(
         .bind(domain)
         .bind(host)
         .bind(port)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
     };
     result.map_err(|e| unique_or(e, || domain_taken(host)))?;
@@ -346,17 +342,13 @@ async fn set_endpoint_in(
 }
 
 /// The lowest port of `ports` no endpoint uses.
-async fn free_port_in(
-    tx: &mut Transaction<'static, Sqlite>,
-    ports: &RangeInclusive<u16>,
-) -> StoreResult<i64> {
-    let used: Vec<i64> = sqlx::query_scalar(
-        "SELECT port FROM endpoints WHERE port >= $1 AND port <= $2 ORDER BY port",
-    )
-    .bind(i64::from(*ports.start()))
-    .bind(i64::from(*ports.end()))
-    .fetch_all(&mut **tx)
-    .await?;
+async fn free_port_in(tx: &mut Tx, ports: &RangeInclusive<u16>) -> StoreResult<i64> {
+    let used: Vec<i64> =
+        query_scalar("SELECT port FROM endpoints WHERE port >= $1 AND port <= $2 ORDER BY port")
+            .bind(i64::from(*ports.start()))
+            .bind(i64::from(*ports.end()))
+            .fetch_all(&mut *tx)
+            .await?;
     Ok(first_free(ports, &used).ok_or(Refusal::NoPortAvailable)?)
 }
 

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::StoreResult;
+use super::db::{query, query_as};
 use super::{Actor, Store, WorkstationRow, audit};
 
 /// A session row.
@@ -50,7 +51,7 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> StoreResult<Option<SessionWithWorkstation>> {
-        let row = sqlx::query_as::<_, SessionJoin>(
+        let row = query_as::<SessionJoin>(
             "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, s.revoked_at AS session_revoked_at, \
              w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at, \
              (u.superadmin AND u.console_access) AS console_access \
@@ -84,14 +85,14 @@ impl Store {
         let now = self.now();
         let workstation_id = actor.workstation_id.unwrap_or_default();
         let mut tx = self.write().await?;
-        sqlx::query(
+        query(
             "INSERT INTO sessions (token_hash, workstation_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)",
         )
         .bind(token_hash)
         .bind(workstation_id)
         .bind(now)
         .bind(expires_at)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         audit::record(&mut tx, actor, now, "session.created", json!({})).await?;
         tx.commit().await?;
@@ -100,7 +101,7 @@ impl Store {
 
     /// The session with this token hash.
     pub async fn session_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<SessionRow>> {
-        Ok(sqlx::query_as::<_, SessionRow>(
+        Ok(query_as::<SessionRow>(
             "SELECT id, workstation_id, last_seen_at, expires_at, revoked_at FROM sessions WHERE token_hash = $1",
         )
         .bind(token_hash)
@@ -114,7 +115,7 @@ impl Store {
         if now - session.last_seen_at < 60 {
             return Ok(());
         }
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+        query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(now)
             .bind(session.id)
             .execute(&self.pool)
@@ -126,10 +127,10 @@ impl Store {
     pub async fn revoke_session(&self, actor: &Actor, session_id: i64) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(now)
             .bind(session_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         audit::record(&mut tx, actor, now, "session.ended", json!({})).await?;
         tx.commit().await?;

@@ -2,8 +2,8 @@
 //! upload's offset moves in the transaction that records the part holding those bytes.
 
 use serde_json::json;
-use sqlx::{Sqlite, Transaction};
 
+use super::db::{Tx, query, query_as, query_scalar};
 use super::objects::{USED_BYTES, check_quota, ensure_recorded, forget_unreferenced};
 use super::{Actor, Store, audit};
 use super::{StoreError, StoreResult};
@@ -85,7 +85,7 @@ fn upload_not_found() -> StoreError {
 const UPLOAD_COLUMNS: &str = "id, account_id, filename, kind, NULLIF(sha256, '') AS sha256, length, upload_offset, hash_state, created_at, expires_at, completed_at, blob_id";
 
 pub(super) async fn insert_blob(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     account_id: i64,
     sha256: &str,
     parts: &[Part],
@@ -93,63 +93,58 @@ pub(super) async fn insert_blob(
 ) -> StoreResult<i64> {
     ensure_recorded(tx, parts.iter().map(|p| p.object_key.clone()).collect()).await?;
     let size: i64 = parts.iter().map(|p| p.size).sum();
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = query_scalar(
         "INSERT INTO blobs (account_id, size, sha256, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(account_id)
     .bind(size)
     .bind(sha256)
     .bind(now)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     for (seq, part) in parts.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO blob_parts (blob_id, seq, object_key, size) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(seq as i64)
-        .bind(&part.object_key)
-        .bind(part.size)
-        .execute(&mut **tx)
-        .await?;
+        query("INSERT INTO blob_parts (blob_id, seq, object_key, size) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(seq as i64)
+            .bind(&part.object_key)
+            .bind(part.size)
+            .execute(&mut *tx)
+            .await?;
     }
     Ok(id)
 }
 
 /// Deletes a blob's rows and returns its object keys that nothing references any more (their
 /// records are forgotten), to delete after the commit.
-pub(super) async fn delete_blob(
-    tx: &mut Transaction<'static, Sqlite>,
-    blob_id: i64,
-) -> StoreResult<Vec<String>> {
+pub(super) async fn delete_blob(tx: &mut Tx, blob_id: i64) -> StoreResult<Vec<String>> {
     let keys: Vec<String> =
-        sqlx::query_scalar("SELECT object_key FROM blob_parts WHERE blob_id = $1 ORDER BY seq")
+        query_scalar("SELECT object_key FROM blob_parts WHERE blob_id = $1 ORDER BY seq")
             .bind(blob_id)
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *tx)
             .await?;
-    sqlx::query("DELETE FROM blob_parts WHERE blob_id = $1")
+    query("DELETE FROM blob_parts WHERE blob_id = $1")
         .bind(blob_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM blobs WHERE id = $1")
+    query("DELETE FROM blobs WHERE id = $1")
         .bind(blob_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     forget_unreferenced(tx, keys).await
 }
 
 /// A finished upload of the account, consumed by a base: checks and returns (filename, kind, blob).
 pub(super) async fn take_upload(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     account_id: i64,
     upload_id: &str,
 ) -> StoreResult<(String, FileKind, i64)> {
-    let row = sqlx::query_as::<_, (String, FileKind, i64, i64, Option<i64>)>(
+    let row = query_as::<(String, FileKind, i64, i64, Option<i64>)>(
         "SELECT filename, kind, length, upload_offset, blob_id FROM uploads WHERE id = $1 AND account_id = $2",
     )
     .bind(upload_id)
     .bind(account_id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(upload_not_found)?;
     let (filename, kind, length, offset, blob_id) = row;
@@ -159,13 +154,13 @@ pub(super) async fn take_upload(
         length,
     })?;
     // The parts now belong to the blob; the upload row goes.
-    sqlx::query("DELETE FROM upload_parts WHERE upload_id = $1")
+    query("DELETE FROM upload_parts WHERE upload_id = $1")
         .bind(upload_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM uploads WHERE id = $1")
+    query("DELETE FROM uploads WHERE id = $1")
         .bind(upload_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok((filename, kind, blob_id))
 }
@@ -176,7 +171,7 @@ impl Store {
     /// Bytes the account uses: each stored content once (a safeguard shares the bytes of the
     /// base it copies) plus the full length of unfinished uploads.
     pub async fn used_bytes(&self, account_id: i64) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar::<_, i64>(USED_BYTES)
+        Ok(query_scalar::<i64>(USED_BYTES)
             .bind(account_id)
             .fetch_one(&self.pool)
             .await?)
@@ -192,7 +187,7 @@ impl Store {
         let now = self.now();
         let mut tx = self.write().await?;
         check_quota(&mut tx, actor.account_id, quota, upload.length).await?;
-        sqlx::query(
+        query(
             "INSERT INTO uploads (id, account_id, filename, kind, sha256, length, upload_offset, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)",
         )
         .bind(&upload.id)
@@ -203,7 +198,7 @@ impl Store {
         .bind(upload.length)
         .bind(now)
         .bind(upload.expires_at)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         audit::record(
             &mut tx,
@@ -221,7 +216,7 @@ impl Store {
 
     /// One upload of the account.
     pub async fn upload(&self, account_id: i64, id: &str) -> StoreResult<Option<UploadRow>> {
-        Ok(sqlx::query_as::<_, UploadRow>(sqlx::AssertSqlSafe(format!(
+        Ok(query_as::<UploadRow>(sqlx::AssertSqlSafe(format!(
             "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = $1 AND account_id = $2"
         )))
         .bind(id)
@@ -232,7 +227,7 @@ impl Store {
 
     /// The account's uploads, oldest first.
     pub async fn uploads(&self, account_id: i64) -> StoreResult<Vec<UploadRow>> {
-        Ok(sqlx::query_as::<_, UploadRow>(sqlx::AssertSqlSafe(format!(
+        Ok(query_as::<UploadRow>(sqlx::AssertSqlSafe(format!(
             "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE account_id = $1 ORDER BY created_at, id"
         )))
         .bind(account_id)
@@ -242,7 +237,7 @@ impl Store {
 
     /// The parts of an upload, in order.
     pub async fn upload_parts(&self, upload_id: &str) -> StoreResult<Vec<Part>> {
-        Ok(sqlx::query_as::<_, Part>(
+        Ok(query_as::<Part>(
             "SELECT object_key, size FROM upload_parts WHERE upload_id = $1 ORDER BY start",
         )
         .bind(upload_id)
@@ -269,7 +264,7 @@ impl Store {
             PartHash::Running(state) => (state, None),
             PartHash::Complete(sha256) => (None, Some(sha256)),
         };
-        let moved = sqlx::query(
+        let moved = query(
             "UPDATE uploads SET upload_offset = $1, hash_state = $5, sha256 = COALESCE($6, sha256) WHERE id = $2 AND account_id = $3 AND upload_offset = $4 AND completed_at IS NULL",
         )
         .bind(end)
@@ -278,35 +273,35 @@ impl Store {
         .bind(start)
         .bind(hash_state)
         .bind(complete_sha256)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?
         .rows_affected();
         if moved == 0 {
             return Err(Refusal::UploadMovedOn.into());
         }
         ensure_recorded(&mut tx, vec![part.object_key.clone()]).await?;
-        sqlx::query(
+        query(
             "INSERT INTO upload_parts (upload_id, start, size, object_key) VALUES ($1, $2, $3, $4) ON CONFLICT (upload_id, start) DO UPDATE SET size = excluded.size, object_key = excluded.object_key",
         )
         .bind(upload_id)
         .bind(start)
         .bind(part.size)
         .bind(&part.object_key)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         if let Some(sha256) = complete_sha256 {
-            let parts = sqlx::query_as::<_, Part>(
+            let parts = query_as::<Part>(
                 "SELECT object_key, size FROM upload_parts WHERE upload_id = $1 ORDER BY start",
             )
             .bind(upload_id)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut tx)
             .await?;
             let blob_id = insert_blob(&mut tx, actor.account_id, sha256, &parts, now).await?;
-            sqlx::query("UPDATE uploads SET completed_at = $1, blob_id = $2 WHERE id = $3")
+            query("UPDATE uploads SET completed_at = $1, blob_id = $2 WHERE id = $3")
                 .bind(now)
                 .bind(blob_id)
                 .bind(upload_id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             audit::record(
                 &mut tx,
@@ -325,27 +320,26 @@ impl Store {
     pub async fn delete_upload(&self, actor: &Actor, upload_id: &str) -> StoreResult<Vec<String>> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let blob_id = sqlx::query_scalar::<_, Option<i64>>(
+        let blob_id = query_scalar::<Option<i64>>(
             "SELECT blob_id FROM uploads WHERE id = $1 AND account_id = $2",
         )
         .bind(upload_id)
         .bind(actor.account_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?
         .ok_or_else(upload_not_found)?;
-        let mut keys: Vec<String> = sqlx::query_scalar(
-            "SELECT object_key FROM upload_parts WHERE upload_id = $1 ORDER BY start",
-        )
-        .bind(upload_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM upload_parts WHERE upload_id = $1")
+        let mut keys: Vec<String> =
+            query_scalar("SELECT object_key FROM upload_parts WHERE upload_id = $1 ORDER BY start")
+                .bind(upload_id)
+                .fetch_all(&mut tx)
+                .await?;
+        query("DELETE FROM upload_parts WHERE upload_id = $1")
             .bind(upload_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-        sqlx::query("DELETE FROM uploads WHERE id = $1")
+        query("DELETE FROM uploads WHERE id = $1")
             .bind(upload_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         if let Some(blob_id) = blob_id {
             for key in delete_blob(&mut tx, blob_id).await? {
@@ -370,7 +364,7 @@ impl Store {
     /// Unfinished uploads past their expiry: (account, id). A finished upload never expires: it
     /// waits to be loaded or attached to a base (or deleted by the school).
     pub async fn expired_uploads(&self, now: i64) -> StoreResult<Vec<(i64, String)>> {
-        Ok(sqlx::query_as::<_, (i64, String)>(
+        Ok(query_as::<(i64, String)>(
             "SELECT account_id, id FROM uploads WHERE expires_at <= $1 AND completed_at IS NULL ORDER BY expires_at",
         )
         .bind(now)
@@ -380,7 +374,7 @@ impl Store {
 
     /// The parts of a blob, in order.
     pub async fn blob_parts(&self, blob_id: i64) -> StoreResult<Vec<Part>> {
-        Ok(sqlx::query_as::<_, Part>(
+        Ok(query_as::<Part>(
             "SELECT object_key, size FROM blob_parts WHERE blob_id = $1 ORDER BY seq",
         )
         .bind(blob_id)

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use super::db::{query, query_as, query_scalar};
 use super::{Actor, Store, audit, unique_or};
 use super::{StoreError, StoreResult};
 use crate::rules::Refusal;
@@ -49,7 +50,7 @@ impl Store {
     pub async fn create_user(&self, actor: &Actor, user: &NewUserRow) -> StoreResult<UserRow> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = query_scalar(
             "INSERT INTO users (account_id, first_name, surname, username, password_hash, superadmin, console_access, created_at) VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7) RETURNING id",
         )
         .bind(actor.account_id)
@@ -59,7 +60,7 @@ impl Store {
         .bind(&user.password_hash)
         .bind(user.superadmin)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await
         .map_err(|e| {
             unique_or(e, || {
@@ -82,7 +83,7 @@ impl Store {
 
     /// The users of an account, in creation order.
     pub async fn users(&self, account_id: i64) -> StoreResult<Vec<UserRow>> {
-        Ok(sqlx::query_as::<_, UserRow>(
+        Ok(query_as::<UserRow>(
             "SELECT id, account_id, first_name, surname, username, password_hash, superadmin, email, console_access FROM users WHERE account_id = $1 ORDER BY id",
         )
         .bind(account_id)
@@ -92,7 +93,7 @@ impl Store {
 
     /// One user of the account; `not_found` otherwise.
     pub async fn user(&self, account_id: i64, user_id: i64) -> StoreResult<UserRow> {
-        sqlx::query_as::<_, UserRow>(
+        query_as::<UserRow>(
             "SELECT id, account_id, first_name, surname, username, password_hash, superadmin, email, console_access FROM users WHERE account_id = $1 AND id = $2",
         )
         .bind(account_id)
@@ -108,7 +109,7 @@ impl Store {
         account_id: i64,
         username: &str,
     ) -> StoreResult<Option<UserRow>> {
-        Ok(sqlx::query_as::<_, UserRow>(
+        Ok(query_as::<UserRow>(
             "SELECT id, account_id, first_name, surname, username, password_hash, superadmin, email, console_access FROM users WHERE account_id = $1 AND username = $2",
         )
         .bind(account_id)
@@ -128,12 +129,12 @@ impl Store {
     ) -> StoreResult<UserRow> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let before = sqlx::query_as::<_, (Option<String>, bool)>(
+        let before = query_as::<(Option<String>, bool)>(
             "SELECT email, console_access FROM users WHERE id = $1 AND account_id = $2",
         )
         .bind(user_id)
         .bind(actor.account_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?
         .ok_or_else(|| StoreError::NotFound("user"))?;
         let new_email = email.or(before.0.clone());
@@ -142,11 +143,11 @@ impl Store {
             return Err(Refusal::EmailRequired.into());
         }
         if (new_email.as_ref(), new_access) != (before.0.as_ref(), before.1) {
-            sqlx::query("UPDATE users SET email = $1, console_access = $2 WHERE id = $3")
+            query("UPDATE users SET email = $1, console_access = $2 WHERE id = $3")
                 .bind(&new_email)
                 .bind(new_access)
                 .bind(user_id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             audit::record(
                 &mut tx,

@@ -3,6 +3,7 @@
 use hosting_api::types::Role;
 use serde_json::json;
 
+use super::db::{query, query_as, query_scalar};
 use super::{Actor, Store, audit, outbox};
 use super::{StoreError, StoreResult};
 use crate::clock::rfc3339;
@@ -59,7 +60,7 @@ impl Store {
     ) -> StoreResult<i64> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = query_scalar(
             "INSERT INTO workstations (account_id, role, user_id, name, fingerprint, enrolled_at, not_after) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(actor.account_id)
@@ -69,7 +70,7 @@ impl Store {
         .bind(&workstation.fingerprint)
         .bind(now)
         .bind(workstation.not_after)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
         let actor = Actor {
             workstation_id: Some(id),
@@ -84,9 +85,9 @@ impl Store {
         )
         .await?;
         let (school, email): (String, String) =
-            sqlx::query_as("SELECT school_name, email FROM accounts WHERE id = $1")
+            query_as("SELECT school_name, email FROM accounts WHERE id = $1")
                 .bind(actor.account_id)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut tx)
                 .await?;
         let installer = match workstation.role {
             Role::Superadmin => Installer::Superadmin(
@@ -114,7 +115,7 @@ impl Store {
         &self,
         fingerprint: &str,
     ) -> StoreResult<Option<WorkstationRow>> {
-        Ok(sqlx::query_as::<_, WorkstationRow>(
+        Ok(query_as::<WorkstationRow>(
             "SELECT w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at FROM workstations w LEFT JOIN users u ON u.id = w.user_id WHERE w.fingerprint = $1",
         )
         .bind(fingerprint)
@@ -124,7 +125,7 @@ impl Store {
 
     /// The workstations of an account.
     pub async fn workstations(&self, account_id: i64) -> StoreResult<Vec<WorkstationRow>> {
-        Ok(sqlx::query_as::<_, WorkstationRow>(
+        Ok(query_as::<WorkstationRow>(
             "SELECT w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at FROM workstations w LEFT JOIN users u ON u.id = w.user_id WHERE w.account_id = $1 ORDER BY w.id",
         )
         .bind(account_id)
@@ -138,7 +139,7 @@ impl Store {
         account_id: i64,
         workstation_id: i64,
     ) -> StoreResult<WorkstationRow> {
-        sqlx::query_as::<_, WorkstationRow>(
+        query_as::<WorkstationRow>(
             "SELECT w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at FROM workstations w LEFT JOIN users u ON u.id = w.user_id WHERE w.account_id = $1 AND w.id = $2",
         )
         .bind(account_id)
@@ -155,32 +156,32 @@ impl Store {
     pub async fn revoke_workstation(&self, actor: &Actor, workstation_id: i64) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let target = sqlx::query_as::<_, (Role, String, String, Option<String>)>(
+        let target = query_as::<(Role, String, String, Option<String>)>(
             "SELECT w.role, w.name, w.fingerprint, u.username FROM workstations w LEFT JOIN users u ON u.id = w.user_id WHERE w.id = $1 AND w.account_id = $2",
         )
         .bind(workstation_id)
         .bind(actor.account_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?
         .ok_or_else(|| StoreError::NotFound("workstation"))?;
-        let changed = sqlx::query(
+        let changed = query(
             "UPDATE workstations SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL",
         )
         .bind(now)
         .bind(workstation_id)
         .bind(actor.account_id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?
         .rows_affected();
         if changed == 0 {
             return Ok(());
         }
-        sqlx::query(
+        query(
             "UPDATE sessions SET revoked_at = $1 WHERE workstation_id = $2 AND revoked_at IS NULL",
         )
         .bind(now)
         .bind(workstation_id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         audit::record(
             &mut tx,
@@ -198,7 +199,7 @@ impl Store {
     /// The account of a workstation (operator commands).
     pub async fn workstation_account(&self, workstation_id: i64) -> StoreResult<Option<i64>> {
         Ok(
-            sqlx::query_scalar("SELECT account_id FROM workstations WHERE id = $1")
+            query_scalar("SELECT account_id FROM workstations WHERE id = $1")
                 .bind(workstation_id)
                 .fetch_optional(&self.pool)
                 .await?,

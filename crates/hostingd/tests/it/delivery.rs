@@ -7,9 +7,9 @@ use crate::common;
 use std::sync::{Arc, Mutex};
 
 use common::gateways::{sms_gateway, smtp_sink};
+use hostingd::Clock;
 use hostingd::delivery::Delivery;
 use hostingd::store::NewAccount;
-use hostingd::{Clock, ServeConfig};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn logins_are_delivered_by_smtp_and_sms_gateway() {
@@ -17,7 +17,7 @@ async fn logins_are_delivered_by_smtp_and_sms_gateway() {
     let failing = Arc::new(Mutex::new(true));
     let (sms_port, sms) = sms_gateway("gateway-token", failing.clone()).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut config = ServeConfig::local(dir.path().to_path_buf());
+    let mut config = hostingd::testing::local_config(dir.path().to_path_buf());
     config.smtp_url = Some(format!("smtp://127.0.0.1:{smtp_port}"));
     config.sms_url = Some(format!("http://127.0.0.1:{sms_port}/send"));
     config.sms_token = Some("gateway-token".to_string());

@@ -275,9 +275,8 @@ async fn only_the_manager_creates_superadministrators_and_grants_console_access(
 }
 
 /// Opens the service's database beside it, for writing what the service never would.
-async fn database(t: &TestService) -> sqlx::SqlitePool {
-    let url = format!("sqlite://{}", t.dir.path().join("hostingd.db").display());
-    sqlx::SqlitePool::connect(&url).await.unwrap()
+async fn database(t: &TestService) -> sqlx::AnyPool {
+    hostingd::testing::raw_database(t.dir.path()).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -555,7 +554,7 @@ async fn operator_verified_domain_is_accepted() {
     // The command line does the same.
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_hostingd"))
         .args(["verify-domain", &b.hosting_number, "lycee-b.fr"])
-        .env("HOSTINGD_DATA_DIR", t.dir.path())
+        .envs(hostingd::testing::database_env(t.dir.path()))
         .output()
         .unwrap();
     assert!(
@@ -566,7 +565,7 @@ async fn operator_verified_domain_is_accepted() {
     manager_b.set_controller_domain("lycee-b.fr").await.unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_hostingd"))
         .args(["verify-domain", &b.hosting_number, "lycee-hugo.fr"])
-        .env("HOSTINGD_DATA_DIR", t.dir.path())
+        .envs(hostingd::testing::database_env(t.dir.path()))
         .output()
         .unwrap();
     assert!(!output.status.success());

@@ -17,6 +17,7 @@ mod isolation;
 mod migrations;
 mod onboarding;
 mod openapi;
+mod postgres;
 mod resume;
 mod server_pronote;
 mod uploads;

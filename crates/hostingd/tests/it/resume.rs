@@ -19,7 +19,12 @@ fn an_upload_resumes_after_kill_9_and_the_stored_file_is_the_source() {
     let handed = common::HandedOver::new(&runtime, "Lycee Kill", Some("lycee-kill"));
     let (dir, schedule_id) = (&handed.dir, handed.schedule_id);
     let port = free_port();
-    let mut child = serve(dir.path(), port, &["--job-interval-seconds", "1"]);
+    let mut child = serve(
+        dir.path(),
+        port,
+        // A stable id: on PostgreSQL the restarted instance takes its own leases back.
+        &["--job-interval-seconds", "1", "--instance-id", "resume"],
+    );
     let client = handed.client(port);
 
     let source = common::files::write_file(dir.path(), "Kill.HNOT", 96 * 1024 * 1024, 1);
@@ -63,7 +68,12 @@ fn an_upload_resumes_after_kill_9_and_the_stored_file_is_the_source() {
     child.wait().unwrap();
     let acked_before_kill = acked_rx.try_iter().fold(acked, u64::max);
     // Restarted at once: `serve` returns when the new process listens.
-    let mut child = serve(dir.path(), port, &["--job-interval-seconds", "1"]);
+    let mut child = serve(
+        dir.path(),
+        port,
+        // A stable id: on PostgreSQL the restarted instance takes its own leases back.
+        &["--job-interval-seconds", "1", "--instance-id", "resume"],
+    );
 
     let (id, done) = runtime.block_on(upload).unwrap();
     assert_eq!(done.offset, length);
