@@ -109,6 +109,11 @@ pub struct ServeConfig {
     /// Seconds between two runs of the jobs (safeguards, expiry).
     #[arg(long, env = "HOSTINGD_JOB_INTERVAL_SECONDS", default_value_t = 30)]
     pub job_interval_seconds: u64,
+    /// Seconds a schedule's endpoint lease lasts: with several instances over one database, the
+    /// longest an endpoint stays unanswered after its instance dies is this and a third.
+    #[arg(long, env = "HOSTINGD_ENDPOINT_LEASE_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub endpoint_lease_seconds: u64,
     /// Address the schedules' endpoints listen on; default: the address of `--listen`.
     #[arg(long, env = "HOSTINGD_SCHEDULE_BIND")]
     pub schedule_bind: Option<std::net::IpAddr>,
@@ -163,6 +168,7 @@ impl ServeConfig {
             safeguard_keep_daily: 7,
             safeguard_keep_weekly: 5,
             job_interval_seconds: 30,
+            endpoint_lease_seconds: 30,
             schedule_bind: None,
             limits: crate::limits::LimitsConfig::default(),
         }

@@ -6,11 +6,20 @@
 //! Activations and shutdowns run one at a time, and an activation starts the listener BEFORE it
 //! records "running": the database never says running without a listener, and two activations
 //! of one schedule end with exactly one.
+//!
+//! Several instances over one database: each running schedule's endpoint is served by the one
+//! instance that holds its lease (`endpoint:<schedule id>`) in the database. Every instance
+//! reconciles a third of a lease time apart ([`Endpoints::reconcile`]): it renews the leases of
+//! the endpoints it serves, takes the free or expired leases of running schedules and starts their
+//! listeners, and stops a listener whose schedule no longer runs, whose lease another instance
+//! took, or whose lease it could not renew in time (so that two instances never answer for one
+//! schedule after a lease time). When an instance dies, another takes its endpoints over within
+//! a lease time and a third.
 
 use hosting_api::ErrorCode;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::routing::get;
@@ -28,6 +37,8 @@ use crate::store::{Actor, ScheduleRow};
 struct Listening {
     handle: Handle<SocketAddr>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// When its lease was last taken or renewed (this machine's monotonic clock).
+    renewed: Instant,
 }
 
 /// The port of a schedule, taken before its activation is recorded.
@@ -42,18 +53,70 @@ pub struct Endpoints {
     bind: IpAddr,
     ca: EndpointCa,
     listening: Mutex<HashMap<i64, Listening>>,
-    /// Held by each activation and shutdown from its check to its commit.
+    /// Held by each activation, shutdown and reconciliation from its check to its commit.
     changes: Mutex<()>,
+    /// This instance's name in the endpoints' leases.
+    holder: String,
+    /// How long a lease lasts unless renewed.
+    lease: Duration,
+}
+
+/// The lease of a schedule's endpoint.
+fn lease_name(schedule_id: i64) -> String {
+    format!("endpoint:{schedule_id}")
 }
 
 impl Endpoints {
-    /// Endpoints bound on `bind`, with certificates signed by `ca`.
-    pub fn new(bind: IpAddr, ca: EndpointCa) -> Endpoints {
+    /// Endpoints bound on `bind`, with certificates signed by `ca`, each held by a lease of
+    /// `lease` (at least a second).
+    pub fn new(bind: IpAddr, ca: EndpointCa, lease: Duration) -> Endpoints {
         Endpoints {
             bind,
             ca,
             listening: Mutex::new(HashMap::new()),
             changes: Mutex::new(()),
+            holder: crate::instance::lease_holder(),
+            lease: lease.max(Duration::from_secs(1)),
+        }
+    }
+
+    /// How often [`Endpoints::reconcile`] runs: a third of a lease.
+    pub fn reconcile_every(&self) -> Duration {
+        self.lease / 3
+    }
+
+    fn lease_seconds(&self) -> i64 {
+        i64::try_from(self.lease.as_secs()).unwrap_or(i64::MAX)
+    }
+
+    /// Takes the lease of a schedule's endpoint, waiting for an instance that is letting it go
+    /// (its schedule shut down: it stops at its next reconciliation); false if another instance
+    /// still holds it after a reconciliation and a bit.
+    async fn take_lease(&self, state: &AppState, schedule_id: i64) -> ApiResult<bool> {
+        let deadline = Instant::now() + self.reconcile_every() + Duration::from_secs(2);
+        loop {
+            if state
+                .store
+                .acquire_lease(&lease_name(schedule_id), &self.holder, self.lease_seconds())
+                .await?
+            {
+                return Ok(true);
+            }
+            if Instant::now() >= deadline {
+                return Ok(false);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Gives a schedule's lease back (best effort: it expires anyway).
+    async fn release(&self, state: &AppState, schedule_id: i64) {
+        if let Err(error) = state
+            .store
+            .release_lease(&lease_name(schedule_id), &self.holder)
+            .await
+        {
+            tracing::warn!(schedule = schedule_id, %error, "an endpoint lease was not given back");
         }
     }
 
@@ -78,19 +141,42 @@ impl Endpoints {
             .store
             .check_activation(actor.account_id, schedule_id)
             .await?;
-        let reservation = self.reserve(state, &row).await?;
-        self.start(state, reservation).await.map_err(|error| {
+        if !self.take_lease(state, schedule_id).await? {
+            if row.server_state == "running" {
+                // Another instance serves it and goes on doing so: its status reads the base
+                // from the database.
+                state.store.activate(actor, schedule_id).await?;
+                return Ok(());
+            }
+            return Err(ApiError::conflict(
+                ErrorCode::ServerNotStarted,
+                format!(
+                    "The server of {} is still stopping on the hosting service, so it cannot start yet. Try again in a minute.",
+                    row.name
+                ),
+            ));
+        }
+        let reservation = match self.reserve(state, &row).await {
+            Ok(reservation) => reservation,
+            Err(error) => {
+                self.release(state, schedule_id).await;
+                return Err(error);
+            }
+        };
+        if let Err(error) = self.start(state, reservation).await {
             tracing::error!(schedule = schedule_id, %error, "the listener of a schedule did not start");
-            ApiError::conflict(
+            self.release(state, schedule_id).await;
+            return Err(ApiError::conflict(
                 ErrorCode::ServerNotStarted,
                 format!(
                     "The server of {} could not start on the hosting service and stays shut down. Try again in a minute; if it persists, contact support.",
                     row.name
                 ),
-            )
-        })?;
+            ));
+        }
         if let Err(error) = state.store.activate(actor, schedule_id).await {
             self.stop(schedule_id).await;
+            self.release(state, schedule_id).await;
             return Err(error.into());
         }
         Ok(())
@@ -105,7 +191,10 @@ impl Endpoints {
     ) -> ApiResult<()> {
         let _one_at_a_time = self.changes.lock().await;
         state.store.shutdown(actor, schedule_id).await?;
-        self.stop(schedule_id).await;
+        // Here if this instance serves it; another instance stops at its next reconciliation.
+        if self.stop(schedule_id).await {
+            self.release(state, schedule_id).await;
+        }
         Ok(())
     }
 
@@ -162,52 +251,137 @@ impl Endpoints {
                 .map_err(ApiError::internal)?
                 .handle(handle.clone());
         let task = tokio::spawn(async move { server.serve(app.into_make_service()).await });
-        self.listening
-            .lock()
-            .await
-            .insert(reservation.schedule_id, Listening { handle, task });
+        self.listening.lock().await.insert(
+            reservation.schedule_id,
+            Listening {
+                handle,
+                task,
+                renewed: Instant::now(),
+            },
+        );
         Ok(())
     }
 
-    /// Stops answering for a schedule.
-    pub async fn stop(&self, schedule_id: i64) {
+    /// Stops answering for a schedule; true if it had a listener here.
+    pub async fn stop(&self, schedule_id: i64) -> bool {
         let listening = self.listening.lock().await.remove(&schedule_id);
         if let Some(listening) = listening {
             listening
                 .handle
                 .graceful_shutdown(Some(Duration::from_secs(1)));
             let _ = listening.task.await;
+            true
+        } else {
+            false
         }
     }
 
-    /// Stops every listener.
-    pub async fn stop_all(&self) {
+    /// Stops every listener and gives their leases back, so that another instance takes them
+    /// over at once (at the end of the service).
+    pub async fn stop_all(&self, state: &AppState) {
         let all: Vec<i64> = self.listening.lock().await.keys().copied().collect();
         for id in all {
+            self.stop(id).await;
+            self.release(state, id).await;
+        }
+    }
+
+    /// Starts the listeners of the running schedules whose leases this instance takes (at
+    /// service start): [`Endpoints::reconcile`].
+    pub async fn resume(&self, state: &AppState) -> anyhow::Result<()> {
+        self.reconcile(state).await
+    }
+
+    /// Makes this instance's listeners match the database: for each running schedule, renews
+    /// or takes its lease and makes sure it listens, or stops listening when another instance
+    /// holds the lease; stops the listeners of schedules no longer running, and those whose
+    /// lease it could not renew for most of a lease time. A schedule whose listener cannot
+    /// start is recorded as shut down (and audited), so that the school sees it and activates
+    /// it again.
+    pub async fn reconcile(&self, state: &AppState) -> anyhow::Result<()> {
+        let _one_at_a_time = self.changes.lock().await;
+        let running = match state.store.running_schedules().await {
+            Ok(running) => running,
+            Err(error) => {
+                self.fence().await;
+                return Err(error.into());
+            }
+        };
+        let running_ids: Vec<i64> = running.iter().map(|r| r.schedule_id).collect();
+        let here: Vec<i64> = self.listening.lock().await.keys().copied().collect();
+        for id in here.into_iter().filter(|id| !running_ids.contains(id)) {
+            self.stop(id).await;
+            self.release(state, id).await;
+        }
+        for running in running {
+            let id = running.schedule_id;
+            let held = state
+                .store
+                .acquire_lease(&lease_name(id), &self.holder, self.lease_seconds())
+                .await;
+            match held {
+                Ok(true) => {
+                    if let Some(listening) = self.listening.lock().await.get_mut(&id) {
+                        listening.renewed = Instant::now();
+                        continue;
+                    }
+                    self.start_running(state, running.account_id, id).await?;
+                }
+                Ok(false) => {
+                    if self.stop(id).await {
+                        tracing::warn!(schedule = id, "another instance took this endpoint over");
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(schedule = id, %error, "an endpoint lease was not renewed");
+                }
+            }
+        }
+        self.fence().await;
+        Ok(())
+    }
+
+    /// Stops the listeners whose lease was not renewed for most of a lease time: another
+    /// instance may take them at its end.
+    async fn fence(&self) {
+        let margin = self.reconcile_every();
+        let stale: Vec<i64> = self
+            .listening
+            .lock()
+            .await
+            .iter()
+            .filter(|(_, listening)| listening.renewed.elapsed() + margin >= self.lease)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in stale {
+            tracing::error!(
+                schedule = id,
+                "an endpoint stops: its lease could not be renewed"
+            );
             self.stop(id).await;
         }
     }
 
-    /// Starts the listeners of every running schedule (at service start). A schedule whose
-    /// listener cannot start is recorded as shut down (and audited), so that the school sees it
-    /// and activates it again.
-    pub async fn resume(&self, state: &AppState) -> anyhow::Result<()> {
-        let _one_at_a_time = self.changes.lock().await;
-        for running in state.store.running_schedules().await? {
-            let account = running.account_id;
-            let row = state.store.schedule(account, running.schedule_id).await?;
-            let started = match self.reserve(state, &row).await {
-                Ok(reservation) => self.start(state, reservation).await,
-                Err(error) => Err(error),
+    /// Starts the listener of a running schedule whose lease this instance holds.
+    async fn start_running(
+        &self,
+        state: &AppState,
+        account: i64,
+        schedule_id: i64,
+    ) -> anyhow::Result<()> {
+        let row = state.store.schedule(account, schedule_id).await?;
+        let started = match self.reserve(state, &row).await {
+            Ok(reservation) => self.start(state, reservation).await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = started {
+            tracing::error!(schedule = row.id, %error, "a running schedule cannot answer: it is shut down");
+            let reason = match &error {
+                ApiError::Client { code, .. } => code.as_str(),
+                ApiError::Internal(_) => "listener_failed",
             };
-            if let Err(error) = started {
-                tracing::error!(schedule = row.id, %error, "a running schedule cannot answer: it is shut down");
-                let reason = match &error {
-                    ApiError::Client { code, .. } => code.as_str(),
-                    ApiError::Internal(_) => "listener_failed",
-                };
-                state.store.listener_failed(account, row.id, reason).await?;
-            }
+            state.store.listener_failed(account, row.id, reason).await?;
+            self.release(state, schedule_id).await;
         }
         Ok(())
     }

@@ -106,6 +106,7 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
         endpoints: Arc::new(endpoints::Endpoints::new(
             config.schedule_bind.unwrap_or(config.listen.ip()),
             endpoint_ca,
+            Duration::from_secs(config.endpoint_lease_seconds),
         )),
     })
 }
@@ -120,6 +121,7 @@ pub struct RunningService {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     delivery: Option<tokio::task::JoinHandle<()>>,
     jobs: tokio::task::JoinHandle<()>,
+    reconciler: tokio::task::JoinHandle<()>,
 }
 
 impl RunningService {
@@ -145,7 +147,8 @@ impl RunningService {
             delivery.abort();
         }
         self.jobs.abort();
-        self.state.endpoints.stop_all().await;
+        self.reconciler.abort();
+        self.state.endpoints.stop_all(&self.state).await;
         self.task.await??;
         Ok(())
     }
@@ -210,6 +213,17 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
     let delivery = delivery::Delivery::from_config(&config)?
         .map(|delivery| tokio::spawn(delivery.run(state.store.clone())));
     state.endpoints.resume(&state).await?;
+    let reconciler = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(state.endpoints.reconcile_every()).await;
+                if let Err(error) = state.endpoints.reconcile(&state).await {
+                    tracing::error!(%error, "the endpoints were not reconciled");
+                }
+            }
+        })
+    };
     let jobs = {
         let state = state.clone();
         let every = Duration::from_secs(config.job_interval_seconds.max(1));
@@ -230,5 +244,6 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
         task,
         delivery,
         jobs,
+        reconciler,
     })
 }

@@ -19,5 +19,6 @@ mod onboarding;
 mod openapi;
 mod postgres;
 mod resume;
+mod scale_out;
 mod server_pronote;
 mod uploads;
