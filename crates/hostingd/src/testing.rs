@@ -81,10 +81,40 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// A local configuration in `data_dir` with a window of ports from [`port_window`].
+/// The S3 bucket the blob tests run against: `HOSTINGD_TEST_BLOB_STORE` (e.g. `s3://hostingd`,
+/// which `.ci/run` sets with the `AWS_*` variables of its S3-compatible server), plus a random
+/// prefix of its own for each call, so that tests never see each other's objects. `None` when
+/// the variable is unset.
+pub fn test_blob_store() -> Option<crate::blobs::BlobLocation> {
+    let base = std::env::var("HOSTINGD_TEST_BLOB_STORE").ok()?;
+    let base = base.trim_end_matches('/');
+    let url = format!(
+        "{base}/t-{}-{}",
+        std::process::id(),
+        hex::encode(rand::random::<[u8; 8]>())
+    );
+    Some(
+        url.parse()
+            .unwrap_or_else(|error| panic!("HOSTINGD_TEST_BLOB_STORE: {error}")),
+    )
+}
+
+/// True when every test service keeps its blobs in [`test_blob_store`] rather than in its data
+/// directory: `HOSTINGD_TEST_BACKEND_BLOBS=s3` (the whole suite against S3).
+pub fn all_blobs_on_s3() -> bool {
+    std::env::var("HOSTINGD_TEST_BACKEND_BLOBS").is_ok_and(|v| v == "s3")
+}
+
+/// A local configuration in `data_dir` with a window of ports from [`port_window`]; its blobs are
+/// in `<data_dir>/blobs`, or in [`test_blob_store`] when [`all_blobs_on_s3`].
 pub fn local_config(data_dir: PathBuf) -> ServeConfig {
     let mut config = ServeConfig::local(data_dir);
     config.port_range = port_window();
+    if all_blobs_on_s3() {
+        config.blob_store = Some(test_blob_store().expect(
+            "HOSTINGD_TEST_BACKEND_BLOBS=s3 needs HOSTINGD_TEST_BLOB_STORE (s3://bucket) and the AWS_* variables",
+        ));
+    }
     config
 }
 

@@ -221,9 +221,12 @@ async fn new_part_writer(
     id: &str,
     stored: u64,
 ) -> ApiResult<PartWriter> {
-    let key = format!(
-        "uploads/{id}/{stored:020}-{}",
-        hex::encode(rand::random::<[u8; 8]>())
+    let key = crate::blobs::day_key(
+        state.store.now(),
+        &format!(
+            "uploads/{id}/{stored:020}-{}",
+            hex::encode(rand::random::<[u8; 8]>())
+        ),
     );
     state.store.record_object(caller.account_id(), &key).await?;
     state.blobs.writer(&key).await
