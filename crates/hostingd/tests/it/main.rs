@@ -18,5 +18,6 @@ mod migrations;
 mod onboarding;
 mod openapi;
 mod resume;
+mod s3_blobs;
 mod server_pronote;
 mod uploads;
