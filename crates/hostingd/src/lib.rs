@@ -67,6 +67,7 @@ pub async fn open_store(config: &ServeConfig, clock: Clock) -> anyhow::Result<St
 
 /// Opens the database and the PKI of `config` and builds the handlers' state.
 pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<AppState> {
+    let blob_location = config.blob_location()?;
     let store = open_store(config, clock).await?;
     let pki = Pki::load_or_create(config)?;
     store.refresh_endpoint_hosts(&config.public_zone).await?;
@@ -103,7 +104,7 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
                 keep_weekly: config.safeguard_keep_weekly,
             },
         }),
-        blobs: blobs::Blobs::open(&config.blob_location()).await?,
+        blobs: blobs::Blobs::open(&blob_location).await?,
         endpoints: Arc::new(endpoints::Endpoints::new(
             config.schedule_bind.unwrap_or(config.listen.ip()),
             endpoint_ca,

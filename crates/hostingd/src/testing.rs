@@ -111,9 +111,10 @@ pub fn local_config(data_dir: PathBuf) -> ServeConfig {
     let mut config = ServeConfig::local(data_dir);
     config.port_range = port_window();
     if all_blobs_on_s3() {
-        config.blob_store = Some(test_blob_store().expect(
+        let location = test_blob_store().expect(
             "HOSTINGD_TEST_BACKEND_BLOBS=s3 needs HOSTINGD_TEST_BLOB_STORE (s3://bucket) and the AWS_* variables",
-        ));
+        );
+        config.blob_store = Some(location.to_string());
     }
     config
 }

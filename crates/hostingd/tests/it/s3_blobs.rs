@@ -27,7 +27,7 @@ fn bucket_or_skip(test: &str) -> Option<BlobLocation> {
 /// A service whose blobs are in `location`.
 async fn service_on(location: &BlobLocation) -> TestService {
     let location = location.clone();
-    TestService::start_with(move |config| config.blob_store = Some(location)).await
+    TestService::start_with(move |config| config.blob_store = Some(location.to_string())).await
 }
 
 /// Pseudo-random bytes.
@@ -353,4 +353,49 @@ async fn an_upload_through_the_api_runs_takes_safeguards_and_restores_on_s3() {
             .all(|p| p.object_key.starts_with(&format!("d/{today}/bases/")))
     );
     s.client.activate(s.schedule_id).await.unwrap();
+}
+
+#[test]
+fn a_bad_blob_store_url_stops_the_binary_with_what_to_write() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in ["s3://AKIAEXAMPLE:SeCrEtKeY@bucket/p", "blobs", "s3://B"] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_hostingd"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--blob-store", bad])
+            .env("HOSTINGD_DATA_DIR", dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{bad}");
+        assert!(
+            stderr.contains("file:///absolute/path or s3://bucket/optional/prefix"),
+            "{bad}: {stderr}"
+        );
+        assert!(!stderr.contains("SeCrEt"), "{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_bucket_stops_the_start_with_a_clear_error_and_no_secret() {
+    let Some(_) = bucket_or_skip("an_unreachable_bucket_stops_the_start") else {
+        return;
+    };
+    let missing: BlobLocation = format!(
+        "s3://no-such-bucket-{}",
+        hex::encode(rand::random::<[u8; 6]>())
+    )
+    .parse()
+    .unwrap();
+    let error = format!("{:#}", Blobs::open(&missing).await.unwrap_err());
+    assert!(error.contains(&missing.to_string()), "{error}");
+    assert!(error.contains("AWS_ENDPOINT"), "{error}");
+    let secret = std::env::var("AWS_SECRET_ACCESS_KEY").unwrap();
+    assert!(!error.contains(&secret), "{error}");
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = hostingd::testing::local_config(dir.path().to_path_buf());
+    config.blob_store = Some(missing.to_string());
+    assert!(
+        hostingd::start(config, hostingd::Clock::default())
+            .await
+            .is_err()
+    );
 }
