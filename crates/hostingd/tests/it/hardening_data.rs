@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::files::{School, files_under, school, stored_sha256, upload, write_file};
+use common::files::{School, school, stored_keys, stored_sha256, upload, write_file};
 use common::{TestService, assert_api_error};
 use hosting_api::tus::hash_file;
 use hosting_api::{
@@ -33,10 +33,14 @@ async fn running_school(service: &TestService, name: &str, size: usize) -> (Scho
     (s, base)
 }
 
-/// Moves the modification time of every object of blob storage `seconds` into the past.
+/// Moves the modification time of every object of a local blob directory `seconds` into the past
+/// (an S3 store has no such thing to move).
 fn age_every_object(service: &TestService, seconds: u64) {
+    let hostingd::blobs::BlobLocation::Local(dir) = service.service.state.blobs.location() else {
+        return;
+    };
     let old = std::time::SystemTime::now() - std::time::Duration::from_secs(seconds);
-    for file in files_under(&service.dir.path().join("blobs")) {
+    for file in common::files::files_under(dir) {
         std::fs::File::options()
             .write(true)
             .open(&file)
@@ -129,7 +133,7 @@ async fn one_failing_schedule_does_not_stop_the_safeguards_of_others() {
     let store = service.store();
     for file in store.base_files(broken_base.id).await.unwrap() {
         for part in store.blob_parts(file.blob_id).await.unwrap() {
-            std::fs::remove_file(service.dir.path().join("blobs").join(&part.object_key)).unwrap();
+            service.service.state.blobs.delete(&[part.object_key]).await;
         }
     }
 
@@ -178,9 +182,10 @@ async fn one_failing_schedule_does_not_stop_the_safeguards_of_others() {
         .id;
     let row = store.safeguard(healthy.account_id, taken).await.unwrap();
     let copies = store.blob_parts(row.blob_id).await.unwrap().len();
-    let safeguard_objects = files_under(&service.dir.path().join("blobs"))
+    let safeguard_objects = stored_keys(&service)
+        .await
         .into_iter()
-        .filter(|p| p.to_string_lossy().contains("/safeguards/"))
+        .filter(|k| k.contains("/safeguards/"))
         .count();
     assert_eq!(safeguard_objects, copies);
 }
@@ -215,12 +220,20 @@ async fn sweep_never_deletes_an_object_a_commit_is_about_to_reference() {
         )
         .await
         .unwrap();
-    let linked = service.dir.path().join("blobs").join(&copies[0].object_key);
-    let modified = std::fs::metadata(&linked).unwrap().modified().unwrap();
-    assert!(modified < std::time::SystemTime::now() - std::time::Duration::from_secs(6 * 3600));
+    let linked = &copies[0].object_key;
+    if let hostingd::blobs::BlobLocation::Local(dir) = state.blobs.location() {
+        let modified = std::fs::metadata(dir.join(linked))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert!(modified < std::time::SystemTime::now() - std::time::Duration::from_secs(6 * 3600));
+    }
     let deleted = hostingd::jobs::sweep_orphans(state).await.unwrap();
     assert_eq!(deleted, 0);
-    assert!(linked.exists(), "the copy about to be committed is kept");
+    assert!(
+        stored_keys(&service).await.contains(linked),
+        "the copy about to be committed is kept"
+    );
     let actor = Actor::operator(s.account_id);
     let files = [(
         StoredKind::Base,
@@ -288,6 +301,7 @@ async fn sweep_never_deletes_an_object_a_commit_is_about_to_reference() {
         bases_before
     );
     // And every base left references bytes that exist.
+    let keys = stored_keys(&service).await;
     for (_, files) in state
         .store
         .bases(s.account_id, s.schedule_id)
@@ -296,14 +310,7 @@ async fn sweep_never_deletes_an_object_a_commit_is_about_to_reference() {
     {
         for file in files {
             for part in state.store.blob_parts(file.blob_id).await.unwrap() {
-                assert!(
-                    service
-                        .dir
-                        .path()
-                        .join("blobs")
-                        .join(&part.object_key)
-                        .exists()
-                );
+                assert!(keys.contains(&part.object_key), "{}", part.object_key);
             }
         }
     }
@@ -372,9 +379,10 @@ async fn open_safeguard_and_create_empty_check_the_quota() {
     );
     assert_eq!(s.client.bases(s.schedule_id).await.unwrap().len(), bases);
     assert!(
-        !files_under(&service.dir.path().join("blobs"))
+        !stored_keys(&service)
+            .await
             .iter()
-            .any(|p| p.to_string_lossy().contains("created")),
+            .any(|k| k.contains("/created/")),
         "the refused base's object is deleted"
     );
 
