@@ -190,8 +190,7 @@ async fn safeguard_schedule(
 }
 
 /// Copies every file of the active base (hard links on a local directory, server-side copies on
-/// S3) and records the
-/// safeguard; `None` when the base has no `*.HNOT`.
+/// S3) and records the safeguard; `None` when the base has no `*.HNOT`.
 async fn take_safeguard(
     state: &AppState,
     running: &RunningSchedule,
