@@ -1,27 +1,166 @@
 //! Blob storage through `object_store`: a local directory by default (written with fsync, so
-//! that an object that exists is durable), an S3-compatible store later. Objects are immutable:
-//! a file is a list of parts, an upload adds one part per PATCH.
+//! that an object that exists is durable), or an S3-compatible bucket (`--blob-store
+//! s3://bucket/prefix`). Objects are immutable: a file is a list of parts, an upload adds one
+//! object per PATCH (written as a multipart upload of [`WRITE_CHUNK`] parts).
+//!
+//! Keys of new objects begin with the UTC day of the service clock they were made on
+//! (`d/2026-11-28/uploads/<id>/…`, see [`day_key`]), so that the orphan sweep lists one day at a
+//! time; keys made before (`uploads/…`, `safeguards/…`, `bases/…`, `created/…`) stay readable.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt, TryStreamExt};
+use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
+use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Part, Store};
 
-/// Size of the buffers handed to the object store while a part is written.
+/// Size of the buffers handed to the object store while a part is written: on S3 each is one
+/// part of the multipart upload of a PATCH's object, and every part but the last must be at
+/// least 5 MiB there.
 const WRITE_CHUNK: usize = 8 * 1024 * 1024;
+const _: () = assert!(
+    WRITE_CHUNK >= 5 * 1024 * 1024,
+    "S3 refuses a non-last part below 5 MiB"
+);
+
+/// The first segment of every key that carries its day.
+pub const DAY_PREFIX: &str = "d";
+
+/// `d/<YYYY-MM-DD>/<rest>`: the key of a new object made at `now` (Unix seconds, service clock),
+/// e.g. `d/2026-11-28/uploads/<id>/<offset>-<random>`.
+pub fn day_key(now: i64, rest: &str) -> String {
+    format!("{DAY_PREFIX}/{}/{rest}", day_of(now))
+}
+
+/// The UTC day (`YYYY-MM-DD`) of a Unix time.
+pub fn day_of(unix_seconds: i64) -> String {
+    let date = time::OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .date();
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+/// The Unix time at which the UTC day `day` (`YYYY-MM-DD`) ends; `None` for anything else.
+pub fn day_end(day: &str) -> Option<i64> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(day, &format).ok()?;
+    Some(date.next_day()?.midnight().assume_utc().unix_timestamp())
+}
+
+/// Where the blobs are: `--blob-store`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum BlobLocation {
+    /// A local directory (`file:///abs/path`, or the default `<data-dir>/blobs`).
+    Local(PathBuf),
+    /// An S3-compatible bucket, under an optional key prefix (`s3://bucket/prefix`), reached with
+    /// the `AWS_*` variables of the environment.
+    S3 {
+        /// The bucket.
+        bucket: String,
+        /// Key prefix inside the bucket, without slashes around it; empty: the whole bucket.
+        prefix: String,
+    },
+}
+
+impl std::fmt::Display for BlobLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BlobLocation::Local(path) => write!(f, "file://{}", path.display()),
+            BlobLocation::S3 { bucket, prefix } if prefix.is_empty() => write!(f, "s3://{bucket}"),
+            BlobLocation::S3 { bucket, prefix } => write!(f, "s3://{bucket}/{prefix}"),
+        }
+    }
+}
+
+impl std::fmt::Debug for BlobLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+const WRITE_AS: &str = "write it as file:///absolute/path or s3://bucket/optional/prefix (S3 credentials, region and endpoint come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT and AWS_ALLOW_HTTP, never from the URL)";
+
+impl std::str::FromStr for BlobLocation {
+    type Err = String;
+
+    /// Parses `file:///abs/path` or `s3://bucket/optional/prefix`. The value is never repeated
+    /// in an error, since a mistaken one may carry a credential.
+    fn from_str(value: &str) -> Result<BlobLocation, String> {
+        let bad = |what: &str| format!("--blob-store: {what}; {WRITE_AS}");
+        if let Some(path) = value.strip_prefix("file://") {
+            if !path.starts_with('/') {
+                return Err(bad("a file URL needs an absolute path (three slashes)"));
+            }
+            if path.contains(['?', '#']) || path.split('/').any(|s| s == "..") {
+                return Err(bad("the path of a file URL has no ?, # or .."));
+            }
+            return Ok(BlobLocation::Local(PathBuf::from(path)));
+        }
+        let Some(rest) = value.strip_prefix("s3://") else {
+            return Err(bad("the URL is neither file:// nor s3://"));
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.contains('@') || bucket.contains(':') {
+            return Err(bad("an s3:// URL carries no user, password or port"));
+        }
+        let bucket_ok = (3..=63).contains(&bucket.len())
+            && bucket
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+            && !bucket.starts_with(['-', '.'])
+            && !bucket.ends_with(['-', '.']);
+        if !bucket_ok {
+            return Err(bad(
+                "the bucket name is 3 to 63 lowercase letters, digits, dots and hyphens",
+            ));
+        }
+        let prefix = prefix.trim_matches('/');
+        if prefix.contains(['?', '#', '\\'])
+            || prefix
+                .split('/')
+                .any(|s| s.is_empty() && !prefix.is_empty() || s == "." || s == "..")
+        {
+            return Err(bad(
+                "the prefix is made of non-empty segments without ?, #, \\, . or ..",
+            ));
+        }
+        Ok(BlobLocation::S3 {
+            bucket: bucket.to_string(),
+            prefix: prefix.to_string(),
+        })
+    }
+}
 
 /// The object store of the service.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Blobs {
     store: Arc<dyn ObjectStore>,
     /// The directory of a local store, whose objects are made owner-only once written.
-    local_root: Option<Arc<std::path::PathBuf>>,
+    local_root: Option<Arc<PathBuf>>,
+    /// Where the blobs are, for messages (no credential in it).
+    location: Arc<BlobLocation>,
+}
+
+impl std::fmt::Debug for Blobs {
+    /// Only the location: the store's configuration holds credentials.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Blobs")
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
 }
 
 fn storage_error(error: object_store::Error) -> ApiError {
@@ -80,7 +219,7 @@ fn is_staging_file(name: &str) -> bool {
 /// write that a crash cut before its rename: no listing of the store shows them, so the orphan
 /// sweep would never delete them. Deleting one is safe even if a write were under way: that
 /// write fails before its part is recorded, and the client sends the chunk again.
-fn remove_staging_files(dir: &std::path::Path) -> std::io::Result<usize> {
+fn remove_staging_files(dir: &Path) -> std::io::Result<usize> {
     let mut removed = 0;
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
@@ -98,8 +237,70 @@ fn remove_staging_files(dir: &std::path::Path) -> std::io::Result<usize> {
 }
 
 impl Blobs {
+    /// The blob store at `location`. An S3 bucket is tried at once (one listing under the
+    /// prefix), so that a wrong endpoint, bucket or credential stops the start with a clear
+    /// error rather than the first upload.
+    pub async fn open(location: &BlobLocation) -> anyhow::Result<Blobs> {
+        match location {
+            BlobLocation::Local(dir) => Blobs::local(dir),
+            BlobLocation::S3 { .. } => {
+                let blobs = Blobs::s3(location)?;
+                blobs.check_reachable().await?;
+                Ok(blobs)
+            }
+        }
+    }
+
+    /// Blobs in an S3-compatible bucket, configured by the `AWS_*` variables that
+    /// `object_store` reads (`AWS_ENDPOINT`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_REGION`, `AWS_ALLOW_HTTP`...). Every key is under the location's prefix.
+    pub fn s3(location: &BlobLocation) -> anyhow::Result<Blobs> {
+        let BlobLocation::S3 { bucket, prefix } = location else {
+            anyhow::bail!("{location} is not an S3 location");
+        };
+        let s3 = AmazonS3Builder::from_env()
+            .with_url(format!("s3://{bucket}"))
+            .build()
+            .map_err(|error| {
+                anyhow::anyhow!(
+                    "the S3 blob store {location} cannot be configured from the AWS_* variables: {error}"
+                )
+            })?;
+        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(s3)
+        } else {
+            Arc::new(PrefixStore::new(s3, prefix.as_str()))
+        };
+        Ok(Blobs {
+            store,
+            local_root: None,
+            location: Arc::new(location.clone()),
+        })
+    }
+
+    /// Lists one key under the prefix, within 30 s.
+    async fn check_reachable(&self) -> anyhow::Result<()> {
+        let mut listing = self.store.list(None);
+        match tokio::time::timeout(Duration::from_secs(30), listing.next()).await {
+            Ok(None | Some(Ok(_))) => Ok(()),
+            Ok(Some(Err(error))) => Err(anyhow::anyhow!(
+                "the blob store {} cannot be listed (check AWS_ENDPOINT, AWS_REGION, the bucket and the credentials): {error}",
+                self.location
+            )),
+            Err(_) => Err(anyhow::anyhow!(
+                "the blob store {} did not answer within 30 s (check AWS_ENDPOINT and AWS_ALLOW_HTTP)",
+                self.location
+            )),
+        }
+    }
+
+    /// Where the blobs are.
+    pub fn location(&self) -> &BlobLocation {
+        &self.location
+    }
+
     /// Blobs in a local directory, without the staging files a crash left in it.
-    pub fn local(dir: &std::path::Path) -> anyhow::Result<Blobs> {
+    pub fn local(dir: &Path) -> anyhow::Result<Blobs> {
         crate::private_files::create_private_dir(dir)?;
         match remove_staging_files(dir) {
             Ok(0) => {}
@@ -114,6 +315,7 @@ impl Blobs {
         Ok(Blobs {
             store: Arc::new(store),
             local_root: Some(Arc::new(dir.to_path_buf())),
+            location: Arc::new(BlobLocation::Local(dir.to_path_buf())),
         })
     }
 
@@ -170,7 +372,7 @@ impl Blobs {
     }
 
     /// Copies the parts of a file under `prefix` (a hard link on a local directory, which keeps
-    /// the modification time of the original). The copies are recorded in `store` first, as
+    /// the modification time of the original; a server-side copy on S3). The copies are recorded in `store` first, as
     /// sharing the bytes of their originals, so that the orphan sweep keeps them until the
     /// commit that references them and the quota counts them once.
     pub async fn copy_parts(
@@ -232,21 +434,88 @@ impl Blobs {
 
     /// Deletes objects; missing ones are fine.
     pub async fn delete(&self, keys: &[String]) {
+        self.delete_each(keys).await;
+    }
+
+    /// Deletes objects and returns those that are gone (deleted now or missing already).
+    async fn delete_each(&self, keys: &[String]) -> Vec<String> {
+        let mut gone = Vec::with_capacity(keys.len());
         for key in keys {
             match self.store.delete(&ObjectPath::from(key.as_str())).await {
-                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => gone.push(key.clone()),
                 Err(error) => tracing::warn!(%key, %error, "could not delete an object"),
             }
         }
+        gone
+    }
+
+    /// Deletes the objects that a commit stopped referencing (queued for deletion in that
+    /// commit), then takes them off the queue; one that could not be deleted stays queued for
+    /// the orphan sweep. Returns how many are gone.
+    pub async fn delete_released(&self, store: &Store, keys: &[String]) -> usize {
+        let gone = self.delete_each(keys).await;
+        if let Err(error) = store.forget_deletions(&gone).await {
+            tracing::warn!(%error, "deleted objects stay queued; the sweep deletes them again");
+        }
+        gone.len()
     }
 
     /// Every object: its key and its last modification (Unix seconds, wall clock).
     pub async fn list(&self) -> ApiResult<Vec<(String, i64)>> {
-        let mut stream = self.store.list(None);
+        self.list_under(None).await
+    }
+
+    /// The objects under `prefix` (whole segments), or every object.
+    pub async fn list_under(&self, prefix: Option<&str>) -> ApiResult<Vec<(String, i64)>> {
+        let prefix = prefix.map(ObjectPath::from);
+        let mut stream = self.store.list(prefix.as_ref());
         let mut objects = Vec::new();
         while let Some(meta) = stream.next().await {
             let meta = meta.map_err(storage_error)?;
             objects.push((meta.location.to_string(), meta.last_modified.timestamp()));
+        }
+        Ok(objects)
+    }
+
+    /// The days that have objects (`YYYY-MM-DD`, the folders under `d/`), in order.
+    pub async fn days(&self) -> ApiResult<Vec<String>> {
+        let listed = self
+            .store
+            .list_with_delimiter(Some(&ObjectPath::from(DAY_PREFIX)))
+            .await;
+        let listed = match listed {
+            Ok(listed) => listed,
+            // A local store without any day yet.
+            Err(object_store::Error::NotFound { .. }) => return Ok(Vec::new()),
+            Err(error) => return Err(storage_error(error)),
+        };
+        let mut days: Vec<String> = listed
+            .common_prefixes
+            .iter()
+            .filter_map(|p| p.filename().map(str::to_string))
+            .filter(|day| day_end(day).is_some())
+            .collect();
+        days.sort();
+        Ok(days)
+    }
+
+    /// The objects whose key carries no day (made before day keys), found through the top
+    /// folders other than `d/`.
+    pub async fn undated(&self) -> ApiResult<Vec<(String, i64)>> {
+        let top = match self.store.list_with_delimiter(None).await {
+            Ok(top) => top,
+            Err(object_store::Error::NotFound { .. }) => return Ok(Vec::new()),
+            Err(error) => return Err(storage_error(error)),
+        };
+        let mut objects: Vec<(String, i64)> = top
+            .objects
+            .iter()
+            .map(|meta| (meta.location.to_string(), meta.last_modified.timestamp()))
+            .collect();
+        for folder in &top.common_prefixes {
+            if folder.as_ref() != DAY_PREFIX {
+                objects.extend(self.list_under(Some(folder.as_ref())).await?);
+            }
         }
         Ok(objects)
     }
@@ -255,6 +524,99 @@ impl Blobs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blob_store_urls() {
+        let s3 = |bucket: &str, prefix: &str| BlobLocation::S3 {
+            bucket: bucket.into(),
+            prefix: prefix.into(),
+        };
+        assert_eq!("s3://hostingd".parse(), Ok(s3("hostingd", "")));
+        assert_eq!("s3://hostingd/".parse(), Ok(s3("hostingd", "")));
+        assert_eq!(
+            "s3://my.bucket-1/prod/blobs/".parse(),
+            Ok(s3("my.bucket-1", "prod/blobs"))
+        );
+        assert_eq!(
+            "file:///var/lib/hostingd/blobs".parse(),
+            Ok(BlobLocation::Local(PathBuf::from(
+                "/var/lib/hostingd/blobs"
+            )))
+        );
+        assert_eq!(
+            s3("b12", "a/b").to_string().parse::<BlobLocation>(),
+            Ok(s3("b12", "a/b"))
+        );
+        for bad in [
+            "/var/lib/blobs",
+            "file://relative/path",
+            "file:///a/../b",
+            "https://s3.example.org/bucket",
+            "s3://",
+            "s3://ab",
+            "s3://Upper",
+            "s3://bucket/a//b",
+            "s3://bucket/a/../b",
+            "s3://bucket?x=1",
+        ] {
+            let error = bad.parse::<BlobLocation>().unwrap_err();
+            assert!(
+                error.contains("file:///absolute/path or s3://bucket/optional/prefix"),
+                "{bad}: {error}"
+            );
+        }
+        // A credential written into the URL is refused and never repeated.
+        let error = "s3://AKIA:SeCrEt@bucket/p"
+            .parse::<BlobLocation>()
+            .unwrap_err();
+        assert!(error.contains("no user, password"), "{error}");
+        assert!(!error.contains("SeCrEt"), "{error}");
+    }
+
+    #[test]
+    fn keys_begin_with_their_utc_day() {
+        // 2026-11-28T23:59:59Z and the second after.
+        let late = 1_795_910_399;
+        assert_eq!(day_key(late, "uploads/x/0"), "d/2026-11-28/uploads/x/0");
+        assert_eq!(day_key(late + 1, "created/y"), "d/2026-11-29/created/y");
+        assert_eq!(day_end("2026-11-28"), Some(late + 1));
+        assert_eq!(day_end("2026-13-01"), None);
+        assert_eq!(day_end("uploads"), None);
+    }
+
+    #[tokio::test]
+    async fn a_local_store_lists_its_days_and_its_keys_without_a_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = Blobs::local(&dir.path().join("blobs")).unwrap();
+        assert!(blobs.days().await.unwrap().is_empty());
+        assert!(blobs.undated().await.unwrap().is_empty());
+        for key in [
+            "d/2026-11-28/uploads/a/0",
+            "d/2026-11-27/created/b",
+            "uploads/old/0",
+            "safeguards/old/Base/000000",
+        ] {
+            blobs.put(key, b"x".to_vec()).await.unwrap();
+        }
+        assert_eq!(blobs.days().await.unwrap(), ["2026-11-27", "2026-11-28"]);
+        let mut undated: Vec<String> = blobs
+            .undated()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.0)
+            .collect();
+        undated.sort();
+        assert_eq!(undated, ["safeguards/old/Base/000000", "uploads/old/0"]);
+        let day: Vec<String> = blobs
+            .list_under(Some("d/2026-11-28/"))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.0)
+            .collect();
+        assert_eq!(day, ["d/2026-11-28/uploads/a/0"]);
+    }
 
     #[tokio::test]
     async fn staging_files_left_by_a_crash_are_deleted_at_start() {

@@ -71,8 +71,14 @@ pub struct ServeConfig {
     )]
     pub smtp_from: String,
     /// Directory of the blob storage (uploads, bases, safeguards); default: `<data-dir>/blobs`.
-    #[arg(long, env = "HOSTINGD_BLOB_DIR")]
+    #[arg(long, env = "HOSTINGD_BLOB_DIR", conflicts_with = "blob_store")]
     pub blob_dir: Option<PathBuf>,
+    /// Blob storage as a URL: `file:///absolute/path` or `s3://bucket/optional/prefix` (an
+    /// S3-compatible bucket, reached with the AWS_ENDPOINT, AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ALLOW_HTTP variables); default: `<data-dir>/blobs`.
+    /// Checked at start, and never repeated in an error (a mistaken URL may carry a credential).
+    #[arg(long, env = "HOSTINGD_BLOB_STORE", hide_env_values = true)]
+    pub blob_store: Option<String>,
     /// Largest file that can be uploaded, in bytes.
     #[arg(
         long,
@@ -160,6 +166,7 @@ impl ServeConfig {
             sms_token: None,
             sms_token_file: None,
             blob_dir: None,
+            blob_store: None,
             max_upload_bytes: 20_000_000_000,
             upload_expiry_hours: 72,
             account_quota_bytes: 200_000_000_000,
@@ -174,11 +181,25 @@ impl ServeConfig {
         }
     }
 
-    /// The blob directory.
-    pub fn blob_dir(&self) -> PathBuf {
-        self.blob_dir
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join("blobs"))
+    /// The blob directory, when the blobs are in a local directory.
+    pub fn blob_dir(&self) -> Option<PathBuf> {
+        match self.blob_location() {
+            Ok(crate::blobs::BlobLocation::Local(dir)) => Some(dir),
+            Ok(crate::blobs::BlobLocation::S3 { .. }) | Err(_) => None,
+        }
+    }
+
+    /// Where the blobs are: `--blob-store`, else `--blob-dir`, else `<data-dir>/blobs`. A
+    /// `--blob-store` that is no valid URL is an error saying what to write.
+    pub fn blob_location(&self) -> anyhow::Result<crate::blobs::BlobLocation> {
+        match &self.blob_store {
+            Some(url) => url.parse().map_err(|error: String| anyhow::anyhow!(error)),
+            None => Ok(crate::blobs::BlobLocation::Local(
+                self.blob_dir
+                    .clone()
+                    .unwrap_or_else(|| self.data_dir.join("blobs")),
+            )),
+        }
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use crate::http::AppState;
-use crate::store::{Actor, Claim, FileKind, RunningSchedule};
+use crate::store::{Actor, Claim, FileKind, KeyScope, RunningSchedule};
 
 /// How safeguards are taken and kept.
 #[derive(Debug, Clone)]
@@ -110,7 +110,7 @@ async fn run_all(state: &AppState, holder: &str) -> anyhow::Result<JobReport> {
         let actor = Actor::service(account_id);
         match state.store.delete_upload(&actor, &id).await {
             Ok(keys) => {
-                state.blobs.delete(&keys).await;
+                state.blobs.delete_released(&state.store, &keys).await;
                 report.expired_uploads += 1;
             }
             Err(error) => tracing::warn!(upload = %id, %error, "an expired upload was not deleted"),
@@ -183,14 +183,14 @@ async fn safeguard_schedule(
             .delete_safeguards(running.account_id, &drop)
             .await
             .map_err(failed("old safeguards could not be deleted"))?;
-        state.blobs.delete(&keys).await;
+        state.blobs.delete_released(&state.store, &keys).await;
         report.safeguards_pruned += drop.len();
     }
     Ok(())
 }
 
-/// Copies every file of the active base (hard links on a local directory) and records the
-/// safeguard; `None` when the base has no `*.HNOT`.
+/// Copies every file of the active base (hard links on a local directory, server-side copies on
+/// S3) and records the safeguard; `None` when the base has no `*.HNOT`.
 async fn take_safeguard(
     state: &AppState,
     running: &RunningSchedule,
@@ -204,7 +204,10 @@ async fn take_safeguard(
     if !files.iter().any(|f| f.kind == FileKind::Base) {
         return Ok(None);
     }
-    let prefix = format!("safeguards/{}", hex::encode(rand::random::<[u8; 16]>()));
+    let prefix = crate::blobs::day_key(
+        state.store.now(),
+        &format!("safeguards/{}", hex::encode(rand::random::<[u8; 16]>())),
+    );
     let mut base = None;
     let mut companions = Vec::new();
     let mut keys = Vec::new();
@@ -253,18 +256,117 @@ async fn take_safeguard(
     }
 }
 
-/// Deletes the objects of blob storage that nothing refers to, once they are old enough. The
-/// decision is taken object by object in the database ([`crate::store::Store::claim_orphan`]):
+/// Marks of the sweep in the database: the last day swept, and whether the keys without a day
+/// were.
+const SWEPT_DAYS: &str = "days";
+const SWEPT_UNDATED: &str = "undated";
+
+/// True when every object of the UTC day `day` (`YYYY-MM-DD`) is past the grace period at `now`
+/// (service clock): the day ended at least [`ORPHAN_GRACE_SECONDS`] ago.
+pub fn day_is_sweepable(day: &str, now: i64) -> bool {
+    crate::blobs::day_end(day).is_some_and(|end| end + ORPHAN_GRACE_SECONDS <= now)
+}
+
+/// Deletes the objects of blob storage that nothing refers to, without listing the whole store:
+///
+/// 1. the objects queued for deletion by a commit that stopped referencing them (a crash between
+///    that commit and the delete left them);
+/// 2. the day folders `d/<day>/` after the day cursor whose day ended [`ORPHAN_GRACE_SECONDS`]
+///    ago; the cursor then moves over the days where nothing was left undecided;
+/// 3. once, the keys made before keys carried their day.
+///
+/// The decision is taken object by object in the database ([`crate::store::Store::claim_orphan`]):
 /// an object recorded by a writer is kept for [`ORPHAN_GRACE_SECONDS`] after its record (service
-/// clock), whatever its file's modification time, and once its record is claimed no commit can
-/// reference it any more.
+/// clock), whatever its modification time, and once its record is claimed no commit can
+/// reference it any more. An unrecorded object under a day is deleted at once (its day is its
+/// age); one without a day once it was modified [`ORPHAN_GRACE_SECONDS`] ago (wall clock).
+/// Returns the number of objects deleted.
 pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<usize> {
-    let recorded_before = state.store.now() - ORPHAN_GRACE_SECONDS;
-    let modified_before = time::OffsetDateTime::now_utc().unix_timestamp() - ORPHAN_GRACE_SECONDS;
-    let objects = state.blobs.list().await?;
-    let referenced = state.store.referenced_objects().await?;
+    let now = state.store.now();
+    let recorded_before = now - ORPHAN_GRACE_SECONDS;
     let mut deleted = 0;
-    for (key, modified_at) in &objects {
+
+    let queued = state.store.queued_deletions().await?;
+    if !queued.is_empty() {
+        let gone = state.blobs.delete_released(&state.store, &queued).await;
+        tracing::info!(count = gone, "deleted the objects queued for deletion");
+        deleted += gone;
+    }
+
+    let referenced = state.store.referenced_objects().await?;
+    let cursor = state.store.sweep_mark(SWEPT_DAYS).await?;
+    let mut swept_through = cursor.clone();
+    let mut contiguous = true;
+    for day in state.blobs.days().await? {
+        if cursor.as_ref().is_some_and(|c| day <= *c) || !day_is_sweepable(&day, now) {
+            continue;
+        }
+        let folder = format!("{}/{day}/", crate::blobs::DAY_PREFIX);
+        let objects = state.blobs.list_under(Some(&folder)).await?;
+        // A day key's age is its day: modified_before = MAX deletes it once unrecorded.
+        let swept = sweep_listed(state, &objects, &referenced, recorded_before, i64::MAX).await?;
+        deleted += swept.deleted;
+        forget_stale(state, KeyScope::Under(&folder), recorded_before, objects).await?;
+        if swept.undecided == 0 && contiguous {
+            swept_through = Some(day);
+        } else {
+            contiguous = false;
+        }
+    }
+    if swept_through != cursor
+        && let Some(day) = &swept_through
+    {
+        state.store.set_sweep_mark(SWEPT_DAYS, day).await?;
+    }
+
+    if state.store.sweep_mark(SWEPT_UNDATED).await?.is_none() {
+        let modified_before =
+            time::OffsetDateTime::now_utc().unix_timestamp() - ORPHAN_GRACE_SECONDS;
+        let objects = state.blobs.undated().await?;
+        let swept = sweep_listed(
+            state,
+            &objects,
+            &referenced,
+            recorded_before,
+            modified_before,
+        )
+        .await?;
+        deleted += swept.deleted;
+        forget_stale(state, KeyScope::Undated, recorded_before, objects).await?;
+        if swept.undecided == 0 {
+            state
+                .store
+                .set_sweep_mark(SWEPT_UNDATED, &crate::blobs::day_of(now))
+                .await?;
+        }
+    }
+    if deleted > 0 {
+        tracing::info!(count = deleted, "deleted orphan objects");
+    }
+    Ok(deleted)
+}
+
+/// What the sweep of a listing did.
+struct Swept {
+    deleted: usize,
+    /// Objects unreferenced when listed but kept (recorded recently, or referenced since): the
+    /// listing must be done again.
+    undecided: usize,
+}
+
+/// Claims and deletes the orphans among `objects`.
+async fn sweep_listed(
+    state: &AppState,
+    objects: &[(String, i64)],
+    referenced: &HashSet<String>,
+    recorded_before: i64,
+    modified_before: i64,
+) -> anyhow::Result<Swept> {
+    let mut swept = Swept {
+        deleted: 0,
+        undecided: 0,
+    };
+    for (key, modified_at) in objects {
         if referenced.contains(key) {
             continue;
         }
@@ -274,18 +376,27 @@ pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<usize> {
             .await?;
         if claim == Claim::Delete {
             state.blobs.delete(std::slice::from_ref(key)).await;
-            deleted += 1;
+            swept.deleted += 1;
+        } else {
+            swept.undecided += 1;
         }
     }
-    if deleted > 0 {
-        tracing::info!(count = deleted, "deleted orphan objects");
-    }
-    let present: HashSet<String> = objects.into_iter().map(|(key, _)| key).collect();
+    Ok(swept)
+}
+
+/// Removes the old records of `scope` whose object is not among `listed` (a write that failed).
+async fn forget_stale(
+    state: &AppState,
+    scope: KeyScope<'_>,
+    recorded_before: i64,
+    listed: Vec<(String, i64)>,
+) -> anyhow::Result<()> {
+    let present: HashSet<String> = listed.into_iter().map(|(key, _)| key).collect();
     state
         .store
-        .forget_stale_records(recorded_before, &present)
+        .forget_stale_records_in(scope, recorded_before, &present)
         .await?;
-    Ok(deleted)
+    Ok(())
 }
 
 #[cfg(test)]

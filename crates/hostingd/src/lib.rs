@@ -54,9 +54,10 @@ use crate::store::Store;
 pub async fn open_store(config: &ServeConfig, clock: Clock) -> anyhow::Result<Store> {
     private_files::create_private_dir(&config.data_dir)?;
     private_files::restrict_tree(&config.data_dir.join("tls"))?;
-    let blob_dir = config.blob_dir();
-    private_files::create_private_dir(&blob_dir)?;
-    private_files::restrict_tree(&blob_dir)?;
+    if let Some(blob_dir) = config.blob_dir() {
+        private_files::create_private_dir(&blob_dir)?;
+        private_files::restrict_tree(&blob_dir)?;
+    }
     if config.database_url.is_none() {
         private_files::prepare_sqlite_file(&config.data_dir.join("hostingd.db"))?;
     }
@@ -66,6 +67,7 @@ pub async fn open_store(config: &ServeConfig, clock: Clock) -> anyhow::Result<St
 
 /// Opens the database and the PKI of `config` and builds the handlers' state.
 pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<AppState> {
+    let blob_location = config.blob_location()?;
     let store = open_store(config, clock).await?;
     let pki = Pki::load_or_create(config)?;
     store.refresh_endpoint_hosts(&config.public_zone).await?;
@@ -102,7 +104,7 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
                 keep_weekly: config.safeguard_keep_weekly,
             },
         }),
-        blobs: blobs::Blobs::local(&config.blob_dir())?,
+        blobs: blobs::Blobs::open(&blob_location).await?,
         endpoints: Arc::new(endpoints::Endpoints::new(
             config.schedule_bind.unwrap_or(config.listen.ip()),
             endpoint_ca,

@@ -81,13 +81,39 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// The S3 bucket the blob tests run against: `HOSTINGD_TEST_BLOB_STORE` (e.g. `s3://hostingd`,
+/// which `.ci/run` sets with the `AWS_*` variables of its S3-compatible server), plus a random
+/// prefix of its own for each call, so that tests never see each other's objects. `None` when
+/// the variable is unset.
+pub fn test_blob_store() -> Option<crate::blobs::BlobLocation> {
+    let base = std::env::var("HOSTINGD_TEST_BLOB_STORE").ok()?;
+    let base = base.trim_end_matches('/');
+    let url = format!(
+        "{base}/t-{}-{}",
+        std::process::id(),
+        hex::encode(rand::random::<[u8; 8]>())
+    );
+    Some(
+        url.parse()
+            .unwrap_or_else(|error| panic!("HOSTINGD_TEST_BLOB_STORE: {error}")),
+    )
+}
+
+/// True when every test service keeps its blobs in [`test_blob_store`] rather than in its data
+/// directory: `HOSTINGD_TEST_BACKEND_BLOBS=s3` (the whole suite against S3).
+pub fn all_blobs_on_s3() -> bool {
+    std::env::var("HOSTINGD_TEST_BACKEND_BLOBS").is_ok_and(|v| v == "s3")
+}
+
 /// A local configuration in `data_dir` with a window of ports from [`port_window`], on the
-/// database of [`database_url_for`].
+/// database of [`database_url_for`]; its blobs are in `<data_dir>/blobs`, or in the bucket of
+/// [`blob_store_for`] when [`all_blobs_on_s3`].
 pub fn local_config(data_dir: PathBuf) -> ServeConfig {
     let database_url = database_url_for(&data_dir);
     let mut config = ServeConfig::local(data_dir);
     config.port_range = port_window();
     config.database_url = database_url;
+    config.blob_store = blob_store_for(&config.data_dir);
     config
 }
 
@@ -136,9 +162,16 @@ pub fn run_again_on_postgres(name: &str) {
         return;
     }
     let binary = std::env::current_exe().expect("the test binary");
-    let output = Command::new(&binary)
+    let mut again = Command::new(&binary);
+    again
         .args(["--skip", name])
-        .env(BACKEND_VARIABLE, "postgres")
+        .env(BACKEND_VARIABLE, "postgres");
+    if std::env::var_os("HOSTINGD_TEST_BLOB_STORE").is_some() {
+        // With a bucket at hand, the second pass keeps every blob in it too: the deployment of
+        // several instances (PostgreSQL and an S3-compatible store) as a whole.
+        again.env("HOSTINGD_TEST_BACKEND_BLOBS", "s3");
+    }
+    let output = again
         .output()
         .unwrap_or_else(|error| panic!("running {} again: {error}", binary.display()));
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -158,14 +191,42 @@ pub fn run_again_on_postgres(name: &str) {
     println!("on PostgreSQL: {summary}");
 }
 
-/// The environment that points an operator command or a `serve` process at the database of
-/// `data_dir`.
-pub fn database_env(data_dir: &Path) -> Vec<(&'static str, String)> {
+/// The environment that points an operator command or a `serve` process at the data of a test
+/// service in `data_dir`: the directory, its database and its blob store.
+pub fn data_env(data_dir: &Path) -> Vec<(&'static str, String)> {
     let mut env = vec![("HOSTINGD_DATA_DIR", data_dir.display().to_string())];
     if let Some(url) = database_url_for(data_dir) {
         env.push(("HOSTINGD_DATABASE_URL", url));
     }
+    if let Some(store) = blob_store_for(data_dir) {
+        env.push(("HOSTINGD_BLOB_STORE", store));
+    }
     env
+}
+
+/// Where a data directory remembers its test bucket and prefix.
+const BLOB_STORE_FILE: &str = "test-blob-store";
+
+/// The blob store of a test service in `data_dir`: none (`<data_dir>/blobs`) unless
+/// [`all_blobs_on_s3`], then a prefix of its own in [`test_blob_store`], chosen the first time
+/// and the same afterwards (a restarted process, a second instance, an operator command).
+pub fn blob_store_for(data_dir: &Path) -> Option<String> {
+    if !all_blobs_on_s3() {
+        return None;
+    }
+    let remembered = data_dir.join(BLOB_STORE_FILE);
+    if let Ok(store) = std::fs::read_to_string(&remembered) {
+        return Some(store);
+    }
+    let store = test_blob_store()
+        .expect(
+            "HOSTINGD_TEST_BACKEND_BLOBS=s3 needs HOSTINGD_TEST_BLOB_STORE (s3://bucket) and the AWS_* variables",
+        )
+        .to_string();
+    std::fs::create_dir_all(data_dir).expect("the data directory");
+    crate::private_files::write_private_atomic(&remembered, store.as_bytes())
+        .expect("the test blob store beside the data");
+    Some(store)
 }
 
 /// The database of the test service in `data_dir`, opened beside it (on either backend) for
@@ -437,7 +498,7 @@ pub fn serve(binary: &Path, dir: &Path, port: u16, extra: &[&str]) -> Child {
         let mut child = Command::new(binary)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(extra)
-            .envs(database_env(dir))
+            .envs(data_env(dir))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .spawn()

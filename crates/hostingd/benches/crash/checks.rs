@@ -354,7 +354,8 @@ impl Checker {
     /// by as much (the process that wrote them is dead, so nothing is in flight). Then nothing
     /// in the blob directory may be unreferenced.
     async fn sweep(&self, found: &mut Inspection) -> anyhow::Result<()> {
-        let past = Duration::from_secs(u64::try_from(ORPHAN_GRACE_SECONDS)? + 3600);
+        // Past the grace period after the end of today: the sweep lists today's folder.
+        let past = Duration::from_secs(u64::try_from(ORPHAN_GRACE_SECONDS)? + 86_400 + 3600);
         let back = SystemTime::now() - past;
         for file in self.blob_files() {
             let path = self.blob_dir().join(&file.key);

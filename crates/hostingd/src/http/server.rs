@@ -167,7 +167,10 @@ pub async fn create_empty(
         &aws_lc_rs::digest::SHA256,
         &content,
     ));
-    let key = format!("created/{}", hex::encode(rand::random::<[u8; 16]>()));
+    let key = crate::blobs::day_key(
+        now,
+        &format!("created/{}", hex::encode(rand::random::<[u8; 16]>())),
+    );
     // Recorded before it is written, so that the orphan sweep keeps it until the commit.
     state.store.record_object(caller.account_id(), &key).await?;
     let part = state.blobs.put(&key, content).await?;
@@ -208,7 +211,7 @@ pub async fn add_companion(
         .store
         .add_companion(&caller.actor, base_id, &request.upload_id)
         .await?;
-    state.blobs.delete(&replaced).await;
+    state.blobs.delete_released(&state.store, &replaced).await;
     Ok(Json(one_base(&state, caller.account_id(), base_id).await?))
 }
 
@@ -323,7 +326,10 @@ pub async fn open_safeguard(
         )
         .await?;
     // Copies first (hard links on a local directory), with the companions kept in the safeguard.
-    let prefix = format!("bases/{}", hex::encode(rand::random::<[u8; 16]>()));
+    let prefix = crate::blobs::day_key(
+        state.store.now(),
+        &format!("bases/{}", hex::encode(rand::random::<[u8; 16]>())),
+    );
     let mut files = Vec::new();
     let account_id = caller.account_id();
     let parts = state.store.blob_parts(safeguard.blob_id).await?;

@@ -22,7 +22,7 @@ use crate::rules::Refusal;
 /// uploads (their room is reserved at creation).
 pub(super) const USED_BYTES: &str = "SELECT CAST(COALESCE((SELECT SUM(c.size) FROM (SELECT COALESCE(o.content_key, p.object_key) AS content, MAX(p.size) AS size FROM blob_parts p JOIN blobs b ON b.id = p.blob_id LEFT JOIN objects o ON o.object_key = p.object_key WHERE b.account_id = $1 GROUP BY content) AS c), 0) + COALESCE((SELECT SUM(length) FROM uploads WHERE account_id = $1 AND completed_at IS NULL), 0) AS BIGINT)";
 
-const REFERENCED: &str = "(EXISTS (SELECT 1 FROM blob_parts WHERE object_key = $1) OR EXISTS (SELECT 1 FROM upload_parts WHERE object_key = $1))";
+pub(super) const REFERENCED: &str = "(EXISTS (SELECT 1 FROM blob_parts WHERE object_key = $1) OR EXISTS (SELECT 1 FROM upload_parts WHERE object_key = $1))";
 
 /// What the sweep may do with an object it found in blob storage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,8 +80,9 @@ pub(super) async fn ensure_recorded(tx: &mut Tx, keys: Vec<String>) -> StoreResu
     Ok(())
 }
 
-/// Forgets the records of `keys` that no row references any more (the caller deletes the
-/// objects after the commit); returns those keys.
+/// Forgets the records of `keys` that no row references any more and queues them for deletion
+/// (the caller deletes the objects after the commit, see `Blobs::delete_released`); returns
+/// those keys.
 pub(super) async fn forget_unreferenced(
     tx: &mut Tx,
     keys: Vec<String>,
@@ -100,6 +101,8 @@ pub(super) async fn forget_unreferenced(
             gone.push(key);
         }
     }
+    super::sweep::queue_deletions(tx, &gone, time::OffsetDateTime::now_utc().unix_timestamp())
+        .await?;
     Ok(gone)
 }
 

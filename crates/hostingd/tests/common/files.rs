@@ -121,6 +121,35 @@ pub async fn stored_sha256(service: &TestService, base_id: i64, account_id: i64)
     service.service.state.blobs.sha256(parts).await.unwrap()
 }
 
+/// Every key in the service's blob store (a local directory or an S3 bucket), sorted.
+pub async fn stored_keys(service: &TestService) -> Vec<String> {
+    let mut keys: Vec<String> = service
+        .service
+        .state
+        .blobs
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.0)
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// True (with a line saying the test was skipped) when the blobs are not in a local directory,
+/// for a test of what only a local directory does (permissions, modification times).
+pub fn skipped_unless_local(service: &TestService, test: &str) -> bool {
+    let local = matches!(
+        service.service.state.blobs.location(),
+        hostingd::blobs::BlobLocation::Local(_)
+    );
+    if !local {
+        eprintln!("skipped {test}: it checks the local blob directory, and the blobs are on S3");
+    }
+    !local
+}
+
 /// Every file under `dir`, recursively.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -9,7 +9,7 @@ use hosting_api::{Client, EnrollmentRequest, Role, WorkstationKey};
 fn hostingd(data_dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_hostingd"))
         .args(args)
-        .envs(hostingd::testing::database_env(data_dir))
+        .envs(hostingd::testing::data_env(data_dir))
         .output()
         .unwrap()
 }
@@ -125,7 +125,7 @@ fn serve_runs_as_a_process_and_enrolls_over_tls() {
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_hostingd"))
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .envs(hostingd::testing::database_env(dir.path()))
+        .envs(hostingd::testing::data_env(dir.path()))
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::files::{School, files_under, school, stored_sha256, upload, write_file};
+use common::files::{School, school, stored_keys, stored_sha256, upload, write_file};
 use common::{TestService, assert_api_error};
 use hosting_api::tus::hash_file;
 use hosting_api::{
@@ -33,10 +33,14 @@ async fn running_school(service: &TestService, name: &str, size: usize) -> (Scho
     (s, base)
 }
 
-/// Moves the modification time of every object of blob storage `seconds` into the past.
+/// Moves the modification time of every object of a local blob directory `seconds` into the past
+/// (an S3 store has no such thing to move).
 fn age_every_object(service: &TestService, seconds: u64) {
+    let hostingd::blobs::BlobLocation::Local(dir) = service.service.state.blobs.location() else {
+        return;
+    };
     let old = std::time::SystemTime::now() - std::time::Duration::from_secs(seconds);
-    for file in files_under(&service.dir.path().join("blobs")) {
+    for file in common::files::files_under(dir) {
         std::fs::File::options()
             .write(true)
             .open(&file)
@@ -129,7 +133,7 @@ async fn one_failing_schedule_does_not_stop_the_safeguards_of_others() {
     let store = service.store();
     for file in store.base_files(broken_base.id).await.unwrap() {
         for part in store.blob_parts(file.blob_id).await.unwrap() {
-            std::fs::remove_file(service.dir.path().join("blobs").join(&part.object_key)).unwrap();
+            service.service.state.blobs.delete(&[part.object_key]).await;
         }
     }
 
@@ -178,8 +182,12 @@ async fn one_failing_schedule_does_not_stop_the_safeguards_of_others() {
         .id;
     let row = store.safeguard(healthy.account_id, taken).await.unwrap();
     let copies = store.blob_parts(row.blob_id).await.unwrap().len();
-    let blobs = service.dir.path().join("blobs/safeguards");
-    assert_eq!(files_under(&blobs).len(), copies);
+    let safeguard_objects = stored_keys(&service)
+        .await
+        .into_iter()
+        .filter(|k| k.contains("/safeguards/"))
+        .count();
+    assert_eq!(safeguard_objects, copies);
 }
 
 #[tokio::test]
@@ -199,18 +207,33 @@ async fn sweep_never_deletes_an_object_a_commit_is_about_to_reference() {
     // Every object was written long ago: a hard link made now keeps that old time.
     age_every_object(&service, 7 * 3600);
 
-    // What opening a safeguard does, with the sweep running between the copy and the commit.
+    // What opening a safeguard does, with the sweep running between the copy and the commit. The
+    // copies are put in a day folder two days old, which the sweep lists.
+    let old_day = |name: &str| hostingd::blobs::day_key(state.store.now() - 2 * 86_400, name);
     let copies = state
         .blobs
-        .copy_parts(&state.store, s.account_id, &parts, "bases/linked/base")
+        .copy_parts(
+            &state.store,
+            s.account_id,
+            &parts,
+            &old_day("bases/linked/base"),
+        )
         .await
         .unwrap();
-    let linked = service.dir.path().join("blobs").join(&copies[0].object_key);
-    let modified = std::fs::metadata(&linked).unwrap().modified().unwrap();
-    assert!(modified < std::time::SystemTime::now() - std::time::Duration::from_secs(6 * 3600));
+    let linked = &copies[0].object_key;
+    if let hostingd::blobs::BlobLocation::Local(dir) = state.blobs.location() {
+        let modified = std::fs::metadata(dir.join(linked))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert!(modified < std::time::SystemTime::now() - std::time::Duration::from_secs(6 * 3600));
+    }
     let deleted = hostingd::jobs::sweep_orphans(state).await.unwrap();
     assert_eq!(deleted, 0);
-    assert!(linked.exists(), "the copy about to be committed is kept");
+    assert!(
+        stored_keys(&service).await.contains(linked),
+        "the copy about to be committed is kept"
+    );
     let actor = Actor::operator(s.account_id);
     let files = [(
         StoredKind::Base,
@@ -232,7 +255,12 @@ async fn sweep_never_deletes_an_object_a_commit_is_about_to_reference() {
     // is then refused, instead of recording a base whose bytes are gone.
     let copies = state
         .blobs
-        .copy_parts(&state.store, s.account_id, &parts, "bases/late/base")
+        .copy_parts(
+            &state.store,
+            s.account_id,
+            &parts,
+            &old_day("bases/late/base"),
+        )
         .await
         .unwrap();
     service.clock.advance(7 * 3600);
@@ -273,6 +301,7 @@ async fn sweep_never_deletes_an_object_a_commit_is_about_to_reference() {
         bases_before
     );
     // And every base left references bytes that exist.
+    let keys = stored_keys(&service).await;
     for (_, files) in state
         .store
         .bases(s.account_id, s.schedule_id)
@@ -281,14 +310,7 @@ async fn sweep_never_deletes_an_object_a_commit_is_about_to_reference() {
     {
         for file in files {
             for part in state.store.blob_parts(file.blob_id).await.unwrap() {
-                assert!(
-                    service
-                        .dir
-                        .path()
-                        .join("blobs")
-                        .join(&part.object_key)
-                        .exists()
-                );
+                assert!(keys.contains(&part.object_key), "{}", part.object_key);
             }
         }
     }
@@ -357,9 +379,10 @@ async fn open_safeguard_and_create_empty_check_the_quota() {
     );
     assert_eq!(s.client.bases(s.schedule_id).await.unwrap().len(), bases);
     assert!(
-        !files_under(&service.dir.path().join("blobs"))
+        !stored_keys(&service)
+            .await
             .iter()
-            .any(|p| p.to_string_lossy().contains("created")),
+            .any(|k| k.contains("/created/")),
         "the refused base's object is deleted"
     );
 

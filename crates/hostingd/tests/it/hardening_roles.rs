@@ -554,7 +554,7 @@ async fn operator_verified_domain_is_accepted() {
     // The command line does the same.
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_hostingd"))
         .args(["verify-domain", &b.hosting_number, "lycee-b.fr"])
-        .envs(hostingd::testing::database_env(t.dir.path()))
+        .envs(hostingd::testing::data_env(t.dir.path()))
         .output()
         .unwrap();
     assert!(
@@ -565,7 +565,7 @@ async fn operator_verified_domain_is_accepted() {
     manager_b.set_controller_domain("lycee-b.fr").await.unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_hostingd"))
         .args(["verify-domain", &b.hosting_number, "lycee-hugo.fr"])
-        .envs(hostingd::testing::database_env(t.dir.path()))
+        .envs(hostingd::testing::data_env(t.dir.path()))
         .output()
         .unwrap();
     assert!(!output.status.success());

@@ -19,6 +19,7 @@ mod onboarding;
 mod openapi;
 mod postgres;
 mod resume;
+mod s3_blobs;
 mod scale_out;
 mod server_pronote;
 mod uploads;

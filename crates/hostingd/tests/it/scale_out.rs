@@ -1,5 +1,7 @@
 //! Several instances over one database (issue 11): two real `hostingd` processes on one
-//! PostgreSQL database and one blob store, driven through the typed client as a console would.
+//! PostgreSQL database and one blob store (one S3 bucket and prefix when
+//! `HOSTINGD_TEST_BLOB_STORE` names one, as in `.ci/run`; else a shared directory), driven
+//! through the typed client as a console would.
 //! A session made through one works through the other, an upload started through one ends
 //! through the other, a job runs once, and the endpoint of a running schedule is taken over by
 //! the survivor after `kill -9` of the instance that served it.

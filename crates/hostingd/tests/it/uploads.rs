@@ -4,7 +4,10 @@
 
 use crate::common;
 
-use common::files::{files_under, patch, school, small_chunks, stored_sha256, upload, write_file};
+use common::files::{
+    patch, school, skipped_unless_local, small_chunks, stored_keys, stored_sha256, upload,
+    write_file,
+};
 use common::{TestService, assert_api_error};
 use hosting_api::tus::{chunk_checksum, hash_file};
 use hosting_api::{ClientError, FileKind, LoadBase, TusOptions, UploadMetadata};
@@ -362,8 +365,15 @@ async fn an_expired_upload_is_gone() {
             .status(),
         204
     );
-    let parts_dir = service.dir.path().join("blobs/uploads").join(&id);
-    assert!(parts_dir.exists());
+    // The folder of its parts: `d/<day>/uploads/<id>/`.
+    let part = &service.store().upload_parts(&id).await.unwrap()[0];
+    let parts_dir = format!("{}/", part.object_key.rsplit_once('/').unwrap().0);
+    assert!(
+        parts_dir.ends_with(&format!("/uploads/{id}/")),
+        "{parts_dir}"
+    );
+    let blobs = &service.service.state.blobs;
+    assert!(!blobs.list_under(Some(&parts_dir)).await.unwrap().is_empty());
 
     service.clock.advance(73 * 3600);
     s.client.login(common::SUPERADMIN_PASSWORD).await.unwrap();
@@ -372,7 +382,10 @@ async fn an_expired_upload_is_gone() {
     let report = service.service.run_jobs().await.unwrap();
     assert_eq!(report.expired_uploads, 1);
     assert_api_error(s.client.upload_offset(&id).await, 404, "upload_not_found");
-    assert!(!parts_dir.exists(), "its bytes are deleted");
+    assert!(
+        blobs.list_under(Some(&parts_dir)).await.unwrap().is_empty(),
+        "its bytes are deleted"
+    );
     assert!(s.client.uploads().await.unwrap().is_empty());
 }
 
@@ -474,30 +487,30 @@ async fn objects_left_by_a_crash_are_swept_and_nothing_else() {
         204
     );
 
-    // A part written just before a crash, never recorded.
-    let blobs = service.dir.path().join("blobs");
-    let orphan = blobs
-        .join("uploads")
-        .join(&partial_upload)
-        .join("00000000000000040000");
-    std::fs::write(&orphan, vec![7u8; 1000]).unwrap();
-    // Everything is older than the grace period.
-    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(7 * 3600);
-    for file in files_under(&blobs) {
-        std::fs::File::options()
-            .write(true)
-            .open(&file)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
-    }
-    let before = files_under(&blobs).len();
-    let deleted = hostingd::jobs::sweep_orphans(&service.service.state)
-        .await
-        .unwrap();
+    // A part written just before a crash, never recorded, beside the upload's first part.
+    let state = &service.service.state;
+    let first = &service.store().upload_parts(&partial_upload).await.unwrap()[0];
+    let orphan = format!(
+        "{}/00000000000000040000",
+        first.object_key.rsplit_once('/').unwrap().0
+    );
+    state.blobs.put(&orphan, vec![7u8; 1000]).await.unwrap();
+    let before = stored_keys(&service).await;
+    assert!(before.contains(&orphan));
+    // The sweep lists a day once it is over and the grace period has passed.
+    assert_eq!(hostingd::jobs::sweep_orphans(state).await.unwrap(), 0);
+    assert_eq!(
+        stored_keys(&service).await,
+        before,
+        "today is not listed yet"
+    );
+    service.clock.advance(30 * 3600 + 60);
+    let deleted = hostingd::jobs::sweep_orphans(state).await.unwrap();
     assert_eq!(deleted, 1);
-    assert!(!orphan.exists());
-    assert_eq!(files_under(&blobs).len(), before - 1);
+    let after = stored_keys(&service).await;
+    assert!(!after.contains(&orphan));
+    assert_eq!(after.len(), before.len() - 1);
+    s.client.login(common::SUPERADMIN_PASSWORD).await.unwrap();
 
     // What is referenced is intact: the partial upload goes on, the finished one loads.
     assert_eq!(
@@ -626,4 +639,48 @@ async fn a_patch_waits_for_the_lease_another_instance_holds() {
     assert!(started.elapsed() >= std::time::Duration::from_millis(500));
     release.await.unwrap();
     assert!(s.client.uploads().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn keys_without_a_day_are_swept_once() {
+    let service = TestService::start().await;
+    if skipped_unless_local(&service, "keys_without_a_day_are_swept_once") {
+        return;
+    }
+    let state = &service.service.state;
+    let blobs = service.dir.path().join("blobs");
+    let age = |key: &str, seconds: u64| {
+        std::fs::File::options()
+            .write(true)
+            .open(blobs.join(key))
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(seconds))
+            .unwrap();
+    };
+    // Objects of a version whose keys had no day, left unreferenced by a crash: one old, one
+    // written just now (it may be in flight).
+    state
+        .blobs
+        .put("uploads/old/00000000000000000000", vec![1; 10])
+        .await
+        .unwrap();
+    age("uploads/old/00000000000000000000", 7 * 3600);
+    state
+        .blobs
+        .put("safeguards/young/Base/000000", vec![2; 10])
+        .await
+        .unwrap();
+    assert_eq!(hostingd::jobs::sweep_orphans(state).await.unwrap(), 1);
+    assert!(!blobs.join("uploads/old/00000000000000000000").exists());
+    assert!(blobs.join("safeguards/young/Base/000000").exists());
+    assert_eq!(state.store.sweep_mark("undated").await.unwrap(), None);
+    // Once nothing is left undecided, the keys without a day are not listed any more.
+    age("safeguards/young/Base/000000", 7 * 3600);
+    assert_eq!(hostingd::jobs::sweep_orphans(state).await.unwrap(), 1);
+    assert!(!blobs.join("safeguards/young/Base/000000").exists());
+    assert!(state.store.sweep_mark("undated").await.unwrap().is_some());
+    state.blobs.put("created/later", vec![3; 10]).await.unwrap();
+    age("created/later", 7 * 3600);
+    assert_eq!(hostingd::jobs::sweep_orphans(state).await.unwrap(), 0);
+    assert!(blobs.join("created/later").exists());
 }

@@ -46,30 +46,35 @@ pub async fn patch(
     let (offset, checksum, digest) = patch_headers(&headers)?;
     valid_id(&id)?;
     let lease = super::UploadLease::try_take(&state, &id).await?;
-    let row = live_upload(&state, &caller, &id).await?;
-    if row.completed_at.is_some() {
-        return Err(ApiError::conflict(
-            ErrorCode::UploadComplete,
-            "This upload is already complete: every byte is stored.",
-        ));
+    // Given back before the answer on every path, so that the client's next PATCH (after a
+    // refusal too) never finds it still held.
+    let result: ApiResult<Response> = async {
+        let row = live_upload(&state, &caller, &id).await?;
+        if row.completed_at.is_some() {
+            return Err(ApiError::conflict(
+                ErrorCode::UploadComplete,
+                "This upload is already complete: every byte is stored.",
+            ));
+        }
+        let stored = u64::try_from(row.upload_offset).unwrap_or(0);
+        if offset != stored {
+            return Ok(offset_mismatch(stored));
+        }
+        let room = u64::try_from(row.length).unwrap_or(0) - stored;
+        let content_length = number_header(&headers, "Content-Length")?;
+        if content_length.is_some_and(|n| n > room) {
+            return Err(upload_too_long(room));
+        }
+        let expected = expected_sha256(&row, digest)?;
+        // The last chunk of a file whose hash nobody gave is refused before a byte is read.
+        if expected.is_none() && content_length == Some(room) {
+            return Err(file_hash_required());
+        }
+        append_chunk(&state, &caller, &row, expected.as_deref(), checksum, body).await
     }
-    let stored = u64::try_from(row.upload_offset).unwrap_or(0);
-    if offset != stored {
-        return Ok(offset_mismatch(stored));
-    }
-    let room = u64::try_from(row.length).unwrap_or(0) - stored;
-    let content_length = number_header(&headers, "Content-Length")?;
-    if content_length.is_some_and(|n| n > room) {
-        return Err(upload_too_long(room));
-    }
-    let expected = expected_sha256(&row, digest)?;
-    // The last chunk of a file whose hash nobody gave is refused before a byte is read.
-    if expected.is_none() && content_length == Some(room) {
-        return Err(file_hash_required());
-    }
-    let appended = append_chunk(&state, &caller, &row, expected.as_deref(), checksum, body).await;
+    .await;
     lease.release().await;
-    appended
+    result
 }
 
 /// The whole file's SHA-256 that the upload must have: the one announced at creation, or in
@@ -221,9 +226,12 @@ async fn new_part_writer(
     id: &str,
     stored: u64,
 ) -> ApiResult<PartWriter> {
-    let key = format!(
-        "uploads/{id}/{stored:020}-{}",
-        hex::encode(rand::random::<[u8; 8]>())
+    let key = crate::blobs::day_key(
+        state.store.now(),
+        &format!(
+            "uploads/{id}/{stored:020}-{}",
+            hex::encode(rand::random::<[u8; 8]>())
+        ),
     );
     state.store.record_object(caller.account_id(), &key).await?;
     state.blobs.writer(&key).await

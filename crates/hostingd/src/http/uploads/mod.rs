@@ -437,7 +437,7 @@ pub async fn terminate(
     valid_id(&id)?;
     let lease = UploadLease::take_within(&state, &id, CANCEL_WAIT).await?;
     let keys = state.store.delete_upload(&caller.actor, &id).await?;
-    state.blobs.delete(&keys).await;
+    state.blobs.delete_released(&state.store, &keys).await;
     lease.release().await;
     Ok(StatusCode::NO_CONTENT)
 }
