@@ -4,6 +4,11 @@
 //! * full TLS handshakes per second with a client certificate, next to handshakes without one;
 //! * the cost of an argon2id hash and of a whole login (`POST /v1/sessions`).
 //!
+//! The routes are measured on each database backend: SQLite, and PostgreSQL when
+//! `HOSTINGD_TEST_DATABASE_URL` names a server where it may create a database (`BENCH_BACKENDS`,
+//! e.g. `sqlite` or `sqlite,postgres`, chooses). For each it also measures the p99 of
+//! `/v1/schedules` at half its saturation rate.
+//!
 //! `cargo bench -p hostingd --bench api` (BENCH_SECONDS sets the length of each phase, default 5).
 #![allow(clippy::unwrap_used)]
 
@@ -176,6 +181,45 @@ fn print_pair(label: &str, schedules: &Figures, health: &Figures) {
     );
 }
 
+/// The routes of one backend: fixed rate, saturation, p99 at half saturation. Returns the
+/// saturation ratio schedules/health and that p99.
+async fn routes(client: &Client, backend: &str, seconds: u64) -> (f64, f64) {
+    println!("--- {backend} ---");
+    let rate = 500;
+    let schedules = fixed_rate(client, "/schedules", rate, seconds).await;
+    let health = fixed_rate(client, "/health", rate, seconds).await;
+    print_pair(&format!("fixed rate {rate} req/s:"), &schedules, &health);
+    let concurrency = 16;
+    let schedules = saturation(client, "/schedules", concurrency, seconds).await;
+    let health = saturation(client, "/health", concurrency, seconds).await;
+    print_pair(&format!("saturation ({concurrency} workers):"), &schedules, &health);
+    let half = ((schedules.requests_per_second / 2.0) as u64).max(1);
+    let at_half = fixed_rate(client, "/schedules", half, seconds).await;
+    println!(
+        "{:<28} schedules at half saturation ({half} req/s): p50 {:.2} ms  p99 {:.2} ms  errors {}",
+        "", at_half.p50_ms, at_half.p99_ms, at_half.errors
+    );
+    (
+        schedules.requests_per_second / health.requests_per_second,
+        at_half.p99_ms,
+    )
+}
+
+/// The backends to measure: `BENCH_BACKENDS`, else SQLite and, when a server is named,
+/// PostgreSQL.
+fn backends() -> Vec<String> {
+    match std::env::var("BENCH_BACKENDS") {
+        Ok(list) => list.split(',').map(|b| b.trim().to_string()).collect(),
+        Err(_) => {
+            let mut list = vec!["sqlite".to_string()];
+            if std::env::var_os(hostingd::testing::DATABASE_URL_VARIABLE).is_some() {
+                list.push("postgres".to_string());
+            }
+            list
+        }
+    }
+}
+
 fn main() {
     let seconds: u64 = std::env::var("BENCH_SECONDS")
         .ok()
@@ -186,31 +230,44 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async move {
-        let dir = tempfile::tempdir().unwrap();
-        let config = ServeConfig::local(dir.path().to_path_buf());
-        let service = hostingd::start(config, Clock::default()).await.unwrap();
-        let ca_pem = service.ca_pem();
-        let (identity, password) = common::manager_workstation(&service).await;
-        let client = Client::new(&service.base_url(), &ca_pem, Some(&identity)).unwrap();
-        client.login(&password).await.unwrap();
-        assert!(get(&client, "/schedules").await && get(&client, "/health").await);
-
         println!("hostingd benchmark: mTLS on loopback, client and server in one process, {} cores, {seconds} s per phase",
             std::thread::available_parallelism().map_or(0, |n| n.get()));
-        let rate = 500;
-        let schedules = fixed_rate(&client, "/schedules", rate, seconds).await;
-        let health = fixed_rate(&client, "/health", rate, seconds).await;
-        print_pair(&format!("fixed rate {rate} req/s:"), &schedules, &health);
-        let concurrency = 16;
-        let schedules = saturation(&client, "/schedules", concurrency, seconds).await;
-        let health = saturation(&client, "/health", concurrency, seconds).await;
-        print_pair(&format!("saturation ({concurrency} workers):"), &schedules, &health);
+        let mut summary = Vec::new();
+        let mut first = None;
+        for backend in backends() {
+            let dir = tempfile::tempdir().unwrap();
+            let mut config = ServeConfig::local(dir.path().to_path_buf());
+            match backend.as_str() {
+                "sqlite" => {}
+                "postgres" => {
+                    config.database_url = Some(hostingd::testing::new_postgres_database());
+                }
+                other => panic!("BENCH_BACKENDS: unknown backend {other} (sqlite, postgres)"),
+            }
+            let service = hostingd::start(config, Clock::default()).await.unwrap();
+            let ca_pem = service.ca_pem();
+            let (identity, password) = common::manager_workstation(&service).await;
+            let client = Client::new(&service.base_url(), &ca_pem, Some(&identity)).unwrap();
+            client.login(&password).await.unwrap();
+            assert!(get(&client, "/schedules").await && get(&client, "/health").await);
+            summary.push((backend.clone(), routes(&client, &backend, seconds).await));
+            if first.is_none() {
+                first = Some((service, dir, identity, password, client));
+            } else {
+                service.shutdown().await.unwrap();
+            }
+        }
+        println!("--- summary ---");
+        for (backend, (ratio, p99)) in &summary {
+            println!("{backend:<9} /v1/schedules at saturation = {ratio:.2} x /v1/health (goal >= 0.5); p99 at half saturation {p99:.2} ms (goal <= 5)");
+        }
+        let (service, _dir, identity, password, client) = first.expect("a backend");
+        let ca_pem = service.ca_pem();
 
         let with_cert = handshakes(service.addr, &ca_pem, Some(&identity), 8, seconds).await;
         let without_cert = handshakes(service.addr, &ca_pem, None, 8, seconds).await;
         println!("full TLS handshakes/s        with client certificate: {with_cert:.0}  without: {without_cert:.0}  ratio {:.2}",
             with_cert / without_cert);
-
         let passwords = &service.state.passwords;
         let rounds = 10;
         let start = Instant::now();

@@ -240,8 +240,9 @@ pub async fn raw_database(data_dir: &Path) -> sqlx::AnyPool {
         .unwrap_or_else(|error| panic!("the test database {url}: {error}"))
 }
 
-/// Creates an empty PostgreSQL database (the service migrates it at start) and returns its URL.
-fn new_postgres_database() -> String {
+/// Creates an empty PostgreSQL database through [`DATABASE_URL_VARIABLE`] (the service
+/// migrates it at start) and returns its URL.
+pub fn new_postgres_database() -> String {
     use sqlx::Connection;
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let admin = std::env::var(DATABASE_URL_VARIABLE).unwrap_or_else(|_| {

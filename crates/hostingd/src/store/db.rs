@@ -4,6 +4,8 @@
 //! executor belongs to. The row types derive `FromRow` generically, so they decode from both.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sqlx::postgres::{PgConnection, PgPool, PgRow};
 use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
@@ -37,20 +39,34 @@ impl Pool {
 }
 
 /// An open transaction on one backend.
-pub(crate) enum Tx {
+pub(crate) enum Backend {
     /// On SQLite.
     Sqlite(Transaction<'static, Sqlite>),
     /// On PostgreSQL.
     Postgres(Transaction<'static, Postgres>),
 }
 
+/// A write transaction; its commit tells `committed` (what this process caches from the
+/// database is stale from then on).
+pub(crate) struct Tx {
+    backend: Backend,
+    committed: Arc<AtomicU64>,
+}
+
 impl Tx {
+    /// A write transaction that counts its commit in `committed`.
+    pub(crate) fn new(backend: Backend, committed: Arc<AtomicU64>) -> Tx {
+        Tx { backend, committed }
+    }
+
     /// Commits the transaction.
     pub(crate) async fn commit(self) -> sqlx::Result<()> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await,
-            Tx::Postgres(tx) => tx.commit().await,
+        match self.backend {
+            Backend::Sqlite(tx) => tx.commit().await?,
+            Backend::Postgres(tx) => tx.commit().await?,
         }
+        self.committed.fetch_add(1, Ordering::SeqCst);
+        Ok(())
     }
 }
 
@@ -77,9 +93,9 @@ impl<'c> From<&'c Pool> for Exec<'c> {
 
 impl<'c> From<&'c mut Tx> for Exec<'c> {
     fn from(tx: &'c mut Tx) -> Exec<'c> {
-        match tx {
-            Tx::Sqlite(tx) => Exec::Sqlite(tx),
-            Tx::Postgres(tx) => Exec::Pg(tx),
+        match &mut tx.backend {
+            Backend::Sqlite(tx) => Exec::Sqlite(tx),
+            Backend::Postgres(tx) => Exec::Pg(tx),
         }
     }
 }

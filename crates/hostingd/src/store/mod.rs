@@ -5,6 +5,7 @@
 mod accounts;
 mod attempts;
 mod audit;
+mod auth_cache;
 mod bases;
 mod db;
 mod domains;
@@ -28,7 +29,8 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use db::{Pool, Tx};
+use auth_cache::AuthCache;
+use db::{Backend, Pool, Tx};
 
 pub use accounts::{AccountRow, NewAccount};
 pub use attempts::{Attempt, AttemptKey, AttemptSource};
@@ -61,6 +63,8 @@ pub struct Store {
     pool: Pool,
     clock: Clock,
     invoice_keys: Arc<InvoiceKeys>,
+    /// The sessions of the logged-in requests just checked, for a second at most.
+    auth_cache: Arc<AuthCache>,
 }
 
 impl Store {
@@ -80,6 +84,7 @@ impl Store {
             pool,
             clock,
             invoice_keys: Arc::new(invoice_keys),
+            auth_cache: Arc::new(AuthCache::new(AUTH_CACHE_TTL)),
         };
         store.protect_invoice_numbers().await?;
         Ok(store)
@@ -128,18 +133,26 @@ impl Store {
     /// first; each statement still sees what the previous writer committed (READ COMMITTED).
     async fn write(&self) -> StoreResult<Tx> {
         match &self.pool {
-            Pool::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
+            Pool::Sqlite(pool) => Ok(Tx::new(
+                Backend::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+                self.auth_cache.commits(),
+            )),
             Pool::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(WRITE_LOCK_KEY)
                     .execute(&mut *tx)
                     .await?;
-                Ok(Tx::Postgres(tx))
+                Ok(Tx::new(Backend::Postgres(tx), self.auth_cache.commits()))
             }
         }
     }
 }
+
+/// How long a checked session is trusted without reading it again: a revocation made through
+/// another instance (or an operator command) takes effect within this time; one made through
+/// this instance, at once (every commit here empties the cache).
+pub const AUTH_CACHE_TTL: Duration = Duration::from_secs(1);
 
 /// The PostgreSQL advisory lock that serialises the service's write transactions.
 const WRITE_LOCK_KEY: i64 = 0x686f_7374_696e_6764; // "hostingd"

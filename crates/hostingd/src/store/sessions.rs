@@ -51,6 +51,10 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> StoreResult<Option<SessionWithWorkstation>> {
+        if let Some(cached) = self.auth_cache.get(token_hash) {
+            return Ok(Some(cached));
+        }
+        let commits = self.auth_cache.before_read();
         let row = query_as::<SessionJoin>(
             "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, s.revoked_at AS session_revoked_at, \
              w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at, \
@@ -62,7 +66,7 @@ impl Store {
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|row| SessionWithWorkstation {
+        let found = row.map(|row| SessionWithWorkstation {
             session: SessionRow {
                 id: row.session_id,
                 workstation_id: row.workstation.id,
@@ -72,7 +76,11 @@ impl Store {
             },
             workstation: row.workstation,
             console_access: row.console_access.unwrap_or(false),
-        }))
+        });
+        if let Some(found) = &found {
+            self.auth_cache.put(token_hash, commits, found);
+        }
+        Ok(found)
     }
 
     /// Records a new session; only the token's hash is stored.
@@ -120,6 +128,8 @@ impl Store {
             .bind(session.id)
             .execute(&self.pool)
             .await?;
+        // The cached row has the old time: read it again next.
+        self.auth_cache.invalidate();
         Ok(())
     }
 

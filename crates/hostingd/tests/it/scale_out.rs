@@ -21,8 +21,18 @@ use hosting_api::{Client, FileKind, LoadBase, TusOptions, UploadMetadata};
 /// How long an endpoint lease lasts in this test: a takeover comes within this and a third.
 const LEASE_SECONDS: &str = "2";
 
-fn instance(dir: &std::path::Path, port: u16, name: &str) -> Child {
-    serve(
+/// A process killed when dropped, so that a failing test leaves none behind.
+struct Instance(Child);
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn instance(dir: &std::path::Path, port: u16, name: &str) -> Instance {
+    Instance(serve(
         dir,
         port,
         &[
@@ -33,7 +43,7 @@ fn instance(dir: &std::path::Path, port: u16, name: &str) -> Child {
             "--job-interval-seconds",
             "1",
         ],
-    )
+    ))
 }
 
 /// One column of the shared database's rows.
@@ -149,13 +159,19 @@ fn two_instances_share_sessions_uploads_jobs_and_endpoints() {
     let holder = runtime
         .block_on(endpoint_holder(dir, schedule_id))
         .expect("an instance holds the endpoint");
-    let (victim, survivor, survivor_name): (&mut Child, &Client, &str) = match holder.as_str() {
-        "a" => (&mut a, &client_b, "b"),
-        "b" => (&mut b, &client_a, "a"),
+    let (victim, survivor, survivor_name, survivor_port, victim_port): (
+        &mut Instance,
+        &Client,
+        &str,
+        u16,
+        u16,
+    ) = match holder.as_str() {
+        "a" => (&mut a, &client_b, "b", port_b, port_a),
+        "b" => (&mut b, &client_a, "a", port_a, port_b),
         other => panic!("an unknown holder {other}"),
     };
-    victim.kill().unwrap();
-    victim.wait().unwrap();
+    victim.0.kill().unwrap();
+    victim.0.wait().unwrap();
     let killed = Instant::now();
     runtime.block_on(async {
         let schedule = survivor.schedules().await.unwrap().remove(0);
@@ -184,11 +200,38 @@ fn two_instances_share_sessions_uploads_jobs_and_endpoints() {
             endpoint_holder(dir, schedule_id).await.as_deref(),
             Some(survivor_name)
         );
-        // The survivor still serves the session, and takes the next safeguard alone.
+        // The survivor still serves the session.
         assert_eq!(survivor.safeguards(schedule_id).await.unwrap().len(), 1);
     });
-    for child in [&mut a, &mut b] {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
+
+    // A session ended through one instance is refused by the other within the auth cache's
+    // time (a second), even right after that other instance checked it.
+    let victim_name = if survivor_name == "a" { "b" } else { "a" };
+    let _restarted = instance(dir, victim_port, victim_name);
+    let other = handed.client(victim_port);
+    let same = handed.client(survivor_port);
+    runtime.block_on(async {
+        other.schedules().await.unwrap();
+        survivor.logout().await.unwrap();
+        let ended = Instant::now();
+        common::assert_api_error(same.schedules().await, 401, "session_required");
+        loop {
+            match other.schedules().await {
+                Err(error) => {
+                    assert_eq!(error.status(), Some(401), "{error}");
+                    break;
+                }
+                Ok(_) => assert!(
+                    ended.elapsed() < hostingd::store::AUTH_CACHE_TTL * 3,
+                    "the other instance still accepts the ended session"
+                ),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        println!(
+            "the other instance refused the ended session after {:.2} s",
+            ended.elapsed().as_secs_f64()
+        );
+    });
+
 }
