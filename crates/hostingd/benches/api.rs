@@ -18,39 +18,11 @@ use std::time::{Duration, Instant};
 use hosting_api::{Client, ClientIdentity};
 
 mod common;
+#[path = "common/latency.rs"]
+mod latency;
 use hostingd::{Clock, ServeConfig};
+use latency::{Figures, figures, get, paced};
 use tokio::io::AsyncWriteExt;
-
-struct Figures {
-    requests_per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    errors: usize,
-}
-
-fn figures(mut latencies: Vec<Duration>, elapsed: Duration, errors: usize) -> Figures {
-    latencies.sort_unstable();
-    let pick = |q: f64| {
-        if latencies.is_empty() {
-            return f64::NAN;
-        }
-        let index = ((latencies.len() as f64 - 1.0) * q).round() as usize;
-        latencies[index].as_secs_f64() * 1000.0
-    };
-    Figures {
-        requests_per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
-        p50_ms: pick(0.50),
-        p99_ms: pick(0.99),
-        errors,
-    }
-}
-
-async fn get(client: &Client, path: &str) -> bool {
-    matches!(
-        client.raw(reqwest::Method::GET, path, None, Vec::new()).await,
-        Ok((status, _)) if status.is_success()
-    )
-}
 
 /// As many requests as `concurrency` workers can send for `seconds`.
 async fn saturation(
@@ -84,32 +56,6 @@ async fn saturation(
         let (mut l, e) = worker.await.unwrap();
         latencies.append(&mut l);
         errors += e;
-    }
-    figures(latencies, start.elapsed(), errors)
-}
-
-/// An open-loop load of `rate` requests per second for `seconds`; latency counts from the
-/// moment each request was due, so a stalled server cannot hide its queue.
-async fn fixed_rate(client: &Client, path: &'static str, rate: u64, seconds: u64) -> Figures {
-    let interval = Duration::from_secs_f64(1.0 / rate as f64);
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for i in 0..rate * seconds {
-        let due = start + interval * i as u32;
-        tokio::time::sleep_until(due.into()).await;
-        let client = client.clone();
-        tasks.push(tokio::spawn(async move {
-            let ok = get(&client, path).await;
-            (ok, due.elapsed())
-        }));
-    }
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    for task in tasks {
-        match task.await.unwrap() {
-            (true, latency) => latencies.push(latency),
-            (false, _) => errors += 1,
-        }
     }
     figures(latencies, start.elapsed(), errors)
 }
@@ -186,15 +132,19 @@ fn print_pair(label: &str, schedules: &Figures, health: &Figures) {
 async fn routes(client: &Client, backend: &str, seconds: u64) -> (f64, f64) {
     println!("--- {backend} ---");
     let rate = 500;
-    let schedules = fixed_rate(client, "/schedules", rate, seconds).await;
-    let health = fixed_rate(client, "/health", rate, seconds).await;
-    print_pair(&format!("fixed rate {rate} req/s:"), &schedules, &health);
     let concurrency = 16;
+    let schedules = paced(client, "/schedules", rate, concurrency, seconds).await;
+    let health = paced(client, "/health", rate, concurrency, seconds).await;
+    print_pair(&format!("fixed rate {rate} req/s:"), &schedules, &health);
     let schedules = saturation(client, "/schedules", concurrency, seconds).await;
     let health = saturation(client, "/health", concurrency, seconds).await;
-    print_pair(&format!("saturation ({concurrency} workers):"), &schedules, &health);
+    print_pair(
+        &format!("saturation ({concurrency} workers):"),
+        &schedules,
+        &health,
+    );
     let half = ((schedules.requests_per_second / 2.0) as u64).max(1);
-    let at_half = fixed_rate(client, "/schedules", half, seconds).await;
+    let at_half = paced(client, "/schedules", half, concurrency, seconds).await;
     println!(
         "{:<28} schedules at half saturation ({half} req/s): p50 {:.2} ms  p99 {:.2} ms  errors {}",
         "", at_half.p50_ms, at_half.p99_ms, at_half.errors

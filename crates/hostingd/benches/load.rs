@@ -19,6 +19,10 @@ use hosting_api::{Client, NewEmptyBase};
 use hostingd::{Clock, RunningService, testing};
 use sqlx::{Connection, PgConnection};
 
+#[path = "common/latency.rs"]
+mod latency;
+use latency::{Figures, figures};
+
 /// Accounts made through the service, whose managers' consoles send the load.
 const MEASURED: usize = 8;
 /// Users of each account (1,000,000 / 10,000).
@@ -31,29 +35,6 @@ fn env_number(name: &str, default: i64) -> i64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-struct Figures {
-    per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    errors: usize,
-}
-
-fn figures(mut latencies: Vec<Duration>, elapsed: Duration, errors: usize) -> Figures {
-    latencies.sort_unstable();
-    let pick = |q: f64| {
-        if latencies.is_empty() {
-            return f64::NAN;
-        }
-        latencies[((latencies.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1000.0
-    };
-    Figures {
-        per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
-        p50_ms: pick(0.5),
-        p99_ms: pick(0.99),
-        errors,
-    }
 }
 
 /// One measured account: its manager's console and what it lists.
@@ -93,7 +74,10 @@ async fn copy_rows(
             overrides
                 .iter()
                 .find(|(name, _)| name == column)
-                .map_or_else(|| format!("t.{column}"), |(_, expression)| expression.clone())
+                .map_or_else(
+                    || format!("t.{column}"),
+                    |(_, expression)| expression.clone(),
+                )
         })
         .collect();
     let sql = format!(
@@ -106,6 +90,24 @@ async fn copy_rows(
         .await
         .unwrap()
         .rows_affected()
+}
+
+/// `n` plain users (no console access) copied from `template`, in the account of `account`
+/// (SQL over `g`).
+async fn copy_users(db: &mut PgConnection, template: i64, n: i64, account: String) {
+    copy_rows(
+        db,
+        "users",
+        template,
+        n,
+        &[
+            ("account_id", account),
+            ("username", "'user' || g".into()),
+            ("superadmin", "FALSE".into()),
+            ("console_access", "FALSE".into()),
+        ],
+    )
+    .await;
 }
 
 async fn count(db: &mut PgConnection, table: &str) -> i64 {
@@ -173,7 +175,10 @@ async fn seed(service: &RunningService, url: &str) -> Vec<Console> {
         template_account,
         filler,
         &[
-            ("hosting_number", "lpad((900000000000 + g)::text, 12, '0')".into()),
+            (
+                "hosting_number",
+                "lpad((900000000000 + g)::text, 12, '0')".into(),
+            ),
             ("school_name", "'Ecole ' || g".into()),
         ],
     )
@@ -197,34 +202,16 @@ async fn seed(service: &RunningService, url: &str) -> Vec<Console> {
     }
     // Users: 100 per measured account, the rest spread over the filler.
     for &account in &measured_ids {
-        copy_rows(
+        copy_users(
             &mut db,
-            "users",
             template_user,
             USERS_PER_ACCOUNT,
-            &[
-                ("account_id", account.to_string()),
-                ("username", "'user' || g".into()),
-                ("superadmin", "FALSE".into()),
-                ("console_access", "FALSE".into()),
-            ],
+            account.to_string(),
         )
         .await;
     }
     let filler_users = users - count(&mut db, "users").await;
-    copy_rows(
-        &mut db,
-        "users",
-        template_user,
-        filler_users,
-        &[
-            ("account_id", filler_account.clone()),
-            ("username", "'user' || g".into()),
-            ("superadmin", "FALSE".into()),
-            ("console_access", "FALSE".into()),
-        ],
-    )
-    .await;
+    copy_users(&mut db, template_user, filler_users, filler_account).await;
     // Bases: 5 on each measured account's first schedule, the rest over the filler's schedules.
     for console in &consoles {
         copy_rows(
@@ -310,12 +297,10 @@ async fn saturate(
                 let (mut latencies, mut errors) = (Vec::new(), 0);
                 while Instant::now() < deadline {
                     let sent = Instant::now();
-                    match client
-                        .raw(reqwest::Method::GET, &path, None, Vec::new())
-                        .await
-                    {
-                        Ok((status, _)) if status.is_success() => latencies.push(sent.elapsed()),
-                        _ => errors += 1,
+                    if latency::get(&client, &path).await {
+                        latencies.push(sent.elapsed());
+                    } else {
+                        errors += 1;
                     }
                 }
                 (latencies, errors)
@@ -368,14 +353,14 @@ async fn measure(services: &[&RunningService], consoles: &[Console], seconds: u6
         let f = saturate(services, consoles, route, 2, seconds).await;
         println!(
             "  GET /v1{route:<28} {:>7.0} req/s  p50 {:>6.2} ms  p99 {:>7.2} ms  errors {}",
-            f.per_second, f.p50_ms, f.p99_ms, f.errors
+            f.requests_per_second, f.p50_ms, f.p99_ms, f.errors
         );
         all.push(f);
     }
     let f = logins(services, consoles, seconds).await;
     println!(
         "  POST /v1/sessions{:<20} {:>7.1} /s     p50 {:>6.2} ms  p99 {:>7.2} ms  errors {}",
-        "", f.per_second, f.p50_ms, f.p99_ms, f.errors
+        "", f.requests_per_second, f.p50_ms, f.p99_ms, f.errors
     );
     all.push(f);
     all
@@ -422,7 +407,7 @@ fn main() {
         {
             println!(
                 "  {name:<28} throughput {:.2}  p99 {:.2}",
-                b.per_second / a.per_second,
+                b.requests_per_second / a.requests_per_second,
                 b.p99_ms / a.p99_ms
             );
         }

@@ -65,7 +65,8 @@ impl AuthCache {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if entries.len() >= MAX_ENTRIES {
             let current = self.commits.load(Ordering::SeqCst);
-            entries.retain(|_, entry| entry.commits == current && entry.read_at.elapsed() < self.ttl);
+            entries
+                .retain(|_, entry| entry.commits == current && entry.read_at.elapsed() < self.ttl);
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
             }

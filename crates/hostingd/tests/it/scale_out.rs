@@ -233,5 +233,4 @@ fn two_instances_share_sessions_uploads_jobs_and_endpoints() {
             ended.elapsed().as_secs_f64()
         );
     });
-
 }
