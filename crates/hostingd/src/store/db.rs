@@ -5,7 +5,8 @@
 
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::cache::Commits;
 
 use sqlx::postgres::{PgConnection, PgPool, PgRow};
 use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
@@ -50,12 +51,12 @@ pub(crate) enum Backend {
 /// database is stale from then on).
 pub(crate) struct Tx {
     backend: Backend,
-    committed: Arc<AtomicU64>,
+    committed: Arc<Commits>,
 }
 
 impl Tx {
     /// A write transaction that counts its commit in `committed`.
-    pub(crate) fn new(backend: Backend, committed: Arc<AtomicU64>) -> Tx {
+    pub(crate) fn new(backend: Backend, committed: Arc<Commits>) -> Tx {
         Tx { backend, committed }
     }
 
@@ -65,7 +66,7 @@ impl Tx {
             Backend::Sqlite(tx) => tx.commit().await?,
             Backend::Postgres(tx) => tx.commit().await?,
         }
-        self.committed.fetch_add(1, Ordering::SeqCst);
+        self.committed.moved();
         Ok(())
     }
 }

@@ -5,8 +5,8 @@
 mod accounts;
 mod attempts;
 mod audit;
-mod auth_cache;
 mod bases;
+mod cache;
 mod db;
 mod domains;
 mod error;
@@ -29,7 +29,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use auth_cache::AuthCache;
+use cache::{Cache, Commits};
 use db::{Backend, Pool, Tx};
 
 pub use accounts::{AccountRow, NewAccount};
@@ -63,8 +63,14 @@ pub struct Store {
     pool: Pool,
     clock: Clock,
     invoice_keys: Arc<InvoiceKeys>,
+    /// The commits that end what the caches hold.
+    commits: Arc<Commits>,
     /// The sessions of the logged-in requests just checked, for a second at most.
-    auth_cache: Arc<AuthCache>,
+    sessions: Arc<Cache<String, SessionWithWorkstation>>,
+    /// Each account's schedules just read, for a second at most.
+    schedules: Arc<Cache<i64, Vec<ScheduleRow>>>,
+    /// On PostgreSQL: hears the other instances' commits.
+    listener: Option<Arc<tokio::task::JoinHandle<()>>>,
 }
 
 impl Store {
@@ -80,11 +86,24 @@ impl Store {
                 url.split(':').next().unwrap_or("an unknown scheme")
             ),
         };
+        // SQLite has one instance: its own commits are all there are. PostgreSQL's caches wait
+        // until the other instances' commits are heard.
+        let commits = Commits::new(!pool.is_postgres());
+        let listener = match &pool {
+            Pool::Postgres(pool) => Some(Arc::new(tokio::spawn(listen_for_commits(
+                pool.clone(),
+                commits.clone(),
+            )))),
+            Pool::Sqlite(_) => None,
+        };
         let store = Store {
             pool,
             clock,
             invoice_keys: Arc::new(invoice_keys),
-            auth_cache: Arc::new(AuthCache::new(AUTH_CACHE_TTL)),
+            sessions: Arc::new(Cache::new(CACHE_TTL, commits.clone())),
+            schedules: Arc::new(Cache::new(CACHE_TTL, commits.clone())),
+            commits,
+            listener,
         };
         store.protect_invoice_numbers().await?;
         Ok(store)
@@ -97,6 +116,9 @@ impl Store {
 
     /// Closes the database: every connection is closed and the WAL checkpointed.
     pub async fn close(&self) {
+        if let Some(listener) = &self.listener {
+            listener.abort();
+        }
         self.pool.close().await;
     }
 
@@ -135,7 +157,7 @@ impl Store {
         match &self.pool {
             Pool::Sqlite(pool) => Ok(Tx::new(
                 Backend::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-                self.auth_cache.commits(),
+                self.commits.clone(),
             )),
             Pool::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
@@ -143,16 +165,50 @@ impl Store {
                     .bind(WRITE_LOCK_KEY)
                     .execute(&mut *tx)
                     .await?;
-                Ok(Tx::new(Backend::Postgres(tx), self.auth_cache.commits()))
+                // Sent when (and only if) it commits: the other instances' caches end then.
+                sqlx::query(sqlx::AssertSqlSafe(format!("NOTIFY {COMMITS_CHANNEL}")))
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(Tx::new(Backend::Postgres(tx), self.commits.clone()))
             }
         }
     }
 }
 
-/// How long a checked session is trusted without reading it again: a revocation made through
-/// another instance (or an operator command) takes effect within this time; one made through
-/// this instance, at once (every commit here empties the cache).
-pub const AUTH_CACHE_TTL: Duration = Duration::from_secs(1);
+/// How long a value read a moment ago (a checked session, an account's schedules) is used
+/// without reading it again, at most: every commit of any instance over a PostgreSQL database,
+/// and every commit of this process, ends it at once (see `cache`); a change made by another
+/// process over a SQLite database (an operator command) counts within this time.
+pub const CACHE_TTL: Duration = Duration::from_secs(1);
+
+/// The PostgreSQL channel on which every write transaction's commit is announced.
+const COMMITS_CHANNEL: &str = "hostingd_commits";
+
+/// Hears the commits of every instance over `pool`'s database, for the caches; while it cannot
+/// (a lost connection, until it listens again), the caches are not used.
+async fn listen_for_commits(pool: sqlx::PgPool, commits: Arc<Commits>) {
+    loop {
+        if pool.is_closed() {
+            return;
+        }
+        let listening = async {
+            let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
+            listener.listen(COMMITS_CHANNEL).await?;
+            commits.set_listening(true);
+            // `None`: the connection was lost (a notification may have been missed).
+            while listener.try_recv().await?.is_some() {
+                commits.moved();
+            }
+            Ok::<(), sqlx::Error>(())
+        }
+        .await;
+        commits.set_listening(false);
+        if let Err(error) = listening {
+            tracing::warn!(%error, "the other instances' commits are not heard; caches are off until they are");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
 
 /// The PostgreSQL advisory lock that serialises the service's write transactions.
 const WRITE_LOCK_KEY: i64 = 0x686f_7374_696e_6764; // "hostingd"

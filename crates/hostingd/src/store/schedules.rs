@@ -107,12 +107,18 @@ impl Store {
 
     /// The schedules of an account, in creation order.
     pub async fn schedules(&self, account_id: i64) -> StoreResult<Vec<ScheduleRow>> {
-        Ok(query_as::<ScheduleRow>(sqlx::AssertSqlSafe(format!(
+        if let Some(cached) = self.schedules.get(&account_id) {
+            return Ok(cached);
+        }
+        let start = self.schedules.before_read();
+        let rows = query_as::<ScheduleRow>(sqlx::AssertSqlSafe(format!(
             "{SCHEDULE_SELECT} WHERE s.account_id = $1 ORDER BY s.id"
         )))
         .bind(account_id)
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        self.schedules.put(account_id, start, &rows);
+        Ok(rows)
     }
 
     /// One schedule of the account; `not_found` for an unknown id or another account's.

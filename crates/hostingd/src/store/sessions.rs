@@ -51,10 +51,10 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> StoreResult<Option<SessionWithWorkstation>> {
-        if let Some(cached) = self.auth_cache.get(token_hash) {
+        if let Some(cached) = self.sessions.get(&token_hash.to_string()) {
             return Ok(Some(cached));
         }
-        let commits = self.auth_cache.before_read();
+        let start = self.sessions.before_read();
         let row = query_as::<SessionJoin>(
             "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, s.revoked_at AS session_revoked_at, \
              w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at, \
@@ -78,7 +78,7 @@ impl Store {
             console_access: row.console_access.unwrap_or(false),
         });
         if let Some(found) = &found {
-            self.auth_cache.put(token_hash, commits, found);
+            self.sessions.put(token_hash.to_string(), start, found);
         }
         Ok(found)
     }
@@ -129,7 +129,7 @@ impl Store {
             .execute(&self.pool)
             .await?;
         // The cached row has the old time: read it again next.
-        self.auth_cache.invalidate();
+        self.commits.moved();
         Ok(())
     }
 

@@ -293,7 +293,7 @@ async fn unknown_role_in_the_database_is_an_error() {
         .await
         .unwrap();
     // Written outside the service: it counts once the session checked last is read again.
-    tokio::time::sleep(hostingd::store::AUTH_CACHE_TTL).await;
+    tokio::time::sleep(hostingd::store::CACHE_TTL).await;
 
     // Not the manager's powers (before: an unknown role was the manager's), an error.
     let account = alice.client.account().await;
