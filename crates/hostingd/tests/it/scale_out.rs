@@ -11,28 +11,17 @@
 
 use crate::common;
 
-use std::process::Child;
 use std::time::{Duration, Instant};
 
 use common::files::{patch, write_file};
-use common::process::{free_port, serve};
+use common::process::{Running, free_port, serve};
 use hosting_api::{Client, FileKind, LoadBase, TusOptions, UploadMetadata};
 
 /// How long an endpoint lease lasts in this test: a takeover comes within this and a third.
 const LEASE_SECONDS: &str = "2";
 
-/// A process killed when dropped, so that a failing test leaves none behind.
-struct Instance(Child);
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn instance(dir: &std::path::Path, port: u16, name: &str) -> Instance {
-    Instance(serve(
+fn instance(dir: &std::path::Path, port: u16, name: &str) -> Running {
+    serve(
         dir,
         port,
         &[
@@ -43,7 +32,7 @@ fn instance(dir: &std::path::Path, port: u16, name: &str) -> Instance {
             "--job-interval-seconds",
             "1",
         ],
-    ))
+    )
 }
 
 /// One column of the shared database's rows.
@@ -160,7 +149,7 @@ fn two_instances_share_sessions_uploads_jobs_and_endpoints() {
         .block_on(endpoint_holder(dir, schedule_id))
         .expect("an instance holds the endpoint");
     let (victim, survivor, survivor_name, survivor_port, victim_port): (
-        &mut Instance,
+        &mut Running,
         &Client,
         &str,
         u16,
@@ -170,8 +159,8 @@ fn two_instances_share_sessions_uploads_jobs_and_endpoints() {
         "b" => (&mut b, &client_a, "a", port_a, port_b),
         other => panic!("an unknown holder {other}"),
     };
-    victim.0.kill().unwrap();
-    victim.0.wait().unwrap();
+    victim.kill().unwrap();
+    victim.wait().unwrap();
     let killed = Instant::now();
     runtime.block_on(async {
         let schedule = survivor.schedules().await.unwrap().remove(0);
