@@ -21,7 +21,7 @@ mod common;
 #[path = "common/latency.rs"]
 mod latency;
 use hostingd::{Clock, ServeConfig};
-use latency::{Figures, figures, get, paced};
+use latency::{Figures, gathered, get, paced};
 use tokio::io::AsyncWriteExt;
 
 /// As many requests as `concurrency` workers can send for `seconds`.
@@ -50,14 +50,7 @@ async fn saturation(
             (latencies, errors)
         }));
     }
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    for worker in workers {
-        let (mut l, e) = worker.await.unwrap();
-        latencies.append(&mut l);
-        errors += e;
-    }
-    figures(latencies, start.elapsed(), errors)
+    gathered(workers, start).await
 }
 
 /// Full handshakes per second (no session resumption), `concurrency` at once, for `seconds`.

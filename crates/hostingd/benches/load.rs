@@ -21,7 +21,7 @@ use sqlx::{Connection, PgConnection};
 
 #[path = "common/latency.rs"]
 mod latency;
-use latency::{Figures, figures};
+use latency::Figures;
 
 /// Accounts made through the service, whose managers' consoles send the load.
 const MEASURED: usize = 8;
@@ -307,13 +307,7 @@ async fn saturate(
             }));
         }
     }
-    let (mut latencies, mut errors) = (Vec::new(), 0);
-    for task in tasks {
-        let (mut l, e) = task.await.unwrap();
-        latencies.append(&mut l);
-        errors += e;
-    }
-    figures(latencies, start.elapsed(), errors)
+    latency::gathered(tasks, start).await
 }
 
 /// Logins, each console in turn, spread over `services`, for `seconds`.
@@ -336,13 +330,7 @@ async fn logins(services: &[&RunningService], consoles: &[Console], seconds: u64
             (latencies, errors)
         }));
     }
-    let (mut latencies, mut errors) = (Vec::new(), 0);
-    for task in tasks {
-        let (mut l, e) = task.await.unwrap();
-        latencies.append(&mut l);
-        errors += e;
-    }
-    figures(latencies, start.elapsed(), errors)
+    latency::gathered(tasks, start).await
 }
 
 const ROUTES: [&str; 3] = ["/schedules", "/users", "/schedules/{schedule}/bases"];

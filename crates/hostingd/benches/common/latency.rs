@@ -75,6 +75,14 @@ pub async fn paced(
             (latencies, errors)
         }));
     }
+    gathered(tasks, start).await
+}
+
+/// The figures of workers that each return their latencies and errors, started at `start`.
+pub async fn gathered(
+    tasks: Vec<tokio::task::JoinHandle<(Vec<Duration>, usize)>>,
+    start: Instant,
+) -> Figures {
     let (mut latencies, mut errors) = (Vec::new(), 0);
     for task in tasks {
         let (mut l, e) = task.await.unwrap();

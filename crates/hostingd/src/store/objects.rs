@@ -179,33 +179,6 @@ impl Store {
         Ok(claim)
     }
 
-    /// Records older than `before` whose object is neither referenced nor in blob storage any
-    /// more (`present`: every key there), e.g. a write that failed: removed.
-    pub async fn forget_stale_records(
-        &self,
-        before: i64,
-        present: &std::collections::HashSet<String>,
-    ) -> StoreResult<u64> {
-        let old: Vec<String> = query_scalar("SELECT object_key FROM objects WHERE created_at < $1")
-            .bind(before)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut removed = 0;
-        let mut tx = self.write().await?;
-        for key in old.iter().filter(|k| !present.contains(*k)) {
-            removed += query(sqlx::AssertSqlSafe(format!(
-                "DELETE FROM objects WHERE object_key = $1 AND created_at < $2 AND NOT {REFERENCED}"
-            )))
-            .bind(key)
-            .bind(before)
-            .execute(&mut tx)
-            .await?
-            .rows_affected();
-        }
-        tx.commit().await?;
-        Ok(removed)
-    }
-
     /// Every object key a blob or an upload refers to.
     pub async fn referenced_objects(&self) -> StoreResult<std::collections::HashSet<String>> {
         let keys: Vec<String> = query_scalar(

@@ -81,9 +81,9 @@ impl Store {
         Ok(())
     }
 
-    /// Like [`Store::forget_stale_records`], for the records of the keys in `scope` only, which
-    /// the sweep has just listed (`present`): those older than `before` whose object is neither
-    /// referenced nor in blob storage (a write that failed) are removed.
+    /// Among the records of the keys in `scope`, which the sweep has just listed (`present`),
+    /// removes those older than `before` whose object is neither referenced nor in blob storage
+    /// (a write that failed).
     pub async fn forget_stale_records_in(
         &self,
         scope: KeyScope<'_>,
