@@ -139,7 +139,7 @@ impl Client {
         format!("{}/v1{}", self.base_url, path)
     }
 
-    async fn send<B: Serialize + ?Sized>(
+    pub(crate) async fn send<B: Serialize + ?Sized>(
         &self,
         method: Method,
         path: &str,
@@ -164,7 +164,7 @@ impl Client {
         Err(error_from(response).await)
     }
 
-    async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
+    pub(crate) async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
@@ -178,7 +178,7 @@ impl Client {
             .map_err(|e| ClientError::Decode(e.to_string()))
     }
 
-    async fn call_empty<B: Serialize + ?Sized>(
+    pub(crate) async fn call_empty<B: Serialize + ?Sized>(
         &self,
         method: Method,
         path: &str,
@@ -488,13 +488,32 @@ impl Client {
         &self,
         safeguard_id: i64,
         destination: &std::path::Path,
+        progress: impl FnMut(u64, u64) + Send,
+    ) -> ClientResult<String> {
+        self.download_checked(
+            &format!("/safeguards/{safeguard_id}/content"),
+            "safeguard",
+            destination,
+            progress,
+        )
+        .await
+    }
+
+    /// `GET path` into `destination`, streaming; the SHA-256 of what arrived is checked against
+    /// `Repr-Digest` before the file takes its name (`what` names it in the error). Returns the
+    /// hash.
+    pub(crate) async fn download_checked(
+        &self,
+        path: &str,
+        what: &str,
+        destination: &std::path::Path,
         mut progress: impl FnMut(u64, u64) + Send,
     ) -> ClientResult<String> {
         use tokio::io::AsyncWriteExt as _;
         let token = self.token().ok_or(ClientError::NoSession)?;
         let mut response = self
             .http
-            .get(self.url(&format!("/safeguards/{safeguard_id}/content")))
+            .get(self.url(path))
             .bearer_auth(token)
             .timeout(Duration::from_secs(3600))
             .send()
@@ -534,7 +553,7 @@ impl Client {
                 status: 200,
                 code: ErrorCode::DownloadHashMismatch,
                 message: format!(
-                    "The downloaded safeguard's SHA-256 ({actual}) is not the service's ({expected}); the file was not kept. Download it again."
+                    "The downloaded {what}'s SHA-256 ({actual}) is not the service's ({expected}); the file was not kept. Download it again."
                 ),
                 field: None,
                 retry_after_seconds: None,

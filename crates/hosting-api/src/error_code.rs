@@ -199,6 +199,24 @@ error_codes! {
     UsernameTaken = "username_taken",
     /// `422`: the password breaks a rule of user passwords.
     WeakPassword = "weak_password",
+    /// `403`: only a member of the schedule's Administration profile may do this.
+    AdministrationOnly = "administration_only",
+    /// `422`: a date that is not a day written YYYY-MM-DD.
+    InvalidDate = "invalid_date",
+    /// `422`: a school year that is not written like 2026-2027, or is not finished.
+    InvalidSchoolYear = "invalid_school_year",
+    /// `409`: the provider has published no release after the school's version.
+    NoUpgradePlanned = "no_upgrade_planned",
+    /// `409`: the pre-release is not available before its date.
+    PrereleaseNotYet = "prerelease_not_yet",
+    /// `403`: only a superadministrator may do this.
+    SuperadminOnly = "superadmin_only",
+    /// `409`: the upgrade to this release already ran.
+    UpgradeAlreadyDone = "upgrade_already_done",
+    /// `422`: the chosen day of the upgrade is in the past.
+    UpgradeDatePast = "upgrade_date_past",
+    /// `422`: the chosen day of the upgrade is outside the release's window.
+    UpgradeDateOutsideWindow = "upgrade_date_outside_window",
     /// Client side: the downloaded file does not have the service's SHA-256.
     DownloadHashMismatch = "download_hash_mismatch",
     /// Client side: the upload no longer exists on the service.

@@ -227,6 +227,8 @@ pub enum BaseOrigin {
     Created,
     /// Opened from a safeguard.
     Safeguard,
+    /// Converted to a new version by the yearly upgrade, from the base that was active.
+    Upgraded,
 }
 
 /// A file of a base.
@@ -266,6 +268,10 @@ pub struct Base {
     pub sha256: String,
     /// The `*.HNOT` and its companions.
     pub files: Vec<BaseFile>,
+    /// The version the base was made or converted with; absent for bases made before versions
+    /// were recorded (they are of the school's version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 /// `POST /v1/schedules/{id}/bases`: loads a finished upload of a `*.HNOT` with companions.

@@ -20,6 +20,25 @@ impl Clock {
     pub fn advance(&self, seconds: i64) {
         self.offset_seconds.fetch_add(seconds, Ordering::Relaxed);
     }
+
+    /// Moves the clock forward to `unix_seconds` (tests); a time already past leaves it where it
+    /// is, since certificates and sessions only make sense with time going forward.
+    pub fn advance_to(&self, unix_seconds: i64) {
+        let now = self.now();
+        if unix_seconds > now {
+            self.advance(unix_seconds - now);
+        }
+    }
+
+    /// Moves the clock forward to `hour`:00 UTC of `date` (tests).
+    pub fn advance_to_day(&self, date: time::Date, hour: u8) {
+        self.advance_to(crate::rules::school_year::start_of(date) + i64::from(hour) * 3600);
+    }
+
+    /// Today, the UTC day of [`Clock::now`].
+    pub fn today(&self) -> time::Date {
+        crate::rules::school_year::date_of(self.now())
+    }
 }
 
 /// RFC 3339 text of a Unix time.

@@ -112,6 +112,14 @@ pub struct ServeConfig {
     /// Safeguards kept: the newest of each of the last N weeks.
     #[arg(long, env = "HOSTINGD_SAFEGUARD_KEEP_WEEKLY", default_value_t = 5)]
     pub safeguard_keep_weekly: usize,
+    /// The day (MM-DD, UTC) each schedule's active base is archived as the base of the school
+    /// year that ends.
+    #[arg(long, env = "HOSTINGD_YEAR_END_ARCHIVE", default_value = "07-31")]
+    pub year_end_archive: crate::rules::school_year::MonthDay,
+    /// The day (MM-DD, UTC) a schedule with no base put online since the archive gets a new
+    /// empty base, opened and activated.
+    #[arg(long, env = "HOSTINGD_NEW_BASE_DATE", default_value = "08-31")]
+    pub new_base_date: crate::rules::school_year::MonthDay,
     /// Seconds between two runs of the jobs (safeguards, expiry).
     #[arg(long, env = "HOSTINGD_JOB_INTERVAL_SECONDS", default_value_t = 30)]
     pub job_interval_seconds: u64,
@@ -175,6 +183,14 @@ impl ServeConfig {
             safeguard_keep_daily: 7,
             safeguard_keep_weekly: 5,
             job_interval_seconds: 30,
+            year_end_archive: crate::rules::school_year::MonthDay {
+                month: time::Month::July,
+                day: 31,
+            },
+            new_base_date: crate::rules::school_year::MonthDay {
+                month: time::Month::August,
+                day: 31,
+            },
             endpoint_lease_seconds: 30,
             schedule_bind: None,
             limits: crate::limits::LimitsConfig::default(),

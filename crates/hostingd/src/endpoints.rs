@@ -407,6 +407,6 @@ async fn status(
         school: running.school_name,
         schedule: running.name,
         base: running.base_name,
-        version: env!("CARGO_PKG_VERSION").to_string(),
+        version: running.version,
     }))
 }

@@ -103,6 +103,10 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
                 keep_daily: config.safeguard_keep_daily,
                 keep_weekly: config.safeguard_keep_weekly,
             },
+            year: jobs::YearDays {
+                archive: config.year_end_archive,
+                new_base: config.new_base_date,
+            },
         }),
         blobs: blobs::Blobs::open(&blob_location).await?,
         endpoints: Arc::new(endpoints::Endpoints::new(

@@ -104,12 +104,44 @@ enum Command {
         /// The account's hosting number.
         hosting_number: String,
     },
+    /// The provider's releases: the yearly upgrade of the schools.
+    #[command(subcommand)]
+    Release(ReleaseCommand),
     /// Revokes a workstation's certificate.
     RevokeWorkstation {
         #[command(flatten)]
         store: StoreArgs,
         /// The workstation id (see the console's Workstations panel).
         id: i64,
+    },
+}
+
+/// `hostingd release …`.
+#[derive(Subcommand)]
+enum ReleaseCommand {
+    /// Publishes a release: from --prerelease-from a school may move to it at once; otherwise
+    /// it chooses a day of --window in My account (default: the first day), and is upgraded
+    /// that day. Publishing a version again changes its days (until a school was upgraded).
+    Publish {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The version, e.g. 2027.
+        #[arg(long)]
+        version: String,
+        /// First day of the pre-release (YYYY-MM-DD), e.g. 2027-07-01.
+        #[arg(long)]
+        prerelease_from: String,
+        /// The days a school may choose, FIRST..LAST, e.g. 2027-08-21..2027-08-24.
+        #[arg(long)]
+        window: String,
+    },
+    /// Lists the published releases.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// One JSON object a line.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -191,6 +223,38 @@ async fn main() -> anyhow::Result<()> {
             println!(
                 "{domain} verified for {hosting_number}: the school may now use it and the names under it; PRONOTE clients that connect to them need the endpoint CA issued from now on (GET /v1/endpoint-ca)"
             );
+            Ok(())
+        }
+        Command::Release(ReleaseCommand::Publish {
+            store,
+            version,
+            prerelease_from,
+            window,
+        }) => {
+            let store = store.open().await?;
+            let release = operator::publish_release(&store, &version, &prerelease_from, &window)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "release {} published: pre-release from {}, upgrade window {}..{}",
+                release.version,
+                prerelease_from.trim(),
+                window.split("..").next().unwrap_or_default().trim(),
+                window.split("..").nth(1).unwrap_or_default().trim()
+            );
+            Ok(())
+        }
+        Command::Release(ReleaseCommand::List { store, json }) => {
+            for release in store.open().await?.releases().await? {
+                if json {
+                    println!("{}", serde_json::to_string(&release)?);
+                } else {
+                    println!(
+                        "{}\tpre-release from {}\twindow {}..{}",
+                        release.version, release.prerelease_from, release.window_start, release.window_end
+                    );
+                }
+            }
             Ok(())
         }
         Command::RevokeWorkstation { store, id } => {

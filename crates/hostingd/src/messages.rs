@@ -96,3 +96,24 @@ pub fn workstation_installed_email(
         ),
     )
 }
+
+/// The e-mail that tells the hosting manager the yearly upgrade failed: the school stays on its
+/// version with its bases as they were, and the upgrade is tried again the next day.
+pub fn upgrade_failed_email(school: &str, from: &str, to: &str, reason: &str) -> Message {
+    message(
+        "The upgrade of your hosted server did not happen",
+        format!(
+            "Hello,\n\nThe upgrade of the hosted server of {school} from version {from} to {to} did not happen: {reason}\n\nNothing was lost: your server stays on version {from} with its bases as they were, and the servers that were running run again. The upgrade is tried again tomorrow. If it fails again, contact your provider's support.\n"
+        ),
+    )
+}
+
+/// The e-mail that tells the hosting manager the yearly upgrade was done.
+pub fn upgrade_done_email(school: &str, to: &str) -> Message {
+    message(
+        "Your hosted server runs the new version",
+        format!(
+            "Hello,\n\nThe hosted server of {school} was upgraded to version {to}. A safeguard of each running base was taken first; the servers that were running run again with their converted base.\n\nInstall version {to} of PRONOTE on the workstations that connect to it.\n"
+        ),
+    )
+}

@@ -125,3 +125,32 @@ pub async fn verify_domain(
     store.verify_domain(account.id, &domain).await?;
     Ok(domain)
 }
+
+/// Publishes a release (or changes the days of one no school was upgraded to yet): `window` is
+/// `FIRST..LAST`, days written YYYY-MM-DD. Returns a sentence that says what to fix.
+pub async fn publish_release(
+    store: &Store,
+    version: &str,
+    prerelease_from: &str,
+    window: &str,
+) -> Result<crate::rules::school_year::Release, String> {
+    use crate::rules::school_year::{Release, check_release, parse_date};
+    let day = |text: &str, what: &str| {
+        parse_date(text).ok_or_else(|| format!("{what} {text:?} is not a day: write it YYYY-MM-DD"))
+    };
+    let (start, end) = window
+        .split_once("..")
+        .ok_or_else(|| format!("write the window as FIRST..LAST, e.g. 2027-08-21..2027-08-24 (got {window:?})"))?;
+    let release = Release {
+        version: version.trim().to_string(),
+        prerelease_from: day(prerelease_from, "--prerelease-from")?,
+        window_start: day(start, "the window's first day")?,
+        window_end: day(end, "the window's last day")?,
+    };
+    check_release(&release)?;
+    store
+        .publish_release(&release)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(release)
+}

@@ -4,6 +4,7 @@ pub mod account;
 pub mod extract;
 pub mod openapi;
 pub mod public;
+pub mod school_year;
 mod refusals;
 pub mod server;
 pub mod sessions;
@@ -68,6 +69,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/safeguards/{id}/content"),
     ("get", "/v1/schedules/{id}/monitoring"),
     ("put", "/v1/schedules/{id}/monitoring"),
+    ("get", "/v1/upgrade"),
+    ("put", "/v1/upgrade"),
+    ("get", "/v1/schedules/{id}/years"),
+    ("put", "/v1/schedules/{id}/years/{year}"),
+    ("get", "/v1/schedules/{id}/years/{year}/content"),
 ];
 
 /// Largest JSON body accepted.
@@ -90,6 +96,8 @@ pub struct Settings {
     pub account_quota_bytes: u64,
     /// Safeguards.
     pub safeguards: crate::jobs::SafeguardPolicy,
+    /// The days of the year-end archive and of the new base of September.
+    pub year: crate::jobs::YearDays,
 }
 
 impl Settings {
@@ -130,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .merge(workstations::routes())
         .merge(uploads::routes())
         .merge(server::routes())
+        .merge(school_year::routes())
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

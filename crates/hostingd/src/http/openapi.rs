@@ -6,6 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 use hosting_api::ErrorCode;
 use hosting_api::files::*;
+use hosting_api::school_year::*;
 use hosting_api::types::*;
 
 /// The OpenAPI description of every route.
@@ -53,6 +54,11 @@ use hosting_api::types::*;
         super::server::download,
         super::server::monitoring,
         super::server::set_monitoring,
+        super::school_year::upgrade,
+        super::school_year::choose_upgrade,
+        super::school_year::years,
+        super::school_year::load_year,
+        super::school_year::download_year,
     ),
     components(schemas(
         Role, ErrorBody, ErrorDetail, ErrorCode, Health, EnrollmentRequest, EnrollmentResponse,
@@ -61,7 +67,9 @@ use hosting_api::types::*;
         Schedule,
         ScheduleServer, ServerState, ScheduleUpdate, NewUser, User, UserUpdate, Profile,
         Workstation, UploadInfo, StorageInfo, FileKind, BaseOrigin, BaseFile, Base, LoadBase,
-        AddCompanion, TimeGrid, NewEmptyBase, Safeguard, Monitoring, MonitoringUpdate
+        AddCompanion, TimeGrid, NewEmptyBase, Safeguard, Monitoring, MonitoringUpdate,
+        UpgradeStatus, UpgradeWindow, UpgradeState, UpgradeChoice, YearOrigin, YearFile, YearBase,
+        YearCell, ScheduleYears, LoadYearBase
     )),
     modifiers(&BearerScheme)
 )]

@@ -108,6 +108,14 @@ impl From<Refusal> for ApiError {
             | Refusal::UnknownUser { .. }
             | Refusal::UsernameTaken { .. }
             | Refusal::EmailRequired) => account_answer(account),
+            year @ (Refusal::NoUpgradePlanned { .. }
+            | Refusal::PrereleaseNotYet { .. }
+            | Refusal::UpgradeDatePast { .. }
+            | Refusal::UpgradeDateOutsideWindow { .. }
+            | Refusal::UpgradeAlreadyDone { .. }
+            | Refusal::InvalidDate { .. }
+            | Refusal::InvalidSchoolYear { .. }
+            | Refusal::AdministrationOnly { .. }) => year_answer(year),
         };
         let error = ApiError::client(status, code, message);
         match field {
@@ -204,6 +212,51 @@ fn account_answer(refusal: Refusal) -> Answer {
             "Enter a valid e-mail address first: console access needs one.",
         ),
         // Not about the account: `From<Refusal>` sends only account refusals here.
+        other => conflict(other.to_string()),
+    }
+}
+
+/// The answers about the school year: the upgrade and the bases of previous years.
+fn year_answer(refusal: Refusal) -> Answer {
+    let unprocessable = |field: &'static str, message: String| Answer {
+        field: Some(field),
+        ..answer(StatusCode::UNPROCESSABLE_ENTITY, message)
+    };
+    match refusal {
+        Refusal::NoUpgradePlanned { current } => conflict(format!(
+            "No version after {current} is planned yet: the provider publishes the next one before the summer."
+        )),
+        Refusal::PrereleaseNotYet { version, date } => conflict(format!(
+            "The pre-release of {version} is available from {date}: ask for it from that day on, or choose a day of the upgrade window."
+        )),
+        Refusal::UpgradeDatePast { today } => unprocessable(
+            "chosen_date",
+            format!("This day is past: choose a day from today ({today}) on, inside the upgrade window."),
+        ),
+        Refusal::UpgradeDateOutsideWindow { start, end } => unprocessable(
+            "chosen_date",
+            format!("Choose a day of the upgrade window, from {start} to {end}."),
+        ),
+        Refusal::UpgradeAlreadyDone { version } => conflict(format!(
+            "The upgrade to {version} has already run (or is running): there is nothing left to choose."
+        )),
+        Refusal::InvalidDate { field, given } => unprocessable(
+            field,
+            format!("{given:?} is not a day: write it YYYY-MM-DD, e.g. 2027-08-21."),
+        ),
+        Refusal::InvalidSchoolYear { given, last } => answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "{given:?} is not a finished school year of this schedule: write it like {last}, which is the last one finished."
+            ),
+        ),
+        Refusal::AdministrationOnly { schedule } => answer(
+            StatusCode::FORBIDDEN,
+            format!(
+                "Only a member of the Administration profile of {schedule} can change or download the bases of its previous years. Ask the hosting manager to add you to it."
+            ),
+        ),
+        // Not about the school year: `From<Refusal>` sends only those here.
         other => conflict(other.to_string()),
     }
 }

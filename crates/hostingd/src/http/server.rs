@@ -66,6 +66,7 @@ fn base_view(base: BaseRow, files: Vec<BaseFileRow>) -> Base {
             .map(|f| f.sha256.clone())
             .unwrap_or_default(),
         files,
+        version: base.version,
     }
 }
 
@@ -153,9 +154,23 @@ pub async fn create_empty(
 ) -> ApiResult<(StatusCode, Json<Base>)> {
     let grid = request.time_grid.unwrap_or_default();
     hosting_api::validate::time_grid(&grid)?;
+    let base_id = make_empty_base(&state, &caller.actor, schedule_id, &grid, None).await?;
+    let base = one_base(&state, caller.account_id(), base_id).await?;
+    Ok((StatusCode::CREATED, Json(base)))
+}
+
+/// Makes an empty base with the time grid `grid` on a stopped schedule and opens it; with
+/// `ledger`, the year job's ledger row is written in the same transaction.
+pub(crate) async fn make_empty_base(
+    state: &AppState,
+    actor: &crate::store::Actor,
+    schedule_id: i64,
+    grid: &hosting_api::files::TimeGrid,
+    ledger: Option<crate::store::YearStep<'_>>,
+) -> ApiResult<i64> {
     let schedule = state
         .store
-        .stopped_schedule(caller.account_id(), schedule_id, Change::CreatingBase)
+        .stopped_schedule(actor.account_id, schedule_id, Change::CreatingBase)
         .await?;
     let now = state.store.now();
     let name = format!("{} {}", schedule.name, &rfc3339(now)[..10]);
@@ -172,28 +187,19 @@ pub async fn create_empty(
         &format!("created/{}", hex::encode(rand::random::<[u8; 16]>())),
     );
     // Recorded before it is written, so that the orphan sweep keeps it until the commit.
-    state.store.record_object(caller.account_id(), &key).await?;
+    state.store.record_object(actor.account_id, &key).await?;
     let part = state.blobs.put(&key, content).await?;
     let result = state
         .store
-        .create_empty_base(
-            &caller.actor,
-            schedule_id,
-            &name,
-            &sha256,
-            &part,
-            quota(&state),
-        )
+        .create_empty_base(actor, schedule_id, &name, &sha256, &part, quota(state), ledger)
         .await;
-    let base_id = match result {
-        Ok(id) => id,
+    match result {
+        Ok(id) => Ok(id),
         Err(error) => {
             state.blobs.delete(&[key]).await;
-            return Err(error.into());
+            Err(error.into())
         }
-    };
-    let base = one_base(&state, caller.account_id(), base_id).await?;
-    Ok((StatusCode::CREATED, Json(base)))
+    }
 }
 
 /// Completes a base with a finished upload of a companion file (replacing one of that kind).

@@ -7,6 +7,7 @@
 
 pub mod activation;
 pub mod reservation;
+pub mod school_year;
 
 use hosting_api::ErrorCode;
 
@@ -116,6 +117,54 @@ pub enum Refusal {
     },
     /// Console access asked for a user without an e-mail address.
     EmailRequired,
+    /// The provider published no release after the school's version.
+    NoUpgradePlanned {
+        /// The school's version.
+        current: String,
+    },
+    /// The pre-release asked before its date.
+    PrereleaseNotYet {
+        /// The release.
+        version: String,
+        /// Its first day (YYYY-MM-DD).
+        date: String,
+    },
+    /// An upgrade day in the past.
+    UpgradeDatePast {
+        /// Today (YYYY-MM-DD).
+        today: String,
+    },
+    /// An upgrade day outside the release's window.
+    UpgradeDateOutsideWindow {
+        /// First day.
+        start: String,
+        /// Last day.
+        end: String,
+    },
+    /// The upgrade to this release ran (or runs) already.
+    UpgradeAlreadyDone {
+        /// The release.
+        version: String,
+    },
+    /// A day that is not written YYYY-MM-DD.
+    InvalidDate {
+        /// The field.
+        field: &'static str,
+        /// What was given.
+        given: String,
+    },
+    /// A school year that is not a finished year the schedule may have.
+    InvalidSchoolYear {
+        /// What was given.
+        given: String,
+        /// The last finished school year.
+        last: String,
+    },
+    /// Only a member of the schedule's Administration profile may do this.
+    AdministrationOnly {
+        /// Schedule name.
+        schedule: String,
+    },
 }
 
 impl Refusal {
@@ -138,6 +187,14 @@ impl Refusal {
             Refusal::QuotaExceeded { .. } => ErrorCode::QuotaExceeded,
             Refusal::DomainTaken { .. } | Refusal::DomainOverlaps { .. } => ErrorCode::DomainTaken,
             Refusal::ScheduleNameTaken { .. } => ErrorCode::ScheduleNameTaken,
+            Refusal::NoUpgradePlanned { .. } => ErrorCode::NoUpgradePlanned,
+            Refusal::PrereleaseNotYet { .. } => ErrorCode::PrereleaseNotYet,
+            Refusal::UpgradeDatePast { .. } => ErrorCode::UpgradeDatePast,
+            Refusal::UpgradeDateOutsideWindow { .. } => ErrorCode::UpgradeDateOutsideWindow,
+            Refusal::UpgradeAlreadyDone { .. } => ErrorCode::UpgradeAlreadyDone,
+            Refusal::InvalidDate { .. } => ErrorCode::InvalidDate,
+            Refusal::InvalidSchoolYear { .. } => ErrorCode::InvalidSchoolYear,
+            Refusal::AdministrationOnly { .. } => ErrorCode::AdministrationOnly,
             Refusal::NoPortAvailable => ErrorCode::NoPortAvailable,
             Refusal::UnknownUser { .. } => ErrorCode::UnknownUser,
             Refusal::UsernameTaken { .. } => ErrorCode::UsernameTaken,

@@ -31,6 +31,8 @@ pub struct BaseRow {
     pub created_at: i64,
     /// Last activation.
     pub activated_at: Option<i64>,
+    /// The version it was made or converted with (`None`: made before versions were kept).
+    pub version: Option<String>,
 }
 
 /// A file of a base.
@@ -67,6 +69,8 @@ pub struct RunningSchedule {
     pub active_base_id: i64,
     /// Its name.
     pub base_name: String,
+    /// Its version (the school's, for a base made before versions were kept).
+    pub version: String,
     /// Domain.
     pub domain: Option<String>,
     /// Port.
@@ -124,7 +128,7 @@ impl Store {
             return Err(Refusal::NotABase { filename }.into());
         }
         let base_id: i64 = query_scalar(
-            "INSERT INTO bases (account_id, schedule_id, name, origin, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO bases (account_id, schedule_id, name, origin, created_at, version) VALUES ($1, $2, $3, $4, $5, (SELECT current_version FROM accounts WHERE id = $1)) RETURNING id",
         )
         .bind(actor.account_id)
         .bind(schedule_id)
@@ -169,10 +173,20 @@ impl Store {
         sha256: &str,
         part: &Part,
         quota: i64,
+        ledger: Option<super::YearStep<'_>>,
     ) -> StoreResult<i64> {
         let now = self.now();
         let mut tx = self.write().await?;
         ensure_stopped(&mut tx, actor.account_id, schedule_id, Change::CreatingBase).await?;
+        if let Some(step) = ledger
+            && !super::years::record_step(&mut tx, step.step, step.school_year, schedule_id, "done", now)
+                .await?
+        {
+            return Err(StoreError::internal(format!(
+                "the {} step of {} was already done for schedule {schedule_id}",
+                step.step, step.school_year
+            )));
+        }
         check_quota(&mut tx, actor.account_id, quota, part.size).await?;
         let blob_id = insert_blob(
             &mut tx,
@@ -183,7 +197,7 @@ impl Store {
         )
         .await?;
         let base_id: i64 = query_scalar(
-            "INSERT INTO bases (account_id, schedule_id, name, origin, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO bases (account_id, schedule_id, name, origin, created_at, version) VALUES ($1, $2, $3, $4, $5, (SELECT current_version FROM accounts WHERE id = $1)) RETURNING id",
         )
         .bind(actor.account_id)
         .bind(schedule_id)
@@ -278,7 +292,7 @@ impl Store {
     /// One base of the account.
     pub async fn base(&self, account_id: i64, base_id: i64) -> StoreResult<BaseRow> {
         query_as::<BaseRow>(
-            "SELECT id, schedule_id, name, origin, created_at, activated_at FROM bases WHERE id = $1 AND account_id = $2",
+            "SELECT id, schedule_id, name, origin, created_at, activated_at, version FROM bases WHERE id = $1 AND account_id = $2",
         )
         .bind(base_id)
         .bind(account_id)
@@ -294,7 +308,7 @@ impl Store {
         schedule_id: i64,
     ) -> StoreResult<Vec<(BaseRow, Vec<BaseFileRow>)>> {
         let bases = query_as::<BaseRow>(
-            "SELECT id, schedule_id, name, origin, created_at, activated_at FROM bases WHERE schedule_id = $1 AND account_id = $2 ORDER BY id DESC",
+            "SELECT id, schedule_id, name, origin, created_at, activated_at, version FROM bases WHERE schedule_id = $1 AND account_id = $2 ORDER BY id DESC",
         )
         .bind(schedule_id)
         .bind(account_id)
@@ -470,7 +484,7 @@ impl Store {
     /// Every running server of the service.
     pub async fn running_schedules(&self) -> StoreResult<Vec<RunningSchedule>> {
         Ok(query_as::<RunningSchedule>(
-            "SELECT s.id AS schedule_id, s.account_id, a.school_name, s.name, s.active_base_id, b.name AS base_name, e.domain, e.port FROM schedules s JOIN accounts a ON a.id = s.account_id JOIN bases b ON b.id = s.active_base_id LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.server_state = 'running' ORDER BY s.id",
+            "SELECT s.id AS schedule_id, s.account_id, a.school_name, s.name, s.active_base_id, b.name AS base_name, COALESCE(b.version, a.current_version) AS version, e.domain, e.port FROM schedules s JOIN accounts a ON a.id = s.account_id JOIN bases b ON b.id = s.active_base_id LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.server_state = 'running' ORDER BY s.id",
         )
         .fetch_all(&self.pool)
         .await?)

@@ -18,7 +18,9 @@ mod safeguards;
 mod schedules;
 mod sessions;
 mod sweep;
+mod upgrades;
 mod uploads;
+mod years;
 mod users;
 mod workstations;
 
@@ -42,6 +44,8 @@ pub use safeguards::{FileCopy, SafeguardRow};
 pub use schedules::{EndpointOwner, ScheduleChanges, ScheduleRow};
 pub use sessions::{SessionRow, SessionWithWorkstation};
 pub use sweep::KeyScope;
+pub use upgrades::{DueUpgrade, ReleaseRow, UpgradeRow};
+pub use years::{ArchiveCandidate, SeptemberCandidate, YearBaseRow, YearFileRow, YearStep};
 pub use uploads::{FileKind, NewUpload, Part, PartHash, UploadRow};
 pub use users::{NewUserRow, UserRow};
 pub use workstations::{NewWorkstation, WorkstationRow};

@@ -206,7 +206,7 @@ impl Store {
             crate::clock::rfc3339(safeguard.taken_at)
         );
         let base_id: i64 = query_scalar(
-            "INSERT INTO bases (account_id, schedule_id, name, origin, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO bases (account_id, schedule_id, name, origin, created_at, version) VALUES ($1, $2, $3, $4, $5, (SELECT current_version FROM accounts WHERE id = $1)) RETURNING id",
         )
         .bind(actor.account_id)
         .bind(safeguard.schedule_id)

@@ -1,12 +1,16 @@
 //! Background jobs, one runner at once across the instances over one database (a lease): expiry
 //! of unfinished uploads, safeguards of the active bases and their retention, the hourly sweep of
-//! the blob store. They read the service clock, so tests move time instead of waiting; each is
-//! idempotent, so a run cut short is simply done again by the next.
+//! the blob store, and the school year's (the yearly upgrade, the year-end archive, the new base of
+//! September: [`school_year`]). They read the service clock, so tests move time instead of
+//! waiting; each is idempotent, so a run cut short is simply done again by the next.
+
+mod school_year;
 
 use std::collections::HashSet;
 
 use crate::http::AppState;
 use crate::store::{Actor, Claim, FileKind, KeyScope, RunningSchedule};
+pub use school_year::YearDays;
 
 /// How safeguards are taken and kept.
 #[derive(Debug, Clone)]
@@ -48,6 +52,14 @@ pub struct JobReport {
     pub safeguards_pruned: usize,
     /// Objects of the blob store that nothing referred to (left by a crash), deleted.
     pub orphans_deleted: usize,
+    /// Schools upgraded to the next release.
+    pub upgrades_done: usize,
+    /// Upgrades that failed (tried again the next day).
+    pub upgrades_failed: usize,
+    /// Active bases archived as the base of the school year that ended.
+    pub years_archived: usize,
+    /// New empty bases of September made.
+    pub september_bases: usize,
 }
 
 /// The safeguards to keep among `taken` (id, time), newest first.
@@ -133,6 +145,7 @@ async fn run_all(state: &AppState, holder: &str) -> anyhow::Result<JobReport> {
             }
         }
     }
+    school_year::run(state, &mut report).await?;
     Ok(report)
 }
 

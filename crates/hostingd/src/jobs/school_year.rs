@@ -1,0 +1,403 @@
+//! The school year's jobs, driven by the service clock: the yearly upgrade on the day each
+//! school chose, the year-end archive of each schedule's active base, and the new base of
+//! September. Each is due on or after its day (a service that was down catches up) and is
+//! written with a ledger row in the transaction of its effect, so that a second run does
+//! nothing twice.
+
+use serde_json::json;
+
+use super::{JobReport, take_safeguard};
+use crate::error::ApiError;
+use crate::http::AppState;
+use crate::rules::school_year::{MonthDay, RETRY_DAYS_AFTER_WINDOW, school_year, start_of};
+use crate::store::{
+    Actor, ArchiveCandidate, BaseFileRow, DueUpgrade, FileCopy, YearStep,
+};
+
+/// The days of the year's jobs.
+#[derive(Debug, Clone, Copy)]
+pub struct YearDays {
+    /// The year-end archive (default 31 July).
+    pub archive: MonthDay,
+    /// The new base of September, made at the end of August (default 31 August).
+    pub new_base: MonthDay,
+}
+
+/// Runs the school year's jobs that are due today.
+pub(super) async fn run(state: &AppState, report: &mut JobReport) -> anyhow::Result<()> {
+    let today = state.store.clock().today();
+    let days = state.settings.year;
+    let archive_day = days.archive.in_year(today.year());
+    let new_base_day = days.new_base.in_year(today.year()).max(archive_day);
+    // Between the archive day and the new base's day: the year that ends is archived.
+    if today >= archive_day && today < new_base_day {
+        archive_year(state, today.year() - 1, start_of(archive_day), report).await?;
+    }
+    upgrades(state, report).await?;
+    // From the new base's day to the end of the calendar year: the year that starts.
+    if today >= new_base_day {
+        // Archives missed by a service down on every day between the two days come first.
+        archive_year(state, today.year() - 1, start_of(archive_day), report).await?;
+        september_bases(state, today.year(), start_of(archive_day), report).await?;
+    }
+    Ok(())
+}
+
+/// Copies the files of a base (hard links on a local directory, server-side copies on S3) under
+/// `folder`; on failure the copies made so far are deleted.
+async fn copy_files(
+    state: &AppState,
+    account_id: i64,
+    files: Vec<BaseFileRow>,
+    folder: &str,
+) -> Result<Vec<FileCopy>, ApiError> {
+    let prefix = crate::blobs::day_key(
+        state.store.now(),
+        &format!("{folder}/{}", hex::encode(rand::random::<[u8; 16]>())),
+    );
+    let mut copies: Vec<FileCopy> = Vec::new();
+    for file in files {
+        let copied = async {
+            let parts = state.store.blob_parts(file.blob_id).await?;
+            state
+                .blobs
+                .copy_parts(
+                    &state.store,
+                    account_id,
+                    &parts,
+                    &format!("{prefix}/{}", file.kind),
+                )
+                .await
+        }
+        .await;
+        match copied {
+            Ok(parts) => copies.push((file.kind, file.filename, file.sha256, parts)),
+            Err(error) => {
+                state.blobs.delete(&keys_of(&copies)).await;
+                return Err(error);
+            }
+        }
+    }
+    Ok(copies)
+}
+
+fn keys_of(copies: &[FileCopy]) -> Vec<String> {
+    copies
+        .iter()
+        .flat_map(|c| c.3.iter().map(|p| p.object_key.clone()))
+        .collect()
+}
+
+/// Archives the active base of every schedule as the base of the school year starting in
+/// `start_year`.
+async fn archive_year(
+    state: &AppState,
+    start_year: i32,
+    archive_start: i64,
+    report: &mut JobReport,
+) -> anyhow::Result<()> {
+    let year = school_year(start_year);
+    for candidate in state.store.archive_candidates(&year, archive_start).await? {
+        if let Err(error) = archive_one(state, &candidate, &year, report).await {
+            tracing::error!(schedule = candidate.schedule_id, %error, "the year-end archive of a schedule failed; it is tried again at the next run");
+        }
+    }
+    Ok(())
+}
+
+async fn archive_one(
+    state: &AppState,
+    candidate: &ArchiveCandidate,
+    year: &str,
+    report: &mut JobReport,
+) -> Result<(), ApiError> {
+    let files = state.store.base_files(candidate.base_id).await?;
+    let copies = copy_files(state, candidate.account_id, files, "years").await?;
+    match state.store.record_archive(candidate, year, &copies).await {
+        Ok(true) => {
+            report.years_archived += 1;
+            Ok(())
+        }
+        Ok(false) => {
+            state.blobs.delete(&keys_of(&copies)).await;
+            Ok(())
+        }
+        Err(error) => {
+            state.blobs.delete(&keys_of(&copies)).await;
+            Err(error.into())
+        }
+    }
+}
+
+/// Gives a new empty base to each schedule with no base put online since the archive.
+async fn september_bases(
+    state: &AppState,
+    start_year: i32,
+    archive_start: i64,
+    report: &mut JobReport,
+) -> anyhow::Result<()> {
+    let year = school_year(start_year);
+    for candidate in state
+        .store
+        .september_candidates(&year, archive_start)
+        .await?
+    {
+        let schedule_id = candidate.schedule_id;
+        if candidate.online_since {
+            state
+                .store
+                .record_year_step("september_base", &year, schedule_id, "skipped:online")
+                .await?;
+            continue;
+        }
+        let actor = Actor::service(candidate.account_id);
+        match september_base(state, &actor, schedule_id, &year).await {
+            Ok(()) => report.september_bases += 1,
+            Err(error) => {
+                tracing::error!(schedule = schedule_id, %error, "the new base of September could not be made; it is tried again at the next run");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn september_base(
+    state: &AppState,
+    actor: &Actor,
+    schedule_id: i64,
+    year: &str,
+) -> Result<(), ApiError> {
+    let schedule = state.store.schedule(actor.account_id, schedule_id).await?;
+    if schedule.server_state == "running" {
+        state.endpoints.shutdown(state, actor, schedule_id).await?;
+    }
+    let ledger = YearStep {
+        step: "september_base",
+        school_year: year,
+    };
+    crate::http::server::make_empty_base(
+        state,
+        actor,
+        schedule_id,
+        &hosting_api::files::TimeGrid::default(),
+        Some(ledger),
+    )
+    .await?;
+    if schedule.domain.is_some() {
+        state.endpoints.activate(state, actor, schedule_id).await?;
+    }
+    Ok(())
+}
+
+/// Runs the upgrades due today.
+async fn upgrades(state: &AppState, report: &mut JobReport) -> anyhow::Result<()> {
+    let today = state.store.clock().today();
+    state.store.release_stale_upgrades(today).await?;
+    for due in state.store.due_upgrades(today).await? {
+        if !state.store.claim_upgrade(&due, today).await? {
+            continue;
+        }
+        match upgrade_account(state, &due).await {
+            Ok(()) => {
+                state.store.finish_upgrade(&due).await?;
+                report.upgrades_done += 1;
+            }
+            Err((step, reason)) => {
+                let window_end = due.release.release()?.window_end;
+                let give_up = today > window_end + time::Duration::days(RETRY_DAYS_AFTER_WINDOW);
+                if give_up {
+                    tracing::error!(account = due.account_id, to = %due.release.version, %reason, "an upgrade kept failing after its window and was given up: upgrade this school by hand");
+                } else {
+                    tracing::warn!(account = due.account_id, to = %due.release.version, %reason, "an upgrade failed; it is tried again tomorrow");
+                }
+                state.store.fail_upgrade(&due, step, &reason, give_up).await?;
+                report.upgrades_failed += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A schedule converted by an upgrade, to put back if a later step fails.
+struct Converted {
+    schedule_id: i64,
+    old_base_id: i64,
+    was_running: bool,
+}
+
+/// Upgrades one school: a safeguard of each running base, then each schedule's active base
+/// converted and opened (its server stopped and restarted around it). On failure everything is
+/// put back as it was: `Err((step, reason))`.
+async fn upgrade_account(state: &AppState, due: &DueUpgrade) -> Result<(), (&'static str, String)> {
+    let account_id = due.account_id;
+    let actor = Actor::service(account_id);
+    let schedules = state
+        .store
+        .schedules(account_id)
+        .await
+        .map_err(|e| ("start", ApiError::from(e).to_string()))?;
+    let running: Vec<_> = state
+        .store
+        .running_schedules()
+        .await
+        .map_err(|e| ("start", ApiError::from(e).to_string()))?
+        .into_iter()
+        .filter(|r| r.account_id == account_id)
+        .collect();
+    let now = state.store.now();
+    for schedule in &running {
+        match take_safeguard(state, schedule, now).await {
+            Ok(id) => {
+                let step = state
+                    .store
+                    .record_upgrade_step(
+                        account_id,
+                        "upgrade.safeguard",
+                        json!({"schedule_id": schedule.schedule_id, "safeguard_id": id}),
+                    )
+                    .await;
+                if let Err(error) = step {
+                    return Err(("safeguard", ApiError::from(error).to_string()));
+                }
+            }
+            Err(failure) => {
+                return Err((
+                    "safeguard",
+                    format!("the safeguard of {} could not be taken ({})", schedule.name, failure.reason),
+                ));
+            }
+        }
+    }
+    let mut converted: Vec<Converted> = Vec::new();
+    for schedule in schedules.iter().filter(|s| s.active_base_id.is_some()) {
+        let Some(old_base_id) = schedule.active_base_id else {
+            continue;
+        };
+        let was_running = schedule.server_state == "running";
+        let step = convert_schedule(state, &actor, due, schedule.id, &schedule.name, old_base_id, was_running).await;
+        match step {
+            Ok(()) => converted.push(Converted {
+                schedule_id: schedule.id,
+                old_base_id,
+                was_running,
+            }),
+            Err((step, reason)) => {
+                put_back(state, &actor, &converted).await;
+                return Err((step, reason));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Converts the active base of one schedule: its stored bytes are checked against their
+/// SHA-256 (a damaged base is not converted), copied as a base of the new version and opened;
+/// a running server is stopped around it and started again. A server that cannot start again
+/// is put back on its old base.
+async fn convert_schedule(
+    state: &AppState,
+    actor: &Actor,
+    due: &DueUpgrade,
+    schedule_id: i64,
+    name: &str,
+    old_base_id: i64,
+    was_running: bool,
+) -> Result<(), (&'static str, String)> {
+    let failed = |step: &'static str| move |e: ApiError| (step, e.to_string());
+    let files = state
+        .store
+        .base_files(old_base_id)
+        .await
+        .map_err(|e| ("convert", ApiError::from(e).to_string()))?;
+    for file in &files {
+        let parts = state
+            .store
+            .blob_parts(file.blob_id)
+            .await
+            .map_err(|e| ("convert", ApiError::from(e).to_string()))?;
+        let actual = state.blobs.sha256(parts).await.map_err(failed("convert"))?;
+        if actual != file.sha256 {
+            return Err((
+                "convert",
+                format!(
+                    "the stored file {} of {name} is damaged (its SHA-256 is not the one recorded when it was loaded); restore a safeguard of {name}, or load the base again",
+                    file.filename
+                ),
+            ));
+        }
+    }
+    let copies = copy_files(state, actor.account_id, files, "upgrades")
+        .await
+        .map_err(failed("convert"))?;
+    let keys = keys_of(&copies);
+    if was_running
+        && let Err(error) = state.endpoints.shutdown(state, actor, schedule_id).await
+    {
+        state.blobs.delete(&keys).await;
+        return Err(("restart", error.to_string()));
+    }
+    let recorded = state
+        .store
+        .record_converted_base(
+            actor.account_id,
+            schedule_id,
+            old_base_id,
+            &copies,
+            &due.release.version,
+        )
+        .await;
+    if let Err(error) = recorded {
+        state.blobs.delete(&keys).await;
+        if was_running {
+            let _ = state.endpoints.activate(state, actor, schedule_id).await;
+        }
+        return Err(("convert", ApiError::from(error).to_string()));
+    }
+    if was_running {
+        if let Err(error) = state.endpoints.activate(state, actor, schedule_id).await {
+            put_back(
+                state,
+                actor,
+                &[Converted {
+                    schedule_id,
+                    old_base_id,
+                    was_running: false,
+                }],
+            )
+            .await;
+            let _ = state.endpoints.activate(state, actor, schedule_id).await;
+            return Err(("restart", error.to_string()));
+        }
+        let _ = state
+            .store
+            .record_upgrade_step(
+                actor.account_id,
+                "upgrade.restarted",
+                json!({"schedule_id": schedule_id, "version": due.release.version}),
+            )
+            .await;
+    }
+    Ok(())
+}
+
+/// Puts the schedules converted so far back on their old base, running again if they were.
+async fn put_back(state: &AppState, actor: &Actor, converted: &[Converted]) {
+    for c in converted {
+        if c.was_running {
+            let _ = state.endpoints.shutdown(state, actor, c.schedule_id).await;
+        }
+        if let Err(error) = state
+            .store
+            .reopen_base(actor.account_id, c.schedule_id, c.old_base_id)
+            .await
+        {
+            tracing::error!(schedule = c.schedule_id, %error, "a schedule could not be put back on its base after a failed upgrade");
+            continue;
+        }
+        if c.was_running
+            && let Err(error) = state.endpoints.activate(state, actor, c.schedule_id).await
+        {
+            tracing::error!(schedule = c.schedule_id, %error, "a schedule could not be restarted after a failed upgrade");
+        }
+    }
+}
