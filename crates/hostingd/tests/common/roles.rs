@@ -433,7 +433,49 @@ pub fn matrix(f: &Fixture) -> Vec<Row> {
             "/v1/schedules/{id}/monitoring",
             all(&s("/monitoring"), r#"{"administration_reserved":0}"#),
         ),
+        row("get", "/v1/upgrade", all("/upgrade", "")),
+        row("put", "/v1/upgrade", all("/upgrade", "{}")),
+        row("get", "/v1/schedules/{id}/years", all(&s("/years"), "")),
+        // Neither the manager nor a superadministrator outside the schedule's Administration
+        // profile may change or download the bases of previous years.
+        row(
+            "put",
+            "/v1/schedules/{id}/years/{year}",
+            same_refused(
+                &s(&format!("/years/{}", last_finished_year())),
+                r#"{"upload_id":"0000"}"#,
+                ADMINISTRATION_ONLY,
+            ),
+        ),
+        row(
+            "get",
+            "/v1/schedules/{id}/years/{year}/content",
+            same_refused(
+                &s(&format!("/years/{}/content", last_finished_year())),
+                "",
+                ADMINISTRATION_ONLY,
+            ),
+        ),
     ]
+}
+
+pub const ADMINISTRATION_ONLY: Expect = Expect::Refused(403, "administration_only");
+
+/// The last finished school year today (real time: the matrix does not move the clock).
+fn last_finished_year() -> String {
+    use hostingd::rules::school_year::{MonthDay, last_finished_year, school_year};
+    let archive: MonthDay = "07-31".parse().unwrap();
+    school_year(last_finished_year(
+        time::OffsetDateTime::now_utc().date(),
+        archive,
+    ))
+}
+
+/// The same request refused with `refused` for the manager and the superadministrator.
+fn same_refused(path: &str, body: &str, refused: Expect) -> Vec<Probe> {
+    let mut probes = same(path, body, refused, NO_ACCESS);
+    probes[0].expect = refused;
+    probes
 }
 
 pub fn new_user(username: &str, superadmin: bool) -> String {

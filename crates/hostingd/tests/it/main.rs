@@ -21,5 +21,6 @@ mod postgres;
 mod resume;
 mod s3_blobs;
 mod scale_out;
+mod school_year;
 mod server_pronote;
 mod uploads;
