@@ -98,6 +98,58 @@ fn operator_commands() {
 }
 
 #[test]
+fn release_commands_publish_list_and_refuse_bad_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let publish = |version: &str, pre: &str, window: &str| {
+        hostingd(
+            dir.path(),
+            &[
+                "release",
+                "publish",
+                "--version",
+                version,
+                "--prerelease-from",
+                pre,
+                "--window",
+                window,
+            ],
+        )
+    };
+    let output = publish("2027", "2027-07-01", "2027-08-21..2027-08-24");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("release 2027 published"));
+    for (pre, window, says) in [
+        ("2027-07-01", "2027-08-24..2027-08-21", "after its last day"),
+        ("2027-08-22", "2027-08-21..2027-08-24", "pre-release"),
+        ("2027-07-01", "2027-08-21", "FIRST..LAST"),
+        ("01/07/2027", "2027-08-21..2027-08-24", "YYYY-MM-DD"),
+    ] {
+        let output = publish("2028", pre, window);
+        assert!(!output.status.success(), "{window}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    }
+    // Publishing again changes the days.
+    let output = publish("2027", "2027-06-15", "2027-08-20..2027-08-25");
+    assert!(output.status.success());
+    let output = hostingd(dir.path(), &["release", "list", "--json"]);
+    assert!(output.status.success());
+    let listed: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["version"], "2027");
+    assert_eq!(listed[0]["prerelease_from"], "2027-06-15");
+    assert_eq!(listed[0]["window_end"], "2027-08-25");
+}
+
+#[test]
 fn serve_runs_as_a_process_and_enrolls_over_tls() {
     let dir = tempfile::tempdir().unwrap();
     let output = hostingd(
