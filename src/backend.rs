@@ -357,6 +357,17 @@ impl Backend {
         dialog: SaveDialog,
         progress: Arc<Progress>,
     ) -> Call<Option<(PathBuf, String)>> {
+        self.download(Downloaded::Safeguard(id), dialog, progress)
+    }
+
+    /// Asks where to save a file of the service, then downloads it there, checking its hash;
+    /// the bytes received go to `progress`. `None` when the person cancelled.
+    pub fn download(
+        &self,
+        what: Downloaded,
+        dialog: SaveDialog,
+        progress: Arc<Progress>,
+    ) -> Call<Option<(PathBuf, String)>> {
         let dialogs = self.dialogs();
         let inner = self.shared.inner.clone();
         let ctx = self.shared.ctx.clone();
@@ -365,13 +376,27 @@ impl Backend {
                 return Ok(None);
             };
             let client = session_client(&inner).await?;
-            download(&client, id, &path, &progress, &ctx)
+            download(&client, &what, &path, &progress, &ctx)
                 .await
                 .map(Some)
         });
         call.watch_session = true;
         call
     }
+}
+
+/// A file of the service that the console downloads with its hash checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Downloaded {
+    /// A safeguard, by id.
+    Safeguard(i64),
+    /// The base of a finished school year of a schedule.
+    YearBase {
+        /// The schedule.
+        schedule_id: i64,
+        /// The school year, e.g. `2026-2027`.
+        school_year: String,
+    },
 }
 
 /// Bytes received of a download (and its size, 0 when unknown), shared with the screen.
@@ -539,7 +564,7 @@ async fn use_server(
 /// times a second.
 async fn download(
     client: &Client,
-    id: i64,
+    what: &Downloaded,
     path: &std::path::Path,
     progress: &Arc<Progress>,
     ctx: &egui::Context,
@@ -553,17 +578,26 @@ async fn download(
     let mut last = std::time::Instant::now();
     let progress = progress.clone();
     let ctx = ctx.clone();
-    let sha256 = client
-        .download_safeguard(id, path, move |received, total| {
-            progress.received.store(received, Ordering::Relaxed);
-            progress.total.store(total, Ordering::Relaxed);
-            if last.elapsed() >= std::time::Duration::from_millis(100) {
-                last = std::time::Instant::now();
-                ctx.request_repaint();
-            }
-        })
-        .await
-        .map_err(Failure::from)?;
+    let report = move |received, total| {
+        progress.received.store(received, Ordering::Relaxed);
+        progress.total.store(total, Ordering::Relaxed);
+        if last.elapsed() >= std::time::Duration::from_millis(100) {
+            last = std::time::Instant::now();
+            ctx.request_repaint();
+        }
+    };
+    let sha256 = match what {
+        Downloaded::Safeguard(id) => client.download_safeguard(*id, path, report).await,
+        Downloaded::YearBase {
+            schedule_id,
+            school_year,
+        } => {
+            client
+                .download_year_base(*schedule_id, school_year, path, report)
+                .await
+        }
+    }
+    .map_err(Failure::from)?;
     Ok((path.to_path_buf(), sha256))
 }
 

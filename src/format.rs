@@ -54,6 +54,33 @@ pub fn short_hash(sha256: &str) -> String {
     sha256.chars().take(12).collect()
 }
 
+/// A day written `YYYY-MM-DD`, or `None`.
+pub fn parse_day(iso: &str) -> Option<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(iso.get(..10)?, &format).ok()
+}
+
+/// A day for people: `22 August 2027`, `22 août 2027` (the month's name from the locale); the
+/// text as given when it is no day.
+pub fn day(t: &Texts, iso: &str) -> String {
+    match parse_day(iso) {
+        Some(date) => t.with(
+            "day",
+            &[
+                ("day", &date.day().to_string()),
+                ("month", &t.get(&format!("month-{}", u8::from(date.month())))),
+                ("year", &date.year().to_string()),
+            ],
+        ),
+        None => iso.to_string(),
+    }
+}
+
+/// Whole days from `from` to `to` (both `YYYY-MM-DD`), negative when `to` is before.
+pub fn days_between(from: &str, to: &str) -> Option<i64> {
+    Some((parse_day(to)? - parse_day(from)?).whole_days())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use hosting_api::{
-    Account, Base, Controller, Licence, Principal, Profile, Schedule, User, Workstation,
+    Account, Base, Controller, Licence, Principal, Profile, Schedule, ScheduleYears,
+    UpgradeState, User, Workstation,
 };
 
 use crate::backend::Backend;
@@ -34,6 +35,10 @@ pub struct SessionData {
     pub workstations: Request<Vec<Workstation>>,
     /// Bases by schedule id.
     pub bases: HashMap<i64, Request<Vec<Base>>>,
+    /// The finished school years by schedule id.
+    pub years: HashMap<i64, Request<ScheduleYears>>,
+    /// The yearly upgrade: My account and the Server PRONOTE panel's header.
+    pub upgrade: Request<UpgradeState>,
     /// The transfers of PRONOTE files.
     pub transfers: TransferList,
     /// The session ended under the person (revoked, expired, access withdrawn): why.
@@ -65,6 +70,8 @@ impl SessionData {
             profiles: HashMap::new(),
             workstations: Request::default(),
             bases: HashMap::new(),
+            years: HashMap::new(),
+            upgrade: Request::default(),
             transfers: TransferList::default(),
             lost: None,
             first_account: true,
@@ -95,6 +102,10 @@ impl SessionData {
         for request in self.bases.values_mut() {
             request.poll();
         }
+        for request in self.years.values_mut() {
+            request.poll();
+        }
+        self.upgrade.poll();
         polled.lost = self.lost.take();
         polled
     }
@@ -112,6 +123,21 @@ impl SessionData {
         self.load_schedules();
         self.load_users();
         self.load_workstations();
+        self.load_upgrade();
+    }
+
+    /// Reloads the yearly upgrade's state.
+    pub fn load_upgrade(&mut self) {
+        self.upgrade
+            .start(self.backend.call(|c| async move { c.upgrade().await }));
+    }
+
+    /// Reloads the finished school years of a schedule.
+    pub fn load_years(&mut self, schedule: i64) {
+        let call = self
+            .backend
+            .call(move |c| async move { c.schedule_years(schedule).await });
+        self.years.entry(schedule).or_default().start(call);
     }
 
     /// Reloads the account (and its onboarding progress).
@@ -171,7 +197,10 @@ impl SessionData {
         if let TransferEvent::Group(view) = &event
             && matches!(view.state, GroupState::Finished(_))
         {
-            self.load_bases(view.schedule_id);
+            match view.target {
+                crate::transfers::Target::Year { .. } => self.load_years(view.schedule_id),
+                _ => self.load_bases(view.schedule_id),
+            }
         }
         self.transfers.apply(event);
     }

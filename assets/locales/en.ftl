@@ -443,3 +443,71 @@ shortcut-add = Add the shortcut
 shortcut-decline = No, thanks
 shortcut-done = The shortcut is on your desktop.
 shortcut-failed = The shortcut could not be made ({ $detail }). You can open the console from the applications menu.
+
+## My account and the school year
+panel-account = My account
+account-school = School and contract
+account-school-name = School
+account-hosting-number = Hosting number
+account-contract-end = End of the contract
+account-contract-ends-in = { $days ->
+    [one] { $date } (in { $days } day)
+   *[other] { $date } (in { $days } days)
+}
+account-administration-licences = Licences in Administrative mode
+account-campus-net = Campus.net licence of { $schedule }
+account-versions = Version and yearly upgrade
+account-current-version = Your hosted server runs version { $version }.
+upgrade-none = No new version is planned yet: the provider publishes it before the summer.
+upgrade-done = The upgrade to version { $version } is done.
+upgrade-running = The upgrade to version { $version } is running.
+upgrade-failed = The upgrade to version { $version } could not be done. Contact support.
+upgrade-prerelease-requested = The move to the pre-release of { $version } is asked: it happens at the next run of the service, within a minute.
+upgrade-planned = { $days ->
+    [one] The upgrade to version { $version } is planned on { $date }, in { $days } day.
+   *[other] The upgrade to version { $version } is planned on { $date }, in { $days } days.
+}
+upgrade-last-error = The last try failed: { $error }
+upgrade-day = Day of the upgrade
+upgrade-save = Save the day
+upgrade-saved = The day of the upgrade is saved.
+upgrade-prerelease = Move to the pre-release of { $version } now
+upgrade-prerelease-from = The pre-release of { $version } is available from { $date }.
+account-certificate = This workstation's certificate
+account-certificate-of = Workstation: { $name }
+account-certificate-until = Valid until { $date }.
+account-certificate-until-soon = { $days ->
+    [one] Valid until { $date }: it ends in { $days } day.
+   *[other] Valid until { $date }: it ends in { $days } days.
+}
+day = { $day } { $month } { $year }
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+tab-years = Previous years
+years-intro = The base of each finished school year: archived by the service at the end of July, or loaded by an administrator. They are kept read-only.
+years-of = Previous years of { $schedule }
+years-members-only = Only the members of the Administration profile of { $schedule } can replace or download the bases of its previous years.
+col-school-year = School year
+year-empty = —
+year-cell = { $name } · { $size } · { $date } · version { $version } ({ $origin })
+year-version-unknown = unknown
+year-origin-archive = archived
+year-origin-loaded = loaded
+year-replace = Replace the base of { $year }…
+year-complete = Load a base for { $year }…
+year-download = Download the base of { $year }
+transfer-year = Base of { $year } for { $schedule }
+transfer-year-finished = Done: { $name } is the base of that year.
+account-contract-ends-today = { $date } (today)
+upgrade-planned-today = The upgrade to version { $version } is planned today, { $date }.
+account-certificate-ends-today = Valid until { $date }: it ends today.

@@ -444,3 +444,71 @@ shortcut-add = Ajouter le raccourci
 shortcut-decline = Non merci
 shortcut-done = Le raccourci est sur votre bureau.
 shortcut-failed = Le raccourci n'a pas pu être créé ({ $detail }). Vous pouvez ouvrir la console depuis le menu des applications.
+
+## Mon compte et l'année scolaire
+panel-account = Mon compte
+account-school = Établissement et contrat
+account-school-name = Établissement
+account-hosting-number = Numéro d'hébergement
+account-contract-end = Fin du contrat
+account-contract-ends-in = { $days ->
+    [one] { $date } (dans { $days } jour)
+   *[other] { $date } (dans { $days } jours)
+}
+account-administration-licences = Licences en mode Administratif
+account-campus-net = Licence Campus.net de { $schedule }
+account-versions = Version et mise à jour annuelle
+account-current-version = Votre serveur hébergé est en version { $version }.
+upgrade-none = Aucune nouvelle version n'est encore prévue : l'hébergeur la publie avant l'été.
+upgrade-done = La mise à jour vers la version { $version } est faite.
+upgrade-running = La mise à jour vers la version { $version } est en cours.
+upgrade-failed = La mise à jour vers la version { $version } n'a pas pu être faite. Contactez l'assistance.
+upgrade-prerelease-requested = Le passage à la préversion { $version } est demandé : il a lieu au prochain passage du service, dans la minute.
+upgrade-planned = { $days ->
+    [one] La mise à jour vers la version { $version } est prévue le { $date }, dans { $days } jour.
+   *[other] La mise à jour vers la version { $version } est prévue le { $date }, dans { $days } jours.
+}
+upgrade-last-error = Le dernier essai a échoué : { $error }
+upgrade-day = Jour de la mise à jour
+upgrade-save = Enregistrer le jour
+upgrade-saved = Le jour de la mise à jour est enregistré.
+upgrade-prerelease = Passer dès maintenant à la préversion { $version }
+upgrade-prerelease-from = La préversion { $version } est disponible à partir du { $date }.
+account-certificate = Certificat de ce poste
+account-certificate-of = Poste : { $name }
+account-certificate-until = Valable jusqu'au { $date }.
+account-certificate-until-soon = { $days ->
+    [one] Valable jusqu'au { $date } : il prend fin dans { $days } jour.
+   *[other] Valable jusqu'au { $date } : il prend fin dans { $days } jours.
+}
+day = { $day } { $month } { $year }
+month-1 = janvier
+month-2 = février
+month-3 = mars
+month-4 = avril
+month-5 = mai
+month-6 = juin
+month-7 = juillet
+month-8 = août
+month-9 = septembre
+month-10 = octobre
+month-11 = novembre
+month-12 = décembre
+tab-years = Années précédentes
+years-intro = La base de chaque année scolaire terminée : archivée par le service fin juillet, ou chargée par un administrateur. Elles sont conservées en lecture seule.
+years-of = Années précédentes de { $schedule }
+years-members-only = Seuls les membres du profil Administration de { $schedule } peuvent remplacer ou télécharger les bases de ses années précédentes.
+col-school-year = Année scolaire
+year-empty = —
+year-cell = { $name } · { $size } · { $date } · version { $version } ({ $origin })
+year-version-unknown = inconnue
+year-origin-archive = archivée
+year-origin-loaded = chargée
+year-replace = Remplacer la base de { $year }…
+year-complete = Charger une base pour { $year }…
+year-download = Télécharger la base de { $year }
+transfer-year = Base de { $year } pour { $schedule }
+transfer-year-finished = Terminé : { $name } est la base de cette année.
+account-contract-ends-today = { $date } (aujourd'hui)
+upgrade-planned-today = La mise à jour vers la version { $version } est prévue aujourd'hui, { $date }.
+account-certificate-ends-today = Valable jusqu'au { $date } : il prend fin aujourd'hui.

@@ -269,6 +269,48 @@ const PLURALS: &[(Language, &str, &str, &str, &str)] = &[
         "L'oublier",
         "Les oublier",
     ),
+    (
+        Language::En,
+        "account-contract-ends-in",
+        "days",
+        "X (in 1 day)",
+        "X (in 5 days)",
+    ),
+    (
+        Language::Fr,
+        "account-contract-ends-in",
+        "days",
+        "X (dans 1 jour)",
+        "X (dans 5 jours)",
+    ),
+    (
+        Language::En,
+        "upgrade-planned",
+        "days",
+        "The upgrade to version X is planned on X, in 1 day.",
+        "The upgrade to version X is planned on X, in 5 days.",
+    ),
+    (
+        Language::Fr,
+        "upgrade-planned",
+        "days",
+        "La mise à jour vers la version X est prévue le X, dans 1 jour.",
+        "La mise à jour vers la version X est prévue le X, dans 5 jours.",
+    ),
+    (
+        Language::En,
+        "account-certificate-until-soon",
+        "days",
+        "Valid until X: it ends in 1 day.",
+        "Valid until X: it ends in 5 days.",
+    ),
+    (
+        Language::Fr,
+        "account-certificate-until-soon",
+        "days",
+        "Valable jusqu'au X : il prend fin dans 1 jour.",
+        "Valable jusqu'au X : il prend fin dans 5 jours.",
+    ),
 ];
 
 fn render(texts: &Texts, key: &str, selector: &str, count: &str) -> String {

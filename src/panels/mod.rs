@@ -1,5 +1,7 @@
-//! The panels after onboarding: Configuration, Controller, Server PRONOTE, Workstations.
+//! The panels after onboarding: Configuration, Controller, Server PRONOTE, Workstations, My
+//! account.
 
+mod account;
 mod controller;
 mod server;
 mod workstations;
@@ -19,6 +21,8 @@ pub enum Panel {
     Server,
     /// Enrolled workstations.
     Workstations,
+    /// The school, its contract, its version and the yearly upgrade.
+    Account,
 }
 
 /// The panels and their state.
@@ -29,6 +33,7 @@ pub struct Panels {
     controller: controller::ControllerPanel,
     server: server::ServerPanel,
     workstations: workstations::WorkstationsPanel,
+    account: account::AccountPanel,
 }
 
 impl Panels {
@@ -50,6 +55,7 @@ impl Panels {
                 (Panel::Controller, "panel-controller"),
                 (Panel::Server, "panel-server"),
                 (Panel::Workstations, "panel-workstations"),
+                (Panel::Account, "panel-account"),
             ] {
                 if ui
                     .selectable_label(self.panel == panel, t.get(key))
@@ -58,6 +64,11 @@ impl Panels {
                 {
                     self.panel = panel;
                     if panel == Panel::Workstations {
+                        cx.data.load_workstations();
+                    }
+                    if panel == Panel::Account {
+                        cx.data.load_account();
+                        cx.data.load_upgrade();
                         cx.data.load_workstations();
                     }
                 }
@@ -83,6 +94,7 @@ impl Panels {
             Panel::Controller => self.controller.ui(ui, cx),
             Panel::Server => self.server.ui(ui, cx),
             Panel::Workstations => self.workstations.ui(ui, cx),
+            Panel::Account => self.account.ui(ui, cx),
         }
     }
 }

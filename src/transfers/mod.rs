@@ -31,6 +31,24 @@ pub enum Target {
         /// The base completed.
         base_id: i64,
     },
+    /// The base of a finished school year of the schedule (one `*.HNOT` and its companions),
+    /// replacing the one it had.
+    Year {
+        /// The year the school year starts, e.g. 2026 for 2026-2027.
+        start_year: i32,
+    },
+}
+
+impl Target {
+    /// Whether the files make a whole base (a `*.HNOT` and its companions).
+    pub fn whole_base(self) -> bool {
+        matches!(self, Target::NewBase | Target::Year { .. })
+    }
+}
+
+/// The school year starting in `start_year`, e.g. `2026-2027`.
+pub fn school_year(start_year: i32) -> String {
+    format!("{start_year}-{}", start_year + 1)
 }
 
 /// A file of a group, as kept on disk between starts.

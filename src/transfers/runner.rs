@@ -416,7 +416,7 @@ impl Actor {
             None => true,
             Some(i) => {
                 entry.group.files.len() == 1
-                    || (entry.group.target == Target::NewBase
+                    || (entry.group.target.whole_base()
                         && entry.group.files[i].kind == FileKind::Base)
             }
         };

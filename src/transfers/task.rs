@@ -73,26 +73,46 @@ pub(super) async fn run_group(
         }
     }
     reporter.send(Report::Loading);
+    let base_upload = upload_ids
+        .iter()
+        .find(|(k, _)| *k == FileKind::Base)
+        .map(|(_, id)| id.clone())
+        .ok_or_else(|| {
+            hosting_api::ClientError::Decode("a new base needs its .HNOT file".to_string())
+        });
+    let companions: Vec<String> = upload_ids
+        .iter()
+        .filter(|(k, _)| *k != FileKind::Base)
+        .map(|(_, id)| id.clone())
+        .collect();
     let result = match group.target {
-        Target::NewBase => {
-            let base = upload_ids.iter().find(|(k, _)| *k == FileKind::Base);
-            match base {
-                Some((_, upload_id)) => {
-                    let load = LoadBase {
-                        upload_id: upload_id.clone(),
-                        companions: upload_ids
-                            .iter()
-                            .filter(|(k, _)| *k != FileKind::Base)
-                            .map(|(_, id)| id.clone())
-                            .collect(),
-                    };
-                    client.load_base(group.schedule_id, &load).await
-                }
-                None => Err(hosting_api::ClientError::Decode(
-                    "a new base needs its .HNOT file".to_string(),
-                )),
+        Target::NewBase => match base_upload {
+            Ok(upload_id) => {
+                let load = LoadBase {
+                    upload_id,
+                    companions,
+                };
+                client
+                    .load_base(group.schedule_id, &load)
+                    .await
+                    .map(|base| base.name)
             }
-        }
+            Err(error) => Err(error),
+        },
+        Target::Year { start_year } => match base_upload {
+            Ok(upload_id) => {
+                let load = hosting_api::LoadYearBase {
+                    upload_id,
+                    companions,
+                };
+                let year = super::school_year(start_year);
+                client
+                    .load_year_base(group.schedule_id, &year, &load)
+                    .await
+                    .map(|cell| cell.base.map(|b| b.name).unwrap_or(year))
+            }
+            Err(error) => Err(error),
+        },
         Target::Companion { base_id } => {
             let mut last = None;
             for (_, upload_id) in &upload_ids {
@@ -112,10 +132,11 @@ pub(super) async fn run_group(
                     "no file to add".to_string(),
                 ))
             })
+            .map(|base| base.name)
         }
     };
     match result {
-        Ok(base) => reporter.send(Report::Finished(base.name)),
+        Ok(name) => reporter.send(Report::Finished(name)),
         Err(error) => reporter.send(Report::Failed {
             failure: Failure::from(error),
             forget_upload: None,

@@ -160,6 +160,13 @@ fn title(cx: &Cx<'_>, group: &GroupView) -> String {
                 &[("base", &base), ("schedule", &schedule)],
             )
         }
+        Target::Year { start_year } => cx.t.with(
+            "transfer-year",
+            &[
+                ("year", &super::school_year(start_year)),
+                ("schedule", &schedule),
+            ],
+        ),
     }
 }
 
@@ -191,6 +198,7 @@ fn group_ui(ui: &mut egui::Ui, cx: &Cx<'_>, group: &GroupView, requests: &mut Ve
                 let key = match group.target {
                     Target::NewBase => "transfer-finished",
                     Target::Companion { .. } => "transfer-completed",
+                    Target::Year { .. } => "transfer-year-finished",
                 };
                 widgets::success(ui, &t.with(key, &[("name", base)]));
             }
@@ -363,7 +371,7 @@ fn confirm_cancel(ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         .iter()
         .find(|g| g.id == group)
         .is_some_and(|g| {
-            g.target == Target::NewBase
+            g.target.whole_base()
                 && file.as_ref().is_none_or(|f| {
                     g.files
                         .iter()

@@ -11,6 +11,7 @@ mod active;
 mod bases;
 mod monitoring;
 mod safeguards;
+mod years;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -33,6 +34,7 @@ enum Tab {
     OtherBases,
     Safeguards,
     Monitoring,
+    Years,
 }
 
 /// An action waiting for the person's confirmation.
@@ -73,6 +75,13 @@ struct ScheduleState {
     /// The "complete the base" dialog, for this base.
     pick_companions: Request<Option<Vec<PathBuf>>>,
     companions_for: Option<i64>,
+    /// The "replace the base of a year" dialog, for this school year.
+    pick_year: Request<Option<Vec<PathBuf>>>,
+    year_for: Option<String>,
+    /// A problem with the files chosen for a year.
+    year_notice: Option<String>,
+    /// Downloads of the bases of previous years, by school year.
+    year_downloads: HashMap<String, Download>,
 }
 
 impl ScheduleState {
@@ -90,6 +99,9 @@ impl ScheduleState {
         self.create_base.poll();
         self.endpoint.poll();
         for download in self.downloads.values_mut() {
+            download.request.poll();
+        }
+        for download in self.year_downloads.values_mut() {
             download.request.poll();
         }
     }
@@ -198,6 +210,7 @@ impl ServerPanel {
                 (Tab::OtherBases, "tab-other-bases"),
                 (Tab::Safeguards, "tab-safeguards"),
                 (Tab::Monitoring, "tab-monitoring"),
+                (Tab::Years, "tab-years"),
             ] {
                 if ui.selectable_label(self.tab == tab, t.get(key)).clicked() && self.tab != tab {
                     self.tab = tab;
@@ -208,6 +221,7 @@ impl ServerPanel {
                         Tab::Safeguards => state.load_safeguards(cx, id),
                         Tab::Monitoring => state.load_monitoring(cx, id),
                         Tab::ActiveBase => cx.data.load_schedules(),
+                        Tab::Years => Self::load_years(cx),
                     }
                 }
             }
@@ -220,6 +234,7 @@ impl ServerPanel {
                 Tab::OtherBases => self.other_bases(ui, cx, &schedule),
                 Tab::Safeguards => self.safeguards(ui, cx, &schedule),
                 Tab::Monitoring => self.monitoring(ui, cx, &schedule),
+                Tab::Years => self.years(ui, cx, &schedule),
             });
         self.confirmation(ui, cx);
         self.grid_modal(ui, cx, &schedule);
@@ -233,7 +248,11 @@ impl ServerPanel {
     /// Files chosen in a dialog: a new base, or companions of a base.
     fn poll_dialogs(&mut self, cx: &mut Cx<'_>) {
         let mut chosen = Vec::new();
+        let mut for_years = Vec::new();
         for (id, state) in &mut self.states {
+            if let Some(Ok(Some(paths))) = state.pick_year.poll() {
+                for_years.push((*id, paths.clone()));
+            }
             if let Some(Ok(Some(paths))) = state.pick_base.poll() {
                 chosen.push((*id, None, paths.clone()));
             }
@@ -242,6 +261,9 @@ impl ServerPanel {
             {
                 chosen.push((*id, Some(base), paths.clone()));
             }
+        }
+        for (id, paths) in for_years {
+            self.year_files(cx, id, paths);
         }
         for (id, base, paths) in chosen {
             let Some(schedule) = cx.data.schedule(id).cloned() else {

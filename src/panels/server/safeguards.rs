@@ -106,7 +106,7 @@ fn list_table(
 }
 
 /// One download's rows: its progress while it runs, then its failure or where it went.
-fn download_rows(ui: &mut egui::Ui, t: &Texts, download: &Download) {
+pub(super) fn download_rows(ui: &mut egui::Ui, t: &Texts, download: &Download) {
     if download.request.is_pending() {
         let received = download.progress.received.load(Ordering::Relaxed);
         let total = download.progress.total.load(Ordering::Relaxed);
