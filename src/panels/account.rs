@@ -139,8 +139,7 @@ impl AccountPanel {
             .unwrap_or_else(|| window.start.clone());
         let picked = self.picked.get_or_insert_with(|| current.clone());
         ui.horizontal(|ui| {
-            ui.label(t.get("upgrade-day"));
-            egui::ComboBox::from_id_salt("upgrade-day")
+            egui::ComboBox::from_label(t.get("upgrade-day"))
                 .selected_text(format::day(t, picked))
                 .show_ui(ui, |ui| {
                     for day in &days {

@@ -1,7 +1,7 @@
 //! The panels after onboarding: Configuration, Controller, Server PRONOTE, Workstations, My
 //! account.
 
-mod account;
+pub(crate) mod account;
 mod controller;
 mod server;
 mod workstations;

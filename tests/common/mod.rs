@@ -190,6 +190,14 @@ impl<'a> Person<'a> {
         });
     }
 
+    /// Whether the widget labelled `label` is there and disabled.
+    pub fn is_disabled(&self, label: &str) -> bool {
+        use egui_kittest::kittest::NodeT;
+        self.harness
+            .query_by_label(label)
+            .is_some_and(|node| node.accesskit_node().is_disabled())
+    }
+
     pub fn has(&self, label: &str) -> bool {
         self.harness.query_by_label(label).is_some()
     }
@@ -210,6 +218,29 @@ impl<'a> Person<'a> {
             Role::TextInput
         };
         self.harness.get_by_role_and_label(role, label).click();
+        self.harness.step();
+        self.harness
+            .get_by_role_and_label(role, label)
+            .type_text(text);
+        self.harness.step();
+        self.fields += 1;
+    }
+
+    /// Replaces what the field labelled `label` holds with `text` (select all, then type).
+    pub fn replace(&mut self, label: &str, text: &str) {
+        let role = if self
+            .harness
+            .query_by_role_and_label(Role::PasswordInput, label)
+            .is_some()
+        {
+            Role::PasswordInput
+        } else {
+            Role::TextInput
+        };
+        self.harness.get_by_role_and_label(role, label).click();
+        self.harness.step();
+        self.harness
+            .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
         self.harness.step();
         self.harness
             .get_by_role_and_label(role, label)

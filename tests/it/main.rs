@@ -10,6 +10,7 @@ mod local_restart;
 mod onboarding_ui;
 mod panels_ui;
 mod provider_ui;
+mod school_year_ui;
 mod server_ui;
 mod smoke_window;
 mod snapshots_wizard;

@@ -189,6 +189,17 @@ impl ServerPanel {
                 ui.spinner();
             }
         });
+        // The version the servers run and the coming upgrade, as My account says it.
+        if let Some(upgrade) = cx.data.upgrade.value() {
+            ui.label(format!(
+                "{} {}",
+                t.with(
+                    "account-current-version",
+                    &[("version", &upgrade.current_version)]
+                ),
+                super::account::upgrade_line(t, upgrade)
+            ));
+        }
         let Some(schedule) = self
             .schedule
             .and_then(|id| schedules.iter().find(|s| s.id == id))

@@ -1,0 +1,251 @@
+//! The school year driven through the console, against a real in-process hostingd whose clock
+//! the test moves: choosing the day of the yearly upgrade in My account (the pre-release refused
+//! before its date, with the date), and replacing then downloading the base of a finished year
+//! in Server PRONOTE, Previous years. Workstations enroll before the clock moves (TLS checks
+//! certificates against the real time); the session the jump ends is opened again at step 1.
+#![allow(clippy::unwrap_used)]
+
+use crate::common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use common::{Person, SUPERADMIN_PASSWORD, Service, options};
+use hosting_api::{FileKind, LoadBase, Role, TusOptions, UploadMetadata};
+use hosting_console::dialogs::FolderDialogs;
+use hosting_console::i18n::Language;
+use hosting_console::keystore::Keystore;
+use hostingd::testing;
+use time::{Date, Month};
+
+/// 1 July of the next summer: time only moves forward.
+fn next_summer() -> i32 {
+    let today = time::OffsetDateTime::now_utc().date();
+    if today < Date::from_calendar_date(today.year(), Month::July, 1).unwrap() {
+        today.year()
+    } else {
+        today.year() + 1
+    }
+}
+
+fn day(year: i32, month: Month, day: u8) -> Date {
+    Date::from_calendar_date(year, month, day).unwrap()
+}
+
+/// A service whose jobs the test runs, and whose certificates outlast the walk.
+fn service() -> Service {
+    Service::start_with(|c| {
+        c.job_interval_seconds = 86_400;
+        c.cert_lifetime_days = 800;
+    })
+}
+
+fn publish(service: &Service, y: i32) {
+    service
+        .runtime
+        .block_on(hostingd::operator::publish_release(
+            service.store(),
+            &y.to_string(),
+            &format!("{y}-07-01"),
+            &format!("{y}-08-21..{y}-08-24"),
+        ))
+        .unwrap();
+}
+
+/// Moves the service's clock to 09:00 UTC of `date`: the console's session ends (it was idle
+/// for weeks), so the person opens a panel, is sent back to step 1, and logs in again with the
+/// certificate the workstation already has.
+fn jump(person: &mut Person<'_>, service: &Service, logins: &testing::Logins, date: Date) {
+    service.store().clock().advance_to_day(date, 9);
+    person.click("Workstations");
+    person.wait_for("Your session has ended. Log in again.");
+    // The hosting number and the username are kept; the password is typed again.
+    assert_eq!(
+        person.value_of("Hosting number").as_deref(),
+        Some(logins.hosting_number.as_str())
+    );
+    person.replace("Password", SUPERADMIN_PASSWORD);
+    person.click("Connect to the hosting console");
+    person.wait_for("My account");
+}
+
+#[test]
+fn choosing_the_day_of_the_upgrade_in_my_account() {
+    let service = service();
+    let logins = service.provision("Lycee Colette");
+    service.onboard_with_client(&logins, "colette");
+    let y = next_summer();
+    publish(&service, y);
+    let dir = tempfile::tempdir().unwrap();
+    let mut person = Person::on(dir.path(), service.choice());
+    person.log_in_as_superadmin(&logins);
+    person.install_certificate(&logins);
+    person.wait_for("My account");
+
+    // 30 June: the pre-release cannot be asked for yet, and the panel says from when.
+    jump(&mut person, &service, &logins, day(y, Month::June, 30));
+    person.click("My account");
+    person.wait_for_text("Your hosted server runs version 2026.");
+    person.wait_for_text(&format!(
+        "The upgrade to version {y} is planned on 21 August {y}, in 52 days."
+    ));
+    assert!(person.has_text(&format!(
+        "The pre-release of {y} is available from 1 July {y}."
+    )));
+    let button = format!("Move to the pre-release of {y} now");
+    assert!(person.is_disabled(&button));
+
+    // 1 August: the school picks the 23rd in the window's days and saves it.
+    jump(&mut person, &service, &logins, day(y, Month::August, 1));
+    person.click("My account");
+    person.wait_for_text(&format!(
+        "The upgrade to version {y} is planned on 21 August {y}, in 20 days."
+    ));
+    assert!(!person.is_disabled(&button), "the pre-release is open");
+    assert!(person.is_disabled("Save the day"), "nothing changed yet");
+    person.click("Day of the upgrade");
+    person.wait_for(&format!("24 August {y}"));
+    assert!(
+        !person.has(&format!("20 August {y}")),
+        "only the window's days are offered"
+    );
+    person.click(&format!("23 August {y}"));
+    person.wait_enabled("Save the day");
+    person.click("Save the day");
+    person.wait_for_text("The day of the upgrade is saved.");
+    person.wait_for_text(&format!(
+        "The upgrade to version {y} is planned on 23 August {y}, in 22 days."
+    ));
+    let chosen = service
+        .runtime
+        .block_on(service.store().upgrade(logins.account_id, &y.to_string()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(chosen.chosen_date, Some(format!("{y}-08-23")));
+    let audit = service
+        .runtime
+        .block_on(service.store().audit_log(logins.account_id))
+        .unwrap();
+    let choice = audit.iter().find(|e| e.action == "upgrade.chosen").unwrap();
+    assert_eq!(choice.actor, "superadmin:jdupont");
+}
+
+/// Writes `size` bytes that differ from file to file.
+fn write_file(dir: &Path, name: &str, size: usize, seed: u8) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join(name);
+    let bytes: Vec<u8> = (0..size)
+        .map(|i| (i as u64).wrapping_mul(2_654_435_761).wrapping_add(u64::from(seed)) as u8)
+        .collect();
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Loads `path` as a base of `planning01` through the typed client of another workstation of
+/// jdupont, opens it and activates it.
+fn base_online(service: &Service, logins: &testing::Logins, path: &Path) {
+    service.runtime.block_on(async {
+        let identity = testing::enroll(
+            &service.service,
+            Role::Superadmin,
+            logins,
+            Some("jdupont"),
+            SUPERADMIN_PASSWORD,
+        )
+        .await
+        .unwrap();
+        let client = testing::with_identity(&service.service, &identity);
+        client.login(SUPERADMIN_PASSWORD).await.unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let length = std::fs::metadata(path).unwrap().len();
+        let metadata = UploadMetadata {
+            kind: FileKind::Base,
+            filename: name,
+            sha256: None,
+        };
+        let id = client.create_upload(&metadata, length).await.unwrap();
+        client
+            .upload_file(&id, path, &TusOptions::default(), |_| {})
+            .await
+            .unwrap();
+        let schedule = client.schedules().await.unwrap()[0].id;
+        let base = client
+            .load_base(
+                schedule,
+                &LoadBase {
+                    upload_id: id,
+                    companions: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        client.open_base(base.id).await.unwrap();
+        client.activate(schedule).await.unwrap();
+    });
+}
+
+#[test]
+fn replacing_and_downloading_the_base_of_a_previous_year() {
+    let service = service();
+    let logins = service.provision("Lycee Camus");
+    service.onboard_with_client(&logins, "camus");
+    let y = next_summer();
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    let dialogs = Arc::new(FolderDialogs::new(dir.path()));
+    let mut console = options(
+        dir.path(),
+        service.choice(),
+        Keystore::mock().unwrap(),
+        Language::En,
+    );
+    console.dialogs = dialogs.clone();
+    let mut person = Person::open(console);
+    person.log_in_as_superadmin(&logins);
+    person.install_certificate(&logins);
+    person.wait_for("My account");
+    base_online(&service, &logins, &write_file(&export, "Camus 2026.HNOT", 150_000, 1));
+
+    // 31 July: the service archives the active base as the year that ends.
+    jump(&mut person, &service, &logins, day(y, Month::July, 31));
+    let report = service
+        .runtime
+        .block_on(service.service.run_jobs())
+        .unwrap();
+    assert_eq!(report.years_archived, 1);
+    let finished = format!("{}-{y}", y - 1);
+    person.click("Server PRONOTE");
+    person.wait_for("Previous years");
+    person.click("Previous years");
+    person.wait_for_text("Previous years of planning01");
+    person.wait_for_text("Camus 2026 · 150.0 kB");
+    assert!(person.has_text("(archived)"));
+
+    // Replace it with another export: sent over the resumable transfers, then recorded.
+    let replacement = write_file(&export, "Camus final.HNOT", 210_000, 2);
+    let companion = write_file(&export, "Camus final.HPHOTOS", 20_000, 3);
+    dialogs.queue_open(vec![replacement.clone(), companion]);
+    person.click(&format!("Replace the base of {finished}…"));
+    person.wait_for_text("Done: Camus final is the base of that year.");
+    person.wait_for_text("Camus final · 230.0 kB");
+    assert!(person.has_text("(loaded)"));
+    let rows = service
+        .runtime
+        .block_on(async {
+            let schedule = service.store().schedules(logins.account_id).await.unwrap()[0].id;
+            service
+                .store()
+                .year_bases(logins.account_id, schedule)
+                .await
+                .unwrap()
+        });
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].0.base_name, "Camus final");
+    assert_eq!(rows[0].1.len(), 2, "the base and its companion");
+
+    // Download it: saved where the dialog says, its hash checked on arrival.
+    person.click(&format!("Download the base of {finished}"));
+    person.wait_for_text("hash verified");
+    let saved = std::fs::read(dir.path().join("Camus final.HNOT")).unwrap();
+    assert_eq!(saved, std::fs::read(&replacement).unwrap());
+}
