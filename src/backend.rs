@@ -654,7 +654,10 @@ mod tests {
                     .await
                     .unwrap();
             let outbox = state.store.outbox(None).await.unwrap();
-            let password = outbox[1]
+            let password = outbox
+                .iter()
+                .find(|m| m.channel == "sms")
+                .unwrap()
                 .body
                 .lines()
                 .find_map(|l| l.strip_prefix("Hosting console password: "))

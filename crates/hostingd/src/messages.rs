@@ -17,14 +17,27 @@ fn message(subject: &str, body: String) -> Message {
     }
 }
 
-/// The e-mail with the hosting and invoice numbers.
-pub fn logins_email(school_name: &str, hosting_number: &str, invoice_number: &str) -> Message {
-    message(
-        "Your hosting logins",
-        format!(
-            "Hello,\n\nThe hosted server of {school_name} is ready.\n\nHosting number: {hosting_number}\nInvoice number: {invoice_number}\n\nThe password of the hosting console is sent to you by SMS. Install the hosting console, choose \"I log in as: hosting manager\", enter the hosting number and the password, then the invoice number to install the certificate of your workstation.\n"
+/// The logins go in two e-mails, as the provider's pages say: the invoice number first, then
+/// the hosting number; the password goes by SMS.
+pub fn logins_emails(
+    school_name: &str,
+    hosting_number: &str,
+    invoice_number: &str,
+) -> [Message; 2] {
+    [
+        message(
+            "Your hosting logins (1 of 2): the invoice number",
+            format!(
+                "Hello,\n\nThe hosted server of {school_name} is ready. Here is the first of your two e-mails of logins.\n\nInvoice number: {invoice_number}\n\nThe hosting console asks for it once on each workstation, to install the workstation's certificate. The hosting number comes in a second e-mail, and the password of the hosting console by SMS.\n"
+            ),
         ),
-    )
+        message(
+            "Your hosting logins (2 of 2): the hosting number",
+            format!(
+                "Hello,\n\nHere is the second of your two e-mails of logins for the hosted server of {school_name}.\n\nHosting number: {hosting_number}\n\nInstall the hosting console, choose \"I log in as: hosting manager\", enter the hosting number and the password received by SMS, then the invoice number of the first e-mail to install the certificate of your workstation.\n"
+            ),
+        ),
+    ]
 }
 
 /// The SMS with the console password of a new account.

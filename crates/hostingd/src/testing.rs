@@ -302,12 +302,13 @@ pub async fn provision(service: &RunningService, school: &str) -> Logins {
         .outbox(Some(provisioned.account_id))
         .await
         .unwrap_or_else(|error| panic!("the outbox: {error}"));
-    let email = outbox
-        .iter()
-        .find(|m| m.channel == "email")
-        .expect("an e-mail with the logins");
-    assert!(email.body.contains(&provisioned.hosting_number));
-    assert!(email.body.contains(&provisioned.invoice_number));
+    // Two e-mails: the invoice number first, then the hosting number.
+    let emails: Vec<_> = outbox.iter().filter(|m| m.channel == "email").collect();
+    assert_eq!(emails.len(), 2, "two e-mails of logins");
+    assert!(emails[0].body.contains(&format!("Invoice number: {}", provisioned.invoice_number)));
+    assert!(emails[1].body.contains(&format!("Hosting number: {}", provisioned.hosting_number)));
+    assert!(!emails[0].body.contains(&provisioned.hosting_number));
+    assert!(!emails[1].body.contains(&provisioned.invoice_number));
     let sms = outbox
         .iter()
         .rev()

@@ -106,8 +106,9 @@ impl Store {
                     .await?;
             }
         }
-        let email = messages::logins_email(&account.school_name, hosting_number, invoice_number);
-        outbox::enqueue(&mut tx, account_id, now, "email", &account.email, &email).await?;
+        for email in messages::logins_emails(&account.school_name, hosting_number, invoice_number) {
+            outbox::enqueue(&mut tx, account_id, now, "email", &account.email, &email).await?;
+        }
         let sms = messages::console_password_sms(password);
         outbox::enqueue(&mut tx, account_id, now, "sms", &account.phone, &sms).await?;
         audit::record(
@@ -202,12 +203,13 @@ impl Store {
             return Ok(());
         }
         let invoice_number = self.invoice_number(account)?;
-        let email = messages::logins_email(
+        for email in messages::logins_emails(
             &account.school_name,
             &account.hosting_number,
             &invoice_number,
-        );
-        outbox::enqueue(&mut tx, account.id, now, "email", &account.email, &email).await?;
+        ) {
+            outbox::enqueue(&mut tx, account.id, now, "email", &account.email, &email).await?;
+        }
         let sms = messages::password_reminder_sms();
         outbox::enqueue(&mut tx, account.id, now, "sms", &account.phone, &sms).await?;
         let actor = Actor {

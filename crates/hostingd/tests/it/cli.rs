@@ -51,14 +51,17 @@ fn operator_commands() {
     // The password is never printed by provision: it only goes by SMS.
     assert!(!String::from_utf8_lossy(&output.stdout).contains("password"));
 
+    // Two e-mails (the invoice number, then the hosting number) and an SMS.
     let messages = outbox(dir.path());
-    assert_eq!(messages.len(), 2);
-    let email = &messages[0];
-    assert_eq!(email["channel"], "email");
-    assert_eq!(email["recipient"], "boss@lycee-test.fr");
-    assert!(email["subject"].as_str().unwrap().len() > 3);
-    assert!(email["body"].as_str().unwrap().contains(&hosting_number));
-    let sms = &messages[1];
+    assert_eq!(messages.len(), 3);
+    for email in &messages[..2] {
+        assert_eq!(email["channel"], "email");
+        assert_eq!(email["recipient"], "boss@lycee-test.fr");
+        assert!(email["subject"].as_str().unwrap().len() > 3);
+    }
+    assert!(messages[0]["body"].as_str().unwrap().contains("Invoice number: "));
+    assert!(messages[1]["body"].as_str().unwrap().contains(&hosting_number));
+    let sms = &messages[2];
     assert_eq!(sms["channel"], "sms");
     assert_eq!(sms["recipient"], "+33612345678");
     let first_password = sms["body"].as_str().unwrap().to_string();
@@ -70,9 +73,9 @@ fn operator_commands() {
         String::from_utf8_lossy(&output.stderr)
     );
     let messages = outbox(dir.path());
-    assert_eq!(messages.len(), 3);
-    assert_eq!(messages[2]["channel"], "sms");
-    assert_ne!(messages[2]["body"].as_str().unwrap(), first_password);
+    assert_eq!(messages.len(), 4);
+    assert_eq!(messages[3]["channel"], "sms");
+    assert_ne!(messages[3]["body"].as_str().unwrap(), first_password);
 
     // Bad input: a sentence on stderr and a failure status.
     let output = hostingd(dir.path(), &["reset-password", "12"]);
@@ -94,7 +97,7 @@ fn operator_commands() {
     );
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("e-mail"));
-    assert_eq!(outbox(dir.path()).len(), 3);
+    assert_eq!(outbox(dir.path()).len(), 4);
 }
 
 #[test]
@@ -167,7 +170,7 @@ fn serve_runs_as_a_process_and_enrolls_over_tls() {
     );
     let provisioned: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let messages = outbox(dir.path());
-    let password = messages[1]["body"]
+    let password = messages[2]["body"]
         .as_str()
         .unwrap()
         .lines()

@@ -117,7 +117,7 @@ async fn delivered_messages_keep_no_body() {
         .unwrap();
     let (provisioned, password) = provision(&state, "Lycee Delivered").await;
     let delivery = Delivery::from_config(&config).unwrap().unwrap();
-    assert_eq!(delivery.deliver_pending(&state.store).await.unwrap(), 2);
+    assert_eq!(delivery.deliver_pending(&state.store).await.unwrap(), 3);
     // Delivered with their text...
     assert!(emails.lock().unwrap()[0].contains(&provisioned.invoice_number));
     assert!(
@@ -128,16 +128,18 @@ async fn delivered_messages_keep_no_body() {
     );
     // ...and only the metadata stays.
     let outbox = state.store.outbox(None).await.unwrap();
-    assert_eq!(outbox.len(), 2);
+    assert_eq!(outbox.len(), 3);
     for message in &outbox {
         assert!(message.delivered_at.is_some());
         assert_eq!(message.body, "", "{} kept its body", message.channel);
         assert!(!message.recipient.is_empty() && !message.subject.is_empty());
     }
-    assert_eq!(outbox[0].channel, "email");
-    assert_eq!(outbox[0].recipient, "manager@lycee-secret.fr");
-    assert_eq!(outbox[1].channel, "sms");
-    assert_eq!(outbox[1].recipient, "+33611112222");
+    for email in &outbox[..2] {
+        assert_eq!(email.channel, "email");
+        assert_eq!(email.recipient, "manager@lycee-secret.fr");
+    }
+    assert_eq!(outbox[2].channel, "sms");
+    assert_eq!(outbox[2].recipient, "+33611112222");
     // Not on disk either, once the database is closed.
     state.store.close().await;
     assert_eq!(
@@ -154,7 +156,8 @@ async fn local_service_keeps_its_mailbox() {
     let outbox = service.store().outbox(None).await.unwrap();
     assert!(outbox.iter().all(|m| m.delivered_at.is_none()));
     assert!(outbox[0].body.contains(&logins.invoice_number));
-    assert!(outbox[1].body.contains(&logins.password));
+    assert!(outbox[1].body.contains(&logins.hosting_number));
+    assert!(outbox[2].body.contains(&logins.password));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -166,7 +169,7 @@ async fn outbox_command_prints_no_delivered_body() {
         .unwrap();
     let (provisioned, password) = provision(&state, "Lycee Outbox").await;
     let delivery = Delivery::from_config(&config).unwrap().unwrap();
-    assert_eq!(delivery.deliver_pending(&state.store).await.unwrap(), 2);
+    assert_eq!(delivery.deliver_pending(&state.store).await.unwrap(), 3);
     // A message queued afterwards is not delivered yet: its body is still shown.
     hostingd::operator::rotate_invoice(&state.store, &provisioned.hosting_number)
         .await
@@ -194,11 +197,12 @@ async fn outbox_command_prints_no_delivered_body() {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
-    assert_eq!(messages.len(), 3);
+    assert_eq!(messages.len(), 4);
     assert_eq!(messages[0]["body"], "");
     assert_eq!(messages[1]["body"], "");
+    assert_eq!(messages[2]["body"], "");
     assert!(
-        messages[2]["body"]
+        messages[3]["body"]
             .as_str()
             .unwrap()
             .contains("invoice number")
@@ -538,8 +542,8 @@ async fn smtp_url_and_sms_token_from_files() {
         .unwrap();
     let (provisioned, _) = provision(&state, "Lycee Files").await;
     let delivery = Delivery::from_config(&config).unwrap().unwrap();
-    assert_eq!(delivery.deliver_pending(&state.store).await.unwrap(), 2);
-    assert!(emails.lock().unwrap()[0].contains(&provisioned.hosting_number));
+    assert_eq!(delivery.deliver_pending(&state.store).await.unwrap(), 3);
+    assert!(emails.lock().unwrap()[1].contains(&provisioned.hosting_number));
     assert_eq!(sms.lock().unwrap()[0]["to"], "+33611112222");
 
     // A flag and its file together are refused, before anything starts.
