@@ -326,11 +326,22 @@ impl Backend {
         })
     }
 
-    /// Asks where to save `bytes` (the dialog's default name is `file_name`), then writes them
-    /// there: the path, or `None` when the person cancelled.
-    pub fn save_file(&self, dialog: SaveDialog, bytes: Vec<u8>) -> Call<Option<PathBuf>> {
+    /// Makes a file's bytes with `contents` (a failure is answered as it is), asks where to
+    /// save them (the dialog's default name is `file_name`), then writes them there: the path,
+    /// or `None` when the person cancelled.
+    pub fn save_file(
+        &self,
+        dialog: SaveDialog,
+        contents: impl FnOnce() -> Result<Vec<u8>, Failure> + Send + 'static,
+    ) -> Call<Option<PathBuf>> {
         let dialogs = self.dialogs();
         self.task(async move {
+            // Made before the dialog opens, so that a failure is said before a place is chosen;
+            // off the runtime's workers, as making a PDF takes a few milliseconds.
+            let bytes = tokio::task::spawn_blocking(contents).await.map_err(|e| {
+                tracing::warn!(error = %e, "the file's contents were not made");
+                failure(ErrorCode::Document, e)
+            })??;
             let Some(path) = dialogs.save(dialog).await else {
                 return Ok(None);
             };

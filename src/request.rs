@@ -256,4 +256,34 @@ mod tests {
         }
         assert_eq!(data.poll().lost.map(|f| f.message), Some("5".to_string()));
     }
+
+    /// A file whose contents could not be made (the connection sheet's PDF) is not saved: the
+    /// request fails with the maker's failure, before any dialog; the next try saves.
+    #[test]
+    fn save_file_answers_the_failure_of_its_contents() {
+        let (backend, _runtime, dir) = backend();
+        let dialog = || crate::dialogs::SaveDialog {
+            title: "Save as PDF".to_string(),
+            file_name: "sheet.pdf".to_string(),
+            filter: None,
+        };
+        let mut request = Request::default();
+        request.start(backend.save_file(dialog(), || {
+            Err(Failure::new(ErrorCode::Document, "no font"))
+        }));
+        wait(&mut request);
+        assert_eq!(
+            request.failure().map(|f| f.code.clone()),
+            Some(ErrorCode::Document)
+        );
+        assert!(!dir.path().join("sheet.pdf").exists());
+
+        request.start(backend.save_file(dialog(), || Ok(b"%PDF-1.7".to_vec())));
+        wait(&mut request);
+        assert_eq!(request.value(), Some(&Some(dir.path().join("sheet.pdf"))));
+        assert_eq!(
+            std::fs::read(dir.path().join("sheet.pdf")).unwrap(),
+            b"%PDF-1.7"
+        );
+    }
 }

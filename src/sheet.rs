@@ -1,5 +1,9 @@
 //! The connection sheet handed to the superadministrator (step 6): as text for the clipboard and
-//! as a one-page PDF.
+//! as an A4 PDF made by `hosting-docs` (any Unicode text, embedded font).
+
+use hosting_api::ErrorCode;
+
+use crate::model::Failure;
 
 /// What the sheet holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,69 +24,18 @@ impl ConnectionSheet {
         text
     }
 
-    /// The sheet as a one-page A4 PDF (Helvetica, WinAnsi encoding for accents).
-    pub fn pdf(&self) -> Vec<u8> {
-        let mut content = String::from("BT\n/F1 18 Tf\n56 780 Td\n");
-        content.push_str(&format!(
-            "({}) Tj\n/F1 12 Tf\n0 -36 Td\n",
-            escape(&self.title)
-        ));
-        for (label, value) in &self.lines {
-            content.push_str(&format!(
-                "({}: {}) Tj\n0 -22 Td\n",
-                escape(label),
-                escape(value)
-            ));
-        }
-        content.push_str("ET\n");
-        let content = latin1(&content);
-        let mut objects: Vec<Vec<u8>> = vec![
-            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_vec(),
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec(),
-        ];
-        let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
-        stream.extend_from_slice(&content);
-        stream.extend_from_slice(b"\nendstream");
-        objects.push(stream);
-        let mut pdf = b"%PDF-1.4\n".to_vec();
-        let mut offsets = Vec::new();
-        for (index, object) in objects.iter().enumerate() {
-            offsets.push(pdf.len());
-            pdf.extend_from_slice(format!("{} 0 obj\n", index + 1).as_bytes());
-            pdf.extend_from_slice(object);
-            pdf.extend_from_slice(b"\nendobj\n");
-        }
-        let xref = pdf.len();
-        pdf.extend_from_slice(
-            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-        );
-        for offset in offsets {
-            pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-        }
-        pdf.extend_from_slice(
-            format!(
-                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-                objects.len() + 1
-            )
-            .as_bytes(),
-        );
-        pdf
+    /// The sheet as an A4 PDF. A failure (which the tests of `hosting-docs` rule out for any
+    /// text) is logged here and answered with the `document` code's sentence.
+    pub fn pdf(&self) -> Result<Vec<u8>, Failure> {
+        hosting_docs::sheet_pdf(&hosting_docs::Sheet {
+            title: self.title.clone(),
+            lines: self.lines.clone(),
+        })
+        .map_err(|error| {
+            tracing::warn!(%error, "the connection sheet's PDF was not made");
+            Failure::new(ErrorCode::Document, error.to_string())
+        })
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('(', "\\(")
-        .replace(')', "\\)")
-}
-
-/// Latin-1 bytes of `text` (WinAnsi covers French accents); other characters become '?'.
-fn latin1(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
-        .collect()
 }
 
 #[cfg(test)]
@@ -93,16 +46,24 @@ mod tests {
     fn text_and_pdf_hold_every_line() {
         let sheet = ConnectionSheet {
             title: "Connexion à la console".to_string(),
-            lines: vec![(
-                "Numéro d'hébergement".to_string(),
-                "123456789012".to_string(),
-            )],
+            lines: vec![
+                (
+                    "Numéro d'hébergement".to_string(),
+                    "123456789012".to_string(),
+                ),
+                (
+                    "Établissement".to_string(),
+                    "Lycée Œcuménique €".to_string(),
+                ),
+            ],
         };
         assert!(sheet.text().contains("Numéro d'hébergement: 123456789012"));
-        let pdf = sheet.pdf();
-        assert!(pdf.starts_with(b"%PDF-1.4"));
-        assert!(pdf.ends_with(b"%%EOF\n"));
-        let needle = latin1("Numéro d'hébergement: 123456789012");
-        assert!(pdf.windows(needle.len()).any(|w| w == needle.as_slice()));
+        let pdf = sheet.pdf().expect("the sheet's PDF");
+        let text = lopdf::Document::load_mem(&pdf)
+            .and_then(|document| document.extract_text(&[1]))
+            .expect("the PDF's text");
+        for expected in ["Numéro d'hébergement", "123456789012", "Lycée Œcuménique €"] {
+            assert!(text.contains(expected), "{expected:?} in {text:?}");
+        }
     }
 }

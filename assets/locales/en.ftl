@@ -397,6 +397,7 @@ unit-mb = { $n } MB
 unit-gb = { $n } GB
 error-file_unreadable = The file can no longer be read: check that it is still in its folder, then resume.
 error-file_changed = The file changed since its transfer started, so what was sent of it was deleted. Once the file is saved, resume the transfer: it is sent again from the start.
+error-document = The PDF could not be made. Use Copy as text instead; the log file in the data directory says why.
 error-upload_not_found = This transfer expired on the service: resume to send the file again.
 
 # The console's own file dialog, when the desktop has no file chooser.

@@ -398,6 +398,7 @@ unit-mb = { $n } Mo
 unit-gb = { $n } Go
 error-file_unreadable = Le fichier ne peut plus être lu : vérifiez qu'il est toujours dans son dossier, puis reprenez.
 error-file_changed = Le fichier a changé depuis le début de son transfert : ce qui en avait été envoyé est supprimé. Une fois le fichier enregistré, reprenez le transfert : il est envoyé de nouveau depuis le début.
+error-document = Le PDF n'a pas pu être créé. Utilisez plutôt Copier le texte ; le journal du dossier de données en donne la raison.
 error-upload_not_found = Ce transfert a expiré sur le service : reprenez pour envoyer le fichier de nouveau.
 
 # La fenêtre de fichiers de la console, quand le bureau n'a pas de sélecteur de fichiers.

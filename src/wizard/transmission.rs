@@ -126,7 +126,9 @@ impl TransmissionForm {
                     file_name: t.get("sheet-file-name"),
                     filter: Some(("PDF".to_string(), vec!["pdf".to_string()])),
                 };
-                self.saved.start(cx.backend.save_file(dialog, sheet.pdf()));
+                let sheet = sheet.clone();
+                self.saved
+                    .start(cx.backend.save_file(dialog, move || sheet.pdf()));
             }
             if ui.button(t.get("copy-text")).clicked() {
                 ui.ctx().copy_text(sheet.text());

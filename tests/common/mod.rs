@@ -109,6 +109,14 @@ pub fn options(
     }
 }
 
+/// The text of a saved PDF's pages, as a PDF reader extracts it (one line per line drawn).
+pub fn pdf_text(path: &std::path::Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    let document = lopdf::Document::load_mem(&bytes).unwrap();
+    let pages: Vec<u32> = document.get_pages().keys().copied().collect();
+    document.extract_text(&pages).unwrap()
+}
+
 /// A console driven like a person: every click and every field typed is counted.
 pub struct Person<'a> {
     pub harness: Harness<'a, ConsoleApp>,

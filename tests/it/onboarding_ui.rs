@@ -56,17 +56,17 @@ fn a_manager_onboarding_from_provisioning_to_the_connection_sheet() {
     );
 
     // The sheet holds what the superadministrator needs.
-    let pdf = std::fs::read(dir.path().join("connection-sheet.pdf")).unwrap();
-    assert!(pdf.starts_with(b"%PDF"));
+    let sheet = common::pdf_text(&dir.path().join("connection-sheet.pdf"));
     for needle in [
+        "Connection to the hosting console",
         &logins.hosting_number,
         &logins.invoice_number,
         "jdupont",
         SUPERADMIN_PASSWORD,
     ] {
         assert!(
-            pdf.windows(needle.len()).any(|w| w == needle.as_bytes()),
-            "{needle} missing from the sheet"
+            sheet.contains(needle),
+            "{needle} missing from the sheet: {sheet:?}"
         );
     }
 

@@ -243,6 +243,8 @@ error_codes! {
     FileUnreadable = "file_unreadable",
     /// Console: a file changed since its transfer started.
     FileChanged = "file_changed",
+    /// Console: a PDF (the connection sheet) could not be made; the reason is logged.
+    Document = "document",
     /// Console: the person revoked the certificate of the workstation in use.
     ThisWorkstationRevoked = "this_workstation_revoked",
     /// Console: the request was dropped (the window is closing).
