@@ -68,7 +68,10 @@ pub fn day(t: &Texts, iso: &str) -> String {
             "day",
             &[
                 ("day", &date.day().to_string()),
-                ("month", &t.get(&format!("month-{}", u8::from(date.month())))),
+                (
+                    "month",
+                    &t.get(&format!("month-{}", u8::from(date.month()))),
+                ),
                 ("year", &date.year().to_string()),
             ],
         ),

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use hosting_api::{
-    Account, Base, Controller, Licence, Principal, Profile, Schedule, ScheduleYears,
-    UpgradeState, User, Workstation,
+    Account, Base, Controller, Licence, Principal, Profile, Schedule, ScheduleYears, UpgradeState,
+    User, Workstation,
 };
 
 use crate::backend::Backend;

@@ -227,10 +227,7 @@ pub fn upgrade_line(t: &Texts, upgrade: &UpgradeState) -> String {
     let next = upgrade.next_version.clone().unwrap_or_default();
     match upgrade.state {
         UpgradeStatus::None => t.get("upgrade-none"),
-        UpgradeStatus::Done => t.with(
-            "upgrade-done",
-            &[("version", &upgrade.current_version)],
-        ),
+        UpgradeStatus::Done => t.with("upgrade-done", &[("version", &upgrade.current_version)]),
         UpgradeStatus::Running => t.with("upgrade-running", &[("version", &next)]),
         UpgradeStatus::Failed => t.with("upgrade-failed", &[("version", &next)]),
         UpgradeStatus::Pending if upgrade.prerelease_requested => {

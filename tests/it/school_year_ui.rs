@@ -135,7 +135,11 @@ fn write_file(dir: &Path, name: &str, size: usize, seed: u8) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     let path = dir.join(name);
     let bytes: Vec<u8> = (0..size)
-        .map(|i| (i as u64).wrapping_mul(2_654_435_761).wrapping_add(u64::from(seed)) as u8)
+        .map(|i| {
+            (i as u64)
+                .wrapping_mul(2_654_435_761)
+                .wrapping_add(u64::from(seed)) as u8
+        })
         .collect();
     std::fs::write(&path, bytes).unwrap();
     path
@@ -204,7 +208,11 @@ fn replacing_and_downloading_the_base_of_a_previous_year() {
     person.log_in_as_superadmin(&logins);
     person.install_certificate(&logins);
     person.wait_for("My account");
-    base_online(&service, &logins, &write_file(&export, "Camus 2026.HNOT", 150_000, 1));
+    base_online(
+        &service,
+        &logins,
+        &write_file(&export, "Camus 2026.HNOT", 150_000, 1),
+    );
 
     // 31 July: the service archives the active base as the year that ends.
     jump(&mut person, &service, &logins, day(y, Month::July, 31));
@@ -229,16 +237,14 @@ fn replacing_and_downloading_the_base_of_a_previous_year() {
     person.wait_for_text("Done: Camus final is the base of that year.");
     person.wait_for_text("Camus final · 230.0 kB");
     assert!(person.has_text("(loaded)"));
-    let rows = service
-        .runtime
-        .block_on(async {
-            let schedule = service.store().schedules(logins.account_id).await.unwrap()[0].id;
-            service
-                .store()
-                .year_bases(logins.account_id, schedule)
-                .await
-                .unwrap()
-        });
+    let rows = service.runtime.block_on(async {
+        let schedule = service.store().schedules(logins.account_id).await.unwrap()[0].id;
+        service
+            .store()
+            .year_bases(logins.account_id, schedule)
+            .await
+            .unwrap()
+    });
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].0.base_name, "Camus final");
     assert_eq!(rows[0].1.len(), 2, "the base and its companion");

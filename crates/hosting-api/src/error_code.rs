@@ -203,6 +203,10 @@ error_codes! {
     AdministrationOnly = "administration_only",
     /// `422`: a date that is not a day written YYYY-MM-DD.
     InvalidDate = "invalid_date",
+    /// `422`: a renewal period that is not 1 to 3 years from a day near the contract's end.
+    InvalidContractPeriod = "invalid_contract_period",
+    /// `409`: the provider's price list has no price for an item of the pro-forma.
+    NoPriceList = "no_price_list",
     /// `422`: a school year that is not written like 2026-2027, or is not finished.
     InvalidSchoolYear = "invalid_school_year",
     /// `409`: the provider has published no release after the school's version.

@@ -3,6 +3,7 @@
 //! workstation identity, and a typed async client.
 
 pub mod client;
+pub mod contract;
 pub mod error_code;
 pub mod file_hash;
 pub mod files;
@@ -15,6 +16,7 @@ pub mod types;
 pub mod validate;
 
 pub use client::{Client, ClientError, ClientResult};
+pub use contract::*;
 pub use error_code::ErrorCode;
 pub use file_hash::FileHash;
 pub use files::*;

@@ -179,6 +179,12 @@ pub struct Contract {
     /// Simultaneous connections in Administrative mode that the licence allows.
     #[serde(default)]
     pub administration_licences: u32,
+    /// The kind of contract, e.g. `hosting`.
+    #[serde(default)]
+    pub kind: String,
+    /// First day of the contract (YYYY-MM-DD), when the provider recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_on: Option<String>,
 }
 
 /// `GET /v1/account`.

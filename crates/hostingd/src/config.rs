@@ -112,6 +112,16 @@ pub struct ServeConfig {
     /// Safeguards kept: the newest of each of the last N weeks.
     #[arg(long, env = "HOSTINGD_SAFEGUARD_KEEP_WEEKLY", default_value_t = 5)]
     pub safeguard_keep_weekly: usize,
+    /// The provider's name, printed on the pro-forma invoices.
+    #[arg(
+        long,
+        env = "HOSTINGD_PROVIDER_NAME",
+        default_value = "Hosting provider"
+    )]
+    pub provider_name: String,
+    /// Days before a contract's end the hosting manager is e-mailed, e.g. 60,30,7.
+    #[arg(long, env = "HOSTINGD_CONTRACT_REMINDER_DAYS", value_delimiter = ',', default_values_t = [60, 30, 7])]
+    pub contract_reminder_days: Vec<u32>,
     /// The day (MM-DD, UTC) each schedule's active base is archived as the base of the school
     /// year that ends.
     #[arg(long, env = "HOSTINGD_YEAR_END_ARCHIVE", default_value = "07-31")]
@@ -183,6 +193,8 @@ impl ServeConfig {
             safeguard_keep_daily: 7,
             safeguard_keep_weekly: 5,
             job_interval_seconds: 30,
+            provider_name: "Hosting provider".to_string(),
+            contract_reminder_days: vec![60, 30, 7],
             year_end_archive: crate::rules::school_year::MonthDay {
                 month: time::Month::July,
                 day: 31,

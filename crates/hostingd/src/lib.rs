@@ -23,10 +23,12 @@ pub mod messages;
 pub mod operator;
 pub mod pki;
 pub mod private_files;
+pub mod proforma;
 pub mod rules;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod texts;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -106,6 +108,17 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
             year: jobs::YearDays {
                 archive: config.year_end_archive,
                 new_base: config.new_base_date,
+            },
+            provider_name: config.provider_name.clone(),
+            contract_reminder_days: {
+                let mut days: Vec<i64> = config
+                    .contract_reminder_days
+                    .iter()
+                    .map(|d| i64::from(*d))
+                    .collect();
+                days.sort_unstable_by(|a, b| b.cmp(a));
+                days.dedup();
+                days
             },
         }),
         blobs: blobs::Blobs::open(&blob_location).await?,

@@ -107,6 +107,12 @@ enum Command {
     /// The provider's releases: the yearly upgrade of the schools.
     #[command(subcommand)]
     Release(ReleaseCommand),
+    /// The price list of the pro-forma invoices.
+    #[command(subcommand)]
+    Prices(PricesCommand),
+    /// A school's contract.
+    #[command(subcommand)]
+    Contract(ContractCommand),
     /// Revokes a workstation's certificate.
     RevokeWorkstation {
         #[command(flatten)]
@@ -142,6 +148,66 @@ enum ReleaseCommand {
         /// One JSON object a line.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `hostingd prices …`.
+#[derive(Subcommand)]
+enum PricesCommand {
+    /// Sets the price of an item from a day on: the pro-formas of periods starting that day or
+    /// later use it.
+    Set {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// hosting (per school and year), administration_licence (per licence and year) or
+        /// campus_net_licence (per schedule and year).
+        #[arg(long)]
+        item: String,
+        /// Amount excluding tax, e.g. 1450.00.
+        #[arg(long)]
+        amount: String,
+        /// Three-letter currency code.
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+        /// VAT rate in percent, e.g. 20.
+        #[arg(long, default_value = "20")]
+        vat: String,
+        /// First day (YYYY-MM-DD) the price applies.
+        #[arg(long)]
+        from: String,
+    },
+    /// Lists the price list.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// One JSON object a line.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `hostingd contract …`.
+#[derive(Subcommand)]
+enum ContractCommand {
+    /// Records a school's contract: after a renewal is paid, its new end (the reminders of the
+    /// end start again for it).
+    Set {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The account's hosting number.
+        hosting_number: String,
+        /// Kind of contract, e.g. hosting.
+        #[arg(long)]
+        kind: Option<String>,
+        /// First day (YYYY-MM-DD).
+        #[arg(long)]
+        starts_on: Option<String>,
+        /// Last day (YYYY-MM-DD).
+        #[arg(long)]
+        ends_on: Option<String>,
+        /// Simultaneous connections in Administrative mode.
+        #[arg(long)]
+        administration_licences: Option<u32>,
     },
 }
 
@@ -251,10 +317,76 @@ async fn main() -> anyhow::Result<()> {
                 } else {
                     println!(
                         "{}\tpre-release from {}\twindow {}..{}",
-                        release.version, release.prerelease_from, release.window_start, release.window_end
+                        release.version,
+                        release.prerelease_from,
+                        release.window_start,
+                        release.window_end
                     );
                 }
             }
+            Ok(())
+        }
+        Command::Prices(PricesCommand::Set {
+            store,
+            item,
+            amount,
+            currency,
+            vat,
+            from,
+        }) => {
+            let store = store.open().await?;
+            let price = operator::set_price(&store, &item, &amount, &currency, &vat, &from)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{} costs {}.{:02} {} excluding tax (VAT {}.{} %) from {}",
+                price.item,
+                price.amount_cents / 100,
+                price.amount_cents % 100,
+                price.currency,
+                price.vat_per_mille / 10,
+                price.vat_per_mille % 10,
+                price.valid_from
+            );
+            Ok(())
+        }
+        Command::Prices(PricesCommand::List { store, json }) => {
+            for price in store.open().await?.prices().await? {
+                if json {
+                    println!("{}", serde_json::to_string(&price)?);
+                } else {
+                    println!(
+                        "{}\tfrom {}\t{}.{:02} {}\tVAT {}.{} %",
+                        price.item,
+                        price.valid_from,
+                        price.amount_cents / 100,
+                        price.amount_cents % 100,
+                        price.currency,
+                        price.vat_per_mille / 10,
+                        price.vat_per_mille % 10
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Contract(ContractCommand::Set {
+            store,
+            hosting_number,
+            kind,
+            starts_on,
+            ends_on,
+            administration_licences,
+        }) => {
+            let change = hostingd::store::ContractChange {
+                kind,
+                starts_on,
+                ends_on,
+                administration_licences: administration_licences.map(i64::from),
+            };
+            operator::set_contract(&store.open().await?, &hosting_number, &change)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("the contract of {hosting_number} is recorded");
             Ok(())
         }
         Command::RevokeWorkstation { store, id } => {

@@ -130,3 +130,28 @@ pub fn upgrade_done_email(school: &str, to: &str) -> Message {
         ),
     )
 }
+
+/// The e-mail that reminds the hosting manager of the contract's end, in French then English.
+pub fn contract_ending_email(school: &str, ends_on: time::Date, days: i64) -> Message {
+    use crate::texts::{Arg, Language, Texts};
+    let date = crate::texts::day(ends_on);
+    let args = [
+        ("school", Arg::Text(school)),
+        ("date", Arg::Text(&date)),
+        ("days", Arg::Number(days)),
+    ];
+    let fr = Texts::new(Language::Fr);
+    let en = Texts::new(Language::En);
+    Message {
+        subject: format!(
+            "{} / {}",
+            fr.get("contract-ending-subject", &args),
+            en.get("contract-ending-subject", &args)
+        ),
+        body: format!(
+            "{}\n---\n\n{}",
+            fr.get("contract-ending-body", &args),
+            en.get("contract-ending-body", &args)
+        ),
+    }
+}

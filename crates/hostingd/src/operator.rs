@@ -138,9 +138,9 @@ pub async fn publish_release(
     let day = |text: &str, what: &str| {
         parse_date(text).ok_or_else(|| format!("{what} {text:?} is not a day: write it YYYY-MM-DD"))
     };
-    let (start, end) = window
-        .split_once("..")
-        .ok_or_else(|| format!("write the window as FIRST..LAST, e.g. 2027-08-21..2027-08-24 (got {window:?})"))?;
+    let (start, end) = window.split_once("..").ok_or_else(|| {
+        format!("write the window as FIRST..LAST, e.g. 2027-08-21..2027-08-24 (got {window:?})")
+    })?;
     let release = Release {
         version: version.trim().to_string(),
         prerelease_from: day(prerelease_from, "--prerelease-from")?,
@@ -153,4 +153,120 @@ pub async fn publish_release(
         .await
         .map_err(|e| e.to_string())?;
     Ok(release)
+}
+
+/// An amount written `1450`, `1450.5` or `1450,50` (at most two decimals), in cents.
+pub fn parse_amount(text: &str) -> Result<i64, String> {
+    let wrong = || format!("{text:?} is not an amount: write it like 1450.00");
+    let text = text.trim().replace(',', ".");
+    let (units, decimals) = text.split_once('.').unwrap_or((&text, ""));
+    if units.is_empty() || decimals.len() > 2 || !units.chars().all(|c| c.is_ascii_digit()) {
+        return Err(wrong());
+    }
+    if !decimals.chars().all(|c| c.is_ascii_digit()) {
+        return Err(wrong());
+    }
+    let units: i64 = units.parse().map_err(|_| wrong())?;
+    let cents: i64 = format!("{decimals:0<2}").parse().map_err(|_| wrong())?;
+    units
+        .checked_mul(100)
+        .and_then(|u| u.checked_add(cents))
+        .ok_or_else(wrong)
+}
+
+/// Sets a price of the list from a day on: `item` is one of
+/// [`crate::store::PRICE_ITEMS`], `amount` excluding tax per year and unit, `vat` a percentage
+/// (`20`, `5.5`). Returns a sentence that says what to fix.
+pub async fn set_price(
+    store: &Store,
+    item: &str,
+    amount: &str,
+    currency: &str,
+    vat: &str,
+    from: &str,
+) -> Result<crate::store::PriceRow, String> {
+    if !crate::store::PRICE_ITEMS.contains(&item) {
+        return Err(format!(
+            "{item:?} is not an item of the price list: use {}",
+            crate::store::PRICE_ITEMS.join(", ")
+        ));
+    }
+    let currency = currency.trim().to_ascii_uppercase();
+    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(format!(
+            "{currency:?} is not a currency: write its three-letter code, e.g. EUR"
+        ));
+    }
+    let vat_per_mille = parse_amount(vat)
+        .map_err(|_| format!("{vat:?} is not a VAT rate: write a percentage, e.g. 20 or 5.5"))?
+        / 10;
+    if vat_per_mille > 1000 {
+        return Err(format!("a VAT rate of {vat} % is not possible"));
+    }
+    let day = crate::rules::school_year::parse_date(from)
+        .ok_or_else(|| format!("--from {from:?} is not a day: write it YYYY-MM-DD"))?;
+    let price = crate::store::PriceRow {
+        item: item.to_string(),
+        amount_cents: parse_amount(amount)?,
+        currency,
+        vat_per_mille,
+        valid_from: crate::rules::school_year::iso(day),
+    };
+    store.set_price(&price).await.map_err(|e| e.to_string())?;
+    Ok(price)
+}
+
+/// Records the contract of the account of `hosting_number` (a renewal once paid: its new end).
+/// Days are YYYY-MM-DD. Returns a sentence that says what to fix.
+pub async fn set_contract(
+    store: &Store,
+    hosting_number: &str,
+    change: &crate::store::ContractChange,
+) -> Result<(), String> {
+    let hosting_number =
+        hosting_api::validate::hosting_number(hosting_number).map_err(|e| e.message)?;
+    let account = store
+        .account_by_hosting_number(&hosting_number)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no account has the hosting number {hosting_number}"))?;
+    for (flag, value) in [
+        ("--starts-on", &change.starts_on),
+        ("--ends-on", &change.ends_on),
+    ] {
+        if let Some(value) = value
+            && crate::rules::school_year::parse_date(value).is_none()
+        {
+            return Err(format!(
+                "{flag} {value:?} is not a day: write it YYYY-MM-DD"
+            ));
+        }
+    }
+    if let (Some(start), Some(end)) = (&change.starts_on, &change.ends_on)
+        && start > end
+    {
+        return Err(format!(
+            "the contract cannot end ({end}) before it starts ({start})"
+        ));
+    }
+    store
+        .set_contract(account.id, change)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_amount;
+
+    #[test]
+    fn amounts_are_read_in_cents() {
+        assert_eq!(parse_amount("1450"), Ok(145_000));
+        assert_eq!(parse_amount("1450.5"), Ok(145_050));
+        assert_eq!(parse_amount("1450,05"), Ok(145_005));
+        assert_eq!(parse_amount(" 0.99 "), Ok(99));
+        for wrong in ["", "-3", "1.234", "12a", "1 450", ".5"] {
+            assert!(parse_amount(wrong).is_err(), "{wrong}");
+        }
+    }
 }

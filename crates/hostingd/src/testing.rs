@@ -305,8 +305,16 @@ pub async fn provision(service: &RunningService, school: &str) -> Logins {
     // Two e-mails: the invoice number first, then the hosting number.
     let emails: Vec<_> = outbox.iter().filter(|m| m.channel == "email").collect();
     assert_eq!(emails.len(), 2, "two e-mails of logins");
-    assert!(emails[0].body.contains(&format!("Invoice number: {}", provisioned.invoice_number)));
-    assert!(emails[1].body.contains(&format!("Hosting number: {}", provisioned.hosting_number)));
+    assert!(
+        emails[0]
+            .body
+            .contains(&format!("Invoice number: {}", provisioned.invoice_number))
+    );
+    assert!(
+        emails[1]
+            .body
+            .contains(&format!("Hosting number: {}", provisioned.hosting_number))
+    );
     assert!(!emails[0].body.contains(&provisioned.hosting_number));
     assert!(!emails[1].body.contains(&provisioned.invoice_number));
     let sms = outbox

@@ -29,7 +29,9 @@ fn cell_text(t: &Texts, base: Option<&YearBase>) -> String {
                 ("date", &format::date_time(&base.recorded_at)[..10]),
                 (
                     "version",
-                    base.version.as_deref().unwrap_or(&t.get("year-version-unknown")),
+                    base.version
+                        .as_deref()
+                        .unwrap_or(&t.get("year-version-unknown")),
                 ),
                 (
                     "origin",
@@ -225,7 +227,9 @@ impl ServerPanel {
                 progress: progress.clone(),
                 request: Default::default(),
             };
-            entry.request.start(cx.backend.download(what, dialog, progress));
+            entry
+                .request
+                .start(cx.backend.download(what, dialog, progress));
             state.year_downloads.insert(year, entry);
         }
     }

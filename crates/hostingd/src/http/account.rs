@@ -48,6 +48,8 @@ pub async fn account(State(state): State<AppState>, caller: Caller) -> ApiResult
         contract: Contract {
             ends_on: account.contract_ends_on,
             administration_licences: u32::try_from(account.administration_licences).unwrap_or(0),
+            kind: account.contract_kind,
+            starts_on: account.contract_starts_on,
         },
     }))
 }

@@ -1,11 +1,12 @@
 //! The HTTP API: one module per resource, thin handlers (parse, authorize, call the store, map).
 
 pub mod account;
+pub mod contract;
 pub mod extract;
 pub mod openapi;
 pub mod public;
-pub mod school_year;
 mod refusals;
+pub mod school_year;
 pub mod server;
 pub mod sessions;
 pub mod setup;
@@ -74,6 +75,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/schedules/{id}/years"),
     ("put", "/v1/schedules/{id}/years/{year}"),
     ("get", "/v1/schedules/{id}/years/{year}/content"),
+    ("get", "/v1/contract/proformas"),
+    ("post", "/v1/contract/proformas"),
+    ("get", "/v1/contract/proformas/{id}/pdf"),
 ];
 
 /// Largest JSON body accepted.
@@ -98,6 +102,10 @@ pub struct Settings {
     pub safeguards: crate::jobs::SafeguardPolicy,
     /// The days of the year-end archive and of the new base of September.
     pub year: crate::jobs::YearDays,
+    /// The provider's name, on the documents the service makes.
+    pub provider_name: String,
+    /// Days before a contract's end the manager is e-mailed, largest first.
+    pub contract_reminder_days: Vec<i64>,
 }
 
 impl Settings {
@@ -139,6 +147,7 @@ pub fn router(state: AppState) -> Router {
         .merge(uploads::routes())
         .merge(server::routes())
         .merge(school_year::routes())
+        .merge(contract::routes())
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -5,6 +5,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use hosting_api::ErrorCode;
+use hosting_api::contract::*;
 use hosting_api::files::*;
 use hosting_api::school_year::*;
 use hosting_api::types::*;
@@ -59,6 +60,9 @@ use hosting_api::types::*;
         super::school_year::years,
         super::school_year::load_year,
         super::school_year::download_year,
+        super::contract::list,
+        super::contract::make,
+        super::contract::pdf,
     ),
     components(schemas(
         Role, ErrorBody, ErrorDetail, ErrorCode, Health, EnrollmentRequest, EnrollmentResponse,
@@ -69,7 +73,7 @@ use hosting_api::types::*;
         Workstation, UploadInfo, StorageInfo, FileKind, BaseOrigin, BaseFile, Base, LoadBase,
         AddCompanion, TimeGrid, NewEmptyBase, Safeguard, Monitoring, MonitoringUpdate,
         UpgradeStatus, UpgradeWindow, UpgradeState, UpgradeChoice, YearOrigin, YearFile, YearBase,
-        YearCell, ScheduleYears, LoadYearBase
+        YearCell, ScheduleYears, LoadYearBase, ProformaRequest, Proforma
     )),
     modifiers(&BearerScheme)
 )]

@@ -231,7 +231,9 @@ fn year_answer(refusal: Refusal) -> Answer {
         )),
         Refusal::UpgradeDatePast { today } => unprocessable(
             "chosen_date",
-            format!("This day is past: choose a day from today ({today}) on, inside the upgrade window."),
+            format!(
+                "This day is past: choose a day from today ({today}) on, inside the upgrade window."
+            ),
         ),
         Refusal::UpgradeDateOutsideWindow { start, end } => unprocessable(
             "chosen_date",

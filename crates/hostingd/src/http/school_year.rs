@@ -7,13 +7,13 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use hosting_api::ErrorCode;
 use hosting_api::files::{FileKind, repr_digest};
 use hosting_api::school_year::{
     LoadYearBase, ScheduleYears, UpgradeChoice, UpgradeState, UpgradeStatus, UpgradeWindow,
     YearBase, YearCell, YearFile, YearOrigin,
 };
 use hosting_api::types::ErrorBody;
-use hosting_api::ErrorCode;
 
 use super::AppState;
 use super::extract::{ApiJson, Caller, IdNamePath, IdPath};
@@ -35,7 +35,10 @@ pub fn routes() -> Router<AppState> {
             "/v1/schedules/{id}/years/{year}",
             axum::routing::put(load_year),
         )
-        .route("/v1/schedules/{id}/years/{year}/content", get(download_year))
+        .route(
+            "/v1/schedules/{id}/years/{year}/content",
+            get(download_year),
+        )
 }
 
 /// Where the account's upgrade stands today.
@@ -105,7 +108,10 @@ pub async fn upgrade_state(state: &AppState, account_id: i64) -> ApiResult<Upgra
 /// Where the yearly upgrade to the provider's next release stands.
 #[utoipa::path(get, path = "/v1/upgrade", tag = "school year", security(("bearer" = [])),
     responses((status = 200, description = "The upgrade", body = UpgradeState)))]
-pub async fn upgrade(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<UpgradeState>> {
+pub async fn upgrade(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<UpgradeState>> {
     Ok(Json(upgrade_state(&state, caller.account_id()).await?))
 }
 
@@ -122,9 +128,11 @@ pub async fn choose_upgrade(
     ApiJson(choice): ApiJson<UpgradeChoice>,
 ) -> ApiResult<Json<UpgradeState>> {
     let chosen = match &choice.chosen_date {
-        Some(text) => Some(Some(parse_date(text).ok_or_else(|| Refusal::InvalidDate {
-            field: "chosen_date",
-            given: text.chars().take(40).collect(),
+        Some(text) => Some(Some(parse_date(text).ok_or_else(|| {
+            Refusal::InvalidDate {
+                field: "chosen_date",
+                given: text.chars().take(40).collect(),
+            }
         })?)),
         None => None,
     };
@@ -185,8 +193,15 @@ fn loadable_year(state: &AppState, text: &str) -> Result<String, Refusal> {
     }
 }
 
-async fn years_view(state: &AppState, caller: &Caller, schedule_id: i64) -> ApiResult<ScheduleYears> {
-    let schedule = state.store.schedule(caller.account_id(), schedule_id).await?;
+async fn years_view(
+    state: &AppState,
+    caller: &Caller,
+    schedule_id: i64,
+) -> ApiResult<ScheduleYears> {
+    let schedule = state
+        .store
+        .schedule(caller.account_id(), schedule_id)
+        .await?;
     let may_change = state
         .store
         .is_administration_member(schedule_id, caller.workstation.user_id)
@@ -301,7 +316,10 @@ pub async fn download_year(
     IdNamePath(schedule_id, year): IdNamePath,
     Query(query): Query<ContentQuery>,
 ) -> ApiResult<Response> {
-    let schedule = state.store.schedule(caller.account_id(), schedule_id).await?;
+    let schedule = state
+        .store
+        .schedule(caller.account_id(), schedule_id)
+        .await?;
     if !state
         .store
         .is_administration_member(schedule_id, caller.workstation.user_id)

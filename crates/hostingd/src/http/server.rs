@@ -191,7 +191,15 @@ pub(crate) async fn make_empty_base(
     let part = state.blobs.put(&key, content).await?;
     let result = state
         .store
-        .create_empty_base(actor, schedule_id, &name, &sha256, &part, quota(state), ledger)
+        .create_empty_base(
+            actor,
+            schedule_id,
+            &name,
+            &sha256,
+            &part,
+            quota(state),
+            ledger,
+        )
         .await;
     match result {
         Ok(id) => Ok(id),

@@ -60,6 +60,8 @@ pub struct JobReport {
     pub years_archived: usize,
     /// New empty bases of September made.
     pub september_bases: usize,
+    /// Reminders of a contract's end e-mailed.
+    pub contract_reminders: usize,
 }
 
 /// The safeguards to keep among `taken` (id, time), newest first.

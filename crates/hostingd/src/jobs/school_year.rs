@@ -10,9 +10,7 @@ use super::{JobReport, take_safeguard};
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::rules::school_year::{MonthDay, RETRY_DAYS_AFTER_WINDOW, school_year, start_of};
-use crate::store::{
-    Actor, ArchiveCandidate, BaseFileRow, DueUpgrade, FileCopy, YearStep,
-};
+use crate::store::{Actor, ArchiveCandidate, BaseFileRow, DueUpgrade, FileCopy, YearStep};
 
 /// The days of the year's jobs.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +32,7 @@ pub(super) async fn run(state: &AppState, report: &mut JobReport) -> anyhow::Res
         archive_year(state, today.year() - 1, start_of(archive_day), report).await?;
     }
     upgrades(state, report).await?;
+    contract_reminders(state, report).await?;
     // From the new base's day to the end of the calendar year: the year that starts.
     if today >= new_base_day {
         // Archives missed by a service down on every day between the two days come first.
@@ -210,7 +209,10 @@ async fn upgrades(state: &AppState, report: &mut JobReport) -> anyhow::Result<()
                 } else {
                     tracing::warn!(account = due.account_id, to = %due.release.version, %reason, "an upgrade failed; it is tried again tomorrow");
                 }
-                state.store.fail_upgrade(&due, step, &reason, give_up).await?;
+                state
+                    .store
+                    .fail_upgrade(&due, step, &reason, give_up)
+                    .await?;
                 report.upgrades_failed += 1;
             }
         }
@@ -263,7 +265,10 @@ async fn upgrade_account(state: &AppState, due: &DueUpgrade) -> Result<(), (&'st
             Err(failure) => {
                 return Err((
                     "safeguard",
-                    format!("the safeguard of {} could not be taken ({})", schedule.name, failure.reason),
+                    format!(
+                        "the safeguard of {} could not be taken ({})",
+                        schedule.name, failure.reason
+                    ),
                 ));
             }
         }
@@ -274,7 +279,16 @@ async fn upgrade_account(state: &AppState, due: &DueUpgrade) -> Result<(), (&'st
             continue;
         };
         let was_running = schedule.server_state == "running";
-        let step = convert_schedule(state, &actor, due, schedule.id, &schedule.name, old_base_id, was_running).await;
+        let step = convert_schedule(
+            state,
+            &actor,
+            due,
+            schedule.id,
+            &schedule.name,
+            old_base_id,
+            was_running,
+        )
+        .await;
         match step {
             Ok(()) => converted.push(Converted {
                 schedule_id: schedule.id,
@@ -330,9 +344,7 @@ async fn convert_schedule(
         .await
         .map_err(failed("convert"))?;
     let keys = keys_of(&copies);
-    if was_running
-        && let Err(error) = state.endpoints.shutdown(state, actor, schedule_id).await
-    {
+    if was_running && let Err(error) = state.endpoints.shutdown(state, actor, schedule_id).await {
         state.blobs.delete(&keys).await;
         return Err(("restart", error.to_string()));
     }
@@ -400,4 +412,43 @@ async fn put_back(state: &AppState, actor: &Actor, converted: &[Converted]) {
             tracing::error!(schedule = c.schedule_id, %error, "a schedule could not be restarted after a failed upgrade");
         }
     }
+}
+
+/// E-mails the manager of each contract that ends within a reminder's days (60, 30 and 7 by
+/// default): one e-mail per threshold reached, and one only when a service that was down
+/// passed several (the ledger records them all).
+async fn contract_reminders(state: &AppState, report: &mut JobReport) -> anyhow::Result<()> {
+    let thresholds = &state.settings.contract_reminder_days;
+    let Some(&largest) = thresholds.first() else {
+        return Ok(());
+    };
+    let today = state.store.clock().today();
+    let last = today + time::Duration::days(largest);
+    for contract in state
+        .store
+        .contracts_ending(
+            &crate::rules::school_year::iso(today),
+            &crate::rules::school_year::iso(last),
+        )
+        .await?
+    {
+        let Some(ends_on) = crate::rules::school_year::parse_date(&contract.contract_ends_on)
+        else {
+            continue;
+        };
+        let left = (ends_on - today).whole_days();
+        let covers: Vec<i64> = thresholds.iter().copied().filter(|t| *t >= left).collect();
+        let Some(&smallest) = covers.last() else {
+            continue;
+        };
+        let message = crate::messages::contract_ending_email(&contract.school_name, ends_on, left);
+        if state
+            .store
+            .send_contract_reminder(&contract, smallest, &covers, &message)
+            .await?
+        {
+            report.contract_reminders += 1;
+        }
+    }
+    Ok(())
 }

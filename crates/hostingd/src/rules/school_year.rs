@@ -20,8 +20,7 @@ impl MonthDay {
     /// This day in `year`; a day past the month's end (02-29) is its last day.
     pub fn in_year(self, year: i32) -> Date {
         let last = self.month.length(year);
-        Date::from_calendar_date(year, self.month, self.day.min(last))
-            .unwrap_or(Date::MIN)
+        Date::from_calendar_date(year, self.month, self.day.min(last)).unwrap_or(Date::MIN)
     }
 }
 
@@ -268,15 +267,24 @@ mod tests {
         assert_eq!(parse_date("2027-8-21"), None);
         assert_eq!(parse_date("2027-02-30"), None);
         assert_eq!(iso(date!(2027 - 08 - 01)), "2027-08-01");
-        assert_eq!(date_of(start_of(date!(2027 - 08 - 01)) + 86_399), date!(2027 - 08 - 01));
+        assert_eq!(
+            date_of(start_of(date!(2027 - 08 - 01)) + 86_399),
+            date!(2027 - 08 - 01)
+        );
     }
 
     #[test]
     fn choices_inside_the_window_from_today_on() {
         let r = release();
         let ok = |today, chosen, pre| check_choice(today, &r, Stage::Pending, chosen, pre);
-        assert_eq!(ok(date!(2027 - 08 - 01), Some(date!(2027 - 08 - 22)), false), Ok(()));
-        assert_eq!(ok(date!(2027 - 08 - 22), Some(date!(2027 - 08 - 22)), false), Ok(()));
+        assert_eq!(
+            ok(date!(2027 - 08 - 01), Some(date!(2027 - 08 - 22)), false),
+            Ok(())
+        );
+        assert_eq!(
+            ok(date!(2027 - 08 - 22), Some(date!(2027 - 08 - 22)), false),
+            Ok(())
+        );
         assert!(matches!(
             ok(date!(2027 - 08 - 23), Some(date!(2027 - 08 - 22)), false),
             Err(Refusal::UpgradeDatePast { .. })
@@ -315,7 +323,11 @@ mod tests {
         assert!(check_release(&late).unwrap_err().contains("pre-release"));
         let mut empty = release();
         empty.window_end = date!(2027 - 08 - 20);
-        assert!(check_release(&empty).unwrap_err().contains("after its last day"));
+        assert!(
+            check_release(&empty)
+                .unwrap_err()
+                .contains("after its last day")
+        );
         let mut odd = release();
         odd.version = "20 27".into();
         assert!(check_release(&odd).is_err());

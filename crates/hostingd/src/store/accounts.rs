@@ -50,6 +50,10 @@ pub struct AccountRow {
     pub contract_ends_on: String,
     /// Simultaneous Administrative-mode connections of the licence.
     pub administration_licences: i64,
+    /// The kind of contract.
+    pub contract_kind: String,
+    /// First day of the contract, when recorded.
+    pub contract_starts_on: Option<String>,
 }
 
 impl Store {
@@ -129,7 +133,7 @@ impl Store {
         hosting_number: &str,
     ) -> StoreResult<Option<AccountRow>> {
         Ok(query_as::<AccountRow>(
-            "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences FROM accounts WHERE hosting_number = $1",
+            "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences, contract_kind, contract_starts_on FROM accounts WHERE hosting_number = $1",
         )
         .bind(hosting_number)
         .fetch_optional(&self.pool)
@@ -139,7 +143,7 @@ impl Store {
     /// The account with this id.
     pub async fn account_by_id(&self, account_id: i64) -> StoreResult<AccountRow> {
         query_as::<AccountRow>(
-            "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences FROM accounts WHERE id = $1",
+            "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences, contract_kind, contract_starts_on FROM accounts WHERE id = $1",
         )
         .bind(account_id)
         .fetch_optional(&self.pool)

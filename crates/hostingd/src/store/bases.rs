@@ -179,8 +179,15 @@ impl Store {
         let mut tx = self.write().await?;
         ensure_stopped(&mut tx, actor.account_id, schedule_id, Change::CreatingBase).await?;
         if let Some(step) = ledger
-            && !super::years::record_step(&mut tx, step.step, step.school_year, schedule_id, "done", now)
-                .await?
+            && !super::years::record_step(
+                &mut tx,
+                step.step,
+                step.school_year,
+                schedule_id,
+                "done",
+                now,
+            )
+            .await?
         {
             return Err(StoreError::internal(format!(
                 "the {} step of {} was already done for schedule {schedule_id}",

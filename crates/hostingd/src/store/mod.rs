@@ -7,6 +7,7 @@ mod attempts;
 mod audit;
 mod bases;
 mod cache;
+mod contract;
 mod db;
 mod domains;
 mod error;
@@ -20,9 +21,9 @@ mod sessions;
 mod sweep;
 mod upgrades;
 mod uploads;
-mod years;
 mod users;
 mod workstations;
+mod years;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -38,6 +39,9 @@ pub use accounts::{AccountRow, NewAccount};
 pub use attempts::{Attempt, AttemptKey, AttemptSource};
 pub use audit::{Actor, AuditEntry};
 pub use bases::{BaseFileRow, BaseOrigin, BaseRow, RunningSchedule};
+pub use contract::{
+    ContractChange, EndingContract, PRICE_ITEMS, PriceRow, ProformaDraft, ProformaRow,
+};
 pub use objects::Claim;
 pub use outbox::{OutboxMessage, PendingMessage};
 pub use safeguards::{FileCopy, SafeguardRow};
@@ -45,10 +49,10 @@ pub use schedules::{EndpointOwner, ScheduleChanges, ScheduleRow};
 pub use sessions::{SessionRow, SessionWithWorkstation};
 pub use sweep::KeyScope;
 pub use upgrades::{DueUpgrade, ReleaseRow, UpgradeRow};
-pub use years::{ArchiveCandidate, SeptemberCandidate, YearBaseRow, YearFileRow, YearStep};
 pub use uploads::{FileKind, NewUpload, Part, PartHash, UploadRow};
 pub use users::{NewUserRow, UserRow};
 pub use workstations::{NewWorkstation, WorkstationRow};
+pub use years::{ArchiveCandidate, SeptemberCandidate, YearBaseRow, YearFileRow, YearStep};
 
 use crate::clock::Clock;
 pub use error::{StoreError, StoreResult};

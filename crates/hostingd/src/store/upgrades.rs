@@ -152,7 +152,11 @@ impl Store {
     }
 
     /// An account's upgrade to `to_version`, if it chose or ran one.
-    pub async fn upgrade(&self, account_id: i64, to_version: &str) -> StoreResult<Option<UpgradeRow>> {
+    pub async fn upgrade(
+        &self,
+        account_id: i64,
+        to_version: &str,
+    ) -> StoreResult<Option<UpgradeRow>> {
         Ok(query_as::<UpgradeRow>(sqlx::AssertSqlSafe(format!(
             "{UPGRADE_SELECT} WHERE account_id = $1 AND to_version = $2"
         )))
@@ -174,12 +178,12 @@ impl Store {
     ) -> StoreResult<()> {
         let now = self.now();
         let current = self.current_version(actor.account_id).await?;
-        let release = self
-            .next_release(&current)
-            .await?
-            .ok_or(crate::rules::Refusal::NoUpgradePlanned {
-                current: current.clone(),
-            })?;
+        let release =
+            self.next_release(&current)
+                .await?
+                .ok_or(crate::rules::Refusal::NoUpgradePlanned {
+                    current: current.clone(),
+                })?;
         let rule = release.release()?;
         let mut tx = self.write().await?;
         let before = query_as::<UpgradeRow>(sqlx::AssertSqlSafe(format!(
@@ -245,8 +249,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut due: Vec<DueUpgrade> = Vec::new();
-        for (account_id, school_name, from_version, version, pre, start, end, published) in rows
-        {
+        for (account_id, school_name, from_version, version, pre, start, end, published) in rows {
             if !version_order(&version, &from_version).is_gt() {
                 continue;
             }
@@ -340,15 +343,13 @@ impl Store {
         let now = self.now();
         let actor = Actor::service(account_id);
         let mut tx = self.write().await?;
-        super::bases::ensure_stopped(&mut tx, account_id, schedule_id, Change::OpeningBase)
-            .await?;
-        let name: String =
-            query_scalar("SELECT name FROM bases WHERE id = $1 AND account_id = $2")
-                .bind(source_base_id)
-                .bind(account_id)
-                .fetch_optional(&mut tx)
-                .await?
-                .ok_or(StoreError::NotFound("base"))?;
+        super::bases::ensure_stopped(&mut tx, account_id, schedule_id, Change::OpeningBase).await?;
+        let name: String = query_scalar("SELECT name FROM bases WHERE id = $1 AND account_id = $2")
+            .bind(source_base_id)
+            .bind(account_id)
+            .fetch_optional(&mut tx)
+            .await?
+            .ok_or(StoreError::NotFound("base"))?;
         let base_id: i64 = query_scalar(
             "INSERT INTO bases (account_id, schedule_id, name, origin, created_at, version) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -383,10 +384,14 @@ impl Store {
 
     /// Opens `base_id` again on its schedule's stopped server (an upgrade that failed puts the
     /// base it started from back).
-    pub async fn reopen_base(&self, account_id: i64, schedule_id: i64, base_id: i64) -> StoreResult<()> {
+    pub async fn reopen_base(
+        &self,
+        account_id: i64,
+        schedule_id: i64,
+        base_id: i64,
+    ) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        super::bases::ensure_stopped(&mut tx, account_id, schedule_id, Change::OpeningBase)
-            .await?;
+        super::bases::ensure_stopped(&mut tx, account_id, schedule_id, Change::OpeningBase).await?;
         query("UPDATE schedules SET open_base_id = $1 WHERE id = $2 AND account_id = $3")
             .bind(base_id)
             .bind(schedule_id)

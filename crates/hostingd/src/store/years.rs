@@ -263,13 +263,12 @@ impl Store {
         if kind != FileKind::Base {
             return Err(Refusal::NotABase { filename }.into());
         }
-        let old: Option<i64> = query_scalar(
-            "SELECT id FROM year_bases WHERE schedule_id = $1 AND school_year = $2",
-        )
-        .bind(schedule_id)
-        .bind(school_year)
-        .fetch_optional(&mut tx)
-        .await?;
+        let old: Option<i64> =
+            query_scalar("SELECT id FROM year_bases WHERE schedule_id = $1 AND school_year = $2")
+                .bind(schedule_id)
+                .bind(school_year)
+                .fetch_optional(&mut tx)
+                .await?;
         let replaced = match old {
             Some(old) => delete_year_base(&mut tx, old).await?,
             None => Vec::new(),
@@ -309,7 +308,11 @@ impl Store {
             &mut tx,
             actor,
             now,
-            if old.is_some() { "year.replaced" } else { "year.completed" },
+            if old.is_some() {
+                "year.replaced"
+            } else {
+                "year.completed"
+            },
             json!({"schedule_id": schedule_id, "school_year": school_year, "files": kinds}),
         )
         .await?;
@@ -375,8 +378,15 @@ impl Store {
         .fetch_one(&mut tx)
         .await?;
         let outcome = if loaded { "skipped:loaded" } else { "done" };
-        if !record_step(&mut tx, "archive", school_year, candidate.schedule_id, outcome, now)
-            .await?
+        if !record_step(
+            &mut tx,
+            "archive",
+            school_year,
+            candidate.schedule_id,
+            outcome,
+            now,
+        )
+        .await?
         {
             return Ok(false);
         }

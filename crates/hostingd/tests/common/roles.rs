@@ -456,7 +456,35 @@ pub fn matrix(f: &Fixture) -> Vec<Row> {
                 ADMINISTRATION_ONLY,
             ),
         ),
+        // The contract's pro-formas are the superadministrators'.
+        row(
+            "get",
+            "/v1/contract/proformas",
+            superadmin_only("/contract/proformas", ""),
+        ),
+        row(
+            "post",
+            "/v1/contract/proformas",
+            superadmin_only(
+                "/contract/proformas",
+                r#"{"period_start":"1999-01-01","years":1}"#,
+            ),
+        ),
+        row(
+            "get",
+            "/v1/contract/proformas/{id}/pdf",
+            superadmin_only("/contract/proformas/999999/pdf", ""),
+        ),
     ]
+}
+
+pub const SUPERADMIN_ONLY: Expect = Expect::Refused(403, "superadmin_only");
+
+/// Refused to the manager, allowed to a superadministrator with console access.
+fn superadmin_only(path: &str, body: &str) -> Vec<Probe> {
+    let mut probes = same(path, body, Expect::Allowed, NO_ACCESS);
+    probes[0].expect = SUPERADMIN_ONLY;
+    probes
 }
 
 pub const ADMINISTRATION_ONLY: Expect = Expect::Refused(403, "administration_only");

@@ -59,8 +59,18 @@ fn operator_commands() {
         assert_eq!(email["recipient"], "boss@lycee-test.fr");
         assert!(email["subject"].as_str().unwrap().len() > 3);
     }
-    assert!(messages[0]["body"].as_str().unwrap().contains("Invoice number: "));
-    assert!(messages[1]["body"].as_str().unwrap().contains(&hosting_number));
+    assert!(
+        messages[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("Invoice number: ")
+    );
+    assert!(
+        messages[1]["body"]
+            .as_str()
+            .unwrap()
+            .contains(&hosting_number)
+    );
     let sms = &messages[2];
     assert_eq!(sms["channel"], "sms");
     assert_eq!(sms["recipient"], "+33612345678");
@@ -150,6 +160,133 @@ fn release_commands_publish_list_and_refuse_bad_days() {
     assert_eq!(listed[0]["version"], "2027");
     assert_eq!(listed[0]["prerelease_from"], "2027-06-15");
     assert_eq!(listed[0]["window_end"], "2027-08-25");
+}
+
+#[test]
+fn prices_and_contract_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = |args: &[&str]| {
+        let mut all = vec!["prices", "set"];
+        all.extend_from_slice(args);
+        hostingd(dir.path(), &all)
+    };
+    let output = set(&[
+        "--item",
+        "hosting",
+        "--amount",
+        "1450,00",
+        "--from",
+        "2027-09-01",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("1450.00 EUR"));
+    for (args, says) in [
+        (
+            vec!["--item", "coffee", "--amount", "3", "--from", "2027-09-01"],
+            "not an item",
+        ),
+        (
+            vec![
+                "--item",
+                "hosting",
+                "--amount",
+                "3.456",
+                "--from",
+                "2027-09-01",
+            ],
+            "not an amount",
+        ),
+        (
+            vec!["--item", "hosting", "--amount", "3", "--from", "sept"],
+            "YYYY-MM-DD",
+        ),
+        (
+            vec![
+                "--item",
+                "hosting",
+                "--amount",
+                "3",
+                "--vat",
+                "x",
+                "--from",
+                "2027-09-01",
+            ],
+            "VAT",
+        ),
+    ] {
+        let output = set(&args);
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    }
+    let output = hostingd(dir.path(), &["prices", "list", "--json"]);
+    let listed: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["amount_cents"], 145_000);
+    assert_eq!(listed[0]["vat_per_mille"], 200);
+
+    let output = hostingd(
+        dir.path(),
+        &[
+            "provision",
+            "--school",
+            "Lycee Contrat",
+            "--email",
+            "m@contrat.fr",
+            "--phone",
+            "+33600000001",
+            "--json",
+        ],
+    );
+    let provisioned: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let hosting_number = provisioned["hosting_number"].as_str().unwrap();
+    let output = hostingd(
+        dir.path(),
+        &[
+            "contract",
+            "set",
+            hosting_number,
+            "--starts-on",
+            "2026-09-01",
+            "--ends-on",
+            "2028-08-31",
+            "--administration-licences",
+            "4",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for (args, says) in [
+        (vec!["--ends-on", "2028-02-30"], "YYYY-MM-DD"),
+        (
+            vec!["--starts-on", "2029-01-01", "--ends-on", "2028-08-31"],
+            "before it starts",
+        ),
+    ] {
+        let mut all = vec!["contract", "set", hosting_number];
+        all.extend_from_slice(&args);
+        let output = hostingd(dir.path(), &all);
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    }
+    let output = hostingd(
+        dir.path(),
+        &["contract", "set", "000000000000", "--ends-on", "2028-08-31"],
+    );
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no account"));
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod common;
 mod bad_input;
 mod certificates;
 mod cli;
+mod contract;
 mod delivery;
 mod hardening_auth;
 mod hardening_data;

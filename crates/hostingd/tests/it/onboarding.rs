@@ -264,7 +264,12 @@ async fn domains_and_ports_are_unique_across_the_service() {
 async fn receive_my_hosting_logins_sends_the_two_emails_again_and_never_the_password() {
     let t = TestService::start().await;
     let logins = t.provision("Lycee Resend").await;
-    let before = t.store().outbox(Some(logins.account_id)).await.unwrap().len();
+    let before = t
+        .store()
+        .outbox(Some(logins.account_id))
+        .await
+        .unwrap()
+        .len();
     t.anonymous()
         .resend_logins(&logins.hosting_number)
         .await
@@ -274,9 +279,17 @@ async fn receive_my_hosting_logins_sends_the_two_emails_again_and_never_the_pass
     let channels: Vec<&str> = sent.iter().map(|m| m.channel.as_str()).collect();
     assert_eq!(channels, ["email", "email", "sms"]);
     // The invoice number first, then the hosting number, each in its own e-mail.
-    assert!(sent[0].body.contains(&format!("Invoice number: {}", logins.invoice_number)));
+    assert!(
+        sent[0]
+            .body
+            .contains(&format!("Invoice number: {}", logins.invoice_number))
+    );
     assert!(!sent[0].body.contains(&logins.hosting_number));
-    assert!(sent[1].body.contains(&format!("Hosting number: {}", logins.hosting_number)));
+    assert!(
+        sent[1]
+            .body
+            .contains(&format!("Hosting number: {}", logins.hosting_number))
+    );
     assert!(!sent[1].body.contains(&logins.invoice_number));
     // The SMS reminds of the password without it (only support resets it).
     assert!(sent.iter().all(|m| !m.body.contains(&logins.password)));
@@ -286,7 +299,11 @@ async fn receive_my_hosting_logins_sends_the_two_emails_again_and_never_the_pass
         .await
         .unwrap();
     assert_eq!(
-        t.store().outbox(Some(logins.account_id)).await.unwrap().len(),
+        t.store()
+            .outbox(Some(logins.account_id))
+            .await
+            .unwrap()
+            .len(),
         outbox.len()
     );
 }

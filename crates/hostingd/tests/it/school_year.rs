@@ -203,7 +203,13 @@ async fn the_summer_from_1_july_to_15_september() {
     assert_eq!(years.years[0].school_year, format!("{}-{}", y - 2, y - 1));
     assert!(years.years.iter().all(|c| c.base.is_none()));
     assert!(years.may_change);
-    assert!(!s.manager.schedule_years(s.schedule_id).await.unwrap().may_change);
+    assert!(
+        !s.manager
+            .schedule_years(s.schedule_id)
+            .await
+            .unwrap()
+            .may_change
+    );
 
     // 31 July: each schedule's active base is archived as the year that ends; the servers run
     // on. A second run the same day does nothing.
@@ -217,13 +223,21 @@ async fn the_summer_from_1_july_to_15_september() {
         assert_eq!(years.years[0].school_year, finished);
         let archived = years.years[0].base.as_ref().unwrap();
         assert_eq!(
-            (archived.name.as_str(), archived.origin, archived.version.as_deref()),
+            (
+                archived.name.as_str(),
+                archived.origin,
+                archived.version.as_deref()
+            ),
             (name, YearOrigin::Archive, Some("2026"))
         );
         assert!(years.years[1..].iter().all(|c| c.base.is_none()));
     }
     let schedules = s.client.schedules().await.unwrap();
-    assert!(schedules.iter().all(|x| x.server.state == ServerState::Running));
+    assert!(
+        schedules
+            .iter()
+            .all(|x| x.server.state == ServerState::Running)
+    );
 
     // 5 August: planning02 gets a new base online (the new year's); planning01 keeps last year's.
     go_to(&service, day(y, Month::August, 5), &clients).await;
@@ -287,10 +301,12 @@ async fn the_summer_from_1_july_to_15_september() {
         assert_eq!(base.version.as_deref(), Some(version.as_str()));
     }
     let running = service.store().running_schedules().await.unwrap();
-    assert!(running
-        .iter()
-        .filter(|r| r.account_id == s.account_id)
-        .all(|r| r.version == version));
+    assert!(
+        running
+            .iter()
+            .filter(|r| r.account_id == s.account_id)
+            .all(|r| r.version == version)
+    );
     let outbox = service.store().outbox(Some(s.account_id)).await.unwrap();
     assert!(
         outbox
@@ -365,7 +381,9 @@ async fn only_administration_members_replace_and_download_a_year() {
     s.manager.login(&manager_password).await.unwrap();
     let audit = service.audit_count(s.account_id).await;
     assert_api_error(
-        s.manager.load_year_base(s.schedule_id, &finished, &load).await,
+        s.manager
+            .load_year_base(s.schedule_id, &finished, &load)
+            .await,
         403,
         "administration_only",
     );
@@ -383,7 +401,11 @@ async fn only_administration_members_replace_and_download_a_year() {
         "administration_only",
     );
     // A year not finished, or not written as a school year.
-    for year in [format!("{y}-{}", y + 1), "2026".to_string(), "2026-2028".to_string()] {
+    for year in [
+        format!("{y}-{}", y + 1),
+        "2026".to_string(),
+        "2026-2028".to_string(),
+    ] {
         assert_api_error(
             s.client.load_year_base(s.schedule_id, &year, &load).await,
             422,
@@ -421,7 +443,10 @@ async fn only_administration_members_replace_and_download_a_year() {
     assert_eq!(base.sha256, replacement_sha);
     // The archive's copy is gone from storage; the live base's files are not.
     let keys_after = common::files::stored_keys(&service).await;
-    assert!(keys_after.len() < keys_before.len(), "{keys_before:?} {keys_after:?}");
+    assert!(
+        keys_after.len() < keys_before.len(),
+        "{keys_before:?} {keys_after:?}"
+    );
     let years = s.client.schedule_years(s.schedule_id).await.unwrap();
     assert_eq!(years.years[0].base.as_ref().unwrap().name, "Replacement");
     assert_eq!(years.years[2].base.as_ref().unwrap().name, "Loaded");
@@ -434,7 +459,10 @@ async fn only_administration_members_replace_and_download_a_year() {
         .await
         .unwrap();
     assert_eq!(sha, replacement_sha);
-    assert_eq!(std::fs::read(&target).unwrap(), std::fs::read(&replacement).unwrap());
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        std::fs::read(&replacement).unwrap()
+    );
     let log = service.store().audit_log(s.account_id).await.unwrap();
     let year_actions: Vec<String> = actions(&log)
         .into_iter()
@@ -442,17 +470,24 @@ async fn only_administration_members_replace_and_download_a_year() {
         .collect();
     assert_eq!(
         year_actions,
-        ["year.archived", "year.archived", "year.completed", "year.replaced", "year.downloaded"]
+        [
+            "year.archived",
+            "year.archived",
+            "year.completed",
+            "year.replaced",
+            "year.downloaded"
+        ]
     );
 
     // The running server was never touched.
-    assert!(s
-        .client
-        .schedules()
-        .await
-        .unwrap()
-        .iter()
-        .all(|x| x.server.state == ServerState::Running));
+    assert!(
+        s.client
+            .schedules()
+            .await
+            .unwrap()
+            .iter()
+            .all(|x| x.server.state == ServerState::Running)
+    );
 }
 
 #[tokio::test]
@@ -501,7 +536,11 @@ async fn a_damaged_base_fails_the_upgrade_which_keeps_the_old_version_and_tells_
     let schedules = s.client.schedules().await.unwrap();
     assert_eq!(schedules[0].server.active_base_id, active_p1);
     assert_eq!(schedules[1].server.active_base_id, Some(active_p2));
-    assert!(schedules.iter().all(|x| x.server.state == ServerState::Running));
+    assert!(
+        schedules
+            .iter()
+            .all(|x| x.server.state == ServerState::Running)
+    );
     let outbox = service.store().outbox(Some(s.account_id)).await.unwrap();
     let told = outbox
         .iter()

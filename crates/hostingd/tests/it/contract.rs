@@ -1,0 +1,252 @@
+//! Renewing the hosting contract: pro-forma invoices made by a superadministrator from the
+//! operator's price list (numbered, priced, kept as the PDF that was issued, read back here with
+//! a PDF parser), and the reminders of the contract's end walked on the service clock.
+#![allow(clippy::unwrap_used)]
+
+use crate::common;
+
+use common::{TestService, assert_api_error};
+use hosting_api::{ProformaRequest, ScheduleUpdate};
+use hostingd::store::ContractChange;
+use time::Duration;
+
+fn request(start: &str, years: u8) -> ProformaRequest {
+    ProformaRequest {
+        period_start: start.to_string(),
+        years,
+        language: Some("fr".to_string()),
+    }
+}
+
+/// The text of every page of a PDF.
+fn pdf_text(bytes: &[u8]) -> String {
+    let document = lopdf::Document::load_mem(bytes).unwrap();
+    let pages: Vec<u32> = document.get_pages().keys().copied().collect();
+    document.extract_text(&pages).unwrap()
+}
+
+async fn price_list(service: &TestService) {
+    for (item, amount, vat) in [
+        ("hosting", "1450.00", "20"),
+        ("administration_licence", "120.50", "20"),
+        ("campus_net_licence", "300", "5.5"),
+    ] {
+        hostingd::operator::set_price(service.store(), item, amount, "EUR", vat, "2020-01-01")
+            .await
+            .unwrap();
+    }
+}
+
+fn iso(date: time::Date) -> String {
+    hostingd::rules::school_year::iso(date)
+}
+
+#[tokio::test]
+async fn a_superadministrator_makes_numbered_proformas_whose_pdf_names_the_school_and_period() {
+    let service = TestService::start().await;
+    let s = common::files::school(&service, "Lycee Emile Zola").await;
+    let logins_hosting = service
+        .store()
+        .account_by_id(s.account_id)
+        .await
+        .unwrap()
+        .hosting_number;
+    let today = service.clock.today();
+    let start = today + Duration::days(30);
+
+    // No price list yet: refused, nothing recorded.
+    let audit = service.audit_count(s.account_id).await;
+    assert_api_error(
+        s.client.make_proforma(&request(&iso(start), 1)).await,
+        409,
+        "no_price_list",
+    );
+    assert_eq!(service.audit_count(s.account_id).await, audit);
+    price_list(&service).await;
+
+    // Only a superadministrator.
+    for result in [
+        s.manager
+            .make_proforma(&request(&iso(start), 1))
+            .await
+            .map(|_| ()),
+        s.manager.proformas().await.map(|_| ()),
+        s.manager.proforma_pdf(1).await.map(|_| ()),
+    ] {
+        assert_api_error(result, 403, "superadmin_only");
+    }
+    // A period of 1 to 3 years, starting near today, on a real day.
+    for (start, years, code) in [
+        (iso(start), 0, "invalid_contract_period"),
+        (iso(start), 4, "invalid_contract_period"),
+        (
+            iso(today + Duration::days(800)),
+            1,
+            "invalid_contract_period",
+        ),
+        ("31/08/2027".to_string(), 1, "invalid_date"),
+    ] {
+        assert_api_error(
+            s.client.make_proforma(&request(&start, years)).await,
+            422,
+            code,
+        );
+    }
+    assert_eq!(service.audit_count(s.account_id).await, audit);
+
+    // Two licences and a Campus.net licence on planning01: three priced lines.
+    hostingd::operator::set_contract(
+        service.store(),
+        &logins_hosting,
+        &ContractChange {
+            administration_licences: Some(2),
+            ..ContractChange::default()
+        },
+    )
+    .await
+    .unwrap();
+    for schedule in s.manager.schedules().await.unwrap() {
+        s.manager
+            .update_schedule(
+                schedule.id,
+                &ScheduleUpdate {
+                    campus_net_licence: Some(schedule.id == s.schedule_id),
+                    ..ScheduleUpdate::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let first = s
+        .client
+        .make_proforma(&request(&iso(start), 2))
+        .await
+        .unwrap();
+    let year = today.year();
+    assert_eq!(first.number, format!("PF-{year}-000001"));
+    assert_eq!(first.period_start, iso(start));
+    let end = start.replace_year(start.year() + 2).unwrap() - Duration::days(1);
+    assert_eq!(first.period_end, iso(end));
+    // 2 × 1450 + 4 × 120.50 + 2 × 300, with 20 % and 5.5 % VAT.
+    assert_eq!(first.total_excl_cents, 290_000 + 48_200 + 60_000);
+    assert_eq!(
+        first.total_incl_cents,
+        398_200 + (338_200 * 200 + 500) / 1000 + (60_000 * 55 + 500) / 1000
+    );
+    let pdf = s.client.proforma_pdf(first.id).await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let text = pdf_text(&pdf);
+    let day = |d: time::Date| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year());
+    for expected in [
+        logins_hosting.as_str(),
+        "Lycee Emile Zola",
+        &first.number,
+        &format!("du {} au {}", day(start), day(end)),
+        "Facture pro forma",
+        "Licence Campus.net de planning01",
+        "Total TTC",
+    ] {
+        assert!(text.contains(expected), "{expected:?} is not in:\n{text}");
+    }
+    // The same document each time.
+    assert_eq!(s.client.proforma_pdf(first.id).await.unwrap(), pdf);
+
+    // Numbers follow each other; the list is newest first; English on request.
+    let mut english = request(&iso(start), 1);
+    english.language = Some("en".to_string());
+    let second = s.client.make_proforma(&english).await.unwrap();
+    assert_eq!(second.number, format!("PF-{year}-000002"));
+    let text = pdf_text(&s.client.proforma_pdf(second.id).await.unwrap());
+    assert!(
+        text.contains("Pro-forma invoice") && text.contains("Total including tax"),
+        "{text}"
+    );
+    let listed = s.client.proformas().await.unwrap();
+    assert_eq!(
+        listed.iter().map(|p| p.number.clone()).collect::<Vec<_>>(),
+        [second.number.clone(), first.number.clone()]
+    );
+    let log = service.store().audit_log(s.account_id).await.unwrap();
+    let made: Vec<_> = log
+        .iter()
+        .filter(|e| e.action == "contract.proforma")
+        .collect();
+    assert_eq!(made.len(), 2);
+    assert!(made[0].actor.starts_with("superadmin:"));
+}
+
+#[tokio::test]
+async fn the_manager_is_reminded_60_30_and_7_days_before_the_end_once_each() {
+    let service = TestService::start_with(|c| c.job_interval_seconds = 86_400).await;
+    let logins = service.provision("Lycee Rappel").await;
+    let late = service.provision("Lycee Tardif").await;
+    let today = service.clock.today();
+    let ends = today + Duration::days(100);
+    let set_end = |hosting: String, end: time::Date| {
+        let store = service.store().clone();
+        async move {
+            hostingd::operator::set_contract(
+                &store,
+                &hosting,
+                &ContractChange {
+                    ends_on: Some(iso(end)),
+                    ..ContractChange::default()
+                },
+            )
+            .await
+            .unwrap();
+        }
+    };
+    set_end(logins.hosting_number.clone(), ends).await;
+    // Already inside 60 and 30 days: one e-mail, not two.
+    set_end(late.hosting_number.clone(), today + Duration::days(20)).await;
+    let reminders = |account_id: i64| {
+        let store = service.store().clone();
+        async move {
+            store
+                .outbox(Some(account_id))
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|m| {
+                    m.subject
+                        .starts_with("Votre contrat d'hébergement prend fin")
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let run = || async { service.service.run_jobs().await.unwrap().contract_reminders };
+
+    assert_eq!(run().await, 1, "the late contract, once");
+    assert_eq!(run().await, 0);
+    assert_eq!(reminders(late.account_id).await.len(), 1);
+    assert!(
+        reminders(late.account_id).await[0]
+            .body
+            .contains("dans 20 jours")
+    );
+
+    for (days_before, sent) in [(61, 0), (60, 1), (45, 0), (30, 1), (5, 1), (1, 0)] {
+        service
+            .clock
+            .advance_to_day(ends - Duration::days(days_before), 9);
+        assert_eq!(run().await, sent, "{days_before} days before");
+        assert_eq!(run().await, 0, "{days_before} days before, again");
+    }
+    let sent = reminders(logins.account_id).await;
+    assert_eq!(sent.len(), 3);
+    assert!(sent[0].body.contains("dans 60 jours") && sent[0].body.contains("in 60 days"));
+    assert!(
+        sent[2].body.contains("dans 5 jours"),
+        "7 days was passed: said on day 5"
+    );
+
+    // Renewed: a new end, the reminders start again for it.
+    let renewed = ends + Duration::days(365);
+    set_end(logins.hosting_number.clone(), renewed).await;
+    service
+        .clock
+        .advance_to_day(renewed - Duration::days(60), 9);
+    assert_eq!(run().await, 1);
+    assert_eq!(reminders(logins.account_id).await.len(), 4);
+}
