@@ -84,6 +84,32 @@ pub fn days_between(from: &str, to: &str) -> Option<i64> {
     Some((parse_day(to)? - parse_day(from)?).whole_days())
 }
 
+/// An amount in cents: `1 450,00 €` in French, `€1,450.00` in English (another currency keeps
+/// its code).
+pub fn money(t: &Texts, cents: i64, currency: &str) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let digits = (cents / 100).to_string();
+    let separator = match t.language() {
+        Language::Fr => '\u{202f}',
+        Language::En => ',',
+    };
+    let mut units = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            units.push(separator);
+        }
+        units.push(c);
+    }
+    let rest = cents % 100;
+    let symbol = if currency == "EUR" { "€" } else { currency };
+    match t.language() {
+        Language::Fr => format!("{sign}{units},{rest:02}\u{a0}{symbol}"),
+        Language::En if symbol == "€" => format!("{sign}€{units}.{rest:02}"),
+        Language::En => format!("{sign}{symbol} {units}.{rest:02}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

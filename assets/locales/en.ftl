@@ -514,3 +514,20 @@ transfer-year-finished = Done: { $name } is the base of that year.
 account-contract-ends-today = { $date } (today)
 upgrade-planned-today = The upgrade to version { $version } is planned today, { $date }.
 account-certificate-ends-today = Valid until { $date }: it ends today.
+renewal = Renew the contract
+renewal-superadmin-only = Only a superadministrator can renew the contract: they make the pro-forma invoice to pay here.
+renewal-start = First day of the new period
+renewal-start-hint = YYYY-MM-DD
+renewal-start-invalid = Write the first day as YYYY-MM-DD, e.g. 2027-09-01.
+renewal-years = Length
+renewal-years-value = { $years ->
+    [one] { $years } year
+   *[other] { $years } years
+}
+renewal-make = Make the pro-forma invoice
+renewal-save = Save the pro-forma invoice
+renewal-saved = The pro-forma invoice was saved as { $path }.
+renewal-earlier = Pro-forma invoices made:
+renewal-period = { $start } to { $end }
+renewal-save-number = Save { $number }
+account-title = Your account, its contract and its version

@@ -515,3 +515,20 @@ transfer-year-finished = Terminé : { $name } est la base de cette année.
 account-contract-ends-today = { $date } (aujourd'hui)
 upgrade-planned-today = La mise à jour vers la version { $version } est prévue aujourd'hui, { $date }.
 account-certificate-ends-today = Valable jusqu'au { $date } : il prend fin aujourd'hui.
+renewal = Renouveler le contrat
+renewal-superadmin-only = Seul un superadministrateur peut renouveler le contrat : il établit ici la facture pro forma à régler.
+renewal-start = Premier jour de la nouvelle période
+renewal-start-hint = AAAA-MM-JJ
+renewal-start-invalid = Écrivez le premier jour sous la forme AAAA-MM-JJ, par ex. 2027-09-01.
+renewal-years = Durée
+renewal-years-value = { $years ->
+    [one] { $years } an
+   *[other] { $years } ans
+}
+renewal-make = Établir la facture pro forma
+renewal-save = Enregistrer la facture pro forma
+renewal-saved = La facture pro forma a été enregistrée sous { $path }.
+renewal-earlier = Factures pro forma établies :
+renewal-period = du { $start } au { $end }
+renewal-save-number = Enregistrer { $number }
+account-title = Votre compte, son contrat et sa version

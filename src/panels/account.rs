@@ -3,9 +3,12 @@
 //! once), and the certificate of this workstation. Days come from the service's clock (`today`
 //! in the upgrade's state), so that the countdown is the service's, not the workstation's.
 
-use hosting_api::{UpgradeChoice, UpgradeState, UpgradeStatus};
+use std::path::PathBuf;
+
+use hosting_api::{Proforma, ProformaRequest, Role, UpgradeChoice, UpgradeState, UpgradeStatus};
 
 use crate::app::Cx;
+use crate::dialogs::SaveDialog;
 use crate::format;
 use crate::i18n::Texts;
 use crate::request::Request;
@@ -18,6 +21,15 @@ pub struct AccountPanel {
     picked: Option<String>,
     save: Request<UpgradeState>,
     prerelease: Request<UpgradeState>,
+    /// The renewal form: first day of the period (YYYY-MM-DD) and years.
+    period_start: Option<String>,
+    years: u8,
+    /// The pro-formas made so far (superadministrators).
+    proformas: Request<Vec<Proforma>>,
+    /// A pro-forma being made or fetched, with its document.
+    document: Request<(Proforma, Vec<u8>)>,
+    /// Where the last document was saved.
+    saved: Request<Option<PathBuf>>,
 }
 
 /// A contract end or an upgrade this many days away, or fewer, is shown as coming.
@@ -35,7 +47,7 @@ impl AccountPanel {
             }
         }
         ui.horizontal(|ui| {
-            ui.heading(t.get("panel-account"));
+            ui.heading(t.get("account-title"));
             if ui.button(t.get("refresh")).clicked() {
                 cx.data.load_account();
                 cx.data.load_upgrade();
@@ -54,7 +66,159 @@ impl AccountPanel {
                 self.versions(ui, cx);
                 ui.separator();
                 certificate(ui, cx);
+                ui.separator();
+                self.renewal(ui, cx);
             });
+    }
+
+    /// Loads what the panel shows when it opens.
+    pub fn open(&mut self, cx: &mut Cx<'_>) {
+        cx.data.load_account();
+        cx.data.load_upgrade();
+        cx.data.load_workstations();
+        if superadmin(cx) {
+            self.proformas
+                .start(cx.backend.call(|c| async move { c.proformas().await }));
+        }
+    }
+
+    /// Renew the contract: a superadministrator makes the pro-forma invoice of a period, saves
+    /// its PDF, and finds the earlier ones listed.
+    fn renewal(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+        let t = cx.t;
+        ui.strong(t.get("renewal"));
+        self.proformas.poll();
+        self.saved.poll();
+        if let Some(Ok((proforma, pdf))) = self.document.poll() {
+            let (proforma, pdf) = (proforma.clone(), pdf.clone());
+            let dialog = SaveDialog {
+                title: t.get("renewal-save"),
+                file_name: format!("{}.pdf", proforma.number),
+                filter: Some(("PDF".to_string(), vec!["pdf".to_string()])),
+            };
+            self.saved.start(cx.backend.save_file(dialog, move || Ok(pdf)));
+            let mut list = self.proformas.value().cloned().unwrap_or_default();
+            if !list.iter().any(|p| p.id == proforma.id) {
+                list.insert(0, proforma);
+            }
+            self.proformas.set(list);
+        }
+        if !superadmin(cx) {
+            ui.label(t.get("renewal-superadmin-only"));
+            return;
+        }
+        let Some(account) = cx.data.account.value().cloned() else {
+            return;
+        };
+        let start = self.period_start.get_or_insert_with(|| {
+            format::parse_day(&account.contract.ends_on)
+                .and_then(|end| end.next_day())
+                .map(|day| {
+                    format!(
+                        "{:04}-{:02}-{:02}",
+                        day.year(),
+                        u8::from(day.month()),
+                        day.day()
+                    )
+                })
+                .unwrap_or_default()
+        });
+        if self.years == 0 {
+            self.years = 1;
+        }
+        widgets::field(
+            ui,
+            &t.get("renewal-start"),
+            start,
+            false,
+            &t.get("renewal-start-hint"),
+        );
+        let start = start.clone();
+        let valid = format::parse_day(&start).is_some();
+        if !valid && !start.is_empty() {
+            ui.colored_label(ui.visuals().error_fg_color, t.get("renewal-start-invalid"));
+        }
+        ui.horizontal(|ui| {
+            egui::ComboBox::from_label(t.get("renewal-years"))
+                .selected_text(t.with("renewal-years-value", &[("years", &self.years.to_string())]))
+                .show_ui(ui, |ui| {
+                    for years in 1..=3u8 {
+                        ui.selectable_value(
+                            &mut self.years,
+                            years,
+                            t.with("renewal-years-value", &[("years", &years.to_string())]),
+                        );
+                    }
+                });
+        });
+        let busy = self.document.is_pending() || self.saved.is_pending();
+        if widgets::action_button(ui, &t.get("renewal-make"), valid, busy) {
+            let request = ProformaRequest {
+                period_start: start,
+                years: self.years,
+                language: Some(
+                    match t.language() {
+                        crate::i18n::Language::Fr => "fr",
+                        crate::i18n::Language::En => "en",
+                    }
+                    .to_string(),
+                ),
+            };
+            self.document.start(cx.backend.call(move |c| async move {
+                let proforma = c.make_proforma(&request).await?;
+                let pdf = c.proforma_pdf(proforma.id).await?;
+                Ok((proforma, pdf))
+            }));
+        }
+        widgets::failure(ui, t, self.document.failure());
+        widgets::failure(ui, t, self.saved.failure());
+        if let Some(Some(path)) = self.saved.value().filter(|_| self.saved.is_done()) {
+            widgets::success(
+                ui,
+                &t.with("renewal-saved", &[("path", &path.display().to_string())]),
+            );
+        }
+        let list = self.proformas.value().cloned().unwrap_or_default();
+        if list.is_empty() {
+            return;
+        }
+        ui.label(t.get("renewal-earlier"));
+        let mut fetch = None;
+        egui::Grid::new("proformas")
+            .striped(true)
+            .num_columns(4)
+            .spacing([crate::theme::TABLE_COLUMN_GAP, crate::theme::SMALL_SPACE])
+            .show(ui, |ui| {
+                for proforma in &list {
+                    ui.label(&proforma.number);
+                    ui.label(t.with(
+                        "renewal-period",
+                        &[
+                            ("start", &format::day(t, &proforma.period_start)),
+                            ("end", &format::day(t, &proforma.period_end)),
+                        ],
+                    ));
+                    ui.label(format::money(t, proforma.total_incl_cents, &proforma.currency));
+                    if ui
+                        .add_enabled(
+                            !busy,
+                            egui::Button::new(
+                                t.with("renewal-save-number", &[("number", &proforma.number)]),
+                            ),
+                        )
+                        .clicked()
+                    {
+                        fetch = Some(proforma.clone());
+                    }
+                    ui.end_row();
+                }
+            });
+        if let Some(proforma) = fetch {
+            self.document.start(cx.backend.call(move |c| async move {
+                let pdf = c.proforma_pdf(proforma.id).await?;
+                Ok((proforma, pdf))
+            }));
+        }
     }
 
     /// The school and its contract.
@@ -194,6 +358,14 @@ impl AccountPanel {
         });
         widgets::failure(ui, t, self.prerelease.failure());
     }
+}
+
+/// Whether the person logged in is a superadministrator.
+fn superadmin(cx: &Cx<'_>) -> bool {
+    cx.data
+        .principal
+        .as_ref()
+        .is_some_and(|p| p.role == Role::Superadmin)
 }
 
 /// The days of the window from `today` on.

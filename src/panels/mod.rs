@@ -67,9 +67,7 @@ impl Panels {
                         cx.data.load_workstations();
                     }
                     if panel == Panel::Account {
-                        cx.data.load_account();
-                        cx.data.load_upgrade();
-                        cx.data.load_workstations();
+                        self.account.open(cx);
                     }
                 }
             }

@@ -255,3 +255,89 @@ fn replacing_and_downloading_the_base_of_a_previous_year() {
     let saved = std::fs::read(dir.path().join("Camus final.HNOT")).unwrap();
     assert_eq!(saved, std::fs::read(&replacement).unwrap());
 }
+
+/// The text of every page of a PDF.
+fn pdf_text(bytes: &[u8]) -> String {
+    let document = lopdf::Document::load_mem(bytes).unwrap();
+    let pages: Vec<u32> = document.get_pages().keys().copied().collect();
+    document.extract_text(&pages).unwrap()
+}
+
+#[test]
+fn renewing_the_contract_and_opening_the_pro_forma_invoice() {
+    let service = Service::start();
+    let logins = service.provision("Lycée Émile Zola");
+    service.onboard_with_client(&logins, "zola");
+    let today = time::OffsetDateTime::now_utc().date();
+    let end = today + time::Duration::days(60);
+    service.runtime.block_on(async {
+        for (item, amount) in [
+            ("hosting", "1450"),
+            ("administration_licence", "120.50"),
+            ("campus_net_licence", "300"),
+        ] {
+            hostingd::operator::set_price(service.store(), item, amount, "EUR", "20", "2020-01-01")
+                .await
+                .unwrap();
+        }
+        let change = hostingd::store::ContractChange {
+            ends_on: Some(hostingd::rules::school_year::iso(end)),
+            administration_licences: Some(2),
+            ..Default::default()
+        };
+        hostingd::operator::set_contract(service.store(), &logins.hosting_number, &change)
+            .await
+            .unwrap();
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut person = Person::on(dir.path(), service.choice());
+    person.log_in_as_superadmin(&logins);
+    person.install_certificate(&logins);
+    person.wait_for("My account");
+    person.click("My account");
+    person.wait_for_text("Renew the contract");
+    person.wait_for_text("(in 60 days)");
+    // The new period starts the day after the contract's end, by default.
+    let start = end.next_day().unwrap();
+    assert_eq!(
+        person.value_of("First day of the new period").as_deref(),
+        Some(hostingd::rules::school_year::iso(start).as_str())
+    );
+    person.click("Length");
+    person.wait_for("2 years");
+    person.click("2 years");
+    person.click("Make the pro-forma invoice");
+    person.wait_for_text("The pro-forma invoice was saved as");
+    let number = format!("PF-{}-000001", today.year());
+    let pdf = std::fs::read(dir.path().join(format!("{number}.pdf"))).unwrap();
+    let text = pdf_text(&pdf);
+    let day = |d: Date| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year());
+    let last = start.replace_year(start.year() + 2).unwrap() - time::Duration::days(1);
+    for expected in [
+        logins.hosting_number.as_str(),
+        "Lycée Émile Zola",
+        &number,
+        &format!("from {} to {}", day(start), day(last)),
+        "Licences in Administrative mode (2 × 2",
+        "€5,498.40",
+    ] {
+        assert!(text.contains(expected), "{expected:?} is not in:\n{text}");
+    }
+    // It is listed, and saved again from the list.
+    person.wait_for(&format!("Save {number}"));
+    std::fs::remove_file(dir.path().join(format!("{number}.pdf"))).unwrap();
+    person.click(&format!("Save {number}"));
+    person.wait_until("the pro-forma saved again", |_| {
+        dir.path().join(format!("{number}.pdf")).exists()
+    });
+
+    // The hosting manager sees why they cannot.
+    let manager_dir = tempfile::tempdir().unwrap();
+    let mut manager = Person::on(manager_dir.path(), service.choice());
+    manager.log_in(&logins);
+    manager.install_certificate(&logins);
+    manager.wait_for("My account");
+    manager.click("My account");
+    manager.wait_for_text("Only a superadministrator can renew the contract");
+    assert!(!manager.has("Make the pro-forma invoice"));
+}

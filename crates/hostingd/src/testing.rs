@@ -283,7 +283,14 @@ pub fn new_postgres_database() -> String {
 pub fn new_account(school: &str) -> NewAccount {
     NewAccount {
         school_name: school.to_string(),
-        email: format!("manager@{}.fr", school.to_lowercase().replace(' ', "-")),
+        email: format!(
+            "manager@{}.fr",
+            school
+                .to_lowercase()
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect::<String>()
+        ),
         phone: "+33611223344".to_string(),
         contract_ends_on: "2027-08-31".to_string(),
     }
