@@ -283,6 +283,20 @@ impl Backend {
         })
     }
 
+    /// Renews this workstation's certificate before it expires, with the current one as the
+    /// proof: a new key made here, the new certificate kept in the keyring under `key` in place
+    /// of the old one, and the session goes on with it. Returns the new expiry (RFC 3339).
+    pub fn renew_certificate(&self, key: IdentityKey, workstation_name: String) -> Call<String> {
+        let inner = self.shared.inner.clone();
+        let choice = self.shared.keystore.clone();
+        let mut call = self.task(async move {
+            let keystore = keystore(&choice).await?;
+            renew(&inner, &keystore, key, workstation_name).await
+        });
+        call.watch_session = true;
+        call
+    }
+
     /// Ends the session. Transfers stop with it and are offered again at the next login.
     pub fn logout(&self) -> Call<()> {
         self.shared.transfers.send(TransferCommand::SuspendAll);
@@ -537,6 +551,45 @@ async fn install(
         blocking(move || keystore.save(&key, &stored)).await?;
     }
     sign_in(inner, keystore, key, password).await
+}
+
+async fn renew(
+    inner: &Mutex<Inner>,
+    keystore: &Keystore,
+    key: IdentityKey,
+    workstation_name: String,
+) -> Result<String, Failure> {
+    let (base_url, trust) = server(inner).await?;
+    let client = session_client(inner).await?;
+    let workstation_key =
+        tokio::task::spawn_blocking(move || WorkstationKey::generate(&workstation_name))
+            .await
+            .map_err(|e| failure(ErrorCode::Keyring, e))?
+            .map_err(|e| failure(ErrorCode::Keyring, e))?;
+    let renewed = client
+        .renew_certificate(&workstation_key.csr_pem)
+        .await
+        .map_err(Failure::from)?;
+    let stored = StoredIdentity {
+        certificate_pem: renewed.certificate_pem.clone(),
+        key_pem: workstation_key.key_pem.clone(),
+        ca_pem: renewed.ca_pem,
+        workstation_id: renewed.workstation_id,
+        not_after: renewed.not_after.clone(),
+        address: base_url.clone(),
+    };
+    {
+        let keystore = keystore.clone();
+        blocking(move || keystore.save(&key, &stored)).await?;
+    }
+    let identity = ClientIdentity {
+        certificate_pem: renewed.certificate_pem,
+        key_pem: workstation_key.key_pem,
+    };
+    let renewed_client = trust.client(&base_url, Some(&identity))?;
+    renewed_client.set_token(Some(renewed.session.token));
+    inner.lock().await.client = Some(renewed_client);
+    Ok(renewed.not_after)
 }
 
 async fn use_server(

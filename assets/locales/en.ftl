@@ -531,3 +531,6 @@ renewal-earlier = Pro-forma invoices made:
 renewal-period = { $start } to { $end }
 renewal-save-number = Save { $number }
 account-title = Your account, its contract and its version
+account-certificate-renew = Renew the certificate of this workstation
+account-certificate-renew-hint = A new certificate replaces this one at once, without the invoice number; the old one stops working.
+account-certificate-renewed = The certificate was renewed: valid until { $date }.

@@ -532,3 +532,6 @@ renewal-earlier = Factures pro forma établies :
 renewal-period = du { $start } au { $end }
 renewal-save-number = Enregistrer { $number }
 account-title = Votre compte, son contrat et sa version
+account-certificate-renew = Renouveler le certificat de ce poste
+account-certificate-renew-hint = Un nouveau certificat remplace celui-ci tout de suite, sans le numéro de facture ; l'ancien ne fonctionne plus.
+account-certificate-renewed = Le certificat a été renouvelé : valable jusqu'au { $date }.

@@ -311,8 +311,20 @@ const PLURALS: &[(Language, &str, &str, &str, &str)] = &[
         "Valable jusqu'au X : il prend fin dans 1 jour.",
         "Valable jusqu'au X : il prend fin dans 5 jours.",
     ),
-    (Language::En, "renewal-years-value", "years", "1 year", "5 years"),
-    (Language::Fr, "renewal-years-value", "years", "1 an", "5 ans"),
+    (
+        Language::En,
+        "renewal-years-value",
+        "years",
+        "1 year",
+        "5 years",
+    ),
+    (
+        Language::Fr,
+        "renewal-years-value",
+        "years",
+        "1 an",
+        "5 ans",
+    ),
 ];
 
 fn render(texts: &Texts, key: &str, selector: &str, count: &str) -> String {

@@ -30,6 +30,8 @@ pub struct AccountPanel {
     document: Request<(Proforma, Vec<u8>)>,
     /// Where the last document was saved.
     saved: Request<Option<PathBuf>>,
+    /// The renewal of this workstation's certificate: its new expiry.
+    renew: Request<String>,
 }
 
 /// A contract end or an upgrade this many days away, or fewer, is shown as coming.
@@ -65,7 +67,7 @@ impl AccountPanel {
                 ui.separator();
                 self.versions(ui, cx);
                 ui.separator();
-                certificate(ui, cx);
+                self.certificate(ui, cx);
                 ui.separator();
                 self.renewal(ui, cx);
             });
@@ -96,7 +98,8 @@ impl AccountPanel {
                 file_name: format!("{}.pdf", proforma.number),
                 filter: Some(("PDF".to_string(), vec!["pdf".to_string()])),
             };
-            self.saved.start(cx.backend.save_file(dialog, move || Ok(pdf)));
+            self.saved
+                .start(cx.backend.save_file(dialog, move || Ok(pdf)));
             let mut list = self.proformas.value().cloned().unwrap_or_default();
             if !list.iter().any(|p| p.id == proforma.id) {
                 list.insert(0, proforma);
@@ -198,7 +201,11 @@ impl AccountPanel {
                             ("end", &format::day(t, &proforma.period_end)),
                         ],
                     ));
-                    ui.label(format::money(t, proforma.total_incl_cents, &proforma.currency));
+                    ui.label(format::money(
+                        t,
+                        proforma.total_incl_cents,
+                        &proforma.currency,
+                    ));
                     if ui
                         .add_enabled(
                             !busy,
@@ -429,37 +436,77 @@ pub fn upgrade_line(t: &Texts, upgrade: &UpgradeState) -> String {
     }
 }
 
-/// This workstation's certificate: until when it is valid.
-fn certificate(ui: &mut egui::Ui, cx: &mut Cx<'_>) {
-    let t = cx.t;
-    ui.strong(t.get("account-certificate"));
-    let current = cx
-        .data
-        .workstations
-        .value()
-        .and_then(|list| list.iter().find(|w| w.current).cloned());
-    let Some(workstation) = current else {
-        widgets::failure(ui, t, cx.data.workstations.failure());
-        return;
-    };
-    let today = cx.data.upgrade.value().map(|u| u.today.clone());
-    let until = format::day(t, &workstation.not_after);
-    let left = today
-        .as_deref()
-        .and_then(|today| format::days_between(today, &workstation.not_after));
-    ui.label(t.with("account-certificate-of", &[("name", &workstation.name)]));
-    match left {
-        Some(days) if days <= 30 => ui.colored_label(
-            ui.visuals().warn_fg_color,
-            t.with(
-                if days == 0 {
-                    "account-certificate-ends-today"
-                } else {
-                    "account-certificate-until-soon"
-                },
-                &[("date", &until), ("days", &days.to_string())],
+impl AccountPanel {
+    /// This workstation's certificate: until when it is valid, and its renewal.
+    fn certificate(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+        let t = cx.t;
+        if let Some(Ok(_)) = self.renew.poll() {
+            cx.data.load_workstations();
+        }
+        ui.strong(t.get("account-certificate"));
+        let current = cx
+            .data
+            .workstations
+            .value()
+            .and_then(|list| list.iter().find(|w| w.current).cloned());
+        let Some(workstation) = current else {
+            widgets::failure(ui, t, cx.data.workstations.failure());
+            return;
+        };
+        let today = cx.data.upgrade.value().map(|u| u.today.clone());
+        let until = format::day(t, &workstation.not_after);
+        let left = today
+            .as_deref()
+            .and_then(|today| format::days_between(today, &workstation.not_after));
+        ui.label(t.with("account-certificate-of", &[("name", &workstation.name)]));
+        match left {
+            Some(days) if days <= 30 => ui.colored_label(
+                ui.visuals().warn_fg_color,
+                t.with(
+                    if days == 0 {
+                        "account-certificate-ends-today"
+                    } else {
+                        "account-certificate-until-soon"
+                    },
+                    &[("date", &until), ("days", &days.to_string())],
+                ),
             ),
-        ),
-        _ => ui.label(t.with("account-certificate-until", &[("date", &until)])),
-    };
+            _ => ui.label(t.with("account-certificate-until", &[("date", &until)])),
+        };
+        let key =
+            cx.data
+                .account
+                .value()
+                .zip(cx.data.principal.as_ref())
+                .map(|(account, principal)| crate::keystore::IdentityKey {
+                    ca_fingerprint: cx.ca_fingerprint.to_string(),
+                    address: cx.server.to_string(),
+                    hosting_number: account.hosting_number.clone(),
+                    principal: crate::backend::principal(
+                        principal.role,
+                        principal.username.as_deref(),
+                    ),
+                });
+        if widgets::action_button(
+            ui,
+            &t.get("account-certificate-renew"),
+            key.is_some(),
+            self.renew.is_pending(),
+        ) && let Some(key) = key
+        {
+            self.renew
+                .start(cx.backend.renew_certificate(key, workstation.name.clone()));
+        }
+        ui.label(t.get("account-certificate-renew-hint"));
+        widgets::failure(ui, t, self.renew.failure());
+        if let Some(not_after) = self.renew.value().filter(|_| self.renew.is_done()) {
+            widgets::success(
+                ui,
+                &t.with(
+                    "account-certificate-renewed",
+                    &[("date", &format::day(t, not_after))],
+                ),
+            );
+        }
+    }
 }

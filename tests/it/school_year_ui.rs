@@ -341,3 +341,43 @@ fn renewing_the_contract_and_opening_the_pro_forma_invoice() {
     manager.wait_for_text("Only a superadministrator can renew the contract");
     assert!(!manager.has("Make the pro-forma invoice"));
 }
+
+#[test]
+fn renewing_this_workstations_certificate_without_the_invoice_number() {
+    let service = Service::start();
+    let logins = service.provision("Lycee Renouveau");
+    service.onboard_with_client(&logins, "renouveau");
+    let dir = tempfile::tempdir().unwrap();
+    let mut person = Person::on(dir.path(), service.choice());
+    person.log_in_as_superadmin(&logins);
+    person.install_certificate(&logins);
+    person.wait_for("My account");
+    person.click("My account");
+    person.wait_for_text("Workstation: Test workstation");
+    person.wait_enabled("Renew the certificate of this workstation");
+    person.click("Renew the certificate of this workstation");
+    person.wait_for_text("The certificate was renewed: valid until");
+    // The session goes on with the new certificate; the old one is revoked.
+    person.click("Workstations");
+    person.wait_for_text("revoked");
+    let workstations = service.runtime.block_on(async {
+        service
+            .store()
+            .workstations(logins.account_id)
+            .await
+            .unwrap()
+    });
+    let mine: Vec<_> = workstations
+        .iter()
+        .filter(|w| w.name == "Test workstation")
+        .collect();
+    assert_eq!(mine.len(), 2);
+    assert!(mine[0].revoked_at.is_some() && mine[1].revoked_at.is_none());
+    // The keyring holds the new one: logging in again asks only for the password.
+    person.click("Log out");
+    person.wait_for("Connect to the hosting console");
+    person.replace("Password", SUPERADMIN_PASSWORD);
+    person.click("Connect to the hosting console");
+    person.wait_for("My account");
+    assert!(!person.has("Invoice number"));
+}

@@ -251,6 +251,22 @@ impl Client {
         Ok(())
     }
 
+    /// `POST /v1/workstations/current/renewal`: a new certificate for this workstation, asked
+    /// with the current one. The answer's session goes with the new certificate: build a new
+    /// client with it.
+    pub async fn renew_certificate(&self, csr_pem: &str) -> ClientResult<RenewedCertificate> {
+        let body = CertificateRenewal {
+            csr_pem: csr_pem.to_string(),
+        };
+        self.call(
+            Method::POST,
+            "/workstations/current/renewal",
+            Some(&body),
+            true,
+        )
+        .await
+    }
+
     /// `GET /v1/account`.
     pub async fn account(&self) -> ClientResult<Account> {
         self.call::<(), _>(Method::GET, "/account", None, true)

@@ -134,6 +134,32 @@ pub struct Principal {
     pub display_name: String,
 }
 
+/// `POST /v1/workstations/current/renewal`: a new certificate for this workstation, asked with
+/// the one it has (before it expires; no invoice number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateRenewal {
+    /// PKCS#10 CSR of a new key pair made on the workstation, PEM.
+    pub csr_pem: String,
+}
+
+/// Answer of `POST /v1/workstations/current/renewal`: the new certificate, and a session made
+/// with it (a token works only with the certificate it was made with). The old certificate is
+/// revoked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RenewedCertificate {
+    /// The workstation's new id.
+    pub workstation_id: i64,
+    /// The new certificate, PEM.
+    pub certificate_pem: String,
+    /// The CA, PEM.
+    pub ca_pem: String,
+    /// The new certificate's expiry (RFC 3339).
+    pub not_after: String,
+    /// A session of the new certificate.
+    pub session: SessionResponse,
+}
+
 /// Answer of `POST /v1/sessions`.
 // `Debug` leaves the secret fields out (see the end of this file).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -51,6 +51,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("patch", "/v1/users/{id}"),
     ("get", "/v1/workstations"),
     ("delete", "/v1/workstations/{id}"),
+    ("post", "/v1/workstations/current/renewal"),
     ("options", "/v1/uploads"),
     ("post", "/v1/uploads"),
     ("get", "/v1/uploads"),

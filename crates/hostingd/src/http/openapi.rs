@@ -36,6 +36,7 @@ use hosting_api::types::*;
         super::users::update,
         super::workstations::list,
         super::workstations::revoke,
+        super::workstations::renew,
         super::uploads::options,
         super::uploads::create,
         super::uploads::list,
@@ -73,7 +74,8 @@ use hosting_api::types::*;
         Workstation, UploadInfo, StorageInfo, FileKind, BaseOrigin, BaseFile, Base, LoadBase,
         AddCompanion, TimeGrid, NewEmptyBase, Safeguard, Monitoring, MonitoringUpdate,
         UpgradeStatus, UpgradeWindow, UpgradeState, UpgradeChoice, YearOrigin, YearFile, YearBase,
-        YearCell, ScheduleYears, LoadYearBase, ProformaRequest, Proforma
+        YearCell, ScheduleYears, LoadYearBase, ProformaRequest, Proforma,
+        CertificateRenewal, RenewedCertificate
     )),
     modifiers(&BearerScheme)
 )]

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use hosting_api::types::{ErrorBody, Role, Workstation};
 
@@ -16,6 +16,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/workstations", get(list))
         .route("/v1/workstations/{id}", delete(revoke))
+        .route("/v1/workstations/current/renewal", post(renew))
 }
 
 /// The workstations of the account: all of them for the hosting manager, their own for a
@@ -67,4 +68,74 @@ pub async fn revoke(
     }
     state.store.revoke_workstation(&caller.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Renews the certificate of the calling workstation before it expires, with the current one
+/// as the proof (no invoice number): a new certificate for a new key made on the workstation,
+/// and a session of it. The old certificate and its sessions end at once.
+#[utoipa::path(post, path = "/v1/workstations/current/renewal", tag = "workstations", security(("bearer" = [])),
+    request_body = hosting_api::types::CertificateRenewal,
+    responses((status = 201, description = "The new certificate and its session", body = hosting_api::types::RenewedCertificate),
+        (status = 400, description = "invalid_csr", body = ErrorBody),
+        (status = 401, description = "session_required, certificate_expired", body = ErrorBody)))]
+pub async fn renew(
+    State(state): State<AppState>,
+    caller: Caller,
+    super::extract::ApiJson(request): super::extract::ApiJson<
+        hosting_api::types::CertificateRenewal,
+    >,
+) -> ApiResult<(StatusCode, Json<hosting_api::types::RenewedCertificate>)> {
+    let csr = crate::pki::Csr::parse(&request.csr_pem)?;
+    let account = state.store.account_by_id(caller.account_id()).await?;
+    let old = &caller.workstation;
+    let user = match old.user_id {
+        Some(user_id) => Some(state.store.user(old.account_id, user_id).await?),
+        None => None,
+    };
+    let subject = crate::pki::WorkstationSubject {
+        hosting_number: account.hosting_number.clone(),
+        role: old.role().as_str(),
+        username: old.username.clone(),
+        workstation_name: old.name.clone(),
+    };
+    let now = state.store.now();
+    let not_after = now + i64::from(state.settings.cert_lifetime_days) * 86_400;
+    let signed = state
+        .pki
+        .sign_workstation(&csr, &subject, now - 300, not_after)?;
+    let (token, token_hash) = crate::auth::new_token();
+    let expires_at = now + crate::auth::SESSION_ABSOLUTE_SECONDS;
+    let id = state
+        .store
+        .renew_workstation(
+            &caller.actor,
+            old,
+            &signed.fingerprint,
+            not_after,
+            &token_hash,
+            expires_at,
+        )
+        .await?;
+    let display_name = match &user {
+        Some(user) => format!("{} {}", user.first_name, user.surname),
+        None => format!("Hosting manager, {}", account.school_name),
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(hosting_api::types::RenewedCertificate {
+            workstation_id: id,
+            certificate_pem: signed.pem,
+            ca_pem: state.pki.ca_pem().to_string(),
+            not_after: rfc3339(not_after),
+            session: hosting_api::types::SessionResponse {
+                token,
+                expires_at: rfc3339(expires_at),
+                principal: hosting_api::types::Principal {
+                    role: old.role(),
+                    username: user.map(|u| u.username),
+                    display_name,
+                },
+            },
+        }),
+    ))
 }

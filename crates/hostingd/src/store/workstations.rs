@@ -110,6 +110,73 @@ impl Store {
         Ok(id)
     }
 
+    /// Renews `old`'s certificate: a new workstation row that replaces it (same role, user and
+    /// name), the old one and its sessions revoked, and a session of the new certificate, in
+    /// one transaction. Returns the new workstation's id.
+    pub async fn renew_workstation(
+        &self,
+        actor: &Actor,
+        old: &WorkstationRow,
+        fingerprint: &str,
+        not_after: i64,
+        token_hash: &str,
+        session_expires_at: i64,
+    ) -> StoreResult<i64> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let revoked = query(
+            "UPDATE workstations SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(old.id)
+        .bind(old.account_id)
+        .execute(&mut tx)
+        .await?
+        .rows_affected();
+        if revoked == 0 {
+            return Err(StoreError::NotFound("workstation"));
+        }
+        query(
+            "UPDATE sessions SET revoked_at = $1 WHERE workstation_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(old.id)
+        .execute(&mut tx)
+        .await?;
+        let id: i64 = query_scalar(
+            "INSERT INTO workstations (account_id, role, user_id, name, fingerprint, enrolled_at, not_after, replaces_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(old.account_id)
+        .bind(old.role)
+        .bind(old.user_id)
+        .bind(&old.name)
+        .bind(fingerprint)
+        .bind(now)
+        .bind(not_after)
+        .bind(old.id)
+        .fetch_one(&mut tx)
+        .await?;
+        query(
+            "INSERT INTO sessions (token_hash, workstation_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(id)
+        .bind(now)
+        .bind(session_expires_at)
+        .execute(&mut tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "workstation.renewed",
+            json!({"workstation_id": id, "replaces": old.id, "name": old.name, "fingerprint": fingerprint, "old_fingerprint": old.fingerprint}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     /// The workstation whose certificate has this fingerprint.
     pub async fn workstation_by_fingerprint(
         &self,

@@ -456,6 +456,16 @@ pub fn matrix(f: &Fixture) -> Vec<Row> {
                 ADMINISTRATION_ONLY,
             ),
         ),
+        // A broken CSR: the renewal is refused as bad input, after the role was let through
+        // (a real one would end the matrix's own certificates).
+        row(
+            "post",
+            "/v1/workstations/current/renewal",
+            all(
+                "/workstations/current/renewal",
+                r#"{"csr_pem":"not a CSR"}"#,
+            ),
+        ),
         // The contract's pro-formas are the superadministrators'.
         row(
             "get",

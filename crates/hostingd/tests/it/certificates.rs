@@ -429,3 +429,68 @@ async fn a_pinned_ca_fingerprint_trusts_the_service_and_a_wrong_one_is_refused()
         Err(ClientError::Transport(_))
     ));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workstation_renews_its_certificate_with_the_one_it_has_which_then_ends() {
+    let t = TestService::start().await;
+    let logins = t.provision("Lycee Renouveau").await;
+    let (manager, old_identity) = t.manager(&logins).await;
+    let old_id = common::roles::current_workstation(&manager).await;
+
+    // A broken CSR changes nothing.
+    let audit = t.audit_count(logins.account_id).await;
+    assert_api_error(
+        manager.renew_certificate("not a CSR").await,
+        400,
+        "invalid_csr",
+    );
+    assert_eq!(t.audit_count(logins.account_id).await, audit);
+
+    // A new key made here; the old certificate is the proof, no invoice number.
+    let key = hosting_api::WorkstationKey::generate("Manager PC").unwrap();
+    let renewed = manager.renew_certificate(&key.csr_pem).await.unwrap();
+    assert_ne!(renewed.workstation_id, old_id);
+    let identity = hosting_api::ClientIdentity {
+        certificate_pem: renewed.certificate_pem.clone(),
+        key_pem: key.key_pem.clone(),
+    };
+    let client = t.with_identity(&identity);
+    client.set_token(Some(renewed.session.token.clone()));
+    assert_eq!(
+        client.account().await.unwrap().hosting_number,
+        logins.hosting_number
+    );
+    let listed = client.workstations().await.unwrap();
+    let current = listed.iter().find(|w| w.current).unwrap();
+    assert_eq!(current.id, renewed.workstation_id);
+    assert_eq!(
+        current.name,
+        listed.iter().find(|w| w.id == old_id).unwrap().name
+    );
+    assert!(
+        listed
+            .iter()
+            .find(|w| w.id == old_id)
+            .unwrap()
+            .revoked_at
+            .is_some()
+    );
+
+    // The old certificate and its session end at once.
+    assert!(manager.account().await.is_err());
+    let old = t.with_identity(&old_identity);
+    assert_api_error(
+        old.login(&logins.password).await,
+        401,
+        "certificate_revoked",
+    );
+    // The new one logs in like any other.
+    let fresh = t.with_identity(&identity);
+    fresh.login(&logins.password).await.unwrap();
+    let log = t.store().audit_log(logins.account_id).await.unwrap();
+    let renewal = log
+        .iter()
+        .find(|e| e.action == "workstation.renewed")
+        .unwrap();
+    assert_eq!(renewal.workstation_id, Some(old_id));
+}
