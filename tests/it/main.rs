@@ -13,5 +13,6 @@ mod provider_ui;
 mod school_year_ui;
 mod server_ui;
 mod smoke_window;
+mod snapshots_account;
 mod snapshots_wizard;
 mod superadmin_keyring;

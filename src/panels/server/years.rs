@@ -26,7 +26,7 @@ fn cell_text(t: &Texts, base: Option<&YearBase>) -> String {
             &[
                 ("name", &base.name),
                 ("size", &format::size(t, base.size)),
-                ("date", &format::date_time(&base.recorded_at)[..10]),
+                ("date", &format::day(t, &base.recorded_at)),
                 (
                     "version",
                     base.version
