@@ -554,3 +554,25 @@ async fn a_damaged_base_fails_the_upgrade_which_keeps_the_old_version_and_tells_
     service.clock.advance_to_day(day(y, Month::August, 22), 9);
     assert_eq!(run(&service).await.upgrades_failed, 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_runs_at_once_archive_each_schedule_once() {
+    let service = service().await;
+    let (s, planning02, _) = school_with_two_running_schedules(&service).await;
+    let y = next_july_first().year();
+    service.clock.advance_to_day(day(y, Month::July, 31), 9);
+    // Two runners at the same moment (two instances over one database take the same lease):
+    // one runs the jobs, the other does nothing; then a third run finds the ledger.
+    let (a, b) = tokio::join!(service.service.run_jobs(), service.service.run_jobs());
+    let archived = a.unwrap().years_archived + b.unwrap().years_archived;
+    assert_eq!(archived, 2);
+    assert_eq!(run(&service).await.years_archived, 0);
+    for schedule in [s.schedule_id, planning02] {
+        let rows = service
+            .store()
+            .year_bases(s.account_id, schedule)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "schedule {schedule}");
+    }
+}
