@@ -96,7 +96,7 @@ pub fn money(t: &Texts, cents: i64, currency: &str) -> String {
     };
     let mut units = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             units.push(separator);
         }
         units.push(c);

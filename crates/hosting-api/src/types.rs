@@ -589,6 +589,8 @@ mod tests {
             contract: Contract {
                 ends_on: "2027-08-31".to_string(),
                 administration_licences: 0,
+                kind: "hosting".to_string(),
+                starts_on: None,
             },
         };
         let text = format!("{account:?}");

@@ -194,9 +194,7 @@ pub(crate) async fn make_empty_base(
         .create_empty_base(
             actor,
             schedule_id,
-            &name,
-            &sha256,
-            &part,
+            (&name, &sha256, &part),
             quota(state),
             ledger,
         )

@@ -163,15 +163,14 @@ impl Store {
         Ok(base_id)
     }
 
-    /// Creates an empty base from a stored blob and opens it (server stopped), if the account
-    /// has room for it (`quota`, bytes).
+    /// Creates an empty base from a stored blob (its name, SHA-256 and part) and opens it
+    /// (server stopped), if the account has room for it (`quota`, bytes); with `ledger`, the
+    /// year job's ledger row is written in the same transaction.
     pub async fn create_empty_base(
         &self,
         actor: &Actor,
         schedule_id: i64,
-        name: &str,
-        sha256: &str,
-        part: &Part,
+        (name, sha256, part): (&str, &str, &Part),
         quota: i64,
         ledger: Option<super::YearStep<'_>>,
     ) -> StoreResult<i64> {
