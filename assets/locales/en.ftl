@@ -534,3 +534,6 @@ account-title = Your account, its contract and its version
 account-certificate-renew = Renew the certificate of this workstation
 account-certificate-renew-hint = A new certificate replaces this one at once, without the invoice number; the old one stops working.
 account-certificate-renewed = The certificate was renewed: valid until { $date }.
+account-contract-kind = Contract
+contract-kind-hosting = Hosting of the school's servers
+account-contract-start = Start of the contract

@@ -535,3 +535,6 @@ account-title = Votre compte, son contrat et sa version
 account-certificate-renew = Renouveler le certificat de ce poste
 account-certificate-renew-hint = Un nouveau certificat remplace celui-ci tout de suite, sans le numéro de facture ; l'ancien ne fonctionne plus.
 account-certificate-renewed = Le certificat a été renouvelé : valable jusqu'au { $date }.
+account-contract-kind = Contrat
+contract-kind-hosting = Hébergement des serveurs de l'établissement
+account-contract-start = Début du contrat

@@ -247,6 +247,19 @@ impl AccountPanel {
                 ui.label(t.get("account-hosting-number"));
                 ui.label(&account.hosting_number);
                 ui.end_row();
+                ui.label(t.get("account-contract-kind"));
+                let kind = format!("contract-kind-{}", account.contract.kind);
+                ui.label(if t.has(&kind) {
+                    t.get(&kind)
+                } else {
+                    account.contract.kind.clone()
+                });
+                ui.end_row();
+                if let Some(start) = &account.contract.starts_on {
+                    ui.label(t.get("account-contract-start"));
+                    ui.label(format::day(t, start));
+                    ui.end_row();
+                }
                 ui.label(t.get("account-contract-end"));
                 let left = today
                     .as_deref()

@@ -56,6 +56,7 @@ fn fixed_school(service: &Service) -> Logins {
             HOSTING_NUMBER,
             &hostingd::store::ContractChange {
                 administration_licences: Some(3),
+                starts_on: Some("2027-11-01".to_string()),
                 ..Default::default()
             },
         )

@@ -17,6 +17,21 @@ fn message(subject: &str, body: String) -> Message {
     }
 }
 
+/// A message in French then English (the service does not know the manager's language).
+fn bilingual(subject: &str, body: &str, args: &[(&str, crate::texts::Arg<'_>)]) -> Message {
+    use crate::texts::{Language, Texts};
+    let fr = Texts::new(Language::Fr);
+    let en = Texts::new(Language::En);
+    Message {
+        subject: format!("{} / {}", fr.get(subject, args), en.get(subject, args)),
+        body: format!(
+            "{}\n\n---\n\n{}\n",
+            fr.get(body, args).trim_end(),
+            en.get(body, args).trim_end()
+        ),
+    }
+}
+
 /// The logins go in two e-mails, as the provider's pages say: the invoice number first, then
 /// the hosting number; the password goes by SMS.
 pub fn logins_emails(
@@ -24,18 +39,23 @@ pub fn logins_emails(
     hosting_number: &str,
     invoice_number: &str,
 ) -> [Message; 2] {
+    use crate::texts::Arg;
     [
-        message(
-            "Your hosting logins (1 of 2): the invoice number",
-            format!(
-                "Hello,\n\nThe hosted server of {school_name} is ready. Here is the first of your two e-mails of logins.\n\nInvoice number: {invoice_number}\n\nThe hosting console asks for it once on each workstation, to install the workstation's certificate. The hosting number comes in a second e-mail, and the password of the hosting console by SMS.\n"
-            ),
+        bilingual(
+            "logins-invoice-subject",
+            "logins-invoice-body",
+            &[
+                ("school", Arg::Text(school_name)),
+                ("invoice", Arg::Text(invoice_number)),
+            ],
         ),
-        message(
-            "Your hosting logins (2 of 2): the hosting number",
-            format!(
-                "Hello,\n\nHere is the second of your two e-mails of logins for the hosted server of {school_name}.\n\nHosting number: {hosting_number}\n\nInstall the hosting console, choose \"I log in as: hosting manager\", enter the hosting number and the password received by SMS, then the invoice number of the first e-mail to install the certificate of your workstation.\n"
-            ),
+        bilingual(
+            "logins-hosting-subject",
+            "logins-hosting-body",
+            &[
+                ("school", Arg::Text(school_name)),
+                ("hosting", Arg::Text(hosting_number)),
+            ],
         ),
     ]
 }
@@ -113,45 +133,40 @@ pub fn workstation_installed_email(
 /// The e-mail that tells the hosting manager the yearly upgrade failed: the school stays on its
 /// version with its bases as they were, and the upgrade is tried again the next day.
 pub fn upgrade_failed_email(school: &str, from: &str, to: &str, reason: &str) -> Message {
-    message(
-        "The upgrade of your hosted server did not happen",
-        format!(
-            "Hello,\n\nThe upgrade of the hosted server of {school} from version {from} to {to} did not happen: {reason}\n\nNothing was lost: your server stays on version {from} with its bases as they were, and the servers that were running run again. The upgrade is tried again tomorrow. If it fails again, contact your provider's support.\n"
-        ),
+    use crate::texts::Arg;
+    bilingual(
+        "upgrade-failed-subject",
+        "upgrade-failed-body",
+        &[
+            ("school", Arg::Text(school)),
+            ("from", Arg::Text(from)),
+            ("to", Arg::Text(to)),
+            ("reason", Arg::Text(reason)),
+        ],
     )
 }
 
 /// The e-mail that tells the hosting manager the yearly upgrade was done.
 pub fn upgrade_done_email(school: &str, to: &str) -> Message {
-    message(
-        "Your hosted server runs the new version",
-        format!(
-            "Hello,\n\nThe hosted server of {school} was upgraded to version {to}. A safeguard of each running base was taken first; the servers that were running run again with their converted base.\n\nInstall version {to} of PRONOTE on the workstations that connect to it.\n"
-        ),
+    use crate::texts::Arg;
+    bilingual(
+        "upgrade-done-subject",
+        "upgrade-done-body",
+        &[("school", Arg::Text(school)), ("to", Arg::Text(to))],
     )
 }
 
 /// The e-mail that reminds the hosting manager of the contract's end, in French then English.
 pub fn contract_ending_email(school: &str, ends_on: time::Date, days: i64) -> Message {
-    use crate::texts::{Arg, Language, Texts};
+    use crate::texts::Arg;
     let date = crate::texts::day(ends_on);
-    let args = [
-        ("school", Arg::Text(school)),
-        ("date", Arg::Text(&date)),
-        ("days", Arg::Number(days)),
-    ];
-    let fr = Texts::new(Language::Fr);
-    let en = Texts::new(Language::En);
-    Message {
-        subject: format!(
-            "{} / {}",
-            fr.get("contract-ending-subject", &args),
-            en.get("contract-ending-subject", &args)
-        ),
-        body: format!(
-            "{}\n---\n\n{}",
-            fr.get("contract-ending-body", &args),
-            en.get("contract-ending-body", &args)
-        ),
-    }
+    bilingual(
+        "contract-ending-subject",
+        "contract-ending-body",
+        &[
+            ("school", Arg::Text(school)),
+            ("date", Arg::Text(&date)),
+            ("days", Arg::Number(days)),
+        ],
+    )
 }

@@ -180,6 +180,11 @@ mod tests {
                     ("date", Arg::Text("31/08/2027")),
                     ("school", Arg::Text("Lycée Hugo")),
                     ("days", Arg::Number(30)),
+                    ("invoice", Arg::Text("0123456789")),
+                    ("hosting", Arg::Text("123456789012")),
+                    ("from", Arg::Text("2026")),
+                    ("to", Arg::Text("2027")),
+                    ("reason", Arg::Text("a reason")),
                 ];
                 let text = texts.get(&key, &args);
                 assert!(

@@ -29,3 +29,35 @@ contract-ending-body = { $days ->
     [one] Hello,{"\u000A"}{"\u000A"}The hosting contract of { $school } ends on { $date }, in { $days } day. A superadministrator can renew it in the hosting console (My account, Renew the contract): the console makes the pro-forma invoice to pay.{"\u000A"}
    *[other] Hello,{"\u000A"}{"\u000A"}The hosting contract of { $school } ends on { $date }, in { $days } days. A superadministrator can renew it in the hosting console (My account, Renew the contract): the console makes the pro-forma invoice to pay.{"\u000A"}
 }
+logins-invoice-subject = Your hosting logins (1 of 2): the invoice number
+logins-invoice-body =
+    Hello,
+
+    The hosted server of { $school } is ready. Here is the first of your two e-mails of logins.
+
+    Invoice number: { $invoice }
+
+    The hosting console asks for it once on each workstation, to install the workstation's certificate. The hosting number comes in a second e-mail, and the password of the hosting console by SMS.
+logins-hosting-subject = Your hosting logins (2 of 2): the hosting number
+logins-hosting-body =
+    Hello,
+
+    Here is the second of your two e-mails of logins for the hosted server of { $school }.
+
+    Hosting number: { $hosting }
+
+    Install the hosting console, choose "I log in as: hosting manager", enter the hosting number and the password received by SMS, then the invoice number of the first e-mail to install the certificate of your workstation.
+upgrade-failed-subject = The upgrade of your hosted server did not happen
+upgrade-failed-body =
+    Hello,
+
+    The upgrade of the hosted server of { $school } from version { $from } to { $to } did not happen: { $reason }
+
+    Nothing was lost: your server stays on version { $from } with its bases as they were, and the servers that were running run again. The upgrade is tried again tomorrow. If it fails again, contact your provider's support.
+upgrade-done-subject = Your hosted server runs version { $to }
+upgrade-done-body =
+    Hello,
+
+    The hosted server of { $school } was upgraded to version { $to }. A safeguard of each running base was taken first; the servers that were running run again with their converted base.
+
+    Install version { $to } of PRONOTE on the workstations that connect to it.

@@ -29,3 +29,35 @@ contract-ending-body = { $days ->
     [one] Bonjour,{"\u000A"}{"\u000A"}Le contrat d'hébergement de { $school } prend fin le { $date }, dans { $days } jour. Un superadministrateur peut le renouveler dans la console d'hébergement (Mon compte, Renouveler le contrat) : la console établit la facture pro forma à régler.{"\u000A"}
    *[other] Bonjour,{"\u000A"}{"\u000A"}Le contrat d'hébergement de { $school } prend fin le { $date }, dans { $days } jours. Un superadministrateur peut le renouveler dans la console d'hébergement (Mon compte, Renouveler le contrat) : la console établit la facture pro forma à régler.{"\u000A"}
 }
+logins-invoice-subject = Vos identifiants d'hébergement (1 sur 2) : le numéro de facture
+logins-invoice-body =
+    Bonjour,
+
+    Le serveur hébergé de { $school } est prêt. Voici le premier de vos deux e-mails d'identifiants.
+
+    Numéro de facture : { $invoice }
+
+    La console d'hébergement le demande une fois sur chaque poste, pour installer le certificat du poste. Le numéro d'hébergement arrive dans un second e-mail, et le mot de passe de la console d'hébergement par SMS.
+logins-hosting-subject = Vos identifiants d'hébergement (2 sur 2) : le numéro d'hébergement
+logins-hosting-body =
+    Bonjour,
+
+    Voici le second de vos deux e-mails d'identifiants pour le serveur hébergé de { $school }.
+
+    Numéro d'hébergement : { $hosting }
+
+    Installez la console d'hébergement, choisissez « Je me connecte en tant que : gestionnaire de l'hébergement », saisissez le numéro d'hébergement et le mot de passe reçu par SMS, puis le numéro de facture du premier e-mail pour installer le certificat de votre poste.
+upgrade-failed-subject = La mise à jour de votre serveur hébergé n'a pas eu lieu
+upgrade-failed-body =
+    Bonjour,
+
+    La mise à jour du serveur hébergé de { $school } de la version { $from } vers la version { $to } n'a pas eu lieu : { $reason }
+
+    Rien n'est perdu : votre serveur reste en version { $from } avec ses bases telles qu'elles étaient, et les serveurs qui tournaient tournent de nouveau. La mise à jour est retentée demain. Si elle échoue encore, contactez l'assistance de votre hébergeur.
+upgrade-done-subject = Votre serveur hébergé est en version { $to }
+upgrade-done-body =
+    Bonjour,
+
+    Le serveur hébergé de { $school } a été mis à jour en version { $to }. Une sauvegarde de chaque base en service a d'abord été faite ; les serveurs qui tournaient tournent de nouveau avec leur base convertie.
+
+    Installez la version { $to } de PRONOTE sur les postes qui s'y connectent.
