@@ -147,7 +147,7 @@ async fn run_all(state: &AppState, holder: &str) -> anyhow::Result<JobReport> {
             }
         }
     }
-    school_year::run(state, &mut report).await?;
+    school_year::run(state, holder, &mut report).await?;
     Ok(report)
 }
 

@@ -22,7 +22,11 @@ pub struct YearDays {
 }
 
 /// Runs the school year's jobs that are due today.
-pub(super) async fn run(state: &AppState, report: &mut JobReport) -> anyhow::Result<()> {
+pub(super) async fn run(
+    state: &AppState,
+    holder: &str,
+    report: &mut JobReport,
+) -> anyhow::Result<()> {
     let today = state.store.clock().today();
     let days = state.settings.year;
     let archive_day = days.archive.in_year(today.year());
@@ -31,7 +35,7 @@ pub(super) async fn run(state: &AppState, report: &mut JobReport) -> anyhow::Res
     if today >= archive_day && today < new_base_day {
         archive_year(state, today.year() - 1, start_of(archive_day), report).await?;
     }
-    upgrades(state, report).await?;
+    upgrades(state, holder, report).await?;
     contract_reminders(state, report).await?;
     // From the new base's day to the end of the calendar year: the year that starts.
     if today >= new_base_day {
@@ -188,11 +192,22 @@ async fn september_base(
     Ok(())
 }
 
-/// Runs the upgrades due today.
-async fn upgrades(state: &AppState, report: &mut JobReport) -> anyhow::Result<()> {
+/// Runs the upgrades due today. Between two schools the run's lease is renewed, so that a day
+/// of many upgrades does not outlast it and let another instance start the jobs meanwhile.
+async fn upgrades(state: &AppState, holder: &str, report: &mut JobReport) -> anyhow::Result<()> {
     let today = state.store.clock().today();
     state.store.release_stale_upgrades(today).await?;
     for due in state.store.due_upgrades(today).await? {
+        if !state
+            .store
+            .acquire_lease(super::RUN_LEASE, holder, super::RUN_LEASE_SECONDS)
+            .await?
+        {
+            tracing::warn!(
+                "the jobs' lease was lost; the remaining upgrades wait for the next run"
+            );
+            return Ok(());
+        }
         if !state.store.claim_upgrade(&due, today).await? {
             continue;
         }
