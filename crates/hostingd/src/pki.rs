@@ -54,6 +54,20 @@ impl Csr {
             .map(Csr)
             .map_err(|_| invalid_csr())
     }
+
+    /// Whether the CSR's key is the key of the certificate `der` (a renewal must bring a new
+    /// key).
+    pub fn same_key_as(&self, der: &[u8]) -> bool {
+        use rcgen::PublicKeyData as _;
+        x509_parser::parse_x509_certificate(der).is_ok_and(|(_, cert)| {
+            cert.tbs_certificate
+                .subject_pki
+                .subject_public_key
+                .data
+                .as_ref()
+                == self.0.public_key.der_bytes()
+        })
+    }
 }
 
 /// A signed workstation certificate.

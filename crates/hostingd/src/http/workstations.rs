@@ -76,7 +76,7 @@ pub async fn revoke(
 #[utoipa::path(post, path = "/v1/workstations/current/renewal", tag = "workstations", security(("bearer" = [])),
     request_body = hosting_api::types::CertificateRenewal,
     responses((status = 201, description = "The new certificate and its session", body = hosting_api::types::RenewedCertificate),
-        (status = 400, description = "invalid_csr", body = ErrorBody),
+        (status = 400, description = "invalid_csr (also for the key of the current certificate)", body = ErrorBody),
         (status = 401, description = "session_required, certificate_expired", body = ErrorBody)))]
 pub async fn renew(
     State(state): State<AppState>,
