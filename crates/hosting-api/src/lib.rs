@@ -2,6 +2,7 @@
 //! response types, validation rules with errors that say what to fix, TLS helpers for the
 //! workstation identity, and a typed async client.
 
+pub mod audit;
 pub mod client;
 pub mod contract;
 pub mod error_code;
@@ -15,6 +16,7 @@ pub mod tus;
 pub mod types;
 pub mod validate;
 
+pub use audit::*;
 pub use client::{Client, ClientError, ClientResult};
 pub use contract::*;
 pub use error_code::ErrorCode;

@@ -1,6 +1,7 @@
 //! The HTTP API: one module per resource, thin handlers (parse, authorize, call the store, map).
 
 pub mod account;
+pub mod audit;
 pub mod contract;
 pub mod extract;
 pub mod openapi;
@@ -79,6 +80,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/contract/proformas"),
     ("post", "/v1/contract/proformas"),
     ("get", "/v1/contract/proformas/{id}/pdf"),
+    ("get", "/v1/audit"),
 ];
 
 /// Largest JSON body accepted.
@@ -149,6 +151,7 @@ pub fn router(state: AppState) -> Router {
         .merge(server::routes())
         .merge(school_year::routes())
         .merge(contract::routes())
+        .merge(audit::routes())
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -5,6 +5,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use hosting_api::ErrorCode;
+use hosting_api::audit::*;
 use hosting_api::contract::*;
 use hosting_api::files::*;
 use hosting_api::school_year::*;
@@ -64,6 +65,7 @@ use hosting_api::types::*;
         super::contract::list,
         super::contract::make,
         super::contract::pdf,
+        super::audit::audit,
     ),
     components(schemas(
         Role, ErrorBody, ErrorDetail, ErrorCode, Health, EnrollmentRequest, EnrollmentResponse,
@@ -75,7 +77,7 @@ use hosting_api::types::*;
         AddCompanion, TimeGrid, NewEmptyBase, Safeguard, Monitoring, MonitoringUpdate,
         UpgradeStatus, UpgradeWindow, UpgradeState, UpgradeChoice, YearOrigin, YearFile, YearBase,
         YearCell, ScheduleYears, LoadYearBase, ProformaRequest, Proforma,
-        CertificateRenewal, RenewedCertificate
+        CertificateRenewal, RenewedCertificate, AuditRecord, AuditPage
     )),
     modifiers(&BearerScheme)
 )]

@@ -108,8 +108,12 @@ pub(super) async fn record_from(
     action: &str,
     detail: serde_json::Value,
 ) -> StoreResult<()> {
+    // The schedule the record is about, for the audit view's filters and scopes.
+    let schedule_id = detail
+        .get("schedule_id")
+        .and_then(serde_json::Value::as_i64);
     query(
-        "INSERT INTO audit_log (account_id, at, actor, workstation_id, action, detail, source_addr, instance_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit_log (account_id, at, actor, workstation_id, action, detail, source_addr, instance_id, schedule_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(account_id)
     .bind(at)
@@ -119,6 +123,7 @@ pub(super) async fn record_from(
     .bind(detail.to_string())
     .bind(source_addr)
     .bind(crate::instance::id())
+    .bind(schedule_id)
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -144,6 +149,147 @@ impl Store {
             "SELECT id, account_id, at, actor, workstation_id, action, detail, source_addr, instance_id FROM audit_log WHERE source_addr = $1 ORDER BY id",
         )
         .bind(source_addr)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+/// A record of the audit view, with the names it refers to.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditRow {
+    /// Identifier.
+    pub id: i64,
+    /// Unix seconds.
+    pub at: i64,
+    /// Who (`manager`, `superadmin:<username>`, `service`, `operator`, `public`).
+    pub actor: String,
+    /// From which workstation.
+    pub workstation_id: Option<i64>,
+    /// Its name.
+    pub workstation_name: Option<String>,
+    /// What.
+    pub action: String,
+    /// The schedule it is about.
+    pub schedule_id: Option<i64>,
+    /// Its name.
+    pub schedule_name: Option<String>,
+    /// Details, JSON.
+    pub detail: String,
+    /// The caller's address.
+    pub source_addr: Option<String>,
+}
+
+/// The filters of the audit view; `None` leaves a filter out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// From this time on (Unix seconds, included).
+    pub since: Option<i64>,
+    /// Before this time (Unix seconds, excluded).
+    pub until: Option<i64>,
+    /// This actor exactly.
+    pub actor: Option<String>,
+    /// This action, or every action that starts with it when it ends with a dot.
+    pub action: Option<String>,
+    /// Records older than this id (the next page).
+    pub before_id: Option<i64>,
+}
+
+/// What a caller may see of an account's audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditScope {
+    /// Everything (the hosting manager).
+    All,
+    /// A superadministrator: their own actions, and every action on these schedules.
+    Own {
+        /// Their actor label.
+        actor: String,
+        /// The schedules of their Administration profile.
+        schedules: Vec<i64>,
+    },
+}
+
+impl Store {
+    /// A page of an account's audit log, newest first, at most `limit` records.
+    pub async fn audit_page(
+        &self,
+        account_id: i64,
+        filter: &AuditFilter,
+        scope: &AuditScope,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditRow>> {
+        use super::db::Arg;
+        let mut clauses = vec!["a.account_id = $1".to_string()];
+        let mut args: Vec<Arg> = vec![account_id.into()];
+        let mut push = |clause: &str, value: Arg, args: &mut Vec<Arg>| {
+            args.push(value);
+            clauses.push(clause.replace('?', &format!("${}", args.len())));
+        };
+        if let Some(since) = filter.since {
+            push("a.at >= ?", since.into(), &mut args);
+        }
+        if let Some(until) = filter.until {
+            push("a.at < ?", until.into(), &mut args);
+        }
+        if let Some(actor) = &filter.actor {
+            push("a.actor = ?", actor.clone().into(), &mut args);
+        }
+        if let Some(action) = &filter.action {
+            if action.ends_with('.') {
+                // A prefix: the characters LIKE treats specially are escaped.
+                let pattern = format!(
+                    "{}%",
+                    action
+                        .replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                );
+                push("a.action LIKE ? ESCAPE '\\'", pattern.into(), &mut args);
+            } else {
+                push("a.action = ?", action.clone().into(), &mut args);
+            }
+        }
+        if let Some(before) = filter.before_id {
+            push("a.id < ?", before.into(), &mut args);
+        }
+        if let AuditScope::Own { actor, schedules } = scope {
+            args.push(actor.clone().into());
+            let actor_arg = args.len();
+            let listed: Vec<String> = schedules.iter().map(i64::to_string).collect();
+            clauses.push(if listed.is_empty() {
+                format!("a.actor = ${actor_arg}")
+            } else {
+                // Ids of the database, not input: written in the statement.
+                format!(
+                    "(a.actor = ${actor_arg} OR a.schedule_id IN ({}))",
+                    listed.join(", ")
+                )
+            });
+        }
+        args.push(limit.into());
+        let sql = format!(
+            "SELECT a.id, a.at, a.actor, a.workstation_id, w.name AS workstation_name, a.action, a.schedule_id, s.name AS schedule_name, a.detail, a.source_addr FROM audit_log a LEFT JOIN workstations w ON w.id = a.workstation_id LEFT JOIN schedules s ON s.id = a.schedule_id WHERE {} ORDER BY a.id DESC LIMIT ${}",
+            clauses.join(" AND "),
+            args.len()
+        );
+        let mut statement = query_as::<AuditRow>(sqlx::AssertSqlSafe(sql));
+        for arg in args {
+            statement = statement.bind(arg);
+        }
+        Ok(statement.fetch_all(&self.pool).await?)
+    }
+
+    /// The schedules of the account whose Administration profile has `user_id`.
+    pub async fn administration_schedules(
+        &self,
+        account_id: i64,
+        user_id: i64,
+    ) -> StoreResult<Vec<i64>> {
+        Ok(super::db::query_scalar::<i64>(
+            "SELECT p.schedule_id FROM profiles p JOIN profile_members m ON m.profile_id = p.id JOIN schedules s ON s.id = p.schedule_id WHERE s.account_id = $1 AND p.name = $2 AND m.user_id = $3 ORDER BY p.schedule_id",
+        )
+        .bind(account_id)
+        .bind(super::ADMINISTRATION)
+        .bind(user_id)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -37,7 +37,7 @@ use db::{Backend, Pool, Tx};
 
 pub use accounts::{AccountRow, NewAccount};
 pub use attempts::{Attempt, AttemptKey, AttemptSource};
-pub use audit::{Actor, AuditEntry};
+pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow, AuditScope};
 pub use bases::{BaseFileRow, BaseOrigin, BaseRow, RunningSchedule};
 pub use contract::{
     ContractChange, EndingContract, PRICE_ITEMS, PriceRow, ProformaDraft, ProformaRow,

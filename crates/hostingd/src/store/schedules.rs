@@ -341,7 +341,14 @@ async fn set_endpoint_in(
         actor,
         now,
         &format!("{kind}.domain_set"),
-        json!({"owner_id": owner_id, "before": existing.map(|e| e.0), "domain": domain, "host": host, "port": port}),
+        {
+            let mut detail = json!({"owner_id": owner_id, "before": existing.map(|e| e.0), "domain": domain, "host": host, "port": port});
+            // A schedule's record names it, for the audit view.
+            if kind == "schedule" {
+                detail["schedule_id"] = json!(owner_id);
+            }
+            detail
+        },
     )
     .await?;
     Ok((domain.to_string(), port))

@@ -466,6 +466,8 @@ pub fn matrix(f: &Fixture) -> Vec<Row> {
                 r#"{"csr_pem":"not a CSR"}"#,
             ),
         ),
+        // Everyone sees the audit log; what each one sees is tested in `audit`.
+        row("get", "/v1/audit", all("/audit?action=server.", "")),
         // The contract's pro-formas are the superadministrators'.
         row(
             "get",
