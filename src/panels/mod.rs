@@ -2,6 +2,7 @@
 //! account.
 
 pub(crate) mod account;
+mod audit;
 mod controller;
 mod server;
 mod workstations;
@@ -23,6 +24,8 @@ pub enum Panel {
     Workstations,
     /// The school, its contract, its version and the yearly upgrade.
     Account,
+    /// Who did what.
+    Audit,
 }
 
 /// The panels and their state.
@@ -34,6 +37,7 @@ pub struct Panels {
     server: server::ServerPanel,
     workstations: workstations::WorkstationsPanel,
     account: account::AccountPanel,
+    audit: audit::AuditPanel,
 }
 
 impl Panels {
@@ -56,6 +60,7 @@ impl Panels {
                 (Panel::Server, "panel-server"),
                 (Panel::Workstations, "panel-workstations"),
                 (Panel::Account, "panel-account"),
+                (Panel::Audit, "panel-audit"),
             ] {
                 if ui
                     .selectable_label(self.panel == panel, t.get(key))
@@ -68,6 +73,9 @@ impl Panels {
                     }
                     if panel == Panel::Account {
                         self.account.open(cx);
+                    }
+                    if panel == Panel::Audit {
+                        self.audit.open(cx);
                     }
                 }
             }
@@ -93,6 +101,7 @@ impl Panels {
             Panel::Server => self.server.ui(ui, cx),
             Panel::Workstations => self.workstations.ui(ui, cx),
             Panel::Account => self.account.ui(ui, cx),
+            Panel::Audit => self.audit.ui(ui, cx),
         }
     }
 }

@@ -1,0 +1,247 @@
+//! The Audit log panel: who did what and when, from which workstation and address, on which
+//! schedule; filtered by period, person and kind, paged, and exported as CSV. The hosting
+//! manager sees the whole account, a superadministrator their own actions and those on the
+//! schedules of their Administration profile (the service decides).
+
+use std::path::PathBuf;
+
+use hosting_api::{AuditPage, AuditQuery, AuditRecord};
+
+use crate::app::Cx;
+use crate::dialogs::SaveDialog;
+use crate::format;
+use crate::i18n::Texts;
+use crate::request::Request;
+use crate::widgets;
+
+/// The kinds of actions offered in the filter: the action's prefix and its text key.
+const KINDS: [(&str, &str); 10] = [
+    ("server.", "audit-kind-server"),
+    ("base.", "audit-kind-bases"),
+    ("safeguard.", "audit-kind-safeguards"),
+    ("schedule.", "audit-kind-schedules"),
+    ("user.", "audit-kind-users"),
+    ("workstation.", "audit-kind-workstations"),
+    ("session.", "audit-kind-sessions"),
+    ("upgrade.", "audit-kind-upgrade"),
+    ("year.", "audit-kind-years"),
+    ("contract.", "audit-kind-contract"),
+];
+
+/// The Audit log panel.
+#[derive(Default)]
+pub struct AuditPanel {
+    since: String,
+    until: String,
+    actor: String,
+    kind: Option<&'static str>,
+    /// The filters of the records shown.
+    shown: AuditQuery,
+    records: Vec<AuditRecord>,
+    next_before_id: Option<i64>,
+    page: Request<AuditPage>,
+    /// More records of the same filters.
+    more: Request<AuditPage>,
+    export: Request<Vec<u8>>,
+    saved: Request<Option<PathBuf>>,
+}
+
+impl AuditPanel {
+    /// Loads the first page with the filters of the form.
+    pub fn open(&mut self, cx: &mut Cx<'_>) {
+        let query = AuditQuery {
+            since: Some(self.since.trim().to_string()).filter(|s| !s.is_empty()),
+            until: Some(self.until.trim().to_string()).filter(|s| !s.is_empty()),
+            actor: Some(self.actor.trim().to_string()).filter(|s| !s.is_empty()),
+            action: self.kind.map(str::to_string),
+            ..AuditQuery::default()
+        };
+        self.shown = query.clone();
+        self.page.start(
+            cx.backend
+                .call(move |c| async move { c.audit(&query).await }),
+        );
+    }
+
+    /// Draws the panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+        let t = cx.t;
+        if let Some(Ok(page)) = self.page.poll() {
+            self.records = page.records.clone();
+            self.next_before_id = page.next_before_id;
+        }
+        if let Some(Ok(page)) = self.more.poll() {
+            self.records.extend(page.records.iter().cloned());
+            self.next_before_id = page.next_before_id;
+        }
+        self.saved.poll();
+        if let Some(Ok(bytes)) = self.export.poll() {
+            let bytes = bytes.clone();
+            let dialog = SaveDialog {
+                title: t.get("audit-export"),
+                file_name: "audit.csv".to_string(),
+                filter: Some(("CSV".to_string(), vec!["csv".to_string()])),
+            };
+            self.saved
+                .start(cx.backend.save_file(dialog, move || Ok(bytes)));
+        }
+        ui.heading(t.get("audit-title"));
+        ui.label(t.get("audit-intro"));
+        self.filters(ui, cx);
+        widgets::failure(ui, t, self.page.failure());
+        widgets::failure(ui, t, self.export.failure());
+        widgets::failure(ui, t, self.saved.failure());
+        if let Some(Some(path)) = self.saved.value().filter(|_| self.saved.is_done()) {
+            widgets::success(
+                ui,
+                &t.with("audit-saved", &[("path", &path.display().to_string())]),
+            );
+        }
+        if self.records.is_empty() && self.page.is_done() {
+            ui.label(t.get("audit-none"));
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("audit-records")
+            .show(ui, |ui| {
+                table(ui, t, &self.records);
+                if let Some(before) = self.next_before_id
+                    && widgets::action_button(
+                        ui,
+                        &t.get("audit-more"),
+                        true,
+                        self.more.is_pending(),
+                    )
+                {
+                    let query = AuditQuery {
+                        before_id: Some(before),
+                        ..self.shown.clone()
+                    };
+                    self.more.start(
+                        cx.backend
+                            .call(move |c| async move { c.audit(&query).await }),
+                    );
+                }
+            });
+    }
+
+    fn filters(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+        let t = cx.t;
+        ui.horizontal(|ui| {
+            widgets::field(
+                ui,
+                &t.get("audit-since"),
+                &mut self.since,
+                false,
+                "2027-09-01",
+            );
+            widgets::field(
+                ui,
+                &t.get("audit-until"),
+                &mut self.until,
+                false,
+                "2027-09-30",
+            );
+        });
+        ui.horizontal(|ui| {
+            widgets::field(
+                ui,
+                &t.get("audit-actor"),
+                &mut self.actor,
+                false,
+                "superadmin:jdupont",
+            );
+            let selected = match self.kind {
+                Some(prefix) => KINDS
+                    .iter()
+                    .find(|k| k.0 == prefix)
+                    .map_or_else(String::new, |k| t.get(k.1)),
+                None => t.get("audit-kind-all"),
+            };
+            egui::ComboBox::from_label(t.get("audit-kind"))
+                .selected_text(selected)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.kind, None, t.get("audit-kind-all"));
+                    for (prefix, key) in KINDS {
+                        ui.selectable_value(&mut self.kind, Some(prefix), t.get(key));
+                    }
+                });
+        });
+        ui.horizontal(|ui| {
+            if widgets::action_button(ui, &t.get("audit-apply"), true, self.page.is_pending()) {
+                self.open(cx);
+            }
+            if widgets::action_button(
+                ui,
+                &t.get("audit-export"),
+                true,
+                self.export.is_pending() || self.saved.is_pending(),
+            ) {
+                let query = self.shown.clone();
+                self.export.start(
+                    cx.backend
+                        .call(move |c| async move { c.audit_csv(&query).await }),
+                );
+            }
+        });
+    }
+}
+
+/// The records: when, who, workstation, what, schedule, details, source.
+fn table(ui: &mut egui::Ui, t: &Texts, records: &[AuditRecord]) {
+    egui::Grid::new("audit")
+        .striped(true)
+        .num_columns(7)
+        .spacing([crate::theme::TABLE_COLUMN_GAP, crate::theme::SMALL_SPACE])
+        .show(ui, |ui| {
+            if records.is_empty() {
+                return;
+            }
+            for key in [
+                "audit-col-at",
+                "audit-col-who",
+                "audit-col-workstation",
+                "audit-col-what",
+                "audit-col-schedule",
+                "audit-col-detail",
+                "audit-col-source",
+            ] {
+                ui.strong(t.get(key));
+            }
+            ui.end_row();
+            for record in records {
+                ui.label(format::date_time(&record.at));
+                ui.label(who(t, &record.actor));
+                ui.label(record.workstation_name.clone().unwrap_or_default());
+                ui.label(&record.action);
+                ui.label(record.schedule_name.clone().unwrap_or_default());
+                ui.label(detail(&record.detail));
+                ui.label(record.source_addr.clone().unwrap_or_default());
+                ui.end_row();
+            }
+        });
+}
+
+/// The person behind an actor label.
+fn who(t: &Texts, actor: &str) -> String {
+    match actor {
+        "manager" => t.get("role-manager"),
+        "service" => t.get("audit-actor-service"),
+        "operator" => t.get("audit-actor-operator"),
+        other => other
+            .strip_prefix("superadmin:")
+            .map_or_else(|| other.to_string(), str::to_string),
+    }
+}
+
+/// The details in one line: `before → after` for a change, else the JSON, cut.
+fn detail(value: &serde_json::Value) -> String {
+    let text = match (value.get("before"), value.get("after")) {
+        (Some(before), Some(after)) => format!("{before} -> {after}"),
+        _ => value.to_string(),
+    };
+    let mut cut: String = text.chars().take(120).collect();
+    if cut.len() < text.len() {
+        cut.push('…');
+    }
+    cut
+}
