@@ -569,3 +569,5 @@ audit-col-detail = Details
 audit-col-source = Address
 audit-actor-service = the service's jobs
 audit-actor-operator = the provider
+audit-col-before = Before
+audit-col-after = After

@@ -570,3 +570,5 @@ audit-col-detail = Détails
 audit-col-source = Adresse
 audit-actor-service = les tâches du service
 audit-actor-operator = l'hébergeur
+audit-col-before = Avant
+audit-col-after = Après

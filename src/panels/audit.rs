@@ -190,7 +190,7 @@ impl AuditPanel {
 fn table(ui: &mut egui::Ui, t: &Texts, records: &[AuditRecord]) {
     egui::Grid::new("audit")
         .striped(true)
-        .num_columns(7)
+        .num_columns(9)
         .spacing([crate::theme::TABLE_COLUMN_GAP, crate::theme::SMALL_SPACE])
         .show(ui, |ui| {
             if records.is_empty() {
@@ -202,6 +202,8 @@ fn table(ui: &mut egui::Ui, t: &Texts, records: &[AuditRecord]) {
                 "audit-col-workstation",
                 "audit-col-what",
                 "audit-col-schedule",
+                "audit-col-before",
+                "audit-col-after",
                 "audit-col-detail",
                 "audit-col-source",
             ] {
@@ -214,6 +216,8 @@ fn table(ui: &mut egui::Ui, t: &Texts, records: &[AuditRecord]) {
                 ui.label(record.workstation_name.clone().unwrap_or_default());
                 ui.label(&record.action);
                 ui.label(record.schedule_name.clone().unwrap_or_default());
+                ui.label(part(&record.detail, "before"));
+                ui.label(part(&record.detail, "after"));
                 ui.label(detail(&record.detail));
                 ui.label(record.source_addr.clone().unwrap_or_default());
                 ui.end_row();
@@ -233,13 +237,29 @@ fn who(t: &Texts, actor: &str) -> String {
     }
 }
 
-/// The details in one line: `before → after` for a change, else the JSON, cut.
+/// One side of a change (`before` or `after`), in one line, cut.
+fn part(value: &serde_json::Value, key: &str) -> String {
+    value
+        .get(key)
+        .map(|v| cut(&v.to_string()))
+        .unwrap_or_default()
+}
+
+/// The other details in one line (ids, names), cut.
 fn detail(value: &serde_json::Value) -> String {
-    let text = match (value.get("before"), value.get("after")) {
-        (Some(before), Some(after)) => format!("{before} -> {after}"),
-        _ => value.to_string(),
-    };
-    let mut cut: String = text.chars().take(120).collect();
+    let mut rest = value.clone();
+    if let Some(map) = rest.as_object_mut() {
+        map.remove("before");
+        map.remove("after");
+        if map.is_empty() {
+            return String::new();
+        }
+    }
+    cut(&rest.to_string())
+}
+
+fn cut(text: &str) -> String {
+    let mut cut: String = text.chars().take(90).collect();
     if cut.len() < text.len() {
         cut.push('…');
     }

@@ -21,6 +21,7 @@ fn the_audit_log_is_filtered_and_exported_as_csv() {
     // Everything of the account, the provider's provisioning included.
     person.wait_for("account.provisioned");
     assert!(person.has("controller.domain_set"));
+    assert!(person.has("Before") && person.has("After"));
 
     // Only the logins.
     person.click("Kind");
@@ -40,7 +41,7 @@ fn the_audit_log_is_filtered_and_exported_as_csv() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap().trim_start_matches('\u{feff}'),
-        "at,actor,workstation,action,schedule,source_address,detail"
+        "at,actor,workstation,action,schedule,source_address,before,after,detail"
     );
     let rest: Vec<&str> = lines.collect();
     assert!(!rest.is_empty());

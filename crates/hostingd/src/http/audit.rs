@@ -90,9 +90,13 @@ pub fn csv_field(value: &str) -> String {
 
 /// The records as CSV, with a UTF-8 BOM for spreadsheets.
 fn csv(rows: &[AuditRow]) -> String {
-    let mut out =
-        String::from("\u{feff}at,actor,workstation,action,schedule,source_address,detail\r\n");
+    let mut out = String::from(
+        "\u{feff}at,actor,workstation,action,schedule,source_address,before,after,detail\r\n",
+    );
     for row in rows {
+        let detail: serde_json::Value =
+            serde_json::from_str(&row.detail).unwrap_or(serde_json::Value::Null);
+        let part = |key: &str| detail.get(key).map(ToString::to_string).unwrap_or_default();
         let fields = [
             rfc3339(row.at),
             row.actor.clone(),
@@ -100,6 +104,8 @@ fn csv(rows: &[AuditRow]) -> String {
             row.action.clone(),
             row.schedule_name.clone().unwrap_or_default(),
             row.source_addr.clone().unwrap_or_default(),
+            part("before"),
+            part("after"),
             row.detail.clone(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();

@@ -166,7 +166,7 @@ async fn the_manager_sees_everything_a_superadministrator_their_own_and_their_sc
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0].trim_start_matches('\u{feff}'),
-        "at,actor,workstation,action,schedule,source_address,detail"
+        "at,actor,workstation,action,schedule,source_address,before,after,detail"
     );
     assert!(lines.len() > all.len(), "a line a record and the header");
     assert!(!csv.contains(",=cmd") && !csv.contains("\n=cmd"), "{csv}");
