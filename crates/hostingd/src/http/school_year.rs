@@ -1,14 +1,12 @@
 //! The school year: the yearly upgrade (My account) and the bases of the finished school years
 //! of each schedule (Server PRONOTE, Previous years).
 
-use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use hosting_api::ErrorCode;
-use hosting_api::files::{FileKind, repr_digest};
+use hosting_api::files::FileKind;
 use hosting_api::school_year::{
     LoadYearBase, ScheduleYears, UpgradeChoice, UpgradeState, UpgradeStatus, UpgradeWindow,
     YearBase, YearCell, YearFile, YearOrigin,
@@ -344,26 +342,11 @@ pub async fn download_year(
         .store
         .record_year_download(&caller.actor, schedule_id, &year, &file.sha256)
         .await?;
-    let mut response = Body::from_stream(state.blobs.read(parts)).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        axum::http::header::CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
-    );
-    headers.insert(
-        axum::http::header::CONTENT_LENGTH,
-        HeaderValue::from(u64::try_from(file.size).unwrap_or(0)),
-    );
-    if let Ok(value) = HeaderValue::from_str(&repr_digest(&file.sha256)) {
-        headers.insert("Repr-Digest", value);
-    }
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        file.filename.replace(['"', '\\'], "_")
-    );
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(axum::http::header::CONTENT_DISPOSITION, value);
-    }
-    *response.status_mut() = StatusCode::OK;
-    Ok(response)
+    Ok(super::server::stored_file(
+        &state,
+        parts,
+        file.size,
+        &file.sha256,
+        &file.filename,
+    ))
 }

@@ -405,8 +405,25 @@ pub async fn download(
         .store
         .record_download(&caller.actor, &safeguard)
         .await?;
-    let stream = state.blobs.read(parts);
-    let mut response = Body::from_stream(stream).into_response();
+    Ok(stored_file(
+        &state,
+        parts,
+        safeguard.size,
+        &safeguard.sha256,
+        &safeguard.filename,
+    ))
+}
+
+/// A stored file streamed as a download: its size, its SHA-256 in `Repr-Digest` and its name in
+/// `Content-Disposition`.
+pub(crate) fn stored_file(
+    state: &AppState,
+    parts: Vec<crate::store::Part>,
+    size: i64,
+    sha256: &str,
+    filename: &str,
+) -> Response {
+    let mut response = Body::from_stream(state.blobs.read(parts)).into_response();
     let headers = response.headers_mut();
     headers.insert(
         axum::http::header::CONTENT_TYPE,
@@ -414,19 +431,19 @@ pub async fn download(
     );
     headers.insert(
         axum::http::header::CONTENT_LENGTH,
-        HeaderValue::from(u64::try_from(safeguard.size).unwrap_or(0)),
+        HeaderValue::from(u64::try_from(size).unwrap_or(0)),
     );
-    if let Ok(value) = HeaderValue::from_str(&repr_digest(&safeguard.sha256)) {
+    if let Ok(value) = HeaderValue::from_str(&repr_digest(sha256)) {
         headers.insert("Repr-Digest", value);
     }
     let disposition = format!(
         "attachment; filename=\"{}\"",
-        safeguard.filename.replace(['"', '\\'], "_")
+        filename.replace(['"', '\\'], "_")
     );
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(axum::http::header::CONTENT_DISPOSITION, value);
     }
-    Ok(response)
+    response
 }
 
 async fn monitoring_view(
