@@ -8,8 +8,9 @@ mod school_year;
 
 use std::collections::HashSet;
 
+use crate::error::ApiError;
 use crate::http::AppState;
-use crate::store::{Actor, Claim, FileKind, KeyScope, RunningSchedule};
+use crate::store::{Actor, BaseFileRow, Claim, FileCopy, FileKind, KeyScope, RunningSchedule};
 pub use school_year::YearDays;
 
 /// How safeguards are taken and kept.
@@ -219,39 +220,14 @@ async fn take_safeguard(
     if !files.iter().any(|f| f.kind == FileKind::Base) {
         return Ok(None);
     }
-    let prefix = crate::blobs::day_key(
-        state.store.now(),
-        &format!("safeguards/{}", hex::encode(rand::random::<[u8; 16]>())),
-    );
+    let copies = copy_files(state, running.account_id, files, "safeguards")
+        .await
+        .map_err(failed("the files of the active base could not be copied"))?;
+    let keys = keys_of(&copies);
     let mut base = None;
     let mut companions = Vec::new();
-    let mut keys = Vec::new();
-    for file in files {
-        let copied = async {
-            let parts = state.store.blob_parts(file.blob_id).await?;
-            state
-                .blobs
-                .copy_parts(
-                    &state.store,
-                    running.account_id,
-                    &parts,
-                    &format!("{prefix}/{}", file.kind),
-                )
-                .await
-        }
-        .await;
-        let copies = match copied {
-            Ok(copies) => copies,
-            Err(error) => {
-                state.blobs.delete(&keys).await;
-                return Err(failed("the files of the active base could not be copied")(
-                    error,
-                ));
-            }
-        };
-        keys.extend(copies.iter().map(|p| p.object_key.clone()));
-        let copy = (file.kind, file.filename, file.sha256, copies);
-        if file.kind == FileKind::Base {
+    for copy in copies {
+        if copy.0 == FileKind::Base {
             base = Some(copy);
         } else {
             companions.push(copy);
@@ -269,6 +245,51 @@ async fn take_safeguard(
             Err(failed("the safeguard could not be recorded")(error))
         }
     }
+}
+
+/// Copies the files of a base (hard links on a local directory, server-side copies on S3) under
+/// `folder`; on failure the copies made so far are deleted.
+async fn copy_files(
+    state: &AppState,
+    account_id: i64,
+    files: Vec<BaseFileRow>,
+    folder: &str,
+) -> Result<Vec<FileCopy>, ApiError> {
+    let prefix = crate::blobs::day_key(
+        state.store.now(),
+        &format!("{folder}/{}", hex::encode(rand::random::<[u8; 16]>())),
+    );
+    let mut copies: Vec<FileCopy> = Vec::new();
+    for file in files {
+        let copied = async {
+            let parts = state.store.blob_parts(file.blob_id).await?;
+            state
+                .blobs
+                .copy_parts(
+                    &state.store,
+                    account_id,
+                    &parts,
+                    &format!("{prefix}/{}", file.kind),
+                )
+                .await
+        }
+        .await;
+        match copied {
+            Ok(parts) => copies.push((file.kind, file.filename, file.sha256, parts)),
+            Err(error) => {
+                state.blobs.delete(&keys_of(&copies)).await;
+                return Err(error);
+            }
+        }
+    }
+    Ok(copies)
+}
+
+fn keys_of(copies: &[FileCopy]) -> Vec<String> {
+    copies
+        .iter()
+        .flat_map(|c| c.3.iter().map(|p| p.object_key.clone()))
+        .collect()
 }
 
 /// Marks of the sweep in the database: the last day swept, and whether the keys without a day

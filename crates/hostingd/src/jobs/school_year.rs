@@ -6,11 +6,11 @@
 
 use serde_json::json;
 
-use super::{JobReport, take_safeguard};
+use super::{JobReport, copy_files, keys_of, take_safeguard};
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::rules::school_year::{MonthDay, RETRY_DAYS_AFTER_WINDOW, school_year, start_of};
-use crate::store::{Actor, ArchiveCandidate, BaseFileRow, DueUpgrade, FileCopy, YearStep};
+use crate::store::{Actor, ArchiveCandidate, DueUpgrade, YearStep};
 
 /// The days of the year's jobs.
 #[derive(Debug, Clone, Copy)]
@@ -44,51 +44,6 @@ pub(super) async fn run(
         september_bases(state, today.year(), start_of(archive_day), report).await?;
     }
     Ok(())
-}
-
-/// Copies the files of a base (hard links on a local directory, server-side copies on S3) under
-/// `folder`; on failure the copies made so far are deleted.
-async fn copy_files(
-    state: &AppState,
-    account_id: i64,
-    files: Vec<BaseFileRow>,
-    folder: &str,
-) -> Result<Vec<FileCopy>, ApiError> {
-    let prefix = crate::blobs::day_key(
-        state.store.now(),
-        &format!("{folder}/{}", hex::encode(rand::random::<[u8; 16]>())),
-    );
-    let mut copies: Vec<FileCopy> = Vec::new();
-    for file in files {
-        let copied = async {
-            let parts = state.store.blob_parts(file.blob_id).await?;
-            state
-                .blobs
-                .copy_parts(
-                    &state.store,
-                    account_id,
-                    &parts,
-                    &format!("{prefix}/{}", file.kind),
-                )
-                .await
-        }
-        .await;
-        match copied {
-            Ok(parts) => copies.push((file.kind, file.filename, file.sha256, parts)),
-            Err(error) => {
-                state.blobs.delete(&keys_of(&copies)).await;
-                return Err(error);
-            }
-        }
-    }
-    Ok(copies)
-}
-
-fn keys_of(copies: &[FileCopy]) -> Vec<String> {
-    copies
-        .iter()
-        .flat_map(|c| c.3.iter().map(|p| p.object_key.clone()))
-        .collect()
 }
 
 /// Archives the active base of every schedule as the base of the school year starting in
