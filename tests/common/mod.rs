@@ -402,3 +402,18 @@ impl<'a> Person<'a> {
         self.press(egui::Key::Enter);
     }
 }
+
+/// Writes `size` bytes that differ from file to file.
+pub fn write_file(dir: &std::path::Path, name: &str, size: usize, seed: u8) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join(name);
+    let bytes: Vec<u8> = (0..size)
+        .map(|i| {
+            (i as u64)
+                .wrapping_mul(2_654_435_761)
+                .wrapping_add(u64::from(seed)) as u8
+        })
+        .collect();
+    std::fs::write(&path, bytes).unwrap();
+    path
+}

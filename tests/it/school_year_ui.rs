@@ -7,10 +7,10 @@
 
 use crate::common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use common::{Person, SUPERADMIN_PASSWORD, Service, options};
+use common::{Person, SUPERADMIN_PASSWORD, Service, options, write_file};
 use hosting_api::{FileKind, LoadBase, Role, TusOptions, UploadMetadata};
 use hosting_console::dialogs::FolderDialogs;
 use hosting_console::i18n::Language;
@@ -128,21 +128,6 @@ fn choosing_the_day_of_the_upgrade_in_my_account() {
         .unwrap();
     let choice = audit.iter().find(|e| e.action == "upgrade.chosen").unwrap();
     assert_eq!(choice.actor, "superadmin:jdupont");
-}
-
-/// Writes `size` bytes that differ from file to file.
-fn write_file(dir: &Path, name: &str, size: usize, seed: u8) -> PathBuf {
-    std::fs::create_dir_all(dir).unwrap();
-    let path = dir.join(name);
-    let bytes: Vec<u8> = (0..size)
-        .map(|i| {
-            (i as u64)
-                .wrapping_mul(2_654_435_761)
-                .wrapping_add(u64::from(seed)) as u8
-        })
-        .collect();
-    std::fs::write(&path, bytes).unwrap();
-    path
 }
 
 /// Loads `path` as a base of `planning01` through the typed client of another workstation of

@@ -9,7 +9,7 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::{Person, Service};
+use common::{Person, Service, write_file};
 use egui_kittest::kittest::{NodeT, Queryable};
 
 /// A file dropped on the window, as the windowing layer hands it over.
@@ -24,21 +24,6 @@ impl egui::DroppedFile for Dropped {
     fn bytes(&self) -> Result<Vec<u8>, String> {
         std::fs::read(&self.0).map_err(|e| e.to_string())
     }
-}
-
-/// Writes `size` bytes that differ from file to file.
-fn write_file(dir: &Path, name: &str, size: usize, seed: u8) -> PathBuf {
-    std::fs::create_dir_all(dir).unwrap();
-    let path = dir.join(name);
-    let bytes: Vec<u8> = (0..size)
-        .map(|i| {
-            (i as u64)
-                .wrapping_mul(2_654_435_761)
-                .wrapping_add(u64::from(seed)) as u8
-        })
-        .collect();
-    std::fs::write(&path, bytes).unwrap();
-    path
 }
 
 /// Drops `paths` on the console's window.
