@@ -221,6 +221,16 @@ error_codes! {
     UpgradeDatePast = "upgrade_date_past",
     /// `422`: the chosen day of the upgrade is outside the release's window.
     UpgradeDateOutsideWindow = "upgrade_date_outside_window",
+    /// `409`: the schedule has no Campus.net licence, so its webspaces cannot be published.
+    CampusNetLicenceRequired = "campus_net_licence_required",
+    /// `409`: the delegation changes only while the publication is stopped.
+    PublicationRunning = "publication_running",
+    /// `422`: a CAS address that is not an https address of a server.
+    InvalidCasUrl = "invalid_cas_url",
+    /// `422`: the CAS server does not answer at `<cas_url>/login`.
+    CasUnreachable = "cas_unreachable",
+    /// `422`: an inactivity time outside 5 to 240 minutes.
+    InvalidInactivity = "invalid_inactivity",
     /// Client side: the downloaded file does not have the service's SHA-256.
     DownloadHashMismatch = "download_hash_mismatch",
     /// Client side: the upload no longer exists on the service.

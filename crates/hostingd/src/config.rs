@@ -154,6 +154,15 @@ pub struct ServeConfig {
     /// File holding the bearer token of the SMS gateway, read at start and trimmed.
     #[arg(long, env = "HOSTINGD_SMS_TOKEN_FILE", conflicts_with = "sms_token")]
     pub sms_token_file: Option<PathBuf>,
+    /// Extra CA certificates (PEM) trusted for the schools' CAS servers (delegated
+    /// authentication), besides the system's.
+    #[arg(long, env = "HOSTINGD_CAS_CA_FILE")]
+    pub cas_ca_file: Option<PathBuf>,
+    /// Lets a school's CAS address name a loopback, private or link-local address. Off by
+    /// default: the school chooses the address, and the service must not reach into its own
+    /// network for it.
+    #[arg(long, env = "HOSTINGD_CAS_ALLOW_PRIVATE_ADDRESSES")]
+    pub cas_allow_private_addresses: bool,
     /// Rate limits, hashing queue, timeouts and keep-alives.
     #[command(flatten)]
     pub limits: crate::limits::LimitsConfig,
@@ -205,6 +214,8 @@ impl ServeConfig {
             },
             endpoint_lease_seconds: 30,
             schedule_bind: None,
+            cas_ca_file: None,
+            cas_allow_private_addresses: false,
             limits: crate::limits::LimitsConfig::default(),
         }
     }

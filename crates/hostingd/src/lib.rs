@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod blobs;
+pub mod cas;
 pub mod clock;
 pub mod config;
 pub mod delivery;
@@ -122,6 +123,10 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
             },
         }),
         blobs: blobs::Blobs::open(&blob_location).await?,
+        cas: Arc::new(cas::CasClient::new(
+            config.cas_ca_file.as_deref(),
+            config.cas_allow_private_addresses,
+        )?),
         endpoints: Arc::new(endpoints::Endpoints::new(
             config.schedule_bind.unwrap_or(config.listen.ip()),
             endpoint_ca,

@@ -185,6 +185,11 @@ mod tests {
                     ("from", Arg::Text("2026")),
                     ("to", Arg::Text("2027")),
                     ("reason", Arg::Text("a reason")),
+                    ("space", Arg::Text("Parents")),
+                    ("minutes", Arg::Number(20)),
+                    ("name", Arg::Text("Jeanne Dupont")),
+                    ("code", Arg::Text("INVALID_TICKET")),
+                    ("why", Arg::Text("no answer in 10 seconds")),
                 ];
                 let text = texts.get(&key, &args);
                 assert!(

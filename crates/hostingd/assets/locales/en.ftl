@@ -61,3 +61,26 @@ upgrade-done-body =
     The hosted server of { $school } was upgraded to version { $to }. A safeguard of each running base was taken first; the servers that were running run again with their converted base.
 
     Install version { $to } of PRONOTE on the workstations that connect to it.
+
+## The webspaces of a schedule's endpoint (PRONOTE.net): pages in the visitor's language.
+webspace-teachers = Teachers
+webspace-parents = Parents
+webspace-students = Students
+webspace-student_administration = Student administration
+webspace-title = { $space } space
+webspace-heading = { $space } space of { $schedule }
+webspace-inactivity = { $minutes ->
+    [one] You are logged out after { $minutes } minute of inactivity.
+   *[other] You are logged out after { $minutes } minutes of inactivity.
+}
+webspace-not-published-title = This space is not published
+webspace-not-published = The { $space } space of { $schedule } ({ $school }) is not published. The school publishes its webspaces in its hosting console, in the PRONOTE.net panel.
+webspace-unavailable-title = This space is not available
+webspace-unavailable = This space cannot answer right now. Try again in a minute.
+webspace-logged-in = Logged in through the ENT as { $name }.
+webspace-ticket-refused-title = Login refused
+webspace-ticket-refused = The ENT did not accept this login ({ $code }). Open the space's address again to log in.
+webspace-cas-unreachable-title = The ENT does not answer
+webspace-cas-unreachable = The login server of the ENT does not answer ({ $why }). Try again in a minute.
+webspace-no-delegation-title = No ENT login here
+webspace-no-delegation = The { $space } space of { $schedule } does not log in through an ENT.

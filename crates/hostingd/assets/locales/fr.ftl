@@ -61,3 +61,26 @@ upgrade-done-body =
     Le serveur hébergé de { $school } a été mis à jour en version { $to }. Une sauvegarde de chaque base en service a d'abord été faite ; les serveurs qui tournaient tournent de nouveau avec leur base convertie.
 
     Installez la version { $to } de PRONOTE sur les postes qui s'y connectent.
+
+## Les espaces d'un planning sur son adresse (PRONOTE.net) : pages dans la langue du visiteur.
+webspace-teachers = Professeurs
+webspace-parents = Parents
+webspace-students = Élèves
+webspace-student_administration = Vie scolaire
+webspace-title = Espace { $space }
+webspace-heading = Espace { $space } de { $schedule }
+webspace-inactivity = { $minutes ->
+    [one] Vous êtes déconnecté après { $minutes } minute d'inactivité.
+   *[other] Vous êtes déconnecté après { $minutes } minutes d'inactivité.
+}
+webspace-not-published-title = Cet espace n'est pas publié
+webspace-not-published = L'espace { $space } de { $schedule } ({ $school }) n'est pas publié. L'établissement publie ses espaces dans sa console d'hébergement, panneau PRONOTE.net.
+webspace-unavailable-title = Cet espace n'est pas disponible
+webspace-unavailable = Cet espace ne peut pas répondre pour le moment. Réessayez dans une minute.
+webspace-logged-in = Connecté par l'ENT en tant que { $name }.
+webspace-ticket-refused-title = Connexion refusée
+webspace-ticket-refused = L'ENT n'a pas accepté cette connexion ({ $code }). Ouvrez de nouveau l'adresse de l'espace pour vous connecter.
+webspace-cas-unreachable-title = L'ENT ne répond pas
+webspace-cas-unreachable = Le serveur de connexion de l'ENT ne répond pas ({ $why }). Réessayez dans une minute.
+webspace-no-delegation-title = Pas de connexion par l'ENT ici
+webspace-no-delegation = L'espace { $space } de { $schedule } ne se connecte pas par un ENT.

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod contract;
 pub mod extract;
 pub mod openapi;
+pub mod pronote_net;
 pub mod public;
 mod refusals;
 pub mod school_year;
@@ -74,6 +75,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("put", "/v1/schedules/{id}/monitoring"),
     ("get", "/v1/upgrade"),
     ("put", "/v1/upgrade"),
+    ("get", "/v1/schedules/{id}/publication"),
+    ("put", "/v1/schedules/{id}/publication"),
+    ("get", "/v1/schedules/{id}/delegation"),
+    ("put", "/v1/schedules/{id}/delegation"),
     ("get", "/v1/schedules/{id}/years"),
     ("put", "/v1/schedules/{id}/years/{year}"),
     ("get", "/v1/schedules/{id}/years/{year}/content"),
@@ -136,6 +141,8 @@ pub struct AppState {
     pub endpoints: Arc<crate::endpoints::Endpoints>,
     /// Rate limits and timeouts.
     pub guard: Arc<crate::limits::Guard>,
+    /// The client of the schools' CAS servers.
+    pub cas: Arc<crate::cas::CasClient>,
 }
 
 /// The whole API.
@@ -152,6 +159,7 @@ pub fn router(state: AppState) -> Router {
         .merge(school_year::routes())
         .merge(contract::routes())
         .merge(audit::routes())
+        .merge(pronote_net::routes())
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -8,6 +8,7 @@ use hosting_api::ErrorCode;
 use hosting_api::audit::*;
 use hosting_api::contract::*;
 use hosting_api::files::*;
+use hosting_api::pronote_net::*;
 use hosting_api::school_year::*;
 use hosting_api::types::*;
 
@@ -66,6 +67,10 @@ use hosting_api::types::*;
         super::contract::make,
         super::contract::pdf,
         super::audit::audit,
+        super::pronote_net::publication,
+        super::pronote_net::set_publication,
+        super::pronote_net::delegation,
+        super::pronote_net::set_delegation,
     ),
     components(schemas(
         Role, ErrorBody, ErrorDetail, ErrorCode, Health, EnrollmentRequest, EnrollmentResponse,
@@ -77,7 +82,9 @@ use hosting_api::types::*;
         AddCompanion, TimeGrid, NewEmptyBase, Safeguard, Monitoring, MonitoringUpdate,
         UpgradeStatus, UpgradeWindow, UpgradeState, UpgradeChoice, YearOrigin, YearFile, YearBase,
         YearCell, ScheduleYears, LoadYearBase, ProformaRequest, Proforma,
-        CertificateRenewal, RenewedCertificate, AuditRecord, AuditPage
+        CertificateRenewal, RenewedCertificate, AuditRecord, AuditPage, Webspace, Webspaces,
+        WebspacesUpdate, WebspaceAddresses, DelegationMode, Publication, PublicationUpdate,
+        Delegation, DelegationUpdate
     )),
     modifiers(&BearerScheme)
 )]

@@ -116,6 +116,11 @@ impl From<Refusal> for ApiError {
             | Refusal::InvalidDate { .. }
             | Refusal::InvalidSchoolYear { .. }
             | Refusal::AdministrationOnly { .. }) => year_answer(year),
+            pronote_net @ (Refusal::CampusNetLicenceRequired { .. }
+            | Refusal::PublicationRunning { .. }
+            | Refusal::InvalidCasUrl { .. }
+            | Refusal::CasUnreachable { .. }
+            | Refusal::InvalidInactivity { .. }) => pronote_net_answer(pronote_net),
         };
         let error = ApiError::client(status, code, message);
         match field {
@@ -259,6 +264,40 @@ fn year_answer(refusal: Refusal) -> Answer {
             ),
         ),
         // Not about the school year: `From<Refusal>` sends only those here.
+        other => conflict(other.to_string()),
+    }
+}
+
+/// The answers about PRONOTE.net: publication and delegated authentication.
+fn pronote_net_answer(refusal: Refusal) -> Answer {
+    let unprocessable = |field: &'static str, message: String| Answer {
+        field: Some(field),
+        ..answer(StatusCode::UNPROCESSABLE_ENTITY, message)
+    };
+    match refusal {
+        Refusal::CampusNetLicenceRequired { schedule } => conflict(format!(
+            "{schedule} has no Campus.net licence, so its webspaces cannot be published. Tick its Campus.net licence in Configuration (it is part of your contract), then publish."
+        )),
+        Refusal::PublicationRunning { schedule } => conflict(format!(
+            "The webspaces of {schedule} are published: stop the publication first, then change how people log in, then publish again."
+        )),
+        Refusal::InvalidCasUrl { why } => unprocessable(
+            "cas_url",
+            format!(
+                "{why} Write the address of the ENT's CAS server, e.g. https://cas.example.org/cas."
+            ),
+        ),
+        Refusal::CasUnreachable { url, why } => unprocessable(
+            "cas_url",
+            format!(
+                "The CAS server does not answer at {url}/login: {why}. Check the address with the ENT's administrator."
+            ),
+        ),
+        Refusal::InvalidInactivity { given } => unprocessable(
+            "inactivity_minutes",
+            format!("{given} minutes is not allowed: choose from 5 to 240 minutes."),
+        ),
+        // Not about PRONOTE.net: `From<Refusal>` sends only those here.
         other => conflict(other.to_string()),
     }
 }

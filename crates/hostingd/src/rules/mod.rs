@@ -6,6 +6,7 @@
 //! reserved for the Administration group, within the contract).
 
 pub mod activation;
+pub mod pronote_net;
 pub mod reservation;
 pub mod school_year;
 
@@ -165,6 +166,33 @@ pub enum Refusal {
         /// Schedule name.
         schedule: String,
     },
+    /// Publishing a schedule without the Campus.net licence.
+    CampusNetLicenceRequired {
+        /// Schedule name.
+        schedule: String,
+    },
+    /// The delegation changed while the webspaces are published.
+    PublicationRunning {
+        /// Schedule name.
+        schedule: String,
+    },
+    /// A CAS address that is not an https address of a server.
+    InvalidCasUrl {
+        /// What is wrong with it.
+        why: &'static str,
+    },
+    /// The CAS server does not answer at `<cas_url>/login`.
+    CasUnreachable {
+        /// The address asked.
+        url: String,
+        /// What happened.
+        why: String,
+    },
+    /// An inactivity time outside the bounds.
+    InvalidInactivity {
+        /// What was given.
+        given: u32,
+    },
 }
 
 impl Refusal {
@@ -195,6 +223,11 @@ impl Refusal {
             Refusal::InvalidDate { .. } => ErrorCode::InvalidDate,
             Refusal::InvalidSchoolYear { .. } => ErrorCode::InvalidSchoolYear,
             Refusal::AdministrationOnly { .. } => ErrorCode::AdministrationOnly,
+            Refusal::CampusNetLicenceRequired { .. } => ErrorCode::CampusNetLicenceRequired,
+            Refusal::PublicationRunning { .. } => ErrorCode::PublicationRunning,
+            Refusal::InvalidCasUrl { .. } => ErrorCode::InvalidCasUrl,
+            Refusal::CasUnreachable { .. } => ErrorCode::CasUnreachable,
+            Refusal::InvalidInactivity { .. } => ErrorCode::InvalidInactivity,
             Refusal::NoPortAvailable => ErrorCode::NoPortAvailable,
             Refusal::UnknownUser { .. } => ErrorCode::UnknownUser,
             Refusal::UsernameTaken { .. } => ErrorCode::UsernameTaken,

@@ -434,6 +434,15 @@ impl Store {
             json!({"schedule_id": schedule_id, "base_id": base_id}),
         )
         .await?;
+        // "The base is published by default" (with the Campus.net licence).
+        super::publications::publish_on_activation(
+            &mut tx,
+            actor,
+            schedule_id,
+            schedule.campus_net_licence,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

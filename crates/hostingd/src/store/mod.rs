@@ -15,6 +15,7 @@ mod invoices;
 mod leases;
 mod objects;
 mod outbox;
+mod publications;
 mod safeguards;
 mod schedules;
 mod sessions;
@@ -44,6 +45,7 @@ pub use contract::{
 };
 pub use objects::Claim;
 pub use outbox::{OutboxMessage, PendingMessage};
+pub use publications::{PublicationChange, PublicationRow, WebspaceView};
 pub use safeguards::{FileCopy, SafeguardRow};
 pub use schedules::{EndpointOwner, ScheduleChanges, ScheduleRow};
 pub use sessions::{SessionRow, SessionWithWorkstation};

@@ -182,6 +182,9 @@ impl Store {
                    "after": {"name": name, "campus_net_licence": licence, "time_zone": zone}}),
         )
         .await?;
+        if before.1 && !licence {
+            super::publications::licence_removed(&mut tx, actor, schedule_id, now).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -468,6 +468,28 @@ pub fn matrix(f: &Fixture) -> Vec<Row> {
         ),
         // Everyone sees the audit log; what each one sees is tested in `audit`.
         row("get", "/v1/audit", all("/audit?action=server.", "")),
+        // PRONOTE.net: the manager and the superadministrators publish and delegate. The probes
+        // change nothing (no field given, no delegation), so they call no CAS server.
+        row(
+            "get",
+            "/v1/schedules/{id}/publication",
+            all(&s("/publication"), ""),
+        ),
+        row(
+            "put",
+            "/v1/schedules/{id}/publication",
+            all(&s("/publication"), "{}"),
+        ),
+        row(
+            "get",
+            "/v1/schedules/{id}/delegation",
+            all(&s("/delegation"), ""),
+        ),
+        row(
+            "put",
+            "/v1/schedules/{id}/delegation",
+            all(&s("/delegation"), r#"{"mode":"none"}"#),
+        ),
         // The contract's pro-formas are the superadministrators'.
         row(
             "get",

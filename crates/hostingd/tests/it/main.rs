@@ -20,6 +20,7 @@ mod migrations;
 mod onboarding;
 mod openapi;
 mod postgres;
+mod pronote_net;
 mod resume;
 mod s3_blobs;
 mod scale_out;

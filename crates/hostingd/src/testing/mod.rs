@@ -7,6 +7,8 @@
 //!
 //! This is test code: a helper that cannot do its job panics with what went wrong.
 
+pub mod cas;
+
 use std::io::{BufRead, BufReader};
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
@@ -105,11 +107,11 @@ pub fn port_window() -> RangeInclusive<u16> {
             if owned.windows.iter().any(|(owned, _)| *owned == index) {
                 continue;
             }
-            if let Some(lock) = claim(index) {
-                if window_free(index) {
-                    owned.windows.push((index, lock));
-                    return window(index);
-                }
+            if let Some(lock) = claim(index)
+                && window_free(index)
+            {
+                owned.windows.push((index, lock));
+                return window(index);
             }
         }
     }

@@ -16,6 +16,8 @@
 //! schedule after a lease time). When an instance dies, another takes its endpoints over within
 //! a lease time and a third.
 
+pub mod webspaces;
+
 use hosting_api::ErrorCode;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -33,6 +35,9 @@ use crate::endpoint_ca::EndpointCa;
 use crate::error::{ApiError, ApiResult};
 use crate::http::AppState;
 use crate::store::{Actor, ScheduleRow};
+
+/// Requests one endpoint answers at once; more wait.
+const PAGES_AT_ONCE: usize = 32;
 
 struct Listening {
     handle: Handle<SocketAddr>,
@@ -242,9 +247,23 @@ impl Endpoints {
             .ca
             .server_config(&reservation.host, &verified)
             .map_err(ApiError::internal)?;
+        let port = reservation
+            .listener
+            .local_addr()
+            .map_err(ApiError::internal)?
+            .port();
+        let site = webspaces::Site {
+            state: state.clone(),
+            schedule_id: reservation.schedule_id,
+            origin: format!("https://{}:{port}", reservation.host),
+        };
+        // Public pages: a bounded number answered at once, so that none of them can be used
+        // to flood the school's CAS server or the database.
         let app = Router::new()
             .route("/", get(status))
-            .with_state((state.clone(), reservation.schedule_id));
+            .merge(webspaces::routes())
+            .layer(tower::limit::ConcurrencyLimitLayer::new(PAGES_AT_ONCE))
+            .with_state(site);
         let handle = Handle::new();
         let server =
             axum_server::from_tcp_rustls(reservation.listener, RustlsConfig::from_config(tls))
@@ -387,9 +406,8 @@ impl Endpoints {
     }
 }
 
-async fn status(
-    State((state, schedule_id)): State<(AppState, i64)>,
-) -> ApiResult<Json<EndpointStatus>> {
+async fn status(State(site): State<webspaces::Site>) -> ApiResult<Json<EndpointStatus>> {
+    let (state, schedule_id) = (site.state, site.schedule_id);
     let running = state
         .store
         .running_schedules()

@@ -1,0 +1,329 @@
+//! Delegated authentication: the client of a school's CAS server (the ENT). The service checks
+//! that a CAS address answers before it is saved, and validates the tickets the webspaces
+//! receive (CAS 2.0, `serviceValidate`). The school chooses the address, so the service refuses
+//! one that names its own network (loopback, private, link-local) unless the provider allows it,
+//! follows no redirect, reads at most 64 KiB, and gives up after 10 seconds. A ticket is a
+//! one-use credential: it is never logged.
+
+use std::net::IpAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use reqwest::{StatusCode, Url};
+
+use crate::rules::Refusal;
+
+/// How long the service waits for a CAS server.
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest answer read from a CAS server.
+const MAX_ANSWER: usize = 64 * 1024;
+/// The namespace of CAS 2.0 answers.
+const CAS_NS: &str = "http://www.yale.edu/tp/cas";
+
+/// What a CAS server answered about a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CasAnswer {
+    /// The ticket is good: who logged in.
+    User {
+        /// The user's identifier at the ENT.
+        user: String,
+        /// A name to show, when the ENT gives one (`displayName` or `cn`).
+        display_name: Option<String>,
+    },
+    /// The ticket is refused.
+    Refused {
+        /// The CAS code, e.g. `INVALID_TICKET`.
+        code: String,
+        /// The CAS server's text.
+        message: String,
+    },
+}
+
+/// The client of the schools' CAS servers.
+pub struct CasClient {
+    http: reqwest::Client,
+    allow_private: bool,
+}
+
+impl CasClient {
+    /// A client trusting the system's roots plus the PEM certificates of `ca_file`;
+    /// `allow_private` lets CAS addresses name the service's own networks.
+    pub fn new(ca_file: Option<&Path>, allow_private: bool) -> anyhow::Result<CasClient> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(TIMEOUT)
+            .connect_timeout(TIMEOUT)
+            .user_agent(concat!("hostingd/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = ca_file {
+            let pem = std::fs::read(path)
+                .with_context(|| format!("reading the CAS CA file {}", path.display()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .with_context(|| format!("the CAS CA file {} is not PEM", path.display()))?;
+            anyhow::ensure!(
+                !certs.is_empty(),
+                "the CAS CA file {} holds no certificate",
+                path.display()
+            );
+            builder = builder.tls_certs_merge(certs);
+        }
+        Ok(CasClient {
+            http: builder.build().context("building the CAS client")?,
+            allow_private,
+        })
+    }
+
+    /// Refuses an address whose host resolves to the service's own networks (unless allowed).
+    async fn check_host(&self, url: &Url) -> Result<(), String> {
+        let host = url.host_str().ok_or("the address has no server name")?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let port = url.port_or_known_default().unwrap_or(443);
+        let addresses: Vec<IpAddr> = tokio::net::lookup_host((host, port))
+            .await
+            .map_err(|_| format!("the name {host} is not known"))?
+            .map(|a| a.ip())
+            .collect();
+        if addresses.is_empty() {
+            return Err(format!("the name {host} is not known"));
+        }
+        if !self.allow_private && addresses.iter().any(|ip| is_internal(*ip)) {
+            return Err(format!(
+                "{host} is an address of a private network, which the hosting service does not call"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks that a CAS server answers at `<cas_url>/login` (any answer below 400: a login
+    /// form, or a redirect to one); `422 cas_unreachable` with what happened otherwise.
+    pub async fn check(&self, cas_url: &str) -> Result<(), Refusal> {
+        let unreachable = |why: String| Refusal::CasUnreachable {
+            url: cas_url.to_string(),
+            why,
+        };
+        let url =
+            Url::parse(&format!("{cas_url}/login")).map_err(|e| unreachable(e.to_string()))?;
+        self.check_host(&url).await.map_err(unreachable)?;
+        let response = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| unreachable(why(&e)))?;
+        let status = response.status();
+        if status.as_u16() >= 400 {
+            return Err(unreachable(format!("it answered {}", status_text(status))));
+        }
+        Ok(())
+    }
+
+    /// Asks the CAS server whether `ticket` was issued for `service` (CAS 2.0
+    /// `serviceValidate`). An error says why the CAS server could not answer.
+    pub async fn validate(
+        &self,
+        cas_url: &str,
+        service: &str,
+        ticket: &str,
+    ) -> Result<CasAnswer, String> {
+        let mut url =
+            Url::parse(&format!("{cas_url}/serviceValidate")).map_err(|e| e.to_string())?;
+        url.query_pairs_mut()
+            .append_pair("service", service)
+            .append_pair("ticket", ticket);
+        self.check_host(&url).await?;
+        let mut response = self.http.get(url).send().await.map_err(|e| why(&e))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(format!("it answered {}", status_text(status)));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| why(&e))? {
+            if body.len() + chunk.len() > MAX_ANSWER {
+                return Err("its answer is too long".to_string());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let text = String::from_utf8(body).map_err(|_| "its answer is not text".to_string())?;
+        parse_service_response(&text)
+    }
+}
+
+/// What a failed call to a CAS server means for a person.
+fn why(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        return format!("no answer in {} seconds", TIMEOUT.as_secs());
+    }
+    let mut chain = String::new();
+    let mut source: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = source {
+        chain.push_str(&e.to_string());
+        chain.push(' ');
+        source = e.source();
+    }
+    let chain = chain.to_lowercase();
+    if chain.contains("certificate") || chain.contains("unknownissuer") {
+        "its certificate is not trusted by the hosting service".to_string()
+    } else if error.is_connect() {
+        "nothing answers at this address".to_string()
+    } else {
+        "the connection failed".to_string()
+    }
+}
+
+fn status_text(status: StatusCode) -> String {
+    format!(
+        "{} {}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("")
+    )
+    .trim()
+    .to_string()
+}
+
+/// An address of the service's own networks: loopback, private, link-local, shared (CGNAT),
+/// unspecified, or a unique local IPv6 address.
+pub fn is_internal(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_internal(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+/// The first child element of `node` named `name` in the CAS namespace.
+fn child<'a, 'input>(
+    node: roxmltree::Node<'a, 'input>,
+    name: &str,
+) -> Option<roxmltree::Node<'a, 'input>> {
+    node.children()
+        .find(|c| c.is_element() && c.has_tag_name((CAS_NS, name)))
+}
+
+/// Reads a CAS 2.0 `serviceResponse`: the user (and a display name from its attributes) on
+/// success, the code and text on failure.
+pub fn parse_service_response(xml: &str) -> Result<CasAnswer, String> {
+    let document =
+        roxmltree::Document::parse(xml).map_err(|_| "its answer is not CAS XML".to_string())?;
+    let root = document.root_element();
+    if !root.has_tag_name((CAS_NS, "serviceResponse")) {
+        return Err("its answer is not a CAS serviceResponse".to_string());
+    }
+    let text = |node: roxmltree::Node<'_, '_>| -> String {
+        node.descendants()
+            .filter(roxmltree::Node::is_text)
+            .filter_map(|t| t.text())
+            .collect::<String>()
+            .trim()
+            .to_string()
+    };
+    if let Some(success) = child(root, "authenticationSuccess") {
+        let user = child(success, "user")
+            .map(text)
+            .filter(|u| !u.is_empty())
+            .ok_or("its answer names no user")?;
+        let display_name = child(success, "attributes").and_then(|attributes| {
+            ["displayName", "cn"]
+                .iter()
+                .find_map(|name| child(attributes, name).map(text))
+                .filter(|n| !n.is_empty())
+        });
+        return Ok(CasAnswer::User { user, display_name });
+    }
+    if let Some(failure) = child(root, "authenticationFailure") {
+        return Ok(CasAnswer::Refused {
+            code: failure.attribute("code").unwrap_or("UNKNOWN").to_string(),
+            message: text(failure),
+        });
+    }
+    Err("its answer is neither a success nor a failure".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_success_names_the_user_and_their_display_name() {
+        let xml = r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas">
+            <cas:authenticationSuccess>
+                <cas:user>jdupont</cas:user>
+                <cas:attributes>
+                    <cas:displayName>Jeanne &amp; Dupont</cas:displayName>
+                </cas:attributes>
+            </cas:authenticationSuccess>
+        </cas:serviceResponse>"#;
+        assert_eq!(
+            parse_service_response(xml),
+            Ok(CasAnswer::User {
+                user: "jdupont".into(),
+                display_name: Some("Jeanne & Dupont".into())
+            })
+        );
+        let bare = r#"<serviceResponse xmlns="http://www.yale.edu/tp/cas"><authenticationSuccess><user><![CDATA[m.martin]]></user></authenticationSuccess></serviceResponse>"#;
+        assert_eq!(
+            parse_service_response(bare),
+            Ok(CasAnswer::User {
+                user: "m.martin".into(),
+                display_name: None
+            })
+        );
+    }
+
+    #[test]
+    fn a_failure_keeps_its_code_and_anything_else_is_an_error() {
+        let xml = r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas">
+            <cas:authenticationFailure code="INVALID_TICKET">Ticket ST-1 not recognized</cas:authenticationFailure>
+        </cas:serviceResponse>"#;
+        assert_eq!(
+            parse_service_response(xml),
+            Ok(CasAnswer::Refused {
+                code: "INVALID_TICKET".into(),
+                message: "Ticket ST-1 not recognized".into()
+            })
+        );
+        // Same names in another namespace are not CAS.
+        let foreign = r#"<serviceResponse><authenticationSuccess><user>x</user></authenticationSuccess></serviceResponse>"#;
+        assert!(parse_service_response(foreign).is_err());
+        assert!(parse_service_response("yes\njdupont\n").is_err());
+        let empty = r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas"><cas:authenticationSuccess><cas:user> </cas:user></cas:authenticationSuccess></cas:serviceResponse>"#;
+        assert!(parse_service_response(empty).is_err());
+    }
+
+    #[test]
+    fn the_services_own_networks_are_internal() {
+        for internal in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(is_internal(internal.parse().unwrap()), "{internal}");
+        }
+        for public in ["93.184.216.34", "2606:4700::1111", "100.128.0.1"] {
+            assert!(!is_internal(public.parse().unwrap()), "{public}");
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! The webspaces a schedule's endpoint serves while its webspaces are published (PRONOTE.net):
+//! `/professeur.html`, `/parent.html`, `/eleve.html` and `/viescolaire.html`. Each page is read
+//! from the database at each request, so a change in the console applies at once. An
+//! unpublished space answers `503` with a page that says so. With delegated authentication a
+//! page sends its visitor to the ENT's CAS login, and the ticket it brings back is validated
+//! (CAS 2.0, `serviceValidate`) on the page itself or on `/cas/validate`.
+//!
+//! These pages stand in for PRONOTE.net's: they name the school, the schedule and the space and
+//! show who logged in, but open no session.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use hosting_api::pronote_net::{DelegationMode, Webspace};
+use reqwest::Url;
+
+use crate::cas::CasAnswer;
+use crate::http::AppState;
+use crate::texts::{Arg, Language, Texts};
+
+/// What every page of one endpoint knows.
+#[derive(Clone)]
+pub struct Site {
+    /// The service's state.
+    pub state: AppState,
+    /// The schedule.
+    pub schedule_id: i64,
+    /// `https://<host>:<port>`, the origin of the pages (the CAS `service` addresses).
+    pub origin: String,
+}
+
+/// The pages of the webspaces, besides the endpoint's status route.
+pub fn routes() -> Router<Site> {
+    let mut router = Router::new().route("/cas/validate", get(validate));
+    for space in Webspace::ALL {
+        router = router.route(
+            &format!("/{}", space.page()),
+            get(move |site, headers, query| page(site, headers, query, space)),
+        );
+    }
+    router
+}
+
+/// The query of a page or of `/cas/validate`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageQuery {
+    ticket: Option<String>,
+    space: Option<String>,
+}
+
+fn language(headers: &HeaderMap) -> Language {
+    let first = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.split(';').next().unwrap_or(v).trim().to_string());
+    Language::from_code(first.as_deref())
+}
+
+/// Text made safe for HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A whole page: a title and paragraphs, every text escaped here.
+fn html(status: StatusCode, language: Language, title: &str, lines: &[String]) -> Response {
+    let body: String = lines
+        .iter()
+        .map(|line| format!("<p>{}</p>\n", escape(line)))
+        .collect();
+    let page = format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body>\n<h1>{title}</h1>\n{body}</body>\n</html>\n",
+        lang = language.code(),
+        title = escape(title),
+    );
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        page,
+    )
+        .into_response()
+}
+
+fn space_name(texts: &Texts, space: Webspace) -> String {
+    texts.get(&format!("webspace-{}", space.as_str()), &[])
+}
+
+async fn page(
+    State(site): State<Site>,
+    headers: HeaderMap,
+    Query(query): Query<PageQuery>,
+    space: Webspace,
+) -> Response {
+    answer(&site, &headers, space, query.ticket.as_deref(), false).await
+}
+
+/// `/cas/validate?ticket=…&space=professeur`: validates a ticket issued for a space's page
+/// (the teachers' by default).
+async fn validate(
+    State(site): State<Site>,
+    headers: HeaderMap,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    let space = query
+        .space
+        .as_deref()
+        .and_then(Webspace::from_page)
+        .unwrap_or(Webspace::Teachers);
+    answer(&site, &headers, space, query.ticket.as_deref(), true).await
+}
+
+/// A page of `space`, or the validation of the ticket brought back for it.
+async fn answer(
+    site: &Site,
+    headers: &HeaderMap,
+    space: Webspace,
+    ticket: Option<&str>,
+    validating: bool,
+) -> Response {
+    let language = language(headers);
+    let view = match site.state.store.webspace_view(site.schedule_id).await {
+        Ok(Some(view)) => view,
+        Ok(None) | Err(_) => {
+            let texts = Texts::new(language);
+            return html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                language,
+                &texts.get("webspace-unavailable-title", &[]),
+                &[texts.get("webspace-unavailable", &[])],
+            );
+        }
+    };
+    let publication = &view.publication;
+    let service = format!("{}/{}", site.origin, space.page());
+    // The CAS call waits outside of any text formatting (`Texts` stays on this side of it).
+    let cas = match (publication.delegation, &publication.cas_url) {
+        (DelegationMode::Cas, Some(url)) => Some(url.clone()),
+        _ => None,
+    };
+    let published = view.running && publication.published && publication.webspaces.get(space);
+    let validated = match (&cas, ticket, published) {
+        (Some(cas_url), Some(ticket), true) => {
+            Some(site.state.cas.validate(cas_url, &service, ticket).await)
+        }
+        _ => None,
+    };
+    let texts = Texts::new(language);
+    let name = space_name(&texts, space);
+    let args = [
+        ("space", Arg::Text(&name)),
+        ("schedule", Arg::Text(&view.schedule_name)),
+        ("school", Arg::Text(&view.school_name)),
+    ];
+    if !published {
+        return html(
+            StatusCode::SERVICE_UNAVAILABLE,
+            language,
+            &texts.get("webspace-not-published-title", &[]),
+            &[texts.get("webspace-not-published", &args)],
+        );
+    }
+    let heading = texts.get("webspace-heading", &args);
+    let school = view.school_name.clone();
+    let inactivity = texts.get(
+        "webspace-inactivity",
+        &[(
+            "minutes",
+            Arg::Number(i64::from(publication.inactivity_minutes)),
+        )],
+    );
+    match (cas, validated) {
+        (None, _) if validating => html(
+            StatusCode::NOT_FOUND,
+            language,
+            &texts.get("webspace-no-delegation-title", &[]),
+            &[texts.get("webspace-no-delegation", &args)],
+        ),
+        (None, _) => html(StatusCode::OK, language, &heading, &[school, inactivity]),
+        (Some(cas_url), None) => {
+            let login =
+                Url::parse_with_params(&format!("{cas_url}/login"), [("service", &service)]);
+            match login {
+                Ok(login) => (
+                    StatusCode::FOUND,
+                    [
+                        (header::LOCATION, login.to_string()),
+                        (header::CACHE_CONTROL, "no-store".to_string()),
+                    ],
+                )
+                    .into_response(),
+                Err(_) => html(
+                    StatusCode::BAD_GATEWAY,
+                    language,
+                    &texts.get("webspace-cas-unreachable-title", &[]),
+                    &[texts.get(
+                        "webspace-cas-unreachable",
+                        &[("why", Arg::Text("invalid address"))],
+                    )],
+                ),
+            }
+        }
+        (Some(_), Some(Ok(CasAnswer::User { user, display_name }))) => {
+            let who = display_name.unwrap_or(user);
+            let logged_in = texts.get("webspace-logged-in", &[("name", Arg::Text(&who))]);
+            html(
+                StatusCode::OK,
+                language,
+                &heading,
+                &[school, logged_in, inactivity],
+            )
+        }
+        (Some(_), Some(Ok(CasAnswer::Refused { code, .. }))) => html(
+            StatusCode::FORBIDDEN,
+            language,
+            &texts.get("webspace-ticket-refused-title", &[]),
+            &[texts.get("webspace-ticket-refused", &[("code", Arg::Text(&code))])],
+        ),
+        (Some(_), Some(Err(why))) => {
+            tracing::warn!(schedule = site.schedule_id, %why, "a CAS ticket could not be validated");
+            html(
+                StatusCode::BAD_GATEWAY,
+                language,
+                &texts.get("webspace-cas-unreachable-title", &[]),
+                &[texts.get("webspace-cas-unreachable", &[("why", Arg::Text(&why))])],
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            escape(r#"<script>"Lycée" & 'co'</script>"#),
+            "&lt;script&gt;&quot;Lycée&quot; &amp; &#39;co&#39;&lt;/script&gt;"
+        );
+    }
+
+    #[test]
+    fn the_visitors_first_language_chooses() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(language(&headers), Language::Fr);
+        headers.insert(
+            header::ACCEPT_LANGUAGE,
+            "en-GB,en;q=0.9,fr;q=0.8".parse().unwrap(),
+        );
+        assert_eq!(language(&headers), Language::En);
+        headers.insert(header::ACCEPT_LANGUAGE, "fr-FR;q=1, en".parse().unwrap());
+        assert_eq!(language(&headers), Language::Fr);
+    }
+}
