@@ -48,6 +48,8 @@ pub struct ConsoleOptions {
     pub crash_report: Option<PathBuf>,
     /// The shortcut on the desktop that an installed console offers at its first start.
     pub shortcut: Option<crate::shortcut::ShortcutOffer>,
+    /// Where addresses open and copied text goes: the system's browser and clipboard.
+    pub links: Arc<dyn crate::links::Links>,
 }
 
 /// Where the person is.
@@ -75,6 +77,7 @@ impl ConsoleOptions {
             provider: ProviderSetting::Demonstration,
             crash_report: None,
             shortcut: None,
+            links: Arc::new(crate::links::SystemLinks),
         }
     }
 }

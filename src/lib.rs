@@ -9,6 +9,7 @@ pub mod format;
 pub mod help;
 pub mod i18n;
 pub mod keystore;
+pub mod links;
 pub mod local_service;
 pub mod logs;
 pub mod mailbox;

@@ -15,8 +15,9 @@ use crate::request::Request;
 use crate::widgets;
 
 /// The kinds of actions offered in the filter: the action's prefix and its text key.
-const KINDS: [(&str, &str); 10] = [
+const KINDS: [(&str, &str); 11] = [
     ("server.", "audit-kind-server"),
+    ("pronote_net.", "audit-kind-pronote-net"),
     ("base.", "audit-kind-bases"),
     ("safeguard.", "audit-kind-safeguards"),
     ("schedule.", "audit-kind-schedules"),
@@ -218,7 +219,7 @@ fn table(ui: &mut egui::Ui, t: &Texts, records: &[AuditRecord]) {
                 ui.label(record.schedule_name.clone().unwrap_or_default());
                 ui.label(part(&record.detail, "before"));
                 ui.label(part(&record.detail, "after"));
-                ui.label(detail(&record.detail));
+                ui.label(detail_text(&record.detail));
                 ui.label(record.source_addr.clone().unwrap_or_default());
                 ui.end_row();
             }
@@ -237,16 +238,26 @@ fn who(t: &Texts, actor: &str) -> String {
     }
 }
 
-/// One side of a change (`before` or `after`), in one line, cut.
+/// One side of a change (`before` or `after`), in one line, cut: when both sides are objects,
+/// only the fields that changed (`published: true`), since the rest did not.
 fn part(value: &serde_json::Value, key: &str) -> String {
-    value
-        .get(key)
-        .map(|v| cut(&v.to_string()))
-        .unwrap_or_default()
+    let other = if key == "before" { "after" } else { "before" };
+    match (value.get(key), value.get(other)) {
+        (Some(serde_json::Value::Object(side)), Some(serde_json::Value::Object(rest))) => {
+            let changed: Vec<String> = side
+                .iter()
+                .filter(|(field, v)| rest.get(*field) != Some(*v))
+                .map(|(field, v)| format!("{field}: {v}"))
+                .collect();
+            cut(&changed.join(", "))
+        }
+        (Some(side), _) => cut(&side.to_string()),
+        (None, _) => String::new(),
+    }
 }
 
 /// The other details in one line (ids, names), cut.
-fn detail(value: &serde_json::Value) -> String {
+fn detail_text(value: &serde_json::Value) -> String {
     let mut rest = value.clone();
     if let Some(map) = rest.as_object_mut() {
         map.remove("before");
@@ -264,4 +275,23 @@ fn cut(text: &str) -> String {
         cut.push('…');
     }
     cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_shows_only_the_fields_that_changed() {
+        let detail = serde_json::json!({
+            "schedule_id": 3,
+            "before": {"published": true, "inactivity_minutes": 20, "cas_url": null},
+            "after": {"published": false, "inactivity_minutes": 20, "cas_url": null},
+        });
+        assert_eq!(part(&detail, "before"), "published: true");
+        assert_eq!(part(&detail, "after"), "published: false");
+        let plain = serde_json::json!({"before": "a", "after": "b"});
+        assert_eq!(part(&plain, "after"), "\"b\"");
+        assert_eq!(detail_text(&detail), "{\"schedule_id\":3}");
+    }
 }

@@ -1,9 +1,10 @@
-//! The panels after onboarding: Configuration, Controller, Server PRONOTE, Workstations, My
-//! account.
+//! The panels after onboarding: Configuration, Controller, Server PRONOTE, PRONOTE.net,
+//! Workstations, My account, Audit log.
 
 pub(crate) mod account;
 mod audit;
 mod controller;
+mod pronote_net;
 mod server;
 mod workstations;
 
@@ -20,6 +21,8 @@ pub enum Panel {
     Controller,
     /// The hosted servers: bases, safeguards, monitoring.
     Server,
+    /// The webspaces: publication and delegated authentication.
+    PronoteNet,
     /// Enrolled workstations.
     Workstations,
     /// The school, its contract, its version and the yearly upgrade.
@@ -35,6 +38,7 @@ pub struct Panels {
     configuration: SchedulesForm,
     controller: controller::ControllerPanel,
     server: server::ServerPanel,
+    pronote_net: pronote_net::PronoteNetPanel,
     workstations: workstations::WorkstationsPanel,
     account: account::AccountPanel,
     audit: audit::AuditPanel,
@@ -58,6 +62,7 @@ impl Panels {
                 (Panel::Configuration, "panel-configuration"),
                 (Panel::Controller, "panel-controller"),
                 (Panel::Server, "panel-server"),
+                (Panel::PronoteNet, "panel-pronote-net"),
                 (Panel::Workstations, "panel-workstations"),
                 (Panel::Account, "panel-account"),
                 (Panel::Audit, "panel-audit"),
@@ -73,6 +78,9 @@ impl Panels {
                     }
                     if panel == Panel::Account {
                         self.account.open(cx);
+                    }
+                    if panel == Panel::PronoteNet {
+                        self.pronote_net.open();
                     }
                     if panel == Panel::Audit {
                         self.audit.open(cx);
@@ -99,6 +107,7 @@ impl Panels {
             }
             Panel::Controller => self.controller.ui(ui, cx),
             Panel::Server => self.server.ui(ui, cx),
+            Panel::PronoteNet => self.pronote_net.ui(ui, cx),
             Panel::Workstations => self.workstations.ui(ui, cx),
             Panel::Account => self.account.ui(ui, cx),
             Panel::Audit => self.audit.ui(ui, cx),

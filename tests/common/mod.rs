@@ -106,6 +106,7 @@ pub fn options(
         provider: hosting_console::provider::ProviderSetting::Demonstration,
         crash_report: None,
         shortcut: None,
+        links: std::sync::Arc::new(hosting_console::links::RecordingLinks::default()),
     }
 }
 

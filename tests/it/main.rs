@@ -10,6 +10,7 @@ mod installer_files;
 mod local_restart;
 mod onboarding_ui;
 mod panels_ui;
+mod pronote_net_ui;
 mod provider_ui;
 mod school_year_ui;
 mod server_ui;

@@ -1,4 +1,5 @@
-//! Image snapshots of My account and of the Previous years grid, in French and in English,
+//! Image snapshots of My account, the Previous years grid, the PRONOTE.net panel and the audit
+//! log, in French and in English,
 //! with fixed numbers and the service's clock on fixed days (the workstation enrolls at the real
 //! time first, then the clock moves). `UPDATE_SNAPSHOTS=1 cargo test --test it snapshots_account`
 //! writes new baselines to `tests/snapshots/`.
@@ -127,6 +128,12 @@ fn snapshot(person: &mut Person<'_>, t: &Texts, name: &str) {
         .harness
         .query_all_by_label_contains("https://127.0.0.1:")
         .chain(person.harness.query_all_by_label_contains(valid_until))
+        .chain(
+            person
+                .harness
+                .query_all_by_label_contains(".hosting.localhost:"),
+        )
+        .chain(person.harness.query_all_by_label_contains("2030-08-01 09:"))
         .map(|node| node.rect())
         .collect();
     for rect in masks {
@@ -195,6 +202,31 @@ fn account_and_years(language: Language) {
     person.wait_for_text("Hugo 2029-2030 ·");
     person.wait_for_text(&t.with("year-replace", &[("year", "2029-2030")]));
     snapshot(&mut person, &t, &format!("years_{tag}"));
+
+    // PRONOTE.net: planning01 published at its activation; each address with its port hidden.
+    person.click(&t.get("panel-pronote-net"));
+    person.wait_for(&t.get("pronote-published"));
+    person.wait_for(&t.with(
+        "pronote-open-named",
+        &[("space", &t.get("webspace-teachers"))],
+    ));
+    snapshot(&mut person, &t, &format!("pronote_net_{tag}"));
+    // The publication stopped: the audit log shows it, before and after.
+    person.click(&t.get("pronote-stop"));
+    person.click(&t.get("pronote-stop-yes"));
+    person.wait_for(&t.get("pronote-not-published"));
+
+    // The audit log from 1 August 2030: the login and the stop of the day, their minute hidden.
+    person.click(&t.get("panel-audit"));
+    person.wait_for(&t.get("audit-col-at"));
+    person.fill(&t.get("audit-since"), "2030-08-01");
+    person.click(&t.get("audit-apply"));
+    person.wait_until("only the day's actions", |h| {
+        h.query_by_label("account.provisioned").is_none()
+            && h.query_all_by_label("session.created").next().is_some()
+            && h.query_all_by_label("pronote_net.stopped").next().is_some()
+    });
+    snapshot(&mut person, &t, &format!("audit_{tag}"));
     let _ = logins;
 }
 
