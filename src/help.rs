@@ -33,42 +33,7 @@ pub fn help_window(
         .resizable(false)
         .show(ctx, |ui| {
             ui.set_max_width(theme::NOTICE_WIDTH);
-            if provider.allows_demonstration() {
-                // No provider behind a demonstration: no support to name.
-                ui.colored_label(ui.visuals().warn_fg_color, t.get("demo-explained"));
-            } else {
-                ui.label(t.with(
-                    "help-provider",
-                    &[("provider", &provider_name(t, provider))],
-                ));
-            }
-            match provider.provider().map(|p| &p.support) {
-                _ if provider.allows_demonstration() => {}
-                Some(support) if !support.is_empty() => {
-                    egui::Grid::new("support").num_columns(2).show(ui, |ui| {
-                        let rows = [
-                            ("help-phone", &support.phone),
-                            ("help-email", &support.email),
-                            ("help-web", &support.web),
-                            ("help-hours", &support.hours),
-                        ];
-                        for (key, value) in rows {
-                            if let Some(value) = value {
-                                ui.label(t.get(key));
-                                if key == "help-web" {
-                                    ui.hyperlink(value);
-                                } else {
-                                    ui.label(value);
-                                }
-                                ui.end_row();
-                            }
-                        }
-                    });
-                }
-                _ => {
-                    ui.label(t.get("help-no-contacts"));
-                }
-            }
+            support_contacts(ui, t, provider);
             ui.add_space(theme::GROUP_SPACE);
             let dir = data_dir.display().to_string();
             ui.label(t.with("help-log", &[("path", &dir)]));
@@ -76,6 +41,46 @@ pub fn help_window(
                 ui.ctx().copy_text(dir);
             }
         });
+}
+
+/// Who runs the service and its support contacts (from `provider.toml`); in a demonstration,
+/// that there is none.
+pub fn support_contacts(ui: &mut egui::Ui, t: &Texts, provider: &ProviderSetting) {
+    if provider.allows_demonstration() {
+        // No provider behind a demonstration: no support to name.
+        ui.colored_label(ui.visuals().warn_fg_color, t.get("demo-explained"));
+        return;
+    }
+    ui.label(t.with(
+        "help-provider",
+        &[("provider", &provider_name(t, provider))],
+    ));
+    match provider.provider().map(|p| &p.support) {
+        Some(support) if !support.is_empty() => {
+            egui::Grid::new("support").num_columns(2).show(ui, |ui| {
+                let rows = [
+                    ("help-phone", &support.phone),
+                    ("help-email", &support.email),
+                    ("help-web", &support.web),
+                    ("help-hours", &support.hours),
+                ];
+                for (key, value) in rows {
+                    if let Some(value) = value {
+                        ui.label(t.get(key));
+                        if key == "help-web" {
+                            ui.hyperlink(value);
+                        } else {
+                            ui.label(value);
+                        }
+                        ui.end_row();
+                    }
+                }
+            });
+        }
+        _ => {
+            ui.label(t.get("help-no-contacts"));
+        }
+    }
 }
 
 /// The notice of a crash at the last start, with where its report is.

@@ -62,6 +62,14 @@ impl Language {
         }
     }
 
+    /// The guide's pages (the Assistance panel), kept apart from the console's texts.
+    fn guide_source(self) -> &'static str {
+        match self {
+            Language::En => include_str!("../assets/locales/guide/en.ftl"),
+            Language::Fr => include_str!("../assets/locales/guide/fr.ftl"),
+        }
+    }
+
     /// The identifier that picks the plural rules (French `one` covers 0 and 1).
     fn identifier(self) -> LanguageIdentifier {
         let tag = match self {
@@ -161,15 +169,30 @@ fn key_of_line(line: &str) -> Option<&str> {
     (starts_well && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')).then_some(key)
 }
 
-/// The catalog of `language`, parsed once per process.
-fn catalog(language: Language) -> Arc<Catalog> {
-    static CATALOGS: [OnceLock<Arc<Catalog>>; 2] = [OnceLock::new(), OnceLock::new()];
-    let slot = match language {
-        Language::En => &CATALOGS[0],
-        Language::Fr => &CATALOGS[1],
+/// The catalog of `language` (its guide's with `guide`), parsed once per process.
+fn catalog(language: Language, guide: bool) -> Arc<Catalog> {
+    static CATALOGS: [OnceLock<Arc<Catalog>>; 4] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
+    let slot = match (language, guide) {
+        (Language::En, false) => &CATALOGS[0],
+        (Language::Fr, false) => &CATALOGS[1],
+        (Language::En, true) => &CATALOGS[2],
+        (Language::Fr, true) => &CATALOGS[3],
     };
     slot.get_or_init(|| {
-        let (catalog, problems) = load(language, language.file_name(), language.source());
+        let (name, source) = if guide {
+            (
+                format!("guide/{}", language.file_name()),
+                language.guide_source(),
+            )
+        } else {
+            (language.file_name().to_string(), language.source())
+        };
+        let (catalog, problems) = load(language, &name, source);
         // The test `locale_files_parse` keeps this empty; a broken entry shows its key.
         for problem in problems {
             tracing::error!("{problem}");
@@ -217,7 +240,15 @@ impl Texts {
     pub fn new(language: Language) -> Texts {
         Texts {
             language,
-            catalog: catalog(language),
+            catalog: catalog(language, false),
+        }
+    }
+
+    /// The pages of the guide in `language` (`guide-<page>-title`, `guide-<page>-body`).
+    pub fn guide(language: Language) -> Texts {
+        Texts {
+            language,
+            catalog: catalog(language, true),
         }
     }
 

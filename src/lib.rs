@@ -4,8 +4,10 @@
 pub mod app;
 pub mod backend;
 pub mod crash;
+pub mod diagnostics;
 pub mod dialogs;
 pub mod format;
+pub mod guide;
 pub mod help;
 pub mod i18n;
 pub mod keystore;

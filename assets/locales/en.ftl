@@ -611,3 +611,19 @@ pronote-copy = Copy
 pronote-copy-named = Copy the address of the { $space } space
 pronote-copied = Copied
 pronote-no-address = Give { $schedule } a domain name (Configuration) to get the addresses of its webspaces.
+
+## Assistance: the guide, the provider's support, the diagnostics.
+panel-assistance = Assistance
+assistance-title = Assistance
+assistance-intro = The guide to each task, your provider's support, and what to send them when something goes wrong.
+assistance-search = Search the guide
+assistance-search-hint = e.g. safeguard, CAS, licence
+assistance-no-page = No page of the guide holds all these words.
+assistance-open = Open { $panel }
+assistance-open-tab = Open { $panel }, { $tab }
+assistance-support = Your provider's support
+assistance-diagnostics = Diagnostics
+assistance-diagnostics-intro = If your provider's support asks for them, copy the diagnostics and paste them in your message. They hold no password and no invoice number.
+assistance-copy-diagnostics = Copy diagnostics
+assistance-copied = Copied. Paste them in your message to support.
+assistance-what-is-copied = What is copied

@@ -612,3 +612,19 @@ pronote-copy = Copier
 pronote-copy-named = Copier l'adresse de l'espace { $space }
 pronote-copied = Copié
 pronote-no-address = Donnez un nom de domaine à { $schedule } (Configuration) pour obtenir les adresses de ses espaces.
+
+## Assistance : le guide, l'assistance de l'hébergeur, les diagnostics.
+panel-assistance = Assistance
+assistance-title = Assistance
+assistance-intro = Le guide de chaque tâche, l'assistance de votre hébergeur, et ce qu'il faut lui envoyer quand quelque chose ne va pas.
+assistance-search = Chercher dans le guide
+assistance-search-hint = par ex. sauvegarde, CAS, licence
+assistance-no-page = Aucune page du guide ne contient tous ces mots.
+assistance-open = Ouvrir { $panel }
+assistance-open-tab = Ouvrir { $panel }, { $tab }
+assistance-support = L'assistance de votre hébergeur
+assistance-diagnostics = Diagnostics
+assistance-diagnostics-intro = Si l'assistance de votre hébergeur vous les demande, copiez les diagnostics et collez-les dans votre message. Ils ne contiennent ni mot de passe ni numéro de facture.
+assistance-copy-diagnostics = Copier les diagnostics
+assistance-copied = Copiés. Collez-les dans votre message à l'assistance.
+assistance-what-is-copied = Ce qui est copié

@@ -99,6 +99,9 @@ fn locale_files_parse() {
         let (catalog, problems) = load(language, language.file_name(), language.source());
         assert!(problems.is_empty(), "{problems:#?}");
         assert!(catalog.keys.len() > 50, "{language:?}");
+        let (guide, problems) = load(language, "guide", language.guide_source());
+        assert!(problems.is_empty(), "{problems:#?}");
+        assert!(guide.keys.len() >= 30, "{language:?}");
     }
 }
 

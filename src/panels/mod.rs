@@ -2,6 +2,7 @@
 //! Workstations, My account, Audit log.
 
 pub(crate) mod account;
+mod assistance;
 mod audit;
 mod controller;
 mod pronote_net;
@@ -29,6 +30,48 @@ pub enum Panel {
     Account,
     /// Who did what.
     Audit,
+    /// The guide, the provider's support and the diagnostics.
+    Assistance,
+}
+
+pub use server::Tab as ServerTab;
+
+impl Panel {
+    /// The text key of its name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Panel::Configuration => "panel-configuration",
+            Panel::Controller => "panel-controller",
+            Panel::Server => "panel-server",
+            Panel::PronoteNet => "panel-pronote-net",
+            Panel::Workstations => "panel-workstations",
+            Panel::Account => "panel-account",
+            Panel::Audit => "panel-audit",
+            Panel::Assistance => "panel-assistance",
+        }
+    }
+}
+
+impl ServerTab {
+    /// The text key of its name.
+    pub fn key(self) -> &'static str {
+        match self {
+            ServerTab::ActiveBase => "tab-active-base",
+            ServerTab::OtherBases => "tab-other-bases",
+            ServerTab::Safeguards => "tab-safeguards",
+            ServerTab::Monitoring => "tab-monitoring",
+            ServerTab::Years => "tab-years",
+        }
+    }
+}
+
+/// Where a task is done: a panel, and a tab of Server PRONOTE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Target {
+    /// The panel.
+    pub panel: Panel,
+    /// The tab, in Server PRONOTE.
+    pub tab: Option<ServerTab>,
 }
 
 /// The panels and their state.
@@ -42,6 +85,7 @@ pub struct Panels {
     workstations: workstations::WorkstationsPanel,
     account: account::AccountPanel,
     audit: audit::AuditPanel,
+    assistance: assistance::AssistancePanel,
 }
 
 impl Panels {
@@ -58,33 +102,22 @@ impl Panels {
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
         ui.horizontal(|ui| {
-            for (panel, key) in [
-                (Panel::Configuration, "panel-configuration"),
-                (Panel::Controller, "panel-controller"),
-                (Panel::Server, "panel-server"),
-                (Panel::PronoteNet, "panel-pronote-net"),
-                (Panel::Workstations, "panel-workstations"),
-                (Panel::Account, "panel-account"),
-                (Panel::Audit, "panel-audit"),
+            for panel in [
+                Panel::Configuration,
+                Panel::Controller,
+                Panel::Server,
+                Panel::PronoteNet,
+                Panel::Workstations,
+                Panel::Account,
+                Panel::Audit,
+                Panel::Assistance,
             ] {
                 if ui
-                    .selectable_label(self.panel == panel, t.get(key))
+                    .selectable_label(self.panel == panel, t.get(panel.key()))
                     .clicked()
                     && self.panel != panel
                 {
-                    self.panel = panel;
-                    if panel == Panel::Workstations {
-                        cx.data.load_workstations();
-                    }
-                    if panel == Panel::Account {
-                        self.account.open(cx);
-                    }
-                    if panel == Panel::PronoteNet {
-                        self.pronote_net.open();
-                    }
-                    if panel == Panel::Audit {
-                        self.audit.open(cx);
-                    }
+                    self.switch(panel, cx);
                 }
             }
         });
@@ -111,6 +144,32 @@ impl Panels {
             Panel::Workstations => self.workstations.ui(ui, cx),
             Panel::Account => self.account.ui(ui, cx),
             Panel::Audit => self.audit.ui(ui, cx),
+            Panel::Assistance => {
+                if let Some(target) = self.assistance.ui(ui, cx) {
+                    self.open(target, cx);
+                }
+            }
+        }
+    }
+
+    /// Shows `panel`, with what it shows loaded afresh.
+    fn switch(&mut self, panel: Panel, cx: &mut Cx<'_>) {
+        self.panel = panel;
+        match panel {
+            Panel::Workstations => cx.data.load_workstations(),
+            Panel::Account => self.account.open(cx),
+            Panel::PronoteNet => self.pronote_net.open(),
+            Panel::Audit => self.audit.open(cx),
+            Panel::Assistance => self.assistance.open(cx),
+            Panel::Configuration | Panel::Controller | Panel::Server => {}
+        }
+    }
+
+    /// Opens where a task is done: its panel, and its tab in Server PRONOTE.
+    pub fn open(&mut self, target: Target, cx: &mut Cx<'_>) {
+        self.switch(target.panel, cx);
+        if let Some(tab) = target.tab {
+            self.server.show_tab(tab, cx);
         }
     }
 }

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod assistance_ui;
 mod audit_ui;
 mod file_dialog_ui;
 mod installer_files;

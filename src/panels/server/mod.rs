@@ -28,12 +28,17 @@ use crate::widgets;
 
 /// A tab of the panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-enum Tab {
+pub enum Tab {
+    /// The active base and the server's state.
     #[default]
     ActiveBase,
+    /// The other bases.
     OtherBases,
+    /// The safeguards.
     Safeguards,
+    /// The monitoring of connections.
     Monitoring,
+    /// The bases of previous years.
     Years,
 }
 
@@ -225,15 +230,7 @@ impl ServerPanel {
             ] {
                 if ui.selectable_label(self.tab == tab, t.get(key)).clicked() && self.tab != tab {
                     self.tab = tab;
-                    let id = schedule.id;
-                    let state = self.states.entry(id).or_default();
-                    match tab {
-                        Tab::OtherBases => cx.data.load_bases(id),
-                        Tab::Safeguards => state.load_safeguards(cx, id),
-                        Tab::Monitoring => state.load_monitoring(cx, id),
-                        Tab::ActiveBase => cx.data.load_schedules(),
-                        Tab::Years => Self::load_years(cx),
-                    }
+                    self.load_tab(cx, schedule.id);
                 }
             }
         });
@@ -249,6 +246,28 @@ impl ServerPanel {
             });
         self.confirmation(ui, cx);
         self.grid_modal(ui, cx, &schedule);
+    }
+
+    /// Shows `tab` (the guide's buttons open the tab of their task), with fresh data.
+    pub fn show_tab(&mut self, tab: Tab, cx: &mut Cx<'_>) {
+        self.tab = tab;
+        match self.schedule {
+            Some(id) => self.load_tab(cx, id),
+            // The first frame chooses a schedule and loads everything.
+            None => self.loaded_for = None,
+        }
+    }
+
+    /// Reloads what the current tab shows for `schedule`.
+    fn load_tab(&mut self, cx: &mut Cx<'_>, schedule: i64) {
+        let state = self.states.entry(schedule).or_default();
+        match self.tab {
+            Tab::OtherBases => cx.data.load_bases(schedule),
+            Tab::Safeguards => state.load_safeguards(cx, schedule),
+            Tab::Monitoring => state.load_monitoring(cx, schedule),
+            Tab::ActiveBase => cx.data.load_schedules(),
+            Tab::Years => Self::load_years(cx),
+        }
     }
 
     /// The state of a schedule.
