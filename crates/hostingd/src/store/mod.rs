@@ -13,6 +13,7 @@ mod domains;
 mod error;
 mod invoices;
 mod leases;
+mod notifications;
 mod objects;
 mod outbox;
 mod publications;
@@ -42,6 +43,9 @@ pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow, AuditScope};
 pub use bases::{BaseFileRow, BaseOrigin, BaseRow, RunningSchedule};
 pub use contract::{
     ContractChange, EndingContract, PRICE_ITEMS, PriceRow, ProformaDraft, ProformaRow,
+};
+pub use notifications::{
+    Audience, NOTIFICATION_DAYS, NotificationList, NotificationRow, NotificationScope,
 };
 pub use objects::Claim;
 pub use outbox::{OutboxMessage, PendingMessage};
