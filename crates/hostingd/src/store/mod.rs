@@ -13,6 +13,7 @@ mod domains;
 mod error;
 mod invoices;
 mod leases;
+mod notices;
 mod notifications;
 mod objects;
 mod outbox;
@@ -44,6 +45,7 @@ pub use bases::{BaseFileRow, BaseOrigin, BaseRow, RunningSchedule};
 pub use contract::{
     ContractChange, EndingContract, PRICE_ITEMS, PriceRow, ProformaDraft, ProformaRow,
 };
+pub use notices::{ComingUpgrade, ExpiringCertificate};
 pub use notifications::{
     Audience, NOTIFICATION_DAYS, NotificationList, NotificationRow, NotificationScope,
 };
