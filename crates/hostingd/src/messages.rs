@@ -170,3 +170,65 @@ pub fn contract_ending_email(school: &str, ends_on: time::Date, days: i64) -> Me
         ],
     )
 }
+
+/// The e-mail of a notification: a schedule's safeguard could not be taken today.
+pub fn safeguard_failed_email(school: &str, schedule: &str, day: time::Date) -> Message {
+    use crate::texts::Arg;
+    let date = crate::texts::day(day);
+    bilingual(
+        "notice-safeguard-failed-subject",
+        "notice-safeguard-failed-body",
+        &[
+            ("school", Arg::Text(school)),
+            ("schedule", Arg::Text(schedule)),
+            ("date", Arg::Text(&date)),
+        ],
+    )
+}
+
+/// The e-mail of a notification: a schedule's server is stopped, the service could not start it
+/// again (`reason` says why, in the service's words).
+pub fn server_stopped_email(school: &str, schedule: &str, reason: &str) -> Message {
+    use crate::texts::Arg;
+    bilingual(
+        "notice-server-stopped-subject",
+        "notice-server-stopped-body",
+        &[
+            ("school", Arg::Text(school)),
+            ("schedule", Arg::Text(schedule)),
+            ("reason", Arg::Text(reason)),
+        ],
+    )
+}
+
+/// The e-mail of a notification: the yearly upgrade to `to` happens on `day`.
+pub fn upgrade_coming_email(school: &str, to: &str, day: time::Date) -> Message {
+    use crate::texts::Arg;
+    let date = crate::texts::day(day);
+    bilingual(
+        "notice-upgrade-coming-subject",
+        "notice-upgrade-coming-body",
+        &[
+            ("school", Arg::Text(school)),
+            ("to", Arg::Text(to)),
+            ("date", Arg::Text(&date)),
+        ],
+    )
+}
+
+/// The e-mail of a notification: the certificate of the workstation `name` expires on `day`, in
+/// `days` days.
+pub fn certificate_expiring_email(school: &str, name: &str, day: time::Date, days: i64) -> Message {
+    use crate::texts::Arg;
+    let date = crate::texts::day(day);
+    bilingual(
+        "notice-certificate-expiring-subject",
+        "notice-certificate-expiring-body",
+        &[
+            ("school", Arg::Text(school)),
+            ("name", Arg::Text(name)),
+            ("date", Arg::Text(&date)),
+            ("days", Arg::Number(days)),
+        ],
+    )
+}

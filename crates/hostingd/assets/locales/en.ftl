@@ -84,3 +84,31 @@ webspace-cas-unreachable-title = The ENT does not answer
 webspace-cas-unreachable = The login server of the ENT does not answer ({ $why }). Try again in a minute.
 webspace-no-delegation-title = No ENT login here
 webspace-no-delegation = The { $space } space of { $schedule } does not log in through an ENT.
+
+## The e-mails of the notifications that need action (the console's bell shows them too).
+notice-safeguard-failed-subject = The safeguard of { $schedule } failed
+notice-safeguard-failed-body =
+    Hello,
+
+    The safeguard of the schedule { $schedule } of { $school } could not be taken on { $date }. The service tries again at its next run; the safeguards already taken are kept.
+
+    Check in the hosting console (Server PRONOTE, Safeguards) that a new one appears. If none does by tomorrow, contact your provider's support.
+notice-server-stopped-subject = The server of { $schedule } is stopped
+notice-server-stopped-body =
+    Hello,
+
+    The server of the schedule { $schedule } of { $school } is stopped: the service could not start it again ({ $reason }).
+
+    PRONOTE clients cannot connect to it until it runs. Activate it again in the hosting console (Server PRONOTE, Active base). If it does not start, contact your provider's support.
+notice-upgrade-coming-subject = Your hosted server is upgraded to version { $to } on { $date }
+notice-upgrade-coming-body =
+    Hello,
+
+    The hosted server of { $school } is upgraded to version { $to } on { $date }. A safeguard of each running base is taken first, and the servers stop for a few minutes.
+
+    If this day does not suit you, choose another day of the window in the hosting console (My account, Day of the upgrade) before then.
+notice-certificate-expiring-subject = The certificate of the workstation { $name } expires on { $date }
+notice-certificate-expiring-body = { $days ->
+    [one] Hello,{"\u000A"}{"\u000A"}The certificate of the workstation { $name } in the hosting account of { $school } expires on { $date }, in { $days } day. After that day this workstation can no longer log in.{"\u000A"}{"\u000A"}Renew it from that workstation in the hosting console (My account, Renew the certificate of this workstation).{"\u000A"}
+   *[other] Hello,{"\u000A"}{"\u000A"}The certificate of the workstation { $name } in the hosting account of { $school } expires on { $date }, in { $days } days. After that day this workstation can no longer log in.{"\u000A"}{"\u000A"}Renew it from that workstation in the hosting console (My account, Renew the certificate of this workstation).{"\u000A"}
+}

@@ -84,3 +84,31 @@ webspace-cas-unreachable-title = L'ENT ne répond pas
 webspace-cas-unreachable = Le serveur de connexion de l'ENT ne répond pas ({ $why }). Réessayez dans une minute.
 webspace-no-delegation-title = Pas de connexion par l'ENT ici
 webspace-no-delegation = L'espace { $space } de { $schedule } ne se connecte pas par un ENT.
+
+## Les e-mails des notifications qui demandent une action (la cloche de la console les montre aussi).
+notice-safeguard-failed-subject = La sauvegarde de { $schedule } a échoué
+notice-safeguard-failed-body =
+    Bonjour,
+
+    La sauvegarde du planning { $schedule } de { $school } n'a pas pu être faite le { $date }. Le service réessaie à son prochain passage ; les sauvegardes déjà faites sont conservées.
+
+    Vérifiez dans la console d'hébergement (Serveur PRONOTE, Sauvegardes) qu'une nouvelle sauvegarde apparaît. Si aucune n'apparaît d'ici demain, contactez l'assistance de votre hébergeur.
+notice-server-stopped-subject = Le serveur de { $schedule } est arrêté
+notice-server-stopped-body =
+    Bonjour,
+
+    Le serveur du planning { $schedule } de { $school } est arrêté : le service n'a pas pu le redémarrer ({ $reason }).
+
+    Les clients PRONOTE ne peuvent pas s'y connecter tant qu'il ne tourne pas. Remettez-le en service dans la console d'hébergement (Serveur PRONOTE, Base active). S'il ne démarre pas, contactez l'assistance de votre hébergeur.
+notice-upgrade-coming-subject = Votre serveur hébergé passe en version { $to } le { $date }
+notice-upgrade-coming-body =
+    Bonjour,
+
+    Le serveur hébergé de { $school } passe en version { $to } le { $date }. Une sauvegarde de chaque base en service est faite d'abord, et les serveurs s'arrêtent quelques minutes.
+
+    Si ce jour ne vous convient pas, choisissez un autre jour de la période dans la console d'hébergement (Mon compte, Jour de la mise à jour) avant cette date.
+notice-certificate-expiring-subject = Le certificat du poste { $name } expire le { $date }
+notice-certificate-expiring-body = { $days ->
+    [one] Bonjour,{"\u000A"}{"\u000A"}Le certificat du poste { $name } du compte d'hébergement de { $school } expire le { $date }, dans { $days } jour. Après cette date, ce poste ne peut plus se connecter.{"\u000A"}{"\u000A"}Renouvelez-le depuis ce poste dans la console d'hébergement (Mon compte, Renouveler le certificat de ce poste).{"\u000A"}
+   *[other] Bonjour,{"\u000A"}{"\u000A"}Le certificat du poste { $name } du compte d'hébergement de { $school } expire le { $date }, dans { $days } jours. Après cette date, ce poste ne peut plus se connecter.{"\u000A"}{"\u000A"}Renouvelez-le depuis ce poste dans la console d'hébergement (Mon compte, Renouveler le certificat de ce poste).{"\u000A"}
+}

@@ -4,6 +4,7 @@ pub mod account;
 pub mod audit;
 pub mod contract;
 pub mod extract;
+pub mod notifications;
 pub mod openapi;
 pub mod pronote_net;
 pub mod public;
@@ -86,6 +87,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/contract/proformas"),
     ("get", "/v1/contract/proformas/{id}/pdf"),
     ("get", "/v1/audit"),
+    ("get", "/v1/notifications"),
+    ("post", "/v1/notifications/read"),
+    ("post", "/v1/notifications/{id}/read"),
 ];
 
 /// Largest JSON body accepted.
@@ -160,6 +164,7 @@ pub fn router(state: AppState) -> Router {
         .merge(contract::routes())
         .merge(audit::routes())
         .merge(pronote_net::routes())
+        .merge(notifications::routes())
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -8,6 +8,7 @@ use hosting_api::ErrorCode;
 use hosting_api::audit::*;
 use hosting_api::contract::*;
 use hosting_api::files::*;
+use hosting_api::notifications::*;
 use hosting_api::pronote_net::*;
 use hosting_api::school_year::*;
 use hosting_api::types::*;
@@ -71,6 +72,9 @@ use hosting_api::types::*;
         super::pronote_net::set_publication,
         super::pronote_net::delegation,
         super::pronote_net::set_delegation,
+        super::notifications::list,
+        super::notifications::mark_read,
+        super::notifications::mark_all_read,
     ),
     components(schemas(
         Role, ErrorBody, ErrorDetail, ErrorCode, Health, EnrollmentRequest, EnrollmentResponse,
@@ -84,7 +88,7 @@ use hosting_api::types::*;
         YearCell, ScheduleYears, LoadYearBase, ProformaRequest, Proforma,
         CertificateRenewal, RenewedCertificate, AuditRecord, AuditPage, Webspace, Webspaces,
         WebspacesUpdate, WebspaceAddresses, DelegationMode, Publication, PublicationUpdate,
-        Delegation, DelegationUpdate
+        Delegation, DelegationUpdate, NotificationKind, Notification, Notifications
     )),
     modifiers(&BearerScheme)
 )]

@@ -1,9 +1,11 @@
 //! Background jobs, one runner at once across the instances over one database (a lease): expiry
 //! of unfinished uploads, safeguards of the active bases and their retention, the hourly sweep of
-//! the blob store, and the school year's (the yearly upgrade, the year-end archive, the new base of
-//! September: [`school_year`]). They read the service clock, so tests move time instead of
+//! the blob store, the school year's (the yearly upgrade, the year-end archive, the new base of
+//! September: [`school_year`]), and the hourly notifications of dates that come near
+//! ([`notices`]). They read the service clock, so tests move time instead of
 //! waiting; each is idempotent, so a run cut short is simply done again by the next.
 
+mod notices;
 mod school_year;
 
 use std::collections::HashSet;
@@ -11,6 +13,7 @@ use std::collections::HashSet;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::store::{Actor, BaseFileRow, Claim, FileCopy, FileKind, KeyScope, RunningSchedule};
+pub use notices::{CERTIFICATE_NOTICE_DAYS, UPGRADE_NOTICE_DAYS};
 pub use school_year::YearDays;
 
 /// How safeguards are taken and kept.
@@ -41,6 +44,10 @@ const RUN_LEASE_SECONDS: i64 = 600;
 /// Taken by the run that sweeps, never given back: it marks the sweep as done for the hour,
 /// whichever instance did it.
 const SWEEP_LEASE: &str = "jobs:sweep";
+/// Taken by the run that looks for the dates that come near, never given back, like the sweep's.
+const NOTICES_LEASE: &str = "jobs:notices";
+/// Seconds between two looks for the dates that come near.
+pub const NOTICES_EVERY_SECONDS: i64 = 3600;
 
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -63,6 +70,8 @@ pub struct JobReport {
     pub september_bases: usize,
     /// Reminders of a contract's end e-mailed.
     pub contract_reminders: usize,
+    /// Notifications of dates that come near (the upgrade, a certificate's end) written.
+    pub notifications: usize,
 }
 
 /// The safeguards to keep among `taken` (id, time), newest first.
@@ -149,6 +158,13 @@ async fn run_all(state: &AppState, holder: &str) -> anyhow::Result<JobReport> {
         }
     }
     school_year::run(state, holder, &mut report).await?;
+    if state
+        .store
+        .acquire_lease(NOTICES_LEASE, holder, NOTICES_EVERY_SECONDS)
+        .await?
+    {
+        notices::run(state, &mut report).await?;
+    }
     Ok(report)
 }
 

@@ -6,6 +6,7 @@
 
 use serde_json::json;
 
+use super::notices::server_stopped;
 use super::{JobReport, copy_files, keys_of, take_safeguard};
 use crate::error::ApiError;
 use crate::http::AppState;
@@ -141,8 +142,13 @@ async fn september_base(
         Some(ledger),
     )
     .await?;
-    if schedule.domain.is_some() {
-        state.endpoints.activate(state, actor, schedule_id).await?;
+    if schedule.domain.is_some()
+        && let Err(error) = state.endpoints.activate(state, actor, schedule_id).await
+    {
+        if schedule.server_state == "running" {
+            server_stopped(state, actor, schedule_id, "september_base", &error).await;
+        }
+        return Err(error);
     }
     Ok(())
 }
@@ -330,8 +336,9 @@ async fn convert_schedule(
         .await;
     if let Err(error) = recorded {
         state.blobs.delete(&keys).await;
-        if was_running {
-            let _ = state.endpoints.activate(state, actor, schedule_id).await;
+        if was_running && let Err(error) = state.endpoints.activate(state, actor, schedule_id).await
+        {
+            server_stopped(state, actor, schedule_id, "upgrade", &error).await;
         }
         return Err(("convert", ApiError::from(error).to_string()));
     }
@@ -347,7 +354,9 @@ async fn convert_schedule(
                 }],
             )
             .await;
-            let _ = state.endpoints.activate(state, actor, schedule_id).await;
+            if let Err(error) = state.endpoints.activate(state, actor, schedule_id).await {
+                server_stopped(state, actor, schedule_id, "upgrade", &error).await;
+            }
             return Err(("restart", error.to_string()));
         }
         let _ = state
@@ -374,12 +383,17 @@ async fn put_back(state: &AppState, actor: &Actor, converted: &[Converted]) {
             .await
         {
             tracing::error!(schedule = c.schedule_id, %error, "a schedule could not be put back on its base after a failed upgrade");
+            if c.was_running {
+                let error = ApiError::from(error);
+                server_stopped(state, actor, c.schedule_id, "upgrade", &error).await;
+            }
             continue;
         }
         if c.was_running
             && let Err(error) = state.endpoints.activate(state, actor, c.schedule_id).await
         {
             tracing::error!(schedule = c.schedule_id, %error, "a schedule could not be restarted after a failed upgrade");
+            server_stopped(state, actor, c.schedule_id, "upgrade", &error).await;
         }
     }
 }

@@ -470,7 +470,8 @@ impl Store {
     }
 
     /// Records that the endpoint of a running schedule could not start (at service start): the
-    /// server is shut down, so that the database says what the school sees.
+    /// server is shut down, so that the database says what the school sees, and the school is
+    /// notified (with an e-mail to the hosting manager).
     pub async fn listener_failed(
         &self,
         account_id: i64,
@@ -490,6 +491,15 @@ impl Store {
             now,
             "server.listener_failed",
             json!({"schedule_id": schedule_id, "reason": reason}),
+        )
+        .await?;
+        super::notices::server_stopped(
+            &mut tx,
+            account_id,
+            schedule_id,
+            "listener_failed",
+            reason,
+            now,
         )
         .await?;
         tx.commit().await?;

@@ -13,6 +13,8 @@ mod domains;
 mod error;
 mod invoices;
 mod leases;
+mod notices;
+mod notifications;
 mod objects;
 mod outbox;
 mod publications;
@@ -42,6 +44,10 @@ pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow, AuditScope};
 pub use bases::{BaseFileRow, BaseOrigin, BaseRow, RunningSchedule};
 pub use contract::{
     ContractChange, EndingContract, PRICE_ITEMS, PriceRow, ProformaDraft, ProformaRow,
+};
+pub use notices::{ComingUpgrade, ExpiringCertificate};
+pub use notifications::{
+    Audience, NOTIFICATION_DAYS, NotificationList, NotificationRow, NotificationScope,
 };
 pub use objects::Claim;
 pub use outbox::{OutboxMessage, PendingMessage};

@@ -1,9 +1,11 @@
 //! Safeguards: copies of every file of a running schedule's base, and their retention.
 
+use hosting_api::NotificationKind;
 use serde_json::json;
 
 use super::bases::{BaseFileRow, BaseOrigin, RunningSchedule, ensure_stopped, insert_base_file};
 use super::db::{query, query_as, query_scalar};
+use super::notifications::{Audience, Notice, notify, school_and_email};
 use super::objects::check_quota;
 use super::uploads::{FileKind, Part, delete_blob, insert_blob};
 use super::{Actor, Store, audit};
@@ -259,7 +261,9 @@ impl Store {
         Ok(())
     }
 
-    /// Records, in the audit log of the schedule's account, that a safeguard could not be taken.
+    /// Records, in the audit log of the schedule's account, that a safeguard could not be taken;
+    /// the first failure of the day (UTC) of a schedule is also notified, with an e-mail to the
+    /// hosting manager.
     pub async fn record_safeguard_failure(
         &self,
         schedule: &RunningSchedule,
@@ -273,6 +277,26 @@ impl Store {
             now,
             "safeguard.failed",
             json!({"schedule_id": schedule.schedule_id, "base_id": schedule.active_base_id, "reason": reason}),
+        )
+        .await?;
+        let today = crate::rules::school_year::date_of(now);
+        let day = crate::rules::school_year::iso(today);
+        let notice = Notice {
+            kind: NotificationKind::SafeguardFailed,
+            dedupe_key: format!("safeguard:{}:{day}", schedule.schedule_id),
+            audience: Audience::All,
+            schedule_id: Some(schedule.schedule_id),
+            workstation_id: None,
+            detail: json!({"day": day, "reason": reason}),
+        };
+        let (school, email) = school_and_email(&mut tx, schedule.account_id).await?;
+        let message = crate::messages::safeguard_failed_email(&school, &schedule.name, today);
+        notify(
+            &mut tx,
+            schedule.account_id,
+            now,
+            &notice,
+            Some((&email, &message)),
         )
         .await?;
         tx.commit().await?;

@@ -1,9 +1,11 @@
 //! Enrolled workstations: their certificates' fingerprints, listing and revocation.
 
+use hosting_api::NotificationKind;
 use hosting_api::types::Role;
 use serde_json::json;
 
 use super::db::{query, query_as, query_scalar};
+use super::notifications::{Audience, Notice, notify};
 use super::{Actor, Store, audit, outbox};
 use super::{StoreError, StoreResult};
 use crate::clock::rfc3339;
@@ -98,6 +100,10 @@ impl Store {
             ),
             Role::Manager => Installer::Manager,
         };
+        let username = match installer {
+            Installer::Superadmin(username) => Some(username.to_string()),
+            Installer::Manager => None,
+        };
         let message = messages::workstation_installed_email(
             installer,
             &school,
@@ -106,6 +112,16 @@ impl Store {
             &workstation.fingerprint,
         );
         outbox::enqueue(&mut tx, actor.account_id, now, "email", &email, &message).await?;
+        // The bell says it too; the e-mail above is its e-mail.
+        let notice = Notice {
+            kind: NotificationKind::WorkstationEnrolled,
+            dedupe_key: format!("enrolled:{id}"),
+            audience: Audience::Manager,
+            schedule_id: None,
+            workstation_id: Some(id),
+            detail: json!({"name": workstation.name, "role": workstation.role.as_str(), "username": username}),
+        };
+        notify(&mut tx, actor.account_id, now, &notice, None).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -490,6 +490,19 @@ pub fn matrix(f: &Fixture) -> Vec<Row> {
             "/v1/schedules/{id}/delegation",
             all(&s("/delegation"), r#"{"mode":"none"}"#),
         ),
+        // The bell: everyone sees and marks their own notifications (what each one sees is
+        // tested in `notifications`); an unknown id is a 404 about the resource.
+        row("get", "/v1/notifications", all("/notifications", "")),
+        row(
+            "post",
+            "/v1/notifications/read",
+            all("/notifications/read", ""),
+        ),
+        row(
+            "post",
+            "/v1/notifications/{id}/read",
+            all("/notifications/999999/read", ""),
+        ),
         // The contract's pro-formas are the superadministrators'.
         row(
             "get",

@@ -17,6 +17,7 @@ mod hardening_secrets;
 mod instances;
 mod isolation;
 mod migrations;
+mod notifications;
 mod onboarding;
 mod openapi;
 mod postgres;

@@ -1,0 +1,64 @@
+//! The notifications of dates that come near, looked for once an hour: the yearly upgrade
+//! within [`UPGRADE_NOTICE_DAYS`], a workstation's certificate ending within
+//! [`CERTIFICATE_NOTICE_DAYS`]. Each is written once (its dedupe key), so a run that finds it
+//! again changes nothing. Also what the other jobs call when they could not start a server
+//! again.
+
+use super::JobReport;
+use crate::error::ApiError;
+use crate::http::AppState;
+use crate::store::Actor;
+
+/// Days before the upgrade's day that the school is told (a last chance to move the day).
+pub const UPGRADE_NOTICE_DAYS: i64 = 7;
+/// Days before a certificate's end that its workstation is told.
+pub const CERTIFICATE_NOTICE_DAYS: i64 = 30;
+
+/// Writes the notifications of the dates that come near.
+pub(super) async fn run(state: &AppState, report: &mut JobReport) -> anyhow::Result<()> {
+    let today = state.store.clock().today();
+    let until = today + time::Duration::days(UPGRADE_NOTICE_DAYS);
+    for coming in state.store.upcoming_upgrades(today, until).await? {
+        if state.store.notify_upgrade_coming(&coming).await? {
+            report.notifications += 1;
+        }
+    }
+    let now = state.store.now();
+    for certificate in state
+        .store
+        .expiring_certificates(now, now + CERTIFICATE_NOTICE_DAYS * 86_400)
+        .await?
+    {
+        if state
+            .store
+            .notify_certificate_expiring(&certificate)
+            .await?
+        {
+            report.notifications += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Records (audit, notification, e-mail to the hosting manager) that a server the job stopped
+/// could not start again; a failure to record it is logged.
+pub(super) async fn server_stopped(
+    state: &AppState,
+    actor: &Actor,
+    schedule_id: i64,
+    cause: &str,
+    error: &ApiError,
+) {
+    // The sentence of a refusal; nothing of an internal error (it goes to the log).
+    let reason = match error {
+        ApiError::Client { message, .. } => message.as_str(),
+        ApiError::Internal(_) => "an internal error of the service",
+    };
+    if let Err(error) = state
+        .store
+        .record_server_stopped(actor.account_id, schedule_id, cause, reason)
+        .await
+    {
+        tracing::error!(schedule = schedule_id, %error, "could not record a server the jobs could not start again");
+    }
+}
