@@ -127,6 +127,8 @@ pub struct ConsoleApp {
     screen: Screen,
     wizard: Wizard,
     panels: Panels,
+    /// The notifications' bell, while the panels show.
+    bell: crate::notifications::Bell,
     mailbox: Mailbox,
     server_failure: Option<crate::model::Failure>,
     service_in_use: Option<ServiceInUse>,
@@ -204,6 +206,7 @@ impl ConsoleApp {
             screen: Screen::Starting,
             wizard,
             panels: Panels::default(),
+            bell: crate::notifications::Bell::default(),
             mailbox: Mailbox::default(),
             server_failure: None,
             service_in_use: None,
@@ -249,6 +252,7 @@ impl ConsoleApp {
             return;
         }
         if let Some(account) = polled.first_account {
+            self.bell.reset();
             self.route_after_login(&account);
             // Transfers left unfinished at the last start, offered to be resumed.
             let owner = crate::transfers::owner(&self.prefs.server, &account.hosting_number);
@@ -315,6 +319,7 @@ impl ConsoleApp {
             (false, false, false, false);
         let local = self.prefs.server == ServerChoice::Local && !self.provider_blocked;
         let logged_in = self.data.account.value().is_some();
+        let panels = self.screen == Screen::Panels;
         let dark = self.prefs.dark;
         let provider_name = self
             .options
@@ -359,6 +364,9 @@ impl ConsoleApp {
             };
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 logout = logged_in && ui.button(t.get("logout")).clicked();
+                if logged_in && panels {
+                    self.bell.button(ui, t);
+                }
                 let theme_label = if dark {
                     t.get("theme-light")
                 } else {
@@ -485,6 +493,12 @@ impl eframe::App for ConsoleApp {
             Screen::Wizard => self.wizard.ui(ui, &mut cx),
             Screen::Panels => self.panels.ui(ui, &mut cx),
         });
+        if self.screen == Screen::Panels && cx.data.account.value().is_some() {
+            self.bell.poll(&ctx, cx.backend);
+            if let Some(target) = self.bell.window(&ctx, cx.t, cx.backend) {
+                self.panels.open(target, &mut cx);
+            }
+        }
         if let Some(screen) = cx.go.take() {
             if screen == Screen::Panels {
                 self.panels.reset(&mut cx);

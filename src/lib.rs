@@ -16,6 +16,7 @@ pub mod local_service;
 pub mod logs;
 pub mod mailbox;
 pub mod model;
+pub mod notifications;
 pub mod panels;
 pub mod provider;
 pub mod request;

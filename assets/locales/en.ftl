@@ -627,3 +627,20 @@ assistance-diagnostics-intro = If your provider's support asks for them, copy th
 assistance-copy-diagnostics = Copy diagnostics
 assistance-copied = Copied. Paste them in your message to support.
 assistance-what-is-copied = What is copied
+
+## The notifications' bell.
+notifications-button = Notifications ({ $count })
+notifications-title = Notifications
+notifications-none = No notification in the last 90 days.
+notifications-read-all = Mark all as read
+notifications-open = Open
+notifications-open-named = Open: { $what }
+notifications-read = Mark as read
+notifications-read-named = Mark as read: { $what }
+notification-upgrade_coming = The upgrade to version { $version } runs on { $day }. You can still choose another day of the window in My account.
+notification-certificate_expiring = The certificate of the workstation { $name } expires on { $date }: renew it in My account.
+notification-safeguard_failed = The safeguard of { $schedule } could not be taken on { $day }. If it happens again, contact your provider's support.
+notification-server_stopped = The server of { $schedule } was stopped by the hosting service and could not start again: activate it again in Server PRONOTE.
+notification-contract_ending = Your hosting contract ends on { $date }: a superadministrator renews it in My account.
+notification-workstation_enrolled = A new workstation was installed: { $name } ({ $who }). If you do not know it, revoke it in Workstations.
+notification-unknown = A notification that this version of the console cannot show: update the console.

@@ -628,3 +628,20 @@ assistance-diagnostics-intro = Si l'assistance de votre hébergeur vous les dema
 assistance-copy-diagnostics = Copier les diagnostics
 assistance-copied = Copiés. Collez-les dans votre message à l'assistance.
 assistance-what-is-copied = Ce qui est copié
+
+## La cloche des notifications.
+notifications-button = Notifications ({ $count })
+notifications-title = Notifications
+notifications-none = Aucune notification ces 90 derniers jours.
+notifications-read-all = Tout marquer comme lu
+notifications-open = Ouvrir
+notifications-open-named = Ouvrir : { $what }
+notifications-read = Marquer comme lu
+notifications-read-named = Marquer comme lu : { $what }
+notification-upgrade_coming = La mise à jour vers la version { $version } a lieu le { $day }. Vous pouvez encore choisir un autre jour de la période dans Mon compte.
+notification-certificate_expiring = Le certificat du poste { $name } expire le { $date } : renouvelez-le dans Mon compte.
+notification-safeguard_failed = La sauvegarde de { $schedule } n'a pas pu être faite le { $day }. Si cela se reproduit, contactez l'assistance de votre hébergeur.
+notification-server_stopped = Le serveur de { $schedule } a été arrêté par le service d'hébergement et n'a pas pu redémarrer : remettez-le en service dans Serveur PRONOTE.
+notification-contract_ending = Votre contrat d'hébergement se termine le { $date } : un superadministrateur le renouvelle dans Mon compte.
+notification-workstation_enrolled = Un nouveau poste a été installé : { $name } ({ $who }). Si vous ne le connaissez pas, révoquez-le dans Postes.
+notification-unknown = Une notification que cette version de la console ne sait pas afficher : mettez la console à jour.

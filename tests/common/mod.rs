@@ -288,6 +288,19 @@ impl<'a> Person<'a> {
         }
     }
 
+    /// After the service's clock jumped: a click on `panel` (while it still shows) makes the
+    /// console notice that the session ended, and it says `message`. The bell may notice first,
+    /// so the panel may be gone already.
+    pub fn notice_session_end(&mut self, panel: &str, message: &str) {
+        self.harness.run_steps(2);
+        if let Some(node) = self.harness.query_by_label(panel) {
+            node.click();
+            self.clicks += 1;
+        }
+        self.harness.step();
+        self.wait_for(message);
+    }
+
     /// Clicks the node with this role and label (when a label is also a heading elsewhere).
     pub fn click_role(&mut self, role: Role, label: &str) {
         self.harness.run_steps(2);

@@ -9,6 +9,7 @@ mod audit_ui;
 mod file_dialog_ui;
 mod installer_files;
 mod local_restart;
+mod notifications_ui;
 mod onboarding_ui;
 mod panels_ui;
 mod pronote_net_ui;

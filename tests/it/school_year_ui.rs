@@ -57,8 +57,7 @@ fn publish(service: &Service, y: i32) {
 /// certificate the workstation already has.
 fn jump(person: &mut Person<'_>, service: &Service, logins: &testing::Logins, date: Date) {
     service.store().clock().advance_to_day(date, 9);
-    person.click("Workstations");
-    person.wait_for("Your session has ended. Log in again.");
+    person.notice_session_end("Workstations", "Your session has ended. Log in again.");
     // The hosting number and the username are kept; the password is typed again.
     assert_eq!(
         person.value_of("Hosting number").as_deref(),

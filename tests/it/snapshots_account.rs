@@ -184,8 +184,10 @@ fn account_and_years(language: Language) {
         .store()
         .clock()
         .advance_to_day(date!(2030 - 08 - 01), 9);
-    person.click(&t.get("panel-workstations"));
-    person.wait_for(&t.get("error-session_required"));
+    person.notice_session_end(
+        &t.get("panel-workstations"),
+        &t.get("error-session_required"),
+    );
     person.replace(&t.get("password"), SUPERADMIN_PASSWORD);
     person.click(&t.get("connect"));
     person.wait_for(&t.get("panel-account"));

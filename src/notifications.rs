@@ -1,0 +1,235 @@
+//! The bell in the header: the notifications of the account that the person has not read
+//! (upgrade coming, this workstation's certificate expiring, a safeguard that failed, a server
+//! the service had to stop, the contract's end coming, a new workstation), each with the panel
+//! where to act, marked read one by one or all at once. Read marks are the person's own.
+
+use hosting_api::{Notification, NotificationKind, Notifications};
+
+use crate::backend::Backend;
+use crate::format;
+use crate::i18n::Texts;
+use crate::panels::{Panel, ServerTab, Target};
+use crate::request::Request;
+use crate::{theme, widgets};
+
+/// How often the bell asks the service, in seconds.
+const EVERY_SECONDS: f64 = 60.0;
+
+/// The bell and its window.
+#[derive(Default)]
+pub struct Bell {
+    list: Request<Notifications>,
+    mark: Request<()>,
+    /// When the list was last asked (egui's clock).
+    asked_at: Option<f64>,
+    /// The window is open.
+    pub open: bool,
+}
+
+/// The sentence of a notification, from its kind and its detail.
+pub fn sentence(t: &Texts, item: &Notification) -> String {
+    let text = |key: &str| {
+        item.detail
+            .get(key)
+            .and_then(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .or_else(|| Some(v.to_string()))
+            })
+            .unwrap_or_default()
+    };
+    let schedule = item.schedule_name.clone().unwrap_or_default();
+    match item.kind {
+        NotificationKind::UpgradeComing => t.with(
+            "notification-upgrade_coming",
+            &[
+                ("version", &text("version")),
+                ("day", &format::day(t, &text("day"))),
+            ],
+        ),
+        NotificationKind::CertificateExpiring => t.with(
+            "notification-certificate_expiring",
+            &[
+                ("name", &text("name")),
+                (
+                    "date",
+                    &format::day(t, &text("not_after").chars().take(10).collect::<String>()),
+                ),
+            ],
+        ),
+        NotificationKind::SafeguardFailed => t.with(
+            "notification-safeguard_failed",
+            &[
+                ("schedule", &schedule),
+                ("day", &format::day(t, &text("day"))),
+            ],
+        ),
+        NotificationKind::ServerStopped => {
+            t.with("notification-server_stopped", &[("schedule", &schedule)])
+        }
+        NotificationKind::ContractEnding => t.with(
+            "notification-contract_ending",
+            &[("date", &format::day(t, &text("ends_on")))],
+        ),
+        NotificationKind::WorkstationEnrolled => {
+            let who = match text("role").as_str() {
+                "manager" => t.get("role-manager"),
+                _ => text("username"),
+            };
+            t.with(
+                "notification-workstation_enrolled",
+                &[("name", &text("name")), ("who", &who)],
+            )
+        }
+        NotificationKind::Unknown => t.get("notification-unknown"),
+    }
+}
+
+/// Where to act on a notification.
+pub fn target(kind: NotificationKind) -> Option<Target> {
+    let panel = |panel| Some(Target { panel, tab: None });
+    match kind {
+        NotificationKind::UpgradeComing
+        | NotificationKind::CertificateExpiring
+        | NotificationKind::ContractEnding => panel(Panel::Account),
+        NotificationKind::SafeguardFailed => Some(Target {
+            panel: Panel::Server,
+            tab: Some(ServerTab::Safeguards),
+        }),
+        NotificationKind::ServerStopped => Some(Target {
+            panel: Panel::Server,
+            tab: Some(ServerTab::ActiveBase),
+        }),
+        NotificationKind::WorkstationEnrolled => panel(Panel::Workstations),
+        NotificationKind::Unknown => None,
+    }
+}
+
+impl Bell {
+    /// Forgets everything (a new session).
+    pub fn reset(&mut self) {
+        *self = Bell::default();
+    }
+
+    fn load(&mut self, backend: &Backend, now: f64) {
+        self.asked_at = Some(now);
+        self.list
+            .start(backend.call(|c| async move { c.notifications().await }));
+    }
+
+    /// Asks the service again when it is time (and at once the first time), then keeps the
+    /// window repainted to ask again.
+    pub fn poll(&mut self, ctx: &egui::Context, backend: &Backend) {
+        let now = ctx.input(|i| i.time);
+        if self.mark.poll().is_some_and(|r| r.is_ok()) {
+            self.load(backend, now);
+        }
+        self.list.poll();
+        let due = self.asked_at.is_none_or(|at| now - at >= EVERY_SECONDS);
+        if due && !self.list.is_pending() {
+            self.load(backend, now);
+        }
+        ctx.request_repaint_after(std::time::Duration::from_secs_f64(EVERY_SECONDS));
+    }
+
+    /// The unread count, once known.
+    pub fn unread(&self) -> Option<u32> {
+        self.list.value().map(|list| list.unread)
+    }
+
+    /// The bell's button in the header; a click opens or closes the window.
+    pub fn button(&mut self, ui: &mut egui::Ui, t: &Texts) {
+        let count = self.unread().unwrap_or(0);
+        let text = t.with("notifications-button", &[("count", &count.to_string())]);
+        let text = if count > 0 {
+            egui::RichText::new(text).strong()
+        } else {
+            egui::RichText::new(text)
+        };
+        if ui.button(text).clicked() {
+            self.open = !self.open;
+            if self.open {
+                // Opened: the list as it is now.
+                self.asked_at = None;
+            }
+        }
+    }
+
+    /// The window of the notifications; where to go when the person clicked Open.
+    pub fn window(&mut self, ctx: &egui::Context, t: &Texts, backend: &Backend) -> Option<Target> {
+        if !self.open {
+            return None;
+        }
+        let mut go = None;
+        let mut open = self.open;
+        egui::Window::new(t.get("notifications-title"))
+            .open(&mut open)
+            .collapsible(false)
+            .default_width(theme::NOTICE_WIDTH)
+            .show(ctx, |ui| {
+                widgets::failure(ui, t, self.list.failure());
+                widgets::failure(ui, t, self.mark.failure());
+                let Some(list) = self.list.value().cloned() else {
+                    ui.spinner();
+                    return;
+                };
+                if list.items.is_empty() {
+                    ui.label(t.get("notifications-none"));
+                    return;
+                }
+                if list.unread > 0
+                    && widgets::action_button(
+                        ui,
+                        &t.get("notifications-read-all"),
+                        true,
+                        self.mark.is_pending(),
+                    )
+                {
+                    self.mark.start(
+                        backend.call(|c| async move { c.mark_all_notifications_read().await }),
+                    );
+                }
+                egui::ScrollArea::vertical()
+                    .max_height(420.0)
+                    .show(ui, |ui| {
+                        for item in &list.items {
+                            ui.separator();
+                            let text = sentence(t, item);
+                            if item.read {
+                                ui.label(&text);
+                            } else {
+                                ui.strong(&text);
+                            }
+                            ui.horizontal(|ui| {
+                                ui.weak(format::date_time(&item.created_at));
+                                if let Some(target) = target(item.kind)
+                                    && widgets::named_button(
+                                        ui,
+                                        &t.get("notifications-open"),
+                                        &t.with("notifications-open-named", &[("what", &text)]),
+                                        true,
+                                    )
+                                {
+                                    go = Some(target);
+                                }
+                                if !item.read
+                                    && widgets::named_button(
+                                        ui,
+                                        &t.get("notifications-read"),
+                                        &t.with("notifications-read-named", &[("what", &text)]),
+                                        !self.mark.is_pending(),
+                                    )
+                                {
+                                    let id = item.id;
+                                    self.mark.start(backend.call(move |c| async move {
+                                        c.mark_notification_read(id).await
+                                    }));
+                                }
+                            });
+                        }
+                    });
+            });
+        self.open = open && go.is_none();
+        go
+    }
+}
