@@ -252,7 +252,10 @@ impl ConsoleApp {
             return;
         }
         if let Some(account) = polled.first_account {
+            // A new session: nothing of the last one's panels (another person, another
+            // service) stays on screen.
             self.bell.reset();
+            self.panels = Panels::default();
             self.route_after_login(&account);
             // Transfers left unfinished at the last start, offered to be resumed.
             let owner = crate::transfers::owner(&self.prefs.server, &account.hosting_number);

@@ -20,7 +20,11 @@ pub struct Page {
 const fn page(id: &'static str, panel: Panel, tab: Option<ServerTab>) -> Page {
     Page {
         id,
-        target: Some(Target { panel, tab }),
+        target: Some(Target {
+            panel,
+            tab,
+            schedule: None,
+        }),
     }
 }
 

@@ -298,8 +298,21 @@ impl Texts {
             .retry_after_seconds
             .map(|s| s.div_ceil(60).max(1).to_string())
             .unwrap_or_else(|| "15".to_string());
+        let mut message = self.with(&key, &[("minutes", &minutes)]);
+        // What only the service can say (why the ENT's server did not answer): kept as a
+        // detail, in the service's words.
+        if matches!(
+            failure.code,
+            hosting_api::ErrorCode::CasUnreachable | hosting_api::ErrorCode::InvalidCasUrl
+        ) && !failure.message.is_empty()
+        {
+            message = format!(
+                "{message} {}",
+                self.with("failure-detail", &[("detail", &failure.message)])
+            );
+        }
         Failure {
-            message: self.with(&key, &[("minutes", &minutes)]),
+            message,
             ..failure.clone()
         }
     }

@@ -85,22 +85,22 @@ pub fn sentence(t: &Texts, item: &Notification) -> String {
     }
 }
 
-/// Where to act on a notification.
-pub fn target(kind: NotificationKind) -> Option<Target> {
-    let panel = |panel| Some(Target { panel, tab: None });
-    match kind {
+/// Where to act on a notification (its schedule's tab, for one about a schedule).
+pub fn target(item: &Notification) -> Option<Target> {
+    let at = |panel, tab| {
+        Some(Target {
+            panel,
+            tab,
+            schedule: item.schedule_id,
+        })
+    };
+    match item.kind {
         NotificationKind::UpgradeComing
         | NotificationKind::CertificateExpiring
-        | NotificationKind::ContractEnding => panel(Panel::Account),
-        NotificationKind::SafeguardFailed => Some(Target {
-            panel: Panel::Server,
-            tab: Some(ServerTab::Safeguards),
-        }),
-        NotificationKind::ServerStopped => Some(Target {
-            panel: Panel::Server,
-            tab: Some(ServerTab::ActiveBase),
-        }),
-        NotificationKind::WorkstationEnrolled => panel(Panel::Workstations),
+        | NotificationKind::ContractEnding => at(Panel::Account, None),
+        NotificationKind::SafeguardFailed => at(Panel::Server, Some(ServerTab::Safeguards)),
+        NotificationKind::ServerStopped => at(Panel::Server, Some(ServerTab::ActiveBase)),
+        NotificationKind::WorkstationEnrolled => at(Panel::Workstations, None),
         NotificationKind::Unknown => None,
     }
 }
@@ -202,7 +202,7 @@ impl Bell {
                             }
                             ui.horizontal(|ui| {
                                 ui.weak(format::date_time(&item.created_at));
-                                if let Some(target) = target(item.kind)
+                                if let Some(target) = target(item)
                                     && widgets::named_button(
                                         ui,
                                         &t.get("notifications-open"),

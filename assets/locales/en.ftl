@@ -255,6 +255,7 @@ error-publication_running = The webspaces are published: stop the publication fi
 error-invalid_cas_url = Write the https address of the ENT's CAS server, e.g. https://cas.example.org/cas.
 error-cas_unreachable = The CAS server does not answer at this address. Check it with the ENT's administrator.
 error-invalid_inactivity = Choose an inactivity time from 5 to 240 minutes.
+failure-detail = (The hosting service says: { $detail })
 error-download_hash_mismatch = The downloaded file is not the same as the one on the hosting service, so it was not kept. Download it again.
 error-upload_unavailable = The hosting service could not say where this transfer stands. Resume it in a moment; if it persists, contact support.
 error-client = The console could not use the hosting service's answer. Try again; if it persists, contact support.

@@ -256,6 +256,7 @@ error-publication_running = Les espaces sont publiés : arrêtez d'abord la publ
 error-invalid_cas_url = Écrivez l'adresse https du serveur CAS de l'ENT, par exemple https://cas.exemple.fr/cas.
 error-cas_unreachable = Le serveur CAS ne répond pas à cette adresse. Vérifiez-la avec l'administrateur de l'ENT.
 error-invalid_inactivity = Choisissez un délai d'inactivité de 5 à 240 minutes.
+failure-detail = (Le service d'hébergement précise : { $detail })
 error-download_hash_mismatch = Le fichier téléchargé ne correspond pas à celui du service d'hébergement : il n'a pas été conservé. Téléchargez-le de nouveau.
 error-upload_unavailable = Le service d'hébergement n'a pas pu indiquer où en est ce transfert. Reprenez-le dans un instant ; si cela persiste, contactez l'assistance.
 error-client = La console n'a pas pu utiliser la réponse du service d'hébergement. Réessayez ; si cela persiste, contactez l'assistance.

@@ -410,6 +410,14 @@ fn failures_are_translated_by_code() {
     // A code the console does not know keeps the service's sentence.
     let unknown = Failure::new(ErrorCode::from("from_a_newer_service"), "Something new.");
     assert_eq!(fr.failure(&unknown).message, "Something new.");
+    // Why the ENT's server did not answer, only the service can say: kept as a detail.
+    let cas = Failure::new(
+        ErrorCode::CasUnreachable,
+        "The CAS server does not answer at https://cas.example/cas/login: its certificate is not trusted by the hosting service.",
+    );
+    let shown = fr.failure(&cas).message;
+    assert!(shown.starts_with("Le serveur CAS ne répond pas"), "{shown}");
+    assert!(shown.contains("its certificate is not trusted"), "{shown}");
 }
 
 /// Every known code, the service's and the console's own, has a sentence in each language, so
@@ -426,10 +434,10 @@ fn every_error_code_has_a_sentence_in_both_languages() {
             let failure = crate::model::Failure::new(code.clone(), "An English sentence.");
             let message = texts.failure(&failure).message;
             assert_ne!(message, failure.message, "{language:?} {code}");
-            // Without a Retry-After, `failure` waits 15 minutes (only `locked_out` says so).
-            assert_eq!(
-                message,
-                texts.with(&key, &[("minutes", "15")]),
+            // Without a Retry-After, `failure` waits 15 minutes (only `locked_out` says so); the
+            // CAS codes add the service's detail after the sentence.
+            assert!(
+                message.starts_with(&texts.with(&key, &[("minutes", "15")])),
                 "{language:?} {code}"
             );
             if language != Language::En {

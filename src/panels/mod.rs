@@ -65,13 +65,15 @@ impl ServerTab {
     }
 }
 
-/// Where a task is done: a panel, and a tab of Server PRONOTE.
+/// Where a task is done: a panel, and a tab of Server PRONOTE, for a schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Target {
     /// The panel.
     pub panel: Panel,
     /// The tab, in Server PRONOTE.
     pub tab: Option<ServerTab>,
+    /// The schedule, in Server PRONOTE.
+    pub schedule: Option<i64>,
 }
 
 /// The panels and their state.
@@ -169,7 +171,7 @@ impl Panels {
     pub fn open(&mut self, target: Target, cx: &mut Cx<'_>) {
         self.switch(target.panel, cx);
         if let Some(tab) = target.tab {
-            self.server.show_tab(tab, cx);
+            self.server.show_tab(tab, target.schedule, cx);
         }
     }
 }

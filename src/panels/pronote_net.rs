@@ -39,6 +39,10 @@ struct SpaceState {
 
 impl SpaceState {
     fn load(&mut self, cx: &Cx<'_>, schedule: i64) {
+        // What the service says now replaces what was being edited.
+        self.inactivity = None;
+        self.mode = None;
+        self.cas_url = None;
         self.publication.start(
             cx.backend
                 .call(move |c| async move { c.publication(schedule).await }),

@@ -18,6 +18,35 @@ use crate::rules::Refusal;
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest answer read from a CAS server.
 const MAX_ANSWER: usize = 64 * 1024;
+/// What a refused address is, in the sentence that says why.
+const PRIVATE: &str = "is an address of a private network, which the hosting service does not call";
+/// A name that does not resolve.
+const UNKNOWN_NAME: &str = "its name is not known";
+
+/// Resolves names for the CAS client and refuses those that lead to the service's own networks
+/// (any of their addresses), within the client's timeout.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let found = tokio::time::timeout(TIMEOUT, tokio::net::lookup_host((host.as_str(), 0)))
+                .await
+                .map_err(|_| UNKNOWN_NAME)?
+                .map_err(|_| UNKNOWN_NAME)?;
+            let addresses: Vec<std::net::SocketAddr> = found.collect();
+            if addresses.is_empty() {
+                return Err(UNKNOWN_NAME.into());
+            }
+            if addresses.iter().any(|a| is_internal(a.ip())) {
+                return Err(PRIVATE.into());
+            }
+            Ok(Box::new(addresses.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
 /// The namespace of CAS 2.0 answers.
 const CAS_NS: &str = "http://www.yale.edu/tp/cas";
 
@@ -48,13 +77,19 @@ pub struct CasClient {
 
 impl CasClient {
     /// A client trusting the system's roots plus the PEM certificates of `ca_file`;
-    /// `allow_private` lets CAS addresses name the service's own networks.
+    /// `allow_private` lets CAS addresses name the service's own networks. Without it, every
+    /// name is resolved by [`PublicOnly`], so that the addresses checked are the ones connected
+    /// to (a name cannot answer a public address to a check and a private one to the call).
     pub fn new(ca_file: Option<&Path>, allow_private: bool) -> anyhow::Result<CasClient> {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
             .timeout(TIMEOUT)
             .connect_timeout(TIMEOUT)
             .user_agent(concat!("hostingd/", env!("CARGO_PKG_VERSION")));
+        if !allow_private {
+            builder = builder.dns_resolver(PublicOnly);
+        }
         if let Some(path) = ca_file {
             let pem = std::fs::read(path)
                 .with_context(|| format!("reading the CAS CA file {}", path.display()))?;
@@ -73,23 +108,16 @@ impl CasClient {
         })
     }
 
-    /// Refuses an address whose host resolves to the service's own networks (unless allowed).
-    async fn check_host(&self, url: &Url) -> Result<(), String> {
+    /// Refuses an address written as an IP of the service's own networks (unless allowed);
+    /// names are checked when they are resolved, by [`PublicOnly`].
+    fn check_host(&self, url: &Url) -> Result<(), String> {
         let host = url.host_str().ok_or("the address has no server name")?;
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let port = url.port_or_known_default().unwrap_or(443);
-        let addresses: Vec<IpAddr> = tokio::net::lookup_host((host, port))
-            .await
-            .map_err(|_| format!("the name {host} is not known"))?
-            .map(|a| a.ip())
-            .collect();
-        if addresses.is_empty() {
-            return Err(format!("the name {host} is not known"));
-        }
-        if !self.allow_private && addresses.iter().any(|ip| is_internal(*ip)) {
-            return Err(format!(
-                "{host} is an address of a private network, which the hosting service does not call"
-            ));
+        let literal = host.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = literal.parse::<IpAddr>()
+            && !self.allow_private
+            && is_internal(ip)
+        {
+            return Err(format!("{host} {PRIVATE}"));
         }
         Ok(())
     }
@@ -103,7 +131,7 @@ impl CasClient {
         };
         let url =
             Url::parse(&format!("{cas_url}/login")).map_err(|e| unreachable(e.to_string()))?;
-        self.check_host(&url).await.map_err(unreachable)?;
+        self.check_host(&url).map_err(unreachable)?;
         let response = self
             .http
             .get(url)
@@ -130,7 +158,7 @@ impl CasClient {
         url.query_pairs_mut()
             .append_pair("service", service)
             .append_pair("ticket", ticket);
-        self.check_host(&url).await?;
+        self.check_host(&url)?;
         let mut response = self.http.get(url).send().await.map_err(|e| why(&e))?;
         let status = response.status();
         if !status.is_success() {
@@ -161,7 +189,11 @@ fn why(error: &reqwest::Error) -> String {
         source = e.source();
     }
     let chain = chain.to_lowercase();
-    if chain.contains("certificate") || chain.contains("unknownissuer") {
+    if chain.contains(PRIVATE) {
+        format!("its name {PRIVATE}")
+    } else if chain.contains(UNKNOWN_NAME) {
+        UNKNOWN_NAME.to_string()
+    } else if chain.contains("certificate") || chain.contains("unknownissuer") {
         "its certificate is not trusted by the hosting service".to_string()
     } else if error.is_connect() {
         "nothing answers at this address".to_string()
@@ -180,28 +212,53 @@ fn status_text(status: StatusCode) -> String {
     .to_string()
 }
 
-/// An address of the service's own networks: loopback, private, link-local, shared (CGNAT),
-/// unspecified, or a unique local IPv6 address.
+/// An address of the service's own networks, or one no public server has: loopback, private,
+/// link-local, shared (CGNAT), benchmarking, reserved, multicast, unspecified, "this network",
+/// unique local and site-local IPv6, and the IPv4 inside IPv4-mapped, IPv4-compatible, NAT64
+/// and 6to4 IPv6 addresses.
 pub fn is_internal(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
+            let [a, b, c, _] = v4.octets();
             v4.is_loopback()
                 || v4.is_private()
                 || v4.is_link_local()
                 || v4.is_unspecified()
                 || v4.is_broadcast()
+                || v4.is_multicast()
+                || a == 0
                 || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (b == 18 || b == 19))
+                || (a == 192 && b == 0 && c == 0)
+                || a >= 240
         }
         IpAddr::V6(v6) => {
+            let segments = v6.segments();
+            let embedded = |high: u16, low: u16| {
+                let [h1, h2] = high.to_be_bytes();
+                let [l1, l2] = low.to_be_bytes();
+                IpAddr::V4(std::net::Ipv4Addr::new(h1, h2, l1, l2))
+            };
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_internal(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            // IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d).
+            if (segments[..6] == [0; 6] && !v6.is_loopback() && !v6.is_unspecified())
+                || segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0]
+            {
+                return is_internal(embedded(segments[6], segments[7]));
+            }
+            // 6to4 (2002:a.b.c.d::).
+            if segments[0] == 0x2002 {
+                return is_internal(embedded(segments[1], segments[2]));
+            }
+            let first = segments[0];
             v6.is_loopback()
                 || v6.is_unspecified()
+                || v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
+                || (first & 0xffc0) == 0xfec0
         }
     }
 }
@@ -257,6 +314,23 @@ pub fn parse_service_response(xml: &str) -> Result<CasAnswer, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_name_of_the_services_own_network_is_refused_when_resolved() {
+        let client = CasClient::new(None, false).unwrap();
+        match client.check("https://localhost:9/cas").await {
+            Err(Refusal::CasUnreachable { why, .. }) => {
+                assert!(why.contains("private network"), "{why}");
+            }
+            other => panic!("expected cas_unreachable, got {other:?}"),
+        }
+        match client.check("https://[::1]:9/cas").await {
+            Err(Refusal::CasUnreachable { why, .. }) => {
+                assert!(why.contains("private network"), "{why}");
+            }
+            other => panic!("expected cas_unreachable, got {other:?}"),
+        }
+    }
 
     #[test]
     fn a_success_names_the_user_and_their_display_name() {
@@ -319,10 +393,26 @@ mod tests {
             "fd00::1",
             "fe80::1",
             "::ffff:10.0.0.1",
+            "::10.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "2002:c0a8:0101::1",
+            "198.18.0.1",
+            "192.0.0.8",
+            "240.0.0.1",
+            "224.0.0.1",
+            "0.1.2.3",
+            "fec0::1",
+            "ff02::1",
         ] {
             assert!(is_internal(internal.parse().unwrap()), "{internal}");
         }
-        for public in ["93.184.216.34", "2606:4700::1111", "100.128.0.1"] {
+        for public in [
+            "93.184.216.34",
+            "2606:4700::1111",
+            "100.128.0.1",
+            "64:ff9b::5db8:d822",
+            "2002:5db8:d822::1",
+        ] {
             assert!(!is_internal(public.parse().unwrap()), "{public}");
         }
     }

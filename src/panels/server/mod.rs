@@ -248,9 +248,13 @@ impl ServerPanel {
         self.grid_modal(ui, cx, &schedule);
     }
 
-    /// Shows `tab` (the guide's buttons open the tab of their task), with fresh data.
-    pub fn show_tab(&mut self, tab: Tab, cx: &mut Cx<'_>) {
+    /// Shows `tab` (the guide's buttons open the tab of their task), of `schedule` when given
+    /// (a notification about it), with fresh data.
+    pub fn show_tab(&mut self, tab: Tab, schedule: Option<i64>, cx: &mut Cx<'_>) {
         self.tab = tab;
+        if let Some(schedule) = schedule {
+            self.select(schedule);
+        }
         match self.schedule {
             Some(id) => self.load_tab(cx, id),
             // The first frame chooses a schedule and loads everything.

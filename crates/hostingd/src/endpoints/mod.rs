@@ -257,12 +257,13 @@ impl Endpoints {
             schedule_id: reservation.schedule_id,
             origin: format!("https://{}:{port}", reservation.host),
         };
-        // Public pages: a bounded number answered at once, so that none of them can be used
-        // to flood the school's CAS server or the database.
+        // The public pages: a bounded number answered at once, so that they cannot be used to
+        // flood the school's CAS server or the database, nor hold up the status route.
         let app = Router::new()
             .route("/", get(status))
-            .merge(webspaces::routes())
-            .layer(tower::limit::ConcurrencyLimitLayer::new(PAGES_AT_ONCE))
+            .merge(
+                webspaces::routes().layer(tower::limit::ConcurrencyLimitLayer::new(PAGES_AT_ONCE)),
+            )
             .with_state(site);
         let handle = Handle::new();
         let server =

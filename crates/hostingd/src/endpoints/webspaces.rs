@@ -136,7 +136,10 @@ async fn answer(
     let language = language(headers);
     let view = match site.state.store.webspace_view(site.schedule_id).await {
         Ok(Some(view)) => view,
-        Ok(None) | Err(_) => {
+        other => {
+            if let Err(error) = other {
+                tracing::error!(schedule = site.schedule_id, %error, "a webspace page could not be read");
+            }
             let texts = Texts::new(language);
             return html(
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -105,11 +105,16 @@ pub async fn set_publication(
     if let Some(minutes) = update.inactivity_minutes {
         pronote_net::check_inactivity(minutes)?;
     }
-    if update.published == Some(true)
-        && !current.published
-        && let (DelegationMode::Cas, Some(url)) = (current.delegation, &current.cas_url)
-    {
-        state.cas.check(url).await?;
+    if update.published == Some(true) && !current.published {
+        // The licence first: no call to the CAS server for a schedule that cannot be published.
+        let schedule = state
+            .store
+            .schedule(caller.account_id(), schedule_id)
+            .await?;
+        pronote_net::check_publish(&schedule.name, schedule.campus_net_licence, true)?;
+        if let (DelegationMode::Cas, Some(url)) = (current.delegation, &current.cas_url) {
+            state.cas.check(url).await?;
+        }
     }
     let change = PublicationChange {
         published: update.published,

@@ -157,14 +157,17 @@ async fn run_all(state: &AppState, holder: &str) -> anyhow::Result<JobReport> {
             }
         }
     }
-    school_year::run(state, holder, &mut report).await?;
+    // The notices do not wait on the school year: a failing upgrade must not silence the
+    // notice of a certificate that ends.
+    let school_year = school_year::run(state, holder, &mut report).await;
     if state
         .store
         .acquire_lease(NOTICES_LEASE, holder, NOTICES_EVERY_SECONDS)
         .await?
     {
-        notices::run(state, &mut report).await?;
+        notices::run(state, &mut report).await;
     }
+    school_year?;
     Ok(report)
 }
 

@@ -14,30 +14,44 @@ pub const UPGRADE_NOTICE_DAYS: i64 = 7;
 /// Days before a certificate's end that its workstation is told.
 pub const CERTIFICATE_NOTICE_DAYS: i64 = 30;
 
-/// Writes the notifications of the dates that come near.
-pub(super) async fn run(state: &AppState, report: &mut JobReport) -> anyhow::Result<()> {
+/// Writes the notifications of the dates that come near. One that cannot be written is logged
+/// and the others are still written (the next run, an hour later, tries it again).
+pub(super) async fn run(state: &AppState, report: &mut JobReport) {
     let today = state.store.clock().today();
     let until = today + time::Duration::days(UPGRADE_NOTICE_DAYS);
-    for coming in state.store.upcoming_upgrades(today, until).await? {
-        if state.store.notify_upgrade_coming(&coming).await? {
-            report.notifications += 1;
+    match state.store.upcoming_upgrades(today, until).await {
+        Ok(coming) => {
+            for coming in coming {
+                match state.store.notify_upgrade_coming(&coming).await {
+                    Ok(true) => report.notifications += 1,
+                    Ok(false) => {}
+                    Err(error) => {
+                        tracing::error!(%error, "an upgrade's notice could not be written");
+                    }
+                }
+            }
         }
+        Err(error) => tracing::error!(%error, "the coming upgrades could not be read"),
     }
     let now = state.store.now();
-    for certificate in state
+    match state
         .store
         .expiring_certificates(now, now + CERTIFICATE_NOTICE_DAYS * 86_400)
-        .await?
+        .await
     {
-        if state
-            .store
-            .notify_certificate_expiring(&certificate)
-            .await?
-        {
-            report.notifications += 1;
+        Ok(certificates) => {
+            for certificate in certificates {
+                match state.store.notify_certificate_expiring(&certificate).await {
+                    Ok(true) => report.notifications += 1,
+                    Ok(false) => {}
+                    Err(error) => {
+                        tracing::error!(%error, "a certificate's notice could not be written");
+                    }
+                }
+            }
         }
+        Err(error) => tracing::error!(%error, "the expiring certificates could not be read"),
     }
-    Ok(())
 }
 
 /// Records (audit, notification, e-mail to the hosting manager) that a server the job stopped

@@ -275,6 +275,12 @@ impl Store {
             return Ok(after);
         }
         write_in(&mut tx, schedule_id, &after, now).await?;
+        if before.audited() == after.audited() {
+            // Only whether the next activation publishes changed (a stop of what was not
+            // published): nothing a person sees.
+            tx.commit().await?;
+            return Ok(after);
+        }
         let action = match (before.published, after.published) {
             (false, true) => "pronote_net.published",
             (true, false) => "pronote_net.stopped",
