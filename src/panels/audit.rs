@@ -215,7 +215,8 @@ fn table(ui: &mut egui::Ui, t: &Texts, records: &[AuditRecord]) {
                 ui.label(format::date_time(&record.at));
                 ui.label(who(t, &record.actor));
                 ui.label(record.workstation_name.clone().unwrap_or_default());
-                ui.label(&record.action);
+                ui.label(action_text(t, &record.action))
+                    .on_hover_text(&record.action);
                 ui.label(record.schedule_name.clone().unwrap_or_default());
                 ui.label(part(&record.detail, "before"));
                 ui.label(part(&record.detail, "after"));
@@ -224,6 +225,17 @@ fn table(ui: &mut egui::Ui, t: &Texts, records: &[AuditRecord]) {
                 ui.end_row();
             }
         });
+}
+
+/// An action as people say it (`pronote_net.stopped` → "Publication stopped"); the service's
+/// name for an action this console has no words for.
+pub fn action_text(t: &Texts, action: &str) -> String {
+    let key = format!("audit-action-{}", action.replace(['.', '_'], "-"));
+    if t.has(&key) {
+        t.get(&key)
+    } else {
+        action.to_string()
+    }
 }
 
 /// The person behind an actor label.
@@ -280,6 +292,20 @@ fn cut(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn actions_are_said_in_words_and_unknown_ones_as_they_are() {
+        let fr = Texts::new(crate::i18n::Language::Fr);
+        assert_eq!(
+            action_text(&fr, "pronote_net.stopped"),
+            "Publication arrêtée"
+        );
+        assert_eq!(
+            action_text(&fr, "controller.domain_set"),
+            "Domaine du contrôleur défini"
+        );
+        assert_eq!(action_text(&fr, "moon.rose"), "moon.rose");
+    }
 
     #[test]
     fn a_change_shows_only_the_fields_that_changed() {

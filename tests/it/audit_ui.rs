@@ -19,8 +19,8 @@ fn the_audit_log_is_filtered_and_exported_as_csv() {
     person.click("Audit log");
     person.wait_for("When (UTC)");
     // Everything of the account, the provider's provisioning included.
-    person.wait_for("account.provisioned");
-    assert!(person.has("controller.domain_set"));
+    person.wait_for("Account created by the provider");
+    assert!(person.has("Controller's domain set"));
     assert!(person.has("Before") && person.has("After"));
 
     // Only the logins.
@@ -30,8 +30,9 @@ fn the_audit_log_is_filtered_and_exported_as_csv() {
     person.click("Show");
     person.wait_until("only logins", |h| {
         use egui_kittest::kittest::Queryable;
-        h.query_by_label("account.provisioned").is_none()
-            && h.query_all_by_label("session.created").next().is_some()
+        h.query_by_label("Account created by the provider")
+            .is_none()
+            && h.query_all_by_label("Logged in").next().is_some()
     });
 
     // Exported as CSV: the filter holds, a header first.
@@ -63,16 +64,16 @@ fn a_superadministrator_sees_their_own_actions_and_their_schedules() {
     person.wait_for("Audit log");
     person.click("Audit log");
     person.wait_for("When (UTC)");
-    person.wait_for("session.created");
+    person.wait_for("Logged in");
     // The provider's provisioning and the manager's user changes are not theirs.
-    assert!(!person.has("account.provisioned"));
-    assert!(!person.has("controller.domain_set"));
+    assert!(!person.has("Account created by the provider"));
+    assert!(!person.has("Controller's domain set"));
     // The manager's changes to the profiles of their schedules are.
     use egui_kittest::kittest::Queryable;
     assert!(
         person
             .harness
-            .query_all_by_label("profile.members_set")
+            .query_all_by_label("Profile members changed")
             .next()
             .is_some()
     );

@@ -223,10 +223,13 @@ fn account_and_years(language: Language) {
     person.wait_for(&t.get("audit-col-at"));
     person.fill(&t.get("audit-since"), "2030-08-01");
     person.click(&t.get("audit-apply"));
+    let provisioned = t.get("audit-action-account-provisioned");
+    let logged_in = t.get("audit-action-session-created");
+    let stopped = t.get("audit-action-pronote-net-stopped");
     person.wait_until("only the day's actions", |h| {
-        h.query_by_label("account.provisioned").is_none()
-            && h.query_all_by_label("session.created").next().is_some()
-            && h.query_all_by_label("pronote_net.stopped").next().is_some()
+        h.query_by_label(&provisioned).is_none()
+            && h.query_all_by_label(&logged_in).next().is_some()
+            && h.query_all_by_label(&stopped).next().is_some()
     });
     snapshot(&mut person, &t, &format!("audit_{tag}"));
     let _ = logins;
