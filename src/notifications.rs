@@ -233,3 +233,82 @@ impl Bell {
         go
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Language;
+
+    fn item(kind: NotificationKind, detail: serde_json::Value) -> Notification {
+        Notification {
+            id: 1,
+            kind,
+            created_at: "2030-08-01T09:00:00Z".to_string(),
+            read: false,
+            schedule_id: Some(7),
+            schedule_name: Some("planning01".to_string()),
+            workstation_id: None,
+            detail,
+        }
+    }
+
+    #[test]
+    fn every_kind_has_a_sentence_and_a_place_to_act() {
+        let details = [
+            (
+                NotificationKind::UpgradeComing,
+                serde_json::json!({"version": "2031", "from_version": "2030", "day": "2030-08-21"}),
+            ),
+            (
+                NotificationKind::CertificateExpiring,
+                serde_json::json!({"name": "PC Secrétariat", "not_after": "2030-08-30T00:00:00Z", "days_left": 29}),
+            ),
+            (
+                NotificationKind::SafeguardFailed,
+                serde_json::json!({"day": "2030-08-01", "reason": "storage"}),
+            ),
+            (
+                NotificationKind::ServerStopped,
+                serde_json::json!({"cause": "upgrade", "reason": "port"}),
+            ),
+            (
+                NotificationKind::ContractEnding,
+                serde_json::json!({"ends_on": "2030-10-31", "days_left": 60}),
+            ),
+            (
+                NotificationKind::WorkstationEnrolled,
+                serde_json::json!({"name": "Laptop", "role": "superadmin", "username": "jdupont"}),
+            ),
+        ];
+        assert_eq!(details.len(), NotificationKind::ALL.len());
+        for language in Language::ALL {
+            let t = Texts::new(language);
+            for (kind, detail) in &details {
+                let text = sentence(&t, &item(*kind, detail.clone()));
+                assert!(
+                    !text.contains('{') && !text.starts_with("notification-"),
+                    "{text}"
+                );
+                assert!(target(&item(*kind, detail.clone())).is_some(), "{kind:?}");
+            }
+            let upgrade = sentence(&t, &item(details[0].0, details[0].1.clone()));
+            assert!(
+                upgrade.contains("2031") && upgrade.contains("2030"),
+                "{upgrade}"
+            );
+            let enrolled = sentence(&t, &item(details[5].0, details[5].1.clone()));
+            assert!(
+                enrolled.contains("Laptop") && enrolled.contains("jdupont"),
+                "{enrolled}"
+            );
+        }
+        let safeguard = target(&item(details[2].0, details[2].1.clone())).unwrap();
+        assert_eq!(
+            (safeguard.panel, safeguard.tab, safeguard.schedule),
+            (Panel::Server, Some(ServerTab::Safeguards), Some(7))
+        );
+        let unknown = item(NotificationKind::Unknown, serde_json::json!({}));
+        assert!(target(&unknown).is_none());
+        assert!(!sentence(&Texts::new(Language::Fr), &unknown).is_empty());
+    }
+}

@@ -151,6 +151,8 @@ guide-publish-body =
 
     A schedule with the Campus.net licence is published automatically when its base is activated. Without the licence it cannot be published: the licence is ticked in the "Configuration" panel, according to your contract.
 
+    If you stop the publication, it stays stopped when a base is activated again, until you click "Publish".
+
     – "Publish" opens the webspaces; "Stop publication" closes them. Before stopping, the console lists who loses access, so check it before you confirm.
     – Four switches open or close each space on its own: "Teachers", "Parents", "Students" and "Student administration".
     – The inactivity time, in minutes, is how long a person can stay idle before being logged out.

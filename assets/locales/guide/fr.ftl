@@ -151,6 +151,8 @@ guide-publish-body =
 
     Un planning qui a la licence Campus.net est publié automatiquement quand sa base est mise en service. Sans la licence, il ne peut pas être publié : la licence se coche dans le panneau « Configuration », selon votre contrat.
 
+    Si vous arrêtez la publication, elle reste arrêtée lors des mises en service suivantes, jusqu'à ce que vous cliquiez sur « Publier ».
+
     – « Publier » ouvre les espaces web ; « Arrêter la publication » les ferme. Avant l'arrêt, la console liste qui perd l'accès : relisez cette liste avant de confirmer.
     – Quatre interrupteurs ouvrent ou ferment chaque espace séparément : « Professeurs », « Parents », « Élèves » et « Vie scolaire ».
     – Le temps d'inactivité, en minutes, est la durée au bout de laquelle une personne inactive est déconnectée.

@@ -65,7 +65,18 @@ impl ServerPanel {
         if schedules.iter().any(|s| !cx.data.years.contains_key(&s.id)) {
             Self::load_years(cx);
         }
-        ui.label(t.get("years-intro"));
+        ui.horizontal(|ui| {
+            ui.label(t.get("years-intro"));
+            // A column still on its way: the grid is not whole yet.
+            if schedules.iter().any(|s| {
+                cx.data
+                    .years
+                    .get(&s.id)
+                    .is_some_and(crate::request::Request::is_pending)
+            }) {
+                ui.spinner();
+            }
+        });
         self.years_grid(ui, cx, &schedules);
         ui.separator();
         let Some(years) = cx
