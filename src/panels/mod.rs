@@ -36,6 +36,46 @@ pub enum Panel {
 
 pub use server::Tab as ServerTab;
 
+/// What the person did in a [`schedule_row`].
+#[derive(Debug, Default)]
+struct ScheduleChoice {
+    /// The schedule clicked.
+    clicked: Option<i64>,
+    /// Refresh was clicked.
+    refresh: bool,
+}
+
+/// The row that chooses a schedule at the top of Server PRONOTE and PRONOTE.net: keeps `chosen`
+/// on a schedule of the list (the first, by default), and a spinner beside it while `busy`.
+fn schedule_row(
+    ui: &mut egui::Ui,
+    t: &crate::i18n::Texts,
+    schedules: &[hosting_api::Schedule],
+    chosen: &mut Option<i64>,
+    busy: bool,
+) -> ScheduleChoice {
+    if !schedules.iter().any(|s| Some(s.id) == *chosen) {
+        *chosen = schedules.first().map(|s| s.id);
+    }
+    let mut choice = ScheduleChoice::default();
+    ui.horizontal(|ui| {
+        ui.label(t.get("server-schedule"));
+        for schedule in schedules {
+            if ui
+                .selectable_label(*chosen == Some(schedule.id), &schedule.name)
+                .clicked()
+            {
+                choice.clicked = Some(schedule.id);
+            }
+        }
+        choice.refresh = ui.button(t.get("refresh")).clicked();
+        if busy {
+            ui.spinner();
+        }
+    });
+    choice
+}
+
 impl Panel {
     /// The text key of its name.
     pub fn key(self) -> &'static str {

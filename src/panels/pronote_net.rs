@@ -105,25 +105,15 @@ impl PronoteNetPanel {
             state.poll();
         }
         let schedules = cx.data.schedules.value().cloned().unwrap_or_default();
-        if !schedules.iter().any(|s| Some(s.id) == self.schedule) {
-            self.schedule = schedules.first().map(|s| s.id);
-        }
         ui.heading(t.get("pronote-title"));
         ui.label(t.get("pronote-intro"));
-        ui.horizontal(|ui| {
-            ui.label(t.get("server-schedule"));
-            for schedule in &schedules {
-                if ui
-                    .selectable_label(self.schedule == Some(schedule.id), &schedule.name)
-                    .clicked()
-                {
-                    self.schedule = Some(schedule.id);
-                }
-            }
-            if ui.button(t.get("refresh")).clicked() {
-                self.loaded_for = None;
-            }
-        });
+        let choice = super::schedule_row(ui, t, &schedules, &mut self.schedule, false);
+        if let Some(id) = choice.clicked {
+            self.schedule = Some(id);
+        }
+        if choice.refresh {
+            self.loaded_for = None;
+        }
         let Some(schedule) = self
             .schedule
             .and_then(|id| schedules.iter().find(|s| s.id == id))

@@ -174,26 +174,19 @@ impl ServerPanel {
         }
         self.poll_dialogs(cx);
         let schedules = cx.data.schedules.value().cloned().unwrap_or_default();
-        if !schedules.iter().any(|s| Some(s.id) == self.schedule) {
-            self.schedule = schedules.first().map(|s| s.id);
+        let choice = super::schedule_row(
+            ui,
+            t,
+            &schedules,
+            &mut self.schedule,
+            cx.data.schedules.is_pending(),
+        );
+        if let Some(id) = choice.clicked {
+            self.select(id);
         }
-        ui.horizontal(|ui| {
-            ui.label(t.get("server-schedule"));
-            for schedule in &schedules {
-                if ui
-                    .selectable_label(self.schedule == Some(schedule.id), &schedule.name)
-                    .clicked()
-                {
-                    self.select(schedule.id);
-                }
-            }
-            if ui.button(t.get("refresh")).clicked() {
-                self.loaded_for = None;
-            }
-            if cx.data.schedules.is_pending() {
-                ui.spinner();
-            }
-        });
+        if choice.refresh {
+            self.loaded_for = None;
+        }
         // The version the servers run and the coming upgrade, as My account says it.
         if let Some(upgrade) = cx.data.upgrade.value() {
             ui.label(format!(
