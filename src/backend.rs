@@ -97,47 +97,7 @@ struct Shared {
     ctx: egui::Context,
     transfers: TransferHandle,
     dialogs: Arc<dyn Dialogs>,
-    failures: Arc<RecentFailures>,
-}
-
-/// How many failures the diagnostics keep.
-const RECENT_FAILURES: usize = 20;
-
-/// The last failures of the calls to the service, newest first, for the diagnostics that the
-/// Assistance panel copies (sentences and codes: a failure never holds a secret).
-#[derive(Debug, Default)]
-pub struct RecentFailures {
-    kept: std::sync::Mutex<std::collections::VecDeque<(String, Failure)>>,
-}
-
-impl RecentFailures {
-    /// Keeps `failure`, at `when` (UTC), dropping the oldest beyond the bound.
-    pub fn push(&self, when: String, failure: Failure) {
-        let mut kept = self
-            .kept
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        kept.push_front((when, failure));
-        kept.truncate(RECENT_FAILURES);
-    }
-
-    /// The failures kept, newest first, with when they happened.
-    pub fn list(&self) -> Vec<(String, Failure)> {
-        self.kept
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .iter()
-            .cloned()
-            .collect()
-    }
-}
-
-/// Now in UTC, to the second.
-fn now_utc_text() -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    time::OffsetDateTime::now_utc()
-        .format(&format)
-        .unwrap_or_default()
+    failures: Arc<crate::recent_failures::RecentFailures>,
 }
 
 /// The backend of one console window: the tokio runtime's handle, the session's client, the
@@ -265,7 +225,7 @@ impl Backend {
             let _keep = keep;
             let result = work.await;
             if let Err(failure) = &result {
-                failures.push(now_utc_text(), failure.clone());
+                failures.push(failure.clone());
             }
             if answer.is_closed() {
                 return;
@@ -818,23 +778,5 @@ mod tests {
             assert_eq!(session.principal.role, Role::Manager);
             service.shutdown().await.unwrap();
         });
-    }
-
-    #[test]
-    fn failures_are_kept_newest_first_and_bounded() {
-        use super::{Failure, RECENT_FAILURES, RecentFailures};
-        use hosting_api::ErrorCode;
-        let recent = RecentFailures::default();
-        for n in 0..25 {
-            recent.push(
-                format!("t{n}"),
-                Failure::new(ErrorCode::Unreachable, format!("failure {n}")),
-            );
-        }
-        let list = recent.list();
-        assert_eq!(list.len(), RECENT_FAILURES);
-        assert_eq!(list[0].0, "t24");
-        assert_eq!(list[0].1.message, "failure 24");
-        assert_eq!(list.last().unwrap().1.message, "failure 5");
     }
 }

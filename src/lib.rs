@@ -19,6 +19,7 @@ pub mod model;
 pub mod notifications;
 pub mod panels;
 pub mod provider;
+pub mod recent_failures;
 pub mod request;
 pub mod service_form;
 pub mod session;
