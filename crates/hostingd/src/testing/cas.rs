@@ -24,6 +24,7 @@ use rcgen::{
 };
 
 use crate::ServeConfig;
+use crate::endpoints::webspaces::escape;
 
 /// The person the test CAS server logs in.
 #[derive(Debug, Clone)]
@@ -71,12 +72,6 @@ struct Cx {
     logins: Arc<AtomicUsize>,
 }
 
-fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 async fn login(State(cx): State<Cx>, Query(query): Query<LoginQuery>) -> Response {
     cx.logins.fetch_add(1, Ordering::SeqCst);
     let Some(service) = query.service else {
@@ -115,8 +110,8 @@ async fn service_validate(State(cx): State<Cx>, Query(query): Query<ValidateQuer
     let body = match (issued_for, query.service) {
         (Some(issued_for), Some(service)) if issued_for == service => format!(
             "<cas:serviceResponse xmlns:cas=\"http://www.yale.edu/tp/cas\">\n  <cas:authenticationSuccess>\n    <cas:user>{}</cas:user>\n    <cas:attributes>\n      <cas:displayName>{}</cas:displayName>\n    </cas:attributes>\n  </cas:authenticationSuccess>\n</cas:serviceResponse>\n",
-            xml_escape(&cx.person.user),
-            xml_escape(&cx.person.display_name)
+            escape(&cx.person.user),
+            escape(&cx.person.display_name)
         ),
         (Some(_), _) => failure(
             "INVALID_SERVICE",
