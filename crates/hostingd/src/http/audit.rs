@@ -148,15 +148,7 @@ pub async fn audit(
         Role::Manager => AuditScope::All,
         Role::Superadmin => AuditScope::Own {
             actor: caller.actor.label.clone(),
-            schedules: match caller.workstation.user_id {
-                Some(user_id) => {
-                    state
-                        .store
-                        .administration_schedules(caller.account_id(), user_id)
-                        .await?
-                }
-                None => Vec::new(),
-            },
+            schedules: super::administration_schedules(&state, &caller).await?,
         },
     };
     let wants_csv = headers

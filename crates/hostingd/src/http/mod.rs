@@ -149,6 +149,24 @@ pub struct AppState {
     pub cas: Arc<crate::cas::CasClient>,
 }
 
+/// The schedules in whose Administration profile the caller is (none for the hosting manager's
+/// workstation, which has no user): what a superadministrator's audit log and notifications
+/// cover besides their own.
+pub(crate) async fn administration_schedules(
+    state: &AppState,
+    caller: &extract::Caller,
+) -> crate::error::ApiResult<Vec<i64>> {
+    Ok(match caller.workstation.user_id {
+        Some(user_id) => {
+            state
+                .store
+                .administration_schedules(caller.account_id(), user_id)
+                .await?
+        }
+        None => Vec::new(),
+    })
+}
+
 /// The whole API.
 pub fn router(state: AppState) -> Router {
     Router::new()

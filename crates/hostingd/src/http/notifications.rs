@@ -34,15 +34,7 @@ async fn scope(state: &AppState, caller: &Caller) -> ApiResult<NotificationScope
         Role::Manager => NotificationScope::Manager { workstation_id },
         Role::Superadmin => NotificationScope::Superadmin {
             workstation_id,
-            schedules: match caller.workstation.user_id {
-                Some(user_id) => {
-                    state
-                        .store
-                        .administration_schedules(caller.account_id(), user_id)
-                        .await?
-                }
-                None => Vec::new(),
-            },
+            schedules: super::administration_schedules(state, caller).await?,
         },
     })
 }
