@@ -1,7 +1,8 @@
 //! Image snapshots of My account, the Previous years grid, the PRONOTE.net panel and the audit
 //! log, in French and in English,
 //! with fixed numbers and the service's clock on fixed days (the workstation enrolls at the real
-//! time first, then the clock moves). `UPDATE_SNAPSHOTS=1 cargo test --test it snapshots_account`
+//! time first, then the clock moves; the certificate's expiry, a real day, is masked with one
+//! width whatever the day). `UPDATE_SNAPSHOTS=1 cargo test --test it snapshots_account`
 //! writes new baselines to `tests/snapshots/`.
 #![allow(clippy::unwrap_used)]
 
@@ -112,6 +113,10 @@ fn fixed_school(service: &Service) -> Logins {
     })
 }
 
+/// Width of the mask over the certificate's expiry: "Valid until 30 September 2036" and
+/// "Valide jusqu'au 30 septembre 2036" take about 230 points.
+const EXPIRY_MASK_WIDTH: f32 = 360.0;
+
 /// Hides what changes from run to run: the service's address (a random port) and this
 /// workstation's certificate's expiry (a year after the real day it was installed).
 fn snapshot(person: &mut Person<'_>, t: &Texts, name: &str) {
@@ -124,10 +129,22 @@ fn snapshot(person: &mut Person<'_>, t: &Texts, name: &str) {
     person.harness.run_ok();
     let valid_until = t.with("account-certificate-until", &[("date", "")]);
     let valid_until = valid_until.trim_end_matches('.').trim();
+    // The expiry's day changes with the real day of the enrollment, and with it the width of its
+    // label: its mask has one width whatever the date (wider than the longest date's label).
+    let expiry = person
+        .harness
+        .query_all_by_label_contains(valid_until)
+        .map(|node| {
+            let rect = node.rect();
+            egui::Rect::from_min_size(
+                rect.min,
+                egui::vec2(rect.width().max(EXPIRY_MASK_WIDTH), rect.height()),
+            )
+        })
+        .collect::<Vec<_>>();
     let masks: Vec<egui::Rect> = person
         .harness
         .query_all_by_label_contains("https://127.0.0.1:")
-        .chain(person.harness.query_all_by_label_contains(valid_until))
         .chain(
             person
                 .harness
@@ -135,6 +152,7 @@ fn snapshot(person: &mut Person<'_>, t: &Texts, name: &str) {
         )
         .chain(person.harness.query_all_by_label_contains("2030-08-01 09:"))
         .map(|node| node.rect())
+        .chain(expiry)
         .collect();
     for rect in masks {
         person.harness.mask(rect);

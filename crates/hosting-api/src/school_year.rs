@@ -10,6 +10,11 @@ use crate::client::{Client, ClientResult};
 use crate::files::FileKind;
 
 /// Where a school's upgrade to the next release stands.
+#[cfg_attr(
+    feature = "sqlx",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "lowercase")
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UpgradeStatus {
@@ -79,6 +84,11 @@ pub struct UpgradeChoice {
 }
 
 /// How the base of a finished school year came.
+#[cfg_attr(
+    feature = "sqlx",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "lowercase")
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum YearOrigin {

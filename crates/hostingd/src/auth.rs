@@ -12,7 +12,7 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
-use crate::error::{ApiError, ApiResult};
+use crate::fault::{Fault, FaultResult};
 use crate::limits::SourceAddr;
 use crate::store::AttemptKey;
 
@@ -103,17 +103,17 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn hash_now(password: &[u8]) -> ApiResult<String> {
+fn hash_now(password: &[u8]) -> FaultResult<String> {
     argon2()
         .hash_password(password)
         .map(|hash| hash.to_string())
-        .map_err(|e| ApiError::internal(format!("argon2: {e}")))
+        .map_err(|e| Fault::internal(format!("argon2: {e}")))
 }
 
 impl Passwords {
     /// A hasher that runs at most `permits` hashes at once, with 8 waiting per permit for at
     /// most 2 seconds.
-    pub fn new(permits: usize) -> ApiResult<Passwords> {
+    pub fn new(permits: usize) -> FaultResult<Passwords> {
         let permits = permits.max(1);
         Passwords::with_queue(permits, permits * 8, Duration::from_secs(2))
     }
@@ -124,7 +124,7 @@ impl Passwords {
         permits: usize,
         max_queued: usize,
         max_wait: Duration,
-    ) -> ApiResult<Passwords> {
+    ) -> FaultResult<Passwords> {
         let permits = permits.max(1);
         Ok(Passwords {
             threads: HashThreads::start(permits)?,
@@ -147,18 +147,20 @@ impl Passwords {
     }
 
     /// A permit, at once or after a bounded wait in a bounded queue; else `503 busy`.
-    async fn permit(&self, queue: &Semaphore) -> ApiResult<OwnedSemaphorePermit> {
+    async fn permit(&self, queue: &Semaphore) -> FaultResult<OwnedSemaphorePermit> {
         match Arc::clone(&self.permits).try_acquire_owned() {
             Ok(permit) => return Ok(permit),
-            Err(TryAcquireError::Closed) => return Err(ApiError::internal("hash permits closed")),
+            Err(TryAcquireError::Closed) => return Err(Fault::internal("hash permits closed")),
             Err(TryAcquireError::NoPermits) => {}
         }
-        let busy = || ApiError::busy(self.max_wait.as_secs() + 1);
+        let busy = || Fault::Busy {
+            retry_after_seconds: self.max_wait.as_secs() + 1,
+        };
         let Ok(_place) = queue.try_acquire() else {
             return Err(busy());
         };
         match tokio::time::timeout(self.max_wait, Arc::clone(&self.permits).acquire_owned()).await {
-            Ok(permit) => permit.map_err(ApiError::internal),
+            Ok(permit) => permit.map_err(Fault::internal),
             Err(_) => Err(busy()),
         }
     }
@@ -167,7 +169,7 @@ impl Passwords {
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
-    ) -> ApiResult<T> {
+    ) -> FaultResult<T> {
         self.run_in(&self.queue, work).await
     }
 
@@ -175,7 +177,7 @@ impl Passwords {
         &self,
         queue: &Semaphore,
         work: impl FnOnce() -> T + Send + 'static,
-    ) -> ApiResult<T> {
+    ) -> FaultResult<T> {
         let permit = self.permit(queue).await?;
         let (done, result) = tokio::sync::oneshot::channel();
         self.threads.run(Box::new(move || {
@@ -187,23 +189,23 @@ impl Passwords {
         }))?;
         result
             .await
-            .map_err(|_| ApiError::internal("a password hash failed"))
+            .map_err(|_| Fault::internal("a password hash failed"))
     }
 
     /// The argon2id PHC string of `password`.
-    pub async fn hash(&self, password: &str) -> ApiResult<String> {
+    pub async fn hash(&self, password: &str) -> FaultResult<String> {
         let password = password.as_bytes().to_vec();
         self.run(move || hash_now(&password)).await?
     }
 
     /// Whether `password` matches `hash`. Without a hash (unknown account or user) a dummy hash
     /// is checked, so that the answer takes the same time either way.
-    pub async fn verify(&self, password: &str, hash: Option<&str>) -> ApiResult<bool> {
+    pub async fn verify(&self, password: &str, hash: Option<&str>) -> FaultResult<bool> {
         self.verify_in(&self.queue, password, hash).await
     }
 
     /// [`Passwords::verify`] for an anonymous caller (an enrollment), in the anonymous queue.
-    pub async fn verify_anonymous(&self, password: &str, hash: Option<&str>) -> ApiResult<bool> {
+    pub async fn verify_anonymous(&self, password: &str, hash: Option<&str>) -> FaultResult<bool> {
         self.verify_in(&self.anonymous_queue, password, hash).await
     }
 
@@ -212,7 +214,7 @@ impl Passwords {
         queue: &Semaphore,
         password: &str,
         hash: Option<&str>,
-    ) -> ApiResult<bool> {
+    ) -> FaultResult<bool> {
         let known = hash.is_some();
         let hash = hash.unwrap_or(DUMMY_HASH).to_string();
         let password = password.as_bytes().to_vec();
@@ -238,7 +240,7 @@ struct HashThreads {
 }
 
 impl HashThreads {
-    fn start(count: usize) -> ApiResult<HashThreads> {
+    fn start(count: usize) -> FaultResult<HashThreads> {
         let (jobs, queue) = std::sync::mpsc::channel::<HashJob>();
         let queue = Arc::new(std::sync::Mutex::new(queue));
         for index in 0..count {
@@ -257,15 +259,15 @@ impl HashThreads {
                         }
                     }
                 })
-                .map_err(ApiError::internal)?;
+                .map_err(Fault::internal)?;
         }
         Ok(HashThreads { jobs })
     }
 
-    fn run(&self, job: HashJob) -> ApiResult<()> {
+    fn run(&self, job: HashJob) -> FaultResult<()> {
         self.jobs
             .send(job)
-            .map_err(|_| ApiError::internal("the hashing threads stopped"))
+            .map_err(|_| Fault::internal("the hashing threads stopped"))
     }
 }
 
@@ -435,27 +437,16 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(50)).await;
         let started = std::time::Instant::now();
         match passwords.run(|| ()).await {
-            Err(ApiError::Client {
-                status,
-                code,
+            Err(Fault::Busy {
                 retry_after_seconds,
-                ..
             }) => {
-                assert_eq!(status.as_u16(), 503);
-                assert_eq!(code, "busy");
-                assert!(retry_after_seconds.unwrap() >= 1);
+                assert!(retry_after_seconds >= 1);
             }
             other => panic!("expected busy, got {other:?}"),
         }
         assert!(started.elapsed() < Duration::from_millis(100));
         // The waiter gives up after its 300 ms.
-        assert!(matches!(
-            waiter.await.unwrap(),
-            Err(ApiError::Client {
-                code: hosting_api::ErrorCode::Busy,
-                ..
-            })
-        ));
+        assert!(matches!(waiter.await.unwrap(), Err(Fault::Busy { .. })));
         finish_tx.send(()).unwrap();
         holder.await.unwrap().unwrap();
         passwords.run(|| ()).await.unwrap();

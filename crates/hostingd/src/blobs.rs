@@ -19,7 +19,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 
-use crate::error::{ApiError, ApiResult};
+use crate::fault::{Fault, FaultResult};
 use crate::store::{Part, Store};
 
 /// Size of the buffers handed to the object store while a part is written: on S3 each is one
@@ -163,8 +163,8 @@ impl std::fmt::Debug for Blobs {
     }
 }
 
-fn storage_error(error: object_store::Error) -> ApiError {
-    ApiError::internal(format!("blob storage: {error}"))
+fn storage_error(error: object_store::Error) -> Fault {
+    Fault::internal(format!("blob storage: {error}"))
 }
 
 /// A part being written.
@@ -177,7 +177,7 @@ pub struct PartWriter {
 
 impl PartWriter {
     /// Appends bytes (buffered; waits when too many buffers are in flight).
-    pub async fn write(&mut self, data: &[u8]) -> ApiResult<()> {
+    pub async fn write(&mut self, data: &[u8]) -> FaultResult<()> {
         self.writer
             .wait_for_capacity(2)
             .await
@@ -193,7 +193,7 @@ impl PartWriter {
     }
 
     /// Makes the part durable and returns it.
-    pub async fn finish(self) -> ApiResult<Part> {
+    pub async fn finish(self) -> FaultResult<Part> {
         self.writer.finish().await.map_err(storage_error)?;
         self.blobs.restrict(&self.key);
         Ok(Part {
@@ -343,7 +343,7 @@ impl Blobs {
     }
 
     /// Starts writing the object `key`.
-    pub async fn writer(&self, key: &str) -> ApiResult<PartWriter> {
+    pub async fn writer(&self, key: &str) -> FaultResult<PartWriter> {
         let upload = self
             .store
             .put_multipart(&ObjectPath::from(key))
@@ -358,7 +358,7 @@ impl Blobs {
     }
 
     /// Stores a small object at once.
-    pub async fn put(&self, key: &str, data: Vec<u8>) -> ApiResult<Part> {
+    pub async fn put(&self, key: &str, data: Vec<u8>) -> FaultResult<Part> {
         let size = data.len() as i64;
         self.store
             .put(&ObjectPath::from(key), PutPayload::from(data))
@@ -381,7 +381,7 @@ impl Blobs {
         account_id: i64,
         parts: &[Part],
         prefix: &str,
-    ) -> ApiResult<Vec<Part>> {
+    ) -> FaultResult<Vec<Part>> {
         let keys: Vec<(String, String)> = (0..parts.len())
             .map(|seq| format!("{prefix}/{seq:06}"))
             .zip(parts.iter().map(|p| p.object_key.clone()))
@@ -406,7 +406,10 @@ impl Blobs {
     }
 
     /// The bytes of a file made of `parts`, streamed.
-    pub fn read(&self, parts: Vec<Part>) -> impl Stream<Item = ApiResult<Bytes>> + Send + 'static {
+    pub fn read(
+        &self,
+        parts: Vec<Part>,
+    ) -> impl Stream<Item = FaultResult<Bytes>> + Send + 'static {
         let store = self.store.clone();
         futures::stream::iter(parts)
             .then(move |part| {
@@ -416,14 +419,14 @@ impl Blobs {
                         .get(&ObjectPath::from(part.object_key.as_str()))
                         .await
                         .map_err(storage_error)?;
-                    Ok::<_, ApiError>(result.into_stream().map_err(storage_error))
+                    Ok::<_, Fault>(result.into_stream().map_err(storage_error))
                 }
             })
             .try_flatten()
     }
 
     /// SHA-256 (hex) of a file made of `parts`, read back from storage.
-    pub async fn sha256(&self, parts: Vec<Part>) -> ApiResult<String> {
+    pub async fn sha256(&self, parts: Vec<Part>) -> FaultResult<String> {
         let mut context = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
         let mut stream = std::pin::pin!(self.read(parts));
         while let Some(bytes) = stream.next().await {
@@ -461,12 +464,12 @@ impl Blobs {
     }
 
     /// Every object: its key and its last modification (Unix seconds, wall clock).
-    pub async fn list(&self) -> ApiResult<Vec<(String, i64)>> {
+    pub async fn list(&self) -> FaultResult<Vec<(String, i64)>> {
         self.list_under(None).await
     }
 
     /// The objects under `prefix` (whole segments), or every object.
-    pub async fn list_under(&self, prefix: Option<&str>) -> ApiResult<Vec<(String, i64)>> {
+    pub async fn list_under(&self, prefix: Option<&str>) -> FaultResult<Vec<(String, i64)>> {
         let prefix = prefix.map(ObjectPath::from);
         let mut stream = self.store.list(prefix.as_ref());
         let mut objects = Vec::new();
@@ -478,7 +481,7 @@ impl Blobs {
     }
 
     /// The days that have objects (`YYYY-MM-DD`, the folders under `d/`), in order.
-    pub async fn days(&self) -> ApiResult<Vec<String>> {
+    pub async fn days(&self) -> FaultResult<Vec<String>> {
         let listed = self
             .store
             .list_with_delimiter(Some(&ObjectPath::from(DAY_PREFIX)))
@@ -501,7 +504,7 @@ impl Blobs {
 
     /// The objects whose key carries no day (made before day keys), found through the top
     /// folders other than `d/`.
-    pub async fn undated(&self) -> ApiResult<Vec<(String, i64)>> {
+    pub async fn undated(&self) -> FaultResult<Vec<(String, i64)>> {
         let top = match self.store.list_with_delimiter(None).await {
             Ok(top) => top,
             Err(object_store::Error::NotFound { .. }) => return Ok(Vec::new()),

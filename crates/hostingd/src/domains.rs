@@ -5,11 +5,10 @@
 //! name. Any other full name is accepted only when it is, or is under, a domain the provider's
 //! staff verified for that school (`hostingd verify-domain`). Uniqueness is decided on the host.
 
-use axum::http::StatusCode;
-use hosting_api::ErrorCode;
 use hosting_api::validate;
 
-use crate::error::{ApiError, ApiResult};
+use crate::fault::{Fault, FaultResult};
+use crate::rules::{DomainProblem, Refusal};
 
 /// A domain name as the service stores and serves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,18 +38,17 @@ pub fn is_within(name: &str, domain: &str) -> bool {
             .is_some_and(|prefix| prefix.ends_with('.'))
 }
 
-fn not_allowed(message: String) -> ApiError {
-    ApiError::client(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorCode::DomainNotAllowed,
-        message,
-    )
-    .with_field("domain")
+fn not_allowed(name: &str, zone: &str, why: DomainProblem) -> Fault {
+    Fault::from(Refusal::DomainNotAllowed {
+        name: name.to_string(),
+        zone: zone.to_string(),
+        why,
+    })
 }
 
 /// Checks the syntax of `typed` and where it lives; a full name outside the zone comes back
 /// with `needs_verification`, for [`ensure_verified`].
-pub fn classify(zone: &str, typed: &str) -> ApiResult<EndpointName> {
+pub fn classify(zone: &str, typed: &str) -> FaultResult<EndpointName> {
     let name = validate::domain(typed)?;
     let single = |label: &str| EndpointName {
         domain: label.to_string(),
@@ -60,22 +58,16 @@ pub fn classify(zone: &str, typed: &str) -> ApiResult<EndpointName> {
     if !name.contains('.') {
         let endpoint = single(&name);
         if endpoint.host.len() > 253 {
-            return Err(not_allowed(format!(
-                "The name {name} is too long once the hosting zone {zone} is added. Type a shorter name."
-            )));
+            return Err(not_allowed(&name, zone, DomainProblem::TooLong));
         }
         return Ok(endpoint);
     }
     if is_within(zone, &name) {
-        return Err(not_allowed(format!(
-            "The domain name {name} belongs to the hosting service. Type a single name such as lycee-victor-hugo: it becomes lycee-victor-hugo.{zone}."
-        )));
+        return Err(not_allowed(&name, zone, DomainProblem::OfTheService));
     }
     if let Some(label) = name.strip_suffix(&format!(".{zone}")) {
         if label.contains('.') {
-            return Err(not_allowed(format!(
-                "Inside the hosting zone, type a single name without dots, such as lycee-victor-hugo: it becomes lycee-victor-hugo.{zone}."
-            )));
+            return Err(not_allowed(&name, zone, DomainProblem::Dotted));
         }
         return Ok(single(label));
     }
@@ -88,14 +80,11 @@ pub fn classify(zone: &str, typed: &str) -> ApiResult<EndpointName> {
 
 /// Accepts a full name outside the zone only when it is within one of `verified` (the
 /// account's verified domains).
-pub fn ensure_verified(zone: &str, name: &EndpointName, verified: &[String]) -> ApiResult<()> {
+pub fn ensure_verified(zone: &str, name: &EndpointName, verified: &[String]) -> FaultResult<()> {
     if !name.needs_verification || verified.iter().any(|d| is_within(&name.host, d)) {
         return Ok(());
     }
-    Err(not_allowed(format!(
-        "The domain name {} is not in the hosting zone {zone}. Type a single name such as lycee-victor-hugo (it becomes lycee-victor-hugo.{zone}); to use your own domain, ask your provider to verify it first.",
-        name.host
-    )))
+    Err(not_allowed(&name.host, zone, DomainProblem::NotVerified))
 }
 
 /// Checks a domain the operator is about to verify for an account: a full name, outside the
@@ -141,13 +130,7 @@ mod tests {
         ] {
             let error = classify(ZONE, typed).unwrap_err();
             assert!(
-                matches!(
-                    error,
-                    ApiError::Client {
-                        code: ErrorCode::DomainNotAllowed,
-                        ..
-                    }
-                ),
+                matches!(error.refusal(), Some(Refusal::DomainNotAllowed { .. })),
                 "{typed}: {error}"
             );
         }

@@ -5,6 +5,7 @@
 //! the tests use it); the `hostingd` binary wraps it with operator commands.
 
 pub mod auth;
+pub mod base_files;
 pub mod blobs;
 pub mod cas;
 pub mod clock;
@@ -13,7 +14,7 @@ pub mod delivery;
 pub mod domains;
 pub mod endpoint_ca;
 pub mod endpoints;
-pub mod error;
+pub mod fault;
 pub mod http;
 pub mod instance;
 pub mod invoice;

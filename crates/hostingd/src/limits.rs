@@ -9,18 +9,13 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::Method;
 use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use governor::clock::Clock as _;
 use governor::{DefaultKeyedRateLimiter, Quota};
-
-use crate::error::ApiError;
 
 /// The flags of the limits (part of `hostingd serve`).
 #[derive(Debug, Clone, clap::Args)]
@@ -151,7 +146,7 @@ impl Guard {
     /// The limiter of a route, if it has one. Certificate logins have their own bucket, so that
     /// a flood of anonymous enrollments from an address (a school's NAT, say) does not stop the
     /// enrolled workstations behind it from logging in.
-    fn limiter(&self, method: &Method, path: &str) -> Option<&RateLimit> {
+    pub(crate) fn limiter(&self, method: &Method, path: &str) -> Option<&RateLimit> {
         if method != Method::POST {
             return None;
         }
@@ -194,7 +189,7 @@ pub fn source_key(ip: IpAddr) -> IpAddr {
 pub struct SourceAddr(pub IpAddr);
 
 impl SourceAddr {
-    fn of(extensions: &axum::http::Extensions) -> SourceAddr {
+    pub(crate) fn of(extensions: &axum::http::Extensions) -> SourceAddr {
         SourceAddr(
             extensions
                 .get::<ConnectInfo<SocketAddr>>()
@@ -215,35 +210,6 @@ impl<S: Send + Sync> FromRequestParts<S> for SourceAddr {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(SourceAddr::of(&parts.extensions))
-    }
-}
-
-/// Middleware: `429 rate_limited` with `Retry-After` when the caller's address used its bucket.
-pub async fn rate_limit(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
-    if let Some(limiter) = guard.limiter(request.method(), request.uri().path()) {
-        let source = SourceAddr::of(request.extensions());
-        if let Err(seconds) = limiter.check(source.0) {
-            return ApiError::rate_limited(seconds).into_response();
-        }
-    }
-    next.run(request).await
-}
-
-/// Middleware: the request timeout, except for an upload's PATCH (which streams for as long as
-/// bytes keep coming, under the per-chunk read timeout instead).
-pub async fn request_timeout(
-    State(guard): State<Arc<Guard>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let upload_patch =
-        request.method() == Method::PATCH && request.uri().path().starts_with("/v1/uploads/");
-    if upload_patch {
-        return next.run(request).await;
-    }
-    match tokio::time::timeout(guard.request_timeout, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => ApiError::request_timeout(guard.request_timeout.as_secs()).into_response(),
     }
 }
 

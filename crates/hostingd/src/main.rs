@@ -42,6 +42,9 @@ impl StoreArgs {
 enum Command {
     /// Runs the service.
     Serve(ServeConfig),
+    /// Prints the OpenAPI document of the API (what `/v1/openapi.json` serves), for tools that
+    /// read the contract from a file.
+    Openapi,
     /// Creates an account and sends its logins (e-mail: hosting and invoice numbers; SMS: password).
     Provision {
         #[command(flatten)]
@@ -233,6 +236,13 @@ async fn main() -> anyhow::Result<()> {
     hostingd::private_files::owner_only_umask();
     match cli.command {
         Command::Serve(config) => serve(config).await,
+        Command::Openapi => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&hostingd::http::openapi_document())?
+            );
+            Ok(())
+        }
         Command::Provision {
             store,
             school,

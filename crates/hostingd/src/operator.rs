@@ -2,9 +2,9 @@
 //! password, replace a leaked invoice number, revoke a workstation, verify a school's own domain.
 
 use crate::auth::{Passwords, new_console_password, random_digits};
-use crate::error::{ApiError, ApiResult};
+use crate::fault::{Fault, FaultResult};
+use crate::rules::Refusal;
 use crate::store::{Actor, NewAccount, Store};
-use hosting_api::ErrorCode;
 
 /// A provisioned account. The password is not here: it only goes out by SMS (the outbox).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -22,13 +22,10 @@ pub async fn provision(
     store: &Store,
     passwords: &Passwords,
     account: &NewAccount,
-) -> ApiResult<Provisioned> {
+) -> FaultResult<Provisioned> {
     hosting_api::validate::email(&account.email)?;
     if account.school_name.trim().is_empty() || account.phone.trim().is_empty() {
-        return Err(ApiError::bad_request(
-            ErrorCode::InvalidAccount,
-            "Give the school's name and the hosting manager's mobile phone number.",
-        ));
+        return Err(Refusal::InvalidAccount.into());
     }
     let password = new_console_password();
     let password_hash = passwords.hash(&password).await?;
@@ -53,7 +50,7 @@ pub async fn provision(
             });
         }
     }
-    Err(ApiError::internal("no free hosting number after 16 draws"))
+    Err(Fault::internal("no free hosting number after 16 draws"))
 }
 
 /// Gives the account a new console password, sent by SMS.
@@ -61,12 +58,12 @@ pub async fn reset_password(
     store: &Store,
     passwords: &Passwords,
     hosting_number: &str,
-) -> ApiResult<()> {
+) -> FaultResult<()> {
     let hosting_number = hosting_api::validate::hosting_number(hosting_number)?;
     let account = store
         .account_by_hosting_number(&hosting_number)
         .await?
-        .ok_or_else(|| ApiError::not_found("account"))?;
+        .ok_or_else(|| Fault::not_found("account"))?;
     let password = new_console_password();
     let password_hash = passwords.hash(&password).await?;
     store
@@ -77,12 +74,12 @@ pub async fn reset_password(
 
 /// Gives the account a new invoice number, sent by e-mail: for a number that leaked. The old
 /// one no longer enrolls a workstation; the change is audited.
-pub async fn rotate_invoice(store: &Store, hosting_number: &str) -> ApiResult<()> {
+pub async fn rotate_invoice(store: &Store, hosting_number: &str) -> FaultResult<()> {
     let hosting_number = hosting_api::validate::hosting_number(hosting_number)?;
     let account = store
         .account_by_hosting_number(&hosting_number)
         .await?
-        .ok_or_else(|| ApiError::not_found("account"))?;
+        .ok_or_else(|| Fault::not_found("account"))?;
     // Never the same number again.
     let invoice_number = loop {
         let drawn = random_digits(10);
@@ -95,11 +92,11 @@ pub async fn rotate_invoice(store: &Store, hosting_number: &str) -> ApiResult<()
 }
 
 /// Revokes a workstation of any account.
-pub async fn revoke_workstation(store: &Store, workstation_id: i64) -> ApiResult<()> {
+pub async fn revoke_workstation(store: &Store, workstation_id: i64) -> FaultResult<()> {
     let account_id = store
         .workstation_account(workstation_id)
         .await?
-        .ok_or_else(|| ApiError::not_found("workstation"))?;
+        .ok_or_else(|| Fault::not_found("workstation"))?;
     store
         .revoke_workstation(&Actor::operator(account_id), workstation_id)
         .await?;
@@ -114,14 +111,14 @@ pub async fn verify_domain(
     hosting_number: &str,
     domain: &str,
     zone: &str,
-) -> ApiResult<String> {
+) -> FaultResult<String> {
     let hosting_number = hosting_api::validate::hosting_number(hosting_number)?;
     let account = store
         .account_by_hosting_number(&hosting_number)
         .await?
-        .ok_or_else(|| ApiError::not_found("account"))?;
-    let domain = crate::domains::verifiable(zone, domain)
-        .map_err(|message| ApiError::bad_request(ErrorCode::InvalidDomain, message))?;
+        .ok_or_else(|| Fault::not_found("account"))?;
+    let domain =
+        crate::domains::verifiable(zone, domain).map_err(|why| Refusal::NotVerifiable { why })?;
     store.verify_domain(account.id, &domain).await?;
     Ok(domain)
 }

@@ -2,12 +2,10 @@
 //! the signing of workstation CSRs, and the rustls server configuration that asks for (but does not
 //! require) a client certificate of that CA.
 
-use hosting_api::ErrorCode;
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::http::StatusCode;
 use hosting_api::tls::{certificates_from_pem, crypto_provider, fingerprint, private_key_from_pem};
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateSigningRequestParams, DnType,
@@ -17,7 +15,7 @@ use rustls::RootCertStore;
 use rustls::server::WebPkiClientVerifier;
 
 use crate::config::ServeConfig;
-use crate::error::{ApiError, ApiResult};
+use crate::fault::{Fault, FaultResult};
 
 /// The CA, the server identity and the TLS configuration of a running service.
 pub struct Pki {
@@ -46,7 +44,7 @@ pub struct Csr(CertificateSigningRequestParams);
 
 impl Csr {
     /// Parses a PEM CSR and checks its signature; `400 invalid_csr` otherwise.
-    pub fn parse(pem: &str) -> ApiResult<Csr> {
+    pub fn parse(pem: &str) -> FaultResult<Csr> {
         if pem.len() > 16 * 1024 {
             return Err(invalid_csr());
         }
@@ -270,7 +268,7 @@ impl Pki {
         subject: &WorkstationSubject,
         not_before: i64,
         not_after: i64,
-    ) -> ApiResult<SignedCertificate> {
+    ) -> FaultResult<SignedCertificate> {
         let mut params = CertificateParams::default();
         let common_name = match &subject.username {
             Some(username) => format!("{} {} {}", subject.hosting_number, subject.role, username),
@@ -291,12 +289,12 @@ impl Pki {
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         params.serial_number = Some(SerialNumber::from_slice(&rand::random::<[u8; 16]>()));
         params.not_before =
-            time::OffsetDateTime::from_unix_timestamp(not_before).map_err(ApiError::internal)?;
+            time::OffsetDateTime::from_unix_timestamp(not_before).map_err(Fault::internal)?;
         params.not_after =
-            time::OffsetDateTime::from_unix_timestamp(not_after).map_err(ApiError::internal)?;
+            time::OffsetDateTime::from_unix_timestamp(not_after).map_err(Fault::internal)?;
         let cert = params
             .signed_by(&csr.0.public_key, &self.issuer)
-            .map_err(ApiError::internal)?;
+            .map_err(Fault::internal)?;
         Ok(SignedCertificate {
             pem: cert.pem(),
             fingerprint: fingerprint(cert.der()),
@@ -315,10 +313,6 @@ fn server_certificate_valid(pem: &str) -> bool {
     remaining.is_some_and(|d| d > time::Duration::days(30))
 }
 
-fn invalid_csr() -> ApiError {
-    ApiError::client(
-        StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidCsr,
-        "The certificate request (CSR) could not be read or its signature is wrong. Let the console make a new one.",
-    )
+fn invalid_csr() -> Fault {
+    Fault::from(crate::rules::Refusal::InvalidCsr)
 }

@@ -23,17 +23,18 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
+use axum::Router;
 use axum::routing::get;
-use axum::{Json, Router};
 use axum_server::Handle;
 use axum_server::tls_rustls::RustlsConfig;
-use hosting_api::files::EndpointStatus;
+use hosting_api::ServerState;
+
 use tokio::sync::Mutex;
 
 use crate::endpoint_ca::EndpointCa;
-use crate::error::{ApiError, ApiResult};
+use crate::fault::{Fault, FaultResult};
 use crate::http::AppState;
+use crate::rules::Refusal;
 use crate::store::{Actor, ScheduleRow};
 
 /// Requests one endpoint answers at once; more wait.
@@ -97,7 +98,7 @@ impl Endpoints {
     /// Takes the lease of a schedule's endpoint, waiting for an instance that is letting it go
     /// (its schedule shut down: it stops at its next reconciliation); false if another instance
     /// still holds it after a reconciliation and a bit.
-    async fn take_lease(&self, state: &AppState, schedule_id: i64) -> ApiResult<bool> {
+    async fn take_lease(&self, state: &AppState, schedule_id: i64) -> FaultResult<bool> {
         let deadline = Instant::now() + self.reconcile_every() + Duration::from_secs(2);
         loop {
             if state
@@ -127,9 +128,9 @@ impl Endpoints {
 
     /// The endpoint CA's certificate (PEM) as it is now: what PRONOTE clients and the console's
     /// "Test the connection" trust for the endpoints.
-    pub async fn ca_pem(&self, state: &AppState) -> ApiResult<String> {
+    pub async fn ca_pem(&self, state: &AppState) -> FaultResult<String> {
         let verified = state.store.verified_domain_names().await?;
-        self.ca.certificate(&verified).map_err(ApiError::internal)
+        self.ca.certificate(&verified).map_err(Fault::internal)
     }
 
     /// Puts the open base of a schedule into service: takes its port, starts its listener, then
@@ -140,26 +141,24 @@ impl Endpoints {
         state: &AppState,
         actor: &Actor,
         schedule_id: i64,
-    ) -> ApiResult<()> {
+    ) -> FaultResult<()> {
         let _one_at_a_time = self.changes.lock().await;
         let row = state
             .store
             .check_activation(actor.account_id, schedule_id)
             .await?;
         if !self.take_lease(state, schedule_id).await? {
-            if row.server_state == "running" {
+            if row.server_state == ServerState::Running {
                 // Another instance serves it and goes on doing so: its status reads the base
                 // from the database.
                 state.store.activate(actor, schedule_id).await?;
                 return Ok(());
             }
-            return Err(ApiError::conflict(
-                ErrorCode::ServerNotStarted,
-                format!(
-                    "The server of {} is still stopping on the hosting service, so it cannot start yet. Try again in a minute.",
-                    row.name
-                ),
-            ));
+            return Err(Refusal::ServerNotStarted {
+                schedule: row.name,
+                still_stopping: true,
+            }
+            .into());
         }
         let reservation = match self.reserve(state, &row).await {
             Ok(reservation) => reservation,
@@ -171,13 +170,11 @@ impl Endpoints {
         if let Err(error) = self.start(state, reservation).await {
             tracing::error!(schedule = schedule_id, %error, "the listener of a schedule did not start");
             self.release(state, schedule_id).await;
-            return Err(ApiError::conflict(
-                ErrorCode::ServerNotStarted,
-                format!(
-                    "The server of {} could not start on the hosting service and stays shut down. Try again in a minute; if it persists, contact support.",
-                    row.name
-                ),
-            ));
+            return Err(Refusal::ServerNotStarted {
+                schedule: row.name,
+                still_stopping: false,
+            }
+            .into());
         }
         if let Err(error) = state.store.activate(actor, schedule_id).await {
             self.stop(schedule_id).await;
@@ -193,7 +190,7 @@ impl Endpoints {
         state: &AppState,
         actor: &Actor,
         schedule_id: i64,
-    ) -> ApiResult<()> {
+    ) -> FaultResult<()> {
         let _one_at_a_time = self.changes.lock().await;
         state.store.shutdown(actor, schedule_id).await?;
         // Here if this instance serves it; another instance stops at its next reconciliation.
@@ -212,23 +209,20 @@ impl Endpoints {
 
     /// Takes the port of `schedule` (stopping a listener left from before); a port in use
     /// answers `409 port_unavailable`.
-    async fn reserve(&self, state: &AppState, schedule: &ScheduleRow) -> ApiResult<Reservation> {
+    async fn reserve(&self, state: &AppState, schedule: &ScheduleRow) -> FaultResult<Reservation> {
         self.stop(schedule.id).await;
         let port = schedule
             .port
             .and_then(|p| u16::try_from(p).ok())
-            .ok_or_else(|| ApiError::internal("activation of a schedule without a port"))?;
+            .ok_or_else(|| Fault::internal("activation of a schedule without a port"))?;
         let listener = std::net::TcpListener::bind(SocketAddr::new(self.bind, port))
             .and_then(|l| l.set_nonblocking(true).map(|()| l))
             .map_err(|error| {
                 tracing::warn!(port, %error, "the port of a schedule is not available");
-                ApiError::conflict(
-                    ErrorCode::PortUnavailable,
-                    format!(
-                        "The port {port} of {} is in use on the hosting service, so the server cannot start. Try again in a minute; if it persists, contact support.",
-                        schedule.name
-                    ),
-                )
+                Fault::from(Refusal::PortUnavailable {
+                    port,
+                    schedule: schedule.name.clone(),
+                })
             })?;
         let host = state
             .settings
@@ -241,16 +235,16 @@ impl Endpoints {
     }
 
     /// Starts answering on a reserved port.
-    async fn start(&self, state: &AppState, reservation: Reservation) -> ApiResult<()> {
+    async fn start(&self, state: &AppState, reservation: Reservation) -> FaultResult<()> {
         let verified = state.store.verified_domain_names().await?;
         let tls = self
             .ca
             .server_config(&reservation.host, &verified)
-            .map_err(ApiError::internal)?;
+            .map_err(Fault::internal)?;
         let port = reservation
             .listener
             .local_addr()
-            .map_err(ApiError::internal)?
+            .map_err(Fault::internal)?
             .port();
         let site = webspaces::Site {
             state: state.clone(),
@@ -260,7 +254,7 @@ impl Endpoints {
         // The public pages: a bounded number answered at once, so that they cannot be used to
         // flood the school's CAS server or the database, nor hold up the status route.
         let app = Router::new()
-            .route("/", get(status))
+            .route("/", get(crate::http::endpoint::status))
             .merge(
                 webspaces::routes().layer(tower::limit::ConcurrencyLimitLayer::new(PAGES_AT_ONCE)),
             )
@@ -268,7 +262,7 @@ impl Endpoints {
         let handle = Handle::new();
         let server =
             axum_server::from_tcp_rustls(reservation.listener, RustlsConfig::from_config(tls))
-                .map_err(ApiError::internal)?
+                .map_err(Fault::internal)?
                 .handle(handle.clone());
         let task = tokio::spawn(async move { server.serve(app.into_make_service()).await });
         self.listening.lock().await.insert(
@@ -396,36 +390,14 @@ impl Endpoints {
         };
         if let Err(error) = started {
             tracing::error!(schedule = row.id, %error, "a running schedule cannot answer: it is shut down");
-            let reason = match &error {
-                ApiError::Client { code, .. } => code.as_str(),
-                ApiError::Internal(_) => "listener_failed",
+            let code = error.reason();
+            let reason = match code {
+                ErrorCode::InternalError => "listener_failed",
+                ref refused => refused.as_str(),
             };
             state.store.listener_failed(account, row.id, reason).await?;
             self.release(state, schedule_id).await;
         }
         Ok(())
     }
-}
-
-async fn status(State(site): State<webspaces::Site>) -> ApiResult<Json<EndpointStatus>> {
-    let (state, schedule_id) = (site.state, site.schedule_id);
-    let running = state
-        .store
-        .running_schedules()
-        .await?
-        .into_iter()
-        .find(|r| r.schedule_id == schedule_id)
-        .ok_or_else(|| {
-            ApiError::client(
-                axum::http::StatusCode::NOT_FOUND,
-                ErrorCode::ServerStopped,
-                "This server is shut down.",
-            )
-        })?;
-    Ok(Json(EndpointStatus {
-        school: running.school_name,
-        schedule: running.name,
-        base: running.base_name,
-        version: running.version,
-    }))
 }

@@ -1,25 +1,26 @@
 //! The account, its onboarding progress, and the licence agreement.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use hosting_api::ErrorCode;
 use hosting_api::types::{
     Account, Contract, ErrorBody, Licence, LicenceAcceptance, LicenceState, Role,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{ApiJson, Caller};
-use crate::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
 use crate::licence;
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/account", get(account))
-        .route("/v1/licence", get(licence_text))
-        .route("/v1/licence/acceptance", post(accept))
+/// Routes of this module, each registered once with its OpenAPI.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(account))
+        .routes(routes!(licence_text))
+        .routes(routes!(accept))
 }
 
 /// The account and the onboarding steps done.

@@ -2,26 +2,27 @@
 //! hosting manager sees the whole account; a superadministrator their own actions and every
 //! action on the schedules of their Administration profile.
 
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use hosting_api::audit::{AuditPage, AuditRecord};
 use hosting_api::types::ErrorBody;
 use hosting_api::{ErrorCode, Role};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::Caller;
 use crate::clock::rfc3339;
-use crate::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
 use crate::rules::Refusal;
 use crate::rules::school_year::{iso, parse_date, start_of};
 use crate::store::{AuditFilter, AuditRow, AuditScope};
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/audit", get(audit))
+/// Routes of this module, each registered once with its OpenAPI.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(audit))
 }
 
 /// Records of a JSON page, by default and at most.

@@ -1,42 +1,32 @@
 //! Renewing the hosting contract: the pro-forma invoices a superadministrator makes (amounts
 //! from the operator's price list), listed and downloaded as the PDF that was issued.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use hosting_api::ErrorCode;
 use hosting_api::contract::{Proforma, ProformaRequest};
 use hosting_api::files::repr_digest;
 use hosting_api::types::ErrorBody;
-use hosting_api::{ErrorCode, Role};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::{ApiJson, Caller, IdPath};
+use super::extract::{ApiJson, Caller, IdPath, Superadmin};
 use crate::clock::rfc3339;
-use crate::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
 use crate::proforma::{self, Renewal};
 use crate::rules::Refusal;
 use crate::rules::school_year::{iso, parse_date};
 use crate::store::{ProformaDraft, ProformaRow};
 use crate::texts::{Language, Texts};
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/contract/proformas", get(list).post(make))
-        .route("/v1/contract/proformas/{id}/pdf", get(pdf))
-}
-
-/// `403 superadmin_only` for anyone but a superadministrator.
-fn require_superadmin(caller: &Caller) -> Result<(), ApiError> {
-    match caller.role() {
-        Role::Superadmin => Ok(()),
-        Role::Manager => Err(ApiError::forbidden(
-            ErrorCode::SuperadminOnly,
-            "Only a superadministrator can renew the contract and see its pro-forma invoices. Ask the superadministrator of your school.",
-        )),
-    }
+/// Routes of this module, each registered once with its OpenAPI.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, make))
+        .routes(routes!(pdf))
 }
 
 fn view(row: ProformaRow) -> Proforma {
@@ -63,8 +53,10 @@ const START_WINDOW_DAYS: i64 = 400;
 #[utoipa::path(get, path = "/v1/contract/proformas", tag = "contract", security(("bearer" = [])),
     responses((status = 200, description = "Pro-forma invoices", body = [Proforma]),
         (status = 403, description = "superadmin_only", body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Proforma>>> {
-    require_superadmin(&caller)?;
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller<Superadmin>,
+) -> ApiResult<Json<Vec<Proforma>>> {
     let rows = state.store.proformas(caller.account_id()).await?;
     Ok(Json(rows.into_iter().map(view).collect()))
 }
@@ -79,10 +71,9 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
         (status = 422, description = "invalid_date, invalid_contract_period", body = ErrorBody)))]
 pub async fn make(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Caller<Superadmin>,
     ApiJson(request): ApiJson<ProformaRequest>,
 ) -> ApiResult<(StatusCode, Json<Proforma>)> {
-    require_superadmin(&caller)?;
     let start = parse_date(&request.period_start).ok_or_else(|| Refusal::InvalidDate {
         field: "period_start",
         given: request.period_start.chars().take(40).collect(),
@@ -177,10 +168,9 @@ pub async fn make(
         (status = 404, description = "not_found", body = ErrorBody)))]
 pub async fn pdf(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Caller<Superadmin>,
     IdPath(id): IdPath,
 ) -> ApiResult<Response> {
-    require_superadmin(&caller)?;
     let (row, bytes) = state.store.proforma_pdf(caller.account_id(), id).await?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();

@@ -13,8 +13,8 @@ use hosting_api::types::Role;
 use serde::de::DeserializeOwned;
 
 use crate::auth::{SESSION_IDLE_SECONDS, token_hash};
-use crate::error::ApiError;
 use crate::http::AppState;
+use crate::http::error::ApiError;
 use crate::limits::SourceAddr;
 use crate::store::{Actor, SessionRow, UserRow, WorkstationRow};
 
@@ -171,17 +171,64 @@ impl WorkstationRow {
     }
 }
 
-/// A logged-in caller: certificate + bearer token made with that certificate.
-pub struct Caller {
+/// Who may call a route: the rule a [`Caller`] checks before the handler runs, so that a
+/// handler's signature says who may call it (`Caller<Manager>`, `Caller<Superadmin>`, `Caller`
+/// for anyone logged in). Rules that depend on the request's body stay in the handler.
+pub trait Rule: 'static {
+    /// `Err` with the refusal when `role` may not call the route.
+    fn check(role: Role) -> Result<(), ApiError>;
+}
+
+/// Anyone logged in (the hosting manager, or a superadministrator with console access).
+pub struct Anyone;
+
+/// The hosting manager only: `403 manager_only` for a superadministrator.
+pub struct Manager;
+
+/// A superadministrator only: `403 superadmin_only` for the hosting manager (the contract's
+/// routes).
+pub struct Superadmin;
+
+impl Rule for Anyone {
+    fn check(_role: Role) -> Result<(), ApiError> {
+        Ok(())
+    }
+}
+
+impl Rule for Manager {
+    fn check(role: Role) -> Result<(), ApiError> {
+        match role {
+            Role::Manager => Ok(()),
+            Role::Superadmin => Err(manager_only("make this change")),
+        }
+    }
+}
+
+impl Rule for Superadmin {
+    fn check(role: Role) -> Result<(), ApiError> {
+        match role {
+            Role::Superadmin => Ok(()),
+            Role::Manager => Err(ApiError::forbidden(
+                ErrorCode::SuperadminOnly,
+                "Only a superadministrator can renew the contract and see its pro-forma invoices. Ask the superadministrator of your school.",
+            )),
+        }
+    }
+}
+
+/// A logged-in caller whom the rule `R` allows: certificate + bearer token made with that
+/// certificate.
+pub struct Caller<R = Anyone> {
     /// The workstation.
     pub workstation: WorkstationRow,
     /// The session.
     pub session: SessionRow,
     /// For the audit log.
     pub actor: Actor,
+    rule: std::marker::PhantomData<fn() -> R>,
 }
 
-impl Caller {
+impl<R> Caller<R> {
     /// The caller's account.
     pub fn account_id(&self) -> i64 {
         self.workstation.account_id
@@ -192,8 +239,8 @@ impl Caller {
         self.workstation.role()
     }
 
-    /// `403 manager_only` unless the caller is the hosting manager; `action` completes the
-    /// sentence "Only the hosting manager can …".
+    /// `403 manager_only` unless the caller is the hosting manager, for what only the body of a
+    /// request tells; `action` completes the sentence "Only the hosting manager can …".
     pub fn require_manager(&self, action: &str) -> Result<(), ApiError> {
         match self.role() {
             Role::Manager => Ok(()),
@@ -212,7 +259,7 @@ pub fn manager_only(action: &str) -> ApiError {
     )
 }
 
-impl FromRequestParts<AppState> for Caller {
+impl<R: Rule> FromRequestParts<AppState> for Caller<R> {
     type Rejection = ApiError;
 
     async fn from_request_parts(
@@ -268,6 +315,7 @@ impl FromRequestParts<AppState> for Caller {
                 }
             }
         }
+        R::check(workstation.role())?;
         state.store.touch_session(&session, now).await?;
         let Ok(source) = SourceAddr::from_request_parts(parts, state).await;
         let actor = workstation.actor().from_source(source.0);
@@ -275,6 +323,7 @@ impl FromRequestParts<AppState> for Caller {
             workstation,
             session,
             actor,
+            rule: std::marker::PhantomData,
         })
     }
 }

@@ -3,7 +3,10 @@
 pub mod account;
 pub mod audit;
 pub mod contract;
+pub mod endpoint;
+pub mod error;
 pub mod extract;
+mod limits;
 pub mod notifications;
 pub mod openapi;
 pub mod pronote_net;
@@ -21,76 +24,16 @@ use hosting_api::ErrorCode;
 use std::ops::RangeInclusive;
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
+use axum::{Extension, Router};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::auth::Passwords;
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::pki::Pki;
 use crate::store::Store;
-
-/// Every route of the API as (method, path template): the OpenAPI test checks that each is
-/// both served and documented, and that the document has no other.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/v1/health"),
-    ("get", "/v1/openapi.json"),
-    ("post", "/v1/enrollments"),
-    ("post", "/v1/logins/resend"),
-    ("post", "/v1/sessions"),
-    ("delete", "/v1/sessions/current"),
-    ("get", "/v1/account"),
-    ("get", "/v1/licence"),
-    ("post", "/v1/licence/acceptance"),
-    ("get", "/v1/controller"),
-    ("put", "/v1/controller"),
-    ("get", "/v1/endpoint-ca"),
-    ("get", "/v1/schedules"),
-    ("patch", "/v1/schedules/{id}"),
-    ("get", "/v1/schedules/{id}/profiles"),
-    ("put", "/v1/schedules/{id}/profiles/{name}/members"),
-    ("get", "/v1/users"),
-    ("post", "/v1/users"),
-    ("patch", "/v1/users/{id}"),
-    ("get", "/v1/workstations"),
-    ("delete", "/v1/workstations/{id}"),
-    ("post", "/v1/workstations/current/renewal"),
-    ("options", "/v1/uploads"),
-    ("post", "/v1/uploads"),
-    ("get", "/v1/uploads"),
-    ("head", "/v1/uploads/{id}"),
-    ("patch", "/v1/uploads/{id}"),
-    ("delete", "/v1/uploads/{id}"),
-    ("get", "/v1/storage"),
-    ("get", "/v1/schedules/{id}/bases"),
-    ("post", "/v1/schedules/{id}/bases"),
-    ("post", "/v1/schedules/{id}/bases/empty"),
-    ("post", "/v1/bases/{id}/companions"),
-    ("post", "/v1/bases/{id}/open"),
-    ("post", "/v1/schedules/{id}/activate"),
-    ("post", "/v1/schedules/{id}/shutdown"),
-    ("get", "/v1/schedules/{id}/safeguards"),
-    ("post", "/v1/safeguards/{id}/open"),
-    ("get", "/v1/safeguards/{id}/content"),
-    ("get", "/v1/schedules/{id}/monitoring"),
-    ("put", "/v1/schedules/{id}/monitoring"),
-    ("get", "/v1/upgrade"),
-    ("put", "/v1/upgrade"),
-    ("get", "/v1/schedules/{id}/publication"),
-    ("put", "/v1/schedules/{id}/publication"),
-    ("get", "/v1/schedules/{id}/delegation"),
-    ("put", "/v1/schedules/{id}/delegation"),
-    ("get", "/v1/schedules/{id}/years"),
-    ("put", "/v1/schedules/{id}/years/{year}"),
-    ("get", "/v1/schedules/{id}/years/{year}/content"),
-    ("get", "/v1/contract/proformas"),
-    ("post", "/v1/contract/proformas"),
-    ("get", "/v1/contract/proformas/{id}/pdf"),
-    ("get", "/v1/audit"),
-    ("get", "/v1/notifications"),
-    ("post", "/v1/notifications/read"),
-    ("post", "/v1/notifications/{id}/read"),
-];
 
 /// Largest JSON body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -155,7 +98,7 @@ pub struct AppState {
 pub(crate) async fn administration_schedules(
     state: &AppState,
     caller: &extract::Caller,
-) -> crate::error::ApiResult<Vec<i64>> {
+) -> crate::http::error::ApiResult<Vec<i64>> {
     Ok(match caller.workstation.user_id {
         Some(user_id) => {
             state
@@ -167,9 +110,9 @@ pub(crate) async fn administration_schedules(
     })
 }
 
-/// The whole API.
-pub fn router(state: AppState) -> Router {
-    Router::new()
+/// Every route of the API, each registered once with its OpenAPI by its module.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(public::routes())
         .merge(sessions::routes())
         .merge(account::routes())
@@ -183,16 +126,28 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(pronote_net::routes())
         .merge(notifications::routes())
+}
+
+/// The OpenAPI document of every route, as `/v1/openapi.json` serves it.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    api().into_openapi()
+}
+
+/// The whole API.
+pub fn router(state: AppState) -> Router {
+    let (routes, document) = api().split_for_parts();
+    routes
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(Extension(openapi::Document::new(&document)))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state.guard),
-            crate::limits::request_timeout,
+            limits::request_timeout,
         ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state.guard),
-            crate::limits::rate_limit,
+            limits::rate_limit,
         ))
         .with_state(state)
 }

@@ -3,25 +3,26 @@
 //! schedule or about a schedule of their Administration profile, and their workstation's own.
 //! Read marks are per person.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use hosting_api::types::{ErrorBody, Role};
 use hosting_api::{Notification, NotificationKind, Notifications};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{Caller, IdPath};
 use crate::clock::rfc3339;
-use crate::error::ApiResult;
+use crate::http::error::ApiResult;
 use crate::store::{NotificationRow, NotificationScope};
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/notifications", get(list))
-        .route("/v1/notifications/read", post(mark_all_read))
-        .route("/v1/notifications/{id}/read", post(mark_read))
+/// Routes of this module, each registered once with its OpenAPI.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(mark_all_read))
+        .routes(routes!(mark_read))
 }
 
 /// Notifications of a list, at most.

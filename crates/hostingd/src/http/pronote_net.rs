@@ -2,33 +2,28 @@
 //! authentication to the school's ENT (CAS). The hosting manager and the superadministrators
 //! publish, stop, turn spaces on and off, and delegate.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use hosting_api::pronote_net::{
     Delegation, DelegationMode, DelegationUpdate, Publication, PublicationUpdate, WebspaceAddresses,
 };
-use hosting_api::types::ErrorBody;
+use hosting_api::types::{ErrorBody, ServerState};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{ApiJson, Caller, IdPath};
 use crate::clock::rfc3339;
-use crate::error::ApiResult;
+use crate::http::error::ApiResult;
 use crate::rules::Refusal;
 use crate::rules::pronote_net::{self, parse_cas_url};
 use crate::store::{PublicationChange, PublicationRow};
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/v1/schedules/{id}/publication",
-            get(publication).put(set_publication),
-        )
-        .route(
-            "/v1/schedules/{id}/delegation",
-            get(delegation).put(set_delegation),
-        )
+/// Routes of this module, each registered once with its OpenAPI.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(publication, set_publication))
+        .routes(routes!(delegation, set_delegation))
 }
 
 async fn view(
@@ -51,7 +46,7 @@ async fn view(
         webspaces: row.webspaces,
         inactivity_minutes: row.inactivity_minutes,
         campus_net_licence: schedule.campus_net_licence,
-        server_running: schedule.server_state == "running",
+        server_running: schedule.server_state == ServerState::Running,
         delegation: row.delegation,
         addresses,
     })
@@ -184,7 +179,7 @@ pub async fn set_delegation(
         .await
         .map_err(|error| match error {
             crate::store::StoreError::Refused(refusal @ Refusal::PublicationRunning { .. }) => {
-                crate::error::ApiError::from(refusal)
+                crate::http::error::ApiError::from(refusal)
             }
             other => other.into(),
         })?;

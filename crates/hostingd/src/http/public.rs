@@ -1,32 +1,33 @@
 //! Routes that work without a client certificate: health, the OpenAPI document, enrollment and
 //! "Receive my hosting logins".
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use hosting_api::types::{
     EnrollmentRequest, EnrollmentResponse, ErrorBody, Health, ResendLoginsRequest, Role,
 };
 use hosting_api::validate;
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{ApiJson, console_access_not_granted};
 use crate::auth::{FAILURE_WINDOW_SECONDS, attempt_keys, enrollment_key};
 use crate::clock::rfc3339;
-use crate::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
 use crate::limits::SourceAddr;
 use crate::pki::{Csr, WorkstationSubject};
 use crate::store::{AccountRow, Actor, AttemptSource, NewWorkstation};
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/health", get(health))
-        .route("/v1/openapi.json", get(super::openapi::document))
-        .route("/v1/enrollments", post(enroll))
-        .route("/v1/logins/resend", post(resend_logins))
+/// Routes of this module, each registered once with its OpenAPI.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(super::openapi::document))
+        .routes(routes!(enroll))
+        .routes(routes!(resend_logins))
 }
 
 /// The service answers.
@@ -154,7 +155,7 @@ async fn check_credentials(
         Ok(matches) => matches,
         Err(error) => {
             state.store.cancel_attempt(attempt).await?;
-            return Err(error);
+            return Err(error.into());
         }
     };
     let invoice_ok = account

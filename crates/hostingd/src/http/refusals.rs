@@ -3,8 +3,9 @@
 
 use axum::http::StatusCode;
 
-use crate::error::ApiError;
-use crate::rules::{Change, Refusal};
+use crate::fault::Fault;
+use crate::http::error::ApiError;
+use crate::rules::{Change, DomainProblem, Refusal};
 use crate::store::StoreError;
 
 impl From<StoreError> for ApiError {
@@ -17,6 +18,19 @@ impl From<StoreError> for ApiError {
             } => ApiError::locked_out(retry_after_seconds),
             StoreError::Database(error) => ApiError::from(error),
             StoreError::Internal(text) => ApiError::internal(text),
+        }
+    }
+}
+
+impl From<Fault> for ApiError {
+    fn from(fault: Fault) -> ApiError {
+        match fault {
+            Fault::Store(error) => ApiError::from(error),
+            Fault::Invalid(error) => ApiError::from(error),
+            Fault::Busy {
+                retry_after_seconds,
+            } => ApiError::busy(retry_after_seconds),
+            Fault::Internal(text) => ApiError::internal(text),
         }
     }
 }
@@ -116,6 +130,12 @@ impl From<Refusal> for ApiError {
             | Refusal::InvalidDate { .. }
             | Refusal::InvalidSchoolYear { .. }
             | Refusal::AdministrationOnly { .. }) => year_answer(year),
+            service @ (Refusal::DomainNotAllowed { .. }
+            | Refusal::NotVerifiable { .. }
+            | Refusal::InvalidAccount
+            | Refusal::InvalidCsr
+            | Refusal::ServerNotStarted { .. }
+            | Refusal::PortUnavailable { .. }) => service_answer(service),
             pronote_net @ (Refusal::CampusNetLicenceRequired { .. }
             | Refusal::PublicationRunning { .. }
             | Refusal::InvalidCasUrl { .. }
@@ -217,6 +237,55 @@ fn account_answer(refusal: Refusal) -> Answer {
             "Enter a valid e-mail address first: console access needs one.",
         ),
         // Not about the account: `From<Refusal>` sends only account refusals here.
+        other => conflict(other.to_string()),
+    }
+}
+
+/// The answers about names, certificates and the servers' listeners.
+fn service_answer(refusal: Refusal) -> Answer {
+    match refusal {
+        Refusal::DomainNotAllowed { name, zone, why } => Answer {
+            field: Some("domain"),
+            ..answer(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                match why {
+                    DomainProblem::TooLong => format!(
+                        "The name {name} is too long once the hosting zone {zone} is added. Type a shorter name."
+                    ),
+                    DomainProblem::OfTheService => format!(
+                        "The domain name {name} belongs to the hosting service. Type a single name such as lycee-victor-hugo: it becomes lycee-victor-hugo.{zone}."
+                    ),
+                    DomainProblem::Dotted => format!(
+                        "Inside the hosting zone, type a single name without dots, such as lycee-victor-hugo: it becomes lycee-victor-hugo.{zone}."
+                    ),
+                    DomainProblem::NotVerified => format!(
+                        "The domain name {name} is not in the hosting zone {zone}. Type a single name such as lycee-victor-hugo (it becomes lycee-victor-hugo.{zone}); to use your own domain, ask your provider to verify it first."
+                    ),
+                },
+            )
+        },
+        Refusal::NotVerifiable { why } => answer(StatusCode::BAD_REQUEST, why),
+        Refusal::InvalidAccount => answer(
+            StatusCode::BAD_REQUEST,
+            "Give the school's name and the hosting manager's mobile phone number.",
+        ),
+        Refusal::InvalidCsr => answer(
+            StatusCode::BAD_REQUEST,
+            "The certificate request (CSR) could not be read or its signature is wrong. Let the console make a new one.",
+        ),
+        Refusal::ServerNotStarted {
+            schedule,
+            still_stopping: true,
+        } => conflict(format!(
+            "The server of {schedule} is still stopping on the hosting service, so it cannot start yet. Try again in a minute."
+        )),
+        Refusal::ServerNotStarted { schedule, .. } => conflict(format!(
+            "The server of {schedule} could not start on the hosting service and stays shut down. Try again in a minute; if it persists, contact support."
+        )),
+        Refusal::PortUnavailable { port, schedule } => conflict(format!(
+            "The port {port} of {schedule} is in use on the hosting service, so the server cannot start. Try again in a minute; if it persists, contact support."
+        )),
+        // Not about the service: `From<Refusal>` sends only these refusals here.
         other => conflict(other.to_string()),
     }
 }

@@ -1,22 +1,23 @@
 //! The school year: the yearly upgrade (My account) and the bases of the finished school years
 //! of each schedule (Server PRONOTE, Previous years).
 
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Json, Router};
 use hosting_api::ErrorCode;
 use hosting_api::files::FileKind;
 use hosting_api::school_year::{
     LoadYearBase, ScheduleYears, UpgradeChoice, UpgradeState, UpgradeStatus, UpgradeWindow,
-    YearBase, YearCell, YearFile, YearOrigin,
+    YearBase, YearCell, YearFile,
 };
 use hosting_api::types::ErrorBody;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{ApiJson, Caller, IdNamePath, IdPath};
 use crate::clock::rfc3339;
-use crate::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
 use crate::rules::Refusal;
 use crate::rules::school_year::{
     YEARS_LOADABLE, YEARS_SHOWN, iso, last_finished_year, parse_date, parse_school_year,
@@ -24,19 +25,13 @@ use crate::rules::school_year::{
 };
 use crate::store::{YearBaseRow, YearFileRow};
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/upgrade", get(upgrade).put(choose_upgrade))
-        .route("/v1/schedules/{id}/years", get(years))
-        .route(
-            "/v1/schedules/{id}/years/{year}",
-            axum::routing::put(load_year),
-        )
-        .route(
-            "/v1/schedules/{id}/years/{year}/content",
-            get(download_year),
-        )
+/// Routes of this module, each registered once with its OpenAPI.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upgrade, choose_upgrade))
+        .routes(routes!(years))
+        .routes(routes!(load_year))
+        .routes(routes!(download_year))
 }
 
 /// Where the account's upgrade stands today.
@@ -49,7 +44,7 @@ pub async fn upgrade_state(state: &AppState, account_id: i64) -> ApiResult<Upgra
         let done = store
             .upgrade(account_id, &current)
             .await?
-            .is_some_and(|u| u.state == "done");
+            .is_some_and(|u| u.state == UpgradeStatus::Done);
         return Ok(UpgradeState {
             current_version: current,
             next_version: None,
@@ -72,12 +67,7 @@ pub async fn upgrade_state(state: &AppState, account_id: i64) -> ApiResult<Upgra
     let prerelease_requested = row
         .as_ref()
         .is_some_and(|u| u.prerelease_requested_at.is_some());
-    let status = match row.as_ref().map(|u| u.state.as_str()) {
-        Some("running") => UpgradeStatus::Running,
-        Some("done") => UpgradeStatus::Done,
-        Some("failed") => UpgradeStatus::Failed,
-        _ => UpgradeStatus::Pending,
-    };
+    let status = row.as_ref().map_or(UpgradeStatus::Pending, |u| u.state);
     let effective = if prerelease_requested {
         // At the next run, which is today.
         iso(today.max(parse_date(&release.prerelease_from).unwrap_or(today)))
@@ -155,11 +145,7 @@ fn year_view(row: YearBaseRow, files: Vec<YearFileRow>) -> YearBase {
     files.sort_by_key(|f| FileKind::ALL.iter().position(|k| *k == f.kind));
     YearBase {
         name: row.base_name,
-        origin: if row.origin == "archive" {
-            YearOrigin::Archive
-        } else {
-            YearOrigin::Loaded
-        },
+        origin: row.origin,
         version: row.version,
         size: files.iter().map(|f| f.size).sum(),
         sha256: files

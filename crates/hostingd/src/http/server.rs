@@ -1,43 +1,42 @@
 //! The Server PRONOTE panel: bases of a schedule, opening and activating them, shutting the server
 //! down, safeguards and the licences reserved for the Administration group.
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use hosting_api::ErrorCode;
 use hosting_api::files::{
     AddCompanion, Base, BaseFile, FileKind, LoadBase, Monitoring, MonitoringUpdate, NewEmptyBase,
     Safeguard, repr_digest,
 };
 use hosting_api::types::{ErrorBody, Schedule};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{ApiJson, Caller, IdPath};
 use super::setup::schedule_view;
 use crate::clock::rfc3339;
-use crate::error::{ApiError, ApiResult};
-use crate::rules::Change;
-use crate::store::{ADMINISTRATION, BaseFileRow, BaseRow, FileKind as StoredKind, SafeguardRow};
+use crate::http::error::{ApiError, ApiResult};
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/schedules/{id}/bases", get(bases).post(load))
-        .route("/v1/schedules/{id}/bases/empty", post(create_empty))
-        .route("/v1/bases/{id}/companions", post(add_companion))
-        .route("/v1/bases/{id}/open", post(open_base))
-        .route("/v1/schedules/{id}/activate", post(activate))
-        .route("/v1/schedules/{id}/shutdown", post(shutdown))
-        .route("/v1/schedules/{id}/safeguards", get(safeguards))
-        .route("/v1/safeguards/{id}/open", post(open_safeguard))
-        .route("/v1/safeguards/{id}/content", get(download))
-        .route(
-            "/v1/schedules/{id}/monitoring",
-            get(monitoring).put(set_monitoring),
-        )
+use crate::base_files;
+use crate::store::{ADMINISTRATION, BaseFileRow, BaseRow, SafeguardRow};
+
+/// Routes of this module, each registered once with its OpenAPI.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(bases, load))
+        .routes(routes!(create_empty))
+        .routes(routes!(add_companion))
+        .routes(routes!(open_base))
+        .routes(routes!(activate))
+        .routes(routes!(shutdown))
+        .routes(routes!(safeguards))
+        .routes(routes!(open_safeguard))
+        .routes(routes!(download))
+        .routes(routes!(monitoring, set_monitoring))
 }
 
 fn base_view(base: BaseRow, files: Vec<BaseFileRow>) -> Base {
@@ -154,58 +153,18 @@ pub async fn create_empty(
 ) -> ApiResult<(StatusCode, Json<Base>)> {
     let grid = request.time_grid.unwrap_or_default();
     hosting_api::validate::time_grid(&grid)?;
-    let base_id = make_empty_base(&state, &caller.actor, schedule_id, &grid, None).await?;
+    let base_id = base_files::make_empty_base(
+        &state.store,
+        &state.blobs,
+        quota(&state),
+        &caller.actor,
+        schedule_id,
+        &grid,
+        None,
+    )
+    .await?;
     let base = one_base(&state, caller.account_id(), base_id).await?;
     Ok((StatusCode::CREATED, Json(base)))
-}
-
-/// Makes an empty base with the time grid `grid` on a stopped schedule and opens it; with
-/// `ledger`, the year job's ledger row is written in the same transaction.
-pub(crate) async fn make_empty_base(
-    state: &AppState,
-    actor: &crate::store::Actor,
-    schedule_id: i64,
-    grid: &hosting_api::files::TimeGrid,
-    ledger: Option<crate::store::YearStep<'_>>,
-) -> ApiResult<i64> {
-    let schedule = state
-        .store
-        .stopped_schedule(actor.account_id, schedule_id, Change::CreatingBase)
-        .await?;
-    let now = state.store.now();
-    let name = format!("{} {}", schedule.name, &rfc3339(now)[..10]);
-    let content = serde_json::to_vec_pretty(&serde_json::json!({
-        "format": "HNOT", "empty": true, "schedule": schedule.name, "time_grid": grid,
-    }))
-    .map_err(ApiError::internal)?;
-    let sha256 = hex::encode(aws_lc_rs::digest::digest(
-        &aws_lc_rs::digest::SHA256,
-        &content,
-    ));
-    let key = crate::blobs::day_key(
-        now,
-        &format!("created/{}", hex::encode(rand::random::<[u8; 16]>())),
-    );
-    // Recorded before it is written, so that the orphan sweep keeps it until the commit.
-    state.store.record_object(actor.account_id, &key).await?;
-    let part = state.blobs.put(&key, content).await?;
-    let result = state
-        .store
-        .create_empty_base(
-            actor,
-            schedule_id,
-            (&name, &sha256, &part),
-            quota(state),
-            ledger,
-        )
-        .await;
-    match result {
-        Ok(id) => Ok(id),
-        Err(error) => {
-            state.blobs.delete(&[key]).await;
-            Err(error.into())
-        }
-    }
 }
 
 /// Completes a base with a finished upload of a companion file (replacing one of that kind).
@@ -329,59 +288,16 @@ pub async fn open_safeguard(
         .store
         .safeguard(caller.account_id(), safeguard_id)
         .await?;
-    state
-        .store
-        .stopped_schedule(
-            caller.account_id(),
-            safeguard.schedule_id,
-            Change::OpeningSafeguard,
-        )
-        .await?;
-    // Copies first (hard links on a local directory), with the companions kept in the safeguard.
-    let prefix = crate::blobs::day_key(
-        state.store.now(),
-        &format!("bases/{}", hex::encode(rand::random::<[u8; 16]>())),
-    );
-    let mut files = Vec::new();
-    let account_id = caller.account_id();
-    let parts = state.store.blob_parts(safeguard.blob_id).await?;
-    let copied = state
-        .blobs
-        .copy_parts(&state.store, account_id, &parts, &format!("{prefix}/base"))
-        .await?;
-    files.push((
-        StoredKind::Base,
-        safeguard.filename.clone(),
-        safeguard.sha256.clone(),
-        copied,
-    ));
-    for file in state.store.safeguard_companions(safeguard.id).await? {
-        let parts = state.store.blob_parts(file.blob_id).await?;
-        let copied = state
-            .blobs
-            .copy_parts(
-                &state.store,
-                account_id,
-                &parts,
-                &format!("{prefix}/{}", file.kind),
-            )
-            .await?;
-        files.push((file.kind, file.filename, file.sha256, copied));
-    }
-    let keys: Vec<String> = files
-        .iter()
-        .flat_map(|f| f.3.iter().map(|p| p.object_key.clone()))
-        .collect();
-    if let Err(error) = state
-        .store
-        .open_safeguard(&caller.actor, &safeguard, &files, quota(&state))
-        .await
-    {
-        state.blobs.delete(&keys).await;
-        return Err(error.into());
-    }
+    let schedule_id = base_files::open_safeguard(
+        &state.store,
+        &state.blobs,
+        quota(&state),
+        &caller.actor,
+        &safeguard,
+    )
+    .await?;
     Ok(Json(
-        schedule(&state, caller.account_id(), safeguard.schedule_id).await?,
+        schedule(&state, caller.account_id(), schedule_id).await?,
     ))
 }
 

@@ -1,11 +1,12 @@
 //! Login and logout. A session is a bearer token bound to the certificate it was made with.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, post};
-use axum::{Json, Router};
 use hosting_api::types::{ErrorBody, Principal, Role, SessionRequest, SessionResponse};
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{ApiJson, Caller, CertWorkstation, ensure_console_access};
@@ -14,15 +15,15 @@ use crate::auth::{
     new_token,
 };
 use crate::clock::rfc3339;
-use crate::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
 use crate::limits::SourceAddr;
 use crate::store::{AccountRow, AttemptSource, UserRow, WorkstationRow};
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/sessions", post(login))
-        .route("/v1/sessions/current", delete(logout))
+/// Routes of this module, each registered once with its OpenAPI.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
 }
 
 /// Logs in the principal the certificate was issued to.
@@ -88,7 +89,7 @@ async fn check_password(
             Ok(matches) => matches,
             Err(error) => {
                 state.store.cancel_attempt(attempt).await?;
-                return Err(error);
+                return Err(error.into());
             }
         }
     };

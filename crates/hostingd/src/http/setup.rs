@@ -1,36 +1,34 @@
 //! The controller, the schedules and their profiles.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::{get, put};
-use axum::{Json, Router};
 use hosting_api::ErrorCode;
 use hosting_api::types::{
     Controller, ControllerUpdate, EndpointCa, ErrorBody, Profile, Schedule, ScheduleServer,
-    ScheduleUpdate, ServerState,
+    ScheduleUpdate,
 };
 use hosting_api::validate;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::{ApiJson, Caller, IdNamePath, IdPath};
+use super::extract::{ApiJson, Caller, IdNamePath, IdPath, Manager};
 use crate::domains::{self, EndpointName};
-use crate::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
 use crate::store::{EndpointOwner, ScheduleChanges, ScheduleRow};
 
 /// Most members a profile can be given in one request.
 const MAX_MEMBERS: usize = 10_000;
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/controller", get(controller).put(set_controller))
-        .route("/v1/endpoint-ca", get(endpoint_ca))
-        .route("/v1/schedules", get(schedules))
-        .route("/v1/schedules/{id}", axum::routing::patch(update_schedule))
-        .route("/v1/schedules/{id}/profiles", get(profiles))
-        .route(
-            "/v1/schedules/{id}/profiles/{name}/members",
-            put(set_members),
-        )
+/// Routes of this module, each registered once with its OpenAPI.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(controller, set_controller))
+        .routes(routes!(endpoint_ca))
+        .routes(routes!(schedules))
+        .routes(routes!(update_schedule))
+        .routes(routes!(profiles))
+        .routes(routes!(set_members))
 }
 
 /// Checks a typed domain name: inside the public zone, or within a domain verified for the
@@ -59,11 +57,7 @@ pub(crate) fn schedule_view(state: &AppState, row: ScheduleRow) -> Schedule {
         campus_net_licence: row.campus_net_licence,
         time_zone: row.time_zone,
         server: ScheduleServer {
-            state: if row.server_state == "running" {
-                ServerState::Running
-            } else {
-                ServerState::Stopped
-            },
+            state: row.server_state,
             active_base_id: row.active_base_id,
             open_base_id: row.open_base_id,
         },
@@ -102,10 +96,9 @@ pub async fn controller(
         (status = 422, description = "invalid_domain, domain_not_allowed: outside the public zone and not verified", body = ErrorBody)))]
 pub async fn set_controller(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Caller<Manager>,
     ApiJson(request): ApiJson<ControllerUpdate>,
 ) -> ApiResult<Json<Controller>> {
-    caller.require_manager("change the controller's domain name")?;
     let name = endpoint_name(&state, caller.account_id(), &request.domain).await?;
     let (domain, assigned) = state
         .store

@@ -1,22 +1,23 @@
 //! Users of the controller.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, patch};
-use axum::{Json, Router};
 use hosting_api::types::{ErrorBody, NewUser, User, UserUpdate};
 use hosting_api::validate;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{ApiJson, Caller, IdPath};
-use crate::error::ApiResult;
+use crate::http::error::ApiResult;
 use crate::store::{NewUserRow, UserRow};
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/users", get(list).post(create))
-        .route("/v1/users/{id}", patch(update))
+/// Routes of this module, each registered once with its OpenAPI.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(update))
 }
 
 fn view(row: UserRow) -> User {

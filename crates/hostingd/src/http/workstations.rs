@@ -1,22 +1,23 @@
 //! The account's enrolled workstations and their revocation.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use hosting_api::types::{ErrorBody, Role, Workstation};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{Caller, IdPath};
 use crate::clock::rfc3339;
-use crate::error::ApiResult;
+use crate::http::error::ApiResult;
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/workstations", get(list))
-        .route("/v1/workstations/{id}", delete(revoke))
-        .route("/v1/workstations/current/renewal", post(renew))
+/// Routes of this module, each registered once with its OpenAPI.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(revoke))
+        .routes(routes!(renew))
 }
 
 /// The workstations of the account: all of them for the hosting manager, their own for a

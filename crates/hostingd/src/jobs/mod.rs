@@ -10,9 +10,10 @@ mod school_year;
 
 use std::collections::HashSet;
 
-use crate::error::ApiError;
+use crate::base_files::{copy_files, keys_of};
+use crate::fault::Fault;
 use crate::http::AppState;
-use crate::store::{Actor, BaseFileRow, Claim, FileCopy, FileKind, KeyScope, RunningSchedule};
+use crate::store::{Actor, Claim, FileKind, KeyScope, RunningSchedule};
 pub use notices::{CERTIFICATE_NOTICE_DAYS, UPGRADE_NOTICE_DAYS};
 pub use school_year::YearDays;
 
@@ -175,10 +176,10 @@ async fn run_all(state: &AppState, holder: &str) -> anyhow::Result<JobReport> {
 /// service's log.
 struct Failure {
     reason: &'static str,
-    error: crate::error::ApiError,
+    error: Fault,
 }
 
-fn failed<E: Into<crate::error::ApiError>>(reason: &'static str) -> impl FnOnce(E) -> Failure {
+fn failed<E: Into<Fault>>(reason: &'static str) -> impl FnOnce(E) -> Failure {
     move |error| Failure {
         reason,
         error: error.into(),
@@ -239,9 +240,15 @@ async fn take_safeguard(
     if !files.iter().any(|f| f.kind == FileKind::Base) {
         return Ok(None);
     }
-    let copies = copy_files(state, running.account_id, files, "safeguards")
-        .await
-        .map_err(failed("the files of the active base could not be copied"))?;
+    let copies = copy_files(
+        &state.store,
+        &state.blobs,
+        running.account_id,
+        files.into_iter().map(Into::into).collect(),
+        "safeguards",
+    )
+    .await
+    .map_err(failed("the files of the active base could not be copied"))?;
     let keys = keys_of(&copies);
     let mut base = None;
     let mut companions = Vec::new();
@@ -264,51 +271,6 @@ async fn take_safeguard(
             Err(failed("the safeguard could not be recorded")(error))
         }
     }
-}
-
-/// Copies the files of a base (hard links on a local directory, server-side copies on S3) under
-/// `folder`; on failure the copies made so far are deleted.
-async fn copy_files(
-    state: &AppState,
-    account_id: i64,
-    files: Vec<BaseFileRow>,
-    folder: &str,
-) -> Result<Vec<FileCopy>, ApiError> {
-    let prefix = crate::blobs::day_key(
-        state.store.now(),
-        &format!("{folder}/{}", hex::encode(rand::random::<[u8; 16]>())),
-    );
-    let mut copies: Vec<FileCopy> = Vec::new();
-    for file in files {
-        let copied = async {
-            let parts = state.store.blob_parts(file.blob_id).await?;
-            state
-                .blobs
-                .copy_parts(
-                    &state.store,
-                    account_id,
-                    &parts,
-                    &format!("{prefix}/{}", file.kind),
-                )
-                .await
-        }
-        .await;
-        match copied {
-            Ok(parts) => copies.push((file.kind, file.filename, file.sha256, parts)),
-            Err(error) => {
-                state.blobs.delete(&keys_of(&copies)).await;
-                return Err(error);
-            }
-        }
-    }
-    Ok(copies)
-}
-
-fn keys_of(copies: &[FileCopy]) -> Vec<String> {
-    copies
-        .iter()
-        .flat_map(|c| c.3.iter().map(|p| p.object_key.clone()))
-        .collect()
 }
 
 /// Marks of the sweep in the database: the last day swept, and whether the keys without a day

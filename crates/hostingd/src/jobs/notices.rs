@@ -5,7 +5,7 @@
 //! again.
 
 use super::JobReport;
-use crate::error::ApiError;
+use crate::fault::Fault;
 use crate::http::AppState;
 use crate::store::Actor;
 
@@ -61,13 +61,11 @@ pub(super) async fn server_stopped(
     actor: &Actor,
     schedule_id: i64,
     cause: &str,
-    error: &ApiError,
+    error: &Fault,
 ) {
-    // The sentence of a refusal; nothing of an internal error (it goes to the log).
-    let reason = match error {
-        ApiError::Client { message, .. } => message.as_str(),
-        ApiError::Internal(_) => "an internal error of the service",
-    };
+    // The code of a refusal; nothing of an internal error (it goes to the log).
+    let reason = error.reason();
+    let reason = reason.as_str();
     if let Err(error) = state
         .store
         .record_server_stopped(actor.account_id, schedule_id, cause, reason)

@@ -4,11 +4,13 @@
 //! written with a ledger row in the transaction of its effect, so that a second run does
 //! nothing twice.
 
+use hosting_api::ServerState;
 use serde_json::json;
 
 use super::notices::server_stopped;
-use super::{JobReport, copy_files, keys_of, take_safeguard};
-use crate::error::ApiError;
+use super::{JobReport, take_safeguard};
+use crate::base_files::{self, copy_files, keys_of};
+use crate::fault::Fault;
 use crate::http::AppState;
 use crate::rules::school_year::{MonthDay, RETRY_DAYS_AFTER_WINDOW, school_year, start_of};
 use crate::store::{Actor, ArchiveCandidate, DueUpgrade, YearStep};
@@ -69,9 +71,16 @@ async fn archive_one(
     candidate: &ArchiveCandidate,
     year: &str,
     report: &mut JobReport,
-) -> Result<(), ApiError> {
+) -> Result<(), Fault> {
     let files = state.store.base_files(candidate.base_id).await?;
-    let copies = copy_files(state, candidate.account_id, files, "years").await?;
+    let copies = copy_files(
+        &state.store,
+        &state.blobs,
+        candidate.account_id,
+        files.into_iter().map(Into::into).collect(),
+        "years",
+    )
+    .await?;
     match state.store.record_archive(candidate, year, &copies).await {
         Ok(true) => {
             report.years_archived += 1;
@@ -125,17 +134,19 @@ async fn september_base(
     actor: &Actor,
     schedule_id: i64,
     year: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), Fault> {
     let schedule = state.store.schedule(actor.account_id, schedule_id).await?;
-    if schedule.server_state == "running" {
+    if schedule.server_state == ServerState::Running {
         state.endpoints.shutdown(state, actor, schedule_id).await?;
     }
     let ledger = YearStep {
         step: "september_base",
         school_year: year,
     };
-    crate::http::server::make_empty_base(
-        state,
+    base_files::make_empty_base(
+        &state.store,
+        &state.blobs,
+        i64::try_from(state.settings.account_quota_bytes).unwrap_or(i64::MAX),
         actor,
         schedule_id,
         &hosting_api::files::TimeGrid::default(),
@@ -145,7 +156,7 @@ async fn september_base(
     if schedule.domain.is_some()
         && let Err(error) = state.endpoints.activate(state, actor, schedule_id).await
     {
-        if schedule.server_state == "running" {
+        if schedule.server_state == ServerState::Running {
             server_stopped(state, actor, schedule_id, "september_base", &error).await;
         }
         return Err(error);
@@ -213,12 +224,12 @@ async fn upgrade_account(state: &AppState, due: &DueUpgrade) -> Result<(), (&'st
         .store
         .schedules(account_id)
         .await
-        .map_err(|e| ("start", ApiError::from(e).to_string()))?;
+        .map_err(|e| ("start", Fault::from(e).to_string()))?;
     let running: Vec<_> = state
         .store
         .running_schedules()
         .await
-        .map_err(|e| ("start", ApiError::from(e).to_string()))?
+        .map_err(|e| ("start", Fault::from(e).to_string()))?
         .into_iter()
         .filter(|r| r.account_id == account_id)
         .collect();
@@ -235,7 +246,7 @@ async fn upgrade_account(state: &AppState, due: &DueUpgrade) -> Result<(), (&'st
                     )
                     .await;
                 if let Err(error) = step {
-                    return Err(("safeguard", ApiError::from(error).to_string()));
+                    return Err(("safeguard", Fault::from(error).to_string()));
                 }
             }
             Err(failure) => {
@@ -254,7 +265,7 @@ async fn upgrade_account(state: &AppState, due: &DueUpgrade) -> Result<(), (&'st
         let Some(old_base_id) = schedule.active_base_id else {
             continue;
         };
-        let was_running = schedule.server_state == "running";
+        let was_running = schedule.server_state == ServerState::Running;
         let step = convert_schedule(
             state,
             &actor,
@@ -293,18 +304,18 @@ async fn convert_schedule(
     old_base_id: i64,
     was_running: bool,
 ) -> Result<(), (&'static str, String)> {
-    let failed = |step: &'static str| move |e: ApiError| (step, e.to_string());
+    let failed = |step: &'static str| move |e: Fault| (step, e.to_string());
     let files = state
         .store
         .base_files(old_base_id)
         .await
-        .map_err(|e| ("convert", ApiError::from(e).to_string()))?;
+        .map_err(|e| ("convert", Fault::from(e).to_string()))?;
     for file in &files {
         let parts = state
             .store
             .blob_parts(file.blob_id)
             .await
-            .map_err(|e| ("convert", ApiError::from(e).to_string()))?;
+            .map_err(|e| ("convert", Fault::from(e).to_string()))?;
         let actual = state.blobs.sha256(parts).await.map_err(failed("convert"))?;
         if actual != file.sha256 {
             return Err((
@@ -316,9 +327,15 @@ async fn convert_schedule(
             ));
         }
     }
-    let copies = copy_files(state, actor.account_id, files, "upgrades")
-        .await
-        .map_err(failed("convert"))?;
+    let copies = copy_files(
+        &state.store,
+        &state.blobs,
+        actor.account_id,
+        files.iter().cloned().map(Into::into).collect(),
+        "upgrades",
+    )
+    .await
+    .map_err(failed("convert"))?;
     let keys = keys_of(&copies);
     if was_running && let Err(error) = state.endpoints.shutdown(state, actor, schedule_id).await {
         state.blobs.delete(&keys).await;
@@ -340,7 +357,7 @@ async fn convert_schedule(
         {
             server_stopped(state, actor, schedule_id, "upgrade", &error).await;
         }
-        return Err(("convert", ApiError::from(error).to_string()));
+        return Err(("convert", Fault::from(error).to_string()));
     }
     if was_running {
         if let Err(error) = state.endpoints.activate(state, actor, schedule_id).await {
@@ -384,7 +401,7 @@ async fn put_back(state: &AppState, actor: &Actor, converted: &[Converted]) {
         {
             tracing::error!(schedule = c.schedule_id, %error, "a schedule could not be put back on its base after a failed upgrade");
             if c.was_running {
-                let error = ApiError::from(error);
+                let error = Fault::from(error);
                 server_stopped(state, actor, c.schedule_id, "upgrade", &error).await;
             }
             continue;

@@ -2,11 +2,10 @@
 //! has a domain (so a port); every change of a base (load, create, complete, open, restore) needs
 //! the server shut down first.
 
+use hosting_api::ServerState;
+
 use super::Refusal;
 use crate::store::ScheduleRow;
-
-/// The `server_state` of a running server.
-const RUNNING: &str = "running";
 
 /// A change that needs the schedule's server shut down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,8 +23,12 @@ pub enum Change {
 }
 
 /// Refuses `change` while the server of `schedule` runs.
-pub fn ensure_stopped(schedule: &str, server_state: &str, change: Change) -> Result<(), Refusal> {
-    if server_state == RUNNING {
+pub fn ensure_stopped(
+    schedule: &str,
+    server_state: ServerState,
+    change: Change,
+) -> Result<(), Refusal> {
+    if server_state == ServerState::Running {
         return Err(Refusal::ServerRunning {
             schedule: schedule.to_string(),
             change,
@@ -35,8 +38,8 @@ pub fn ensure_stopped(schedule: &str, server_state: &str, change: Change) -> Res
 }
 
 /// Refuses a shut-down of a server that is not running.
-pub fn ensure_running(schedule: &str, server_state: &str) -> Result<(), Refusal> {
-    if server_state != RUNNING {
+pub fn ensure_running(schedule: &str, server_state: ServerState) -> Result<(), Refusal> {
+    if server_state != ServerState::Running {
         return Err(Refusal::AlreadyStopped {
             schedule: schedule.to_string(),
         });
@@ -47,7 +50,7 @@ pub fn ensure_running(schedule: &str, server_state: &str) -> Result<(), Refusal>
 /// The base that activation puts into service: the schedule's server is shut down, the
 /// schedule has a port, and a base is open on it.
 pub fn base_to_activate(schedule: &ScheduleRow) -> Result<i64, Refusal> {
-    if schedule.server_state == RUNNING {
+    if schedule.server_state == ServerState::Running {
         return Err(Refusal::AlreadyRunning {
             schedule: schedule.name.clone(),
         });
@@ -66,13 +69,13 @@ pub fn base_to_activate(schedule: &ScheduleRow) -> Result<i64, Refusal> {
 mod tests {
     use super::*;
 
-    fn schedule(state: &str, port: Option<i64>, open: Option<i64>) -> ScheduleRow {
+    fn schedule(state: ServerState, port: Option<i64>, open: Option<i64>) -> ScheduleRow {
         ScheduleRow {
             id: 1,
             name: "planning01".to_string(),
             campus_net_licence: false,
             time_zone: "Europe/Paris".to_string(),
-            server_state: state.to_string(),
+            server_state: state,
             active_base_id: None,
             open_base_id: open,
             administration_reserved: 0,
@@ -84,7 +87,7 @@ mod tests {
     #[test]
     fn an_open_base_of_a_configured_stopped_schedule_is_activated() {
         assert_eq!(
-            base_to_activate(&schedule("stopped", Some(4443), Some(7))),
+            base_to_activate(&schedule(ServerState::Stopped, Some(4443), Some(7))),
             Ok(7)
         );
     }
@@ -93,34 +96,37 @@ mod tests {
     fn activation_is_refused_in_order_running_unconfigured_nothing_open() {
         let name = "planning01".to_string();
         assert_eq!(
-            base_to_activate(&schedule("running", None, None)),
+            base_to_activate(&schedule(ServerState::Running, None, None)),
             Err(Refusal::AlreadyRunning {
                 schedule: name.clone()
             })
         );
         assert_eq!(
-            base_to_activate(&schedule("stopped", None, Some(7))),
+            base_to_activate(&schedule(ServerState::Stopped, None, Some(7))),
             Err(Refusal::ScheduleNotConfigured {
                 schedule: name.clone()
             })
         );
         assert_eq!(
-            base_to_activate(&schedule("stopped", Some(4443), None)),
+            base_to_activate(&schedule(ServerState::Stopped, Some(4443), None)),
             Err(Refusal::NoOpenBase { schedule: name })
         );
     }
 
     #[test]
     fn changes_of_a_base_need_the_server_shut_down() {
-        assert_eq!(ensure_stopped("p", "stopped", Change::LoadingBase), Ok(()));
         assert_eq!(
-            ensure_stopped("p", "running", Change::OpeningSafeguard),
+            ensure_stopped("p", ServerState::Stopped, Change::LoadingBase),
+            Ok(())
+        );
+        assert_eq!(
+            ensure_stopped("p", ServerState::Running, Change::OpeningSafeguard),
             Err(Refusal::ServerRunning {
                 schedule: "p".to_string(),
                 change: Change::OpeningSafeguard
             })
         );
-        assert_eq!(ensure_running("p", "running"), Ok(()));
-        assert!(ensure_running("p", "stopped").is_err());
+        assert_eq!(ensure_running("p", ServerState::Running), Ok(()));
+        assert!(ensure_running("p", ServerState::Stopped).is_err());
     }
 }

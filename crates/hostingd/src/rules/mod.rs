@@ -193,6 +193,51 @@ pub enum Refusal {
         /// What was given.
         given: u32,
     },
+    /// A domain name the school may not give its controller or a schedule.
+    DomainNotAllowed {
+        /// The name as typed, normalised.
+        name: String,
+        /// The service's public zone.
+        zone: String,
+        /// What is wrong with it.
+        why: DomainProblem,
+    },
+    /// A domain the provider's staff may not verify for a school (the sentence says why).
+    NotVerifiable {
+        /// Why, for the staff's terminal.
+        why: String,
+    },
+    /// An account provisioned without the school's name or the manager's phone.
+    InvalidAccount,
+    /// A certificate request that cannot be read, or whose signature is wrong.
+    InvalidCsr,
+    /// The server of a schedule did not start and stays shut down.
+    ServerNotStarted {
+        /// Schedule name.
+        schedule: String,
+        /// Another instance is still letting it go.
+        still_stopping: bool,
+    },
+    /// The port of a schedule is in use on the service.
+    PortUnavailable {
+        /// The port.
+        port: u16,
+        /// Schedule name.
+        schedule: String,
+    },
+}
+
+/// Why a domain name is not allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DomainProblem {
+    /// Too long once the zone is added.
+    TooLong,
+    /// The zone itself, or a name that contains it.
+    OfTheService,
+    /// Several labels inside the zone.
+    Dotted,
+    /// A full name outside the zone that the provider has not verified for the account.
+    NotVerified,
 }
 
 impl Refusal {
@@ -232,6 +277,12 @@ impl Refusal {
             Refusal::UnknownUser { .. } => ErrorCode::UnknownUser,
             Refusal::UsernameTaken { .. } => ErrorCode::UsernameTaken,
             Refusal::EmailRequired => ErrorCode::EmailRequired,
+            Refusal::DomainNotAllowed { .. } => ErrorCode::DomainNotAllowed,
+            Refusal::NotVerifiable { .. } => ErrorCode::InvalidDomain,
+            Refusal::InvalidAccount => ErrorCode::InvalidAccount,
+            Refusal::InvalidCsr => ErrorCode::InvalidCsr,
+            Refusal::ServerNotStarted { .. } => ErrorCode::ServerNotStarted,
+            Refusal::PortUnavailable { .. } => ErrorCode::PortUnavailable,
         }
     }
 }

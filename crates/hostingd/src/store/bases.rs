@@ -2,6 +2,7 @@
 //! The rules of the seed ("shut the server down before loading a base", ...) are checked inside
 //! the transaction that makes the change.
 
+use hosting_api::ServerState;
 use serde_json::json;
 
 use super::db::{Tx, query, query_as, query_scalar};
@@ -81,8 +82,8 @@ pub(super) async fn schedule_in(
     tx: &mut Tx,
     account_id: i64,
     schedule_id: i64,
-) -> StoreResult<(String, String, Option<i64>)> {
-    query_as::<(String, String, Option<i64>)>(
+) -> StoreResult<(String, ServerState, Option<i64>)> {
+    query_as::<(String, ServerState, Option<i64>)>(
         "SELECT name, server_state, open_base_id FROM schedules WHERE id = $1 AND account_id = $2",
     )
     .bind(schedule_id)
@@ -99,7 +100,7 @@ pub(super) async fn ensure_stopped(
     change: Change,
 ) -> StoreResult<String> {
     let (name, state, _) = schedule_in(tx, account_id, schedule_id).await?;
-    activation::ensure_stopped(&name, &state, change)?;
+    activation::ensure_stopped(&name, state, change)?;
     Ok(name)
 }
 
@@ -388,7 +389,7 @@ impl Store {
         change: Change,
     ) -> StoreResult<ScheduleRow> {
         let schedule = self.schedule(account_id, schedule_id).await?;
-        activation::ensure_stopped(&schedule.name, &schedule.server_state, change)?;
+        activation::ensure_stopped(&schedule.name, schedule.server_state, change)?;
         Ok(schedule)
     }
 
@@ -452,7 +453,7 @@ impl Store {
         let now = self.now();
         let mut tx = self.write().await?;
         let (name, state, _) = schedule_in(&mut tx, actor.account_id, schedule_id).await?;
-        activation::ensure_running(&name, &state)?;
+        activation::ensure_running(&name, state)?;
         query("UPDATE schedules SET server_state = 'stopped' WHERE id = $1")
             .bind(schedule_id)
             .execute(&mut tx)

@@ -13,7 +13,9 @@ use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::{FromRow, Postgres, SqlSafeStr, SqlStr, Sqlite, Transaction};
 
 use hosting_api::files::{BaseOrigin, FileKind};
-use hosting_api::types::Role;
+use hosting_api::pronote_net::DelegationMode;
+use hosting_api::school_year::{UpgradeStatus, YearOrigin};
+use hosting_api::types::{Role, ServerState};
 
 /// The connection pool of one backend.
 #[derive(Clone, Debug)]
@@ -174,7 +176,15 @@ macro_rules! arg_from_text_enum {
         }
     )+};
 }
-arg_from_text_enum!(Role, FileKind, BaseOrigin);
+arg_from_text_enum!(
+    Role,
+    FileKind,
+    BaseOrigin,
+    ServerState,
+    UpgradeStatus,
+    YearOrigin,
+    DelegationMode
+);
 
 /// The text an enum is stored as: its serde name, which is the `sqlx(rename_all)` one.
 fn enum_text<T: serde::Serialize>(value: &T) -> String {

@@ -2,6 +2,7 @@
 //! authentication. A schedule without a row has never been published: every space on, the
 //! default inactivity time, no delegation.
 
+use hosting_api::ServerState;
 use hosting_api::pronote_net::{DelegationMode, Webspaces};
 use serde_json::json;
 
@@ -63,7 +64,7 @@ type Columns = (
     bool,
     bool,
     i64,
-    String,
+    DelegationMode,
     Option<String>,
     Option<i64>,
 );
@@ -96,11 +97,7 @@ fn row_of(columns: Option<Columns>) -> PublicationRow {
             student_administration: administration,
         },
         inactivity_minutes: u32::try_from(minutes).unwrap_or(DEFAULT_INACTIVITY),
-        delegation: if mode == "cas" {
-            DelegationMode::Cas
-        } else {
-            DelegationMode::None
-        },
+        delegation: mode,
         cas_url: url,
         cas_checked_at: at,
     }
@@ -132,10 +129,7 @@ async fn write_in(
     .bind(row.webspaces.students)
     .bind(row.webspaces.student_administration)
     .bind(i64::from(row.inactivity_minutes))
-    .bind(match row.delegation {
-        DelegationMode::Cas => "cas",
-        DelegationMode::None => "none",
-    })
+    .bind(row.delegation)
     .bind(row.cas_url.clone())
     .bind(row.cas_checked_at)
     .bind(now)
@@ -336,7 +330,7 @@ impl Store {
 
     /// What a page of a schedule's webspaces shows; `None` for an unknown schedule.
     pub async fn webspace_view(&self, schedule_id: i64) -> StoreResult<Option<WebspaceView>> {
-        let found = query_as::<(String, String, String)>(
+        let found = query_as::<(String, String, ServerState)>(
             "SELECT a.school_name, s.name, s.server_state FROM schedules s JOIN accounts a ON a.id = s.account_id WHERE s.id = $1",
         )
         .bind(schedule_id)
@@ -349,7 +343,7 @@ impl Store {
         Ok(Some(WebspaceView {
             school_name,
             schedule_name,
-            running: state == "running",
+            running: state == ServerState::Running,
             publication,
         }))
     }

@@ -34,8 +34,8 @@ pub struct ScheduleRow {
     pub campus_net_licence: bool,
     /// Time zone.
     pub time_zone: String,
-    /// `stopped` or `running`.
-    pub server_state: String,
+    /// Whether its server runs.
+    pub server_state: hosting_api::ServerState,
     /// Active base.
     pub active_base_id: Option<i64>,
     /// Base opened on the server.

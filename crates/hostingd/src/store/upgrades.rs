@@ -11,6 +11,7 @@ use super::{Actor, Store, StoreError, StoreResult, audit, outbox};
 use crate::rules::Change;
 use crate::rules::school_year::{self, Release, Stage, iso, parse_date, version_order};
 use hosting_api::files::BaseOrigin;
+use hosting_api::school_year::UpgradeStatus;
 
 /// A published release.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
@@ -57,8 +58,8 @@ pub struct UpgradeRow {
     pub chosen_date: Option<String>,
     /// When the school asked for the pre-release.
     pub prerelease_requested_at: Option<i64>,
-    /// `pending`, `running`, `done` or `failed`.
-    pub state: String,
+    /// Pending, running, done or failed (never `None`).
+    pub state: hosting_api::school_year::UpgradeStatus,
     /// Tries so far.
     pub attempts: i64,
     /// The day of the last try.
@@ -193,8 +194,8 @@ impl Store {
         .bind(&release.version)
         .fetch_optional(&mut tx)
         .await?;
-        let stage = match before.as_ref().map(|u| u.state.as_str()) {
-            None | Some("pending") => Stage::Pending,
+        let stage = match before.as_ref().map(|u| u.state) {
+            None | Some(UpgradeStatus::Pending) => Stage::Pending,
             Some(_) => Stage::Closed,
         };
         let old_date = before

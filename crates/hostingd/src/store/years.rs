@@ -2,6 +2,7 @@
 //! each effect is written in one transaction with its ledger row, so that a second run (the same
 //! day, or on another instance) finds the row and does nothing.
 
+use hosting_api::school_year::YearOrigin;
 use serde_json::json;
 
 use super::db::{Tx, query, query_as, query_scalar};
@@ -19,8 +20,8 @@ pub struct YearBaseRow {
     pub schedule_id: i64,
     /// `2026-2027`.
     pub school_year: String,
-    /// `archive` or `loaded`.
-    pub origin: String,
+    /// Archived by the service or loaded by a person.
+    pub origin: hosting_api::school_year::YearOrigin,
     /// Name of the base.
     pub base_name: String,
     /// Version it was made with.
@@ -93,7 +94,7 @@ async fn insert_year_base(
     account_id: i64,
     schedule_id: i64,
     school_year: &str,
-    origin: &str,
+    origin: YearOrigin,
     base_name: &str,
     version: Option<&str>,
     source_base_id: Option<i64>,
@@ -282,7 +283,7 @@ impl Store {
             actor.account_id,
             schedule_id,
             school_year,
-            "loaded",
+            YearOrigin::Loaded,
             &name,
             None,
             None,
@@ -399,7 +400,7 @@ impl Store {
             candidate.account_id,
             candidate.schedule_id,
             school_year,
-            "archive",
+            YearOrigin::Archive,
             &candidate.base_name,
             candidate.version.as_deref(),
             Some(candidate.base_id),

@@ -1,6 +1,6 @@
 //! Helpers of the role tests (issue 8): superadministrators with their certificate, and THE
 //! ROLE MATRIX as a table of requests per route and principal, which `role_matrix_route_by_route`
-//! walks over `hostingd::http::ROUTES`.
+//! walks over every route of the OpenAPI document the router is built from.
 
 use hosting_api::{Client, ClientIdentity, NewUser, Role, UserUpdate, WorkstationKey};
 use reqwest::Method;
@@ -150,7 +150,7 @@ pub struct Fixture {
     pub plain_user: i64,
 }
 
-/// THE ROLE MATRIX, route by route (README "Roles"). Every route of `hostingd::http::ROUTES`
+/// THE ROLE MATRIX, route by route (README "Roles"). Every route of the OpenAPI document (`hostingd::http::openapi_document`)
 /// has a row; a new route without one fails `role_matrix_route_by_route`.
 pub fn matrix(f: &Fixture) -> Vec<Row> {
     use Expect::Allowed;

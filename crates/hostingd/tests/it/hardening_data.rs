@@ -281,9 +281,9 @@ async fn sweep_never_deletes_an_object_a_commit_is_about_to_reference() {
         .store
         .open_safeguard(&actor, &safeguard, &files, i64::MAX)
         .await
-        .map_err(hostingd::error::ApiError::from)
+        .map_err(hostingd::http::error::ApiError::from)
     {
-        Err(hostingd::error::ApiError::Client { code, status, .. }) => {
+        Err(hostingd::http::error::ApiError::Client { code, status, .. }) => {
             assert_eq!(
                 (status.as_u16(), code),
                 (409, hosting_api::ErrorCode::ObjectSwept)
@@ -461,7 +461,7 @@ async fn failed_listener_leaves_the_schedule_stopped() {
         .schedule(s.account_id, s.schedule_id)
         .await
         .unwrap();
-    assert_eq!(row.server_state, "stopped");
+    assert_eq!(row.server_state, hosting_api::ServerState::Stopped);
     let log = restarted.state.store.audit_log(s.account_id).await.unwrap();
     assert!(audit_actions(&log).contains(&"server.listener_failed"));
     assert!(restarted.state.endpoints.listening().await.is_empty());

@@ -5,7 +5,6 @@
 use crate::common;
 
 use common::TestService;
-use hostingd::http::ROUTES;
 use reqwest::Method;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -14,18 +13,23 @@ async fn every_route_is_served_and_documented() {
     let client = t.anonymous();
     let document = client.openapi().await.unwrap();
     let paths = document["paths"].as_object().unwrap();
-    let mut documented = 0;
-    for (path, item) in paths {
-        for method in item.as_object().unwrap().keys() {
-            assert!(
-                ROUTES.contains(&(method.as_str(), path.as_str())),
-                "documented but not a route: {method} {path}"
-            );
-            documented += 1;
-        }
-    }
-    assert_eq!(documented, ROUTES.len(), "every route is documented once");
-    for (method, path) in ROUTES {
+    // The document served is the one the router was built from, route for route.
+    let mut served: Vec<(String, String)> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .filter(|key| !matches!(key.as_str(), "parameters" | "summary" | "description"))
+                .map(move |method| (method.clone(), path.clone()))
+        })
+        .collect();
+    let mut routes = hostingd::http::openapi::operations(&hostingd::http::openapi_document());
+    served.sort();
+    routes.sort();
+    assert_eq!(served, routes);
+    assert!(routes.len() > 50, "only {} routes documented", routes.len());
+    for (method, path) in &routes {
         let concrete = path
             .replace("{id}", "1")
             .replace("{name}", "Administration");
@@ -52,7 +56,7 @@ async fn every_route_is_served_and_documented() {
             "{method} {path} is not served: {status} {text}"
         );
         assert!(status.as_u16() < 500, "{method} {path}: {status} {text}");
-        let operation = &paths[*path][method.as_str().to_lowercase()];
+        let operation = &paths[path.as_str()][method.as_str().to_lowercase()];
         assert!(
             operation["responses"]
                 .as_object()

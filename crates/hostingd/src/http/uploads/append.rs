@@ -23,8 +23,8 @@ use hosting_api::types::ErrorBody;
 
 use super::{check_version, header_value, live_upload, number_header, offset_response, valid_id};
 use crate::blobs::PartWriter;
-use crate::error::{ApiError, ApiResult};
 use crate::http::AppState;
+use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::Caller;
 use crate::store::{Part, PartHash, UploadRow};
 
@@ -234,7 +234,7 @@ async fn new_part_writer(
         ),
     );
     state.store.record_object(caller.account_id(), &key).await?;
-    state.blobs.writer(&key).await
+    Ok(state.blobs.writer(&key).await?)
 }
 
 /// How much a chunk's body may hold, and how long it may stay silent.

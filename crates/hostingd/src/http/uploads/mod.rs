@@ -11,35 +11,31 @@ pub mod append;
 
 use hosting_api::ErrorCode;
 
+use axum::Json;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use hosting_api::files::{
     StorageInfo, TUS_CHECKSUM_ALGORITHMS, TUS_EXTENSIONS, TUS_VERSION, UploadInfo, UploadMetadata,
 };
 use hosting_api::types::ErrorBody;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::Caller;
 use crate::clock::rfc3339;
-use crate::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
 use crate::store::{NewUpload, Store, UploadRow};
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/uploads", post(create).get(list).options(options))
-        .route(
-            "/v1/uploads/{id}",
-            axum::routing::head(head)
-                .patch(append::patch)
-                .delete(terminate)
-                .layer(DefaultBodyLimit::disable()),
-        )
+/// Routes of this module, each registered once with its OpenAPI: every tus answer carries
+/// `Tus-Resumable`; a chunk's body has no JSON limit.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list, options))
+        .routes(routes!(head, append::patch, terminate).layer(DefaultBodyLimit::disable()))
         .layer(axum::middleware::map_response(tus_resumable))
-        .route("/v1/storage", get(storage))
+        .routes(routes!(storage))
 }
 
 async fn tus_resumable(mut response: Response) -> Response {

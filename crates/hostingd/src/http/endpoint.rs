@@ -1,0 +1,36 @@
+//! The status route of a schedule's endpoint (`https://<host>:<port>/`): what a PRONOTE client
+//! or the console's "Test the connection" reads there. The listener itself is in `endpoints`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use hosting_api::ErrorCode;
+use hosting_api::files::EndpointStatus;
+
+use crate::endpoints::webspaces::Site;
+use crate::http::error::{ApiError, ApiResult};
+
+/// The school, schedule, base and version this endpoint serves; `404 server_stopped` once the
+/// server is shut down.
+pub async fn status(State(site): State<Site>) -> ApiResult<Json<EndpointStatus>> {
+    let (state, schedule_id) = (site.state, site.schedule_id);
+    let running = state
+        .store
+        .running_schedules()
+        .await?
+        .into_iter()
+        .find(|r| r.schedule_id == schedule_id)
+        .ok_or_else(|| {
+            ApiError::client(
+                StatusCode::NOT_FOUND,
+                ErrorCode::ServerStopped,
+                "This server is shut down.",
+            )
+        })?;
+    Ok(Json(EndpointStatus {
+        school: running.school_name,
+        schedule: running.name,
+        base: running.base_name,
+        version: running.version,
+    }))
+}
