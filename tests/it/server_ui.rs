@@ -80,7 +80,7 @@ fn activate_planning01(
     person.wait_for("The open base is now in service.");
     person.wait_for("running");
     let schedule = planning01(service, account_id);
-    assert_eq!(schedule.server_state, "running");
+    assert_eq!(schedule.server_state, hosting_api::ServerState::Running);
     schedule
 }
 
@@ -203,7 +203,7 @@ fn the_superadministrator_loads_activates_and_restores_a_base() {
     person.wait_for("The server is shut down.");
     assert_eq!(
         planning01(&service, logins.account_id).server_state,
-        "stopped"
+        hosting_api::ServerState::Stopped
     );
     person.click("Safeguards");
     person.wait_for("Open this safeguard");
@@ -294,7 +294,7 @@ fn the_superadministrator_loads_activates_and_restores_a_base() {
             .unwrap()
     });
     assert!(planning02.open_base_id.is_some());
-    assert_eq!(planning02.server_state, "stopped");
+    assert_eq!(planning02.server_state, hosting_api::ServerState::Stopped);
 }
 
 #[test]
