@@ -2,6 +2,7 @@
 //! The hosting manager sees the whole account; a superadministrator their own actions and
 //! those on the schedules of their Administration profile.
 
+use crate::paths;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -96,7 +97,7 @@ impl AuditQuery {
 
 impl Client {
     fn audit_url(&self, query: &AuditQuery) -> ClientResult<reqwest::Url> {
-        reqwest::Url::parse_with_params(&self.url("/audit"), query.pairs())
+        reqwest::Url::parse_with_params(&self.url(paths::AUDIT), query.pairs())
             .map_err(|e| ClientError::Transport(e.to_string()))
     }
 

@@ -1,6 +1,7 @@
 //! The typed async client of the hosting API: reqwest over rustls, trusting only the service CA and
 //! presenting the workstation's client certificate.
 
+use crate::paths;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -136,7 +137,7 @@ impl Client {
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
-        format!("{}/v1{}", self.base_url, path)
+        format!("{}{}", self.base_url, path)
     }
 
     pub(crate) async fn send<B: Serialize + ?Sized>(
@@ -191,19 +192,19 @@ impl Client {
 
     /// `GET /v1/health`.
     pub async fn health(&self) -> ClientResult<Health> {
-        self.call::<(), _>(Method::GET, "/health", None, false)
+        self.call::<(), _>(Method::GET, paths::HEALTH, None, false)
             .await
     }
 
     /// `GET /v1/openapi.json`, as JSON.
     pub async fn openapi(&self) -> ClientResult<serde_json::Value> {
-        self.call::<(), _>(Method::GET, "/openapi.json", None, false)
+        self.call::<(), _>(Method::GET, paths::OPENAPI, None, false)
             .await
     }
 
     /// `POST /v1/enrollments`: installs this workstation's certificate.
     pub async fn enroll(&self, request: &EnrollmentRequest) -> ClientResult<EnrollmentResponse> {
-        self.call(Method::POST, "/enrollments", Some(request), false)
+        self.call(Method::POST, paths::ENROLLMENTS, Some(request), false)
             .await
     }
 
@@ -212,7 +213,7 @@ impl Client {
         let body = ResendLoginsRequest {
             hosting_number: hosting_number.to_string(),
         };
-        self.call_empty(Method::POST, "/logins/resend", Some(&body), false)
+        self.call_empty(Method::POST, paths::LOGINS_RESEND, Some(&body), false)
             .await
     }
 
@@ -222,7 +223,7 @@ impl Client {
             password: password.to_string(),
         };
         let session: SessionResponse = self
-            .call(Method::POST, "/sessions", Some(&body), false)
+            .call(Method::POST, paths::SESSIONS, Some(&body), false)
             .await?;
         self.set_token(Some(session.token.clone()));
         Ok(session)
@@ -245,7 +246,7 @@ impl Client {
 
     /// `DELETE /v1/sessions/current`: logs out.
     pub async fn logout(&self) -> ClientResult<()> {
-        self.call_empty::<()>(Method::DELETE, "/sessions/current", None, true)
+        self.call_empty::<()>(Method::DELETE, paths::SESSION_CURRENT, None, true)
             .await?;
         self.set_token(None);
         Ok(())
@@ -258,24 +259,19 @@ impl Client {
         let body = CertificateRenewal {
             csr_pem: csr_pem.to_string(),
         };
-        self.call(
-            Method::POST,
-            "/workstations/current/renewal",
-            Some(&body),
-            true,
-        )
-        .await
+        self.call(Method::POST, paths::WORKSTATION_RENEWAL, Some(&body), true)
+            .await
     }
 
     /// `GET /v1/account`.
     pub async fn account(&self) -> ClientResult<Account> {
-        self.call::<(), _>(Method::GET, "/account", None, true)
+        self.call::<(), _>(Method::GET, paths::ACCOUNT, None, true)
             .await
     }
 
     /// `GET /v1/licence`.
     pub async fn licence(&self) -> ClientResult<Licence> {
-        self.call::<(), _>(Method::GET, "/licence", None, true)
+        self.call::<(), _>(Method::GET, paths::LICENCE, None, true)
             .await
     }
 
@@ -284,19 +280,19 @@ impl Client {
         let body = LicenceAcceptance {
             version: version.to_string(),
         };
-        self.call_empty(Method::POST, "/licence/acceptance", Some(&body), true)
+        self.call_empty(Method::POST, paths::LICENCE_ACCEPTANCE, Some(&body), true)
             .await
     }
 
     /// `GET /v1/controller`.
     pub async fn controller(&self) -> ClientResult<Controller> {
-        self.call::<(), _>(Method::GET, "/controller", None, true)
+        self.call::<(), _>(Method::GET, paths::CONTROLLER, None, true)
             .await
     }
 
     /// `GET /v1/endpoint-ca`: the CA of the schedules' endpoints.
     pub async fn endpoint_ca(&self) -> ClientResult<EndpointCa> {
-        self.call::<(), _>(Method::GET, "/endpoint-ca", None, true)
+        self.call::<(), _>(Method::GET, paths::ENDPOINT_CA, None, true)
             .await
     }
 
@@ -305,13 +301,13 @@ impl Client {
         let body = ControllerUpdate {
             domain: domain.to_string(),
         };
-        self.call(Method::PUT, "/controller", Some(&body), true)
+        self.call(Method::PUT, paths::CONTROLLER, Some(&body), true)
             .await
     }
 
     /// `GET /v1/schedules`.
     pub async fn schedules(&self) -> ClientResult<Vec<Schedule>> {
-        self.call::<(), _>(Method::GET, "/schedules", None, true)
+        self.call::<(), _>(Method::GET, paths::SCHEDULES, None, true)
             .await
     }
 
@@ -323,7 +319,7 @@ impl Client {
     ) -> ClientResult<Schedule> {
         self.call(
             Method::PATCH,
-            &format!("/schedules/{id}"),
+            &paths::fill(paths::SCHEDULE, &[&id]),
             Some(update),
             true,
         )
@@ -332,25 +328,32 @@ impl Client {
 
     /// `GET /v1/users`.
     pub async fn users(&self) -> ClientResult<Vec<User>> {
-        self.call::<(), _>(Method::GET, "/users", None, true).await
+        self.call::<(), _>(Method::GET, paths::USERS, None, true)
+            .await
     }
 
     /// `POST /v1/users`.
     pub async fn create_user(&self, user: &NewUser) -> ClientResult<User> {
-        self.call(Method::POST, "/users", Some(user), true).await
+        self.call(Method::POST, paths::USERS, Some(user), true)
+            .await
     }
 
     /// `PATCH /v1/users/{id}`.
     pub async fn update_user(&self, id: i64, update: &UserUpdate) -> ClientResult<User> {
-        self.call(Method::PATCH, &format!("/users/{id}"), Some(update), true)
-            .await
+        self.call(
+            Method::PATCH,
+            &paths::fill(paths::USER, &[&id]),
+            Some(update),
+            true,
+        )
+        .await
     }
 
     /// `GET /v1/schedules/{id}/profiles`.
     pub async fn profiles(&self, schedule_id: i64) -> ClientResult<Vec<Profile>> {
         self.call::<(), _>(
             Method::GET,
-            &format!("/schedules/{schedule_id}/profiles"),
+            &paths::fill(paths::SCHEDULE_PROFILES, &[&schedule_id]),
             None,
             true,
         )
@@ -366,9 +369,9 @@ impl Client {
     ) -> ClientResult<Profile> {
         self.call(
             Method::PUT,
-            &format!(
-                "/schedules/{schedule_id}/profiles/{}/members",
-                encode_segment(profile)
+            &paths::fill(
+                paths::SCHEDULE_PROFILE_MEMBERS,
+                &[&schedule_id, &encode_segment(profile)],
             ),
             Some(members),
             true,
@@ -378,25 +381,30 @@ impl Client {
 
     /// `GET /v1/workstations`.
     pub async fn workstations(&self) -> ClientResult<Vec<Workstation>> {
-        self.call::<(), _>(Method::GET, "/workstations", None, true)
+        self.call::<(), _>(Method::GET, paths::WORKSTATIONS, None, true)
             .await
     }
 
     /// `DELETE /v1/workstations/{id}`.
     pub async fn revoke_workstation(&self, id: i64) -> ClientResult<()> {
-        self.call_empty::<()>(Method::DELETE, &format!("/workstations/{id}"), None, true)
-            .await
+        self.call_empty::<()>(
+            Method::DELETE,
+            &paths::fill(paths::WORKSTATION, &[&id]),
+            None,
+            true,
+        )
+        .await
     }
 
     /// `GET /v1/uploads`: the account's unfinished and unused uploads.
     pub async fn uploads(&self) -> ClientResult<Vec<UploadInfo>> {
-        self.call::<(), _>(Method::GET, "/uploads", None, true)
+        self.call::<(), _>(Method::GET, paths::UPLOADS, None, true)
             .await
     }
 
     /// `GET /v1/storage`: upload limits and the account's space.
     pub async fn storage(&self) -> ClientResult<StorageInfo> {
-        self.call::<(), _>(Method::GET, "/storage", None, true)
+        self.call::<(), _>(Method::GET, paths::STORAGE, None, true)
             .await
     }
 
@@ -404,7 +412,7 @@ impl Client {
     pub async fn bases(&self, schedule_id: i64) -> ClientResult<Vec<Base>> {
         self.call::<(), _>(
             Method::GET,
-            &format!("/schedules/{schedule_id}/bases"),
+            &paths::fill(paths::SCHEDULE_BASES, &[&schedule_id]),
             None,
             true,
         )
@@ -415,7 +423,7 @@ impl Client {
     pub async fn load_base(&self, schedule_id: i64, load: &LoadBase) -> ClientResult<Base> {
         self.call(
             Method::POST,
-            &format!("/schedules/{schedule_id}/bases"),
+            &paths::fill(paths::SCHEDULE_BASES, &[&schedule_id]),
             Some(load),
             true,
         )
@@ -430,7 +438,7 @@ impl Client {
     ) -> ClientResult<Base> {
         self.call(
             Method::POST,
-            &format!("/schedules/{schedule_id}/bases/empty"),
+            &paths::fill(paths::SCHEDULE_EMPTY_BASE, &[&schedule_id]),
             Some(request),
             true,
         )
@@ -441,7 +449,7 @@ impl Client {
     pub async fn add_companion(&self, base_id: i64, request: &AddCompanion) -> ClientResult<Base> {
         self.call(
             Method::POST,
-            &format!("/bases/{base_id}/companions"),
+            &paths::fill(paths::BASE_COMPANIONS, &[&base_id]),
             Some(request),
             true,
         )
@@ -450,15 +458,20 @@ impl Client {
 
     /// `POST /v1/bases/{id}/open`: opens a base on its schedule's server (shut down).
     pub async fn open_base(&self, base_id: i64) -> ClientResult<Schedule> {
-        self.call::<(), _>(Method::POST, &format!("/bases/{base_id}/open"), None, true)
-            .await
+        self.call::<(), _>(
+            Method::POST,
+            &paths::fill(paths::BASE_OPEN, &[&base_id]),
+            None,
+            true,
+        )
+        .await
     }
 
     /// `POST /v1/schedules/{id}/activate`: puts the open base into service.
     pub async fn activate(&self, schedule_id: i64) -> ClientResult<Schedule> {
         self.call::<(), _>(
             Method::POST,
-            &format!("/schedules/{schedule_id}/activate"),
+            &paths::fill(paths::SCHEDULE_ACTIVATE, &[&schedule_id]),
             None,
             true,
         )
@@ -469,7 +482,7 @@ impl Client {
     pub async fn shutdown(&self, schedule_id: i64) -> ClientResult<Schedule> {
         self.call::<(), _>(
             Method::POST,
-            &format!("/schedules/{schedule_id}/shutdown"),
+            &paths::fill(paths::SCHEDULE_SHUTDOWN, &[&schedule_id]),
             None,
             true,
         )
@@ -480,7 +493,7 @@ impl Client {
     pub async fn safeguards(&self, schedule_id: i64) -> ClientResult<Vec<Safeguard>> {
         self.call::<(), _>(
             Method::GET,
-            &format!("/schedules/{schedule_id}/safeguards"),
+            &paths::fill(paths::SCHEDULE_SAFEGUARDS, &[&schedule_id]),
             None,
             true,
         )
@@ -491,7 +504,7 @@ impl Client {
     pub async fn open_safeguard(&self, safeguard_id: i64) -> ClientResult<Schedule> {
         self.call::<(), _>(
             Method::POST,
-            &format!("/safeguards/{safeguard_id}/open"),
+            &paths::fill(paths::SAFEGUARD_OPEN, &[&safeguard_id]),
             None,
             true,
         )
@@ -507,7 +520,7 @@ impl Client {
         progress: impl FnMut(u64, u64) + Send,
     ) -> ClientResult<String> {
         self.download_checked(
-            &format!("/safeguards/{safeguard_id}/content"),
+            &paths::fill(paths::SAFEGUARD_CONTENT, &[&safeguard_id]),
             "safeguard",
             destination,
             progress,
@@ -583,7 +596,7 @@ impl Client {
     pub async fn monitoring(&self, schedule_id: i64) -> ClientResult<Monitoring> {
         self.call::<(), _>(
             Method::GET,
-            &format!("/schedules/{schedule_id}/monitoring"),
+            &paths::fill(paths::SCHEDULE_MONITORING, &[&schedule_id]),
             None,
             true,
         )
@@ -598,7 +611,7 @@ impl Client {
     ) -> ClientResult<Monitoring> {
         self.call(
             Method::PUT,
-            &format!("/schedules/{schedule_id}/monitoring"),
+            &paths::fill(paths::SCHEDULE_MONITORING, &[&schedule_id]),
             Some(update),
             true,
         )
@@ -639,7 +652,8 @@ impl Client {
     }
 
     /// A raw request with this client's TLS identity and token, for tests and tools that need to
-    /// send what the typed methods never would (malformed bodies, unknown routes).
+    /// send what the typed methods never would (malformed bodies, unknown routes); `path` is
+    /// under `/v1`.
     pub async fn raw(
         &self,
         method: Method,
@@ -647,7 +661,7 @@ impl Client {
         content_type: Option<&str>,
         body: Vec<u8>,
     ) -> ClientResult<(StatusCode, Vec<u8>)> {
-        let mut request = self.http.request(method, self.url(path));
+        let mut request = self.http.request(method, self.url(&format!("/v1{path}")));
         if let Some(token) = self.token() {
             request = request.bearer_auth(token);
         }

@@ -1,6 +1,7 @@
 //! The hosting contract's part of the contract: the pro-forma invoices a superadministrator
 //! makes to renew it (amounts from the provider's price list), kept as PDF documents.
 
+use crate::paths;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -49,13 +50,13 @@ pub struct Proforma {
 impl Client {
     /// `GET /v1/contract/proformas`: the account's pro-formas, newest first.
     pub async fn proformas(&self) -> ClientResult<Vec<Proforma>> {
-        self.call::<(), _>(Method::GET, "/contract/proformas", None, true)
+        self.call::<(), _>(Method::GET, paths::PROFORMAS, None, true)
             .await
     }
 
     /// `POST /v1/contract/proformas`: makes a pro-forma invoice for a renewal.
     pub async fn make_proforma(&self, request: &ProformaRequest) -> ClientResult<Proforma> {
-        self.call(Method::POST, "/contract/proformas", Some(request), true)
+        self.call(Method::POST, paths::PROFORMAS, Some(request), true)
             .await
     }
 
@@ -65,7 +66,7 @@ impl Client {
         let token = self.token().ok_or(ClientError::NoSession)?;
         let response = self
             .http()
-            .get(self.url(&format!("/contract/proformas/{id}/pdf")))
+            .get(self.url(&paths::fill(paths::PROFORMA_PDF, &[&id])))
             .bearer_auth(token)
             .send()
             .await

@@ -9,6 +9,7 @@ pub mod error_code;
 pub mod file_hash;
 pub mod files;
 pub mod notifications;
+pub mod paths;
 pub mod pronote_net;
 pub mod schema;
 pub mod school_year;

@@ -4,6 +4,7 @@
 //! workstation's certificate). Read marks are per person: the hosting manager reading one does
 //! not mark it read for a superadministrator.
 
+use crate::paths;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -108,7 +109,7 @@ pub struct Notifications {
 impl Client {
     /// `GET /v1/notifications`.
     pub async fn notifications(&self) -> ClientResult<Notifications> {
-        self.call::<(), _>(Method::GET, "/notifications", None, true)
+        self.call::<(), _>(Method::GET, paths::NOTIFICATIONS, None, true)
             .await
     }
 
@@ -116,7 +117,7 @@ impl Client {
     pub async fn mark_notification_read(&self, id: i64) -> ClientResult<()> {
         self.call_empty::<()>(
             Method::POST,
-            &format!("/notifications/{id}/read"),
+            &paths::fill(paths::NOTIFICATION_READ, &[&id]),
             None,
             true,
         )
@@ -125,7 +126,7 @@ impl Client {
 
     /// `POST /v1/notifications/read`: marks every notification of the caller read.
     pub async fn mark_all_notifications_read(&self) -> ClientResult<()> {
-        self.call_empty::<()>(Method::POST, "/notifications/read", None, true)
+        self.call_empty::<()>(Method::POST, paths::NOTIFICATIONS_READ, None, true)
             .await
     }
 }

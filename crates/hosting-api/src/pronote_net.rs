@@ -2,6 +2,7 @@
 //! Student administration) on its endpoint, and the delegation of their authentication to the
 //! school's ENT through CAS.
 
+use crate::paths;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -276,7 +277,7 @@ impl Client {
     pub async fn publication(&self, schedule_id: i64) -> ClientResult<Publication> {
         self.call::<(), _>(
             Method::GET,
-            &format!("/schedules/{schedule_id}/publication"),
+            &paths::fill(paths::SCHEDULE_PUBLICATION, &[&schedule_id]),
             None,
             true,
         )
@@ -291,7 +292,7 @@ impl Client {
     ) -> ClientResult<Publication> {
         self.call(
             Method::PUT,
-            &format!("/schedules/{schedule_id}/publication"),
+            &paths::fill(paths::SCHEDULE_PUBLICATION, &[&schedule_id]),
             Some(update),
             true,
         )
@@ -302,7 +303,7 @@ impl Client {
     pub async fn delegation(&self, schedule_id: i64) -> ClientResult<Delegation> {
         self.call::<(), _>(
             Method::GET,
-            &format!("/schedules/{schedule_id}/delegation"),
+            &paths::fill(paths::SCHEDULE_DELEGATION, &[&schedule_id]),
             None,
             true,
         )
@@ -317,7 +318,7 @@ impl Client {
     ) -> ClientResult<Delegation> {
         self.call(
             Method::PUT,
-            &format!("/schedules/{schedule_id}/delegation"),
+            &paths::fill(paths::SCHEDULE_DELEGATION, &[&schedule_id]),
             Some(update),
             true,
         )

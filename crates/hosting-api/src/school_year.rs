@@ -2,6 +2,7 @@
 //! and the bases of the finished school years of each schedule. Dates are `YYYY-MM-DD` days of
 //! the service's clock (UTC); school years are written `2026-2027`.
 
+use crate::paths;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -172,20 +173,21 @@ pub struct LoadYearBase {
 impl Client {
     /// `GET /v1/upgrade`.
     pub async fn upgrade(&self) -> ClientResult<UpgradeState> {
-        self.call::<(), _>(Method::GET, "/upgrade", None, true)
+        self.call::<(), _>(Method::GET, paths::UPGRADE, None, true)
             .await
     }
 
     /// `PUT /v1/upgrade`: chooses the day of the upgrade, or asks for the pre-release.
     pub async fn choose_upgrade(&self, choice: &UpgradeChoice) -> ClientResult<UpgradeState> {
-        self.call(Method::PUT, "/upgrade", Some(choice), true).await
+        self.call(Method::PUT, paths::UPGRADE, Some(choice), true)
+            .await
     }
 
     /// `GET /v1/schedules/{id}/years`.
     pub async fn schedule_years(&self, schedule_id: i64) -> ClientResult<ScheduleYears> {
         self.call::<(), _>(
             Method::GET,
-            &format!("/schedules/{schedule_id}/years"),
+            &paths::fill(paths::SCHEDULE_YEARS, &[&schedule_id]),
             None,
             true,
         )
@@ -201,7 +203,7 @@ impl Client {
     ) -> ClientResult<YearCell> {
         self.call(
             Method::PUT,
-            &format!("/schedules/{schedule_id}/years/{school_year}"),
+            &paths::fill(paths::SCHEDULE_YEAR, &[&schedule_id, &school_year]),
             Some(load),
             true,
         )
@@ -218,7 +220,7 @@ impl Client {
         progress: impl FnMut(u64, u64) + Send,
     ) -> ClientResult<String> {
         self.download_checked(
-            &format!("/schedules/{schedule_id}/years/{school_year}/content"),
+            &paths::fill(paths::SCHEDULE_YEAR_CONTENT, &[&schedule_id, &school_year]),
             "base",
             destination,
             progress,

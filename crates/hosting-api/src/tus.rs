@@ -8,6 +8,7 @@
 //! running hash of the stored bytes comes with each report, so that a caller can save it and
 //! take the upload up again after a restart without reading the bytes already sent.
 
+use crate::paths;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -351,9 +352,9 @@ impl Client {
     ) -> ClientResult<reqwest::Response> {
         let token = self.token().ok_or(ClientError::NoSession)?;
         let path = if id.is_empty() {
-            "/uploads".to_string()
+            paths::UPLOADS.to_string()
         } else {
-            format!("/uploads/{id}")
+            paths::fill(paths::UPLOAD, &[&id])
         };
         let builder = build(
             self.http()
@@ -382,7 +383,7 @@ impl Client {
         length: u64,
     ) -> ClientResult<String> {
         let request = self
-            .tus_request(Method::POST, "/uploads")?
+            .tus_request(Method::POST, paths::UPLOADS)?
             .header("Upload-Length", length.to_string())
             .header("Upload-Metadata", metadata.to_header());
         let response = self.tus_send(request).await?;
@@ -401,7 +402,7 @@ impl Client {
 
     /// `HEAD /v1/uploads/{id}`: the stored offset and the length.
     pub async fn upload_offset(&self, id: &str) -> ClientResult<(u64, u64)> {
-        let request = self.tus_request(Method::HEAD, &format!("/uploads/{id}"))?;
+        let request = self.tus_request(Method::HEAD, &paths::fill(paths::UPLOAD, &[&id]))?;
         let response = request
             .send()
             .await
@@ -446,7 +447,7 @@ impl Client {
         last: bool,
     ) -> ClientResult<u64> {
         let request = self
-            .tus_request(Method::PATCH, &format!("/uploads/{id}"))?
+            .tus_request(Method::PATCH, &paths::fill(paths::UPLOAD, &[&id]))?
             .timeout(Duration::from_secs(3600))
             .header(reqwest::header::CONTENT_TYPE, TUS_CONTENT_TYPE)
             .header(reqwest::header::CONTENT_LENGTH, chunk.size.to_string())
@@ -469,7 +470,7 @@ impl Client {
 
     /// `DELETE /v1/uploads/{id}`: cancels an upload and frees its space.
     pub async fn delete_upload(&self, id: &str) -> ClientResult<()> {
-        let request = self.tus_request(Method::DELETE, &format!("/uploads/{id}"))?;
+        let request = self.tus_request(Method::DELETE, &paths::fill(paths::UPLOAD, &[&id]))?;
         self.tus_send(request).await?;
         Ok(())
     }

@@ -16,6 +16,7 @@ use axum::http::Method;
 use axum::http::request::Parts;
 use governor::clock::Clock as _;
 use governor::{DefaultKeyedRateLimiter, Quota};
+use hosting_api::paths;
 
 /// The flags of the limits (part of `hostingd serve`).
 #[derive(Debug, Clone, clap::Args)]
@@ -151,8 +152,8 @@ impl Guard {
             return None;
         }
         match path {
-            "/v1/enrollments" | "/v1/logins/resend" => Some(&self.public),
-            "/v1/sessions" => Some(&self.login),
+            paths::ENROLLMENTS | paths::LOGINS_RESEND => Some(&self.public),
+            paths::SESSIONS => Some(&self.login),
             _ => None,
         }
     }

@@ -24,7 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// The account and the onboarding steps done.
-#[utoipa::path(get, path = "/v1/account", tag = "account", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::ACCOUNT, tag = "account", security(("bearer" = [])),
     responses((status = 200, description = "The account", body = Account),
         (status = 401, description = "session_required", body = ErrorBody)))]
 pub async fn account(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Account>> {
@@ -56,7 +56,7 @@ pub async fn account(State(state): State<AppState>, caller: Caller) -> ApiResult
 }
 
 /// The licence in force.
-#[utoipa::path(get, path = "/v1/licence", tag = "account", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::LICENCE, tag = "account", security(("bearer" = [])),
     responses((status = 200, description = "The licence", body = Licence),
         (status = 401, description = "session_required", body = ErrorBody)))]
 pub async fn licence_text(_caller: Caller) -> Json<Licence> {
@@ -68,7 +68,7 @@ pub async fn licence_text(_caller: Caller) -> Json<Licence> {
 }
 
 /// Accepts the licence version that was shown.
-#[utoipa::path(post, path = "/v1/licence/acceptance", tag = "account", security(("bearer" = [])),
+#[utoipa::path(post, path = hosting_api::paths::LICENCE_ACCEPTANCE, tag = "account", security(("bearer" = [])),
     request_body = LicenceAcceptance,
     responses((status = 204, description = "Accepted"),
         (status = 409, description = "licence_outdated: another version is in force", body = ErrorBody)))]

@@ -120,7 +120,7 @@ fn csv(rows: &[AuditRow]) -> String {
 /// details of a change, before and after), on which schedule, from which address. Filters:
 /// `since`/`until` (days, YYYY-MM-DD, both included), `actor`, `action` (a kind when it ends
 /// with a dot, e.g. `server.`). `Accept: text/csv` exports every record of the filters.
-#[utoipa::path(get, path = "/v1/audit", tag = "audit", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::AUDIT, tag = "audit", security(("bearer" = [])),
     params(
         ("since" = Option<String>, Query, description = "From this day (YYYY-MM-DD) on"),
         ("until" = Option<String>, Query, description = "Up to this day (YYYY-MM-DD), included"),

@@ -50,7 +50,7 @@ const MAX_YEARS: u8 = 3;
 const START_WINDOW_DAYS: i64 = 400;
 
 /// The account's pro-forma invoices, newest first.
-#[utoipa::path(get, path = "/v1/contract/proformas", tag = "contract", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::PROFORMAS, tag = "contract", security(("bearer" = [])),
     responses((status = 200, description = "Pro-forma invoices", body = [Proforma]),
         (status = 403, description = "superadmin_only", body = ErrorBody)))]
 pub async fn list(
@@ -63,7 +63,7 @@ pub async fn list(
 
 /// Makes the pro-forma invoice of a renewal of 1 to 3 years: its lines priced from the list of
 /// the period's first day, a unique number, the PDF kept as issued.
-#[utoipa::path(post, path = "/v1/contract/proformas", tag = "contract", security(("bearer" = [])),
+#[utoipa::path(post, path = hosting_api::paths::PROFORMAS, tag = "contract", security(("bearer" = [])),
     request_body = ProformaRequest,
     responses((status = 201, description = "The pro-forma invoice", body = Proforma),
         (status = 403, description = "superadmin_only", body = ErrorBody),
@@ -161,7 +161,7 @@ pub async fn make(
 }
 
 /// The PDF of a pro-forma invoice, as issued, with its SHA-256 in `Repr-Digest`.
-#[utoipa::path(get, path = "/v1/contract/proformas/{id}/pdf", tag = "contract", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::PROFORMA_PDF, tag = "contract", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Pro-forma invoice")),
     responses((status = 200, description = "The document", content_type = "application/pdf"),
         (status = 403, description = "superadmin_only", body = ErrorBody),

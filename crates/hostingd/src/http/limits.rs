@@ -29,8 +29,12 @@ pub async fn request_timeout(
     request: Request,
     next: Next,
 ) -> Response {
-    let upload_patch =
-        request.method() == Method::PATCH && request.uri().path().starts_with("/v1/uploads/");
+    let upload_patch = request.method() == Method::PATCH
+        && request
+            .uri()
+            .path()
+            .strip_prefix(hosting_api::paths::UPLOADS)
+            .is_some_and(|rest| rest.starts_with('/'));
     if upload_patch {
         return next.run(request).await;
     }

@@ -57,7 +57,7 @@ fn item(row: NotificationRow) -> Notification {
 /// The caller's notifications of the last 90 days, newest first (at most 100), each with the
 /// caller's read mark, and how many the caller has not read (the bell's count). `kind` and
 /// `detail` make the sentence: see the schema of `NotificationKind`.
-#[utoipa::path(get, path = "/v1/notifications", tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::NOTIFICATIONS, tag = "notifications", security(("bearer" = [])),
     responses((status = 200, description = "The notifications", body = Notifications),
         (status = 401, description = "session_required", body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Notifications>> {
@@ -74,7 +74,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
 
 /// Marks one notification read for the caller (the others who see it keep their own mark).
 /// Marking it again changes nothing.
-#[utoipa::path(post, path = "/v1/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(post, path = hosting_api::paths::NOTIFICATION_READ, tag = "notifications", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Notification")),
     responses((status = 204, description = "Read"),
         (status = 404, description = "not_found: no such notification for the caller", body = ErrorBody)))]
@@ -92,7 +92,7 @@ pub async fn mark_read(
 }
 
 /// Marks every notification the caller sees read for the caller.
-#[utoipa::path(post, path = "/v1/notifications/read", tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(post, path = hosting_api::paths::NOTIFICATIONS_READ, tag = "notifications", security(("bearer" = [])),
     responses((status = 204, description = "All read")))]
 pub async fn mark_all_read(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     let scope = scope(&state, &caller).await?;

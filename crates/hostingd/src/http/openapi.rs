@@ -62,7 +62,7 @@ const METHODS: [&str; 8] = [
 ];
 
 /// The OpenAPI document of this service.
-#[utoipa::path(get, path = "/v1/openapi.json", tag = "public",
+#[utoipa::path(get, path = hosting_api::paths::OPENAPI, tag = "public",
     responses((status = 200, description = "The OpenAPI 3 document", content_type = "application/json")))]
 pub async fn document(Extension(document): Extension<Document>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], document.0)

@@ -62,7 +62,7 @@ fn delegation_view(row: &PublicationRow) -> Delegation {
 
 /// A schedule's publication: published or not, its webspaces, the inactivity time, how people
 /// log in, and each webspace's address.
-#[utoipa::path(get, path = "/v1/schedules/{id}/publication", tag = "pronote.net", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::SCHEDULE_PUBLICATION, tag = "pronote.net", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")),
     responses((status = 200, description = "The publication", body = Publication)))]
 pub async fn publication(
@@ -82,7 +82,7 @@ pub async fn publication(
 /// Publishes or stops the webspaces, turns spaces on or off, sets the inactivity time (a missing
 /// field keeps its value). Publishing needs the Campus.net licence; with delegated
 /// authentication, the CAS server is checked again first.
-#[utoipa::path(put, path = "/v1/schedules/{id}/publication", tag = "pronote.net", security(("bearer" = [])),
+#[utoipa::path(put, path = hosting_api::paths::SCHEDULE_PUBLICATION, tag = "pronote.net", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")), request_body = PublicationUpdate,
     responses((status = 200, description = "The publication", body = Publication),
         (status = 409, description = "campus_net_licence_required", body = ErrorBody),
@@ -126,7 +126,7 @@ pub async fn set_publication(
 }
 
 /// How people log in to the schedule's webspaces.
-#[utoipa::path(get, path = "/v1/schedules/{id}/delegation", tag = "pronote.net", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::SCHEDULE_DELEGATION, tag = "pronote.net", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")),
     responses((status = 200, description = "The delegation", body = Delegation)))]
 pub async fn delegation(
@@ -143,7 +143,7 @@ pub async fn delegation(
 
 /// Delegates the authentication to the ENT's CAS server, or ends the delegation. Only while the
 /// publication is stopped; the CAS address must be https and answer at `<cas_url>/login`.
-#[utoipa::path(put, path = "/v1/schedules/{id}/delegation", tag = "pronote.net", security(("bearer" = [])),
+#[utoipa::path(put, path = hosting_api::paths::SCHEDULE_DELEGATION, tag = "pronote.net", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")), request_body = DelegationUpdate,
     responses((status = 200, description = "The delegation", body = Delegation),
         (status = 409, description = "publication_running", body = ErrorBody),

@@ -31,7 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// The service answers.
-#[utoipa::path(get, path = "/v1/health", tag = "public",
+#[utoipa::path(get, path = hosting_api::paths::HEALTH, tag = "public",
     responses((status = 200, description = "The service answers", body = Health)))]
 pub async fn health() -> Json<Health> {
     Json(Health {
@@ -41,7 +41,7 @@ pub async fn health() -> Json<Health> {
 }
 
 /// Installs a workstation: checks the logins and the invoice number, signs the CSR.
-#[utoipa::path(post, path = "/v1/enrollments", tag = "public", request_body = EnrollmentRequest,
+#[utoipa::path(post, path = hosting_api::paths::ENROLLMENTS, tag = "public", request_body = EnrollmentRequest,
     responses(
         (status = 201, description = "Certificate issued", body = EnrollmentResponse),
         (status = 400, description = "Malformed CSR or body", body = ErrorBody),
@@ -234,7 +234,7 @@ async fn issue_certificate(
 }
 
 /// "Receive my hosting logins": the same answer whether or not the number exists.
-#[utoipa::path(post, path = "/v1/logins/resend", tag = "public", request_body = ResendLoginsRequest,
+#[utoipa::path(post, path = hosting_api::paths::LOGINS_RESEND, tag = "public", request_body = ResendLoginsRequest,
     responses(
         (status = 202, description = "Sent again if the number exists"),
         (status = 422, description = "Not a hosting number", body = ErrorBody),

@@ -94,7 +94,7 @@ pub async fn upgrade_state(state: &AppState, account_id: i64) -> ApiResult<Upgra
 }
 
 /// Where the yearly upgrade to the provider's next release stands.
-#[utoipa::path(get, path = "/v1/upgrade", tag = "school year", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::UPGRADE, tag = "school year", security(("bearer" = [])),
     responses((status = 200, description = "The upgrade", body = UpgradeState)))]
 pub async fn upgrade(
     State(state): State<AppState>,
@@ -105,7 +105,7 @@ pub async fn upgrade(
 
 /// Chooses the day of the upgrade (a day of the window, not past) or asks for the pre-release
 /// at once (from its date on).
-#[utoipa::path(put, path = "/v1/upgrade", tag = "school year", security(("bearer" = [])),
+#[utoipa::path(put, path = hosting_api::paths::UPGRADE, tag = "school year", security(("bearer" = [])),
     request_body = UpgradeChoice,
     responses((status = 200, description = "The upgrade", body = UpgradeState),
         (status = 409, description = "no_upgrade_planned, prerelease_not_yet, upgrade_already_done", body = ErrorBody),
@@ -223,7 +223,7 @@ async fn years_view(
 }
 
 /// The finished school years of a schedule, newest first, each with its base or none.
-#[utoipa::path(get, path = "/v1/schedules/{id}/years", tag = "school year", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::SCHEDULE_YEARS, tag = "school year", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")),
     responses((status = 200, description = "The years", body = ScheduleYears),
         (status = 404, description = "not_found", body = ErrorBody)))]
@@ -237,7 +237,7 @@ pub async fn years(
 
 /// Replaces the base of a finished school year, or completes an empty year, with finished
 /// uploads; members of the schedule's Administration profile only.
-#[utoipa::path(put, path = "/v1/schedules/{id}/years/{year}", tag = "school year", security(("bearer" = [])),
+#[utoipa::path(put, path = hosting_api::paths::SCHEDULE_YEAR, tag = "school year", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule"), ("year" = String, Path, description = "School year, e.g. 2026-2027")),
     request_body = LoadYearBase,
     responses((status = 200, description = "The year", body = YearCell),
@@ -288,7 +288,7 @@ pub struct ContentQuery {
 
 /// A file of a year's base (the `*.HNOT` unless `kind` says otherwise), with its SHA-256 in
 /// `Repr-Digest`; members of the schedule's Administration profile only.
-#[utoipa::path(get, path = "/v1/schedules/{id}/years/{year}/content", tag = "school year", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::SCHEDULE_YEAR_CONTENT, tag = "school year", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule"), ("year" = String, Path, description = "School year, e.g. 2026-2027"),
         ("kind" = Option<FileKind>, Query, description = "The file: base (default) or a companion")),
     responses((status = 200, description = "The bytes", content_type = "application/octet-stream"),

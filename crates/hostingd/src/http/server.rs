@@ -81,7 +81,7 @@ async fn schedule(state: &AppState, account_id: i64, schedule_id: i64) -> ApiRes
 }
 
 /// The bases of a schedule, newest first.
-#[utoipa::path(get, path = "/v1/schedules/{id}/bases", tag = "server", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::SCHEDULE_BASES, tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")),
     responses((status = 200, description = "Bases", body = [Base]),
         (status = 404, description = "not_found", body = ErrorBody)))]
@@ -104,7 +104,7 @@ pub async fn bases(
 
 /// Loads finished uploads (a `*.HNOT` and its companions) as a base; the server must be shut
 /// down.
-#[utoipa::path(post, path = "/v1/schedules/{id}/bases", tag = "server", security(("bearer" = [])),
+#[utoipa::path(post, path = hosting_api::paths::SCHEDULE_BASES, tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")), request_body = LoadBase,
     responses((status = 201, description = "The base", body = Base),
         (status = 409, description = "server_running, upload_incomplete", body = ErrorBody)))]
@@ -139,7 +139,7 @@ fn quota(state: &AppState) -> i64 {
 }
 
 /// Creates an empty base with a time grid and opens it; the server must be shut down.
-#[utoipa::path(post, path = "/v1/schedules/{id}/bases/empty", tag = "server", security(("bearer" = [])),
+#[utoipa::path(post, path = hosting_api::paths::SCHEDULE_EMPTY_BASE, tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")), request_body = NewEmptyBase,
     responses((status = 201, description = "The base, opened", body = Base),
         (status = 409, description = "server_running", body = ErrorBody),
@@ -168,7 +168,7 @@ pub async fn create_empty(
 }
 
 /// Completes a base with a finished upload of a companion file (replacing one of that kind).
-#[utoipa::path(post, path = "/v1/bases/{id}/companions", tag = "server", security(("bearer" = [])),
+#[utoipa::path(post, path = hosting_api::paths::BASE_COMPANIONS, tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Base")), request_body = AddCompanion,
     responses((status = 200, description = "The base", body = Base),
         (status = 409, description = "server_running, upload_incomplete", body = ErrorBody)))]
@@ -187,7 +187,7 @@ pub async fn add_companion(
 }
 
 /// Opens a base on its schedule's server; the server must be shut down.
-#[utoipa::path(post, path = "/v1/bases/{id}/open", tag = "server", security(("bearer" = [])),
+#[utoipa::path(post, path = hosting_api::paths::BASE_OPEN, tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Base")),
     responses((status = 200, description = "The schedule", body = Schedule),
         (status = 409, description = "server_running", body = ErrorBody)))]
@@ -203,7 +203,7 @@ pub async fn open_base(
 }
 
 /// Puts the open base into service: the server runs and its endpoint answers.
-#[utoipa::path(post, path = "/v1/schedules/{id}/activate", tag = "server", security(("bearer" = [])),
+#[utoipa::path(post, path = hosting_api::paths::SCHEDULE_ACTIVATE, tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")),
     responses((status = 200, description = "The schedule", body = Schedule),
         (status = 409, description = "server_running, no_open_base, schedule_not_configured, port_unavailable, server_not_started", body = ErrorBody)))]
@@ -222,7 +222,7 @@ pub async fn activate(
 }
 
 /// Shuts the server down: its endpoint stops answering.
-#[utoipa::path(post, path = "/v1/schedules/{id}/shutdown", tag = "server", security(("bearer" = [])),
+#[utoipa::path(post, path = hosting_api::paths::SCHEDULE_SHUTDOWN, tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")),
     responses((status = 200, description = "The schedule", body = Schedule),
         (status = 409, description = "server_stopped", body = ErrorBody)))]
@@ -253,7 +253,7 @@ fn safeguard_view(row: SafeguardRow) -> Safeguard {
 }
 
 /// The safeguards of a schedule, newest first.
-#[utoipa::path(get, path = "/v1/schedules/{id}/safeguards", tag = "server", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::SCHEDULE_SAFEGUARDS, tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")),
     responses((status = 200, description = "Safeguards", body = [Safeguard]),
         (status = 404, description = "not_found", body = ErrorBody)))]
@@ -274,7 +274,7 @@ pub async fn safeguards(
 }
 
 /// Opens a safeguard: it becomes a new base, opened on the stopped server (then activate it).
-#[utoipa::path(post, path = "/v1/safeguards/{id}/open", tag = "server", security(("bearer" = [])),
+#[utoipa::path(post, path = hosting_api::paths::SAFEGUARD_OPEN, tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Safeguard")),
     responses((status = 200, description = "The schedule", body = Schedule),
         (status = 409, description = "server_running", body = ErrorBody),
@@ -302,7 +302,7 @@ pub async fn open_safeguard(
 }
 
 /// The content of a safeguard (the `*.HNOT`), with its SHA-256 in `Repr-Digest`.
-#[utoipa::path(get, path = "/v1/safeguards/{id}/content", tag = "server", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::SAFEGUARD_CONTENT, tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Safeguard")),
     responses((status = 200, description = "The bytes", content_type = "application/octet-stream"),
         (status = 404, description = "not_found", body = ErrorBody)))]
@@ -384,7 +384,7 @@ async fn monitoring_view(
 }
 
 /// The licences of the contract and the reservation of the Administration group.
-#[utoipa::path(get, path = "/v1/schedules/{id}/monitoring", tag = "server", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::SCHEDULE_MONITORING, tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")),
     responses((status = 200, description = "Licences", body = Monitoring)))]
 pub async fn monitoring(
@@ -398,7 +398,7 @@ pub async fn monitoring(
 }
 
 /// Reserves licences for the Administration group (at most the contract's).
-#[utoipa::path(put, path = "/v1/schedules/{id}/monitoring", tag = "server", security(("bearer" = [])),
+#[utoipa::path(put, path = hosting_api::paths::SCHEDULE_MONITORING, tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")), request_body = MonitoringUpdate,
     responses((status = 200, description = "Licences", body = Monitoring),
         (status = 422, description = "too_many_reserved", body = ErrorBody)))]

@@ -27,7 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Logs in the principal the certificate was issued to.
-#[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = SessionRequest,
+#[utoipa::path(post, path = hosting_api::paths::SESSIONS, tag = "sessions", request_body = SessionRequest,
     responses(
         (status = 201, description = "Logged in", body = SessionResponse),
         (status = 401, description = "invalid_credentials, certificate_required, certificate_revoked", body = ErrorBody),
@@ -147,7 +147,7 @@ async fn open_session(
 }
 
 /// Logs out: the token stops working at once.
-#[utoipa::path(delete, path = "/v1/sessions/current", tag = "sessions",
+#[utoipa::path(delete, path = hosting_api::paths::SESSION_CURRENT, tag = "sessions",
     security(("bearer" = [])),
     responses((status = 204, description = "Logged out"),
         (status = 401, description = "session_required", body = ErrorBody)))]

@@ -65,7 +65,7 @@ pub(crate) fn schedule_view(state: &AppState, row: ScheduleRow) -> Schedule {
 }
 
 /// The controller's connection details.
-#[utoipa::path(get, path = "/v1/controller", tag = "setup", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::CONTROLLER, tag = "setup", security(("bearer" = [])),
     responses((status = 200, description = "The controller", body = Controller),
         (status = 401, description = "session_required", body = ErrorBody)))]
 pub async fn controller(
@@ -88,7 +88,7 @@ pub async fn controller(
 }
 
 /// Gives the controller a domain name; the service assigns a port. Hosting manager only.
-#[utoipa::path(put, path = "/v1/controller", tag = "setup", security(("bearer" = [])),
+#[utoipa::path(put, path = hosting_api::paths::CONTROLLER, tag = "setup", security(("bearer" = [])),
     request_body = ControllerUpdate,
     responses((status = 200, description = "The controller", body = Controller),
         (status = 403, description = "manager_only", body = ErrorBody),
@@ -119,7 +119,7 @@ pub async fn set_controller(
 /// The CA that signs the schedules' endpoint certificates: what PRONOTE clients, and the
 /// console's "Test the connection", trust for the endpoints. It is not the service CA, and it
 /// may only sign names under the public zone and the verified domains.
-#[utoipa::path(get, path = "/v1/endpoint-ca", tag = "setup", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::ENDPOINT_CA, tag = "setup", security(("bearer" = [])),
     responses((status = 200, description = "The endpoint CA", body = EndpointCa),
         (status = 401, description = "session_required", body = ErrorBody)))]
 pub async fn endpoint_ca(
@@ -136,7 +136,7 @@ pub async fn endpoint_ca(
 }
 
 /// The schedules of the account.
-#[utoipa::path(get, path = "/v1/schedules", tag = "setup", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::SCHEDULES, tag = "setup", security(("bearer" = [])),
     responses((status = 200, description = "The schedules", body = [Schedule]),
         (status = 401, description = "session_required", body = ErrorBody)))]
 pub async fn schedules(
@@ -153,7 +153,7 @@ pub async fn schedules(
 
 /// Renames a schedule, sets its domain (a port is assigned), Campus.net licence or time zone.
 /// Both roles may, except the domain: the connection details are the hosting manager's.
-#[utoipa::path(patch, path = "/v1/schedules/{id}", tag = "setup", security(("bearer" = [])),
+#[utoipa::path(patch, path = hosting_api::paths::SCHEDULE, tag = "setup", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule id")),
     request_body = ScheduleUpdate,
     responses((status = 200, description = "The schedule", body = Schedule),
@@ -198,7 +198,7 @@ pub async fn update_schedule(
 }
 
 /// The profiles of a schedule and their members.
-#[utoipa::path(get, path = "/v1/schedules/{id}/profiles", tag = "setup", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::SCHEDULE_PROFILES, tag = "setup", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule id")),
     responses((status = 200, description = "The profiles", body = [Profile]),
         (status = 404, description = "not_found", body = ErrorBody)))]
@@ -218,7 +218,7 @@ pub async fn profiles(
 }
 
 /// Sets the members of a profile of a schedule.
-#[utoipa::path(put, path = "/v1/schedules/{id}/profiles/{name}/members", tag = "setup",
+#[utoipa::path(put, path = hosting_api::paths::SCHEDULE_PROFILE_MEMBERS, tag = "setup",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule id"), ("name" = String, Path, description = "Profile name, e.g. Administration")),
     request_body = Vec<i64>,

@@ -33,7 +33,7 @@ fn view(row: UserRow) -> User {
 }
 
 /// The users of the account.
-#[utoipa::path(get, path = "/v1/users", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::USERS, tag = "users", security(("bearer" = [])),
     responses((status = 200, description = "The users", body = [User]),
         (status = 401, description = "session_required", body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<User>>> {
@@ -43,7 +43,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
 
 /// Creates a user (the first superadministrator in step 4). Only the hosting manager creates
 /// superadministrators; a superadministrator may add users without that right.
-#[utoipa::path(post, path = "/v1/users", tag = "users", security(("bearer" = [])),
+#[utoipa::path(post, path = hosting_api::paths::USERS, tag = "users", security(("bearer" = [])),
     request_body = NewUser,
     responses((status = 201, description = "Created", body = User),
         (status = 403, description = "manager_only: a superadministrator creating a superadministrator", body = ErrorBody),
@@ -81,7 +81,7 @@ pub async fn create(
 /// Sets a user's e-mail and console access. Console access, and the e-mail of a user who has
 /// it, are the hosting manager's alone: they are what lets a superadministrator install a
 /// workstation. Both roles may set the e-mail of the other users.
-#[utoipa::path(patch, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])),
+#[utoipa::path(patch, path = hosting_api::paths::USER, tag = "users", security(("bearer" = [])),
     params(("id" = i64, Path, description = "User id")),
     request_body = UserUpdate,
     responses((status = 200, description = "The user", body = User),

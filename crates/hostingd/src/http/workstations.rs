@@ -22,7 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// The workstations of the account: all of them for the hosting manager, their own for a
 /// superadministrator.
-#[utoipa::path(get, path = "/v1/workstations", tag = "workstations", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::WORKSTATIONS, tag = "workstations", security(("bearer" = [])),
     responses((status = 200, description = "The workstations", body = [Workstation]),
         (status = 401, description = "session_required", body = ErrorBody)))]
 pub async fn list(
@@ -53,7 +53,7 @@ pub async fn list(
 
 /// Revokes a workstation: its certificate is refused at once. The hosting manager may revoke
 /// any workstation of the account; a superadministrator only their own.
-#[utoipa::path(delete, path = "/v1/workstations/{id}", tag = "workstations", security(("bearer" = [])),
+#[utoipa::path(delete, path = hosting_api::paths::WORKSTATION, tag = "workstations", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Workstation id")),
     responses((status = 204, description = "Revoked"),
         (status = 403, description = "manager_only: not yours to revoke", body = ErrorBody),
@@ -74,7 +74,7 @@ pub async fn revoke(
 /// Renews the certificate of the calling workstation before it expires, with the current one
 /// as the proof (no invoice number): a new certificate for a new key made on the workstation,
 /// and a session of it. The old certificate and its sessions end at once.
-#[utoipa::path(post, path = "/v1/workstations/current/renewal", tag = "workstations", security(("bearer" = [])),
+#[utoipa::path(post, path = hosting_api::paths::WORKSTATION_RENEWAL, tag = "workstations", security(("bearer" = [])),
     request_body = hosting_api::types::CertificateRenewal,
     responses((status = 201, description = "The new certificate and its session", body = hosting_api::types::RenewedCertificate),
         (status = 400, description = "invalid_csr (also for the key of the current certificate)", body = ErrorBody),

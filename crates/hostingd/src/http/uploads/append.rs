@@ -29,7 +29,7 @@ use crate::http::extract::Caller;
 use crate::store::{Part, PartHash, UploadRow};
 
 /// Appends the body at `Upload-Offset`.
-#[utoipa::path(patch, path = "/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
+#[utoipa::path(patch, path = hosting_api::paths::UPLOAD, tag = "uploads", security(("bearer" = [])),
     params(("id" = String, Path, description = "Upload")),
     responses((status = 204, description = "Stored; Upload-Offset is the new offset"),
         (status = 400, description = "file_hash_required: the last chunk of an upload created without sha256 has no Repr-Digest; nothing is kept", body = ErrorBody),

@@ -249,7 +249,7 @@ fn upload_info(row: UploadRow) -> UploadInfo {
 }
 
 /// What the service supports.
-#[utoipa::path(options, path = "/v1/uploads", tag = "uploads", security(("bearer" = [])),
+#[utoipa::path(options, path = hosting_api::paths::UPLOADS, tag = "uploads", security(("bearer" = [])),
     responses((status = 204, description = "Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm")))]
 pub async fn options(State(state): State<AppState>, _caller: Caller) -> Response {
     let mut response = StatusCode::NO_CONTENT.into_response();
@@ -268,7 +268,7 @@ pub async fn options(State(state): State<AppState>, _caller: Caller) -> Response
 }
 
 /// Creates an upload (`Upload-Length`, `Upload-Metadata` with filename, kind and optionally sha256).
-#[utoipa::path(post, path = "/v1/uploads", tag = "uploads", security(("bearer" = [])),
+#[utoipa::path(post, path = hosting_api::paths::UPLOADS, tag = "uploads", security(("bearer" = [])),
     responses((status = 201, description = "Created; Location is the upload's address"),
         (status = 400, description = "invalid_metadata, upload_length_required", body = ErrorBody),
         (status = 413, description = "upload_too_large, quota_exceeded", body = ErrorBody)))]
@@ -312,7 +312,10 @@ pub async fn create(
     let headers = response.headers_mut();
     headers.insert(
         axum::http::header::LOCATION,
-        header_value(&format!("/v1/uploads/{id}")),
+        header_value(&hosting_api::paths::fill(
+            hosting_api::paths::UPLOAD,
+            &[&id],
+        )),
     );
     headers.insert("Upload-Expires", header_value(&http_date(row.expires_at)));
     headers.insert("Upload-Offset", HeaderValue::from_static("0"));
@@ -369,7 +372,7 @@ fn upload_too_large(filename: &str, length: u64, max: u64) -> Response {
 }
 
 /// Where an upload stands.
-#[utoipa::path(head, path = "/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
+#[utoipa::path(head, path = hosting_api::paths::UPLOAD, tag = "uploads", security(("bearer" = [])),
     params(("id" = String, Path, description = "Upload")),
     responses((status = 200, description = "Upload-Offset and Upload-Length"),
         (status = 404, description = "not_found"), (status = 410, description = "upload_expired")))]
@@ -418,7 +421,7 @@ fn offset_response(status: StatusCode, offset: i64, expires_at: Option<i64>) -> 
 }
 
 /// Cancels an upload and deletes its bytes, after the PATCH in flight (if any) ends.
-#[utoipa::path(delete, path = "/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
+#[utoipa::path(delete, path = hosting_api::paths::UPLOAD, tag = "uploads", security(("bearer" = [])),
     params(("id" = String, Path, description = "Upload")),
     responses((status = 204, description = "Deleted"),
         (status = 404, description = "not_found", body = ErrorBody),
@@ -439,7 +442,7 @@ pub async fn terminate(
 }
 
 /// The account's uploads that are not loaded yet.
-#[utoipa::path(get, path = "/v1/uploads", tag = "uploads", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::UPLOADS, tag = "uploads", security(("bearer" = [])),
     responses((status = 200, description = "Uploads", body = [UploadInfo])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -459,7 +462,7 @@ pub async fn list(
 }
 
 /// Upload limits and the account's space.
-#[utoipa::path(get, path = "/v1/storage", tag = "uploads", security(("bearer" = [])),
+#[utoipa::path(get, path = hosting_api::paths::STORAGE, tag = "uploads", security(("bearer" = [])),
     responses((status = 200, description = "Limits and space", body = StorageInfo)))]
 pub async fn storage(
     State(state): State<AppState>,
