@@ -238,20 +238,20 @@ impl ConsoleApp {
             patch(&mut self.data);
         }
         self.poll_server();
-        if self.logging_out.poll().is_some() {
+        if self.logging_out.arrived().is_some() {
             self.start_over();
             if let Some(notice) = self.after_logout.take() {
                 self.wizard.session_lost(notice);
             }
         }
-        let polled = self.data.poll();
-        if let Some(failure) = polled.lost {
+        let changes = self.data.changes();
+        if let Some(failure) = changes.lost {
             self.wizard.session_lost(failure);
             self.data = SessionData::new(self.backend.clone());
             self.screen = Screen::Wizard;
             return;
         }
-        if let Some(account) = polled.first_account {
+        if let Some(account) = changes.first_account {
             // A new session: nothing of the last one's panels (another person, another
             // service) stays on screen.
             self.bell.reset();
@@ -266,7 +266,7 @@ impl ConsoleApp {
     }
 
     fn poll_server(&mut self) {
-        match self.server_ready.poll() {
+        match self.server_ready.arrived() {
             Some(Ok(in_use)) => {
                 self.service_in_use = Some(in_use.clone());
                 self.server_failure = None;

@@ -141,7 +141,6 @@ impl ShortcutPrompt {
         let Some(offer) = self.offer.clone() else {
             return false;
         };
-        self.made.poll();
         let (mut add, mut decline, mut close) = (false, false, false);
         egui::Window::new(t.get("shortcut-title"))
             .collapsible(false)

@@ -55,7 +55,7 @@ impl ServiceForm {
         open: &mut bool,
     ) -> Option<ServerChoice> {
         let mut chosen = None;
-        if let Some(Ok(Some(paths))) = self.ca_chosen.poll()
+        if let Some(Ok(Some(paths))) = self.ca_chosen.arrived()
             && let Some(path) = paths.first()
         {
             self.ca_path = path.display().to_string();

@@ -7,12 +7,16 @@ use std::path::PathBuf;
 
 use hosting_api::{Proforma, ProformaRequest, Role, UpgradeChoice, UpgradeState, UpgradeStatus};
 
+use super::{Panel, PanelId, Target};
 use crate::app::Cx;
 use crate::dialogs::SaveDialog;
 use crate::format;
 use crate::i18n::Texts;
 use crate::request::Request;
 use crate::widgets;
+
+/// The My account panel's id.
+pub const ID: PanelId = PanelId::new("panel-account");
 
 /// The My account panel.
 #[derive(Default)]
@@ -37,12 +41,32 @@ pub struct AccountPanel {
 /// A contract end or an upgrade this many days away, or fewer, is shown as coming.
 const SOON_DAYS: i64 = 60;
 
+impl Panel for AccountPanel {
+    fn id(&self) -> PanelId {
+        ID
+    }
+
+    fn open(&mut self, cx: &mut Cx<'_>) {
+        cx.data.load_account();
+        cx.data.load_upgrade();
+        cx.data.load_workstations();
+        if superadmin(cx) {
+            self.proformas
+                .start(cx.backend.call(|c| async move { c.proformas().await }));
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Target> {
+        self.draw(ui, cx);
+        None
+    }
+}
+
 impl AccountPanel {
-    /// Draws the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+    fn draw(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
         for request in [&mut self.save, &mut self.prerelease] {
-            if let Some(Ok(state)) = request.poll() {
+            if let Some(Ok(state)) = request.arrived() {
                 let state = state.clone();
                 cx.data.upgrade.set(state);
                 self.picked = None;
@@ -73,25 +97,12 @@ impl AccountPanel {
             });
     }
 
-    /// Loads what the panel shows when it opens.
-    pub fn open(&mut self, cx: &mut Cx<'_>) {
-        cx.data.load_account();
-        cx.data.load_upgrade();
-        cx.data.load_workstations();
-        if superadmin(cx) {
-            self.proformas
-                .start(cx.backend.call(|c| async move { c.proformas().await }));
-        }
-    }
-
     /// Renew the contract: a superadministrator makes the pro-forma invoice of a period, saves
     /// its PDF, and finds the earlier ones listed.
     fn renewal(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
         ui.strong(t.get("renewal"));
-        self.proformas.poll();
-        self.saved.poll();
-        if let Some(Ok((proforma, pdf))) = self.document.poll() {
+        if let Some(Ok((proforma, pdf))) = self.document.arrived() {
             let (proforma, pdf) = (proforma.clone(), pdf.clone());
             let dialog = SaveDialog {
                 title: t.get("renewal-save"),
@@ -453,7 +464,7 @@ impl AccountPanel {
     /// This workstation's certificate: until when it is valid, and its renewal.
     fn certificate(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
-        if let Some(Ok(_)) = self.renew.poll() {
+        if let Some(Ok(_)) = self.renew.arrived() {
             cx.data.load_workstations();
         }
         ui.strong(t.get("account-certificate"));

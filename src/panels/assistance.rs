@@ -4,13 +4,16 @@
 
 use hosting_api::{Health, Role, ServerState};
 
-use super::Target;
+use super::{Panel, PanelId, Target};
 use crate::app::Cx;
 use crate::diagnostics::{self, Inputs};
 use crate::guide::{self, PAGES};
 use crate::i18n::{Language, Texts};
 use crate::request::Request;
 use crate::{help, theme, widgets};
+
+/// The Assistance panel's id.
+pub const ID: PanelId = PanelId::new("panel-assistance");
 
 /// The Assistance panel.
 #[derive(Default)]
@@ -22,18 +25,21 @@ pub struct AssistancePanel {
     copied: bool,
 }
 
-impl AssistancePanel {
-    /// Asks the service's version for the diagnostics when the panel opens.
-    pub fn open(&mut self, cx: &mut Cx<'_>) {
+impl Panel for AssistancePanel {
+    fn id(&self) -> PanelId {
+        ID
+    }
+
+    /// Asks the service's version for the diagnostics.
+    fn open(&mut self, cx: &mut Cx<'_>) {
         self.copied = false;
         self.health
             .start(cx.backend.call(|c| async move { c.health().await }));
     }
 
     /// Draws the panel; the target of a page's button when it was clicked.
-    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Target> {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Target> {
         let t = cx.t;
-        self.health.poll();
         let guide = Texts::guide(t.language());
         let mut open = None;
         ui.heading(t.get("assistance-title"));
@@ -113,7 +119,9 @@ impl AssistancePanel {
         });
         open
     }
+}
 
+impl AssistancePanel {
     /// The page chosen; the target of its button when it was clicked.
     fn page_ui(&self, ui: &mut egui::Ui, t: &Texts, guide: &Texts) -> Option<Target> {
         let page = PAGES.iter().find(|p| Some(p.id) == self.page)?;

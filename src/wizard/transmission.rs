@@ -135,7 +135,6 @@ impl TransmissionForm {
                 self.copied = true;
             }
         });
-        self.saved.poll();
         widgets::request_state(ui, t, &self.saved);
         if let Some(Some(path)) = self.saved.value().filter(|_| self.saved.is_done()) {
             widgets::success(
