@@ -189,3 +189,54 @@ impl ShortcutPrompt {
         add || decline
     }
 }
+
+/// The Help window, opened and closed from the top bar.
+#[derive(Debug, Default)]
+pub struct HelpWindow {
+    open: bool,
+}
+
+impl HelpWindow {
+    /// Opens it, or closes it when open.
+    pub fn toggle(&mut self) {
+        self.open = !self.open;
+    }
+
+    /// Draws it while open.
+    pub fn ui(
+        &mut self,
+        ctx: &egui::Context,
+        t: &Texts,
+        provider: &ProviderSetting,
+        data_dir: &Path,
+    ) {
+        if self.open {
+            help_window(ctx, t, provider, data_dir, &mut self.open);
+        }
+    }
+}
+
+/// The notices of a start, one at a time in the middle of the window: the crash first, then
+/// the offer of a desktop shortcut.
+#[derive(Debug, Default)]
+pub struct StartNotices {
+    crash: CrashNotice,
+    shortcut: ShortcutPrompt,
+}
+
+impl StartNotices {
+    /// The notices of a crash `report` and of a shortcut `offer`, if any.
+    pub fn new(report: Option<PathBuf>, offer: Option<ShortcutOffer>) -> StartNotices {
+        StartNotices {
+            crash: CrashNotice { report },
+            shortcut: ShortcutPrompt::new(offer),
+        }
+    }
+
+    /// Draws the notice shown; `true` once the shortcut's offer was answered (the console then
+    /// never asks again).
+    pub fn ui(&mut self, ctx: &egui::Context, t: &Texts, backend: &Backend) -> bool {
+        self.crash.ui(ctx, t);
+        self.crash.report.is_none() && self.shortcut.ui(ctx, t, backend)
+    }
+}
