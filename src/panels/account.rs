@@ -5,7 +5,9 @@
 
 use std::path::PathBuf;
 
-use hosting_api::{Proforma, ProformaRequest, Role, UpgradeChoice, UpgradeState, UpgradeStatus};
+use hosting_api::{
+    Account, Proforma, ProformaRequest, Role, UpgradeChoice, UpgradeState, UpgradeStatus,
+};
 
 use super::{Panel, PanelId, Target};
 use crate::app::Cx;
@@ -102,6 +104,22 @@ impl AccountPanel {
     fn renewal(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
         ui.strong(t.get("renewal"));
+        self.save_document(cx);
+        if !superadmin(cx) {
+            ui.label(t.get("renewal-superadmin-only"));
+            return;
+        }
+        let Some(account) = cx.data.account.value().cloned() else {
+            return;
+        };
+        let busy = self.renewal_form(ui, cx, &account);
+        self.proforma_list(ui, cx, busy);
+    }
+
+    /// A pro-forma's document that arrived: saved where the person says, and the pro-forma
+    /// listed.
+    fn save_document(&mut self, cx: &Cx<'_>) {
+        let t = cx.t;
         if let Some(Ok((proforma, pdf))) = self.document.arrived() {
             let (proforma, pdf) = (proforma.clone(), pdf.clone());
             let dialog = SaveDialog {
@@ -117,13 +135,12 @@ impl AccountPanel {
             }
             self.proformas.set(list);
         }
-        if !superadmin(cx) {
-            ui.label(t.get("renewal-superadmin-only"));
-            return;
-        }
-        let Some(account) = cx.data.account.value().cloned() else {
-            return;
-        };
+    }
+
+    /// The period of the renewal and the button that makes its pro-forma; whether a document
+    /// is being made or saved.
+    fn renewal_form(&mut self, ui: &mut egui::Ui, cx: &Cx<'_>, account: &Account) -> bool {
+        let t = cx.t;
         let start = self.period_start.get_or_insert_with(|| {
             format::parse_day(&account.contract.ends_on)
                 .and_then(|end| end.next_day())
@@ -192,6 +209,12 @@ impl AccountPanel {
                 &t.with("renewal-saved", &[("path", &path.display().to_string())]),
             );
         }
+        busy
+    }
+
+    /// The pro-formas made so far, each with a button that saves its document again.
+    fn proforma_list(&mut self, ui: &mut egui::Ui, cx: &Cx<'_>, busy: bool) {
+        let t = cx.t;
         let list = self.proformas.value().cloned().unwrap_or_default();
         if list.is_empty() {
             return;
@@ -362,12 +385,24 @@ impl AccountPanel {
         if self.save.is_done() {
             widgets::success(ui, &t.get("upgrade-saved"));
         }
+        self.prerelease_row(ui, cx, &upgrade, &next);
+    }
+
+    /// Moving to the pre-release of `next` now, once the service offers it.
+    fn prerelease_row(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &Cx<'_>,
+        upgrade: &UpgradeState,
+        next: &str,
+    ) {
+        let t = cx.t;
         let from = upgrade.prerelease_from.clone().unwrap_or_default();
         let open = format::days_between(&from, &upgrade.today).is_some_and(|d| d >= 0);
         ui.horizontal(|ui| {
             if widgets::action_button(
                 ui,
-                &t.with("upgrade-prerelease", &[("version", &next)]),
+                &t.with("upgrade-prerelease", &[("version", next)]),
                 open && !upgrade.prerelease_requested,
                 self.prerelease.is_pending(),
             ) {
@@ -383,7 +418,7 @@ impl AccountPanel {
             if !open {
                 ui.label(t.with(
                     "upgrade-prerelease-from",
-                    &[("version", &next), ("date", &format::day(t, &from))],
+                    &[("version", next), ("date", &format::day(t, &from))],
                 ));
             }
         });

@@ -48,35 +48,7 @@ impl Panel for AssistancePanel {
         let text = diagnostics::report(&self.inputs(cx));
         ui.horizontal_top(|ui| {
             // The guide's pages, searched.
-            ui.vertical(|ui| {
-                ui.set_width(250.0);
-                widgets::field(
-                    ui,
-                    &t.get("assistance-search"),
-                    &mut self.search,
-                    false,
-                    &t.get("assistance-search-hint"),
-                );
-                let found = guide::search(&guide, &self.search);
-                if found.is_empty() {
-                    ui.label(t.get("assistance-no-page"));
-                }
-                if !found.iter().any(|p| Some(p.id) == self.page) {
-                    self.page = found.first().map(|p| p.id);
-                }
-                egui::ScrollArea::vertical()
-                    .id_salt("assistance-pages")
-                    .show(ui, |ui| {
-                        for page in &found {
-                            if ui
-                                .selectable_label(self.page == Some(page.id), page.title(&guide))
-                                .clicked()
-                            {
-                                self.page = Some(page.id);
-                            }
-                        }
-                    });
-            });
+            ui.vertical(|ui| self.pages(ui, t, &guide));
             ui.separator();
             // The page shown, with the button to its task.
             let side = 300.0;
@@ -122,6 +94,37 @@ impl Panel for AssistancePanel {
 }
 
 impl AssistancePanel {
+    /// The search field and the pages found; one of them is chosen.
+    fn pages(&mut self, ui: &mut egui::Ui, t: &Texts, guide: &Texts) {
+        ui.set_width(250.0);
+        widgets::field(
+            ui,
+            &t.get("assistance-search"),
+            &mut self.search,
+            false,
+            &t.get("assistance-search-hint"),
+        );
+        let found = guide::search(guide, &self.search);
+        if found.is_empty() {
+            ui.label(t.get("assistance-no-page"));
+        }
+        if !found.iter().any(|p| Some(p.id) == self.page) {
+            self.page = found.first().map(|p| p.id);
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("assistance-pages")
+            .show(ui, |ui| {
+                for page in &found {
+                    if ui
+                        .selectable_label(self.page == Some(page.id), page.title(guide))
+                        .clicked()
+                    {
+                        self.page = Some(page.id);
+                    }
+                }
+            });
+    }
+
     /// The page chosen; the target of its button when it was clicked.
     fn page_ui(&self, ui: &mut egui::Ui, t: &Texts, guide: &Texts) -> Option<Target> {
         let page = PAGES.iter().find(|p| Some(p.id) == self.page)?;

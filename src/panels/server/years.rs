@@ -234,30 +234,35 @@ impl YearsTab {
             self.pick.start(cx.backend.pick_files(dialog));
         }
         if let Some((year, base)) = download {
-            let dialog = SaveDialog {
-                title: t.with("year-download", &[("year", &year)]),
-                file_name: base
-                    .files
-                    .first()
-                    .map(|f| f.filename.clone())
-                    .unwrap_or_else(|| format!("{}.HNOT", base.name)),
-                filter: None,
-            };
-            let progress = std::sync::Arc::new(crate::backend::Progress::default());
-            progress.total.store(base.size, Ordering::Relaxed);
-            let what = Downloaded::YearBase {
-                schedule_id,
-                school_year: year.clone(),
-            };
-            let mut entry = Download {
-                progress: progress.clone(),
-                request: Default::default(),
-            };
-            entry
-                .request
-                .start(cx.backend.download(what, dialog, progress));
-            self.downloads.insert(year, entry);
+            self.download(cx, schedule_id, year, &base);
         }
+    }
+
+    /// Asks where to save the base of `year` and starts downloading it there.
+    fn download(&mut self, cx: &Cx<'_>, schedule_id: i64, year: String, base: &YearBase) {
+        let dialog = SaveDialog {
+            title: cx.t.with("year-download", &[("year", &year)]),
+            file_name: base
+                .files
+                .first()
+                .map(|f| f.filename.clone())
+                .unwrap_or_else(|| format!("{}.HNOT", base.name)),
+            filter: None,
+        };
+        let progress = std::sync::Arc::new(crate::backend::Progress::default());
+        progress.total.store(base.size, Ordering::Relaxed);
+        let what = Downloaded::YearBase {
+            schedule_id,
+            school_year: year.clone(),
+        };
+        let mut entry = Download {
+            progress: progress.clone(),
+            request: Default::default(),
+        };
+        entry
+            .request
+            .start(cx.backend.download(what, dialog, progress));
+        self.downloads.insert(year, entry);
     }
 
     /// Files chosen for a year: checked like a new base, then sent.
