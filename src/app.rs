@@ -241,7 +241,7 @@ impl ConsoleApp {
 
     /// Applies what the calls changed, and moves between screens when the service, the login
     /// or the session changes.
-    fn poll(&mut self) {
+    fn follow_changes(&mut self) {
         for patch in self.runtime.patches() {
             patch(&mut self.data);
         }
@@ -395,7 +395,7 @@ impl ConsoleApp {
             Screen::Panels => self.panels.ui(ui, &mut cx),
         });
         if self.screen == Screen::Panels && cx.data.account.value().is_some() {
-            self.bell.poll(&ctx, cx.backend);
+            self.bell.refresh_when_due(&ctx, cx.backend);
             if let Some(target) = self.bell.window(&ctx, cx.t, cx.backend) {
                 self.panels.open(target, &mut cx);
             }
@@ -419,7 +419,7 @@ impl eframe::App for ConsoleApp {
             // Off the UI thread, like every other write.
             std::thread::spawn(move || std::fs::write(path, format!("{millis:.1}")));
         }
-        self.poll();
+        self.follow_changes();
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
         self.side_windows(ui);
         self.screens(ui);

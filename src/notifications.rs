@@ -119,7 +119,7 @@ impl Bell {
 
     /// Asks the service again when it is time (and at once the first time), then keeps the
     /// window repainted to ask again.
-    pub fn poll(&mut self, ctx: &egui::Context, backend: &Backend) {
+    pub fn refresh_when_due(&mut self, ctx: &egui::Context, backend: &Backend) {
         let now = ctx.input(|i| i.time);
         if self.mark.arrived().is_some_and(|r| r.is_ok()) {
             self.load(backend, now);

@@ -78,7 +78,7 @@ impl ConnectForm {
     }
 
     /// The answer of a login, if it arrived: the step to open, if it changes.
-    pub fn poll(&mut self) -> Option<Step> {
+    pub fn login_answered(&mut self) -> Option<Step> {
         match self.sign_in.arrived()? {
             Ok(_) => {
                 self.failure = None;
