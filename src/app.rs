@@ -11,13 +11,13 @@ mod service;
 mod top_bar;
 
 use crate::backend::{Backend, BackendRuntime, KeystoreChoice};
-use crate::dialogs::chooser::FileChooser;
-use crate::dialogs::{Dialogs, SystemDialogs};
 use crate::help::{HelpWindow, StartNotices};
 use crate::i18n::{Language, Texts};
 use crate::mailbox::Mailbox;
 use crate::model::Failure;
 use crate::panels::Panels;
+use crate::platform::dialogs::chooser::FileChooser;
+use crate::platform::dialogs::{Dialogs, SystemDialogs};
 use crate::provider::ProviderSetting;
 use crate::request::Request;
 use crate::session::SessionData;
@@ -52,9 +52,9 @@ pub struct ConsoleOptions {
     /// The crash report of the last start, not shown yet.
     pub crash_report: Option<PathBuf>,
     /// The shortcut on the desktop that an installed console offers at its first start.
-    pub shortcut: Option<crate::shortcut::ShortcutOffer>,
+    pub shortcut: Option<crate::platform::shortcut::ShortcutOffer>,
     /// Where addresses open and copied text goes: the system's browser and clipboard.
-    pub links: Arc<dyn crate::links::Links>,
+    pub links: Arc<dyn crate::platform::links::Links>,
 }
 
 /// Where the person is.
@@ -82,7 +82,7 @@ impl ConsoleOptions {
             provider: ProviderSetting::Demonstration,
             crash_report: None,
             shortcut: None,
-            links: Arc::new(crate::links::SystemLinks),
+            links: Arc::new(crate::platform::links::SystemLinks),
         }
     }
 }

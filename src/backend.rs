@@ -16,10 +16,10 @@ use hosting_api::{
 use hostingd::store::OutboxMessage;
 use tokio::sync::{Mutex, oneshot};
 
-use crate::dialogs::{Dialogs, OpenDialog, SaveDialog};
-use crate::keystore::{IdentityKey, Keystore};
 use crate::local_service::LocalService;
 use crate::model::Failure;
+use crate::platform::dialogs::{Dialogs, OpenDialog, SaveDialog};
+use crate::platform::keystore::{IdentityKey, Keystore};
 use crate::request::{Call, Patch};
 use crate::session::SessionData;
 use crate::settings::ServerChoice;

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use crate::backend::Backend;
 use crate::i18n::Texts;
+use crate::platform::shortcut::ShortcutOffer;
 use crate::provider::ProviderSetting;
 use crate::request::Request;
-use crate::shortcut::ShortcutOffer;
 use crate::{theme, widgets};
 
 /// The provider's name, or the neutral words for it.

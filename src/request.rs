@@ -228,14 +228,14 @@ mod tests {
 
     use super::*;
     use crate::backend::{Backend, KeystoreChoice};
-    use crate::dialogs::FolderDialogs;
+    use crate::platform::dialogs::FolderDialogs;
 
     fn backend() -> (Backend, crate::backend::BackendRuntime, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let (backend, runtime) = Backend::new(
             egui::Context::default(),
             dir.path().to_path_buf(),
-            KeystoreChoice::Given(crate::keystore::Keystore::mock().unwrap()),
+            KeystoreChoice::Given(crate::platform::keystore::Keystore::mock().unwrap()),
             Arc::new(FolderDialogs::new(dir.path())),
         )
         .unwrap();
@@ -346,7 +346,7 @@ mod tests {
     #[test]
     fn save_file_answers_the_failure_of_its_contents() {
         let (backend, _runtime, dir) = backend();
-        let dialog = || crate::dialogs::SaveDialog {
+        let dialog = || crate::platform::dialogs::SaveDialog {
             title: "Save as PDF".to_string(),
             file_name: "sheet.pdf".to_string(),
             filter: None,

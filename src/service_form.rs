@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use crate::backend::Backend;
-use crate::dialogs::OpenDialog;
 use crate::i18n::Texts;
 use crate::model::Failure;
+use crate::platform::dialogs::OpenDialog;
 use crate::request::Request;
 use crate::settings::ServerChoice;
 use crate::widgets;

@@ -8,8 +8,8 @@ use hosting_api::{
 use tokio::sync::Mutex;
 
 use super::{Inner, KeystoreChoice, failure, server, session_client};
-use crate::keystore::{IdentityKey, Keystore, StoredIdentity};
 use crate::model::Failure;
+use crate::platform::keystore::{IdentityKey, Keystore, StoredIdentity};
 
 /// The keyring chosen: the platform's (opened off the runtime's workers), or the one given.
 pub(super) async fn keystore(choice: &KeystoreChoice) -> Result<Keystore, Failure> {
@@ -21,7 +21,7 @@ pub(super) async fn keystore(choice: &KeystoreChoice) -> Result<Keystore, Failur
 
 /// Runs keyring work off the runtime's workers.
 async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, crate::keystore::KeystoreError> + Send + 'static,
+    work: impl FnOnce() -> Result<T, crate::platform::keystore::KeystoreError> + Send + 'static,
 ) -> Result<T, Failure> {
     tokio::task::spawn_blocking(work)
         .await

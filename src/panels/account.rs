@@ -11,9 +11,9 @@ use hosting_api::{
 
 use super::{Panel, PanelId, Target};
 use crate::app::Cx;
-use crate::dialogs::SaveDialog;
 use crate::format;
 use crate::i18n::Texts;
+use crate::platform::dialogs::SaveDialog;
 use crate::request::Request;
 use crate::widgets;
 
@@ -537,15 +537,17 @@ impl AccountPanel {
                 .account
                 .value()
                 .zip(cx.data.principal.as_ref())
-                .map(|(account, principal)| crate::keystore::IdentityKey {
-                    ca_fingerprint: cx.ca_fingerprint.to_string(),
-                    address: cx.server.to_string(),
-                    hosting_number: account.hosting_number.clone(),
-                    principal: crate::backend::principal(
-                        principal.role,
-                        principal.username.as_deref(),
-                    ),
-                });
+                .map(
+                    |(account, principal)| crate::platform::keystore::IdentityKey {
+                        ca_fingerprint: cx.ca_fingerprint.to_string(),
+                        address: cx.server.to_string(),
+                        hosting_number: account.hosting_number.clone(),
+                        principal: crate::backend::principal(
+                            principal.role,
+                            principal.username.as_deref(),
+                        ),
+                    },
+                );
         if widgets::action_button(
             ui,
             &t.get("account-certificate-renew"),

@@ -9,9 +9,9 @@ use hosting_api::{AuditPage, AuditQuery, AuditRecord};
 
 use super::{Panel, PanelId, Target};
 use crate::app::Cx;
-use crate::dialogs::SaveDialog;
 use crate::format;
 use crate::i18n::Texts;
+use crate::platform::dialogs::SaveDialog;
 use crate::request::Request;
 use crate::widgets;
 

@@ -3,8 +3,8 @@
 use super::Step;
 use super::superadmin::SuperadminForm;
 use crate::app::{Cx, Screen};
-use crate::dialogs::SaveDialog;
 use crate::i18n::Texts;
+use crate::platform::dialogs::SaveDialog;
 use crate::request::Request;
 use crate::sheet::ConnectionSheet;
 use crate::widgets;

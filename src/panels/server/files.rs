@@ -7,8 +7,8 @@ use hosting_api::{FileKind, Schedule};
 
 use super::stopped;
 use crate::app::Cx;
-use crate::dialogs::OpenDialog;
 use crate::i18n::Texts;
+use crate::platform::dialogs::OpenDialog;
 use crate::transfers::{self, Target, TransferCommand};
 
 /// The extensions of a base and its companions.

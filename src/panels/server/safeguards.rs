@@ -8,8 +8,8 @@ use hosting_api::{Safeguard, Schedule};
 
 use super::{Confirm, Download, stopped};
 use crate::app::Cx;
-use crate::dialogs::SaveDialog;
 use crate::i18n::Texts;
+use crate::platform::dialogs::SaveDialog;
 use crate::request::Request;
 use crate::{format, widgets};
 
