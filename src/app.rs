@@ -7,21 +7,26 @@ use std::sync::Arc;
 
 use hosting_api::Account;
 
-use crate::backend::{Backend, BackendRuntime, KeystoreChoice, ServiceInUse};
-use crate::dialogs::chooser::FileChooser;
-use crate::dialogs::{Dialogs, SystemDialogs};
-use crate::help::{CrashNotice, ShortcutPrompt};
+mod service;
+mod top_bar;
+
+use crate::backend::{Backend, BackendRuntime, KeystoreChoice};
+use crate::help::{HelpWindow, StartNotices};
 use crate::i18n::{Language, Texts};
 use crate::mailbox::Mailbox;
 use crate::model::Failure;
 use crate::panels::Panels;
+use crate::platform::dialogs::chooser::FileChooser;
+use crate::platform::dialogs::{Dialogs, SystemDialogs};
 use crate::provider::ProviderSetting;
 use crate::request::Request;
 use crate::session::SessionData;
 use crate::settings::{Preferences, STORAGE_KEY, ServerChoice};
+use crate::theme;
 use crate::transfers::TransferCommand;
 use crate::wizard::Wizard;
-use crate::{theme, widgets};
+use service::ServiceLink;
+use top_bar::TopBar;
 
 /// How the console is started.
 #[derive(Clone)]
@@ -47,9 +52,9 @@ pub struct ConsoleOptions {
     /// The crash report of the last start, not shown yet.
     pub crash_report: Option<PathBuf>,
     /// The shortcut on the desktop that an installed console offers at its first start.
-    pub shortcut: Option<crate::shortcut::ShortcutOffer>,
+    pub shortcut: Option<crate::platform::shortcut::ShortcutOffer>,
     /// Where addresses open and copied text goes: the system's browser and clipboard.
-    pub links: Arc<dyn crate::links::Links>,
+    pub links: Arc<dyn crate::platform::links::Links>,
 }
 
 /// Where the person is.
@@ -77,7 +82,7 @@ impl ConsoleOptions {
             provider: ProviderSetting::Demonstration,
             crash_report: None,
             shortcut: None,
-            links: Arc::new(crate::links::SystemLinks),
+            links: Arc::new(crate::platform::links::SystemLinks),
         }
     }
 }
@@ -114,7 +119,30 @@ impl Cx<'_> {
     }
 }
 
-/// The console application.
+/// The end of a session, asked by the person or a screen.
+#[derive(Default)]
+struct Logout {
+    request: Request<()>,
+    /// What the connection step says after it (the person revoked this very workstation).
+    notice: Option<Failure>,
+}
+
+impl Logout {
+    /// Ends the session; step 1 then says `notice`, if any.
+    fn start(&mut self, backend: &Backend, notice: Option<Failure>) {
+        self.notice = notice;
+        self.request.start(backend.logout());
+    }
+
+    /// Once the session ended: what step 1 says, if anything.
+    fn ended(&mut self) -> Option<Option<Failure>> {
+        let ended = self.request.arrived().is_some();
+        ended.then(|| self.notice.take())
+    }
+}
+
+/// The console application: the shell that moves between screens and holds the components of
+/// the window (top bar, service, mailbox, help, notices, file chooser).
 pub struct ConsoleApp {
     prefs: Preferences,
     texts: Texts,
@@ -122,28 +150,19 @@ pub struct ConsoleApp {
     backend: Backend,
     /// Remote data of the session.
     pub data: SessionData,
-    server_ready: Request<ServiceInUse>,
-    logging_out: Request<()>,
+    /// The hosting service in use.
+    service: ServiceLink,
+    logout: Logout,
     screen: Screen,
     wizard: Wizard,
     panels: Panels,
     /// The notifications' bell, while the panels show.
     bell: crate::notifications::Bell,
     mailbox: Mailbox,
-    server_failure: Option<crate::model::Failure>,
-    service_in_use: Option<ServiceInUse>,
-    show_service: bool,
-    service_form: crate::service_form::ServiceForm,
     /// The console's own file dialog, when the backend asks for one.
     file_chooser: FileChooser,
-    /// What the connection step says after the next logout (the person revoked this very
-    /// workstation).
-    after_logout: Option<Failure>,
-    show_help: bool,
-    crash_notice: CrashNotice,
-    shortcut: ShortcutPrompt,
-    /// No service was started: the provider's file is broken and nothing else was given.
-    provider_blocked: bool,
+    help: HelpWindow,
+    notices: StartNotices,
     /// Declared last: the runtime stops after everything that uses it.
     runtime: BackendRuntime,
 }
@@ -165,8 +184,6 @@ impl ConsoleApp {
         if let Some(server) = &options.server {
             prefs.server = server.clone();
         }
-        let provider_blocked =
-            matches!(options.provider, ProviderSetting::Broken(_)) && options.server.is_none();
         let language = options
             .language
             .or(prefs.language)
@@ -181,43 +198,34 @@ impl ConsoleApp {
             options.keystore.clone(),
             options.dialogs.clone(),
         )?;
-        let mut server_ready = Request::default();
-        // With a broken provider.toml, never the demonstration instead of the provider: the
-        // window says what to fix, and no service starts.
-        if !provider_blocked {
-            server_ready.start(backend.use_server(prefs.server.clone()));
-        }
-        let shortcut =
-            ShortcutPrompt::new(options.shortcut.clone().filter(|_| !prefs.shortcut_offered));
-        let crash_notice = CrashNotice {
-            report: options.crash_report.clone(),
-        };
+        let service = ServiceLink::start(
+            &prefs,
+            &options.provider,
+            options.server.is_some(),
+            &backend,
+        );
+        let notices = StartNotices::new(
+            options.crash_report.clone(),
+            options.shortcut.clone().filter(|_| !prefs.shortcut_offered),
+        );
         let wizard = Wizard::new(&prefs, &options);
-        let service_form = crate::service_form::ServiceForm::new(&prefs.server);
         Ok(ConsoleApp {
             texts: Texts::new(language),
             prefs,
             options,
             data: SessionData::new(backend.clone()),
             backend,
-            server_ready,
-            logging_out: Request::default(),
+            service,
+            logout: Logout::default(),
             runtime,
             screen: Screen::Starting,
             wizard,
             panels: Panels::default(),
             bell: crate::notifications::Bell::default(),
             mailbox: Mailbox::default(),
-            server_failure: None,
-            service_in_use: None,
-            show_service: false,
-            service_form,
             file_chooser: FileChooser::default(),
-            after_logout: None,
-            show_help: false,
-            crash_notice,
-            shortcut,
-            provider_blocked,
+            help: HelpWindow::default(),
+            notices,
         })
     }
 
@@ -233,25 +241,31 @@ impl ConsoleApp {
 
     /// Applies what the calls changed, and moves between screens when the service, the login
     /// or the session changes.
-    fn poll(&mut self) {
+    fn follow_changes(&mut self) {
         for patch in self.runtime.patches() {
             patch(&mut self.data);
         }
-        self.poll_server();
-        if self.logging_out.poll().is_some() {
+        let demonstration = self.prefs.server == ServerChoice::Local;
+        if self.service.became_ready(demonstration) {
+            if demonstration {
+                self.mailbox.show(&self.backend);
+            }
             self.start_over();
-            if let Some(notice) = self.after_logout.take() {
+        }
+        if let Some(notice) = self.logout.ended() {
+            self.start_over();
+            if let Some(notice) = notice {
                 self.wizard.session_lost(notice);
             }
         }
-        let polled = self.data.poll();
-        if let Some(failure) = polled.lost {
+        let changes = self.data.changes();
+        if let Some(failure) = changes.lost {
             self.wizard.session_lost(failure);
             self.data = SessionData::new(self.backend.clone());
             self.screen = Screen::Wizard;
             return;
         }
-        if let Some(account) = polled.first_account {
+        if let Some(account) = changes.first_account {
             // A new session: nothing of the last one's panels (another person, another
             // service) stays on screen.
             self.bell.reset();
@@ -265,43 +279,11 @@ impl ConsoleApp {
         }
     }
 
-    fn poll_server(&mut self) {
-        match self.server_ready.poll() {
-            Some(Ok(in_use)) => {
-                self.service_in_use = Some(in_use.clone());
-                self.server_failure = None;
-                let demonstration = self.prefs.server == ServerChoice::Local;
-                // Read by the installed package's check, which must see the provider's service.
-                tracing::info!(
-                    address = %in_use.address,
-                    demonstration,
-                    "hosting service ready"
-                );
-                if demonstration {
-                    self.mailbox.show(&self.backend);
-                }
-                self.start_over();
-            }
-            Some(Err(failure)) => {
-                tracing::warn!(code = %failure.code, "hosting service not ready");
-                self.server_failure = Some(failure.clone());
-                self.show_service = true;
-            }
-            None => {}
-        }
-    }
-
     /// Back to step 1 with no session data.
     fn start_over(&mut self) {
         self.data = SessionData::new(self.backend.clone());
         self.wizard.restart();
         self.screen = Screen::Wizard;
-    }
-
-    /// Ends the session; step 1 then says `notice`, if any.
-    fn logout(&mut self, notice: Option<Failure>) {
-        self.after_logout = notice;
-        self.logging_out.start(self.backend.logout());
     }
 
     /// Opens the first step the account has not finished, or the panels.
@@ -315,158 +297,87 @@ impl ConsoleApp {
         }
     }
 
-    fn top_bar(&mut self, ui: &mut egui::Ui) {
+    /// Whose console this is: the school and the person logged in.
+    fn whose(&self) -> Option<String> {
         let t = &self.texts;
-        let mut language = t.language();
-        let (mut toggle_service, mut toggle_mailbox, mut toggle_theme, mut logout) =
-            (false, false, false, false);
-        let local = self.prefs.server == ServerChoice::Local && !self.provider_blocked;
+        let (account, principal) = (self.data.account.value()?, self.data.principal.as_ref()?);
+        // The service words the manager's name in English: the role is named here.
+        let name = match principal.role {
+            hosting_api::Role::Manager => t.get("role-manager"),
+            hosting_api::Role::Superadmin => principal.display_name.clone(),
+        };
+        Some(t.with(
+            "logged-in-as",
+            &[("school", &account.school_name), ("name", &name)],
+        ))
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) {
         let logged_in = self.data.account.value().is_some();
-        let panels = self.screen == Screen::Panels;
-        let dark = self.prefs.dark;
-        let provider_name = self
-            .options
-            .provider
-            .provider()
-            .and_then(|p| p.provider.name.clone());
-        let mut toggle_help = false;
-        ui.horizontal(|ui| {
-            ui.strong(t.get("app-title"));
-            if let Some(name) = &provider_name {
-                ui.label(name);
-            }
-            if local {
-                // Nothing done here reaches a real provider: say so on every screen.
-                ui.colored_label(ui.visuals().warn_fg_color, t.get("demo-badge"))
-                    .on_hover_text(t.get("demo-explained"));
-            }
-            ui.separator();
-            let service = match self.prefs.server.address() {
-                _ if self.provider_blocked => t.get("service-none"),
-                None => t.get("service-local"),
-                Some(url) => url.to_string(),
-            };
-            toggle_service = ui
-                .button(format!("{} {service}", t.get("service-label")))
-                .clicked();
-            toggle_mailbox = local && ui.button(t.get("mailbox-open")).clicked();
-            // Whose console this is: the school and the person logged in.
-            let whose = match (self.data.account.value(), self.data.principal.as_ref()) {
-                (Some(account), Some(principal)) => {
-                    // The service words the manager's name in English: the role is named here.
-                    let name = match principal.role {
-                        hosting_api::Role::Manager => t.get("role-manager"),
-                        hosting_api::Role::Superadmin => principal.display_name.clone(),
-                    };
-                    Some(t.with(
-                        "logged-in-as",
-                        &[("school", &account.school_name), ("name", &name)],
-                    ))
-                }
-                _ => None,
-            };
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                logout = logged_in && ui.button(t.get("logout")).clicked();
-                if logged_in && panels {
-                    self.bell.button(ui, t);
-                }
-                let theme_label = if dark {
-                    t.get("theme-light")
-                } else {
-                    t.get("theme-dark")
-                };
-                toggle_theme = ui.button(theme_label).clicked();
-                toggle_help = ui.button(t.get("help")).clicked();
-                let combo = egui::ComboBox::from_id_salt("language")
-                    .selected_text(language.native_name())
-                    .show_ui(ui, |ui| {
-                        for option in Language::ALL {
-                            ui.selectable_value(&mut language, option, option.native_name());
-                        }
-                    });
-                let label = ui.label(t.get("language"));
-                combo.response.labelled_by(label.id);
-                // Last, in the room the buttons leave: a long name is cut (whole on hover)
-                // rather than drawn under them.
-                if let Some(whose) = whose {
-                    ui.separator();
-                    ui.add(egui::Label::new(whose).truncate());
-                }
-            });
-        });
-        if toggle_service {
-            self.show_service = !self.show_service;
+        let bar = TopBar {
+            t: &self.texts,
+            provider_name: self
+                .options
+                .provider
+                .provider()
+                .and_then(|p| p.provider.name.clone()),
+            demonstration: self.service.demonstration(&self.prefs),
+            service: self.service.name(&self.texts, &self.prefs),
+            logged_in,
+            whose: self.whose(),
+            dark: self.prefs.dark,
+        };
+        let bell = (logged_in && self.screen == Screen::Panels).then_some(&mut self.bell);
+        let clicks = bar.ui(ui, bell);
+        if clicks.service {
+            self.service.toggle_form();
         }
-        if toggle_help {
-            self.show_help = !self.show_help;
+        if clicks.help {
+            self.help.toggle();
         }
-        if toggle_mailbox {
+        if clicks.mailbox {
             self.mailbox.toggle(&self.backend);
         }
-        if logout {
-            self.logout(None);
+        if clicks.logout {
+            self.logout.start(&self.backend, None);
         }
-        if toggle_theme {
+        if clicks.theme {
             self.prefs.dark = !self.prefs.dark;
             theme::apply(ui.ctx(), self.prefs.dark);
         }
-        if language != self.texts.language() {
-            self.texts = Texts::new(language);
-            self.prefs.language = Some(language);
+        if clicks.language != self.texts.language() {
+            self.texts = Texts::new(clicks.language);
+            self.prefs.language = Some(clicks.language);
         }
     }
-}
 
-impl eframe::App for ConsoleApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        if let Some((started, path)) = self.options.first_frame_report.take() {
-            let millis = started.elapsed().as_secs_f64() * 1000.0;
-            // Off the UI thread, like every other write.
-            std::thread::spawn(move || std::fs::write(path, format!("{millis:.1}")));
-        }
-        self.poll();
-        egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
+    /// The windows and side panels around the screens: the service's window, the mailbox, help.
+    fn side_windows(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        if self.show_service {
-            let t = &self.texts;
-            if let Some(choice) = self.service_form.window(
-                &ctx,
-                t,
-                &self.backend,
-                self.server_failure.as_ref(),
-                self.options.provider.allows_demonstration(),
-                &mut self.show_service,
-            ) {
-                self.prefs.server = choice.clone();
-                self.provider_blocked = false;
-                self.screen = Screen::Starting;
-                self.server_ready.start(self.backend.use_server(choice));
-            }
+        let provider = &self.options.provider;
+        if let Some(choice) = self
+            .service
+            .window(&ctx, &self.texts, &self.backend, provider)
+        {
+            self.prefs.server = choice;
+            self.screen = Screen::Starting;
         }
         self.mailbox.panel(ui, &self.texts, &self.backend);
-        if self.show_help {
-            crate::help::help_window(
-                &ctx,
-                &self.texts,
-                &self.options.provider,
-                &self.options.data_dir,
-                &mut self.show_help,
-            );
-        }
+        self.help
+            .ui(&ctx, &self.texts, provider, &self.options.data_dir);
+    }
+
+    /// The screen shown, with the transfers below it; then what the screens asked for.
+    fn screens(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
         let mut cx = Cx {
             t: &self.texts,
             backend: &self.backend,
             data: &mut self.data,
             prefs: &mut self.prefs,
             options: &self.options,
-            server: self
-                .service_in_use
-                .as_ref()
-                .map_or("", |service| service.address.as_str()),
-            ca_fingerprint: self
-                .service_in_use
-                .as_ref()
-                .map_or("", |service| service.ca_fingerprint.as_str()),
+            server: self.service.address(),
+            ca_fingerprint: self.service.ca_fingerprint(),
             go: None,
             logout: None,
         };
@@ -479,25 +390,12 @@ impl eframe::App for ConsoleApp {
                 .show(ui, |ui| crate::transfers::view::ui(ui, &mut cx));
         }
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
-            Screen::Starting => {
-                ui.horizontal_wrapped(|ui| {
-                    if let (true, ProviderSetting::Broken(error)) =
-                        (self.provider_blocked, &self.options.provider)
-                    {
-                        ui.colored_label(ui.visuals().error_fg_color, error.message(cx.t));
-                    } else if let Some(failure) = &self.server_failure {
-                        widgets::failure(ui, cx.t, Some(failure));
-                    } else {
-                        ui.spinner();
-                        ui.label(cx.t.get("starting"));
-                    }
-                });
-            }
+            Screen::Starting => self.service.starting_ui(ui, cx.t, &self.options.provider),
             Screen::Wizard => self.wizard.ui(ui, &mut cx),
             Screen::Panels => self.panels.ui(ui, &mut cx),
         });
         if self.screen == Screen::Panels && cx.data.account.value().is_some() {
-            self.bell.poll(&ctx, cx.backend);
+            self.bell.refresh_when_due(&ctx, cx.backend);
             if let Some(target) = self.bell.window(&ctx, cx.t, cx.backend) {
                 self.panels.open(target, &mut cx);
             }
@@ -509,12 +407,24 @@ impl eframe::App for ConsoleApp {
             self.screen = screen;
         }
         if let Some(notice) = cx.logout.take() {
-            self.logout(notice);
+            self.logout.start(&self.backend, notice);
         }
-        self.crash_notice.ui(&ctx, &self.texts);
-        // One notice at a time, in the middle of the window: the crash first.
-        if self.crash_notice.report.is_none() && self.shortcut.ui(&ctx, &self.texts, &self.backend)
-        {
+    }
+}
+
+impl eframe::App for ConsoleApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        if let Some((started, path)) = self.options.first_frame_report.take() {
+            let millis = started.elapsed().as_secs_f64() * 1000.0;
+            // Off the UI thread, like every other write.
+            std::thread::spawn(move || std::fs::write(path, format!("{millis:.1}")));
+        }
+        self.follow_changes();
+        egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
+        self.side_windows(ui);
+        self.screens(ui);
+        let ctx = ui.ctx().clone();
+        if self.notices.ui(&ctx, &self.texts, &self.backend) {
             self.prefs.shortcut_offered = true;
         }
         // Last, so that it is drawn above everything else.

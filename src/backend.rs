@@ -10,21 +10,28 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use hosting_api::{
-    Client, ClientError, ClientIdentity, EnrollmentRequest, ErrorCode, Role, Secret, ServerTrust,
-    SessionResponse, WorkstationKey,
+    Client, ClientError, ClientIdentity, EnrollmentRequest, ErrorCode, Secret, ServerTrust,
+    SessionResponse,
 };
 use hostingd::store::OutboxMessage;
 use tokio::sync::{Mutex, oneshot};
 
-use crate::dialogs::{Dialogs, OpenDialog, SaveDialog};
-use crate::keystore::{IdentityKey, Keystore, StoredIdentity};
 use crate::local_service::LocalService;
 use crate::model::Failure;
+use crate::platform::dialogs::{Dialogs, OpenDialog, SaveDialog};
+use crate::platform::keystore::{IdentityKey, Keystore};
 use crate::request::{Call, Patch};
 use crate::session::SessionData;
 use crate::settings::ServerChoice;
 use crate::transfers::TransferCommand;
 use crate::transfers::runner::{ClientSource, TransferHandle};
+
+mod download;
+mod identity;
+
+pub use download::{Downloaded, Progress};
+pub use identity::principal;
+use identity::{install, keystore, renew, sign_in};
 
 /// Which keyring the backend uses.
 #[derive(Debug, Clone)]
@@ -412,52 +419,13 @@ impl Backend {
                 return Ok(None);
             };
             let client = session_client(&inner).await?;
-            download(&client, &what, &path, &progress, &ctx)
+            download::download(&client, &what, &path, &progress, &ctx)
                 .await
                 .map(Some)
         });
         call.watch_session = true;
         call
     }
-}
-
-/// A file of the service that the console downloads with its hash checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Downloaded {
-    /// A safeguard, by id.
-    Safeguard(i64),
-    /// The base of a finished school year of a schedule.
-    YearBase {
-        /// The schedule.
-        schedule_id: i64,
-        /// The school year, e.g. `2026-2027`.
-        school_year: String,
-    },
-}
-
-/// Bytes received of a download (and its size, 0 when unknown), shared with the screen.
-#[derive(Debug, Default)]
-pub struct Progress {
-    /// Bytes received.
-    pub received: std::sync::atomic::AtomicU64,
-    /// Size.
-    pub total: std::sync::atomic::AtomicU64,
-}
-
-async fn keystore(choice: &KeystoreChoice) -> Result<Keystore, Failure> {
-    match choice {
-        KeystoreChoice::Given(keystore) => Ok(keystore.clone()),
-        KeystoreChoice::Platform => blocking(Keystore::platform).await,
-    }
-}
-
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, crate::keystore::KeystoreError> + Send + 'static,
-) -> Result<T, Failure> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| failure(ErrorCode::Keyring, e))?
-        .map_err(|e| failure(ErrorCode::Keyring, e))
 }
 
 async fn session_client(inner: &Mutex<Inner>) -> Result<Client, Failure> {
@@ -476,131 +444,6 @@ async fn server(inner: &Mutex<Inner>) -> Result<(String, Trust), Failure> {
         .server
         .clone()
         .ok_or_else(|| Failure::new(ErrorCode::NoServer, "Choose a hosting service first."))
-}
-
-async fn sign_in(
-    inner: &Mutex<Inner>,
-    keystore: &Keystore,
-    key: IdentityKey,
-    password: Secret,
-) -> Result<SessionResponse, Failure> {
-    // Only the CA or pin the person chose is trusted, never the CA kept from the enrollment
-    // answer: that one came from the service the chosen trust is there to check.
-    let (base_url, trust) = server(inner).await?;
-    let found = {
-        let keystore = keystore.clone();
-        let key = key.clone();
-        blocking(move || keystore.find(&key)).await?
-    };
-    let Some(found) = found else {
-        return Err(Failure::new(
-            ErrorCode::CertificateMissing,
-            "This workstation has no certificate yet.",
-        ));
-    };
-    let stored = &found.identity;
-    let expired = time::OffsetDateTime::parse(
-        &stored.not_after,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .is_ok_and(|end| end <= time::OffsetDateTime::now_utc());
-    if expired {
-        return Err(Failure::new(
-            ErrorCode::CertificateExpired,
-            "The certificate of this workstation has expired.",
-        ));
-    }
-    let identity = ClientIdentity {
-        certificate_pem: stored.certificate_pem.clone(),
-        key_pem: stored.key_pem.clone(),
-    };
-    let (client, session) = Client::sign_in(
-        &base_url,
-        trust.server_trust(),
-        &identity,
-        password.expose(),
-    )
-    .await
-    .map_err(Failure::from)?;
-    inner.lock().await.client = Some(client);
-    // The login proved the identity: an older version's entry moves to the CA's key, and the
-    // address hint follows the service. The session works without it; the next login retries.
-    let keystore = keystore.clone();
-    if let Err(error) = blocking(move || keystore.keep(&key, found)).await {
-        tracing::warn!(error = %error.message, "the identity could not be kept under the service's CA");
-    }
-    Ok(session)
-}
-
-async fn install(
-    inner: &Mutex<Inner>,
-    keystore: &Keystore,
-    key: IdentityKey,
-    mut request: EnrollmentRequest,
-) -> Result<SessionResponse, Failure> {
-    let (base_url, trust) = server(inner).await?;
-    let name = request.workstation_name.clone();
-    let workstation_key = tokio::task::spawn_blocking(move || WorkstationKey::generate(&name))
-        .await
-        .map_err(|e| failure(ErrorCode::Keyring, e))?
-        .map_err(|e| failure(ErrorCode::Keyring, e))?;
-    request.csr_pem = workstation_key.csr_pem.clone();
-    let password = Secret::new(request.password.clone());
-    let anonymous = trust.client(&base_url, None)?;
-    let enrolled = anonymous.enroll(&request).await.map_err(Failure::from)?;
-    let stored = StoredIdentity {
-        certificate_pem: enrolled.certificate_pem,
-        key_pem: workstation_key.key_pem,
-        ca_pem: enrolled.ca_pem,
-        workstation_id: enrolled.workstation_id,
-        not_after: enrolled.not_after,
-        address: base_url.clone(),
-    };
-    {
-        let keystore = keystore.clone();
-        let key = key.clone();
-        blocking(move || keystore.save(&key, &stored)).await?;
-    }
-    sign_in(inner, keystore, key, password).await
-}
-
-async fn renew(
-    inner: &Mutex<Inner>,
-    keystore: &Keystore,
-    key: IdentityKey,
-    workstation_name: String,
-) -> Result<String, Failure> {
-    let (base_url, trust) = server(inner).await?;
-    let client = session_client(inner).await?;
-    let workstation_key =
-        tokio::task::spawn_blocking(move || WorkstationKey::generate(&workstation_name))
-            .await
-            .map_err(|e| failure(ErrorCode::Keyring, e))?
-            .map_err(|e| failure(ErrorCode::Keyring, e))?;
-    let renewed = client
-        .renew_certificate(&workstation_key.csr_pem)
-        .await
-        .map_err(Failure::from)?;
-    let stored = StoredIdentity {
-        certificate_pem: renewed.certificate_pem.clone(),
-        key_pem: workstation_key.key_pem.clone(),
-        ca_pem: renewed.ca_pem,
-        workstation_id: renewed.workstation_id,
-        not_after: renewed.not_after.clone(),
-        address: base_url.clone(),
-    };
-    {
-        let keystore = keystore.clone();
-        blocking(move || keystore.save(&key, &stored)).await?;
-    }
-    let identity = ClientIdentity {
-        certificate_pem: renewed.certificate_pem,
-        key_pem: workstation_key.key_pem,
-    };
-    let renewed_client = trust.client(&base_url, Some(&identity))?;
-    renewed_client.set_token(Some(renewed.session.token));
-    inner.lock().await.client = Some(renewed_client);
-    Ok(renewed.not_after)
 }
 
 async fn use_server(
@@ -635,63 +478,14 @@ async fn use_server(
     Ok(in_use)
 }
 
-/// Downloads a safeguard, reporting the bytes received (and asking for a repaint) at most ten
-/// times a second.
-async fn download(
-    client: &Client,
-    what: &Downloaded,
-    path: &std::path::Path,
-    progress: &Arc<Progress>,
-    ctx: &egui::Context,
-) -> Result<(PathBuf, String), Failure> {
-    use std::sync::atomic::Ordering;
-    if let Some(dir) = path.parent() {
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(|e| failure(ErrorCode::File, e))?;
-    }
-    let mut last = std::time::Instant::now();
-    let progress = progress.clone();
-    let ctx = ctx.clone();
-    let report = move |received, total| {
-        progress.received.store(received, Ordering::Relaxed);
-        progress.total.store(total, Ordering::Relaxed);
-        if last.elapsed() >= std::time::Duration::from_millis(100) {
-            last = std::time::Instant::now();
-            ctx.request_repaint();
-        }
-    };
-    let sha256 = match what {
-        Downloaded::Safeguard(id) => client.download_safeguard(*id, path, report).await,
-        Downloaded::YearBase {
-            schedule_id,
-            school_year,
-        } => {
-            client
-                .download_year_base(*schedule_id, school_year, path, report)
-                .await
-        }
-    }
-    .map_err(Failure::from)?;
-    Ok((path.to_path_buf(), sha256))
-}
-
-/// The role of an identity key's principal.
-pub fn principal(role: Role, username: Option<&str>) -> String {
-    match (role, username) {
-        (Role::Superadmin, Some(username)) => {
-            format!("superadmin:{}", username.trim().to_lowercase())
-        }
-        _ => "manager".to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
     use hostingd::store::NewAccount;
     use hostingd::{Clock, ServeConfig};
+
+    use hosting_api::Role;
 
     use super::*;
 

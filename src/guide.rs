@@ -5,7 +5,10 @@
 use unicode_normalization::UnicodeNormalization;
 
 use crate::i18n::Texts;
-use crate::panels::{Panel, ServerTab, Target};
+use crate::panels::{
+    PanelId, ServerTab, Target, account, audit, configuration, controller, pronote_net, server,
+    workstations,
+};
 
 /// A page of the guide: its id (`guide-<id>-title`, `guide-<id>-body`) and where its task is
 /// done.
@@ -17,7 +20,7 @@ pub struct Page {
     pub target: Option<Target>,
 }
 
-const fn page(id: &'static str, panel: Panel, tab: Option<ServerTab>) -> Page {
+const fn page(id: &'static str, panel: PanelId, tab: Option<ServerTab>) -> Page {
     Page {
         id,
         target: Some(Target {
@@ -30,20 +33,20 @@ const fn page(id: &'static str, panel: Panel, tab: Option<ServerTab>) -> Page {
 
 /// Every page, in the order of the school's year of work.
 pub const PAGES: [Page; 15] = [
-    page("schedules", Panel::Configuration, None),
-    page("users", Panel::Controller, None),
-    page("workstations", Panel::Workstations, None),
-    page("load-base", Panel::Server, Some(ServerTab::ActiveBase)),
-    page("other-bases", Panel::Server, Some(ServerTab::OtherBases)),
-    page("empty-base", Panel::Server, Some(ServerTab::ActiveBase)),
-    page("safeguard", Panel::Server, Some(ServerTab::Safeguards)),
-    page("licences", Panel::Server, Some(ServerTab::Monitoring)),
-    page("previous-years", Panel::Server, Some(ServerTab::Years)),
-    page("upgrade", Panel::Account, None),
-    page("contract", Panel::Account, None),
-    page("publish", Panel::PronoteNet, None),
-    page("delegate", Panel::PronoteNet, None),
-    page("audit", Panel::Audit, None),
+    page("schedules", configuration::ID, None),
+    page("users", controller::ID, None),
+    page("workstations", workstations::ID, None),
+    page("load-base", server::ID, Some(ServerTab::ActiveBase)),
+    page("other-bases", server::ID, Some(ServerTab::OtherBases)),
+    page("empty-base", server::ID, Some(ServerTab::ActiveBase)),
+    page("safeguard", server::ID, Some(ServerTab::Safeguards)),
+    page("licences", server::ID, Some(ServerTab::Monitoring)),
+    page("previous-years", server::ID, Some(ServerTab::Years)),
+    page("upgrade", account::ID, None),
+    page("contract", account::ID, None),
+    page("publish", pronote_net::ID, None),
+    page("delegate", pronote_net::ID, None),
+    page("audit", audit::ID, None),
     Page {
         id: "notifications",
         target: None,

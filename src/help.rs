@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use crate::backend::Backend;
 use crate::i18n::Texts;
+use crate::platform::shortcut::ShortcutOffer;
 use crate::provider::ProviderSetting;
 use crate::request::Request;
-use crate::shortcut::ShortcutOffer;
 use crate::{theme, widgets};
 
 /// The provider's name, or the neutral words for it.
@@ -141,7 +141,6 @@ impl ShortcutPrompt {
         let Some(offer) = self.offer.clone() else {
             return false;
         };
-        self.made.poll();
         let (mut add, mut decline, mut close) = (false, false, false);
         egui::Window::new(t.get("shortcut-title"))
             .collapsible(false)
@@ -188,5 +187,56 @@ impl ShortcutPrompt {
             self.offer = None;
         }
         add || decline
+    }
+}
+
+/// The Help window, opened and closed from the top bar.
+#[derive(Debug, Default)]
+pub struct HelpWindow {
+    open: bool,
+}
+
+impl HelpWindow {
+    /// Opens it, or closes it when open.
+    pub fn toggle(&mut self) {
+        self.open = !self.open;
+    }
+
+    /// Draws it while open.
+    pub fn ui(
+        &mut self,
+        ctx: &egui::Context,
+        t: &Texts,
+        provider: &ProviderSetting,
+        data_dir: &Path,
+    ) {
+        if self.open {
+            help_window(ctx, t, provider, data_dir, &mut self.open);
+        }
+    }
+}
+
+/// The notices of a start, one at a time in the middle of the window: the crash first, then
+/// the offer of a desktop shortcut.
+#[derive(Debug, Default)]
+pub struct StartNotices {
+    crash: CrashNotice,
+    shortcut: ShortcutPrompt,
+}
+
+impl StartNotices {
+    /// The notices of a crash `report` and of a shortcut `offer`, if any.
+    pub fn new(report: Option<PathBuf>, offer: Option<ShortcutOffer>) -> StartNotices {
+        StartNotices {
+            crash: CrashNotice { report },
+            shortcut: ShortcutPrompt::new(offer),
+        }
+    }
+
+    /// Draws the notice shown; `true` once the shortcut's offer was answered (the console then
+    /// never asks again).
+    pub fn ui(&mut self, ctx: &egui::Context, t: &Texts, backend: &Backend) -> bool {
+        self.crash.ui(ctx, t);
+        self.crash.report.is_none() && self.shortcut.ui(ctx, t, backend)
     }
 }

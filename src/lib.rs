@@ -3,21 +3,17 @@
 
 pub mod app;
 pub mod backend;
-pub mod crash;
 pub mod diagnostics;
-pub mod dialogs;
 pub mod format;
 pub mod guide;
 pub mod help;
 pub mod i18n;
-pub mod keystore;
-pub mod links;
 pub mod local_service;
-pub mod logs;
 pub mod mailbox;
 pub mod model;
 pub mod notifications;
 pub mod panels;
+pub mod platform;
 pub mod provider;
 pub mod recent_failures;
 pub mod request;
@@ -25,7 +21,6 @@ pub mod service_form;
 pub mod session;
 pub mod settings;
 pub mod sheet;
-pub mod shortcut;
 pub mod theme;
 pub mod transfers;
 pub mod user_form;
@@ -33,3 +28,4 @@ pub mod widgets;
 pub mod wizard;
 
 pub use app::{ConsoleApp, ConsoleOptions};
+pub use platform::{crash, dialogs, keystore, links, logs, shortcut};

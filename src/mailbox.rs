@@ -34,7 +34,6 @@ impl Mailbox {
     /// Draws the mailbox docked on the right of the window when it is shown, so that it never
     /// covers a form; "Hide" (or the top bar's Mailbox button) puts it away.
     pub fn panel(&mut self, ui: &mut egui::Ui, t: &Texts, backend: &Backend) {
-        self.messages.poll();
         if !self.open {
             return;
         }

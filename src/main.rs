@@ -2,7 +2,7 @@
 //! in the system's or the user's configuration directory) it opens on the provider's service;
 //! with none, on the built-in local demonstration service.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::Context;
@@ -47,59 +47,16 @@ fn workstation_name() -> String {
 fn main() -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let cli = Cli::parse();
-    let data_dir = match cli.data_dir {
-        Some(dir) => dir,
-        None => directories::ProjectDirs::from("fr", "hosting", "hosting-console")
-            .context("no home directory: give --data-dir")?
-            .data_dir()
-            .to_path_buf(),
-    };
-    std::fs::create_dir_all(&data_dir)
-        .with_context(|| format!("cannot create {}", data_dir.display()))?;
-    let log = hosting_console::logs::RotatingLog::open_in(&data_dir)
-        .context("cannot open the log file")?;
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "hosting_console=info,hostingd=info,warn".into()),
-        )
-        .with_ansi(false)
-        .with_writer(Mutex::new(log))
-        .init();
+    let data_dir = data_dir(cli.data_dir.clone())?;
+    start_log(&data_dir)?;
     // Read before the hook is installed: a crash of this start is shown at the next one.
     let crash_report = hosting_console::crash::take_not_shown(&data_dir);
     hosting_console::crash::install(data_dir.clone());
     if cli.crash_test {
         panic!("crash test asked for with --crash-test");
     }
-    let provider = match &cli.provider {
-        Some(path) => ProviderSetting::from_file(path),
-        None => ProviderSetting::find(),
-    };
-    match &provider {
-        ProviderSetting::Demonstration => {
-            tracing::info!("no provider.toml: the built-in demonstration service")
-        }
-        ProviderSetting::Found { path, provider } => tracing::info!(
-            path = %path.display(),
-            url = %provider.service.url,
-            "provider settings"
-        ),
-        ProviderSetting::Broken(error) => tracing::error!(%error, "provider.toml cannot be used"),
-    }
-    let server = match (cli.server, cli.ca) {
-        (Some(url), Some(ca)) => match hosting_api::tls::normalise_fingerprint(&ca) {
-            Some(fingerprint) => Some(ServerChoice::RemotePinned { url, fingerprint }),
-            None => {
-                let ca_pem = std::fs::read_to_string(&ca)
-                    .with_context(|| format!("cannot read the CA file {ca}"))?;
-                hosting_api::tls::certificates_from_pem(&ca_pem)
-                    .context("the CA file holds no PEM certificate")?;
-                Some(ServerChoice::Remote { url, ca_pem })
-            }
-        },
-        _ => None,
-    };
+    let provider = provider(cli.provider.as_deref());
+    let server = server_choice(cli.server, cli.ca)?;
     tracing::info!(
         data_dir = %data_dir.display(),
         version = env!("CARGO_PKG_VERSION"),
@@ -116,16 +73,8 @@ fn main() -> anyhow::Result<()> {
     options.shortcut = ShortcutOffer::find();
     options.first_frame_report = std::env::var_os("HOSTING_CONSOLE_FIRST_FRAME_REPORT")
         .map(|path| (started, PathBuf::from(path)));
-    let mut viewport = egui::ViewportBuilder::default()
-        .with_title(title)
-        .with_app_id("hosting-console")
-        .with_inner_size([1100.0, 760.0])
-        .with_min_inner_size([720.0, 520.0]);
-    if let Some(icon) = hosting_console::theme::icon() {
-        viewport = viewport.with_icon(icon);
-    }
     let native = eframe::NativeOptions {
-        viewport,
+        viewport: viewport(title),
         ..Default::default()
     };
     eframe::run_native(
@@ -134,4 +83,84 @@ fn main() -> anyhow::Result<()> {
         Box::new(move |cc| Ok(Box::new(ConsoleApp::new(cc, options)?))),
     )
     .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
+}
+
+/// The directory given, or the user's data directory for the console; made if missing.
+fn data_dir(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    let data_dir = match given {
+        Some(dir) => dir,
+        None => directories::ProjectDirs::from("fr", "hosting", "hosting-console")
+            .context("no home directory: give --data-dir")?
+            .data_dir()
+            .to_path_buf(),
+    };
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    Ok(data_dir)
+}
+
+/// Sends the log to the rotating file in `data_dir`.
+fn start_log(data_dir: &Path) -> anyhow::Result<()> {
+    let log = hosting_console::logs::RotatingLog::open_in(data_dir)
+        .context("cannot open the log file")?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "hosting_console=info,hostingd=info,warn".into()),
+        )
+        .with_ansi(false)
+        .with_writer(Mutex::new(log))
+        .init();
+    Ok(())
+}
+
+/// The provider's settings (the file given, or the one found), said in the log.
+fn provider(given: Option<&Path>) -> ProviderSetting {
+    let provider = match given {
+        Some(path) => ProviderSetting::from_file(path),
+        None => ProviderSetting::find(),
+    };
+    match &provider {
+        ProviderSetting::Demonstration => {
+            tracing::info!("no provider.toml: the built-in demonstration service")
+        }
+        ProviderSetting::Found { path, provider } => tracing::info!(
+            path = %path.display(),
+            url = %provider.service.url,
+            "provider settings"
+        ),
+        ProviderSetting::Broken(error) => tracing::error!(%error, "provider.toml cannot be used"),
+    }
+    provider
+}
+
+/// The service given on the command line: its CA pinned by fingerprint, or read from a PEM file.
+fn server_choice(
+    server: Option<String>,
+    ca: Option<String>,
+) -> anyhow::Result<Option<ServerChoice>> {
+    let (Some(url), Some(ca)) = (server, ca) else {
+        return Ok(None);
+    };
+    if let Some(fingerprint) = hosting_api::tls::normalise_fingerprint(&ca) {
+        return Ok(Some(ServerChoice::RemotePinned { url, fingerprint }));
+    }
+    let ca_pem =
+        std::fs::read_to_string(&ca).with_context(|| format!("cannot read the CA file {ca}"))?;
+    hosting_api::tls::certificates_from_pem(&ca_pem)
+        .context("the CA file holds no PEM certificate")?;
+    Ok(Some(ServerChoice::Remote { url, ca_pem }))
+}
+
+/// The window: its title, size and icon.
+fn viewport(title: String) -> egui::ViewportBuilder {
+    let viewport = egui::ViewportBuilder::default()
+        .with_title(title)
+        .with_app_id("hosting-console")
+        .with_inner_size([1100.0, 760.0])
+        .with_min_inner_size([720.0, 520.0]);
+    match hosting_console::theme::icon() {
+        Some(icon) => viewport.with_icon(icon),
+        None => viewport,
+    }
 }

@@ -8,7 +8,7 @@ use hosting_api::{Notification, NotificationKind, Notifications};
 use crate::backend::Backend;
 use crate::format;
 use crate::i18n::Texts;
-use crate::panels::{Panel, ServerTab, Target};
+use crate::panels::{ServerTab, Target, account, server, workstations};
 use crate::request::Request;
 use crate::{theme, widgets};
 
@@ -97,10 +97,10 @@ pub fn target(item: &Notification) -> Option<Target> {
     match item.kind {
         NotificationKind::UpgradeComing
         | NotificationKind::CertificateExpiring
-        | NotificationKind::ContractEnding => at(Panel::Account, None),
-        NotificationKind::SafeguardFailed => at(Panel::Server, Some(ServerTab::Safeguards)),
-        NotificationKind::ServerStopped => at(Panel::Server, Some(ServerTab::ActiveBase)),
-        NotificationKind::WorkstationEnrolled => at(Panel::Workstations, None),
+        | NotificationKind::ContractEnding => at(account::ID, None),
+        NotificationKind::SafeguardFailed => at(server::ID, Some(ServerTab::Safeguards)),
+        NotificationKind::ServerStopped => at(server::ID, Some(ServerTab::ActiveBase)),
+        NotificationKind::WorkstationEnrolled => at(workstations::ID, None),
         NotificationKind::Unknown => None,
     }
 }
@@ -119,12 +119,11 @@ impl Bell {
 
     /// Asks the service again when it is time (and at once the first time), then keeps the
     /// window repainted to ask again.
-    pub fn poll(&mut self, ctx: &egui::Context, backend: &Backend) {
+    pub fn refresh_when_due(&mut self, ctx: &egui::Context, backend: &Backend) {
         let now = ctx.input(|i| i.time);
-        if self.mark.poll().is_some_and(|r| r.is_ok()) {
+        if self.mark.arrived().is_some_and(|r| r.is_ok()) {
             self.load(backend, now);
         }
-        self.list.poll();
         let due = self.asked_at.is_none_or(|at| now - at >= EVERY_SECONDS);
         if due && !self.list.is_pending() {
             self.load(backend, now);
@@ -289,7 +288,11 @@ mod tests {
                     !text.contains('{') && !text.starts_with("notification-"),
                     "{text}"
                 );
-                assert!(target(&item(*kind, detail.clone())).is_some(), "{kind:?}");
+                let place = target(&item(*kind, detail.clone()));
+                assert!(
+                    place.is_some_and(|place| crate::panels::Panels::default().lists(place.panel)),
+                    "{kind:?}"
+                );
             }
             let upgrade = sentence(&t, &item(details[0].0, details[0].1.clone()));
             assert!(
@@ -305,7 +308,7 @@ mod tests {
         let safeguard = target(&item(details[2].0, details[2].1.clone())).unwrap();
         assert_eq!(
             (safeguard.panel, safeguard.tab, safeguard.schedule),
-            (Panel::Server, Some(ServerTab::Safeguards), Some(7))
+            (server::ID, Some(ServerTab::Safeguards), Some(7))
         );
         let unknown = item(NotificationKind::Unknown, serde_json::json!({}));
         assert!(target(&unknown).is_none());

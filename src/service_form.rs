@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use crate::backend::Backend;
-use crate::dialogs::OpenDialog;
 use crate::i18n::Texts;
 use crate::model::Failure;
+use crate::platform::dialogs::OpenDialog;
 use crate::request::Request;
 use crate::settings::ServerChoice;
 use crate::widgets;
@@ -55,7 +55,7 @@ impl ServiceForm {
         open: &mut bool,
     ) -> Option<ServerChoice> {
         let mut chosen = None;
-        if let Some(Ok(Some(paths))) = self.ca_chosen.poll()
+        if let Some(Ok(Some(paths))) = self.ca_chosen.arrived()
             && let Some(path) = paths.first()
         {
             self.ca_path = path.display().to_string();

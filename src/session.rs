@@ -49,7 +49,7 @@ pub struct SessionData {
 
 /// What changed in a frame that the window acts on.
 #[derive(Debug, Default)]
-pub struct Polled {
+pub struct Changes {
     /// The account arrived for the first time since the login.
     pub first_account: Option<Account>,
     /// The session ended under the person.
@@ -83,31 +83,17 @@ impl SessionData {
         &self.backend
     }
 
-    /// Takes the answers that arrived.
-    pub fn poll(&mut self) -> Polled {
-        let mut polled = Polled::default();
-        if let Some(Ok(account)) = self.account.poll()
+    /// What the window acts on, once: the first account of the session, the end of the
+    /// session. The slots read their own answers; nothing else needs taking here.
+    pub fn changes(&mut self) -> Changes {
+        let mut changes = Changes::default();
+        if let Some(Ok(account)) = self.account.arrived()
             && std::mem::take(&mut self.first_account)
         {
-            polled.first_account = Some(account.clone());
+            changes.first_account = Some(account.clone());
         }
-        self.licence.poll();
-        self.controller.poll();
-        self.schedules.poll();
-        self.users.poll();
-        self.workstations.poll();
-        for request in self.profiles.values_mut() {
-            request.poll();
-        }
-        for request in self.bases.values_mut() {
-            request.poll();
-        }
-        for request in self.years.values_mut() {
-            request.poll();
-        }
-        self.upgrade.poll();
-        polled.lost = self.lost.take();
-        polled
+        changes.lost = self.lost.take();
+        changes
     }
 
     /// A call ended because the session is over.

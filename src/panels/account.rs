@@ -5,14 +5,20 @@
 
 use std::path::PathBuf;
 
-use hosting_api::{Proforma, ProformaRequest, Role, UpgradeChoice, UpgradeState, UpgradeStatus};
+use hosting_api::{
+    Account, Proforma, ProformaRequest, Role, UpgradeChoice, UpgradeState, UpgradeStatus,
+};
 
+use super::{Panel, PanelId, Target};
 use crate::app::Cx;
-use crate::dialogs::SaveDialog;
 use crate::format;
 use crate::i18n::Texts;
+use crate::platform::dialogs::SaveDialog;
 use crate::request::Request;
 use crate::widgets;
+
+/// The My account panel's id.
+pub const ID: PanelId = PanelId::new("panel-account");
 
 /// The My account panel.
 #[derive(Default)]
@@ -37,12 +43,32 @@ pub struct AccountPanel {
 /// A contract end or an upgrade this many days away, or fewer, is shown as coming.
 const SOON_DAYS: i64 = 60;
 
+impl Panel for AccountPanel {
+    fn id(&self) -> PanelId {
+        ID
+    }
+
+    fn open(&mut self, cx: &mut Cx<'_>) {
+        cx.data.load_account();
+        cx.data.load_upgrade();
+        cx.data.load_workstations();
+        if superadmin(cx) {
+            self.proformas
+                .start(cx.backend.call(|c| async move { c.proformas().await }));
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Target> {
+        self.draw(ui, cx);
+        None
+    }
+}
+
 impl AccountPanel {
-    /// Draws the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+    fn draw(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
         for request in [&mut self.save, &mut self.prerelease] {
-            if let Some(Ok(state)) = request.poll() {
+            if let Some(Ok(state)) = request.arrived() {
                 let state = state.clone();
                 cx.data.upgrade.set(state);
                 self.picked = None;
@@ -73,25 +99,28 @@ impl AccountPanel {
             });
     }
 
-    /// Loads what the panel shows when it opens.
-    pub fn open(&mut self, cx: &mut Cx<'_>) {
-        cx.data.load_account();
-        cx.data.load_upgrade();
-        cx.data.load_workstations();
-        if superadmin(cx) {
-            self.proformas
-                .start(cx.backend.call(|c| async move { c.proformas().await }));
-        }
-    }
-
     /// Renew the contract: a superadministrator makes the pro-forma invoice of a period, saves
     /// its PDF, and finds the earlier ones listed.
     fn renewal(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
         ui.strong(t.get("renewal"));
-        self.proformas.poll();
-        self.saved.poll();
-        if let Some(Ok((proforma, pdf))) = self.document.poll() {
+        self.save_document(cx);
+        if !superadmin(cx) {
+            ui.label(t.get("renewal-superadmin-only"));
+            return;
+        }
+        let Some(account) = cx.data.account.value().cloned() else {
+            return;
+        };
+        let busy = self.renewal_form(ui, cx, &account);
+        self.proforma_list(ui, cx, busy);
+    }
+
+    /// A pro-forma's document that arrived: saved where the person says, and the pro-forma
+    /// listed.
+    fn save_document(&mut self, cx: &Cx<'_>) {
+        let t = cx.t;
+        if let Some(Ok((proforma, pdf))) = self.document.arrived() {
             let (proforma, pdf) = (proforma.clone(), pdf.clone());
             let dialog = SaveDialog {
                 title: t.get("renewal-save"),
@@ -106,13 +135,12 @@ impl AccountPanel {
             }
             self.proformas.set(list);
         }
-        if !superadmin(cx) {
-            ui.label(t.get("renewal-superadmin-only"));
-            return;
-        }
-        let Some(account) = cx.data.account.value().cloned() else {
-            return;
-        };
+    }
+
+    /// The period of the renewal and the button that makes its pro-forma; whether a document
+    /// is being made or saved.
+    fn renewal_form(&mut self, ui: &mut egui::Ui, cx: &Cx<'_>, account: &Account) -> bool {
+        let t = cx.t;
         let start = self.period_start.get_or_insert_with(|| {
             format::parse_day(&account.contract.ends_on)
                 .and_then(|end| end.next_day())
@@ -181,6 +209,12 @@ impl AccountPanel {
                 &t.with("renewal-saved", &[("path", &path.display().to_string())]),
             );
         }
+        busy
+    }
+
+    /// The pro-formas made so far, each with a button that saves its document again.
+    fn proforma_list(&mut self, ui: &mut egui::Ui, cx: &Cx<'_>, busy: bool) {
+        let t = cx.t;
         let list = self.proformas.value().cloned().unwrap_or_default();
         if list.is_empty() {
             return;
@@ -351,12 +385,24 @@ impl AccountPanel {
         if self.save.is_done() {
             widgets::success(ui, &t.get("upgrade-saved"));
         }
+        self.prerelease_row(ui, cx, &upgrade, &next);
+    }
+
+    /// Moving to the pre-release of `next` now, once the service offers it.
+    fn prerelease_row(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &Cx<'_>,
+        upgrade: &UpgradeState,
+        next: &str,
+    ) {
+        let t = cx.t;
         let from = upgrade.prerelease_from.clone().unwrap_or_default();
         let open = format::days_between(&from, &upgrade.today).is_some_and(|d| d >= 0);
         ui.horizontal(|ui| {
             if widgets::action_button(
                 ui,
-                &t.with("upgrade-prerelease", &[("version", &next)]),
+                &t.with("upgrade-prerelease", &[("version", next)]),
                 open && !upgrade.prerelease_requested,
                 self.prerelease.is_pending(),
             ) {
@@ -372,7 +418,7 @@ impl AccountPanel {
             if !open {
                 ui.label(t.with(
                     "upgrade-prerelease-from",
-                    &[("version", &next), ("date", &format::day(t, &from))],
+                    &[("version", next), ("date", &format::day(t, &from))],
                 ));
             }
         });
@@ -453,7 +499,7 @@ impl AccountPanel {
     /// This workstation's certificate: until when it is valid, and its renewal.
     fn certificate(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
-        if let Some(Ok(_)) = self.renew.poll() {
+        if let Some(Ok(_)) = self.renew.arrived() {
             cx.data.load_workstations();
         }
         ui.strong(t.get("account-certificate"));
@@ -491,15 +537,17 @@ impl AccountPanel {
                 .account
                 .value()
                 .zip(cx.data.principal.as_ref())
-                .map(|(account, principal)| crate::keystore::IdentityKey {
-                    ca_fingerprint: cx.ca_fingerprint.to_string(),
-                    address: cx.server.to_string(),
-                    hosting_number: account.hosting_number.clone(),
-                    principal: crate::backend::principal(
-                        principal.role,
-                        principal.username.as_deref(),
-                    ),
-                });
+                .map(
+                    |(account, principal)| crate::platform::keystore::IdentityKey {
+                        ca_fingerprint: cx.ca_fingerprint.to_string(),
+                        address: cx.server.to_string(),
+                        hosting_number: account.hosting_number.clone(),
+                        principal: crate::backend::principal(
+                            principal.role,
+                            principal.username.as_deref(),
+                        ),
+                    },
+                );
         if widgets::action_button(
             ui,
             &t.get("account-certificate-renew"),

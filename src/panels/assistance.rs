@@ -4,13 +4,16 @@
 
 use hosting_api::{Health, Role, ServerState};
 
-use super::Target;
+use super::{Panel, PanelId, Target};
 use crate::app::Cx;
 use crate::diagnostics::{self, Inputs};
 use crate::guide::{self, PAGES};
 use crate::i18n::{Language, Texts};
 use crate::request::Request;
 use crate::{help, theme, widgets};
+
+/// The Assistance panel's id.
+pub const ID: PanelId = PanelId::new("panel-assistance");
 
 /// The Assistance panel.
 #[derive(Default)]
@@ -22,18 +25,21 @@ pub struct AssistancePanel {
     copied: bool,
 }
 
-impl AssistancePanel {
-    /// Asks the service's version for the diagnostics when the panel opens.
-    pub fn open(&mut self, cx: &mut Cx<'_>) {
+impl Panel for AssistancePanel {
+    fn id(&self) -> PanelId {
+        ID
+    }
+
+    /// Asks the service's version for the diagnostics.
+    fn open(&mut self, cx: &mut Cx<'_>) {
         self.copied = false;
         self.health
             .start(cx.backend.call(|c| async move { c.health().await }));
     }
 
     /// Draws the panel; the target of a page's button when it was clicked.
-    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Target> {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Target> {
         let t = cx.t;
-        self.health.poll();
         let guide = Texts::guide(t.language());
         let mut open = None;
         ui.heading(t.get("assistance-title"));
@@ -42,35 +48,7 @@ impl AssistancePanel {
         let text = diagnostics::report(&self.inputs(cx));
         ui.horizontal_top(|ui| {
             // The guide's pages, searched.
-            ui.vertical(|ui| {
-                ui.set_width(250.0);
-                widgets::field(
-                    ui,
-                    &t.get("assistance-search"),
-                    &mut self.search,
-                    false,
-                    &t.get("assistance-search-hint"),
-                );
-                let found = guide::search(&guide, &self.search);
-                if found.is_empty() {
-                    ui.label(t.get("assistance-no-page"));
-                }
-                if !found.iter().any(|p| Some(p.id) == self.page) {
-                    self.page = found.first().map(|p| p.id);
-                }
-                egui::ScrollArea::vertical()
-                    .id_salt("assistance-pages")
-                    .show(ui, |ui| {
-                        for page in &found {
-                            if ui
-                                .selectable_label(self.page == Some(page.id), page.title(&guide))
-                                .clicked()
-                            {
-                                self.page = Some(page.id);
-                            }
-                        }
-                    });
-            });
+            ui.vertical(|ui| self.pages(ui, t, &guide));
             ui.separator();
             // The page shown, with the button to its task.
             let side = 300.0;
@@ -112,6 +90,39 @@ impl AssistancePanel {
             });
         });
         open
+    }
+}
+
+impl AssistancePanel {
+    /// The search field and the pages found; one of them is chosen.
+    fn pages(&mut self, ui: &mut egui::Ui, t: &Texts, guide: &Texts) {
+        ui.set_width(250.0);
+        widgets::field(
+            ui,
+            &t.get("assistance-search"),
+            &mut self.search,
+            false,
+            &t.get("assistance-search-hint"),
+        );
+        let found = guide::search(guide, &self.search);
+        if found.is_empty() {
+            ui.label(t.get("assistance-no-page"));
+        }
+        if !found.iter().any(|p| Some(p.id) == self.page) {
+            self.page = found.first().map(|p| p.id);
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("assistance-pages")
+            .show(ui, |ui| {
+                for page in &found {
+                    if ui
+                        .selectable_label(self.page == Some(page.id), page.title(guide))
+                        .clicked()
+                    {
+                        self.page = Some(page.id);
+                    }
+                }
+            });
     }
 
     /// The page chosen; the target of its button when it was clicked.

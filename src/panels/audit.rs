@@ -7,10 +7,11 @@ use std::path::PathBuf;
 
 use hosting_api::{AuditPage, AuditQuery, AuditRecord};
 
+use super::{Panel, PanelId, Target};
 use crate::app::Cx;
-use crate::dialogs::SaveDialog;
 use crate::format;
 use crate::i18n::Texts;
+use crate::platform::dialogs::SaveDialog;
 use crate::request::Request;
 use crate::widgets;
 
@@ -28,6 +29,9 @@ const KINDS: [(&str, &str); 11] = [
     ("year.", "audit-kind-years"),
     ("contract.", "audit-kind-contract"),
 ];
+
+/// The Audit log panel's id.
+pub const ID: PanelId = PanelId::new("panel-audit");
 
 /// The Audit log panel.
 #[derive(Default)]
@@ -47,9 +51,24 @@ pub struct AuditPanel {
     saved: Request<Option<PathBuf>>,
 }
 
+impl Panel for AuditPanel {
+    fn id(&self) -> PanelId {
+        ID
+    }
+
+    fn open(&mut self, cx: &mut Cx<'_>) {
+        self.search(cx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Target> {
+        self.draw(ui, cx);
+        None
+    }
+}
+
 impl AuditPanel {
     /// Loads the first page with the filters of the form.
-    pub fn open(&mut self, cx: &mut Cx<'_>) {
+    fn search(&mut self, cx: &mut Cx<'_>) {
         let query = AuditQuery {
             since: Some(self.since.trim().to_string()).filter(|s| !s.is_empty()),
             until: Some(self.until.trim().to_string()).filter(|s| !s.is_empty()),
@@ -64,19 +83,17 @@ impl AuditPanel {
         );
     }
 
-    /// Draws the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+    fn draw(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
-        if let Some(Ok(page)) = self.page.poll() {
+        if let Some(Ok(page)) = self.page.arrived() {
             self.records = page.records.clone();
             self.next_before_id = page.next_before_id;
         }
-        if let Some(Ok(page)) = self.more.poll() {
+        if let Some(Ok(page)) = self.more.arrived() {
             self.records.extend(page.records.iter().cloned());
             self.next_before_id = page.next_before_id;
         }
-        self.saved.poll();
-        if let Some(Ok(bytes)) = self.export.poll() {
+        if let Some(Ok(bytes)) = self.export.arrived() {
             let bytes = bytes.clone();
             let dialog = SaveDialog {
                 title: t.get("audit-export"),
@@ -169,7 +186,7 @@ impl AuditPanel {
         });
         ui.horizontal(|ui| {
             if widgets::action_button(ui, &t.get("audit-apply"), true, self.page.is_pending()) {
-                self.open(cx);
+                self.search(cx);
             }
             if widgets::action_button(
                 ui,

@@ -6,6 +6,7 @@ use egui_extras::{Column, TableBuilder};
 use hosting_api::validate;
 use hosting_api::{Profile, Schedule, User, UserUpdate};
 
+use super::{Panel, PanelId, Target};
 use crate::app::Cx;
 use crate::i18n::Texts;
 use crate::request::Request;
@@ -20,6 +21,9 @@ enum Tab {
     AddUser,
     Profiles,
 }
+
+/// The Controller panel's id.
+pub const ID: PanelId = PanelId::new("panel-controller");
 
 /// The Controller panel.
 #[derive(Default)]
@@ -36,15 +40,24 @@ pub struct ControllerPanel {
     grid: std::collections::HashMap<i64, Request<Profile>>,
 }
 
+impl Panel for ControllerPanel {
+    fn id(&self) -> PanelId {
+        ID
+    }
+
+    fn reset(&mut self, cx: &mut Cx<'_>) {
+        cx.data.load_users();
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Target> {
+        self.draw(ui, cx);
+        None
+    }
+}
+
 impl ControllerPanel {
-    /// Draws the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+    fn draw(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
-        self.update_user.poll();
-        self.add.poll();
-        for request in self.grid.values_mut() {
-            request.poll();
-        }
         ui.horizontal(|ui| {
             for (tab, key) in [
                 (Tab::Users, "tab-users"),

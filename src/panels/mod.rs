@@ -1,94 +1,39 @@
 //! The panels after onboarding: Configuration, Controller, Server PRONOTE, PRONOTE.net,
-//! Workstations, My account, Audit log.
+//! Workstations, My account, Audit log, Assistance.
+//!
+//! A panel is a type implementing [`Panel`], listed once in the table of [`Panels::default`]:
+//! adding one is its file, its `mod` line and its line in the table.
 
-pub(crate) mod account;
-mod assistance;
-mod audit;
-mod controller;
-mod pronote_net;
-mod server;
-mod workstations;
+pub mod account;
+pub mod assistance;
+pub mod audit;
+pub mod configuration;
+pub mod controller;
+mod per_schedule;
+pub mod pronote_net;
+pub mod server;
+pub mod workstations;
+
+use std::path::PathBuf;
 
 use crate::app::Cx;
-use crate::wizard::SchedulesForm;
-
-/// A panel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Panel {
-    /// Controller and schedules.
-    #[default]
-    Configuration,
-    /// Users, console access, profiles.
-    Controller,
-    /// The hosted servers: bases, safeguards, monitoring.
-    Server,
-    /// The webspaces: publication and delegated authentication.
-    PronoteNet,
-    /// Enrolled workstations.
-    Workstations,
-    /// The school, its contract, its version and the yearly upgrade.
-    Account,
-    /// Who did what.
-    Audit,
-    /// The guide, the provider's support and the diagnostics.
-    Assistance,
-}
 
 pub use server::Tab as ServerTab;
 
-/// What the person did in a [`schedule_row`].
-#[derive(Debug, Default)]
-struct ScheduleChoice {
-    /// The schedule clicked.
-    clicked: Option<i64>,
-    /// Refresh was clicked.
-    refresh: bool,
-}
+/// Which panel: the text key of its name, unique in the table. Each panel's module has its
+/// `ID`, which notifications and the guide name in a [`Target`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PanelId(&'static str);
 
-/// The row that chooses a schedule at the top of Server PRONOTE and PRONOTE.net: keeps `chosen`
-/// on a schedule of the list (the first, by default), and a spinner beside it while `busy`.
-fn schedule_row(
-    ui: &mut egui::Ui,
-    t: &crate::i18n::Texts,
-    schedules: &[hosting_api::Schedule],
-    chosen: &mut Option<i64>,
-    busy: bool,
-) -> ScheduleChoice {
-    if !schedules.iter().any(|s| Some(s.id) == *chosen) {
-        *chosen = schedules.first().map(|s| s.id);
+impl PanelId {
+    /// The panel whose name's text key is `key`.
+    pub const fn new(key: &'static str) -> PanelId {
+        PanelId(key)
     }
-    let mut choice = ScheduleChoice::default();
-    ui.horizontal(|ui| {
-        ui.label(t.get("server-schedule"));
-        for schedule in schedules {
-            if ui
-                .selectable_label(*chosen == Some(schedule.id), &schedule.name)
-                .clicked()
-            {
-                choice.clicked = Some(schedule.id);
-            }
-        }
-        choice.refresh = ui.button(t.get("refresh")).clicked();
-        if busy {
-            ui.spinner();
-        }
-    });
-    choice
-}
 
-impl Panel {
     /// The text key of its name.
     pub fn key(self) -> &'static str {
-        match self {
-            Panel::Configuration => "panel-configuration",
-            Panel::Controller => "panel-controller",
-            Panel::Server => "panel-server",
-            Panel::PronoteNet => "panel-pronote-net",
-            Panel::Workstations => "panel-workstations",
-            Panel::Account => "panel-account",
-            Panel::Audit => "panel-audit",
-            Panel::Assistance => "panel-assistance",
-        }
+        self.0
     }
 }
 
@@ -109,109 +54,168 @@ impl ServerTab {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Target {
     /// The panel.
-    pub panel: Panel,
+    pub panel: PanelId,
     /// The tab, in Server PRONOTE.
     pub tab: Option<ServerTab>,
     /// The schedule, in Server PRONOTE.
     pub schedule: Option<i64>,
 }
 
-/// The panels and their state.
-#[derive(Default)]
+/// A panel: its name in the list, what it loads when opened, and its drawing. It owns its
+/// requests and its edits.
+pub trait Panel {
+    /// Which panel it is (its name's text key).
+    fn id(&self) -> PanelId;
+
+    /// A symbol drawn before its name in the list.
+    fn icon(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// A short word after its name in the list (how many things wait there).
+    fn badge(&self, _cx: &Cx<'_>) -> Option<String> {
+        None
+    }
+
+    /// The panels are shown anew (after the wizard): reloads what it shows from the start.
+    fn reset(&mut self, _cx: &mut Cx<'_>) {}
+
+    /// The person opens it: loads what it shows afresh.
+    fn open(&mut self, _cx: &mut Cx<'_>) {}
+
+    /// Shows the place of a task inside it (its tab, its schedule), after [`open`](Panel::open).
+    fn show(&mut self, _target: Target, _cx: &mut Cx<'_>) {}
+
+    /// Files dropped on the window: whether it takes them (it is then shown).
+    fn dropped(&mut self, _paths: &[PathBuf], _cx: &mut Cx<'_>) -> bool {
+        false
+    }
+
+    /// Draws it; where to go when the person asked for another panel's task.
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Target>;
+}
+
+/// The panels, in the order of the list, and the one shown.
 pub struct Panels {
-    panel: Panel,
-    configuration: SchedulesForm,
-    controller: controller::ControllerPanel,
-    server: server::ServerPanel,
-    pronote_net: pronote_net::PronoteNetPanel,
-    workstations: workstations::WorkstationsPanel,
-    account: account::AccountPanel,
-    audit: audit::AuditPanel,
-    assistance: assistance::AssistancePanel,
+    current: PanelId,
+    table: Vec<Box<dyn Panel>>,
+}
+
+impl Default for Panels {
+    fn default() -> Self {
+        // The table of panels: the order of the list; the first is shown first.
+        let table: Vec<Box<dyn Panel>> = vec![
+            Box::new(configuration::ConfigurationPanel::default()),
+            Box::new(controller::ControllerPanel::default()),
+            Box::new(server::ServerPanel::default()),
+            Box::new(pronote_net::PronoteNetPanel::default()),
+            Box::new(workstations::WorkstationsPanel::default()),
+            Box::new(account::AccountPanel::default()),
+            Box::new(audit::AuditPanel::default()),
+            Box::new(assistance::AssistancePanel::default()),
+        ];
+        Panels {
+            current: table[0].id(),
+            table,
+        }
+    }
 }
 
 impl Panels {
     /// Reloads what the panels show when they open.
     pub fn reset(&mut self, cx: &mut Cx<'_>) {
-        self.configuration.reload();
-        cx.data.load_controller();
-        cx.data.load_schedules();
-        cx.data.load_users();
-        cx.data.load_workstations();
+        for panel in &mut self.table {
+            panel.reset(cx);
+        }
     }
 
     /// Draws the panel list and the current panel.
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
-        let t = cx.t;
         ui.horizontal(|ui| {
-            for panel in [
-                Panel::Configuration,
-                Panel::Controller,
-                Panel::Server,
-                Panel::PronoteNet,
-                Panel::Workstations,
-                Panel::Account,
-                Panel::Audit,
-                Panel::Assistance,
-            ] {
-                if ui
-                    .selectable_label(self.panel == panel, t.get(panel.key()))
-                    .clicked()
-                    && self.panel != panel
-                {
-                    self.switch(panel, cx);
+            for index in 0..self.table.len() {
+                let panel = &self.table[index];
+                let id = panel.id();
+                let mut name = cx.t.get(id.key());
+                if let Some(icon) = panel.icon() {
+                    name = format!("{icon} {name}");
+                }
+                if let Some(badge) = panel.badge(cx) {
+                    name = format!("{name} ({badge})");
+                }
+                if ui.selectable_label(self.current == id, name).clicked() && self.current != id {
+                    self.switch(id, cx);
                 }
             }
         });
         ui.separator();
-        // PRONOTE files dropped on the window are loaded in the Server PRONOTE panel.
-        let dropped: Vec<std::path::PathBuf> = ui.ctx().input(|i| {
+        let dropped: Vec<PathBuf> = ui.ctx().input(|i| {
             i.raw
                 .dropped_files
                 .iter()
                 .map(|file| file.path().to_path_buf())
                 .collect()
         });
-        if !dropped.is_empty() {
-            self.panel = Panel::Server;
-            self.server.dropped(dropped, cx);
+        if !dropped.is_empty()
+            && let Some(id) = self
+                .table
+                .iter_mut()
+                .find_map(|panel| panel.dropped(&dropped, cx).then(|| panel.id()))
+        {
+            self.current = id;
         }
-        match self.panel {
-            Panel::Configuration => {
-                egui::ScrollArea::vertical().show(ui, |ui| self.configuration.ui(ui, cx));
-            }
-            Panel::Controller => self.controller.ui(ui, cx),
-            Panel::Server => self.server.ui(ui, cx),
-            Panel::PronoteNet => self.pronote_net.ui(ui, cx),
-            Panel::Workstations => self.workstations.ui(ui, cx),
-            Panel::Account => self.account.ui(ui, cx),
-            Panel::Audit => self.audit.ui(ui, cx),
-            Panel::Assistance => {
-                if let Some(target) = self.assistance.ui(ui, cx) {
-                    self.open(target, cx);
-                }
-            }
+        let current = self.current;
+        let go = self
+            .table
+            .iter_mut()
+            .find(|panel| panel.id() == current)
+            .and_then(|panel| panel.ui(ui, cx));
+        if let Some(target) = go {
+            self.open(target, cx);
         }
     }
 
     /// Shows `panel`, with what it shows loaded afresh.
-    fn switch(&mut self, panel: Panel, cx: &mut Cx<'_>) {
-        self.panel = panel;
-        match panel {
-            Panel::Workstations => cx.data.load_workstations(),
-            Panel::Account => self.account.open(cx),
-            Panel::PronoteNet => self.pronote_net.open(),
-            Panel::Audit => self.audit.open(cx),
-            Panel::Assistance => self.assistance.open(cx),
-            Panel::Configuration | Panel::Controller | Panel::Server => {}
+    fn switch(&mut self, panel: PanelId, cx: &mut Cx<'_>) {
+        self.current = panel;
+        if let Some(panel) = self.table.iter_mut().find(|p| p.id() == panel) {
+            panel.open(cx);
         }
+    }
+
+    /// Whether `panel` is in the table (tests: every target names a panel).
+    #[cfg(test)]
+    pub(crate) fn lists(&self, panel: PanelId) -> bool {
+        self.table.iter().any(|p| p.id() == panel)
     }
 
     /// Opens where a task is done: its panel, and its tab in Server PRONOTE.
     pub fn open(&mut self, target: Target, cx: &mut Cx<'_>) {
         self.switch(target.panel, cx);
-        if let Some(tab) = target.tab {
-            self.server.show_tab(tab, target.schedule, cx);
+        if let Some(panel) = self.table.iter_mut().find(|p| p.id() == target.panel) {
+            panel.show(target, cx);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_panel_is_listed_once_and_every_target_names_a_listed_panel() {
+        let ids: Vec<PanelId> = Panels::default().table.iter().map(|p| p.id()).collect();
+        for (index, id) in ids.iter().enumerate() {
+            assert!(!ids[..index].contains(id), "{id:?} listed twice");
+        }
+        assert_eq!(ids.first(), Some(&configuration::ID), "shown first");
+        for page in crate::guide::PAGES {
+            if let Some(target) = page.target {
+                assert!(
+                    Panels::default().lists(target.panel),
+                    "guide page {}",
+                    page.id
+                );
+            }
         }
     }
 }

@@ -8,13 +8,13 @@
 //! change the delegation, a CAS server that answers); the panel mirrors them and shows the
 //! service's sentence where an action failed.
 
-use std::collections::HashMap;
-
 use hosting_api::{
     Delegation, DelegationMode, DelegationUpdate, Publication, PublicationUpdate, Schedule,
     Webspace, WebspacesUpdate,
 };
 
+use super::per_schedule::PerSchedule;
+use super::{Panel, PanelId, Target};
 use crate::app::Cx;
 use crate::format;
 use crate::i18n::Texts;
@@ -53,15 +53,14 @@ impl SpaceState {
         );
     }
 
-    fn poll(&mut self) {
-        self.publication.poll();
-        self.delegation.poll();
-        if let Some(Ok(saved)) = self.save.poll() {
+    /// A saved publication or delegation replaces what was loaded and edited.
+    fn take_saved(&mut self) {
+        if let Some(Ok(saved)) = self.save.arrived() {
             let saved = saved.clone();
             self.inactivity = None;
             self.publication.set(saved);
         }
-        if let Some(Ok(saved)) = self.save_delegation.poll() {
+        if let Some(Ok(saved)) = self.save_delegation.arrived() {
             let saved = saved.clone();
             self.mode = None;
             self.cas_url = None;
@@ -77,12 +76,13 @@ impl SpaceState {
     }
 }
 
+/// The PRONOTE.net panel's id.
+pub const ID: PanelId = PanelId::new("panel-pronote-net");
+
 /// The PRONOTE.net panel.
 #[derive(Default)]
 pub struct PronoteNetPanel {
-    schedule: Option<i64>,
-    states: HashMap<i64, SpaceState>,
-    loaded_for: Option<i64>,
+    schedules: PerSchedule<SpaceState>,
     /// The stop of this schedule's publication waits for a confirmation.
     confirm_stop: Option<i64>,
 }
@@ -92,45 +92,40 @@ pub fn space_name(t: &Texts, space: Webspace) -> String {
     t.get(&format!("webspace-{}", space.as_str()))
 }
 
-impl PronoteNetPanel {
-    /// Reloads the chosen schedule's publication when the panel opens.
-    pub fn open(&mut self) {
-        self.loaded_for = None;
+impl Panel for PronoteNetPanel {
+    fn id(&self) -> PanelId {
+        ID
     }
 
-    /// Draws the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+    /// Reloads the chosen schedule's publication.
+    fn open(&mut self, _cx: &mut Cx<'_>) {
+        self.schedules.reload();
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Target> {
+        self.draw(ui, cx);
+        None
+    }
+}
+
+impl PronoteNetPanel {
+    fn draw(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
-        for state in self.states.values_mut() {
-            state.poll();
+        for (_, state) in self.schedules.all() {
+            state.take_saved();
         }
         let schedules = cx.data.schedules.value().cloned().unwrap_or_default();
         ui.heading(t.get("pronote-title"));
         ui.label(t.get("pronote-intro"));
-        let choice = super::schedule_row(ui, t, &schedules, &mut self.schedule, false);
-        if let Some(id) = choice.clicked {
-            self.schedule = Some(id);
-        }
-        if choice.refresh {
-            self.loaded_for = None;
-        }
-        let Some(schedule) = self
-            .schedule
-            .and_then(|id| schedules.iter().find(|s| s.id == id))
-            .cloned()
-        else {
+        self.schedules.row(ui, t, &schedules, false);
+        let Some(schedule) = self.schedules.chosen(&schedules).cloned() else {
             ui.label(t.get("no-schedule"));
             return;
         };
-        if self.loaded_for != Some(schedule.id) {
-            self.loaded_for = Some(schedule.id);
-            self.states
-                .entry(schedule.id)
-                .or_default()
-                .load(cx, schedule.id);
-        }
+        let state = self
+            .schedules
+            .shown(schedule.id, |state| state.load(cx, schedule.id));
         ui.separator();
-        let state = self.states.entry(schedule.id).or_default();
         widgets::failure(ui, t, state.publication.failure());
         let Some(publication) = state.publication.value().cloned() else {
             if state.publication.is_pending() {

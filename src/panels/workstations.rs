@@ -2,6 +2,7 @@
 
 use hosting_api::{ErrorCode, Workstation};
 
+use super::{Panel, PanelId, Target};
 use crate::app::Cx;
 use crate::i18n::Texts;
 use crate::model::Failure;
@@ -17,6 +18,9 @@ struct Confirm {
     current: bool,
 }
 
+/// The Workstations panel's id.
+pub const ID: PanelId = PanelId::new("panel-workstations");
+
 /// The Workstations panel.
 #[derive(Default)]
 pub struct WorkstationsPanel {
@@ -25,11 +29,29 @@ pub struct WorkstationsPanel {
     revoke: Request<bool>,
 }
 
+impl Panel for WorkstationsPanel {
+    fn id(&self) -> PanelId {
+        ID
+    }
+
+    fn reset(&mut self, cx: &mut Cx<'_>) {
+        cx.data.load_workstations();
+    }
+
+    fn open(&mut self, cx: &mut Cx<'_>) {
+        cx.data.load_workstations();
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Target> {
+        self.draw(ui, cx);
+        None
+    }
+}
+
 impl WorkstationsPanel {
-    /// Draws the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
+    fn draw(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
-        if let Some(Ok(true)) = self.revoke.poll() {
+        if let Some(Ok(true)) = self.revoke.arrived() {
             // This workstation's certificate no longer works: end the session now and say why
             // at step 1, instead of failing on the next request.
             cx.logout = Some(Some(Failure::new(

@@ -73,6 +73,22 @@ pub(super) async fn run_group(
         }
     }
     reporter.send(Report::Loading);
+    match finish(&client, &group, &upload_ids).await {
+        Ok(name) => reporter.send(Report::Finished(name)),
+        Err(error) => reporter.send(Report::Failed {
+            failure: Failure::from(error),
+            forget_upload: None,
+        }),
+    }
+}
+
+/// Once every file is on the service: loads the base (new, or a year's) or adds the companions;
+/// the base's name (or the year's).
+async fn finish(
+    client: &Client,
+    group: &SavedGroup,
+    upload_ids: &[(FileKind, String)],
+) -> Result<String, hosting_api::ClientError> {
     let base_upload = upload_ids
         .iter()
         .find(|(k, _)| *k == FileKind::Base)
@@ -85,7 +101,7 @@ pub(super) async fn run_group(
         .filter(|(k, _)| *k != FileKind::Base)
         .map(|(_, id)| id.clone())
         .collect();
-    let result = match group.target {
+    match group.target {
         Target::NewBase => match base_upload {
             Ok(upload_id) => {
                 let load = LoadBase {
@@ -115,7 +131,7 @@ pub(super) async fn run_group(
         },
         Target::Companion { base_id } => {
             let mut last = None;
-            for (_, upload_id) in &upload_ids {
+            for (_, upload_id) in upload_ids {
                 let request = AddCompanion {
                     upload_id: upload_id.clone(),
                 };
@@ -134,13 +150,6 @@ pub(super) async fn run_group(
             })
             .map(|base| base.name)
         }
-    };
-    match result {
-        Ok(name) => reporter.send(Report::Finished(name)),
-        Err(error) => reporter.send(Report::Failed {
-            failure: Failure::from(error),
-            forget_upload: None,
-        }),
     }
 }
 
@@ -154,15 +163,29 @@ async fn send_file(
     file: &SavedFile,
     reporter: &Reporter,
 ) -> Result<String, (Failure, bool)> {
+    let upload_id = upload_of(client, index, file, reporter).await?;
+    if file.uploaded {
+        return Ok(upload_id);
+    }
+    upload(client, index, file, upload_id, reporter).await
+}
+
+/// The upload of one file on the service: the one saved (its file unchanged), or a new one.
+async fn upload_of(
+    client: &Client,
+    index: usize,
+    file: &SavedFile,
+    reporter: &Reporter,
+) -> Result<String, (Failure, bool)> {
     let (size, modified) = stamp(&file.path).map_err(|f| (f, false))?;
-    let upload_id = match &file.upload_id {
+    match &file.upload_id {
         // The file must be the one whose first bytes the service has; if it is not, those
         // bytes are deleted and the file is sent again from the start.
         // (A transfer saved by an older console has no modification time: its size is all
         // there is to compare.)
         Some(id) if size != file.size || file.modified.is_some_and(|m| Some(m) != modified) => {
             abandon(client, id).await;
-            return Err((
+            Err((
                 Failure::new(
                     ErrorCode::FileChanged,
                     format!(
@@ -171,9 +194,9 @@ async fn send_file(
                     ),
                 ),
                 true,
-            ));
+            ))
         }
-        Some(id) => id.clone(),
+        Some(id) => Ok(id.clone()),
         None => {
             let metadata = UploadMetadata {
                 filename: file.filename.clone(),
@@ -190,12 +213,19 @@ async fn send_file(
                 size,
                 modified,
             });
-            id
+            Ok(id)
         }
-    };
-    if file.uploaded {
-        return Ok(upload_id);
     }
+}
+
+/// Sends one file to its upload, from the checkpoint saved before a restart if any.
+async fn upload(
+    client: &Client,
+    index: usize,
+    file: &SavedFile,
+    upload_id: String,
+    reporter: &Reporter,
+) -> Result<String, (Failure, bool)> {
     // A checkpoint saved before a restart, if this upload has one.
     let checkpoint = match &file.upload_id {
         Some(_) => file.checkpoint.as_deref().and_then(FileHash::from_base64),

@@ -8,8 +8,8 @@ use super::Step;
 use crate::app::{ConsoleOptions, Cx};
 use crate::backend::principal;
 use crate::i18n::Texts;
-use crate::keystore::IdentityKey;
 use crate::model::Failure;
+use crate::platform::keystore::IdentityKey;
 use crate::request::Request;
 use crate::settings::{LoginRole, Preferences};
 use crate::widgets;
@@ -78,8 +78,8 @@ impl ConnectForm {
     }
 
     /// The answer of a login, if it arrived: the step to open, if it changes.
-    pub fn poll(&mut self) -> Option<Step> {
-        match self.sign_in.poll()? {
+    pub fn login_answered(&mut self) -> Option<Step> {
+        match self.sign_in.arrived()? {
             Ok(_) => {
                 self.failure = None;
                 self.certificate_reason = None;
@@ -268,7 +268,6 @@ impl ConnectForm {
                 let number = number_ok.clone().unwrap_or_default();
                 self.resent.start(cx.backend.resend_logins(number));
             }
-            self.resent.poll();
             widgets::request_state(ui, t, &self.resent);
             if self.resent.is_done() {
                 widgets::success(ui, &t.get("lost-logins-sent"));
@@ -360,7 +359,6 @@ impl ConnectForm {
         if widgets::take_focus_request(ui.ctx()) {
             tick.request_focus();
         }
-        self.accept.poll();
         let busy = self.accept.is_pending();
         if widgets::action_button(ui, &t.get("licence-accept"), self.licence_ticked, busy) {
             let version = licence.version.clone();

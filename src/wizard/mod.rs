@@ -208,7 +208,7 @@ impl Wizard {
 
     /// Draws the current step.
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
-        if let Some(step) = self.connect.poll() {
+        if let Some(step) = self.connect.login_answered() {
             self.step = step;
         }
         if self.shown != Some(self.step) {

@@ -62,7 +62,6 @@ impl ProfilesForm {
         ui.add_space(crate::theme::GROUP_SPACE);
         self.assignments(ui, cx, &schedules, &user);
         let access_ok = !self.console_access || email_ok.is_ok();
-        self.save.poll();
         let busy = self.save.is_pending();
         let clicked = widgets::action_button(ui, &t.get("validate"), access_ok && !busy, busy);
         widgets::failure(ui, t, self.save.failure());

@@ -62,10 +62,6 @@ impl SchedulesForm {
     /// The controller and schedules editor.
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
-        self.save_controller.poll();
-        for request in self.save_schedule.values_mut() {
-            request.poll();
-        }
         if let Some(controller) = cx.data.controller.value()
             && !self.controller_loaded
         {

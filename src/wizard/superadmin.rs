@@ -40,7 +40,7 @@ impl SuperadminForm {
         ui.add_space(crate::theme::GROUP_SPACE);
         let filled = self.form.ui(ui, t, false);
         ui.add_space(crate::theme::GROUP_SPACE);
-        if let Some(Ok(user)) = self.create.poll() {
+        if let Some(Ok(user)) = self.create.arrived() {
             self.created = Some(user.clone());
         }
         let busy = self.create.is_pending();

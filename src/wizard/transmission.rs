@@ -3,8 +3,8 @@
 use super::Step;
 use super::superadmin::SuperadminForm;
 use crate::app::{Cx, Screen};
-use crate::dialogs::SaveDialog;
 use crate::i18n::Texts;
+use crate::platform::dialogs::SaveDialog;
 use crate::request::Request;
 use crate::sheet::ConnectionSheet;
 use crate::widgets;
@@ -135,7 +135,6 @@ impl TransmissionForm {
                 self.copied = true;
             }
         });
-        self.saved.poll();
         widgets::request_state(ui, t, &self.saved);
         if let Some(Some(path)) = self.saved.value().filter(|_| self.saved.is_done()) {
             widgets::success(

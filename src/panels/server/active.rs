@@ -1,14 +1,30 @@
 //! The Active base tab: the server's state, its active and open bases, shutting down,
 //! activating, loading and creating a base, and testing the connection as a PRONOTE client.
 
-use hosting_api::{NewEmptyBase, Schedule, ServerState, TimeGrid};
+use std::path::PathBuf;
 
-use super::{Confirm, ServerPanel, base_summary, stopped};
+use hosting_api::{Base, EndpointStatus, NewEmptyBase, Schedule, ServerState, TimeGrid};
+
+use super::{Confirm, base_summary, files, stopped};
 use crate::app::Cx;
+use crate::request::Request;
 use crate::{theme, widgets};
 
+/// The Active base tab of one schedule.
+#[derive(Default)]
+pub(super) struct ActiveTab {
+    shutdown: Request<Schedule>,
+    activate: Request<Schedule>,
+    create_base: Request<Base>,
+    endpoint: Request<EndpointStatus>,
+    /// The "load a base" dialog.
+    pick_base: Request<Option<Vec<PathBuf>>>,
+    /// The time grid of the base to create, while its modal is open.
+    grid: Option<GridForm>,
+}
+
 /// The time grid of a base to create, as typed.
-pub(super) struct GridForm {
+struct GridForm {
     start: String,
     slot: String,
     slots: String,
@@ -75,58 +91,104 @@ impl GridForm {
     }
 }
 
-impl ServerPanel {
-    pub(super) fn active_base(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
-        self.server_summary(ui, cx, schedule);
+impl ActiveTab {
+    /// Whether a change of the server started here is under way (shut down, activate, create).
+    pub(super) fn changing(&self) -> bool {
+        self.shutdown.is_pending() || self.activate.is_pending() || self.create_base.is_pending()
+    }
+
+    /// Forgets how the last shutdown or activation ended (another change starts).
+    pub(super) fn forget_outcome(&mut self) {
+        self.activate.clear();
+        self.shutdown.clear();
+    }
+
+    /// Shuts the server down (confirmed).
+    pub(super) fn shut_down(&mut self, cx: &Cx<'_>, schedule: i64) {
+        self.endpoint.clear();
+        let call = cx
+            .backend
+            .call(move |c| async move { c.shutdown(schedule).await })
+            .then(crate::session::SessionData::schedule_changed);
+        self.shutdown.start(call);
+    }
+
+    /// The files chosen in the "load a base" dialog, once.
+    pub(super) fn chosen_files(&mut self) -> Option<Vec<PathBuf>> {
+        match self.pick_base.arrived() {
+            Some(Ok(Some(paths))) => Some(paths.clone()),
+            _ => None,
+        }
+    }
+
+    /// Draws the tab; `others`: a change started in another tab is under way. The shutdown's
+    /// confirmation when asked.
+    pub(super) fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &mut Cx<'_>,
+        schedule: &Schedule,
+        others: bool,
+        notice: Option<&str>,
+    ) -> Option<Confirm> {
+        server_summary(ui, cx, schedule);
         ui.add_space(theme::SECTION_SPACE);
-        self.server_switches(ui, cx, schedule);
+        let confirm = self.server_switches(ui, cx, schedule, others);
         ui.add_space(theme::SECTION_SPACE);
-        self.load_or_create(ui, cx, schedule);
+        self.load_or_create(ui, cx, schedule, others, notice);
         ui.add_space(theme::SECTION_SPACE);
         self.endpoint_test(ui, cx, schedule);
+        confirm
     }
+}
 
-    /// The server's state, its active base and its open base.
-    fn server_summary(&self, ui: &mut egui::Ui, cx: &Cx<'_>, schedule: &Schedule) {
-        let t = cx.t;
-        let running = schedule.server.state == ServerState::Running;
-        egui::Grid::new("server-state")
-            .num_columns(2)
-            .spacing([theme::COLUMN_GAP, theme::ROW_GAP])
-            .show(ui, |ui| {
-                ui.strong(t.get("server-state"));
-                if running {
-                    widgets::success(ui, &t.get("server-running"));
-                } else {
-                    ui.label(t.get("server-stopped"));
-                }
-                ui.end_row();
-                ui.strong(t.get("active-base"));
-                ui.label(base_summary(
-                    cx,
-                    schedule.id,
-                    schedule.server.active_base_id,
-                ));
-                ui.end_row();
-                ui.strong(t.get("open-base"));
-                ui.label(base_summary(cx, schedule.id, schedule.server.open_base_id));
-                ui.end_row();
-            });
-    }
+/// The server's state, its active base and its open base.
+fn server_summary(ui: &mut egui::Ui, cx: &Cx<'_>, schedule: &Schedule) {
+    let t = cx.t;
+    let running = schedule.server.state == ServerState::Running;
+    egui::Grid::new("server-state")
+        .num_columns(2)
+        .spacing([theme::COLUMN_GAP, theme::ROW_GAP])
+        .show(ui, |ui| {
+            ui.strong(t.get("server-state"));
+            if running {
+                widgets::success(ui, &t.get("server-running"));
+            } else {
+                ui.label(t.get("server-stopped"));
+            }
+            ui.end_row();
+            ui.strong(t.get("active-base"));
+            ui.label(base_summary(
+                cx,
+                schedule.id,
+                schedule.server.active_base_id,
+            ));
+            ui.end_row();
+            ui.strong(t.get("open-base"));
+            ui.label(base_summary(cx, schedule.id, schedule.server.open_base_id));
+            ui.end_row();
+        });
+}
 
+impl ActiveTab {
     /// Shut down and activate, with why activating is not possible yet, and how each ended.
-    fn server_switches(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
+    fn server_switches(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &mut Cx<'_>,
+        schedule: &Schedule,
+        others: bool,
+    ) -> Option<Confirm> {
         let t = cx.t;
         let running = schedule.server.state == ServerState::Running;
-        let state = self.states.entry(schedule.id).or_default();
-        let busy = state.changing();
+        let busy = others || self.changing();
         let mut shutdown = false;
         ui.horizontal(|ui| {
             shutdown = widgets::action_button(
                 ui,
                 &t.get("shutdown"),
                 running && !busy,
-                state.shutdown.is_pending(),
+                self.shutdown.is_pending(),
             );
             let has_open = schedule.server.open_base_id.is_some();
             let ready = has_open && !running && schedule.domain.is_some();
@@ -134,16 +196,16 @@ impl ServerPanel {
                 ui,
                 &t.get("activate"),
                 ready && !busy,
-                state.activate.is_pending(),
+                self.activate.is_pending(),
             ) {
-                state.endpoint.clear();
-                state.shutdown.clear();
+                self.endpoint.clear();
+                self.shutdown.clear();
                 let id = schedule.id;
                 let call = cx
                     .backend
                     .call(move |c| async move { c.activate(id).await })
                     .then(crate::session::SessionData::schedule_changed);
-                state.activate.start(call);
+                self.activate.start(call);
             }
             let why = if running {
                 None
@@ -158,27 +220,31 @@ impl ServerPanel {
                 ui.label(t.get(key));
             }
             // Beside the buttons, so that nothing below moves when an action ends.
-            widgets::failure(ui, t, state.shutdown.failure());
-            widgets::failure(ui, t, state.activate.failure());
-            if state.activate.is_done() {
+            widgets::failure(ui, t, self.shutdown.failure());
+            widgets::failure(ui, t, self.activate.failure());
+            if self.activate.is_done() {
                 widgets::success(ui, &t.get("activated"));
             }
-            if state.shutdown.is_done() {
+            if self.shutdown.is_done() {
                 widgets::success(ui, &t.get("shut-down"));
             }
         });
-        if shutdown {
-            self.confirm = Some(Confirm::Shutdown(schedule.id, schedule.name.clone()));
-        }
+        shutdown.then(|| Confirm::Shutdown(schedule.id, schedule.name.clone()))
     }
 
     /// Load a base from files, or create an empty one.
-    fn load_or_create(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
+    fn load_or_create(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &mut Cx<'_>,
+        schedule: &Schedule,
+        others: bool,
+        notice: Option<&str>,
+    ) {
         let t = cx.t;
         let running = schedule.server.state == ServerState::Running;
-        let state = self.states.entry(schedule.id).or_default();
-        let can = !running && !state.changing();
-        let picking = state.pick_base.is_pending();
+        let can = !running && !others && !self.changing();
+        let picking = self.pick_base.is_pending();
         let mut pick = false;
         ui.horizontal(|ui| {
             pick = ui
@@ -190,20 +256,21 @@ impl ServerPanel {
             {
                 self.grid = Some(GridForm::default());
             }
-            widgets::failure(ui, t, state.create_base.failure());
-            if state.create_base.is_done() {
+            widgets::failure(ui, t, self.create_base.failure());
+            if self.create_base.is_done() {
                 widgets::success(ui, &t.get("base-created"));
             }
         });
         if pick {
-            self.pick_files(cx, schedule.id, None);
+            self.pick_base
+                .start(cx.backend.pick_files(files::base_dialog(t, false)));
         }
         ui.label(if running {
             t.get("needs-stopped")
         } else {
             t.get("load-base-hint")
         });
-        if let Some(notice) = &self.notice {
+        if let Some(notice) = notice {
             ui.colored_label(ui.visuals().error_fg_color, notice);
         }
     }
@@ -212,28 +279,27 @@ impl ServerPanel {
     fn endpoint_test(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
         let t = cx.t;
         let running = schedule.server.state == ServerState::Running;
-        let state = self.states.entry(schedule.id).or_default();
         let endpoint = schedule.host.clone().zip(schedule.port);
         ui.horizontal(|ui| {
             if widgets::action_button(
                 ui,
                 &t.get("test-connection"),
                 running && endpoint.is_some(),
-                state.endpoint.is_pending(),
+                self.endpoint.is_pending(),
             ) && let Some((host, port)) = endpoint.clone()
             {
                 let call = cx
                     .backend
                     .call(move |c| async move { c.endpoint_status(&host, port).await });
-                state.endpoint.start(call);
+                self.endpoint.start(call);
             }
             if let Some((host, port)) = &endpoint {
                 ui.label(t.with("endpoint", &[("host", host), ("port", &port.to_string())]));
             }
         });
-        widgets::failure(ui, t, state.endpoint.failure());
-        match state.endpoint.value() {
-            Some(status) if state.endpoint.is_done() => widgets::success(
+        widgets::failure(ui, t, self.endpoint.failure());
+        match self.endpoint.value() {
+            Some(status) if self.endpoint.is_done() => widgets::success(
                 ui,
                 &t.with(
                     "endpoint-ok",
@@ -253,8 +319,15 @@ impl ServerPanel {
     }
 
     /// The modal that creates an empty base with a time grid.
-    pub(super) fn grid_modal(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
+    pub(super) fn grid_modal(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &mut Cx<'_>,
+        schedule: &Schedule,
+        others: bool,
+    ) {
         let t = cx.t;
+        let changing = others || self.changing();
         let Some(form) = self.grid.as_mut() else {
             return;
         };
@@ -292,8 +365,7 @@ impl ServerPanel {
                 ui.colored_label(ui.visuals().error_fg_color, t.get("needs-stopped"));
             }
             ui.horizontal(|ui| {
-                let state = self.states.entry(schedule.id).or_default();
-                let ready = grid.is_ok() && stopped(schedule) && !state.changing();
+                let ready = grid.is_ok() && stopped(schedule) && !changing;
                 if ui
                     .add_enabled(ready, egui::Button::new(t.get("create-base-confirm")))
                     .clicked()
@@ -311,7 +383,7 @@ impl ServerPanel {
                             data.load_schedules();
                             data.load_account();
                         });
-                    state.create_base.start(call);
+                    self.create_base.start(call);
                     close = true;
                 }
                 if ui.button(t.get("cancel")).clicked() {

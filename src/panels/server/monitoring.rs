@@ -1,11 +1,20 @@
 //! The Monitoring of connections tab: the licences of the contract for the Administrative mode
 //! and how many of them are reserved for the administrators (at most the contract's).
 
-use hosting_api::{MonitoringUpdate, Schedule};
+use hosting_api::{Monitoring, MonitoringUpdate, Schedule};
 
-use super::ServerPanel;
 use crate::app::Cx;
+use crate::request::Request;
 use crate::{theme, widgets};
+
+/// The Monitoring of connections tab of one schedule.
+#[derive(Default)]
+pub(super) struct MonitoringTab {
+    monitoring: Request<Monitoring>,
+    save: Request<Monitoring>,
+    /// The reservation as typed; what the service says until the person types.
+    reserved: Option<String>,
+}
 
 /// The reservation typed, checked against the contract: the number or the problem's sentence.
 fn check_reserved(cx: &Cx<'_>, value: &str, contract: u32) -> Result<u32, String> {
@@ -20,24 +29,38 @@ fn check_reserved(cx: &Cx<'_>, value: &str, contract: u32) -> Result<u32, String
     Ok(reserved)
 }
 
-impl ServerPanel {
-    pub(super) fn monitoring(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
+impl MonitoringTab {
+    /// Reloads the monitoring of the schedule's connections.
+    pub(super) fn load(&mut self, cx: &Cx<'_>, schedule: i64) {
+        self.monitoring.start(
+            cx.backend
+                .call(move |c| async move { c.monitoring(schedule).await }),
+        );
+    }
+
+    /// A saved reservation replaces what was loaded.
+    pub(super) fn take_saved(&mut self) {
+        if let Some(Ok(saved)) = self.save.arrived() {
+            let saved = saved.clone();
+            self.monitoring.set(saved);
+        }
+    }
+
+    /// Another schedule is chosen: the field shows the service's number when this one is back.
+    pub(super) fn forget_edits(&mut self) {
+        self.reserved = None;
+    }
+
+    /// Draws the tab.
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
         let t = cx.t;
-        let state = self.states.entry(schedule.id).or_default();
         // One row whatever the state, so that the field below keeps its id (and the focus)
         // when a refresh ends.
-        ui.horizontal(|ui| widgets::request_state(ui, t, &state.monitoring));
-        let Some(monitoring) = state.monitoring.value().cloned() else {
+        ui.horizontal(|ui| widgets::request_state(ui, t, &self.monitoring));
+        let Some(monitoring) = self.monitoring.value().cloned() else {
             return;
         };
-        let saving = state.save_monitoring.is_pending();
-        if self
-            .reserved
-            .as_ref()
-            .is_none_or(|(id, _)| *id != schedule.id)
-        {
-            self.reserved = Some((schedule.id, monitoring.administration_reserved.to_string()));
-        }
+        let saving = self.save.is_pending();
         ui.label(t.with(
             "contract-licences",
             &[("count", &monitoring.contract_licences.to_string())],
@@ -47,9 +70,9 @@ impl ServerPanel {
             &[("count", &monitoring.administration_members.to_string())],
         ));
         ui.add_space(theme::SECTION_SPACE / 2.0);
-        let Some((_, value)) = self.reserved.as_mut() else {
-            return;
-        };
+        let value = self
+            .reserved
+            .get_or_insert_with(|| monitoring.administration_reserved.to_string());
         let response = widgets::field(
             ui,
             &t.get("reserved-licences"),
@@ -67,7 +90,6 @@ impl ServerPanel {
         let changed = checked
             .as_ref()
             .is_ok_and(|n| *n != monitoring.administration_reserved);
-        let state = self.states.entry(schedule.id).or_default();
         ui.horizontal(|ui| {
             let save = widgets::action_button(ui, &t.get("save"), changed && !saving, saving)
                 || (widgets::submitted(&response) && changed && !saving);
@@ -79,11 +101,11 @@ impl ServerPanel {
                 let call = cx
                     .backend
                     .call(move |c| async move { c.set_monitoring(id, &update).await });
-                state.save_monitoring.start(call);
+                self.save.start(call);
             }
             // Beside the button, so that nothing below moves when the saving ends.
-            widgets::failure(ui, t, state.save_monitoring.failure());
-            if state.save_monitoring.is_done() {
+            widgets::failure(ui, t, self.save.failure());
+            if self.save.is_done() {
                 widgets::success(ui, &t.get("monitoring-saved"));
             }
         });

@@ -1,46 +1,89 @@
 //! The Safeguards tab: the safeguards of the schedule, newest first; each can be opened on the
 //! stopped server (it replaces the open base) or downloaded, its hash checked on arrival.
 
-use hosting_api::{Safeguard, Schedule};
-
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
-use super::{Confirm, Download, ScheduleState, ServerPanel, stopped};
+use hosting_api::{Safeguard, Schedule};
+
+use super::{Confirm, Download, stopped};
 use crate::app::Cx;
-use crate::dialogs::SaveDialog;
 use crate::i18n::Texts;
+use crate::platform::dialogs::SaveDialog;
+use crate::request::Request;
 use crate::{format, widgets};
 
-impl ServerPanel {
-    pub(super) fn safeguards(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
+/// The Safeguards tab of one schedule.
+#[derive(Default)]
+pub(super) struct SafeguardsTab {
+    safeguards: Request<Vec<Safeguard>>,
+    open_safeguard: Request<Schedule>,
+    /// Downloads by safeguard id.
+    downloads: HashMap<i64, Download>,
+}
+
+impl SafeguardsTab {
+    /// Reloads the safeguards of the schedule.
+    pub(super) fn load(&mut self, cx: &Cx<'_>, schedule: i64) {
+        self.safeguards.start(
+            cx.backend
+                .call(move |c| async move { c.safeguards(schedule).await }),
+        );
+    }
+
+    /// Whether the opening of a safeguard is under way.
+    pub(super) fn opening(&self) -> bool {
+        self.open_safeguard.is_pending()
+    }
+
+    /// Opens a safeguard on the server (confirmed).
+    pub(super) fn open(&mut self, cx: &Cx<'_>, safeguard: i64) {
+        let call = cx
+            .backend
+            .call(move |c| async move { c.open_safeguard(safeguard).await })
+            .then(crate::session::SessionData::schedule_changed);
+        self.open_safeguard.start(call);
+    }
+
+    /// Draws the tab; `others`: a change started in another tab is under way. The opening's
+    /// confirmation when asked.
+    pub(super) fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &mut Cx<'_>,
+        schedule: &Schedule,
+        others: bool,
+    ) -> Option<Confirm> {
         let t = cx.t;
-        let state = self.states.entry(schedule.id).or_default();
-        let mut list: Vec<Safeguard> = state.safeguards.value().cloned().unwrap_or_default();
+
+        let mut list: Vec<Safeguard> = self.safeguards.value().cloned().unwrap_or_default();
         list.sort_by(|a, b| b.taken_at.cmp(&a.taken_at));
         ui.horizontal(|ui| {
             ui.label(t.get("safeguards-intro"));
-            widgets::request_state(ui, t, &state.safeguards);
+            widgets::request_state(ui, t, &self.safeguards);
         });
         if list.is_empty() {
             ui.label(t.get("no-safeguards"));
         }
-        let can_open = stopped(schedule) && !state.changing();
-        let download = list_table(ui, t, &list, state, can_open, &mut self.confirm);
+        let can_open = stopped(schedule) && !others && !self.opening();
+        let mut confirm = None;
+        let download = list_table(ui, t, &list, &self.downloads, can_open, &mut confirm);
         if !stopped(schedule) && !list.is_empty() {
             ui.label(t.get("needs-stopped-safeguard"));
         }
-        widgets::failure(ui, t, state.open_safeguard.failure());
-        if state.open_safeguard.is_done() {
+        widgets::failure(ui, t, self.open_safeguard.failure());
+        if self.open_safeguard.is_done() {
             widgets::success(ui, &t.get("safeguard-opened"));
         }
         for safeguard in &list {
-            if let Some(download) = state.downloads.get(&safeguard.id) {
+            if let Some(download) = self.downloads.get(&safeguard.id) {
                 download_rows(ui, t, download);
             }
         }
         if let Some(safeguard) = download {
-            start_download(cx, state, safeguard);
+            start_download(cx, &mut self.downloads, safeguard);
         }
+        confirm
     }
 }
 
@@ -50,7 +93,7 @@ fn list_table(
     ui: &mut egui::Ui,
     t: &Texts,
     list: &[Safeguard],
-    state: &ScheduleState,
+    downloads: &HashMap<i64, Download>,
     can_open: bool,
     confirm: &mut Option<Confirm>,
 ) -> Option<Safeguard> {
@@ -88,8 +131,7 @@ fn list_table(
                     );
                     *confirm = Some(Confirm::OpenSafeguard(safeguard.id, question));
                 }
-                let downloading = state
-                    .downloads
+                let downloading = downloads
                     .get(&safeguard.id)
                     .is_some_and(|d| d.request.is_pending());
                 if ui
@@ -148,7 +190,7 @@ pub(super) fn download_rows(ui: &mut egui::Ui, t: &Texts, download: &Download) {
 }
 
 /// Asks where to save the safeguard and starts downloading it there.
-fn start_download(cx: &mut Cx<'_>, state: &mut ScheduleState, safeguard: Safeguard) {
+fn start_download(cx: &mut Cx<'_>, downloads: &mut HashMap<i64, Download>, safeguard: Safeguard) {
     let t = cx.t;
     let name = format!(
         "{} {}.safeguard",
@@ -170,5 +212,5 @@ fn start_download(cx: &mut Cx<'_>, state: &mut ScheduleState, safeguard: Safegua
         request: Default::default(),
     };
     entry.request.start(call);
-    state.downloads.insert(safeguard.id, entry);
+    downloads.insert(safeguard.id, entry);
 }

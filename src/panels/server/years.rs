@@ -4,18 +4,45 @@
 //! companions (members of the schedule's Administration profile), download it with its hash
 //! checked.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
 use hosting_api::{Schedule, ScheduleYears, YearBase, YearOrigin};
 
-use super::{Download, ServerPanel};
+use super::{Download, files};
 use crate::app::Cx;
 use crate::backend::Downloaded;
-use crate::dialogs::{OpenDialog, SaveDialog};
 use crate::i18n::Texts;
-use crate::transfers::{self, Target, TransferCommand};
+use crate::platform::dialogs::SaveDialog;
+use crate::request::Request;
+use crate::transfers::{self, Target};
 use crate::{format, widgets};
+
+/// The Previous years tab of one schedule.
+#[derive(Default)]
+pub(super) struct YearsTab {
+    /// The "replace the base of a year" dialog, for this school year.
+    pick: Request<Option<Vec<PathBuf>>>,
+    year_for: Option<String>,
+    /// A problem with the files chosen for a year.
+    notice: Option<String>,
+    /// Downloads of the bases of previous years, by school year.
+    downloads: HashMap<String, Download>,
+}
+
+/// Loads the years of every schedule (the grid shows them all).
+pub(super) fn load_all(cx: &mut Cx<'_>) {
+    let ids: Vec<i64> = cx
+        .data
+        .schedules
+        .value()
+        .map(|list| list.iter().map(|s| s.id).collect())
+        .unwrap_or_default();
+    for id in ids {
+        cx.data.load_years(id);
+    }
+}
 
 /// One cell of the grid: the base's name, size, date and version, or a dash.
 fn cell_text(t: &Texts, base: Option<&YearBase>) -> String {
@@ -45,25 +72,21 @@ fn cell_text(t: &Texts, base: Option<&YearBase>) -> String {
     }
 }
 
-impl ServerPanel {
-    /// Loads the years of every schedule (the grid shows them all).
-    pub(super) fn load_years(cx: &mut Cx<'_>) {
-        let ids: Vec<i64> = cx
-            .data
-            .schedules
-            .value()
-            .map(|list| list.iter().map(|s| s.id).collect())
-            .unwrap_or_default();
-        for id in ids {
-            cx.data.load_years(id);
+impl YearsTab {
+    /// The files chosen for a year, once.
+    pub(super) fn chosen_files(&mut self) -> Option<Vec<PathBuf>> {
+        match self.pick.arrived() {
+            Some(Ok(Some(paths))) => Some(paths.clone()),
+            _ => None,
         }
     }
 
-    pub(super) fn years(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
+    /// Draws the tab.
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedule: &Schedule) {
         let t = cx.t;
         let schedules = cx.data.schedules.value().cloned().unwrap_or_default();
         if schedules.iter().any(|s| !cx.data.years.contains_key(&s.id)) {
-            Self::load_years(cx);
+            load_all(cx);
         }
         ui.horizontal(|ui| {
             ui.label(t.get("years-intro"));
@@ -77,7 +100,7 @@ impl ServerPanel {
                 ui.spinner();
             }
         });
-        self.years_grid(ui, cx, &schedules);
+        years_grid(ui, cx, &schedules);
         ui.separator();
         let Some(years) = cx
             .data
@@ -95,61 +118,62 @@ impl ServerPanel {
         }
         self.year_actions(ui, cx, &years);
     }
+}
 
-    /// The grid: a row per school year, a column per schedule.
-    fn years_grid(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, schedules: &[Schedule]) {
-        let t = cx.t;
-        let loaded: Vec<(String, ScheduleYears)> = schedules
-            .iter()
-            .filter_map(|s| {
-                cx.data
-                    .years
-                    .get(&s.id)
-                    .and_then(|r| r.value())
-                    .map(|y| (s.name.clone(), y.clone()))
-            })
-            .collect();
-        let mut rows: Vec<String> = loaded
-            .iter()
-            .flat_map(|(_, y)| y.years.iter().map(|c| c.school_year.clone()))
-            .collect();
-        rows.sort_unstable_by(|a, b| b.cmp(a));
-        rows.dedup();
-        egui::Grid::new("years-grid")
-            .striped(true)
-            .num_columns(loaded.len() + 1)
-            .spacing([crate::theme::TABLE_COLUMN_GAP, crate::theme::SMALL_SPACE])
-            .show(ui, |ui| {
-                ui.strong(t.get("col-school-year"));
-                for (name, _) in &loaded {
-                    ui.strong(name);
+/// The grid: a row per school year, a column per schedule.
+fn years_grid(ui: &mut egui::Ui, cx: &mut Cx<'_>, schedules: &[Schedule]) {
+    let t = cx.t;
+    let loaded: Vec<(String, ScheduleYears)> = schedules
+        .iter()
+        .filter_map(|s| {
+            cx.data
+                .years
+                .get(&s.id)
+                .and_then(|r| r.value())
+                .map(|y| (s.name.clone(), y.clone()))
+        })
+        .collect();
+    let mut rows: Vec<String> = loaded
+        .iter()
+        .flat_map(|(_, y)| y.years.iter().map(|c| c.school_year.clone()))
+        .collect();
+    rows.sort_unstable_by(|a, b| b.cmp(a));
+    rows.dedup();
+    egui::Grid::new("years-grid")
+        .striped(true)
+        .num_columns(loaded.len() + 1)
+        .spacing([crate::theme::TABLE_COLUMN_GAP, crate::theme::SMALL_SPACE])
+        .show(ui, |ui| {
+            ui.strong(t.get("col-school-year"));
+            for (name, _) in &loaded {
+                ui.strong(name);
+            }
+            ui.end_row();
+            for year in &rows {
+                ui.label(year);
+                for (_, years) in &loaded {
+                    let base = years
+                        .years
+                        .iter()
+                        .find(|c| &c.school_year == year)
+                        .and_then(|c| c.base.as_ref());
+                    ui.label(cell_text(t, base));
                 }
                 ui.end_row();
-                for year in &rows {
-                    ui.label(year);
-                    for (_, years) in &loaded {
-                        let base = years
-                            .years
-                            .iter()
-                            .find(|c| &c.school_year == year)
-                            .and_then(|c| c.base.as_ref());
-                        ui.label(cell_text(t, base));
-                    }
-                    ui.end_row();
-                }
-            });
-        for (_, years) in &loaded {
-            if let Some(request) = cx.data.years.get(&years.schedule_id) {
-                widgets::failure(ui, t, request.failure());
             }
+        });
+    for (_, years) in &loaded {
+        if let Some(request) = cx.data.years.get(&years.schedule_id) {
+            widgets::failure(ui, t, request.failure());
         }
     }
+}
 
+impl YearsTab {
     /// The chosen schedule's years with their Replace/Complete and Download buttons.
     fn year_actions(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, years: &ScheduleYears) {
         let t = cx.t;
         let schedule_id = years.schedule_id;
-        let state = self.states.entry(schedule_id).or_default();
         let mut pick = None;
         let mut download = None;
         egui::Grid::new("year-actions")
@@ -163,7 +187,7 @@ impl ServerPanel {
                     } else {
                         "year-complete"
                     };
-                    let busy = state.pick_year.is_pending();
+                    let busy = self.pick.is_pending();
                     if ui
                         .add_enabled(
                             years.may_change && !busy,
@@ -174,8 +198,8 @@ impl ServerPanel {
                         pick = Some(cell.school_year.clone());
                     }
                     if let Some(base) = &cell.base {
-                        let downloading = state
-                            .year_downloads
+                        let downloading = self
+                            .downloads
                             .get(&cell.school_year)
                             .is_some_and(|d| d.request.is_pending());
                         if ui
@@ -195,79 +219,64 @@ impl ServerPanel {
                     ui.end_row();
                 }
             });
-        for (year, entry) in &state.year_downloads {
+        for (year, entry) in &self.downloads {
             ui.label(year);
             super::safeguards::download_rows(ui, t, entry);
         }
-        if let Some(notice) = &state.year_notice {
+        if let Some(notice) = &self.notice {
             ui.colored_label(ui.visuals().error_fg_color, notice);
         }
         if let Some(year) = pick {
-            let dialog = OpenDialog {
-                title: t.with("year-replace", &[("year", &year)]),
-                filter: Some((
-                    t.get("pronote-files"),
-                    ["HNOT", "HCOURRIERS", "HDOCJOINTS", "HPHOTOS"]
-                        .iter()
-                        .flat_map(|e| [e.to_string(), e.to_lowercase()])
-                        .collect(),
-                )),
-                many: true,
-            };
-            state.year_notice = None;
-            state.year_for = Some(year);
-            state.pick_year.start(cx.backend.pick_files(dialog));
+            let title = t.with("year-replace", &[("year", &year)]);
+            let dialog = files::dialog(t, title, &files::BASE_FILES);
+            self.notice = None;
+            self.year_for = Some(year);
+            self.pick.start(cx.backend.pick_files(dialog));
         }
         if let Some((year, base)) = download {
-            let dialog = SaveDialog {
-                title: t.with("year-download", &[("year", &year)]),
-                file_name: base
-                    .files
-                    .first()
-                    .map(|f| f.filename.clone())
-                    .unwrap_or_else(|| format!("{}.HNOT", base.name)),
-                filter: None,
-            };
-            let progress = std::sync::Arc::new(crate::backend::Progress::default());
-            progress.total.store(base.size, Ordering::Relaxed);
-            let what = Downloaded::YearBase {
-                schedule_id,
-                school_year: year.clone(),
-            };
-            let mut entry = Download {
-                progress: progress.clone(),
-                request: Default::default(),
-            };
-            entry
-                .request
-                .start(cx.backend.download(what, dialog, progress));
-            state.year_downloads.insert(year, entry);
+            self.download(cx, schedule_id, year, &base);
         }
     }
 
+    /// Asks where to save the base of `year` and starts downloading it there.
+    fn download(&mut self, cx: &Cx<'_>, schedule_id: i64, year: String, base: &YearBase) {
+        let dialog = SaveDialog {
+            title: cx.t.with("year-download", &[("year", &year)]),
+            file_name: base
+                .files
+                .first()
+                .map(|f| f.filename.clone())
+                .unwrap_or_else(|| format!("{}.HNOT", base.name)),
+            filter: None,
+        };
+        let progress = std::sync::Arc::new(crate::backend::Progress::default());
+        progress.total.store(base.size, Ordering::Relaxed);
+        let what = Downloaded::YearBase {
+            schedule_id,
+            school_year: year.clone(),
+        };
+        let mut entry = Download {
+            progress: progress.clone(),
+            request: Default::default(),
+        };
+        entry
+            .request
+            .start(cx.backend.download(what, dialog, progress));
+        self.downloads.insert(year, entry);
+    }
+
     /// Files chosen for a year: checked like a new base, then sent.
-    pub(super) fn year_files(&mut self, cx: &mut Cx<'_>, schedule_id: i64, paths: Vec<PathBuf>) {
+    pub(super) fn send_files(&mut self, cx: &mut Cx<'_>, schedule_id: i64, paths: Vec<PathBuf>) {
         let t = cx.t;
-        let state = self.states.entry(schedule_id).or_default();
-        let Some(year) = state.year_for.take() else {
+        let Some(year) = self.year_for.take() else {
             return;
         };
         let Some(start_year) = year.split('-').next().and_then(|y| y.parse::<i32>().ok()) else {
             return;
         };
         match transfers::check_new_base(&paths) {
-            Ok(files) => {
-                let Some(owner) = cx.owner() else {
-                    return;
-                };
-                cx.backend.transfers().send(TransferCommand::Start {
-                    owner,
-                    schedule_id,
-                    target: Target::Year { start_year },
-                    paths: files.into_iter().map(|(path, _)| path).collect(),
-                });
-            }
-            Err((key, name)) => state.year_notice = Some(t.with(&key, &[("name", &name)])),
+            Ok(chosen) => files::start(cx, schedule_id, Target::Year { start_year }, chosen),
+            Err((key, name)) => self.notice = Some(t.with(&key, &[("name", &name)])),
         }
     }
 }
