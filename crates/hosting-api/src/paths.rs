@@ -94,7 +94,7 @@ pub const NOTIFICATIONS_READ: &str = "/v1/notifications/read";
 pub const NOTIFICATION_READ: &str = "/v1/notifications/{id}/read";
 
 /// `template` with its `{…}` parameters replaced, in order, by `values`.
-pub fn fill(template: &str, values: &[&dyn std::fmt::Display]) -> String {
+pub fn fill(template: &str, values: &[&(dyn std::fmt::Display + Sync)]) -> String {
     let mut path = String::with_capacity(template.len() + 16);
     let mut values = values.iter();
     let mut rest = template;
