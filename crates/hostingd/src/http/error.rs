@@ -153,6 +153,15 @@ impl ApiError {
         )
     }
 
+    /// `413 payload_too_large`: a JSON body over [`crate::http::MAX_BODY_BYTES`].
+    pub fn payload_too_large() -> ApiError {
+        ApiError::client(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            "The body is too large for this request (at most 64 KiB).",
+        )
+    }
+
     /// `401 certificate_required`.
     pub fn certificate_required() -> ApiError {
         ApiError::client(

@@ -53,11 +53,7 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
                 )
             ),
         ),
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::client(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::PayloadTooLarge,
-            "The body is too large for this request (at most 64 KiB).",
-        ),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(),
         other => ApiError::bad_request(ErrorCode::InvalidBody, other.body_text()),
     }
 }

@@ -141,6 +141,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(Extension(openapi::Document::new(&document)))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(limits::oversized_body))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state.guard),
             limits::request_timeout,

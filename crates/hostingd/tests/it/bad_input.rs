@@ -55,6 +55,9 @@ async fn bad_input_is_refused_with_a_sentence_and_changes_nothing() {
         .await
         .unwrap();
     let huge = format!(r#"{{"domain":"{}"}}"#, "a".repeat(100_000));
+    // Far over what the service reads before answering: the client, still sending, must read
+    // the 413 and not a connection closed under it.
+    let enormous = format!(r#"{{"domain":"{}"}}"#, "a".repeat(24 * 1024 * 1024));
     let s = |suffix: &str| format!("/schedules/{schedule}{suffix}");
     let u = format!("/users/{}", user.id);
     let csr_ok = hosting_api::WorkstationKey::generate("PC").unwrap().csr_pem;
@@ -186,6 +189,13 @@ async fn bad_input_is_refused_with_a_sentence_and_changes_nothing() {
             "domain_taken",
         ),
         case(Method::PUT, "/controller", &huge, 413, "payload_too_large"),
+        case(
+            Method::PUT,
+            "/controller",
+            &enormous,
+            413,
+            "payload_too_large",
+        ),
         // Schedules.
         case(
             Method::PATCH,
@@ -407,4 +417,35 @@ async fn bad_input_is_refused_with_a_sentence_and_changes_nothing() {
             .len(),
         workstations_before
     );
+}
+
+/// A client that sends its whole body before it reads (as Python's `requests` does) reads the
+/// `413` of a body far over the limit, not a connection closed while it was still sending.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_far_over_the_limit_is_read_away_before_its_413() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let t = TestService::start().await;
+    let mut config = hosting_api::tls::client_config(&t.service.ca_pem(), None).unwrap();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(t.service.addr)
+        .await
+        .unwrap();
+    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+    let mut tls = connector.connect(name, tcp).await.unwrap();
+    let body = vec![b'a'; 24 * 1024 * 1024];
+    let head = format!(
+        "PUT /v1/controller HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    tls.write_all(head.as_bytes()).await.unwrap();
+    tls.write_all(&body)
+        .await
+        .expect("the service closed the connection while the body was being sent");
+    tls.flush().await.unwrap();
+    let mut answer = vec![0; 4096];
+    let read = tls.read(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("payload_too_large"), "{answer}");
 }
