@@ -592,32 +592,6 @@ impl Client {
         Ok(actual)
     }
 
-    /// `GET /v1/schedules/{id}/monitoring`.
-    pub async fn monitoring(&self, schedule_id: i64) -> ClientResult<Monitoring> {
-        self.call::<(), _>(
-            Method::GET,
-            &paths::fill(paths::SCHEDULE_MONITORING, &[&schedule_id]),
-            None,
-            true,
-        )
-        .await
-    }
-
-    /// `PUT /v1/schedules/{id}/monitoring`: reserves licences for the Administration group.
-    pub async fn set_monitoring(
-        &self,
-        schedule_id: i64,
-        update: &MonitoringUpdate,
-    ) -> ClientResult<Monitoring> {
-        self.call(
-            Method::PUT,
-            &paths::fill(paths::SCHEDULE_MONITORING, &[&schedule_id]),
-            Some(update),
-            true,
-        )
-        .await
-    }
-
     /// Connects to a schedule's endpoint (`https://host:port/`), as a PRONOTE client would, and
     /// returns what it says. The endpoint is trusted through the endpoint CA alone, fetched from
     /// the service over this client's trusted, logged-in connection. When the service is

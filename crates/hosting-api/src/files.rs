@@ -343,24 +343,6 @@ pub struct Safeguard {
     pub sha256: String,
 }
 
-/// The licences of the contract and the reservation of a schedule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Monitoring {
-    /// Simultaneous Administrative-mode connections the contract allows.
-    pub contract_licences: u32,
-    /// Licences reserved for the Administration group.
-    pub administration_reserved: u32,
-    /// Members of the Administration profile.
-    pub administration_members: u32,
-}
-
-/// `PUT /v1/schedules/{id}/monitoring`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct MonitoringUpdate {
-    /// Licences to reserve for the Administration group (at most the contract's).
-    pub administration_reserved: u32,
-}
-
 /// What the schedule's endpoint answers while its server runs (`GET /` on its host and port).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct EndpointStatus {

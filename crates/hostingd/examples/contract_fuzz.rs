@@ -65,7 +65,9 @@ async fn main() -> anyhow::Result<()> {
             let pass = format!("{} ({})", who.name, if ending { "ending" } else { "main" });
             println!("contract_fuzz: schemathesis as {pass}");
             let mut command = Command::new(&schemathesis);
+            // Its cache and reports go to the run's temporary folder, not the checkout.
             command
+                .current_dir(dir.path())
                 .arg("run")
                 .arg(&document)
                 .args(["--url", &service.base_url()])

@@ -7,6 +7,7 @@ pub mod endpoint;
 pub mod error;
 pub mod extract;
 mod limits;
+pub mod monitoring;
 pub mod notifications;
 pub mod openapi;
 pub mod pronote_net;
@@ -121,6 +122,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(workstations::routes())
         .merge(uploads::routes())
         .merge(server::routes())
+        .merge(monitoring::routes())
         .merge(school_year::routes())
         .merge(contract::routes())
         .merge(audit::routes())

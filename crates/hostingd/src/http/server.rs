@@ -8,8 +8,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hosting_api::ErrorCode;
 use hosting_api::files::{
-    AddCompanion, Base, BaseFile, FileKind, LoadBase, Monitoring, MonitoringUpdate, NewEmptyBase,
-    Safeguard, repr_digest,
+    AddCompanion, Base, BaseFile, FileKind, LoadBase, NewEmptyBase, Safeguard, repr_digest,
 };
 use hosting_api::types::{ErrorBody, Schedule};
 use utoipa_axum::router::OpenApiRouter;
@@ -22,7 +21,7 @@ use crate::clock::rfc3339;
 use crate::http::error::{ApiError, ApiResult};
 
 use crate::base_files;
-use crate::store::{ADMINISTRATION, BaseFileRow, BaseRow, SafeguardRow};
+use crate::store::{BaseFileRow, BaseRow, SafeguardRow};
 
 /// Routes of this module, each registered once with its OpenAPI.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -36,7 +35,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(safeguards))
         .routes(routes!(open_safeguard))
         .routes(routes!(download))
-        .routes(routes!(monitoring, set_monitoring))
 }
 
 fn base_view(base: BaseRow, files: Vec<BaseFileRow>) -> Base {
@@ -360,63 +358,4 @@ pub(crate) fn stored_file(
         headers.insert(axum::http::header::CONTENT_DISPOSITION, value);
     }
     response
-}
-
-async fn monitoring_view(
-    state: &AppState,
-    account_id: i64,
-    schedule_id: i64,
-) -> ApiResult<Monitoring> {
-    let row = state.store.schedule(account_id, schedule_id).await?;
-    let account = state.store.account_by_id(account_id).await?;
-    let members = state
-        .store
-        .profiles(schedule_id)
-        .await?
-        .into_iter()
-        .find(|(name, _)| name == ADMINISTRATION)
-        .map_or(0, |(_, members)| members.len());
-    Ok(Monitoring {
-        contract_licences: u32::try_from(account.administration_licences).unwrap_or(0),
-        administration_reserved: u32::try_from(row.administration_reserved).unwrap_or(0),
-        administration_members: u32::try_from(members).unwrap_or(0),
-    })
-}
-
-/// The licences of the contract and the reservation of the Administration group.
-#[utoipa::path(get, path = hosting_api::paths::SCHEDULE_MONITORING, tag = "server", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Schedule")),
-    responses((status = 200, description = "Licences", body = Monitoring)))]
-pub async fn monitoring(
-    State(state): State<AppState>,
-    caller: Caller,
-    IdPath(schedule_id): IdPath,
-) -> ApiResult<Json<Monitoring>> {
-    Ok(Json(
-        monitoring_view(&state, caller.account_id(), schedule_id).await?,
-    ))
-}
-
-/// Reserves licences for the Administration group (at most the contract's).
-#[utoipa::path(put, path = hosting_api::paths::SCHEDULE_MONITORING, tag = "server", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Schedule")), request_body = MonitoringUpdate,
-    responses((status = 200, description = "Licences", body = Monitoring),
-        (status = 422, description = "too_many_reserved", body = ErrorBody)))]
-pub async fn set_monitoring(
-    State(state): State<AppState>,
-    caller: Caller,
-    IdPath(schedule_id): IdPath,
-    ApiJson(update): ApiJson<MonitoringUpdate>,
-) -> ApiResult<Json<Monitoring>> {
-    state
-        .store
-        .set_administration_reserved(
-            &caller.actor,
-            schedule_id,
-            i64::from(update.administration_reserved),
-        )
-        .await?;
-    Ok(Json(
-        monitoring_view(&state, caller.account_id(), schedule_id).await?,
-    ))
 }

@@ -11,7 +11,7 @@ use super::schedules::SCHEDULE_SELECT;
 use super::uploads::{FileKind, Part, delete_blob, insert_blob, take_upload};
 use super::{Actor, ScheduleRow, Store, audit};
 use super::{StoreError, StoreResult};
-use crate::rules::{Change, Refusal, activation, reservation};
+use crate::rules::{Change, Refusal, activation};
 
 /// Where a base came from, as the database keeps it (`sqlx::Type`): a value the service does
 /// not know is an error when read, never a default.
@@ -514,39 +514,6 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?)
-    }
-
-    /// Reserves licences of the contract for a schedule's Administration group.
-    pub async fn set_administration_reserved(
-        &self,
-        actor: &Actor,
-        schedule_id: i64,
-        reserved: i64,
-    ) -> StoreResult<()> {
-        let now = self.now();
-        let mut tx = self.write().await?;
-        schedule_in(&mut tx, actor.account_id, schedule_id).await?;
-        let licences: i64 =
-            query_scalar("SELECT administration_licences FROM accounts WHERE id = $1")
-                .bind(actor.account_id)
-                .fetch_one(&mut tx)
-                .await?;
-        reservation::check(reserved, licences)?;
-        query("UPDATE schedules SET administration_reserved = $1 WHERE id = $2")
-            .bind(reserved)
-            .bind(schedule_id)
-            .execute(&mut tx)
-            .await?;
-        audit::record(
-            &mut tx,
-            actor,
-            now,
-            "licences.reserved",
-            json!({"schedule_id": schedule_id, "administration_reserved": reserved}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
     }
 }
 pub(super) async fn insert_base_file(

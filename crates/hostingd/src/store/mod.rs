@@ -13,6 +13,7 @@ mod domains;
 mod error;
 mod invoices;
 mod leases;
+mod monitoring;
 mod notices;
 mod notifications;
 mod objects;
