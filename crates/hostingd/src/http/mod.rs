@@ -1,6 +1,7 @@
 //! The HTTP API: one module per resource, thin handlers (parse, authorize, call the store, map).
 
 pub mod account;
+mod attempts;
 pub mod audit;
 pub mod contract;
 pub mod endpoint;

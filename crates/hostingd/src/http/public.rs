@@ -13,8 +13,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
+use super::attempts::{Attempt, Wrong, counted};
 use super::extract::{ApiJson, console_access_not_granted};
-use crate::auth::{FAILURE_WINDOW_SECONDS, attempt_keys, enrollment_key};
+use crate::auth::{attempt_keys, enrollment_key};
 use crate::clock::rfc3339;
 use crate::http::error::{ApiError, ApiResult};
 use crate::limits::SourceAddr;
@@ -126,55 +127,42 @@ async fn check_credentials(
         .account_by_hosting_number(hosting_number)
         .await?;
     let principal = enrollment_key(hosting_number, username.as_deref());
-    let attempt_source = AttemptSource {
-        account_id: account.as_ref().map(|a| a.id),
-        actor: "public".to_string(),
-        workstation_id: None,
-        source_addr: source.0.to_string(),
-        kind: "enrollment",
+    let attempt = Attempt {
+        source: AttemptSource {
+            account_id: account.as_ref().map(|a| a.id),
+            actor: "public".to_string(),
+            workstation_id: None,
+            source_addr: source.0.to_string(),
+            kind: "enrollment",
+        },
+        keys: attempt_keys(principal.clone(), "enroll", source).to_vec(),
+        principal,
     };
-    let attempt = state
-        .store
-        .begin_attempt(
-            &attempt_source,
-            &attempt_keys(principal.clone(), "enroll", source),
-            FAILURE_WINDOW_SECONDS,
-        )
-        .await?;
-    let user = match (&account, username) {
-        (Some(account), Some(username)) => {
-            state.store.user_by_username(account.id, username).await?
+    let (account, user) = counted(state, attempt, async {
+        let user = match (&account, username) {
+            (Some(account), Some(username)) => {
+                state.store.user_by_username(account.id, username).await?
+            }
+            _ => None,
+        };
+        let hash = match role {
+            Role::Manager => account.as_ref().map(|a| a.password_hash.as_str()),
+            Role::Superadmin => user.as_ref().map(|u| u.password_hash.as_str()),
+        };
+        let password_ok = state.passwords.verify_anonymous(password, hash).await?;
+        let invoice_ok = account
+            .as_ref()
+            .is_some_and(|a| state.store.invoice_matches(a, &enrollment.invoice_number));
+        match account.filter(|_| password_ok && invoice_ok) {
+            Some(account) => Ok(Ok((account, user))),
+            None => Ok(Err(Wrong {
+                also: Vec::new(),
+                action: "enrollment.failed",
+                detail: json!({"hosting_number": hosting_number, "role": role.as_str(), "username": username}),
+            })),
         }
-        _ => None,
-    };
-    let hash = match role {
-        Role::Manager => account.as_ref().map(|a| a.password_hash.as_str()),
-        Role::Superadmin => user.as_ref().map(|u| u.password_hash.as_str()),
-    };
-    let password_ok = match state.passwords.verify_anonymous(password, hash).await {
-        Ok(matches) => matches,
-        Err(error) => {
-            state.store.cancel_attempt(attempt).await?;
-            return Err(error.into());
-        }
-    };
-    let invoice_ok = account
-        .as_ref()
-        .is_some_and(|a| state.store.invoice_matches(a, &enrollment.invoice_number));
-    let Some(account) = account.filter(|_| password_ok && invoice_ok) else {
-        state
-            .store
-            .fail_attempt(
-                attempt,
-                &attempt_source,
-                &[],
-                "enrollment.failed",
-                json!({"hosting_number": hosting_number, "role": role.as_str(), "username": username}),
-            )
-            .await?;
-        return Err(ApiError::invalid_credentials());
-    };
-    state.store.succeed_attempt(attempt, &principal).await?;
+    })
+    .await?;
     let user_id = match (role, user) {
         (Role::Manager, _) => None,
         (Role::Superadmin, Some(user)) if user.superadmin && user.console_access => Some(user.id),

@@ -9,13 +9,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
+use super::attempts::{Attempt, Wrong, counted};
 use super::extract::{ApiJson, Caller, CertWorkstation, ensure_console_access};
-use crate::auth::{
-    FAILURE_WINDOW_SECONDS, SESSION_ABSOLUTE_SECONDS, attempt_keys, enrollment_key, login_key,
-    new_token,
-};
+use crate::auth::{SESSION_ABSOLUTE_SECONDS, attempt_keys, enrollment_key, login_key, new_token};
 use crate::clock::rfc3339;
-use crate::http::error::{ApiError, ApiResult};
+use crate::http::error::ApiResult;
 use crate::limits::SourceAddr;
 use crate::store::{AccountRow, AttemptSource, UserRow, WorkstationRow};
 
@@ -59,58 +57,42 @@ async fn check_password(
     password: &str,
 ) -> ApiResult<Option<UserRow>> {
     let principal = login_key(account.id, workstation.user_id);
-    let attempt_source = AttemptSource {
-        account_id: Some(account.id),
-        actor: workstation.actor().label,
-        workstation_id: Some(workstation.id),
-        source_addr: source.0.to_string(),
-        kind: "login",
+    let attempt = Attempt {
+        source: AttemptSource {
+            account_id: Some(account.id),
+            actor: workstation.actor().label,
+            workstation_id: Some(workstation.id),
+            source_addr: source.0.to_string(),
+            kind: "login",
+        },
+        keys: attempt_keys(principal.clone(), "login", source).to_vec(),
+        principal,
     };
-    let attempt = state
-        .store
-        .begin_attempt(
-            &attempt_source,
-            &attempt_keys(principal.clone(), "login", source),
-            FAILURE_WINDOW_SECONDS,
-        )
-        .await?;
-    let user = match workstation.user_id {
-        Some(user_id) => Some(state.store.user(account.id, user_id).await?),
-        None => None,
-    };
-    let hash = match workstation.role() {
-        Role::Manager => Some(account.password_hash.as_str()),
-        Role::Superadmin => user.as_ref().map(|u| u.password_hash.as_str()),
-    };
-    let matches = if password.len() > 1024 {
-        false
-    } else {
-        match state.passwords.verify(password, hash).await {
-            Ok(matches) => matches,
-            Err(error) => {
-                state.store.cancel_attempt(attempt).await?;
-                return Err(error.into());
-            }
+    counted(state, attempt, async {
+        let user = match workstation.user_id {
+            Some(user_id) => Some(state.store.user(account.id, user_id).await?),
+            None => None,
+        };
+        let hash = match workstation.role() {
+            Role::Manager => Some(account.password_hash.as_str()),
+            Role::Superadmin => user.as_ref().map(|u| u.password_hash.as_str()),
+        };
+        let matches = password.len() <= 1024 && state.passwords.verify(password, hash).await?;
+        if matches {
+            return Ok(Ok(user));
         }
-    };
-    if !matches {
         // A wrong password through a certificate also counts against enrolling that principal
         // (not the other way round): a stolen workstation gets no extra guesses there.
-        let enrollment = enrollment_key(&account.hosting_number, workstation.username.as_deref());
-        state
-            .store
-            .fail_attempt(
-                attempt,
-                &attempt_source,
-                &[enrollment],
-                "login.failed",
-                json!({}),
-            )
-            .await?;
-        return Err(ApiError::invalid_credentials());
-    }
-    state.store.succeed_attempt(attempt, &principal).await?;
-    Ok(user)
+        Ok(Err(Wrong {
+            also: vec![enrollment_key(
+                &account.hosting_number,
+                workstation.username.as_deref(),
+            )],
+            action: "login.failed",
+            detail: json!({}),
+        }))
+    })
+    .await
 }
 
 /// Opens a session bound to the workstation's certificate.
