@@ -26,6 +26,7 @@ pub mod operator;
 pub mod pki;
 pub mod private_files;
 pub mod proforma;
+pub mod renewal;
 pub mod rules;
 pub mod store;
 #[cfg(feature = "testing")]

@@ -135,7 +135,9 @@ impl From<Refusal> for ApiError {
             | Refusal::InvalidAccount
             | Refusal::InvalidCsr
             | Refusal::ServerNotStarted { .. }
-            | Refusal::PortUnavailable { .. }) => service_answer(service),
+            | Refusal::PortUnavailable { .. }
+            | Refusal::InvalidContractPeriod { .. }
+            | Refusal::NoPriceList { .. }) => service_answer(service),
             pronote_net @ (Refusal::CampusNetLicenceRequired { .. }
             | Refusal::PublicationRunning { .. }
             | Refusal::InvalidCasUrl { .. }
@@ -241,7 +243,7 @@ fn account_answer(refusal: Refusal) -> Answer {
     }
 }
 
-/// The answers about names, certificates and the servers' listeners.
+/// The answers about names, certificates, the servers' listeners and the contract.
 fn service_answer(refusal: Refusal) -> Answer {
     match refusal {
         Refusal::DomainNotAllowed { name, zone, why } => Answer {
@@ -284,6 +286,23 @@ fn service_answer(refusal: Refusal) -> Answer {
         )),
         Refusal::PortUnavailable { port, schedule } => conflict(format!(
             "The port {port} of {schedule} is in use on the hosting service, so the server cannot start. Try again in a minute; if it persists, contact support."
+        )),
+        Refusal::InvalidContractPeriod {
+            max_years,
+            window_days,
+            today,
+            field,
+        } => Answer {
+            field: Some(field),
+            ..answer(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "Choose a renewal of 1 to {max_years} years starting within {window_days} days of today ({today})."
+                ),
+            )
+        },
+        Refusal::NoPriceList { item, day } => conflict(format!(
+            "The provider's price list has no price of {item} for {day}: the pro-forma cannot be made yet. Contact your provider."
         )),
         // Not about the service: `From<Refusal>` sends only these refusals here.
         other => conflict(other.to_string()),

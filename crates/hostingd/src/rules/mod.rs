@@ -218,6 +218,24 @@ pub enum Refusal {
         /// Another instance is still letting it go.
         still_stopping: bool,
     },
+    /// A renewal's length or first day outside what may be asked.
+    InvalidContractPeriod {
+        /// The longest renewal, in years.
+        max_years: u8,
+        /// How far from today it may start, in days.
+        window_days: i64,
+        /// Today, YYYY-MM-DD.
+        today: String,
+        /// The field at fault.
+        field: &'static str,
+    },
+    /// The price list has no price for an item of the renewal on its first day.
+    NoPriceList {
+        /// The item.
+        item: String,
+        /// The day, YYYY-MM-DD.
+        day: String,
+    },
     /// The port of a schedule is in use on the service.
     PortUnavailable {
         /// The port.
@@ -283,6 +301,8 @@ impl Refusal {
             Refusal::InvalidCsr => ErrorCode::InvalidCsr,
             Refusal::ServerNotStarted { .. } => ErrorCode::ServerNotStarted,
             Refusal::PortUnavailable { .. } => ErrorCode::PortUnavailable,
+            Refusal::InvalidContractPeriod { .. } => ErrorCode::InvalidContractPeriod,
+            Refusal::NoPriceList { .. } => ErrorCode::NoPriceList,
         }
     }
 }
