@@ -234,7 +234,16 @@ async fn main() -> anyhow::Result<()> {
         .init();
     // Everything this process creates (database, WAL, keys, blobs) is owner-only.
     hostingd::private_files::owner_only_umask();
-    match cli.command {
+    run(cli.command).await
+}
+
+/// A refusal or failure of an operator's command, in the service's sentence.
+fn said(fault: hostingd::fault::Fault) -> anyhow::Error {
+    anyhow::anyhow!("{}", hostingd::http::error::ApiError::from(fault))
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
         Command::Serve(config) => serve(config).await,
         Command::Openapi => {
             println!(
@@ -260,6 +269,16 @@ async fn main() -> anyhow::Result<()> {
             provision(&store.open().await?, &account, json).await
         }
         Command::Outbox { store, json } => print_outbox(&store.open().await?, json).await,
+        Command::Release(command) => release(command).await,
+        Command::Prices(command) => prices(command).await,
+        other => account_command(other).await,
+    }
+}
+
+/// The commands about one account: its password, its invoice number, a domain, its contract, a
+/// workstation.
+async fn account_command(command: Command) -> anyhow::Result<()> {
+    match command {
         Command::ResetPassword {
             store,
             hosting_number,
@@ -268,7 +287,7 @@ async fn main() -> anyhow::Result<()> {
             let passwords = hostingd::auth::Passwords::new(1)?;
             operator::reset_password(&store, &passwords, &hosting_number)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(said)?;
             println!(
                 "a new password was sent by SMS (see the outbox); the sessions opened with the old one have ended"
             );
@@ -280,7 +299,7 @@ async fn main() -> anyhow::Result<()> {
         } => {
             operator::rotate_invoice(&store.open().await?, &hosting_number)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(said)?;
             println!(
                 "a new invoice number was sent by e-mail (see the outbox); the old one is refused"
             );
@@ -295,88 +314,10 @@ async fn main() -> anyhow::Result<()> {
             let store = store.open().await?;
             let domain = operator::verify_domain(&store, &hosting_number, &domain, &public_zone)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(said)?;
             println!(
                 "{domain} verified for {hosting_number}: the school may now use it and the names under it; PRONOTE clients that connect to them need the endpoint CA issued from now on (GET /v1/endpoint-ca)"
             );
-            Ok(())
-        }
-        Command::Release(ReleaseCommand::Publish {
-            store,
-            version,
-            prerelease_from,
-            window,
-        }) => {
-            let store = store.open().await?;
-            let release = operator::publish_release(&store, &version, &prerelease_from, &window)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "release {} published: pre-release from {}, upgrade window {}..{}",
-                release.version,
-                prerelease_from.trim(),
-                window.split("..").next().unwrap_or_default().trim(),
-                window.split("..").nth(1).unwrap_or_default().trim()
-            );
-            Ok(())
-        }
-        Command::Release(ReleaseCommand::List { store, json }) => {
-            for release in store.open().await?.releases().await? {
-                if json {
-                    println!("{}", serde_json::to_string(&release)?);
-                } else {
-                    println!(
-                        "{}\tpre-release from {}\twindow {}..{}",
-                        release.version,
-                        release.prerelease_from,
-                        release.window_start,
-                        release.window_end
-                    );
-                }
-            }
-            Ok(())
-        }
-        Command::Prices(PricesCommand::Set {
-            store,
-            item,
-            amount,
-            currency,
-            vat,
-            from,
-        }) => {
-            let store = store.open().await?;
-            let price = operator::set_price(&store, &item, &amount, &currency, &vat, &from)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "{} costs {}.{:02} {} excluding tax (VAT {}.{} %) from {}",
-                price.item,
-                price.amount_cents / 100,
-                price.amount_cents % 100,
-                price.currency,
-                price.vat_per_mille / 10,
-                price.vat_per_mille % 10,
-                price.valid_from
-            );
-            Ok(())
-        }
-        Command::Prices(PricesCommand::List { store, json }) => {
-            for price in store.open().await?.prices().await? {
-                if json {
-                    println!("{}", serde_json::to_string(&price)?);
-                } else {
-                    println!(
-                        "{}\tfrom {}\t{}.{:02} {}\tVAT {}.{} %",
-                        price.item,
-                        price.valid_from,
-                        price.amount_cents / 100,
-                        price.amount_cents % 100,
-                        price.currency,
-                        price.vat_per_mille / 10,
-                        price.vat_per_mille % 10
-                    );
-                }
-            }
             Ok(())
         }
         Command::Contract(ContractCommand::Set {
@@ -402,8 +343,99 @@ async fn main() -> anyhow::Result<()> {
         Command::RevokeWorkstation { store, id } => {
             operator::revoke_workstation(&store.open().await?, id)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(said)?;
             println!("workstation {id} revoked");
+            Ok(())
+        }
+        _ => unreachable!("run() handles the other commands"),
+    }
+}
+
+/// `hostingd release …`.
+async fn release(command: ReleaseCommand) -> anyhow::Result<()> {
+    match command {
+        ReleaseCommand::Publish {
+            store,
+            version,
+            prerelease_from,
+            window,
+        } => {
+            let store = store.open().await?;
+            let release = operator::publish_release(&store, &version, &prerelease_from, &window)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "release {} published: pre-release from {}, upgrade window {}..{}",
+                release.version,
+                prerelease_from.trim(),
+                window.split("..").next().unwrap_or_default().trim(),
+                window.split("..").nth(1).unwrap_or_default().trim()
+            );
+            Ok(())
+        }
+        ReleaseCommand::List { store, json } => {
+            for release in store.open().await?.releases().await? {
+                if json {
+                    println!("{}", serde_json::to_string(&release)?);
+                } else {
+                    println!(
+                        "{}\tpre-release from {}\twindow {}..{}",
+                        release.version,
+                        release.prerelease_from,
+                        release.window_start,
+                        release.window_end
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `hostingd prices …`.
+async fn prices(command: PricesCommand) -> anyhow::Result<()> {
+    match command {
+        PricesCommand::Set {
+            store,
+            item,
+            amount,
+            currency,
+            vat,
+            from,
+        } => {
+            let store = store.open().await?;
+            let price = operator::set_price(&store, &item, &amount, &currency, &vat, &from)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{} costs {}.{:02} {} excluding tax (VAT {}.{} %) from {}",
+                price.item,
+                price.amount_cents / 100,
+                price.amount_cents % 100,
+                price.currency,
+                price.vat_per_mille / 10,
+                price.vat_per_mille % 10,
+                price.valid_from
+            );
+            Ok(())
+        }
+        PricesCommand::List { store, json } => {
+            for price in store.open().await?.prices().await? {
+                if json {
+                    println!("{}", serde_json::to_string(&price)?);
+                } else {
+                    println!(
+                        "{}\tfrom {}\t{}.{:02} {}\tVAT {}.{} %",
+                        price.item,
+                        price.valid_from,
+                        price.amount_cents / 100,
+                        price.amount_cents % 100,
+                        price.currency,
+                        price.vat_per_mille / 10,
+                        price.vat_per_mille % 10
+                    );
+                }
+            }
             Ok(())
         }
     }

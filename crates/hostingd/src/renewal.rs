@@ -3,6 +3,7 @@
 //! first day of the new period, rendered as a PDF and issued with the next number.
 
 use hosting_api::contract::ProformaRequest;
+use time::Date;
 
 use crate::fault::FaultResult;
 use crate::proforma::{self, Renewal};
@@ -16,6 +17,29 @@ pub const MAX_YEARS: u8 = 3;
 /// How far from today a renewal may start, in days (before and after).
 pub const START_WINDOW_DAYS: i64 = 400;
 
+/// The first and last days of the period `request` asks for, refused when it is too long or
+/// starts too far from `today`.
+fn period(request: &ProformaRequest, today: Date) -> Result<(Date, Date), Refusal> {
+    let start = parse_date(&request.period_start).ok_or_else(|| Refusal::InvalidDate {
+        field: "period_start",
+        given: request.period_start.chars().take(40).collect(),
+    })?;
+    let too_far = (start - today).whole_days().abs() > START_WINDOW_DAYS;
+    if !(1..=MAX_YEARS).contains(&request.years) || too_far {
+        return Err(Refusal::InvalidContractPeriod {
+            max_years: MAX_YEARS,
+            window_days: START_WINDOW_DAYS,
+            today: iso(today),
+            field: if too_far { "period_start" } else { "years" },
+        });
+    }
+    let end = start
+        .replace_year(start.year() + i32::from(request.years))
+        .unwrap_or_else(|_| start + time::Duration::days(365 * i64::from(request.years)))
+        - time::Duration::days(1);
+    Ok((start, end))
+}
+
 /// Makes and issues the pro-forma invoice of `request` for the actor's account; `provider` is
 /// the name printed on it.
 pub async fn make_proforma(
@@ -24,25 +48,8 @@ pub async fn make_proforma(
     actor: &Actor,
     request: &ProformaRequest,
 ) -> FaultResult<ProformaRow> {
-    let start = parse_date(&request.period_start).ok_or_else(|| Refusal::InvalidDate {
-        field: "period_start",
-        given: request.period_start.chars().take(40).collect(),
-    })?;
     let today = store.clock().today();
-    let too_far = (start - today).whole_days().abs() > START_WINDOW_DAYS;
-    if !(1..=MAX_YEARS).contains(&request.years) || too_far {
-        return Err(Refusal::InvalidContractPeriod {
-            max_years: MAX_YEARS,
-            window_days: START_WINDOW_DAYS,
-            today: iso(today),
-            field: if too_far { "period_start" } else { "years" },
-        }
-        .into());
-    }
-    let end = start
-        .replace_year(start.year() + i32::from(request.years))
-        .unwrap_or_else(|_| start + time::Duration::days(365 * i64::from(request.years)))
-        - time::Duration::days(1);
+    let (start, end) = period(request, today)?;
     let account = store.account_by_id(actor.account_id).await?;
     let schedules = store.schedules(actor.account_id).await?;
     let language = Language::from_code(request.language.as_deref());

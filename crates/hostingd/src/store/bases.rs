@@ -112,6 +112,48 @@ fn stem(filename: &str) -> String {
         .to_string()
 }
 
+/// Finished uploads taken, in a transaction, as the files of one base: its `*.HNOT` first,
+/// then its companions, each kind once.
+pub(super) struct TakenBase {
+    /// The base's name: its `*.HNOT` without the extension.
+    pub name: String,
+    /// Kind, file name and blob of each file.
+    pub files: Vec<(FileKind, String, i64)>,
+}
+
+impl TakenBase {
+    /// The kinds of its files, for the audit log.
+    pub fn kinds(&self) -> Vec<FileKind> {
+        self.files.iter().map(|f| f.0).collect()
+    }
+}
+
+/// Takes `base_upload` (a `*.HNOT`) and `companions` (one of each other kind) out of the
+/// account's finished uploads.
+pub(super) async fn take_base(
+    tx: &mut Tx,
+    account_id: i64,
+    base_upload: &str,
+    companions: &[String],
+) -> StoreResult<TakenBase> {
+    let (filename, kind, blob_id) = take_upload(tx, account_id, base_upload).await?;
+    if kind != FileKind::Base {
+        return Err(Refusal::NotABase { filename }.into());
+    }
+    let mut taken = TakenBase {
+        name: stem(&filename),
+        files: vec![(FileKind::Base, filename, blob_id)],
+    };
+    for upload_id in companions {
+        let (filename, kind, blob_id) = take_upload(tx, account_id, upload_id).await?;
+        if taken.files.iter().any(|f| f.0 == kind) {
+            return Err(Refusal::DuplicateCompanion { filename, kind }.into());
+        }
+        taken.files.push((kind, filename, blob_id));
+    }
+    Ok(taken)
+}
+
 impl Store {
     /// Loads finished uploads as a base of a stopped schedule (origin: downloaded).
     pub async fn load_base(
@@ -124,34 +166,21 @@ impl Store {
         let now = self.now();
         let mut tx = self.write().await?;
         ensure_stopped(&mut tx, actor.account_id, schedule_id, Change::LoadingBase).await?;
-        let (filename, kind, blob_id) = take_upload(&mut tx, actor.account_id, base_upload).await?;
-        if kind != FileKind::Base {
-            return Err(Refusal::NotABase { filename }.into());
-        }
+        let taken = take_base(&mut tx, actor.account_id, base_upload, companions).await?;
         let base_id: i64 = query_scalar(
             "INSERT INTO bases (account_id, schedule_id, name, origin, created_at, version) VALUES ($1, $2, $3, $4, $5, (SELECT current_version FROM accounts WHERE id = $1)) RETURNING id",
         )
         .bind(actor.account_id)
         .bind(schedule_id)
-        .bind(stem(&filename))
+        .bind(&taken.name)
         .bind(BaseOrigin::Downloaded)
         .bind(now)
         .fetch_one(&mut tx)
         .await?;
-        insert_base_file(&mut tx, base_id, FileKind::Base, &filename, blob_id, now).await?;
-        let mut kinds = vec![FileKind::Base];
-        for upload_id in companions {
-            let (name, kind, blob) = take_upload(&mut tx, actor.account_id, upload_id).await?;
-            if kinds.contains(&kind) {
-                return Err(Refusal::DuplicateCompanion {
-                    filename: name,
-                    kind,
-                }
-                .into());
-            }
-            insert_base_file(&mut tx, base_id, kind, &name, blob, now).await?;
-            kinds.push(kind);
+        for (kind, filename, blob_id) in &taken.files {
+            insert_base_file(&mut tx, base_id, *kind, filename, *blob_id, now).await?;
         }
+        let kinds = taken.kinds();
         audit::record(
             &mut tx,
             actor,

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::db::{Tx, query, query_as, query_scalar};
 use super::safeguards::FileCopy;
-use super::uploads::{FileKind, delete_blob, insert_blob, take_upload};
+use super::uploads::{FileKind, delete_blob, insert_blob};
 use super::{ADMINISTRATION, Actor, Store, StoreResult, audit};
 use crate::rules::Refusal;
 
@@ -260,10 +260,8 @@ impl Store {
         if !member {
             return Err(Refusal::AdministrationOnly { schedule }.into());
         }
-        let (filename, kind, blob_id) = take_upload(&mut tx, actor.account_id, base_upload).await?;
-        if kind != FileKind::Base {
-            return Err(Refusal::NotABase { filename }.into());
-        }
+        let taken =
+            super::bases::take_base(&mut tx, actor.account_id, base_upload, companions).await?;
         let old: Option<i64> =
             query_scalar("SELECT id FROM year_bases WHERE schedule_id = $1 AND school_year = $2")
                 .bind(schedule_id)
@@ -274,37 +272,23 @@ impl Store {
             Some(old) => delete_year_base(&mut tx, old).await?,
             None => Vec::new(),
         };
-        let name = filename
-            .rsplit_once('.')
-            .map_or(filename.as_str(), |(stem, _)| stem)
-            .to_string();
         let year_base_id = insert_year_base(
             &mut tx,
             actor.account_id,
             schedule_id,
             school_year,
             YearOrigin::Loaded,
-            &name,
+            &taken.name,
             None,
             None,
             &actor.label,
             now,
         )
         .await?;
-        insert_year_file(&mut tx, year_base_id, FileKind::Base, &filename, blob_id).await?;
-        let mut kinds = vec![FileKind::Base];
-        for upload_id in companions {
-            let (name, kind, blob) = take_upload(&mut tx, actor.account_id, upload_id).await?;
-            if kinds.contains(&kind) {
-                return Err(Refusal::DuplicateCompanion {
-                    filename: name,
-                    kind,
-                }
-                .into());
-            }
-            insert_year_file(&mut tx, year_base_id, kind, &name, blob).await?;
-            kinds.push(kind);
+        for (kind, filename, blob_id) in &taken.files {
+            insert_year_file(&mut tx, year_base_id, *kind, filename, *blob_id).await?;
         }
+        let kinds = taken.kinds();
         audit::record(
             &mut tx,
             actor,
