@@ -6,8 +6,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::client::{Client, ClientError, ClientResult, error_from, transport_message};
-use crate::error_code::ErrorCode;
+use crate::client::{Client, ClientResult};
 
 /// `POST /v1/contract/proformas`: the period to renew.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -63,42 +62,7 @@ impl Client {
     /// `GET /v1/contract/proformas/{id}/pdf`: the document, its SHA-256 checked against
     /// `Repr-Digest`.
     pub async fn proforma_pdf(&self, id: i64) -> ClientResult<Vec<u8>> {
-        let token = self.token().ok_or(ClientError::NoSession)?;
-        let response = self
-            .http()
-            .get(self.url(&paths::fill(paths::PROFORMA_PDF, &[&id])))
-            .bearer_auth(token)
-            .send()
+        self.get_checked(&paths::fill(paths::PROFORMA_PDF, &[&id]), "document")
             .await
-            .map_err(|e| ClientError::Transport(transport_message(&e)))?;
-        if !response.status().is_success() {
-            return Err(error_from(response).await);
-        }
-        let expected = response
-            .headers()
-            .get("Repr-Digest")
-            .and_then(|v| v.to_str().ok())
-            .and_then(crate::files::parse_repr_digest)
-            .ok_or_else(|| ClientError::Decode("the document has no Repr-Digest".into()))?;
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| ClientError::Transport(transport_message(&e)))?;
-        let actual = hex::encode(aws_lc_rs::digest::digest(
-            &aws_lc_rs::digest::SHA256,
-            &bytes,
-        ));
-        if actual != expected {
-            return Err(ClientError::Api {
-                status: 200,
-                code: ErrorCode::DownloadHashMismatch,
-                message: format!(
-                    "The downloaded document's SHA-256 ({actual}) is not the service's ({expected}). Download it again."
-                ),
-                field: None,
-                retry_after_seconds: None,
-            });
-        }
-        Ok(bytes.to_vec())
     }
 }

@@ -246,6 +246,41 @@ pub struct BaseFile {
     pub added_at: String,
 }
 
+/// A file of a base (a schedule's, or a year's): what the base's size and hash are made of.
+pub trait StoredFile {
+    /// Its kind.
+    fn kind(&self) -> FileKind;
+    /// Its size in bytes.
+    fn size(&self) -> u64;
+    /// Its SHA-256, hex.
+    fn sha256(&self) -> &str;
+}
+
+impl StoredFile for BaseFile {
+    fn kind(&self) -> FileKind {
+        self.kind
+    }
+    fn size(&self) -> u64 {
+        self.size
+    }
+    fn sha256(&self) -> &str {
+        &self.sha256
+    }
+}
+
+/// Puts the files of a base in the order of the kinds (the `*.HNOT` first) and returns the
+/// base's size (all its files) and SHA-256 (its `*.HNOT`'s, empty without one).
+pub fn in_order<F: StoredFile>(files: &mut [F]) -> (u64, String) {
+    files.sort_by_key(|f| FileKind::ALL.iter().position(|k| *k == f.kind()));
+    let size = files.iter().map(StoredFile::size).sum();
+    let sha256 = files
+        .iter()
+        .find(|f| f.kind() == FileKind::Base)
+        .map(|f| f.sha256().to_string())
+        .unwrap_or_default();
+    (size, sha256)
+}
+
 /// A base of a schedule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Base {

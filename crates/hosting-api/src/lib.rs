@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod client;
 pub mod contract;
+mod download;
 pub mod error_code;
 pub mod file_hash;
 pub mod files;

@@ -112,6 +112,18 @@ pub struct YearFile {
     pub sha256: String,
 }
 
+impl crate::files::StoredFile for YearFile {
+    fn kind(&self) -> FileKind {
+        self.kind
+    }
+    fn size(&self) -> u64 {
+        self.size
+    }
+    fn sha256(&self) -> &str {
+        &self.sha256
+    }
+}
+
 /// The base kept for one finished school year of a schedule (read-only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct YearBase {

@@ -142,17 +142,13 @@ fn year_view(row: YearBaseRow, files: Vec<YearFileRow>) -> YearBase {
             sha256: f.sha256,
         })
         .collect();
-    files.sort_by_key(|f| FileKind::ALL.iter().position(|k| *k == f.kind));
+    let (size, sha256) = hosting_api::files::in_order(&mut files);
     YearBase {
         name: row.base_name,
         origin: row.origin,
         version: row.version,
-        size: files.iter().map(|f| f.size).sum(),
-        sha256: files
-            .iter()
-            .find(|f| f.kind == FileKind::Base)
-            .map(|f| f.sha256.clone())
-            .unwrap_or_default(),
+        size,
+        sha256,
         recorded_at: rfc3339(row.recorded_at),
         recorded_by: row.recorded_by,
         files,

@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hosting_api::ErrorCode;
 use hosting_api::files::{
-    AddCompanion, Base, BaseFile, FileKind, LoadBase, NewEmptyBase, Safeguard, repr_digest,
+    AddCompanion, Base, BaseFile, LoadBase, NewEmptyBase, Safeguard, repr_digest,
 };
 use hosting_api::types::{ErrorBody, Schedule};
 use utoipa_axum::router::OpenApiRouter;
@@ -48,7 +48,7 @@ fn base_view(base: BaseRow, files: Vec<BaseFileRow>) -> Base {
             added_at: rfc3339(f.added_at),
         })
         .collect();
-    files.sort_by_key(|f| FileKind::ALL.iter().position(|k| *k == f.kind));
+    let (size, sha256) = hosting_api::files::in_order(&mut files);
     Base {
         id: base.id,
         schedule_id: base.schedule_id,
@@ -56,12 +56,8 @@ fn base_view(base: BaseRow, files: Vec<BaseFileRow>) -> Base {
         origin: base.origin,
         created_at: rfc3339(base.created_at),
         activated_at: base.activated_at.map(rfc3339),
-        size: files.iter().map(|f| f.size).sum(),
-        sha256: files
-            .iter()
-            .find(|f| f.kind == FileKind::Base)
-            .map(|f| f.sha256.clone())
-            .unwrap_or_default(),
+        size,
+        sha256,
         files,
         version: base.version,
     }
