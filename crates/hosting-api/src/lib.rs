@@ -16,6 +16,7 @@ pub mod pronote_net;
 pub mod schema;
 pub mod school_year;
 pub mod secret;
+mod server;
 pub mod tls;
 pub mod tus;
 pub mod types;

@@ -594,28 +594,4 @@ pub fn serve(binary: &Path, dir: &Path, port: u16, extra: &[&str]) -> Child {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn windows_are_distinct_and_below_the_ephemeral_ports() {
-        let first = port_window();
-        let second = port_window();
-        assert_eq!(first.clone().count(), 100);
-        assert!(
-            second.start() > first.end() || second.end() < first.start(),
-            "{first:?} {second:?}"
-        );
-        assert!(*first.start() >= FIRST_PORT && *first.end() < 32768);
-    }
-
-    #[test]
-    fn the_password_is_read_from_the_sms() {
-        assert_eq!(
-            password_in_sms(
-                "Hosting console password: AbCd-1234-EfGh\nIt cannot be changed: keep it safe."
-            ),
-            "AbCd-1234-EfGh"
-        );
-    }
-}
+mod tests;

@@ -1,0 +1,172 @@
+//! The transfer of a whole file: chunk after chunk from the offset the service has, the next
+//! chunk read and hashed while one travels, the chunk size following the rate, and the way back
+//! after a network error or a restart of the service.
+
+use super::*;
+
+impl Client {
+    /// Sends the file at `path` to the upload `id`, from the offset the service has, until the
+    /// last byte is stored. Survives network errors and service restarts (up to
+    /// `options.max_attempts` failures in a row); `progress` is called after every chunk and
+    /// about ten times a second in between. The bytes the service already has are read once
+    /// more, for the file's hash: [`upload_file_from`](Self::upload_file_from) avoids that.
+    pub async fn upload_file(
+        &self,
+        id: &str,
+        path: &Path,
+        options: &TusOptions,
+        progress: impl FnMut(TransferProgress) + Send,
+    ) -> Result<TransferProgress, TusError> {
+        self.upload_file_from(id, path, options, None, progress)
+            .await
+    }
+
+    /// [`upload_file`](Self::upload_file), going on from `checkpoint`: the running hash of the
+    /// file's first bytes saved from an earlier report. Only the bytes between the checkpoint and
+    /// the service's offset are read for the hash before sending (none, when the checkpoint is
+    /// the last report's). The file must not have changed since the checkpoint: the caller
+    /// checks that (its modification time, say) before resuming.
+    pub async fn upload_file_from(
+        &self,
+        id: &str,
+        path: &Path,
+        options: &TusOptions,
+        checkpoint: Option<FileHash>,
+        mut progress: impl FnMut(TransferProgress) + Send,
+    ) -> Result<TransferProgress, TusError> {
+        let metadata = std::fs::metadata(path).map_err(|e| TusError::File {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let stamp = FileStamp::from_metadata(&metadata);
+        let found = metadata.len();
+        let max_chunk = options.chunk_size.max(1);
+        let min_chunk = options.min_chunk_size.clamp(1, max_chunk);
+        // Start between the two, then follow the rate.
+        let mut chunk_size = (min_chunk * 2).min(max_chunk);
+        let mut retry = Retry::new(options);
+        let (mut offset, length) = loop {
+            match self.upload_offset(id).await {
+                Ok(position) => break position,
+                Err(error) => retry.wait_or_fail(error).await?,
+            }
+        };
+        if found != length {
+            return Err(TusError::FileChanged {
+                path: path.to_path_buf(),
+                expected: length,
+                found,
+            });
+        }
+        // Bytes put on the wire, to tell what was sent twice.
+        let first_offset = offset;
+        let mut sent_total = 0u64;
+        let resent = |offset: u64, sent_total: u64| {
+            sent_total.saturating_sub(offset.saturating_sub(first_offset))
+        };
+        // The running hash of the bytes the service has.
+        let mut stored_hash = hash_up_to(path, checkpoint, offset, stamp).await?;
+        progress(TransferProgress {
+            offset,
+            sent: offset,
+            length,
+            resent: 0,
+            checkpoint: Some(stored_hash.clone()),
+        });
+        let prefetch = |at: u64, size: usize, hash: FileHash| {
+            tokio::spawn(read_chunk_async(path.to_path_buf(), at, size, hash, stamp))
+        };
+        let mut next = (offset < length).then(|| prefetch(offset, chunk_size, stored_hash.clone()));
+        while let Some(pending) = next.take() {
+            let chunk = pending.await.map_err(|e| TusError::File {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })??;
+            let size = chunk.size;
+            let after = chunk.offset + size;
+            // Read and hash the next chunk while this one travels.
+            if after < length {
+                next = Some(prefetch(after, chunk_size, chunk.hash_after.clone()));
+            }
+            sent_total += size;
+            let counter = Arc::new(AtomicU64::new(0));
+            let body = chunk_body(path, &chunk, counter.clone()).await?;
+            let started = Instant::now();
+            let result = {
+                let patch = self.patch_chunk(id, body, &chunk, after == length);
+                tokio::pin!(patch);
+                let mut tick = tokio::time::interval(Duration::from_millis(100));
+                tick.tick().await;
+                loop {
+                    tokio::select! {
+                        result = &mut patch => break result,
+                        _ = tick.tick() => progress(TransferProgress {
+                            offset,
+                            sent: chunk.offset + counter.load(Ordering::Relaxed).min(size),
+                            length,
+                            resent: resent(offset, sent_total - size),
+                            checkpoint: None,
+                        }),
+                    }
+                }
+            };
+            match result {
+                Ok(new_offset) => {
+                    retry.reset();
+                    offset = new_offset;
+                    // The next chunks take about `chunk_seconds` at the rate just measured.
+                    let rate = size as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                    let wanted = (rate * options.chunk_seconds) as usize;
+                    chunk_size = wanted.clamp(min_chunk, max_chunk);
+                    let moved_as_sent = offset == after;
+                    stored_hash = match moved_as_sent {
+                        true => chunk.hash_after,
+                        false => {
+                            hash_up_to(path, [stored_hash, chunk.hash_after], offset, stamp).await?
+                        }
+                    };
+                    progress(TransferProgress {
+                        offset,
+                        sent: offset,
+                        length,
+                        resent: resent(offset, sent_total),
+                        checkpoint: Some(stored_hash.clone()),
+                    });
+                    if !moved_as_sent && offset < length {
+                        // The service stored less than sent: continue from its offset.
+                        if let Some(stale) = next.take() {
+                            stale.abort();
+                        }
+                        next = Some(prefetch(offset, chunk_size, stored_hash.clone()));
+                    }
+                }
+                Err(error) => {
+                    retry.wait_or_fail(error).await?;
+                    if let Some(stale) = next.take() {
+                        stale.abort();
+                    }
+                    // Ask where the service stands (it may have restarted), then go on from there.
+                    offset = loop {
+                        match self.upload_offset(id).await {
+                            Ok((position, _)) => break position,
+                            Err(error) => retry.wait_or_fail(error).await?,
+                        }
+                    };
+                    // The last PATCH may have been stored though its answer was lost.
+                    stored_hash =
+                        hash_up_to(path, [stored_hash, chunk.hash_after], offset, stamp).await?;
+                    if offset < length {
+                        next = Some(prefetch(offset, chunk_size, stored_hash.clone()));
+                    }
+                }
+            }
+        }
+        Ok(TransferProgress {
+            offset,
+            sent: offset,
+            length,
+            resent: resent(offset, sent_total),
+            checkpoint: Some(stored_hash),
+        })
+    }
+}
