@@ -186,22 +186,14 @@ impl RunningService {
     }
 }
 
-/// Starts the service of `config` on its listen address (port 0: a free port) with `clock`.
-pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningService> {
-    instance::init(config.instance_id.as_deref());
-    let state = build_state(&config, clock).await?;
-    let left = state.store.forget_leases_of_gone_processes().await?;
-    if left > 0 {
-        tracing::info!(leases = left, "leases left by an earlier process forgotten");
-    }
-    let listener = std::net::TcpListener::bind(config.listen)
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    listener.set_nonblocking(true)?;
-    let addr = listener.local_addr()?;
-    let handle = Handle::new();
+/// The API's server on `listener`: TLS with client certificates, TCP keep-alives, the header
+/// timeout, and HTTP/2 windows and pings (`limits`).
+fn api_server(
+    listener: std::net::TcpListener,
+    state: &AppState,
+    limits: &limits::LimitsConfig,
+) -> anyhow::Result<axum_server::Server<SocketAddr, RustlsAcceptor<TcpConfigAcceptor>>> {
     let tls = RustlsConfig::from_config(state.pki.server_config());
-    let app = router(state.clone());
-    let limits = &config.limits;
     let tcp = TcpSocketConfig::new().nodelay(true).keepalive(
         TcpKeepaliveConfig::new()
             .time(Duration::from_secs(limits.tcp_keepalive_seconds.max(1)))
@@ -214,8 +206,7 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
     let header_timeout = Duration::from_secs(limits.header_timeout_seconds.max(1));
     let mut server = axum_server::from_tcp(listener)?
         .acceptor(acceptor)
-        .first_request_timeout(header_timeout)
-        .handle(handle.clone());
+        .first_request_timeout(header_timeout);
     server
         .http_builder()
         .http1()
@@ -231,6 +222,24 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
         .initial_connection_window_size(8 << 20)
         .keep_alive_interval(Some(ping))
         .keep_alive_timeout(ping);
+    Ok(server)
+}
+
+/// Starts the service of `config` on its listen address (port 0: a free port) with `clock`.
+pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningService> {
+    instance::init(config.instance_id.as_deref());
+    let state = build_state(&config, clock).await?;
+    let left = state.store.forget_leases_of_gone_processes().await?;
+    if left > 0 {
+        tracing::info!(leases = left, "leases left by an earlier process forgotten");
+    }
+    let listener = std::net::TcpListener::bind(config.listen)
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let handle = Handle::new();
+    let server = api_server(listener, &state, &config.limits)?.handle(handle.clone());
+    let app = router(state.clone());
     let task = tokio::spawn(async move {
         server
             .serve(app.into_make_service_with_connect_info::<SocketAddr>())

@@ -3,6 +3,32 @@
 //! after a network error or a restart of the service.
 
 use super::*;
+use tokio::task::JoinHandle;
+
+impl TransferProgress {
+    /// A report of `offset` bytes stored, with their running hash.
+    fn stored(offset: u64, length: u64, resent: u64, hash: &FileHash) -> TransferProgress {
+        TransferProgress {
+            offset,
+            sent: offset,
+            length,
+            resent,
+            checkpoint: Some(hash.clone()),
+        }
+    }
+}
+
+/// The size of the next chunks: about `seconds` at the rate of the chunk of `size` bytes sent
+/// since `started`, within `bounds`.
+fn next_size(
+    size: u64,
+    started: Instant,
+    seconds: f64,
+    bounds: std::ops::RangeInclusive<usize>,
+) -> usize {
+    let rate = size as f64 / started.elapsed().as_secs_f64().max(1e-3);
+    ((rate * seconds) as usize).clamp(*bounds.start(), *bounds.end())
+}
 
 impl Client {
     /// Sends the file at `path` to the upload `id`, from the offset the service has, until the
@@ -34,30 +60,12 @@ impl Client {
         checkpoint: Option<FileHash>,
         mut progress: impl FnMut(TransferProgress) + Send,
     ) -> Result<TransferProgress, TusError> {
-        let metadata = std::fs::metadata(path).map_err(|e| TusError::File {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        let stamp = FileStamp::from_metadata(&metadata);
-        let found = metadata.len();
         let max_chunk = options.chunk_size.max(1);
         let min_chunk = options.min_chunk_size.clamp(1, max_chunk);
         // Start between the two, then follow the rate.
         let mut chunk_size = (min_chunk * 2).min(max_chunk);
         let mut retry = Retry::new(options);
-        let (mut offset, length) = loop {
-            match self.upload_offset(id).await {
-                Ok(position) => break position,
-                Err(error) => retry.wait_or_fail(error).await?,
-            }
-        };
-        if found != length {
-            return Err(TusError::FileChanged {
-                path: path.to_path_buf(),
-                expected: length,
-                found,
-            });
-        }
+        let (stamp, mut offset, length) = self.start(id, path, &mut retry).await?;
         // Bytes put on the wire, to tell what was sent twice.
         let first_offset = offset;
         let mut sent_total = 0u64;
@@ -66,13 +74,7 @@ impl Client {
         };
         // The running hash of the bytes the service has.
         let mut stored_hash = hash_up_to(path, checkpoint, offset, stamp).await?;
-        progress(TransferProgress {
-            offset,
-            sent: offset,
-            length,
-            resent: 0,
-            checkpoint: Some(stored_hash.clone()),
-        });
+        progress(TransferProgress::stored(offset, length, 0, &stored_hash));
         let prefetch = |at: u64, size: usize, hash: FileHash| {
             tokio::spawn(read_chunk_async(path.to_path_buf(), at, size, hash, stamp))
         };
@@ -92,32 +94,23 @@ impl Client {
             let counter = Arc::new(AtomicU64::new(0));
             let body = chunk_body(path, &chunk, counter.clone()).await?;
             let started = Instant::now();
-            let result = {
-                let patch = self.patch_chunk(id, body, &chunk, after == length);
-                tokio::pin!(patch);
-                let mut tick = tokio::time::interval(Duration::from_millis(100));
-                tick.tick().await;
-                loop {
-                    tokio::select! {
-                        result = &mut patch => break result,
-                        _ = tick.tick() => progress(TransferProgress {
-                            offset,
-                            sent: chunk.offset + counter.load(Ordering::Relaxed).min(size),
-                            length,
-                            resent: resent(offset, sent_total - size),
-                            checkpoint: None,
-                        }),
-                    }
-                }
-            };
+            let result = self
+                .patch_reporting(id, body, &chunk, after == length, || {
+                    progress(TransferProgress {
+                        offset,
+                        sent: chunk.offset + counter.load(Ordering::Relaxed).min(size),
+                        length,
+                        resent: resent(offset, sent_total - size),
+                        checkpoint: None,
+                    })
+                })
+                .await;
             match result {
                 Ok(new_offset) => {
                     retry.reset();
                     offset = new_offset;
-                    // The next chunks take about `chunk_seconds` at the rate just measured.
-                    let rate = size as f64 / started.elapsed().as_secs_f64().max(1e-3);
-                    let wanted = (rate * options.chunk_seconds) as usize;
-                    chunk_size = wanted.clamp(min_chunk, max_chunk);
+                    chunk_size =
+                        next_size(size, started, options.chunk_seconds, min_chunk..=max_chunk);
                     let moved_as_sent = offset == after;
                     stored_hash = match moved_as_sent {
                         true => chunk.hash_after,
@@ -125,48 +118,95 @@ impl Client {
                             hash_up_to(path, [stored_hash, chunk.hash_after], offset, stamp).await?
                         }
                     };
-                    progress(TransferProgress {
+                    let resent = resent(offset, sent_total);
+                    progress(TransferProgress::stored(
                         offset,
-                        sent: offset,
                         length,
-                        resent: resent(offset, sent_total),
-                        checkpoint: Some(stored_hash.clone()),
-                    });
-                    if !moved_as_sent && offset < length {
+                        resent,
+                        &stored_hash,
+                    ));
+                    if !moved_as_sent {
                         // The service stored less than sent: continue from its offset.
-                        if let Some(stale) = next.take() {
-                            stale.abort();
-                        }
-                        next = Some(prefetch(offset, chunk_size, stored_hash.clone()));
+                        next.take().inspect(JoinHandle::abort);
+                        next = (offset < length)
+                            .then(|| prefetch(offset, chunk_size, stored_hash.clone()));
                     }
                 }
                 Err(error) => {
                     retry.wait_or_fail(error).await?;
-                    if let Some(stale) = next.take() {
-                        stale.abort();
-                    }
+                    next.take().inspect(JoinHandle::abort);
                     // Ask where the service stands (it may have restarted), then go on from there.
-                    offset = loop {
-                        match self.upload_offset(id).await {
-                            Ok((position, _)) => break position,
-                            Err(error) => retry.wait_or_fail(error).await?,
-                        }
-                    };
+                    offset = self.position(id, &mut retry).await?.0;
                     // The last PATCH may have been stored though its answer was lost.
                     stored_hash =
                         hash_up_to(path, [stored_hash, chunk.hash_after], offset, stamp).await?;
-                    if offset < length {
-                        next = Some(prefetch(offset, chunk_size, stored_hash.clone()));
-                    }
+                    next = (offset < length)
+                        .then(|| prefetch(offset, chunk_size, stored_hash.clone()));
                 }
             }
         }
-        Ok(TransferProgress {
+        let resent = resent(offset, sent_total);
+        Ok(TransferProgress::stored(
             offset,
-            sent: offset,
             length,
-            resent: resent(offset, sent_total),
-            checkpoint: Some(stored_hash),
-        })
+            resent,
+            &stored_hash,
+        ))
+    }
+
+    /// The file's stamp, and where the service stands on the upload `id` (its offset and the
+    /// length, which must be the file's).
+    async fn start(
+        &self,
+        id: &str,
+        path: &Path,
+        retry: &mut Retry,
+    ) -> Result<(FileStamp, u64, u64), TusError> {
+        let metadata = std::fs::metadata(path).map_err(|e| TusError::File {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let (offset, length) = self.position(id, retry).await?;
+        if metadata.len() != length {
+            return Err(TusError::FileChanged {
+                path: path.to_path_buf(),
+                expected: length,
+                found: metadata.len(),
+            });
+        }
+        Ok((FileStamp::from_metadata(&metadata), offset, length))
+    }
+
+    /// Where the service stands on the upload `id` (its offset and the length), asked again
+    /// after each failure that `retry` allows.
+    async fn position(&self, id: &str, retry: &mut Retry) -> Result<(u64, u64), TusError> {
+        loop {
+            match self.upload_offset(id).await {
+                Ok(position) => return Ok(position),
+                Err(error) => retry.wait_or_fail(error).await?,
+            }
+        }
+    }
+
+    /// The PATCH of `chunk` (the file's last when `last`), calling `report` about ten times a
+    /// second while it travels.
+    async fn patch_reporting(
+        &self,
+        id: &str,
+        body: reqwest::Body,
+        chunk: &Chunk,
+        last: bool,
+        mut report: impl FnMut(),
+    ) -> ClientResult<u64> {
+        let patch = self.patch_chunk(id, body, chunk, last);
+        tokio::pin!(patch);
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        tick.tick().await;
+        loop {
+            tokio::select! {
+                result = &mut patch => return result,
+                _ = tick.tick() => report(),
+            }
+        }
     }
 }

@@ -125,6 +125,41 @@ async fn validate(
     answer(&site, &headers, space, query.ticket.as_deref(), true).await
 }
 
+/// The page said when the publication cannot be read.
+fn unavailable(language: Language) -> Response {
+    let texts = Texts::new(language);
+    html(
+        StatusCode::SERVICE_UNAVAILABLE,
+        language,
+        &texts.get("webspace-unavailable-title", &[]),
+        &[texts.get("webspace-unavailable", &[])],
+    )
+}
+
+/// The redirection to the CAS server's login, which brings the person back to `service` with a
+/// ticket.
+fn to_cas_login(cas_url: &str, service: &str, language: Language, texts: &Texts) -> Response {
+    match Url::parse_with_params(&format!("{cas_url}/login"), [("service", service)]) {
+        Ok(login) => (
+            StatusCode::FOUND,
+            [
+                (header::LOCATION, login.to_string()),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+        )
+            .into_response(),
+        Err(_) => html(
+            StatusCode::BAD_GATEWAY,
+            language,
+            &texts.get("webspace-cas-unreachable-title", &[]),
+            &[texts.get(
+                "webspace-cas-unreachable",
+                &[("why", Arg::Text("invalid address"))],
+            )],
+        ),
+    }
+}
+
 /// A page of `space`, or the validation of the ticket brought back for it.
 async fn answer(
     site: &Site,
@@ -140,13 +175,7 @@ async fn answer(
             if let Err(error) = other {
                 tracing::error!(schedule = site.schedule_id, %error, "a webspace page could not be read");
             }
-            let texts = Texts::new(language);
-            return html(
-                StatusCode::SERVICE_UNAVAILABLE,
-                language,
-                &texts.get("webspace-unavailable-title", &[]),
-                &[texts.get("webspace-unavailable", &[])],
-            );
+            return unavailable(language);
         }
     };
     let publication = &view.publication;
@@ -195,29 +224,7 @@ async fn answer(
             &[texts.get("webspace-no-delegation", &args)],
         ),
         (None, _) => html(StatusCode::OK, language, &heading, &[school, inactivity]),
-        (Some(cas_url), None) => {
-            let login =
-                Url::parse_with_params(&format!("{cas_url}/login"), [("service", &service)]);
-            match login {
-                Ok(login) => (
-                    StatusCode::FOUND,
-                    [
-                        (header::LOCATION, login.to_string()),
-                        (header::CACHE_CONTROL, "no-store".to_string()),
-                    ],
-                )
-                    .into_response(),
-                Err(_) => html(
-                    StatusCode::BAD_GATEWAY,
-                    language,
-                    &texts.get("webspace-cas-unreachable-title", &[]),
-                    &[texts.get(
-                        "webspace-cas-unreachable",
-                        &[("why", Arg::Text("invalid address"))],
-                    )],
-                ),
-            }
-        }
+        (Some(cas_url), None) => to_cas_login(&cas_url, &service, language, &texts),
         (Some(_), Some(Ok(CasAnswer::User { user, display_name }))) => {
             let who = display_name.unwrap_or(user);
             let logged_in = texts.get("webspace-logged-in", &[("name", Arg::Text(&who))]);
@@ -228,14 +235,27 @@ async fn answer(
                 &[school, logged_in, inactivity],
             )
         }
-        (Some(_), Some(Ok(CasAnswer::Refused { code, .. }))) => html(
+        (Some(_), Some(failed)) => not_validated(site.schedule_id, language, &texts, failed),
+    }
+}
+
+/// The page of a ticket the CAS server refused, or could not be asked about.
+fn not_validated(
+    schedule_id: i64,
+    language: Language,
+    texts: &Texts,
+    failed: Result<CasAnswer, String>,
+) -> Response {
+    match failed {
+        Ok(CasAnswer::Refused { code, .. }) => html(
             StatusCode::FORBIDDEN,
             language,
             &texts.get("webspace-ticket-refused-title", &[]),
             &[texts.get("webspace-ticket-refused", &[("code", Arg::Text(&code))])],
         ),
-        (Some(_), Some(Err(why))) => {
-            tracing::warn!(schedule = site.schedule_id, %why, "a CAS ticket could not be validated");
+        Ok(CasAnswer::User { .. }) | Err(_) => {
+            let why = failed.err().unwrap_or_default();
+            tracing::warn!(schedule = schedule_id, %why, "a CAS ticket could not be validated");
             html(
                 StatusCode::BAD_GATEWAY,
                 language,

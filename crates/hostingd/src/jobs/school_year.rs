@@ -291,6 +291,39 @@ async fn upgrade_account(state: &AppState, due: &DueUpgrade) -> Result<(), (&'st
     Ok(())
 }
 
+/// The files of a base whose stored bytes still have the SHA-256 recorded when they were loaded;
+/// a damaged base is refused with the sentence of what to do.
+async fn intact_files(
+    state: &AppState,
+    name: &str,
+    base_id: i64,
+) -> Result<Vec<crate::store::BaseFileRow>, (&'static str, String)> {
+    let failed = |e: Fault| ("convert", e.to_string());
+    let files = state
+        .store
+        .base_files(base_id)
+        .await
+        .map_err(|e| failed(e.into()))?;
+    for file in &files {
+        let parts = state
+            .store
+            .blob_parts(file.blob_id)
+            .await
+            .map_err(|e| failed(e.into()))?;
+        let actual = state.blobs.sha256(parts).await.map_err(failed)?;
+        if actual != file.sha256 {
+            return Err((
+                "convert",
+                format!(
+                    "the stored file {} of {name} is damaged (its SHA-256 is not the one recorded when it was loaded); restore a safeguard of {name}, or load the base again",
+                    file.filename
+                ),
+            ));
+        }
+    }
+    Ok(files)
+}
+
 /// Converts the active base of one schedule: its stored bytes are checked against their
 /// SHA-256 (a damaged base is not converted), copied as a base of the new version and opened;
 /// a running server is stopped around it and started again. A server that cannot start again
@@ -305,28 +338,7 @@ async fn convert_schedule(
     was_running: bool,
 ) -> Result<(), (&'static str, String)> {
     let failed = |step: &'static str| move |e: Fault| (step, e.to_string());
-    let files = state
-        .store
-        .base_files(old_base_id)
-        .await
-        .map_err(|e| ("convert", Fault::from(e).to_string()))?;
-    for file in &files {
-        let parts = state
-            .store
-            .blob_parts(file.blob_id)
-            .await
-            .map_err(|e| ("convert", Fault::from(e).to_string()))?;
-        let actual = state.blobs.sha256(parts).await.map_err(failed("convert"))?;
-        if actual != file.sha256 {
-            return Err((
-                "convert",
-                format!(
-                    "the stored file {} of {name} is damaged (its SHA-256 is not the one recorded when it was loaded); restore a safeguard of {name}, or load the base again",
-                    file.filename
-                ),
-            ));
-        }
-    }
+    let files = intact_files(state, name, old_base_id).await?;
     let copies = copy_files(
         &state.store,
         &state.blobs,
