@@ -449,3 +449,43 @@ async fn a_body_far_over_the_limit_is_read_away_before_its_413() {
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(answer.contains("payload_too_large"), "{answer}");
 }
+
+/// The same for a chunked body, whose size is known only once it is read: past the limit it is
+/// read away and answered `413`; within it, it reaches its route as any other body.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chunked_body_over_the_limit_is_read_away_before_its_413() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let t = TestService::start().await;
+    for (chunks, expected) in [(2_400usize, "HTTP/1.1 413"), (1, "HTTP/1.1 401")] {
+        let mut config = hosting_api::tls::client_config(&t.service.ca_pem(), None).unwrap();
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+        let tcp = tokio::net::TcpStream::connect(t.service.addr)
+            .await
+            .unwrap();
+        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+        let mut tls = connector.connect(name, tcp).await.unwrap();
+        tls.write_all(
+            b"PUT /v1/controller HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        )
+        .await
+        .unwrap();
+        let chunk = vec![b' '; 10_000];
+        for _ in 0..chunks {
+            tls.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                .await
+                .unwrap();
+            tls.write_all(&chunk)
+                .await
+                .expect("the service closed the connection while the body was being sent");
+            tls.write_all(b"\r\n").await.unwrap();
+        }
+        tls.write_all(b"2\r\n{}\r\n0\r\n\r\n").await.unwrap();
+        tls.flush().await.unwrap();
+        let mut answer = vec![0; 4096];
+        let read = tls.read(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer[..read]);
+        // A small body reaches the route, which asks for a certificate.
+        assert!(answer.starts_with(expected), "{chunks} chunks: {answer}");
+    }
+}
