@@ -4,6 +4,7 @@ pub mod account;
 mod attempts;
 pub mod audit;
 pub mod contract;
+pub mod controller;
 pub mod endpoint;
 pub mod error;
 pub mod extract;
@@ -11,13 +12,14 @@ mod limits;
 pub mod monitoring;
 pub mod notifications;
 pub mod openapi;
+pub mod profiles;
 pub mod pronote_net;
 pub mod public;
 mod refusals;
+pub mod schedules;
 pub mod school_year;
 pub mod server;
 pub mod sessions;
-pub mod setup;
 pub mod uploads;
 pub mod users;
 pub mod workstations;
@@ -118,7 +120,9 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(public::routes())
         .merge(sessions::routes())
         .merge(account::routes())
-        .merge(setup::routes())
+        .merge(controller::routes())
+        .merge(schedules::routes())
+        .merge(profiles::routes())
         .merge(users::routes())
         .merge(workstations::routes())
         .merge(uploads::routes())

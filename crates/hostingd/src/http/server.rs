@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{ApiJson, Caller, IdPath};
-use super::setup::schedule_view;
+use super::schedules::schedule_view;
 use crate::clock::rfc3339;
 use crate::http::error::{ApiError, ApiResult};
 
