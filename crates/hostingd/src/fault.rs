@@ -45,12 +45,6 @@ impl From<ValidationError> for Fault {
     }
 }
 
-impl From<sqlx::Error> for Fault {
-    fn from(error: sqlx::Error) -> Fault {
-        Fault::Store(StoreError::Database(error))
-    }
-}
-
 impl Fault {
     /// An internal failure, described (logged once, where it becomes an answer).
     pub fn internal(error: impl std::fmt::Display) -> Fault {

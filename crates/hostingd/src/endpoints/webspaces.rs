@@ -235,35 +235,32 @@ async fn answer(
                 &[school, logged_in, inactivity],
             )
         }
-        (Some(_), Some(failed)) => not_validated(site.schedule_id, language, &texts, failed),
+        (Some(_), Some(Ok(CasAnswer::Refused { code, .. }))) => {
+            ticket_refused(language, &texts, &code)
+        }
+        (Some(_), Some(Err(why))) => cas_unreachable(site.schedule_id, language, &texts, &why),
     }
 }
 
-/// The page of a ticket the CAS server refused, or could not be asked about.
-fn not_validated(
-    schedule_id: i64,
-    language: Language,
-    texts: &Texts,
-    failed: Result<CasAnswer, String>,
-) -> Response {
-    match failed {
-        Ok(CasAnswer::Refused { code, .. }) => html(
-            StatusCode::FORBIDDEN,
-            language,
-            &texts.get("webspace-ticket-refused-title", &[]),
-            &[texts.get("webspace-ticket-refused", &[("code", Arg::Text(&code))])],
-        ),
-        Ok(CasAnswer::User { .. }) | Err(_) => {
-            let why = failed.err().unwrap_or_default();
-            tracing::warn!(schedule = schedule_id, %why, "a CAS ticket could not be validated");
-            html(
-                StatusCode::BAD_GATEWAY,
-                language,
-                &texts.get("webspace-cas-unreachable-title", &[]),
-                &[texts.get("webspace-cas-unreachable", &[("why", Arg::Text(&why))])],
-            )
-        }
-    }
+/// The page of a ticket the CAS server refused (its `code`).
+fn ticket_refused(language: Language, texts: &Texts, code: &str) -> Response {
+    html(
+        StatusCode::FORBIDDEN,
+        language,
+        &texts.get("webspace-ticket-refused-title", &[]),
+        &[texts.get("webspace-ticket-refused", &[("code", Arg::Text(code))])],
+    )
+}
+
+/// The page of a ticket the CAS server could not be asked about (`why`).
+fn cas_unreachable(schedule_id: i64, language: Language, texts: &Texts, why: &str) -> Response {
+    tracing::warn!(schedule = schedule_id, %why, "a CAS ticket could not be validated");
+    html(
+        StatusCode::BAD_GATEWAY,
+        language,
+        &texts.get("webspace-cas-unreachable-title", &[]),
+        &[texts.get("webspace-cas-unreachable", &[("why", Arg::Text(why))])],
+    )
 }
 
 #[cfg(test)]

@@ -73,6 +73,11 @@ impl Settings {
     pub fn host_for(&self, domain: &str) -> String {
         crate::domains::host_of(&self.public_zone, domain)
     }
+
+    /// The space of each account, in bytes, as the store counts it.
+    pub fn quota(&self) -> i64 {
+        i64::try_from(self.account_quota_bytes).unwrap_or(i64::MAX)
+    }
 }
 
 /// Shared state of every handler.

@@ -127,11 +127,6 @@ pub async fn load(
     Ok((StatusCode::CREATED, Json(base)))
 }
 
-/// The space of each account, in bytes.
-fn quota(state: &AppState) -> i64 {
-    i64::try_from(state.settings.account_quota_bytes).unwrap_or(i64::MAX)
-}
-
 /// Creates an empty base with a time grid and opens it; the server must be shut down.
 #[utoipa::path(post, path = hosting_api::paths::SCHEDULE_EMPTY_BASE, tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule")), request_body = NewEmptyBase,
@@ -150,7 +145,7 @@ pub async fn create_empty(
     let base_id = base_files::make_empty_base(
         &state.store,
         &state.blobs,
-        quota(&state),
+        state.settings.quota(),
         &caller.actor,
         schedule_id,
         &grid,
@@ -285,7 +280,7 @@ pub async fn open_safeguard(
     let schedule_id = base_files::open_safeguard(
         &state.store,
         &state.blobs,
-        quota(&state),
+        state.settings.quota(),
         &caller.actor,
         &safeguard,
     )

@@ -146,7 +146,7 @@ async fn september_base(
     base_files::make_empty_base(
         &state.store,
         &state.blobs,
-        i64::try_from(state.settings.account_quota_bytes).unwrap_or(i64::MAX),
+        state.settings.quota(),
         actor,
         schedule_id,
         &hosting_api::files::TimeGrid::default(),
@@ -224,12 +224,12 @@ async fn upgrade_account(state: &AppState, due: &DueUpgrade) -> Result<(), (&'st
         .store
         .schedules(account_id)
         .await
-        .map_err(|e| ("start", Fault::from(e).to_string()))?;
+        .map_err(|e| ("start", e.to_string()))?;
     let running: Vec<_> = state
         .store
         .running_schedules()
         .await
-        .map_err(|e| ("start", Fault::from(e).to_string()))?
+        .map_err(|e| ("start", e.to_string()))?
         .into_iter()
         .filter(|r| r.account_id == account_id)
         .collect();
@@ -246,7 +246,7 @@ async fn upgrade_account(state: &AppState, due: &DueUpgrade) -> Result<(), (&'st
                     )
                     .await;
                 if let Err(error) = step {
-                    return Err(("safeguard", Fault::from(error).to_string()));
+                    return Err(("safeguard", error.to_string()));
                 }
             }
             Err(failure) => {
@@ -369,7 +369,7 @@ async fn convert_schedule(
         {
             server_stopped(state, actor, schedule_id, "upgrade", &error).await;
         }
-        return Err(("convert", Fault::from(error).to_string()));
+        return Err(("convert", error.to_string()));
     }
     if was_running {
         if let Err(error) = state.endpoints.activate(state, actor, schedule_id).await {

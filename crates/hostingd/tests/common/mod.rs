@@ -24,6 +24,22 @@ pub struct TestService {
 }
 
 impl TestService {
+    /// A TLS connection to the service with ALPN `protocol` and no client certificate, for the
+    /// tests that write HTTP by hand.
+    pub async fn tls_connection(
+        &self,
+        protocol: &[u8],
+    ) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+        let mut config = hosting_api::tls::client_config(&self.service.ca_pem(), None).unwrap();
+        config.alpn_protocols = vec![protocol.to_vec()];
+        let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+        let tcp = tokio::net::TcpStream::connect(self.service.addr)
+            .await
+            .unwrap();
+        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+        connector.connect(name, tcp).await.unwrap()
+    }
+
     pub async fn start() -> TestService {
         TestService::start_with(|_| {}).await
     }

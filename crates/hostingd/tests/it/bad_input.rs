@@ -425,14 +425,7 @@ async fn bad_input_is_refused_with_a_sentence_and_changes_nothing() {
 async fn a_body_far_over_the_limit_is_read_away_before_its_413() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let t = TestService::start().await;
-    let mut config = hosting_api::tls::client_config(&t.service.ca_pem(), None).unwrap();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
-    let tcp = tokio::net::TcpStream::connect(t.service.addr)
-        .await
-        .unwrap();
-    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-    let mut tls = connector.connect(name, tcp).await.unwrap();
+    let mut tls = t.tls_connection(b"http/1.1").await;
     let body = vec![b'a'; 24 * 1024 * 1024];
     let head = format!(
         "PUT /v1/controller HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
@@ -457,14 +450,7 @@ async fn a_chunked_body_over_the_limit_is_read_away_before_its_413() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let t = TestService::start().await;
     for (chunks, expected) in [(2_400usize, "HTTP/1.1 413"), (1, "HTTP/1.1 401")] {
-        let mut config = hosting_api::tls::client_config(&t.service.ca_pem(), None).unwrap();
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
-        let tcp = tokio::net::TcpStream::connect(t.service.addr)
-            .await
-            .unwrap();
-        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-        let mut tls = connector.connect(name, tcp).await.unwrap();
+        let mut tls = t.tls_connection(b"http/1.1").await;
         tls.write_all(
             b"PUT /v1/controller HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
         )

@@ -567,26 +567,11 @@ async fn accepted_connections_have_tcp_keepalive() {
     drop(stream);
 }
 
-/// A TLS connection to the service with ALPN `protocol`.
-async fn tls_connection(
-    t: &TestService,
-    protocol: &[u8],
-) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
-    let mut config = hosting_api::tls::client_config(&t.service.ca_pem(), None).unwrap();
-    config.alpn_protocols = vec![protocol.to_vec()];
-    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
-    let tcp = tokio::net::TcpStream::connect(t.service.addr)
-        .await
-        .unwrap();
-    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-    connector.connect(name, tcp).await.unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn http1_headers_must_arrive_within_the_header_timeout() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let t = TestService::start_with(|config| config.limits.header_timeout_seconds = 1).await;
-    let mut tls = tls_connection(&t, b"http/1.1").await;
+    let mut tls = t.tls_connection(b"http/1.1").await;
     // Headers that never end (slowloris).
     tls.write_all(b"GET /v1/health HTTP/1.1\r\nHost: localhost\r\n")
         .await
@@ -604,7 +589,7 @@ async fn http1_headers_must_arrive_within_the_header_timeout() {
 async fn idle_http2_connections_are_pinged() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let t = TestService::start_with(|config| config.limits.http2_keepalive_seconds = 1).await;
-    let mut tls = tls_connection(&t, b"h2").await;
+    let mut tls = t.tls_connection(b"h2").await;
     // The client preface and an empty SETTINGS frame, then nothing.
     tls.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
         .await

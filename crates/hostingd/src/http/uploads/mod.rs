@@ -305,7 +305,7 @@ pub async fn create(
                 length: i64::try_from(length).unwrap_or(i64::MAX),
                 expires_at,
             },
-            i64::try_from(state.settings.account_quota_bytes).unwrap_or(i64::MAX),
+            state.settings.quota(),
         )
         .await?;
     let mut response = StatusCode::CREATED.into_response();
