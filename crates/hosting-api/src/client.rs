@@ -10,9 +10,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::ErrorCode;
-use crate::files::*;
 use crate::tls::{ClientIdentity, ServerTrust, TlsError, client_config_with};
 use crate::types::*;
+use crate::uploads::*;
 
 /// Everything that can go wrong with a call.
 #[derive(Debug, thiserror::Error)]
@@ -408,39 +408,6 @@ impl Client {
             .await
     }
 
-    /// Connects to a schedule's endpoint (`https://host:port/`), as a PRONOTE client would, and
-    /// returns what it says. The endpoint is trusted through the endpoint CA alone, fetched from
-    /// the service over this client's trusted, logged-in connection. When the service is
-    /// addressed by IP or `localhost`, the host is reached at that address (the schedules' names
-    /// are not in public DNS then).
-    pub async fn endpoint_status(&self, host: &str, port: u16) -> ClientResult<EndpointStatus> {
-        let ca = self.endpoint_ca().await?;
-        let tls = crate::tls::client_config(&ca.certificate_pem, None)
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
-        let mut builder = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(10));
-        if let Some(ip) = service_ip(&self.base_url) {
-            builder = builder.resolve(host, std::net::SocketAddr::new(ip, port));
-        }
-        let http = builder
-            .build()
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
-        let response = http
-            .get(format!("https://{host}:{port}/"))
-            .send()
-            .await
-            .map_err(|e| ClientError::Transport(transport_message(&e)))?;
-        if !response.status().is_success() {
-            return Err(error_from(response).await);
-        }
-        response
-            .json()
-            .await
-            .map_err(|e| ClientError::Decode(e.to_string()))
-    }
-
     /// A raw request with this client's TLS identity and token, for tests and tools that need to
     /// send what the typed methods never would (malformed bodies, unknown routes); `path` is
     /// under `/v1`.
@@ -473,7 +440,7 @@ impl Client {
 }
 
 /// The IP of a service URL addressed by IP literal or `localhost`.
-fn service_ip(base_url: &str) -> Option<std::net::IpAddr> {
+pub(crate) fn service_ip(base_url: &str) -> Option<std::net::IpAddr> {
     let authority = base_url.split("://").nth(1)?.split('/').next()?;
     let host = match authority.strip_prefix('[') {
         Some(rest) => rest.split(']').next()?,

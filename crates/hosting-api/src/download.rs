@@ -42,7 +42,7 @@ impl Client {
             .headers()
             .get("Repr-Digest")
             .and_then(|v| v.to_str().ok())
-            .and_then(crate::files::parse_repr_digest)
+            .and_then(crate::uploads::parse_repr_digest)
             .ok_or_else(|| ClientError::Decode(format!("the {what} has no Repr-Digest")))?;
         Ok((response, expected))
     }

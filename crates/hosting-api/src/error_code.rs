@@ -397,7 +397,7 @@ mod tests {
 
     #[test]
     fn the_validators_codes_are_known() {
-        use crate::files::TimeGrid;
+        use crate::bases::TimeGrid;
         use crate::validate;
         let grid = TimeGrid {
             day_starts_at: "08:00".to_string(),

@@ -6,7 +6,7 @@ use fancy_regex::Regex;
 use serde_json::{Value, json};
 use utoipa::PartialSchema;
 
-use crate::files::TimeGrid;
+use crate::bases::TimeGrid;
 use crate::types::*;
 use crate::validate::{self, ValidationError};
 

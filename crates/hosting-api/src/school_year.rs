@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::client::{Client, ClientResult};
-use crate::files::FileKind;
+use crate::uploads::FileKind;
 
 /// Where a school's upgrade to the next release stands.
 #[cfg_attr(
@@ -112,7 +112,7 @@ pub struct YearFile {
     pub sha256: String,
 }
 
-impl crate::files::StoredFile for YearFile {
+impl crate::uploads::StoredFile for YearFile {
     fn kind(&self) -> FileKind {
         self.kind
     }

@@ -22,7 +22,7 @@ use reqwest::Method;
 use crate::ErrorCode;
 use crate::client::{Client, ClientError, ClientResult};
 use crate::file_hash::FileHash;
-use crate::files::{TUS_CONTENT_TYPE, TUS_VERSION, UploadMetadata, repr_digest};
+use crate::uploads::{TUS_CONTENT_TYPE, TUS_VERSION, UploadMetadata, repr_digest};
 
 /// How chunks are sent.
 #[derive(Debug, Clone)]
@@ -311,7 +311,7 @@ fn retryable(error: &ClientError) -> bool {
         ClientError::Api { status, code, .. } => {
             *status >= 500
                 || *status == 423
-                || (*status == crate::files::CHECKSUM_MISMATCH_STATUS
+                || (*status == crate::uploads::CHECKSUM_MISMATCH_STATUS
                     && *code == ErrorCode::ChecksumMismatch)
                 || (*status == 409
                     && matches!(code, ErrorCode::OffsetMismatch | ErrorCode::UploadBusy))

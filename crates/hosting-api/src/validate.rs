@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::files::TimeGrid;
+use crate::bases::TimeGrid;
 
 /// A value that breaks a rule: which field, a stable code and a sentence that says what to fix.
 #[derive(Debug, Clone, PartialEq, Eq)]

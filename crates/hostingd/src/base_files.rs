@@ -6,7 +6,7 @@
 //! Used by the handlers and by the jobs alike; it takes the store and the blob storage it
 //! works with, not the service's whole state.
 
-use hosting_api::files::TimeGrid;
+use hosting_api::bases::TimeGrid;
 
 use crate::blobs::Blobs;
 use crate::clock::rfc3339;

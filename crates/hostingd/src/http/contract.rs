@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hosting_api::contract::{Proforma, ProformaRequest};
-use hosting_api::files::repr_digest;
 use hosting_api::types::ErrorBody;
+use hosting_api::uploads::repr_digest;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use hosting_api::ErrorCode;
-use hosting_api::files::EndpointStatus;
+use hosting_api::endpoint::EndpointStatus;
 
 use crate::endpoints::webspaces::Site;
 use crate::http::error::{ApiError, ApiResult};

@@ -1,8 +1,10 @@
 //! The HTTP API: one module per resource, thin handlers (parse, authorize, call the store, map).
 
 pub mod account;
+pub mod activation;
 mod attempts;
 pub mod audit;
+pub mod bases;
 pub mod contract;
 pub mod controller;
 pub mod endpoint;
@@ -16,10 +18,11 @@ pub mod profiles;
 pub mod pronote_net;
 pub mod public;
 mod refusals;
+pub mod safeguards;
 pub mod schedules;
 pub mod school_year;
-pub mod server;
 pub mod sessions;
+mod stored_file;
 pub mod uploads;
 pub mod users;
 pub mod workstations;
@@ -131,7 +134,9 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(users::routes())
         .merge(workstations::routes())
         .merge(uploads::routes())
-        .merge(server::routes())
+        .merge(bases::routes())
+        .merge(activation::routes())
+        .merge(safeguards::routes())
         .merge(monitoring::routes())
         .merge(school_year::routes())
         .merge(contract::routes())

@@ -20,6 +20,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(update_schedule))
 }
 
+/// A schedule of the account, as the wire shows it.
+pub(crate) async fn schedule_of(
+    state: &AppState,
+    account_id: i64,
+    schedule_id: i64,
+) -> ApiResult<Schedule> {
+    let row = state.store.schedule(account_id, schedule_id).await?;
+    Ok(schedule_view(state, row))
+}
+
 pub(crate) fn schedule_view(state: &AppState, row: ScheduleRow) -> Schedule {
     Schedule {
         id: row.id,

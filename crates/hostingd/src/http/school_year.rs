@@ -5,12 +5,12 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use hosting_api::ErrorCode;
-use hosting_api::files::FileKind;
 use hosting_api::school_year::{
     LoadYearBase, ScheduleYears, UpgradeChoice, UpgradeState, UpgradeStatus, UpgradeWindow,
     YearBase, YearCell, YearFile,
 };
 use hosting_api::types::ErrorBody;
+use hosting_api::uploads::FileKind;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -142,7 +142,7 @@ fn year_view(row: YearBaseRow, files: Vec<YearFileRow>) -> YearBase {
             sha256: f.sha256,
         })
         .collect();
-    let (size, sha256) = hosting_api::files::in_order(&mut files);
+    let (size, sha256) = hosting_api::uploads::in_order(&mut files);
     YearBase {
         name: row.base_name,
         origin: row.origin,
@@ -324,7 +324,7 @@ pub async fn download_year(
         .store
         .record_year_download(&caller.actor, schedule_id, &year, &file.sha256)
         .await?;
-    Ok(super::server::stored_file(
+    Ok(super::stored_file::stored_file(
         &state,
         parts,
         file.size,

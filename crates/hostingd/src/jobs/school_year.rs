@@ -149,7 +149,7 @@ async fn september_base(
         state.settings.quota(),
         actor,
         schedule_id,
-        &hosting_api::files::TimeGrid::default(),
+        &hosting_api::bases::TimeGrid::default(),
         Some(ledger),
     )
     .await?;

@@ -12,10 +12,11 @@ use sqlx::postgres::{PgConnection, PgPool, PgRow};
 use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::{FromRow, Postgres, SqlSafeStr, SqlStr, Sqlite, Transaction};
 
-use hosting_api::files::{BaseOrigin, FileKind};
+use hosting_api::bases::BaseOrigin;
 use hosting_api::pronote_net::DelegationMode;
 use hosting_api::school_year::{UpgradeStatus, YearOrigin};
 use hosting_api::types::{Role, ServerState};
+use hosting_api::uploads::FileKind;
 
 /// The connection pool of one backend.
 #[derive(Clone, Debug)]

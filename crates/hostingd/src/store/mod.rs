@@ -3,6 +3,7 @@
 //! Every state change runs in one transaction together with its audit record.
 
 mod accounts;
+mod activation;
 mod attempts;
 mod audit;
 mod bases;
@@ -40,9 +41,10 @@ use cache::{Cache, Commits};
 use db::{Backend, Pool, Tx};
 
 pub use accounts::{AccountRow, NewAccount};
+pub use activation::RunningSchedule;
 pub use attempts::{Attempt, AttemptKey, AttemptSource};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow, AuditScope};
-pub use bases::{BaseFileRow, BaseOrigin, BaseRow, RunningSchedule};
+pub use bases::{BaseFileRow, BaseOrigin, BaseRow};
 pub use contract::{
     ContractChange, EndingContract, PRICE_ITEMS, PriceRow, ProformaDraft, ProformaRow,
 };

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::bases::schedule_in;
+use super::activation::schedule_in;
 use super::db::{query, query_scalar};
 use super::{ADMINISTRATION, Actor, Store, StoreResult, audit};
 use crate::rules::reservation;

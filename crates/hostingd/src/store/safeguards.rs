@@ -3,7 +3,8 @@
 use hosting_api::NotificationKind;
 use serde_json::json;
 
-use super::bases::{BaseFileRow, BaseOrigin, RunningSchedule, ensure_stopped, insert_base_file};
+use super::activation::{RunningSchedule, ensure_stopped};
+use super::bases::{BaseFileRow, BaseOrigin, insert_base_file};
 use super::db::{query, query_as, query_scalar};
 use super::notifications::{Audience, Notice, notify, school_and_email};
 use super::objects::check_quota;

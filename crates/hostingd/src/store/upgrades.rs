@@ -10,7 +10,7 @@ use super::uploads::insert_blob;
 use super::{Actor, Store, StoreError, StoreResult, audit, outbox};
 use crate::rules::Change;
 use crate::rules::school_year::{self, Release, Stage, iso, parse_date, version_order};
-use hosting_api::files::BaseOrigin;
+use hosting_api::bases::BaseOrigin;
 use hosting_api::school_year::UpgradeStatus;
 
 /// A published release.
@@ -344,7 +344,8 @@ impl Store {
         let now = self.now();
         let actor = Actor::service(account_id);
         let mut tx = self.write().await?;
-        super::bases::ensure_stopped(&mut tx, account_id, schedule_id, Change::OpeningBase).await?;
+        super::activation::ensure_stopped(&mut tx, account_id, schedule_id, Change::OpeningBase)
+            .await?;
         let name: String = query_scalar("SELECT name FROM bases WHERE id = $1 AND account_id = $2")
             .bind(source_base_id)
             .bind(account_id)
@@ -392,7 +393,8 @@ impl Store {
         base_id: i64,
     ) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        super::bases::ensure_stopped(&mut tx, account_id, schedule_id, Change::OpeningBase).await?;
+        super::activation::ensure_stopped(&mut tx, account_id, schedule_id, Change::OpeningBase)
+            .await?;
         query("UPDATE schedules SET open_base_id = $1 WHERE id = $2 AND account_id = $3")
             .bind(base_id)
             .bind(schedule_id)

@@ -11,7 +11,7 @@ use crate::rules::Refusal;
 
 /// The kind of a stored file, as the database keeps it (`sqlx::Type`): a value the service does
 /// not know is an error when read, never a default.
-pub use hosting_api::files::FileKind;
+pub use hosting_api::uploads::FileKind;
 
 /// An upload row.
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -245,7 +245,7 @@ impl Store {
         let now = self.now();
         let mut tx = self.write().await?;
         let (schedule, _, _) =
-            super::bases::schedule_in(&mut tx, actor.account_id, schedule_id).await?;
+            super::activation::schedule_in(&mut tx, actor.account_id, schedule_id).await?;
         let member: bool = match user_id {
             Some(user_id) => query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM profile_members m JOIN profiles p ON p.id = m.profile_id WHERE p.schedule_id = $1 AND p.name = $2 AND m.user_id = $3)",

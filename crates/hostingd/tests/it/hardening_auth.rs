@@ -17,7 +17,7 @@ use common::flood::{
 use common::process::{free_port, serve};
 use common::{Logins, TestService};
 use futures::StreamExt;
-use hosting_api::files::{TUS_CONTENT_TYPE, TUS_VERSION};
+use hosting_api::uploads::{TUS_CONTENT_TYPE, TUS_VERSION};
 use hosting_api::{Client, ClientError, FileKind, Role, UploadMetadata, WorkstationKey};
 
 const WRONG_PASSWORD: &str = "WrongPassw0rd!";

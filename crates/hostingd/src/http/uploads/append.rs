@@ -18,8 +18,8 @@ use base64::Engine as _;
 use futures::StreamExt;
 use hosting_api::ErrorCode;
 use hosting_api::FileHash;
-use hosting_api::files::{CHECKSUM_MISMATCH_STATUS, TUS_CONTENT_TYPE, parse_repr_digest};
 use hosting_api::types::ErrorBody;
+use hosting_api::uploads::{CHECKSUM_MISMATCH_STATUS, TUS_CONTENT_TYPE, parse_repr_digest};
 
 use super::{check_version, header_value, live_upload, number_header, offset_response, valid_id};
 use crate::blobs::PartWriter;

@@ -15,10 +15,10 @@ use axum::Json;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use hosting_api::files::{
+use hosting_api::types::ErrorBody;
+use hosting_api::uploads::{
     StorageInfo, TUS_CHECKSUM_ALGORITHMS, TUS_EXTENSIONS, TUS_VERSION, UploadInfo, UploadMetadata,
 };
-use hosting_api::types::ErrorBody;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 

@@ -1,5 +1,4 @@
-//! The Server PRONOTE part of the contract: uploaded files (tus 1.0), bases, the server of a
-//! schedule, safeguards and the monitoring of connections.
+//! Uploaded files (tus 1.0): their kinds, metadata, limits, and what a stored base is made of.
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -212,40 +211,6 @@ impl std::fmt::Display for FileKind {
     }
 }
 
-/// Where a base comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(
-    feature = "sqlx",
-    derive(sqlx::Type),
-    sqlx(type_name = "text", rename_all = "lowercase")
-)]
-pub enum BaseOrigin {
-    /// Loaded from the institution (an uploaded `*.HNOT`).
-    Downloaded,
-    /// Created empty on the service.
-    Created,
-    /// Opened from a safeguard.
-    Safeguard,
-    /// Converted to a new version by the yearly upgrade, from the base that was active.
-    Upgraded,
-}
-
-/// A file of a base.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct BaseFile {
-    /// Kind.
-    pub kind: FileKind,
-    /// File name.
-    pub filename: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// SHA-256, hex.
-    pub sha256: String,
-    /// When it was attached (RFC 3339).
-    pub added_at: String,
-}
-
 /// A file of a base (a schedule's, or a year's): what the base's size and hash are made of.
 pub trait StoredFile {
     /// Its kind.
@@ -254,18 +219,6 @@ pub trait StoredFile {
     fn size(&self) -> u64;
     /// Its SHA-256, hex.
     fn sha256(&self) -> &str;
-}
-
-impl StoredFile for BaseFile {
-    fn kind(&self) -> FileKind {
-        self.kind
-    }
-    fn size(&self) -> u64 {
-        self.size
-    }
-    fn sha256(&self) -> &str {
-        &self.sha256
-    }
 }
 
 /// Puts the files of a base in the order of the kinds (the `*.HNOT` first) and returns the
@@ -280,117 +233,6 @@ pub fn in_order<F: StoredFile>(files: &mut [F]) -> (u64, String) {
         .unwrap_or_default();
     (size, sha256)
 }
-
-/// A base of a schedule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Base {
-    /// Identifier.
-    pub id: i64,
-    /// Schedule.
-    pub schedule_id: i64,
-    /// Name (the file name without extension, or the creation date).
-    pub name: String,
-    /// Origin.
-    pub origin: BaseOrigin,
-    /// When it arrived on the service (RFC 3339).
-    pub created_at: String,
-    /// Last activation, for previously activated bases (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub activated_at: Option<String>,
-    /// Size of all its files.
-    pub size: u64,
-    /// SHA-256 of the `*.HNOT`.
-    pub sha256: String,
-    /// The `*.HNOT` and its companions.
-    pub files: Vec<BaseFile>,
-    /// The version the base was made or converted with; absent for bases made before versions
-    /// were recorded (they are of the school's version).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-}
-
-/// `POST /v1/schedules/{id}/bases`: loads a finished upload of a `*.HNOT` with companions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct LoadBase {
-    /// The finished upload of the `*.HNOT`.
-    pub upload_id: String,
-    /// Finished uploads of `*.HCOURRIERS`, `*.HDOCJOINTS`, `*.HPHOTOS`.
-    #[serde(default)]
-    pub companions: Vec<String>,
-}
-
-/// `POST /v1/bases/{id}/companions`: completes a base with a finished upload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct AddCompanion {
-    /// The finished upload of a companion file.
-    pub upload_id: String,
-}
-
-/// The time grid of a new base.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct TimeGrid {
-    /// First hour of the day, `HH:MM`.
-    #[schema(schema_with = crate::schema::day_starts_at)]
-    pub day_starts_at: String,
-    /// Length of a slot in minutes.
-    #[schema(schema_with = crate::schema::slot_minutes)]
-    pub slot_minutes: u32,
-    /// Slots per day.
-    #[schema(schema_with = crate::schema::slots_per_day)]
-    pub slots_per_day: u32,
-}
-
-impl Default for TimeGrid {
-    /// PRONOTE's default grid: 8:00, ten slots of one hour (reset later with the data from EDT).
-    fn default() -> Self {
-        TimeGrid {
-            day_starts_at: "08:00".to_string(),
-            slot_minutes: 60,
-            slots_per_day: 10,
-        }
-    }
-}
-
-/// `POST /v1/schedules/{id}/bases/empty`: creates an empty base and opens it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
-pub struct NewEmptyBase {
-    /// The time grid; absent: the default one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time_grid: Option<TimeGrid>,
-}
-
-/// A safeguard of a schedule's active base.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Safeguard {
-    /// Identifier.
-    pub id: i64,
-    /// Schedule.
-    pub schedule_id: i64,
-    /// The base it was taken of.
-    pub base_id: i64,
-    /// That base's name.
-    pub base_name: String,
-    /// When it was taken (RFC 3339).
-    pub taken_at: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// SHA-256 of its content, hex; the download carries it in `Repr-Digest`.
-    pub sha256: String,
-}
-
-/// What the schedule's endpoint answers while its server runs (`GET /` on its host and port).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct EndpointStatus {
-    /// School name.
-    pub school: String,
-    /// Schedule name.
-    pub schedule: String,
-    /// Name of the active base.
-    pub base: String,
-    /// Version of the server.
-    pub version: String,
-}
-
 /// `Repr-Digest: sha-256=:BASE64:` for a hex SHA-256.
 pub fn repr_digest(sha256_hex: &str) -> String {
     let bytes = hex::decode(sha256_hex).unwrap_or_default();
