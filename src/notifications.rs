@@ -3,7 +3,7 @@
 //! the service had to stop, the contract's end coming, a new workstation), each with the panel
 //! where to act, marked read one by one or all at once. Read marks are the person's own.
 
-use hosting_api::{Notification, NotificationKind, Notifications};
+use hosting_api::{About, Notification, NotificationKind, Notifications, Role};
 
 use crate::backend::Backend;
 use crate::format;
@@ -26,62 +26,52 @@ pub struct Bell {
     pub open: bool,
 }
 
-/// The sentence of a notification, from its kind and its detail.
+/// The sentence of a notification, from what it says.
 pub fn sentence(t: &Texts, item: &Notification) -> String {
-    let text = |key: &str| {
-        item.detail
-            .get(key)
-            .and_then(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .or_else(|| Some(v.to_string()))
-            })
-            .unwrap_or_default()
-    };
     let schedule = item.schedule_name.clone().unwrap_or_default();
-    match item.kind {
-        NotificationKind::UpgradeComing => t.with(
+    match item.about() {
+        About::UpgradeComing { version, day, .. } => t.with(
             "notification-upgrade_coming",
-            &[
-                ("version", &text("version")),
-                ("day", &format::day(t, &text("day"))),
-            ],
+            &[("version", &version), ("day", &format::day(t, &day))],
         ),
-        NotificationKind::CertificateExpiring => t.with(
+        About::CertificateExpiring {
+            name, not_after, ..
+        } => t.with(
             "notification-certificate_expiring",
             &[
-                ("name", &text("name")),
+                ("name", &name),
                 (
                     "date",
-                    &format::day(t, &text("not_after").chars().take(10).collect::<String>()),
+                    &format::day(t, &not_after.chars().take(10).collect::<String>()),
                 ),
             ],
         ),
-        NotificationKind::SafeguardFailed => t.with(
+        About::SafeguardFailed { day, .. } => t.with(
             "notification-safeguard_failed",
-            &[
-                ("schedule", &schedule),
-                ("day", &format::day(t, &text("day"))),
-            ],
+            &[("schedule", &schedule), ("day", &format::day(t, &day))],
         ),
-        NotificationKind::ServerStopped => {
+        About::ServerStopped { .. } => {
             t.with("notification-server_stopped", &[("schedule", &schedule)])
         }
-        NotificationKind::ContractEnding => t.with(
+        About::ContractEnding { ends_on, .. } => t.with(
             "notification-contract_ending",
-            &[("date", &format::day(t, &text("ends_on")))],
+            &[("date", &format::day(t, &ends_on))],
         ),
-        NotificationKind::WorkstationEnrolled => {
-            let who = match text("role").as_str() {
-                "manager" => t.get("role-manager"),
-                _ => text("username"),
+        About::WorkstationEnrolled {
+            name,
+            role,
+            username,
+        } => {
+            let who = match role {
+                Role::Manager => t.get("role-manager"),
+                Role::Superadmin => username.unwrap_or_default(),
             };
             t.with(
                 "notification-workstation_enrolled",
-                &[("name", &text("name")), ("who", &who)],
+                &[("name", &name), ("who", &who)],
             )
         }
-        NotificationKind::Unknown => t.get("notification-unknown"),
+        About::Unknown => t.get("notification-unknown"),
     }
 }
 

@@ -71,6 +71,100 @@ impl NotificationKind {
     }
 }
 
+/// What a notification says, by kind: the arguments of its sentence. The service writes a
+/// notification's `kind` and `detail` from one of these, and the console reads them back into
+/// one ([`Notification::about`]), so neither side reads the detail by string keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum About {
+    /// The yearly upgrade happens within 7 days.
+    UpgradeComing {
+        /// The version it brings.
+        version: String,
+        /// The school's version now.
+        from_version: String,
+        /// Its day, YYYY-MM-DD.
+        day: String,
+    },
+    /// A workstation's certificate expires within 30 days.
+    CertificateExpiring {
+        /// The workstation's name.
+        name: String,
+        /// When it expires (RFC 3339).
+        not_after: String,
+        /// Days left.
+        days_left: i64,
+    },
+    /// A schedule's safeguard could not be taken on a day.
+    SafeguardFailed {
+        /// The day, YYYY-MM-DD.
+        day: String,
+        /// Why (the service's words, for the log).
+        reason: String,
+    },
+    /// A schedule's server is stopped: the service could not start it again.
+    ServerStopped {
+        /// `listener_failed` at the service's start, `upgrade` or `september_base` in a job.
+        cause: String,
+        /// Why (the service's words, for the log).
+        reason: String,
+    },
+    /// The hosting contract ends soon.
+    ContractEnding {
+        /// Its last day, YYYY-MM-DD.
+        ends_on: String,
+        /// Days left (absent when the end date could not be read).
+        #[serde(default)]
+        days_left: Option<i64>,
+    },
+    /// A workstation was enrolled in the account.
+    WorkstationEnrolled {
+        /// Its name.
+        name: String,
+        /// Who enrolled it.
+        role: crate::types::Role,
+        /// A superadministrator's username.
+        #[serde(default)]
+        username: Option<String>,
+    },
+    /// A kind this console does not know, or a detail it cannot read.
+    Unknown,
+}
+
+impl About {
+    /// Its kind.
+    pub fn kind(&self) -> NotificationKind {
+        match self {
+            About::UpgradeComing { .. } => NotificationKind::UpgradeComing,
+            About::CertificateExpiring { .. } => NotificationKind::CertificateExpiring,
+            About::SafeguardFailed { .. } => NotificationKind::SafeguardFailed,
+            About::ServerStopped { .. } => NotificationKind::ServerStopped,
+            About::ContractEnding { .. } => NotificationKind::ContractEnding,
+            About::WorkstationEnrolled { .. } => NotificationKind::WorkstationEnrolled,
+            About::Unknown => NotificationKind::Unknown,
+        }
+    }
+
+    /// Its detail, as it travels and is stored (a JSON object).
+    pub fn detail(&self) -> serde_json::Value {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(mut map)) => map
+                .remove("detail")
+                .unwrap_or(serde_json::Value::Object(Default::default())),
+            _ => serde_json::Value::Object(Default::default()),
+        }
+    }
+
+    /// What a kind and its detail say; `Unknown` for a kind or a detail this side cannot read.
+    pub fn of(kind: NotificationKind, detail: &serde_json::Value) -> About {
+        if kind == NotificationKind::Unknown {
+            return About::Unknown;
+        }
+        serde_json::from_value(serde_json::json!({"kind": kind.as_str(), "detail": detail}))
+            .unwrap_or(About::Unknown)
+    }
+}
+
 /// One notification.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Notification {
@@ -94,6 +188,13 @@ pub struct Notification {
     /// The arguments of its sentence, by kind (see [`NotificationKind`]); never a secret.
     #[serde(default)]
     pub detail: serde_json::Value,
+}
+
+impl Notification {
+    /// What it says, typed.
+    pub fn about(&self) -> About {
+        About::of(self.kind, &self.detail)
+    }
 }
 
 /// `GET /v1/notifications`: the caller's notifications of the last 90 days, newest first (at
@@ -154,6 +255,64 @@ mod tests {
         assert_eq!(
             NotificationKind::parse("moon_phase"),
             NotificationKind::Unknown
+        );
+    }
+
+    #[test]
+    fn the_detail_is_read_back_into_what_was_written() {
+        let written = [
+            About::UpgradeComing {
+                version: "2031".into(),
+                from_version: "2030".into(),
+                day: "2030-08-21".into(),
+            },
+            About::CertificateExpiring {
+                name: "PC".into(),
+                not_after: "2030-08-30T00:00:00Z".into(),
+                days_left: 29,
+            },
+            About::SafeguardFailed {
+                day: "2030-08-01".into(),
+                reason: "storage".into(),
+            },
+            About::ServerStopped {
+                cause: "upgrade".into(),
+                reason: "port".into(),
+            },
+            About::ContractEnding {
+                ends_on: "2030-10-31".into(),
+                days_left: None,
+            },
+            About::WorkstationEnrolled {
+                name: "Laptop".into(),
+                role: crate::types::Role::Superadmin,
+                username: Some("jdupont".into()),
+            },
+        ];
+        assert_eq!(written.len(), NotificationKind::ALL.len());
+        for about in written {
+            let detail = about.detail();
+            assert!(detail.is_object(), "{detail}");
+            assert!(detail.get("kind").is_none(), "{detail}");
+            assert_eq!(About::of(about.kind(), &detail), about);
+        }
+        assert_eq!(
+            About::ContractEnding {
+                ends_on: "2030-10-31".into(),
+                days_left: Some(3)
+            }
+            .detail(),
+            serde_json::json!({"ends_on": "2030-10-31", "days_left": 3})
+        );
+        // A detail that lacks what its kind needs, or a kind this side does not know.
+        let broken = serde_json::json!({"day": "2030-08-01"});
+        assert_eq!(
+            About::of(NotificationKind::SafeguardFailed, &broken),
+            About::Unknown
+        );
+        assert_eq!(
+            About::of(NotificationKind::Unknown, &broken),
+            About::Unknown
         );
     }
 }

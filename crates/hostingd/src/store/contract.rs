@@ -2,7 +2,7 @@
 //! transaction that records them, kept as the documents that were given), the contract's days
 //! set by the operator, and the ledger of the reminders of its end.
 
-use hosting_api::NotificationKind;
+use hosting_api::About;
 use serde_json::json;
 
 use super::db::{query, query_as, query_scalar};
@@ -320,12 +320,14 @@ impl Store {
         let days_left = crate::rules::school_year::parse_date(&contract.contract_ends_on)
             .map(|ends_on| (ends_on - self.clock.today()).whole_days());
         let notice = Notice {
-            kind: NotificationKind::ContractEnding,
+            about: About::ContractEnding {
+                ends_on: contract.contract_ends_on.clone(),
+                days_left,
+            },
             dedupe_key: format!("contract:{}:{days_before}", contract.contract_ends_on),
             audience: Audience::All,
             schedule_id: None,
             workstation_id: None,
-            detail: json!({"ends_on": contract.contract_ends_on, "days_left": days_left}),
         };
         notify(&mut tx, contract.account_id, now, &notice, None).await?;
         tx.commit().await?;

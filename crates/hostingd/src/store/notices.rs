@@ -2,7 +2,7 @@
 //! that come near (the yearly upgrade, a workstation's certificate), which the hourly job
 //! `jobs::notices` looks for.
 
-use hosting_api::NotificationKind;
+use hosting_api::About;
 use serde_json::json;
 use time::Date;
 
@@ -33,12 +33,14 @@ pub(super) async fn server_stopped(
             .ok_or(StoreError::NotFound("schedule"))?
             .0;
     let notice = Notice {
-        kind: NotificationKind::ServerStopped,
+        about: About::ServerStopped {
+            cause: cause.to_string(),
+            reason: reason.to_string(),
+        },
         dedupe_key: format!("stopped:{schedule_id}:{}", iso(date_of(now))),
         audience: Audience::All,
         schedule_id: Some(schedule_id),
         workstation_id: None,
-        detail: json!({"cause": cause, "reason": reason}),
     };
     let message = crate::messages::server_stopped_email(&school, &schedule, reason);
     notify(tx, account_id, now, &notice, Some((&email, &message))).await
@@ -145,12 +147,15 @@ impl Store {
         let mut tx = self.write().await?;
         let (school, email) = school_and_email(&mut tx, coming.account_id).await?;
         let notice = Notice {
-            kind: NotificationKind::UpgradeComing,
+            about: About::UpgradeComing {
+                version: coming.version.clone(),
+                from_version: coming.from_version.clone(),
+                day: iso(coming.day),
+            },
             dedupe_key: format!("upgrade:{}:{}", coming.version, iso(coming.day)),
             audience: Audience::All,
             schedule_id: None,
             workstation_id: None,
-            detail: json!({"version": coming.version, "from_version": coming.from_version, "day": iso(coming.day)}),
         };
         let message = crate::messages::upgrade_coming_email(&school, &coming.version, coming.day);
         let written = notify(
@@ -193,12 +198,15 @@ impl Store {
         let ends_on = date_of(certificate.not_after);
         let days_left = (ends_on - date_of(now)).whole_days();
         let notice = Notice {
-            kind: NotificationKind::CertificateExpiring,
+            about: About::CertificateExpiring {
+                name: certificate.name.clone(),
+                not_after: rfc3339(certificate.not_after),
+                days_left,
+            },
             dedupe_key: format!("cert:{}", certificate.workstation_id),
             audience: Audience::Workstation,
             schedule_id: None,
             workstation_id: Some(certificate.workstation_id),
-            detail: json!({"name": certificate.name, "not_after": rfc3339(certificate.not_after), "days_left": days_left}),
         };
         let message = crate::messages::certificate_expiring_email(
             &school,

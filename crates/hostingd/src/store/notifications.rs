@@ -2,7 +2,7 @@
 //! depends on time), once per dedupe key, with the e-mail of those that need action put in the
 //! outbox in that same transaction; and read marks per person.
 
-use hosting_api::NotificationKind;
+use hosting_api::About;
 
 use super::db::{Arg, Exec, Tx, query, query_as, query_scalar};
 use super::{Store, StoreError, StoreResult, outbox};
@@ -36,8 +36,8 @@ impl Audience {
 /// A notification to write.
 #[derive(Debug, Clone)]
 pub(super) struct Notice {
-    /// What it is about.
-    pub kind: NotificationKind,
+    /// What it says (its kind and the arguments of its sentence, never a secret).
+    pub about: About,
     /// One notification per key and account: `safeguard:<schedule>:<day>`, `cert:<id>`…
     pub dedupe_key: String,
     /// Who sees it.
@@ -46,8 +46,6 @@ pub(super) struct Notice {
     pub schedule_id: Option<i64>,
     /// The workstation it is about.
     pub workstation_id: Option<i64>,
-    /// The arguments of its sentence (never a secret).
-    pub detail: serde_json::Value,
 }
 
 /// Writes `notice` in `tx` unless the account has one with its key already; only then is
@@ -63,12 +61,12 @@ pub(super) async fn notify(
         "INSERT INTO notifications (account_id, kind, dedupe_key, audience, schedule_id, workstation_id, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (account_id, dedupe_key) DO NOTHING RETURNING id",
     )
     .bind(account_id)
-    .bind(notice.kind.as_str())
+    .bind(notice.about.kind().as_str())
     .bind(&notice.dedupe_key)
     .bind(notice.audience.as_str())
     .bind(notice.schedule_id)
     .bind(notice.workstation_id)
-    .bind(notice.detail.to_string())
+    .bind(notice.about.detail().to_string())
     .bind(now)
     .fetch_optional(&mut *tx)
     .await?;
@@ -149,7 +147,7 @@ impl NotificationScope {
 pub struct NotificationRow {
     /// Identifier.
     pub id: i64,
-    /// Its kind's name (a [`NotificationKind`]).
+    /// Its kind's name (a `hosting_api::NotificationKind`).
     pub kind: String,
     /// Unix seconds.
     pub created_at: i64,

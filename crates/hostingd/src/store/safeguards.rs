@@ -1,6 +1,6 @@
 //! Safeguards: copies of every file of a running schedule's base, and their retention.
 
-use hosting_api::NotificationKind;
+use hosting_api::About;
 use serde_json::json;
 
 use super::activation::{RunningSchedule, ensure_stopped};
@@ -283,12 +283,14 @@ impl Store {
         let today = crate::rules::school_year::date_of(now);
         let day = crate::rules::school_year::iso(today);
         let notice = Notice {
-            kind: NotificationKind::SafeguardFailed,
+            about: About::SafeguardFailed {
+                day: day.clone(),
+                reason: reason.to_string(),
+            },
             dedupe_key: format!("safeguard:{}:{day}", schedule.schedule_id),
             audience: Audience::All,
             schedule_id: Some(schedule.schedule_id),
             workstation_id: None,
-            detail: json!({"day": day, "reason": reason}),
         };
         let (school, email) = school_and_email(&mut tx, schedule.account_id).await?;
         let message = crate::messages::safeguard_failed_email(&school, &schedule.name, today);

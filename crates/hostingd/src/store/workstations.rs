@@ -1,6 +1,6 @@
 //! Enrolled workstations: their certificates' fingerprints, listing and revocation.
 
-use hosting_api::NotificationKind;
+use hosting_api::About;
 use hosting_api::types::Role;
 use serde_json::json;
 
@@ -114,12 +114,15 @@ impl Store {
         outbox::enqueue(&mut tx, actor.account_id, now, "email", &email, &message).await?;
         // The bell says it too; the e-mail above is its e-mail.
         let notice = Notice {
-            kind: NotificationKind::WorkstationEnrolled,
+            about: About::WorkstationEnrolled {
+                name: workstation.name.clone(),
+                role: workstation.role,
+                username: username.clone(),
+            },
             dedupe_key: format!("enrolled:{id}"),
             audience: Audience::Manager,
             schedule_id: None,
             workstation_id: Some(id),
-            detail: json!({"name": workstation.name, "role": workstation.role.as_str(), "username": username}),
         };
         notify(&mut tx, actor.account_id, now, &notice, None).await?;
         tx.commit().await?;
