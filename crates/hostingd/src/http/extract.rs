@@ -16,7 +16,8 @@ use crate::auth::{SESSION_IDLE_SECONDS, token_hash};
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::limits::SourceAddr;
-use crate::store::{Actor, SessionRow, UserRow, WorkstationRow};
+use crate::rules::Refusal;
+use crate::store::{Actor, ScheduleRow, SessionRow, UserRow, WorkstationRow};
 
 /// A JSON body; malformed, oversized or mistyped bodies answer 4xx with a sentence.
 pub struct ApiJson<T>(pub T);
@@ -321,6 +322,54 @@ impl<R: Rule> FromRequestParts<AppState> for Caller<R> {
             actor,
             rule: std::marker::PhantomData,
         })
+    }
+}
+
+/// A logged-in caller who is a member of the Administration profile of the schedule that the
+/// path's `{id}` names. Another account's schedule is `404 not_found`; a schedule of the account
+/// whose profile the caller is not in (the hosting manager is in none) is `403
+/// administration_only`.
+pub struct Member {
+    /// The caller.
+    pub caller: Caller,
+    /// The schedule.
+    pub schedule: ScheduleRow,
+}
+
+impl FromRequestParts<AppState> for Member {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::<Anyone>::from_request_parts(parts, state).await?;
+        let axum::extract::Path(params) = axum::extract::Path::<
+            std::collections::HashMap<String, String>,
+        >::from_request_parts(parts, state)
+        .await
+        .map_err(path_rejection)?;
+        let schedule_id = params
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .ok_or_else(|| {
+                ApiError::bad_request(ErrorCode::InvalidId, "The schedule's id must be a number.")
+            })?;
+        let schedule = state
+            .store
+            .schedule(caller.account_id(), schedule_id)
+            .await?;
+        if !state
+            .store
+            .is_administration_member(schedule_id, caller.workstation.user_id)
+            .await?
+        {
+            return Err(Refusal::AdministrationOnly {
+                schedule: schedule.name,
+            }
+            .into());
+        }
+        Ok(Member { caller, schedule })
     }
 }
 

@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::{ApiJson, Caller, IdNamePath, IdPath};
+use super::extract::{ApiJson, Caller, IdNamePath, IdPath, Member};
 use crate::clock::rfc3339;
 use crate::http::error::{ApiError, ApiResult};
 use crate::rules::Refusal;
@@ -242,7 +242,7 @@ pub async fn years(
         (status = 422, description = "invalid_school_year", body = ErrorBody)))]
 pub async fn load_year(
     State(state): State<AppState>,
-    caller: Caller,
+    Member { caller, .. }: Member,
     IdNamePath(schedule_id, year): IdNamePath,
     ApiJson(request): ApiJson<LoadYearBase>,
 ) -> ApiResult<Json<YearCell>> {
@@ -292,24 +292,11 @@ pub struct ContentQuery {
         (status = 404, description = "not_found", body = ErrorBody)))]
 pub async fn download_year(
     State(state): State<AppState>,
-    caller: Caller,
-    IdNamePath(schedule_id, year): IdNamePath,
+    Member { caller, schedule }: Member,
+    IdNamePath(_schedule, year): IdNamePath,
     Query(query): Query<ContentQuery>,
 ) -> ApiResult<Response> {
-    let schedule = state
-        .store
-        .schedule(caller.account_id(), schedule_id)
-        .await?;
-    if !state
-        .store
-        .is_administration_member(schedule_id, caller.workstation.user_id)
-        .await?
-    {
-        return Err(Refusal::AdministrationOnly {
-            schedule: schedule.name,
-        }
-        .into());
-    }
+    let schedule_id = schedule.id;
     let kind = query.kind.unwrap_or(FileKind::Base);
     let file = state
         .store
