@@ -28,6 +28,7 @@ pub mod private_files;
 pub mod proforma;
 pub mod renewal;
 pub mod rules;
+pub mod settings;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -47,8 +48,8 @@ pub use config::ServeConfig;
 pub use http::{AppState, router};
 
 use crate::auth::Passwords;
-use crate::http::Settings;
 use crate::pki::Pki;
+use crate::settings::Settings;
 use crate::store::Store;
 
 /// Makes the data directory and the blob directory owner-only (0700, what the service keeps
@@ -85,8 +86,11 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
     let permits = config.max_concurrent_hashes.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
     });
+    let cas = Arc::new(cas::CasClient::new(
+        config.cas_ca_file.as_deref(),
+        config.cas_allow_private_addresses,
+    )?);
     Ok(AppState {
-        store,
         pki: Arc::new(pki),
         passwords: Arc::new(Passwords::with_queue(
             permits,
@@ -125,15 +129,16 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
             },
         }),
         blobs: blobs::Blobs::open(&blob_location).await?,
-        cas: Arc::new(cas::CasClient::new(
-            config.cas_ca_file.as_deref(),
-            config.cas_allow_private_addresses,
-        )?),
         endpoints: Arc::new(endpoints::Endpoints::new(
             config.schedule_bind.unwrap_or(config.listen.ip()),
             endpoint_ca,
             Duration::from_secs(config.endpoint_lease_seconds),
+            &config.public_zone,
+            store.clone(),
+            cas.clone(),
         )),
+        cas,
+        store,
     })
 }
 
@@ -163,7 +168,7 @@ impl RunningService {
 
     /// Runs the jobs that are due now (safeguards, expiry), as the periodic runner does.
     pub async fn run_jobs(&self) -> anyhow::Result<jobs::JobReport> {
-        jobs::run_due(&self.state).await
+        jobs::run_due(&self.state.job_services()).await
     }
 
     /// Stops accepting, lets requests in flight finish (at most 5 s), and returns.
@@ -174,7 +179,7 @@ impl RunningService {
         }
         self.jobs.abort();
         self.reconciler.abort();
-        self.state.endpoints.stop_all(&self.state).await;
+        self.state.endpoints.stop_all().await;
         self.task.await??;
         Ok(())
     }
@@ -247,13 +252,13 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
     });
     let delivery = delivery::Delivery::from_config(&config)?
         .map(|delivery| tokio::spawn(delivery.run(state.store.clone())));
-    state.endpoints.resume(&state).await?;
+    state.endpoints.resume().await?;
     let reconciler = {
         let state = state.clone();
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(state.endpoints.reconcile_every()).await;
-                if let Err(error) = state.endpoints.reconcile(&state).await {
+                if let Err(error) = state.endpoints.reconcile().await {
                     tracing::error!(%error, "the endpoints were not reconciled");
                 }
             }
@@ -266,7 +271,7 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
             loop {
                 tokio::time::sleep(every).await;
                 state.guard.forget_idle();
-                if let Err(error) = jobs::run_due(&state).await {
+                if let Err(error) = jobs::run_due(&state.job_services()).await {
                     tracing::error!(%error, "a job run failed");
                 }
             }

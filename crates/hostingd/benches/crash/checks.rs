@@ -368,7 +368,7 @@ impl Checker {
         clock.advance(i64::try_from(past.as_secs())?);
         let config = ServeConfig::local(self.data_dir.clone());
         let state = hostingd::build_state(&config, clock).await?;
-        let swept = hostingd::jobs::sweep_orphans(&state).await;
+        let swept = hostingd::jobs::sweep_orphans(&state.job_services()).await;
         let referenced = state.store.referenced_objects().await;
         state.store.close().await;
         found.swept = swept?;

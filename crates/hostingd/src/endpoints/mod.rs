@@ -33,9 +33,11 @@ use tokio::sync::Mutex;
 
 use crate::endpoint_ca::EndpointCa;
 use crate::fault::{Fault, FaultResult};
-use crate::http::AppState;
+use std::sync::Arc;
+
+use crate::cas::CasClient;
 use crate::rules::Refusal;
-use crate::store::{Actor, ScheduleRow};
+use crate::store::{Actor, ScheduleRow, Store};
 
 /// Requests one endpoint answers at once; more wait.
 const PAGES_AT_ONCE: usize = 32;
@@ -65,6 +67,12 @@ pub struct Endpoints {
     holder: String,
     /// How long a lease lasts unless renewed.
     lease: Duration,
+    /// The service's zone, in which a schedule's short domain is a host.
+    public_zone: String,
+    /// The database: leases, the running schedules, the verified domains.
+    store: Store,
+    /// The client of the schools' CAS servers, for the webspaces' pages.
+    cas: Arc<CasClient>,
 }
 
 /// The lease of a schedule's endpoint.
@@ -74,9 +82,20 @@ fn lease_name(schedule_id: i64) -> String {
 
 impl Endpoints {
     /// Endpoints bound on `bind`, with certificates signed by `ca`, each held by a lease of
-    /// `lease` (at least a second).
-    pub fn new(bind: IpAddr, ca: EndpointCa, lease: Duration) -> Endpoints {
+    /// `lease` (at least a second), kept in `store`; the hosts are in `public_zone`, and the
+    /// webspaces' pages ask `cas`.
+    pub fn new(
+        bind: IpAddr,
+        ca: EndpointCa,
+        lease: Duration,
+        public_zone: &str,
+        store: Store,
+        cas: Arc<CasClient>,
+    ) -> Endpoints {
         Endpoints {
+            public_zone: public_zone.to_string(),
+            store,
+            cas,
             bind,
             ca,
             listening: Mutex::new(HashMap::new()),
@@ -98,10 +117,10 @@ impl Endpoints {
     /// Takes the lease of a schedule's endpoint, waiting for an instance that is letting it go
     /// (its schedule shut down: it stops at its next reconciliation); false if another instance
     /// still holds it after a reconciliation and a bit.
-    async fn take_lease(&self, state: &AppState, schedule_id: i64) -> FaultResult<bool> {
+    async fn take_lease(&self, schedule_id: i64) -> FaultResult<bool> {
         let deadline = Instant::now() + self.reconcile_every() + Duration::from_secs(2);
         loop {
-            if state
+            if self
                 .store
                 .acquire_lease(&lease_name(schedule_id), &self.holder, self.lease_seconds())
                 .await?
@@ -116,8 +135,8 @@ impl Endpoints {
     }
 
     /// Gives a schedule's lease back (best effort: it expires anyway).
-    async fn release(&self, state: &AppState, schedule_id: i64) {
-        if let Err(error) = state
+    async fn release(&self, schedule_id: i64) {
+        if let Err(error) = self
             .store
             .release_lease(&lease_name(schedule_id), &self.holder)
             .await
@@ -128,30 +147,25 @@ impl Endpoints {
 
     /// The endpoint CA's certificate (PEM) as it is now: what PRONOTE clients and the console's
     /// "Test the connection" trust for the endpoints.
-    pub async fn ca_pem(&self, state: &AppState) -> FaultResult<String> {
-        let verified = state.store.verified_domain_names().await?;
+    pub async fn ca_pem(&self) -> FaultResult<String> {
+        let verified = self.store.verified_domain_names().await?;
         self.ca.certificate(&verified).map_err(Fault::internal)
     }
 
     /// Puts the open base of a schedule into service: takes its port, starts its listener, then
     /// records that the server runs. A port in use or a listener that does not start answers
     /// `409` and leaves the server shut down.
-    pub async fn activate(
-        &self,
-        state: &AppState,
-        actor: &Actor,
-        schedule_id: i64,
-    ) -> FaultResult<()> {
+    pub async fn activate(&self, actor: &Actor, schedule_id: i64) -> FaultResult<()> {
         let _one_at_a_time = self.changes.lock().await;
-        let row = state
+        let row = self
             .store
             .check_activation(actor.account_id, schedule_id)
             .await?;
-        if !self.take_lease(state, schedule_id).await? {
+        if !self.take_lease(schedule_id).await? {
             if row.server_state == ServerState::Running {
                 // Another instance serves it and goes on doing so: its status reads the base
                 // from the database.
-                state.store.activate(actor, schedule_id).await?;
+                self.store.activate(actor, schedule_id).await?;
                 return Ok(());
             }
             return Err(Refusal::ServerNotStarted {
@@ -160,42 +174,37 @@ impl Endpoints {
             }
             .into());
         }
-        let reservation = match self.reserve(state, &row).await {
+        let reservation = match self.reserve(&row).await {
             Ok(reservation) => reservation,
             Err(error) => {
-                self.release(state, schedule_id).await;
+                self.release(schedule_id).await;
                 return Err(error);
             }
         };
-        if let Err(error) = self.start(state, reservation).await {
+        if let Err(error) = self.start(reservation).await {
             tracing::error!(schedule = schedule_id, %error, "the listener of a schedule did not start");
-            self.release(state, schedule_id).await;
+            self.release(schedule_id).await;
             return Err(Refusal::ServerNotStarted {
                 schedule: row.name,
                 still_stopping: false,
             }
             .into());
         }
-        if let Err(error) = state.store.activate(actor, schedule_id).await {
+        if let Err(error) = self.store.activate(actor, schedule_id).await {
             self.stop(schedule_id).await;
-            self.release(state, schedule_id).await;
+            self.release(schedule_id).await;
             return Err(error.into());
         }
         Ok(())
     }
 
     /// Shuts a schedule's server down: records it, then stops its listener.
-    pub async fn shutdown(
-        &self,
-        state: &AppState,
-        actor: &Actor,
-        schedule_id: i64,
-    ) -> FaultResult<()> {
+    pub async fn shutdown(&self, actor: &Actor, schedule_id: i64) -> FaultResult<()> {
         let _one_at_a_time = self.changes.lock().await;
-        state.store.shutdown(actor, schedule_id).await?;
+        self.store.shutdown(actor, schedule_id).await?;
         // Here if this instance serves it; another instance stops at its next reconciliation.
         if self.stop(schedule_id).await {
-            self.release(state, schedule_id).await;
+            self.release(schedule_id).await;
         }
         Ok(())
     }
@@ -209,7 +218,7 @@ impl Endpoints {
 
     /// Takes the port of `schedule` (stopping a listener left from before); a port in use
     /// answers `409 port_unavailable`.
-    async fn reserve(&self, state: &AppState, schedule: &ScheduleRow) -> FaultResult<Reservation> {
+    async fn reserve(&self, schedule: &ScheduleRow) -> FaultResult<Reservation> {
         self.stop(schedule.id).await;
         let port = schedule
             .port
@@ -224,9 +233,10 @@ impl Endpoints {
                     schedule: schedule.name.clone(),
                 })
             })?;
-        let host = state
-            .settings
-            .host_for(schedule.domain.as_deref().unwrap_or(&schedule.name));
+        let host = crate::domains::host_of(
+            &self.public_zone,
+            schedule.domain.as_deref().unwrap_or(&schedule.name),
+        );
         Ok(Reservation {
             schedule_id: schedule.id,
             host,
@@ -235,8 +245,8 @@ impl Endpoints {
     }
 
     /// Starts answering on a reserved port.
-    async fn start(&self, state: &AppState, reservation: Reservation) -> FaultResult<()> {
-        let verified = state.store.verified_domain_names().await?;
+    async fn start(&self, reservation: Reservation) -> FaultResult<()> {
+        let verified = self.store.verified_domain_names().await?;
         let tls = self
             .ca
             .server_config(&reservation.host, &verified)
@@ -247,7 +257,8 @@ impl Endpoints {
             .map_err(Fault::internal)?
             .port();
         let site = webspaces::Site {
-            state: state.clone(),
+            store: self.store.clone(),
+            cas: self.cas.clone(),
             schedule_id: reservation.schedule_id,
             origin: format!("https://{}:{port}", reservation.host),
         };
@@ -292,18 +303,18 @@ impl Endpoints {
 
     /// Stops every listener and gives their leases back, so that another instance takes them
     /// over at once (at the end of the service).
-    pub async fn stop_all(&self, state: &AppState) {
+    pub async fn stop_all(&self) {
         let all: Vec<i64> = self.listening.lock().await.keys().copied().collect();
         for id in all {
             self.stop(id).await;
-            self.release(state, id).await;
+            self.release(id).await;
         }
     }
 
     /// Starts the listeners of the running schedules whose leases this instance takes (at
     /// service start): [`Endpoints::reconcile`].
-    pub async fn resume(&self, state: &AppState) -> anyhow::Result<()> {
-        self.reconcile(state).await
+    pub async fn resume(&self) -> anyhow::Result<()> {
+        self.reconcile().await
     }
 
     /// Makes this instance's listeners match the database: for each running schedule, renews
@@ -312,9 +323,9 @@ impl Endpoints {
     /// lease it could not renew for most of a lease time. A schedule whose listener cannot
     /// start is recorded as shut down (and audited), so that the school sees it and activates
     /// it again.
-    pub async fn reconcile(&self, state: &AppState) -> anyhow::Result<()> {
+    pub async fn reconcile(&self) -> anyhow::Result<()> {
         let _one_at_a_time = self.changes.lock().await;
-        let running = match state.store.running_schedules().await {
+        let running = match self.store.running_schedules().await {
             Ok(running) => running,
             Err(error) => {
                 self.fence().await;
@@ -325,11 +336,11 @@ impl Endpoints {
         let here: Vec<i64> = self.listening.lock().await.keys().copied().collect();
         for id in here.into_iter().filter(|id| !running_ids.contains(id)) {
             self.stop(id).await;
-            self.release(state, id).await;
+            self.release(id).await;
         }
         for running in running {
             let id = running.schedule_id;
-            let held = state
+            let held = self
                 .store
                 .acquire_lease(&lease_name(id), &self.holder, self.lease_seconds())
                 .await;
@@ -339,7 +350,7 @@ impl Endpoints {
                         listening.renewed = Instant::now();
                         continue;
                     }
-                    self.start_running(state, running.account_id, id).await?;
+                    self.start_running(running.account_id, id).await?;
                 }
                 Ok(false) => {
                     if self.stop(id).await {
@@ -377,15 +388,10 @@ impl Endpoints {
     }
 
     /// Starts the listener of a running schedule whose lease this instance holds.
-    async fn start_running(
-        &self,
-        state: &AppState,
-        account: i64,
-        schedule_id: i64,
-    ) -> anyhow::Result<()> {
-        let row = state.store.schedule(account, schedule_id).await?;
-        let started = match self.reserve(state, &row).await {
-            Ok(reservation) => self.start(state, reservation).await,
+    async fn start_running(&self, account: i64, schedule_id: i64) -> anyhow::Result<()> {
+        let row = self.store.schedule(account, schedule_id).await?;
+        let started = match self.reserve(&row).await {
+            Ok(reservation) => self.start(reservation).await,
             Err(error) => Err(error),
         };
         if let Err(error) = started {
@@ -395,8 +401,8 @@ impl Endpoints {
                 ErrorCode::InternalError => "listener_failed",
                 ref refused => refused.as_str(),
             };
-            state.store.listener_failed(account, row.id, reason).await?;
-            self.release(state, schedule_id).await;
+            self.store.listener_failed(account, row.id, reason).await?;
+            self.release(schedule_id).await;
         }
         Ok(())
     }

@@ -17,14 +17,16 @@ use hosting_api::pronote_net::{DelegationMode, Webspace};
 use reqwest::Url;
 
 use crate::cas::CasAnswer;
-use crate::http::AppState;
+use crate::store::Store;
 use crate::texts::{Arg, Language, Texts};
 
 /// What every page of one endpoint knows.
 #[derive(Clone)]
 pub struct Site {
-    /// The service's state.
-    pub state: AppState,
+    /// The database.
+    pub store: Store,
+    /// The client of the schools' CAS servers.
+    pub cas: std::sync::Arc<crate::cas::CasClient>,
     /// The schedule.
     pub schedule_id: i64,
     /// `https://<host>:<port>`, the origin of the pages (the CAS `service` addresses).
@@ -169,7 +171,7 @@ async fn answer(
     validating: bool,
 ) -> Response {
     let language = language(headers);
-    let view = match site.state.store.webspace_view(site.schedule_id).await {
+    let view = match site.store.webspace_view(site.schedule_id).await {
         Ok(Some(view)) => view,
         other => {
             if let Err(error) = other {
@@ -188,7 +190,7 @@ async fn answer(
     let published = view.running && publication.published && publication.webspaces.get(space);
     let validated = match (&cas, ticket, published) {
         (Some(cas_url), Some(ticket), true) => {
-            Some(site.state.cas.validate(cas_url, &service, ticket).await)
+            Some(site.cas.validate(cas_url, &service, ticket).await)
         }
         _ => None,
     };

@@ -29,10 +29,7 @@ pub async fn activate(
     caller: Caller,
     IdPath(schedule_id): IdPath,
 ) -> ApiResult<Json<Schedule>> {
-    state
-        .endpoints
-        .activate(&state, &caller.actor, schedule_id)
-        .await?;
+    state.endpoints.activate(&caller.actor, schedule_id).await?;
     Ok(Json(
         schedule_of(&state, caller.account_id(), schedule_id).await?,
     ))
@@ -48,10 +45,7 @@ pub async fn shutdown(
     caller: Caller,
     IdPath(schedule_id): IdPath,
 ) -> ApiResult<Json<Schedule>> {
-    state
-        .endpoints
-        .shutdown(&state, &caller.actor, schedule_id)
-        .await?;
+    state.endpoints.shutdown(&caller.actor, schedule_id).await?;
     Ok(Json(
         schedule_of(&state, caller.account_id(), schedule_id).await?,
     ))

@@ -101,7 +101,7 @@ pub async fn endpoint_ca(
     State(state): State<AppState>,
     _caller: Caller,
 ) -> ApiResult<Json<EndpointCa>> {
-    let certificate_pem = state.endpoints.ca_pem(&state).await?;
+    let certificate_pem = state.endpoints.ca_pem().await?;
     let fingerprint =
         hosting_api::tls::pem_fingerprint(&certificate_pem).map_err(ApiError::internal)?;
     Ok(Json(EndpointCa {

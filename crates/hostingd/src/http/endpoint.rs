@@ -13,8 +13,8 @@ use crate::http::error::{ApiError, ApiResult};
 /// The school, schedule, base and version this endpoint serves; `404 server_stopped` once the
 /// server is shut down.
 pub async fn status(State(site): State<Site>) -> ApiResult<Json<EndpointStatus>> {
-    let (state, schedule_id) = (site.state, site.schedule_id);
-    let running = state
+    let schedule_id = site.schedule_id;
+    let running = site
         .store
         .running_schedules()
         .await?

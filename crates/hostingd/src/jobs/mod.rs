@@ -12,7 +12,6 @@ use std::collections::HashSet;
 
 use crate::base_files::{copy_files, keys_of};
 use crate::fault::Fault;
-use crate::http::AppState;
 use crate::store::{Actor, Claim, FileKind, KeyScope, RunningSchedule};
 pub use notices::{CERTIFICATE_NOTICE_DAYS, UPGRADE_NOTICE_DAYS};
 pub use school_year::YearDays;
@@ -100,10 +99,24 @@ pub fn retained(taken: &[(i64, i64)], policy: &SafeguardPolicy) -> HashSet<i64> 
     keep
 }
 
+/// What the jobs use of the service: the database, the objects, the settings and the
+/// endpoints (to shut a server down and start it again around an upgrade).
+#[derive(Clone)]
+pub struct Services {
+    /// The database.
+    pub store: crate::store::Store,
+    /// The objects.
+    pub blobs: crate::blobs::Blobs,
+    /// The settings.
+    pub settings: std::sync::Arc<crate::settings::Settings>,
+    /// The listeners of the running schedules.
+    pub endpoints: std::sync::Arc<crate::endpoints::Endpoints>,
+}
+
 /// Runs what is due now. A schedule whose safeguard fails is logged and audited, and the others
 /// still get theirs.
 /// Another instance running the jobs at that moment: this run does nothing.
-pub async fn run_due(state: &AppState) -> anyhow::Result<JobReport> {
+pub async fn run_due(state: &Services) -> anyhow::Result<JobReport> {
     let holder = crate::instance::lease_holder();
     if !state
         .store
@@ -121,7 +134,7 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<JobReport> {
 }
 
 /// The jobs of one run, under its lease.
-async fn run_all(state: &AppState, holder: &str) -> anyhow::Result<JobReport> {
+async fn run_all(state: &Services, holder: &str) -> anyhow::Result<JobReport> {
     let mut report = JobReport::default();
     let sweep_due = state
         .store
@@ -188,7 +201,7 @@ fn failed<E: Into<Fault>>(reason: &'static str) -> impl FnOnce(E) -> Failure {
 
 /// Takes the safeguard of one running schedule if it is due, then applies the retention.
 async fn safeguard_schedule(
-    state: &AppState,
+    state: &Services,
     running: &RunningSchedule,
     now: i64,
     report: &mut JobReport,
@@ -228,7 +241,7 @@ async fn safeguard_schedule(
 /// Copies every file of the active base (hard links on a local directory, server-side copies on
 /// S3) and records the safeguard; `None` when the base has no `*.HNOT`.
 async fn take_safeguard(
-    state: &AppState,
+    state: &Services,
     running: &RunningSchedule,
     now: i64,
 ) -> Result<Option<i64>, Failure> {
@@ -298,7 +311,7 @@ pub fn day_is_sweepable(day: &str, now: i64) -> bool {
 /// reference it any more. An unrecorded object under a day is deleted at once (its day is its
 /// age); one without a day once it was modified [`ORPHAN_GRACE_SECONDS`] ago (wall clock).
 /// Returns the number of objects deleted.
-pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<usize> {
+pub async fn sweep_orphans(state: &Services) -> anyhow::Result<usize> {
     let now = state.store.now();
     let recorded_before = now - ORPHAN_GRACE_SECONDS;
     let mut deleted = 0;
@@ -373,7 +386,7 @@ struct Swept {
 
 /// Claims and deletes the orphans among `objects`.
 async fn sweep_listed(
-    state: &AppState,
+    state: &Services,
     objects: &[(String, i64)],
     referenced: &HashSet<String>,
     recorded_before: i64,
@@ -403,7 +416,7 @@ async fn sweep_listed(
 
 /// Removes the old records of `scope` whose object is not among `listed` (a write that failed).
 async fn forget_stale(
-    state: &AppState,
+    state: &Services,
     scope: KeyScope<'_>,
     recorded_before: i64,
     listed: Vec<(String, i64)>,

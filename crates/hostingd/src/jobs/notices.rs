@@ -5,8 +5,8 @@
 //! again.
 
 use super::JobReport;
+use super::Services;
 use crate::fault::Fault;
-use crate::http::AppState;
 use crate::store::Actor;
 
 /// Days before the upgrade's day that the school is told (a last chance to move the day).
@@ -16,7 +16,7 @@ pub const CERTIFICATE_NOTICE_DAYS: i64 = 30;
 
 /// Writes the notifications of the dates that come near. One that cannot be written is logged
 /// and the others are still written (the next run, an hour later, tries it again).
-pub(super) async fn run(state: &AppState, report: &mut JobReport) {
+pub(super) async fn run(state: &Services, report: &mut JobReport) {
     let today = state.store.clock().today();
     let until = today + time::Duration::days(UPGRADE_NOTICE_DAYS);
     match state.store.upcoming_upgrades(today, until).await {
@@ -57,7 +57,7 @@ pub(super) async fn run(state: &AppState, report: &mut JobReport) {
 /// Records (audit, notification, e-mail to the hosting manager) that a server the job stopped
 /// could not start again; a failure to record it is logged.
 pub(super) async fn server_stopped(
-    state: &AppState,
+    state: &Services,
     actor: &Actor,
     schedule_id: i64,
     cause: &str,

@@ -7,11 +7,11 @@
 use hosting_api::ServerState;
 use serde_json::json;
 
+use super::Services;
 use super::notices::server_stopped;
 use super::{JobReport, take_safeguard};
 use crate::base_files::{self, copy_files, keys_of};
 use crate::fault::Fault;
-use crate::http::AppState;
 use crate::rules::school_year::{MonthDay, RETRY_DAYS_AFTER_WINDOW, school_year, start_of};
 use crate::store::{Actor, ArchiveCandidate, DueUpgrade, YearStep};
 
@@ -26,7 +26,7 @@ pub struct YearDays {
 
 /// Runs the school year's jobs that are due today.
 pub(super) async fn run(
-    state: &AppState,
+    state: &Services,
     holder: &str,
     report: &mut JobReport,
 ) -> anyhow::Result<()> {
@@ -52,7 +52,7 @@ pub(super) async fn run(
 /// Archives the active base of every schedule as the base of the school year starting in
 /// `start_year`.
 async fn archive_year(
-    state: &AppState,
+    state: &Services,
     start_year: i32,
     archive_start: i64,
     report: &mut JobReport,
@@ -67,7 +67,7 @@ async fn archive_year(
 }
 
 async fn archive_one(
-    state: &AppState,
+    state: &Services,
     candidate: &ArchiveCandidate,
     year: &str,
     report: &mut JobReport,
@@ -99,7 +99,7 @@ async fn archive_one(
 
 /// Gives a new empty base to each schedule with no base put online since the archive.
 async fn september_bases(
-    state: &AppState,
+    state: &Services,
     start_year: i32,
     archive_start: i64,
     report: &mut JobReport,
@@ -130,14 +130,14 @@ async fn september_bases(
 }
 
 async fn september_base(
-    state: &AppState,
+    state: &Services,
     actor: &Actor,
     schedule_id: i64,
     year: &str,
 ) -> Result<(), Fault> {
     let schedule = state.store.schedule(actor.account_id, schedule_id).await?;
     if schedule.server_state == ServerState::Running {
-        state.endpoints.shutdown(state, actor, schedule_id).await?;
+        state.endpoints.shutdown(actor, schedule_id).await?;
     }
     let ledger = YearStep {
         step: "september_base",
@@ -154,7 +154,7 @@ async fn september_base(
     )
     .await?;
     if schedule.domain.is_some()
-        && let Err(error) = state.endpoints.activate(state, actor, schedule_id).await
+        && let Err(error) = state.endpoints.activate(actor, schedule_id).await
     {
         if schedule.server_state == ServerState::Running {
             server_stopped(state, actor, schedule_id, "september_base", &error).await;
@@ -166,7 +166,7 @@ async fn september_base(
 
 /// Runs the upgrades due today. Between two schools the run's lease is renewed, so that a day
 /// of many upgrades does not outlast it and let another instance start the jobs meanwhile.
-async fn upgrades(state: &AppState, holder: &str, report: &mut JobReport) -> anyhow::Result<()> {
+async fn upgrades(state: &Services, holder: &str, report: &mut JobReport) -> anyhow::Result<()> {
     let today = state.store.clock().today();
     state.store.release_stale_upgrades(today).await?;
     for due in state.store.due_upgrades(today).await? {
@@ -217,7 +217,7 @@ struct Converted {
 /// Upgrades one school: a safeguard of each running base, then each schedule's active base
 /// converted and opened (its server stopped and restarted around it). On failure everything is
 /// put back as it was: `Err((step, reason))`.
-async fn upgrade_account(state: &AppState, due: &DueUpgrade) -> Result<(), (&'static str, String)> {
+async fn upgrade_account(state: &Services, due: &DueUpgrade) -> Result<(), (&'static str, String)> {
     let account_id = due.account_id;
     let actor = Actor::service(account_id);
     let schedules = state
@@ -294,7 +294,7 @@ async fn upgrade_account(state: &AppState, due: &DueUpgrade) -> Result<(), (&'st
 /// The files of a base whose stored bytes still have the SHA-256 recorded when they were loaded;
 /// a damaged base is refused with the sentence of what to do.
 async fn intact_files(
-    state: &AppState,
+    state: &Services,
     name: &str,
     base_id: i64,
 ) -> Result<Vec<crate::store::BaseFileRow>, (&'static str, String)> {
@@ -329,7 +329,7 @@ async fn intact_files(
 /// a running server is stopped around it and started again. A server that cannot start again
 /// is put back on its old base.
 async fn convert_schedule(
-    state: &AppState,
+    state: &Services,
     actor: &Actor,
     due: &DueUpgrade,
     schedule_id: i64,
@@ -349,7 +349,7 @@ async fn convert_schedule(
     .await
     .map_err(failed("convert"))?;
     let keys = keys_of(&copies);
-    if was_running && let Err(error) = state.endpoints.shutdown(state, actor, schedule_id).await {
+    if was_running && let Err(error) = state.endpoints.shutdown(actor, schedule_id).await {
         state.blobs.delete(&keys).await;
         return Err(("restart", error.to_string()));
     }
@@ -365,14 +365,13 @@ async fn convert_schedule(
         .await;
     if let Err(error) = recorded {
         state.blobs.delete(&keys).await;
-        if was_running && let Err(error) = state.endpoints.activate(state, actor, schedule_id).await
-        {
+        if was_running && let Err(error) = state.endpoints.activate(actor, schedule_id).await {
             server_stopped(state, actor, schedule_id, "upgrade", &error).await;
         }
         return Err(("convert", error.to_string()));
     }
     if was_running {
-        if let Err(error) = state.endpoints.activate(state, actor, schedule_id).await {
+        if let Err(error) = state.endpoints.activate(actor, schedule_id).await {
             put_back(
                 state,
                 actor,
@@ -383,7 +382,7 @@ async fn convert_schedule(
                 }],
             )
             .await;
-            if let Err(error) = state.endpoints.activate(state, actor, schedule_id).await {
+            if let Err(error) = state.endpoints.activate(actor, schedule_id).await {
                 server_stopped(state, actor, schedule_id, "upgrade", &error).await;
             }
             return Err(("restart", error.to_string()));
@@ -401,10 +400,10 @@ async fn convert_schedule(
 }
 
 /// Puts the schedules converted so far back on their old base, running again if they were.
-async fn put_back(state: &AppState, actor: &Actor, converted: &[Converted]) {
+async fn put_back(state: &Services, actor: &Actor, converted: &[Converted]) {
     for c in converted {
         if c.was_running {
-            let _ = state.endpoints.shutdown(state, actor, c.schedule_id).await;
+            let _ = state.endpoints.shutdown(actor, c.schedule_id).await;
         }
         if let Err(error) = state
             .store
@@ -419,7 +418,7 @@ async fn put_back(state: &AppState, actor: &Actor, converted: &[Converted]) {
             continue;
         }
         if c.was_running
-            && let Err(error) = state.endpoints.activate(state, actor, c.schedule_id).await
+            && let Err(error) = state.endpoints.activate(actor, c.schedule_id).await
         {
             tracing::error!(schedule = c.schedule_id, %error, "a schedule could not be restarted after a failed upgrade");
             server_stopped(state, actor, c.schedule_id, "upgrade", &error).await;
@@ -430,7 +429,7 @@ async fn put_back(state: &AppState, actor: &Actor, converted: &[Converted]) {
 /// E-mails the manager of each contract that ends within a reminder's days (60, 30 and 7 by
 /// default): one e-mail per threshold reached, and one only when a service that was down
 /// passed several (the ledger records them all).
-async fn contract_reminders(state: &AppState, report: &mut JobReport) -> anyhow::Result<()> {
+async fn contract_reminders(state: &Services, report: &mut JobReport) -> anyhow::Result<()> {
     let thresholds = &state.settings.contract_reminder_days;
     let Some(&largest) = thresholds.first() else {
         return Ok(());

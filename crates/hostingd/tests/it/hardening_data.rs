@@ -228,7 +228,9 @@ async fn sweep_never_deletes_an_object_a_commit_is_about_to_reference() {
             .unwrap();
         assert!(modified < std::time::SystemTime::now() - std::time::Duration::from_secs(6 * 3600));
     }
-    let deleted = hostingd::jobs::sweep_orphans(state).await.unwrap();
+    let deleted = hostingd::jobs::sweep_orphans(&state.job_services())
+        .await
+        .unwrap();
     assert_eq!(deleted, 0);
     assert!(
         stored_keys(&service).await.contains(linked),
@@ -264,7 +266,12 @@ async fn sweep_never_deletes_an_object_a_commit_is_about_to_reference() {
         .await
         .unwrap();
     service.clock.advance(7 * 3600);
-    assert_eq!(hostingd::jobs::sweep_orphans(state).await.unwrap(), 1);
+    assert_eq!(
+        hostingd::jobs::sweep_orphans(&state.job_services())
+            .await
+            .unwrap(),
+        1
+    );
     let bases_before = state
         .store
         .bases(s.account_id, s.schedule_id)

@@ -209,14 +209,24 @@ async fn the_sweep_lists_each_day_once_past_the_grace_period_and_empties_the_que
     assert!(before.contains(&unrecorded) && before.contains(&uncommitted));
 
     // Today is not listed: its objects may still be in flight.
-    assert_eq!(hostingd::jobs::sweep_orphans(state).await.unwrap(), 0);
+    assert_eq!(
+        hostingd::jobs::sweep_orphans(&state.job_services())
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(keys_under(blobs, &folder).await, before);
     assert_eq!(state.store.sweep_mark("days").await.unwrap(), None);
 
     // Once today ended and the grace period passed, its folder is listed and the two go.
     service.clock.advance(30 * 3600 + 60);
     assert!(hostingd::jobs::day_is_sweepable(&today, state.store.now()));
-    assert_eq!(hostingd::jobs::sweep_orphans(state).await.unwrap(), 2);
+    assert_eq!(
+        hostingd::jobs::sweep_orphans(&state.job_services())
+            .await
+            .unwrap(),
+        2
+    );
     let after = keys_under(blobs, &folder).await;
     assert_eq!(after.len(), before.len() - 2);
     assert!(!after.contains(&unrecorded) && !after.contains(&uncommitted));
@@ -246,7 +256,12 @@ async fn the_sweep_lists_each_day_once_past_the_grace_period_and_empties_the_que
     // A swept day is not listed again: an object put there now is not seen.
     let late = day_key(now, "uploads/late/00000000000000000000-00");
     blobs.put(&late, vec![3; 10]).await.unwrap();
-    assert_eq!(hostingd::jobs::sweep_orphans(state).await.unwrap(), 0);
+    assert_eq!(
+        hostingd::jobs::sweep_orphans(&state.job_services())
+            .await
+            .unwrap(),
+        0
+    );
     assert!(keys_under(blobs, &folder).await.contains(&late));
 
     // A commit that stops referencing objects queues them in its transaction: a crash before
@@ -267,7 +282,12 @@ async fn the_sweep_lists_each_day_once_past_the_grace_period_and_empties_the_que
     for part in &parts {
         assert!(keys_under(blobs, &folder).await.contains(&part.object_key));
     }
-    assert_eq!(hostingd::jobs::sweep_orphans(state).await.unwrap(), 2);
+    assert_eq!(
+        hostingd::jobs::sweep_orphans(&state.job_services())
+            .await
+            .unwrap(),
+        2
+    );
     assert!(state.store.queued_deletions().await.unwrap().is_empty());
     let left = keys_under(blobs, &folder).await;
     for part in &parts {

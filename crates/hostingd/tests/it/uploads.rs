@@ -498,14 +498,21 @@ async fn objects_left_by_a_crash_are_swept_and_nothing_else() {
     let before = stored_keys(&service).await;
     assert!(before.contains(&orphan));
     // The sweep lists a day once it is over and the grace period has passed.
-    assert_eq!(hostingd::jobs::sweep_orphans(state).await.unwrap(), 0);
+    assert_eq!(
+        hostingd::jobs::sweep_orphans(&state.job_services())
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(
         stored_keys(&service).await,
         before,
         "today is not listed yet"
     );
     service.clock.advance(30 * 3600 + 60);
-    let deleted = hostingd::jobs::sweep_orphans(state).await.unwrap();
+    let deleted = hostingd::jobs::sweep_orphans(&state.job_services())
+        .await
+        .unwrap();
     assert_eq!(deleted, 1);
     let after = stored_keys(&service).await;
     assert!(!after.contains(&orphan));
@@ -670,17 +677,32 @@ async fn keys_without_a_day_are_swept_once() {
         .put("safeguards/young/Base/000000", vec![2; 10])
         .await
         .unwrap();
-    assert_eq!(hostingd::jobs::sweep_orphans(state).await.unwrap(), 1);
+    assert_eq!(
+        hostingd::jobs::sweep_orphans(&state.job_services())
+            .await
+            .unwrap(),
+        1
+    );
     assert!(!blobs.join("uploads/old/00000000000000000000").exists());
     assert!(blobs.join("safeguards/young/Base/000000").exists());
     assert_eq!(state.store.sweep_mark("undated").await.unwrap(), None);
     // Once nothing is left undecided, the keys without a day are not listed any more.
     age("safeguards/young/Base/000000", 7 * 3600);
-    assert_eq!(hostingd::jobs::sweep_orphans(state).await.unwrap(), 1);
+    assert_eq!(
+        hostingd::jobs::sweep_orphans(&state.job_services())
+            .await
+            .unwrap(),
+        1
+    );
     assert!(!blobs.join("safeguards/young/Base/000000").exists());
     assert!(state.store.sweep_mark("undated").await.unwrap().is_some());
     state.blobs.put("created/later", vec![3; 10]).await.unwrap();
     age("created/later", 7 * 3600);
-    assert_eq!(hostingd::jobs::sweep_orphans(state).await.unwrap(), 0);
+    assert_eq!(
+        hostingd::jobs::sweep_orphans(&state.job_services())
+            .await
+            .unwrap(),
+        0
+    );
     assert!(blobs.join("created/later").exists());
 }
