@@ -30,6 +30,67 @@ fn next_size(
     ((rate * seconds) as usize).clamp(*bounds.start(), *bounds.end())
 }
 
+/// Where a transfer stands: what the service has, and what was put on the wire.
+struct Standing<'p> {
+    path: &'p Path,
+    stamp: FileStamp,
+    length: u64,
+    /// Bytes the service has.
+    offset: u64,
+    /// Its offset when the transfer started.
+    first_offset: u64,
+    /// Bytes put on the wire, to tell what was sent twice.
+    sent_total: u64,
+    /// The running hash of the bytes the service has.
+    stored_hash: FileHash,
+}
+
+impl Standing<'_> {
+    /// Bytes sent more than once, not counting the last `in_flight` sent.
+    fn resent_before(&self, in_flight: u64) -> u64 {
+        (self.sent_total - in_flight).saturating_sub(self.offset.saturating_sub(self.first_offset))
+    }
+
+    /// A report of what the service has.
+    fn report(&self) -> TransferProgress {
+        TransferProgress::stored(
+            self.offset,
+            self.length,
+            self.resent_before(0),
+            &self.stored_hash,
+        )
+    }
+
+    /// Reads and hashes the chunk of `size` bytes at `at`, whose file before it hashes to
+    /// `hash`, in the background.
+    fn read(&self, at: u64, size: usize, hash: FileHash) -> JoinHandle<Result<Chunk, TusError>> {
+        tokio::spawn(read_chunk_async(
+            self.path.to_path_buf(),
+            at,
+            size,
+            hash,
+            self.stamp,
+        ))
+    }
+
+    /// The chunk from the service's offset, unless it has the whole file.
+    fn read_from_offset(&self, size: usize) -> Option<JoinHandle<Result<Chunk, TusError>>> {
+        (self.offset < self.length).then(|| self.read(self.offset, size, self.stored_hash.clone()))
+    }
+
+    /// The service has `offset` bytes after `chunk` was sent (all of it when `as_sent`).
+    async fn stored(&mut self, offset: u64, chunk: &Chunk, as_sent: bool) -> Result<(), TusError> {
+        self.offset = offset;
+        self.stored_hash = if as_sent {
+            chunk.hash_after.clone()
+        } else {
+            let known = [self.stored_hash.clone(), chunk.hash_after.clone()];
+            hash_up_to(self.path, known, offset, self.stamp).await?
+        };
+        Ok(())
+    }
+}
+
 impl Client {
     /// Sends the file at `path` to the upload `id`, from the offset the service has, until the
     /// last byte is stored. Survives network errors and service restarts (up to
@@ -65,20 +126,19 @@ impl Client {
         // Start between the two, then follow the rate.
         let mut chunk_size = (min_chunk * 2).min(max_chunk);
         let mut retry = Retry::new(options);
-        let (stamp, mut offset, length) = self.start(id, path, &mut retry).await?;
-        // Bytes put on the wire, to tell what was sent twice.
-        let first_offset = offset;
-        let mut sent_total = 0u64;
-        let resent = |offset: u64, sent_total: u64| {
-            sent_total.saturating_sub(offset.saturating_sub(first_offset))
+        let (stamp, offset, length) = self.start(id, path, &mut retry).await?;
+        let mut at = Standing {
+            path,
+            stamp,
+            length,
+            offset,
+            first_offset: offset,
+            sent_total: 0,
+            // The running hash of the bytes the service has.
+            stored_hash: hash_up_to(path, checkpoint, offset, stamp).await?,
         };
-        // The running hash of the bytes the service has.
-        let mut stored_hash = hash_up_to(path, checkpoint, offset, stamp).await?;
-        progress(TransferProgress::stored(offset, length, 0, &stored_hash));
-        let prefetch = |at: u64, size: usize, hash: FileHash| {
-            tokio::spawn(read_chunk_async(path.to_path_buf(), at, size, hash, stamp))
-        };
-        let mut next = (offset < length).then(|| prefetch(offset, chunk_size, stored_hash.clone()));
+        progress(at.report());
+        let mut next = at.read_from_offset(chunk_size);
         while let Some(pending) = next.take() {
             let chunk = pending.await.map_err(|e| TusError::File {
                 path: path.to_path_buf(),
@@ -88,70 +148,49 @@ impl Client {
             let after = chunk.offset + size;
             // Read and hash the next chunk while this one travels.
             if after < length {
-                next = Some(prefetch(after, chunk_size, chunk.hash_after.clone()));
+                next = Some(at.read(after, chunk_size, chunk.hash_after.clone()));
             }
-            sent_total += size;
+            at.sent_total += size;
             let counter = Arc::new(AtomicU64::new(0));
             let body = chunk_body(path, &chunk, counter.clone()).await?;
             let started = Instant::now();
             let result = self
                 .patch_reporting(id, body, &chunk, after == length, || {
                     progress(TransferProgress {
-                        offset,
+                        offset: at.offset,
                         sent: chunk.offset + counter.load(Ordering::Relaxed).min(size),
                         length,
-                        resent: resent(offset, sent_total - size),
+                        resent: at.resent_before(size),
                         checkpoint: None,
                     })
                 })
                 .await;
-            match result {
+            let moved_as_sent = match result {
                 Ok(new_offset) => {
                     retry.reset();
-                    offset = new_offset;
                     chunk_size =
                         next_size(size, started, options.chunk_seconds, min_chunk..=max_chunk);
-                    let moved_as_sent = offset == after;
-                    stored_hash = match moved_as_sent {
-                        true => chunk.hash_after,
-                        false => {
-                            hash_up_to(path, [stored_hash, chunk.hash_after], offset, stamp).await?
-                        }
-                    };
-                    let resent = resent(offset, sent_total);
-                    progress(TransferProgress::stored(
-                        offset,
-                        length,
-                        resent,
-                        &stored_hash,
-                    ));
-                    if !moved_as_sent {
-                        // The service stored less than sent: continue from its offset.
-                        next.take().inspect(JoinHandle::abort);
-                        next = (offset < length)
-                            .then(|| prefetch(offset, chunk_size, stored_hash.clone()));
-                    }
+                    let moved_as_sent = new_offset == after;
+                    at.stored(new_offset, &chunk, moved_as_sent).await?;
+                    progress(at.report());
+                    moved_as_sent
                 }
                 Err(error) => {
                     retry.wait_or_fail(error).await?;
-                    next.take().inspect(JoinHandle::abort);
-                    // Ask where the service stands (it may have restarted), then go on from there.
-                    offset = self.position(id, &mut retry).await?.0;
-                    // The last PATCH may have been stored though its answer was lost.
-                    stored_hash =
-                        hash_up_to(path, [stored_hash, chunk.hash_after], offset, stamp).await?;
-                    next = (offset < length)
-                        .then(|| prefetch(offset, chunk_size, stored_hash.clone()));
+                    // Ask where the service stands (it may have restarted), then go on from
+                    // there; the last PATCH may have been stored though its answer was lost.
+                    let offset = self.position(id, &mut retry).await?.0;
+                    at.stored(offset, &chunk, false).await?;
+                    false
                 }
+            };
+            if !moved_as_sent {
+                // The service has another offset than the one sent up to: go on from its.
+                next.take().inspect(JoinHandle::abort);
+                next = at.read_from_offset(chunk_size);
             }
         }
-        let resent = resent(offset, sent_total);
-        Ok(TransferProgress::stored(
-            offset,
-            length,
-            resent,
-            &stored_hash,
-        ))
+        Ok(at.report())
     }
 
     /// The file's stamp, and where the service stands on the upload `id` (its offset and the
