@@ -457,3 +457,28 @@ fn texts_are_cheap_to_share() {
         &Texts::new(Language::Fr).catalog
     ));
 }
+
+#[test]
+fn the_hosting_manager_has_the_seeds_name_everywhere_in_french() {
+    // Seed 000: « Je me connecte en tant que : responsable de l'hébergement ». The console, its
+    // guide and the service's e-mails say it the same way.
+    let sources = [
+        ("assets/locales/fr.ftl", Language::Fr.source()),
+        ("assets/locales/guide/fr.ftl", Language::Fr.guide_source()),
+        (
+            "crates/hostingd/assets/locales/fr.ftl",
+            include_str!("../../crates/hostingd/assets/locales/fr.ftl"),
+        ),
+    ];
+    for (name, source) in sources {
+        let lower = source.to_lowercase();
+        assert!(
+            !lower.contains("gestionnaire"),
+            "{name} calls the hosting manager « gestionnaire »"
+        );
+        assert!(
+            name.contains("guide") || lower.contains("responsable de l'hébergement"),
+            "{name} never names the hosting manager"
+        );
+    }
+}

@@ -46,7 +46,7 @@ logins-hosting-body =
 
     Numéro d'hébergement : { $hosting }
 
-    Installez la console d'hébergement, choisissez « Je me connecte en tant que : gestionnaire de l'hébergement », saisissez le numéro d'hébergement et le mot de passe reçu par SMS, puis le numéro de facture du premier e-mail pour installer le certificat de votre poste.
+    Installez la console d'hébergement, choisissez « Je me connecte en tant que : responsable de l'hébergement », saisissez le numéro d'hébergement et le mot de passe reçu par SMS, puis le numéro de facture du premier e-mail pour installer le certificat de votre poste.
 upgrade-failed-subject = La mise à jour de votre serveur hébergé n'a pas eu lieu
 upgrade-failed-body =
     Bonjour,
