@@ -57,6 +57,14 @@ pub struct Changes {
 }
 
 impl SessionData {
+    /// Whether the hosting manager is logged in: the connection details and the people are
+    /// theirs.
+    pub fn is_manager(&self) -> bool {
+        self.principal
+            .as_ref()
+            .is_some_and(|p| p.role == hosting_api::Role::Manager)
+    }
+
     /// Empty session data whose reloads run on `backend`.
     pub fn new(backend: Backend) -> SessionData {
         SessionData {

@@ -79,6 +79,14 @@ pub fn request_state<T>(ui: &mut Ui, t: &Texts, request: &Request<T>) {
     failure(ui, t, request.failure());
 }
 
+/// A quiet sentence under a field or an action: why it cannot be used, what comes next.
+pub fn note(ui: &mut Ui, text: &str) {
+    ui.horizontal(|ui| {
+        ui.add_space(theme::FIELD_INDENT);
+        ui.weak(text);
+    });
+}
+
 /// A confirmation next to the action.
 pub fn success(ui: &mut Ui, text: &str) {
     let colour = theme::success(ui);
@@ -141,8 +149,9 @@ pub fn named_button(ui: &mut Ui, text: &str, name: &str, enabled: bool) -> bool 
     response.clicked()
 }
 
-/// A yes/no confirmation in a modal: `question`, a button `confirm` and Cancel. `Some(true)`
-/// when confirmed, `Some(false)` when dismissed, `None` while open.
+/// A confirmation in a modal: `question`, a button `confirm` and Cancel. `Some(true)` when
+/// confirmed, `Some(false)` when dismissed, `None` while open. Enter confirms and Escape
+/// cancels ([`choice_modal`]).
 pub fn confirm_modal(
     ctx: &egui::Context,
     t: &Texts,
@@ -150,22 +159,52 @@ pub fn confirm_modal(
     question: &str,
     confirm: &str,
 ) -> Option<bool> {
-    let modal = egui::Modal::new(egui::Id::unique(id)).show(ctx, |ui| {
+    choice_modal(ctx, id, question, confirm, &t.get("cancel"))
+}
+
+/// A question in a modal with a button `confirm` and a button `cancel`. The confirm button has
+/// the keyboard focus when the modal opens, so that Enter confirms (Tab reaches `cancel`);
+/// Escape or a click outside cancels. `Some(true)` when confirmed, `Some(false)` when
+/// dismissed, `None` while open.
+pub fn choice_modal(
+    ctx: &egui::Context,
+    id: &str,
+    question: &str,
+    confirm: &str,
+    cancel: &str,
+) -> Option<bool> {
+    let modal_id = egui::Id::unique(id);
+    // Shown in the previous pass: still open. Otherwise it opens now and takes the focus.
+    let shown_key = modal_id.with("shown-at-pass");
+    let pass = ctx.cumulative_pass_nr();
+    let opening = ctx
+        .data(|d| d.get_temp::<u64>(shown_key))
+        .is_none_or(|last| last + 1 < pass);
+    ctx.data_mut(|d| d.insert_temp(shown_key, pass));
+    let modal = egui::Modal::new(modal_id).show(ctx, |ui| {
         ui.set_max_width(420.0);
         ui.label(question);
         ui.add_space(theme::SECTION_SPACE / 2.0);
         ui.horizontal(|ui| {
-            if ui.button(RichText::new(confirm).strong()).clicked() {
+            let yes = ui.button(RichText::new(confirm).strong());
+            if opening {
+                yes.request_focus();
+            }
+            if yes.clicked() {
                 return Some(true);
             }
-            if ui.button(t.get("cancel")).clicked() {
+            if ui.button(cancel).clicked() {
                 return Some(false);
             }
             None
         })
         .inner
     });
-    modal
+    let answer = modal
         .inner
-        .or_else(|| modal.should_close().then_some(false))
+        .or_else(|| modal.should_close().then_some(false));
+    if answer.is_some() {
+        ctx.data_mut(|d| d.remove_temp::<u64>(shown_key));
+    }
+    answer
 }

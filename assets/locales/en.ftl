@@ -72,6 +72,7 @@ next = Next
 controller = The controller
 controller-domain = Controller domain name
 domain-hint = e.g. lycee-victor-hugo
+domain-manager-only = Only the hosting manager changes the domain names (the connection details of the Clients).
 email-hint = e.g. firstname.lastname@school.org
 endpoint = Connection details: { $host }, port { $port }
 confirm-controller = Confirm the controller's domain

@@ -73,6 +73,7 @@ next = Suivant
 controller = Le contrôleur
 controller-domain = Nom de domaine du contrôleur
 domain-hint = par ex. lycee-victor-hugo
+domain-manager-only = Seul le responsable de l'hébergement change les noms de domaine (les paramètres de connexion des Clients).
 email-hint = par ex. prenom.nom@etablissement.fr
 endpoint = Coordonnées de connexion : { $host }, port { $port }
 confirm-controller = Confirmer le domaine du contrôleur

@@ -147,23 +147,13 @@ impl WorkstationsPanel {
         } else {
             "revoke-question"
         };
-        let modal = egui::Modal::new(egui::Id::unique("confirm-revoke")).show(ui.ctx(), |ui| {
-            ui.label(t.with(question, &[("name", &confirm.name)]));
-            ui.horizontal(|ui| {
-                if ui.button(t.get("revoke")).clicked() {
-                    return Some(true);
-                }
-                if ui.button(t.get("cancel")).clicked() {
-                    return Some(false);
-                }
-                None
-            })
-            .inner
-        });
-        match modal
-            .inner
-            .or_else(|| modal.should_close().then_some(false))
-        {
+        match widgets::confirm_modal(
+            ui.ctx(),
+            t,
+            "confirm-revoke",
+            &t.with(question, &[("name", &confirm.name)]),
+            &t.get("revoke"),
+        ) {
             Some(true) => {
                 let (id, current) = (confirm.id, confirm.current);
                 let call = cx

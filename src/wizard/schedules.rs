@@ -68,16 +68,26 @@ impl SchedulesForm {
             self.controller_domain = controller.domain.clone().unwrap_or_default();
             self.controller_loaded = true;
         }
+        // The connection details are the hosting manager's: a superadministrator sees them, and
+        // reads why once, above them.
+        let manager = cx.data.is_manager();
+        if !manager {
+            widgets::note(ui, &t.get("domain-manager-only"));
+        }
         ui.heading(t.get("controller"));
-        let (field, domain_ok) = widgets::checked_field(
-            ui,
-            t,
-            &t.get("controller-domain"),
-            &mut self.controller_domain,
-            false,
-            &t.get("domain-hint"),
-            validate::domain,
-        );
+        let (field, domain_ok) = ui
+            .add_enabled_ui(manager, |ui| {
+                widgets::checked_field(
+                    ui,
+                    t,
+                    &t.get("controller-domain"),
+                    &mut self.controller_domain,
+                    false,
+                    &t.get("domain-hint"),
+                    validate::domain,
+                )
+            })
+            .inner;
         if let Some(controller) = cx.data.controller.value()
             && let (Some(host), Some(port)) = (&controller.host, controller.port)
         {
@@ -86,16 +96,18 @@ impl SchedulesForm {
                 &t.with("endpoint", &[("host", host), ("port", &port.to_string())]),
             );
         }
-        let clicked = widgets::action_button(
-            ui,
-            &t.get("confirm-controller"),
-            domain_ok.is_ok() && !self.save_controller.is_pending(),
-            self.save_controller.is_pending(),
-        );
-        if (clicked || (widgets::submitted(&field) && domain_ok.is_ok()))
-            && let Ok(domain) = domain_ok
-        {
-            self.confirm = Some(Pending::Controller(domain));
+        if manager {
+            let clicked = widgets::action_button(
+                ui,
+                &t.get("confirm-controller"),
+                domain_ok.is_ok() && !self.save_controller.is_pending(),
+                self.save_controller.is_pending(),
+            );
+            if (clicked || (widgets::submitted(&field) && domain_ok.is_ok()))
+                && let Ok(domain) = domain_ok
+            {
+                self.confirm = Some(Pending::Controller(domain));
+            }
         }
         widgets::failure(ui, t, self.save_controller.failure());
 
@@ -141,15 +153,20 @@ impl SchedulesForm {
             );
         });
         let domain_label = t.with("schedule-domain", &[("name", &schedule.name)]);
-        let (domain_field, domain_ok) = widgets::checked_field(
-            ui,
-            t,
-            &domain_label,
-            &mut edit.domain,
-            false,
-            &t.get("domain-hint"),
-            validate::domain,
-        );
+        let manager = cx.data.is_manager();
+        let (domain_field, domain_ok) = ui
+            .add_enabled_ui(manager, |ui| {
+                widgets::checked_field(
+                    ui,
+                    t,
+                    &domain_label,
+                    &mut edit.domain,
+                    false,
+                    &t.get("domain-hint"),
+                    validate::domain,
+                )
+            })
+            .inner;
         ui.horizontal(|ui| {
             let label = ui.add_sized(
                 [crate::theme::LABEL_WIDTH, 20.0],
@@ -171,23 +188,41 @@ impl SchedulesForm {
                 &t.with("endpoint", &[("host", host), ("port", &port.to_string())]),
             );
         }
+        // Only what changed is sent; the domain only by the hosting manager, who must give one.
+        let domain = match (&domain_ok, manager) {
+            (Ok(domain), true) => {
+                Ok((schedule.domain.as_deref() != Some(domain.as_str())).then(|| domain.clone()))
+            }
+            (Err(_), true) => Err(()),
+            (_, false) => Ok(None),
+        };
+        let update = match (&name_ok, domain) {
+            (Ok(name), Ok(domain)) => Some(ScheduleUpdate {
+                name: (*name != schedule.name).then(|| name.clone()),
+                domain,
+                campus_net_licence: (edit.campus_net_licence != schedule.campus_net_licence)
+                    .then_some(edit.campus_net_licence),
+                time_zone: (edit.time_zone != schedule.time_zone).then(|| edit.time_zone.clone()),
+            }),
+            _ => None,
+        }
+        .filter(|update| *update != ScheduleUpdate::default());
         let saving = self.save_schedule.entry(schedule.id).or_default();
         let busy = saving.is_pending();
-        let ready = name_ok.is_ok() && domain_ok.is_ok() && !busy;
+        let ready = update.is_some() && !busy;
         let button = t.with("confirm-schedule", &[("name", &schedule.name)]);
         let submitted =
             (widgets::submitted(&name_field) || widgets::submitted(&domain_field)) && ready;
         if (widgets::action_button(ui, &button, ready, busy) || submitted)
-            && let (Ok(name), Ok(domain)) = (name_ok, domain_ok)
+            && let Some(update) = update
         {
-            let update = ScheduleUpdate {
-                name: Some(name),
-                domain: Some(domain.clone()),
-                campus_net_licence: Some(edit.campus_net_licence),
-                time_zone: Some(edit.time_zone.clone()),
-            };
-            self.confirm = Some(Pending::Schedule(schedule.id, update, domain));
+            match update.domain.clone() {
+                // A domain is confirmed first, as in the provider's console.
+                Some(domain) => self.confirm = Some(Pending::Schedule(schedule.id, update, domain)),
+                None => self.save(cx, schedule.id, update),
+            }
         }
+        let saving = self.save_schedule.entry(schedule.id).or_default();
         widgets::failure(ui, t, saving.failure());
     }
 
@@ -208,22 +243,13 @@ impl SchedulesForm {
                 ],
             ),
         };
-        let modal = egui::Modal::new(egui::Id::unique("confirm-domain")).show(ui.ctx(), |ui| {
-            ui.label(question);
-            ui.horizontal(|ui| {
-                if ui.button(t.get("yes")).clicked() {
-                    return Some(true);
-                }
-                if ui.button(t.get("no")).clicked() {
-                    return Some(false);
-                }
-                None
-            })
-            .inner
-        });
-        let answer = modal
-            .inner
-            .or_else(|| modal.should_close().then_some(false));
+        let answer = widgets::choice_modal(
+            ui.ctx(),
+            "confirm-domain",
+            &question,
+            &t.get("yes"),
+            &t.get("no"),
+        );
         match answer {
             Some(true) => {
                 match pending {
@@ -237,22 +263,27 @@ impl SchedulesForm {
                             });
                         self.save_controller.start(call);
                     }
-                    Pending::Schedule(id, update, _) => {
-                        let call = cx
-                            .backend
-                            .call(move |c| async move { c.update_schedule(id, &update).await })
-                            .then(|data, schedule| {
-                                data.replace_schedule(schedule.clone());
-                                data.load_account();
-                            });
-                        self.save_schedule.entry(id).or_default().start(call);
-                    }
+                    Pending::Schedule(id, update, _) => self.save(cx, id, update),
                 }
                 self.confirm = None;
+                // The next field to fill takes the keyboard.
+                widgets::focus_first_empty(ui.ctx());
             }
             Some(false) => self.confirm = None,
             None => {}
         }
+    }
+
+    /// Sends the changes of a schedule.
+    fn save(&mut self, cx: &mut Cx<'_>, id: i64, update: ScheduleUpdate) {
+        let call = cx
+            .backend
+            .call(move |c| async move { c.update_schedule(id, &update).await })
+            .then(|data, schedule| {
+                data.replace_schedule(schedule.clone());
+                data.load_account();
+            });
+        self.save_schedule.entry(id).or_default().start(call);
     }
 
     /// Forgets the edits so that the next draw shows the service's values.

@@ -6,6 +6,7 @@ mod common;
 
 mod assistance_ui;
 mod audit_ui;
+mod configuration_ui;
 mod file_dialog_ui;
 mod installer_files;
 mod local_restart;

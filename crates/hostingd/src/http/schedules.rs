@@ -64,7 +64,8 @@ pub async fn schedules(
 }
 
 /// Renames a schedule, sets its domain (a port is assigned), Campus.net licence or time zone.
-/// Both roles may, except the domain: the connection details are the hosting manager's.
+/// Both roles may, except the domain: the connection details are the hosting manager's (the
+/// domain the schedule has already, sent again, is not a change).
 #[utoipa::path(patch, path = hosting_api::paths::SCHEDULE, tag = "setup", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule id")),
     request_body = ScheduleUpdate,
@@ -82,8 +83,16 @@ pub async fn update_schedule(
 ) -> ApiResult<Json<Schedule>> {
     let domain = match request.domain.as_deref() {
         Some(typed) => {
-            caller.require_manager("change the domain name of a schedule")?;
-            Some(endpoint_name(&state, caller.account_id(), typed).await?)
+            let name = endpoint_name(&state, caller.account_id(), typed).await?;
+            // The domain it has already is not a change: a form that sends every field works
+            // for a superadministrator too.
+            let current = state.store.schedule(caller.account_id(), id).await?.domain;
+            if current.as_deref() == Some(name.domain.as_str()) {
+                None
+            } else {
+                caller.require_manager("change the domain name of a schedule")?;
+                Some(name)
+            }
         }
         None => None,
     };

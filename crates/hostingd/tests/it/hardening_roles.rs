@@ -787,3 +787,56 @@ async fn endpoint_certificates_come_from_a_name_constrained_ca() {
         assert!(verify(outside).is_err(), "{outside}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_superadministrator_may_send_back_the_domain_a_schedule_has() {
+    // A form that sends every field (the Configuration panel's) works for a superadministrator:
+    // the domain the schedule has already is not a change. Another domain stays the manager's.
+    let t = TestService::start().await;
+    let logins = t.provision("Lycee Forms").await;
+    let (manager, _) = t.manager(&logins).await;
+    let alice = superadmin(&t, &manager, &logins, "alice").await;
+    let schedule = manager.schedules().await.unwrap()[0].clone();
+    let set = ScheduleUpdate {
+        domain: Some("forms-planning".to_string()),
+        ..Default::default()
+    };
+    let before = manager.update_schedule(schedule.id, &set).await.unwrap();
+    let port = before.port;
+    let whole_form = ScheduleUpdate {
+        name: Some("edt-college".to_string()),
+        // Typed as it is shown, in capitals: the same name.
+        domain: Some("FORMS-PLANNING".to_string()),
+        campus_net_licence: Some(!schedule.campus_net_licence),
+        time_zone: Some("Indian/Reunion".to_string()),
+    };
+    let saved = alice
+        .client
+        .update_schedule(schedule.id, &whole_form)
+        .await
+        .unwrap();
+    assert_eq!(saved.name, "edt-college");
+    assert_eq!(saved.time_zone, "Indian/Reunion");
+    assert_eq!(
+        (saved.domain.as_deref(), saved.port),
+        (Some("forms-planning"), port)
+    );
+    let audit = t.audit_count(logins.account_id).await;
+    let other = ScheduleUpdate {
+        domain: Some("forms-other".to_string()),
+        time_zone: Some("Europe/Paris".to_string()),
+        ..Default::default()
+    };
+    assert_api_error(
+        alice.client.update_schedule(schedule.id, &other).await,
+        403,
+        "manager_only",
+    );
+    let after = manager.schedules().await.unwrap();
+    let after = after.iter().find(|s| s.id == schedule.id).unwrap();
+    assert_eq!(
+        (after.domain.as_deref(), after.time_zone.as_str()),
+        (Some("forms-planning"), "Indian/Reunion")
+    );
+    assert_eq!(t.audit_count(logins.account_id).await, audit);
+}
