@@ -1,6 +1,7 @@
 //! The top bar: the console's name (and the provider's), the demonstration badge, the service,
-//! the mailbox, then from the right: log out, notifications, theme, help, language, and whose
-//! console this is.
+//! the mailbox, then from the right: help, theme, language (always there), then log out and the
+//! notifications (while logged in), and whose console this is. What comes and goes with the
+//! session is left of what stays, so that logging out moves nothing under the pointer.
 
 use crate::i18n::{Language, Texts};
 use crate::notifications::Bell;
@@ -67,17 +68,13 @@ impl TopBar<'_> {
     /// The right-hand side, drawn from the right.
     fn right(&self, ui: &mut egui::Ui, bell: Option<&mut Bell>, clicks: &mut Clicks) {
         let t = self.t;
-        clicks.logout = self.logged_in && ui.button(t.get("logout")).clicked();
-        if let Some(bell) = bell {
-            bell.button(ui, t);
-        }
+        clicks.help = ui.button(t.get("help")).clicked();
         let theme_label = if self.dark {
             t.get("theme-light")
         } else {
             t.get("theme-dark")
         };
         clicks.theme = ui.button(theme_label).clicked();
-        clicks.help = ui.button(t.get("help")).clicked();
         let combo = egui::ComboBox::from_id_salt("language")
             .selected_text(clicks.language.native_name())
             .show_ui(ui, |ui| {
@@ -87,6 +84,13 @@ impl TopBar<'_> {
             });
         let label = ui.label(t.get("language"));
         combo.response.labelled_by(label.id);
+        if self.logged_in {
+            ui.separator();
+            clicks.logout = ui.button(t.get("logout")).clicked();
+        }
+        if let Some(bell) = bell {
+            bell.button(ui, t);
+        }
         // Last, in the room the buttons leave: a long name is cut (whole on hover) rather than
         // drawn under them.
         if let Some(whose) = &self.whose {

@@ -207,6 +207,21 @@ impl<'a> Person<'a> {
             .is_some_and(|node| node.accesskit_node().is_disabled())
     }
 
+    /// Where the node labelled `label` is drawn.
+    pub fn rect_of(&self, label: &str) -> Option<egui::Rect> {
+        self.harness.query_by_label(label).map(|node| node.rect())
+    }
+
+    /// The labels of the buttons drawn over `point`.
+    pub fn buttons_at(&self, point: egui::Pos2) -> Vec<String> {
+        use egui_kittest::kittest::NodeT;
+        self.harness
+            .query_all_by_role(Role::Button)
+            .filter(|node| node.rect().contains(point))
+            .map(|node| node.accesskit_node().label().unwrap_or_default())
+            .collect()
+    }
+
     pub fn has(&self, label: &str) -> bool {
         self.harness.query_by_label(label).is_some()
     }

@@ -172,8 +172,16 @@ fn d_wrong_password_lock_out_and_revoked_workstation_say_so() {
         Language::En,
     ));
     person.connect_and_install(&logins);
+    // Logging out moves nothing under the pointer: the buttons that stay keep their places, and
+    // no other button comes where Log out was.
+    let stays = ["Help", "Dark theme"];
+    let before: Vec<_> = stays.iter().map(|l| person.rect_of(l).unwrap()).collect();
+    let log_out = person.rect_of("Log out").unwrap();
     person.click("Log out");
     person.wait_for("Hosting number");
+    let after: Vec<_> = stays.iter().map(|l| person.rect_of(l).unwrap()).collect();
+    assert_eq!(before, after);
+    assert_eq!(person.buttons_at(log_out.center()), Vec::<String>::new());
 
     // Wrong password: the generic sentence. (The hosting number is still in its field.)
     person.fill("Password", "WrongPassw0rd!");
