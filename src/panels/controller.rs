@@ -22,6 +22,16 @@ enum Tab {
     Profiles,
 }
 
+/// The user whose e-mail and console access are being edited.
+struct Editing {
+    id: i64,
+    username: String,
+    email: String,
+    console_access: bool,
+    /// Only a superadministrator can have console access.
+    superadmin: bool,
+}
+
 /// The Controller panel's id.
 pub const ID: PanelId = PanelId::new("panel-controller");
 
@@ -30,7 +40,7 @@ pub const ID: PanelId = PanelId::new("panel-controller");
 pub struct ControllerPanel {
     tab: Tab,
     filter: String,
-    editing: Option<(i64, String, String, bool)>,
+    editing: Option<Editing>,
     new_user: NewUserForm,
     profile: String,
     profiles_requested: bool,
@@ -102,42 +112,65 @@ impl ControllerPanel {
         // Without a filter the rows index the list directly; with one, only matches are kept.
         let matches = filter_matches(users, &filter);
         if let Some(user) = users_table(ui, t, users, matches.as_deref()) {
-            self.editing = Some((
-                user.id,
-                user.username,
-                user.email.unwrap_or_default(),
-                user.console_access,
-            ));
+            self.editing = Some(Editing {
+                id: user.id,
+                username: user.username,
+                email: user.email.unwrap_or_default(),
+                console_access: user.console_access,
+                superadmin: user.superadmin,
+            });
         }
         self.access_editor(ui, cx);
     }
 
     fn access_editor(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
-        let Some((id, name, email, access)) = self.editing.as_mut() else {
+        let manager = cx.data.is_manager();
+        let Some(editing) = self.editing.as_mut() else {
             return;
         };
-        let name = name.clone();
+        let name = editing.username.clone();
         let mut close = false;
         let modal = egui::Modal::new(egui::Id::unique("edit-access")).show(ui.ctx(), |ui| {
             ui.heading(t.with("edit-access-of", &[("username", &name)]));
-            let (_, email_ok) =
-                widgets::checked_field(ui, t, &t.get("email"), email, false, "", |v| {
-                    validate::email(v)
-                });
-            ui.checkbox(access, t.get("console-access"));
+            // Console access, and the e-mail of who has it, are the hosting manager's; only a
+            // superadministrator can have console access. What cannot be changed says why.
+            let email_editable = manager || !editing.console_access;
+            let (_, email_ok) = ui
+                .add_enabled_ui(email_editable, |ui| {
+                    widgets::checked_field(
+                        ui,
+                        t,
+                        &t.get("email"),
+                        &mut editing.email,
+                        false,
+                        "",
+                        validate::email,
+                    )
+                })
+                .inner;
+            let access_editable = manager && editing.superadmin;
+            ui.add_enabled(
+                access_editable,
+                egui::Checkbox::new(&mut editing.console_access, t.get("console-access")),
+            );
+            if !editing.superadmin {
+                widgets::note(ui, &t.get("console-access-superadmins-only"));
+            } else if !manager {
+                widgets::note(ui, &t.get("console-access-manager-only"));
+            }
             ui.horizontal(|ui| {
-                let ready = !*access || email_ok.is_ok();
+                let ready = !editing.console_access || email_ok.is_ok();
                 let busy = self.update_user.is_pending();
                 if ui
                     .add_enabled(ready && !busy, egui::Button::new(t.get("save")))
                     .clicked()
                 {
                     let update = UserUpdate {
-                        email: email_ok.ok(),
-                        console_access: Some(*access),
+                        email: email_ok.ok().filter(|_| email_editable),
+                        console_access: access_editable.then_some(editing.console_access),
                     };
-                    let id = *id;
+                    let id = editing.id;
                     let call = cx
                         .backend
                         .call(move |c| async move { c.update_user(id, &update).await })
@@ -157,6 +190,11 @@ impl ControllerPanel {
 
     fn add_user(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
         let t = cx.t;
+        // Once, when the user is added: the form is emptied for the next one (not at every
+        // frame after, which emptied the next user's fields as they were typed).
+        if let Some(Ok(_)) = self.add.arrived() {
+            self.new_user = NewUserForm::default();
+        }
         let filled = self.new_user.ui(ui, t, true);
         let busy = self.add.is_pending();
         let ready = filled.user.is_some();
@@ -167,11 +205,8 @@ impl ControllerPanel {
             self.add.start(crate::user_form::create(cx.backend, user));
         }
         widgets::failure(ui, t, self.add.failure());
-        if self.add.is_done() {
+        if self.add.value().is_some() && !busy {
             widgets::success(ui, &t.get("user-added"));
-            if !self.new_user.password().is_empty() {
-                self.new_user = NewUserForm::default();
-            }
         }
     }
 

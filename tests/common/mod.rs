@@ -207,6 +207,14 @@ impl<'a> Person<'a> {
             .is_some_and(|node| node.accesskit_node().is_disabled())
     }
 
+    /// Whether the widget with this role and label is there and disabled.
+    pub fn is_disabled_role(&self, role: Role, label: &str) -> bool {
+        use egui_kittest::kittest::NodeT;
+        self.harness
+            .query_by_role_and_label(role, label)
+            .is_some_and(|node| node.accesskit_node().is_disabled())
+    }
+
     /// Where the node labelled `label` is drawn.
     pub fn rect_of(&self, label: &str) -> Option<egui::Rect> {
         self.harness.query_by_label(label).map(|node| node.rect())

@@ -5,6 +5,7 @@
 use crate::common;
 
 use common::{Person, Service};
+use egui_kittest::kittest::Queryable;
 
 #[test]
 fn the_manager_runs_the_setup_panels() {
@@ -27,12 +28,33 @@ fn the_manager_runs_the_setup_panels() {
     person.fill("Username", "pmartin");
     person.fill("Password", "Another1Password");
     person.fill("Password confirmation", "Another1Password");
+    // Console access is for superadministrators: Paul will be one.
+    person.click_role(egui::accesskit::Role::CheckBox, "Superadministrator");
     person.click("Add the user");
     person.wait_for("The user was added.");
 
-    // Give them an e-mail and console access.
+    // A user who is not a superadministrator cannot be given console access, and the editor
+    // says why before anything is sent.
+    person.click("Add a user");
+    person.fill("First name", "Lea");
+    person.fill("Surname", "Moreau");
+    person.fill("Username", "lmoreau");
+    person.fill("Password", "Another1Password");
+    person.fill("Password confirmation", "Another1Password");
+    person.click("Add the user");
+    person.wait_for("The user was added.");
     person.click("List of users");
-    person.wait_for("2 users");
+    person.wait_for("3 users");
+    person.click("Edit lmoreau");
+    person.wait_for("Console access of lmoreau");
+    assert!(person.is_disabled_role(egui::accesskit::Role::CheckBox, "Console access"));
+    assert!(person.has_text("Only a superadministrator can have console access"));
+    person.click("Cancel");
+
+    // Give Paul an e-mail and console access.
+    person.wait_until("the editor closed", |h| {
+        h.query_by_label("Console access of lmoreau").is_none()
+    });
     person.click("Edit pmartin");
     person.wait_for("Console access of pmartin");
     person.fill("E-mail address", "paul.martin@school.fr");
@@ -68,7 +90,7 @@ fn the_manager_runs_the_setup_panels() {
         }
     });
     assert_eq!(user.email.as_deref(), Some("paul.martin@school.fr"));
-    assert!(!user.superadmin);
+    assert!(user.superadmin);
 
     // Revoke the manager's other workstation, after a confirmation.
     person.click("Workstations");

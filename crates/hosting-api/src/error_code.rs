@@ -60,6 +60,8 @@ error_codes! {
     ChecksumMismatch = "checksum_mismatch",
     /// `403`: this superadministrator has no console access.
     ConsoleAccessNotGranted = "console_access_not_granted",
+    /// `422`: console access asked for a user who is not a superadministrator.
+    ConsoleAccessSuperadminOnly = "console_access_superadmin_only",
     /// `400`: `Upload-Defer-Length` is not supported.
     DeferLengthUnsupported = "defer_length_unsupported",
     /// `422`: a domain outside the public zone that the account has not verified.

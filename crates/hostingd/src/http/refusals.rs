@@ -121,7 +121,8 @@ impl From<Refusal> for ApiError {
             | Refusal::NoPortAvailable
             | Refusal::UnknownUser { .. }
             | Refusal::UsernameTaken { .. }
-            | Refusal::EmailRequired) => account_answer(account),
+            | Refusal::EmailRequired
+            | Refusal::ConsoleAccessSuperadminOnly { .. }) => account_answer(account),
             year @ (Refusal::NoUpgradePlanned { .. }
             | Refusal::PrereleaseNotYet { .. }
             | Refusal::UpgradeDatePast { .. }
@@ -237,6 +238,12 @@ fn account_answer(refusal: Refusal) -> Answer {
         Refusal::EmailRequired => answer(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Enter a valid e-mail address first: console access needs one.",
+        ),
+        Refusal::ConsoleAccessSuperadminOnly { username } => answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "Console access is for superadministrators, and {username} is not one: they could never log in with it. Create a superadministrator for the person who needs the console."
+            ),
         ),
         // Not about the account: `From<Refusal>` sends only account refusals here.
         other => conflict(other.to_string()),

@@ -87,7 +87,7 @@ pub async fn create(
     responses((status = 200, description = "The user", body = User),
         (status = 403, description = "manager_only: console access, or the e-mail of a user who has it", body = ErrorBody),
         (status = 404, description = "not_found", body = ErrorBody),
-        (status = 422, description = "invalid_email, email_required", body = ErrorBody)))]
+        (status = 422, description = "invalid_email, email_required, console_access_superadmin_only", body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,

@@ -118,6 +118,12 @@ pub enum Refusal {
     },
     /// Console access asked for a user without an e-mail address.
     EmailRequired,
+    /// Console access asked for a user who is not a superadministrator: they could never log
+    /// in with it.
+    ConsoleAccessSuperadminOnly {
+        /// The user's username.
+        username: String,
+    },
     /// The provider published no release after the school's version.
     NoUpgradePlanned {
         /// The school's version.
@@ -295,6 +301,7 @@ impl Refusal {
             Refusal::UnknownUser { .. } => ErrorCode::UnknownUser,
             Refusal::UsernameTaken { .. } => ErrorCode::UsernameTaken,
             Refusal::EmailRequired => ErrorCode::EmailRequired,
+            Refusal::ConsoleAccessSuperadminOnly { .. } => ErrorCode::ConsoleAccessSuperadminOnly,
             Refusal::DomainNotAllowed { .. } => ErrorCode::DomainNotAllowed,
             Refusal::NotVerifiable { .. } => ErrorCode::InvalidDomain,
             Refusal::InvalidAccount => ErrorCode::InvalidAccount,

@@ -129,8 +129,8 @@ impl Store {
     ) -> StoreResult<UserRow> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let before = query_as::<(Option<String>, bool)>(
-            "SELECT email, console_access FROM users WHERE id = $1 AND account_id = $2",
+        let before = query_as::<(Option<String>, bool, bool, String)>(
+            "SELECT email, console_access, superadmin, username FROM users WHERE id = $1 AND account_id = $2",
         )
         .bind(user_id)
         .bind(actor.account_id)
@@ -139,6 +139,12 @@ impl Store {
         .ok_or_else(|| StoreError::NotFound("user"))?;
         let new_email = email.or(before.0.clone());
         let new_access = console_access.unwrap_or(before.1);
+        if console_access == Some(true) && !before.2 {
+            return Err(Refusal::ConsoleAccessSuperadminOnly {
+                username: before.3.clone(),
+            }
+            .into());
+        }
         if new_access && new_email.is_none() {
             return Err(Refusal::EmailRequired.into());
         }

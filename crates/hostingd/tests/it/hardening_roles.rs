@@ -840,3 +840,41 @@ async fn a_superadministrator_may_send_back_the_domain_a_schedule_has() {
     );
     assert_eq!(t.audit_count(logins.account_id).await, audit);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn console_access_is_refused_for_a_user_who_is_not_a_superadministrator() {
+    // Such a user could never log in with it: the service says so with a code of its own and
+    // changes nothing.
+    let t = TestService::start().await;
+    let logins = t.provision("Lycee Acces").await;
+    let (manager, _) = t.manager(&logins).await;
+    let helper = manager
+        .create_user(&NewUser {
+            first_name: "Lea".to_string(),
+            surname: "Moreau".to_string(),
+            username: "lmoreau".to_string(),
+            password: SUPERADMIN_PASSWORD.to_string(),
+            superadmin: false,
+        })
+        .await
+        .unwrap();
+    let audit = t.audit_count(logins.account_id).await;
+    let grant = UserUpdate {
+        email: Some("lea.moreau@school.fr".to_string()),
+        console_access: Some(true),
+    };
+    let refused = manager.update_user(helper.id, &grant).await;
+    assert_api_error(refused, 422, "console_access_superadmin_only");
+    let users = manager.users().await.unwrap();
+    let after = users.iter().find(|u| u.id == helper.id).unwrap();
+    assert!(!after.console_access);
+    assert_eq!(after.email, None);
+    assert_eq!(t.audit_count(logins.account_id).await, audit);
+    // Their e-mail alone may be set; taking access away (which they do not have) is no change.
+    let email = UserUpdate {
+        email: Some("lea.moreau@school.fr".to_string()),
+        console_access: Some(false),
+    };
+    let saved = manager.update_user(helper.id, &email).await.unwrap();
+    assert_eq!(saved.email.as_deref(), Some("lea.moreau@school.fr"));
+}

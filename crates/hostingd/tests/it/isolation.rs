@@ -238,14 +238,15 @@ async fn setup_resources_follow_the_role_matrix() {
             assert_api_error(controller, 403, "manager_only");
             assert_api_error(with_domain, 403, "manager_only");
         }
-        // Both roles add users without console access and fill the profiles.
+        // Both roles add users without console access and fill the profiles; the manager's is a
+        // superadministrator (only the manager creates those), who may then get console access.
         let user = client
             .create_user(&NewUser {
                 first_name: "Second".to_string(),
                 surname: "User".to_string(),
                 username: format!("user{index}"),
                 password: common::SUPERADMIN_PASSWORD.to_string(),
-                superadmin: false,
+                superadmin: is_manager,
             })
             .await
             .unwrap();
