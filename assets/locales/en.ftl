@@ -99,6 +99,7 @@ rule-cases = a lowercase and an uppercase letter
 rule-digit = a digit
 rule-username = not the username
 step5-intro = Give { $name } an e-mail address and console access, and assign them to the Administration profile of each schedule so that they can connect to the bases.
+step5-nobody = Nobody is in the Administration profile of { $names } yet. You can assign someone later, in Controller, Assigning to profiles.
 email = E-mail address
 console-access = Console access
 console-access-superadmins-only = Only a superadministrator can have console access: this user is not one.

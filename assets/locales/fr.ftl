@@ -100,6 +100,7 @@ rule-cases = une minuscule et une majuscule
 rule-digit = un chiffre
 rule-username = pas l'identifiant
 step5-intro = Donnez à { $name } une adresse e-mail et l'accès à la console, et affectez-le au profil Administration de chaque planning pour qu'il se connecte aux bases.
+step5-nobody = Personne n'est encore dans le profil Administration de { $names }. Vous pourrez y affecter quelqu'un plus tard, dans Contrôleur, Affectation aux profils.
 email = Adresse e-mail
 console-access = Accès à la console
 console-access-superadmins-only = Seul un superadministrateur peut avoir accès à la console : cet utilisateur n'en est pas un.

@@ -155,7 +155,7 @@ impl Wizard {
     /// The step indicator: steps done (ticked), the current one (in bold), those to do (dimmed),
     /// each with its state in words for screen readers.
     fn steps_panel(&self, ui: &mut egui::Ui, cx: &Cx<'_>) {
-        let onboarding = cx.data.account.value().map(|a| a.onboarding);
+        let onboarding = cx.data.account.value().map(|a| a.onboarding.clone());
         let done = |step: Step| match (&onboarding, step) {
             (None, _) => false,
             (Some(_), Step::Connection | Step::Certificate) => true,

@@ -29,6 +29,13 @@ impl TransmissionForm {
     ) -> Option<Step> {
         let t = cx.t;
         ui.label(t.get("step6-intro"));
+        // Step 5 is done for the schedules concerned; the others are named, not waited for.
+        if let Some(account) = cx.data.account.value()
+            && !account.onboarding.schedules_without_superadmin.is_empty()
+        {
+            let names = account.onboarding.schedules_without_superadmin.join(", ");
+            widgets::note(ui, &t.with("step5-nobody", &[("names", &names)]));
+        }
         ui.add_space(crate::theme::GROUP_SPACE);
         let password = self.password(ui, t, superadmin);
         let sheet = self.sheet(cx, superadmin, password);

@@ -272,3 +272,36 @@ fn f_steps_one_and_two_with_the_keyboard_only() {
     assert_eq!(person.clicks, 0, "no click was needed");
     assert_eq!(person.fields, 0, "no field was clicked to type in it");
 }
+
+#[test]
+fn step_five_is_done_for_the_concerned_schedule() {
+    // Seed 000, step 5: the superadministrator is assigned "for the concerned schedule". A school
+    // that assigns only planning01 goes on, is told that planning02 has nobody, and does not
+    // come back to step 5 at its next login.
+    let service = Service::start();
+    let logins = service.provision("Lycee Concerne");
+    let dir = tempfile::tempdir().unwrap();
+    let mut person = Person::on(dir.path(), service.choice());
+    person.connect_and_install(&logins);
+    person.configure_schedules("concerne");
+    person.click("Next");
+    person.create_superadmin();
+    person.wait_for("Step 5: Administration profile");
+    person.fill("E-mail address", "jeanne.dupont@lycee-concerne.fr");
+    person.click_role(
+        egui::accesskit::Role::CheckBox,
+        "Administration of planning02",
+    );
+    person.click("Validate");
+    person.wait_for("Step 6: Transmission");
+    person.wait_for_text("Nobody is in the Administration profile of planning02 yet.");
+    assert!(!person.has_text("planning01 yet"));
+
+    person.click("Log out");
+    person.wait_for("Hosting number");
+    // The hosting number is still in its field.
+    person.fill("Password", &logins.password);
+    person.press(egui::Key::Enter);
+    person.wait_for("Configuration");
+    assert!(!person.has("Step 5: Administration profile"));
+}

@@ -183,7 +183,7 @@ pub struct LicenceState {
 }
 
 /// Which onboarding steps are done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 pub struct Onboarding {
     /// The current licence is accepted.
     pub licence: bool,
@@ -193,8 +193,13 @@ pub struct Onboarding {
     pub schedules: bool,
     /// A superadministrator exists.
     pub superadmin: bool,
-    /// A superadministrator is in the Administration profile of every schedule.
+    /// A superadministrator is in the Administration profile of a schedule (seed 000, step 5:
+    /// "for the concerned schedule"): the step is done.
     pub profiles: bool,
+    /// The schedules whose Administration profile has no superadministrator yet, which the
+    /// step names without waiting for them.
+    #[serde(default)]
+    pub schedules_without_superadmin: Vec<String>,
 }
 
 /// The contract of the account.

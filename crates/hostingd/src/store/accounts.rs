@@ -272,19 +272,25 @@ impl Store {
                 .bind(account.id)
                 .fetch_one(&self.pool)
                 .await?;
-        let schedules_without_superadmin: i64 = query_scalar(
-            "SELECT COUNT(*) FROM schedules s WHERE s.account_id = $1 AND NOT EXISTS (SELECT 1 FROM profiles p JOIN profile_members m ON m.profile_id = p.id JOIN users u ON u.id = m.user_id WHERE p.schedule_id = s.id AND p.name = $2 AND u.superadmin = TRUE)",
+        let schedules: i64 = query_scalar("SELECT COUNT(*) FROM schedules WHERE account_id = $1")
+            .bind(account.id)
+            .fetch_one(&self.pool)
+            .await?;
+        let schedules_without_superadmin: Vec<String> = query_scalar(
+            "SELECT s.name FROM schedules s WHERE s.account_id = $1 AND NOT EXISTS (SELECT 1 FROM profiles p JOIN profile_members m ON m.profile_id = p.id JOIN users u ON u.id = m.user_id WHERE p.schedule_id = s.id AND p.name = $2 AND u.superadmin = TRUE) ORDER BY s.name",
         )
         .bind(account.id)
         .bind(ADMINISTRATION)
-        .fetch_one(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
+        let assigned = schedules - i64::try_from(schedules_without_superadmin.len()).unwrap_or(0);
         Ok(Onboarding {
             licence: account.licence_version.as_deref() == Some(current_licence),
             controller: controller > 0,
             schedules: schedules_without_domain == 0,
             superadmin: superadmins > 0,
-            profiles: superadmins > 0 && schedules_without_superadmin == 0,
+            profiles: superadmins > 0 && assigned > 0,
+            schedules_without_superadmin,
         })
     }
 }

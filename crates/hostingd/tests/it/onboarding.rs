@@ -307,3 +307,38 @@ async fn receive_my_hosting_logins_sends_the_two_emails_again_and_never_the_pass
         outbox.len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn step_five_is_done_once_a_schedule_has_its_superadministrator() {
+    let t = TestService::start().await;
+    let logins = t.provision("Lycee Concerne").await;
+    let (manager, _) = t.manager(&logins).await;
+    let user = manager
+        .create_user(&hosting_api::NewUser {
+            first_name: "Jeanne".to_string(),
+            surname: "Dupont".to_string(),
+            username: "jdupont".to_string(),
+            password: common::SUPERADMIN_PASSWORD.to_string(),
+            superadmin: true,
+        })
+        .await
+        .unwrap();
+    let before = manager.account().await.unwrap().onboarding;
+    assert!(!before.profiles);
+    assert_eq!(
+        before.schedules_without_superadmin,
+        vec!["planning01".to_string(), "planning02".to_string()]
+    );
+    let schedules = manager.schedules().await.unwrap();
+    let planning01 = schedules.iter().find(|s| s.name == "planning01").unwrap();
+    manager
+        .set_profile_members(planning01.id, "Administration", &[user.id])
+        .await
+        .unwrap();
+    let after = manager.account().await.unwrap().onboarding;
+    assert!(after.profiles, "seed 000: for the concerned schedule");
+    assert_eq!(
+        after.schedules_without_superadmin,
+        vec!["planning02".to_string()]
+    );
+}
