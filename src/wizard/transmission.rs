@@ -108,6 +108,26 @@ impl TransmissionForm {
                 user.map(|u| u.username).unwrap_or_default(),
             ),
         ];
+        // Where the Clients connect: the controller's and each schedule's host and port.
+        let endpoint = |host: &Option<String>, port: Option<u16>| match (host, port) {
+            (Some(host), Some(port)) => t.with(
+                "sheet-endpoint",
+                &[("host", host), ("port", &port.to_string())],
+            ),
+            _ => t.get("sheet-no-domain"),
+        };
+        if let Some(controller) = cx.data.controller.value() {
+            lines.push((
+                t.get("controller"),
+                endpoint(&controller.host, controller.port),
+            ));
+        }
+        for schedule in cx.data.schedules.value().into_iter().flatten() {
+            lines.push((
+                schedule.name.clone(),
+                endpoint(&schedule.host, schedule.port),
+            ));
+        }
         if self.include_password {
             lines.push((t.get("password"), password));
         } else {

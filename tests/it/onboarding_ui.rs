@@ -63,6 +63,10 @@ fn a_manager_onboarding_from_provisioning_to_the_connection_sheet() {
         &logins.invoice_number,
         "jdupont",
         SUPERADMIN_PASSWORD,
+        // Where the Clients connect.
+        "hugo-lycee.hosting.localhost, port",
+        "planning01 \nhugo-planning01.hosting.localhost, port",
+        "planning02 \nhugo-planning02.hosting.localhost, port",
     ] {
         assert!(
             sheet.contains(needle),
