@@ -167,46 +167,14 @@ impl SchedulesForm {
                 )
             })
             .inner;
-        ui.horizontal(|ui| {
-            let label = ui.add_sized(
-                [crate::theme::LABEL_WIDTH, 20.0],
-                egui::Label::new(t.with("time-zone", &[("name", &schedule.name)])),
-            );
-            egui::ComboBox::from_id_salt(("time-zone", schedule.id))
-                .selected_text(edit.time_zone.clone())
-                .show_ui(ui, |ui| {
-                    for zone in validate::TIME_ZONES {
-                        ui.selectable_value(&mut edit.time_zone, zone.to_string(), zone);
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-        });
+        time_zone_ui(ui, t, schedule, &mut edit.time_zone);
         if let (Some(host), Some(port)) = (&schedule.host, schedule.port) {
             widgets::success(
                 ui,
                 &t.with("endpoint", &[("host", host), ("port", &port.to_string())]),
             );
         }
-        // Only what changed is sent; the domain only by the hosting manager, who must give one.
-        let domain = match (&domain_ok, manager) {
-            (Ok(domain), true) => {
-                Ok((schedule.domain.as_deref() != Some(domain.as_str())).then(|| domain.clone()))
-            }
-            (Err(_), true) => Err(()),
-            (_, false) => Ok(None),
-        };
-        let update = match (&name_ok, domain) {
-            (Ok(name), Ok(domain)) => Some(ScheduleUpdate {
-                name: (*name != schedule.name).then(|| name.clone()),
-                domain,
-                campus_net_licence: (edit.campus_net_licence != schedule.campus_net_licence)
-                    .then_some(edit.campus_net_licence),
-                time_zone: (edit.time_zone != schedule.time_zone).then(|| edit.time_zone.clone()),
-            }),
-            _ => None,
-        }
-        .filter(|update| *update != ScheduleUpdate::default());
+        let update = changes(schedule, edit, &name_ok, &domain_ok, manager);
         let saving = self.save_schedule.entry(schedule.id).or_default();
         let busy = saving.is_pending();
         let ready = update.is_some() && !busy;
@@ -291,4 +259,57 @@ impl SchedulesForm {
         self.controller_loaded = false;
         self.edits.clear();
     }
+}
+
+/// The time zone of a schedule, chosen in a list.
+fn time_zone_ui(
+    ui: &mut egui::Ui,
+    t: &crate::i18n::Texts,
+    schedule: &Schedule,
+    time_zone: &mut String,
+) {
+    ui.horizontal(|ui| {
+        let label = ui.add_sized(
+            [crate::theme::LABEL_WIDTH, 20.0],
+            egui::Label::new(t.with("time-zone", &[("name", &schedule.name)])),
+        );
+        egui::ComboBox::from_id_salt(("time-zone", schedule.id))
+            .selected_text(time_zone.clone())
+            .show_ui(ui, |ui| {
+                for zone in validate::TIME_ZONES {
+                    ui.selectable_value(time_zone, zone.to_string(), zone);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+}
+
+/// What the form changes of `schedule`, `None` when nothing or when a field is wrong. Only what
+/// changed is sent; the domain only by the hosting manager, who must give one.
+fn changes(
+    schedule: &Schedule,
+    edit: &ScheduleEdit,
+    name_ok: &Result<String, validate::ValidationError>,
+    domain_ok: &Result<String, validate::ValidationError>,
+    manager: bool,
+) -> Option<ScheduleUpdate> {
+    let domain = match (&domain_ok, manager) {
+        (Ok(domain), true) => {
+            Ok((schedule.domain.as_deref() != Some(domain.as_str())).then(|| domain.clone()))
+        }
+        (Err(_), true) => Err(()),
+        (_, false) => Ok(None),
+    };
+    match (&name_ok, domain) {
+        (Ok(name), Ok(domain)) => Some(ScheduleUpdate {
+            name: (*name != schedule.name).then(|| name.clone()),
+            domain,
+            campus_net_licence: (edit.campus_net_licence != schedule.campus_net_licence)
+                .then_some(edit.campus_net_licence),
+            time_zone: (edit.time_zone != schedule.time_zone).then(|| edit.time_zone.clone()),
+        }),
+        _ => None,
+    }
+    .filter(|update| *update != ScheduleUpdate::default())
 }
