@@ -299,15 +299,26 @@ impl Store {
             .execute(&mut tx)
             .await?;
         }
-        outbox::enqueue(
-            &mut tx,
-            contract.account_id,
-            now,
-            "email",
-            &contract.email,
-            message,
+        // Only a superadministrator with console access can renew: they are told too.
+        let renewers: Vec<String> = query_scalar(
+            "SELECT email FROM users WHERE account_id = $1 AND superadmin = TRUE AND console_access = TRUE AND email IS NOT NULL ORDER BY id",
         )
+        .bind(contract.account_id)
+        .fetch_all(&mut tx)
         .await?;
+        let mut recipients = vec![contract.email.clone()];
+        recipients.extend(renewers.into_iter().filter(|e| *e != contract.email));
+        for recipient in &recipients {
+            outbox::enqueue(
+                &mut tx,
+                contract.account_id,
+                now,
+                "email",
+                recipient,
+                message,
+            )
+            .await?;
+        }
         audit::record(
             &mut tx,
             &Actor::service(contract.account_id),

@@ -216,15 +216,18 @@ async fn the_manager_is_reminded_60_30_and_7_days_before_the_end_once_each() {
         }
     };
     let run = || async { service.service.run_jobs().await.unwrap().contract_reminders };
+    // Only a superadministrator with console access can renew: alice is told too.
+    let (manager, _) = service.manager(&late).await;
+    common::roles::superadmin(&service, &manager, &late, "alice").await;
 
     assert_eq!(run().await, 1, "the late contract, once");
     assert_eq!(run().await, 0);
-    assert_eq!(reminders(late.account_id).await.len(), 1);
-    assert!(
-        reminders(late.account_id).await[0]
-            .body
-            .contains("dans 20 jours")
-    );
+    let told = reminders(late.account_id).await;
+    let mut recipients: Vec<&str> = told.iter().map(|m| m.recipient.as_str()).collect();
+    recipients.sort_unstable();
+    assert_eq!(recipients.len(), 2, "{recipients:?}");
+    assert!(recipients.contains(&"alice@school.fr"), "{recipients:?}");
+    assert!(told.iter().all(|m| m.body.contains("dans 20 jours")));
 
     for (days_before, sent) in [(61, 0), (60, 1), (45, 0), (30, 1), (5, 1), (1, 0)] {
         service

@@ -417,6 +417,14 @@ async fn a_contract_reminder_is_on_the_bell_of_everyone_without_a_second_email()
             .len(),
         1
     );
+    // One e-mail each for the manager and for alice (a superadministrator with console access,
+    // who can renew); the bell adds none.
     let reminders = emails(&service, logins.account_id, "contrat").await;
-    assert_eq!(reminders.len(), 1, "the reminder is the only e-mail");
+    assert_eq!(reminders.len(), 2, "the reminder is the only e-mail");
+    assert!(reminders.iter().any(|(to, _)| to == "alice@school.fr"));
+    assert!(
+        reminders
+            .iter()
+            .any(|(to, _)| *to == manager_email("Lycee Contrat"))
+    );
 }
