@@ -230,6 +230,8 @@ fn account_and_years(language: Language) {
         "pronote-open-named",
         &[("space", &t.get("webspace-teachers"))],
     ));
+    // The delegation has arrived too: its section is drawn.
+    person.wait_for(&t.get("pronote-delegation-save"));
     snapshot(&mut person, &t, &format!("pronote_net_{tag}"));
     // The publication stopped: the audit log shows it, before and after.
     person.click(&t.get("pronote-stop"));

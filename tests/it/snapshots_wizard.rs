@@ -122,6 +122,9 @@ fn walk_the_wizard(language: Language) {
 
     person.wait_for(&t.get("email"));
     person.fill(&t.get("email"), "jeanne.dupont@lycee-hugo.fr");
+    // The account's new onboarding state has arrived: step 4 shows as done in the list.
+    let step4 = format!("4. {}", t.get("step4-title"));
+    person.wait_for(&t.with("step-state-done", &[("step", &step4)]));
     snapshot(&mut person, &format!("wizard_{tag}_5_profiles"));
     person.click(&t.get("validate"));
 
