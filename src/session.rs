@@ -57,12 +57,15 @@ pub struct Changes {
 }
 
 impl SessionData {
+    /// Who is logged in, when someone is.
+    pub fn role(&self) -> Option<hosting_api::Role> {
+        self.principal.as_ref().map(|p| p.role)
+    }
+
     /// Whether the hosting manager is logged in: the connection details and the people are
     /// theirs.
     pub fn is_manager(&self) -> bool {
-        self.principal
-            .as_ref()
-            .is_some_and(|p| p.role == hosting_api::Role::Manager)
+        self.role() == Some(hosting_api::Role::Manager)
     }
 
     /// Empty session data whose reloads run on `backend`.

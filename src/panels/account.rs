@@ -428,10 +428,7 @@ impl AccountPanel {
 
 /// Whether the person logged in is a superadministrator.
 fn superadmin(cx: &Cx<'_>) -> bool {
-    cx.data
-        .principal
-        .as_ref()
-        .is_some_and(|p| p.role == Role::Superadmin)
+    cx.data.role() == Some(Role::Superadmin)
 }
 
 /// The days of the window from `today` on.

@@ -79,6 +79,26 @@ impl Service {
         &self.service.state.store
     }
 
+    /// What `check` finds in the service's database once the console's changes reached it
+    /// (polled for up to 30 s): the service, not the screen, is what a change is judged by.
+    pub fn eventually<T, F, Fut>(&self, what: &str, mut check: F) -> T
+    where
+        F: FnMut(hostingd::store::Store) -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        let store = self.store().clone();
+        self.runtime.block_on(async {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                if let Some(found) = check(store.clone()).await {
+                    return found;
+                }
+                assert!(Instant::now() < deadline, "{what}: not seen by the service");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+    }
+
     /// The hosting manager's onboarding done through the typed client on their own workstation
     /// (licence, domains `<prefix>-…`, a superadministrator `jdupont` with console access in the
     /// Administration profile of every schedule).

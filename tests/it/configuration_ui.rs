@@ -3,35 +3,28 @@
 //! answers to the keyboard (Enter confirms, Escape cancels).
 #![allow(clippy::unwrap_used)]
 
-use std::time::{Duration, Instant};
-
 use crate::common;
 
 use common::{Person, Service};
 use egui_kittest::kittest::{NodeT, Queryable};
 use hostingd::store::ScheduleRow;
 
-/// planning01 as the service has it, once `done` holds (within 30 s).
+/// planning01 as the service has it, once `done` holds.
 fn planning01_when(
     service: &Service,
     account_id: i64,
     what: &str,
     done: impl Fn(&ScheduleRow) -> bool,
 ) -> ScheduleRow {
-    let store = service.store();
-    service.runtime.block_on(async {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
+    service.eventually(what, |store| {
+        let done = &done;
+        async move {
             let schedules = store.schedules(account_id).await.unwrap();
             let planning01 = schedules
                 .into_iter()
                 .find(|s| s.name == "planning01")
                 .unwrap();
-            if done(&planning01) {
-                return planning01;
-            }
-            assert!(Instant::now() < deadline, "{what}: not seen by the service");
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            done(&planning01).then_some(planning01)
         }
     })
 }

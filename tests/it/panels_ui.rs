@@ -68,26 +68,17 @@ fn the_manager_runs_the_setup_panels() {
     person.click("pmartin in Administration of planning01");
 
     let store = service.store();
-    let user = service.runtime.block_on(async {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        loop {
-            let users = store.users(logins.account_id).await.unwrap();
-            let user = users.into_iter().find(|u| u.username == "pmartin").unwrap();
-            let schedules = store.schedules(logins.account_id).await.unwrap();
-            let planning01 = schedules.iter().find(|s| s.name == "planning01").unwrap();
-            let profiles = store.profiles(planning01.id).await.unwrap();
-            let assigned = profiles
-                .iter()
-                .any(|(name, members)| name == "Administration" && members.contains(&user.id));
-            if user.console_access && assigned {
-                break user;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the panel's changes did not reach the service"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+    let account_id = logins.account_id;
+    let user = service.eventually("the panel's changes", |store| async move {
+        let users = store.users(account_id).await.unwrap();
+        let user = users.into_iter().find(|u| u.username == "pmartin").unwrap();
+        let schedules = store.schedules(account_id).await.unwrap();
+        let planning01 = schedules.iter().find(|s| s.name == "planning01").unwrap();
+        let profiles = store.profiles(planning01.id).await.unwrap();
+        let assigned = profiles
+            .iter()
+            .any(|(name, members)| name == "Administration" && members.contains(&user.id));
+        (user.console_access && assigned).then_some(user)
     });
     assert_eq!(user.email.as_deref(), Some("paul.martin@school.fr"));
     assert!(user.superadmin);

@@ -12,6 +12,7 @@ mod contract;
 mod delivery;
 mod hardening_auth;
 mod hardening_data;
+mod hardening_domains;
 mod hardening_roles;
 mod hardening_secrets;
 mod instances;
