@@ -517,6 +517,7 @@ mod tests {
                 email: "m@trust.fr".to_string(),
                 phone: "+33600000000".to_string(),
                 contract_ends_on: "2027-08-31".to_string(),
+                language: hosting_api::types::Language::En,
             };
             let provisioned =
                 hostingd::operator::provision(&state.store, &state.passwords, &account)

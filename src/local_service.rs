@@ -54,6 +54,7 @@ impl LocalService {
                 email: "manager@demo-school.fr".to_string(),
                 phone: "+33600000000".to_string(),
                 contract_ends_on: "2027-08-31".to_string(),
+                language: hosting_api::types::Language::Fr,
             };
             hostingd::operator::provision(
                 &local.service.state.store,

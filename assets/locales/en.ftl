@@ -471,6 +471,12 @@ account-contract-ends-in = { $days ->
    *[other] { $date } (in { $days } days)
 }
 account-administration-licences = Licences in Administrative mode
+account-console-download = Download of the console
+account-language = E-mails and SMS of the account:
+account-language-fr = In French
+account-language-en = In English
+account-language-hint = Every e-mail and SMS the service sends to the school (logins, reminders, notifications) is written in this language.
+account-language-manager-only = The hosting manager chooses the language of the account's e-mails and SMS.
 account-campus-net = Campus.net licence of { $schedule }
 account-versions = Version and yearly upgrade
 account-current-version = Your hosted server runs version { $version }.

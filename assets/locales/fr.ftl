@@ -472,6 +472,12 @@ account-contract-ends-in = { $days ->
    *[other] { $date } (dans { $days } jours)
 }
 account-administration-licences = Licences en mode Administratif
+account-console-download = Téléchargement de la console
+account-language = E-mails et SMS du compte :
+account-language-fr = En français
+account-language-en = En anglais
+account-language-hint = Chaque e-mail et SMS que le service envoie à l'établissement (identifiants, rappels, notifications) est écrit dans cette langue.
+account-language-manager-only = Le responsable de l'hébergement choisit la langue des e-mails et SMS du compte.
 account-campus-net = Licence Campus.net de { $schedule }
 account-versions = Version et mise à jour annuelle
 account-current-version = Votre serveur hébergé est en version { $version }.

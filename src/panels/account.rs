@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use hosting_api::types::Language;
 use hosting_api::{
     Account, Proforma, ProformaRequest, Role, UpgradeChoice, UpgradeState, UpgradeStatus,
 };
@@ -38,6 +39,8 @@ pub struct AccountPanel {
     saved: Request<Option<PathBuf>>,
     /// The renewal of this workstation's certificate: its new expiry.
     renew: Request<String>,
+    /// The language of the account's e-mails and SMS being saved.
+    language: Request<Language>,
 }
 
 /// A contract end or an upgrade this many days away, or fewer, is shown as coming.
@@ -326,7 +329,59 @@ impl AccountPanel {
                     }));
                     ui.end_row();
                 }
+                if !account.console_download_url.is_empty() {
+                    ui.label(t.get("account-console-download"));
+                    ui.hyperlink(&account.console_download_url);
+                    ui.end_row();
+                }
             });
+        self.language(ui, cx, &account);
+    }
+
+    /// The language of the account's e-mails and SMS: the hosting manager chooses it, the
+    /// superadministrators see it.
+    fn language(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>, account: &Account) {
+        let t = cx.t;
+        if let Some(Ok(_)) = self.language.arrived() {
+            cx.data.load_account();
+        }
+        let manager = account.role == Role::Manager;
+        let shown = match self.language.value() {
+            // Until the account is read again, what was chosen.
+            Some(chosen) if self.language.is_pending() || cx.data.account.is_pending() => *chosen,
+            _ => account.language,
+        };
+        let mut picked = shown;
+        ui.add_space(crate::theme::SMALL_SPACE);
+        ui.horizontal(|ui| {
+            ui.label(t.get("account-language"));
+            ui.add_enabled_ui(manager && !self.language.is_pending(), |ui| {
+                for (language, key) in [
+                    (Language::Fr, "account-language-fr"),
+                    (Language::En, "account-language-en"),
+                ] {
+                    ui.radio_value(&mut picked, language, t.get(key));
+                }
+            });
+            if self.language.is_pending() {
+                ui.spinner();
+            }
+        });
+        widgets::note(
+            ui,
+            &t.get(if manager {
+                "account-language-hint"
+            } else {
+                "account-language-manager-only"
+            }),
+        );
+        widgets::failure(ui, t, self.language.failure());
+        if manager && picked != shown {
+            self.language.start(
+                cx.backend
+                    .call(move |c| async move { c.set_language(picked).await.map(|()| picked) }),
+            );
+        }
     }
 
     /// The version and the yearly upgrade.

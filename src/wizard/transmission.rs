@@ -79,12 +79,18 @@ impl TransmissionForm {
                 .value()
                 .and_then(|users| users.iter().find(|u| u.superadmin).cloned())
         });
-        // Where the provider publishes the console (provider.toml), else neutral words.
-        let download = cx
-            .options
-            .provider
-            .provider()
-            .and_then(|p| p.provider.download_url.clone())
+        // Where the console is downloaded: what the service's logins e-mails say (the
+        // provider's page), else provider.toml's, else neutral words.
+        let download = account
+            .as_ref()
+            .map(|a| a.console_download_url.clone())
+            .filter(|url| !url.is_empty())
+            .or_else(|| {
+                cx.options
+                    .provider
+                    .provider()
+                    .and_then(|p| p.provider.download_url.clone())
+            })
             .unwrap_or_else(|| t.get("sheet-download-ask"));
         let mut lines = vec![
             (t.get("sheet-download"), download),

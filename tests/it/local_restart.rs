@@ -13,7 +13,8 @@ use hosting_console::keystore::Keystore;
 
 /// The logins of the local service's demo account, read in the Mailbox as a newcomer would.
 fn logins_in_mailbox(person: &mut Person<'_>) -> Logins {
-    person.wait_for_text("Hosting console password: ");
+    // The demo account is French, as a school's is unless told otherwise.
+    person.wait_for_text("Mot de passe de la console d'hébergement : ");
     let lines: Vec<String> = person
         .labels()
         .iter()
@@ -29,9 +30,9 @@ fn logins_in_mailbox(person: &mut Person<'_>) -> Logins {
     };
     Logins {
         account_id: 0,
-        hosting_number: after("Hosting number: "),
-        invoice_number: after("Invoice number: "),
-        password: after("Hosting console password: "),
+        hosting_number: after("Numéro d'hébergement : "),
+        invoice_number: after("Numéro de facture : "),
+        password: after("Mot de passe de la console d'hébergement : "),
     }
 }
 

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod account_ui;
 mod assistance_ui;
 mod audit_ui;
 mod configuration_ui;

@@ -32,6 +32,7 @@ fn fixed_school(service: &Service) -> Logins {
             email: "manager@lycee-hugo.fr".to_string(),
             phone: "+33611223344".to_string(),
             contract_ends_on: "2030-10-31".to_string(),
+            language: hosting_api::types::Language::Fr,
         };
         let id = state
             .store

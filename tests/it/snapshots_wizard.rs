@@ -26,6 +26,7 @@ fn fixed_account(service: &Service) -> i64 {
             email: "manager@lycee-hugo.fr".to_string(),
             phone: "+33611223344".to_string(),
             contract_ends_on: "2027-08-31".to_string(),
+            language: hosting_api::types::Language::Fr,
         };
         state
             .store

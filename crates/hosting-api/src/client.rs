@@ -269,6 +269,14 @@ impl Client {
             .await
     }
 
+    /// `PUT /v1/account/language`: the language of the account's e-mails and SMS (the hosting
+    /// manager's choice).
+    pub async fn set_language(&self, language: Language) -> ClientResult<()> {
+        let body = LanguageChoice { language };
+        self.call_empty(Method::PUT, paths::ACCOUNT_LANGUAGE, Some(&body), true)
+            .await
+    }
+
     /// `GET /v1/licence`.
     pub async fn licence(&self) -> ClientResult<Licence> {
         self.call::<(), _>(Method::GET, paths::LICENCE, None, true)

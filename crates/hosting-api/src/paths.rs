@@ -2,6 +2,8 @@
 //! (`#[utoipa::path(path = paths::…)]`), the client calls it from here. A parameter is written
 //! `{name}` and filled by [`fill`].
 
+/// `/console`: the service's own page of the console's download (a web page, not the API).
+pub const CONSOLE_PAGE: &str = "/console";
 /// `/v1/health`.
 pub const HEALTH: &str = "/v1/health";
 /// `/v1/openapi.json`.
@@ -16,6 +18,8 @@ pub const SESSIONS: &str = "/v1/sessions";
 pub const SESSION_CURRENT: &str = "/v1/sessions/current";
 /// `/v1/account`.
 pub const ACCOUNT: &str = "/v1/account";
+/// `/v1/account/language`.
+pub const ACCOUNT_LANGUAGE: &str = "/v1/account/language";
 /// `/v1/licence`.
 pub const LICENCE: &str = "/v1/licence";
 /// `/v1/licence/acceptance`.

@@ -237,6 +237,59 @@ pub struct Account {
     pub onboarding: Onboarding,
     /// Contract.
     pub contract: Contract,
+    /// The language of the account's e-mails and SMS.
+    #[serde(default)]
+    pub language: Language,
+    /// Where the console is downloaded: the provider's page, given in the logins e-mails and
+    /// on the connection sheet.
+    #[serde(default)]
+    pub console_download_url: String,
+}
+
+/// The language of an account's e-mails and SMS (`fr` unless the provider or the hosting
+/// manager chose English).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(
+    feature = "sqlx",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "lowercase")
+)]
+pub enum Language {
+    /// French.
+    #[default]
+    Fr,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// Both languages.
+    pub const ALL: [Language; 2] = [Language::Fr, Language::En];
+
+    /// `fr` or `en`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Fr => "fr",
+            Language::En => "en",
+        }
+    }
+
+    /// The language of `code` (`fr`, `en`), if it is one.
+    pub fn parse(code: &str) -> Option<Language> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "fr" => Some(Language::Fr),
+            "en" => Some(Language::En),
+            _ => None,
+        }
+    }
+}
+
+/// `PUT /v1/account/language`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LanguageChoice {
+    /// The language of the account's e-mails and SMS from now on.
+    pub language: Language,
 }
 
 /// `GET /v1/licence`.
@@ -508,6 +561,8 @@ impl std::fmt::Debug for Account {
             .field("licence", &self.licence)
             .field("onboarding", &self.onboarding)
             .field("contract", &self.contract)
+            .field("language", &self.language)
+            .field("console_download_url", &self.console_download_url)
             .finish()
     }
 }

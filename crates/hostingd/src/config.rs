@@ -119,6 +119,10 @@ pub struct ServeConfig {
         default_value = "Hosting provider"
     )]
     pub provider_name: String,
+    /// The provider's page where schools download the console, given in every logins e-mail
+    /// and on the connection sheet; default: the service's own neutral page, `/console`.
+    #[arg(long, env = "HOSTINGD_CONSOLE_DOWNLOAD_URL", value_parser = parse_download_url)]
+    pub console_download_url: Option<String>,
     /// Days before a contract's end the hosting manager is e-mailed, e.g. 60,30,7.
     #[arg(long, env = "HOSTINGD_CONTRACT_REMINDER_DAYS", value_delimiter = ',', default_values_t = [60, 30, 7])]
     pub contract_reminder_days: Vec<u32>,
@@ -203,6 +207,7 @@ impl ServeConfig {
             safeguard_keep_weekly: 5,
             job_interval_seconds: 30,
             provider_name: "Hosting provider".to_string(),
+            console_download_url: None,
             contract_reminder_days: vec![60, 30, 7],
             year_end_archive: crate::rules::school_year::MonthDay {
                 month: time::Month::July,
@@ -241,6 +246,19 @@ impl ServeConfig {
         }
     }
 
+    /// The service's own page of the console's download: on its first server name (else
+    /// `localhost`) and its port.
+    pub fn own_download_page(&self) -> String {
+        let host = self
+            .server_names
+            .first()
+            .map_or("localhost", String::as_str);
+        match self.listen.port() {
+            0 | 443 => format!("https://{host}{}", hosting_api::paths::CONSOLE_PAGE),
+            port => format!("https://{host}:{port}{}", hosting_api::paths::CONSOLE_PAGE),
+        }
+    }
+
     /// The database URL, defaulting to a SQLite file in the data directory.
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
@@ -249,6 +267,24 @@ impl ServeConfig {
                 self.data_dir.join("hostingd.db").display()
             )
         })
+    }
+}
+
+/// An `https://` (or `http://`) address without spaces.
+pub fn parse_download_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(rest)
+            if !rest.is_empty() && !rest.starts_with('/') && !url.contains(char::is_whitespace) =>
+        {
+            Ok(url.to_string())
+        }
+        _ => Err(format!(
+            "{url:?} is not a web address: write the page's full address, e.g. https://provider.example/console"
+        )),
     }
 }
 

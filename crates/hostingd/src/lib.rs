@@ -68,13 +68,34 @@ pub async fn open_store(config: &ServeConfig, clock: Clock) -> anyhow::Result<St
         private_files::prepare_sqlite_file(&config.data_dir.join("hostingd.db"))?;
     }
     let invoice_keys = invoice::InvoiceKeys::load_or_create(&config.data_dir)?;
-    Store::open(&config.database_url(), clock, invoice_keys).await
+    let store = Store::open(&config.database_url(), clock, invoice_keys).await?;
+    // The flag, else what the running service wrote (an operator command), else its own page.
+    let download = match &config.console_download_url {
+        Some(url) => url.clone(),
+        None => store
+            .service_setting(CONSOLE_DOWNLOAD_URL)
+            .await?
+            .unwrap_or_else(|| config.own_download_page()),
+    };
+    Ok(store.with_console_download_url(&download))
 }
+
+/// The setting with the console's download address the service runs with.
+const CONSOLE_DOWNLOAD_URL: &str = "console_download_url";
 
 /// Opens the database and the PKI of `config` and builds the handlers' state.
 pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<AppState> {
     let blob_location = config.blob_location()?;
     let store = open_store(config, clock).await?;
+    // The service gives its flag, or its own page; the operator commands read it from here.
+    let download = config
+        .console_download_url
+        .clone()
+        .unwrap_or_else(|| config.own_download_page());
+    store
+        .set_service_setting(CONSOLE_DOWNLOAD_URL, &download)
+        .await?;
+    let store = store.with_console_download_url(&download);
     let pki = Pki::load_or_create(config)?;
     store.refresh_endpoint_hosts(&config.public_zone).await?;
     let verified = store.verified_domain_names().await?;

@@ -61,6 +61,10 @@ enum Command {
         /// Last day of the contract (YYYY-MM-DD); default: 31 August of next year.
         #[arg(long)]
         contract_ends_on: Option<String>,
+        /// The language of the account's e-mails and SMS: `fr` or `en` (the hosting manager can
+        /// change it in My account).
+        #[arg(long, default_value = "fr", value_parser = parse_language)]
+        language: hosting_api::types::Language,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
@@ -258,6 +262,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             email,
             phone,
             contract_ends_on,
+            language,
             json,
         } => {
             let account = NewAccount {
@@ -265,6 +270,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 email,
                 phone,
                 contract_ends_on: contract_ends_on.unwrap_or_else(default_contract_end),
+                language,
             };
             provision(&store.open().await?, &account, json).await
         }
@@ -495,4 +501,10 @@ async fn print_outbox(store: &Store, json: bool) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `fr` or `en`.
+fn parse_language(code: &str) -> Result<hosting_api::types::Language, String> {
+    hosting_api::types::Language::parse(code)
+        .ok_or_else(|| format!("{code:?} is not a language of the service: write fr or en"))
 }

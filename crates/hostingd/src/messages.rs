@@ -1,90 +1,123 @@
 //! What the service writes to a school: the e-mails and SMS put in the outbox. The store
-//! enqueues them in the transaction of the change they report; their words live here.
+//! enqueues them in the transaction of the change they report, written in the account's
+//! language (see [`crate::store`]'s outbox); their words live in `assets/locales/{en,fr}.ftl`.
 
-/// A message of the outbox: a subject (the SMS gateway ignores it) and a body.
+use crate::texts::{Arg, Language, Texts};
+
+/// A value of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// A text.
+    Text(String),
+    /// A number (which chooses plural forms).
+    Number(i64),
+}
+
+/// A message of the outbox before its language is known: the Fluent keys of its subject (the
+/// SMS gateway ignores it) and of the paragraphs of its body, with their arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
+    subject: &'static str,
+    body: Vec<&'static str>,
+    args: Vec<(&'static str, Value)>,
+}
+
+/// A message written in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
     /// Subject.
     pub subject: String,
     /// Body.
     pub body: String,
 }
 
-fn message(subject: &str, body: String) -> Message {
-    Message {
-        subject: subject.to_string(),
-        body,
+impl Message {
+    fn new(subject: &'static str, body: &'static str) -> Message {
+        Message {
+            subject,
+            body: vec![body],
+            args: Vec::new(),
+        }
     }
-}
 
-/// A message in French then English (the service does not know the manager's language).
-fn bilingual(subject: &str, body: &str, args: &[(&str, crate::texts::Arg<'_>)]) -> Message {
-    use crate::texts::{Language, Texts};
-    let fr = Texts::new(Language::Fr);
-    let en = Texts::new(Language::En);
-    Message {
-        subject: format!("{} / {}", fr.get(subject, args), en.get(subject, args)),
-        body: format!(
-            "{}\n\n---\n\n{}\n",
-            fr.get(body, args).trim_end(),
-            en.get(body, args).trim_end()
-        ),
+    fn text(mut self, name: &'static str, value: &str) -> Message {
+        self.args.push((name, Value::Text(value.to_string())));
+        self
+    }
+
+    fn number(mut self, name: &'static str, value: i64) -> Message {
+        self.args.push((name, Value::Number(value)));
+        self
+    }
+
+    fn paragraph(mut self, key: &'static str) -> Message {
+        self.body.push(key);
+        self
+    }
+
+    /// The message in `language`.
+    pub fn write(&self, language: Language) -> Written {
+        let texts = Texts::new(language);
+        let args: Vec<(&str, Arg<'_>)> = self
+            .args
+            .iter()
+            .map(|(name, value)| {
+                let arg = match value {
+                    Value::Text(text) => Arg::Text(text),
+                    Value::Number(n) => Arg::Number(*n),
+                };
+                (*name, arg)
+            })
+            .collect();
+        let paragraphs: Vec<String> = self
+            .body
+            .iter()
+            .map(|key| texts.get(key, &args).trim_end().to_string())
+            .collect();
+        Written {
+            subject: texts.get(self.subject, &args),
+            body: format!("{}\n", paragraphs.join("\n\n")),
+        }
     }
 }
 
 /// The logins go in two e-mails, as the provider's pages say: the invoice number first, then
-/// the hosting number; the password goes by SMS.
+/// the hosting number; the password goes by SMS. Both say where the console is downloaded.
 pub fn logins_emails(
     school_name: &str,
     hosting_number: &str,
     invoice_number: &str,
+    download: &str,
 ) -> [Message; 2] {
-    use crate::texts::Arg;
     [
-        bilingual(
-            "logins-invoice-subject",
-            "logins-invoice-body",
-            &[
-                ("school", Arg::Text(school_name)),
-                ("invoice", Arg::Text(invoice_number)),
-            ],
-        ),
-        bilingual(
-            "logins-hosting-subject",
-            "logins-hosting-body",
-            &[
-                ("school", Arg::Text(school_name)),
-                ("hosting", Arg::Text(hosting_number)),
-            ],
-        ),
+        Message::new("logins-invoice-subject", "logins-invoice-body")
+            .paragraph("logins-download")
+            .text("school", school_name)
+            .text("invoice", invoice_number)
+            .text("download", download),
+        Message::new("logins-hosting-subject", "logins-hosting-body")
+            .paragraph("logins-download")
+            .text("school", school_name)
+            .text("hosting", hosting_number)
+            .text("download", download),
     ]
 }
 
 /// The SMS with the console password of a new account.
 pub fn console_password_sms(password: &str) -> Message {
-    message(
-        "Hosting console password",
-        format!(
-            "Hosting console password: {password}\nIt cannot be changed: keep it safe. Your hosting number is in the e-mail you received."
-        ),
-    )
+    Message::new("sms-password-subject", "sms-password-body").text("password", password)
 }
 
-/// The SMS with a console password reset by the provider.
+/// The SMS with a new console password.
 pub fn new_password_sms(password: &str) -> Message {
-    message(
-        "New hosting console password",
-        format!(
-            "Your new hosting console password: {password}\nIt cannot be changed: keep it safe."
-        ),
-    )
+    Message::new("sms-new-password-subject", "sms-new-password-body").text("password", password)
 }
 
 /// The SMS sent with the logins again: the password is kept only as a hash.
 pub fn password_reminder_sms() -> Message {
-    message(
-        "Hosting console password",
-        "Your hosting console password is the one received by SMS when your account was opened. If it is lost, ask customer support to reset it.".to_string(),
+    Message::new(
+        "sms-password-reminder-subject",
+        "sms-password-reminder-body",
     )
 }
 
@@ -94,12 +127,10 @@ pub fn rotated_invoice_email(
     hosting_number: &str,
     invoice_number: &str,
 ) -> Message {
-    message(
-        "Your new invoice number",
-        format!(
-            "Hello,\n\nThe invoice number of the hosted server of {school_name} (hosting number {hosting_number}) was replaced.\n\nNew invoice number: {invoice_number}\n\nThe old one no longer installs a workstation certificate. The workstations already installed keep working.\n"
-        ),
-    )
+    Message::new("invoice-rotated-subject", "invoice-rotated-body")
+        .text("school", school_name)
+        .text("hosting", hosting_number)
+        .text("invoice", invoice_number)
 }
 
 /// Who a workstation was installed for.
@@ -118,117 +149,132 @@ pub fn workstation_installed_email(
     at: &str,
     fingerprint: &str,
 ) -> Message {
-    let who = match installer {
-        Installer::Superadmin(username) => format!("the superadministrator {username}"),
-        Installer::Manager => "the hosting manager".to_string(),
+    let (who, username) = match installer {
+        Installer::Superadmin(username) => ("superadmin", username),
+        Installer::Manager => ("manager", ""),
     };
-    message(
-        "A new workstation was installed in your hosting account",
-        format!(
-            "Hello,\n\nA new workstation was installed for {who} in the hosting account of {school}.\n\nWorkstation: {name}\nInstalled at: {at} (UTC)\nCertificate fingerprint (SHA-256): {fingerprint}\n\nIf nobody of your school installed it, revoke it at once in the console's Workstations panel, then have the console password reset and the invoice number changed by your provider.\n"
-        ),
+    Message::new(
+        "workstation-installed-subject",
+        "workstation-installed-body",
     )
+    .text("who", who)
+    .text("username", username)
+    .text("school", school)
+    .text("name", name)
+    .text("at", at)
+    .text("fingerprint", fingerprint)
 }
 
 /// The e-mail that tells the hosting manager the yearly upgrade failed: the school stays on its
 /// version with its bases as they were, and the upgrade is tried again the next day.
 pub fn upgrade_failed_email(school: &str, from: &str, to: &str, reason: &str) -> Message {
-    use crate::texts::Arg;
-    bilingual(
-        "upgrade-failed-subject",
-        "upgrade-failed-body",
-        &[
-            ("school", Arg::Text(school)),
-            ("from", Arg::Text(from)),
-            ("to", Arg::Text(to)),
-            ("reason", Arg::Text(reason)),
-        ],
-    )
+    Message::new("upgrade-failed-subject", "upgrade-failed-body")
+        .text("school", school)
+        .text("from", from)
+        .text("to", to)
+        .text("reason", reason)
 }
 
 /// The e-mail that tells the hosting manager the yearly upgrade was done.
 pub fn upgrade_done_email(school: &str, to: &str) -> Message {
-    use crate::texts::Arg;
-    bilingual(
-        "upgrade-done-subject",
-        "upgrade-done-body",
-        &[("school", Arg::Text(school)), ("to", Arg::Text(to))],
-    )
+    Message::new("upgrade-done-subject", "upgrade-done-body")
+        .text("school", school)
+        .text("to", to)
 }
 
-/// The e-mail that reminds the hosting manager of the contract's end, in French then English.
+/// The e-mail that reminds of the contract's end.
 pub fn contract_ending_email(school: &str, ends_on: time::Date, days: i64) -> Message {
-    use crate::texts::Arg;
-    let date = crate::texts::day(ends_on);
-    bilingual(
-        "contract-ending-subject",
-        "contract-ending-body",
-        &[
-            ("school", Arg::Text(school)),
-            ("date", Arg::Text(&date)),
-            ("days", Arg::Number(days)),
-        ],
-    )
+    Message::new("contract-ending-subject", "contract-ending-body")
+        .text("school", school)
+        .text("date", &crate::texts::day(ends_on))
+        .number("days", days)
 }
 
 /// The e-mail of a notification: a schedule's safeguard could not be taken today.
 pub fn safeguard_failed_email(school: &str, schedule: &str, day: time::Date) -> Message {
-    use crate::texts::Arg;
-    let date = crate::texts::day(day);
-    bilingual(
+    Message::new(
         "notice-safeguard-failed-subject",
         "notice-safeguard-failed-body",
-        &[
-            ("school", Arg::Text(school)),
-            ("schedule", Arg::Text(schedule)),
-            ("date", Arg::Text(&date)),
-        ],
     )
+    .text("school", school)
+    .text("schedule", schedule)
+    .text("date", &crate::texts::day(day))
 }
 
 /// The e-mail of a notification: a schedule's server is stopped, the service could not start it
 /// again (`reason` says why, in the service's words).
 pub fn server_stopped_email(school: &str, schedule: &str, reason: &str) -> Message {
-    use crate::texts::Arg;
-    bilingual(
+    Message::new(
         "notice-server-stopped-subject",
         "notice-server-stopped-body",
-        &[
-            ("school", Arg::Text(school)),
-            ("schedule", Arg::Text(schedule)),
-            ("reason", Arg::Text(reason)),
-        ],
     )
+    .text("school", school)
+    .text("schedule", schedule)
+    .text("reason", reason)
 }
 
 /// The e-mail of a notification: the yearly upgrade to `to` happens on `day`.
 pub fn upgrade_coming_email(school: &str, to: &str, day: time::Date) -> Message {
-    use crate::texts::Arg;
-    let date = crate::texts::day(day);
-    bilingual(
+    Message::new(
         "notice-upgrade-coming-subject",
         "notice-upgrade-coming-body",
-        &[
-            ("school", Arg::Text(school)),
-            ("to", Arg::Text(to)),
-            ("date", Arg::Text(&date)),
-        ],
     )
+    .text("school", school)
+    .text("to", to)
+    .text("date", &crate::texts::day(day))
 }
 
 /// The e-mail of a notification: the certificate of the workstation `name` expires on `day`, in
 /// `days` days.
 pub fn certificate_expiring_email(school: &str, name: &str, day: time::Date, days: i64) -> Message {
-    use crate::texts::Arg;
-    let date = crate::texts::day(day);
-    bilingual(
+    Message::new(
         "notice-certificate-expiring-subject",
         "notice-certificate-expiring-body",
-        &[
-            ("school", Arg::Text(school)),
-            ("name", Arg::Text(name)),
-            ("date", Arg::Text(&date)),
-            ("days", Arg::Number(days)),
-        ],
     )
+    .text("school", school)
+    .text("name", name)
+    .text("date", &crate::texts::day(day))
+    .number("days", days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_message_is_written_in_one_language() {
+        let download = "https://provider.example/console";
+        let [invoice, hosting] =
+            logins_emails("Lycée Hugo", "123456789012", "0123456789", download);
+        let fr = hosting.write(Language::Fr);
+        let en = hosting.write(Language::En);
+        assert!(
+            fr.body.contains("responsable de l'hébergement"),
+            "{}",
+            fr.body
+        );
+        assert!(!fr.body.contains("Hello"), "{}", fr.body);
+        assert!(en.body.contains("hosting manager"), "{}", en.body);
+        assert!(!en.body.contains("Bonjour"), "{}", en.body);
+        for written in [
+            fr,
+            en,
+            invoice.write(Language::Fr),
+            invoice.write(Language::En),
+        ] {
+            assert!(written.body.contains(download), "{}", written.body);
+        }
+        let sms = console_password_sms("Abcdefgh123456").write(Language::Fr);
+        assert!(sms.body.starts_with("Mot de passe"), "{}", sms.body);
+        assert!(sms.body.contains("Abcdefgh123456"));
+        let who = |installer| {
+            workstation_installed_email(installer, "Lycée", "PC-1", "2027-01-01T08:00:00Z", "ab")
+                .write(Language::En)
+                .body
+        };
+        assert!(who(Installer::Manager).contains("for the hosting manager in"));
+        assert!(who(Installer::Superadmin("jdupont")).contains("the superadministrator jdupont"));
+        let reminder = contract_ending_email("Lycée", time::macros::date!(2027 - 08 - 31), 1);
+        assert!(reminder.write(Language::Fr).body.contains("dans 1 jour."));
+    }
 }

@@ -10,7 +10,7 @@ use crate::proforma::{self, Renewal};
 use crate::rules::Refusal;
 use crate::rules::school_year::{iso, parse_date};
 use crate::store::{Actor, PRICE_ITEMS, ProformaDraft, ProformaRow, Store};
-use crate::texts::{Language, Texts};
+use crate::texts::Texts;
 
 /// The longest renewal, in years.
 pub const MAX_YEARS: u8 = 3;
@@ -52,7 +52,7 @@ pub async fn make_proforma(
     let (start, end) = period(request, today)?;
     let account = store.account_by_id(actor.account_id).await?;
     let schedules = store.schedules(actor.account_id).await?;
-    let language = Language::from_code(request.language.as_deref());
+    let language = crate::texts::language_of(request.language.as_deref());
     let renewal = Renewal {
         years: i64::from(request.years),
         administration_licences: account.administration_licences,

@@ -4,40 +4,21 @@
 
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 
-/// A language the service writes in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    /// French (the default: the schools are French).
-    Fr,
-    /// English.
-    En,
+/// A language the service writes in: the wire's (an account's language is one of them).
+pub use hosting_api::types::Language;
+
+/// `fr` or `en` (or `en-GB`, as a browser says it); anything else is French.
+pub fn language_of(code: Option<&str>) -> Language {
+    match code.map(|c| c.trim().to_ascii_lowercase()) {
+        Some(code) if code == "en" || code.starts_with("en-") => Language::En,
+        _ => Language::Fr,
+    }
 }
 
-impl Language {
-    /// Both languages.
-    pub const ALL: [Language; 2] = [Language::Fr, Language::En];
-
-    /// `fr` or `en`; anything else is French.
-    pub fn from_code(code: Option<&str>) -> Language {
-        match code.map(|c| c.trim().to_ascii_lowercase()) {
-            Some(code) if code == "en" || code.starts_with("en-") => Language::En,
-            _ => Language::Fr,
-        }
-    }
-
-    /// `fr` or `en`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::Fr => "fr",
-            Language::En => "en",
-        }
-    }
-
-    fn source(self) -> &'static str {
-        match self {
-            Language::Fr => include_str!("../assets/locales/fr.ftl"),
-            Language::En => include_str!("../assets/locales/en.ftl"),
-        }
+fn source(language: Language) -> &'static str {
+    match language {
+        Language::Fr => include_str!("../assets/locales/fr.ftl"),
+        Language::En => include_str!("../assets/locales/en.ftl"),
     }
 }
 
@@ -59,7 +40,7 @@ impl Texts {
     /// The messages of `language`. The files are part of the binary and checked by the tests,
     /// so a broken entry is a build defect; it is logged and left out.
     pub fn new(language: Language) -> Texts {
-        let resource = FluentResource::try_new(language.source().to_string()).unwrap_or_else(
+        let resource = FluentResource::try_new(source(language).to_string()).unwrap_or_else(
             |(resource, errors)| {
                 tracing::error!(?errors, "the service's locale file has broken entries");
                 resource
@@ -103,7 +84,7 @@ impl Texts {
 
     /// The keys of the messages.
     pub fn keys(language: Language) -> Vec<String> {
-        let resource = FluentResource::try_new(language.source().to_string())
+        let resource = FluentResource::try_new(source(language).to_string())
             .unwrap_or_else(|(resource, _)| resource);
         resource
             .entries()
@@ -166,7 +147,7 @@ mod tests {
         assert_eq!(fr, en);
         assert!(fr.len() > 15);
         for language in Language::ALL {
-            FluentResource::try_new(language.source().to_string())
+            FluentResource::try_new(source(language).to_string())
                 .unwrap_or_else(|(_, errors)| panic!("{language:?}: {errors:?}"));
             let texts = Texts::new(language);
             for key in Texts::keys(language) {
@@ -190,6 +171,13 @@ mod tests {
                     ("name", Arg::Text("Jeanne Dupont")),
                     ("code", Arg::Text("INVALID_TICKET")),
                     ("why", Arg::Text("no answer in 10 seconds")),
+                    ("provider", Arg::Text("Hosting provider")),
+                    ("download", Arg::Text("https://provider.example/console")),
+                    ("password", Arg::Text("Abcdefgh123456")),
+                    ("who", Arg::Text("manager")),
+                    ("username", Arg::Text("jdupont")),
+                    ("at", Arg::Text("2027-01-01T08:00:00Z")),
+                    ("fingerprint", Arg::Text("ab:cd")),
                 ];
                 let text = texts.get(&key, &args);
                 assert!(
@@ -216,8 +204,8 @@ mod tests {
         assert_eq!(amount(Language::En, 145_000, "EUR"), "€1,450.00");
         assert_eq!(amount(Language::En, 123_456_789, "CHF"), "CHF 1,234,567.89");
         assert_eq!(amount(Language::Fr, 5, "EUR"), "0,05\u{a0}€");
-        assert_eq!(Language::from_code(Some("en-GB")), Language::En);
-        assert_eq!(Language::from_code(None), Language::Fr);
+        assert_eq!(language_of(Some("en-GB")), Language::En);
+        assert_eq!(language_of(None), Language::Fr);
         assert_eq!(day(time::macros::date!(2027 - 09 - 01)), "01/09/2027");
     }
 }

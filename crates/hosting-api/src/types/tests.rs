@@ -86,8 +86,22 @@ fn debug_of_account_redacts_invoice_number() {
             kind: "hosting".to_string(),
             starts_on: None,
         },
+        language: Language::En,
+        console_download_url: "https://provider.example/console".to_string(),
     };
     let text = format!("{account:?}");
     assert!(!text.contains(INVOICE), "{text}");
     assert!(text.contains("123456789012"));
+    assert!(text.contains("En"), "{text}");
+}
+
+#[test]
+fn languages_are_read_from_their_codes() {
+    for language in Language::ALL {
+        assert_eq!(Language::parse(language.code()), Some(language));
+        let wire = serde_json::to_string(&language).unwrap();
+        assert_eq!(wire, format!("\"{}\"", language.code()));
+    }
+    assert_eq!(Language::parse(" EN "), Some(Language::En));
+    assert_eq!(Language::parse("de"), None);
 }

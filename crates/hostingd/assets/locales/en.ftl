@@ -112,3 +112,42 @@ notice-certificate-expiring-body = { $days ->
     [one] Hello,{"\u000A"}{"\u000A"}The certificate of the workstation { $name } in the hosting account of { $school } expires on { $date }, in { $days } day. After that day this workstation can no longer log in.{"\u000A"}{"\u000A"}Renew it from that workstation in the hosting console (My account, Renew the certificate of this workstation).{"\u000A"}
    *[other] Hello,{"\u000A"}{"\u000A"}The certificate of the workstation { $name } in the hosting account of { $school } expires on { $date }, in { $days } days. After that day this workstation can no longer log in.{"\u000A"}{"\u000A"}Renew it from that workstation in the hosting console (My account, Renew the certificate of this workstation).{"\u000A"}
 }
+
+## Logins and security, each in the account's language.
+logins-download = Download the hosting console: { $download }
+sms-password-subject = Hosting console password
+sms-password-body = Hosting console password: { $password }
+    Keep it safe. Your hosting number is in the e-mail you received.
+sms-new-password-subject = New hosting console password
+sms-new-password-body = Your new hosting console password: { $password }
+    Keep it safe; the previous one no longer opens the console.
+sms-password-reminder-subject = Hosting console password
+sms-password-reminder-body = Your hosting console password is the one received by SMS when your account was opened. If it is lost, ask your provider's support for a new one.
+invoice-rotated-subject = Your new invoice number
+invoice-rotated-body =
+    Hello,
+
+    The invoice number of the hosted server of { $school } (hosting number { $hosting }) was replaced.
+
+    New invoice number: { $invoice }
+
+    The old one no longer installs a workstation certificate. The workstations already installed keep working.
+workstation-installed-subject = A new workstation was installed in your hosting account
+workstation-installed-body =
+    Hello,
+
+    A new workstation was installed for { $who ->
+        [manager] the hosting manager
+       *[superadmin] the superadministrator { $username }
+    } in the hosting account of { $school }.
+
+    Workstation: { $name }
+    Installed at: { $at } (UTC)
+    Certificate fingerprint (SHA-256): { $fingerprint }
+
+    If nobody of your school installed it, revoke it at once in the console's Workstations panel, then have the console password reset and the invoice number changed by your provider.
+
+## The service's own page of the console's download (when the provider gives none).
+console-page-title = Download the hosting console
+console-page-body = The hosting console is the application with which your school runs its hosted server. { $provider } gives its installer for Windows, macOS and Linux to the schools it hosts.
+console-page-help = Ask { $provider }'s support for the installer of your system, then log in with the hosting number and the invoice number received by e-mail and the password received by SMS.

@@ -112,3 +112,42 @@ notice-certificate-expiring-body = { $days ->
     [one] Bonjour,{"\u000A"}{"\u000A"}Le certificat du poste { $name } du compte d'hébergement de { $school } expire le { $date }, dans { $days } jour. Après cette date, ce poste ne peut plus se connecter.{"\u000A"}{"\u000A"}Renouvelez-le depuis ce poste dans la console d'hébergement (Mon compte, Renouveler le certificat de ce poste).{"\u000A"}
    *[other] Bonjour,{"\u000A"}{"\u000A"}Le certificat du poste { $name } du compte d'hébergement de { $school } expire le { $date }, dans { $days } jours. Après cette date, ce poste ne peut plus se connecter.{"\u000A"}{"\u000A"}Renouvelez-le depuis ce poste dans la console d'hébergement (Mon compte, Renouveler le certificat de ce poste).{"\u000A"}
 }
+
+## Identifiants et sécurité, chacun dans la langue du compte.
+logins-download = Téléchargez la console d'hébergement : { $download }
+sms-password-subject = Mot de passe de la console d'hébergement
+sms-password-body = Mot de passe de la console d'hébergement : { $password }
+    Conservez-le précieusement. Votre numéro d'hébergement est dans l'e-mail que vous avez reçu.
+sms-new-password-subject = Nouveau mot de passe de la console d'hébergement
+sms-new-password-body = Votre nouveau mot de passe de la console d'hébergement : { $password }
+    Conservez-le précieusement ; l'ancien n'ouvre plus la console.
+sms-password-reminder-subject = Mot de passe de la console d'hébergement
+sms-password-reminder-body = Le mot de passe de votre console d'hébergement est celui reçu par SMS à l'ouverture de votre compte. S'il est perdu, demandez-en un nouveau à l'assistance de votre hébergeur.
+invoice-rotated-subject = Votre nouveau numéro de facture
+invoice-rotated-body =
+    Bonjour,
+
+    Le numéro de facture du serveur hébergé de { $school } (numéro d'hébergement { $hosting }) a été remplacé.
+
+    Nouveau numéro de facture : { $invoice }
+
+    L'ancien n'installe plus de certificat de poste. Les postes déjà installés continuent de fonctionner.
+workstation-installed-subject = Un nouveau poste a été installé sur votre compte d'hébergement
+workstation-installed-body =
+    Bonjour,
+
+    Un nouveau poste a été installé pour { $who ->
+        [manager] le responsable de l'hébergement
+       *[superadmin] le superadministrateur { $username }
+    } sur le compte d'hébergement de { $school }.
+
+    Poste : { $name }
+    Installé le : { $at } (UTC)
+    Empreinte du certificat (SHA-256) : { $fingerprint }
+
+    Si personne de votre établissement ne l'a installé, révoquez-le tout de suite dans le panneau Postes de la console, puis faites réinitialiser le mot de passe de la console et changer le numéro de facture par votre hébergeur.
+
+## La page du service pour télécharger la console (quand l'hébergeur n'en donne pas).
+console-page-title = Télécharger la console d'hébergement
+console-page-body = La console d'hébergement est l'application avec laquelle votre établissement gère son serveur hébergé. { $provider } fournit son installateur pour Windows, macOS et Linux aux établissements qu'il héberge.
+console-page-help = Demandez à l'assistance de { $provider } l'installateur de votre système, puis connectez-vous avec le numéro d'hébergement et le numéro de facture reçus par e-mail et le mot de passe reçu par SMS.

@@ -52,13 +52,14 @@ pub struct PageQuery {
     space: Option<String>,
 }
 
-fn language(headers: &HeaderMap) -> Language {
+/// The visitor's language, from the first of its `Accept-Language`.
+pub(crate) fn language(headers: &HeaderMap) -> Language {
     let first = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(',').next())
         .map(|v| v.split(';').next().unwrap_or(v).trim().to_string());
-    Language::from_code(first.as_deref())
+    crate::texts::language_of(first.as_deref())
 }
 
 /// Text made safe for HTML.

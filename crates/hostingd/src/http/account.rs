@@ -5,13 +5,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use hosting_api::ErrorCode;
 use hosting_api::types::{
-    Account, Contract, ErrorBody, Licence, LicenceAcceptance, LicenceState, Role,
+    Account, Contract, ErrorBody, LanguageChoice, Licence, LicenceAcceptance, LicenceState, Role,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::{ApiJson, Caller};
+use super::extract::{ApiJson, Caller, Manager};
 use crate::http::error::{ApiError, ApiResult};
 use crate::licence;
 
@@ -19,6 +19,7 @@ use crate::licence;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(account))
+        .routes(routes!(set_language))
         .routes(routes!(licence_text))
         .routes(routes!(accept))
 }
@@ -52,7 +53,28 @@ pub async fn account(State(state): State<AppState>, caller: Caller) -> ApiResult
             kind: account.contract_kind,
             starts_on: account.contract_starts_on,
         },
+        language: account.language,
+        console_download_url: state.store.console_download_url().to_string(),
     }))
+}
+
+/// The language of the account's e-mails and SMS, chosen by the hosting manager.
+#[utoipa::path(put, path = hosting_api::paths::ACCOUNT_LANGUAGE, tag = "account", security(("bearer" = [])),
+    request_body = LanguageChoice,
+    responses((status = 204, description = "Every e-mail and SMS is written in it from now on"),
+        (status = 401, description = "session_required", body = ErrorBody),
+        (status = 403, description = "manager_only", body = ErrorBody),
+        (status = 422, description = "Not a language of the service (fr, en)", body = ErrorBody)))]
+pub async fn set_language(
+    State(state): State<AppState>,
+    caller: Caller<Manager>,
+    ApiJson(choice): ApiJson<LanguageChoice>,
+) -> ApiResult<StatusCode> {
+    state
+        .store
+        .set_language(&caller.actor, choice.language)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The licence in force.

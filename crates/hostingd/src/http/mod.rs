@@ -128,6 +128,11 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 pub fn router(state: AppState) -> Router {
     let (routes, document) = api().split_for_parts();
     routes
+        // A web page, not part of the API's contract.
+        .route(
+            hosting_api::paths::CONSOLE_PAGE,
+            axum::routing::get(public::console_page),
+        )
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(Extension(openapi::Document::new(&document)))

@@ -241,3 +241,26 @@ pub async fn resend_logins(
     }
     Ok(StatusCode::ACCEPTED)
 }
+
+/// `/console`: the service's own page of the console's download, for a provider that gives no
+/// `--console-download-url`: neutral (it names the provider, never a vendor) and in the
+/// visitor's language.
+pub async fn console_page(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Html<String> {
+    use crate::endpoints::webspaces::{escape, language};
+    use crate::texts::{Arg, Texts};
+    let language = language(&headers);
+    let texts = Texts::new(language);
+    let provider = state.settings.provider_name.as_str();
+    let args = [("provider", Arg::Text(provider))];
+    axum::response::Html(format!(
+        "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\n<body><h1>{}</h1>\n<p>{}</p>\n<p>{}</p></body></html>\n",
+        language.code(),
+        escape(&texts.get("console-page-title", &args)),
+        escape(&texts.get("console-page-title", &args)),
+        escape(&texts.get("console-page-body", &args)),
+        escape(&texts.get("console-page-help", &args)),
+    ))
+}

@@ -10,6 +10,7 @@ use super::{
 };
 use super::{StoreError, StoreResult};
 use crate::messages;
+use crate::texts::Language;
 
 /// What the provider's staff give to create an account.
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub struct NewAccount {
     pub phone: String,
     /// Last day of the contract (YYYY-MM-DD).
     pub contract_ends_on: String,
+    /// The language of the account's e-mails and SMS (`fr` unless told).
+    pub language: Language,
 }
 
 /// An account row.
@@ -54,6 +57,8 @@ pub struct AccountRow {
     pub contract_kind: String,
     /// First day of the contract, when recorded.
     pub contract_starts_on: Option<String>,
+    /// The language of the account's e-mails and SMS.
+    pub language: Language,
 }
 
 impl Store {
@@ -76,7 +81,7 @@ impl Store {
             .map_err(StoreError::internal)?;
         let mut tx = self.write().await?;
         let inserted = query_scalar::<i64>(
-            "INSERT INTO accounts (hosting_number, invoice_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, contract_ends_on, created_at) VALUES ($1, '', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            "INSERT INTO accounts (hosting_number, invoice_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, contract_ends_on, created_at, language) VALUES ($1, '', $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(hosting_number)
         .bind(&invoice_digest)
@@ -87,6 +92,7 @@ impl Store {
         .bind(password_hash)
         .bind(&account.contract_ends_on)
         .bind(now)
+        .bind(account.language.code())
         .fetch_one(&mut tx)
         .await;
         let account_id = match inserted {
@@ -110,7 +116,12 @@ impl Store {
                     .await?;
             }
         }
-        for email in messages::logins_emails(&account.school_name, hosting_number, invoice_number) {
+        for email in messages::logins_emails(
+            &account.school_name,
+            hosting_number,
+            invoice_number,
+            &self.console_download_url,
+        ) {
             outbox::enqueue(&mut tx, account_id, now, "email", &account.email, &email).await?;
         }
         let sms = messages::console_password_sms(password);
@@ -133,7 +144,7 @@ impl Store {
         hosting_number: &str,
     ) -> StoreResult<Option<AccountRow>> {
         Ok(query_as::<AccountRow>(
-            "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences, contract_kind, contract_starts_on FROM accounts WHERE hosting_number = $1",
+            "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences, contract_kind, contract_starts_on, language FROM accounts WHERE hosting_number = $1",
         )
         .bind(hosting_number)
         .fetch_optional(&self.pool)
@@ -143,7 +154,7 @@ impl Store {
     /// The account with this id.
     pub async fn account_by_id(&self, account_id: i64) -> StoreResult<AccountRow> {
         query_as::<AccountRow>(
-            "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences, contract_kind, contract_starts_on FROM accounts WHERE id = $1",
+            "SELECT id, hosting_number, invoice_digest, invoice_sealed, school_name, email, phone, password_hash, licence_version, contract_ends_on, administration_licences, contract_kind, contract_starts_on, language FROM accounts WHERE id = $1",
         )
         .bind(account_id)
         .fetch_optional(&self.pool)
@@ -211,6 +222,7 @@ impl Store {
             &account.school_name,
             &account.hosting_number,
             &invoice_number,
+            &self.console_download_url,
         ) {
             outbox::enqueue(&mut tx, account.id, now, "email", &account.email, &email).await?;
         }
@@ -223,6 +235,35 @@ impl Store {
             source_addr: None,
         };
         audit::record(&mut tx, &actor, now, "account.logins_resent", json!({})).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets the language of the account's e-mails and SMS (the hosting manager's choice),
+    /// audited.
+    pub async fn set_language(&self, actor: &Actor, language: Language) -> StoreResult<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let before: Language = query_scalar("SELECT language FROM accounts WHERE id = $1")
+            .bind(actor.account_id)
+            .fetch_one(&mut tx)
+            .await?;
+        if before == language {
+            return Ok(());
+        }
+        query("UPDATE accounts SET language = $1 WHERE id = $2")
+            .bind(language.code())
+            .bind(actor.account_id)
+            .execute(&mut tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            "account.language_changed",
+            json!({"from": before.code(), "to": language.code()}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

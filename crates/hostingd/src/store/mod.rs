@@ -90,6 +90,8 @@ pub struct Store {
     schedules: Arc<Cache<i64, Vec<ScheduleRow>>>,
     /// On PostgreSQL: hears the other instances' commits.
     listener: Option<Arc<tokio::task::JoinHandle<()>>>,
+    /// Where the console is downloaded, in the logins e-mails.
+    console_download_url: Arc<str>,
 }
 
 impl Store {
@@ -123,9 +125,45 @@ impl Store {
             schedules: Arc::new(Cache::new(CACHE_TTL, commits.clone())),
             commits,
             listener,
+            console_download_url: Arc::from(""),
         };
         store.protect_invoice_numbers().await?;
         Ok(store)
+    }
+
+    /// The store that gives `url` as the console's download address in the logins e-mails.
+    pub fn with_console_download_url(mut self, url: &str) -> Store {
+        self.console_download_url = Arc::from(url);
+        self
+    }
+
+    /// The console's download address the logins e-mails give.
+    pub fn console_download_url(&self) -> &str {
+        &self.console_download_url
+    }
+
+    /// A setting the running service wrote for the operator commands, if any.
+    pub async fn service_setting(&self, name: &str) -> StoreResult<Option<String>> {
+        Ok(
+            db::query_scalar("SELECT value FROM service_settings WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Writes a setting of the running service for the operator commands.
+    pub async fn set_service_setting(&self, name: &str, value: &str) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        db::query(
+            "INSERT INTO service_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// True when the database is PostgreSQL.

@@ -5,8 +5,9 @@ use serde::Serialize;
 
 use super::Store;
 use super::StoreResult;
-use super::db::{Tx, query, query_as};
+use super::db::{Tx, query, query_as, query_scalar};
 use crate::messages::Message;
+use crate::texts::Language;
 
 /// A message in the outbox, as `hostingd outbox --json` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
@@ -43,7 +44,7 @@ pub struct PendingMessage {
     pub body: String,
 }
 
-/// Queues a message in `tx`.
+/// Queues a message in `tx`, written in the account's language.
 pub(super) async fn enqueue(
     tx: &mut Tx,
     account_id: i64,
@@ -52,6 +53,11 @@ pub(super) async fn enqueue(
     recipient: &str,
     message: &Message,
 ) -> StoreResult<()> {
+    let language: Language = query_scalar("SELECT language FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let written = message.write(language);
     query(
         "INSERT INTO outbox (account_id, created_at, channel, recipient, subject, body) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -59,8 +65,8 @@ pub(super) async fn enqueue(
     .bind(at)
     .bind(channel)
     .bind(recipient)
-    .bind(&message.subject)
-    .bind(&message.body)
+    .bind(&written.subject)
+    .bind(&written.body)
     .execute(&mut *tx)
     .await?;
     Ok(())

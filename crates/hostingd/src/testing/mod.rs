@@ -346,6 +346,8 @@ pub fn new_account(school: &str) -> NewAccount {
         ),
         phone: "+33611223344".to_string(),
         contract_ends_on: "2027-08-31".to_string(),
+        // The tests read the e-mails in English.
+        language: hosting_api::types::Language::En,
     }
 }
 
@@ -390,13 +392,14 @@ pub async fn provision(service: &RunningService, school: &str) -> Logins {
     }
 }
 
-/// The password in an SMS of the outbox (`…password: <password>`).
+/// The password in an SMS of the outbox, in either language: the end of its first line
+/// (`…password: <password>`, `…d'hébergement : <password>`).
 pub fn password_in_sms(body: &str) -> String {
     body.lines()
-        .find_map(|line| {
-            line.split_once("password: ")
-                .map(|(_, password)| password.trim().to_string())
-        })
+        .next()
+        .and_then(|line| line.rsplit_once(": "))
+        .map(|(_, password)| password.trim().to_string())
+        .filter(|password| !password.is_empty())
         .unwrap_or_else(|| panic!("no password in the SMS {body:?}"))
 }
 

@@ -20,4 +20,10 @@ fn the_password_is_read_from_the_sms() {
         ),
         "AbCd-1234-EfGh"
     );
+    assert_eq!(
+        password_in_sms(
+            "Mot de passe de la console d'hébergement : AbCd-1234-EfGh\nConservez-le : précieux."
+        ),
+        "AbCd-1234-EfGh"
+    );
 }

@@ -231,6 +231,11 @@ pub fn matrix(f: &Fixture) -> Vec<Row> {
             all("/sessions/current", ""),
         ),
         row("get", "/v1/account", all("/account", "")),
+        row(
+            "put",
+            "/v1/account/language",
+            manager_only("/account/language", r#"{"language":"fr"}"#),
+        ),
         row("get", "/v1/licence", all("/licence", "")),
         row(
             "post",

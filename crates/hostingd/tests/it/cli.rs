@@ -63,7 +63,7 @@ fn operator_commands() {
         messages[0]["body"]
             .as_str()
             .unwrap()
-            .contains("Invoice number: ")
+            .contains("Numéro de facture : ")
     );
     assert!(
         messages[1]["body"]
@@ -307,13 +307,7 @@ fn serve_runs_as_a_process_and_enrolls_over_tls() {
     );
     let provisioned: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let messages = outbox(dir.path());
-    let password = messages[2]["body"]
-        .as_str()
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("Hosting console password: "))
-        .unwrap()
-        .to_string();
+    let password = hostingd::testing::password_in_sms(messages[2]["body"].as_str().unwrap());
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_hostingd"))
         .args(["serve", "--listen", "127.0.0.1:0"])

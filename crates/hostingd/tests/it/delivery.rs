@@ -31,6 +31,7 @@ async fn logins_are_delivered_by_smtp_and_sms_gateway() {
         email: "manager@lycee-mail.fr".to_string(),
         phone: "+33699887766".to_string(),
         contract_ends_on: "2027-08-31".to_string(),
+        language: hosting_api::types::Language::En,
     };
     let provisioned = hostingd::operator::provision(&state.store, &state.passwords, &account)
         .await

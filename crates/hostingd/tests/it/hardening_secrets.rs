@@ -44,6 +44,7 @@ fn new_account(school: &str) -> NewAccount {
         email: "manager@lycee-secret.fr".to_string(),
         phone: "+33611112222".to_string(),
         contract_ends_on: "2027-08-31".to_string(),
+        language: hosting_api::types::Language::Fr,
     }
 }
 
@@ -190,7 +191,8 @@ async fn outbox_command_prints_no_delivered_body() {
         assert!(!output.contains(&provisioned.invoice_number), "{output}");
         assert!(output.contains("manager@lycee-secret.fr"));
         assert!(output.contains("+33611112222"));
-        assert!(output.contains("new invoice number"), "{output}");
+        // `provision` makes a French account unless told.
+        assert!(output.contains("nouveau numéro de facture"), "{output}");
     }
     let messages: Vec<serde_json::Value> = String::from_utf8(json.stdout)
         .unwrap()
@@ -205,7 +207,7 @@ async fn outbox_command_prints_no_delivered_body() {
         messages[3]["body"]
             .as_str()
             .unwrap()
-            .contains("invoice number")
+            .contains("numéro de facture")
     );
 }
 
@@ -675,7 +677,7 @@ async fn rotate_invoice_refuses_the_old_number() {
         String::from_utf8_lossy(&output.stderr)
     );
     let output = hostingd(dir.path(), &["outbox"]);
-    assert!(String::from_utf8_lossy(&output.stdout).contains("New invoice number: "));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Nouveau numéro de facture : "));
     let output = hostingd(dir.path(), &["rotate-invoice", "123"]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("12 digits"));

@@ -17,6 +17,7 @@ mod hardening_roles;
 mod hardening_secrets;
 mod instances;
 mod isolation;
+mod language;
 mod migrations;
 mod notifications;
 mod onboarding;

@@ -419,7 +419,7 @@ async fn a_contract_reminder_is_on_the_bell_of_everyone_without_a_second_email()
     );
     // One e-mail each for the manager and for alice (a superadministrator with console access,
     // who can renew); the bell adds none.
-    let reminders = emails(&service, logins.account_id, "contrat").await;
+    let reminders = emails(&service, logins.account_id, "contract").await;
     assert_eq!(reminders.len(), 2, "the reminder is the only e-mail");
     assert!(reminders.iter().any(|(to, _)| to == "alice@school.fr"));
     assert!(
