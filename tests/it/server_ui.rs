@@ -179,6 +179,20 @@ fn the_superadministrator_loads_activates_and_restores_a_base() {
         "The server answers: Lycee Jules Verne, schedule planning01, base Verne2026",
     );
 
+    // Seed 001: the running base is completed (here from Other bases, with a file dropped on
+    // the window); its server stays in service.
+    person.click("Other bases");
+    person.wait_for("Base Verne2026");
+    let photos = write_file(&export, "Verne2027.HPHOTOS", 400_000, 6);
+    drop_files(&mut person, &[photos]);
+    person.wait_for("Done: the base Verne2026 is complete.");
+    person.wait_for("Verne2027.HPHOTOS");
+    assert_eq!(
+        planning01(&service, logins.account_id).server_state,
+        hosting_api::ServerState::Running
+    );
+    person.click("Active base");
+
     // Time passes: the service takes a safeguard of the active base.
     service.store().clock().advance(11 * 60);
     let safeguards = service.runtime.block_on(async {

@@ -141,11 +141,12 @@ pub async fn create_empty(
     Ok((StatusCode::CREATED, Json(base)))
 }
 
-/// Completes a base with a finished upload of a companion file (replacing one of that kind).
+/// Completes a base with a finished upload of a companion file (replacing one of that kind),
+/// also while its server runs: the files change at once, in one transaction.
 #[utoipa::path(post, path = hosting_api::paths::BASE_COMPANIONS, tag = "server", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Base")), request_body = AddCompanion,
     responses((status = 200, description = "The base", body = Base),
-        (status = 409, description = "server_running, upload_incomplete", body = ErrorBody)))]
+        (status = 409, description = "upload_incomplete", body = ErrorBody)))]
 pub async fn add_companion(
     State(state): State<AppState>,
     caller: Caller,

@@ -40,7 +40,6 @@ fn doing(change: Change) -> &'static str {
     match change {
         Change::LoadingBase => "loading a base",
         Change::CreatingBase => "creating a base",
-        Change::CompletingBase => "completing a base",
         Change::OpeningBase => "opening a base",
         Change::OpeningSafeguard => "opening a safeguard",
     }

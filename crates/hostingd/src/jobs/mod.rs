@@ -245,23 +245,44 @@ async fn take_safeguard(
     running: &RunningSchedule,
     now: i64,
 ) -> Result<Option<i64>, Failure> {
-    let files = state
-        .store
-        .base_files(running.active_base_id)
-        .await
-        .map_err(failed("the files of the active base could not be read"))?;
+    let read = || async {
+        state
+            .store
+            .base_files(running.active_base_id)
+            .await
+            .map_err(failed("the files of the active base could not be read"))
+    };
+    let mut files = read().await?;
     if !files.iter().any(|f| f.kind == FileKind::Base) {
         return Ok(None);
     }
-    let copies = copy_files(
-        &state.store,
-        &state.blobs,
-        running.account_id,
-        files.into_iter().map(Into::into).collect(),
-        "safeguards",
-    )
-    .await
-    .map_err(failed("the files of the active base could not be copied"))?;
+    // A companion attached while the server runs replaces a file between the reading and the
+    // copy: read the new set once and copy it.
+    let copies = loop {
+        let copied = copy_files(
+            &state.store,
+            &state.blobs,
+            running.account_id,
+            files.iter().cloned().map(Into::into).collect(),
+            "safeguards",
+        )
+        .await;
+        match copied {
+            Ok(copies) => break copies,
+            Err(error) => {
+                let again = read().await?;
+                let blobs = |files: &[crate::store::BaseFileRow]| {
+                    files.iter().map(|f| f.blob_id).collect::<Vec<_>>()
+                };
+                if blobs(&again) == blobs(&files) {
+                    return Err(failed("the files of the active base could not be copied")(
+                        error,
+                    ));
+                }
+                files = again;
+            }
+        }
+    };
     let keys = keys_of(&copies);
     let mut base = None;
     let mut companions = Vec::new();

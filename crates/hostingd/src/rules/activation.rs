@@ -1,6 +1,7 @@
 //! Activating a base: a schedule's server starts with the base opened on it, once the schedule
-//! has a domain (so a port); every change of a base (load, create, complete, open, restore) needs
-//! the server shut down first.
+//! has a domain (so a port); every change of a base (load, create, open, restore) needs the
+//! server shut down first. Completing a base with a companion does not (see
+//! `Store::add_companion`).
 
 use hosting_api::ServerState;
 
@@ -14,8 +15,6 @@ pub enum Change {
     LoadingBase,
     /// Creating an empty base.
     CreatingBase,
-    /// Adding a companion to a base.
-    CompletingBase,
     /// Opening a base on the server.
     OpeningBase,
     /// Opening a safeguard as a new base.

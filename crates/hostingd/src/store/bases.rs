@@ -235,14 +235,10 @@ impl Store {
                 .fetch_optional(&mut tx)
                 .await?
                 .ok_or_else(|| StoreError::NotFound("base"))?;
-        // Like every other change of a base: the server must be shut down first.
-        ensure_stopped(
-            &mut tx,
-            actor.account_id,
-            schedule_id,
-            Change::CompletingBase,
-        )
-        .await?;
+        // Unlike the other changes of a base, a companion is attached while the server runs
+        // (seed 001: a Client connected to the hosted server completes the base): the base's
+        // files change in this one transaction, so a reader (a safeguard, a download) sees the
+        // old set or the new one, never half of each.
         let (filename, kind, blob_id) = take_upload(&mut tx, actor.account_id, upload_id).await?;
         if kind == FileKind::Base {
             return Err(Refusal::NotACompanion { filename }.into());
@@ -268,7 +264,7 @@ impl Store {
             actor,
             now,
             "base.completed",
-            json!({"base_id": base_id, "kind": kind, "filename": filename}),
+            json!({"base_id": base_id, "schedule_id": schedule_id, "kind": kind, "filename": filename}),
         )
         .await?;
         tx.commit().await?;

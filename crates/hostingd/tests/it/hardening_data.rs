@@ -522,32 +522,55 @@ async fn database_commits_are_durable() {
     assert!(service.store().commits_are_durable().await.unwrap());
 }
 
+/// Seed 001: "from a Client connected to the hosted Server, … Complete the hosted base": a
+/// companion is attached to the running active base, which stays in service, and replaced the
+/// same way; the next safeguard copies the new set.
 #[tokio::test]
-async fn add_companion_requires_a_stopped_server() {
+async fn a_companion_completes_the_running_base_at_once() {
     let service = TestService::start().await;
     let (s, base) = running_school(&service, "Lycee Running", 30_000).await;
     let docs = write_file(s.dir.path(), "Docs.HDOCJOINTS", 5000, 4);
-    let docs_upload = upload(&s.client, &docs).await;
-    let audit = service.audit_count(s.account_id).await;
     let request = AddCompanion {
-        upload_id: docs_upload,
+        upload_id: upload(&s.client, &docs).await,
     };
-    assert_api_error(
-        s.client.add_companion(base.id, &request).await,
-        409,
-        "server_running",
-    );
-    assert_eq!(service.audit_count(s.account_id).await, audit);
-    assert_eq!(
-        s.client.uploads().await.unwrap().len(),
-        1,
-        "the upload is kept"
-    );
-    let bases = s.client.bases(s.schedule_id).await.unwrap();
-    assert_eq!(bases[0].files.len(), 1);
-    s.client.shutdown(s.schedule_id).await.unwrap();
     let completed = s.client.add_companion(base.id, &request).await.unwrap();
     assert_eq!(completed.files.len(), 2);
+    assert!(s.client.uploads().await.unwrap().is_empty(), "the upload is used");
+    let schedules = s.client.schedules().await.unwrap();
+    let schedule = schedules.iter().find(|x| x.id == s.schedule_id).unwrap();
+    assert_eq!(schedule.server.state, ServerState::Running);
+    assert_eq!(schedule.server.active_base_id, Some(base.id));
+    assert_eq!(
+        service.service.state.endpoints.listening().await,
+        vec![s.schedule_id],
+        "the server was not stopped"
+    );
+    let audit = service.store().audit_log(s.account_id).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "base.completed"));
+
+    // Replaced while it runs: one file of that kind, the new one; the old bytes are released.
+    let newer = write_file(s.dir.path(), "Newer.HDOCJOINTS", 7000, 9);
+    let replaced = s
+        .client
+        .add_companion(
+            base.id,
+            &AddCompanion {
+                upload_id: upload(&s.client, &newer).await,
+            },
+        )
+        .await
+        .unwrap();
+    let docs: Vec<_> = replaced
+        .files
+        .iter()
+        .filter(|f| f.filename.ends_with(".HDOCJOINTS"))
+        .collect();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].filename, "Newer.HDOCJOINTS");
+    assert_eq!(docs[0].size, 7000);
+
+    let report = service.service.run_jobs().await.unwrap();
+    assert_eq!(report.safeguards_taken, 1);
 }
 
 #[tokio::test]
