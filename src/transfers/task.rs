@@ -59,9 +59,37 @@ pub(super) async fn run_group(
         group: group.id,
         run,
     };
-    let mut upload_ids = Vec::new();
+    // What the service would refuse at the end is asked before the first byte: the state of
+    // the schedule or the base, then every file's upload is created (the service checks its
+    // kind, name, size and the account's space) before any of them is sent.
+    if let Err(failure) = check_target(&client, &group).await {
+        reporter.send(Report::Failed {
+            failure,
+            forget_upload: None,
+        });
+        return;
+    }
+    let mut created = Vec::new();
     for (index, file) in group.files.iter().enumerate() {
-        match send_file(&client, index, file, &reporter).await {
+        match upload_of(&client, index, file, &reporter).await {
+            Ok(upload_id) => created.push(upload_id),
+            Err((failure, forget)) => {
+                reporter.send(Report::Failed {
+                    failure,
+                    forget_upload: forget.then_some(index),
+                });
+                return;
+            }
+        }
+    }
+    let mut upload_ids = Vec::new();
+    for ((index, file), upload_id) in group.files.iter().enumerate().zip(created) {
+        let sent = if file.uploaded {
+            Ok(upload_id)
+        } else {
+            upload(&client, index, file, upload_id, &reporter).await
+        };
+        match sent {
             Ok(upload_id) => upload_ids.push((file.kind, upload_id)),
             Err((failure, forget)) => {
                 reporter.send(Report::Failed {
@@ -153,21 +181,37 @@ async fn finish(
     }
 }
 
-/// Creates (or takes up) the upload of one file and sends it; returns its upload id. The
-/// file's SHA-256 is computed while it is sent (the tus client), and the running hash of the
-/// bytes stored is saved after each chunk, so that a resumed upload reads none of them again.
-/// The error says whether the upload is gone on the service (so that resuming creates it again).
-async fn send_file(
-    client: &Client,
-    index: usize,
-    file: &SavedFile,
-    reporter: &Reporter,
-) -> Result<String, (Failure, bool)> {
-    let upload_id = upload_of(client, index, file, reporter).await?;
-    if file.uploaded {
-        return Ok(upload_id);
+/// Refuses, before anything is sent, what the service would refuse once every byte arrived: a
+/// new base for a schedule whose server runs, a companion for a base that is gone.
+async fn check_target(client: &Client, group: &SavedGroup) -> Result<(), Failure> {
+    match group.target {
+        Target::NewBase => {
+            let schedules = client.schedules().await.map_err(Failure::from)?;
+            let running = schedules.iter().any(|s| {
+                s.id == group.schedule_id && s.server.state == hosting_api::ServerState::Running
+            });
+            if running {
+                return Err(Failure::new(
+                    ErrorCode::ServerRunning,
+                    "the schedule's server runs: shut it down before loading a base",
+                ));
+            }
+        }
+        Target::Companion { base_id } => {
+            let bases = client
+                .bases(group.schedule_id)
+                .await
+                .map_err(Failure::from)?;
+            if !bases.iter().any(|b| b.id == base_id) {
+                return Err(Failure::new(
+                    ErrorCode::NotFound,
+                    "the base to complete is no longer on the service",
+                ));
+            }
+        }
+        Target::Year { .. } => {}
     }
-    upload(client, index, file, upload_id, reporter).await
+    Ok(())
 }
 
 /// The upload of one file on the service: the one saved (its file unchanged), or a new one.
@@ -218,7 +262,10 @@ async fn upload_of(
     }
 }
 
-/// Sends one file to its upload, from the checkpoint saved before a restart if any.
+/// Sends one file to its upload, from the checkpoint saved before a restart if any. The file's
+/// SHA-256 is computed while it is sent (the tus client), and the running hash of the bytes
+/// stored is saved after each chunk, so that a resumed upload reads none of them again. The
+/// error says whether the upload is gone on the service (so that resuming creates it again).
 async fn upload(
     client: &Client,
     index: usize,

@@ -474,3 +474,29 @@ pub fn write_file(dir: &std::path::Path, name: &str, size: usize, seed: u8) -> s
     std::fs::write(&path, bytes).unwrap();
     path
 }
+
+/// A file dropped on the window, as the windowing layer hands it over.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Drops `paths` on the console's window.
+pub fn drop_files(person: &mut Person<'_>, paths: &[std::path::PathBuf]) {
+    for path in paths {
+        person
+            .harness
+            .input_mut()
+            .dropped_files
+            .push(std::sync::Arc::new(Dropped(path.clone())));
+    }
+    person.harness.step();
+}

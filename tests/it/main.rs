@@ -22,3 +22,4 @@ mod smoke_window;
 mod snapshots_account;
 mod snapshots_wizard;
 mod superadmin_keyring;
+mod upload_checks_ui;

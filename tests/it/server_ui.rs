@@ -6,37 +6,8 @@
 
 use crate::common;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-use common::{Person, Service, write_file};
+use common::{Person, Service, drop_files, write_file};
 use egui_kittest::kittest::{NodeT, Queryable};
-
-/// A file dropped on the window, as the windowing layer hands it over.
-#[derive(Debug)]
-struct Dropped(PathBuf);
-
-impl egui::DroppedFile for Dropped {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
-
-/// Drops `paths` on the console's window.
-fn drop_files(person: &mut Person<'_>, paths: &[PathBuf]) {
-    for path in paths {
-        person
-            .harness
-            .input_mut()
-            .dropped_files
-            .push(Arc::new(Dropped(path.clone())));
-    }
-    person.harness.step();
-}
 
 /// Clicks the first of the buttons labelled `label` (rows of a list repeat their buttons; the
 /// newest row comes first).
@@ -186,7 +157,19 @@ fn the_superadministrator_loads_activates_and_restores_a_base() {
     let photos = write_file(&export, "Verne2027.HPHOTOS", 400_000, 6);
     drop_files(&mut person, &[photos]);
     person.wait_for("Done: the base Verne2026 is complete.");
-    person.wait_for("Verne2027.HPHOTOS");
+    let bases = service.runtime.block_on(async {
+        service
+            .store()
+            .bases(logins.account_id, schedule.id)
+            .await
+            .unwrap()
+    });
+    let (_, active_files) = bases.iter().find(|(b, _)| b.id == base_id).unwrap();
+    assert!(
+        active_files
+            .iter()
+            .any(|f| f.filename == "Verne2027.HPHOTOS")
+    );
     assert_eq!(
         planning01(&service, logins.account_id).server_state,
         hosting_api::ServerState::Running

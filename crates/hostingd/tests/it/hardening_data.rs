@@ -535,7 +535,10 @@ async fn a_companion_completes_the_running_base_at_once() {
     };
     let completed = s.client.add_companion(base.id, &request).await.unwrap();
     assert_eq!(completed.files.len(), 2);
-    assert!(s.client.uploads().await.unwrap().is_empty(), "the upload is used");
+    assert!(
+        s.client.uploads().await.unwrap().is_empty(),
+        "the upload is used"
+    );
     let schedules = s.client.schedules().await.unwrap();
     let schedule = schedules.iter().find(|x| x.id == s.schedule_id).unwrap();
     assert_eq!(schedule.server.state, ServerState::Running);
