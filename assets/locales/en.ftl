@@ -361,12 +361,14 @@ download-done = Saved as { $path }: hash verified ({ $hash }).
 contract-licences = Administrative-mode licences of the contract: { $count }
 administration-members = Members of the Administration profile: { $count }
 reserved-licences = Licences reserved for the administrators
-reserved-hint = at most the contract's
+reserved-hint = with the other schedules', at most the contract's
 reserved-invalid = Enter a whole number.
 reserved-too-many = { $count ->
         [one] At most { $count }: the licence of the contract.
        *[other] At most { $count }: the licences of the contract.
     }
+reserved-too-many-elsewhere = At most { $count } here: your other schedules already reserve { $elsewhere } of the contract's licences.
+reserved-elsewhere = Reserved by your other schedules: { $count }
 monitoring-saved = The reservation was saved.
 # Transfers.
 transfers = Transfers ({ $count } in progress)

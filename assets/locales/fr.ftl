@@ -362,12 +362,14 @@ download-done = Enregistrée sous { $path } : empreinte vérifiée ({ $hash }).
 contract-licences = Licences du mode Administratif prévues au contrat : { $count }
 administration-members = Membres du profil Administration : { $count }
 reserved-licences = Licences réservées aux administrateurs
-reserved-hint = au plus celles du contrat
+reserved-hint = avec celles des autres plannings, au plus celles du contrat
 reserved-invalid = Saisissez un nombre entier.
 reserved-too-many = { $count ->
         [one] Au plus { $count } : la licence du contrat.
        *[other] Au plus { $count } : les licences du contrat.
     }
+reserved-too-many-elsewhere = Au plus { $count } ici : vos autres plannings réservent déjà { $elsewhere } des licences du contrat.
+reserved-elsewhere = Réservées par vos autres plannings : { $count }
 monitoring-saved = La réservation est enregistrée.
 # Transferts.
 transfers = Transferts ({ $count } en cours)

@@ -266,6 +266,16 @@ fn the_superadministrator_loads_activates_and_restores_a_base() {
         3
     );
 
+    // The reservations of both schedules together stay within the contract: planning02 is
+    // told up front how many are left, before anything is sent.
+    person.click("planning02");
+    person.wait_for("Reserved by your other schedules: 3");
+    person.fill("Licences reserved for the administrators", "3");
+    person.wait_for(
+        "At most 2 here: your other schedules already reserve 3 of the contract's licences.",
+    );
+    assert!(person.is_disabled("Save"));
+
     // An empty base for planning02, with the default time grid.
     person.click("planning02");
     person.click("Active base");

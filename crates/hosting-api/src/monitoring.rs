@@ -17,12 +17,25 @@ pub struct Monitoring {
     pub administration_reserved: u32,
     /// Members of the Administration profile.
     pub administration_members: u32,
+    /// Licences the account's other schedules reserve: this one may reserve at most
+    /// `contract_licences - reserved_elsewhere`.
+    #[serde(default)]
+    pub reserved_elsewhere: u32,
+}
+
+impl Monitoring {
+    /// The most this schedule may reserve.
+    pub fn reservable(&self) -> u32 {
+        self.contract_licences
+            .saturating_sub(self.reserved_elsewhere)
+    }
 }
 
 /// `PUT /v1/schedules/{id}/monitoring`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MonitoringUpdate {
-    /// Licences to reserve for the Administration group (at most the contract's).
+    /// Licences to reserve for the Administration group (with the other schedules', at most
+    /// the contract's).
     pub administration_reserved: u32,
 }
 

@@ -17,14 +17,25 @@ pub(super) struct MonitoringTab {
 }
 
 /// The reservation typed, checked against the contract: the number or the problem's sentence.
-fn check_reserved(cx: &Cx<'_>, value: &str, contract: u32) -> Result<u32, String> {
+fn check_reserved(cx: &Cx<'_>, value: &str, monitoring: &Monitoring) -> Result<u32, String> {
     let t = cx.t;
     let reserved: u32 = value
         .trim()
         .parse()
         .map_err(|_| t.get("reserved-invalid"))?;
-    if reserved > contract {
-        return Err(t.with("reserved-too-many", &[("count", &contract.to_string())]));
+    let most = monitoring.reservable();
+    if reserved > most {
+        return Err(if monitoring.reserved_elsewhere == 0 {
+            t.with("reserved-too-many", &[("count", &most.to_string())])
+        } else {
+            t.with(
+                "reserved-too-many-elsewhere",
+                &[
+                    ("count", &most.to_string()),
+                    ("elsewhere", &monitoring.reserved_elsewhere.to_string()),
+                ],
+            )
+        });
     }
     Ok(reserved)
 }
@@ -65,6 +76,12 @@ impl MonitoringTab {
             "contract-licences",
             &[("count", &monitoring.contract_licences.to_string())],
         ));
+        if monitoring.reserved_elsewhere > 0 {
+            ui.label(t.with(
+                "reserved-elsewhere",
+                &[("count", &monitoring.reserved_elsewhere.to_string())],
+            ));
+        }
         ui.label(t.with(
             "administration-members",
             &[("count", &monitoring.administration_members.to_string())],
@@ -80,7 +97,7 @@ impl MonitoringTab {
             false,
             &t.get("reserved-hint"),
         );
-        let checked = check_reserved(cx, value, monitoring.contract_licences);
+        let checked = check_reserved(cx, value, &monitoring);
         if let Err(problem) = &checked {
             ui.horizontal(|ui| {
                 ui.add_space(theme::FIELD_INDENT);

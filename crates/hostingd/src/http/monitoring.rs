@@ -23,6 +23,7 @@ async fn view(state: &AppState, account_id: i64, schedule_id: i64) -> ApiResult<
         contract_licences: count(licences.contract),
         administration_reserved: count(licences.reserved),
         administration_members: count(licences.members),
+        reserved_elsewhere: count(licences.elsewhere),
     })
 }
 

@@ -93,12 +93,16 @@ impl From<Refusal> for ApiError {
             Refusal::NoOpenBase { schedule } => conflict(format!(
                 "No base is open on {schedule}: open one in Other bases or Safeguards, or create a base, then activate."
             )),
-            Refusal::TooManyReserved { contract_licences } => Answer {
+            Refusal::TooManyReserved {
+                contract_licences,
+                elsewhere,
+            } => Answer {
                 field: Some("administration_reserved"),
                 ..answer(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     format!(
-                        "Your contract allows {contract_licences} simultaneous Administrative connections: reserve at most {contract_licences}."
+                        "Your contract allows {contract_licences} simultaneous Administrative connections for all your schedules together, and your other schedules reserve {elsewhere}: reserve at most {} here.",
+                        (contract_licences - elsewhere).max(0)
                     ),
                 )
             },
@@ -418,6 +422,7 @@ mod tests {
     fn refusals_are_client_errors_with_their_code() {
         let (status, code, message, field) = answer(Refusal::TooManyReserved {
             contract_licences: 3,
+            elsewhere: 1,
         });
         assert_eq!(
             (status, code, field),
@@ -427,7 +432,7 @@ mod tests {
                 Some("administration_reserved")
             )
         );
-        assert!(message.contains("reserve at most 3"), "{message}");
+        assert!(message.contains("reserve at most 2 here"), "{message}");
         let (status, code, message, _) = answer(Refusal::ServerRunning {
             schedule: "planning01".to_string(),
             change: Change::OpeningSafeguard,

@@ -49,6 +49,8 @@ pub enum Refusal {
     TooManyReserved {
         /// Licences of the contract.
         contract_licences: i64,
+        /// Reserved by the account's other schedules.
+        elsewhere: i64,
     },
     /// A file loaded as a base that is not one.
     NotABase {

@@ -18,6 +18,23 @@ pub struct Licences {
     pub reserved: i64,
     /// Members of the schedule's Administration profile.
     pub members: i64,
+    /// Reserved by the account's other schedules.
+    pub elsewhere: i64,
+}
+
+/// The licences the other schedules of the account reserve.
+async fn reserved_elsewhere(
+    tx: &mut super::db::Tx,
+    account_id: i64,
+    schedule_id: i64,
+) -> StoreResult<i64> {
+    Ok(query_scalar(
+        "SELECT CAST(COALESCE(SUM(administration_reserved), 0) AS BIGINT) FROM schedules WHERE account_id = $1 AND id <> $2",
+    )
+    .bind(account_id)
+    .bind(schedule_id)
+    .fetch_one(&mut *tx)
+    .await?)
 }
 
 impl Store {
@@ -31,10 +48,18 @@ impl Store {
             .into_iter()
             .find(|(name, _)| name == ADMINISTRATION)
             .map_or(0, |(_, members)| members.len());
+        let elsewhere = self
+            .schedules(account_id)
+            .await?
+            .iter()
+            .filter(|other| other.id != schedule_id)
+            .map(|other| other.administration_reserved)
+            .sum();
         Ok(Licences {
             contract: account.administration_licences,
             reserved: schedule.administration_reserved,
             members: i64::try_from(members).unwrap_or(i64::MAX),
+            elsewhere,
         })
     }
 
@@ -53,7 +78,8 @@ impl Store {
                 .bind(actor.account_id)
                 .fetch_one(&mut tx)
                 .await?;
-        reservation::check(reserved, licences)?;
+        let elsewhere = reserved_elsewhere(&mut tx, actor.account_id, schedule_id).await?;
+        reservation::check(reserved, elsewhere, licences)?;
         query("UPDATE schedules SET administration_reserved = $1 WHERE id = $2")
             .bind(reserved)
             .bind(schedule_id)

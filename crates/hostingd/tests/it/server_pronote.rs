@@ -325,6 +325,54 @@ async fn licences_are_reserved_within_the_contract() {
             .administration_licences,
         5
     );
+
+    // Seed 001: the reservations of all schedules together stay within the contract. The
+    // other schedule holds 2 of the 5: it may take 3 more, not 4, and says so up front.
+    let other = s
+        .client
+        .schedules()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.id != s.schedule_id)
+        .unwrap()
+        .id;
+    let before = s.client.monitoring(other).await.unwrap();
+    assert_eq!((before.reserved_elsewhere, before.reservable()), (2, 3));
+    let audit = service.audit_count(s.account_id).await;
+    assert_api_error(
+        s.client
+            .set_monitoring(
+                other,
+                &MonitoringUpdate {
+                    administration_reserved: 4,
+                },
+            )
+            .await,
+        422,
+        "too_many_reserved",
+    );
+    assert_eq!(service.audit_count(s.account_id).await, audit);
+    assert_eq!(s.client.monitoring(other).await.unwrap(), before);
+    let full = s
+        .client
+        .set_monitoring(
+            other,
+            &MonitoringUpdate {
+                administration_reserved: 3,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(full.reservable(), 3);
+    assert_eq!(
+        s.client
+            .monitoring(s.schedule_id)
+            .await
+            .unwrap()
+            .reserved_elsewhere,
+        3
+    );
 }
 
 #[tokio::test]
