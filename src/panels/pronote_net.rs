@@ -85,6 +85,8 @@ pub struct PronoteNetPanel {
     schedules: PerSchedule<SpaceState>,
     /// The stop of this schedule's publication waits for a confirmation.
     confirm_stop: Option<i64>,
+    /// Switching off a space of a published schedule waits for a confirmation.
+    confirm_off: Option<(i64, Webspace)>,
 }
 
 /// The name of a space, as people know it.
@@ -140,7 +142,9 @@ impl PronoteNetPanel {
                     self.confirm_stop = Some(schedule.id);
                 }
                 ui.add_space(crate::theme::SECTION_SPACE);
-                spaces_section(ui, cx, state, &schedule, &publication);
+                if let Some(space) = spaces_section(ui, cx, state, &schedule, &publication) {
+                    self.confirm_off = Some((schedule.id, space));
+                }
                 ui.add_space(crate::theme::SECTION_SPACE);
                 delegation_section(ui, cx, state, &schedule, &publication);
                 ui.add_space(crate::theme::SECTION_SPACE);
@@ -174,20 +178,63 @@ impl PronoteNetPanel {
                 None => {}
             }
         }
+        if let Some((id, space)) = self.confirm_off.filter(|(id, _)| *id == schedule.id) {
+            let mut lines = vec![t.with(
+                "pronote-space-off-confirm",
+                &[
+                    ("space", &space_name(t, space)),
+                    ("schedule", &schedule.name),
+                ],
+            )];
+            lines.extend(access_lines(t, &publication, Some(space)));
+            match widgets::confirm_modal(
+                ui.ctx(),
+                t,
+                "pronote-space-off",
+                &lines.join("\n"),
+                &t.get("pronote-space-off-yes"),
+            ) {
+                Some(true) => {
+                    self.confirm_off = None;
+                    state.save(
+                        cx,
+                        id,
+                        PublicationUpdate {
+                            webspaces: Some(WebspacesUpdate::one(space, false)),
+                            ..PublicationUpdate::default()
+                        },
+                    );
+                }
+                Some(false) => self.confirm_off = None,
+                None => {}
+            }
+        }
     }
+}
+
+/// Who loses access when the publication (or only the space `only`) stops: a line per space
+/// that is on, with its address.
+pub fn access_lines(t: &Texts, publication: &Publication, only: Option<Webspace>) -> Vec<String> {
+    publication
+        .webspaces
+        .on()
+        .into_iter()
+        .filter(|space| only.is_none_or(|only| only == *space))
+        .map(|space| {
+            let address = publication
+                .addresses
+                .as_ref()
+                .map(|a| a.get(space).to_string())
+                .unwrap_or_default();
+            format!("– {}: {address}", space_name(t, space))
+        })
+        .collect()
 }
 
 /// The question before a stop: who loses access, space by space.
 fn stop_question(t: &Texts, schedule: &Schedule, publication: &Publication, cas: bool) -> String {
     let mut lines = vec![t.with("pronote-stop-confirm", &[("schedule", &schedule.name)])];
-    for space in publication.webspaces.on() {
-        let address = publication
-            .addresses
-            .as_ref()
-            .map(|a| a.get(space).to_string())
-            .unwrap_or_default();
-        lines.push(format!("– {}: {address}", space_name(t, space)));
-    }
+    lines.extend(access_lines(t, publication, None));
     if cas {
         lines.push(t.get("pronote-stop-confirm-cas"));
     }
@@ -242,23 +289,29 @@ fn publish_section(
     stop
 }
 
-/// The four spaces as switches, and the inactivity time.
+/// The four spaces as switches, and the inactivity time; the space to switch off after a
+/// confirmation (a published one: its users lose access).
 fn spaces_section(
     ui: &mut egui::Ui,
     cx: &Cx<'_>,
     state: &mut SpaceState,
     schedule: &Schedule,
     publication: &Publication,
-) {
+) -> Option<Webspace> {
     let t = cx.t;
     ui.strong(t.get("pronote-spaces"));
     let busy = state.save.is_pending();
+    let mut ask = None;
     for space in Webspace::ALL {
         let mut on = publication.webspaces.get(space);
         if ui
             .add_enabled(!busy, egui::Checkbox::new(&mut on, space_name(t, space)))
             .changed()
         {
+            if !on && publication.published {
+                ask = Some(space);
+                continue;
+            }
             state.save(
                 cx,
                 schedule.id,
@@ -289,6 +342,7 @@ fn spaces_section(
             );
         }
     });
+    ask
 }
 
 /// How people log in: disabled, with why, while published.

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use hosting_api::validate;
-use hosting_api::{Controller, Schedule, ScheduleUpdate};
+use hosting_api::{Controller, Publication, Schedule, ScheduleUpdate};
 
 use super::Step;
 use crate::app::Cx;
@@ -27,6 +27,9 @@ struct ScheduleEdit {
 enum Pending {
     Controller(String),
     Schedule(i64, ScheduleUpdate, String),
+    /// The Campus.net licence unticked: the schedule's publication is read, and when it is
+    /// published the question names who loses access (the service stops it).
+    Licence(i64, ScheduleUpdate),
 }
 
 /// The form of step 3 and of the Configuration panel.
@@ -38,6 +41,8 @@ pub struct SchedulesForm {
     confirm: Option<Pending>,
     save_controller: Request<Controller>,
     save_schedule: HashMap<i64, Request<Schedule>>,
+    /// The publication of the schedule whose licence is unticked.
+    publication: Request<Publication>,
 }
 
 impl SchedulesForm {
@@ -187,7 +192,7 @@ impl SchedulesForm {
             match update.domain.clone() {
                 // A domain is confirmed first, as in the provider's console.
                 Some(domain) => self.confirm = Some(Pending::Schedule(schedule.id, update, domain)),
-                None => self.save(cx, schedule.id, update),
+                None => self.after_domain(cx, schedule.id, update),
             }
         }
         let saving = self.save_schedule.entry(schedule.id).or_default();
@@ -199,7 +204,12 @@ impl SchedulesForm {
             return;
         };
         let t = cx.t;
+        if let Pending::Licence(id, update) = &pending {
+            self.licence_confirmation(ui, cx, *id, update.clone());
+            return;
+        }
         let question = match &pending {
+            Pending::Licence(..) => return,
             Pending::Controller(domain) => {
                 t.with("confirm-controller-question", &[("domain", domain)])
             }
@@ -231,11 +241,84 @@ impl SchedulesForm {
                             });
                         self.save_controller.start(call);
                     }
-                    Pending::Schedule(id, update, _) => self.save(cx, id, update),
+                    Pending::Schedule(id, update, _) => {
+                        self.confirm = None;
+                        self.after_domain(cx, id, update);
+                    }
+                    Pending::Licence(..) => {}
                 }
-                self.confirm = None;
+                if !matches!(self.confirm, Some(Pending::Licence(..))) {
+                    self.confirm = None;
+                }
                 // The next field to fill takes the keyboard.
                 widgets::focus_first_empty(ui.ctx());
+            }
+            Some(false) => self.confirm = None,
+            None => {}
+        }
+    }
+
+    /// Once the domain is confirmed (or unchanged): a licence unticked waits for the question
+    /// about its publication, anything else is sent.
+    fn after_domain(&mut self, cx: &mut Cx<'_>, id: i64, update: ScheduleUpdate) {
+        if update.campus_net_licence == Some(false) {
+            self.publication.start(
+                cx.backend
+                    .call(move |c| async move { c.publication(id).await }),
+            );
+            self.confirm = Some(Pending::Licence(id, update));
+        } else {
+            self.save(cx, id, update);
+        }
+    }
+
+    /// The question before a licence is unticked on a published schedule; none when nobody
+    /// loses access.
+    fn licence_confirmation(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &mut Cx<'_>,
+        id: i64,
+        update: ScheduleUpdate,
+    ) {
+        let t = cx.t;
+        if self.publication.is_pending() {
+            return;
+        }
+        let publication = self.publication.value().cloned();
+        // People lose access only where the webspaces answer: published, on a running server.
+        let published = publication
+            .as_ref()
+            .is_none_or(|p| p.published && p.server_running);
+        if !published {
+            self.confirm = None;
+            self.save(cx, id, update);
+            return;
+        }
+        let name = cx
+            .data
+            .schedules
+            .value()
+            .and_then(|all| all.iter().find(|s| s.id == id).map(|s| s.name.clone()))
+            .unwrap_or_default();
+        let mut lines = vec![t.with("licence-off-confirm", &[("schedule", &name)])];
+        if let Some(publication) = &publication {
+            lines.extend(crate::panels::pronote_net::access_lines(
+                t,
+                publication,
+                None,
+            ));
+        }
+        match widgets::choice_modal(
+            ui.ctx(),
+            "confirm-licence-off",
+            &lines.join("\n"),
+            &t.get("licence-off-yes"),
+            &t.get("cancel"),
+        ) {
+            Some(true) => {
+                self.confirm = None;
+                self.save(cx, id, update);
             }
             Some(false) => self.confirm = None,
             None => {}

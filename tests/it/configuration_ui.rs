@@ -58,8 +58,14 @@ fn a_superadministrator_saves_the_configuration_form() {
     );
     person.wait_enabled("Confirm planning01");
     person.click("Confirm planning01");
-    // No domain question: the domain did not change.
+    // No domain question: the domain did not change; and no question about the publication:
+    // planning01's server does not run, so nobody loses access.
     assert!(!person.has("Yes"));
+    person.wait_until("the form sent", |h| {
+        h.query_by_label("Confirm planning01")
+            .is_some_and(|node| node.accesskit_node().is_disabled())
+    });
+    assert!(!person.has_text("Untick the Campus.net licence"));
     let after = planning01_when(&service, logins.account_id, "the licence", |s| {
         s.campus_net_licence != before.campus_net_licence
     });

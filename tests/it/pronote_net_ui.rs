@@ -140,3 +140,89 @@ fn stopping_delegating_to_cas_republishing_and_opening_a_webspace() {
     assert!(person.is_disabled("Publish"));
     person.wait_for_text("has no Campus.net licence");
 }
+
+/// Where families lose access, the console asks first: switching off one space of a published
+/// schedule (PRONOTE.net), and unticking its Campus.net licence (Configuration), which stops
+/// the publication; each question names the spaces and their addresses.
+#[test]
+fn switching_off_a_space_or_the_licence_asks_first() {
+    use egui::accesskit::Role as A11y;
+    let service = Service::start();
+    let logins = service.provision("Lycee Familles");
+    service.onboard_with_client(&logins, "familles");
+    let (client, planning01) = service.runtime.block_on(async {
+        let identity = testing::enroll(
+            &service.service,
+            Role::Superadmin,
+            &logins,
+            Some("jdupont"),
+            SUPERADMIN_PASSWORD,
+        )
+        .await
+        .unwrap();
+        let client = testing::with_identity(&service.service, &identity);
+        client.login(SUPERADMIN_PASSWORD).await.unwrap();
+        let planning01 = client.schedules().await.unwrap()[0].id;
+        client
+            .create_empty_base(planning01, &hosting_api::NewEmptyBase::default())
+            .await
+            .unwrap();
+        client.activate(planning01).await.unwrap();
+        (client, planning01)
+    });
+    let publication = || {
+        service
+            .runtime
+            .block_on(client.publication(planning01))
+            .unwrap()
+    };
+    let before = publication();
+    assert!(before.published && before.webspaces.parents);
+    let addresses = before.addresses.clone().unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut person = Person::on(dir.path(), service.choice());
+    person.log_in_as_superadmin(&logins);
+    person.install_certificate(&logins);
+    person.wait_for("PRONOTE.net");
+    person.click("PRONOTE.net");
+    person.wait_for("Published");
+
+    // One space: the question names it and its address; Escape keeps it on.
+    person.click_role(A11y::CheckBox, "Parents");
+    person.wait_for_text("Switch off the Parents space of planning01?");
+    assert!(person.has_text(&format!("Parents: {}", addresses.parents)));
+    assert!(!person.has_text(&format!("Teachers: {}", addresses.teachers)));
+    person.press(egui::Key::Escape);
+    person.wait_until("the question closed", |h| {
+        use egui_kittest::kittest::Queryable;
+        h.query_by_label("Yes, switch it off").is_none()
+    });
+    assert!(publication().webspaces.parents, "nothing changed");
+    person.click_role(A11y::CheckBox, "Parents");
+    person.click("Yes, switch it off");
+    service.eventually("the Parents space off", |_| {
+        let client = client.clone();
+        async move {
+            let now = client.publication(planning01).await.unwrap();
+            (!now.webspaces.parents).then_some(())
+        }
+    });
+
+    // The licence, in Configuration: unticking it stops the publication, so it asks first.
+    person.click("Configuration");
+    let licence = "Activate a PRONOTE Campus.net licence for planning01";
+    person.wait_for(licence);
+    person.click_role(A11y::CheckBox, licence);
+    person.click("Confirm planning01");
+    person.wait_for_text("Untick the Campus.net licence of planning01?");
+    assert!(person.has_text(&format!("Teachers: {}", addresses.teachers)));
+    person.click("Yes, untick it and stop the publication");
+    service.eventually("the licence unticked and the publication stopped", |_| {
+        let client = client.clone();
+        async move {
+            let now = client.publication(planning01).await.unwrap();
+            (!now.published && !now.campus_net_licence).then_some(())
+        }
+    });
+}
