@@ -75,8 +75,33 @@ pub(super) async fn notify(
     }
     if let Some((recipient, message)) = email {
         outbox::enqueue(tx, account_id, now, "email", recipient, message).await?;
+        // What asks for action on a schedule goes to the superadministrators of its
+        // Administration profile too (they run its server), once each.
+        if let (Some(schedule_id), Audience::All) = (notice.schedule_id, notice.audience) {
+            for email in administrators_of(tx, account_id, schedule_id).await? {
+                if email != recipient {
+                    outbox::enqueue(tx, account_id, now, "email", &email, message).await?;
+                }
+            }
+        }
     }
     Ok(true)
+}
+
+/// The e-mail addresses of the superadministrators in a schedule's Administration profile.
+async fn administrators_of(
+    tx: &mut Tx,
+    account_id: i64,
+    schedule_id: i64,
+) -> StoreResult<Vec<String>> {
+    Ok(query_scalar(
+        "SELECT DISTINCT u.email FROM users u JOIN profile_members m ON m.user_id = u.id JOIN profiles p ON p.id = m.profile_id JOIN schedules s ON s.id = p.schedule_id WHERE s.id = $1 AND s.account_id = $2 AND u.account_id = $2 AND p.name = $3 AND u.superadmin = TRUE AND u.email IS NOT NULL AND u.email <> '' ORDER BY u.email",
+    )
+    .bind(schedule_id)
+    .bind(account_id)
+    .bind(super::ADMINISTRATION)
+    .fetch_all(&mut *tx)
+    .await?)
 }
 
 /// The school's name and the hosting manager's e-mail.

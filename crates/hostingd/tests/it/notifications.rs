@@ -180,9 +180,16 @@ async fn a_failed_safeguard_notifies_once_a_day_the_manager_and_its_schedules_su
     assert_eq!(notice.schedule_name.as_deref(), Some("planning01"));
     assert_eq!(notice.detail["day"], iso(day1));
     assert!(notice.detail["reason"].as_str().unwrap().len() > 10);
+    // One e-mail each to the manager and to alice, who runs planning01's server (its
+    // Administration profile); none to bob.
     let sent = emails(&service, logins.account_id, subject).await;
-    assert_eq!(sent.len(), 1, "one e-mail");
-    assert_eq!(sent[0].0, manager_email(school));
+    let mut recipients: Vec<&str> = sent.iter().map(|(to, _)| to.as_str()).collect();
+    recipients.sort_unstable();
+    assert_eq!(
+        recipients,
+        ["alice@school.fr", manager_email(school).as_str()],
+        "one e-mail each"
+    );
     assert!(sent[0].1.contains(school) && sent[0].1.contains("Safeguards"));
 
     // alice sees it; bob, outside planning01's profile, does not.
@@ -216,7 +223,7 @@ async fn a_failed_safeguard_notifies_once_a_day_the_manager_and_its_schedules_su
             .len(),
         2
     );
-    assert_eq!(emails(&service, logins.account_id, subject).await.len(), 2);
+    assert_eq!(emails(&service, logins.account_id, subject).await.len(), 4);
 }
 
 #[tokio::test]
