@@ -223,6 +223,7 @@ error-no_open_base = No base is open for this schedule. Load one, create one, or
 error-no_port_available = Every port of your hosting account is already in use. Contact support.
 error-not_a_base = This file is not a base. Choose the .HNOT file to load; the other files are its companions.
 error-not_a_companion = This file is a base, not a companion. Complete a base with a .HCOURRIERS, .HDOCJOINTS or .HPHOTOS file; load a .HNOT file with Load a base.
+error-invalid_reset_code = This code is not the one of the last e-mail, was used already, or is more than 30 minutes old. Ask for a new code.
 error-not_found = This item cannot be found in your account. Refresh the list, then try again.
 error-offset_mismatch = The hosting service and the console disagree on how much of this file was sent. Resume the transfer: it continues from what the service kept.
 error-payload_too_large = This request is too large for the hosting service. Do it in several smaller steps; if it persists, contact support.

@@ -224,6 +224,7 @@ error-no_open_base = Aucune base n'est ouverte pour ce planning. Chargez-en une,
 error-no_port_available = Tous les ports de votre compte d'hébergement sont déjà utilisés. Contactez l'assistance.
 error-not_a_base = Ce fichier n'est pas une base. Choisissez le fichier .HNOT à charger ; les autres fichiers sont ses compléments.
 error-not_a_companion = Ce fichier est une base, pas un complément. Complétez une base avec un fichier .HCOURRIERS, .HDOCJOINTS ou .HPHOTOS ; chargez un fichier .HNOT avec Charger une base.
+error-invalid_reset_code = Ce code n'est pas celui du dernier e-mail, a déjà servi, ou date de plus de 30 minutes. Demandez un nouveau code.
 error-not_found = Cet élément est introuvable dans votre compte. Actualisez la liste, puis réessayez.
 error-offset_mismatch = Le service d'hébergement et la console ne s'accordent pas sur la part du fichier déjà envoyée. Reprenez le transfert : il continue à partir de ce que le service a conservé.
 error-payload_too_large = Cette demande est trop volumineuse pour le service d'hébergement. Procédez en plusieurs étapes plus petites ; si cela persiste, contactez l'assistance.

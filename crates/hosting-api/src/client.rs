@@ -277,6 +277,46 @@ impl Client {
             .await
     }
 
+    /// `POST /v1/password-resets`: e-mails a one-time code (valid 30 minutes) to the hosting
+    /// manager, or to the superadministrator `username`. Answers the same whether the account
+    /// exists or not.
+    pub async fn request_password_reset(
+        &self,
+        hosting_number: &str,
+        username: Option<&str>,
+    ) -> ClientResult<()> {
+        let body = PasswordResetRequest {
+            hosting_number: hosting_number.to_string(),
+            username: username.map(str::to_string),
+        };
+        self.call_empty(Method::POST, paths::PASSWORD_RESETS, Some(&body), false)
+            .await
+    }
+
+    /// `POST /v1/password-resets/confirm`: uses the code; the hosting manager's new password
+    /// comes by SMS, a superadministrator's is `password`. The old sessions end.
+    pub async fn confirm_password_reset(&self, confirm: &PasswordResetConfirm) -> ClientResult<()> {
+        self.call_empty(
+            Method::POST,
+            paths::PASSWORD_RESET_CONFIRM,
+            Some(confirm),
+            false,
+        )
+        .await
+    }
+
+    /// `POST /v1/users/{id}/password-reset` (hosting manager): e-mails the user a one-time code
+    /// with which they choose a new password.
+    pub async fn reset_user_password(&self, user_id: i64) -> ClientResult<()> {
+        self.call_empty::<()>(
+            Method::POST,
+            &paths::fill(paths::USER_PASSWORD_RESET, &[&user_id]),
+            None,
+            true,
+        )
+        .await
+    }
+
     /// `GET /v1/licence`.
     pub async fn licence(&self) -> ClientResult<Licence> {
         self.call::<(), _>(Method::GET, paths::LICENCE, None, true)

@@ -107,6 +107,8 @@ error_codes! {
     InvalidName = "invalid_name",
     /// `422`: not a 14-character console password.
     InvalidPasswordFormat = "invalid_password_format",
+    /// `422`: a one-time code of a password reset that is wrong, used or past its 30 minutes.
+    InvalidResetCode = "invalid_reset_code",
     /// `422`: not a schedule name.
     InvalidScheduleName = "invalid_schedule_name",
     /// `422`: a time grid whose slots do not fit in a day.

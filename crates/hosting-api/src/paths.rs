@@ -10,6 +10,12 @@ pub const HEALTH: &str = "/v1/health";
 pub const OPENAPI: &str = "/v1/openapi.json";
 /// `/v1/enrollments`.
 pub const ENROLLMENTS: &str = "/v1/enrollments";
+/// `/v1/password-resets`.
+pub const PASSWORD_RESETS: &str = "/v1/password-resets";
+/// `/v1/password-resets/confirm`.
+pub const PASSWORD_RESET_CONFIRM: &str = "/v1/password-resets/confirm";
+/// `/v1/users/{id}/password-reset`.
+pub const USER_PASSWORD_RESET: &str = "/v1/users/{id}/password-reset";
 /// `/v1/logins/resend`.
 pub const LOGINS_RESEND: &str = "/v1/logins/resend";
 /// `/v1/sessions`.

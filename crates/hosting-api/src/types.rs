@@ -106,6 +106,35 @@ pub struct EnrollmentResponse {
     pub not_after: String,
 }
 
+/// `POST /v1/password-resets`: a one-time code by e-mail, for a lost password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PasswordResetRequest {
+    /// The hosting number.
+    #[schema(schema_with = crate::schema::hosting_number)]
+    pub hosting_number: String,
+    /// A superadministrator's username; none for the hosting manager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+
+/// `POST /v1/password-resets/confirm`: the code of the e-mail. The hosting manager's new
+/// password is made by the service and sent by SMS; a superadministrator chooses theirs.
+// `Debug` leaves the secret fields out (see the end of this file).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PasswordResetConfirm {
+    /// The hosting number.
+    #[schema(schema_with = crate::schema::hosting_number)]
+    pub hosting_number: String,
+    /// A superadministrator's username; none for the hosting manager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The one-time code of the e-mail (`XXXX-XXXX`).
+    pub code: String,
+    /// A superadministrator's new password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
 /// `POST /v1/logins/resend`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ResendLoginsRequest {
@@ -517,6 +546,17 @@ impl std::fmt::Debug for EnrollmentRequest {
             .field("invoice_number", &REDACTED)
             .field("csr_pem", &self.csr_pem)
             .field("workstation_name", &self.workstation_name)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for PasswordResetConfirm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordResetConfirm")
+            .field("hosting_number", &self.hosting_number)
+            .field("username", &self.username)
+            .field("code", &REDACTED)
+            .field("password", &redacted_option(&self.password))
             .finish()
     }
 }

@@ -113,6 +113,29 @@ pub fn new_password_sms(password: &str) -> Message {
     Message::new("sms-new-password-subject", "sms-new-password-body").text("password", password)
 }
 
+/// The e-mail with the one-time code of a lost password: for the hosting manager (`username`
+/// none), or for the superadministrator `username`.
+pub fn password_reset_email(
+    school: &str,
+    username: Option<&str>,
+    code: &str,
+    minutes: i64,
+) -> Message {
+    Message::new("password-reset-subject", "password-reset-body")
+        .text("school", school)
+        .text(
+            "who",
+            if username.is_some() {
+                "superadmin"
+            } else {
+                "manager"
+            },
+        )
+        .text("username", username.unwrap_or_default())
+        .text("code", code)
+        .number("minutes", minutes)
+}
+
 /// The SMS sent with the logins again: the password is kept only as a hash.
 pub fn password_reminder_sms() -> Message {
     Message::new(

@@ -122,7 +122,7 @@ sms-new-password-subject = New hosting console password
 sms-new-password-body = Your new hosting console password: { $password }
     Keep it safe; the previous one no longer opens the console.
 sms-password-reminder-subject = Hosting console password
-sms-password-reminder-body = Your hosting console password is the one received by SMS when your account was opened. If it is lost, ask your provider's support for a new one.
+sms-password-reminder-body = Your hosting console password is the one received by SMS when your account was opened. If it is lost, ask for a new one on the console's login screen (I lost my password): a one-time code comes by e-mail, then the new password by SMS.
 invoice-rotated-subject = Your new invoice number
 invoice-rotated-body =
     Hello,
@@ -151,3 +151,20 @@ workstation-installed-body =
 console-page-title = Download the hosting console
 console-page-body = The hosting console is the application with which your school runs its hosted server. { $provider } gives its installer for Windows, macOS and Linux to the schools it hosts.
 console-page-help = Ask { $provider }'s support for the installer of your system, then log in with the hosting number and the invoice number received by e-mail and the password received by SMS.
+password-reset-subject = Your one-time code to choose a new password
+password-reset-body =
+    Hello,
+
+    A new password was asked for { $who ->
+        [manager] the hosting console of { $school } (the hosting manager)
+       *[superadmin] the superadministrator { $username } of { $school }
+    }.
+
+    One-time code: { $code }
+
+    Type it in the hosting console within { $minutes } minutes; it works once. { $who ->
+        [manager] Your new console password then comes by SMS, and the sessions opened with the old one end.
+       *[superadmin] You then choose your new password, and the sessions opened with the old one end.
+    }
+
+    If nobody asked for it, ignore this e-mail: your password does not change.

@@ -122,7 +122,7 @@ sms-new-password-subject = Nouveau mot de passe de la console d'hébergement
 sms-new-password-body = Votre nouveau mot de passe de la console d'hébergement : { $password }
     Conservez-le précieusement ; l'ancien n'ouvre plus la console.
 sms-password-reminder-subject = Mot de passe de la console d'hébergement
-sms-password-reminder-body = Le mot de passe de votre console d'hébergement est celui reçu par SMS à l'ouverture de votre compte. S'il est perdu, demandez-en un nouveau à l'assistance de votre hébergeur.
+sms-password-reminder-body = Le mot de passe de votre console d'hébergement est celui reçu par SMS à l'ouverture de votre compte. S'il est perdu, demandez-en un nouveau sur l'écran de connexion de la console (J'ai perdu mon mot de passe) : un code à usage unique arrive par e-mail, puis le nouveau mot de passe par SMS.
 invoice-rotated-subject = Votre nouveau numéro de facture
 invoice-rotated-body =
     Bonjour,
@@ -151,3 +151,20 @@ workstation-installed-body =
 console-page-title = Télécharger la console d'hébergement
 console-page-body = La console d'hébergement est l'application avec laquelle votre établissement gère son serveur hébergé. { $provider } fournit son installateur pour Windows, macOS et Linux aux établissements qu'il héberge.
 console-page-help = Demandez à l'assistance de { $provider } l'installateur de votre système, puis connectez-vous avec le numéro d'hébergement et le numéro de facture reçus par e-mail et le mot de passe reçu par SMS.
+password-reset-subject = Votre code à usage unique pour choisir un nouveau mot de passe
+password-reset-body =
+    Bonjour,
+
+    Un nouveau mot de passe a été demandé pour { $who ->
+        [manager] la console d'hébergement de { $school } (le responsable de l'hébergement)
+       *[superadmin] le superadministrateur { $username } de { $school }
+    }.
+
+    Code à usage unique : { $code }
+
+    Saisissez-le dans la console d'hébergement dans les { $minutes } minutes ; il ne sert qu'une fois. { $who ->
+        [manager] Votre nouveau mot de passe de la console arrive ensuite par SMS, et les sessions ouvertes avec l'ancien se terminent.
+       *[superadmin] Vous choisissez ensuite votre nouveau mot de passe, et les sessions ouvertes avec l'ancien se terminent.
+    }
+
+    Si personne ne l'a demandé, ignorez cet e-mail : votre mot de passe ne change pas.

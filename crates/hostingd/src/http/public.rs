@@ -5,7 +5,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use hosting_api::types::{
-    EnrollmentRequest, EnrollmentResponse, ErrorBody, Health, ResendLoginsRequest, Role,
+    EnrollmentRequest, EnrollmentResponse, ErrorBody, Health, PasswordResetConfirm,
+    PasswordResetRequest, ResendLoginsRequest, Role,
 };
 use hosting_api::validate;
 use serde_json::json;
@@ -29,6 +30,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(super::openapi::document))
         .routes(routes!(enroll))
         .routes(routes!(resend_logins))
+        .routes(routes!(request_password_reset))
+        .routes(routes!(confirm_password_reset))
 }
 
 /// The service answers.
@@ -240,6 +243,128 @@ pub async fn resend_logins(
         state.store.resend_logins(&account).await?;
     }
     Ok(StatusCode::ACCEPTED)
+}
+
+/// The account and whose password a reset is about; `None` when there is no such account or
+/// no such superadministrator with an e-mail (answered like any other, so that a stranger learns
+/// nothing).
+async fn reset_target(
+    state: &AppState,
+    hosting_number: &str,
+    username: Option<&str>,
+) -> ApiResult<Option<(AccountRow, Option<crate::store::UserRow>)>> {
+    let hosting_number = validate::hosting_number(hosting_number)?;
+    let username = username.map(validate::username).transpose()?;
+    let Some(account) = state
+        .store
+        .account_by_hosting_number(&hosting_number)
+        .await?
+    else {
+        return Ok(None);
+    };
+    match username {
+        None => Ok(Some((account, None))),
+        Some(username) => {
+            let user = state
+                .store
+                .user_by_username(account.id, &username)
+                .await?
+                .filter(|u| u.superadmin && u.email.as_deref().is_some_and(|e| !e.is_empty()));
+            Ok(user.map(|user| (account, Some(user))))
+        }
+    }
+}
+
+fn public_actor(account_id: i64, source: &SourceAddr) -> Actor {
+    Actor {
+        account_id,
+        label: "public".to_string(),
+        workstation_id: None,
+        source_addr: Some(source.0.to_string()),
+    }
+}
+
+/// A lost password: e-mails a one-time code (30 minutes, one use) to the hosting manager, or to
+/// the superadministrator `username`. Nothing else changes; the answer is the same whether the
+/// account exists or not, and one code in 10 minutes a person is sent.
+#[utoipa::path(post, path = hosting_api::paths::PASSWORD_RESETS, tag = "public", request_body = PasswordResetRequest,
+    responses((status = 202, description = "A code was e-mailed, if the account exists"),
+        (status = 422, description = "A field breaks its rule", body = ErrorBody)))]
+pub async fn request_password_reset(
+    State(state): State<AppState>,
+    source: SourceAddr,
+    ApiJson(request): ApiJson<PasswordResetRequest>,
+) -> ApiResult<StatusCode> {
+    use crate::store::password_resets::{Owner, new_code};
+    if let Some((account, user)) =
+        reset_target(&state, &request.hosting_number, request.username.as_deref()).await?
+    {
+        let owner = user.as_ref().map_or(Owner::Manager, Owner::User);
+        let actor = public_actor(account.id, &source);
+        state
+            .store
+            .request_password_reset(&actor, &account, owner, &new_code())
+            .await?;
+    }
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Uses the one-time code: the hosting manager's new password is made here and sent by SMS; a
+/// superadministrator gives theirs. The old sessions end.
+#[utoipa::path(post, path = hosting_api::paths::PASSWORD_RESET_CONFIRM, tag = "public", request_body = PasswordResetConfirm,
+    responses((status = 204, description = "The password was replaced"),
+        (status = 422, description = "invalid_reset_code, or a password that breaks its rule", body = ErrorBody),
+        (status = 429, description = "locked_out: too many wrong codes", body = ErrorBody),
+        (status = 503, description = "busy: every password hashing slot is taken; see Retry-After", body = ErrorBody)))]
+pub async fn confirm_password_reset(
+    State(state): State<AppState>,
+    source: SourceAddr,
+    ApiJson(request): ApiJson<PasswordResetConfirm>,
+) -> ApiResult<StatusCode> {
+    use crate::store::password_resets::{NewPassword, Owner};
+    // A superadministrator's new password is checked before anything else.
+    if let (Some(username), Some(password)) = (&request.username, &request.password) {
+        validate::user_password(password, &username.trim().to_lowercase())?;
+    }
+    let Some((account, user)) =
+        reset_target(&state, &request.hosting_number, request.username.as_deref()).await?
+    else {
+        return Err(crate::rules::Refusal::InvalidResetCode.into());
+    };
+    let actor = public_actor(account.id, &source);
+    match &user {
+        None => {
+            let password = crate::auth::new_console_password();
+            let hash = state.passwords.hash(&password).await?;
+            state
+                .store
+                .confirm_password_reset(
+                    &actor,
+                    &account,
+                    Owner::Manager,
+                    &request.code,
+                    NewPassword::Sent(&password, &hash),
+                )
+                .await?;
+        }
+        Some(user) => {
+            // No password: the rule says what it needs.
+            let password = request.password.as_deref().unwrap_or_default();
+            validate::user_password(password, &user.username)?;
+            let hash = state.passwords.hash(password).await?;
+            state
+                .store
+                .confirm_password_reset(
+                    &actor,
+                    &account,
+                    Owner::User(user),
+                    &request.code,
+                    NewPassword::Chosen(&hash),
+                )
+                .await?;
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `/console`: the service's own page of the console's download, for a provider that gives no

@@ -125,6 +125,7 @@ impl From<Refusal> for ApiError {
             | Refusal::UnknownUser { .. }
             | Refusal::UsernameTaken { .. }
             | Refusal::EmailRequired
+            | Refusal::InvalidResetCode
             | Refusal::ConsoleAccessSuperadminOnly { .. }) => account_answer(account),
             year @ (Refusal::NoUpgradePlanned { .. }
             | Refusal::PrereleaseNotYet { .. }
@@ -241,6 +242,10 @@ fn account_answer(refusal: Refusal) -> Answer {
         Refusal::EmailRequired => answer(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Enter a valid e-mail address first: console access needs one.",
+        ),
+        Refusal::InvalidResetCode => answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "This code is not the one of the last e-mail, was used already, or is more than 30 minutes old. Ask for a new code and type it as the e-mail gives it.",
         ),
         Refusal::ConsoleAccessSuperadminOnly { username } => answer(
             StatusCode::UNPROCESSABLE_ENTITY,

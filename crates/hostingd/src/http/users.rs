@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::{ApiJson, Caller, IdPath};
+use super::extract::{ApiJson, Caller, IdPath, Manager};
 use crate::http::error::ApiResult;
 use crate::store::{NewUserRow, UserRow};
 
@@ -18,6 +18,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(update))
+        .routes(routes!(reset_password))
 }
 
 fn view(row: UserRow) -> User {
@@ -111,4 +112,31 @@ pub async fn update(
         .update_user(&caller.actor, id, email, request.console_access)
         .await?;
     Ok(Json(view(row)))
+}
+
+/// The hosting manager resets a superadministrator's password: a one-time code (30 minutes,
+/// one use) is e-mailed to the superadministrator, who chooses the new password with it. The
+/// old password works until then.
+#[utoipa::path(post, path = hosting_api::paths::USER_PASSWORD_RESET, tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    responses((status = 202, description = "The code was e-mailed (or one was, less than 10 minutes ago)"),
+        (status = 403, description = "manager_only", body = ErrorBody),
+        (status = 404, description = "not_found", body = ErrorBody),
+        (status = 422, description = "email_required: the user has no e-mail address", body = ErrorBody)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    caller: Caller<Manager>,
+    IdPath(id): IdPath,
+) -> ApiResult<StatusCode> {
+    use crate::store::password_resets::{Owner, new_code};
+    let user = state.store.user(caller.account_id(), id).await?;
+    if !user.superadmin {
+        return Err(crate::store::StoreError::NotFound("superadministrator").into());
+    }
+    let account = state.store.account_by_id(caller.account_id()).await?;
+    state
+        .store
+        .request_password_reset(&caller.actor, &account, Owner::User(&user), &new_code())
+        .await?;
+    Ok(StatusCode::ACCEPTED)
 }

@@ -120,6 +120,8 @@ pub enum Refusal {
     },
     /// Console access asked for a user without an e-mail address.
     EmailRequired,
+    /// A one-time code of a password reset that is wrong, used, or past its time.
+    InvalidResetCode,
     /// Console access asked for a user who is not a superadministrator: they could never log
     /// in with it.
     ConsoleAccessSuperadminOnly {
@@ -304,6 +306,7 @@ impl Refusal {
             Refusal::UsernameTaken { .. } => ErrorCode::UsernameTaken,
             Refusal::EmailRequired => ErrorCode::EmailRequired,
             Refusal::ConsoleAccessSuperadminOnly { .. } => ErrorCode::ConsoleAccessSuperadminOnly,
+            Refusal::InvalidResetCode => ErrorCode::InvalidResetCode,
             Refusal::DomainNotAllowed { .. } => ErrorCode::DomainNotAllowed,
             Refusal::NotVerifiable { .. } => ErrorCode::InvalidDomain,
             Refusal::InvalidAccount => ErrorCode::InvalidAccount,

@@ -19,6 +19,7 @@ mod notices;
 mod notifications;
 mod objects;
 mod outbox;
+pub mod password_resets;
 mod publications;
 mod safeguards;
 mod schedules;

@@ -202,6 +202,30 @@ pub fn matrix(f: &Fixture) -> Vec<Row> {
         ),
         row(
             "post",
+            "/v1/password-resets",
+            public(
+                "/password-resets",
+                &format!(r#"{{"hosting_number":"{}"}}"#, l.hosting_number),
+            ),
+        ),
+        row(
+            "post",
+            "/v1/password-resets/confirm",
+            public(
+                "/password-resets/confirm",
+                &format!(
+                    r#"{{"hosting_number":"{}","code":"AAAA-AAAA"}}"#,
+                    l.hosting_number
+                ),
+            ),
+        ),
+        row(
+            "post",
+            "/v1/users/{id}/password-reset",
+            manager_only(&format!("/users/{}/password-reset", f.alice_user), ""),
+        ),
+        row(
+            "post",
             "/v1/sessions",
             vec![
                 probe(

@@ -18,6 +18,7 @@ mod hardening_secrets;
 mod instances;
 mod isolation;
 mod language;
+mod lost_password;
 mod migrations;
 mod notifications;
 mod onboarding;
