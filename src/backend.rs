@@ -345,6 +345,36 @@ impl Backend {
         })
     }
 
+    /// "I lost my password": a one-time code by e-mail (without a certificate).
+    pub fn request_password_reset(
+        &self,
+        hosting_number: String,
+        username: Option<String>,
+    ) -> Call<()> {
+        let inner = self.shared.inner.clone();
+        self.task(async move {
+            let (base_url, trust) = server(&inner).await?;
+            trust
+                .client(&base_url, None)?
+                .request_password_reset(&hosting_number, username.as_deref())
+                .await
+                .map_err(Failure::from)
+        })
+    }
+
+    /// Uses the one-time code of a lost password (without a certificate).
+    pub fn confirm_password_reset(&self, confirm: hosting_api::PasswordResetConfirm) -> Call<()> {
+        let inner = self.shared.inner.clone();
+        self.task(async move {
+            let (base_url, trust) = server(&inner).await?;
+            trust
+                .client(&base_url, None)?
+                .confirm_password_reset(&confirm)
+                .await
+                .map_err(Failure::from)
+        })
+    }
+
     /// "Receive my hosting logins".
     pub fn resend_logins(&self, hosting_number: String) -> Call<()> {
         let inner = self.shared.inner.clone();

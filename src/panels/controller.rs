@@ -45,9 +45,56 @@ pub struct ControllerPanel {
     profile: String,
     profiles_requested: bool,
     update_user: Request<User>,
+    /// The one-time code of a superadministrator's password reset, e-mailed to them.
+    reset_password: Request<()>,
     add: Request<User>,
     /// A change of the grid: each schedule's changes run apart.
     grid: std::collections::HashMap<i64, Request<Profile>>,
+}
+
+/// "Reset the password" of a superadministrator: the hosting manager's, for a user with an
+/// e-mail address (the one-time code goes there); otherwise disabled, with why.
+fn password_reset(
+    ui: &mut egui::Ui,
+    cx: &Cx<'_>,
+    editing: &Editing,
+    request: &mut Request<()>,
+    manager: bool,
+) {
+    let t = cx.t;
+    let saved_email = cx
+        .data
+        .users
+        .value()
+        .and_then(|users| users.iter().find(|u| u.id == editing.id))
+        .and_then(|u| u.email.clone())
+        .filter(|e| !e.is_empty());
+    ui.add_space(crate::theme::SMALL_SPACE);
+    ui.horizontal(|ui| {
+        let enabled = manager && saved_email.is_some() && !request.is_pending();
+        if ui
+            .add_enabled(enabled, egui::Button::new(t.get("reset-password")))
+            .clicked()
+        {
+            let id = editing.id;
+            request.start(
+                cx.backend
+                    .call(move |c| async move { c.reset_user_password(id).await }),
+            );
+        }
+        widgets::request_state(ui, t, request);
+    });
+    if !manager {
+        widgets::note(ui, &t.get("reset-password-manager-only"));
+    } else if let Some(email) = &saved_email {
+        if request.is_done() {
+            widgets::success(ui, &t.with("reset-password-sent", &[("email", email)]));
+        } else {
+            widgets::note(ui, &t.with("reset-password-hint", &[("email", email)]));
+        }
+    } else {
+        widgets::note(ui, &t.get("reset-password-needs-email"));
+    }
 }
 
 impl Panel for ControllerPanel {
@@ -112,6 +159,7 @@ impl ControllerPanel {
         // Without a filter the rows index the list directly; with one, only matches are kept.
         let matches = filter_matches(users, &filter);
         if let Some(user) = users_table(ui, t, users, matches.as_deref()) {
+            self.reset_password.clear();
             self.editing = Some(Editing {
                 id: user.id,
                 username: user.username,
@@ -158,6 +206,9 @@ impl ControllerPanel {
                 widgets::note(ui, &t.get("console-access-superadmins-only"));
             } else if !manager {
                 widgets::note(ui, &t.get("console-access-manager-only"));
+            }
+            if editing.superadmin {
+                password_reset(ui, cx, editing, &mut self.reset_password, manager);
             }
             ui.horizontal(|ui| {
                 let ready = !editing.console_access || email_ok.is_ok();

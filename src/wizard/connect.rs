@@ -30,6 +30,11 @@ pub struct ConnectForm {
     certificate_reason: Option<Failure>,
     resent: Request<()>,
     accept: Request<()>,
+    /// A lost password: the code asked for, typed, and the new password of a superadministrator.
+    code_sent: Request<()>,
+    reset_code: String,
+    new_password: String,
+    code_used: Request<()>,
 }
 
 impl ConnectForm {
@@ -48,6 +53,10 @@ impl ConnectForm {
             certificate_reason: None,
             resent: Request::default(),
             accept: Request::default(),
+            code_sent: Request::default(),
+            reset_code: String::new(),
+            new_password: String::new(),
+            code_used: Request::default(),
         }
     }
 
@@ -55,6 +64,8 @@ impl ConnectForm {
     pub fn reset_secrets(&mut self) {
         self.password.clear();
         self.invoice_number.clear();
+        self.reset_code.clear();
+        self.new_password.clear();
         self.sign_in.clear();
         self.accept.clear();
         self.licence_ticked = false;
@@ -273,6 +284,108 @@ impl ConnectForm {
                 widgets::success(ui, &t.get("lost-logins-sent"));
             }
         });
+        self.lost_password(ui, cx, number_ok);
+    }
+
+    /// A lost password: a one-time code by e-mail (the account's address for the hosting
+    /// manager, theirs for a superadministrator), then the code typed here; the hosting
+    /// manager's new password comes by SMS, a superadministrator chooses theirs.
+    fn lost_password(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &mut Cx<'_>,
+        number_ok: &Result<String, validate::ValidationError>,
+    ) {
+        let t = cx.t;
+        let manager = self.role == LoginRole::Manager;
+        ui.add_space(crate::theme::GROUP_SPACE);
+        ui.label(t.get(if manager {
+            "lost-password-intro-manager"
+        } else {
+            "lost-password-intro-superadmin"
+        }));
+        let username = validate::username(&self.username).ok();
+        let can_ask =
+            number_ok.is_ok() && (manager || username.is_some()) && !self.code_sent.is_pending();
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(can_ask, egui::Button::new(t.get("lost-password")))
+                .clicked()
+            {
+                let number = number_ok.clone().unwrap_or_default();
+                let username = (!manager).then(|| username.clone().unwrap_or_default());
+                self.code_used.clear();
+                self.code_sent
+                    .start(cx.backend.request_password_reset(number, username));
+            }
+            widgets::request_state(ui, t, &self.code_sent);
+            if self.code_sent.is_done() {
+                widgets::success(ui, &t.get("lost-password-sent"));
+            }
+        });
+        if !self.code_sent.is_done() {
+            return;
+        }
+        let code_field = widgets::field(
+            ui,
+            &t.get("reset-code"),
+            &mut self.reset_code,
+            false,
+            &t.get("reset-code-hint"),
+        );
+        let mut submitted = widgets::submitted(&code_field);
+        let password_ok = if manager {
+            true
+        } else {
+            let field = widgets::field(
+                ui,
+                &t.get("new-password"),
+                &mut self.new_password,
+                true,
+                &t.get("user-password-hint"),
+            );
+            submitted |= widgets::submitted(&field);
+            let verdict =
+                validate::user_password(&self.new_password, username.as_deref().unwrap_or(""));
+            widgets::verdict(ui, t, &self.new_password, &verdict);
+            verdict.is_ok()
+        };
+        let ready =
+            self.reset_code.trim().len() >= 8 && password_ok && !self.code_used.is_pending();
+        let label = t.get(if manager {
+            "reset-use-manager"
+        } else {
+            "reset-use-superadmin"
+        });
+        let clicked = widgets::action_button(ui, &label, ready, self.code_used.is_pending());
+        if (clicked || (submitted && ready))
+            && let Ok(number) = number_ok.clone()
+        {
+            let confirm = hosting_api::PasswordResetConfirm {
+                hosting_number: number,
+                username: (!manager).then(|| username.clone().unwrap_or_default()),
+                code: self.reset_code.trim().to_string(),
+                password: (!manager).then(|| self.new_password.clone()),
+            };
+            self.code_used
+                .start(cx.backend.confirm_password_reset(confirm));
+        }
+        widgets::failure(ui, t, self.code_used.failure());
+        if self.code_used.is_done() {
+            widgets::success(
+                ui,
+                &t.get(if manager {
+                    "reset-done-manager"
+                } else {
+                    "reset-done-superadmin"
+                }),
+            );
+        }
+        if let Some(Ok(())) = self.code_used.arrived() {
+            self.reset_code.clear();
+            self.new_password.clear();
+            self.password.clear();
+        }
     }
 
     fn certificate(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Step> {

@@ -11,6 +11,7 @@ mod configuration_ui;
 mod file_dialog_ui;
 mod installer_files;
 mod local_restart;
+mod lost_password_ui;
 mod notifications_ui;
 mod onboarding_ui;
 mod panels_ui;
