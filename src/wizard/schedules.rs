@@ -204,12 +204,12 @@ impl SchedulesForm {
             return;
         };
         let t = cx.t;
-        if let Pending::Licence(id, update) = &pending {
-            self.licence_confirmation(ui, cx, *id, update.clone());
-            return;
-        }
         let question = match &pending {
-            Pending::Licence(..) => return,
+            // Its own question, once the publication is read.
+            Pending::Licence(id, update) => {
+                self.licence_confirmation(ui, cx, *id, update.clone());
+                return;
+            }
             Pending::Controller(domain) => {
                 t.with("confirm-controller-question", &[("domain", domain)])
             }
@@ -230,6 +230,8 @@ impl SchedulesForm {
         );
         match answer {
             Some(true) => {
+                // Answered; a licence unticked in the same change asks its own question next.
+                self.confirm = None;
                 match pending {
                     Pending::Controller(domain) => {
                         let call = cx
@@ -241,14 +243,9 @@ impl SchedulesForm {
                             });
                         self.save_controller.start(call);
                     }
-                    Pending::Schedule(id, update, _) => {
-                        self.confirm = None;
-                        self.after_domain(cx, id, update);
-                    }
+                    Pending::Schedule(id, update, _) => self.after_domain(cx, id, update),
+                    // Returned above.
                     Pending::Licence(..) => {}
-                }
-                if !matches!(self.confirm, Some(Pending::Licence(..))) {
-                    self.confirm = None;
                 }
                 // The next field to fill takes the keyboard.
                 widgets::focus_first_empty(ui.ctx());

@@ -16,24 +16,17 @@ use hostingd::testing::{self, SUPERADMIN_PASSWORD};
 
 use crate::common::{self, Person, Service};
 
-#[test]
-fn stopping_delegating_to_cas_republishing_and_opening_a_webspace() {
-    // The ENT's CAS server, on a runtime of its own.
-    let cas_runtime = tokio::runtime::Runtime::new().unwrap();
-    let cas = cas_runtime.block_on(TestCas::start(CasPerson {
-        user: "jdupont".to_string(),
-        display_name: "Jeanne Dupont".to_string(),
-    }));
-    let trust = tempfile::tempdir().unwrap();
-    let service = Service::start_with(|config| cas.configure(config, trust.path()));
-    let logins = service.provision("Lycee Espaces");
-    service.onboard_with_client(&logins, "net");
-    // planning01 runs a base (put online from another workstation): it is published.
-    let (endpoint_ca, planning02) = service.runtime.block_on(async {
+/// jdupont's client from another workstation, once planning01 runs an empty base (and so is
+/// published), with the account's schedules.
+fn running_planning01(
+    service: &Service,
+    logins: &testing::Logins,
+) -> (hosting_api::Client, Vec<hosting_api::Schedule>) {
+    service.runtime.block_on(async {
         let identity = testing::enroll(
             &service.service,
             Role::Superadmin,
-            &logins,
+            logins,
             Some("jdupont"),
             SUPERADMIN_PASSWORD,
         )
@@ -47,11 +40,30 @@ fn stopping_delegating_to_cas_republishing_and_opening_a_webspace() {
             .await
             .unwrap();
         client.activate(schedules[0].id).await.unwrap();
-        (
-            client.endpoint_ca().await.unwrap().certificate_pem,
-            schedules[1].id,
-        )
-    });
+        (client, schedules)
+    })
+}
+
+#[test]
+fn stopping_delegating_to_cas_republishing_and_opening_a_webspace() {
+    // The ENT's CAS server, on a runtime of its own.
+    let cas_runtime = tokio::runtime::Runtime::new().unwrap();
+    let cas = cas_runtime.block_on(TestCas::start(CasPerson {
+        user: "jdupont".to_string(),
+        display_name: "Jeanne Dupont".to_string(),
+    }));
+    let trust = tempfile::tempdir().unwrap();
+    let service = Service::start_with(|config| cas.configure(config, trust.path()));
+    let logins = service.provision("Lycee Espaces");
+    service.onboard_with_client(&logins, "net");
+    // planning01 runs a base (put online from another workstation): it is published.
+    let (client, schedules) = running_planning01(&service, &logins);
+    let planning02 = schedules[1].id;
+    let endpoint_ca = service
+        .runtime
+        .block_on(client.endpoint_ca())
+        .unwrap()
+        .certificate_pem;
     let published = service.runtime.block_on(async {
         let (manager, _) = testing::manager(&service.service, &logins).await;
         // planning02 loses its Campus.net licence.
@@ -150,26 +162,8 @@ fn switching_off_a_space_or_the_licence_asks_first() {
     let service = Service::start();
     let logins = service.provision("Lycee Familles");
     service.onboard_with_client(&logins, "familles");
-    let (client, planning01) = service.runtime.block_on(async {
-        let identity = testing::enroll(
-            &service.service,
-            Role::Superadmin,
-            &logins,
-            Some("jdupont"),
-            SUPERADMIN_PASSWORD,
-        )
-        .await
-        .unwrap();
-        let client = testing::with_identity(&service.service, &identity);
-        client.login(SUPERADMIN_PASSWORD).await.unwrap();
-        let planning01 = client.schedules().await.unwrap()[0].id;
-        client
-            .create_empty_base(planning01, &hosting_api::NewEmptyBase::default())
-            .await
-            .unwrap();
-        client.activate(planning01).await.unwrap();
-        (client, planning01)
-    });
+    let (client, schedules) = running_planning01(&service, &logins);
+    let planning01 = schedules[0].id;
     let publication = || {
         service
             .runtime

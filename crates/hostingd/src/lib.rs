@@ -68,15 +68,17 @@ pub async fn open_store(config: &ServeConfig, clock: Clock) -> anyhow::Result<St
         private_files::prepare_sqlite_file(&config.data_dir.join("hostingd.db"))?;
     }
     let invoice_keys = invoice::InvoiceKeys::load_or_create(&config.data_dir)?;
-    let store = Store::open(&config.database_url(), clock, invoice_keys).await?;
-    // The flag, else what the running service wrote (an operator command), else its own page.
-    let download = match &config.console_download_url {
-        Some(url) => url.clone(),
-        None => store
-            .service_setting(CONSOLE_DOWNLOAD_URL)
-            .await?
-            .unwrap_or_else(|| config.own_download_page()),
-    };
+    Store::open(&config.database_url(), clock, invoice_keys).await
+}
+
+/// The store of the operator commands (`provision`…): its logins e-mails give the console's
+/// download address the running service wrote, else the service's own page.
+pub async fn open_operator_store(config: &ServeConfig, clock: Clock) -> anyhow::Result<Store> {
+    let store = open_store(config, clock).await?;
+    let download = store
+        .service_setting(CONSOLE_DOWNLOAD_URL)
+        .await?
+        .unwrap_or_else(|| config.own_download_page());
     Ok(store.with_console_download_url(&download))
 }
 

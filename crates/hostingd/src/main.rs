@@ -32,7 +32,7 @@ impl StoreArgs {
     async fn open(&self) -> anyhow::Result<Store> {
         let mut config = ServeConfig::local(self.data_dir.clone());
         config.database_url = self.database_url.clone();
-        hostingd::open_store(&config, Clock::default()).await
+        hostingd::open_operator_store(&config, Clock::default()).await
     }
 }
 

@@ -321,9 +321,11 @@ pub async fn confirm_password_reset(
     source: SourceAddr,
     ApiJson(request): ApiJson<PasswordResetConfirm>,
 ) -> ApiResult<StatusCode> {
-    use crate::store::password_resets::{NewPassword, Owner};
-    // A superadministrator's new password is checked before anything else.
-    if let (Some(username), Some(password)) = (&request.username, &request.password) {
+    use crate::store::password_resets::NewPassword;
+    // A superadministrator's new password is checked before anything else (none is a password
+    // that breaks the rule, which says what it needs).
+    if let Some(username) = &request.username {
+        let password = request.password.as_deref().unwrap_or_default();
         validate::user_password(password, &username.trim().to_lowercase())?;
     }
     let Some((account, user)) =
@@ -332,38 +334,23 @@ pub async fn confirm_password_reset(
         return Err(crate::rules::Refusal::InvalidResetCode.into());
     };
     let actor = public_actor(account.id, &source);
-    match &user {
-        None => {
-            let password = crate::auth::new_console_password();
-            let hash = state.passwords.hash(&password).await?;
-            state
-                .store
-                .confirm_password_reset(
-                    &actor,
-                    &account,
-                    Owner::Manager,
-                    &request.code,
-                    NewPassword::Sent(&password, &hash),
-                )
-                .await?;
-        }
-        Some(user) => {
-            // No password: the rule says what it needs.
-            let password = request.password.as_deref().unwrap_or_default();
-            validate::user_password(password, &user.username)?;
-            let hash = state.passwords.hash(password).await?;
-            state
-                .store
-                .confirm_password_reset(
-                    &actor,
-                    &account,
-                    Owner::User(user),
-                    &request.code,
-                    NewPassword::Chosen(&hash),
-                )
-                .await?;
-        }
-    }
+    // The hosting manager's is made here; a superadministrator's is theirs.
+    let password = match &user {
+        None => crate::auth::new_console_password(),
+        Some(_) => request.password.clone().unwrap_or_default(),
+    };
+    let hash = state.passwords.hash(&password).await?;
+    let new = match &user {
+        None => NewPassword::Manager {
+            password: &password,
+            hash: &hash,
+        },
+        Some(user) => NewPassword::User { user, hash: &hash },
+    };
+    state
+        .store
+        .confirm_password_reset(&actor, &account, &request.code, new)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -380,11 +367,10 @@ pub async fn console_page(
     let texts = Texts::new(language);
     let provider = state.settings.provider_name.as_str();
     let args = [("provider", Arg::Text(provider))];
+    let title = escape(&texts.get("console-page-title", &args));
     axum::response::Html(format!(
-        "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\n<body><h1>{}</h1>\n<p>{}</p>\n<p>{}</p></body></html>\n",
+        "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1>\n<p>{}</p>\n<p>{}</p></body></html>\n",
         language.code(),
-        escape(&texts.get("console-page-title", &args)),
-        escape(&texts.get("console-page-title", &args)),
         escape(&texts.get("console-page-body", &args)),
         escape(&texts.get("console-page-help", &args)),
     ))

@@ -4,7 +4,7 @@
 use hosting_api::types::Onboarding;
 use serde_json::json;
 
-use super::db::{query, query_as, query_scalar};
+use super::db::{Tx, query, query_as, query_scalar};
 use super::{
     ADMINISTRATION, Actor, DEFAULT_PROFILES, Store, attempts, audit, is_unique_violation, outbox,
 };
@@ -59,6 +59,36 @@ pub struct AccountRow {
     pub contract_starts_on: Option<String>,
     /// The language of the account's e-mails and SMS.
     pub language: Language,
+}
+
+/// Replaces the hosting manager's console password in `tx` (by the operator, or with a one-time
+/// code): clears the account's failed attempts, ends every session opened with the old password
+/// (those of the account's manager workstations) and sends the new one by SMS. The number of
+/// sessions ended.
+pub(super) async fn replace_manager_password(
+    tx: &mut Tx,
+    account: &AccountRow,
+    password: &str,
+    password_hash: &str,
+    now: i64,
+) -> StoreResult<u64> {
+    query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(account.id)
+        .execute(&mut *tx)
+        .await?;
+    attempts::clear_account(tx, &account.hosting_number, Some(account.id)).await?;
+    let sessions_ended = query(
+        "UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND workstation_id IN (SELECT id FROM workstations WHERE account_id = $2 AND role = 'manager')",
+    )
+    .bind(now)
+    .bind(account.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let sms = messages::new_password_sms(password);
+    outbox::enqueue(tx, account.id, now, "sms", &account.phone, &sms).await?;
+    Ok(sessions_ended)
 }
 
 impl Store {
@@ -173,22 +203,8 @@ impl Store {
     ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
-        query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(account.id)
-            .execute(&mut tx)
-            .await?;
-        attempts::clear_account(&mut tx, &account.hosting_number, Some(account.id)).await?;
-        let sessions_ended = query(
-            "UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND workstation_id IN (SELECT id FROM workstations WHERE account_id = $2 AND role = 'manager')",
-        )
-        .bind(now)
-        .bind(account.id)
-        .execute(&mut tx)
-        .await?
-        .rows_affected();
-        let sms = messages::new_password_sms(password);
-        outbox::enqueue(&mut tx, account.id, now, "sms", &account.phone, &sms).await?;
+        let sessions_ended =
+            replace_manager_password(&mut tx, account, password, password_hash, now).await?;
         audit::record(
             &mut tx,
             &Actor::operator(account.id),

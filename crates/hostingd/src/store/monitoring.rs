@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::activation::schedule_in;
-use super::db::{query, query_scalar};
+use super::db::{Exec, query, query_scalar};
 use super::{ADMINISTRATION, Actor, Store, StoreResult, audit};
 use crate::rules::reservation;
 
@@ -22,9 +22,10 @@ pub struct Licences {
     pub elsewhere: i64,
 }
 
-/// The licences the other schedules of the account reserve.
-async fn reserved_elsewhere(
-    tx: &mut super::db::Tx,
+/// The licences the other schedules of the account reserve: what the tab shows, and what a
+/// reservation is checked against inside its transaction.
+async fn reserved_elsewhere<'c>(
+    exec: impl Into<Exec<'c>>,
     account_id: i64,
     schedule_id: i64,
 ) -> StoreResult<i64> {
@@ -33,7 +34,7 @@ async fn reserved_elsewhere(
     )
     .bind(account_id)
     .bind(schedule_id)
-    .fetch_one(&mut *tx)
+    .fetch_one(exec)
     .await?)
 }
 
@@ -48,13 +49,7 @@ impl Store {
             .into_iter()
             .find(|(name, _)| name == ADMINISTRATION)
             .map_or(0, |(_, members)| members.len());
-        let elsewhere = self
-            .schedules(account_id)
-            .await?
-            .iter()
-            .filter(|other| other.id != schedule_id)
-            .map(|other| other.administration_reserved)
-            .sum();
+        let elsewhere = reserved_elsewhere(&self.pool, account_id, schedule_id).await?;
         Ok(Licences {
             contract: account.administration_licences,
             reserved: schedule.administration_reserved,

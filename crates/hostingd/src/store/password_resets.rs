@@ -36,12 +36,31 @@ impl Owner<'_> {
     }
 }
 
-/// The new password once the code is used.
+/// The new password once the code is used, and whose it is.
 pub enum NewPassword<'a> {
-    /// Made by the service for the hosting manager, sent by SMS: the password and its hash.
-    Sent(&'a str, &'a str),
-    /// Chosen by the superadministrator: its hash.
-    Chosen(&'a str),
+    /// The hosting manager's, made by the service and sent by SMS: the password and its hash.
+    Manager {
+        /// The password, for the SMS.
+        password: &'a str,
+        /// Its hash.
+        hash: &'a str,
+    },
+    /// A superadministrator's, chosen by them: its hash.
+    User {
+        /// The superadministrator.
+        user: &'a UserRow,
+        /// The hash of the password they chose.
+        hash: &'a str,
+    },
+}
+
+impl NewPassword<'_> {
+    fn owner(&self) -> Owner<'_> {
+        match self {
+            NewPassword::Manager { .. } => Owner::Manager,
+            NewPassword::User { user, .. } => Owner::User(user),
+        }
+    }
 }
 
 /// A code as people type it: upper case, without spaces or dashes.
@@ -139,17 +158,17 @@ impl Store {
         Ok(true)
     }
 
-    /// Uses `code`: sets the new password, ends the owner's sessions, sends the hosting
-    /// manager's new password by SMS; audited. A wrong, used or expired code changes nothing
-    /// but is counted; after 5 in 30 minutes the account is locked out of this.
+    /// Uses `code` of the new password's owner: sets the password, ends the owner's sessions,
+    /// sends the hosting manager's new password by SMS; audited. A wrong, used or expired code
+    /// changes nothing but is counted; after 5 in 30 minutes the account is locked out of this.
     pub async fn confirm_password_reset(
         &self,
         actor: &Actor,
         account: &AccountRow,
-        owner: Owner<'_>,
         code: &str,
         password: NewPassword<'_>,
     ) -> StoreResult<()> {
+        let owner = password.owner();
         let now = self.now();
         let window = now - CODE_MINUTES * 60;
         let mut tx = self.write().await?;
@@ -198,31 +217,19 @@ impl Store {
         .bind(owner.user_id().unwrap_or(0))
         .execute(&mut tx)
         .await?;
-        let hash = match password {
-            NewPassword::Sent(_, hash) | NewPassword::Chosen(hash) => hash,
-        };
-        let sessions_ended = match owner {
-            Owner::Manager => {
-                query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
-                    .bind(hash)
-                    .bind(account.id)
-                    .execute(&mut tx)
-                    .await?;
-                query(
-                    "UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND workstation_id IN (SELECT id FROM workstations WHERE account_id = $2 AND role = 'manager')",
-                )
-                .bind(now)
-                .bind(account.id)
-                .execute(&mut tx)
-                .await?
-                .rows_affected()
+        let sessions_ended = match password {
+            NewPassword::Manager { password, hash } => {
+                super::accounts::replace_manager_password(&mut tx, account, password, hash, now)
+                    .await?
             }
-            Owner::User(user) => {
+            NewPassword::User { user, hash } => {
                 query("UPDATE users SET password_hash = $1 WHERE id = $2 AND account_id = $3")
                     .bind(hash)
                     .bind(user.id)
                     .bind(account.id)
                     .execute(&mut tx)
+                    .await?;
+                super::attempts::clear_account(&mut tx, &account.hosting_number, Some(account.id))
                     .await?;
                 query(
                     "UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND workstation_id IN (SELECT id FROM workstations WHERE account_id = $2 AND user_id = $3)",
@@ -235,11 +242,6 @@ impl Store {
                 .rows_affected()
             }
         };
-        super::attempts::clear_account(&mut tx, &account.hosting_number, Some(account.id)).await?;
-        if let NewPassword::Sent(password, _) = password {
-            let sms = crate::messages::new_password_sms(password);
-            outbox::enqueue(&mut tx, account.id, now, "sms", &account.phone, &sms).await?;
-        }
         audit::record(
             &mut tx,
             actor,

@@ -2,6 +2,7 @@
 //! owner (30 minutes, one use, audited, rate-limited). Asking changes nothing; only the code's
 //! use does: the hosting manager's new password comes by SMS, a superadministrator chooses
 //! theirs, and the old sessions end. A stranger who knows the hosting number changes nothing.
+//! The provider's own reset (`hostingd reset-password`) ends the manager's sessions too.
 #![allow(clippy::unwrap_used)]
 
 use hosting_api::PasswordResetConfirm;
@@ -215,4 +216,35 @@ async fn the_manager_resets_a_superadministrators_password_and_its_owner_chooses
         last_code(&t, logins.account_id, "alice@school.fr").await.1,
         2
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reset_password_ends_the_sessions() {
+    let service = TestService::start().await;
+    let logins = service.provision("Lycee Reset").await;
+    let (manager, _) = service.manager(&logins).await;
+    let superadmin = service.superadmin(&manager, &logins, "jreset").await;
+    hostingd::operator::reset_password(
+        service.store(),
+        &service.service.state.passwords,
+        &logins.hosting_number,
+    )
+    .await
+    .unwrap();
+    // The manager's session, opened with the old password, has ended.
+    assert_api_error(manager.account().await, 401, "session_required");
+    // The superadministrator logged in with their own password: unaffected.
+    assert!(superadmin.account().await.is_ok());
+    // The old password no longer opens a session; the new one does.
+    assert!(manager.login(&logins.password).await.is_err());
+    let outbox = service
+        .store()
+        .outbox(Some(logins.account_id))
+        .await
+        .unwrap();
+    let new_password = password_in_sms(&outbox.last().unwrap().body);
+    manager.login(&new_password).await.unwrap();
+    assert!(manager.account().await.is_ok());
+    let audit = service.store().audit_log(logins.account_id).await.unwrap();
+    assert!(format!("{audit:?}").contains("account.password_reset"));
 }
