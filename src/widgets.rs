@@ -83,7 +83,9 @@ pub fn request_state<T>(ui: &mut Ui, t: &Texts, request: &Request<T>) {
 pub fn note(ui: &mut Ui, text: &str) {
     ui.horizontal(|ui| {
         ui.add_space(theme::FIELD_INDENT);
-        ui.weak(text);
+        // Wrapped within the width left, so that a long reason never widens a modal past the
+        // window's edges.
+        ui.add(egui::Label::new(RichText::new(text).weak()).wrap());
     });
 }
 

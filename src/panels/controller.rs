@@ -6,6 +6,7 @@ use egui_extras::{Column, TableBuilder};
 use hosting_api::validate;
 use hosting_api::{Profile, Schedule, User, UserUpdate};
 
+use super::people::People;
 use super::{Panel, PanelId, Target};
 use crate::app::Cx;
 use crate::i18n::Texts;
@@ -30,6 +31,8 @@ struct Editing {
     console_access: bool,
     /// Only a superadministrator can have console access.
     superadmin: bool,
+    /// The user as listed: what the people's buttons need.
+    user: User,
 }
 
 /// The Controller panel's id.
@@ -48,6 +51,8 @@ pub struct ControllerPanel {
     /// The one-time code of a superadministrator's password reset, e-mailed to them.
     reset_password: Request<()>,
     add: Request<User>,
+    /// Deactivate, reactivate, remove rights, delete.
+    people: People,
     /// A change of the grid: each schedule's changes run apart.
     grid: std::collections::HashMap<i64, Request<Profile>>,
 }
@@ -162,13 +167,15 @@ impl ControllerPanel {
             self.reset_password.clear();
             self.editing = Some(Editing {
                 id: user.id,
-                username: user.username,
-                email: user.email.unwrap_or_default(),
+                username: user.username.clone(),
+                email: user.email.clone().unwrap_or_default(),
                 console_access: user.console_access,
                 superadmin: user.superadmin,
+                user,
             });
         }
         self.access_editor(ui, cx);
+        self.people.ui(ui, cx);
     }
 
     fn access_editor(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
@@ -180,6 +187,8 @@ impl ControllerPanel {
         let name = editing.username.clone();
         let mut close = false;
         let modal = egui::Modal::new(egui::Id::unique("edit-access")).show(ui.ctx(), |ui| {
+            // Long notes wrap inside the window instead of widening the modal past its edges.
+            ui.set_max_width(theme::EDITOR_WIDTH);
             ui.heading(t.with("edit-access-of", &[("username", &name)]));
             // Console access, and the e-mail of who has it, are the hosting manager's; only a
             // superadministrator can have console access. What cannot be changed says why.
@@ -210,6 +219,9 @@ impl ControllerPanel {
             if editing.superadmin {
                 password_reset(ui, cx, editing, &mut self.reset_password, manager);
             }
+            if self.people.buttons(ui, t, &editing.user, manager) {
+                close = true;
+            }
             ui.horizontal(|ui| {
                 let ready = !editing.console_access || email_ok.is_ok();
                 let busy = self.update_user.is_pending();
@@ -220,6 +232,7 @@ impl ControllerPanel {
                     let update = UserUpdate {
                         email: email_ok.ok().filter(|_| email_editable),
                         console_access: access_editable.then_some(editing.console_access),
+                        ..Default::default()
                     };
                     let id = editing.id;
                     let call = cx
@@ -271,7 +284,7 @@ impl ControllerPanel {
             self.profiles_requested = !schedules.is_empty();
         }
         if self.profile.is_empty() {
-            self.profile = "Administration".to_string();
+            self.profile = hosting_api::ADMINISTRATION.to_string();
         }
         self.profile_choice(ui, cx, &schedules);
         for request in self.grid.values() {
@@ -318,6 +331,7 @@ impl ControllerPanel {
         members: &[Vec<i64>],
     ) -> Option<(i64, Vec<i64>)> {
         let mut change = None;
+        let alone = sole_administrators(users, members, &self.profile);
         let row_height = ui.spacing().interact_size.y + 4.0;
         // Only the visible rows are laid out, so a long list of users stays fast.
         egui::ScrollArea::vertical()
@@ -329,9 +343,13 @@ impl ControllerPanel {
                             [theme::NAME_COLUMN, row_height],
                             egui::Label::new(&user.username),
                         );
-                        for (schedule, members) in schedules.iter().zip(members) {
+                        for ((schedule, members), alone) in
+                            schedules.iter().zip(members).zip(&alone)
+                        {
                             let busy = self.grid.get(&schedule.id).is_some_and(Request::is_pending);
                             let mut member = members.contains(&user.id);
+                            // The only superadministrator of an Administration profile stays.
+                            let locked = *alone == Some(user.id);
                             let label = t.with(
                                 "member-of",
                                 &[
@@ -345,12 +363,23 @@ impl ControllerPanel {
                                     [theme::USERNAME_COLUMN, row_height],
                                     |ui: &mut egui::Ui| {
                                         ui.add_enabled(
-                                            !busy,
+                                            !busy && !locked,
                                             egui::Checkbox::without_text(&mut member),
                                         )
                                     },
                                 )
-                                .on_hover_text(&label);
+                                .on_hover_text(&label)
+                                .on_disabled_hover_text(if locked {
+                                    t.with(
+                                        "member-locked",
+                                        &[
+                                            ("username", &user.username),
+                                            ("schedule", &schedule.name),
+                                        ],
+                                    )
+                                } else {
+                                    label.clone()
+                                });
                             response.widget_info(|| {
                                 egui::WidgetInfo::selected(
                                     egui::accesskit::Role::CheckBox,
@@ -381,11 +410,40 @@ impl ControllerPanel {
             .backend
             .call(move |c| async move { c.set_profile_members(schedule, &profile, &members).await })
             .then(move |data, profile| {
+                let administration = profile.name == hosting_api::ADMINISTRATION;
                 data.replace_profile(schedule, profile.clone());
                 data.load_account();
+                // Who is the only administrator where may have changed.
+                if administration {
+                    data.load_users();
+                }
             });
         self.grid.entry(schedule).or_default().start(call);
     }
+}
+
+/// For each schedule, the user who is the only active superadministrator of its
+/// Administration profile (`members`, one list per schedule), if `profile` is that profile:
+/// the service keeps them in it. `users` is sorted by id, as the service lists them.
+fn sole_administrators(users: &[User], members: &[Vec<i64>], profile: &str) -> Vec<Option<i64>> {
+    members
+        .iter()
+        .map(|ids| {
+            if profile != hosting_api::ADMINISTRATION {
+                return None;
+            }
+            let mut administrators = ids.iter().copied().filter(|id| {
+                users
+                    .binary_search_by_key(id, |u| u.id)
+                    .ok()
+                    .is_some_and(|at| users[at].superadmin && users[at].active)
+            });
+            match (administrators.next(), administrators.next()) {
+                (Some(only), None) => Some(only),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// The indexes of the users matching the filter (lowercase), `None` without a filter.
@@ -443,7 +501,12 @@ fn users_table(
                     ui.label(&user.username);
                 });
                 row.col(|ui| {
-                    ui.label(format!("{} {}", user.first_name, user.surname));
+                    let name = format!("{} {}", user.first_name, user.surname);
+                    if user.active {
+                        ui.label(name);
+                    } else {
+                        ui.label(t.with("user-deactivated", &[("name", &name)]));
+                    }
                 });
                 row.col(|ui| {
                     ui.label(if user.superadmin {

@@ -9,6 +9,7 @@ pub mod assistance;
 pub mod audit;
 pub mod configuration;
 pub mod controller;
+mod people;
 mod per_schedule;
 pub mod pronote_net;
 pub mod server;

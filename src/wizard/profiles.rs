@@ -12,7 +12,7 @@ use crate::app::Cx;
 use crate::request::Request;
 use crate::widgets;
 
-const ADMINISTRATION: &str = "Administration";
+use hosting_api::ADMINISTRATION;
 
 /// The form of step 5.
 #[derive(Default)]
@@ -122,17 +122,34 @@ impl ProfilesForm {
                 .data
                 .members(schedule.id, ADMINISTRATION)
                 .contains(&user.id);
+            // The only superadministrator of a profile stays in it (the service keeps them).
+            let locked = member && user.sole_administrator_of.contains(&schedule.name);
             let ticked = self.assign.entry(schedule.id).or_insert(true);
+            if locked {
+                *ticked = true;
+            }
             ui.horizontal(|ui| {
                 ui.add_space(crate::theme::FIELD_INDENT);
-                ui.checkbox(
-                    ticked,
-                    t.with("administration-of", &[("name", &schedule.name)]),
+                ui.add_enabled(
+                    !locked,
+                    egui::Checkbox::new(
+                        ticked,
+                        t.with("administration-of", &[("name", &schedule.name)]),
+                    ),
                 );
                 if member {
                     widgets::success(ui, &t.get("assigned"));
                 }
             });
+            if locked {
+                widgets::note(
+                    ui,
+                    &t.with(
+                        "member-locked",
+                        &[("username", &user.username), ("schedule", &schedule.name)],
+                    ),
+                );
+            }
         }
     }
 
@@ -147,6 +164,7 @@ impl ProfilesForm {
         let update = UserUpdate {
             email,
             console_access: Some(self.console_access),
+            ..Default::default()
         };
         let assignments: Vec<(i64, Vec<i64>)> = schedules
             .iter()
@@ -180,6 +198,8 @@ impl ProfilesForm {
                     data.replace_profile(*schedule, profile.clone());
                 }
                 data.load_account();
+                // Who is the only administrator where has changed.
+                data.load_users();
             });
         self.save.start(call);
     }

@@ -15,6 +15,7 @@ mod lost_password_ui;
 mod notifications_ui;
 mod onboarding_ui;
 mod panels_ui;
+mod people_ui;
 mod pronote_net_ui;
 mod provider_ui;
 mod school_year_ui;

@@ -397,6 +397,17 @@ impl Client {
         .await
     }
 
+    /// `DELETE /v1/users/{id}`.
+    pub async fn delete_user(&self, id: i64) -> ClientResult<()> {
+        self.call_empty::<()>(
+            Method::DELETE,
+            &paths::fill(paths::USER, &[&id]),
+            None,
+            true,
+        )
+        .await
+    }
+
     /// `GET /v1/schedules/{id}/profiles`.
     pub async fn profiles(&self, schedule_id: i64) -> ClientResult<Vec<Profile>> {
         self.call::<(), _>(

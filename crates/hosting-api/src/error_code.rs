@@ -119,6 +119,9 @@ error_codes! {
     InvalidUsername = "invalid_username",
     /// `422`: not a workstation name.
     InvalidWorkstationName = "invalid_workstation_name",
+    /// `409`: the only active superadministrator of a schedule's Administration profile cannot
+    /// be deactivated, deleted, demoted or taken out of it.
+    LastAdministrator = "last_administrator",
     /// `409`: another version of the licence is in force.
     LicenceOutdated = "licence_outdated",
     /// `429`: too many failed attempts on this account; come back after `Retry-After`.
@@ -199,6 +202,8 @@ error_codes! {
     UploadTooLarge = "upload_too_large",
     /// `413`: the chunk goes past `Upload-Length`.
     UploadTooLong = "upload_too_long",
+    /// `403`: the hosting manager deactivated this user.
+    UserDeactivated = "user_deactivated",
     /// `409`: another user has this username.
     UsernameTaken = "username_taken",
     /// `422`: the password breaks a rule of user passwords.

@@ -479,6 +479,18 @@ pub struct User {
     pub email: Option<String>,
     /// May use the hosting console.
     pub console_access: bool,
+    /// False once the hosting manager deactivated the user: they cannot log in.
+    #[serde(default = "crate::types::yes")]
+    pub active: bool,
+    /// The schedules whose Administration profile has this user as its only active
+    /// superadministrator: they cannot be deactivated, deleted, demoted or taken out of it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sole_administrator_of: Vec<String>,
+}
+
+/// `true`, the default of a flag that older services did not send.
+pub(crate) fn yes() -> bool {
+    true
 }
 
 /// `PATCH /v1/users/{id}`.
@@ -491,7 +503,18 @@ pub struct UserUpdate {
     /// Console access (needs a valid e-mail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub console_access: Option<bool>,
+    /// `false` deactivates the user (their sessions end), `true` reactivates them. The hosting
+    /// manager's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// Superadministrator rights; `false` removes them with console access (their sessions
+    /// end). The hosting manager's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superadmin: Option<bool>,
 }
+
+/// The profile of a schedule whose members run it: its superadministrators connect to its bases.
+pub const ADMINISTRATION: &str = "Administration";
 
 /// A profile of a schedule and its members.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

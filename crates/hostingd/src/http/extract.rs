@@ -306,8 +306,8 @@ impl<R: Rule> FromRequestParts<AppState> for Caller<R> {
         if workstation.role() == Role::Superadmin {
             match console_access {
                 Some(true) => {}
-                Some(false) => return Err(console_access_not_granted()),
-                None => {
+                // Read again, so that the answer says why (deactivated, or no console access).
+                Some(false) | None => {
                     ensure_console_access(state, &workstation).await?;
                 }
             }
@@ -383,9 +383,18 @@ pub async fn ensure_console_access(
         None => None,
     };
     match user {
+        Some(user) if !user.active => Err(user_deactivated()),
         Some(user) if user.superadmin && user.console_access => Ok(user),
         _ => Err(console_access_not_granted()),
     }
+}
+
+/// `403 user_deactivated`.
+pub fn user_deactivated() -> ApiError {
+    ApiError::forbidden(
+        ErrorCode::UserDeactivated,
+        "The hosting manager has deactivated this user. Ask them to reactivate it if you still need the console.",
+    )
 }
 
 /// `403 console_access_not_granted`.

@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::attempts::{Attempt, Wrong, counted};
-use super::extract::{ApiJson, console_access_not_granted};
+use super::extract::{ApiJson, console_access_not_granted, user_deactivated};
 use crate::auth::{attempt_keys, enrollment_key};
 use crate::clock::rfc3339;
 use crate::http::error::{ApiError, ApiResult};
@@ -168,6 +168,7 @@ async fn check_credentials(
     .await?;
     let user_id = match (role, user) {
         (Role::Manager, _) => None,
+        (Role::Superadmin, Some(user)) if !user.active => return Err(user_deactivated()),
         (Role::Superadmin, Some(user)) if user.superadmin && user.console_access => Some(user.id),
         (Role::Superadmin, _) => return Err(console_access_not_granted()),
     };
@@ -269,7 +270,9 @@ async fn reset_target(
                 .store
                 .user_by_username(account.id, &username)
                 .await?
-                .filter(|u| u.superadmin && u.email.as_deref().is_some_and(|e| !e.is_empty()));
+                .filter(|u| {
+                    u.superadmin && u.active && u.email.as_deref().is_some_and(|e| !e.is_empty())
+                });
             Ok(user.map(|user| (account, Some(user))))
         }
     }

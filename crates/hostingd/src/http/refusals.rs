@@ -126,6 +126,7 @@ impl From<Refusal> for ApiError {
             | Refusal::UsernameTaken { .. }
             | Refusal::EmailRequired
             | Refusal::InvalidResetCode
+            | Refusal::LastAdministrator { .. }
             | Refusal::ConsoleAccessSuperadminOnly { .. }) => account_answer(account),
             year @ (Refusal::NoUpgradePlanned { .. }
             | Refusal::PrereleaseNotYet { .. }
@@ -253,6 +254,9 @@ fn account_answer(refusal: Refusal) -> Answer {
                 "Console access is for superadministrators, and {username} is not one: they could never log in with it. Create a superadministrator for the person who needs the console."
             ),
         ),
+        Refusal::LastAdministrator { username, schedule } => conflict(format!(
+            "{username} is the only superadministrator of the Administration profile of {schedule}: nobody could run {schedule} without them. Add another superadministrator to that profile first."
+        )),
         // Not about the account: `From<Refusal>` sends only account refusals here.
         other => conflict(other.to_string()),
     }

@@ -128,6 +128,14 @@ pub enum Refusal {
         /// The user's username.
         username: String,
     },
+    /// Deactivating, deleting or demoting the only active superadministrator of a schedule's
+    /// Administration profile: nobody could run that schedule any more.
+    LastAdministrator {
+        /// The user's username.
+        username: String,
+        /// The schedule (the first by name, when there are several).
+        schedule: String,
+    },
     /// The provider published no release after the school's version.
     NoUpgradePlanned {
         /// The school's version.
@@ -307,6 +315,7 @@ impl Refusal {
             Refusal::EmailRequired => ErrorCode::EmailRequired,
             Refusal::ConsoleAccessSuperadminOnly { .. } => ErrorCode::ConsoleAccessSuperadminOnly,
             Refusal::InvalidResetCode => ErrorCode::InvalidResetCode,
+            Refusal::LastAdministrator { .. } => ErrorCode::LastAdministrator,
             Refusal::DomainNotAllowed { .. } => ErrorCode::DomainNotAllowed,
             Refusal::NotVerifiable { .. } => ErrorCode::InvalidDomain,
             Refusal::InvalidAccount => ErrorCode::InvalidAccount,

@@ -301,7 +301,7 @@ impl Store {
         }
         // Only a superadministrator with console access can renew: they are told too.
         let renewers: Vec<String> = query_scalar(
-            "SELECT email FROM users WHERE account_id = $1 AND superadmin = TRUE AND console_access = TRUE AND email IS NOT NULL ORDER BY id",
+            "SELECT email FROM users WHERE account_id = $1 AND superadmin = TRUE AND console_access = TRUE AND active = TRUE AND email IS NOT NULL ORDER BY id",
         )
         .bind(contract.account_id)
         .fetch_all(&mut tx)

@@ -27,7 +27,7 @@ mod sessions;
 mod sweep;
 mod upgrades;
 mod uploads;
-mod users;
+pub(crate) mod users;
 mod workstations;
 mod years;
 
@@ -62,7 +62,7 @@ pub use sessions::{SessionRow, SessionWithWorkstation};
 pub use sweep::KeyScope;
 pub use upgrades::{DueUpgrade, ReleaseRow, UpgradeRow};
 pub use uploads::{FileKind, NewUpload, Part, PartHash, UploadRow};
-pub use users::{NewUserRow, UserRow};
+pub use users::{NewUserRow, UserChange, UserRow};
 pub use workstations::{NewWorkstation, WorkstationRow};
 pub use years::{ArchiveCandidate, SeptemberCandidate, YearBaseRow, YearFileRow, YearStep};
 
@@ -73,9 +73,9 @@ use crate::invoice::InvoiceKeys;
 use crate::rules::Refusal;
 
 /// The names of the profiles every schedule has.
-pub const DEFAULT_PROFILES: [&str; 2] = ["Administration", "Vie scolaire"];
+pub const DEFAULT_PROFILES: [&str; 2] = [ADMINISTRATION, "Vie scolaire"];
 /// The profile that lets a user connect to a base.
-pub const ADMINISTRATION: &str = "Administration";
+pub use hosting_api::types::ADMINISTRATION;
 
 /// Database handle, the service clock and the keys of the invoice numbers.
 #[derive(Clone)]

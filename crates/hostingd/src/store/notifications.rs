@@ -95,7 +95,7 @@ async fn administrators_of(
     schedule_id: i64,
 ) -> StoreResult<Vec<String>> {
     Ok(query_scalar(
-        "SELECT DISTINCT u.email FROM users u JOIN profile_members m ON m.user_id = u.id JOIN profiles p ON p.id = m.profile_id JOIN schedules s ON s.id = p.schedule_id WHERE s.id = $1 AND s.account_id = $2 AND u.account_id = $2 AND p.name = $3 AND u.superadmin = TRUE AND u.email IS NOT NULL AND u.email <> '' ORDER BY u.email",
+        "SELECT DISTINCT u.email FROM users u JOIN profile_members m ON m.user_id = u.id JOIN profiles p ON p.id = m.profile_id JOIN schedules s ON s.id = p.schedule_id WHERE s.id = $1 AND s.account_id = $2 AND u.account_id = $2 AND p.name = $3 AND u.superadmin = TRUE AND u.active = TRUE AND u.email IS NOT NULL AND u.email <> '' ORDER BY u.email",
     )
     .bind(schedule_id)
     .bind(account_id)

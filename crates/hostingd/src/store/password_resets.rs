@@ -231,15 +231,7 @@ impl Store {
                     .await?;
                 super::attempts::clear_account(&mut tx, &account.hosting_number, Some(account.id))
                     .await?;
-                query(
-                    "UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND workstation_id IN (SELECT id FROM workstations WHERE account_id = $2 AND user_id = $3)",
-                )
-                .bind(now)
-                .bind(account.id)
-                .bind(user.id)
-                .execute(&mut tx)
-                .await?
-                .rows_affected()
+                super::users::end_user_sessions(&mut tx, account.id, user.id, now).await?
             }
         };
         audit::record(

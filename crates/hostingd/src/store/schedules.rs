@@ -252,6 +252,10 @@ impl Store {
         if before == wanted {
             return Ok(wanted);
         }
+        if name == super::ADMINISTRATION {
+            keep_one_administrator(&mut tx, actor.account_id, schedule_id, &before, &wanted)
+                .await?;
+        }
         query("DELETE FROM profile_members WHERE profile_id = $1")
             .bind(profile_id)
             .execute(&mut tx)
@@ -273,6 +277,43 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(wanted)
+    }
+}
+
+/// Refuses new members of a schedule's Administration profile (`wanted`) that leave it without
+/// an active superadministrator when it had one (`before`): nobody could run the schedule.
+async fn keep_one_administrator(
+    tx: &mut Tx,
+    account_id: i64,
+    schedule_id: i64,
+    before: &[i64],
+    wanted: &[i64],
+) -> StoreResult<()> {
+    let administrators: Vec<(i64, String)> = query_as(
+        "SELECT id, username FROM users WHERE account_id = $1 AND superadmin = TRUE AND active = TRUE ORDER BY id",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let among = |ids: &[i64]| {
+        administrators
+            .iter()
+            .filter(|(id, _)| ids.contains(id))
+            .map(|(_, username)| username.clone())
+            .collect::<Vec<_>>()
+    };
+    if !among(wanted).is_empty() {
+        return Ok(());
+    }
+    match among(before).into_iter().next() {
+        Some(username) => {
+            let schedule: String = query_scalar("SELECT name FROM schedules WHERE id = $1")
+                .bind(schedule_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            Err(Refusal::LastAdministrator { username, schedule }.into())
+        }
+        None => Ok(()),
     }
 }
 

@@ -58,7 +58,7 @@ impl Store {
         let row = query_as::<SessionJoin>(
             "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, s.revoked_at AS session_revoked_at, \
              w.id, w.account_id, w.role, w.user_id, u.username, w.name, w.fingerprint, w.enrolled_at, w.not_after, w.revoked_at, \
-             (u.superadmin AND u.console_access) AS console_access \
+             (u.superadmin AND u.console_access AND u.active) AS console_access \
              FROM sessions s JOIN workstations w ON w.id = s.workstation_id \
              LEFT JOIN users u ON u.id = w.user_id AND u.account_id = w.account_id \
              WHERE s.token_hash = $1",

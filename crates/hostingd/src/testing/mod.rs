@@ -497,6 +497,7 @@ pub async fn grant_superadmin(manager: &Client, username: &str) -> User {
     let grant = UserUpdate {
         email: Some(format!("{username}@school.fr")),
         console_access: Some(true),
+        ..Default::default()
     };
     manager
         .update_user(user.id, &grant)

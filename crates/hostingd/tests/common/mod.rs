@@ -131,7 +131,7 @@ pub fn assert_api_error<T: std::fmt::Debug>(
     result: Result<T, ClientError>,
     status: u16,
     code: &str,
-) {
+) -> String {
     match result {
         Err(ClientError::Api {
             status: s,
@@ -144,6 +144,7 @@ pub fn assert_api_error<T: std::fmt::Debug>(
                 message.len() > 10,
                 "a sentence is expected, got {message:?}"
             );
+            message
         }
         other => panic!("expected {status} {code}, got {other:?}"),
     }

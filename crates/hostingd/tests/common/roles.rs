@@ -34,6 +34,7 @@ pub async fn superadmin(
     let grant = UserUpdate {
         email: Some(format!("{name}@school.fr")),
         console_access: Some(true),
+        ..Default::default()
     };
     manager.update_user(user.id, &grant).await.unwrap();
     let identity = t
@@ -148,6 +149,8 @@ pub struct Fixture {
     pub bob_user: i64,
     /// A user without console access.
     pub plain_user: i64,
+    /// A user whom the hosting manager deletes.
+    pub doomed_user: i64,
 }
 
 /// THE ROLE MATRIX, route by route (README "Roles"). Every route of the OpenAPI document (`hostingd::http::openapi_document`)
@@ -361,6 +364,44 @@ pub fn matrix(f: &Fixture) -> Vec<Row> {
                     r#"{"console_access":true}"#,
                     NO_ACCESS,
                 ),
+                // Deactivating and removing rights: the hosting manager's.
+                probe(
+                    Manager,
+                    &format!("/users/{}", f.plain_user),
+                    r#"{"active":true}"#,
+                    Allowed,
+                ),
+                probe(
+                    Superadmin,
+                    &format!("/users/{}", f.plain_user),
+                    r#"{"active":false}"#,
+                    MANAGER_ONLY,
+                ),
+                probe(
+                    Superadmin,
+                    &format!("/users/{}", f.bob_user),
+                    r#"{"superadmin":false}"#,
+                    MANAGER_ONLY,
+                ),
+            ],
+        ),
+        row(
+            "delete",
+            "/v1/users/{id}",
+            vec![
+                probe(
+                    Superadmin,
+                    &format!("/users/{}", f.doomed_user),
+                    "",
+                    MANAGER_ONLY,
+                ),
+                probe(
+                    WithoutAccess,
+                    &format!("/users/{}", f.doomed_user),
+                    "",
+                    NO_ACCESS,
+                ),
+                probe(Manager, &format!("/users/{}", f.doomed_user), "", Allowed),
             ],
         ),
         // Superadministrators see only their own workstations (checked in the test).

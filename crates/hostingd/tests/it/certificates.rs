@@ -335,6 +335,7 @@ async fn a_superadmin_needs_console_access_to_enroll_and_to_stay_logged_in() {
     let grant = UserUpdate {
         email: Some("paul@school.fr".to_string()),
         console_access: Some(true),
+        ..Default::default()
     };
     manager.update_user(user.id, &grant).await.unwrap();
     let identity = t
@@ -353,6 +354,7 @@ async fn a_superadmin_needs_console_access_to_enroll_and_to_stay_logged_in() {
     let revoke = UserUpdate {
         email: None,
         console_access: Some(false),
+        ..Default::default()
     };
     manager.update_user(user.id, &revoke).await.unwrap();
     assert_api_error(

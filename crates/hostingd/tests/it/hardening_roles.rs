@@ -44,6 +44,7 @@ async fn role_matrix_route_by_route() {
             &UserUpdate {
                 email: None,
                 console_access: Some(false),
+                ..Default::default()
             },
         )
         .await
@@ -59,8 +60,20 @@ async fn role_matrix_route_by_route() {
         .await
         .unwrap()
         .id;
+    let doomed_user = manager
+        .create_user(&NewUser {
+            first_name: "Hank".to_string(),
+            surname: "Gone".to_string(),
+            username: "hank".to_string(),
+            password: SUPERADMIN_PASSWORD.to_string(),
+            superadmin: false,
+        })
+        .await
+        .unwrap()
+        .id;
     let fixture = Fixture {
         plain_user,
+        doomed_user,
         schedule: manager.schedules().await.unwrap()[0].id,
         licence_version: manager.licence().await.unwrap().version,
         logins: logins.clone(),
@@ -232,6 +245,7 @@ async fn only_the_manager_creates_superadministrators_and_grants_console_access(
     let take_away = UserUpdate {
         email: None,
         console_access: Some(false),
+        ..Default::default()
     };
     assert_api_error(
         alice.client.update_user(bob.user_id, &take_away).await,
@@ -249,6 +263,7 @@ async fn only_the_manager_creates_superadministrators_and_grants_console_access(
     let grant = UserUpdate {
         email: Some("helper@school.fr".to_string()),
         console_access: Some(true),
+        ..Default::default()
     };
     assert_api_error(
         alice.client.update_user(helper.id, &grant).await,
@@ -463,6 +478,7 @@ async fn console_access_is_refused_for_a_user_who_is_not_a_superadministrator() 
     let grant = UserUpdate {
         email: Some("lea.moreau@school.fr".to_string()),
         console_access: Some(true),
+        ..Default::default()
     };
     let refused = manager.update_user(helper.id, &grant).await;
     assert_api_error(refused, 422, "console_access_superadmin_only");
@@ -475,6 +491,7 @@ async fn console_access_is_refused_for_a_user_who_is_not_a_superadministrator() 
     let email = UserUpdate {
         email: Some("lea.moreau@school.fr".to_string()),
         console_access: Some(false),
+        ..Default::default()
     };
     let saved = manager.update_user(helper.id, &email).await.unwrap();
     assert_eq!(saved.email.as_deref(), Some("lea.moreau@school.fr"));

@@ -119,6 +119,7 @@ async fn one_account_cannot_touch_another() {
         let grant = UserUpdate {
             email: Some("x@y.fr".to_string()),
             console_access: Some(true),
+            ..Default::default()
         };
         let (status, code) = or_manager_only(404, "not_found");
         assert_api_error(
@@ -253,6 +254,7 @@ async fn setup_resources_follow_the_role_matrix() {
         let grant = UserUpdate {
             email: Some(format!("user{index}@school.fr")),
             console_access: None,
+            ..Default::default()
         };
         // The e-mail of a user without console access: both roles; console access: the manager.
         assert!(
@@ -266,6 +268,7 @@ async fn setup_resources_follow_the_role_matrix() {
         let access = UserUpdate {
             email: None,
             console_access: Some(true),
+            ..Default::default()
         };
         let granted = client.update_user(user.id, &access).await;
         if is_manager {

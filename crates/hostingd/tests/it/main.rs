@@ -23,6 +23,7 @@ mod migrations;
 mod notifications;
 mod onboarding;
 mod openapi;
+mod people;
 mod postgres;
 mod pronote_net;
 mod resume;

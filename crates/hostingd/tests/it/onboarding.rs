@@ -107,6 +107,7 @@ async fn complete_onboarding_then_superadmin_enrolls() {
                 &UserUpdate {
                     email: None,
                     console_access: Some(true),
+                    ..Default::default()
                 },
             )
             .await,
@@ -119,6 +120,7 @@ async fn complete_onboarding_then_superadmin_enrolls() {
             &UserUpdate {
                 email: Some("jeanne.dupont@lycee-hugo.fr".to_string()),
                 console_access: Some(true),
+                ..Default::default()
             },
         )
         .await
