@@ -45,6 +45,8 @@ pub const STEP_MARK_SIZE: f32 = 12.0;
 pub const MAILBOX_WIDTH: f32 = 380.0;
 /// Widest text of the small windows: Help, the crash notice, the desktop-shortcut offer.
 pub const NOTICE_WIDTH: f32 = 480.0;
+/// Height of the chart of the last 24 hours' connections.
+pub const CHART_HEIGHT: f32 = 160.0;
 /// Widest a user's editor grows (its notes wrap within).
 pub const EDITOR_WIDTH: f32 = 560.0;
 /// Width of a download's progress bar.

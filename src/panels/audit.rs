@@ -261,9 +261,14 @@ fn who(t: &Texts, actor: &str) -> String {
         "manager" => t.get("role-manager"),
         "service" => t.get("audit-actor-service"),
         "operator" => t.get("audit-actor-operator"),
-        other => other
-            .strip_prefix("superadmin:")
-            .map_or_else(|| other.to_string(), str::to_string),
+        other => match (
+            other.strip_prefix("superadmin:"),
+            other.strip_prefix("client:"),
+        ) {
+            (Some(username), _) => username.to_string(),
+            (_, Some(username)) => t.with("audit-actor-client", &[("username", username)]),
+            _ => other.to_string(),
+        },
     }
 }
 

@@ -106,6 +106,35 @@ impl Service {
         self.runtime
             .block_on(testing::onboard(&self.service, logins, prefix));
     }
+
+    /// jdupont's client from another workstation, once planning01 runs an empty base (and so
+    /// is published and takes Clients), with the account's schedules.
+    pub fn running_planning01(
+        &self,
+        logins: &Logins,
+    ) -> (hosting_api::Client, Vec<hosting_api::Schedule>) {
+        self.runtime.block_on(async {
+            let identity = testing::enroll(
+                &self.service,
+                hosting_api::Role::Superadmin,
+                logins,
+                Some("jdupont"),
+                SUPERADMIN_PASSWORD,
+            )
+            .await
+            .unwrap();
+            let client = testing::with_identity(&self.service, &identity);
+            client.login(SUPERADMIN_PASSWORD).await.unwrap();
+            let schedules = client.schedules().await.unwrap();
+            client
+                .create_empty_base(schedules[0].id, &hosting_api::NewEmptyBase::default())
+                .await
+                .unwrap();
+            client.activate(schedules[0].id).await.unwrap();
+            let schedules = client.schedules().await.unwrap();
+            (client, schedules)
+        })
+    }
 }
 
 /// Options of a console on a workstation of its own.

@@ -12,6 +12,7 @@ mod file_dialog_ui;
 mod installer_files;
 mod local_restart;
 mod lost_password_ui;
+mod monitoring_ui;
 mod notifications_ui;
 mod onboarding_ui;
 mod panels_ui;

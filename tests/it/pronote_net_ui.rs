@@ -7,42 +7,14 @@
 
 use std::sync::Arc;
 
-use hosting_api::{Role, ScheduleUpdate};
+use hosting_api::ScheduleUpdate;
 use hosting_console::i18n::Language;
 use hosting_console::keystore::Keystore;
 use hosting_console::links::RecordingLinks;
+use hostingd::testing;
 use hostingd::testing::cas::{CasPerson, TestCas, fetch_page};
-use hostingd::testing::{self, SUPERADMIN_PASSWORD};
 
 use crate::common::{self, Person, Service};
-
-/// jdupont's client from another workstation, once planning01 runs an empty base (and so is
-/// published), with the account's schedules.
-fn running_planning01(
-    service: &Service,
-    logins: &testing::Logins,
-) -> (hosting_api::Client, Vec<hosting_api::Schedule>) {
-    service.runtime.block_on(async {
-        let identity = testing::enroll(
-            &service.service,
-            Role::Superadmin,
-            logins,
-            Some("jdupont"),
-            SUPERADMIN_PASSWORD,
-        )
-        .await
-        .unwrap();
-        let client = testing::with_identity(&service.service, &identity);
-        client.login(SUPERADMIN_PASSWORD).await.unwrap();
-        let schedules = client.schedules().await.unwrap();
-        client
-            .create_empty_base(schedules[0].id, &hosting_api::NewEmptyBase::default())
-            .await
-            .unwrap();
-        client.activate(schedules[0].id).await.unwrap();
-        (client, schedules)
-    })
-}
 
 #[test]
 fn stopping_delegating_to_cas_republishing_and_opening_a_webspace() {
@@ -57,7 +29,7 @@ fn stopping_delegating_to_cas_republishing_and_opening_a_webspace() {
     let logins = service.provision("Lycee Espaces");
     service.onboard_with_client(&logins, "net");
     // planning01 runs a base (put online from another workstation): it is published.
-    let (client, schedules) = running_planning01(&service, &logins);
+    let (client, schedules) = service.running_planning01(&logins);
     let planning02 = schedules[1].id;
     let endpoint_ca = service
         .runtime
@@ -162,7 +134,7 @@ fn switching_off_a_space_or_the_licence_asks_first() {
     let service = Service::start();
     let logins = service.provision("Lycee Familles");
     service.onboard_with_client(&logins, "familles");
-    let (client, schedules) = running_planning01(&service, &logins);
+    let (client, schedules) = service.running_planning01(&logins);
     let planning01 = schedules[0].id;
     let publication = || {
         service

@@ -58,6 +58,9 @@ error_codes! {
     ChecksumAlgorithmUnsupported = "checksum_algorithm_unsupported",
     /// `460`: a chunk does not match its `Upload-Checksum`.
     ChecksumMismatch = "checksum_mismatch",
+    /// `404` (a schedule's endpoint): the Client's session ended (disconnected from the
+    /// console, or silent too long); connect again.
+    ConnectionClosed = "connection_closed",
     /// `403`: this superadministrator has no console access.
     ConsoleAccessNotGranted = "console_access_not_granted",
     /// `422`: console access asked for a user who is not a superadministrator.
@@ -124,6 +127,8 @@ error_codes! {
     LastAdministrator = "last_administrator",
     /// `409`: another version of the licence is in force.
     LicenceOutdated = "licence_outdated",
+    /// `409` (a schedule's endpoint): every Administrative licence of the contract is in use.
+    LicencesInUse = "licences_in_use",
     /// `429`: too many failed attempts on this account; come back after `Retry-After`.
     LockedOut = "locked_out",
     /// `400`: the body is not JSON.
@@ -170,6 +175,8 @@ error_codes! {
     ServerStopped = "server_stopped",
     /// `401`: no valid session on this workstation.
     SessionRequired = "session_required",
+    /// `409` (a schedule's endpoint): the free licences are reserved for Administration groups.
+    SeatsReserved = "seats_reserved",
     /// `400`: a base has at most one companion of each kind.
     TooManyCompanions = "too_many_companions",
     /// `422`: too many members in one request.

@@ -78,6 +78,8 @@ pub const SAFEGUARD_OPEN: &str = "/v1/safeguards/{id}/open";
 pub const SAFEGUARD_CONTENT: &str = "/v1/safeguards/{id}/content";
 /// `/v1/schedules/{id}/monitoring`.
 pub const SCHEDULE_MONITORING: &str = "/v1/schedules/{id}/monitoring";
+/// `/v1/schedules/{id}/connections/{connection}`: a Client's connection (Disconnect).
+pub const SCHEDULE_CONNECTION: &str = "/v1/schedules/{id}/connections/{connection}";
 /// `/v1/upgrade`.
 pub const UPGRADE: &str = "/v1/upgrade";
 /// `/v1/schedules/{id}/publication`.

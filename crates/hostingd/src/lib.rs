@@ -113,13 +113,14 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
         config.cas_ca_file.as_deref(),
         config.cas_allow_private_addresses,
     )?);
+    let passwords = Arc::new(Passwords::with_queue(
+        permits,
+        config.limits.max_queued_hashes.unwrap_or(permits * 8),
+        Duration::from_millis(config.limits.hash_wait_ms),
+    )?);
     Ok(AppState {
         pki: Arc::new(pki),
-        passwords: Arc::new(Passwords::with_queue(
-            permits,
-            config.limits.max_queued_hashes.unwrap_or(permits * 8),
-            Duration::from_millis(config.limits.hash_wait_ms),
-        )?),
+        passwords: passwords.clone(),
         guard: Arc::new(limits::Guard::new(&config.limits)),
         settings: Arc::new(Settings {
             cert_lifetime_days: config.cert_lifetime_days,
@@ -159,6 +160,7 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
             &config.public_zone,
             store.clone(),
             cas.clone(),
+            passwords,
         )),
         cas,
         store,

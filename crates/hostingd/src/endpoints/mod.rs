@@ -16,6 +16,7 @@
 //! schedule after a lease time). When an instance dies, another takes its endpoints over within
 //! a lease time and a third.
 
+pub mod clients;
 pub mod webspaces;
 
 use hosting_api::ErrorCode;
@@ -73,6 +74,8 @@ pub struct Endpoints {
     store: Store,
     /// The client of the schools' CAS servers, for the webspaces' pages.
     cas: Arc<CasClient>,
+    /// The password checks of the Clients' sessions.
+    passwords: Arc<crate::auth::Passwords>,
 }
 
 /// The lease of a schedule's endpoint.
@@ -82,8 +85,8 @@ fn lease_name(schedule_id: i64) -> String {
 
 impl Endpoints {
     /// Endpoints bound on `bind`, with certificates signed by `ca`, each held by a lease of
-    /// `lease` (at least a second), kept in `store`; the hosts are in `public_zone`, and the
-    /// webspaces' pages ask `cas`.
+    /// `lease` (at least a second), kept in `store`; the hosts are in `public_zone`, the
+    /// webspaces' pages ask `cas`, and the Clients' passwords are checked by `passwords`.
     pub fn new(
         bind: IpAddr,
         ca: EndpointCa,
@@ -91,8 +94,10 @@ impl Endpoints {
         public_zone: &str,
         store: Store,
         cas: Arc<CasClient>,
+        passwords: Arc<crate::auth::Passwords>,
     ) -> Endpoints {
         Endpoints {
+            passwords,
             public_zone: public_zone.to_string(),
             store,
             cas,
@@ -261,6 +266,7 @@ impl Endpoints {
             cas: self.cas.clone(),
             schedule_id: reservation.schedule_id,
             origin: format!("https://{}:{port}", reservation.host),
+            passwords: self.passwords.clone(),
         };
         // The public pages: a bounded number answered at once, so that they cannot be used to
         // flood the school's CAS server or the database, nor hold up the status route.
@@ -269,13 +275,18 @@ impl Endpoints {
             .merge(
                 webspaces::routes().layer(tower::limit::ConcurrencyLimitLayer::new(PAGES_AT_ONCE)),
             )
+            .merge(clients::routes())
             .with_state(site);
         let handle = Handle::new();
         let server =
             axum_server::from_tcp_rustls(reservation.listener, RustlsConfig::from_config(tls))
                 .map_err(Fault::internal)?
                 .handle(handle.clone());
-        let task = tokio::spawn(async move { server.serve(app.into_make_service()).await });
+        let task = tokio::spawn(async move {
+            server
+                .serve(app.into_make_service_with_connect_info::<SocketAddr>())
+                .await
+        });
         self.listening.lock().await.insert(
             reservation.schedule_id,
             Listening {

@@ -31,6 +31,26 @@ pub struct Site {
     pub schedule_id: i64,
     /// `https://<host>:<port>`, the origin of the pages (the CAS `service` addresses).
     pub origin: String,
+    /// The password checks of the Clients' sessions.
+    pub passwords: std::sync::Arc<crate::auth::Passwords>,
+}
+
+impl Site {
+    /// The schedule's server as it runs now; `404 server_stopped` once it is shut down.
+    pub async fn running(&self) -> crate::http::error::ApiResult<crate::store::RunningSchedule> {
+        self.store
+            .running_schedules()
+            .await?
+            .into_iter()
+            .find(|r| r.schedule_id == self.schedule_id)
+            .ok_or_else(|| {
+                crate::http::error::ApiError::client(
+                    axum::http::StatusCode::NOT_FOUND,
+                    hosting_api::ErrorCode::ServerStopped,
+                    "This server is shut down.",
+                )
+            })
+    }
 }
 
 /// The pages of the webspaces, besides the endpoint's status route.

@@ -3,30 +3,15 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use hosting_api::ErrorCode;
 use hosting_api::endpoint::EndpointStatus;
 
 use crate::endpoints::webspaces::Site;
-use crate::http::error::{ApiError, ApiResult};
+use crate::http::error::ApiResult;
 
 /// The school, schedule, base and version this endpoint serves; `404 server_stopped` once the
 /// server is shut down.
 pub async fn status(State(site): State<Site>) -> ApiResult<Json<EndpointStatus>> {
-    let schedule_id = site.schedule_id;
-    let running = site
-        .store
-        .running_schedules()
-        .await?
-        .into_iter()
-        .find(|r| r.schedule_id == schedule_id)
-        .ok_or_else(|| {
-            ApiError::client(
-                StatusCode::NOT_FOUND,
-                ErrorCode::ServerStopped,
-                "This server is shut down.",
-            )
-        })?;
+    let running = site.running().await?;
     Ok(Json(EndpointStatus {
         school: running.school_name,
         schedule: running.name,

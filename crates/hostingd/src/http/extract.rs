@@ -87,6 +87,20 @@ impl<S: Send + Sync> FromRequestParts<S> for IdNamePath {
     }
 }
 
+/// Two numeric ids in the path (a schedule's id, then one of its items').
+pub struct TwoIdsPath(pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for TwoIdsPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<(i64, i64)>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path((first, second))| TwoIdsPath(first, second))
+            .map_err(path_rejection)
+    }
+}
+
 fn path_rejection(_rejection: PathRejection) -> ApiError {
     ApiError::bad_request(
         ErrorCode::InvalidId,

@@ -106,6 +106,12 @@ impl From<Refusal> for ApiError {
                     ),
                 )
             },
+            Refusal::LicencesInUse { contract_licences } => conflict(format!(
+                "All {contract_licences} simultaneous Administrative connections of your contract are in use. Try again when someone disconnects, or ask your superadministrator for more licences."
+            )),
+            Refusal::SeatsReserved { schedule, free } => conflict(format!(
+                "The {free} free connections are reserved for the Administration group of {schedule} (or of your other schedules). Try again later, or ask a superadministrator to reserve fewer."
+            )),
             Refusal::DomainTaken { host } => Answer {
                 field: Some("domain"),
                 ..conflict(format!(

@@ -52,6 +52,19 @@ pub enum Refusal {
         /// Reserved by the account's other schedules.
         elsewhere: i64,
     },
+    /// A Client connecting while every Administrative licence of the contract is in use.
+    LicencesInUse {
+        /// Licences of the contract.
+        contract_licences: i64,
+    },
+    /// A Client outside the Administration group connecting while the free licences are all
+    /// reserved for Administration groups.
+    SeatsReserved {
+        /// The schedule connected to.
+        schedule: String,
+        /// Licences free now (all reserved).
+        free: i64,
+    },
     /// A file loaded as a base that is not one.
     NotABase {
         /// Its name.
@@ -287,6 +300,8 @@ impl Refusal {
             Refusal::ScheduleNotConfigured { .. } => ErrorCode::ScheduleNotConfigured,
             Refusal::NoOpenBase { .. } => ErrorCode::NoOpenBase,
             Refusal::TooManyReserved { .. } => ErrorCode::TooManyReserved,
+            Refusal::LicencesInUse { .. } => ErrorCode::LicencesInUse,
+            Refusal::SeatsReserved { .. } => ErrorCode::SeatsReserved,
             Refusal::NotABase { .. } => ErrorCode::NotABase,
             Refusal::NotACompanion { .. } => ErrorCode::NotACompanion,
             Refusal::DuplicateCompanion { .. } => ErrorCode::DuplicateCompanion,

@@ -41,6 +41,16 @@ impl Actor {
         }
     }
 
+    /// A user through a PRONOTE Client connected to a schedule's server.
+    pub fn client(account_id: i64, username: &str) -> Actor {
+        Actor {
+            account_id,
+            label: format!("client:{username}"),
+            workstation_id: None,
+            source_addr: None,
+        }
+    }
+
     /// The same actor, for a request from `source`.
     pub fn from_source(self, source: std::net::IpAddr) -> Actor {
         Actor {

@@ -8,6 +8,7 @@ mod attempts;
 mod audit;
 mod bases;
 mod cache;
+pub mod connections;
 mod contract;
 mod db;
 mod domains;

@@ -503,6 +503,11 @@ pub fn matrix(f: &Fixture) -> Vec<Row> {
             "/v1/schedules/{id}/monitoring",
             all(&s("/monitoring"), r#"{"administration_reserved":0}"#),
         ),
+        row(
+            "delete",
+            "/v1/schedules/{id}/connections/{connection}",
+            all(&s("/connections/999999"), ""),
+        ),
         row("get", "/v1/upgrade", all("/upgrade", "")),
         row("put", "/v1/upgrade", all("/upgrade", "{}")),
         row("get", "/v1/schedules/{id}/years", all(&s("/years"), "")),

@@ -20,6 +20,7 @@ mod isolation;
 mod language;
 mod lost_password;
 mod migrations;
+mod monitoring;
 mod notifications;
 mod onboarding;
 mod openapi;

@@ -1,0 +1,174 @@
+//! The session protocol of a schedule's endpoint, as PRONOTE Clients use it (README "Live
+//! monitoring"): `POST /sessions` with a user's username and password opens a session within
+//! the contract's Administrative licences (the seats reserved for Administration groups kept for
+//! them); `POST /sessions/keep-alive` every `keep_alive_seconds` keeps it; `DELETE
+//! /sessions/current` closes it. A session three keep-alives silent, or disconnected from the
+//! console's Monitoring tab, is closed: its next keep-alive answers `404 connection_closed`.
+//! Wrong passwords count against the user and the address like the console's logins.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{delete, post};
+use axum::{Json, Router};
+use hosting_api::ErrorCode;
+use hosting_api::endpoint::{CLIENT_SESSIONS, ClientLogin, ClientSession};
+use serde_json::json;
+
+use super::webspaces::Site;
+use crate::auth::{
+    FAILURE_WINDOW_SECONDS, MAX_ADDRESS_FAILURES, MAX_FAILURES, new_token, token_hash,
+};
+use crate::http::error::{ApiError, ApiResult};
+use crate::store::connections::{KEEP_ALIVE_SECONDS, NewConnection};
+use crate::store::{AttemptKey, AttemptSource};
+
+/// The routes of the protocol.
+pub fn routes() -> Router<Site> {
+    Router::new()
+        .route(CLIENT_SESSIONS, post(open))
+        .route(&format!("{CLIENT_SESSIONS}/keep-alive"), post(keep_alive))
+        .route(&format!("{CLIENT_SESSIONS}/current"), delete(close))
+}
+
+/// `404 connection_closed`.
+fn closed() -> ApiError {
+    ApiError::client(
+        StatusCode::NOT_FOUND,
+        ErrorCode::ConnectionClosed,
+        "This session has ended: it was disconnected from the hosting console, or the Client was silent too long. Connect again.",
+    )
+}
+
+/// The bearer token's digest.
+fn token(headers: &HeaderMap) -> ApiResult<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| token_hash(t.trim()))
+        .ok_or_else(closed)
+}
+
+/// Opens a session: the user's password (counted), then the licences.
+async fn open(
+    State(site): State<Site>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(login): Json<ClientLogin>,
+) -> ApiResult<(StatusCode, Json<ClientSession>)> {
+    let running = site.running().await?;
+    let account_id = running.account_id;
+    let username = login.username.trim().to_lowercase();
+    let workstation: String = login.workstation.trim().chars().take(100).collect();
+    if workstation.is_empty() {
+        return Err(ApiError::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidWorkstationName,
+            "Give the name of the Client's computer (workstation).",
+        ));
+    }
+    let principal = format!("client:{account_id}:{username}");
+    let source = AttemptSource {
+        account_id: Some(account_id),
+        actor: format!("client:{username}"),
+        workstation_id: None,
+        source_addr: peer.ip().to_string(),
+        kind: "client",
+    };
+    let keys = [
+        AttemptKey {
+            key: principal.clone(),
+            limit: MAX_FAILURES,
+            counter: "principal",
+        },
+        AttemptKey {
+            key: format!("client-from:{}", peer.ip()),
+            limit: MAX_ADDRESS_FAILURES,
+            counter: "address",
+        },
+    ];
+    let attempt = site
+        .store
+        .begin_attempt(&source, &keys, FAILURE_WINDOW_SECONDS)
+        .await?;
+    let user = match site.store.user_by_username(account_id, &username).await {
+        Ok(user) => user,
+        Err(error) => {
+            site.store.cancel_attempt(attempt).await?;
+            return Err(error.into());
+        }
+    };
+    let hash = user.as_ref().map(|u| u.password_hash.as_str());
+    let matches = login.password.len() <= 1024
+        && site
+            .passwords
+            .verify_anonymous(&login.password, hash)
+            .await?;
+    let Some(user) = user.filter(|_| matches) else {
+        site.store
+            .fail_attempt(
+                attempt,
+                &source,
+                &[],
+                "client.login_failed",
+                json!({"schedule_id": site.schedule_id, "username": username}),
+            )
+            .await?;
+        return Err(ApiError::client(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidCredentials,
+            "This username and password are not right. Use those of the controller, as your superadministrator gave them.",
+        ));
+    };
+    site.store.succeed_attempt(attempt, &principal).await?;
+    if !user.active {
+        return Err(crate::http::extract::user_deactivated());
+    }
+    let (token, digest) = new_token();
+    let connection = site
+        .store
+        .open_connection(&NewConnection {
+            schedule_id: site.schedule_id,
+            user: &user,
+            workstation: &workstation,
+            token_digest: &digest,
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ClientSession {
+            token,
+            keep_alive_seconds: u32::try_from(KEEP_ALIVE_SECONDS).unwrap_or(30),
+            administration: connection.administration,
+        }),
+    ))
+}
+
+/// Keeps a session.
+async fn keep_alive(State(site): State<Site>, headers: HeaderMap) -> ApiResult<StatusCode> {
+    let digest = token(&headers)?;
+    if site
+        .store
+        .keep_connection(site.schedule_id, &digest)
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(closed())
+    }
+}
+
+/// Closes a session.
+async fn close(State(site): State<Site>, headers: HeaderMap) -> ApiResult<StatusCode> {
+    let digest = token(&headers)?;
+    if site
+        .store
+        .close_connection(site.schedule_id, &digest)
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(closed())
+    }
+}
