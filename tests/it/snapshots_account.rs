@@ -1,5 +1,6 @@
-//! Image snapshots of My account, the Previous years grid, the PRONOTE.net panel and the audit
-//! log, in French and in English,
+//! Image snapshots of My account, the tabs of Server PRONOTE (Previous years, Active base, Other
+//! bases, Safeguards, Monitoring of connections), the PRONOTE.net panel and the audit log, in
+//! French and in English,
 //! with fixed numbers and the service's clock on fixed days (the workstation enrolls at the real
 //! time first, then the clock moves; the certificate's expiry, a real day, is masked with one
 //! width whatever the day). `UPDATE_SNAPSHOTS=1 cargo test --test it snapshots_account`
@@ -143,16 +144,44 @@ fn snapshot(person: &mut Person<'_>, t: &Texts, name: &str) {
             )
         })
         .collect::<Vec<_>>();
+    // A schedule's port is drawn by the service at random; a base loaded before the clock
+    // moved carries the real day (yesterday's too, for a run across midnight).
+    let endpoint = t.with("endpoint", &[("host", ""), ("port", "")]);
+    let endpoint = endpoint.split(',').next().unwrap_or_default().trim().to_string();
+    let today = time::OffsetDateTime::now_utc().date();
+    let real_days: Vec<String> = [today, today.previous_day().unwrap()]
+        .iter()
+        .map(|day| format!("{day}"))
+        .collect();
     let masks: Vec<egui::Rect> = person
         .harness
-        .query_all_by_label_contains("https://127.0.0.1:")
+        .query_all_by_label_contains(&endpoint)
+        .chain(
+            real_days
+                .iter()
+                .flat_map(|day| person.harness.query_all_by_label_contains(day)),
+        )
+        .map(|node| node.rect())
+        .collect::<Vec<_>>()
+        .into_iter()
         .chain(
             person
                 .harness
-                .query_all_by_label_contains(".hosting.localhost:"),
+                .query_all_by_label_contains("https://127.0.0.1:")
+                .map(|node| node.rect()),
         )
-        .chain(person.harness.query_all_by_label_contains("2030-08-01 09:"))
-        .map(|node| node.rect())
+        .chain(
+            person
+                .harness
+                .query_all_by_label_contains(".hosting.localhost:")
+                .map(|node| node.rect()),
+        )
+        .chain(
+            person
+                .harness
+                .query_all_by_label_contains("2030-08-01 09:")
+                .map(|node| node.rect()),
+        )
         .chain(expiry)
         .collect();
     for rect in masks {
@@ -223,6 +252,22 @@ fn account_and_years(language: Language) {
     person.wait_for_text("Hugo 2029-2030 ·");
     person.wait_for_text(&t.with("year-replace", &[("year", "2029-2030")]));
     snapshot(&mut person, &t, &format!("years_{tag}"));
+
+    // The other tabs of Server PRONOTE, as the seed walks them.
+    let licences = t.with("contract-licences", &[("count", "3")]);
+    for (tab, shows, name) in [
+        ("tab-active-base", "Hugo 2029-2030".to_string(), "server_active"),
+        ("tab-other-bases", "Hugo 2029-2030".to_string(), "server_bases"),
+        ("tab-safeguards", "Hugo 2029-2030".to_string(), "server_safeguards"),
+        ("tab-monitoring", licences, "server_monitoring"),
+    ] {
+        person.click(&t.get(tab));
+        person.harness.run_steps(4);
+        person.wait_until(&format!("{shows:?} in {tab}"), |h| {
+            h.query_all_by_label_contains(&shows).next().is_some()
+        });
+        snapshot(&mut person, &t, &format!("{name}_{tag}"));
+    }
 
     // PRONOTE.net: planning01 published at its activation; each address with its port hidden.
     person.click(&t.get("panel-pronote-net"));
