@@ -147,7 +147,12 @@ fn snapshot(person: &mut Person<'_>, t: &Texts, name: &str) {
     // A schedule's port is drawn by the service at random; a base loaded before the clock
     // moved carries the real day (yesterday's too, for a run across midnight).
     let endpoint = t.with("endpoint", &[("host", ""), ("port", "")]);
-    let endpoint = endpoint.split(',').next().unwrap_or_default().trim().to_string();
+    let endpoint = endpoint
+        .split(',')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
     let today = time::OffsetDateTime::now_utc().date();
     let real_days: Vec<String> = [today, today.previous_day().unwrap()]
         .iter()
@@ -256,9 +261,21 @@ fn account_and_years(language: Language) {
     // The other tabs of Server PRONOTE, as the seed walks them.
     let licences = t.with("contract-licences", &[("count", "3")]);
     for (tab, shows, name) in [
-        ("tab-active-base", "Hugo 2029-2030".to_string(), "server_active"),
-        ("tab-other-bases", "Hugo 2029-2030".to_string(), "server_bases"),
-        ("tab-safeguards", "Hugo 2029-2030".to_string(), "server_safeguards"),
+        (
+            "tab-active-base",
+            "Hugo 2029-2030".to_string(),
+            "server_active",
+        ),
+        (
+            "tab-other-bases",
+            "Hugo 2029-2030".to_string(),
+            "server_bases",
+        ),
+        (
+            "tab-safeguards",
+            "Hugo 2029-2030".to_string(),
+            "server_safeguards",
+        ),
         ("tab-monitoring", licences, "server_monitoring"),
     ] {
         person.click(&t.get(tab));
