@@ -105,7 +105,9 @@ impl ProfilesForm {
             if let Some(user) = chosen.and_then(|id| superadmins.iter().find(|u| u.id == id)) {
                 self.user_id = Some(user.id);
                 self.email = user.email.clone().unwrap_or_default();
-                self.console_access = true;
+                // Optional and unticked, as the seed has it: the manager ticks it for a
+                // superadministrator who also uses the console.
+                self.console_access = user.console_access;
             }
         }
         self.user_id

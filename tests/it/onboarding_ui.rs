@@ -38,6 +38,15 @@ fn a_manager_onboarding_from_provisioning_to_the_connection_sheet() {
         "the English console shows an English example"
     );
     person.fill("E-mail address", "jeanne.dupont@lycee-hugo.fr");
+    // Seed 000, step 5: console access is optional and unticked; "first enter a valid e-mail
+    // address, then tick".
+    let access = person
+        .harness
+        .get_by_role_and_label(egui::accesskit::Role::CheckBox, "Console access")
+        .accesskit_node()
+        .toggled();
+    assert_eq!(access, Some(egui::accesskit::Toggled::False));
+    person.click_role(egui::accesskit::Role::CheckBox, "Console access");
     person.click("Validate");
 
     person.wait_for("Step 6: Transmission");

@@ -123,8 +123,15 @@ fn the_manager_deactivates_demotes_and_deletes_but_keeps_the_last_administrator(
 
     // In the grid, jdupont's Administration boxes cannot be unticked.
     person.click("Assigning to profiles");
-    person.wait_for("jdupont in Administration of planning01");
-    assert!(person.is_disabled_role(Role::CheckBox, "jdupont in Administration of planning01"));
+    // (Once the profiles have arrived: until then the box is drawn unticked.)
+    person.wait_until("jdupont's box disabled", |h| {
+        use egui_kittest::kittest::NodeT;
+        h.query_by_role_and_label(Role::CheckBox, "jdupont in Administration of planning01")
+            .is_some_and(|node| {
+                let node = node.accesskit_node();
+                node.is_disabled() && node.toggled() == Some(egui::accesskit::Toggled::True)
+            })
+    });
 }
 
 #[test]

@@ -172,7 +172,11 @@ async fn clients_connect_within_the_licences_and_the_reserved_seats() {
         (history[0].at, history[0].in_use),
         (later.at - 24 * 3600, 0)
     );
-    assert_eq!(history.iter().map(|p| p.in_use).max(), Some(3), "{history:?}");
+    assert_eq!(
+        history.iter().map(|p| p.in_use).max(),
+        Some(3),
+        "{history:?}"
+    );
     let last_change = &history[history.len() - 2];
     assert_eq!(
         (last_change.at, last_change.in_use),
