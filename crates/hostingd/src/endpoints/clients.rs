@@ -6,9 +6,7 @@
 //! console's Monitoring tab, is closed: its next keep-alive answers `404 connection_closed`.
 //! Wrong passwords count against the user and the address like the console's logins.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{delete, post};
 use axum::{Json, Router};
@@ -17,12 +15,12 @@ use hosting_api::endpoint::{CLIENT_SESSIONS, ClientLogin, ClientSession};
 use serde_json::json;
 
 use super::webspaces::Site;
-use crate::auth::{
-    FAILURE_WINDOW_SECONDS, MAX_ADDRESS_FAILURES, MAX_FAILURES, new_token, token_hash,
-};
+use crate::auth::{attempt_keys, new_token, token_hash};
+use crate::http::attempts::{Attempt, Wrong, counted};
 use crate::http::error::{ApiError, ApiResult};
+use crate::limits::SourceAddr;
+use crate::store::AttemptSource;
 use crate::store::connections::{KEEP_ALIVE_SECONDS, NewConnection};
-use crate::store::{AttemptKey, AttemptSource};
 
 /// The routes of the protocol.
 pub fn routes() -> Router<Site> {
@@ -51,10 +49,20 @@ fn token(headers: &HeaderMap) -> ApiResult<String> {
         .ok_or_else(closed)
 }
 
-/// Opens a session: the user's password (counted), then the licences.
+/// `401 invalid_credentials`, in the words of a Client's login.
+fn wrong_logins() -> ApiError {
+    ApiError::client(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::InvalidCredentials,
+        "This username and password are not right. Use those of the controller, as your superadministrator gave them.",
+    )
+}
+
+/// Opens a session: the user's password (one counted attempt, like the console's logins), then
+/// the licences.
 async fn open(
     State(site): State<Site>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    source: SourceAddr,
     Json(login): Json<ClientLogin>,
 ) -> ApiResult<(StatusCode, Json<ClientSession>)> {
     let running = site.running().await?;
@@ -69,59 +77,36 @@ async fn open(
         ));
     }
     let principal = format!("client:{account_id}:{username}");
-    let source = AttemptSource {
-        account_id: Some(account_id),
-        actor: format!("client:{username}"),
-        workstation_id: None,
-        source_addr: peer.ip().to_string(),
-        kind: "client",
+    let attempt = Attempt {
+        source: AttemptSource {
+            account_id: Some(account_id),
+            actor: format!("client:{username}"),
+            workstation_id: None,
+            source_addr: source.0.to_string(),
+            kind: "client",
+        },
+        keys: attempt_keys(principal.clone(), "client", &source).to_vec(),
+        principal,
     };
-    let keys = [
-        AttemptKey {
-            key: principal.clone(),
-            limit: MAX_FAILURES,
-            counter: "principal",
-        },
-        AttemptKey {
-            key: format!("client-from:{}", peer.ip()),
-            limit: MAX_ADDRESS_FAILURES,
-            counter: "address",
-        },
-    ];
-    let attempt = site
-        .store
-        .begin_attempt(&source, &keys, FAILURE_WINDOW_SECONDS)
-        .await?;
-    let user = match site.store.user_by_username(account_id, &username).await {
-        Ok(user) => user,
-        Err(error) => {
-            site.store.cancel_attempt(attempt).await?;
-            return Err(error.into());
+    let user = counted(&site.store, attempt, async {
+        let user = site.store.user_by_username(account_id, &username).await?;
+        let hash = user.as_ref().map(|u| u.password_hash.as_str());
+        let matches = login.password.len() <= 1024
+            && site
+                .passwords
+                .verify_anonymous(&login.password, hash)
+                .await?;
+        match user.filter(|_| matches) {
+            Some(user) => Ok(Ok(user)),
+            None => Ok(Err(Wrong {
+                also: Vec::new(),
+                action: "client.login_failed",
+                detail: json!({"schedule_id": site.schedule_id, "username": username}),
+                answer: wrong_logins,
+            })),
         }
-    };
-    let hash = user.as_ref().map(|u| u.password_hash.as_str());
-    let matches = login.password.len() <= 1024
-        && site
-            .passwords
-            .verify_anonymous(&login.password, hash)
-            .await?;
-    let Some(user) = user.filter(|_| matches) else {
-        site.store
-            .fail_attempt(
-                attempt,
-                &source,
-                &[],
-                "client.login_failed",
-                json!({"schedule_id": site.schedule_id, "username": username}),
-            )
-            .await?;
-        return Err(ApiError::client(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::InvalidCredentials,
-            "This username and password are not right. Use those of the controller, as your superadministrator gave them.",
-        ));
-    };
-    site.store.succeed_attempt(attempt, &principal).await?;
+    })
+    .await?;
     if !user.active {
         return Err(crate::http::extract::user_deactivated());
     }

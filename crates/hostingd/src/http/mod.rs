@@ -2,7 +2,7 @@
 
 pub mod account;
 pub mod activation;
-mod attempts;
+pub(crate) mod attempts;
 pub mod audit;
 pub mod bases;
 pub mod contract;

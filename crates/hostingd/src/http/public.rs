@@ -141,7 +141,7 @@ async fn check_credentials(
         keys: attempt_keys(principal.clone(), "enroll", source).to_vec(),
         principal,
     };
-    let (account, user) = counted(state, attempt, async {
+    let (account, user) = counted(&state.store, attempt, async {
         let user = match (&account, username) {
             (Some(account), Some(username)) => {
                 state.store.user_by_username(account.id, username).await?
@@ -162,6 +162,7 @@ async fn check_credentials(
                 also: Vec::new(),
                 action: "enrollment.failed",
                 detail: json!({"hosting_number": hosting_number, "role": role.as_str(), "username": username}),
+                answer: ApiError::invalid_credentials,
             })),
         }
     })

@@ -13,7 +13,7 @@ use super::attempts::{Attempt, Wrong, counted};
 use super::extract::{ApiJson, Caller, CertWorkstation, ensure_console_access};
 use crate::auth::{SESSION_ABSOLUTE_SECONDS, attempt_keys, enrollment_key, login_key, new_token};
 use crate::clock::rfc3339;
-use crate::http::error::ApiResult;
+use crate::http::error::{ApiError, ApiResult};
 use crate::limits::SourceAddr;
 use crate::store::{AccountRow, AttemptSource, UserRow, WorkstationRow};
 
@@ -68,7 +68,7 @@ async fn check_password(
         keys: attempt_keys(principal.clone(), "login", source).to_vec(),
         principal,
     };
-    counted(state, attempt, async {
+    counted(&state.store, attempt, async {
         let user = match workstation.user_id {
             Some(user_id) => Some(state.store.user(account.id, user_id).await?),
             None => None,
@@ -90,6 +90,7 @@ async fn check_password(
             )],
             action: "login.failed",
             detail: json!({}),
+            answer: ApiError::invalid_credentials,
         }))
     })
     .await

@@ -7,7 +7,7 @@
 use serde_json::json;
 
 use super::db::{Tx, query, query_as, query_scalar};
-use super::{ADMINISTRATION, Actor, Store, StoreError, StoreResult, UserRow, audit};
+use super::{Actor, Store, StoreError, StoreResult, UserRow, audit};
 use crate::rules::reservation::{Seats, admit};
 
 /// How often a Client says it is alive.
@@ -109,14 +109,9 @@ impl Store {
         .bind(account_id)
         .fetch_one(&mut tx)
         .await?;
-        let administration: bool = query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM profile_members m JOIN profiles p ON p.id = m.profile_id WHERE p.schedule_id = $1 AND p.name = $2 AND m.user_id = $3)",
-        )
-        .bind(new.schedule_id)
-        .bind(ADMINISTRATION)
-        .bind(new.user.id)
-        .fetch_one(&mut tx)
-        .await?;
+        let administration =
+            super::years::administration_member(&mut tx, new.schedule_id, Some(new.user.id))
+                .await?;
         let seats: Vec<Seats> = schedules
             .iter()
             .map(|(_, reserved, administration_in_use)| Seats {

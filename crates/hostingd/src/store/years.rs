@@ -5,7 +5,7 @@
 use hosting_api::school_year::YearOrigin;
 use serde_json::json;
 
-use super::db::{Tx, query, query_as, query_scalar};
+use super::db::{Exec, Tx, query, query_as, query_scalar};
 use super::safeguards::FileCopy;
 use super::uploads::{FileKind, delete_blob, insert_blob};
 use super::{ADMINISTRATION, Actor, Store, StoreResult, audit};
@@ -217,17 +217,7 @@ impl Store {
         schedule_id: i64,
         user_id: Option<i64>,
     ) -> StoreResult<bool> {
-        let Some(user_id) = user_id else {
-            return Ok(false);
-        };
-        Ok(query_scalar::<bool>(
-            "SELECT EXISTS (SELECT 1 FROM profile_members m JOIN profiles p ON p.id = m.profile_id WHERE p.schedule_id = $1 AND p.name = $2 AND m.user_id = $3)",
-        )
-        .bind(schedule_id)
-        .bind(ADMINISTRATION)
-        .bind(user_id)
-        .fetch_one(&self.pool)
-        .await?)
+        administration_member(&self.pool, schedule_id, user_id).await
     }
 
     /// Makes finished uploads the base of `school_year` of a schedule, replacing the one it had
@@ -246,18 +236,7 @@ impl Store {
         let mut tx = self.write().await?;
         let (schedule, _, _) =
             super::activation::schedule_in(&mut tx, actor.account_id, schedule_id).await?;
-        let member: bool = match user_id {
-            Some(user_id) => query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM profile_members m JOIN profiles p ON p.id = m.profile_id WHERE p.schedule_id = $1 AND p.name = $2 AND m.user_id = $3)",
-            )
-            .bind(schedule_id)
-            .bind(ADMINISTRATION)
-            .bind(user_id)
-            .fetch_one(&mut tx)
-            .await?,
-            None => false,
-        };
-        if !member {
+        if !administration_member(&mut tx, schedule_id, user_id).await? {
             return Err(Refusal::AdministrationOnly { schedule }.into());
         }
         let taken =
@@ -450,4 +429,24 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+/// Whether `user_id` (none: the hosting manager, in no profile) is a member of the schedule's
+/// Administration profile, read through `exec` (the pool, or a transaction that checks it).
+pub(super) async fn administration_member<'c>(
+    exec: impl Into<Exec<'c>>,
+    schedule_id: i64,
+    user_id: Option<i64>,
+) -> StoreResult<bool> {
+    let Some(user_id) = user_id else {
+        return Ok(false);
+    };
+    Ok(query_scalar::<bool>(
+        "SELECT EXISTS (SELECT 1 FROM profile_members m JOIN profiles p ON p.id = m.profile_id WHERE p.schedule_id = $1 AND p.name = $2 AND m.user_id = $3)",
+    )
+    .bind(schedule_id)
+    .bind(ADMINISTRATION)
+    .bind(user_id)
+    .fetch_one(exec)
+    .await?)
 }
