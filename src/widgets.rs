@@ -166,7 +166,8 @@ pub fn confirm_modal(
 
 /// A question in a modal with a button `confirm` and a button `cancel`. The confirm button has
 /// the keyboard focus when the modal opens, so that Enter confirms (Tab reaches `cancel`);
-/// Escape or a click outside cancels. `Some(true)` when confirmed, `Some(false)` when
+/// Escape or a click outside cancels (from the pass after it opens: it may open on the pass of
+/// the click that asks it). `Some(true)` when confirmed, `Some(false)` when
 /// dismissed, `None` while open.
 pub fn choice_modal(
     ctx: &egui::Context,
@@ -202,9 +203,11 @@ pub fn choice_modal(
         })
         .inner
     });
+    // Not on the pass it opens in: the click that asked the question would count as a click
+    // outside it.
     let answer = modal
         .inner
-        .or_else(|| modal.should_close().then_some(false));
+        .or_else(|| (!opening && modal.should_close()).then_some(false));
     if answer.is_some() {
         ctx.data_mut(|d| d.remove_temp::<u64>(shown_key));
     }

@@ -331,7 +331,7 @@ impl ControllerPanel {
         members: &[Vec<i64>],
     ) -> Option<(i64, Vec<i64>)> {
         let mut change = None;
-        let alone = sole_administrators(users, members, &self.profile);
+        let administration = self.profile == hosting_api::ADMINISTRATION;
         let row_height = ui.spacing().interact_size.y + 4.0;
         // Only the visible rows are laid out, so a long list of users stays fast.
         egui::ScrollArea::vertical()
@@ -343,13 +343,14 @@ impl ControllerPanel {
                             [theme::NAME_COLUMN, row_height],
                             egui::Label::new(&user.username),
                         );
-                        for ((schedule, members), alone) in
-                            schedules.iter().zip(members).zip(&alone)
-                        {
+                        for (schedule, members) in schedules.iter().zip(members) {
                             let busy = self.grid.get(&schedule.id).is_some_and(Request::is_pending);
                             let mut member = members.contains(&user.id);
-                            // The only superadministrator of an Administration profile stays.
-                            let locked = *alone == Some(user.id);
+                            // The only superadministrator of an Administration profile stays
+                            // (the service says who, in the list of users).
+                            let locked = administration
+                                && member
+                                && user.sole_administrator_of.contains(&schedule.name);
                             let label = t.with(
                                 "member-of",
                                 &[
@@ -420,30 +421,6 @@ impl ControllerPanel {
             });
         self.grid.entry(schedule).or_default().start(call);
     }
-}
-
-/// For each schedule, the user who is the only active superadministrator of its
-/// Administration profile (`members`, one list per schedule), if `profile` is that profile:
-/// the service keeps them in it. `users` is sorted by id, as the service lists them.
-fn sole_administrators(users: &[User], members: &[Vec<i64>], profile: &str) -> Vec<Option<i64>> {
-    members
-        .iter()
-        .map(|ids| {
-            if profile != hosting_api::ADMINISTRATION {
-                return None;
-            }
-            let mut administrators = ids.iter().copied().filter(|id| {
-                users
-                    .binary_search_by_key(id, |u| u.id)
-                    .ok()
-                    .is_some_and(|at| users[at].superadmin && users[at].active)
-            });
-            match (administrators.next(), administrators.next()) {
-                (Some(only), None) => Some(only),
-                _ => None,
-            }
-        })
-        .collect()
 }
 
 /// The indexes of the users matching the filter (lowercase), `None` without a filter.

@@ -80,9 +80,6 @@ pub struct Asking {
     action: Action,
     id: i64,
     username: String,
-    /// The pass from which the question shows: not the one of the click that chose it, which
-    /// the new modal would take for a click outside it (and close at once).
-    from_pass: u64,
 }
 
 /// The people's part of the panel: the question being asked and the request it started.
@@ -148,7 +145,6 @@ impl People {
                     action,
                     id: user.id,
                     username: user.username.clone(),
-                    from_pass: ui.ctx().cumulative_pass_nr() + 1,
                 });
                 true
             }
@@ -161,10 +157,6 @@ impl People {
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &Cx<'_>) {
         let t = cx.t;
         if let Some(asking) = self.asking.clone() {
-            if ui.ctx().cumulative_pass_nr() < asking.from_pass {
-                ui.ctx().request_repaint();
-                return;
-            }
             let answer = if asking.action == Action::Reactivate {
                 Some(true)
             } else {

@@ -14,14 +14,6 @@ use crate::{theme, widgets};
 /// How often the tab reads the connections again while it shows.
 const REFRESH: Duration = Duration::from_secs(5);
 
-/// A Disconnect being asked.
-#[derive(Debug, Clone)]
-struct Asking {
-    connection: Connection,
-    /// Not the pass of the click (the new modal would take it for a click outside).
-    from_pass: u64,
-}
-
 /// The Monitoring of connections tab of one schedule.
 #[derive(Default)]
 pub(super) struct MonitoringTab {
@@ -33,7 +25,8 @@ pub(super) struct MonitoringTab {
     loaded_at: Option<Instant>,
     /// Disconnect, once confirmed.
     disconnect: Request<()>,
-    asking: Option<Asking>,
+    /// The Client whose Disconnect is being asked.
+    asking: Option<Connection>,
     /// Who was disconnected last, for the success line.
     disconnected: Option<String>,
 }
@@ -228,10 +221,7 @@ impl MonitoringTab {
                     &name,
                     !self.disconnect.is_pending(),
                 ) {
-                    self.asking = Some(Asking {
-                        connection: connection.clone(),
-                        from_pass: ui.ctx().cumulative_pass_nr() + 1,
-                    });
+                    self.asking = Some(connection.clone());
                 }
             });
         }
@@ -247,14 +237,9 @@ impl MonitoringTab {
     /// The question of Disconnect, then the call.
     fn ask_disconnect(&mut self, ui: &egui::Ui, cx: &Cx<'_>, schedule: i64) {
         let t = cx.t;
-        let Some(asking) = self.asking.clone() else {
+        let Some(connection) = self.asking.clone() else {
             return;
         };
-        if ui.ctx().cumulative_pass_nr() < asking.from_pass {
-            ui.ctx().request_repaint();
-            return;
-        }
-        let connection = &asking.connection;
         let question = t.with(
             "disconnect-question",
             &[
