@@ -9,10 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use hosting_api::{
-    Client, ClientError, ClientIdentity, EnrollmentRequest, ErrorCode, Secret, ServerTrust,
-    SessionResponse,
-};
+use hosting_api::{Client, ClientError, EnrollmentRequest, ErrorCode, Secret, SessionResponse};
 use hostingd::store::OutboxMessage;
 use tokio::sync::{Mutex, oneshot};
 
@@ -28,10 +25,13 @@ use crate::transfers::runner::{ClientSource, TransferHandle};
 
 mod download;
 mod identity;
+mod service;
 
 pub use download::{Downloaded, Progress};
 pub use identity::principal;
 use identity::{install, keystore, renew, sign_in};
+pub use service::ServiceInUse;
+use service::{Trust, server, use_server};
 
 /// Which keyring the backend uses.
 #[derive(Debug, Clone)]
@@ -40,52 +40,6 @@ pub enum KeystoreChoice {
     Platform,
     /// This keystore (tests give each "workstation" its own).
     Given(Keystore),
-}
-
-/// How the backend trusts the chosen service.
-#[derive(Debug, Clone)]
-enum Trust {
-    Ca(String),
-    Pinned(String),
-}
-
-impl Trust {
-    fn server_trust(&self) -> ServerTrust<'_> {
-        match self {
-            Trust::Ca(pem) => ServerTrust::Ca(pem),
-            Trust::Pinned(fingerprint) => ServerTrust::Pinned(fingerprint),
-        }
-    }
-
-    fn client(&self, base_url: &str, identity: Option<&ClientIdentity>) -> Result<Client, Failure> {
-        Client::with_trust(base_url, self.server_trust(), identity).map_err(Failure::from)
-    }
-
-    /// The SHA-256 fingerprint of the trusted CA: what identifies the service whatever its
-    /// address.
-    fn ca_fingerprint(&self) -> Result<String, Failure> {
-        match self {
-            Trust::Ca(pem) => hosting_api::tls::pem_fingerprint(pem)
-                .map_err(|e| Failure::from(ClientError::from(e))),
-            Trust::Pinned(fingerprint) => hosting_api::tls::normalise_fingerprint(fingerprint)
-                .ok_or_else(|| {
-                    Failure::new(
-                        ErrorCode::Client,
-                        "A CA fingerprint has 64 hexadecimal digits (SHA-256).",
-                    )
-                }),
-        }
-    }
-}
-
-/// The hosting service in use.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ServiceInUse {
-    /// `https://host:port`: shown to people, and the hint kept with an identity.
-    pub address: String,
-    /// SHA-256 fingerprint of its CA (64 lowercase hex digits): the stable part of the keys of
-    /// this workstation's identities.
-    pub ca_fingerprint: String,
 }
 
 #[derive(Default)]
@@ -465,47 +419,6 @@ async fn session_client(inner: &Mutex<Inner>) -> Result<Client, Failure> {
         .client
         .clone()
         .ok_or_else(|| Failure::new(ErrorCode::SessionRequired, "Log in first."))
-}
-
-async fn server(inner: &Mutex<Inner>) -> Result<(String, Trust), Failure> {
-    inner
-        .lock()
-        .await
-        .server
-        .clone()
-        .ok_or_else(|| Failure::new(ErrorCode::NoServer, "Choose a hosting service first."))
-}
-
-async fn use_server(
-    inner: &Mutex<Inner>,
-    choice: ServerChoice,
-    data_dir: &std::path::Path,
-) -> Result<ServiceInUse, Failure> {
-    let (base_url, trust, local) = match choice {
-        ServerChoice::Local => {
-            let existing = inner.lock().await.local.clone();
-            let local = match existing {
-                Some(local) => local,
-                None => Arc::new(LocalService::start(&data_dir.join("local-service")).await?),
-            };
-            (local.base_url(), Trust::Ca(local.ca_pem()), Some(local))
-        }
-        ServerChoice::Remote { url, ca_pem } => (url, Trust::Ca(ca_pem), None),
-        ServerChoice::RemotePinned { url, fingerprint } => (url, Trust::Pinned(fingerprint), None),
-    };
-    let anonymous = trust.client(&base_url, None)?;
-    anonymous.health().await.map_err(Failure::from)?;
-    let in_use = ServiceInUse {
-        address: base_url.clone(),
-        ca_fingerprint: trust.ca_fingerprint()?,
-    };
-    let mut guard = inner.lock().await;
-    guard.server = Some((base_url.clone(), trust));
-    guard.client = None;
-    if local.is_some() {
-        guard.local = local;
-    }
-    Ok(in_use)
 }
 
 #[cfg(test)]

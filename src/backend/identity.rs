@@ -7,7 +7,8 @@ use hosting_api::{
 };
 use tokio::sync::Mutex;
 
-use super::{Inner, KeystoreChoice, failure, server, session_client};
+use super::service::server;
+use super::{Inner, KeystoreChoice, failure, session_client};
 use crate::model::Failure;
 use crate::platform::keystore::{IdentityKey, Keystore, StoredIdentity};
 
