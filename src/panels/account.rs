@@ -2,21 +2,21 @@
 //! the school chooses inside the provider's window, with a countdown, or the pre-release at
 //! once), and the certificate of this workstation. Days come from the service's clock (`today`
 //! in the upgrade's state), so that the countdown is the service's, not the workstation's.
-
-use std::path::PathBuf;
+//! The contract's renewal (its pro-forma invoices) is in [`renewal`].
 
 use hosting_api::types::Language;
-use hosting_api::{
-    Account, Proforma, ProformaRequest, Role, UpgradeChoice, UpgradeState, UpgradeStatus,
-};
+use hosting_api::{Account, Role, UpgradeChoice, UpgradeState, UpgradeStatus};
 
 use super::{Panel, PanelId, Target};
 use crate::app::Cx;
 use crate::format;
 use crate::i18n::Texts;
-use crate::platform::dialogs::SaveDialog;
 use crate::request::Request;
 use crate::widgets;
+
+mod renewal;
+
+use renewal::Renewal;
 
 /// The My account panel's id.
 pub const ID: PanelId = PanelId::new("panel-account");
@@ -28,15 +28,8 @@ pub struct AccountPanel {
     picked: Option<String>,
     save: Request<UpgradeState>,
     prerelease: Request<UpgradeState>,
-    /// The renewal form: first day of the period (YYYY-MM-DD) and years.
-    period_start: Option<String>,
-    years: u8,
-    /// The pro-formas made so far (superadministrators).
-    proformas: Request<Vec<Proforma>>,
-    /// A pro-forma being made or fetched, with its document.
-    document: Request<(Proforma, Vec<u8>)>,
-    /// Where the last document was saved.
-    saved: Request<Option<PathBuf>>,
+    /// Renewing the contract: its pro-formas.
+    renewal: Renewal,
     /// The renewal of this workstation's certificate: its new expiry.
     renew: Request<String>,
     /// The language of the account's e-mails and SMS being saved.
@@ -55,10 +48,7 @@ impl Panel for AccountPanel {
         cx.data.load_account();
         cx.data.load_upgrade();
         cx.data.load_workstations();
-        if superadmin(cx) {
-            self.proformas
-                .start(cx.backend.call(|c| async move { c.proformas().await }));
-        }
+        self.renewal.open(cx);
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) -> Option<Target> {
@@ -98,171 +88,8 @@ impl AccountPanel {
                 ui.separator();
                 self.certificate(ui, cx);
                 ui.separator();
-                self.renewal(ui, cx);
+                self.renewal.ui(ui, cx);
             });
-    }
-
-    /// Renew the contract: a superadministrator makes the pro-forma invoice of a period, saves
-    /// its PDF, and finds the earlier ones listed.
-    fn renewal(&mut self, ui: &mut egui::Ui, cx: &mut Cx<'_>) {
-        let t = cx.t;
-        ui.strong(t.get("renewal"));
-        self.save_document(cx);
-        if !superadmin(cx) {
-            ui.label(t.get("renewal-superadmin-only"));
-            return;
-        }
-        let Some(account) = cx.data.account.value().cloned() else {
-            return;
-        };
-        let busy = self.renewal_form(ui, cx, &account);
-        self.proforma_list(ui, cx, busy);
-    }
-
-    /// A pro-forma's document that arrived: saved where the person says, and the pro-forma
-    /// listed.
-    fn save_document(&mut self, cx: &Cx<'_>) {
-        let t = cx.t;
-        if let Some(Ok((proforma, pdf))) = self.document.arrived() {
-            let (proforma, pdf) = (proforma.clone(), pdf.clone());
-            let dialog = SaveDialog {
-                title: t.get("renewal-save"),
-                file_name: format!("{}.pdf", proforma.number),
-                filter: Some(("PDF".to_string(), vec!["pdf".to_string()])),
-            };
-            self.saved
-                .start(cx.backend.save_file(dialog, move || Ok(pdf)));
-            let mut list = self.proformas.value().cloned().unwrap_or_default();
-            if !list.iter().any(|p| p.id == proforma.id) {
-                list.insert(0, proforma);
-            }
-            self.proformas.set(list);
-        }
-    }
-
-    /// The period of the renewal and the button that makes its pro-forma; whether a document
-    /// is being made or saved.
-    fn renewal_form(&mut self, ui: &mut egui::Ui, cx: &Cx<'_>, account: &Account) -> bool {
-        let t = cx.t;
-        let start = self.period_start.get_or_insert_with(|| {
-            format::parse_day(&account.contract.ends_on)
-                .and_then(|end| end.next_day())
-                .map(|day| {
-                    format!(
-                        "{:04}-{:02}-{:02}",
-                        day.year(),
-                        u8::from(day.month()),
-                        day.day()
-                    )
-                })
-                .unwrap_or_default()
-        });
-        if self.years == 0 {
-            self.years = 1;
-        }
-        widgets::field(
-            ui,
-            &t.get("renewal-start"),
-            start,
-            false,
-            &t.get("renewal-start-hint"),
-        );
-        let start = start.clone();
-        let valid = format::parse_day(&start).is_some();
-        if !valid && !start.is_empty() {
-            ui.colored_label(ui.visuals().error_fg_color, t.get("renewal-start-invalid"));
-        }
-        ui.horizontal(|ui| {
-            egui::ComboBox::from_label(t.get("renewal-years"))
-                .selected_text(t.with("renewal-years-value", &[("years", &self.years.to_string())]))
-                .show_ui(ui, |ui| {
-                    for years in 1..=3u8 {
-                        ui.selectable_value(
-                            &mut self.years,
-                            years,
-                            t.with("renewal-years-value", &[("years", &years.to_string())]),
-                        );
-                    }
-                });
-        });
-        let busy = self.document.is_pending() || self.saved.is_pending();
-        if widgets::action_button(ui, &t.get("renewal-make"), valid, busy) {
-            let request = ProformaRequest {
-                period_start: start,
-                years: self.years,
-                language: Some(
-                    match t.language() {
-                        crate::i18n::Language::Fr => "fr",
-                        crate::i18n::Language::En => "en",
-                    }
-                    .to_string(),
-                ),
-            };
-            self.document.start(cx.backend.call(move |c| async move {
-                let proforma = c.make_proforma(&request).await?;
-                let pdf = c.proforma_pdf(proforma.id).await?;
-                Ok((proforma, pdf))
-            }));
-        }
-        widgets::failure(ui, t, self.document.failure());
-        widgets::failure(ui, t, self.saved.failure());
-        if let Some(Some(path)) = self.saved.value().filter(|_| self.saved.is_done()) {
-            widgets::success(
-                ui,
-                &t.with("renewal-saved", &[("path", &path.display().to_string())]),
-            );
-        }
-        busy
-    }
-
-    /// The pro-formas made so far, each with a button that saves its document again.
-    fn proforma_list(&mut self, ui: &mut egui::Ui, cx: &Cx<'_>, busy: bool) {
-        let t = cx.t;
-        let list = self.proformas.value().cloned().unwrap_or_default();
-        if list.is_empty() {
-            return;
-        }
-        ui.label(t.get("renewal-earlier"));
-        let mut fetch = None;
-        egui::Grid::new("proformas")
-            .striped(true)
-            .num_columns(4)
-            .spacing([crate::theme::TABLE_COLUMN_GAP, crate::theme::SMALL_SPACE])
-            .show(ui, |ui| {
-                for proforma in &list {
-                    ui.label(&proforma.number);
-                    ui.label(t.with(
-                        "renewal-period",
-                        &[
-                            ("start", &format::day(t, &proforma.period_start)),
-                            ("end", &format::day(t, &proforma.period_end)),
-                        ],
-                    ));
-                    ui.label(format::money(
-                        t,
-                        proforma.total_incl_cents,
-                        &proforma.currency,
-                    ));
-                    if ui
-                        .add_enabled(
-                            !busy,
-                            egui::Button::new(
-                                t.with("renewal-save-number", &[("number", &proforma.number)]),
-                            ),
-                        )
-                        .clicked()
-                    {
-                        fetch = Some(proforma.clone());
-                    }
-                    ui.end_row();
-                }
-            });
-        if let Some(proforma) = fetch {
-            self.document.start(cx.backend.call(move |c| async move {
-                let pdf = c.proforma_pdf(proforma.id).await?;
-                Ok((proforma, pdf))
-            }));
-        }
     }
 
     /// The school and its contract.
