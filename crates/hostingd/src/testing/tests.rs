@@ -1,18 +1,6 @@
 use super::*;
 
 #[test]
-fn windows_are_distinct_and_below_the_ephemeral_ports() {
-    let first = port_window();
-    let second = port_window();
-    assert_eq!(first.clone().count(), 100);
-    assert!(
-        second.start() > first.end() || second.end() < first.start(),
-        "{first:?} {second:?}"
-    );
-    assert!(*first.start() >= FIRST_PORT && *first.end() < 32768);
-}
-
-#[test]
 fn the_password_is_read_from_the_sms() {
     assert_eq!(
         password_in_sms(
