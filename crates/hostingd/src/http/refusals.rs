@@ -77,47 +77,14 @@ impl From<Refusal> for ApiError {
             message,
             field,
         } = match refusal {
-            Refusal::ServerRunning { schedule, change } => conflict(format!(
-                "The server of {schedule} is running: shut it down (Active base, Shut down the server) before {}.",
-                doing(change)
-            )),
-            Refusal::AlreadyRunning { schedule } => conflict(format!(
-                "The server of {schedule} is already running: shut it down before activating another base."
-            )),
-            Refusal::AlreadyStopped { schedule } => {
-                conflict(format!("The server of {schedule} is already shut down."))
-            }
-            Refusal::ScheduleNotConfigured { schedule } => conflict(format!(
-                "{schedule} has no domain name yet: give it one (Configuration) before activating a base."
-            )),
-            Refusal::NoOpenBase { schedule } => conflict(format!(
-                "No base is open on {schedule}: open one in Other bases or Safeguards, or create a base, then activate."
-            )),
-            Refusal::TooManyReserved {
-                contract_licences,
-                elsewhere,
-            } => Answer {
-                field: Some("administration_reserved"),
-                ..answer(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!(
-                        "Your contract allows {contract_licences} simultaneous Administrative connections for all your schedules together, and your other schedules reserve {elsewhere}: reserve at most {} here.",
-                        (contract_licences - elsewhere).max(0)
-                    ),
-                )
-            },
-            Refusal::LicencesInUse { contract_licences } => conflict(format!(
-                "All {contract_licences} simultaneous Administrative connections of your contract are in use. Try again when someone disconnects, or ask your superadministrator for more licences."
-            )),
-            Refusal::SeatsReserved { schedule, free } => conflict(format!(
-                "The {free} free connections are reserved for the Administration group of {schedule} (or of your other schedules). Try again later, or ask a superadministrator to reserve fewer."
-            )),
-            Refusal::DomainTaken { host } => Answer {
-                field: Some("domain"),
-                ..conflict(format!(
-                    "The domain name {host} is already used. Choose another one, for example with the name of your town."
-                ))
-            },
+            server @ (Refusal::ServerRunning { .. }
+            | Refusal::AlreadyRunning { .. }
+            | Refusal::AlreadyStopped { .. }
+            | Refusal::ScheduleNotConfigured { .. }
+            | Refusal::NoOpenBase { .. }
+            | Refusal::TooManyReserved { .. }
+            | Refusal::LicencesInUse { .. }
+            | Refusal::SeatsReserved { .. }) => server_answer(server),
             file @ (Refusal::NotABase { .. }
             | Refusal::NotACompanion { .. }
             | Refusal::DuplicateCompanion { .. }
@@ -125,7 +92,8 @@ impl From<Refusal> for ApiError {
             | Refusal::UploadMovedOn
             | Refusal::ObjectSwept
             | Refusal::QuotaExceeded { .. }) => file_answer(file),
-            account @ (Refusal::DomainOverlaps { .. }
+            account @ (Refusal::DomainTaken { .. }
+            | Refusal::DomainOverlaps { .. }
             | Refusal::ScheduleNameTaken { .. }
             | Refusal::NoPortAvailable
             | Refusal::UnknownUser { .. }
@@ -161,6 +129,49 @@ impl From<Refusal> for ApiError {
             Some(field) => error.with_field(field),
             None => error,
         }
+    }
+}
+
+/// The answers about the schedules' servers and their Administrative licences.
+fn server_answer(refusal: Refusal) -> Answer {
+    match refusal {
+        Refusal::ServerRunning { schedule, change } => conflict(format!(
+            "The server of {schedule} is running: shut it down (Active base, Shut down the server) before {}.",
+            doing(change)
+        )),
+        Refusal::AlreadyRunning { schedule } => conflict(format!(
+            "The server of {schedule} is already running: shut it down before activating another base."
+        )),
+        Refusal::AlreadyStopped { schedule } => {
+            conflict(format!("The server of {schedule} is already shut down."))
+        }
+        Refusal::ScheduleNotConfigured { schedule } => conflict(format!(
+            "{schedule} has no domain name yet: give it one (Configuration) before activating a base."
+        )),
+        Refusal::NoOpenBase { schedule } => conflict(format!(
+            "No base is open on {schedule}: open one in Other bases or Safeguards, or create a base, then activate."
+        )),
+        Refusal::TooManyReserved {
+            contract_licences,
+            elsewhere,
+        } => Answer {
+            field: Some("administration_reserved"),
+            ..answer(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "Your contract allows {contract_licences} simultaneous Administrative connections for all your schedules together, and your other schedules reserve {elsewhere}: reserve at most {} here.",
+                    (contract_licences - elsewhere).max(0)
+                ),
+            )
+        },
+        Refusal::LicencesInUse { contract_licences } => conflict(format!(
+            "All {contract_licences} simultaneous Administrative connections of your contract are in use. Try again when someone disconnects, or ask your superadministrator for more licences."
+        )),
+        Refusal::SeatsReserved { schedule, free } => conflict(format!(
+            "The {free} free connections are reserved for the Administration group of {schedule} (or of your other schedules). Try again later, or ask a superadministrator to reserve fewer."
+        )),
+        // Not about the servers: `From<Refusal>` sends only those here.
+        other => conflict(other.to_string()),
     }
 }
 
@@ -228,6 +239,12 @@ fn file_answer(refusal: Refusal) -> Answer {
 /// The answers about the account's names, ports and users.
 fn account_answer(refusal: Refusal) -> Answer {
     match refusal {
+        Refusal::DomainTaken { host } => Answer {
+            field: Some("domain"),
+            ..conflict(format!(
+                "The domain name {host} is already used. Choose another one, for example with the name of your town."
+            ))
+        },
         Refusal::DomainOverlaps { domain } => conflict(format!(
             "{domain} overlaps a domain or a host of another account."
         )),
