@@ -243,7 +243,7 @@ async fn main() -> anyhow::Result<()> {
 
 /// A refusal or failure of an operator's command, in the service's sentence.
 fn said(fault: hostingd::fault::Fault) -> anyhow::Error {
-    anyhow::anyhow!("{}", hostingd::http::error::ApiError::from(fault))
+    anyhow::anyhow!("{}", hostingd::http::sentence(fault))
 }
 
 async fn run(command: Command) -> anyhow::Result<()> {

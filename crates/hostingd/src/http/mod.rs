@@ -42,6 +42,8 @@ use crate::pki::Pki;
 use crate::settings::Settings;
 use crate::store::Store;
 
+pub use refusals::sentence;
+
 /// Largest JSON body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 

@@ -35,6 +35,12 @@ impl From<Fault> for ApiError {
     }
 }
 
+/// The sentence of a fault's answer, for what is said outside a response (the operator's
+/// commands). An internal fault is logged, as when it is answered.
+pub fn sentence(fault: Fault) -> String {
+    ApiError::from(fault).to_string()
+}
+
 /// What the person was doing, in the sentence that asks to shut the server down first.
 fn doing(change: Change) -> &'static str {
     match change {
