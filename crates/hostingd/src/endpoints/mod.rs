@@ -16,7 +16,6 @@
 //! schedule after a lease time). When an instance dies, another takes its endpoints over within
 //! a lease time and a third.
 
-pub mod clients;
 pub mod webspaces;
 
 use hosting_api::ErrorCode;
@@ -275,7 +274,7 @@ impl Endpoints {
             .merge(
                 webspaces::routes().layer(tower::limit::ConcurrencyLimitLayer::new(PAGES_AT_ONCE)),
             )
-            .merge(clients::routes())
+            .merge(crate::http::endpoint_sessions::routes())
             .with_state(site);
         let handle = Handle::new();
         let server =

@@ -17,7 +17,7 @@ use hosting_api::pronote_net::{DelegationMode, Webspace};
 use reqwest::Url;
 
 use crate::cas::CasAnswer;
-use crate::store::Store;
+use crate::store::{RunningSchedule, Store, StoreResult};
 use crate::texts::{Arg, Language, Texts};
 
 /// What every page of one endpoint knows.
@@ -36,20 +36,15 @@ pub struct Site {
 }
 
 impl Site {
-    /// The schedule's server as it runs now; `404 server_stopped` once it is shut down.
-    pub async fn running(&self) -> crate::http::error::ApiResult<crate::store::RunningSchedule> {
-        self.store
+    /// The schedule's server as it runs now; `None` once it is shut down (the handlers answer
+    /// `404 server_stopped`, see `http::endpoint::running`).
+    pub async fn running(&self) -> StoreResult<Option<RunningSchedule>> {
+        Ok(self
+            .store
             .running_schedules()
             .await?
             .into_iter()
-            .find(|r| r.schedule_id == self.schedule_id)
-            .ok_or_else(|| {
-                crate::http::error::ApiError::client(
-                    axum::http::StatusCode::NOT_FOUND,
-                    hosting_api::ErrorCode::ServerStopped,
-                    "This server is shut down.",
-                )
-            })
+            .find(|r| r.schedule_id == self.schedule_id))
     }
 }
 

@@ -8,6 +8,7 @@ pub mod bases;
 pub mod contract;
 pub mod controller;
 pub mod endpoint;
+pub mod endpoint_sessions;
 pub mod error;
 pub mod extract;
 mod limits;

@@ -4,7 +4,8 @@
 //! them); `POST /sessions/keep-alive` every `keep_alive_seconds` keeps it; `DELETE
 //! /sessions/current` closes it. A session three keep-alives silent, or disconnected from the
 //! console's Monitoring tab, is closed: its next keep-alive answers `404 connection_closed`.
-//! Wrong passwords count against the user and the address like the console's logins.
+//! Wrong passwords count against the user and the address like the console's logins. The
+//! listener that routes them, beside the status route and the webspaces, is in `endpoints`.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -14,9 +15,10 @@ use hosting_api::ErrorCode;
 use hosting_api::endpoint::{CLIENT_SESSIONS, ClientLogin, ClientSession};
 use serde_json::json;
 
-use super::webspaces::Site;
 use crate::auth::{attempt_keys, new_token, token_hash};
+use crate::endpoints::webspaces::Site;
 use crate::http::attempts::{Attempt, Wrong, counted};
+use crate::http::endpoint::running;
 use crate::http::error::{ApiError, ApiResult};
 use crate::limits::SourceAddr;
 use crate::store::AttemptSource;
@@ -65,7 +67,7 @@ async fn open(
     source: SourceAddr,
     Json(login): Json<ClientLogin>,
 ) -> ApiResult<(StatusCode, Json<ClientSession>)> {
-    let running = site.running().await?;
+    let running = running(&site).await?;
     let account_id = running.account_id;
     let username = login.username.trim().to_lowercase();
     let workstation: String = login.workstation.trim().chars().take(100).collect();
