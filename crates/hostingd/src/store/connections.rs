@@ -82,6 +82,55 @@ async fn close_silent(tx: &mut Tx, account_id: i64, now: i64) -> StoreResult<()>
     Ok(())
 }
 
+/// Checks, in the transaction that records it, that the contract's Administrative licences and
+/// the seats reserved for the Administration groups admit `new`: whether it counts as an
+/// Administration connection.
+async fn admitted(tx: &mut Tx, new: &NewConnection<'_>) -> StoreResult<bool> {
+    let account_id = new.user.account_id;
+    let (contract, schedule_name): (i64, String) = query_as(
+        "SELECT a.administration_licences, s.name FROM accounts a JOIN schedules s ON s.account_id = a.id WHERE a.id = $1 AND s.id = $2",
+    )
+    .bind(account_id)
+    .bind(new.schedule_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NotFound("schedule"))?;
+    let schedules: Vec<(i64, i64, i64)> = query_as(
+        "SELECT s.id, s.administration_reserved, CAST((SELECT COUNT(*) FROM connections c WHERE c.schedule_id = s.id AND c.closed_at IS NULL AND c.administration = TRUE) AS BIGINT) FROM schedules s WHERE s.account_id = $1 ORDER BY s.id",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let in_use: i64 = query_scalar(
+        "SELECT COUNT(*) FROM connections WHERE account_id = $1 AND closed_at IS NULL",
+    )
+    .bind(account_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let administration =
+        super::years::administration_member(tx, new.schedule_id, Some(new.user.id)).await?;
+    let seats: Vec<Seats> = schedules
+        .iter()
+        .map(|(_, reserved, administration_in_use)| Seats {
+            reserved: *reserved,
+            administration_in_use: *administration_in_use,
+        })
+        .collect();
+    let here = schedules
+        .iter()
+        .position(|(id, _, _)| *id == new.schedule_id)
+        .unwrap_or(usize::MAX);
+    admit(
+        contract,
+        in_use,
+        &seats,
+        here,
+        administration,
+        &schedule_name,
+    )?;
+    Ok(administration)
+}
+
 impl Store {
     /// Opens a connection if the licences admit it; its row.
     pub async fn open_connection(&self, new: &NewConnection<'_>) -> StoreResult<ConnectionRow> {
@@ -89,48 +138,7 @@ impl Store {
         let account_id = new.user.account_id;
         let mut tx = self.write().await?;
         close_silent(&mut tx, account_id, now).await?;
-        let (contract, schedule_name): (i64, String) = query_as(
-            "SELECT a.administration_licences, s.name FROM accounts a JOIN schedules s ON s.account_id = a.id WHERE a.id = $1 AND s.id = $2",
-        )
-        .bind(account_id)
-        .bind(new.schedule_id)
-        .fetch_optional(&mut tx)
-        .await?
-        .ok_or(StoreError::NotFound("schedule"))?;
-        let schedules: Vec<(i64, i64, i64)> = query_as(
-            "SELECT s.id, s.administration_reserved, CAST((SELECT COUNT(*) FROM connections c WHERE c.schedule_id = s.id AND c.closed_at IS NULL AND c.administration = TRUE) AS BIGINT) FROM schedules s WHERE s.account_id = $1 ORDER BY s.id",
-        )
-        .bind(account_id)
-        .fetch_all(&mut tx)
-        .await?;
-        let in_use: i64 = query_scalar(
-            "SELECT COUNT(*) FROM connections WHERE account_id = $1 AND closed_at IS NULL",
-        )
-        .bind(account_id)
-        .fetch_one(&mut tx)
-        .await?;
-        let administration =
-            super::years::administration_member(&mut tx, new.schedule_id, Some(new.user.id))
-                .await?;
-        let seats: Vec<Seats> = schedules
-            .iter()
-            .map(|(_, reserved, administration_in_use)| Seats {
-                reserved: *reserved,
-                administration_in_use: *administration_in_use,
-            })
-            .collect();
-        let here = schedules
-            .iter()
-            .position(|(id, _, _)| *id == new.schedule_id)
-            .unwrap_or(usize::MAX);
-        admit(
-            contract,
-            in_use,
-            &seats,
-            here,
-            administration,
-            &schedule_name,
-        )?;
+        let administration = admitted(&mut tx, new).await?;
         let id: i64 = query_scalar(
             "INSERT INTO connections (account_id, schedule_id, user_id, username, administration, workstation, token_digest, opened_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
         )

@@ -7,7 +7,7 @@
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::db::{query, query_scalar};
+use super::db::{Tx, query, query_scalar};
 use super::{AccountRow, Actor, Store, StoreError, StoreResult, UserRow, audit, outbox};
 use crate::rules::Refusal;
 
@@ -170,23 +170,8 @@ impl Store {
     ) -> StoreResult<()> {
         let owner = password.owner();
         let now = self.now();
-        let window = now - CODE_MINUTES * 60;
         let mut tx = self.write().await?;
-        let wrong: Vec<i64> = query_scalar(
-            "SELECT at FROM audit_log WHERE account_id = $1 AND action = 'password.reset_refused' AND at > $2 ORDER BY at",
-        )
-        .bind(account.id)
-        .bind(window)
-        .fetch_all(&mut tx)
-        .await?;
-        if i64::try_from(wrong.len()).unwrap_or(i64::MAX) >= WRONG_CODES {
-            let oldest = wrong.first().copied().unwrap_or(now);
-            return Err(StoreError::LockedOut {
-                retry_after_seconds: u64::try_from(oldest + CODE_MINUTES * 60 - now)
-                    .unwrap_or(60)
-                    .max(1),
-            });
-        }
+        ensure_not_locked_out(&mut tx, account.id, now).await?;
         let found: Option<i64> = query_scalar(
             "SELECT id FROM password_resets WHERE account_id = $1 AND COALESCE(user_id, 0) = $2 AND code_digest = $3 AND used_at IS NULL AND expires_at > $4",
         )
@@ -217,23 +202,7 @@ impl Store {
         .bind(owner.user_id().unwrap_or(0))
         .execute(&mut tx)
         .await?;
-        let sessions_ended = match password {
-            NewPassword::Manager { password, hash } => {
-                super::accounts::replace_manager_password(&mut tx, account, password, hash, now)
-                    .await?
-            }
-            NewPassword::User { user, hash } => {
-                query("UPDATE users SET password_hash = $1 WHERE id = $2 AND account_id = $3")
-                    .bind(hash)
-                    .bind(user.id)
-                    .bind(account.id)
-                    .execute(&mut tx)
-                    .await?;
-                super::attempts::clear_account(&mut tx, &account.hosting_number, Some(account.id))
-                    .await?;
-                super::users::end_user_sessions(&mut tx, account.id, user.id, now).await?
-            }
-        };
+        let sessions_ended = set_password(&mut tx, account, &password, now).await?;
         audit::record(
             &mut tx,
             actor,
@@ -244,6 +213,54 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Refuses a confirmation while the account is locked out of it: [`WRONG_CODES`] wrong codes in
+/// the last [`CODE_MINUTES`] minutes (read in the transaction that uses the code).
+async fn ensure_not_locked_out(tx: &mut Tx, account_id: i64, now: i64) -> StoreResult<()> {
+    let window = now - CODE_MINUTES * 60;
+    let wrong: Vec<i64> = query_scalar(
+        "SELECT at FROM audit_log WHERE account_id = $1 AND action = 'password.reset_refused' AND at > $2 ORDER BY at",
+    )
+    .bind(account_id)
+    .bind(window)
+    .fetch_all(&mut *tx)
+    .await?;
+    if i64::try_from(wrong.len()).unwrap_or(i64::MAX) >= WRONG_CODES {
+        let oldest = wrong.first().copied().unwrap_or(now);
+        return Err(StoreError::LockedOut {
+            retry_after_seconds: u64::try_from(oldest + CODE_MINUTES * 60 - now)
+                .unwrap_or(60)
+                .max(1),
+        });
+    }
+    Ok(())
+}
+
+/// Sets the new password in the transaction that uses the code, the hosting manager's (sent by
+/// SMS) or a superadministrator's: the account's failed attempts are cleared and the owner's
+/// sessions end. The number of sessions ended.
+async fn set_password(
+    tx: &mut Tx,
+    account: &AccountRow,
+    password: &NewPassword<'_>,
+    now: i64,
+) -> StoreResult<u64> {
+    match *password {
+        NewPassword::Manager { password, hash } => {
+            super::accounts::replace_manager_password(tx, account, password, hash, now).await
+        }
+        NewPassword::User { user, hash } => {
+            query("UPDATE users SET password_hash = $1 WHERE id = $2 AND account_id = $3")
+                .bind(hash)
+                .bind(user.id)
+                .bind(account.id)
+                .execute(&mut *tx)
+                .await?;
+            super::attempts::clear_account(tx, &account.hosting_number, Some(account.id)).await?;
+            super::users::end_user_sessions(tx, account.id, user.id, now).await
+        }
     }
 }
 
