@@ -331,7 +331,6 @@ impl ControllerPanel {
         members: &[Vec<i64>],
     ) -> Option<(i64, Vec<i64>)> {
         let mut change = None;
-        let administration = self.profile == hosting_api::ADMINISTRATION;
         let row_height = ui.spacing().interact_size.y + 4.0;
         // Only the visible rows are laid out, so a long list of users stays fast.
         egui::ScrollArea::vertical()
@@ -344,57 +343,9 @@ impl ControllerPanel {
                             egui::Label::new(&user.username),
                         );
                         for (schedule, members) in schedules.iter().zip(members) {
-                            let busy = self.grid.get(&schedule.id).is_some_and(Request::is_pending);
-                            let mut member = members.contains(&user.id);
-                            // The only superadministrator of an Administration profile stays
-                            // (the service says who, in the list of users).
-                            let locked = administration
-                                && member
-                                && user.sole_administrator_of.contains(&schedule.name);
-                            let label = t.with(
-                                "member-of",
-                                &[
-                                    ("username", &user.username),
-                                    ("schedule", &schedule.name),
-                                    ("profile", &self.profile),
-                                ],
-                            );
-                            let response = ui
-                                .add_sized(
-                                    [theme::USERNAME_COLUMN, row_height],
-                                    |ui: &mut egui::Ui| {
-                                        ui.add_enabled(
-                                            !busy && !locked,
-                                            egui::Checkbox::without_text(&mut member),
-                                        )
-                                    },
-                                )
-                                .on_hover_text(&label)
-                                .on_disabled_hover_text(if locked {
-                                    t.with(
-                                        "member-locked",
-                                        &[
-                                            ("username", &user.username),
-                                            ("schedule", &schedule.name),
-                                        ],
-                                    )
-                                } else {
-                                    label.clone()
-                                });
-                            response.widget_info(|| {
-                                egui::WidgetInfo::selected(
-                                    egui::accesskit::Role::CheckBox,
-                                    true,
-                                    member,
-                                    &label,
-                                )
-                            });
-                            if response.changed() {
-                                let mut next = members.clone();
-                                next.retain(|id| *id != user.id);
-                                if member {
-                                    next.push(user.id);
-                                }
+                            if let Some(next) =
+                                self.member_box(ui, t, user, schedule, members, row_height)
+                            {
                                 change = Some((schedule.id, next));
                             }
                         }
@@ -402,6 +353,59 @@ impl ControllerPanel {
                 }
             });
         change
+    }
+
+    /// The checkbox of `user` in `schedule`'s profile; the schedule's new members when it
+    /// changed.
+    fn member_box(
+        &self,
+        ui: &mut egui::Ui,
+        t: &Texts,
+        user: &User,
+        schedule: &Schedule,
+        members: &[i64],
+        row_height: f32,
+    ) -> Option<Vec<i64>> {
+        let administration = self.profile == hosting_api::ADMINISTRATION;
+        let busy = self.grid.get(&schedule.id).is_some_and(Request::is_pending);
+        let mut member = members.contains(&user.id);
+        // The only superadministrator of an Administration profile stays (the service says who,
+        // in the list of users).
+        let locked =
+            administration && member && user.sole_administrator_of.contains(&schedule.name);
+        let label = t.with(
+            "member-of",
+            &[
+                ("username", &user.username),
+                ("schedule", &schedule.name),
+                ("profile", &self.profile),
+            ],
+        );
+        let response = ui
+            .add_sized([theme::USERNAME_COLUMN, row_height], |ui: &mut egui::Ui| {
+                ui.add_enabled(!busy && !locked, egui::Checkbox::without_text(&mut member))
+            })
+            .on_hover_text(&label)
+            .on_disabled_hover_text(if locked {
+                t.with(
+                    "member-locked",
+                    &[("username", &user.username), ("schedule", &schedule.name)],
+                )
+            } else {
+                label.clone()
+            });
+        response.widget_info(|| {
+            egui::WidgetInfo::selected(egui::accesskit::Role::CheckBox, true, member, &label)
+        });
+        if !response.changed() {
+            return None;
+        }
+        let mut next = members.to_vec();
+        next.retain(|id| *id != user.id);
+        if member {
+            next.push(user.id);
+        }
+        Some(next)
     }
 
     /// Saves the new members of the profile in one schedule.

@@ -74,6 +74,82 @@ impl SpaceState {
                 .call(move |c| async move { c.set_publication(schedule, &update).await }),
         );
     }
+
+    /// The question before the publication stops, who loses access in it; the stop is saved on
+    /// yes. Whether the question was answered.
+    fn confirm_stop(
+        &mut self,
+        ui: &egui::Ui,
+        cx: &Cx<'_>,
+        schedule: &Schedule,
+        publication: &Publication,
+    ) -> bool {
+        let t = cx.t;
+        let delegated = self
+            .delegation
+            .value()
+            .is_some_and(|d| d.mode == DelegationMode::Cas);
+        let question = stop_question(t, schedule, publication, delegated);
+        let answer = widgets::confirm_modal(
+            ui.ctx(),
+            t,
+            "pronote-stop",
+            &question,
+            &t.get("pronote-stop-yes"),
+        );
+        let stop = PublicationUpdate {
+            published: Some(false),
+            ..PublicationUpdate::default()
+        };
+        self.save_on_yes(cx, schedule.id, answer, stop)
+    }
+
+    /// The question before `space` of a published schedule is switched off, who loses access
+    /// in it; the change is saved on yes. Whether the question was answered.
+    fn confirm_off(
+        &mut self,
+        ui: &egui::Ui,
+        cx: &Cx<'_>,
+        schedule: &Schedule,
+        publication: &Publication,
+        space: Webspace,
+    ) -> bool {
+        let t = cx.t;
+        let mut lines = vec![t.with(
+            "pronote-space-off-confirm",
+            &[
+                ("space", &space_name(t, space)),
+                ("schedule", &schedule.name),
+            ],
+        )];
+        lines.extend(access_lines(t, publication, Some(space)));
+        let answer = widgets::confirm_modal(
+            ui.ctx(),
+            t,
+            "pronote-space-off",
+            &lines.join("\n"),
+            &t.get("pronote-space-off-yes"),
+        );
+        let off = PublicationUpdate {
+            webspaces: Some(WebspacesUpdate::one(space, false)),
+            ..PublicationUpdate::default()
+        };
+        self.save_on_yes(cx, schedule.id, answer, off)
+    }
+
+    /// Saves `update` when a confirmation's `answer` is yes. Whether it was answered.
+    fn save_on_yes(
+        &mut self,
+        cx: &Cx<'_>,
+        schedule: i64,
+        answer: Option<bool>,
+        update: PublicationUpdate,
+    ) -> bool {
+        if answer == Some(true) {
+            self.save(cx, schedule, update);
+        }
+        answer.is_some()
+    }
 }
 
 /// The PRONOTE.net panel's id.
@@ -150,64 +226,15 @@ impl PronoteNetPanel {
                 ui.add_space(crate::theme::SECTION_SPACE);
                 addresses_section(ui, cx, state, &schedule, &publication);
             });
-        if self.confirm_stop == Some(schedule.id) {
-            let delegated = state
-                .delegation
-                .value()
-                .is_some_and(|d| d.mode == DelegationMode::Cas);
-            let question = stop_question(t, &schedule, &publication, delegated);
-            match widgets::confirm_modal(
-                ui.ctx(),
-                t,
-                "pronote-stop",
-                &question,
-                &t.get("pronote-stop-yes"),
-            ) {
-                Some(true) => {
-                    self.confirm_stop = None;
-                    state.save(
-                        cx,
-                        schedule.id,
-                        PublicationUpdate {
-                            published: Some(false),
-                            ..PublicationUpdate::default()
-                        },
-                    );
-                }
-                Some(false) => self.confirm_stop = None,
-                None => {}
-            }
+        if self.confirm_stop == Some(schedule.id)
+            && state.confirm_stop(ui, cx, &schedule, &publication)
+        {
+            self.confirm_stop = None;
         }
-        if let Some((id, space)) = self.confirm_off.filter(|(id, _)| *id == schedule.id) {
-            let mut lines = vec![t.with(
-                "pronote-space-off-confirm",
-                &[
-                    ("space", &space_name(t, space)),
-                    ("schedule", &schedule.name),
-                ],
-            )];
-            lines.extend(access_lines(t, &publication, Some(space)));
-            match widgets::confirm_modal(
-                ui.ctx(),
-                t,
-                "pronote-space-off",
-                &lines.join("\n"),
-                &t.get("pronote-space-off-yes"),
-            ) {
-                Some(true) => {
-                    self.confirm_off = None;
-                    state.save(
-                        cx,
-                        id,
-                        PublicationUpdate {
-                            webspaces: Some(WebspacesUpdate::one(space, false)),
-                            ..PublicationUpdate::default()
-                        },
-                    );
-                }
-                Some(false) => self.confirm_off = None,
-                None => {}
-            }
+        if let Some((_, space)) = self.confirm_off.filter(|(id, _)| *id == schedule.id)
+            && state.confirm_off(ui, cx, &schedule, &publication, space)
+        {
+            self.confirm_off = None;
         }
     }
 }

@@ -323,9 +323,22 @@ impl ConnectForm {
                 widgets::success(ui, &t.get("lost-password-sent"));
             }
         });
-        if !self.code_sent.is_done() {
-            return;
+        if self.code_sent.is_done() {
+            self.use_reset_code(ui, cx, number_ok, username.as_deref());
         }
+    }
+
+    /// The one-time code of the e-mail, typed here with a superadministrator's new password,
+    /// and its use.
+    fn use_reset_code(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &mut Cx<'_>,
+        number_ok: &Result<String, validate::ValidationError>,
+        username: Option<&str>,
+    ) {
+        let t = cx.t;
+        let manager = self.role == LoginRole::Manager;
         let code_field = widgets::field(
             ui,
             &t.get("reset-code"),
@@ -345,8 +358,7 @@ impl ConnectForm {
                 &t.get("user-password-hint"),
             );
             submitted |= widgets::submitted(&field);
-            let verdict =
-                validate::user_password(&self.new_password, username.as_deref().unwrap_or(""));
+            let verdict = validate::user_password(&self.new_password, username.unwrap_or(""));
             widgets::verdict(ui, t, &self.new_password, &verdict);
             verdict.is_ok()
         };
@@ -363,7 +375,7 @@ impl ConnectForm {
         {
             let confirm = hosting_api::PasswordResetConfirm {
                 hosting_number: number,
-                username: (!manager).then(|| username.clone().unwrap_or_default()),
+                username: (!manager).then(|| username.unwrap_or_default().to_string()),
                 code: self.reset_code.trim().to_string(),
                 password: (!manager).then(|| self.new_password.clone()),
             };
