@@ -250,6 +250,38 @@ impl TransferList {
     }
 }
 
+/// The files of a new base as PRONOTE generates them: when only a `*.HNOT` is designated (as the
+/// provider's pages say), its companions beside it (`<same name>.HCOURRIERS`, `.HDOCJOINTS`,
+/// `.HPHOTOS`, in any case) come with it; any other choice is kept as it is.
+pub fn with_companions_beside(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    let [base] = paths.as_slice() else {
+        return paths;
+    };
+    if FileKind::of_filename(&file_name(base)) != Some(FileKind::Base) {
+        return paths;
+    }
+    let (Some(folder), Some(stem)) = (base.parent(), base.file_stem()) else {
+        return paths;
+    };
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return paths;
+    };
+    let mut companions: Vec<PathBuf> = entries
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_stem() == Some(stem)
+                && path.is_file()
+                && FileKind::of_filename(&file_name(path))
+                    .is_some_and(|kind| kind != FileKind::Base)
+        })
+        .collect();
+    companions.sort();
+    let mut files = paths;
+    files.extend(companions);
+    files
+}
+
 /// Checks files chosen or dropped for a new base: every file is a PRONOTE file and exactly one
 /// is a `*.HNOT`. Returns the files with their kinds, or the locale key of the problem and the
 /// file name it is about.
@@ -322,6 +354,31 @@ mod tests {
             "companion-not-base"
         );
         assert!(check_companions(&[p("a.HDOCJOINTS")]).is_ok());
+    }
+
+    #[test]
+    fn a_base_designated_alone_brings_its_companions_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, name).unwrap();
+            path
+        };
+        let base = at("Verne 2026.HNOT");
+        let mail = at("Verne 2026.HCOURRIERS");
+        let photos = at("Verne 2026.hphotos");
+        at("Verne 2025.HDOCJOINTS");
+        at("Verne 2026.txt");
+        assert_eq!(
+            with_companions_beside(vec![base.clone()]),
+            vec![base.clone(), mail.clone(), photos]
+        );
+        // A choice of several files is the person's: nothing is added.
+        assert_eq!(
+            with_companions_beside(vec![base.clone(), mail.clone()]),
+            vec![base, mail.clone()]
+        );
+        assert_eq!(with_companions_beside(vec![mail.clone()]), vec![mail]);
     }
 
     #[test]

@@ -397,6 +397,29 @@ impl<'a> Person<'a> {
     }
 
     /// Presses a key (Enter, Escape, Tab).
+    /// A double-click at `point`: two clicks within egui's double-click delay (the harness runs
+    /// a frame per event, a quarter of a second apart, so its clock is held while they run).
+    pub fn double_click_at(&mut self, point: egui::Pos2) {
+        self.harness.hover_at(point);
+        self.harness.step();
+        let now = self.harness.ctx.input(|i| i.time);
+        self.harness.input_mut().time = Some(now);
+        for _ in 0..2 {
+            for pressed in [true, false] {
+                self.harness.event(egui::Event::PointerButton {
+                    pos: point,
+                    button: egui::PointerButton::Primary,
+                    pressed,
+                    modifiers: egui::Modifiers::default(),
+                });
+            }
+        }
+        self.harness.step();
+        self.harness.input_mut().time = None;
+        self.harness.step();
+        self.harness.step();
+    }
+
     pub fn press(&mut self, key: egui::Key) {
         self.harness.key_press(key);
         self.harness.step();

@@ -20,6 +20,7 @@ mod people_ui;
 mod pronote_net_ui;
 mod provider_ui;
 mod school_year_ui;
+mod seed_001;
 mod server_ui;
 mod smoke_window;
 mod snapshots_account;

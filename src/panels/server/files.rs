@@ -61,6 +61,7 @@ pub(super) fn load(
         *notice = Some(t.get("needs-stopped"));
         return;
     }
+    let paths = transfers::with_companions_beside(paths);
     match transfers::check_new_base(&paths) {
         Ok(files) => start(cx, schedule.id, Target::NewBase, files),
         Err((key, name)) => *notice = Some(t.with(&key, &[("name", &name)])),

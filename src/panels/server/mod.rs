@@ -66,8 +66,9 @@ enum Confirm {
     Shutdown(i64, String),
     /// Open a base (id, question).
     OpenBase(i64, String),
-    /// Open a safeguard (id, question).
-    OpenSafeguard(i64, String),
+    /// Open a safeguard (id, question), shutting down the running server of the schedule
+    /// first when there is one (its id).
+    OpenSafeguard(i64, String, Option<i64>),
 }
 
 /// A download (a safeguard, a year's base): the bytes received so far, then the file and its
@@ -171,7 +172,7 @@ impl Tabs {
         match confirm {
             Confirm::Shutdown(id, _) => self.active.shut_down(cx, id),
             Confirm::OpenBase(id, _) => self.bases.open(cx, id),
-            Confirm::OpenSafeguard(id, _) => self.safeguards.open(cx, id),
+            Confirm::OpenSafeguard(id, _, running) => self.safeguards.open(cx, id, running),
         }
     }
 
@@ -323,7 +324,7 @@ impl ServerPanel {
                 t.with("shutdown-question", &[("schedule", name)]),
                 t.get("shutdown-confirm"),
             ),
-            Confirm::OpenBase(_, question) | Confirm::OpenSafeguard(_, question) => {
+            Confirm::OpenBase(_, question) | Confirm::OpenSafeguard(_, question, _) => {
                 (question.clone(), t.get("open-confirm"))
             }
         };

@@ -1,5 +1,8 @@
 //! The Safeguards tab: the safeguards of the schedule, newest first; each can be opened on the
-//! stopped server (it replaces the open base) or downloaded, its hash checked on arrival.
+//! server (it replaces the open base; a running server is shut down first, which the question
+//! says) or downloaded, its hash checked on arrival. As in
+//! the provider's pages, a safeguard is selected with a click and its right-click menu offers
+//! *Open this safeguard* (and *Download*); the buttons of its row do the same from the keyboard.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -20,6 +23,16 @@ pub(super) struct SafeguardsTab {
     open_safeguard: Request<Schedule>,
     /// Downloads by safeguard id.
     downloads: HashMap<i64, Download>,
+    /// The safeguard selected in the list (its row is highlighted).
+    selected: Option<i64>,
+}
+
+/// What a row of the list asked for.
+enum RowAction {
+    /// Open this safeguard (asked first).
+    Open(Safeguard),
+    /// Download this safeguard.
+    Download(Safeguard),
 }
 
 impl SafeguardsTab {
@@ -36,11 +49,17 @@ impl SafeguardsTab {
         self.open_safeguard.is_pending()
     }
 
-    /// Opens a safeguard on the server (confirmed).
-    pub(super) fn open(&mut self, cx: &Cx<'_>, safeguard: i64) {
+    /// Opens a safeguard on the server (confirmed), after shutting down the schedule's server
+    /// when it runs (`running`: the schedule).
+    pub(super) fn open(&mut self, cx: &Cx<'_>, safeguard: i64, running: Option<i64>) {
         let call = cx
             .backend
-            .call(move |c| async move { c.open_safeguard(safeguard).await })
+            .call(move |c| async move {
+                if let Some(schedule) = running {
+                    c.shutdown(schedule).await?;
+                }
+                c.open_safeguard(safeguard).await
+            })
             .then(crate::session::SessionData::schedule_changed);
         self.open_safeguard.start(call);
     }
@@ -65,11 +84,18 @@ impl SafeguardsTab {
         if list.is_empty() {
             ui.label(t.get("no-safeguards"));
         }
-        let can_open = stopped(schedule) && !others && !self.opening();
+        let can_open = !others && !self.opening();
         let mut confirm = None;
-        let download = list_table(ui, t, &list, &self.downloads, can_open, &mut confirm);
+        let rows = Rows {
+            downloads: &self.downloads,
+            can_open,
+        };
+        let action = rows.table(ui, t, &list, &mut self.selected);
         if !stopped(schedule) && !list.is_empty() {
-            ui.label(t.get("needs-stopped-safeguard"));
+            ui.label(t.with(
+                "safeguard-shuts-down",
+                &[("schedule", schedule.name.as_str())],
+            ));
         }
         widgets::failure(ui, t, self.open_safeguard.failure());
         if self.open_safeguard.is_done() {
@@ -80,71 +106,151 @@ impl SafeguardsTab {
                 download_rows(ui, t, download);
             }
         }
-        if let Some(safeguard) = download {
-            start_download(cx, &mut self.downloads, safeguard);
+        match action {
+            Some(RowAction::Open(safeguard)) => {
+                let date = format::date_time(&safeguard.taken_at);
+                let running = (!stopped(schedule)).then_some(schedule.id);
+                let key = if running.is_some() {
+                    "open-safeguard-question-running"
+                } else {
+                    "open-safeguard-question"
+                };
+                let question = t.with(
+                    key,
+                    &[
+                        ("date", &date),
+                        ("name", &safeguard.base_name),
+                        ("schedule", &schedule.name),
+                    ],
+                );
+                confirm = Some(Confirm::OpenSafeguard(safeguard.id, question, running));
+            }
+            Some(RowAction::Download(safeguard)) => {
+                start_download(cx, &mut self.downloads, safeguard);
+            }
+            None => {}
         }
         confirm
     }
 }
 
-/// The table of safeguards with their Open and Download buttons; Open asks for confirmation
-/// through `confirm`, and the safeguard whose Download was clicked is returned.
-fn list_table(
-    ui: &mut egui::Ui,
-    t: &Texts,
-    list: &[Safeguard],
-    downloads: &HashMap<i64, Download>,
+/// What the rows of the list need to know.
+struct Rows<'a> {
+    downloads: &'a HashMap<i64, Download>,
+    /// A safeguard can be opened now (no other change of the schedule is under way).
     can_open: bool,
-    confirm: &mut Option<Confirm>,
-) -> Option<Safeguard> {
-    let mut download = None;
-    egui::Grid::new("safeguards")
-        .striped(true)
-        .num_columns(6)
-        .spacing([crate::theme::TABLE_COLUMN_GAP, crate::theme::SMALL_SPACE])
-        .show(ui, |ui| {
-            if list.is_empty() {
-                return;
-            }
-            for column in ["col-taken-at", "col-base", "col-size", "col-hash", "", ""] {
-                ui.strong(if column.is_empty() {
-                    String::new()
-                } else {
-                    t.get(column)
-                });
-            }
-            ui.end_row();
-            for safeguard in list {
-                let date = format::date_time(&safeguard.taken_at);
-                ui.label(&date);
-                ui.label(&safeguard.base_name);
-                ui.label(format::size(t, safeguard.size));
-                ui.label(format::short_hash(&safeguard.sha256));
-                if ui
-                    .add_enabled(can_open, egui::Button::new(t.get("open-safeguard")))
-                    .on_hover_text(&date)
-                    .clicked()
-                {
-                    let question = t.with(
-                        "open-safeguard-question",
-                        &[("date", &date), ("name", &safeguard.base_name)],
-                    );
-                    *confirm = Some(Confirm::OpenSafeguard(safeguard.id, question));
+}
+
+impl Rows<'_> {
+    /// The table of safeguards: a row is selected with a click, and its right-click menu and its
+    /// buttons open it (asked first by the caller) or download it.
+    fn table(
+        &self,
+        ui: &mut egui::Ui,
+        t: &Texts,
+        list: &[Safeguard],
+        selected: &mut Option<i64>,
+    ) -> Option<RowAction> {
+        let mut action = None;
+        egui::Grid::new("safeguards")
+            .striped(true)
+            .num_columns(6)
+            .spacing([crate::theme::TABLE_COLUMN_GAP, crate::theme::SMALL_SPACE])
+            .show(ui, |ui| {
+                if list.is_empty() {
+                    return;
                 }
-                let downloading = downloads
-                    .get(&safeguard.id)
-                    .is_some_and(|d| d.request.is_pending());
-                if ui
-                    .add_enabled(!downloading, egui::Button::new(t.get("download")))
-                    .on_hover_text(&date)
-                    .clicked()
-                {
-                    download = Some(safeguard.clone());
+                for column in ["col-taken-at", "col-base", "col-size", "col-hash", "", ""] {
+                    ui.strong(if column.is_empty() {
+                        String::new()
+                    } else {
+                        t.get(column)
+                    });
                 }
                 ui.end_row();
+                for safeguard in list {
+                    if let Some(asked) = self.row(ui, t, safeguard, selected) {
+                        action = Some(asked);
+                    }
+                    ui.end_row();
+                }
+            });
+        action
+    }
+
+    /// One safeguard's row.
+    fn row(
+        &self,
+        ui: &mut egui::Ui,
+        t: &Texts,
+        safeguard: &Safeguard,
+        selected: &mut Option<i64>,
+    ) -> Option<RowAction> {
+        let date = format::date_time(&safeguard.taken_at);
+        let mut action = None;
+        let is_selected = *selected == Some(safeguard.id);
+        let cells = [
+            ui.selectable_label(is_selected, &date),
+            ui.selectable_label(is_selected, &safeguard.base_name),
+        ];
+        for cell in &cells {
+            if cell.clicked() || cell.secondary_clicked() {
+                *selected = Some(safeguard.id);
             }
-        });
-    download
+            cell.context_menu(|ui| {
+                if let Some(asked) = self.menu(ui, t, safeguard) {
+                    action = Some(asked);
+                    ui.close();
+                }
+            });
+        }
+        ui.label(format::size(t, safeguard.size));
+        ui.label(format::short_hash(&safeguard.sha256));
+        if ui
+            .add_enabled(self.can_open, egui::Button::new(t.get("open-safeguard")))
+            .on_hover_text(&date)
+            .clicked()
+        {
+            action = Some(RowAction::Open(safeguard.clone()));
+        }
+        if ui
+            .add_enabled(
+                !self.downloading(safeguard),
+                egui::Button::new(t.get("download")),
+            )
+            .on_hover_text(&date)
+            .clicked()
+        {
+            action = Some(RowAction::Download(safeguard.clone()));
+        }
+        action
+    }
+
+    /// The right-click menu of a safeguard.
+    fn menu(&self, ui: &mut egui::Ui, t: &Texts, safeguard: &Safeguard) -> Option<RowAction> {
+        if ui
+            .add_enabled(self.can_open, egui::Button::new(t.get("open-safeguard")))
+            .clicked()
+        {
+            return Some(RowAction::Open(safeguard.clone()));
+        }
+        if ui
+            .add_enabled(
+                !self.downloading(safeguard),
+                egui::Button::new(t.get("download")),
+            )
+            .clicked()
+        {
+            return Some(RowAction::Download(safeguard.clone()));
+        }
+        None
+    }
+
+    fn downloading(&self, safeguard: &Safeguard) -> bool {
+        self.downloads
+            .get(&safeguard.id)
+            .is_some_and(|d| d.request.is_pending())
+    }
 }
 
 /// One download's rows: its progress while it runs, then its failure or where it went.

@@ -2,7 +2,9 @@
 //! for each year: archived by the service at the end of July, or loaded by an administrator), and
 //! for the chosen schedule, each year's actions: replace or complete it with a `*.HNOT` and its
 //! companions (members of the schedule's Administration profile), download it with its hash
-//! checked.
+//! checked. As in the provider's pages, a double-click on a base of the chosen schedule's column
+//! replaces it, and one on an empty cell completes that year; the buttons below do the same from
+//! the keyboard.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -100,7 +102,7 @@ impl YearsTab {
                 ui.spinner();
             }
         });
-        years_grid(ui, cx, &schedules);
+        let double_clicked = years_grid(ui, cx, &schedules, schedule.id);
         ui.separator();
         let Some(years) = cx
             .data
@@ -117,12 +119,31 @@ impl YearsTab {
             ui.label(t.with("years-members-only", &[("schedule", &schedule.name)]));
         }
         self.year_actions(ui, cx, &years);
+        if let Some(year) = double_clicked.filter(|_| years.may_change && !self.pick.is_pending()) {
+            self.pick_for(cx, year);
+        }
+    }
+
+    /// Asks for the files of the base of `year` (to replace its base, or complete it).
+    fn pick_for(&mut self, cx: &Cx<'_>, year: String) {
+        let title = cx.t.with("year-replace", &[("year", &year)]);
+        let dialog = files::dialog(cx.t, title, &files::BASE_FILES);
+        self.notice = None;
+        self.year_for = Some(year);
+        self.pick.start(cx.backend.pick_files(dialog));
     }
 }
 
-/// The grid: a row per school year, a column per schedule.
-fn years_grid(ui: &mut egui::Ui, cx: &mut Cx<'_>, schedules: &[Schedule]) {
+/// The grid: a row per school year, a column per schedule. The school year of a cell of the
+/// `chosen` schedule's column that was double-clicked.
+fn years_grid(
+    ui: &mut egui::Ui,
+    cx: &mut Cx<'_>,
+    schedules: &[Schedule],
+    chosen: i64,
+) -> Option<String> {
     let t = cx.t;
+    let mut double_clicked = None;
     let loaded: Vec<(String, ScheduleYears)> = schedules
         .iter()
         .filter_map(|s| {
@@ -157,7 +178,14 @@ fn years_grid(ui: &mut egui::Ui, cx: &mut Cx<'_>, schedules: &[Schedule]) {
                         .iter()
                         .find(|c| &c.school_year == year)
                         .and_then(|c| c.base.as_ref());
-                    ui.label(cell_text(t, base));
+                    let text = cell_text(t, base);
+                    if years.schedule_id != chosen {
+                        ui.label(text);
+                        continue;
+                    }
+                    if chosen_cell(ui, t, years, year, text, base.is_some()).double_clicked() {
+                        double_clicked = Some(year.clone());
+                    }
                 }
                 ui.end_row();
             }
@@ -167,6 +195,28 @@ fn years_grid(ui: &mut egui::Ui, cx: &mut Cx<'_>, schedules: &[Schedule]) {
             widgets::failure(ui, t, request.failure());
         }
     }
+    double_clicked
+}
+
+/// A cell of the chosen schedule's column: a double-click replaces its base or completes its
+/// year (its hover text says which, or who may).
+fn chosen_cell(
+    ui: &mut egui::Ui,
+    t: &Texts,
+    years: &ScheduleYears,
+    year: &str,
+    text: String,
+    has_base: bool,
+) -> egui::Response {
+    let hint = if !years.may_change {
+        t.with("years-members-only", &[("schedule", &years.schedule)])
+    } else if has_base {
+        t.with("year-double-click-replace", &[("year", year)])
+    } else {
+        t.with("year-double-click-complete", &[("year", year)])
+    };
+    ui.add(egui::Label::new(text).sense(egui::Sense::click()))
+        .on_hover_text(hint)
 }
 
 impl YearsTab {
@@ -227,11 +277,7 @@ impl YearsTab {
             ui.colored_label(ui.visuals().error_fg_color, notice);
         }
         if let Some(year) = pick {
-            let title = t.with("year-replace", &[("year", &year)]);
-            let dialog = files::dialog(t, title, &files::BASE_FILES);
-            self.notice = None;
-            self.year_for = Some(year);
-            self.pick.start(cx.backend.pick_files(dialog));
+            self.pick_for(cx, year);
         }
         if let Some((year, base)) = download {
             self.download(cx, schedule_id, year, &base);
@@ -274,6 +320,7 @@ impl YearsTab {
         let Some(start_year) = year.split('-').next().and_then(|y| y.parse::<i32>().ok()) else {
             return;
         };
+        let paths = transfers::with_companions_beside(paths);
         match transfers::check_new_base(&paths) {
             Ok(chosen) => files::start(cx, schedule_id, Target::Year { start_year }, chosen),
             Err((key, name)) => self.notice = Some(t.with(&key, &[("name", &name)])),
