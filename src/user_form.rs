@@ -40,6 +40,18 @@ pub fn create(backend: &Backend, user: NewUser) -> Call<User> {
         })
 }
 
+/// The "superadministrator" box of the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleBox {
+    /// No box: the role is the form's (step 4 makes a superadministrator).
+    Fixed,
+    /// The box, to tick or not (the hosting manager).
+    Free,
+    /// The box, unticked and disabled with the reason (a superadministrator adds other
+    /// users, not superadministrators: that is the hosting manager's).
+    ManagerOnly,
+}
+
 impl NewUserForm {
     /// A form for a superadministrator (step 4: no role to choose).
     pub fn superadministrator() -> NewUserForm {
@@ -54,8 +66,8 @@ impl NewUserForm {
         &self.password
     }
 
-    /// Draws the fields; `choose_role` shows the "superadministrator" box.
-    pub fn ui(&mut self, ui: &mut egui::Ui, t: &Texts, choose_role: bool) -> Filled {
+    /// Draws the fields, with the "superadministrator" box as `role` says.
+    pub fn ui(&mut self, ui: &mut egui::Ui, t: &Texts, role: RoleBox) -> Filled {
         let (first, first_ok) = widgets::checked_field(
             ui,
             t,
@@ -100,11 +112,20 @@ impl NewUserForm {
                 ui.colored_label(ui.visuals().error_fg_color, t.get("passwords-differ"));
             });
         }
-        if choose_role {
+        if role == RoleBox::ManagerOnly {
+            self.superadmin = false;
+        }
+        if role != RoleBox::Fixed {
             ui.horizontal(|ui| {
                 ui.add_space(theme::FIELD_INDENT);
-                ui.checkbox(&mut self.superadmin, t.get("superadmin"));
+                ui.add_enabled(
+                    role == RoleBox::Free,
+                    egui::Checkbox::new(&mut self.superadmin, t.get("superadmin")),
+                );
             });
+        }
+        if role == RoleBox::ManagerOnly {
+            widgets::note(ui, &t.get("superadmin-manager-only"));
         }
         let submitted = [&first, &surname, &username, &password, &confirm]
             .into_iter()

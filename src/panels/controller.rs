@@ -259,7 +259,12 @@ impl ControllerPanel {
         if let Some(Ok(_)) = self.add.arrived() {
             self.new_user = NewUserForm::default();
         }
-        let filled = self.new_user.ui(ui, t, true);
+        let role = if cx.data.is_manager() {
+            crate::user_form::RoleBox::Free
+        } else {
+            crate::user_form::RoleBox::ManagerOnly
+        };
+        let filled = self.new_user.ui(ui, t, role);
         let busy = self.add.is_pending();
         let ready = filled.user.is_some();
         if (widgets::action_button(ui, &t.get("add-user"), ready && !busy, busy)

@@ -68,6 +68,10 @@ impl WorkstationsPanel {
                 ui.spinner();
             }
         });
+        if !cx.data.is_manager() {
+            // A superadministrator is sent their own workstations only: say so, and who sees all.
+            widgets::note(ui, &t.get("workstations-own-only"));
+        }
         widgets::failure(ui, t, self.revoke.failure());
         let list = cx.data.workstations.value().cloned().unwrap_or_default();
         if list.is_empty() && !cx.data.workstations.is_pending() {

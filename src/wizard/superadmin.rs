@@ -38,7 +38,7 @@ impl SuperadminForm {
         let t = cx.t;
         ui.label(t.get("step4-intro"));
         ui.add_space(crate::theme::GROUP_SPACE);
-        let filled = self.form.ui(ui, t, false);
+        let filled = self.form.ui(ui, t, crate::user_form::RoleBox::Fixed);
         ui.add_space(crate::theme::GROUP_SPACE);
         if let Some(Ok(user)) = self.create.arrived() {
             self.created = Some(user.clone());

@@ -19,6 +19,7 @@ mod panels_ui;
 mod people_ui;
 mod pronote_net_ui;
 mod provider_ui;
+mod roles_ui;
 mod school_year_ui;
 mod seed_001;
 mod server_ui;
