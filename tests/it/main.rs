@@ -21,6 +21,7 @@ mod pronote_net_ui;
 mod provider_ui;
 mod roles_ui;
 mod school_year_ui;
+mod seed_000;
 mod seed_001;
 mod server_ui;
 mod smoke_window;
