@@ -99,6 +99,29 @@ impl Service {
         })
     }
 
+    /// The provider's price list (in euros, VAT 20 %, since 2020): hosting, one Administrative
+    /// licence, one Campus.net licence; what a renewal's pro-forma invoice is made from.
+    pub fn set_prices(&self, hosting: &str, administration_licence: &str, campus_net: &str) {
+        self.runtime.block_on(async {
+            for (item, amount) in [
+                ("hosting", hosting),
+                ("administration_licence", administration_licence),
+                ("campus_net_licence", campus_net),
+            ] {
+                hostingd::operator::set_price(
+                    self.store(),
+                    item,
+                    amount,
+                    "EUR",
+                    "20",
+                    "2020-01-01",
+                )
+                .await
+                .unwrap();
+            }
+        });
+    }
+
     /// The hosting manager's onboarding done through the typed client on their own workstation
     /// (licence, domains `<prefix>-…`, a superadministrator `jdupont` with console access in the
     /// Administration profile of every schedule).

@@ -345,17 +345,7 @@ fn school() -> (Service, hostingd::testing::Logins) {
     let logins = service.provision("Lycee Matrice");
     service.onboard_with_client(&logins, "matrice");
     service.running_planning01(&logins);
-    service.runtime.block_on(async {
-        for (item, amount) in [
-            ("hosting", "1000"),
-            ("administration_licence", "100"),
-            ("campus_net_licence", "200"),
-        ] {
-            hostingd::operator::set_price(service.store(), item, amount, "EUR", "20", "2020-01-01")
-                .await
-                .unwrap();
-        }
-    });
+    service.set_prices("1000", "100", "200");
     (service, logins)
 }
 

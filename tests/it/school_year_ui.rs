@@ -254,16 +254,8 @@ fn renewing_the_contract_and_opening_the_pro_forma_invoice() {
     service.onboard_with_client(&logins, "zola");
     let today = time::OffsetDateTime::now_utc().date();
     let end = today + time::Duration::days(60);
+    service.set_prices("1450", "120.50", "300");
     service.runtime.block_on(async {
-        for (item, amount) in [
-            ("hosting", "1450"),
-            ("administration_licence", "120.50"),
-            ("campus_net_licence", "300"),
-        ] {
-            hostingd::operator::set_price(service.store(), item, amount, "EUR", "20", "2020-01-01")
-                .await
-                .unwrap();
-        }
         let change = hostingd::store::ContractChange {
             ends_on: Some(hostingd::rules::school_year::iso(end)),
             administration_licences: Some(2),

@@ -347,24 +347,7 @@ fn load_the_bases_from_previous_years() {
 #[test]
 fn renew_the_hosting_contract() {
     let school = School::new("Lycee Diderot", "diderot");
-    school.service.runtime.block_on(async {
-        for (item, amount) in [
-            ("hosting", "1450"),
-            ("administration_licence", "120"),
-            ("campus_net_licence", "300"),
-        ] {
-            hostingd::operator::set_price(
-                school.service.store(),
-                item,
-                amount,
-                "EUR",
-                "20",
-                "2020-01-01",
-            )
-            .await
-            .unwrap();
-        }
-    });
+    school.service.set_prices("1450", "120", "300");
     // "Prerequisite: You must login as the SPR."
     let mut person = school.superadmin();
     // "1. From a Client, go to the menu Hosting > Renew my hosting contract."
