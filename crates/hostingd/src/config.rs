@@ -158,6 +158,16 @@ pub struct ServeConfig {
     /// File holding the bearer token of the SMS gateway, read at start and trimmed.
     #[arg(long, env = "HOSTINGD_SMS_TOKEN_FILE", conflicts_with = "sms_token")]
     pub sms_token_file: Option<PathBuf>,
+    /// The longest wait, in seconds, between two attempts to deliver an e-mail or an SMS (the
+    /// wait starts at 5 s and doubles at each failure, with jitter).
+    #[arg(long, env = "HOSTINGD_OUTBOX_MAX_RETRY_SECONDS", default_value_t = 900,
+          value_parser = clap::value_parser!(u64).range(5..=86_400))]
+    pub outbox_max_retry_seconds: u64,
+    /// Hours after which an e-mail or SMS still undelivered is given up (logged at error, listed
+    /// by `hostingd outbox --failed`, re-queued by `hostingd outbox --retry`).
+    #[arg(long, env = "HOSTINGD_OUTBOX_GIVE_UP_HOURS", default_value_t = 72,
+          value_parser = clap::value_parser!(u64).range(1..=2_160))]
+    pub outbox_give_up_hours: u64,
     /// Extra CA certificates (PEM) trusted for the schools' CAS servers (delegated
     /// authentication), besides the system's.
     #[arg(long, env = "HOSTINGD_CAS_CA_FILE")]
@@ -196,6 +206,8 @@ impl ServeConfig {
             sms_url_file: None,
             sms_token: None,
             sms_token_file: None,
+            outbox_max_retry_seconds: 900,
+            outbox_give_up_hours: 72,
             blob_dir: None,
             blob_store: None,
             max_upload_bytes: 20_000_000_000,
@@ -322,6 +334,17 @@ impl ServeConfig {
     /// The SMS gateway URL, from `--sms-url` or `--sms-url-file`.
     pub fn sms_url(&self) -> anyhow::Result<Option<String>> {
         flag_or_file(&self.sms_url, &self.sms_url_file, "sms-url")
+    }
+
+    /// How the outbox tries failed deliveries again.
+    pub fn retry_policy(&self) -> crate::store::RetryPolicy {
+        crate::store::RetryPolicy {
+            max_interval: i64::try_from(self.outbox_max_retry_seconds).unwrap_or(i64::MAX),
+            give_up_after: i64::try_from(self.outbox_give_up_hours)
+                .unwrap_or(i64::MAX)
+                .saturating_mul(3600),
+            ..crate::store::RetryPolicy::default()
+        }
     }
 
     /// The SMS gateway token, from `--sms-token` or `--sms-token-file`.

@@ -7,7 +7,7 @@ use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::ServeConfig;
-use crate::store::{PendingMessage, Store};
+use crate::store::{DeliveryAttempt, PendingMessage, RetryPolicy, Store};
 
 /// Messages claimed at once per channel.
 const CLAIM_BATCH: i64 = 20;
@@ -20,6 +20,7 @@ const CLAIM_SECONDS: i64 = 300;
 pub struct Delivery {
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
     sms: Option<(reqwest::Client, String, Option<String>)>,
+    retry: RetryPolicy,
 }
 
 impl Delivery {
@@ -48,7 +49,11 @@ impl Delivery {
             )),
             None => None,
         };
-        Ok((smtp.is_some() || sms.is_some()).then_some(Delivery { smtp, sms }))
+        Ok((smtp.is_some() || sms.is_some()).then_some(Delivery {
+            smtp,
+            sms,
+            retry: config.retry_policy(),
+        }))
     }
 
     async fn send_email(&self, message: &PendingMessage) -> Result<(), String> {
@@ -97,6 +102,7 @@ impl Delivery {
     /// first, so that other instances over the same database leave them alone.
     pub async fn deliver_pending(&self, store: &Store) -> anyhow::Result<usize> {
         let mut delivered = 0;
+        let mut bodies_dropped = false;
         for (channel, configured) in [("email", self.smtp.is_some()), ("sms", self.sms.is_some())] {
             if !configured {
                 continue;
@@ -110,19 +116,31 @@ impl Delivery {
                 } else {
                     self.send_sms(&message).await
                 };
-                match &result {
-                    Ok(()) => delivered += 1,
+                if let Err(error) = &result {
                     // The recipient is logged, never the body (it may hold a password).
-                    Err(error) => {
-                        tracing::warn!(id = message.id, channel, %error, "delivery failed")
+                    tracing::warn!(id = message.id, channel, %error, "delivery failed");
+                }
+                let attempt = store
+                    .mark_delivery(message.id, result.err().as_deref(), &self.retry)
+                    .await?;
+                match attempt {
+                    DeliveryAttempt::Delivered => {
+                        delivered += 1;
+                        bodies_dropped = true;
+                    }
+                    DeliveryAttempt::Retry(_) => {}
+                    DeliveryAttempt::Abandoned => {
+                        bodies_dropped = true;
+                        tracing::error!(
+                            id = message.id,
+                            channel,
+                            "delivery given up: the message is too old; see `hostingd outbox --failed`"
+                        );
                     }
                 }
-                store
-                    .mark_delivery(message.id, result.err().as_deref())
-                    .await?;
             }
         }
-        if delivered > 0 {
+        if bodies_dropped {
             // The dropped bodies leave the WAL now, not at some later checkpoint.
             store.checkpoint().await;
         }

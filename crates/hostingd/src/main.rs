@@ -69,13 +69,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Lists the e-mails and SMS of the outbox.
+    /// Lists the e-mails and SMS of the outbox; `--failed` those that failed (waiting for their
+    /// next attempt, or given up); `--retry ID` or `--retry-all` re-queues them for now.
     Outbox {
         #[command(flatten)]
         store: StoreArgs,
-        /// One JSON object a line: channel, recipient, subject, body (empty once delivered).
+        /// One JSON object a line: channel, recipient, subject, body (empty once delivered or,
+        /// for a secret, given up), attempts, last error, next attempt, given up.
         #[arg(long)]
         json: bool,
+        /// Only the messages that failed at least once and are not delivered.
+        #[arg(long)]
+        failed: bool,
+        /// Re-queues this failed message for an attempt now.
+        #[arg(long, conflicts_with_all = ["retry_all", "failed", "json"])]
+        retry: Option<i64>,
+        /// Re-queues every failed message for an attempt now.
+        #[arg(long, conflicts_with_all = ["failed", "json"])]
+        retry_all: bool,
     },
     /// Gives an account a new console password, sent by SMS, and ends the sessions opened
     /// with the old one (the manager's workstations log in again).
@@ -274,7 +285,25 @@ async fn run(command: Command) -> anyhow::Result<()> {
             };
             provision(&store.open().await?, &account, json).await
         }
-        Command::Outbox { store, json } => print_outbox(&store.open().await?, json).await,
+        Command::Outbox {
+            store,
+            json,
+            failed,
+            retry,
+            retry_all,
+        } => {
+            let store = store.open().await?;
+            if retry.is_some() || retry_all {
+                let done = store
+                    .requeue_messages(retry)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!("{}", hostingd::operator::requeued_report(&done, retry));
+                Ok(())
+            } else {
+                print_outbox(&store, json, failed).await
+            }
+        }
         Command::Release(command) => release(command).await,
         Command::Prices(command) => prices(command).await,
         other => account_command(other).await,
@@ -479,25 +508,20 @@ async fn provision(store: &Store, account: &NewAccount, json: bool) -> anyhow::R
     Ok(())
 }
 
-/// Prints every message of the outbox; a delivered one shows only its metadata.
-async fn print_outbox(store: &Store, json: bool) -> anyhow::Result<()> {
-    for message in store
-        .outbox(None)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-    {
+/// Prints the messages of the outbox (`failed`: those that failed and are not delivered); a
+/// delivered one, or a secret given up, shows only its metadata.
+async fn print_outbox(store: &Store, json: bool, failed: bool) -> anyhow::Result<()> {
+    let messages = if failed {
+        store.failed_messages().await
+    } else {
+        store.outbox(None).await
+    }
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for message in messages {
         if json {
             println!("{}", serde_json::to_string(&message)?);
-        } else if message.delivered_at.is_some() {
-            println!(
-                "--- {} to {}: {} (delivered)",
-                message.channel, message.recipient, message.subject
-            );
         } else {
-            println!(
-                "--- {} to {}: {}\n{}",
-                message.channel, message.recipient, message.subject, message.body
-            );
+            println!("{}", hostingd::operator::outbox_entry(&message));
         }
     }
     Ok(())

@@ -20,6 +20,9 @@ pub struct Message {
     subject: &'static str,
     body: Vec<&'static str>,
     args: Vec<(&'static str, Value)>,
+    /// It holds a secret (a password, a one-time code, an invoice number): its body is
+    /// dropped once delivered or given up.
+    secret: bool,
 }
 
 /// A message written in one language.
@@ -37,7 +40,19 @@ impl Message {
             subject,
             body: vec![body],
             args: Vec::new(),
+            secret: false,
         }
+    }
+
+    /// A text that is a secret: the message is kept no longer than its delivery needs.
+    fn secret(mut self, name: &'static str, value: &str) -> Message {
+        self.secret = true;
+        self.text(name, value)
+    }
+
+    /// Whether the message holds a secret.
+    pub fn is_secret(&self) -> bool {
+        self.secret
     }
 
     fn text(mut self, name: &'static str, value: &str) -> Message {
@@ -93,7 +108,7 @@ pub fn logins_emails(
         Message::new("logins-invoice-subject", "logins-invoice-body")
             .paragraph("logins-download")
             .text("school", school_name)
-            .text("invoice", invoice_number)
+            .secret("invoice", invoice_number)
             .text("download", download),
         Message::new("logins-hosting-subject", "logins-hosting-body")
             .paragraph("logins-download")
@@ -105,12 +120,12 @@ pub fn logins_emails(
 
 /// The SMS with the console password of a new account.
 pub fn console_password_sms(password: &str) -> Message {
-    Message::new("sms-password-subject", "sms-password-body").text("password", password)
+    Message::new("sms-password-subject", "sms-password-body").secret("password", password)
 }
 
 /// The SMS with a new console password.
 pub fn new_password_sms(password: &str) -> Message {
-    Message::new("sms-new-password-subject", "sms-new-password-body").text("password", password)
+    Message::new("sms-new-password-subject", "sms-new-password-body").secret("password", password)
 }
 
 /// The e-mail with the one-time code of a lost password: for the hosting manager (`username`
@@ -132,7 +147,7 @@ pub fn password_reset_email(
             },
         )
         .text("username", username.unwrap_or_default())
-        .text("code", code)
+        .secret("code", code)
         .number("minutes", minutes)
 }
 
@@ -153,7 +168,7 @@ pub fn rotated_invoice_email(
     Message::new("invoice-rotated-subject", "invoice-rotated-body")
         .text("school", school_name)
         .text("hosting", hosting_number)
-        .text("invoice", invoice_number)
+        .secret("invoice", invoice_number)
 }
 
 /// Who a workstation was installed for.

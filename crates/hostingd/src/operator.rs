@@ -252,6 +252,76 @@ pub async fn set_contract(
         .map_err(|e| e.to_string())
 }
 
+/// One message of the outbox as `hostingd outbox` prints it: its head (channel, recipient,
+/// subject, and its state when it is not simply waiting), then its body while it has one.
+pub fn outbox_entry(message: &crate::store::OutboxMessage) -> String {
+    let state = if message.delivered_at.is_some() {
+        " (delivered)".to_string()
+    } else if let Some(at) = message.abandoned_at {
+        format!(
+            " (given up at {} after {} attempts: {}; `hostingd outbox --retry {}` tries again{})",
+            crate::clock::rfc3339(at),
+            message.attempts,
+            message.last_error.as_deref().unwrap_or("no error recorded"),
+            message.id,
+            if message.secret {
+                ", but its secret is gone: send a new one"
+            } else {
+                ""
+            }
+        )
+    } else if message.attempts > 0 {
+        format!(
+            " (failed {} times: {}; next attempt at {})",
+            message.attempts,
+            message.last_error.as_deref().unwrap_or("no error recorded"),
+            crate::clock::rfc3339(message.next_attempt_at)
+        )
+    } else {
+        String::new()
+    };
+    let head = format!(
+        "--- #{} {} to {}: {}{state}",
+        message.id, message.channel, message.recipient, message.subject
+    );
+    if message.body.is_empty() {
+        head
+    } else {
+        format!("{head}\n{}", message.body)
+    }
+}
+
+/// What `hostingd outbox --retry` says it did (`id`: the one message asked for).
+pub fn requeued_report(done: &crate::store::Requeued, id: Option<i64>) -> String {
+    let mut lines = Vec::new();
+    if !done.requeued.is_empty() {
+        lines.push(format!(
+            "re-queued for an attempt now: {}",
+            list(&done.requeued)
+        ));
+    }
+    if !done.emptied.is_empty() {
+        lines.push(format!(
+            "not re-queued, their secret (a password, a code, an invoice number) was emptied when they were given up: {}. Send a new one: `hostingd reset-password` (a password), `hostingd rotate-invoice` (an invoice number), or a new code asked for in the console",
+            list(&done.emptied)
+        ));
+    }
+    if lines.is_empty() {
+        lines.push(match id {
+            Some(id) => format!("message #{id} is not a failed message of the outbox (see `hostingd outbox --failed`)"),
+            None => "no failed message in the outbox".to_string(),
+        });
+    }
+    lines.join("\n")
+}
+
+fn list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(|id| format!("#{id}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_amount;

@@ -55,7 +55,7 @@ pub use notifications::{
     Audience, NOTIFICATION_DAYS, NotificationList, NotificationRow, NotificationScope,
 };
 pub use objects::Claim;
-pub use outbox::{OutboxMessage, PendingMessage};
+pub use outbox::{DeliveryAttempt, OutboxMessage, PendingMessage, Requeued, RetryPolicy};
 pub use publications::{PublicationChange, PublicationRow, WebspaceView};
 pub use safeguards::{FileCopy, SafeguardRow};
 pub use schedules::{EndpointOwner, ScheduleChanges, ScheduleRow};

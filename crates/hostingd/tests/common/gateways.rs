@@ -9,6 +9,12 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 /// A minimal SMTP server that accepts every message and keeps its DATA.
 pub async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
+    smtp_server(Arc::new(Mutex::new(false))).await
+}
+
+/// The SMTP server, down while `down` is set: it then closes every connection before its
+/// greeting, as a server that is stopping does (the client gets no answer).
+pub async fn smtp_server(down: Arc<Mutex<bool>>) -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let received = Arc::new(Mutex::new(Vec::new()));
@@ -16,6 +22,10 @@ pub async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
     tokio::spawn(async move {
         loop {
             let (socket, _) = listener.accept().await.unwrap();
+            if *down.lock().unwrap() {
+                drop(socket);
+                continue;
+            }
             let store = store.clone();
             tokio::spawn(async move {
                 let (read, mut write) = socket.into_split();
