@@ -158,6 +158,11 @@ pub struct ServeConfig {
     /// File holding the bearer token of the SMS gateway, read at start and trimmed.
     #[arg(long, env = "HOSTINGD_SMS_TOKEN_FILE", conflicts_with = "sms_token")]
     pub sms_token_file: Option<PathBuf>,
+    /// Seconds that requests in flight may take to finish at a planned stop (SIGTERM, Ctrl-C)
+    /// before their connections are closed.
+    #[arg(long, env = "HOSTINGD_SHUTDOWN_GRACE_SECONDS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(0..=600))]
+    pub shutdown_grace_seconds: u64,
     /// The longest wait, in seconds, between two attempts to deliver an e-mail or an SMS (the
     /// wait starts at 5 s and doubles at each failure, with jitter).
     #[arg(long, env = "HOSTINGD_OUTBOX_MAX_RETRY_SECONDS", default_value_t = 900,
@@ -206,6 +211,7 @@ impl ServeConfig {
             sms_url_file: None,
             sms_token: None,
             sms_token_file: None,
+            shutdown_grace_seconds: 20,
             outbox_max_retry_seconds: 900,
             outbox_give_up_hours: 72,
             blob_dir: None,

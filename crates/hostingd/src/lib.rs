@@ -178,6 +178,8 @@ pub struct RunningService {
     delivery: Option<tokio::task::JoinHandle<()>>,
     jobs: tokio::task::JoinHandle<()>,
     reconciler: tokio::task::JoinHandle<()>,
+    /// How long requests in flight may take to finish at a stop.
+    grace: Duration,
 }
 
 impl RunningService {
@@ -196,16 +198,28 @@ impl RunningService {
         jobs::run_due(&self.state.job_services()).await
     }
 
-    /// Stops accepting, lets requests in flight finish (at most 5 s), and returns.
+    /// A planned stop (SIGTERM, Ctrl-C): stops accepting, stops the background loops and the
+    /// schedules' endpoints (their leases given back), lets requests in flight finish (at most
+    /// `--shutdown-grace-seconds`), then gives back every lease and outbox claim this instance
+    /// still holds (an upload's PATCH cut short included), so that another instance takes over
+    /// at once instead of when they expire.
     pub async fn shutdown(self) -> anyhow::Result<()> {
-        self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
+        self.handle.graceful_shutdown(Some(self.grace));
         if let Some(delivery) = self.delivery {
             delivery.abort();
         }
         self.jobs.abort();
         self.reconciler.abort();
         self.state.endpoints.stop_all().await;
-        self.task.await??;
+        let served = self.task.await;
+        match self.state.store.release_this_instance().await {
+            Ok((leases, claims)) if leases + claims > 0 => {
+                tracing::info!(leases, claims, "leases and outbox claims given back");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "the leases were not given back"),
+        }
+        served??;
         Ok(())
     }
 
@@ -310,5 +324,6 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
         delivery,
         jobs,
         reconciler,
+        grace: Duration::from_secs(config.shutdown_grace_seconds),
     })
 }

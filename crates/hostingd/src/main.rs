@@ -476,7 +476,9 @@ async fn prices(command: PricesCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Runs the service until Ctrl-C. The "listening" line is what scripts and tests wait for.
+/// Runs the service until SIGTERM (systemd, a container runtime) or Ctrl-C, then stops as
+/// [`hostingd::RunningService::shutdown`] says and exits 0. The "listening" line is what scripts
+/// and tests wait for.
 async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let service = hostingd::start(config, Clock::default()).await?;
     println!("hostingd listening on {}", service.base_url());
@@ -485,9 +487,30 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         service.state.pki.ca_fingerprint()
     );
     println!("instance {}", hostingd::instance::id());
-    tokio::signal::ctrl_c().await?;
-    println!("stopping");
-    service.shutdown().await
+    let signal = stop_signal().await?;
+    println!("stopping ({signal})");
+    tracing::info!(signal, "stopping");
+    service.shutdown().await?;
+    println!("stopped");
+    Ok(())
+}
+
+/// Waits for a request to stop: SIGTERM or SIGINT (Ctrl-C) on Unix, Ctrl-C elsewhere.
+async fn stop_signal() -> anyhow::Result<&'static str> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted.map(|()| "SIGINT").map_err(Into::into),
+            _ = terminate.recv() => Ok("SIGTERM"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await?;
+        Ok("Ctrl-C")
+    }
 }
 
 /// Creates an account; its logins go to the outbox.

@@ -68,6 +68,31 @@ impl Store {
         Ok(gone.rows_affected())
     }
 
+    /// At a planned stop: gives back every lease of this instance (its holders are
+    /// `<instance id>:…`) and its outbox claims, so that another instance takes over at once.
+    /// Returns how many leases and claims were given back.
+    pub async fn release_this_instance(&self) -> StoreResult<(u64, u64)> {
+        let id = crate::instance::id();
+        let mine = format!("{id}:");
+        let length = i64::try_from(mine.len()).unwrap_or(i64::MAX);
+        let mut tx = self.write().await?;
+        let leases = query("DELETE FROM leases WHERE substr(holder, 1, CAST($2 AS INTEGER)) = $1")
+            .bind(&mine)
+            .bind(length)
+            .execute(&mut tx)
+            .await?
+            .rows_affected();
+        let claims = query(
+            "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1 AND delivered_at IS NULL",
+        )
+        .bind(id)
+        .execute(&mut tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok((leases, claims))
+    }
+
     /// Who has the lease `name` now, if anyone.
     pub async fn lease_holder(&self, name: &str) -> StoreResult<Option<String>> {
         Ok(

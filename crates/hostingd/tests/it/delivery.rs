@@ -171,7 +171,12 @@ async fn an_outage_longer_than_the_old_give_up_loses_nothing() {
         && !m.body.is_empty()));
     assert_eq!(store.failed_messages().await.unwrap().len(), queued);
     let (backlog, oldest) = store.outbox_backlog().await.unwrap();
-    assert_eq!((backlog, oldest), (6, rounds * 30));
+    // The clock also moves with real time: a second or so beside the test's steps.
+    assert_eq!(backlog, 6);
+    assert!(
+        (rounds * 30..rounds * 30 + 60).contains(&oldest),
+        "{oldest}"
+    );
 
     // Back: within the longest back-off (15 minutes) every message goes, and only once.
     *down.lock().unwrap() = false;

@@ -153,3 +153,92 @@ async fn the_jobs_run_on_one_instance_at_a_time_and_sweep_once_an_hour() {
             .unwrap()
     );
 }
+
+/// A planned stop during an upload (issue 23): SIGTERM makes the process stop accepting, let
+/// the PATCH in flight end (or cut it at the grace time), give back its leases and exit 0; the
+/// client then resumes the upload on the next instance from the bytes already kept.
+#[test]
+fn sigterm_during_an_upload_exits_0_and_the_upload_resumes_on_the_next_instance() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let handed = common::HandedOver::new(&runtime, "Lycee Arret", None);
+    let dir = &handed.dir;
+    let file = dir.path().join("Arret.HNOT");
+    let length: usize = 96 * 1024 * 1024;
+    std::fs::write(
+        &file,
+        (0..length).map(|i| (i % 251) as u8).collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let port = free_port();
+    let mut east = serve(
+        dir.path(),
+        port,
+        &["--instance-id", "it-term", "--shutdown-grace-seconds", "2"],
+    );
+    let client = handed.client(port);
+    let metadata = hosting_api::UploadMetadata {
+        kind: hosting_api::FileKind::Base,
+        filename: "Arret.HNOT".to_string(),
+        sha256: None,
+    };
+    let id = runtime
+        .block_on(client.create_upload(&metadata, length as u64))
+        .unwrap();
+    // The upload runs; once the service keeps some of it, the process is told to stop.
+    let options = hosting_api::TusOptions {
+        chunk_size: 1 << 20,
+        min_chunk_size: 1 << 20,
+        max_attempts: 1,
+        ..hosting_api::TusOptions::default()
+    };
+    let sending = {
+        let (client, id, file, options) =
+            (client.clone(), id.clone(), file.clone(), options.clone());
+        runtime.spawn(async move { client.upload_file(&id, &file, &options, |_| {}).await })
+    };
+    let kept_before = runtime.block_on(async {
+        loop {
+            let (offset, _) = client.upload_offset(&id).await.unwrap();
+            if offset > 0 {
+                return offset;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    });
+    let status = Command::new("kill")
+        .args(["-TERM", &east.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = east.wait().unwrap();
+    assert!(exit.success(), "a planned stop exits 0: {exit:?}");
+    // The upload was cut (one attempt only here): the client reports it, nothing more.
+    assert!(runtime.block_on(sending).unwrap().is_err());
+
+    // Nothing of it is left held: no lease of the stopped instance.
+    let held: Vec<String> = runtime.block_on(async {
+        let db = hostingd::testing::raw_database(dir.path()).await;
+        let held = sqlx::query_scalar("SELECT holder FROM leases")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+        db.close().await;
+        held
+    });
+    assert!(held.iter().all(|h| !h.starts_with("it-term:")), "{held:?}");
+
+    // The next instance takes the upload on from what the first one kept.
+    let port = free_port();
+    let _west = serve(dir.path(), port, &["--instance-id", "it-west"]);
+    let client = handed.client(port);
+    let (kept, total) = runtime.block_on(client.upload_offset(&id)).unwrap();
+    assert!(kept >= kept_before && kept < total, "{kept} of {total}");
+    let done = runtime
+        .block_on(client.upload_file(&id, &file, &hosting_api::TusOptions::default(), |_| {}))
+        .unwrap();
+    assert_eq!(done.offset, length as u64);
+    assert_eq!(
+        runtime.block_on(client.upload_offset(&id)).unwrap(),
+        (length as u64, length as u64)
+    );
+}
