@@ -339,10 +339,18 @@ pub fn login_key(account_id: i64, user_id: Option<i64>) -> String {
 }
 
 /// The counters of one password attempt: the principal (at most [`MAX_FAILURES`]) and the
-/// source address (at most [`MAX_ADDRESS_FAILURES`]). `kind` (`enroll` or `login`) keeps the
-/// anonymous enrollments and the certificate logins of one address apart, so that anonymous
-/// failures never lock out a workstation that holds a certificate.
-pub fn attempt_keys(principal: String, kind: &str, source: &SourceAddr) -> [AttemptKey; 2] {
+/// source address within one account (at most [`MAX_ADDRESS_FAILURES`]). `kind` (`enroll`,
+/// `login` or `client`) keeps the anonymous enrollments and the certificate logins of one address
+/// apart, so that anonymous failures never lock out a workstation that holds a certificate.
+/// `account` (the account's id, or for an enrollment the hosting number typed) keeps the schools
+/// apart: behind a NAT or a balancer many schools share an address, and one school's typos
+/// must not lock the others out.
+pub fn attempt_keys(
+    principal: String,
+    kind: &str,
+    account: &str,
+    source: &SourceAddr,
+) -> [AttemptKey; 2] {
     [
         AttemptKey {
             key: principal,
@@ -350,7 +358,7 @@ pub fn attempt_keys(principal: String, kind: &str, source: &SourceAddr) -> [Atte
             counter: "principal",
         },
         AttemptKey {
-            key: format!("{kind}-from:{}", source.key()),
+            key: format!("{kind}-from:{account}:{}", source.key()),
             limit: MAX_ADDRESS_FAILURES,
             counter: "address",
         },

@@ -87,7 +87,13 @@ async fn open(
             source_addr: source.0.to_string(),
             kind: "client",
         },
-        keys: attempt_keys(principal.clone(), "client", &source).to_vec(),
+        keys: attempt_keys(
+            principal.clone(),
+            "client",
+            &account_id.to_string(),
+            &source,
+        )
+        .to_vec(),
         principal,
     };
     let user = counted(&site.store, attempt, async {

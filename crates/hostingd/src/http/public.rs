@@ -138,7 +138,7 @@ async fn check_credentials(
             source_addr: source.0.to_string(),
             kind: "enrollment",
         },
-        keys: attempt_keys(principal.clone(), "enroll", source).to_vec(),
+        keys: attempt_keys(principal.clone(), "enroll", hosting_number, source).to_vec(),
         principal,
     };
     let (account, user) = counted(&state.store, attempt, async {

@@ -65,7 +65,7 @@ async fn check_password(
             source_addr: source.0.to_string(),
             kind: "login",
         },
-        keys: attempt_keys(principal.clone(), "login", source).to_vec(),
+        keys: attempt_keys(principal.clone(), "login", &account.id.to_string(), source).to_vec(),
         principal,
     };
     counted(&state.store, attempt, async {

@@ -611,3 +611,53 @@ async fn idle_http2_connections_are_pinged() {
     .await;
     assert!(ping.is_ok(), "no HTTP/2 ping on an idle connection");
 }
+
+/// Behind a NAT or the documented TCP balancer, every school comes from one address (issue 23):
+/// 20 wrong passwords spread over five schools (four each, under each principal's lock) no longer
+/// reach an address counter shared by all schools, so a sixth school enrolls and logs in.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_schools_typos_do_not_lock_the_other_schools_out_of_a_shared_address() {
+    let t = TestService::start_with(|config| {
+        config.limits.public_rate_burst = 1000;
+        config.limits.login_rate_burst = 1000;
+    })
+    .await;
+    let mut schools = Vec::new();
+    for n in 0..6 {
+        schools.push(t.provision(&format!("School {n}")).await);
+    }
+    let sixth = schools.pop().unwrap();
+    let mut managers = Vec::new();
+    for logins in &schools {
+        managers.push(t.manager(logins).await.0);
+        for _ in 0..4 {
+            expect_api_error(
+                t.enroll(Role::Manager, logins, None, WRONG_PASSWORD).await,
+                401,
+                "invalid_credentials",
+            );
+        }
+    }
+    // 20 wrong enrollments from this address in all: the sixth school still enrolls.
+    let (manager, _) = t.manager(&sixth).await;
+    // The same with logins through certificates.
+    for manager in &managers {
+        for _ in 0..4 {
+            expect_api_error(
+                manager.login(WRONG_PASSWORD).await,
+                401,
+                "invalid_credentials",
+            );
+        }
+    }
+    manager.login(&sixth.password).await.unwrap();
+    // One school's own principal and address counters still lock it (five wrong ones).
+    for _ in 0..5 {
+        let _ = managers[0].login(WRONG_PASSWORD).await;
+    }
+    expect_api_error(
+        managers[0].login(&schools[0].password).await,
+        429,
+        "locked_out",
+    );
+}
