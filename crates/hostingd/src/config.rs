@@ -158,6 +158,14 @@ pub struct ServeConfig {
     /// File holding the bearer token of the SMS gateway, read at start and trimmed.
     #[arg(long, env = "HOSTINGD_SMS_TOKEN_FILE", conflicts_with = "sms_token")]
     pub sms_token_file: Option<PathBuf>,
+    /// The TCP balancers in front of the service, `CIDR[,CIDR…]` (e.g. `10.0.0.0/24`): their
+    /// connections (to the API and to the schedules' endpoints) start with a PROXY protocol
+    /// header (v1 or v2, HAProxy's `send-proxy-v2`) naming the client, whose address is then the
+    /// one rate limits, lock-outs and the audit use. A header from any other peer is refused, and
+    /// so is a connection from these networks without one. Unset: no balancer.
+    #[arg(long, env = "HOSTINGD_PROXY_PROTOCOL_FROM",
+          value_parser = crate::proxy_protocol::TrustedProxies::parse)]
+    pub proxy_protocol_from: Option<crate::proxy_protocol::TrustedProxies>,
     /// Seconds that requests in flight may take to finish at a planned stop (SIGTERM, Ctrl-C)
     /// before their connections are closed.
     #[arg(long, env = "HOSTINGD_SHUTDOWN_GRACE_SECONDS", default_value_t = 20,
@@ -211,6 +219,7 @@ impl ServeConfig {
             sms_url_file: None,
             sms_token: None,
             sms_token_file: None,
+            proxy_protocol_from: None,
             shutdown_grace_seconds: 20,
             outbox_max_retry_seconds: 900,
             outbox_give_up_hours: 72,

@@ -26,6 +26,7 @@ pub mod operator;
 pub mod pki;
 pub mod private_files;
 pub mod proforma;
+pub mod proxy_protocol;
 pub mod renewal;
 pub mod rules;
 pub mod settings;
@@ -42,6 +43,7 @@ use anyhow::Context;
 use axum_server::Handle;
 use axum_server::accept::{TcpConfigAcceptor, TcpKeepaliveConfig, TcpSocketConfig};
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
+use proxy_protocol::{ProxyAcceptor, TrustedProxies};
 
 pub use clock::Clock;
 pub use config::ServeConfig;
@@ -153,15 +155,18 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
             },
         }),
         blobs: blobs::Blobs::open(&blob_location).await?,
-        endpoints: Arc::new(endpoints::Endpoints::new(
-            config.schedule_bind.unwrap_or(config.listen.ip()),
-            endpoint_ca,
-            Duration::from_secs(config.endpoint_lease_seconds),
-            &config.public_zone,
-            store.clone(),
-            cas.clone(),
-            passwords,
-        )),
+        endpoints: Arc::new(
+            endpoints::Endpoints::new(
+                config.schedule_bind.unwrap_or(config.listen.ip()),
+                endpoint_ca,
+                Duration::from_secs(config.endpoint_lease_seconds),
+                &config.public_zone,
+                store.clone(),
+                cas.clone(),
+                passwords,
+            )
+            .behind(config.proxy_protocol_from.clone().unwrap_or_default()),
+        ),
         cas,
         store,
     })
@@ -236,7 +241,9 @@ fn api_server(
     listener: std::net::TcpListener,
     state: &AppState,
     limits: &limits::LimitsConfig,
-) -> anyhow::Result<axum_server::Server<SocketAddr, RustlsAcceptor<TcpConfigAcceptor>>> {
+    proxies: TrustedProxies,
+) -> anyhow::Result<axum_server::Server<SocketAddr, RustlsAcceptor<ProxyAcceptor<TcpConfigAcceptor>>>>
+{
     let tls = RustlsConfig::from_config(state.pki.server_config());
     let tcp = TcpSocketConfig::new().nodelay(true).keepalive(
         TcpKeepaliveConfig::new()
@@ -246,8 +253,12 @@ fn api_server(
             ))
             .retries(4),
     );
-    let acceptor = RustlsAcceptor::new(tls).acceptor(TcpConfigAcceptor::new(tcp));
     let header_timeout = Duration::from_secs(limits.header_timeout_seconds.max(1));
+    let acceptor = RustlsAcceptor::new(tls).acceptor(ProxyAcceptor::new(
+        TcpConfigAcceptor::new(tcp),
+        proxies,
+        header_timeout,
+    ));
     let mut server = axum_server::from_tcp(listener)?
         .acceptor(acceptor)
         .first_request_timeout(header_timeout);
@@ -282,7 +293,8 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let handle = Handle::new();
-    let server = api_server(listener, &state, &config.limits)?.handle(handle.clone());
+    let proxies = config.proxy_protocol_from.clone().unwrap_or_default();
+    let server = api_server(listener, &state, &config.limits, proxies)?.handle(handle.clone());
     let app = router(state.clone());
     let task = tokio::spawn(async move {
         server

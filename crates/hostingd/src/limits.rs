@@ -2,10 +2,11 @@
 //! password or send messages (`governor`), the request timeout of the JSON routes, and the
 //! connection timeouts and keep-alives of the server (flags in [`LimitsConfig`]).
 //!
-//! The source address is the TCP peer (`ConnectInfo`), never a header such as
-//! `X-Forwarded-For`: `hostingd` terminates TLS itself (it needs the client certificate), so no
-//! proxy stands in front of it and every header is the caller's to forge. IPv6 callers are keyed
-//! by their /64, the smallest block a provider gives to one customer.
+//! The source address is the TCP peer (`ConnectInfo`), or behind a TCP balancer of
+//! `--proxy-protocol-from` the client its PROXY header names ([`crate::proxy_protocol`]), never an
+//! HTTP header such as `X-Forwarded-For`: `hostingd` terminates TLS itself (it needs the client
+//! certificate), so every HTTP header is the caller's to forge. IPv6 callers are keyed by their
+//! /64, the smallest block a provider gives to one customer.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
@@ -191,13 +192,17 @@ pub struct SourceAddr(pub IpAddr);
 
 impl SourceAddr {
     pub(crate) fn of(extensions: &axum::http::Extensions) -> SourceAddr {
-        SourceAddr(
-            extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| {
-                    info.0.ip().to_canonical()
-                }),
-        )
+        let peer = extensions
+            .get::<crate::proxy_protocol::ClientAddr>()
+            .map(|client| client.0)
+            .or_else(|| {
+                extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|info| info.0)
+            });
+        SourceAddr(peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |addr| {
+            addr.ip().to_canonical()
+        }))
     }
 
     /// The key under which failures from this address are counted.

@@ -26,7 +26,13 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::routing::get;
 use axum_server::Handle;
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::accept::DefaultAcceptor;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
+
+use crate::proxy_protocol::{ProxyAcceptor, TrustedProxies};
+
+/// How long a balancer has to send the PROXY header of a connection to an endpoint.
+const PROXY_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 use hosting_api::ServerState;
 
 use tokio::sync::Mutex;
@@ -75,6 +81,8 @@ pub struct Endpoints {
     cas: Arc<CasClient>,
     /// The password checks of the Clients' sessions.
     passwords: Arc<crate::auth::Passwords>,
+    /// The balancers whose connections start with a PROXY header.
+    proxies: TrustedProxies,
 }
 
 /// The lease of a schedule's endpoint.
@@ -106,7 +114,14 @@ impl Endpoints {
             changes: Mutex::new(()),
             holder: crate::instance::lease_holder(),
             lease: lease.max(Duration::from_secs(1)),
+            proxies: TrustedProxies::default(),
         }
+    }
+
+    /// The endpoints behind the TCP balancers of `proxies` (`--proxy-protocol-from`).
+    pub fn behind(mut self, proxies: TrustedProxies) -> Endpoints {
+        self.proxies = proxies;
+        self
     }
 
     /// How often [`Endpoints::reconcile`] runs: a third of a lease.
@@ -277,10 +292,13 @@ impl Endpoints {
             .merge(crate::http::endpoint_sessions::routes())
             .with_state(site);
         let handle = Handle::new();
-        let server =
-            axum_server::from_tcp_rustls(reservation.listener, RustlsConfig::from_config(tls))
-                .map_err(Fault::internal)?
-                .handle(handle.clone());
+        let acceptor = RustlsAcceptor::new(RustlsConfig::from_config(tls)).acceptor(
+            ProxyAcceptor::new(DefaultAcceptor, self.proxies.clone(), PROXY_HEADER_TIMEOUT),
+        );
+        let server = axum_server::from_tcp(reservation.listener)
+            .map_err(Fault::internal)?
+            .acceptor(acceptor)
+            .handle(handle.clone());
         let task = tokio::spawn(async move {
             server
                 .serve(app.into_make_service_with_connect_info::<SocketAddr>())

@@ -27,6 +27,7 @@ mod openapi;
 mod people;
 mod postgres;
 mod pronote_net;
+mod proxy_protocol;
 mod resume;
 mod s3_blobs;
 mod scale_out;
