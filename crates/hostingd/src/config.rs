@@ -17,9 +17,18 @@ pub struct ServeConfig {
     /// record; default: the host name and the process id.
     #[arg(long, env = "HOSTINGD_INSTANCE_ID", value_parser = crate::instance::parse)]
     pub instance_id: Option<String>,
-    /// Database URL; default: `sqlite://<data-dir>/hostingd.db`.
-    #[arg(long, env = "HOSTINGD_DATABASE_URL")]
+    /// Database URL; default: `sqlite://<data-dir>/hostingd.db`. A PostgreSQL URL holds its
+    /// password and is visible in `ps` when given as a flag: prefer `--database-url-file`.
+    #[arg(long, env = "HOSTINGD_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// File holding the database URL (with its password), read at start and trimmed: it stays
+    /// out of `ps` and of the environment.
+    #[arg(
+        long,
+        env = "HOSTINGD_DATABASE_URL_FILE",
+        conflicts_with = "database_url"
+    )]
+    pub database_url_file: Option<PathBuf>,
     /// Server certificate chain (PEM) of the provider; default: made and signed by the service CA.
     #[arg(long, env = "HOSTINGD_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -203,6 +212,7 @@ impl ServeConfig {
             data_dir,
             instance_id: None,
             database_url: None,
+            database_url_file: None,
             tls_cert: None,
             tls_key: None,
             ca_cert: None,
@@ -286,7 +296,12 @@ impl ServeConfig {
         }
     }
 
-    /// The database URL, defaulting to a SQLite file in the data directory.
+    /// The database URL of `--database-url` or `--database-url-file`, if one is given.
+    pub fn given_database_url(&self) -> anyhow::Result<Option<String>> {
+        flag_or_file(&self.database_url, &self.database_url_file, "database-url")
+    }
+
+    /// The database URL of `--database-url`, defaulting to a SQLite file in the data directory.
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
             format!(

@@ -66,11 +66,15 @@ pub async fn open_store(config: &ServeConfig, clock: Clock) -> anyhow::Result<St
         private_files::create_private_dir(&blob_dir)?;
         private_files::restrict_tree(&blob_dir)?;
     }
-    if config.database_url.is_none() {
-        private_files::prepare_sqlite_file(&config.data_dir.join("hostingd.db"))?;
-    }
+    let url = match config.given_database_url()? {
+        Some(url) => url,
+        None => {
+            private_files::prepare_sqlite_file(&config.data_dir.join("hostingd.db"))?;
+            config.database_url()
+        }
+    };
     let invoice_keys = invoice::InvoiceKeys::load_or_create(&config.data_dir)?;
-    Store::open(&config.database_url(), clock, invoice_keys).await
+    Store::open(&url, clock, invoice_keys).await
 }
 
 /// The store of the operator commands (`provision`…): its logins e-mails give the console's

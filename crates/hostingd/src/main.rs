@@ -24,14 +24,22 @@ struct StoreArgs {
     #[arg(long, env = "HOSTINGD_DATA_DIR", default_value = "hostingd-data")]
     data_dir: PathBuf,
     /// Database URL; default: `sqlite://<data-dir>/hostingd.db`.
-    #[arg(long, env = "HOSTINGD_DATABASE_URL")]
+    #[arg(long, env = "HOSTINGD_DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
+    /// File holding the database URL, read and trimmed.
+    #[arg(
+        long,
+        env = "HOSTINGD_DATABASE_URL_FILE",
+        conflicts_with = "database_url"
+    )]
+    database_url_file: Option<PathBuf>,
 }
 
 impl StoreArgs {
     async fn open(&self) -> anyhow::Result<Store> {
         let mut config = ServeConfig::local(self.data_dir.clone());
         config.database_url = self.database_url.clone();
+        config.database_url_file = self.database_url_file.clone();
         hostingd::open_operator_store(&config, Clock::default()).await
     }
 }

@@ -361,3 +361,65 @@ fn serve_runs_as_a_process_and_enrolls_over_tls() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The database URL can come from a file (`--database-url-file`, issue 23): it then stays out of
+/// `ps` and of the environment; and `--help` never prints the value the environment gives.
+#[test]
+fn the_database_url_is_read_from_a_file_and_hidden_from_help() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = runtime.block_on(async {
+        let t = crate::common::TestService::start().await;
+        t.provision("Lycee Fichier").await;
+        let crate::common::TestService { service, dir, .. } = t;
+        service.shutdown().await.unwrap();
+        dir
+    });
+    let url = hostingd::testing::database_url_for(dir.path())
+        .unwrap_or_else(|| hostingd::ServeConfig::local(dir.path().to_path_buf()).database_url());
+    let file = dir.path().join("database-url");
+    std::fs::write(&file, format!("{url}\n")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_hostingd"))
+        .args(["outbox", "--json", "--data-dir"])
+        .arg(dir.path())
+        .arg("--database-url-file")
+        .arg(&file)
+        .envs(
+            hostingd::testing::data_env(dir.path())
+                .into_iter()
+                .filter(|(name, _)| *name != "HOSTINGD_DATABASE_URL"),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(lines.lines().count(), 3, "the account's three messages");
+    // Both at once is refused, with a sentence.
+    let both = Command::new(env!("CARGO_BIN_EXE_hostingd"))
+        .args([
+            "outbox",
+            "--database-url",
+            "sqlite://x",
+            "--database-url-file",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!both.status.success());
+    assert!(String::from_utf8_lossy(&both.stderr).contains("cannot be used with"));
+    // The environment's URL (and its password) is not printed by --help.
+    let help = Command::new(env!("CARGO_BIN_EXE_hostingd"))
+        .args(["serve", "--help"])
+        .env(
+            "HOSTINGD_DATABASE_URL",
+            "postgres://hostingd:s3cret-pass@db/hostingd",
+        )
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(help.contains("--database-url-file"));
+    assert!(!help.contains("s3cret-pass"), "{help}");
+}
