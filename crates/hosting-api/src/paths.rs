@@ -6,6 +6,8 @@
 pub const CONSOLE_PAGE: &str = "/console";
 /// `/v1/health`.
 pub const HEALTH: &str = "/v1/health";
+/// Readiness: the database, the blob store and the other instances' commits answer.
+pub const READY: &str = "/v1/ready";
 /// `/v1/openapi.json`.
 pub const OPENAPI: &str = "/v1/openapi.json";
 /// `/v1/enrollments`.

@@ -75,6 +75,20 @@ pub struct Health {
     pub version: String,
 }
 
+/// `GET /v1/ready`: whether this instance can serve (its readiness probe), part by part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Readiness {
+    /// `ready`, or `not_ready` (answered with 503 and `Retry-After`).
+    pub status: String,
+    /// `ok`, or why the database does not answer.
+    pub database: String,
+    /// `ok`, or why the blob store does not answer.
+    pub blobs: String,
+    /// PostgreSQL: `ok` when the other instances' commits are heard, else `not_listening`;
+    /// SQLite: `none` (one instance).
+    pub commits: String,
+}
+
 /// `POST /v1/enrollments`: installs a workstation certificate.
 // `Debug` leaves the secret fields out (see the end of this file). The schema is written by hand
 // in `crate::schema`: the password's rule and whether a username is needed depend on the role.

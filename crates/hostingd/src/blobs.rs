@@ -280,16 +280,22 @@ impl Blobs {
 
     /// Lists one key under the prefix, within 30 s.
     async fn check_reachable(&self) -> anyhow::Result<()> {
+        self.reachable_within(Duration::from_secs(30)).await
+    }
+
+    /// Whether the store answers a listing within `limit` (the readiness probe), with why not.
+    pub async fn reachable_within(&self, limit: Duration) -> anyhow::Result<()> {
         let mut listing = self.store.list(None);
-        match tokio::time::timeout(Duration::from_secs(30), listing.next()).await {
+        match tokio::time::timeout(limit, listing.next()).await {
             Ok(None | Some(Ok(_))) => Ok(()),
             Ok(Some(Err(error))) => Err(anyhow::anyhow!(
                 "the blob store {} cannot be listed (check AWS_ENDPOINT, AWS_REGION, the bucket and the credentials): {error}",
                 self.location
             )),
             Err(_) => Err(anyhow::anyhow!(
-                "the blob store {} did not answer within 30 s (check AWS_ENDPOINT and AWS_ALLOW_HTTP)",
-                self.location
+                "the blob store {} did not answer within {} s (check AWS_ENDPOINT and AWS_ALLOW_HTTP)",
+                self.location,
+                limit.as_secs()
             )),
         }
     }

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use hosting_api::types::{
     EnrollmentRequest, EnrollmentResponse, ErrorBody, Health, PasswordResetConfirm,
-    PasswordResetRequest, ResendLoginsRequest, Role,
+    PasswordResetRequest, Readiness, ResendLoginsRequest, Role,
 };
 use hosting_api::validate;
 use serde_json::json;
@@ -27,6 +27,7 @@ use crate::store::{AccountRow, Actor, AttemptSource, NewWorkstation};
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(health))
+        .routes(routes!(ready))
         .routes(routes!(super::openapi::document))
         .routes(routes!(enroll))
         .routes(routes!(resend_logins))
@@ -42,6 +43,50 @@ pub async fn health() -> Json<Health> {
         status: "ok".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
     })
+}
+
+/// Whether this instance can serve: the database answers, the blob store answers, and on
+/// PostgreSQL the other instances' commits are heard (a balancer's readiness probe; `/v1/health`
+/// is the liveness probe). Each part within 2 s; the reasons name no credential.
+#[utoipa::path(get, path = hosting_api::paths::READY, tag = "public",
+    responses(
+        (status = 200, description = "Ready", body = Readiness),
+        (status = 503, description = "Not ready: a part does not answer (Retry-After)", body = Readiness)))]
+pub async fn ready(State(state): State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = std::time::Duration::from_secs(2);
+    let (database, blobs) = tokio::join!(
+        state.store.answers_within(limit),
+        state.blobs.reachable_within(limit)
+    );
+    let commits = match state.store.hears_other_instances() {
+        None => "none",
+        Some(true) => "ok",
+        Some(false) => "not_listening",
+    };
+    let ready = database && blobs.is_ok() && commits != "not_listening";
+    let readiness = Readiness {
+        status: if ready { "ready" } else { "not_ready" }.to_string(),
+        database: if database { "ok" } else { "not_answering" }.to_string(),
+        blobs: match &blobs {
+            Ok(()) => "ok".to_string(),
+            Err(error) => {
+                tracing::warn!(%error, "readiness: the blob store does not answer");
+                "not_answering".to_string()
+            }
+        },
+        commits: commits.to_string(),
+    };
+    if ready {
+        Json(readiness).into_response()
+    } else {
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::RETRY_AFTER, "5")],
+            Json(readiness),
+        )
+            .into_response()
+    }
 }
 
 /// Installs a workstation: checks the logins and the invoice number, signs the CSR.

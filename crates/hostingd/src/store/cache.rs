@@ -51,6 +51,11 @@ impl Commits {
         self.moved();
     }
 
+    /// Whether the other instances' commits are heard.
+    pub(crate) fn is_listening(&self) -> bool {
+        self.listening.load(Ordering::SeqCst)
+    }
+
     fn now(&self) -> Option<u64> {
         self.listening
             .load(Ordering::SeqCst)

@@ -168,6 +168,18 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the database answers a query within `limit` (the readiness probe).
+    pub async fn answers_within(&self, limit: std::time::Duration) -> bool {
+        let ping = db::query_scalar::<i64>("SELECT 1").fetch_one(&self.pool);
+        matches!(tokio::time::timeout(limit, ping).await, Ok(Ok(1)))
+    }
+
+    /// On PostgreSQL, whether the other instances' commits are heard (the caches are used only
+    /// then); `None` on SQLite, which has no other instance.
+    pub fn hears_other_instances(&self) -> Option<bool> {
+        self.is_postgres().then(|| self.commits.is_listening())
+    }
+
     /// True when the database is PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.pool.is_postgres()

@@ -170,6 +170,7 @@ pub fn matrix(f: &Fixture) -> Vec<Row> {
     let l = &f.logins;
     vec![
         row("get", "/v1/health", public("/health", "")),
+        row("get", "/v1/ready", public("/ready", "")),
         row("get", "/v1/openapi.json", public("/openapi.json", "")),
         row(
             "post",

@@ -28,6 +28,7 @@ mod people;
 mod postgres;
 mod pronote_net;
 mod proxy_protocol;
+mod readiness;
 mod resume;
 mod s3_blobs;
 mod scale_out;
