@@ -314,6 +314,7 @@ rule-invalid_invoice_number = The invoice number has 10 digits (sent by e-mail).
 rule-invalid_password_format = The console password has 14 characters without spaces, as received by SMS.
 rule-weak_password = The password does not follow the rules below.
 rule-invalid_domain = Use letters a to z, digits and hyphens, e.g. lycee-victor-hugo.
+rule-reserved_domain = This name is kept for the hosting service itself (like www, api or mail). Type the name of your school, e.g. lycee-victor-hugo.
 rule-invalid_username = A username starts with a letter: 3 to 32 letters, digits, '.', '_' or '-'.
 rule-invalid_email = Enter a valid e-mail address, such as name@school.fr.
 rule-invalid_name = 1 to 64 characters.

@@ -315,6 +315,7 @@ rule-invalid_invoice_number = Le numéro de facture a 10 chiffres (reçu par e-m
 rule-invalid_password_format = Le mot de passe de la console a 14 caractères sans espace, tel que reçu par SMS.
 rule-weak_password = Le mot de passe ne suit pas les règles ci-dessous.
 rule-invalid_domain = Utilisez les lettres a à z, des chiffres et des tirets, par ex. lycee-victor-hugo.
+rule-reserved_domain = Ce nom est réservé au service d'hébergement lui-même (comme www, api ou mail). Saisissez le nom de votre établissement, par exemple lycee-victor-hugo.
 rule-invalid_username = Un identifiant commence par une lettre : 3 à 32 lettres, chiffres, « . », « _ » ou « - ».
 rule-invalid_email = Saisissez une adresse e-mail valide, comme nom@etablissement.fr.
 rule-invalid_name = 1 à 64 caractères.

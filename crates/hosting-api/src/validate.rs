@@ -193,8 +193,44 @@ fn dns_label(label: &str) -> bool {
         && !label.ends_with('-')
 }
 
+/// Single names that no school may take in the hosting zone: the service's own (its API,
+/// console, status and CAS pages) and those that mail and web conventions give a meaning to.
+pub const RESERVED_LABELS: &[&str] = &[
+    "admin",
+    "administrator",
+    "api",
+    "autoconfig",
+    "autodiscover",
+    "cas",
+    "cdn",
+    "console",
+    "ftp",
+    "help",
+    "hostmaster",
+    "hosting",
+    "imap",
+    "localhost",
+    "login",
+    "mail",
+    "mx",
+    "ns",
+    "ns1",
+    "ns2",
+    "pop",
+    "postmaster",
+    "root",
+    "smtp",
+    "sso",
+    "static",
+    "status",
+    "support",
+    "vpn",
+    "webmaster",
+    "www",
+];
+
 /// A domain name for the controller or a schedule: DNS labels (letters, digits, hyphens)
-/// separated by dots. Returned in lowercase.
+/// separated by dots, not a single name of [`RESERVED_LABELS`]. Returned in lowercase.
 pub fn domain(value: &str) -> Result<String, ValidationError> {
     // ASCII lowercase: a letter outside a to z (even one whose lowercase is ASCII, such as the
     // Kelvin sign) is refused, as the OpenAPI pattern says.
@@ -219,6 +255,13 @@ pub fn domain(value: &str) -> Result<String, ValidationError> {
             "domain",
             code,
             "A domain name uses letters a to z, digits and hyphens (not at the start or end of a part), with dots between parts of at most 63 characters, e.g. lycee-victor-hugo.",
+        ));
+    }
+    if RESERVED_LABELS.contains(&normalised.as_str()) {
+        return Err(fail(
+            "domain",
+            "reserved_domain",
+            "This name is kept for the hosting service itself (like www, api or mail). Type the name of your school, e.g. lycee-victor-hugo.",
         ));
     }
     Ok(normalised)

@@ -69,6 +69,9 @@ pub fn classify(zone: &str, typed: &str) -> FaultResult<EndpointName> {
         if label.contains('.') {
             return Err(not_allowed(&name, zone, DomainProblem::Dotted));
         }
+        if validate::RESERVED_LABELS.contains(&label) {
+            return Err(not_allowed(&name, zone, DomainProblem::Reserved));
+        }
         return Ok(single(label));
     }
     Ok(EndpointName {
@@ -134,6 +137,36 @@ mod tests {
                 "{typed}: {error}"
             );
         }
+    }
+
+    #[test]
+    fn the_services_own_and_conventional_names_are_kept() {
+        // A single name is refused by the shared rule, before the service is asked.
+        for typed in ["www", "API", "mail", "console"] {
+            let refused = classify(ZONE, typed).unwrap_err();
+            assert!(
+                matches!(&refused, Fault::Invalid(e) if e.code == "reserved_domain"),
+                "{typed}: {refused:?}"
+            );
+        }
+        for typed in ["www.hosting.example.org", "Status.hosting.example.org"] {
+            let refused = classify(ZONE, typed).unwrap_err();
+            assert!(
+                matches!(
+                    refused,
+                    Fault::Store(crate::store::StoreError::Refused(
+                        Refusal::DomainNotAllowed {
+                            why: DomainProblem::Reserved,
+                            ..
+                        }
+                    ))
+                ),
+                "{typed}: {refused:?}"
+            );
+        }
+        // A school's own domain may have www in it; names that only start with one are fine.
+        assert!(classify(ZONE, "www.lycee-hugo.fr").is_ok());
+        assert!(classify(ZONE, "www-lycee").is_ok());
     }
 
     #[test]

@@ -308,6 +308,9 @@ fn service_answer(refusal: Refusal) -> Answer {
                     DomainProblem::Dotted => format!(
                         "Inside the hosting zone, type a single name without dots, such as lycee-victor-hugo: it becomes lycee-victor-hugo.{zone}."
                     ),
+                    DomainProblem::Reserved => format!(
+                        "The name {name} is kept for the hosting service itself (like www, api or mail). Type the name of your school, such as lycee-victor-hugo: it becomes lycee-victor-hugo.{zone}."
+                    ),
                     DomainProblem::NotVerified => format!(
                         "The domain name {name} is not in the hosting zone {zone}. Type a single name such as lycee-victor-hugo (it becomes lycee-victor-hugo.{zone}); to use your own domain, ask your provider to verify it first."
                     ),

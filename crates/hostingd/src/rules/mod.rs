@@ -287,6 +287,9 @@ pub enum DomainProblem {
     Dotted,
     /// A full name outside the zone that the provider has not verified for the account.
     NotVerified,
+    /// A name the service keeps for itself or that mail and web conventions reserve (`www`,
+    /// `api`, `mail`…).
+    Reserved,
 }
 
 impl Refusal {

@@ -170,7 +170,7 @@ impl Store {
 
     /// Whether the database answers a query within `limit` (the readiness probe).
     pub async fn answers_within(&self, limit: std::time::Duration) -> bool {
-        let ping = db::query_scalar::<i64>("SELECT 1").fetch_one(&self.pool);
+        let ping = db::query_scalar::<i64>("SELECT CAST(1 AS BIGINT)").fetch_one(&self.pool);
         matches!(tokio::time::timeout(limit, ping).await, Ok(Ok(1)))
     }
 
