@@ -245,16 +245,25 @@ fn default_contract_end() -> String {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    let mut format = hostingd::config::LogFormat::Text;
     if let Command::Serve(config) = &cli.command {
         hostingd::instance::init(config.instance_id.as_deref());
+        format = config.log_format;
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "hostingd=info,warn".into()),
-        )
-        .with_timer(hostingd::instance::TimeAndInstance)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "hostingd=info,warn".into());
+    match format {
+        hostingd::config::LogFormat::Text => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_timer(hostingd::instance::TimeAndInstance)
+            .init(),
+        // The timestamp names the instance as in text; the request lines also have it as a field.
+        hostingd::config::LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_timer(hostingd::instance::TimeAndInstance)
+            .init(),
+    }
     // Everything this process creates (database, WAL, keys, blobs) is owner-only.
     hostingd::private_files::owner_only_umask();
     run(cli.command).await

@@ -19,6 +19,7 @@ pub mod profiles;
 pub mod pronote_net;
 pub mod public;
 mod refusals;
+mod request_log;
 pub mod safeguards;
 pub mod schedules;
 pub mod school_year;
@@ -149,6 +150,7 @@ pub fn router(state: AppState) -> Router {
             Arc::clone(&state.guard),
             limits::rate_limit,
         ))
+        .layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)
 }
 

@@ -242,3 +242,73 @@ fn sigterm_during_an_upload_exits_0_and_the_upload_resumes_on_the_next_instance(
         (length as u64, length as u64)
     );
 }
+
+/// The request log (issue 23): with `--log-format json`, one JSON object a line per request, with
+/// its method, route template, status, latency, source address and instance; never the token of
+/// the session that made it, nor an id of the path.
+#[test]
+fn requests_are_logged_as_json_without_tokens() {
+    use std::io::BufRead;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let handed = common::HandedOver::new(&runtime, "Lycee Journal", None);
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hostingd"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--instance-id", "it-log", "--log-format", "json"])
+        .envs(hostingd::testing::data_env(handed.dir.path()))
+        .env("RUST_LOG", "hostingd=info")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let reader = {
+        let lines = lines.clone();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                lines.lock().unwrap().push(line);
+            }
+        })
+    };
+    let client = handed.client(port);
+    runtime.block_on(async {
+        // Until it listens (its first lines are written before).
+        for _ in 0..300 {
+            if client.schedules().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        client.profiles(handed.schedule_id).await.unwrap();
+    });
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    reader.join().unwrap();
+    let lines = lines.lock().unwrap().clone();
+    let requests: Vec<serde_json::Value> = lines
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["target"] == "hostingd::request")
+        .collect();
+    let profiles = requests
+        .iter()
+        .find(|v| v["fields"]["route"] == "/v1/schedules/{id}/profiles")
+        .unwrap_or_else(|| panic!("{lines:#?}"));
+    assert_eq!(profiles["fields"]["method"], "GET");
+    assert_eq!(profiles["fields"]["status"], 200);
+    assert_eq!(profiles["fields"]["source"], "127.0.0.1");
+    assert_eq!(profiles["fields"]["instance"], "it-log");
+    assert!(profiles["fields"]["latency_ms"].is_u64());
+    let all = lines.join("\n");
+    assert!(!all.contains(&handed.token), "a session token in the log");
+    assert!(
+        !all.contains(&format!("/v1/schedules/{}/", handed.schedule_id)),
+        "a path with its ids in the log"
+    );
+}
