@@ -45,6 +45,10 @@ pub struct Passwords {
     anonymous_queue: Semaphore,
     max_wait: Duration,
     verifications: Arc<AtomicU64>,
+    /// Hashing slots in all.
+    slots: usize,
+    /// Checks that may wait for a slot, per queue.
+    max_queued: usize,
 }
 
 fn argon2() -> Argon2<'static> {
@@ -133,12 +137,26 @@ impl Passwords {
             anonymous_queue: Semaphore::new(max_queued),
             max_wait,
             verifications: Arc::default(),
+            slots: permits,
+            max_queued,
         })
     }
 
     /// Hashing slots free right now.
     pub fn available_permits(&self) -> usize {
         self.permits.available_permits()
+    }
+
+    /// Hashes running now and checks waiting for a slot (for the metrics).
+    pub fn load(&self) -> (usize, usize) {
+        let running = self.slots.saturating_sub(self.permits.available_permits());
+        let waiting = (self
+            .max_queued
+            .saturating_sub(self.queue.available_permits()))
+            + (self
+                .max_queued
+                .saturating_sub(self.anonymous_queue.available_permits()));
+        (running, waiting)
     }
 
     /// Password verifications run since start (argon2 computations, not requests).

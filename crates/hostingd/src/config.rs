@@ -175,6 +175,10 @@ pub struct ServeConfig {
     #[arg(long, env = "HOSTINGD_PROXY_PROTOCOL_FROM",
           value_parser = crate::proxy_protocol::TrustedProxies::parse)]
     pub proxy_protocol_from: Option<crate::proxy_protocol::TrustedProxies>,
+    /// Where to serve Prometheus metrics (`/metrics`, plain HTTP, e.g. `10.0.0.11:9464`): a
+    /// separate listener for the provider's network, never the API's port. Unset: none.
+    #[arg(long, env = "HOSTINGD_METRICS_LISTEN")]
+    pub metrics_listen: Option<std::net::SocketAddr>,
     /// How log lines are written: `text` (a line a person reads) or `json` (one object a line,
     /// for a log collector). Every line names the instance; the request log gives each request's
     /// method, route template, status, latency and source address, never a token or a body.
@@ -236,6 +240,7 @@ impl ServeConfig {
             sms_token_file: None,
             proxy_protocol_from: None,
             log_format: LogFormat::Text,
+            metrics_listen: None,
             shutdown_grace_seconds: 20,
             outbox_max_retry_seconds: 900,
             outbox_give_up_hours: 72,

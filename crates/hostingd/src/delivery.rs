@@ -21,6 +21,7 @@ pub struct Delivery {
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
     sms: Option<(reqwest::Client, String, Option<String>)>,
     retry: RetryPolicy,
+    metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
 }
 
 impl Delivery {
@@ -53,7 +54,14 @@ impl Delivery {
             smtp,
             sms,
             retry: config.retry_policy(),
+            metrics: None,
         }))
+    }
+
+    /// Delivery that counts its attempts in `metrics`.
+    pub fn with_metrics(mut self, metrics: std::sync::Arc<crate::metrics::Metrics>) -> Delivery {
+        self.metrics = Some(metrics);
+        self
     }
 
     async fn send_email(&self, message: &PendingMessage) -> Result<(), String> {
@@ -123,6 +131,13 @@ impl Delivery {
                 let attempt = store
                     .mark_delivery(message.id, result.err().as_deref(), &self.retry)
                     .await?;
+                if let Some(metrics) = &self.metrics {
+                    metrics.delivery(match attempt {
+                        DeliveryAttempt::Delivered => "delivered",
+                        DeliveryAttempt::Retry(_) => "retry",
+                        DeliveryAttempt::Abandoned => "given_up",
+                    });
+                }
                 match attempt {
                     DeliveryAttempt::Delivered => {
                         delivered += 1;

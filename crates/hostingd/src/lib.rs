@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod licence;
 pub mod limits;
 pub mod messages;
+pub mod metrics;
 pub mod operator;
 pub mod pki;
 pub mod private_files;
@@ -125,6 +126,7 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
         Duration::from_millis(config.limits.hash_wait_ms),
     )?);
     Ok(AppState {
+        metrics: Arc::default(),
         pki: Arc::new(pki),
         passwords: passwords.clone(),
         guard: Arc::new(limits::Guard::new(&config.limits)),
@@ -189,6 +191,9 @@ pub struct RunningService {
     reconciler: tokio::task::JoinHandle<()>,
     /// How long requests in flight may take to finish at a stop.
     grace: Duration,
+    /// Where the metrics listen (`--metrics-listen`), once bound.
+    pub metrics_addr: Option<SocketAddr>,
+    metrics: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl RunningService {
@@ -219,6 +224,9 @@ impl RunningService {
         }
         self.jobs.abort();
         self.reconciler.abort();
+        if let Some(metrics) = self.metrics {
+            metrics.abort();
+        }
         self.state.endpoints.stop_all().await;
         let served = self.task.await;
         match self.state.store.release_this_instance().await {
@@ -305,8 +313,23 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
             .serve(app.into_make_service_with_connect_info::<SocketAddr>())
             .await
     });
-    let delivery = delivery::Delivery::from_config(&config)?
-        .map(|delivery| tokio::spawn(delivery.run(state.store.clone())));
+    let delivery = delivery::Delivery::from_config(&config)?.map(|delivery| {
+        tokio::spawn(
+            delivery
+                .with_metrics(state.metrics.clone())
+                .run(state.store.clone()),
+        )
+    });
+    let (metrics_addr, metrics) = match config.metrics_listen {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} for the metrics"))?;
+            let bound = listener.local_addr()?;
+            (Some(bound), Some(metrics::serve(listener, state.clone())))
+        }
+        None => (None, None),
+    };
     state.endpoints.resume().await?;
     let reconciler = {
         let state = state.clone();
@@ -326,7 +349,9 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
             loop {
                 tokio::time::sleep(every).await;
                 state.guard.forget_idle();
-                if let Err(error) = jobs::run_due(&state.job_services()).await {
+                let run = jobs::run_due(&state.job_services()).await;
+                state.metrics.job_run(run.is_ok());
+                if let Err(error) = run {
                     tracing::error!(%error, "a job run failed");
                 }
             }
@@ -341,5 +366,7 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
         jobs,
         reconciler,
         grace: Duration::from_secs(config.shutdown_grace_seconds),
+        metrics_addr,
+        metrics,
     })
 }

@@ -68,6 +68,8 @@ pub struct AppState {
     pub guard: Arc<crate::limits::Guard>,
     /// The client of the schools' CAS servers.
     pub cas: Arc<crate::cas::CasClient>,
+    /// What the service counts, for `--metrics-listen`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -150,7 +152,10 @@ pub fn router(state: AppState) -> Router {
             Arc::clone(&state.guard),
             limits::rate_limit,
         ))
-        .layer(axum::middleware::from_fn(request_log::log_request))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state.metrics),
+            request_log::log_request,
+        ))
         .with_state(state)
 }
 

@@ -40,6 +40,14 @@ impl Pool {
     pub(crate) fn is_postgres(&self) -> bool {
         matches!(self, Pool::Postgres(_))
     }
+
+    /// Connections open, and of those, idle.
+    pub(crate) fn connections(&self) -> (u32, usize) {
+        match self {
+            Pool::Sqlite(pool) => (pool.size(), pool.num_idle()),
+            Pool::Postgres(pool) => (pool.size(), pool.num_idle()),
+        }
+    }
 }
 
 /// An open transaction on one backend.

@@ -93,6 +93,20 @@ impl Store {
         Ok((leases, claims))
     }
 
+    /// How many leases this instance holds now (for the metrics).
+    pub async fn leases_of_this_instance(&self) -> StoreResult<i64> {
+        let mine = format!("{}:", crate::instance::id());
+        let length = i64::try_from(mine.len()).unwrap_or(i64::MAX);
+        Ok(query_scalar(
+            "SELECT COUNT(*) FROM leases WHERE substr(holder, 1, CAST($2 AS INTEGER)) = $1 AND expires_at > $3",
+        )
+        .bind(mine)
+        .bind(length)
+        .bind(self.now())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Who has the lease `name` now, if anyone.
     pub async fn lease_holder(&self, name: &str) -> StoreResult<Option<String>> {
         Ok(

@@ -180,6 +180,11 @@ impl Store {
         self.is_postgres().then(|| self.commits.is_listening())
     }
 
+    /// The database's connections open, and of those, idle (for the metrics).
+    pub fn database_connections(&self) -> (u32, usize) {
+        self.pool.connections()
+    }
+
     /// True when the database is PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.pool.is_postgres()
