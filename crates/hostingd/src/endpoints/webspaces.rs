@@ -67,14 +67,45 @@ pub struct PageQuery {
     space: Option<String>,
 }
 
-/// The visitor's language, from the first of its `Accept-Language`.
+/// The visitor's language: its `Accept-Language` ranked by quality (`q`, 1 when absent; `q=0`
+/// means "not this one"), then negotiated by `fluent-langneg` against the service's languages
+/// (`de, en;q=0.8` gives English: German is not offered); French when nothing matches.
 pub(crate) fn language(headers: &HeaderMap) -> Language {
-    let first = headers
+    let Some(value) = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.split(';').next().unwrap_or(v).trim().to_string());
-    crate::texts::language_of(first.as_deref())
+    else {
+        return Language::Fr;
+    };
+    let mut ranked: Vec<(f32, usize, unic_langid::LanguageIdentifier)> = value
+        .split(',')
+        .enumerate()
+        .filter_map(|(order, item)| {
+            let mut parts = item.split(';');
+            let tag = parts.next()?.trim();
+            let quality = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let id = tag.parse().ok()?;
+            (quality > 0.0).then_some((quality, order, id))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let requested: Vec<unic_langid::LanguageIdentifier> =
+        ranked.into_iter().map(|(_, _, id)| id).collect();
+    let available: [unic_langid::LanguageIdentifier; 2] =
+        [unic_langid::langid!("fr"), unic_langid::langid!("en")];
+    let chosen = fluent_langneg::negotiate_languages(
+        &requested,
+        &available,
+        None,
+        fluent_langneg::NegotiationStrategy::Lookup,
+    );
+    match chosen.first().map(|id| id.language.as_str()) {
+        Some("en") => Language::En,
+        _ => Language::Fr,
+    }
 }
 
 /// Text made safe for HTML.
@@ -304,5 +335,17 @@ mod tests {
         assert_eq!(language(&headers), Language::En);
         headers.insert(header::ACCEPT_LANGUAGE, "fr-FR;q=1, en".parse().unwrap());
         assert_eq!(language(&headers), Language::Fr);
+        // A language the service does not offer is passed over; the qualities rank the rest.
+        for (accept, expected) in [
+            ("de, en;q=0.8", Language::En),
+            ("de-CH, fr;q=0.5, en;q=0.9", Language::En),
+            ("en;q=0.2, fr-BE;q=0.3", Language::Fr),
+            ("en;q=0, fr;q=0.1", Language::Fr),
+            ("*", Language::Fr),
+            ("es", Language::Fr),
+        ] {
+            headers.insert(header::ACCEPT_LANGUAGE, accept.parse().unwrap());
+            assert_eq!(language(&headers), expected, "{accept}");
+        }
     }
 }

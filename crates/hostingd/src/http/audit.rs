@@ -73,16 +73,17 @@ fn record(row: AuditRow) -> AuditRecord {
     }
 }
 
-/// One CSV field (RFC 4180): quoted when it holds a separator, a quote or a line break; a field
-/// a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab, carriage return first) is
-/// given a leading `'`.
+/// One CSV field (RFC 4180): quoted when it holds a separator (a comma, or a semicolon, which a
+/// spreadsheet in French splits cells on: `x;=cmd` would give a cell `=cmd`), a quote or a line
+/// break; a field a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab, carriage
+/// return first) is given a leading `'`.
 pub fn csv_field(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
         value.to_string()
     };
-    if value.contains([',', '"', '\n', '\r']) {
+    if value.contains([',', ';', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
         value
@@ -214,5 +215,10 @@ mod tests {
         assert_eq!(csv_field("+33 6"), "'+33 6");
         assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(csv_field("line\nbreak"), "\"line\nbreak\"");
+        // Opened by a French spreadsheet, which splits on semicolons: one cell, no formula.
+        assert_eq!(
+            csv_field("Lycée;=cmd|' /C calc'!A0"),
+            "\"Lycée;=cmd|' /C calc'!A0\""
+        );
     }
 }
