@@ -82,11 +82,24 @@ pub async fn revoke(
 pub async fn renew(
     State(state): State<AppState>,
     caller: Caller,
+    tls: Option<axum::Extension<std::sync::Arc<axum_server::tls::TlsInfo>>>,
     super::extract::ApiJson(request): super::extract::ApiJson<
         hosting_api::types::CertificateRenewal,
     >,
 ) -> ApiResult<(StatusCode, Json<hosting_api::types::RenewedCertificate>)> {
     let csr = crate::pki::Csr::parse(&request.csr_pem)?;
+    // A renewal brings a new key: the current certificate's key may have been copied.
+    if tls
+        .as_ref()
+        .and_then(|tls| tls.peer_certificates.first())
+        .is_some_and(|current| csr.same_key_as(current))
+    {
+        return Err(crate::http::error::ApiError::client(
+            StatusCode::BAD_REQUEST,
+            hosting_api::ErrorCode::InvalidCsr,
+            "A renewal needs a new key, and this request holds the key of the current certificate. Let the console make a new key.",
+        ));
+    }
     let account = state.store.account_by_id(caller.account_id()).await?;
     let old = &caller.workstation;
     let user = match old.user_id {

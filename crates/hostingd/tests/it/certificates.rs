@@ -447,6 +447,19 @@ async fn a_workstation_renews_its_certificate_with_the_one_it_has_which_then_end
         "invalid_csr",
     );
     assert_eq!(t.audit_count(logins.account_id).await, audit);
+    // The key of the current certificate is refused: a renewal brings a new key.
+    let old_key = rcgen::KeyPair::from_pem(&old_identity.key_pem).unwrap();
+    let same_key = rcgen::CertificateParams::default()
+        .serialize_request(&old_key)
+        .unwrap()
+        .pem()
+        .unwrap();
+    assert_api_error(
+        manager.renew_certificate(&same_key).await,
+        400,
+        "invalid_csr",
+    );
+    assert_eq!(t.audit_count(logins.account_id).await, audit);
 
     // A new key made here; the old certificate is the proof, no invoice number.
     let key = hosting_api::WorkstationKey::generate("Manager PC").unwrap();
