@@ -108,8 +108,10 @@ impl CasClient {
         })
     }
 
-    /// Refuses an address written as an IP of the service's own networks (unless allowed);
-    /// names are checked when they are resolved, by [`PublicOnly`].
+    /// Refuses an address written as an IP of the service's own networks (unless allowed), and
+    /// a port other than HTTPS's (443, or 8443): a school's address must not make the service
+    /// knock on other services' ports. Names are checked when they are resolved, by
+    /// [`PublicOnly`].
     fn check_host(&self, url: &Url) -> Result<(), String> {
         let host = url.host_str().ok_or("the address has no server name")?;
         let literal = host.trim_start_matches('[').trim_end_matches(']');
@@ -118,6 +120,14 @@ impl CasClient {
             && is_internal(ip)
         {
             return Err(format!("{host} {PRIVATE}"));
+        }
+        if let Some(port) = url.port()
+            && !self.allow_private
+            && !matches!(port, 443 | 8443)
+        {
+            return Err(format!(
+                "the port {port} is not one a CAS server answers on: give its https address on the usual port (443, or 8443)"
+            ));
         }
         Ok(())
     }
@@ -318,7 +328,7 @@ mod tests {
     #[tokio::test]
     async fn a_name_of_the_services_own_network_is_refused_when_resolved() {
         let client = CasClient::new(None, false).unwrap();
-        match client.check("https://localhost:9/cas").await {
+        match client.check("https://localhost/cas").await {
             Err(Refusal::CasUnreachable { why, .. }) => {
                 assert!(why.contains("private network"), "{why}");
             }
@@ -329,6 +339,22 @@ mod tests {
                 assert!(why.contains("private network"), "{why}");
             }
             other => panic!("expected cas_unreachable, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_port_other_than_https_is_refused_before_any_call() {
+        let client = CasClient::new(None, false).unwrap();
+        for url in [
+            "https://cas.example.org:25/cas",
+            "https://cas.example.org:6379",
+        ] {
+            match client.check(url).await {
+                Err(Refusal::CasUnreachable { why, .. }) => {
+                    assert!(why.contains("is not one a CAS server answers on"), "{why}");
+                }
+                other => panic!("expected cas_unreachable, got {other:?}"),
+            }
         }
     }
 
