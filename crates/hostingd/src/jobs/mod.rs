@@ -37,10 +37,10 @@ pub const ORPHAN_GRACE_SECONDS: i64 = 6 * 3600;
 pub const SWEEP_EVERY_SECONDS: u64 = 3600;
 
 /// The lease of a run: one instance runs the jobs at a time.
-const RUN_LEASE: &str = "jobs:run";
+pub const RUN_LEASE: &str = "jobs:run";
 /// Longest run before another instance may take over (a run is seconds long; an instance that
 /// died mid-run frees it after this).
-const RUN_LEASE_SECONDS: i64 = 600;
+pub const RUN_LEASE_SECONDS: i64 = 600;
 /// Taken by the run that sweeps, never given back: it marks the sweep as done for the hour,
 /// whichever instance did it.
 const SWEEP_LEASE: &str = "jobs:sweep";
@@ -133,8 +133,47 @@ pub async fn run_due(state: &Services) -> anyhow::Result<JobReport> {
     report
 }
 
+/// Renews the run's lease when a third of it has passed (by the service's clock), so that a long
+/// run (many schools, big safeguards) does not outlast it while another instance starts the
+/// jobs; false once it is lost (another instance has it): the run stops where it is.
+pub struct RunLease<'a> {
+    store: &'a crate::store::Store,
+    holder: &'a str,
+    renewed_at: i64,
+}
+
+impl<'a> RunLease<'a> {
+    /// The lease `holder` has just taken.
+    pub fn taken(store: &'a crate::store::Store, holder: &'a str) -> RunLease<'a> {
+        RunLease {
+            store,
+            holder,
+            renewed_at: store.now(),
+        }
+    }
+
+    /// Whether the run still has its lease (renewed if a third of it has passed).
+    pub async fn keep(&mut self) -> anyhow::Result<bool> {
+        let now = self.store.now();
+        if now - self.renewed_at < RUN_LEASE_SECONDS / 3 {
+            return Ok(true);
+        }
+        let kept = self
+            .store
+            .acquire_lease(RUN_LEASE, self.holder, RUN_LEASE_SECONDS)
+            .await?;
+        if kept {
+            self.renewed_at = now;
+        } else {
+            tracing::warn!("the jobs' lease was lost; this run stops, the next one goes on");
+        }
+        Ok(kept)
+    }
+}
+
 /// The jobs of one run, under its lease.
 async fn run_all(state: &Services, holder: &str) -> anyhow::Result<JobReport> {
+    let mut lease = RunLease::taken(&state.store, holder);
     let mut report = JobReport::default();
     let sweep_due = state
         .store
@@ -155,6 +194,9 @@ async fn run_all(state: &Services, holder: &str) -> anyhow::Result<JobReport> {
         }
     }
     for running in state.store.running_schedules().await? {
+        if !lease.keep().await? {
+            return Ok(report);
+        }
         if let Err(failure) = safeguard_schedule(state, &running, now, &mut report).await {
             tracing::error!(
                 schedule = running.schedule_id,
@@ -170,6 +212,9 @@ async fn run_all(state: &Services, holder: &str) -> anyhow::Result<JobReport> {
                 tracing::error!(schedule = running.schedule_id, %error, "could not audit a failed safeguard");
             }
         }
+    }
+    if !lease.keep().await? {
+        return Ok(report);
     }
     // The notices do not wait on the school year: a failing upgrade must not silence the
     // notice of a certificate that ends.

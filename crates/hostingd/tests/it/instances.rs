@@ -312,3 +312,45 @@ fn requests_are_logged_as_json_without_tokens() {
         "a path with its ids in the log"
     );
 }
+
+/// A long run of the jobs keeps its lease (issue 23): renewed once a third of it has passed, and
+/// the run stops once another instance has it (the lease ran out, a clock jumped).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_job_run_renews_its_lease_and_stops_when_it_is_lost() {
+    use hostingd::jobs::{RUN_LEASE, RUN_LEASE_SECONDS, RunLease};
+    let t = TestService::start().await;
+    let store = t.store();
+    assert!(
+        store
+            .acquire_lease(RUN_LEASE, "east:1", RUN_LEASE_SECONDS)
+            .await
+            .unwrap()
+    );
+    let mut lease = RunLease::taken(store, "east:1");
+    // Within a third of the lease, nothing is written.
+    t.clock.advance(RUN_LEASE_SECONDS / 3 - 5);
+    assert!(lease.keep().await.unwrap());
+    // Later it is renewed: the lease lasts a whole lease from now.
+    t.clock.advance(10);
+    assert!(lease.keep().await.unwrap());
+    t.clock.advance(RUN_LEASE_SECONDS - 10);
+    assert_eq!(
+        store.lease_holder(RUN_LEASE).await.unwrap().as_deref(),
+        Some("east:1"),
+        "renewed, so still held a whole lease after the renewal"
+    );
+    // Another instance takes it once it runs out: the run learns it at its next step.
+    t.clock.advance(20);
+    assert!(
+        store
+            .acquire_lease(RUN_LEASE, "west:1", RUN_LEASE_SECONDS)
+            .await
+            .unwrap()
+    );
+    t.clock.advance(RUN_LEASE_SECONDS / 3);
+    assert!(!lease.keep().await.unwrap());
+    assert_eq!(
+        store.lease_holder(RUN_LEASE).await.unwrap().as_deref(),
+        Some("west:1")
+    );
+}
