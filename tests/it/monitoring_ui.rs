@@ -42,6 +42,8 @@ fn the_superadministrator_sees_the_clients_live_and_disconnects_one() {
     person.install_certificate(&logins);
     person.wait_for("Server PRONOTE");
     person.click("Server PRONOTE");
+    // The tabs come with the schedules, which may take a moment on a busy machine.
+    person.wait_for("Monitoring of connections");
     person.click("Monitoring of connections");
     person.wait_for_text("Connected now: 1 (1 of the Administration group)");
     assert!(person.has_text("jdupont on SECRETARIAT-PC"));

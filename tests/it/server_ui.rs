@@ -396,6 +396,7 @@ fn a_paused_transfer_is_offered_again_at_the_next_start() {
 
     // Complete the base: select it in Other bases and drop a companion on the window.
     person.click("Server PRONOTE");
+    person.wait_for("Other bases");
     person.click("Other bases");
     person.wait_for("Colette");
     person.click("Colette");
