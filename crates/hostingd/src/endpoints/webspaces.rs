@@ -39,12 +39,7 @@ impl Site {
     /// The schedule's server as it runs now; `None` once it is shut down (the handlers answer
     /// `404 server_stopped`, see `http::endpoint::running`).
     pub async fn running(&self) -> StoreResult<Option<RunningSchedule>> {
-        Ok(self
-            .store
-            .running_schedules()
-            .await?
-            .into_iter()
-            .find(|r| r.schedule_id == self.schedule_id))
+        self.store.running_schedule(self.schedule_id).await
     }
 }
 

@@ -11,7 +11,7 @@ use super::{StoreError, StoreResult};
 use crate::rules::{Change, activation};
 
 /// A schedule whose server runs, for the jobs and the endpoints.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RunningSchedule {
     /// Schedule.
     pub schedule_id: i64,
@@ -57,6 +57,16 @@ pub(super) async fn ensure_stopped(
     let (name, state, _) = schedule_in(tx, account_id, schedule_id).await?;
     activation::ensure_stopped(&name, state, change)?;
     Ok(name)
+}
+
+/// The running servers' query, with `$rest` after its `WHERE` (sqlx takes a literal).
+macro_rules! running {
+    ($rest:literal) => {
+        concat!(
+            "SELECT s.id AS schedule_id, s.account_id, a.school_name, s.name, s.active_base_id, b.name AS base_name, COALESCE(b.version, a.current_version) AS version, e.domain, e.port FROM schedules s JOIN accounts a ON a.id = s.account_id JOIN bases b ON b.id = s.active_base_id LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.server_state = 'running' ",
+            $rest
+        )
+    };
 }
 
 impl Store {
@@ -189,10 +199,17 @@ impl Store {
 
     /// Every running server of the service.
     pub async fn running_schedules(&self) -> StoreResult<Vec<RunningSchedule>> {
-        Ok(query_as::<RunningSchedule>(
-            "SELECT s.id AS schedule_id, s.account_id, a.school_name, s.name, s.active_base_id, b.name AS base_name, COALESCE(b.version, a.current_version) AS version, e.domain, e.port FROM schedules s JOIN accounts a ON a.id = s.account_id JOIN bases b ON b.id = s.active_base_id LEFT JOIN endpoints e ON e.owner_kind = 'schedule' AND e.owner_id = s.id WHERE s.server_state = 'running' ORDER BY s.id",
-        )
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(query_as::<RunningSchedule>(running!("ORDER BY s.id"))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// The server of one schedule, if it runs (a schedule's endpoint reads its own row at
+    /// each request, not those of every school).
+    pub async fn running_schedule(&self, schedule_id: i64) -> StoreResult<Option<RunningSchedule>> {
+        Ok(query_as::<RunningSchedule>(running!("AND s.id = $1"))
+            .bind(schedule_id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 }

@@ -520,3 +520,27 @@ async fn bad_requests_on_the_server_routes_say_what_to_fix_and_change_nothing() 
         "only the two uploads"
     );
 }
+
+/// A schedule's endpoint reads its own row at each request (issue 23: it read every school's
+/// running servers): the row of a running schedule, none for a stopped one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_running_schedule_is_read_on_its_own() {
+    let t = TestService::start().await;
+    let logins = t.provision("Lycee Seul").await;
+    hostingd::testing::onboard(&t.service, &logins, "seul").await;
+    let (manager, _) = t.manager(&logins).await;
+    let schedules = manager.schedules().await.unwrap();
+    let (running, stopped) = (schedules[0].id, schedules[1].id);
+    manager
+        .create_empty_base(running, &hosting_api::NewEmptyBase::default())
+        .await
+        .unwrap();
+    manager.activate(running).await.unwrap();
+    let store = t.store();
+    let all = store.running_schedules().await.unwrap();
+    let own = store.running_schedule(running).await.unwrap().unwrap();
+    assert_eq!(Some(&own), all.iter().find(|r| r.schedule_id == running));
+    assert_eq!(own.name, "planning01");
+    assert!(store.running_schedule(stopped).await.unwrap().is_none());
+    assert!(store.running_schedule(-1).await.unwrap().is_none());
+}
