@@ -137,8 +137,11 @@ impl Store {
         .await?)
     }
 
-    /// Records a pro-forma: its number is the next of `year` (`PF-<year>-<sequence>`), given in
-    /// the transaction that records it; `render` makes the document that carries it.
+    /// Records a pro-forma: its number is the next of `year` (`PF-<year>-<sequence>`), reserved
+    /// in a short transaction of its own; `render` then makes the document that carries it
+    /// outside the service's write lock (rendering a PDF takes a while, and every other write
+    /// of the service would wait for it), and a second transaction records it. A number whose
+    /// document could not be made stays unused (a gap), never given twice.
     pub async fn issue_proforma(
         &self,
         actor: &Actor,
@@ -146,7 +149,6 @@ impl Store {
         draft: &ProformaDraft,
         render: impl FnOnce(&str) -> Result<Vec<u8>, String>,
     ) -> StoreResult<ProformaRow> {
-        let now = self.now();
         let mut tx = self.write().await?;
         let sequence: i64 = query_scalar(
             "INSERT INTO proforma_counters (year, last) VALUES ($1, 1) ON CONFLICT (year) DO UPDATE SET last = proforma_counters.last + 1 RETURNING last",
@@ -154,8 +156,11 @@ impl Store {
         .bind(i64::from(year))
         .fetch_one(&mut tx)
         .await?;
+        tx.commit().await?;
         let number = format!("PF-{year}-{sequence:06}");
         let pdf = render(&number).map_err(StoreError::Internal)?;
+        let now = self.now();
+        let mut tx = self.write().await?;
         let sha256 = hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &pdf));
         let id: i64 = query_scalar(
             "INSERT INTO proformas (account_id, number, period_start, period_end, total_excl_cents, total_incl_cents, currency, language, pdf, sha256, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",

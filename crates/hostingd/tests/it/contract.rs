@@ -251,3 +251,54 @@ async fn the_manager_is_reminded_60_30_and_7_days_before_the_end_once_each() {
     assert_eq!(run().await, 1);
     assert_eq!(reminders(logins.account_id).await.len(), 4);
 }
+
+/// A pro-forma's PDF is made outside the service's write lock (issue 23): while it renders,
+/// another change of the service commits; a document that cannot be made leaves a gap in the
+/// numbers, never a number given twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_proforma_renders_outside_the_write_lock() {
+    let t = TestService::start().await;
+    let logins = t.provision("Lycee Verrou").await;
+    let store = t.store().clone();
+    let actor = hostingd::store::Actor::service(logins.account_id);
+    let draft = hostingd::store::ProformaDraft {
+        period_start: "2027-09-01".to_string(),
+        period_end: "2028-08-31".to_string(),
+        total_excl_cents: 100_000,
+        total_incl_cents: 120_000,
+        currency: "EUR".to_string(),
+        language: "en".to_string(),
+    };
+    let (written, wait) = std::sync::mpsc::channel::<()>();
+    let other = store.clone();
+    let issued = store
+        .issue_proforma(&actor, 2027, &draft, move |number| {
+            // While rendering: another write of the service goes through, on another thread.
+            let handle = tokio::runtime::Handle::current();
+            std::thread::spawn(move || {
+                handle
+                    .block_on(other.set_service_setting("probe", "written"))
+                    .unwrap();
+                written.send(()).unwrap();
+            });
+            wait.recv_timeout(std::time::Duration::from_secs(10))
+                .map_err(|_| "the other write waited for the rendering".to_string())?;
+            Ok(format!("%PDF {number}").into_bytes())
+        })
+        .await
+        .unwrap();
+    assert_eq!(issued.number, "PF-2027-000001");
+    // A rendering that fails: nothing recorded, and its number is not given again.
+    assert!(
+        store
+            .issue_proforma(&actor, 2027, &draft, |_| Err("no font".to_string()))
+            .await
+            .is_err()
+    );
+    let next = store
+        .issue_proforma(&actor, 2027, &draft, |n| Ok(n.as_bytes().to_vec()))
+        .await
+        .unwrap();
+    assert_eq!(next.number, "PF-2027-000003");
+    assert_eq!(store.proformas(logins.account_id).await.unwrap().len(), 2);
+}
