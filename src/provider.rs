@@ -89,6 +89,9 @@ pub enum Problem {
     Url(String),
     /// `[service] ca_fingerprint` is not 64 hexadecimal digits.
     Fingerprint(String),
+    /// A link (`download_url`, `[support] web`) is not an `https://` address: the entry and
+    /// its value.
+    Link(&'static str, String),
 }
 
 /// A `provider.toml` that cannot be used: where it is and what to fix.
@@ -125,6 +128,10 @@ impl ProviderError {
                 "provider-error-fingerprint",
                 &[("path", &path), ("value", value)],
             ),
+            Problem::Link(key, value) => t.with(
+                "provider-error-link",
+                &[("path", &path), ("key", key), ("value", value)],
+            ),
         }
     }
 }
@@ -144,6 +151,7 @@ impl fmt::Display for ProviderError {
                     "{path}: [service] ca_fingerprint {value:?} is not a SHA-256"
                 )
             }
+            Problem::Link(key, value) => write!(f, "{path}: {key} {value:?} is not https://"),
         }
     }
 }
@@ -177,6 +185,20 @@ impl Provider {
         ] {
             if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
                 *value = None;
+            }
+        }
+        // The links a school follows are https: a plain http page could be swapped on the way.
+        for (key, value) in [
+            ("download_url", &provider.provider.download_url),
+            ("[support] web", &provider.support.web),
+        ] {
+            if let Some(link) = value
+                && !link
+                    .trim()
+                    .strip_prefix("https://")
+                    .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
+            {
+                return Err(Problem::Link(key, link.clone()));
             }
         }
         Ok(provider)
@@ -376,6 +398,19 @@ hours = ""
         }
         let http = full().replace("https://hosting", "http://hosting");
         assert!(matches!(Provider::parse(&http), Err(Problem::Url(_))));
+        let plain_download = full().replace(
+            "https://provider.example/console",
+            "http://provider.example/console",
+        );
+        assert!(matches!(
+            Provider::parse(&plain_download),
+            Err(Problem::Link("download_url", v)) if v == "http://provider.example/console"
+        ));
+        let plain_web = full().replace("hours = \"\"", "web = \"http://provider.example/help\"");
+        assert!(matches!(
+            Provider::parse(&plain_web),
+            Err(Problem::Link("[support] web", _))
+        ));
         let short = full().replace(FINGERPRINT, "AB:CD");
         assert!(matches!(Provider::parse(&short), Err(Problem::Fingerprint(v)) if v == "AB:CD"));
         let broken = full().replace("[support]", "[support");

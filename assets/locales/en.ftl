@@ -512,6 +512,7 @@ provider-error-unreadable = The provider's settings file { $path } cannot be rea
 provider-error-syntax = The provider's settings file { $path } has a mistake at line { $line }: { $detail }. Correct that line, or ask your hosting provider for the file again.
 provider-error-url = The provider's settings file { $path } gives the service address "{ $url }": under [service], "url" must be an address starting with https://, such as https://hosting.example.org:8443.
 provider-error-fingerprint = The provider's settings file { $path } gives the fingerprint "{ $value }": under [service], "ca_fingerprint" must be the SHA-256 fingerprint of the provider's certificate authority (64 hexadecimal digits, with or without colons), as the hosting service prints it.
+provider-error-link = The provider's settings file { $path } gives "{ $value }" for { $key }: a link must be an address starting with https://, such as https://provider.example/console.
 sheet-download-ask = ask your hosting provider
 crash-title = The console stopped unexpectedly
 crash-body = Last time, the console stopped because of an error. A report was written to { $path }. If this happens again, send that file to your hosting provider's support.

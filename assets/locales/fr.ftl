@@ -513,6 +513,7 @@ provider-error-unreadable = Le fichier de paramètres de l'hébergeur { $path } 
 provider-error-syntax = Le fichier de paramètres de l'hébergeur { $path } contient une erreur à la ligne { $line } : { $detail }. Corrigez cette ligne, ou redemandez ce fichier à votre hébergeur.
 provider-error-url = Le fichier de paramètres de l'hébergeur { $path } donne l'adresse de service « { $url } » : sous [service], « url » doit être une adresse commençant par https://, par exemple https://hebergement.exemple.fr:8443.
 provider-error-fingerprint = Le fichier de paramètres de l'hébergeur { $path } donne l'empreinte « { $value } » : sous [service], « ca_fingerprint » doit être l'empreinte SHA-256 de l'autorité de certification de l'hébergeur (64 chiffres hexadécimaux, avec ou sans deux-points), telle que le service d'hébergement l'affiche.
+provider-error-link = Le fichier de paramètres de l'hébergeur { $path } donne « { $value } » pour { $key } : un lien doit être une adresse commençant par https://, par exemple https://provider.example/console.
 sheet-download-ask = demandez-la à votre hébergeur
 crash-title = La console s'est arrêtée de façon inattendue
 crash-body = La dernière fois, la console s'est arrêtée à cause d'une erreur. Un rapport a été écrit dans { $path }. Si cela se reproduit, envoyez ce fichier à l'assistance de votre hébergeur.
