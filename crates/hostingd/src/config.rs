@@ -203,9 +203,9 @@ pub struct ServeConfig {
     /// authentication), besides the system's.
     #[arg(long, env = "HOSTINGD_CAS_CA_FILE")]
     pub cas_ca_file: Option<PathBuf>,
-    /// Lets a school's CAS address name a loopback, private or link-local address. Off by
-    /// default: the school chooses the address, and the service must not reach into its own
-    /// network for it.
+    /// Lets a school's CAS address name a loopback, private or link-local address, on any port.
+    /// Off by default: the school chooses the address, and the service must not reach into its
+    /// own network for it, nor knock on ports other than HTTPS's (443, 8443).
     #[arg(long, env = "HOSTINGD_CAS_ALLOW_PRIVATE_ADDRESSES")]
     pub cas_allow_private_addresses: bool,
     /// Rate limits, hashing queue, timeouts and keep-alives.
@@ -375,6 +375,12 @@ impl ServeConfig {
     /// The SMS gateway URL, from `--sms-url` or `--sms-url-file`.
     pub fn sms_url(&self) -> anyhow::Result<Option<String>> {
         flag_or_file(&self.sms_url, &self.sms_url_file, "sms-url")
+    }
+
+    /// The balancers of `--proxy-protocol-from` (none when unset), for the API and the
+    /// schedules' endpoints alike.
+    pub fn trusted_proxies(&self) -> crate::proxy_protocol::TrustedProxies {
+        self.proxy_protocol_from.clone().unwrap_or_default()
     }
 
     /// How the outbox tries failed deliveries again.

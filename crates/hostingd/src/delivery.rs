@@ -131,19 +131,13 @@ impl Delivery {
                 let attempt = store
                     .mark_delivery(message.id, result.err().as_deref(), &self.retry)
                     .await?;
-                if let Some(metrics) = &self.metrics {
-                    metrics.delivery(match attempt {
-                        DeliveryAttempt::Delivered => "delivered",
-                        DeliveryAttempt::Retry(_) => "retry",
-                        DeliveryAttempt::Abandoned => "given_up",
-                    });
-                }
-                match attempt {
+                let outcome = match attempt {
                     DeliveryAttempt::Delivered => {
                         delivered += 1;
                         bodies_dropped = true;
+                        "delivered"
                     }
-                    DeliveryAttempt::Retry(_) => {}
+                    DeliveryAttempt::Retry(_) => "retry",
                     DeliveryAttempt::Abandoned => {
                         bodies_dropped = true;
                         tracing::error!(
@@ -151,7 +145,11 @@ impl Delivery {
                             channel,
                             "delivery given up: the message is too old; see `hostingd outbox --failed`"
                         );
+                        "given_up"
                     }
+                };
+                if let Some(metrics) = &self.metrics {
+                    metrics.delivery(outcome);
                 }
             }
         }

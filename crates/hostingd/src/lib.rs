@@ -171,7 +171,7 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
                 cas.clone(),
                 passwords,
             )
-            .behind(config.proxy_protocol_from.clone().unwrap_or_default()),
+            .behind(config.trusted_proxies()),
         ),
         cas,
         store,
@@ -305,8 +305,8 @@ pub async fn start(config: ServeConfig, clock: Clock) -> anyhow::Result<RunningS
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let handle = Handle::new();
-    let proxies = config.proxy_protocol_from.clone().unwrap_or_default();
-    let server = api_server(listener, &state, &config.limits, proxies)?.handle(handle.clone());
+    let server = api_server(listener, &state, &config.limits, config.trusted_proxies())?
+        .handle(handle.clone());
     let app = router(state.clone());
     let task = tokio::spawn(async move {
         server

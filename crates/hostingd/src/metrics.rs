@@ -65,8 +65,8 @@ impl std::fmt::Debug for Metrics {
 
 impl Default for Metrics {
     fn default() -> Metrics {
-        let mut registry = Registry::with_prefix("hostingd");
-        let metrics = Metrics {
+        let mut metrics = Metrics {
+            registry: Registry::with_prefix("hostingd"),
             requests: Family::default(),
             latency: Family::new_with_constructor(|| {
                 Histogram::new(exponential_buckets(0.005, 2.0, 14))
@@ -81,8 +81,8 @@ impl Default for Metrics {
             endpoints: Gauge::default(),
             db_connections: Gauge::default(),
             db_idle: Gauge::default(),
-            registry: Registry::default(),
         };
+        let registry = &mut metrics.registry;
         registry.register(
             "requests",
             "Requests answered, by method, route template and status",
@@ -155,10 +155,7 @@ impl Default for Metrics {
                 outcome: outcome.to_string(),
             });
         }
-        Metrics {
-            registry,
-            ..metrics
-        }
+        metrics
     }
 }
 

@@ -198,7 +198,7 @@ impl Rows<'_> {
                 *selected = Some(safeguard.id);
             }
             cell.context_menu(|ui| {
-                if let Some(asked) = self.menu(ui, t, safeguard) {
+                if let Some(asked) = self.buttons(ui, t, safeguard, None) {
                     action = Some(asked);
                     ui.close();
                 }
@@ -206,44 +206,39 @@ impl Rows<'_> {
         }
         ui.label(format::size(t, safeguard.size));
         ui.label(format::short_hash(&safeguard.sha256));
-        if ui
-            .add_enabled(self.can_open, egui::Button::new(t.get("open-safeguard")))
-            .on_hover_text(&date)
-            .clicked()
-        {
-            action = Some(RowAction::Open(safeguard.clone()));
-        }
-        if ui
-            .add_enabled(
-                !self.downloading(safeguard),
-                egui::Button::new(t.get("download")),
-            )
-            .on_hover_text(&date)
-            .clicked()
-        {
-            action = Some(RowAction::Download(safeguard.clone()));
+        if let Some(asked) = self.buttons(ui, t, safeguard, Some(&date)) {
+            action = Some(asked);
         }
         action
     }
 
-    /// The right-click menu of a safeguard.
-    fn menu(&self, ui: &mut egui::Ui, t: &Texts, safeguard: &Safeguard) -> Option<RowAction> {
-        if ui
-            .add_enabled(self.can_open, egui::Button::new(t.get("open-safeguard")))
-            .clicked()
-        {
-            return Some(RowAction::Open(safeguard.clone()));
+    /// *Open this safeguard* and *Download*, in its row (with the date as hover text) and in its
+    /// right-click menu; what was clicked.
+    fn buttons(
+        &self,
+        ui: &mut egui::Ui,
+        t: &Texts,
+        safeguard: &Safeguard,
+        hover: Option<&str>,
+    ) -> Option<RowAction> {
+        let with_hover = |response: egui::Response| match hover {
+            Some(text) => response.on_hover_text(text),
+            None => response,
+        };
+        // Both are drawn every frame (a row keeps its cells), then what was clicked is said.
+        let open =
+            with_hover(ui.add_enabled(self.can_open, egui::Button::new(t.get("open-safeguard"))));
+        let download = with_hover(ui.add_enabled(
+            !self.downloading(safeguard),
+            egui::Button::new(t.get("download")),
+        ));
+        if open.clicked() {
+            Some(RowAction::Open(safeguard.clone()))
+        } else if download.clicked() {
+            Some(RowAction::Download(safeguard.clone()))
+        } else {
+            None
         }
-        if ui
-            .add_enabled(
-                !self.downloading(safeguard),
-                egui::Button::new(t.get("download")),
-            )
-            .clicked()
-        {
-            return Some(RowAction::Download(safeguard.clone()));
-        }
-        None
     }
 
     fn downloading(&self, safeguard: &Safeguard) -> bool {

@@ -59,12 +59,8 @@ pub async fn ready(State(state): State<AppState>) -> axum::response::Response {
         state.store.answers_within(limit),
         state.blobs.reachable_within(limit)
     );
-    let commits = match state.store.hears_other_instances() {
-        None => "none",
-        Some(true) => "ok",
-        Some(false) => "not_listening",
-    };
-    let ready = database && blobs.is_ok() && commits != "not_listening";
+    let hears = state.store.hears_other_instances();
+    let ready = database && blobs.is_ok() && hears != Some(false);
     let readiness = Readiness {
         status: if ready { "ready" } else { "not_ready" }.to_string(),
         database: if database { "ok" } else { "not_answering" }.to_string(),
@@ -75,7 +71,12 @@ pub async fn ready(State(state): State<AppState>) -> axum::response::Response {
                 "not_answering".to_string()
             }
         },
-        commits: commits.to_string(),
+        commits: match hears {
+            None => "none",
+            Some(true) => "ok",
+            Some(false) => "not_listening",
+        }
+        .to_string(),
     };
     if ready {
         Json(readiness).into_response()

@@ -154,10 +154,16 @@ impl<'a> RunLease<'a> {
 
     /// Whether the run still has its lease (renewed if a third of it has passed).
     pub async fn keep(&mut self) -> anyhow::Result<bool> {
-        let now = self.store.now();
-        if now - self.renewed_at < RUN_LEASE_SECONDS / 3 {
+        if self.store.now() - self.renewed_at < RUN_LEASE_SECONDS / 3 {
             return Ok(true);
         }
+        self.renew().await
+    }
+
+    /// Renews the lease now (before a step that may be long, such as a school's upgrade);
+    /// false once it is lost.
+    pub async fn renew(&mut self) -> anyhow::Result<bool> {
+        let now = self.store.now();
         let kept = self
             .store
             .acquire_lease(RUN_LEASE, self.holder, RUN_LEASE_SECONDS)
@@ -218,7 +224,7 @@ async fn run_all(state: &Services, holder: &str) -> anyhow::Result<JobReport> {
     }
     // The notices do not wait on the school year: a failing upgrade must not silence the
     // notice of a certificate that ends.
-    let school_year = school_year::run(state, holder, &mut report).await;
+    let school_year = school_year::run(state, &mut lease, &mut report).await;
     if state
         .store
         .acquire_lease(NOTICES_LEASE, holder, NOTICES_EVERY_SECONDS)

@@ -27,7 +27,7 @@ pub struct YearDays {
 /// Runs the school year's jobs that are due today.
 pub(super) async fn run(
     state: &Services,
-    holder: &str,
+    lease: &mut super::RunLease<'_>,
     report: &mut JobReport,
 ) -> anyhow::Result<()> {
     let today = state.store.clock().today();
@@ -38,7 +38,7 @@ pub(super) async fn run(
     if today >= archive_day && today < new_base_day {
         archive_year(state, today.year() - 1, start_of(archive_day), report).await?;
     }
-    upgrades(state, holder, report).await?;
+    upgrades(state, lease, report).await?;
     contract_reminders(state, report).await?;
     // From the new base's day to the end of the calendar year: the year that starts.
     if today >= new_base_day {
@@ -166,18 +166,16 @@ async fn september_base(
 
 /// Runs the upgrades due today. Between two schools the run's lease is renewed, so that a day
 /// of many upgrades does not outlast it and let another instance start the jobs meanwhile.
-async fn upgrades(state: &Services, holder: &str, report: &mut JobReport) -> anyhow::Result<()> {
+async fn upgrades(
+    state: &Services,
+    lease: &mut super::RunLease<'_>,
+    report: &mut JobReport,
+) -> anyhow::Result<()> {
     let today = state.store.clock().today();
     state.store.release_stale_upgrades(today).await?;
     for due in state.store.due_upgrades(today).await? {
-        if !state
-            .store
-            .acquire_lease(super::RUN_LEASE, holder, super::RUN_LEASE_SECONDS)
-            .await?
-        {
-            tracing::warn!(
-                "the jobs' lease was lost; the remaining upgrades wait for the next run"
-            );
+        // The remaining upgrades wait for the next run once the lease is lost.
+        if !lease.renew().await? {
             return Ok(());
         }
         if !state.store.claim_upgrade(&due, today).await? {

@@ -2,7 +2,7 @@
 //! instances over one database agree on who does what (one PATCH per upload, later the schedules'
 //! endpoints). A holder renews its lease before it expires; an expired lease can be taken.
 
-use super::db::{query, query_scalar};
+use super::db::{Tx, query, query_scalar};
 use super::{Store, StoreResult};
 
 impl Store {
@@ -54,38 +54,27 @@ impl Store {
     pub async fn forget_leases_of_gone_processes(&self) -> StoreResult<u64> {
         let mut tx = self.write().await?;
         let gone = if self.is_postgres() {
-            let mine = format!("{}:", crate::instance::id());
-            let length = i64::try_from(mine.len()).unwrap_or(i64::MAX);
-            query("DELETE FROM leases WHERE substr(holder, 1, CAST($2 AS INTEGER)) = $1")
-                .bind(mine)
-                .bind(length)
+            delete_leases_of_this_instance(&mut tx).await?
+        } else {
+            query("DELETE FROM leases")
                 .execute(&mut tx)
                 .await?
-        } else {
-            query("DELETE FROM leases").execute(&mut tx).await?
+                .rows_affected()
         };
         tx.commit().await?;
-        Ok(gone.rows_affected())
+        Ok(gone)
     }
 
     /// At a planned stop: gives back every lease of this instance (its holders are
     /// `<instance id>:…`) and its outbox claims, so that another instance takes over at once.
     /// Returns how many leases and claims were given back.
     pub async fn release_this_instance(&self) -> StoreResult<(u64, u64)> {
-        let id = crate::instance::id();
-        let mine = format!("{id}:");
-        let length = i64::try_from(mine.len()).unwrap_or(i64::MAX);
         let mut tx = self.write().await?;
-        let leases = query("DELETE FROM leases WHERE substr(holder, 1, CAST($2 AS INTEGER)) = $1")
-            .bind(&mine)
-            .bind(length)
-            .execute(&mut tx)
-            .await?
-            .rows_affected();
+        let leases = delete_leases_of_this_instance(&mut tx).await?;
         let claims = query(
             "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1 AND delivered_at IS NULL",
         )
-        .bind(id)
+        .bind(crate::instance::id())
         .execute(&mut tx)
         .await?
         .rows_affected();
@@ -95,8 +84,7 @@ impl Store {
 
     /// How many leases this instance holds now (for the metrics).
     pub async fn leases_of_this_instance(&self) -> StoreResult<i64> {
-        let mine = format!("{}:", crate::instance::id());
-        let length = i64::try_from(mine.len()).unwrap_or(i64::MAX);
+        let (mine, length) = this_instance_prefix();
         Ok(query_scalar(
             "SELECT COUNT(*) FROM leases WHERE substr(holder, 1, CAST($2 AS INTEGER)) = $1 AND expires_at > $3",
         )
@@ -117,4 +105,25 @@ impl Store {
                 .await?,
         )
     }
+}
+
+/// The prefix of this instance's lease holders (`<instance id>:`, see
+/// [`crate::instance::lease_holder`]) and its length, as the queries compare it.
+fn this_instance_prefix() -> (String, i64) {
+    let mine = format!("{}:", crate::instance::id());
+    let length = i64::try_from(mine.len()).unwrap_or(i64::MAX);
+    (mine, length)
+}
+
+/// Deletes the leases of this instance in `tx`; how many.
+async fn delete_leases_of_this_instance(tx: &mut Tx) -> StoreResult<u64> {
+    let (mine, length) = this_instance_prefix();
+    Ok(
+        query("DELETE FROM leases WHERE substr(holder, 1, CAST($2 AS INTEGER)) = $1")
+            .bind(mine)
+            .bind(length)
+            .execute(tx)
+            .await?
+            .rows_affected(),
+    )
 }

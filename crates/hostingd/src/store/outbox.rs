@@ -119,6 +119,16 @@ pub struct PendingMessage {
     pub body: String,
 }
 
+/// The query of [`OutboxMessage`]s, with `$rest` after its `FROM` (sqlx takes a literal).
+macro_rules! messages {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, channel, recipient, subject, body, created_at, delivered_at, attempts, last_error, next_attempt_at, abandoned_at, secret FROM outbox ",
+            $rest
+        )
+    };
+}
+
 /// Queues a message in `tx`, written in the account's language.
 pub(super) async fn enqueue(
     tx: &mut Tx,
@@ -151,20 +161,20 @@ pub(super) async fn enqueue(
 impl Store {
     /// Every message, oldest first; only those of `account_id` when given.
     pub async fn outbox(&self, account_id: Option<i64>) -> StoreResult<Vec<OutboxMessage>> {
-        Ok(query_as::<OutboxMessage>(
-            "SELECT id, channel, recipient, subject, body, created_at, delivered_at, attempts, last_error, next_attempt_at, abandoned_at, secret FROM outbox WHERE $1 IS NULL OR account_id = $1 ORDER BY id",
+        Ok(
+            query_as::<OutboxMessage>(messages!("WHERE $1 IS NULL OR account_id = $1 ORDER BY id"))
+                .bind(account_id)
+                .fetch_all(&self.pool)
+                .await?,
         )
-        .bind(account_id)
-        .fetch_all(&self.pool)
-        .await?)
     }
 
     /// The messages not delivered that failed at least once (waiting for their next attempt,
     /// or given up), oldest first.
     pub async fn failed_messages(&self) -> StoreResult<Vec<OutboxMessage>> {
-        Ok(query_as::<OutboxMessage>(
-            "SELECT id, channel, recipient, subject, body, created_at, delivered_at, attempts, last_error, next_attempt_at, abandoned_at, secret FROM outbox WHERE delivered_at IS NULL AND attempts > 0 ORDER BY id",
-        )
+        Ok(query_as::<OutboxMessage>(messages!(
+            "WHERE delivered_at IS NULL AND attempts > 0 ORDER BY id"
+        ))
         .fetch_all(&self.pool)
         .await?)
     }
