@@ -312,17 +312,7 @@ fn load_the_bases_from_previous_years() {
     let year = empty.school_year.clone();
     // "2. In the popup window, double-click on a base to replace it or on an empty cell to
     // complete a year." The empty cell of that year, in planning01's column.
-    let cell = person
-        .harness
-        .get_all_by_label("—")
-        .find(|n| {
-            person.harness.get_all_by_label(&year).any(|row| {
-                (row.rect().center().y - n.rect().center().y).abs() < 2.0
-                    && row.rect().left() < n.rect().left()
-            })
-        })
-        .map(|n| n.rect().center())
-        .unwrap();
+    let cell = empty_cell(&person, &year);
     // "3. In the popup window, double-click on the base to be loaded." The workstation's
     // dialog answers with the base (its companion beside it comes with it).
     school.dialogs.queue_open(vec![previous[0].clone()]);
@@ -341,6 +331,51 @@ fn load_the_bases_from_previous_years() {
         .unwrap();
     assert_eq!(row.school_year, year);
     assert_eq!(files.len(), 2, "the base and its photos");
+
+    // The hosting manager is not of the Administration group: the cell says so, and a
+    // double-click on it asks for no file.
+    let dir = tempfile::tempdir().unwrap();
+    let dialogs = Arc::new(FolderDialogs::new(dir.path()));
+    let mut options = common::options(
+        dir.path(),
+        school.service.choice(),
+        Keystore::mock().unwrap(),
+        Language::En,
+    );
+    options.dialogs = dialogs.clone();
+    let mut manager = Person::open(options);
+    manager.log_in(&school.logins);
+    manager.install_certificate(&school.logins);
+    manager.wait_for("Server PRONOTE");
+    manager.click("Server PRONOTE");
+    manager.wait_for("Previous years");
+    manager.click("Previous years");
+    manager.wait_for_text("Only the members of the Administration profile of planning01");
+    let other = years
+        .years
+        .iter()
+        .find(|y| y.base.is_none() && y.school_year != year)
+        .unwrap();
+    dialogs.queue_open(vec![previous[0].clone()]);
+    let cell = empty_cell(&manager, &other.school_year);
+    manager.double_click_at(cell);
+    manager.harness.run_steps(10);
+    assert_eq!(dialogs.queued(), 1, "no file was asked for");
+}
+
+/// The centre of the empty cell of `year` in the first schedule's column of the grid.
+fn empty_cell(person: &Person<'_>, year: &str) -> egui::Pos2 {
+    person
+        .harness
+        .get_all_by_label("—")
+        .find(|n| {
+            person.harness.get_all_by_label(year).any(|row| {
+                (row.rect().center().y - n.rect().center().y).abs() < 2.0
+                    && row.rect().left() < n.rect().left()
+            })
+        })
+        .map(|n| n.rect().center())
+        .unwrap()
 }
 
 /// "Renew the hosting contract", as the SPR.

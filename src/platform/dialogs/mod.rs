@@ -192,6 +192,11 @@ impl FolderDialogs {
             queue.push_back(paths);
         }
     }
+
+    /// The answers queued and not yet asked for.
+    pub fn queued(&self) -> usize {
+        self.to_open.lock().map_or(0, |queue| queue.len())
+    }
 }
 
 impl Dialogs for FolderDialogs {
