@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use rustls::RootCertStore;
+use rustls_pki_types::pem::{self, PemObject};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use sha2::{Digest, Sha256};
 
@@ -34,20 +35,38 @@ pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
 
 /// Every certificate of a PEM text, in order.
 pub fn certificates_from_pem(pem: &str) -> Result<Vec<CertificateDer<'static>>, TlsError> {
-    let certs = rustls_pemfile::certs(&mut pem.as_bytes())
+    let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| TlsError::Pem(e.to_string()))?;
+        .map_err(pem_error)?;
     if certs.is_empty() {
         return Err(TlsError::NoCertificate);
     }
     Ok(certs)
 }
 
-/// The first private key of a PEM text.
+/// The first private key of a PEM text (PKCS#8, PKCS#1 or SEC1).
 pub fn private_key_from_pem(pem: &str) -> Result<PrivateKeyDer<'static>, TlsError> {
-    rustls_pemfile::private_key(&mut pem.as_bytes())
-        .map_err(|e| TlsError::Pem(e.to_string()))?
-        .ok_or(TlsError::NoPrivateKey)
+    PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|error| match error {
+        pem::Error::NoItemsFound => TlsError::NoPrivateKey,
+        error => pem_error(error),
+    })
+}
+
+/// A PEM parsing error said in words: the parser's own message shows the markers as byte lists.
+fn pem_error(error: pem::Error) -> TlsError {
+    TlsError::Pem(match error {
+        // `end_marker` is the section's label ("CERTIFICATE").
+        pem::Error::MissingSectionEnd { end_marker } => format!(
+            "the line -----END {}----- is missing",
+            String::from_utf8_lossy(&end_marker)
+        ),
+        pem::Error::IllegalSectionStart { line } => format!(
+            "the line {} does not start a section",
+            String::from_utf8_lossy(&line).trim()
+        ),
+        pem::Error::Base64Decode(detail) => format!("a section is not valid base64 ({detail})"),
+        error => error.to_string(),
+    })
 }
 
 /// SHA-256 of a DER certificate, lowercase hex: how the service identifies a workstation and how
@@ -289,5 +308,29 @@ mod tests {
             certificates_from_pem("nothing here"),
             Err(TlsError::NoCertificate)
         ));
+        assert!(matches!(
+            private_key_from_pem("nothing here"),
+            Err(TlsError::NoPrivateKey)
+        ));
+    }
+
+    #[test]
+    fn pem_certificates_are_read_in_order_and_a_cut_one_is_said_in_words() {
+        let first = rcgen::generate_simple_self_signed(vec!["first.example".to_string()]).unwrap();
+        let second =
+            rcgen::generate_simple_self_signed(vec!["second.example".to_string()]).unwrap();
+        let chain = format!("{}{}", first.cert.pem(), second.cert.pem());
+        let certs = certificates_from_pem(&chain).unwrap();
+        assert_eq!(certs.len(), 2);
+        assert_eq!(certs[0].as_ref(), first.cert.der().as_ref());
+        assert_eq!(certs[1].as_ref(), second.cert.der().as_ref());
+        assert!(private_key_from_pem(&first.signing_key.serialize_pem()).is_ok());
+
+        let cut = first.cert.pem().replace("-----END CERTIFICATE-----", "");
+        let error = certificates_from_pem(&cut).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "the PEM text could not be read: the line -----END CERTIFICATE----- is missing"
+        );
     }
 }
