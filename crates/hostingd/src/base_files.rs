@@ -85,7 +85,7 @@ pub async fn copy_files(
 }
 
 /// Makes an empty base with the time grid `grid` on a stopped schedule and opens it; with
-/// `ledger`, the year job's ledger row is written in the same transaction.
+/// `ledger`, the year job's ledger row (claimed before) is marked done in the same transaction.
 pub async fn make_empty_base(
     store: &Store,
     blobs: &Blobs,

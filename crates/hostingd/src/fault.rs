@@ -5,6 +5,9 @@
 //! One enum for all of them rather than one per module: they fail in the same few ways (a rule
 //! refuses, the store fails, the hashing slots are full, something broke), and the store's own
 //! error already carries the refusals and the database's failures.
+//!
+//! [`FaultPoints`] is the other side: where the fault suite makes a job fail or wait between two
+//! of its steps.
 
 use hosting_api::ErrorCode;
 use hosting_api::validate::ValidationError;
@@ -81,3 +84,114 @@ impl Fault {
 
 /// Result of a call to a part of the service.
 pub type FaultResult<T> = Result<T, Fault>;
+
+/// A point between two steps of a job where the fault suite makes something go wrong, to see
+/// what the service does about it (nothing arms one in a running service).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultPoint {
+    /// The new base of September: its ledger row is claimed, the server not yet shut down.
+    SeptemberBeforeShutdown,
+    /// The new base of September: the server was shut down, the new base not yet made.
+    SeptemberAfterShutdown,
+    /// The new base of September failed: the old base is about to be put back online.
+    SeptemberPutBack,
+}
+
+/// What a test armed at a point.
+#[derive(Debug)]
+enum Armed {
+    /// Every pass fails, until cleared.
+    Fail,
+    /// The next pass waits: `reached` is sent, then it goes on when `resume` is.
+    Pause {
+        reached: tokio::sync::oneshot::Sender<()>,
+        resume: tokio::sync::oneshot::Receiver<()>,
+    },
+}
+
+/// The fault points of one service, armed by the fault suite ([`FaultPoints::fail_at`],
+/// [`FaultPoints::pause_at`]); the jobs pass them with [`FaultPoints::pass`].
+#[derive(Debug, Default)]
+pub struct FaultPoints {
+    armed: std::sync::Mutex<Vec<(FaultPoint, Armed)>>,
+}
+
+/// A pause armed at a point: the job waiting there goes on when this is resumed or dropped.
+#[derive(Debug)]
+pub struct Paused {
+    reached: tokio::sync::oneshot::Receiver<()>,
+    resume: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Paused {
+    /// Waits until a job stands at the point.
+    pub async fn reached(&mut self) {
+        let _ = (&mut self.reached).await;
+    }
+
+    /// Lets the job go on.
+    pub fn resume(mut self) {
+        if let Some(resume) = self.resume.take() {
+            let _ = resume.send(());
+        }
+    }
+}
+
+impl FaultPoints {
+    /// Every pass at `point` fails from now on, until [`FaultPoints::clear`].
+    pub fn fail_at(&self, point: FaultPoint) {
+        self.lock().push((point, Armed::Fail));
+    }
+
+    /// The next pass at `point` waits until the answer is resumed.
+    pub fn pause_at(&self, point: FaultPoint) -> Paused {
+        let (reached_tx, reached) = tokio::sync::oneshot::channel();
+        let (resume_tx, resume) = tokio::sync::oneshot::channel();
+        self.lock().push((
+            point,
+            Armed::Pause {
+                reached: reached_tx,
+                resume,
+            },
+        ));
+        Paused {
+            reached,
+            resume: Some(resume_tx),
+        }
+    }
+
+    /// Disarms `point`.
+    pub fn clear(&self, point: FaultPoint) {
+        self.lock().retain(|(armed, _)| *armed != point);
+    }
+
+    /// A job passes `point`: it waits there if a pause is armed, and fails if a failure is.
+    pub async fn pass(&self, point: FaultPoint) -> FaultResult<()> {
+        let pause = {
+            let mut armed = self.lock();
+            let paused = armed
+                .iter()
+                .position(|(p, a)| *p == point && matches!(a, Armed::Pause { .. }));
+            paused.map(|index| armed.remove(index).1)
+        };
+        if let Some(Armed::Pause { reached, resume }) = pause {
+            let _ = reached.send(());
+            let _ = resume.await;
+        }
+        let fails = self
+            .lock()
+            .iter()
+            .any(|(p, a)| *p == point && matches!(a, Armed::Fail));
+        if fails {
+            return Err(Fault::internal(format!("a failure armed at {point:?}")));
+        }
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(FaultPoint, Armed)>> {
+        // A test that panicked while arming leaves the list as it was: still usable.
+        self.armed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

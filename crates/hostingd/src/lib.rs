@@ -126,6 +126,7 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
         Duration::from_millis(config.limits.hash_wait_ms),
     )?);
     Ok(AppState {
+        faults: Arc::default(),
         metrics: Arc::default(),
         pki: Arc::new(pki),
         passwords: passwords.clone(),

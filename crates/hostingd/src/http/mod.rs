@@ -70,6 +70,8 @@ pub struct AppState {
     pub cas: Arc<crate::cas::CasClient>,
     /// What the service counts, for `--metrics-listen`.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Where the fault suite makes the jobs fail or wait (nothing arms them otherwise).
+    pub faults: Arc<crate::fault::FaultPoints>,
 }
 
 impl AppState {
@@ -80,6 +82,7 @@ impl AppState {
             blobs: self.blobs.clone(),
             settings: self.settings.clone(),
             endpoints: self.endpoints.clone(),
+            faults: self.faults.clone(),
         }
     }
 }

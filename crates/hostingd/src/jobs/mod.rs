@@ -111,6 +111,8 @@ pub struct Services {
     pub settings: std::sync::Arc<crate::settings::Settings>,
     /// The listeners of the running schedules.
     pub endpoints: std::sync::Arc<crate::endpoints::Endpoints>,
+    /// Where the fault suite makes a job fail or wait.
+    pub faults: std::sync::Arc<crate::fault::FaultPoints>,
 }
 
 /// Runs what is due now. A schedule whose safeguard fails is logged and audited, and the others

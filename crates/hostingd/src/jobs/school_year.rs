@@ -11,9 +11,9 @@ use super::Services;
 use super::notices::server_stopped;
 use super::{JobReport, take_safeguard};
 use crate::base_files::{self, copy_files, keys_of};
-use crate::fault::Fault;
+use crate::fault::{Fault, FaultPoint};
 use crate::rules::school_year::{MonthDay, RETRY_DAYS_AFTER_WINDOW, school_year, start_of};
-use crate::store::{Actor, ArchiveCandidate, DueUpgrade, YearStep};
+use crate::store::{Actor, ArchiveCandidate, DueUpgrade, ScheduleRow, YearStep};
 
 /// The days of the year's jobs.
 #[derive(Debug, Clone, Copy)]
@@ -97,7 +97,13 @@ async fn archive_one(
     }
 }
 
-/// Gives a new empty base to each schedule with no base put online since the archive.
+/// The ledger's step of the new base of September.
+const SEPTEMBER_BASE: &str = "september_base";
+
+/// Gives a new empty base to each schedule with no base put online since the archive. Each
+/// schedule's ledger row is claimed before anything is done to it, so that two runs (one that
+/// outlived its lease and the next, on another instance) never both shut a server down; a
+/// failure releases it for the next day.
 async fn september_bases(
     state: &Services,
     start_year: i32,
@@ -105,16 +111,24 @@ async fn september_bases(
     report: &mut JobReport,
 ) -> anyhow::Result<()> {
     let year = school_year(start_year);
+    let today_start = start_of(state.store.clock().today());
     for candidate in state
         .store
-        .september_candidates(&year, archive_start)
+        .september_candidates(&year, archive_start, today_start)
         .await?
     {
         let schedule_id = candidate.schedule_id;
+        if !state
+            .store
+            .claim_year_step(SEPTEMBER_BASE, &year, schedule_id, today_start)
+            .await?
+        {
+            continue;
+        }
         if candidate.online_since {
             state
                 .store
-                .record_year_step("september_base", &year, schedule_id, "skipped:online")
+                .record_year_step(SEPTEMBER_BASE, &year, schedule_id, "skipped:online")
                 .await?;
             continue;
         }
@@ -122,13 +136,20 @@ async fn september_bases(
         match september_base(state, &actor, schedule_id, &year).await {
             Ok(()) => report.september_bases += 1,
             Err(error) => {
-                tracing::error!(schedule = schedule_id, %error, "the new base of September could not be made; it is tried again at the next run");
+                tracing::error!(schedule = schedule_id, %error, "the new base of September could not be made; it is tried again tomorrow");
+                state
+                    .store
+                    .fail_year_step(SEPTEMBER_BASE, &year, schedule_id)
+                    .await?;
             }
         }
     }
     Ok(())
 }
 
+/// Makes the new base of one schedule whose ledger row this run claimed: a running server is
+/// shut down, the empty base made and opened, then activated (with a domain). Any failure after
+/// the shutdown puts the base that ran back online.
 async fn september_base(
     state: &Services,
     actor: &Actor,
@@ -136,32 +157,63 @@ async fn september_base(
     year: &str,
 ) -> Result<(), Fault> {
     let schedule = state.store.schedule(actor.account_id, schedule_id).await?;
-    if schedule.server_state == ServerState::Running {
+    let was_running = schedule.server_state == ServerState::Running;
+    if was_running {
+        state
+            .faults
+            .pass(FaultPoint::SeptemberBeforeShutdown)
+            .await?;
         state.endpoints.shutdown(actor, schedule_id).await?;
     }
-    let ledger = YearStep {
-        step: "september_base",
-        school_year: year,
-    };
-    base_files::make_empty_base(
-        &state.store,
-        &state.blobs,
-        state.settings.quota(),
-        actor,
-        schedule_id,
-        &hosting_api::bases::TimeGrid::default(),
-        Some(ledger),
-    )
-    .await?;
-    if schedule.domain.is_some()
-        && let Err(error) = state.endpoints.activate(actor, schedule_id).await
-    {
-        if schedule.server_state == ServerState::Running {
-            server_stopped(state, actor, schedule_id, "september_base", &error).await;
+    let made: Result<(), Fault> = async {
+        state
+            .faults
+            .pass(FaultPoint::SeptemberAfterShutdown)
+            .await?;
+        let ledger = YearStep {
+            step: SEPTEMBER_BASE,
+            school_year: year,
+        };
+        base_files::make_empty_base(
+            &state.store,
+            &state.blobs,
+            state.settings.quota(),
+            actor,
+            schedule_id,
+            &hosting_api::bases::TimeGrid::default(),
+            Some(ledger),
+        )
+        .await?;
+        if schedule.domain.is_some() {
+            state.endpoints.activate(actor, schedule_id).await?;
         }
-        return Err(error);
+        Ok(())
     }
-    Ok(())
+    .await;
+    if made.is_err() && was_running {
+        put_back_online(state, actor, &schedule).await;
+    }
+    made
+}
+
+/// Opens the base that ran before a failed September base again and starts its server; a
+/// server that does not start again is notified (`server_stopped`).
+async fn put_back_online(state: &Services, actor: &Actor, schedule: &ScheduleRow) {
+    let restarted: Result<(), Fault> = async {
+        state.faults.pass(FaultPoint::SeptemberPutBack).await?;
+        if let Some(base_id) = schedule.active_base_id {
+            state
+                .store
+                .reopen_base(actor.account_id, schedule.id, base_id)
+                .await?;
+        }
+        state.endpoints.activate(actor, schedule.id).await
+    }
+    .await;
+    if let Err(error) = restarted {
+        tracing::error!(schedule = schedule.id, %error, "a server could not start again on its base after the new base of September failed");
+        server_stopped(state, actor, schedule.id, SEPTEMBER_BASE, &error).await;
+    }
 }
 
 /// Runs the upgrades due today. Between two schools the run's lease is renewed, so that a day

@@ -145,7 +145,7 @@ impl Store {
 
     /// Creates an empty base from a stored blob (its name, SHA-256 and part) and opens it
     /// (server stopped), if the account has room for it (`quota`, bytes); with `ledger`, the
-    /// year job's ledger row is written in the same transaction.
+    /// year job's ledger row, claimed before, is marked done in the same transaction.
     pub async fn create_empty_base(
         &self,
         actor: &Actor,
@@ -158,18 +158,17 @@ impl Store {
         let mut tx = self.write().await?;
         ensure_stopped(&mut tx, actor.account_id, schedule_id, Change::CreatingBase).await?;
         if let Some(step) = ledger
-            && !super::years::record_step(
+            && !super::years::set_step(
                 &mut tx,
-                step.step,
-                step.school_year,
-                schedule_id,
+                (step.step, step.school_year, schedule_id),
+                Some(super::years::CLAIMED),
                 "done",
                 now,
             )
             .await?
         {
             return Err(StoreError::internal(format!(
-                "the {} step of {} was already done for schedule {schedule_id}",
+                "the {} step of {} was not claimed for schedule {schedule_id}",
                 step.step, step.school_year
             )));
         }

@@ -156,6 +156,34 @@ pub(super) async fn record_step(
     Ok(done.rows_affected() == 1)
 }
 
+/// The outcome of a step claimed and not yet finished.
+pub(super) const CLAIMED: &str = "claimed";
+/// The outcome of a step that failed (claimed again the next day).
+const FAILED: &str = "failed";
+
+/// Sets the outcome of the ledger row of `(step, school year, schedule)` in `tx`, only from
+/// the outcome `from` when one is given; `false` when no row was changed.
+pub(super) async fn set_step(
+    tx: &mut Tx,
+    (step, school_year, schedule_id): (&str, &str, i64),
+    from: Option<&str>,
+    outcome: &str,
+    now: i64,
+) -> StoreResult<bool> {
+    let changed = query(
+        "UPDATE year_steps SET outcome = $4, at = $5 WHERE step = $1 AND school_year = $2 AND schedule_id = $3 AND ($6 IS NULL OR outcome = $6)",
+    )
+    .bind(step)
+    .bind(school_year)
+    .bind(schedule_id)
+    .bind(outcome)
+    .bind(now)
+    .bind(from)
+    .execute(&mut *tx)
+    .await?;
+    Ok(changed.rows_affected() == 1)
+}
+
 /// Deletes a year's base and its files; returns the object keys no longer referenced.
 async fn delete_year_base(tx: &mut Tx, year_base_id: i64) -> StoreResult<Vec<String>> {
     let blobs = query_scalar::<i64>("SELECT blob_id FROM year_base_files WHERE year_base_id = $1")
@@ -389,35 +417,98 @@ impl Store {
 
     /// The schedules the September job has not looked at for `school_year` (starting), of
     /// accounts made before the archive day (`archive_start`), with whether a base was put
-    /// online since then (a base the upgrade converted does not count: it is last year's).
+    /// online since then (a base the upgrade converted does not count: it is last year's, nor
+    /// does the old base a failed attempt put back online). A step that failed, or was claimed
+    /// and never finished, before `today_start` is looked at again.
     pub async fn september_candidates(
         &self,
         school_year: &str,
         archive_start: i64,
+        today_start: i64,
     ) -> StoreResult<Vec<SeptemberCandidate>> {
         Ok(query_as::<SeptemberCandidate>(
-            "SELECT s.account_id, s.id AS schedule_id, EXISTS (SELECT 1 FROM bases b WHERE b.schedule_id = s.id AND b.activated_at >= $2 AND b.origin <> 'upgraded') AS online_since FROM schedules s JOIN accounts a ON a.id = s.account_id WHERE a.created_at < $2 AND NOT EXISTS (SELECT 1 FROM year_steps y WHERE y.step = 'september_base' AND y.school_year = $1 AND y.schedule_id = s.id) ORDER BY s.id",
+            "SELECT s.account_id, s.id AS schedule_id, EXISTS (SELECT 1 FROM bases b WHERE b.schedule_id = s.id AND b.activated_at >= $2 AND b.origin <> 'upgraded' AND b.activated_at > COALESCE((SELECT f.at FROM year_steps f WHERE f.step = 'september_base' AND f.school_year = $1 AND f.schedule_id = s.id AND f.outcome = 'failed'), 0)) AS online_since FROM schedules s JOIN accounts a ON a.id = s.account_id WHERE a.created_at < $2 AND NOT EXISTS (SELECT 1 FROM year_steps y WHERE y.step = 'september_base' AND y.school_year = $1 AND y.schedule_id = s.id AND NOT (y.outcome IN ('claimed', 'failed') AND y.at < $3)) ORDER BY s.id",
         )
         .bind(school_year)
         .bind(archive_start)
+        .bind(today_start)
         .fetch_all(&self.pool)
         .await?)
     }
 
-    /// Writes a year step's ledger row on its own (a step with nothing to do); `false` when it
-    /// was there already.
+    /// Claims a year step of a schedule before its first effect (the September base shuts a
+    /// server down): `true` for the one run that gets it. A step done, skipped or claimed today
+    /// is not claimed again; one that failed (or was claimed and never finished: its instance
+    /// stopped) before `today_start` is, so a failure is tried again the next day.
+    pub async fn claim_year_step(
+        &self,
+        step: &str,
+        school_year: &str,
+        schedule_id: i64,
+        today_start: i64,
+    ) -> StoreResult<bool> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let ledger: Option<(String, i64)> = query_as(
+            "SELECT outcome, at FROM year_steps WHERE step = $1 AND school_year = $2 AND schedule_id = $3",
+        )
+        .bind(step)
+        .bind(school_year)
+        .bind(schedule_id)
+        .fetch_optional(&mut tx)
+        .await?;
+        let claimed = match ledger {
+            None => record_step(&mut tx, step, school_year, schedule_id, CLAIMED, now).await?,
+            Some((outcome, at))
+                if (outcome == CLAIMED || outcome == FAILED) && at < today_start =>
+            {
+                set_step(
+                    &mut tx,
+                    (step, school_year, schedule_id),
+                    None,
+                    CLAIMED,
+                    now,
+                )
+                .await?
+            }
+            Some(_) => false,
+        };
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    /// Ends a step this run claimed with `outcome` (`skipped:online`: nothing to do).
     pub async fn record_year_step(
         &self,
         step: &str,
         school_year: &str,
         schedule_id: i64,
         outcome: &str,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<()> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let written = record_step(&mut tx, step, school_year, schedule_id, outcome, now).await?;
+        set_step(
+            &mut tx,
+            (step, school_year, schedule_id),
+            None,
+            outcome,
+            now,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(written)
+        Ok(())
+    }
+
+    /// The step this run claimed (or did) failed: its row says so, and the step is claimed
+    /// again the next day.
+    pub async fn fail_year_step(
+        &self,
+        step: &str,
+        school_year: &str,
+        schedule_id: i64,
+    ) -> StoreResult<()> {
+        self.record_year_step(step, school_year, schedule_id, FAILED)
+            .await
     }
 
     /// The ledger of the year's jobs for a schedule: (step, school year, outcome).

@@ -33,5 +33,6 @@ mod resume;
 mod s3_blobs;
 mod scale_out;
 mod school_year;
+mod september_base;
 mod server_pronote;
 mod uploads;

@@ -16,7 +16,7 @@ use hostingd::jobs::JobReport;
 use time::{Date, Month};
 
 /// 1 July of the next summer: time only moves forward.
-fn next_july_first() -> Date {
+pub(crate) fn next_july_first() -> Date {
     let today = time::OffsetDateTime::now_utc().date();
     let year = if today < Date::from_calendar_date(today.year(), Month::July, 1).unwrap() {
         today.year()
@@ -26,13 +26,13 @@ fn next_july_first() -> Date {
     Date::from_calendar_date(year, Month::July, 1).unwrap()
 }
 
-fn day(year: i32, month: Month, day: u8) -> Date {
+pub(crate) fn day(year: i32, month: Month, day: u8) -> Date {
     Date::from_calendar_date(year, month, day).unwrap()
 }
 
 /// A service whose background runner waits a day: the test runs the jobs itself. Certificates
 /// last long enough for the walk.
-async fn service() -> TestService {
+pub(crate) async fn service() -> TestService {
     TestService::start_with(|c| {
         c.job_interval_seconds = 86_400;
         c.cert_lifetime_days = 800;
@@ -48,7 +48,7 @@ async fn go_to(service: &TestService, date: Date, clients: &[(&Client, &str)]) {
     }
 }
 
-async fn run(service: &TestService) -> JobReport {
+pub(crate) async fn run(service: &TestService) -> JobReport {
     service.service.run_jobs().await.unwrap()
 }
 
@@ -85,7 +85,9 @@ async fn put_online(s: &School, schedule_id: i64, name: &str, seed: u8) -> i64 {
 
 /// The school: planning01 and planning02 with a domain each, both running a base; the
 /// superadministrator is a member of planning01's Administration profile.
-async fn school_with_two_running_schedules(service: &TestService) -> (School, i64, String) {
+pub(crate) async fn school_with_two_running_schedules(
+    service: &TestService,
+) -> (School, i64, String) {
     let s = common::files::school(service, "Lycee Ete").await;
     let schedules = s.manager.schedules().await.unwrap();
     let planning02 = schedules[1].id;
