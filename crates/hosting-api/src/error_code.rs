@@ -48,6 +48,9 @@ macro_rules! error_codes {
 error_codes! {
     /// `503`: every password-checking slot is taken; come back after `Retry-After`.
     Busy = "busy",
+    /// `503`: the service's database or file storage does not answer right now (an outage, a
+    /// restart); nothing sent before was lost: come back after `Retry-After`.
+    Unavailable = "unavailable",
     /// `401`: the workstation certificate has expired.
     CertificateExpired = "certificate_expired",
     /// `401`: no valid workstation certificate was presented.
@@ -223,6 +226,9 @@ error_codes! {
     InvalidContractPeriod = "invalid_contract_period",
     /// `409`: the provider's price list has no price for an item of the pro-forma.
     NoPriceList = "no_price_list",
+    /// `429`: the account made the most pro-forma invoices of a day; come back after
+    /// `Retry-After` (the next day of the service's clock).
+    ProformaLimitReached = "proforma_limit_reached",
     /// `422`: a school year that is not written like 2026-2027, or is not finished.
     InvalidSchoolYear = "invalid_school_year",
     /// `409`: the provider has published no release after the school's version.

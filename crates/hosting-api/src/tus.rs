@@ -507,7 +507,15 @@ impl Retry {
             return Err(error.into());
         }
         self.failures += 1;
-        tokio::time::sleep(self.backoff).await;
+        // A service that says when to come back (`503 busy`, `503 unavailable`) is believed.
+        let asked = match &error {
+            ClientError::Api {
+                retry_after_seconds: Some(seconds),
+                ..
+            } => Duration::from_secs((*seconds).min(60)),
+            _ => Duration::ZERO,
+        };
+        tokio::time::sleep(self.backoff.max(asked)).await;
         self.backoff = (self.backoff * 2).min(self.max_backoff);
         Ok(())
     }

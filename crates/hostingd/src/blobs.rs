@@ -163,8 +163,14 @@ impl std::fmt::Debug for Blobs {
     }
 }
 
+/// A failure of the blob storage: one that the storage itself reports (a key not found, a
+/// precondition) is a fault of the service; any other (the connection, the server's 5xx after
+/// the client's own retries) is an outage, answered `503 unavailable` with `Retry-After`.
 fn storage_error(error: object_store::Error) -> Fault {
-    Fault::internal(format!("blob storage: {error}"))
+    match error {
+        object_store::Error::Generic { .. } => Fault::Unavailable(format!("blob storage: {error}")),
+        _ => Fault::internal(format!("blob storage: {error}")),
+    }
 }
 
 /// A part being written.
@@ -258,8 +264,17 @@ impl Blobs {
         let BlobLocation::S3 { bucket, prefix } = location else {
             anyhow::bail!("{location} is not an S3 location");
         };
+        // The client's own retries end within 10 s (its default is 3 minutes): a request while
+        // the S3 server is down is answered `503 unavailable` with `Retry-After` before the
+        // request timeout, and the console comes back.
+        let retry = object_store::RetryConfig {
+            max_retries: 3,
+            retry_timeout: Duration::from_secs(10),
+            ..Default::default()
+        };
         let s3 = AmazonS3Builder::from_env()
             .with_url(format!("s3://{bucket}"))
+            .with_retry(retry)
             .build()
             .map_err(|error| {
                 anyhow::anyhow!(

@@ -4,10 +4,21 @@
 //! one that names its own network (loopback, private, link-local) unless the provider allows it,
 //! follows no redirect, reads at most 64 KiB, and gives up after 10 seconds. A ticket is a
 //! one-use credential: it is never logged.
+//!
+//! The webspaces are anonymous pages, so every bad ticket a visitor sends would be an outbound
+//! call: the calls to one CAS server (its host and port) are bounded ([`CALLS_PER_HOST`] at
+//! once; one more is refused at once, without a call), a ticket refused is remembered for
+//! [`REFUSAL_KEPT`] (by its hash: the same ticket is answered without asking again), and a CAS
+//! server that could not answer is not asked again for [`DOWN_KEPT`].
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::Path;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
 
 use anyhow::Context;
 use reqwest::{StatusCode, Url};
@@ -47,6 +58,25 @@ impl reqwest::dns::Resolve for PublicOnly {
     }
 }
 
+/// Validations sent to one CAS server at once; one more is refused without a call.
+pub const CALLS_PER_HOST: usize = 16;
+/// How long a refused ticket is answered without asking the CAS server again (a ticket is used
+/// once: refused, it stays refused).
+pub const REFUSAL_KEPT: Duration = Duration::from_secs(300);
+/// How long a CAS server that could not answer is not asked again.
+pub const DOWN_KEPT: Duration = Duration::from_secs(15);
+/// The most refused tickets remembered (all forgotten when full).
+const MOST_KEPT: usize = 10_000;
+
+/// What the client remembers of the CAS servers it called.
+#[derive(Default)]
+struct Memory {
+    /// By CAS host (`host:port`): its calls at once, and until when it is taken as down (why).
+    hosts: HashMap<String, (Arc<Semaphore>, Option<(Instant, String)>)>,
+    /// The refused tickets, by the hash of (CAS address, service, ticket), until when.
+    refused: HashMap<[u8; 32], (Instant, CasAnswer)>,
+}
+
 /// The namespace of CAS 2.0 answers.
 const CAS_NS: &str = "http://www.yale.edu/tp/cas";
 
@@ -73,6 +103,7 @@ pub enum CasAnswer {
 pub struct CasClient {
     http: reqwest::Client,
     allow_private: bool,
+    memory: Mutex<Memory>,
 }
 
 impl CasClient {
@@ -105,6 +136,7 @@ impl CasClient {
         Ok(CasClient {
             http: builder.build().context("building the CAS client")?,
             allow_private,
+            memory: Mutex::default(),
         })
     }
 
@@ -155,8 +187,14 @@ impl CasClient {
         Ok(())
     }
 
+    fn memory(&self) -> std::sync::MutexGuard<'_, Memory> {
+        self.memory.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Asks the CAS server whether `ticket` was issued for `service` (CAS 2.0
-    /// `serviceValidate`). An error says why the CAS server could not answer.
+    /// `serviceValidate`), within the bounds of this module: a ticket refused earlier is
+    /// answered from memory, a CAS server down or busy with [`CALLS_PER_HOST`] calls is not
+    /// asked. An error says why the CAS server could not answer.
     pub async fn validate(
         &self,
         cas_url: &str,
@@ -169,6 +207,69 @@ impl CasClient {
             .append_pair("service", service)
             .append_pair("ticket", ticket);
         self.check_host(&url)?;
+        let host = format!(
+            "{}:{}",
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default().unwrap_or(443)
+        );
+        let key: [u8; 32] = Sha256::new()
+            .chain_update(cas_url)
+            .chain_update([0])
+            .chain_update(service)
+            .chain_update([0])
+            .chain_update(ticket)
+            .finalize()
+            .into();
+        let slot = {
+            let now = Instant::now();
+            let mut memory = self.memory();
+            if let Some((until, answer)) = memory.refused.get(&key)
+                && *until > now
+            {
+                return Ok(answer.clone());
+            }
+            let (calls, down) = memory
+                .hosts
+                .entry(host.clone())
+                .or_insert_with(|| (Arc::new(Semaphore::new(CALLS_PER_HOST)), None));
+            if let Some((until, why)) = down
+                && *until > now
+            {
+                return Err(why.clone());
+            }
+            calls.clone().try_acquire_owned().map_err(|_| {
+                "it is already checking as many tickets as it may at once: try again in a moment"
+                    .to_string()
+            })?
+        };
+        let answer = self.call(url).await;
+        drop(slot);
+        let now = Instant::now();
+        let mut memory = self.memory();
+        match &answer {
+            Ok(refused @ CasAnswer::Refused { .. }) => {
+                if memory.refused.len() >= MOST_KEPT {
+                    memory.refused.retain(|_, (until, _)| *until > now);
+                    if memory.refused.len() >= MOST_KEPT {
+                        memory.refused.clear();
+                    }
+                }
+                memory
+                    .refused
+                    .insert(key, (now + REFUSAL_KEPT, refused.clone()));
+            }
+            Ok(CasAnswer::User { .. }) => {}
+            Err(why) => {
+                if let Some((_, down)) = memory.hosts.get_mut(&host) {
+                    *down = Some((now + DOWN_KEPT, why.clone()));
+                }
+            }
+        }
+        answer
+    }
+
+    /// One `serviceValidate` call.
+    async fn call(&self, url: Url) -> Result<CasAnswer, String> {
         let mut response = self.http.get(url).send().await.map_err(|e| why(&e))?;
         let status = response.status();
         if !status.is_success() {

@@ -31,7 +31,11 @@ pub enum Fault {
         /// Seconds to wait.
         retry_after_seconds: u64,
     },
-    /// A broken invariant or an outage (blob storage, TLS configuration, a thread that stopped).
+    /// The blob storage does not answer (an outage or a restart): the caller should come back.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// A broken invariant (TLS configuration, a thread that stopped, an answer that makes no
+    /// sense).
     #[error("{0}")]
     Internal(String),
 }
@@ -68,6 +72,7 @@ impl Fault {
             Fault::Store(StoreError::LockedOut { .. }) => ErrorCode::LockedOut,
             Fault::Invalid(error) => ErrorCode::from(error.code),
             Fault::Busy { .. } => ErrorCode::Busy,
+            Fault::Unavailable(_) => ErrorCode::Unavailable,
             Fault::Store(StoreError::Database(_) | StoreError::Internal(_))
             | Fault::Internal(_) => ErrorCode::InternalError,
         }

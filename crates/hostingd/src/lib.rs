@@ -10,6 +10,7 @@ pub mod blobs;
 pub mod cas;
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod delivery;
 pub mod domains;
 pub mod endpoint_ca;
@@ -125,9 +126,10 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
         config.limits.max_queued_hashes.unwrap_or(permits * 8),
         Duration::from_millis(config.limits.hash_wait_ms),
     )?);
+    let metrics: Arc<metrics::Metrics> = Arc::default();
     Ok(AppState {
         faults: Arc::default(),
-        metrics: Arc::default(),
+        metrics: metrics.clone(),
         pki: Arc::new(pki),
         passwords: passwords.clone(),
         guard: Arc::new(limits::Guard::new(&config.limits)),
@@ -172,7 +174,8 @@ pub async fn build_state(config: &ServeConfig, clock: Clock) -> anyhow::Result<A
                 cas.clone(),
                 passwords,
             )
-            .behind(config.trusted_proxies()),
+            .behind(config.trusted_proxies())
+            .limited(&config.limits, &metrics),
         ),
         cas,
         store,
@@ -248,8 +251,51 @@ impl RunningService {
     }
 }
 
-/// The API's server on `listener`: TLS with client certificates, TCP keep-alives, the header
-/// timeout, and HTTP/2 windows and pings (`limits`).
+/// The TCP options of an accepted connection: no delay, keep-alive probes after
+/// `tcp_keepalive_seconds` of silence (`limits`).
+pub fn tcp_acceptor(limits: &limits::LimitsConfig) -> TcpConfigAcceptor {
+    TcpConfigAcceptor::new(
+        TcpSocketConfig::new().nodelay(true).keepalive(
+            TcpKeepaliveConfig::new()
+                .time(Duration::from_secs(limits.tcp_keepalive_seconds.max(1)))
+                .interval(Duration::from_secs(
+                    limits.tcp_keepalive_seconds.clamp(1, 15),
+                ))
+                .retries(4),
+        ),
+    )
+}
+
+/// The header timeout of `limits`: for the PROXY header, the first request, and an HTTP/1
+/// connection idle between two requests.
+pub fn header_timeout(limits: &limits::LimitsConfig) -> Duration {
+    Duration::from_secs(limits.header_timeout_seconds.max(1))
+}
+
+/// Sets the timeouts of `limits` on a server (the API's, or an endpoint's): a connection that
+/// sends no request within the header timeout is closed, so is an HTTP/1 connection idle that
+/// long between two requests, and an HTTP/2 connection that does not answer a ping.
+pub fn with_timeouts<A>(
+    server: axum_server::Server<SocketAddr, A>,
+    limits: &limits::LimitsConfig,
+) -> axum_server::Server<SocketAddr, A> {
+    let header_timeout = header_timeout(limits);
+    let mut server = server.first_request_timeout(header_timeout);
+    server
+        .http_builder()
+        .http1()
+        .header_read_timeout(Some(header_timeout));
+    let ping = Duration::from_secs(limits.http2_keepalive_seconds.max(1));
+    server
+        .http_builder()
+        .http2()
+        .keep_alive_interval(Some(ping))
+        .keep_alive_timeout(ping);
+    server
+}
+
+/// The API's server on `listener`: TLS with client certificates, the TCP options, the caps of
+/// its connections, the timeouts, and HTTP/2 windows (`limits`).
 fn api_server(
     listener: std::net::TcpListener,
     state: &AppState,
@@ -258,38 +304,22 @@ fn api_server(
 ) -> anyhow::Result<axum_server::Server<SocketAddr, RustlsAcceptor<ProxyAcceptor<TcpConfigAcceptor>>>>
 {
     let tls = RustlsConfig::from_config(state.pki.server_config());
-    let tcp = TcpSocketConfig::new().nodelay(true).keepalive(
-        TcpKeepaliveConfig::new()
-            .time(Duration::from_secs(limits.tcp_keepalive_seconds.max(1)))
-            .interval(Duration::from_secs(
-                limits.tcp_keepalive_seconds.clamp(1, 15),
-            ))
-            .retries(4),
+    let caps = connections::ConnectionCaps::new(
+        limits.max_connections as usize,
+        limits.max_connections_per_source as usize,
+        state.metrics.connections("api"),
     );
-    let header_timeout = Duration::from_secs(limits.header_timeout_seconds.max(1));
-    let acceptor = RustlsAcceptor::new(tls).acceptor(ProxyAcceptor::new(
-        TcpConfigAcceptor::new(tcp),
-        proxies,
-        header_timeout,
-    ));
-    let mut server = axum_server::from_tcp(listener)?
-        .acceptor(acceptor)
-        .first_request_timeout(header_timeout);
-    server
-        .http_builder()
-        .http1()
-        .header_read_timeout(Some(header_timeout));
+    let acceptor = RustlsAcceptor::new(tls).acceptor(
+        ProxyAcceptor::new(tcp_acceptor(limits), proxies, header_timeout(limits)).capped(caps),
+    );
+    let mut server = with_timeouts(axum_server::from_tcp(listener)?.acceptor(acceptor), limits);
     // Uploads stream large bodies: HTTP/2 windows of a few MiB keep the pipe full (the default
-    // 64 KiB window stalls a PATCH at every round trip). Pings find dead peers, whose streams
-    // would otherwise hold their buffers for ever.
-    let ping = Duration::from_secs(limits.http2_keepalive_seconds.max(1));
+    // 64 KiB window stalls a PATCH at every round trip).
     server
         .http_builder()
         .http2()
         .initial_stream_window_size(4 << 20)
-        .initial_connection_window_size(8 << 20)
-        .keep_alive_interval(Some(ping))
-        .keep_alive_timeout(ping);
+        .initial_connection_window_size(8 << 20);
     Ok(server)
 }
 

@@ -67,6 +67,25 @@ pub struct LimitsConfig {
     /// Idle seconds before TCP keep-alive probes start on an accepted connection.
     #[arg(long, env = "HOSTINGD_TCP_KEEPALIVE_SECONDS", default_value_t = 60)]
     pub tcp_keepalive_seconds: u64,
+    /// Connections the API keeps open at once; more are closed at once, before TLS. Mind the
+    /// process's open-file limit (`LimitNOFILE=` of the systemd unit).
+    #[arg(long, env = "HOSTINGD_MAX_CONNECTIONS", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Of those, how many one source address (an IPv4 address or an IPv6 /64; the client behind
+    /// a balancer that sends the PROXY protocol) may hold.
+    #[arg(long, env = "HOSTINGD_MAX_CONNECTIONS_PER_SOURCE", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections_per_source: u32,
+    /// Connections each schedule's endpoint keeps open at once; more are closed at once.
+    #[arg(long, env = "HOSTINGD_ENDPOINT_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub endpoint_max_connections: u32,
+    /// Of those, how many one source address may hold (a school behind one NAT address holds
+    /// all its PRONOTE clients' connections).
+    #[arg(long, env = "HOSTINGD_ENDPOINT_MAX_CONNECTIONS_PER_SOURCE", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    pub endpoint_max_connections_per_source: u32,
+    /// Requests each schedule's endpoint answers at once; more answer `503` with `Retry-After`
+    /// at once (they never wait in a queue).
+    #[arg(long, env = "HOSTINGD_ENDPOINT_REQUESTS_AT_ONCE", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    pub endpoint_requests_at_once: u32,
 }
 
 impl Default for LimitsConfig {
@@ -83,6 +102,11 @@ impl Default for LimitsConfig {
             header_timeout_seconds: 60,
             http2_keepalive_seconds: 30,
             tcp_keepalive_seconds: 60,
+            max_connections: 4096,
+            max_connections_per_source: 256,
+            endpoint_max_connections: 1024,
+            endpoint_max_connections_per_source: 256,
+            endpoint_requests_at_once: 64,
         }
     }
 }

@@ -4,7 +4,10 @@
 //! busy`, `429 rate_limited` and `429 locked_out` answers too), their latency by route, job runs
 //! and failures, outbox deliveries and give-ups. Read at each scrape: password hashes running
 //! and waiting, the outbox's backlog and its oldest message's age, the leases this instance
-//! holds, the schedules' endpoints it runs, and the database connections in use.
+//! holds, the schedules' endpoints it runs, and the database connections in use. Kept as they
+//! happen: connections open and closed at once by the caps (`crate::connections`), the
+//! endpoints' requests answered 503 by their load shedding, uploads' PATCHes in flight and the
+//! bytes they received.
 
 use axum::Router;
 use axum::extract::State;
@@ -18,6 +21,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+use crate::connections::ConnectionStats;
 use crate::http::AppState;
 
 /// A request's labels.
@@ -40,8 +44,26 @@ struct OutcomeLabels {
     outcome: String,
 }
 
+/// A listener's label (`api` or `endpoint`).
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ListenerLabels {
+    listener: String,
+}
+
+/// A connection closed at once: the listener and why (`full` or `source`).
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RefusedLabels {
+    listener: String,
+    reason: String,
+}
+
 /// The metrics of one service.
 pub struct Metrics {
+    connections_open: Family<ListenerLabels, Gauge>,
+    connections_refused: Family<RefusedLabels, Counter>,
+    endpoint_shed: Counter,
+    uploads_in_flight: Gauge,
+    upload_bytes: Counter,
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
@@ -67,6 +89,11 @@ impl Default for Metrics {
     fn default() -> Metrics {
         let mut metrics = Metrics {
             registry: Registry::with_prefix("hostingd"),
+            connections_open: Family::default(),
+            connections_refused: Family::default(),
+            endpoint_shed: Counter::default(),
+            uploads_in_flight: Gauge::default(),
+            upload_bytes: Counter::default(),
             requests: Family::default(),
             latency: Family::new_with_constructor(|| {
                 Histogram::new(exponential_buckets(0.005, 2.0, 14))
@@ -102,6 +129,31 @@ impl Default for Metrics {
             "outbox_attempts",
             "Delivery attempts of e-mails and SMS, by outcome",
             metrics.deliveries.clone(),
+        );
+        registry.register(
+            "connections_open",
+            "Connections open now, by listener (api, endpoint: all the endpoints together)",
+            metrics.connections_open.clone(),
+        );
+        registry.register(
+            "connections_refused",
+            "Connections closed at once by the caps, by listener and reason (full, source)",
+            metrics.connections_refused.clone(),
+        );
+        registry.register(
+            "endpoint_requests_shed",
+            "Requests to the schedules' endpoints answered 503 at once by their load shedding",
+            metrics.endpoint_shed.clone(),
+        );
+        registry.register(
+            "upload_bytes_received",
+            "Bytes of uploads' chunks received (kept or not)",
+            metrics.upload_bytes.clone(),
+        );
+        registry.register(
+            "uploads_in_flight",
+            "Uploads' PATCH requests receiving now",
+            metrics.uploads_in_flight.clone(),
         );
         for (name, help, gauge) in [
             (
@@ -160,6 +212,44 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// The counters of the connections of a kind of listener (`api`, `endpoint`).
+    pub fn connections(&self, listener: &str) -> ConnectionStats {
+        let refused = |reason: &str| {
+            self.connections_refused
+                .get_or_create(&RefusedLabels {
+                    listener: listener.to_string(),
+                    reason: reason.to_string(),
+                })
+                .clone()
+        };
+        ConnectionStats {
+            open: self
+                .connections_open
+                .get_or_create(&ListenerLabels {
+                    listener: listener.to_string(),
+                })
+                .clone(),
+            refused_full: refused("full"),
+            refused_source: refused("source"),
+        }
+    }
+
+    /// The counter of the endpoints' requests shed.
+    pub fn endpoint_shed(&self) -> Counter {
+        self.endpoint_shed.clone()
+    }
+
+    /// Counts an upload's PATCH receiving until the guard is dropped.
+    pub fn upload_in_flight(&self) -> InFlight {
+        self.uploads_in_flight.inc();
+        InFlight(self.uploads_in_flight.clone())
+    }
+
+    /// Counts bytes of an upload received.
+    pub fn upload_received(&self, bytes: u64) {
+        self.upload_bytes.inc_by(bytes);
+    }
+
     /// Counts a request answered.
     pub fn request(&self, method: &str, route: &str, status: u16, seconds: f64) {
         self.requests
@@ -217,6 +307,16 @@ impl Metrics {
             tracing::error!("the metrics could not be written");
         }
         text
+    }
+}
+
+/// An upload's PATCH counted in flight; dropped when it ends.
+#[derive(Debug)]
+pub struct InFlight(Gauge);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 

@@ -23,6 +23,8 @@ use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tower::Layer;
 
+use crate::connections::{Admitted, ConnectionCaps, Refused};
+
 /// The address of the client behind the balancer, from the PROXY header (or the TCP peer of a
 /// connection that came without a balancer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +106,7 @@ pub struct ProxyAcceptor<A> {
     inner: A,
     trusted: TrustedProxies,
     timeout: Duration,
+    caps: ConnectionCaps,
 }
 
 impl<A> ProxyAcceptor<A> {
@@ -113,7 +116,15 @@ impl<A> ProxyAcceptor<A> {
             inner,
             trusted,
             timeout,
+            caps: ConnectionCaps::unlimited(),
         }
+    }
+
+    /// The same, keeping the connections within `caps`: a slot of the listener is taken before
+    /// the header is read, the client's own when it is known.
+    pub fn capped(mut self, caps: ConnectionCaps) -> ProxyAcceptor<A> {
+        self.caps = caps;
+        self
     }
 }
 
@@ -123,14 +134,16 @@ where
     A::Future: Send,
     S: Send + 'static,
 {
-    type Stream = A::Stream;
+    type Stream = Admitted<A::Stream>;
     type Service = <Extension<ClientAddr> as Layer<A::Service>>::Service;
     type Future = Pin<Box<dyn Future<Output = io::Result<(Self::Stream, Self::Service)>> + Send>>;
 
     fn accept(&self, mut stream: TcpStream, service: S) -> Self::Future {
         let (inner, trusted, timeout) = (self.inner.clone(), self.trusted.clone(), self.timeout);
+        let slot = self.caps.open();
         Box::pin(async move {
             let peer = stream.peer_addr()?;
+            let slot = slot.map_err(|why| over_cap(peer, why))?;
             let client = if trusted.contains(peer.ip()) {
                 tokio::time::timeout(timeout, read_header(&mut stream))
                     .await
@@ -145,10 +158,23 @@ where
                 }
                 peer
             };
+            let slot = slot
+                .from_source(client.ip())
+                .map_err(|why| over_cap(client, why))?;
             let (stream, service) = inner.accept(stream, service).await?;
-            Ok((stream, Extension(ClientAddr(client)).layer(service)))
+            Ok((
+                Admitted::new(stream, slot),
+                Extension(ClientAddr(client)).layer(service),
+            ))
         })
     }
+}
+
+/// A connection closed at once by the caps (counted by the metrics; logged at debug only, since
+/// a flood would fill the log).
+fn over_cap(peer: SocketAddr, why: Refused) -> io::Error {
+    tracing::debug!(%peer, ?why, "connection closed: over the connection caps");
+    io::Error::new(io::ErrorKind::ConnectionRefused, "over the connection caps")
 }
 
 /// A connection refused, with why in the log (never the bytes).

@@ -26,13 +26,14 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::routing::get;
 use axum_server::Handle;
-use axum_server::accept::DefaultAcceptor;
+use prometheus_client::metrics::counter::Counter;
+
+use crate::connections::{ConnectionCaps, ConnectionStats};
+use crate::metrics::Metrics;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 
 use crate::proxy_protocol::{ProxyAcceptor, TrustedProxies};
 
-/// How long a balancer has to send the PROXY header of a connection to an endpoint.
-const PROXY_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 use hosting_api::ServerState;
 
 use tokio::sync::Mutex;
@@ -44,9 +45,6 @@ use std::sync::Arc;
 use crate::cas::CasClient;
 use crate::rules::Refusal;
 use crate::store::{Actor, ScheduleRow, Store};
-
-/// Requests one endpoint answers at once; more wait.
-const PAGES_AT_ONCE: usize = 32;
 
 struct Listening {
     handle: Handle<SocketAddr>,
@@ -83,6 +81,11 @@ pub struct Endpoints {
     passwords: Arc<crate::auth::Passwords>,
     /// The balancers whose connections start with a PROXY header.
     proxies: TrustedProxies,
+    /// The caps, timeouts and load shedding of each endpoint.
+    limits: crate::limits::LimitsConfig,
+    /// The connections of all the endpoints, and their requests shed, for the metrics.
+    stats: ConnectionStats,
+    shed: Counter,
 }
 
 /// The lease of a schedule's endpoint.
@@ -115,7 +118,19 @@ impl Endpoints {
             holder: crate::instance::lease_holder(),
             lease: lease.max(Duration::from_secs(1)),
             proxies: TrustedProxies::default(),
+            limits: crate::limits::LimitsConfig::default(),
+            stats: ConnectionStats::default(),
+            shed: Counter::default(),
         }
+    }
+
+    /// The endpoints within the caps, timeouts and load shedding of `limits`, counted in
+    /// `metrics`.
+    pub fn limited(mut self, limits: &crate::limits::LimitsConfig, metrics: &Metrics) -> Endpoints {
+        self.limits = limits.clone();
+        self.stats = metrics.connections("endpoint");
+        self.shed = metrics.endpoint_shed();
+        self
     }
 
     /// The endpoints behind the TCP balancers of `proxies` (`--proxy-protocol-from`).
@@ -282,23 +297,43 @@ impl Endpoints {
             origin: format!("https://{}:{port}", reservation.host),
             passwords: self.passwords.clone(),
         };
-        // The public pages: a bounded number answered at once, so that they cannot be used to
-        // flood the school's CAS server or the database, nor hold up the status route.
+        // Every request within the endpoint's load shedding: the public pages cannot be used to
+        // flood the school's CAS server or the database, and a flood is answered at once.
+        let shedding = crate::http::endpoint::Shedding::new(
+            self.limits.endpoint_requests_at_once as usize,
+            Duration::from_secs(self.limits.request_timeout_seconds.max(1)),
+            self.shed.clone(),
+        );
         let app = Router::new()
             .route("/", get(crate::http::endpoint::status))
-            .merge(
-                webspaces::routes().layer(tower::limit::ConcurrencyLimitLayer::new(PAGES_AT_ONCE)),
-            )
+            .merge(webspaces::routes())
             .merge(crate::http::endpoint_sessions::routes())
-            .with_state(site);
+            .with_state(site)
+            .layer(axum::middleware::from_fn_with_state(
+                shedding,
+                crate::http::endpoint::shed,
+            ));
         let handle = Handle::new();
-        let acceptor = RustlsAcceptor::new(RustlsConfig::from_config(tls)).acceptor(
-            ProxyAcceptor::new(DefaultAcceptor, self.proxies.clone(), PROXY_HEADER_TIMEOUT),
+        let caps = ConnectionCaps::new(
+            self.limits.endpoint_max_connections as usize,
+            self.limits.endpoint_max_connections_per_source as usize,
+            self.stats.clone(),
         );
-        let server = axum_server::from_tcp(reservation.listener)
-            .map_err(Fault::internal)?
-            .acceptor(acceptor)
-            .handle(handle.clone());
+        let acceptor = RustlsAcceptor::new(RustlsConfig::from_config(tls)).acceptor(
+            ProxyAcceptor::new(
+                crate::tcp_acceptor(&self.limits),
+                self.proxies.clone(),
+                crate::header_timeout(&self.limits),
+            )
+            .capped(caps),
+        );
+        let server = crate::with_timeouts(
+            axum_server::from_tcp(reservation.listener)
+                .map_err(Fault::internal)?
+                .acceptor(acceptor),
+            &self.limits,
+        )
+        .handle(handle.clone());
         let task = tokio::spawn(async move {
             server
                 .serve(app.into_make_service_with_connect_info::<SocketAddr>())

@@ -180,6 +180,16 @@ fn unavailable(language: Language) -> Response {
     )
 }
 
+/// The page said when the endpoint answers as many requests as it may (its load shedding):
+/// `503` with `Retry-After`, at once.
+pub(crate) fn busy(headers: &HeaderMap, retry_after_seconds: u64) -> Response {
+    let mut page = unavailable(language(headers));
+    if let Ok(value) = header::HeaderValue::from_str(&retry_after_seconds.to_string()) {
+        page.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    page
+}
+
 /// The redirection to the CAS server's login, which brings the person back to `service` with a
 /// ticket.
 fn to_cas_login(cas_url: &str, service: &str, language: Language, texts: &Texts) -> Response {

@@ -115,6 +115,20 @@ impl ApiError {
         }
     }
 
+    /// `429 proforma_limit_reached`: the account made `per_day` pro-forma invoices today; the
+    /// next one is made after `Retry-After` (the next day of the service's clock).
+    pub fn proforma_limit_reached(per_day: i64, retry_after_seconds: u64) -> ApiError {
+        ApiError::Client {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: ErrorCode::ProformaLimitReached,
+            message: format!(
+                "Your account has made {per_day} pro-forma invoices today, the most in a day. Make the next one tomorrow; the ones already made are in the list."
+            ),
+            field: None,
+            retry_after_seconds: Some(retry_after_seconds),
+        }
+    }
+
     /// `429 rate_limited`: too many requests from the caller's address.
     pub fn rate_limited(retry_after_seconds: u64) -> ApiError {
         ApiError::Client {
@@ -139,6 +153,22 @@ impl ApiError {
             ),
             field: None,
             retry_after_seconds: Some(retry_after_seconds),
+        }
+    }
+
+    /// `503 unavailable`: the database or the blob storage does not answer (`what`, logged,
+    /// never said); the caller comes back after `Retry-After`, and nothing it sent before is
+    /// lost.
+    pub fn unavailable(what: &str) -> ApiError {
+        tracing::error!(error = %what, "storage unavailable");
+        ApiError::Client {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: ErrorCode::Unavailable,
+            message: format!(
+                "The hosting service cannot reach its storage right now. Wait {UNAVAILABLE_RETRY_SECONDS} seconds, then try again: nothing you sent before is lost."
+            ),
+            field: None,
+            retry_after_seconds: Some(UNAVAILABLE_RETRY_SECONDS),
         }
     }
 
@@ -200,9 +230,34 @@ impl From<ValidationError> for ApiError {
     }
 }
 
+/// What a caller is asked to wait while the storage does not answer, in seconds.
+pub const UNAVAILABLE_RETRY_SECONDS: u64 = 5;
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> ApiError {
-        ApiError::internal(format!("database: {error}"))
+        if database_unreachable(&error) {
+            ApiError::unavailable(&format!("database: {error}"))
+        } else {
+            ApiError::internal(format!("database: {error}"))
+        }
+    }
+}
+
+/// Whether a database error says the database cannot be reached now (the connection, the
+/// pool, a server shutting down or starting), rather than a fault of the query.
+fn database_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // PostgreSQL's connection exceptions (08…) and operator intervention (57P01
+        // admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now).
+        sqlx::Error::Database(error) => error
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
     }
 }
 

@@ -30,6 +30,7 @@ impl From<Fault> for ApiError {
             Fault::Busy {
                 retry_after_seconds,
             } => ApiError::busy(retry_after_seconds),
+            Fault::Unavailable(text) => ApiError::unavailable(&text),
             Fault::Internal(text) => ApiError::internal(text),
         }
     }
@@ -77,6 +78,14 @@ fn conflict(message: impl Into<String>) -> Answer {
 
 impl From<Refusal> for ApiError {
     fn from(refusal: Refusal) -> ApiError {
+        // A limit: its answer says when to come back (`Retry-After`), as the other limits do.
+        if let Refusal::ProformaLimitReached {
+            per_day,
+            retry_after_seconds,
+        } = refusal
+        {
+            return ApiError::proforma_limit_reached(per_day, retry_after_seconds);
+        }
         let code = refusal.code();
         let Answer {
             status,
@@ -123,7 +132,8 @@ impl From<Refusal> for ApiError {
             | Refusal::ServerNotStarted { .. }
             | Refusal::PortUnavailable { .. }
             | Refusal::InvalidContractPeriod { .. }
-            | Refusal::NoPriceList { .. }) => service_answer(service),
+            | Refusal::NoPriceList { .. }
+            | Refusal::ProformaLimitReached { .. }) => service_answer(service),
             pronote_net @ (Refusal::CampusNetLicenceRequired { .. }
             | Refusal::PublicationRunning { .. }
             | Refusal::InvalidCasUrl { .. }

@@ -40,6 +40,10 @@ struct Shared {
     /// Tickets not used yet, with the service each was issued for.
     tickets: Mutex<HashMap<String, String>>,
     issued: AtomicUsize,
+    /// `/cas/serviceValidate` requests received.
+    validations: AtomicUsize,
+    /// Milliseconds each validation waits before it answers.
+    delay_ms: std::sync::atomic::AtomicU64,
 }
 
 /// A running test CAS server.
@@ -100,6 +104,11 @@ async fn login(State(cx): State<Cx>, Query(query): Query<LoginQuery>) -> Respons
 }
 
 async fn service_validate(State(cx): State<Cx>, Query(query): Query<ValidateQuery>) -> Response {
+    cx.shared.validations.fetch_add(1, Ordering::SeqCst);
+    let delay = cx.shared.delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
     let issued_for = query.ticket.as_ref().and_then(|ticket| {
         cx.shared
             .tickets
@@ -215,6 +224,17 @@ impl TestCas {
     /// Tickets issued so far.
     pub fn tickets_issued(&self) -> usize {
         self.shared.issued.load(Ordering::SeqCst)
+    }
+
+    /// How many `/cas/serviceValidate` requests arrived.
+    pub fn validations(&self) -> usize {
+        self.shared.validations.load(Ordering::SeqCst)
+    }
+
+    /// Makes each validation answer after `delay` (a slow ENT).
+    pub fn answer_after(&self, delay: std::time::Duration) {
+        let ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        self.shared.delay_ms.store(ms, Ordering::SeqCst);
     }
 
     /// How many `/cas/login` requests arrived.

@@ -477,12 +477,24 @@ pub async fn onboard(service: &RunningService, logins: &Logins, prefix: &str) {
 /// on `127.0.0.1:port` with `extra` flags, and returns once it says it listens. A start that
 /// fails (the port of a process just killed not free yet) is tried again for 30 s.
 pub fn serve(binary: &Path, dir: &Path, port: u16, extra: &[&str]) -> Child {
+    serve_with_env(binary, dir, port, extra, &[])
+}
+
+/// [`serve`] with `env` over the data's environment (a fault test's relays).
+pub fn serve_with_env(
+    binary: &Path,
+    dir: &Path,
+    port: u16,
+    extra: &[&str],
+    env: &[(&str, String)],
+) -> Child {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let mut child = Command::new(binary)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(extra)
             .envs(data_env(dir))
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .spawn()

@@ -7,6 +7,7 @@ pub mod files;
 pub mod flood;
 pub mod gateways;
 pub mod process;
+pub mod relay;
 pub mod roles;
 
 use hosting_api::{Client, ClientError, ClientIdentity, Role};
@@ -157,6 +158,8 @@ pub struct HandedOver {
     pub identity: ClientIdentity,
     pub token: String,
     pub schedule_id: i64,
+    /// The manager's console password.
+    pub password: String,
 }
 
 impl HandedOver {
@@ -186,6 +189,7 @@ impl HandedOver {
                 identity,
                 token,
                 schedule_id,
+                password: logins.password.clone(),
             }
         })
     }

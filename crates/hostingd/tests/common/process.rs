@@ -24,6 +24,12 @@ impl std::ops::DerefMut for Running {
     }
 }
 
+impl From<Child> for Running {
+    fn from(child: Child) -> Running {
+        Running(child)
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         // Nothing happens to a child already reaped.

@@ -4,10 +4,13 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod anonymous_slots;
 mod audit;
 mod bad_input;
+mod cas_bounds;
 mod certificates;
 mod cli;
+mod connection_limits;
 mod contract;
 mod delivery;
 mod hardening_auth;
@@ -24,6 +27,7 @@ mod monitoring;
 mod notifications;
 mod onboarding;
 mod openapi;
+mod outages;
 mod people;
 mod postgres;
 mod pronote_net;

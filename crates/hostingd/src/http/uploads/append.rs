@@ -169,6 +169,7 @@ async fn append_chunk(
         None => None,
     };
     let writer = new_part_writer(state, caller, &row.id, stored).await?;
+    let _in_flight = state.metrics.upload_in_flight();
     // A client that stops sending without closing would hold the upload's lock and a writer for
     // ever: after `upload_chunk_timeout` of silence the PATCH ends as if interrupted.
     let silence = state.guard.upload_chunk_timeout;
@@ -186,6 +187,7 @@ async fn append_chunk(
         file_hash.as_mut(),
     )
     .await?;
+    state.metrics.upload_received(received.writer.written());
     let stalled = received.stalled;
     let end = stored + received.writer.written();
     let part = match keep(received, checksum.as_ref(), silence, row).await? {
