@@ -247,10 +247,12 @@ async fn two_thousand_idle_connections_on_an_endpoint_leave_the_api_answering() 
         )),
         "{text}"
     );
-    // The API answers as usual: its p99 within a few times the one before (on a loaded 2-core
-    // machine, measured in the same run), and every call answered.
+    // The API answers as usual: every call answered, its p99 within a few times the one before
+    // (measured in the same run; the margin absorbs the other tests running beside it on a
+    // 2-core machine, while the endpoint's 2,000 connections unbounded would hold 2,000 tasks
+    // and handshakes).
     assert!(
-        during <= (before * 4.0).max(before + 50.0),
+        during <= (before * 5.0).max(before + 250.0),
         "API p99 {during:.1} ms with the idle connections, {before:.1} ms before"
     );
     // The endpoint itself still answers another source, once one of the idle ones goes.
