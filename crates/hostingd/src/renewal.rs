@@ -16,6 +16,9 @@ use crate::texts::Texts;
 pub const MAX_YEARS: u8 = 3;
 /// How far from today a renewal may start, in days (before and after).
 pub const START_WINDOW_DAYS: i64 = 400;
+/// The most pro-forma invoices an account makes in a day of the service's clock: each is a
+/// PDF made and kept for ever, and a person renewing makes a few.
+pub const PROFORMAS_PER_DAY: i64 = 20;
 
 /// The first and last days of the period `request` asks for, refused when it is too long or
 /// starts too far from `today`.

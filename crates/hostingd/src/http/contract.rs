@@ -53,13 +53,15 @@ pub async fn list(
 }
 
 /// Makes the pro-forma invoice of a renewal of 1 to 3 years: its lines priced from the list of
-/// the period's first day, a unique number, the PDF kept as issued.
+/// the period's first day, a unique number, the PDF kept as issued; at most
+/// [`crate::renewal::PROFORMAS_PER_DAY`] a day per account.
 #[utoipa::path(post, path = hosting_api::paths::PROFORMAS, tag = "contract", security(("bearer" = [])),
     request_body = ProformaRequest,
     responses((status = 201, description = "The pro-forma invoice", body = Proforma),
         (status = 403, description = "superadmin_only", body = ErrorBody),
         (status = 409, description = "no_price_list", body = ErrorBody),
-        (status = 422, description = "invalid_date, invalid_contract_period", body = ErrorBody)))]
+        (status = 422, description = "invalid_date, invalid_contract_period", body = ErrorBody),
+        (status = 429, description = "proforma_limit_reached: the account made the most pro-forma invoices of the day; see Retry-After", body = ErrorBody)))]
 pub async fn make(
     State(state): State<AppState>,
     caller: Caller<Superadmin>,

@@ -267,6 +267,13 @@ pub enum Refusal {
         /// The day, YYYY-MM-DD.
         day: String,
     },
+    /// The account made the most pro-forma invoices of a day (the service clock's day).
+    ProformaLimitReached {
+        /// The most in a day.
+        per_day: i64,
+        /// Seconds until the next day.
+        retry_after_seconds: u64,
+    },
     /// The port of a schedule is in use on the service.
     PortUnavailable {
         /// The port.
@@ -342,6 +349,7 @@ impl Refusal {
             Refusal::PortUnavailable { .. } => ErrorCode::PortUnavailable,
             Refusal::InvalidContractPeriod { .. } => ErrorCode::InvalidContractPeriod,
             Refusal::NoPriceList { .. } => ErrorCode::NoPriceList,
+            Refusal::ProformaLimitReached { .. } => ErrorCode::ProformaLimitReached,
         }
     }
 }

@@ -5,9 +5,12 @@
 use hosting_api::About;
 use serde_json::json;
 
-use super::db::{query, query_as, query_scalar};
+use super::db::{Tx, query, query_as, query_scalar};
 use super::notifications::{Audience, Notice, notify};
 use super::{Actor, Store, StoreError, StoreResult, audit, outbox};
+use crate::renewal::PROFORMAS_PER_DAY;
+use crate::rules::Refusal;
+use crate::rules::school_year::start_of;
 
 /// A price of the list.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
@@ -141,7 +144,9 @@ impl Store {
     /// in a short transaction of its own; `render` then makes the document that carries it
     /// outside the service's write lock (rendering a PDF takes a while, and every other write
     /// of the service would wait for it), and a second transaction records it. A number whose
-    /// document could not be made stays unused (a gap), never given twice.
+    /// document could not be made stays unused (a gap), never given twice. Both transactions
+    /// refuse a pro-forma beyond [`PROFORMAS_PER_DAY`] of the account today (the second one
+    /// too, so that pro-formas made at the same moment cannot pass the limit together).
     pub async fn issue_proforma(
         &self,
         actor: &Actor,
@@ -150,6 +155,7 @@ impl Store {
         render: impl FnOnce(&str) -> Result<Vec<u8>, String>,
     ) -> StoreResult<ProformaRow> {
         let mut tx = self.write().await?;
+        self.within_daily_limit(&mut tx, actor.account_id).await?;
         let sequence: i64 = query_scalar(
             "INSERT INTO proforma_counters (year, last) VALUES ($1, 1) ON CONFLICT (year) DO UPDATE SET last = proforma_counters.last + 1 RETURNING last",
         )
@@ -161,6 +167,7 @@ impl Store {
         let pdf = render(&number).map_err(StoreError::Internal)?;
         let now = self.now();
         let mut tx = self.write().await?;
+        self.within_daily_limit(&mut tx, actor.account_id).await?;
         let sha256 = hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &pdf));
         let id: i64 = query_scalar(
             "INSERT INTO proformas (account_id, number, period_start, period_end, total_excl_cents, total_incl_cents, currency, language, pdf, sha256, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
@@ -200,6 +207,28 @@ impl Store {
             created_by: actor.label.clone(),
             created_at: now,
         })
+    }
+
+    /// Refuses, in `tx`, a pro-forma of an account that made [`PROFORMAS_PER_DAY`] today.
+    async fn within_daily_limit(&self, tx: &mut Tx, account_id: i64) -> StoreResult<()> {
+        // The service's days are UTC days of its clock.
+        let start = start_of(self.clock.today());
+        let tomorrow = start + 86_400;
+        let made: i64 = query_scalar(
+            "SELECT COUNT(*) FROM proformas WHERE account_id = $1 AND created_at >= $2",
+        )
+        .bind(account_id)
+        .bind(start)
+        .fetch_one(&mut *tx)
+        .await?;
+        if made < PROFORMAS_PER_DAY {
+            return Ok(());
+        }
+        Err(Refusal::ProformaLimitReached {
+            per_day: PROFORMAS_PER_DAY,
+            retry_after_seconds: u64::try_from(tomorrow - self.now()).unwrap_or(1).max(1),
+        }
+        .into())
     }
 
     /// The account's pro-formas, newest first.

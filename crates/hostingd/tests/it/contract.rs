@@ -302,3 +302,74 @@ async fn a_proforma_renders_outside_the_write_lock() {
     assert_eq!(next.number, "PF-2027-000003");
     assert_eq!(store.proformas(logins.account_id).await.unwrap().len(), 2);
 }
+
+/// At most `PROFORMAS_PER_DAY` pro-formas a day per account (issue 23): the next one answers
+/// `429 proforma_limit_reached` until the next day of the service's clock (`Retry-After`), and
+/// makes nothing; another school is not held back, and the next day the school makes one again.
+#[tokio::test]
+async fn an_account_makes_at_most_twenty_proformas_a_day() {
+    use hostingd::renewal::PROFORMAS_PER_DAY;
+    use hostingd::store::{Actor, ProformaDraft};
+    let service = TestService::start().await;
+    let s = common::files::school(&service, "Lycee Vingt").await;
+    price_list(&service).await;
+    // Noon of a day of the service's clock: twelve hours until the next.
+    let day = service.clock.today() + Duration::days(1);
+    service.clock.advance_to_day(day, 12);
+    s.client.login(common::SUPERADMIN_PASSWORD).await.unwrap();
+    let draft = ProformaDraft {
+        period_start: iso(day + Duration::days(30)),
+        period_end: iso(day + Duration::days(394)),
+        total_excl_cents: 100_000,
+        total_incl_cents: 120_000,
+        currency: "EUR".to_string(),
+        language: "fr".to_string(),
+    };
+    let quick = |n: &str| -> Result<Vec<u8>, String> { Ok(n.as_bytes().to_vec()) };
+    let store = service.store();
+    for _ in 1..PROFORMAS_PER_DAY {
+        store
+            .issue_proforma(&Actor::service(s.account_id), day.year(), &draft, quick)
+            .await
+            .unwrap();
+    }
+    let ask = request(&iso(day + Duration::days(30)), 1);
+    s.client.make_proforma(&ask).await.unwrap();
+
+    let audit = service.audit_count(s.account_id).await;
+    let refused = s.client.make_proforma(&ask).await;
+    let retry_after = match &refused {
+        Err(hosting_api::ClientError::Api {
+            retry_after_seconds,
+            ..
+        }) => *retry_after_seconds,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(retry_after, Some(12 * 3600));
+    let message = assert_api_error(refused, 429, "proforma_limit_reached");
+    assert!(
+        message.contains("20") && message.contains("tomorrow"),
+        "{message}"
+    );
+    assert_eq!(service.audit_count(s.account_id).await, audit);
+    let made = s.client.proformas().await.unwrap();
+    assert_eq!(made.len(), usize::try_from(PROFORMAS_PER_DAY).unwrap());
+    // The store refuses it too, whoever asks.
+    assert!(
+        store
+            .issue_proforma(&Actor::service(s.account_id), day.year(), &draft, quick)
+            .await
+            .is_err()
+    );
+
+    // Another school makes its own.
+    let other = service.provision("Lycee Autre").await;
+    store
+        .issue_proforma(&Actor::service(other.account_id), day.year(), &draft, quick)
+        .await
+        .unwrap();
+    // The next day, the school makes one again.
+    service.clock.advance_to_day(day + Duration::days(1), 0);
+    s.client.login(common::SUPERADMIN_PASSWORD).await.unwrap();
+    s.client.make_proforma(&ask).await.unwrap();
+}
