@@ -197,6 +197,15 @@ impl Passwords {
         work: impl FnOnce() -> T + Send + 'static,
     ) -> FaultResult<T> {
         let permit = self.permit(queue).await?;
+        self.run_with(permit, work).await
+    }
+
+    /// Runs `work` on a hashing thread under `permit`, which the thread keeps until `work` ends.
+    async fn run_with<T: Send + 'static>(
+        &self,
+        permit: OwnedSemaphorePermit,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> FaultResult<T> {
         let (done, result) = tokio::sync::oneshot::channel();
         self.threads.run(Box::new(move || {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
@@ -222,14 +231,18 @@ impl Passwords {
         self.verify_in(&self.queue, password, hash).await
     }
 
-    /// [`Passwords::verify`] for an anonymous caller (an enrollment), in the anonymous queue.
-    pub async fn verify_anonymous(&self, password: &str, hash: Option<&str>) -> FaultResult<bool> {
-        self.verify_in(&self.anonymous_queue, password, hash).await
+    /// A hashing slot for an anonymous caller (an enrollment, a Client's login), at once or
+    /// after the bounded wait in the anonymous queue, else `503 busy`: taken before the attempt
+    /// is recorded, so that a flood is refused here, before it takes the service's write lock
+    /// or writes a row.
+    pub async fn anonymous_slot(&self) -> FaultResult<HashSlot> {
+        Ok(HashSlot(self.permit(&self.anonymous_queue).await?))
     }
 
-    async fn verify_in(
+    /// [`Passwords::verify`] in a slot taken before ([`Passwords::anonymous_slot`]).
+    pub async fn verify_in_slot(
         &self,
-        queue: &Semaphore,
+        slot: HashSlot,
         password: &str,
         hash: Option<&str>,
     ) -> FaultResult<bool> {
@@ -238,13 +251,52 @@ impl Passwords {
         let password = password.as_bytes().to_vec();
         let verifications = Arc::clone(&self.verifications);
         let matches = self
-            .run_in(queue, move || {
+            .run_with(slot.0, move || {
                 verifications.fetch_add(1, Ordering::Relaxed);
                 verify_now(&password, &hash)
             })
             .await?;
         Ok(known && matches)
     }
+
+    async fn verify_in(
+        &self,
+        queue: &Semaphore,
+        password: &str,
+        hash: Option<&str>,
+    ) -> FaultResult<bool> {
+        let slot = HashSlot(self.permit(queue).await?);
+        self.verify_in_slot(slot, password, hash).await
+    }
+
+    /// Takes every hashing slot and every waiting place until the answer is dropped: the fault
+    /// suite's flood, without sending it.
+    #[cfg(feature = "testing")]
+    pub fn saturate(&self) -> Saturated<'_> {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Saturated {
+            _slots: Arc::clone(&self.permits)
+                .try_acquire_many_owned(count(self.slots))
+                .ok(),
+            _queues: [&self.queue, &self.anonymous_queue]
+                .into_iter()
+                .filter_map(|queue| queue.try_acquire_many(count(self.max_queued)).ok())
+                .collect(),
+        }
+    }
+}
+
+/// A hashing slot taken for one password check ([`Passwords::anonymous_slot`]); given back
+/// when the check ends or when it is dropped unused.
+#[derive(Debug)]
+#[must_use = "a slot is held until it is used or dropped"]
+pub struct HashSlot(OwnedSemaphorePermit);
+
+/// Every hashing slot and waiting place, held ([`Passwords::saturate`]).
+#[cfg(feature = "testing")]
+pub struct Saturated<'a> {
+    _slots: Option<OwnedSemaphorePermit>,
+    _queues: Vec<tokio::sync::SemaphorePermit<'a>>,
 }
 
 type HashJob = Box<dyn FnOnce() + Send>;

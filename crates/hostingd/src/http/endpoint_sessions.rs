@@ -78,6 +78,9 @@ async fn open(
             "Give the name of the Client's computer (workstation).",
         ));
     }
+    // The hashing slot first, as for an enrollment: a flood of Client logins is refused before
+    // it takes the service's write lock or writes a row.
+    let slot = site.passwords.anonymous_slot().await?;
     let principal = format!("client:{account_id}:{username}");
     let attempt = Attempt {
         source: AttemptSource {
@@ -102,7 +105,7 @@ async fn open(
         let matches = login.password.len() <= 1024
             && site
                 .passwords
-                .verify_anonymous(&login.password, hash)
+                .verify_in_slot(slot, &login.password, hash)
                 .await?;
         match user.filter(|_| matches) {
             Some(user) => Ok(Ok(user)),

@@ -171,6 +171,9 @@ async fn check_credentials(
         username,
         ..
     } = enrollment;
+    // The hashing slot first: a flood of enrollments is refused here (`503 busy`), before it
+    // reads the account, takes the service's write lock or writes an attempt or an audit row.
+    let slot = state.passwords.anonymous_slot().await?;
     let account = state
         .store
         .account_by_hosting_number(hosting_number)
@@ -198,7 +201,7 @@ async fn check_credentials(
             Role::Manager => account.as_ref().map(|a| a.password_hash.as_str()),
             Role::Superadmin => user.as_ref().map(|u| u.password_hash.as_str()),
         };
-        let password_ok = state.passwords.verify_anonymous(password, hash).await?;
+        let password_ok = state.passwords.verify_in_slot(slot, password, hash).await?;
         let invoice_ok = account
             .as_ref()
             .is_some_and(|a| state.store.invoice_matches(a, &enrollment.invoice_number));
