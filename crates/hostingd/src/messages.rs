@@ -203,6 +203,47 @@ pub fn workstation_installed_email(
     .text("fingerprint", fingerprint)
 }
 
+/// A change of the members of a schedule's Administration profile, for the hosting manager's
+/// e-mail: the members' usernames.
+pub struct AdministrationChange<'a> {
+    /// The school.
+    pub school: &'a str,
+    /// The schedule.
+    pub schedule: &'a str,
+    /// The members after the change.
+    pub members: &'a [String],
+    /// Those added.
+    pub added: &'a [String],
+    /// Those taken out.
+    pub removed: &'a [String],
+    /// The workstation the change came from.
+    pub workstation: &'a str,
+    /// When (RFC 3339, UTC).
+    pub at: &'a str,
+}
+
+/// The e-mail that tells the hosting manager the members of a schedule's Administration
+/// profile changed: they see its audit log and its previous years, so the manager hears of
+/// every change (made from a stolen workstation, say).
+pub fn administration_changed_email(change: AdministrationChange<'_>) -> Message {
+    let list = |names: &[String]| names.join(", ");
+    let count = |names: &[String]| i64::try_from(names.len()).unwrap_or(i64::MAX);
+    Message::new(
+        "administration-changed-subject",
+        "administration-changed-body",
+    )
+    .text("school", change.school)
+    .text("schedule", change.schedule)
+    .text("members", &list(change.members))
+    .number("members_count", count(change.members))
+    .text("added", &list(change.added))
+    .number("added_count", count(change.added))
+    .text("removed", &list(change.removed))
+    .number("removed_count", count(change.removed))
+    .text("workstation", change.workstation)
+    .text("at", change.at)
+}
+
 /// The e-mail that tells the hosting manager the yearly upgrade failed: the school stays on its
 /// version with its bases as they were, and the upgrade is tried again the next day.
 pub fn upgrade_failed_email(school: &str, from: &str, to: &str, reason: &str) -> Message {

@@ -147,6 +147,27 @@ workstation-installed-body =
 
     If nobody of your school installed it, revoke it at once in the console's Workstations panel, then have the console password reset and the invoice number changed by your provider.
 
+administration-changed-subject = The Administration profile of { $schedule } changed
+administration-changed-body =
+    Hello,
+
+    The members of the Administration profile of the schedule { $schedule } of { $school } were changed at { $at } (UTC), from the workstation { $workstation }.
+
+    Members now: { $members_count ->
+        [0] nobody
+       *[other] { $members }
+    }
+    Added: { $added_count ->
+        [0] nobody
+       *[other] { $added }
+    }
+    Taken out: { $removed_count ->
+        [0] nobody
+       *[other] { $removed }
+    }
+
+    The members of this profile see the audit log and the bases of previous years of { $schedule }; only the hosting manager changes them. If you did not make this change, revoke that workstation at once in the console's Workstations panel, then have the console password reset by your provider.
+
 ## The service's own page of the console's download (when the provider gives none).
 console-page-title = Download the hosting console
 console-page-body = The hosting console is the application with which your school runs its hosted server. { $provider } gives its installer for Windows, macOS and Linux to the schools it hosts.

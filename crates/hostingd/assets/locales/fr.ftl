@@ -147,6 +147,27 @@ workstation-installed-body =
 
     Si personne de votre établissement ne l'a installé, révoquez-le tout de suite dans le panneau Postes de la console, puis faites réinitialiser le mot de passe de la console et changer le numéro de facture par votre hébergeur.
 
+administration-changed-subject = Le profil Administration de { $schedule } a changé
+administration-changed-body =
+    Bonjour,
+
+    Les membres du profil Administration du planning { $schedule } de { $school } ont été modifiés le { $at } (UTC), depuis le poste { $workstation }.
+
+    Membres désormais : { $members_count ->
+        [0] personne
+       *[other] { $members }
+    }
+    Ajoutés : { $added_count ->
+        [0] personne
+       *[other] { $added }
+    }
+    Retirés : { $removed_count ->
+        [0] personne
+       *[other] { $removed }
+    }
+
+    Les membres de ce profil voient le journal d'audit et les bases des années précédentes de { $schedule } ; seul le responsable de l'hébergement les modifie. Si vous n'avez pas fait ce changement, révoquez tout de suite ce poste dans le panneau Postes de la console, puis faites réinitialiser le mot de passe de la console par votre hébergeur.
+
 ## La page du service pour télécharger la console (quand l'hébergeur n'en donne pas).
 console-page-title = Télécharger la console d'hébergement
 console-page-body = La console d'hébergement est l'application avec laquelle votre établissement gère son serveur hébergé. { $provider } fournit son installateur pour Windows, macOS et Linux aux établissements qu'il héberge.

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use hosting_api::ErrorCode;
-use hosting_api::types::{ErrorBody, Profile};
+use hosting_api::types::{ADMINISTRATION, ErrorBody, Profile};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -41,12 +41,16 @@ pub async fn profiles(
     ))
 }
 
-/// Sets the members of a profile of a schedule.
+/// Sets the members of a profile of a schedule. The Administration profile is a boundary: its
+/// members see the schedule's audit log and its previous years, so only the hosting manager
+/// changes it (a superadministrator may not add themselves to it) and is e-mailed each change;
+/// both roles set the members of the other profiles.
 #[utoipa::path(put, path = hosting_api::paths::SCHEDULE_PROFILE_MEMBERS, tag = "setup",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Schedule id"), ("name" = String, Path, description = "Profile name, e.g. Administration")),
     request_body = Vec<i64>,
     responses((status = 200, description = "The profile", body = Profile),
+        (status = 403, description = "manager_only: a superadministrator changing the Administration profile", body = ErrorBody),
         (status = 404, description = "not_found", body = ErrorBody),
         (status = 422, description = "unknown_user", body = ErrorBody)))]
 pub async fn set_members(
@@ -55,6 +59,9 @@ pub async fn set_members(
     IdNamePath(id, name): IdNamePath,
     ApiJson(members): ApiJson<Vec<i64>>,
 ) -> ApiResult<Json<Profile>> {
+    if name == ADMINISTRATION {
+        caller.require_manager("change the members of a schedule's Administration profile (they see its audit log and its previous years)")?;
+    }
     if members.len() > MAX_MEMBERS {
         return Err(ApiError::client(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,

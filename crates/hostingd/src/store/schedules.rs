@@ -210,7 +210,9 @@ impl Store {
     }
 
     /// Replaces the members of profile `name` of a schedule of the caller's account. Every user
-    /// id must be a user of the same account.
+    /// id must be a user of the same account. A change of the Administration profile (which
+    /// opens the schedule's audit log and previous years to its members) is e-mailed to the
+    /// hosting manager in the same transaction.
     pub async fn set_profile_members(
         &self,
         actor: &Actor,
@@ -275,9 +277,74 @@ impl Store {
             json!({"schedule_id": schedule_id, "profile": name, "before": before, "after": wanted}),
         )
         .await?;
+        if name == super::ADMINISTRATION {
+            tell_administration_changed(&mut tx, actor, schedule_id, (&before, &wanted), now)
+                .await?;
+        }
         tx.commit().await?;
         Ok(wanted)
     }
+}
+
+/// E-mails the hosting manager, in `tx`, who was added to and taken out of the Administration
+/// profile of a schedule (`before`, `after`: the members' ids), from which workstation.
+async fn tell_administration_changed(
+    tx: &mut Tx,
+    actor: &Actor,
+    schedule_id: i64,
+    (before, after): (&[i64], &[i64]),
+    now: i64,
+) -> StoreResult<()> {
+    let (school, email) =
+        super::notifications::school_and_email(&mut *tx, actor.account_id).await?;
+    let schedule: String =
+        query_scalar("SELECT name FROM schedules WHERE id = $1 AND account_id = $2")
+            .bind(schedule_id)
+            .bind(actor.account_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let users: Vec<(i64, String)> =
+        query_as("SELECT id, username FROM users WHERE account_id = $1 ORDER BY username")
+            .bind(actor.account_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    let names = |ids: &[i64]| -> Vec<String> {
+        users
+            .iter()
+            .filter(|(id, _)| ids.contains(id))
+            .map(|(_, username)| username.clone())
+            .collect()
+    };
+    let added: Vec<i64> = after
+        .iter()
+        .copied()
+        .filter(|id| !before.contains(id))
+        .collect();
+    let removed: Vec<i64> = before
+        .iter()
+        .copied()
+        .filter(|id| !after.contains(id))
+        .collect();
+    let workstation: Option<String> = match actor.workstation_id {
+        Some(id) => {
+            query_scalar("SELECT name FROM workstations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+        }
+        None => None,
+    };
+    let message =
+        crate::messages::administration_changed_email(crate::messages::AdministrationChange {
+            school: &school,
+            schedule: &schedule,
+            members: &names(after),
+            added: &names(&added),
+            removed: &names(&removed),
+            workstation: workstation.as_deref().unwrap_or(&actor.label),
+            at: &crate::clock::rfc3339(now),
+        });
+    super::outbox::enqueue(tx, actor.account_id, now, "email", &email, &message).await
 }
 
 /// Refuses new members of a schedule's Administration profile (`wanted`) that leave it without

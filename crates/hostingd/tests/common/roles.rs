@@ -315,7 +315,34 @@ pub fn matrix(f: &Fixture) -> Vec<Row> {
         row(
             "put",
             "/v1/schedules/{id}/profiles/{name}/members",
-            all(&s("/profiles/Administration/members"), "[]"),
+            vec![
+                // The Administration profile is the manager's: its members see the schedule's
+                // audit log and previous years. Both roles set the other profiles.
+                probe(
+                    Manager,
+                    &s("/profiles/Administration/members"),
+                    "[]",
+                    Allowed,
+                ),
+                probe(
+                    Superadmin,
+                    &s("/profiles/Administration/members"),
+                    "[]",
+                    MANAGER_ONLY,
+                ),
+                probe(
+                    Superadmin,
+                    &s("/profiles/Vie%20scolaire/members"),
+                    "[]",
+                    Allowed,
+                ),
+                probe(
+                    WithoutAccess,
+                    &s("/profiles/Administration/members"),
+                    "[]",
+                    NO_ACCESS,
+                ),
+            ],
         ),
         row("get", "/v1/users", all("/users", "")),
         row(

@@ -111,7 +111,7 @@ async fn one_account_cannot_touch_another() {
         assert_api_error(caller.profiles(b_schedule).await, 404, "not_found");
         assert_api_error(
             caller
-                .set_profile_members(b_schedule, "Administration", &[])
+                .set_profile_members(b_schedule, "Vie scolaire", &[])
                 .await,
             404,
             "not_found",
@@ -132,10 +132,10 @@ async fn one_account_cannot_touch_another() {
             404,
             "not_found",
         );
-        // B's user cannot be put in A's profile.
+        // B's user cannot be put in A's profile (Vie scolaire: both roles set it).
         assert_api_error(
             caller
-                .set_profile_members(a_schedule, "Administration", &[superadmin_b_user.id])
+                .set_profile_members(a_schedule, "Vie scolaire", &[superadmin_b_user.id])
                 .await,
             422,
             "unknown_user",

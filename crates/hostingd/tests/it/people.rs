@@ -63,11 +63,6 @@ async fn the_last_administrator_of_a_schedule_is_kept_and_the_others_can_go() {
             .set_profile_members(planning01.id, "Administration", &[])
             .await
             .map(|_| ()),
-        alice
-            .client
-            .set_profile_members(planning01.id, "Administration", &[])
-            .await
-            .map(|_| ()),
     ];
     for refused in refusals {
         let message = assert_api_error(refused, 409, "last_administrator");
@@ -77,6 +72,15 @@ async fn the_last_administrator_of_a_schedule_is_kept_and_the_others_can_go() {
         );
         assert!(message.contains("Add another superadministrator"));
     }
+    // Alice cannot take herself out either: the Administration profile is the manager's.
+    assert_api_error(
+        alice
+            .client
+            .set_profile_members(planning01.id, "Administration", &[])
+            .await,
+        403,
+        "manager_only",
+    );
     assert_eq!(
         t.audit_count(logins.account_id).await,
         audit,
@@ -241,4 +245,86 @@ async fn removing_a_superadministrators_rights_and_deleting_a_user() {
         log.iter()
             .any(|e| e.action == "user.deleted" && e.detail.contains("bob"))
     );
+}
+
+/// The e-mails to the hosting manager about the Administration profile of `schedule`.
+async fn administration_emails(t: &TestService, account_id: i64, schedule: &str) -> Vec<String> {
+    let manager = t.store().account_by_id(account_id).await.unwrap().email;
+    t.store()
+        .outbox(Some(account_id))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.recipient == manager)
+        .filter(|m| m.subject.contains("Administration") && m.subject.contains(schedule))
+        .map(|m| m.body)
+        .collect()
+}
+
+/// Issue 23: the Administration profile is a boundary (its members see the schedule's audit log
+/// and previous years). A superadministrator cannot add themselves to it (`403 manager_only`,
+/// nothing changes); the hosting manager changes it and is e-mailed each change. Both roles set
+/// the other profiles, and those are not e-mailed.
+#[tokio::test(flavor = "multi_thread")]
+async fn only_the_manager_changes_the_administration_profile_and_is_told() {
+    let t = TestService::start().await;
+    let logins = t.provision("Lycee Frontiere").await;
+    let (manager, _) = t.manager(&logins).await;
+    let alice = superadmin(&t, &manager, &logins, "alice").await;
+    let bob = superadmin(&t, &manager, &logins, "bob").await;
+    let planning01 = manager.schedules().await.unwrap()[0].clone();
+    let (account_id, name) = (logins.account_id, planning01.name.as_str());
+    manager
+        .set_profile_members(planning01.id, "Administration", &[alice.user_id])
+        .await
+        .unwrap();
+    let emails = administration_emails(&t, account_id, name).await;
+    assert_eq!(emails.len(), 1);
+    assert!(emails[0].contains("alice"), "{}", emails[0]);
+
+    // Bob adds himself: refused with a sentence, nothing changes, nobody is told.
+    let audit = t.audit_count(logins.account_id).await;
+    let refused = bob
+        .client
+        .set_profile_members(
+            planning01.id,
+            "Administration",
+            &[alice.user_id, bob.user_id],
+        )
+        .await;
+    let message = assert_api_error(refused, 403, "manager_only");
+    assert!(message.contains("Administration profile"), "{message}");
+    let profiles = manager.profiles(planning01.id).await.unwrap();
+    let administration = profiles
+        .iter()
+        .find(|p| p.name == "Administration")
+        .unwrap();
+    assert_eq!(administration.members, vec![alice.user_id]);
+    assert_eq!(t.audit_count(logins.account_id).await, audit);
+    assert_eq!(administration_emails(&t, account_id, name).await.len(), 1);
+
+    // The other profiles are both roles', and not e-mailed.
+    bob.client
+        .set_profile_members(planning01.id, "Vie scolaire", &[bob.user_id])
+        .await
+        .unwrap();
+    alice
+        .client
+        .set_profile_members(planning01.id, "Vie scolaire", &[alice.user_id])
+        .await
+        .unwrap();
+    assert_eq!(administration_emails(&t, account_id, name).await.len(), 1);
+
+    // The manager adds bob: the e-mail names him among those added.
+    manager
+        .set_profile_members(
+            planning01.id,
+            "Administration",
+            &[alice.user_id, bob.user_id],
+        )
+        .await
+        .unwrap();
+    let emails = administration_emails(&t, account_id, name).await;
+    assert_eq!(emails.len(), 2);
+    assert!(emails[1].contains("bob"), "{}", emails[1]);
 }
