@@ -10,6 +10,7 @@ use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
 use base64::Engine;
 use rand::Rng;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
 use crate::fault::{Fault, FaultResult};
@@ -99,12 +100,13 @@ fn verify_now(password: &[u8], phc: &str) -> bool {
             &mut memory[..blocks],
         )
     });
-    computed.is_ok() && constant_time_eq(&out, expected.as_bytes())
+    computed.is_ok() && same_secret(&out, expected.as_bytes())
 }
 
-/// Equality that takes the same time wherever the first difference is.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// Whether two secrets are equal, in a time that does not depend on where they first differ
+/// (`subtle`; the lengths, which are not secret, are compared first).
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    bool::from(a.ct_eq(b))
 }
 
 fn hash_now(password: &[u8]) -> FaultResult<String> {
@@ -448,6 +450,23 @@ mod tests {
         assert_eq!(costs(&params), costs(&reference));
         assert!(verify_now(b"no account has this password", DUMMY_HASH));
         assert!(!verify_now(b"another password", DUMMY_HASH));
+    }
+
+    #[test]
+    fn secrets_are_equal_only_when_every_byte_and_the_length_are() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        assert!(same_secret(secret, &secret.to_vec()));
+        let mut last_differs = *secret;
+        last_differs[31] ^= 1;
+        assert!(!same_secret(secret, &last_differs));
+        let mut first_differs = *secret;
+        first_differs[0] ^= 0x80;
+        assert!(!same_secret(secret, &first_differs));
+        // A prefix, or the secret with more after it, is not the secret.
+        assert!(!same_secret(secret, &secret[..31]));
+        assert!(!same_secret(&secret[..31], secret));
+        assert!(!same_secret(secret, b""));
+        assert!(same_secret(b"", b""));
     }
 
     #[test]
