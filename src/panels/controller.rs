@@ -47,6 +47,8 @@ pub struct ControllerPanel {
     new_user: NewUserForm,
     profile: String,
     profiles_requested: bool,
+    /// The caller is the hosting manager, who alone changes the Administration profile.
+    manager: bool,
     update_user: Request<User>,
     /// The one-time code of a superadministrator's password reset, e-mailed to them.
     reset_password: Request<()>,
@@ -292,6 +294,13 @@ impl ControllerPanel {
             self.profile = hosting_api::ADMINISTRATION.to_string();
         }
         self.profile_choice(ui, cx, &schedules);
+        // The Administration profile is a boundary (its members see the audit log and the
+        // previous years): a superadministrator sees its members, and the hosting manager alone
+        // changes them.
+        self.manager = cx.data.is_manager();
+        if self.profile == hosting_api::ADMINISTRATION && !self.manager {
+            widgets::note(ui, &t.get("administration-manager-only"));
+        }
         for request in self.grid.values() {
             widgets::failure(ui, t, request.failure());
         }
@@ -378,6 +387,7 @@ impl ControllerPanel {
         // in the list of users).
         let locked =
             administration && member && user.sole_administrator_of.contains(&schedule.name);
+        let manager_only = administration && !self.manager;
         let label = t.with(
             "member-of",
             &[
@@ -388,10 +398,13 @@ impl ControllerPanel {
         );
         let response = ui
             .add_sized([theme::USERNAME_COLUMN, row_height], |ui: &mut egui::Ui| {
-                ui.add_enabled(!busy && !locked, egui::Checkbox::without_text(&mut member))
+                let enabled = !busy && !locked && !manager_only;
+                ui.add_enabled(enabled, egui::Checkbox::without_text(&mut member))
             })
             .on_hover_text(&label)
-            .on_disabled_hover_text(if locked {
+            .on_disabled_hover_text(if manager_only {
+                t.get("administration-manager-only")
+            } else if locked {
                 t.with(
                     "member-locked",
                     &[("username", &user.username), ("schedule", &schedule.name)],

@@ -128,6 +128,22 @@ const ACTIONS: &[Action] = &[
         Open,
         Open,
     ),
+    // The Administration profile is the manager's (its members see the audit log and the
+    // previous years); the other profiles are both roles'.
+    act(
+        &["Controller", "Assigning to profiles"],
+        Role::CheckBox,
+        "mmartin in Administration of planning01",
+        Open,
+        Shut("Only the hosting manager changes the members of the Administration profile"),
+    ),
+    act(
+        &["Controller", "Assigning to profiles", "Vie scolaire"],
+        Role::CheckBox,
+        "mmartin in Vie scolaire of planning01",
+        Open,
+        Open,
+    ),
     // Server PRONOTE: both roles run the servers.
     act(
         &["Server PRONOTE", "Active base"],
@@ -339,12 +355,24 @@ fn walk(person: &mut Person<'_>, who: &str, door: fn(&Action) -> Door) -> Vec<St
     wrong
 }
 
-/// A school whose planning01 runs (published), with prices for its renewal.
+/// A school whose planning01 runs (published), with prices for its renewal, and a user
+/// mmartin (not a superadministrator) in no profile.
 fn school() -> (Service, hostingd::testing::Logins) {
     let service = Service::start();
     let logins = service.provision("Lycee Matrice");
     service.onboard_with_client(&logins, "matrice");
-    service.running_planning01(&logins);
+    let (jdupont, _) = service.running_planning01(&logins);
+    let mmartin = hosting_api::NewUser {
+        first_name: "Marie".to_string(),
+        surname: "Martin".to_string(),
+        username: "mmartin".to_string(),
+        password: "Another1Password".to_string(),
+        superadmin: false,
+    };
+    service
+        .runtime
+        .block_on(jdupont.create_user(&mmartin))
+        .unwrap();
     service.set_prices("1000", "100", "200");
     (service, logins)
 }
