@@ -178,6 +178,13 @@ mod tests {
                     ("username", Arg::Text("jdupont")),
                     ("at", Arg::Text("2027-01-01T08:00:00Z")),
                     ("fingerprint", Arg::Text("ab:cd")),
+                    ("workstation", Arg::Text("Manager PC")),
+                    ("members", Arg::Text("alice, bob")),
+                    ("members_count", Arg::Number(2)),
+                    ("added", Arg::Text("bob")),
+                    ("added_count", Arg::Number(1)),
+                    ("removed", Arg::Text("")),
+                    ("removed_count", Arg::Number(0)),
                 ];
                 let text = texts.get(&key, &args);
                 assert!(
