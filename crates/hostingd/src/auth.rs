@@ -455,7 +455,9 @@ mod tests {
     #[test]
     fn secrets_are_equal_only_when_every_byte_and_the_length_are() {
         let secret = b"0123456789abcdef0123456789abcdef";
-        assert!(same_secret(secret, &secret.to_vec()));
+        // Another copy of the same bytes (equal by value, not by address).
+        let copy = *secret;
+        assert!(same_secret(secret, &copy));
         let mut last_differs = *secret;
         last_differs[31] ^= 1;
         assert!(!same_secret(secret, &last_differs));

@@ -68,11 +68,18 @@ pub const DOWN_KEPT: Duration = Duration::from_secs(15);
 /// The most refused tickets remembered (all forgotten when full).
 const MOST_KEPT: usize = 10_000;
 
+/// A CAS server as the client knows it: its calls at once, and until when it is taken as down
+/// (and why).
+struct CasHost {
+    calls: Arc<Semaphore>,
+    down: Option<(Instant, String)>,
+}
+
 /// What the client remembers of the CAS servers it called.
 #[derive(Default)]
 struct Memory {
-    /// By CAS host (`host:port`): its calls at once, and until when it is taken as down (why).
-    hosts: HashMap<String, (Arc<Semaphore>, Option<(Instant, String)>)>,
+    /// By CAS host (`host:port`).
+    hosts: HashMap<String, CasHost>,
     /// The refused tickets, by the hash of (CAS address, service, ticket), until when.
     refused: HashMap<[u8; 32], (Instant, CasAnswer)>,
 }
@@ -228,10 +235,11 @@ impl CasClient {
             {
                 return Ok(answer.clone());
             }
-            let (calls, down) = memory
-                .hosts
-                .entry(host.clone())
-                .or_insert_with(|| (Arc::new(Semaphore::new(CALLS_PER_HOST)), None));
+            let CasHost { calls, down } =
+                memory.hosts.entry(host.clone()).or_insert_with(|| CasHost {
+                    calls: Arc::new(Semaphore::new(CALLS_PER_HOST)),
+                    down: None,
+                });
             if let Some((until, why)) = down
                 && *until > now
             {
@@ -260,8 +268,8 @@ impl CasClient {
             }
             Ok(CasAnswer::User { .. }) => {}
             Err(why) => {
-                if let Some((_, down)) = memory.hosts.get_mut(&host) {
-                    *down = Some((now + DOWN_KEPT, why.clone()));
+                if let Some(known) = memory.hosts.get_mut(&host) {
+                    known.down = Some((now + DOWN_KEPT, why.clone()));
                 }
             }
         }
