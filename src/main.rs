@@ -85,7 +85,8 @@ fn main() -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
 }
 
-/// The directory given, or the user's data directory for the console; made if missing.
+/// The directory given, or the user's data directory for the console; made if missing, and
+/// owner-only (Unix).
 fn data_dir(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     let data_dir = match given {
         Some(dir) => dir,
@@ -94,7 +95,7 @@ fn data_dir(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
             .data_dir()
             .to_path_buf(),
     };
-    std::fs::create_dir_all(&data_dir)
+    hosting_console::platform::owner_only::create_dir_all(&data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
     Ok(data_dir)
 }

@@ -1,12 +1,14 @@
 //! Crash reports of an installed console. A panic writes a short report in
 //! `<data dir>/crash-reports/` (version, time, system, thread, message, place in the code and
 //! backtrace; no environment, arguments, preferences or field values) and marks it as not yet
-//! shown; the next start shows where it is, once.
+//! shown; the next start shows where it is, once. The folder and the reports are owner-only.
 
 use std::fmt::Write as _;
 use std::io;
 use std::panic::PanicHookInfo;
 use std::path::{Path, PathBuf};
+
+use super::owner_only;
 
 /// The folder of the reports in the data directory.
 pub const DIR: &str = "crash-reports";
@@ -104,7 +106,7 @@ impl Report {
     /// [`KEEP`]: the report's path.
     pub fn write(&self, data_dir: &Path) -> io::Result<PathBuf> {
         let dir = data_dir.join(DIR);
-        std::fs::create_dir_all(&dir)?;
+        owner_only::create_dir_all(&dir)?;
         // After the reports of the same second, even when older ones of it were deleted.
         let name = format!("crash-{}", stamp(self.time, false));
         let path = match reports(&dir)
@@ -117,8 +119,8 @@ impl Report {
             None => dir.join(format!("{name}.txt")),
             Some(n) => dir.join(format!("{name}-{}.txt", n + 1)),
         };
-        std::fs::write(&path, self.text())?;
-        std::fs::write(dir.join(PENDING), path.to_string_lossy().as_bytes())?;
+        owner_only::write(&path, self.text().as_bytes())?;
+        owner_only::write(&dir.join(PENDING), path.to_string_lossy().as_bytes())?;
         prune(&dir);
         Ok(path)
     }
@@ -275,5 +277,15 @@ mod tests {
         assert_eq!(kept, KEEP);
         assert!(!path.exists(), "the oldest report was deleted");
         assert!(take_not_shown(dir.path()).is_some_and(|p| p.exists()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn reports_and_their_folder_are_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = report("boom").write(dir.path()).unwrap();
+        assert_eq!(owner_only::mode(&dir.path().join(DIR)), 0o700);
+        assert_eq!(owner_only::mode(&path), 0o600);
+        assert_eq!(owner_only::mode(&dir.path().join(DIR).join(PENDING)), 0o600);
     }
 }

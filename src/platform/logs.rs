@@ -1,10 +1,12 @@
 //! The console's log in its data directory, capped in size: `console.log` is renamed
 //! `console.log.1` (and so on, up to [`KEEP`] old files) when it would pass [`MAX_BYTES`], so an
-//! installed console that runs for years never fills the disk.
+//! installed console that runs for years never fills the disk. Its files are owner-only.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+
+use super::owner_only;
 
 /// The name of the log in the data directory.
 pub const FILE_NAME: &str = "console.log";
@@ -33,7 +35,10 @@ impl RotatingLog {
 
     /// The log at `path`, rotated when it would pass `max_bytes`, keeping `keep` old files.
     pub fn open(path: &Path, max_bytes: u64, keep: usize) -> io::Result<RotatingLog> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let file = owner_only::file_options()
+            .create(true)
+            .append(true)
+            .open(path)?;
         let written = file.metadata()?.len();
         let mut log = RotatingLog {
             path: path.to_path_buf(),
@@ -58,7 +63,11 @@ impl RotatingLog {
     fn rotate(&mut self) -> io::Result<()> {
         self.file.flush()?;
         if self.keep == 0 {
-            self.file = File::create(&self.path)?;
+            self.file = owner_only::file_options()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&self.path)?;
         } else {
             // Renames over the oldest: nothing is ever deleted first.
             for n in (1..self.keep).rev() {
@@ -68,7 +77,7 @@ impl RotatingLog {
                 }
             }
             std::fs::rename(&self.path, RotatingLog::rotated(&self.path, 1))?;
-            self.file = OpenOptions::new()
+            self.file = owner_only::file_options()
                 .create(true)
                 .append(true)
                 .open(&self.path)?;
@@ -148,5 +157,19 @@ mod tests {
             std::fs::read_to_string(&path).unwrap(),
             "new start\nagain\n"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_log_and_its_rotated_files_are_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = RotatingLog::open_in(dir.path()).unwrap();
+        let path = dir.path().join(FILE_NAME);
+        assert_eq!(owner_only::mode(&path), 0o600);
+        log.max_bytes = 10;
+        writeln!(log, "first line").unwrap();
+        writeln!(log, "second line").unwrap();
+        assert_eq!(owner_only::mode(&RotatingLog::rotated(&path, 1)), 0o600);
+        assert_eq!(owner_only::mode(&path), 0o600);
     }
 }
