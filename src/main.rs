@@ -34,16 +34,6 @@ struct Cli {
     crash_test: bool,
 }
 
-fn workstation_name() -> String {
-    std::env::var("HOSTNAME")
-        .or_else(|_| std::env::var("COMPUTERNAME"))
-        .ok()
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
-        .map(|name| name.trim().to_string())
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| "Workstation".to_string())
-}
-
 fn main() -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let cli = Cli::parse();
@@ -62,7 +52,11 @@ fn main() -> anyhow::Result<()> {
         version = env!("CARGO_PKG_VERSION"),
         "console starting"
     );
-    let mut options = ConsoleOptions::new(data_dir, KeystoreChoice::Platform, workstation_name());
+    let mut options = ConsoleOptions::new(
+        data_dir,
+        KeystoreChoice::Platform,
+        hosting_console::platform::workstation::name(),
+    );
     options.server = server;
     let title = match provider.provider().and_then(|p| p.provider.name.as_deref()) {
         Some(name) => format!("Hosting console – {name}"),
