@@ -43,7 +43,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum_server::Handle;
-use axum_server::accept::{TcpConfigAcceptor, TcpKeepaliveConfig, TcpSocketConfig};
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use proxy_protocol::{ProxyAcceptor, TrustedProxies};
 
@@ -252,18 +251,61 @@ impl RunningService {
 }
 
 /// The TCP options of an accepted connection: no delay, keep-alive probes after
-/// `tcp_keepalive_seconds` of silence (`limits`).
-pub fn tcp_acceptor(limits: &limits::LimitsConfig) -> TcpConfigAcceptor {
-    TcpConfigAcceptor::new(
-        TcpSocketConfig::new().nodelay(true).keepalive(
-            TcpKeepaliveConfig::new()
-                .time(Duration::from_secs(limits.tcp_keepalive_seconds.max(1)))
-                .interval(Duration::from_secs(
-                    limits.tcp_keepalive_seconds.clamp(1, 15),
-                ))
-                .retries(4),
-        ),
-    )
+/// `tcp_keepalive_seconds` of silence (`limits`), every `min(tcp_keepalive_seconds, 15)`
+/// seconds, four of them.
+pub fn tcp_acceptor(limits: &limits::LimitsConfig) -> TcpOptions {
+    TcpOptions {
+        keepalive: Duration::from_secs(limits.tcp_keepalive_seconds.max(1)),
+        interval: Duration::from_secs(limits.tcp_keepalive_seconds.clamp(1, 15)),
+        retries: 4,
+    }
+}
+
+/// Sets the TCP options of each accepted connection. A system that refuses one of them keeps
+/// the connection with the others: Wine, where the Windows console's built-in service runs on
+/// Linux, refuses the count of keep-alive probes, and axum-server's own acceptor then closed
+/// every connection before its TLS handshake.
+#[derive(Clone, Copy, Debug)]
+pub struct TcpOptions {
+    keepalive: Duration,
+    interval: Duration,
+    retries: u32,
+}
+
+impl TcpOptions {
+    /// Sets the options on `stream`; says in the log (once per process) what the system refused.
+    pub fn apply(&self, stream: &tokio::net::TcpStream) {
+        static REFUSED: std::sync::Once = std::sync::Once::new();
+        let refused = |option: &str, error: std::io::Error| {
+            REFUSED.call_once(|| {
+                tracing::warn!(option, %error, "the system refuses a TCP option; connections go on without it");
+            });
+        };
+        if let Err(error) = stream.set_nodelay(true) {
+            refused("TCP_NODELAY", error);
+        }
+        let socket = socket2::SockRef::from(stream);
+        let probes = socket2::TcpKeepalive::new()
+            .with_time(self.keepalive)
+            .with_interval(self.interval);
+        if let Err(error) = socket.set_tcp_keepalive(&probes.clone().with_retries(self.retries)) {
+            refused("TCP_KEEPCNT", error);
+            if let Err(error) = socket.set_tcp_keepalive(&probes) {
+                refused("SO_KEEPALIVE", error);
+            }
+        }
+    }
+}
+
+impl<S> axum_server::accept::Accept<tokio::net::TcpStream, S> for TcpOptions {
+    type Stream = tokio::net::TcpStream;
+    type Service = S;
+    type Future = std::future::Ready<std::io::Result<(Self::Stream, Self::Service)>>;
+
+    fn accept(&self, stream: tokio::net::TcpStream, service: S) -> Self::Future {
+        self.apply(&stream);
+        std::future::ready(Ok((stream, service)))
+    }
 }
 
 /// The header timeout of `limits`: for the PROXY header, the first request, and an HTTP/1
@@ -301,8 +343,7 @@ fn api_server(
     state: &AppState,
     limits: &limits::LimitsConfig,
     proxies: TrustedProxies,
-) -> anyhow::Result<axum_server::Server<SocketAddr, RustlsAcceptor<ProxyAcceptor<TcpConfigAcceptor>>>>
-{
+) -> anyhow::Result<axum_server::Server<SocketAddr, RustlsAcceptor<ProxyAcceptor<TcpOptions>>>> {
     let tls = RustlsConfig::from_config(state.pki.server_config());
     let caps = connections::ConnectionCaps::new(
         limits.max_connections as usize,
