@@ -132,12 +132,21 @@ impl Keystore {
         Entry::new_in_store(&self.store, SERVICE, user).map_err(err)
     }
 
+    /// An entry is the identity's JSON as UTF-8 bytes, a "secret" of the keyring: the
+    /// Credential Manager of Windows keeps at most 2,560 bytes, which an identity (about 1,800
+    /// bytes) fits only as UTF-8, not as the UTF-16 that a "password" becomes there. On Linux
+    /// and macOS a password is kept as UTF-8 already, so entries of older versions read the same.
     fn read(&self, user: &str) -> Result<Option<StoredIdentity>, KeystoreError> {
-        match self.entry(user)?.get_password() {
-            Ok(text) => serde_json::from_str(&text).map(Some).map_err(err),
+        match self.entry(user)?.get_secret() {
+            Ok(bytes) => decode(&bytes).map(Some),
             Err(keyring_core::Error::NoEntry) => Ok(None),
             Err(error) => Err(err(error)),
         }
+    }
+
+    fn write(&self, user: &str, identity: &StoredIdentity) -> Result<(), KeystoreError> {
+        let text = serde_json::to_string(identity).map_err(err)?;
+        self.entry(user)?.set_secret(text.as_bytes()).map_err(err)
     }
 
     fn remove(&self, user: &str) -> Result<(), KeystoreError> {
@@ -172,8 +181,7 @@ impl Keystore {
 
     /// Keeps `identity` for `key`, replacing what was there.
     pub fn save(&self, key: &IdentityKey, identity: &StoredIdentity) -> Result<(), KeystoreError> {
-        let text = serde_json::to_string(identity).map_err(err)?;
-        self.entry(&key.user())?.set_password(&text).map_err(err)
+        self.write(&key.user(), identity)
     }
 
     /// After a successful login with `found`: keeps it under the fingerprint's key with the
@@ -202,6 +210,21 @@ impl Keystore {
         }
         Ok(())
     }
+}
+
+/// An entry's identity: UTF-8 JSON, or UTF-16 (little-endian) JSON as a password kept on
+/// Windows would be.
+fn decode(bytes: &[u8]) -> Result<StoredIdentity, KeystoreError> {
+    if let Ok(identity) = serde_json::from_slice(bytes) {
+        return Ok(identity);
+    }
+    let wide: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+        .collect();
+    let text =
+        String::from_utf16(&wide).map_err(|_| err("the keyring entry is not an identity"))?;
+    serde_json::from_str(&text).map_err(err)
 }
 
 #[cfg(test)]
@@ -315,5 +338,63 @@ mod tests {
             keystore.load(&elsewhere).unwrap().unwrap().workstation_id,
             7
         );
+    }
+
+    /// An entry that a Windows version kept as a password (UTF-16) still reads.
+    #[test]
+    fn an_entry_kept_as_utf16_reads_too() {
+        let identity = identity(5);
+        let text = serde_json::to_string(&identity).unwrap();
+        let wide: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(decode(&wide).unwrap(), identity);
+        assert_eq!(decode(text.as_bytes()).unwrap(), identity);
+        assert!(decode(b"not json").is_err());
+    }
+
+    /// The Windows Credential Manager (Wine's on the CI machine) keeps an identity of the
+    /// largest size the service issues: a certificate for a 64-character workstation name and
+    /// a long username, signed by a service CA, its key and the CA.
+    #[cfg(windows)]
+    #[test]
+    fn the_credential_manager_keeps_a_full_size_identity() {
+        let data = tempfile::tempdir().unwrap();
+        let pki =
+            hostingd::pki::Pki::load_or_create(&hostingd::ServeConfig::local(data.path().into()))
+                .unwrap();
+        let key = hosting_api::tls::WorkstationKey::generate("w").unwrap();
+        let csr = hostingd::pki::Csr::parse(&key.csr_pem).unwrap();
+        let subject = hostingd::pki::WorkstationSubject {
+            hosting_number: "123456789012".to_string(),
+            role: "superadmin",
+            username: Some("j".repeat(64)),
+            workstation_name: "W".repeat(64),
+        };
+        let now = 1_800_000_000;
+        let certificate = pki
+            .sign_workstation(&csr, &subject, now, now + 365 * 86_400)
+            .unwrap();
+        let identity = StoredIdentity {
+            certificate_pem: certificate.pem,
+            key_pem: key.key_pem,
+            ca_pem: pki.ca_pem().to_string(),
+            workstation_id: 123_456,
+            not_after: "2027-01-15T00:00:00Z".to_string(),
+            address: format!("https://{}.example.org:8443", "h".repeat(60)),
+        };
+        let size = serde_json::to_string(&identity).unwrap().len();
+        assert!(
+            size > 1_280,
+            "{size} bytes: more than a UTF-16 password could hold"
+        );
+
+        let keystore = Keystore::platform().unwrap();
+        let key = key_at("https://127.0.0.1:1", "superadmin:wine-round-trip");
+        keystore.delete(&key).unwrap();
+        keystore.save(&key, &identity).unwrap();
+        assert_eq!(keystore.load(&key).unwrap(), Some(identity));
+        // A keystore opened anew, as at the next start, reads the same entry.
+        assert!(Keystore::platform().unwrap().load(&key).unwrap().is_some());
+        keystore.delete(&key).unwrap();
+        assert_eq!(keystore.load(&key).unwrap(), None);
     }
 }
