@@ -291,8 +291,19 @@ impl ProviderSetting {
 
 /// Where `provider.toml` is looked for, in order: next to the program (in a macOS bundle, its
 /// `Resources` too), the system's configuration directory, the user's.
+///
+/// On Windows the system's directory (`%ProgramData%\hosting-console`) comes first: the
+/// per-user installer puts the program and its `provider.toml` in the user's own
+/// `%LocalAppData%\Programs`, which any program of that user can write, while a file that an
+/// administrator deployed in `%ProgramData%` is read-only for users. A school that wants the
+/// provider's address and CA pin out of the user's reach puts them there (installer/README.md).
 pub fn candidates() -> Vec<PathBuf> {
     let mut paths = Vec::new();
+    if cfg!(target_os = "windows")
+        && let Some(dir) = system_config_dir()
+    {
+        paths.push(dir.join(FILE_NAME));
+    }
     if let Some(dir) = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(Path::to_path_buf))
@@ -302,7 +313,9 @@ pub fn candidates() -> Vec<PathBuf> {
             paths.push(dir.join("../Resources").join(FILE_NAME));
         }
     }
-    if let Some(dir) = system_config_dir() {
+    if !cfg!(target_os = "windows")
+        && let Some(dir) = system_config_dir()
+    {
         paths.push(dir.join(FILE_NAME));
     }
     if let Some(dirs) = directories::ProjectDirs::from("fr", "hosting", APP_DIR) {
@@ -472,5 +485,30 @@ hours = ""
         if cfg!(target_os = "linux") {
             assert!(candidates().contains(&PathBuf::from("/etc/hosting-console/provider.toml")));
         }
+    }
+
+    /// On Windows (the tests run under Wine on the CI machine), %ProgramData% comes before the
+    /// program's folder, which the per-user installer puts where the user's programs write.
+    #[test]
+    fn on_windows_the_administrators_file_comes_first() {
+        let found = candidates();
+        let beside = std::env::current_exe()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .join(FILE_NAME);
+        let beside_at = found.iter().position(|path| *path == beside).unwrap();
+        let system = system_config_dir().unwrap().join(FILE_NAME);
+        let system_at = found.iter().position(|path| *path == system).unwrap();
+        if cfg!(target_os = "windows") {
+            let program_data = std::env::var_os("ProgramData").unwrap();
+            assert!(system.starts_with(&program_data), "{}", system.display());
+            assert!(system_at < beside_at, "{found:?}");
+        } else {
+            assert!(beside_at < system_at, "{found:?}");
+        }
+        // The user's own file always comes last.
+        let user = directories::ProjectDirs::from("fr", "hosting", APP_DIR).unwrap();
+        assert_eq!(found.last().unwrap(), &user.config_dir().join(FILE_NAME));
     }
 }
