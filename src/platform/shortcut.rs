@@ -8,7 +8,11 @@
 use std::path::{Path, PathBuf};
 
 /// The launcher's file name: the window's app id, so that desktops match windows to it.
-pub const LAUNCHER: &str = "hosting-console.desktop";
+pub const LAUNCHER: &str = "fr.hosting.console.desktop";
+
+/// The launcher's name before the app id was the same on every system: a shortcut that an
+/// older version copied under it still starts the console, so none is offered beside it.
+pub const OLDER_LAUNCHER: &str = "hosting-console.desktop";
 
 /// A shortcut the console can offer: the installed launcher and the person's desktop folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,10 +43,12 @@ impl ShortcutOffer {
     }
 
     /// The offer for this launcher and desktop, unless the desktop is missing or already has
-    /// the shortcut.
+    /// the shortcut (under its name, or the one older versions gave it).
     pub fn for_dirs(launcher: PathBuf, desktop: PathBuf) -> Option<ShortcutOffer> {
-        (desktop.is_dir() && !desktop.join(LAUNCHER).exists())
-            .then_some(ShortcutOffer { launcher, desktop })
+        (desktop.is_dir()
+            && !desktop.join(LAUNCHER).exists()
+            && !desktop.join(OLDER_LAUNCHER).exists())
+        .then_some(ShortcutOffer { launcher, desktop })
     }
 
     /// Puts the shortcut on the desktop: a copy of the launcher, executable, marked trusted
@@ -101,6 +107,14 @@ mod tests {
             let mode = std::fs::metadata(&made).unwrap().permissions().mode();
             assert_eq!(mode & 0o111, 0o111, "executable: {mode:o}");
         }
+        assert_eq!(
+            ShortcutOffer::for_dirs(launcher.clone(), desktop.clone()),
+            None
+        );
+        // A shortcut an older version copied under the launcher's former name is enough too.
+        std::fs::remove_file(&made).unwrap();
+        assert!(ShortcutOffer::for_dirs(launcher.clone(), desktop.clone()).is_some());
+        std::fs::write(desktop.join(OLDER_LAUNCHER), "[Desktop Entry]\n").unwrap();
         assert_eq!(ShortcutOffer::for_dirs(launcher, desktop), None);
     }
 }

@@ -43,7 +43,7 @@ fn window_app_id() -> String {
 }
 
 fn desktop_entry() -> Vec<(String, String)> {
-    read("installer/linux/hosting-console.desktop")
+    read("installer/linux/fr.hosting.console.desktop")
         .lines()
         .filter_map(|line| line.split_once('='))
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -64,6 +64,9 @@ fn the_linux_launcher_starts_the_binary_and_matches_the_window() {
     assert_eq!(entry(&entries, "Exec"), BINARY);
     assert_eq!(entry(&entries, "Icon"), BINARY);
     assert_eq!(entry(&entries, "StartupWMClass"), window_app_id());
+    // One application id everywhere: the window (Wayland's app id, X11's class), the launcher,
+    // AppStream and the macOS bundle.
+    assert_eq!(window_app_id(), APP_ID);
     assert_eq!(
         format!("{}.desktop", window_app_id()),
         hosting_console::shortcut::LAUNCHER,
@@ -111,27 +114,61 @@ fn the_windows_installer_is_per_user_with_both_shortcuts_and_this_version() {
     let path = "installer/windows/hosting-console.wxs";
     let text = read(path);
     let doc = xml(path, &text);
+    let build = read("installer/build-msi");
+    // WiX 3 syntax, which wixl (msitools) builds on Linux and WiX 3 on Windows.
+    assert_eq!(
+        doc.root_element().tag_name().namespace(),
+        Some("http://schemas.microsoft.com/wix/2006/wi")
+    );
+    let product = elements(&doc, "Product").next().unwrap();
     let package = elements(&doc, "Package").next().unwrap();
-    assert_eq!(package.attribute("Version"), Some(VERSION));
-    assert_eq!(package.attribute("Scope"), Some("perUser"));
+    assert_eq!(package.attribute("InstallScope"), Some("perUser"));
+    // The version is written once, in Cargo.toml: build-msi gives it, read from [package] as
+    // here (the first `version = "…"` line after `[package]`), to the definition.
+    assert_eq!(product.attribute("Version"), Some("$(var.Version)"));
+    let cargo = read("Cargo.toml");
+    let package_version = cargo
+        .lines()
+        .skip_while(|line| *line != "[package]")
+        .skip(1)
+        .take_while(|line| !line.starts_with('['))
+        .find_map(|line| line.strip_prefix("version = \""))
+        .and_then(|rest| rest.strip_suffix('"'));
+    assert_eq!(
+        package_version,
+        Some(VERSION),
+        "Cargo.toml's [package] version"
+    );
+    assert!(build.contains("/^\\[package\\]/,/^\\[/ s/^version = "));
     let exe = format!("{BINARY}.exe");
     let file = elements(&doc, "File")
         .find(|f| f.attribute("Id") == Some("HostingConsoleExe"))
         .unwrap();
     assert!(file.attribute("Source").unwrap().ends_with(&exe));
-    let shortcut_in = |dir: &str| {
-        elements(&doc, "StandardDirectory")
-            .find(|d| d.attribute("Id") == Some(dir))
-            .and_then(|d| d.descendants().find(|n| n.tag_name().name() == "Shortcut"))
-            .unwrap_or_else(|| panic!("no shortcut in {dir}"))
+    let directory = |id: &str| {
+        elements(&doc, "Directory")
+            .find(|d| d.attribute("Id") == Some(id))
+            .unwrap_or_else(|| panic!("no directory {id}"))
     };
+    let install = directory("INSTALLFOLDER");
+    assert_eq!(install.attribute("Name"), Some("Hosting console"));
+    assert!(
+        install
+            .ancestors()
+            .any(|d| d.attribute("Id") == Some("LocalAppDataFolder"))
+    );
+    let icon = elements(&doc, "Icon").next().unwrap();
+    assert_eq!(icon.attribute("SourceFile"), Some("$(var.IconFile)"));
     for dir in ["ProgramMenuFolder", "DesktopFolder"] {
-        let shortcut = shortcut_in(dir);
+        let shortcut = directory(dir)
+            .descendants()
+            .find(|n| n.tag_name().name() == "Shortcut")
+            .unwrap_or_else(|| panic!("no shortcut in {dir}"));
         assert_eq!(
             shortcut.attribute("Target"),
             Some(format!("[INSTALLFOLDER]{exe}").as_str())
         );
-        assert_eq!(shortcut.attribute("Icon"), Some("AppIcon"));
+        assert_eq!(shortcut.attribute("Icon"), icon.attribute("Id"));
     }
     // Every component's key path is in HKCU, as a per-user install needs.
     for component in elements(&doc, "Component") {
@@ -146,24 +183,70 @@ fn the_windows_installer_is_per_user_with_both_shortcuts_and_this_version() {
             component.attribute("Id")
         );
     }
-    // Every text the definition uses is in both languages; the icon is made from the asset.
+    // wixl knows a variable in <?ifdef?> only by its full name (var.X).
+    for line in text
+        .lines()
+        .filter(|l| l.contains("<?ifdef") || l.contains("<?ifndef"))
+    {
+        assert!(line.contains("def var."), "{line}");
+    }
+    // Every variable the definition uses is given by build-msi or is a text of both languages:
+    // build-msi reads the .wxl files line by line (wixl has no localization files).
+    let mut texts: Vec<Vec<String>> = Vec::new();
+    for wxl in ["installer/windows/en-us.wxl", "installer/windows/fr-fr.wxl"] {
+        let wxl_text = read(wxl);
+        let wxl_doc = xml(wxl, &wxl_text);
+        let root = wxl_doc.root_element();
+        assert_eq!(
+            root.tag_name().namespace(),
+            Some("http://schemas.microsoft.com/wix/2006/localization")
+        );
+        let start_tag = wxl_text
+            .lines()
+            .find(|l| l.starts_with("<WixLocalization "))
+            .unwrap_or_else(|| panic!("{wxl}: no line starting <WixLocalization"));
+        for attribute in ["Culture", "Codepage", "Language"] {
+            assert!(root.attribute(attribute).is_some(), "{wxl}: {attribute}");
+            assert!(
+                start_tag.contains(&format!(" {attribute}=\"")),
+                "{wxl}: {attribute}"
+            );
+        }
+        for line in wxl_text.lines().filter(|l| l.contains("<String ")) {
+            assert!(
+                line.trim_end().ends_with("</String>"),
+                "{wxl}: one string a line: {line}"
+            );
+        }
+        let mut ids: Vec<String> = elements(&wxl_doc, "String")
+            .map(|s| {
+                assert!(
+                    s.text().is_some_and(|t| !t.is_empty()),
+                    "{wxl}: empty string"
+                );
+                s.attribute("Id").unwrap().to_string()
+            })
+            .collect();
+        ids.sort();
+        texts.push(ids);
+    }
+    assert_eq!(
+        texts[0], texts[1],
+        "the same texts in English and in French"
+    );
     let used: Vec<&str> = text
-        .split("!(loc.")
+        .split("$(var.")
         .skip(1)
         .map(|rest| rest.split(')').next().unwrap())
         .collect();
-    assert!(!used.is_empty());
-    for wxl in ["installer/windows/en-us.wxl", "installer/windows/fr-fr.wxl"] {
-        let text = read(wxl);
-        let doc = xml(wxl, &text);
-        let ids: Vec<&str> = elements(&doc, "String")
-            .filter_map(|s| s.attribute("Id"))
-            .collect();
-        for id in &used {
-            assert!(ids.contains(id), "{wxl} lacks {id}");
-        }
+    assert!(used.contains(&"Version") && used.contains(&"ProductName"));
+    for name in used {
+        assert!(
+            texts[0].iter().any(|id| id == name) || build.contains(&format!("\"{name}=")),
+            "$(var.{name}) is neither a text of the .wxl files nor given by build-msi"
+        );
     }
-    let build = read("installer/build-msi");
+    // The icon is made from the asset.
     assert!(build.contains("assets/icon.png") && build.contains("hosting-console.ico"));
     assert!(build.contains("IconFile=") && text.contains("$(var.IconFile)"));
 }
@@ -208,4 +291,24 @@ fn the_example_provider_file_is_valid() {
     let provider = hosting_console::provider::Provider::parse(&text).unwrap();
     assert!(provider.provider.name.is_some());
     assert!(!provider.support.is_empty());
+}
+
+/// The Windows icon (in the program by build.rs, in the MSI by build-msi) holds the sizes that
+/// Explorer, the taskbar and the shortcuts use, 16 to 256 pixels.
+#[test]
+fn the_windows_icon_has_every_size() {
+    let bytes = std::fs::read(repo("assets/icon.ico")).unwrap();
+    assert_eq!(&bytes[..4], &[0, 0, 1, 0], "an ICO file");
+    let count = usize::from(u16::from_le_bytes([bytes[4], bytes[5]]));
+    let mut sizes: Vec<u32> = (0..count)
+        .map(|i| {
+            let width = bytes[6 + 16 * i];
+            if width == 0 { 256 } else { u32::from(width) }
+        })
+        .collect();
+    sizes.sort_unstable();
+    assert_eq!(sizes, [16, 24, 32, 48, 64, 128, 256]);
+    let build = read("build.rs");
+    assert!(build.contains("\"icon.ico\""));
+    assert!(read("installer/build-msi").contains("assets/icon.ico"));
 }
