@@ -141,6 +141,11 @@ mod tests {
             let first = LocalService::start(&data_dir).await.unwrap();
             let port = first.service.addr.port();
             assert_eq!(remembered_port(&data_dir), Some(port));
+            // It answers over TLS with its CA, as the console asks it (on Windows too: under
+            // Wine, the TCP options of its connections once closed them before the handshake).
+            let client =
+                hosting_api::Client::new(&first.base_url(), &first.ca_pem(), None).unwrap();
+            client.health().await.unwrap();
             first.service.shutdown().await.unwrap();
 
             let second = LocalService::start(&data_dir).await.unwrap();

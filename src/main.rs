@@ -1,6 +1,10 @@
 //! `hosting-console`: opens the console window. With a `provider.toml` (next to the program,
 //! in the system's or the user's configuration directory) it opens on the provider's service;
 //! with none, on the built-in local demonstration service.
+// On Windows, a released console opens its window only, without a console window beside it
+// (`--help` and `--version` still print when the output goes to a pipe or a file, e.g.
+// `hosting-console.exe --version | more`).
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -67,10 +71,17 @@ fn main() -> anyhow::Result<()> {
     options.shortcut = ShortcutOffer::find();
     options.first_frame_report = std::env::var_os("HOSTING_CONSOLE_FIRST_FRAME_REPORT")
         .map(|path| (started, PathBuf::from(path)));
-    let native = eframe::NativeOptions {
+    let mut native = eframe::NativeOptions {
         viewport: viewport(title),
+        // Where the window's size, the language and the service chosen are remembered: where
+        // they were before the app id became fr.hosting.console (eframe names its folder after
+        // the app id), so that an update keeps them.
+        persistence_path: eframe::storage_dir("hosting-console").map(|dir| dir.join("app.ron")),
         ..Default::default()
     };
+    if let eframe::egui_wgpu::WgpuSetup::CreateNew(setup) = &mut native.wgpu_options.wgpu_setup {
+        setup.native_adapter_selector = Some(hosting_console::platform::renderer::selector());
+    }
     eframe::run_native(
         "hosting-console",
         native,
@@ -84,10 +95,8 @@ fn main() -> anyhow::Result<()> {
 fn data_dir(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     let data_dir = match given {
         Some(dir) => dir,
-        None => directories::ProjectDirs::from("fr", "hosting", "hosting-console")
-            .context("no home directory: give --data-dir")?
-            .data_dir()
-            .to_path_buf(),
+        None => hosting_console::platform::default_data_dir()
+            .context("no home directory: give --data-dir")?,
     };
     hosting_console::platform::owner_only::create_dir_all(&data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
@@ -151,7 +160,7 @@ fn server_choice(
 fn viewport(title: String) -> egui::ViewportBuilder {
     let viewport = egui::ViewportBuilder::default()
         .with_title(title)
-        .with_app_id("hosting-console")
+        .with_app_id("fr.hosting.console")
         .with_inner_size([1100.0, 760.0])
         .with_min_inner_size([720.0, 520.0]);
     match hosting_console::theme::icon() {

@@ -30,6 +30,7 @@ pub fn create_dir_all(dir: &Path) -> io::Result<()> {
 
 /// Options that create a file owner-only; the caller says how it is opened.
 pub fn file_options() -> OpenOptions {
+    #[cfg_attr(not(unix), allow(unused_mut))]
     let mut options = OpenOptions::new();
     #[cfg(unix)]
     {
