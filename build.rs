@@ -74,7 +74,10 @@ END
     let target_env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
     let compiled = if target_env == "msvc" {
         let res = out.join("hosting-console.res");
-        let rc_exe = std::env::var("RC").unwrap_or_else(|_| "rc.exe".to_string());
+        let rc_exe = std::env::var("RC")
+            .ok()
+            .or_else(windows_kits_rc)
+            .unwrap_or_else(|| "rc.exe".to_string());
         run(
             Command::new(&rc_exe)
                 .arg("/nologo")
@@ -109,6 +112,23 @@ END
         "cargo:rustc-link-arg-bin=hosting-console={}",
         compiled.display()
     );
+}
+
+/// The newest x64 `rc.exe` of the Windows 10/11 SDK, which a build outside a developer prompt
+/// (a CI runner) has not on its PATH.
+fn windows_kits_rc() -> Option<String> {
+    let bin = PathBuf::from(r"C:\Program Files (x86)\Windows Kits\10\bin");
+    let mut versions: Vec<PathBuf> = std::fs::read_dir(bin)
+        .ok()?
+        .filter_map(|entry| {
+            entry
+                .ok()
+                .map(|entry| entry.path().join("x64").join("rc.exe"))
+        })
+        .filter(|rc| rc.is_file())
+        .collect();
+    versions.sort();
+    versions.pop().map(|rc| rc.display().to_string())
 }
 
 fn run(command: &mut Command, name: &str) {

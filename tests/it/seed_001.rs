@@ -449,6 +449,8 @@ fn delegate_the_authentication() {
     let mut person = school.superadmin();
     person.click("PRONOTE.net");
     person.wait_for("Not published");
+    // The delegation is read by a request of its own, which may come after the publication's.
+    person.wait_for("ENT (CAS)");
     person.click("ENT (CAS)");
     person.fill("CAS server address", &cas.url);
     person.click("Save how people log in");
