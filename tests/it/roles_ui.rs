@@ -425,12 +425,29 @@ fn both_do(person: &mut Person<'_>, who: &str) {
     // Configuration: a schedule's name.
     go(person, &["Configuration"]);
     let name = format!("edt-{who}");
-    person.replace("Name of planning02", &name);
-    person.wait_enabled("Confirm planning02");
-    person.click("Confirm planning02");
+    // The third schedule is planning02, or what the hosting manager named it, as this person's
+    // screen shows it (its labels follow its name).
+    let names = ["planning02".to_string(), "edt-manager".to_string()];
+    person.wait_until("the third schedule", |h| {
+        names
+            .iter()
+            .any(|n| h.query_by_label(&format!("Name of {n}")).is_some())
+    });
+    let current = names
+        .iter()
+        .find(|n| person.has(&format!("Name of {n}")))
+        .unwrap()
+        .clone();
+    person.replace(&format!("Name of {current}"), &name);
+    person.wait_enabled(&format!("Confirm {current}"));
+    person.click(&format!("Confirm {current}"));
+    // Saved: nothing left to confirm, under the old name or (once the list is read again) the
+    // new one.
     person.wait_until("the name saved", |h| {
-        h.query_by_label("Confirm planning02")
-            .is_some_and(|n| n.accesskit_node().is_disabled())
+        [&current, &name].iter().any(|n| {
+            h.query_by_label(&format!("Confirm {n}"))
+                .is_some_and(|node| node.accesskit_node().is_disabled())
+        })
     });
     // Controller: a user who is not a superadministrator.
     go(person, &["Controller", "Add a user"]);
