@@ -288,11 +288,20 @@ impl TcpOptions {
         let probes = socket2::TcpKeepalive::new()
             .with_time(self.keepalive)
             .with_interval(self.interval);
-        if let Err(error) = socket.set_tcp_keepalive(&probes.clone().with_retries(self.retries)) {
-            refused("TCP_KEEPCNT", error);
-            if let Err(error) = socket.set_tcp_keepalive(&probes) {
-                refused("SO_KEEPALIVE", error);
+        // Once the system refused the probe count, later connections do not ask again.
+        static COUNT_REFUSED: std::sync::atomic::AtomicBool =
+            std::sync::atomic::AtomicBool::new(false);
+        if !COUNT_REFUSED.load(std::sync::atomic::Ordering::Relaxed) {
+            match socket.set_tcp_keepalive(&probes.clone().with_retries(self.retries)) {
+                Ok(()) => return,
+                Err(error) => {
+                    COUNT_REFUSED.store(true, std::sync::atomic::Ordering::Relaxed);
+                    refused("TCP_KEEPCNT", error);
+                }
             }
+        }
+        if let Err(error) = socket.set_tcp_keepalive(&probes) {
+            refused("SO_KEEPALIVE", error);
         }
     }
 }
